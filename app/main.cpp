@@ -1,0 +1,84 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "core/stack.h"
+#include "core/version.h"
+#include "logmodel.h"
+#include "mainwindow.h"
+#include "theme.h"
+
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QSettings>
+#include <QTimer>
+
+#include <cstdio>
+
+int main(int argc, char* argv[])
+{
+    QApplication app(argc, argv);
+    QApplication::setOrganizationName(QStringLiteral("LadderLab"));
+    QApplication::setApplicationName(QStringLiteral("ladderlab"));
+    QApplication::setApplicationDisplayName(QStringLiteral("LadderLab"));
+    QApplication::setApplicationVersion(ladder::appVersion());
+    QApplication::setDesktopFileName(QStringLiteral(LADDERLAB_APP_ID));
+    QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/ladderlab.svg")));
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(
+        QStringLiteral("See SIP and SCTP work: live transactions, dialogs, associations and streams."));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    QCommandLineOption screenshot(QStringList { QStringLiteral("screenshot") },
+        QStringLiteral("Render the main window to a PNG file and exit."), QStringLiteral("FILE"));
+    QCommandLineOption afterMs(QStringList { QStringLiteral("after-ms") },
+        QStringLiteral("With --screenshot: wait N milliseconds before rendering (default 800)."), QStringLiteral("N"),
+        QStringLiteral("800"));
+    QCommandLineOption theme(QStringList { QStringLiteral("theme") },
+        QStringLiteral("Colour theme: system, light or dark (default: the saved choice)."), QStringLiteral("NAME"));
+    QCommandLineOption size(QStringList { QStringLiteral("size") },
+        QStringLiteral("Window size WIDTHxHEIGHT (for screenshots)."), QStringLiteral("WxH"));
+    parser.addOptions({ screenshot, afterMs, theme, size });
+    parser.process(app);
+
+    bool ok = true;
+    const int delay = parser.value(afterMs).toInt(&ok);
+    if (!ok || delay < 0) {
+        std::fprintf(stderr, "ladderlab: --after-ms takes a whole number of milliseconds, not '%s'\n",
+            qPrintable(parser.value(afterMs)));
+        return 2;
+    }
+    const QString themeName
+        = parser.isSet(theme) ? parser.value(theme) : QSettings().value(QStringLiteral("ui/theme")).toString();
+    if (parser.isSet(theme) && themeName != QLatin1String("system") && themeName != QLatin1String("light")
+        && themeName != QLatin1String("dark")) {
+        std::fprintf(stderr, "ladderlab: --theme takes system, light or dark, not '%s'\n", qPrintable(themeName));
+        return 2;
+    }
+    ladder::ui::applyTheme(ladder::ui::themeFromString(themeName));
+
+    ladder::StackThread stack;
+    stack.invoke([](ladder::Stack& s) { s.log(1, ladder::versionLine() + QStringLiteral(" started")); });
+
+    ladder::ui::MainWindow window(stack.journal());
+    if (parser.isSet(size)) {
+        const QStringList wh = parser.value(size).split(QLatin1Char('x'));
+        if (wh.size() == 2 && wh[0].toInt() > 0 && wh[1].toInt() > 0)
+            window.resize(wh[0].toInt(), wh[1].toInt());
+    }
+    window.show();
+
+    if (parser.isSet(screenshot)) {
+        const QString file = parser.value(screenshot);
+        QTimer::singleShot(delay, &window, [&window, &app, file] {
+            window.follower()->poll();
+            QApplication::processEvents();
+            const QPixmap shot = window.grab();
+            if (shot.isNull() || !shot.save(file, "PNG")) {
+                std::fprintf(stderr, "ladderlab: could not write the screenshot to '%s'\n", qPrintable(file));
+                app.exit(1);
+                return;
+            }
+            app.exit(0);
+        });
+    }
+    return app.exec();
+}

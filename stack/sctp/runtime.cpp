@@ -1,0 +1,148 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "runtime.h"
+
+#include <QDateTime>
+#include <QElapsedTimer>
+#include <QThread>
+
+#include <mutex>
+#include <usrsctp.h>
+
+namespace ladder::sctp {
+
+namespace {
+    std::mutex g_mutex;
+    std::weak_ptr<Runtime> g_runtime;
+    Runtime* g_instance = nullptr;
+    bool g_initialised = false;
+}
+
+std::shared_ptr<Runtime> Runtime::acquire()
+{
+    std::lock_guard lock(g_mutex);
+    if (auto rt = g_runtime.lock())
+        return rt;
+    std::shared_ptr<Runtime> rt(new Runtime);
+    g_runtime = rt;
+    return rt;
+}
+
+bool Runtime::isInitialised()
+{
+    std::lock_guard lock(g_mutex);
+    return g_initialised;
+}
+
+QString Runtime::libraryVersion()
+{
+    // usrsctp has no run-time version call; the build records the version pkg-config reported.
+#ifdef LADDERLAB_USRSCTP_VERSION
+    return QStringLiteral(LADDERLAB_USRSCTP_VERSION);
+#else
+    return QStringLiteral("unknown");
+#endif
+}
+
+Runtime::Runtime()
+{
+    usrsctp_init_nothreads(0, &Runtime::connOutput, nullptr);
+    // Work around the SCTP_ADDR_OVER spin in sctp_ss_default_select (shared/USRSCTP.md).
+    usrsctp_sysctl_set_sctp_default_ss_module(SCTP_SS_FIRST_COME);
+    usrsctp_sysctl_set_sctp_ecn_enable(1);
+    usrsctp_sysctl_set_sctp_pr_enable(1);
+    g_instance = this;
+    g_initialised = true;
+
+    m_clock.start();
+    m_lastTickMs = 0;
+    m_ticker.setTimerType(Qt::PreciseTimer);
+    m_ticker.setInterval(kTickMs);
+    connect(&m_ticker, &QTimer::timeout, this, &Runtime::tick);
+    m_ticker.start();
+}
+
+Runtime::~Runtime()
+{
+    m_ticker.stop();
+    // Deliver what is still queued so SHUTDOWN exchanges between in-process peers can finish.
+    for (int round = 0; round < 200 && !m_pending.empty(); ++round) {
+        flushOutput();
+        usrsctp_handle_timers(kTickMs);
+    }
+    m_outputs.clear();
+    // usrsctp_finish returns -1 while endpoints remain; their timers must run for them to go.
+    int rounds = 0;
+    while (usrsctp_finish() != 0 && rounds < 3000) {
+        usrsctp_handle_timers(kTickMs);
+        m_pending.clear();
+        ++rounds;
+    }
+    std::lock_guard lock(g_mutex);
+    g_instance = nullptr;
+    g_initialised = false;
+}
+
+void Runtime::registerAddress(void* handle, Output out)
+{
+    m_outputs[handle] = std::move(out);
+    usrsctp_register_address(handle);
+}
+
+void Runtime::deregisterAddress(void* handle)
+{
+    usrsctp_deregister_address(handle);
+    m_outputs.erase(handle);
+}
+
+int Runtime::connOutput(void* addr, void* buffer, size_t length, uint8_t, uint8_t)
+{
+    Runtime* rt = g_instance;
+    if (!rt)
+        return 0;
+    rt->m_pending.push_back({ addr, QByteArray(static_cast<const char*>(buffer), qsizetype(length)), false });
+    if (!rt->m_flushScheduled) {
+        rt->m_flushScheduled = true;
+        QMetaObject::invokeMethod(rt, &Runtime::flushOutput, Qt::QueuedConnection);
+    }
+    return 0;
+}
+
+void Runtime::input(void* handle, const QByteArray& packet)
+{
+    m_pending.push_back({ handle, packet, true });
+    if (!m_flushScheduled) {
+        m_flushScheduled = true;
+        QMetaObject::invokeMethod(this, &Runtime::flushOutput, Qt::QueuedConnection);
+    }
+}
+
+void Runtime::flushOutput()
+{
+    m_flushScheduled = false;
+    // Swap first: delivering may make usrsctp produce more packets, which queue for the next round.
+    std::vector<Pending> batch;
+    batch.swap(m_pending);
+    for (Pending& p : batch) {
+        if (p.inbound) {
+            usrsctp_conninput(p.handle, p.packet.constData(), std::size_t(p.packet.size()), 0);
+        } else {
+            auto it = m_outputs.find(p.handle);
+            if (it != m_outputs.end() && it->second)
+                it->second(p.packet);
+        }
+    }
+}
+
+void Runtime::tick()
+{
+    // usrsctp counts its timers in elapsed milliseconds; pass what really elapsed so a late tick
+    // (a busy event loop) does not slow down SCTP's clock.
+    const qint64 now = m_clock.elapsed();
+    const qint64 elapsed = now - m_lastTickMs;
+    if (elapsed <= 0)
+        return;
+    m_lastTickMs = now;
+    usrsctp_handle_timers(uint32_t(std::min<qint64>(elapsed, 1000)));
+}
+
+} // namespace ladder::sctp

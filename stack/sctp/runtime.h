@@ -1,0 +1,70 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include <QByteArray>
+#include <QElapsedTimer>
+#include <QObject>
+#include <QTimer>
+
+#include <functional>
+#include <memory>
+#include <unordered_map>
+
+namespace ladder::sctp {
+
+// The one owner of usrsctp in the process. usrsctp is global state, so every Stack shares one
+// runtime: the first acquire() initialises it in single-threaded mode (usrsctp_init_nothreads, no
+// library threads at all), the last release shuts it down cleanly (closes what is left, lets
+// SHUTDOWN complete, then loops usrsctp_finish until it agrees). All usrsctp calls must come from
+// the thread that acquired the runtime.
+//
+// Packets usrsctp wants to send arrive in conn_output; they are queued and delivered from the
+// event loop, never re-entering usrsctp (calling usrsctp_conninput from inside conn_output
+// deadlocks at INIT-ACK, see shared/USRSCTP.md).
+class Runtime : public QObject {
+    Q_OBJECT
+public:
+    // Called with each complete SCTP packet (common header + chunks, CRC32c filled in) that
+    // usrsctp sends towards the AF_CONN address `handle`. usrsctp names an AF_CONN address by
+    // pointer and sets source = destination on input, so one handle stands for one link: both
+    // ends bind it and are told apart by their ports.
+    using Output = std::function<void(const QByteArray& packet)>;
+
+    static std::shared_ptr<Runtime> acquire();
+    ~Runtime() override;
+
+    static bool isInitialised();
+    static QString libraryVersion();
+
+    // Registers an AF_CONN address (a link); packets usrsctp sends on it go to out.
+    void registerAddress(void* handle, Output out);
+    void deregisterAddress(void* handle);
+
+    // Delivers a packet received for the AF_CONN address handle (safe to call from any callback:
+    // it is queued and fed to usrsctp from the event loop).
+    void input(void* handle, const QByteArray& packet);
+
+    // Drives usrsctp's timers; called every tick from the event loop.
+    void tick();
+    int tickIntervalMs() const { return kTickMs; }
+
+private:
+    Runtime();
+    static int connOutput(void* addr, void* buffer, size_t length, uint8_t tos, uint8_t setDf);
+    void flushOutput();
+
+    static constexpr int kTickMs = 10;
+    QTimer m_ticker;
+    QElapsedTimer m_clock;
+    qint64 m_lastTickMs = 0;
+    std::unordered_map<void*, Output> m_outputs;
+    struct Pending {
+        void* handle;
+        QByteArray packet;
+        bool inbound;
+    };
+    std::vector<Pending> m_pending;
+    bool m_flushScheduled = false;
+};
+
+} // namespace ladder::sctp

@@ -1,0 +1,98 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "emptystate.h"
+#include "logmodel.h"
+#include "mainwindow.h"
+#include "trace/journal.h"
+
+#include <QAbstractItemModelTester>
+#include <QDockWidget>
+#include <QMenuBar>
+#include <QStatusBar>
+#include <QTest>
+
+using namespace ladder;
+
+class TestMainWindow : public QObject {
+    Q_OBJECT
+private slots:
+    void initTestCase()
+    {
+        QCoreApplication::setOrganizationName(QStringLiteral("LadderLabTest"));
+        QCoreApplication::setApplicationName(QStringLiteral("tst_mainwindow"));
+    }
+
+    void everyDockIsPresentWithAnEmptyState()
+    {
+        auto journal = std::make_shared<trace::Journal>();
+        ui::MainWindow w(journal);
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        QCOMPARE(ui::MainWindow::dockNames().size(), 7);
+        for (const QString& name : ui::MainWindow::dockNames()) {
+            QDockWidget* d = w.dock(name);
+            QVERIFY2(d, qPrintable(name));
+            QVERIFY2(!d->windowTitle().isEmpty(), qPrintable(name));
+            auto* empty = qobject_cast<ui::EmptyState*>(d->widget());
+            QVERIFY2(empty, qPrintable(name + QStringLiteral(" has no empty state")));
+            QVERIFY2(empty->isShowingEmptyState(), qPrintable(name));
+            QVERIFY2(!d->toggleViewAction()->shortcut().isEmpty(), qPrintable(name));
+        }
+        auto* timeline = qobject_cast<ui::EmptyState*>(w.centralWidget());
+        QVERIFY(timeline);
+        QVERIFY(timeline->isShowingEmptyState());
+
+        QStringList menus;
+        for (QAction* a : w.menuBar()->actions())
+            menus << a->text().remove(QLatin1Char('&'));
+        QCOMPARE(menus, (QStringList { QStringLiteral("File"), QStringLiteral("Lab"), QStringLiteral("View"),
+                            QStringLiteral("Help") }));
+        QVERIFY(w.statusBar()->isVisible());
+        QVERIFY(!w.windowIcon().isNull());
+    }
+
+    void logDockFollowsTheJournal()
+    {
+        auto journal = std::make_shared<trace::Journal>();
+        ui::MainWindow w(journal);
+        QAbstractItemModelTester tester(w.logModel(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+        trace::Event e;
+        e.kind = trace::Kind::Log;
+        e.a = 2;
+        e.text = QStringLiteral("link lost");
+        journal->append(e);
+        e.kind = trace::Kind::SipMessage; // not a log line
+        journal->append(e);
+        e.kind = trace::Kind::Error;
+        e.text = QStringLiteral("EINVAL: Via branch does not start with z9hG4bK");
+        journal->append(e);
+        w.follower()->poll();
+        QCOMPARE(w.logModel()->rowCount(), 2);
+        QCOMPARE(w.logModel()->index(1, ui::LogModel::TextColumn).data().toString(), e.text);
+        auto* empty = qobject_cast<ui::EmptyState*>(w.dock(QStringLiteral("logDock"))->widget());
+        QVERIFY(!empty->isShowingEmptyState());
+        journal->clear();
+        w.follower()->poll();
+        QCOMPARE(w.logModel()->rowCount(), 0);
+        QVERIFY(empty->isShowingEmptyState());
+    }
+
+    void layoutIsSavedAndRestored()
+    {
+        auto journal = std::make_shared<trace::Journal>();
+        {
+            ui::MainWindow w(journal);
+            w.show();
+            QVERIFY(QTest::qWaitForWindowExposed(&w));
+            w.dock(QStringLiteral("streamsDock"))->hide();
+            w.close();
+        }
+        ui::MainWindow w2(journal);
+        w2.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w2));
+        QVERIFY(!w2.dock(QStringLiteral("streamsDock"))->isVisible());
+        QVERIFY(w2.dock(QStringLiteral("logDock"))->isVisible());
+    }
+};
+
+QTEST_MAIN(TestMainWindow)
+#include "tst_mainwindow.moc"

@@ -1,0 +1,294 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "mainwindow.h"
+
+#include "core/version.h"
+#include "emptystate.h"
+#include "logmodel.h"
+#include "trace/journal.h"
+
+#include <QAction>
+#include <QActionGroup>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QDateTime>
+#include <QDockWidget>
+#include <QHeaderView>
+#include <QLabel>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QSettings>
+#include <QStandardItemModel>
+#include <QStatusBar>
+#include <QTableView>
+#include <QTreeView>
+
+namespace ladder::ui {
+
+namespace {
+    QTreeView* makeTree(QWidget* parent, const QStringList& headers)
+    {
+        auto* model = new QStandardItemModel(0, int(headers.size()), parent);
+        model->setHorizontalHeaderLabels(headers);
+        auto* view = new QTreeView(parent);
+        view->setModel(model);
+        view->setRootIsDecorated(false);
+        view->setUniformRowHeights(true);
+        view->setAlternatingRowColors(true);
+        view->setSortingEnabled(true);
+        view->setSelectionBehavior(QAbstractItemView::SelectRows);
+        return view;
+    }
+} // namespace
+
+QStringList MainWindow::dockNames()
+{
+    return { QStringLiteral("transactionsDock"), QStringLiteral("dialogsDock"), QStringLiteral("associationsDock"),
+        QStringLiteral("streamsDock"), QStringLiteral("composerDock"), QStringLiteral("inspectorDock"),
+        QStringLiteral("logDock") };
+}
+
+MainWindow::MainWindow(std::shared_ptr<trace::Journal> journal, QWidget* parent)
+    : QMainWindow(parent)
+    , m_journal(std::move(journal))
+{
+    setObjectName(QStringLiteral("mainWindow"));
+    setWindowTitle(QStringLiteral("LadderLab"));
+    setWindowIcon(QIcon(QStringLiteral(":/icons/ladderlab.svg")));
+    setDockNestingEnabled(true);
+    resize(1400, 860);
+
+    m_follower = new JournalFollower(m_journal, this);
+    m_logModel = new LogModel(this);
+    connect(m_follower, &JournalFollower::eventsAppended, m_logModel, &LogModel::append);
+    connect(m_follower, &JournalFollower::reset, m_logModel, &LogModel::clear);
+
+    auto* timelineCanvas = new QWidget(this);
+    timelineCanvas->setObjectName(QStringLiteral("timelineCanvas"));
+    auto* timeline = new EmptyState(timelineCanvas, tr("The timeline is empty"),
+        tr("Every message, retransmission, timer and abandoned PR-SCTP message appears here on a lane per "
+           "endpoint.\nStart a lab scenario from the Lab menu, or open a capture with File ▸ Open Capture."),
+        this);
+    timeline->setObjectName(QStringLiteral("timeline"));
+    setCentralWidget(timeline);
+
+    createDocks();
+    createActions();
+    createStatusBar();
+    m_defaultState = saveState();
+    restoreLayout();
+}
+
+MainWindow::~MainWindow() = default;
+
+QDockWidget* MainWindow::addDockView(const QString& objectName, const QString& title, QWidget* content,
+    Qt::DockWidgetArea area, const QKeySequence& toggle)
+{
+    auto* dock = new QDockWidget(title, this);
+    dock->setObjectName(objectName);
+    dock->setWidget(content);
+    dock->toggleViewAction()->setShortcut(toggle);
+    addDockWidget(area, dock);
+    return dock;
+}
+
+void MainWindow::createDocks()
+{
+    auto* transactions = makeTree(this,
+        { tr("Id"), tr("Role"), tr("Method"), tr("Branch"), tr("State"), tr("Age"), tr("Timers"), tr("Retx"),
+            tr("Connection"), tr("Last message") });
+    auto* dialogs = makeTree(this,
+        { tr("Call-ID"), tr("Local tag"), tr("Remote tag"), tr("Role"), tr("State"), tr("Local CSeq"),
+            tr("Remote CSeq"), tr("Route set"), tr("Remote target") });
+    auto* associations = makeTree(this,
+        { tr("Association"), tr("Local"), tr("Peer"), tr("State"), tr("Paths"), tr("In/Out streams"), tr("PR-SCTP"),
+            tr("Retx"), tr("Abandoned") });
+    auto* streams = makeTree(this,
+        { tr("Association"), tr("Stream"), tr("Queued"), tr("Sent"), tr("Received"), tr("Abandoned"), tr("Next SSN"),
+            tr("Ordered/Unordered") });
+
+    auto* logView = new QTableView(this);
+    logView->setModel(m_logModel);
+    logView->setObjectName(QStringLiteral("logView"));
+    logView->horizontalHeader()->setStretchLastSection(true);
+    logView->verticalHeader()->hide();
+    logView->setSelectionBehavior(QAbstractItemView::SelectRows);
+    logView->setShowGrid(false);
+    connect(m_logModel, &QAbstractItemModel::rowsInserted, logView, [logView] { logView->scrollToBottom(); });
+
+    const auto emptyFor = [this](QTreeView* view, const QString& title, const QString& hint) {
+        return new EmptyState(view, view->model(), title, hint, this);
+    };
+
+    // Left column: SIP views on top, SCTP views below, each pair tabbed.
+    auto* d = addDockView(QStringLiteral("transactionsDock"), tr("Transactions"),
+        emptyFor(transactions, tr("No SIP transactions"),
+            tr("Client and server transactions appear here with their state, timers and retransmissions.")),
+        Qt::LeftDockWidgetArea, QKeySequence(Qt::ALT | Qt::Key_1));
+    auto* a = addDockView(QStringLiteral("associationsDock"), tr("Associations"),
+        emptyFor(associations, tr("No SCTP associations"),
+            tr("Associations appear here with their paths, RTO/SRTT/cwnd and abandoned PR-SCTP messages.")),
+        Qt::LeftDockWidgetArea, QKeySequence(Qt::ALT | Qt::Key_3));
+    auto* dlg = addDockView(QStringLiteral("dialogsDock"), tr("Dialogs"),
+        emptyFor(dialogs, tr("No SIP dialogs"),
+            tr("INVITE and SUBSCRIBE dialogs appear here, forked siblings grouped under their request.")),
+        Qt::LeftDockWidgetArea, QKeySequence(Qt::ALT | Qt::Key_2));
+    auto* s = addDockView(QStringLiteral("streamsDock"), tr("Streams"),
+        emptyFor(streams, tr("No SCTP streams"),
+            tr("Per-stream counts of queued, sent, received and abandoned messages appear here.")),
+        Qt::LeftDockWidgetArea, QKeySequence(Qt::ALT | Qt::Key_4));
+    tabifyDockWidget(d, dlg);
+    tabifyDockWidget(a, s);
+    d->raise();
+    a->raise();
+
+    auto* composerCanvas = new QWidget(this);
+    addDockView(QStringLiteral("composerDock"), tr("Composer"),
+        new EmptyState(composerCanvas, tr("Composer"),
+            tr("Write a SIP request or an SCTP message by hand and send it with the flags of sip_sendmsg(3SIP) "
+               "or sctp_sendmsg(3)."),
+            this),
+        Qt::RightDockWidgetArea, QKeySequence(Qt::ALT | Qt::Key_5));
+    auto* inspectorCanvas = new QWidget(this);
+    addDockView(QStringLiteral("inspectorDock"), tr("Message inspector"),
+        new EmptyState(inspectorCanvas, tr("Nothing selected"),
+            tr("Select a message on the timeline or in a view to see its bytes and its parsed fields."), this),
+        Qt::RightDockWidgetArea, QKeySequence(Qt::ALT | Qt::Key_6));
+    addDockView(QStringLiteral("logDock"), tr("Log"),
+        new EmptyState(logView, m_logModel, tr("The log is empty"),
+            tr("Stack messages, errors (with their errno names) and your actions are listed here."), this),
+        Qt::BottomDockWidgetArea, QKeySequence(Qt::ALT | Qt::Key_7));
+    resizeDocks({ d, dock(QStringLiteral("composerDock")) }, { 430, 420 }, Qt::Horizontal);
+    resizeDocks({ dock(QStringLiteral("logDock")) }, { 150 }, Qt::Vertical);
+}
+
+void MainWindow::createActions()
+{
+    QMenu* file = menuBar()->addMenu(tr("&File"));
+    auto* openCapture = file->addAction(tr("&Open Capture…"));
+    openCapture->setShortcut(QKeySequence::Open);
+    openCapture->setEnabled(false);
+    openCapture->setToolTip(tr("Opening pcap/pcapng captures arrives with the trace exporters."));
+    file->addSeparator();
+    auto* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
+    quit->setShortcut(QKeySequence::Quit);
+    quit->setMenuRole(QAction::QuitRole);
+
+    QMenu* lab = menuBar()->addMenu(tr("&Lab"));
+    auto* clear = lab->addAction(tr("&Clear Journal"), this, [this] {
+        if (m_journal)
+            m_journal->clear();
+        m_follower->poll();
+    });
+    clear->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_K));
+
+    m_viewMenu = menuBar()->addMenu(tr("&View"));
+    for (const QString& name : dockNames())
+        m_viewMenu->addAction(dock(name)->toggleViewAction());
+    m_viewMenu->addSeparator();
+    QMenu* themeMenu = m_viewMenu->addMenu(tr("&Theme"));
+    auto* themes = new QActionGroup(this);
+    const Theme current = themeFromString(QSettings().value(QStringLiteral("ui/theme")).toString());
+    for (Theme t : { Theme::System, Theme::Light, Theme::Dark }) {
+        const QString label = t == Theme::System ? tr("&System") : t == Theme::Light ? tr("&Light") : tr("&Dark");
+        QAction* act = themeMenu->addAction(label, this, [this, t] { setTheme(t); });
+        act->setCheckable(true);
+        act->setChecked(t == current);
+        themes->addAction(act);
+    }
+    m_viewMenu->addSeparator();
+    m_viewMenu->addAction(tr("&Reset Layout"), this, &MainWindow::resetLayout);
+    auto* fullScreen = m_viewMenu->addAction(tr("&Full Screen"), this,
+        [this] { isFullScreen() ? showNormal() : showFullScreen(); });
+    fullScreen->setShortcut(QKeySequence::FullScreen);
+
+    QMenu* help = menuBar()->addMenu(tr("&Help"));
+    auto* about = help->addAction(tr("&About LadderLab"), this, &MainWindow::showAbout);
+    about->setMenuRole(QAction::AboutRole);
+    help->addAction(tr("About &Qt"), qApp, &QApplication::aboutQt);
+}
+
+void MainWindow::createStatusBar()
+{
+    m_modeLabel = new QLabel(tr("Lab"), this);
+    m_modeLabel->setToolTip(tr("Lab: the built-in emulated network. Real: sockets on this host."));
+    m_eventsLabel = new QLabel(this);
+    m_rateLabel = new QLabel(this);
+    statusBar()->addPermanentWidget(m_modeLabel);
+    statusBar()->addPermanentWidget(m_eventsLabel);
+    statusBar()->addPermanentWidget(m_rateLabel);
+    connect(m_follower, &JournalFollower::eventsAppended, this, &MainWindow::updateStatus);
+    connect(m_follower, &JournalFollower::reset, this, &MainWindow::updateStatus);
+    updateStatus();
+    statusBar()->showMessage(tr("Ready"), 3000);
+}
+
+void MainWindow::updateStatus()
+{
+    const quint64 count = m_journal ? m_journal->count() : 0;
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    m_eventsLabel->setText(tr("%n event(s)", nullptr, int(std::min<quint64>(count, INT_MAX))));
+    if (m_lastStatusMs > 0 && now - m_lastStatusMs >= 500) {
+        const double rate = count >= m_lastCount ? double(count - m_lastCount) * 1000.0 / double(now - m_lastStatusMs) : 0;
+        m_rateLabel->setText(tr("%1 events/s").arg(rate, 0, 'f', 0));
+        m_lastCount = count;
+        m_lastStatusMs = now;
+    } else if (m_lastStatusMs == 0) {
+        m_rateLabel->setText(tr("0 events/s"));
+        m_lastCount = count;
+        m_lastStatusMs = now;
+    }
+}
+
+QDockWidget* MainWindow::dock(const QString& objectName) const
+{
+    return findChild<QDockWidget*>(objectName);
+}
+
+void MainWindow::restoreLayout()
+{
+    QSettings settings;
+    restoreGeometry(settings.value(QStringLiteral("ui/geometry")).toByteArray());
+    restoreState(settings.value(QStringLiteral("ui/state")).toByteArray());
+}
+
+void MainWindow::saveLayout()
+{
+    QSettings settings;
+    settings.setValue(QStringLiteral("ui/geometry"), saveGeometry());
+    settings.setValue(QStringLiteral("ui/state"), saveState());
+}
+
+void MainWindow::resetLayout()
+{
+    restoreState(m_defaultState);
+    for (const QString& name : dockNames())
+        dock(name)->show();
+}
+
+void MainWindow::setTheme(Theme theme)
+{
+    QSettings().setValue(QStringLiteral("ui/theme"), themeName(theme));
+    applyTheme(theme);
+}
+
+void MainWindow::closeEvent(QCloseEvent* event)
+{
+    saveLayout();
+    event->accept();
+}
+
+void MainWindow::showAbout()
+{
+    QMessageBox box(this);
+    box.setWindowTitle(tr("About LadderLab"));
+    box.setIconPixmap(windowIcon().pixmap(96, 96));
+    box.setText(tr("<h3>LadderLab %1</h3>"
+                   "<p>See SIP and SCTP work: transactions, dialogs, associations and streams, live.</p>")
+                    .arg(appVersion()));
+    box.setInformativeText(tr("Qt %1 (built against %2)<br>usrsctp %3<br><br>"
+                              "Send semantics follow sip_sendmsg(3SIP) and sctp_sendmsg(3).")
+                               .arg(qtVersion(), QStringLiteral(QT_VERSION_STR), usrsctpVersion()));
+    box.exec();
+}
+
+} // namespace ladder::ui

@@ -1,0 +1,68 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "theme.h"
+
+#include <QMainWindow>
+
+#include <memory>
+
+class QLabel;
+class QDockWidget;
+class QTableView;
+
+namespace ladder {
+class StackThread;
+namespace trace {
+    class Journal;
+}
+} // namespace ladder
+
+namespace ladder::ui {
+
+class JournalFollower;
+class LogModel;
+
+// The frame of the product: timeline in the middle, a dock per live view around it.
+class MainWindow : public QMainWindow {
+    Q_OBJECT
+public:
+    // Docks by object name; tests and the View menu rely on these names.
+    static QStringList dockNames();
+
+    explicit MainWindow(std::shared_ptr<trace::Journal> journal, QWidget* parent = nullptr);
+    ~MainWindow() override;
+
+    QDockWidget* dock(const QString& objectName) const;
+    LogModel* logModel() const { return m_logModel; }
+    JournalFollower* follower() const { return m_follower; }
+
+protected:
+    void closeEvent(QCloseEvent* event) override;
+
+private:
+    void createActions();
+    void createDocks();
+    void createStatusBar();
+    QDockWidget* addDockView(const QString& objectName, const QString& title, QWidget* content, Qt::DockWidgetArea area,
+        const QKeySequence& toggle);
+    void restoreLayout();
+    void saveLayout();
+    void resetLayout();
+    void setTheme(Theme theme);
+    void showAbout();
+    void updateStatus();
+
+    std::shared_ptr<trace::Journal> m_journal;
+    JournalFollower* m_follower = nullptr;
+    LogModel* m_logModel = nullptr;
+    QMenu* m_viewMenu = nullptr;
+    QByteArray m_defaultState;
+    QLabel* m_eventsLabel = nullptr;
+    QLabel* m_rateLabel = nullptr;
+    QLabel* m_modeLabel = nullptr;
+    quint64 m_lastCount = 0;
+    qint64 m_lastStatusMs = 0;
+};
+
+} // namespace ladder::ui
