@@ -12,15 +12,18 @@ enum class Dir : quint8 { None, Tx, Rx };
 // What happened. The meaning of the generic numbers a/b/c is given per kind; exporters and views
 // rely on it, so keep this table true when adding kinds.
 enum class Kind : quint8 {
-    SipMessage, //          dir Tx/Rx; raw = bytes on the wire; text = start line; a = connection id
-    SipRetransmission, //   dir Tx; raw = bytes; a = connection id; b = retransmission number (1, 2…)
+    SipMessage, //          dir Tx/Rx; raw = bytes on the wire; text = start line; a = connection id;
+    //                      b = transport (0 UDP, 1 TCP, 2 SCTP, 3 TLS); object = transaction id
+    SipRetransmission, //   dir Tx; raw = bytes; a = connection id; b = transport; c = retransmission
+    //                      number (1, 2…); object = transaction id
     TimerArmed, //          text = timer name ("A", "E"…); a = interval ms; object = transaction id
     TimerFired, //          text = timer name; object = transaction id
     TimerCancelled, //      text = timer name; object = transaction id
     TransactionState, //    object = transaction id; text = "INVITE client: Calling -> Proceeding"
     DialogState, //         object = dialog id; text = "early -> confirmed"
     ConnectionState, //     object = connection id; text = description
-    SctpPacket, //          dir Tx/Rx; raw = SCTP packet (common header + chunks); a = association id
+    SctpPacket, //          dir Tx/Rx; raw = SCTP packet (common header + chunks); a = association id;
+    //                      from/to = the UDP encapsulation addresses (RFC 6951)
     SctpChunk, //           dir Tx/Rx; a = chunk type; b = stream id; c = TSN; object = association id
     SctpRetransmission, //  c = TSN; a = 0 unknown, 1 fast, 2 timeout; object = association id
     SctpAbandon, //         c = context; a = PR policy (1 TTL, 2 BUF, 3 RTX); b = stream; object = assoc
@@ -45,8 +48,11 @@ struct Event {
     Dir dir = Dir::None;
     quint64 object = 0; // transaction / dialog / connection / association id, 0 = none
     quint64 a = 0, b = 0, c = 0; // kind-specific numbers, see Kind
-    QString from; // lane of the sender ("uac 10.0.0.1:5060")
-    QString to; // lane of the receiver
+    // Endpoints, as "[label ]host:port" — "uac 10.0.0.1:5060", "127.0.0.1:9899", "[::1]:5060".
+    // The timeline makes a lane per endpoint; exporters take the address after the last space to
+    // synthesise IP/UDP/TCP headers.
+    QString from; // the sender
+    QString to; // the receiver
     QString text; // one-line summary
     QByteArray raw; // wire bytes, if any
 };
