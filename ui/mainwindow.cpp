@@ -4,6 +4,8 @@
 #include "core/version.h"
 #include "emptystate.h"
 #include "logmodel.h"
+#include "inspectorwidget.h"
+#include "timeline/timelineview.h"
 #include "trace/journal.h"
 
 #include <QAction>
@@ -20,7 +22,9 @@
 #include <QStandardItemModel>
 #include <QStatusBar>
 #include <QTableView>
+#include <QToolBar>
 #include <QTreeView>
+#include <QVBoxLayout>
 
 namespace ladder::ui {
 
@@ -62,14 +66,58 @@ MainWindow::MainWindow(std::shared_ptr<trace::Journal> journal, QWidget* parent)
     connect(m_follower, &JournalFollower::eventsAppended, m_logModel, &LogModel::append);
     connect(m_follower, &JournalFollower::reset, m_logModel, &LogModel::clear);
 
-    auto* timelineCanvas = new QWidget(this);
-    timelineCanvas->setObjectName(QStringLiteral("timelineCanvas"));
-    auto* timeline = new EmptyState(timelineCanvas, tr("The timeline is empty"),
+    // The timeline with its own small toolbar (fit, follow, zoom).
+    auto* timelinePane = new QWidget(this);
+    auto* timelineBox = new QVBoxLayout(timelinePane);
+    timelineBox->setContentsMargins(0, 0, 0, 0);
+    timelineBox->setSpacing(0);
+    auto* timelineBar = new QToolBar(timelinePane);
+    timelineBar->setObjectName(QStringLiteral("timelineBar"));
+    m_timeline = new TimelineView(timelinePane);
+    m_timeline->setJournal(m_journal);
+    timelineBar->addAction(tr("Fit All"), m_timeline, [this] {
+        m_timeline->setFollow(false);
+        m_timeline->fitAll();
+    })->setToolTip(tr("Show every event (Home)"));
+    m_followAction = timelineBar->addAction(tr("Follow"), m_timeline, [this](bool on) { m_timeline->setFollow(on); });
+    m_followAction->setCheckable(true);
+    m_followAction->setChecked(true);
+    m_followAction->setToolTip(tr("Keep the newest events in view (End)"));
+    connect(m_timeline, &TimelineView::rangeChanged, this, [this] { m_followAction->setChecked(m_timeline->follows()); });
+    timelineBar->addAction(tr("Zoom In"), m_timeline, [this] {
+        m_timeline->setRange(m_timeline->startNs() + qint64(m_timeline->nsPerPixel() * m_timeline->width() / 4),
+            m_timeline->nsPerPixel() / 2);
+    })->setToolTip(tr("Zoom in (+, or the mouse wheel)"));
+    timelineBar->addAction(tr("Zoom Out"), m_timeline, [this] {
+        m_timeline->setRange(m_timeline->startNs() - qint64(m_timeline->nsPerPixel() * m_timeline->width() / 2),
+            m_timeline->nsPerPixel() * 2);
+    })->setToolTip(tr("Zoom out (-)"));
+    auto* legend = new QLabel(tr("  <span style='color:#1e88e5'>■</span> request  "
+                                 "<span style='color:#43a047'>■</span> response  "
+                                 "<span style='color:#00897b'>■</span> SCTP  "
+                                 "<span style='color:#fb8c00'>■</span> retransmission  "
+                                 "<span style='color:#e53935'>✕</span> lost on the link  "
+                                 "<span style='color:#d81b60'>✕</span> abandoned (PR-SCTP)  "
+                                 "<span style='color:#8e24aa'>[</span> FORWARD-TSN"),
+        timelineBar);
+    timelineBar->addWidget(legend);
+    timelineBox->addWidget(timelineBar);
+    timelineBox->addWidget(m_timeline, 1);
+    auto* timeline = new EmptyState(timelinePane, tr("The timeline is empty"),
         tr("Every message, retransmission, timer and abandoned PR-SCTP message appears here on a lane per "
            "endpoint.\nStart a lab scenario from the Lab menu, or open a capture with File ▸ Open Capture."),
         this);
     timeline->setObjectName(QStringLiteral("timeline"));
     setCentralWidget(timeline);
+    connect(m_follower, &JournalFollower::eventsAppended, this, [this, timeline](const QVector<trace::Event>& events) {
+        m_timeline->append(events);
+        timeline->setEmpty(m_timeline->index().items().empty());
+    });
+    connect(m_follower, &JournalFollower::reset, this, [this, timeline] {
+        m_timeline->clear();
+        m_inspector->clear();
+        timeline->setEmpty(true);
+    });
 
     createDocks();
     createActions();
@@ -148,11 +196,16 @@ void MainWindow::createDocks()
                "or sctp_sendmsg(3)."),
             this),
         Qt::RightDockWidgetArea, QKeySequence(Qt::ALT | Qt::Key_5));
-    auto* inspectorCanvas = new QWidget(this);
-    addDockView(QStringLiteral("inspectorDock"), tr("Message inspector"),
-        new EmptyState(inspectorCanvas, tr("Nothing selected"),
-            tr("Select a message on the timeline or in a view to see its bytes and its parsed fields."), this),
-        Qt::RightDockWidgetArea, QKeySequence(Qt::ALT | Qt::Key_6));
+    m_inspector = new InspectorWidget(this);
+    auto* inspectorEmpty = new EmptyState(m_inspector, tr("Nothing selected"),
+        tr("Select a message on the timeline or in a view to see its bytes and its parsed fields."), this);
+    addDockView(QStringLiteral("inspectorDock"), tr("Message inspector"), inspectorEmpty, Qt::RightDockWidgetArea,
+        QKeySequence(Qt::ALT | Qt::Key_6));
+    connect(m_timeline, &TimelineView::eventActivated, this, &MainWindow::inspect);
+    connect(m_inspector, &InspectorWidget::cleared, inspectorEmpty, [inspectorEmpty] { inspectorEmpty->setEmpty(true); });
+    connect(logView, &QAbstractItemView::activated, this, [this](const QModelIndex& index) {
+        inspect(index.data(LogModel::EventRole).toULongLong());
+    });
     addDockView(QStringLiteral("logDock"), tr("Log"),
         new EmptyState(logView, m_logModel, tr("The log is empty"),
             tr("Stack messages, errors (with their errno names) and your actions are listed here."), this),
@@ -237,6 +290,15 @@ void MainWindow::updateStatus()
         m_lastCount = count;
         m_lastStatusMs = now;
     }
+}
+
+void MainWindow::inspect(quint64 seq)
+{
+    if (!m_journal || seq >= m_journal->count())
+        return;
+    m_inspector->showEvent(m_journal->at(seq));
+    qobject_cast<EmptyState*>(dock(QStringLiteral("inspectorDock"))->widget())->setEmpty(false);
+    m_timeline->selectSeq(seq);
 }
 
 QDockWidget* MainWindow::dock(const QString& objectName) const

@@ -20,8 +20,10 @@ namespace trace {
 
 namespace ladder::ui {
 
+class InspectorWidget;
 class JournalFollower;
 class LogModel;
+class TimelineView;
 
 // The frame of the product: timeline in the middle, a dock per live view around it.
 class MainWindow : public QMainWindow {
@@ -36,6 +38,10 @@ public:
     QDockWidget* dock(const QString& objectName) const;
     LogModel* logModel() const { return m_logModel; }
     JournalFollower* follower() const { return m_follower; }
+    TimelineView* timeline() const { return m_timeline; }
+    InspectorWidget* inspector() const { return m_inspector; }
+    // Shows journal event seq in the inspector and selects it on the timeline.
+    void inspect(quint64 seq);
 
 protected:
     void closeEvent(QCloseEvent* event) override;
@@ -56,6 +62,9 @@ private:
     std::shared_ptr<trace::Journal> m_journal;
     JournalFollower* m_follower = nullptr;
     LogModel* m_logModel = nullptr;
+    TimelineView* m_timeline = nullptr;
+    InspectorWidget* m_inspector = nullptr;
+    QAction* m_followAction = nullptr;
     QMenu* m_viewMenu = nullptr;
     QByteArray m_defaultState;
     QLabel* m_eventsLabel = nullptr;

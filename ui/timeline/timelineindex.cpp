@@ -1,0 +1,188 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "timelineindex.h"
+
+#include <algorithm>
+
+namespace ladder::ui {
+
+using trace::Dir;
+using trace::Kind;
+
+quint64 TimelineIndex::pairKey(const QByteArray& raw, qint32 from, qint32 to)
+{
+    return quint64(qHash(raw)) ^ (quint64(quint32(from)) << 32) ^ (quint64(quint32(to)) * 0x9e3779b97f4a7c15ull);
+}
+
+quint32 TimelineIndex::labelOf(const trace::Event& e)
+{
+    // SIP: the method, or the status code and reason; SCTP: the first chunk's name. A handful of
+    // distinct strings, interned once.
+    QString label;
+    if (e.kind == Kind::SctpPacket) {
+        label = e.text.section(QLatin1Char(' '), 0, 0);
+    } else if (e.raw.startsWith("SIP/2.0 ")) {
+        const qsizetype eol = e.raw.indexOf('\r');
+        label = QString::fromUtf8(e.raw.mid(8, eol < 0 ? 40 : std::min<qsizetype>(eol - 8, 40)));
+    } else if (!e.raw.isEmpty()) {
+        const qsizetype sp = e.raw.indexOf(' ');
+        label = QString::fromUtf8(e.raw.left(sp < 0 ? 16 : std::min<qsizetype>(sp, 16)));
+    } else {
+        label = e.text.section(QLatin1Char(' '), 0, 0);
+    }
+    auto it = m_labelIds.constFind(label);
+    if (it != m_labelIds.constEnd())
+        return *it;
+    if (m_labels.size() > 4096)
+        return 0; // no unbounded growth on odd input
+    const quint32 id = quint32(m_labels.size());
+    m_labels.append(label);
+    m_labelIds.insert(label, id);
+    return id;
+}
+
+void TimelineIndex::clear()
+{
+    m_items.clear();
+    m_lanes.clear();
+    m_laneIds.clear();
+    m_laneReceives.clear();
+    m_labels = QStringList { QString() };
+    m_labelIds = { { QString(), 0 } };
+    m_pendingTx.clear();
+    m_lastNs = 0;
+    m_retransmissions = m_abandoned = m_drops = 0;
+}
+
+QString TimelineIndex::laneTitle(const QString& endpoint)
+{
+    const int space = int(endpoint.lastIndexOf(QLatin1Char(' ')));
+    return space > 0 ? endpoint.left(space) : endpoint;
+}
+
+qint32 TimelineIndex::laneOf(const QString& endpoint)
+{
+    if (endpoint.isEmpty())
+        return -1;
+    auto it = m_laneIds.constFind(endpoint);
+    if (it != m_laneIds.constEnd())
+        return *it;
+    const qint32 id = qint32(m_lanes.size());
+    m_lanes.append(endpoint);
+    m_laneIds.insert(endpoint, id);
+    m_laneReceives.append(false);
+    return id;
+}
+
+std::size_t TimelineIndex::lowerBound(qint64 timeNs) const
+{
+    return std::size_t(std::lower_bound(m_items.begin(), m_items.end(), timeNs,
+                           [](const Item& it, qint64 t) { return it.timeNs < t; })
+        - m_items.begin());
+}
+
+void TimelineIndex::insertSorted(const Item& item)
+{
+    // Journal order is time order within one stack; an imported capture may step back a little,
+    // so fall back to an ordered insert rather than assume.
+    if (m_items.empty() || m_items.back().timeNs <= item.timeNs) {
+        m_items.push_back(item);
+    } else {
+        auto pos = std::upper_bound(m_items.begin(), m_items.end(), item.timeNs,
+            [](qint64 t, const Item& it) { return t < it.timeNs; });
+        m_items.insert(pos, item);
+        m_pendingTx.clear(); // positions moved; pairing restarts from here
+    }
+    m_lastNs = std::max(m_lastNs, item.timeNs);
+}
+
+void TimelineIndex::append(const QVector<trace::Event>& events)
+{
+    m_items.reserve(m_items.size() + std::size_t(events.size()));
+    for (const trace::Event& e : events) {
+        Item it {};
+        it.timeNs = e.timeNs;
+        it.pairTimeNs = e.timeNs;
+        it.seq = e.seq;
+        it.kind = e.kind;
+        it.dir = e.dir;
+        it.lane = -1;
+        it.pairLane = -1;
+        switch (e.kind) {
+        case Kind::SipMessage:
+        case Kind::SipRetransmission:
+        case Kind::SctpPacket: {
+            const qint32 from = laneOf(e.from), to = laneOf(e.to);
+            if (e.kind == Kind::SipRetransmission) {
+                it.flags |= Retransmission;
+                it.number = e.c;
+                ++m_retransmissions;
+            }
+            if (e.kind != Kind::SctpPacket && e.raw.startsWith("SIP/2.0"))
+                it.flags |= Response;
+            it.label = labelOf(e);
+            const quint64 key = pairKey(e.raw, from, to);
+            if (e.dir == Dir::Rx) {
+                it.lane = to;
+                if (to >= 0)
+                    m_laneReceives[to] = true;
+                it.pairLane = from;
+                auto p = m_pendingTx.find(key);
+                if (p != m_pendingTx.end()) {
+                    const Item& tx = m_items[*p];
+                    it.pairTimeNs = tx.timeNs;
+                    it.flags |= Paired;
+                    if (tx.flags & Retransmission) {
+                        it.flags |= Retransmission;
+                        it.number = tx.number;
+                    }
+                    m_pendingTx.erase(p);
+                }
+            } else {
+                it.lane = from;
+                it.pairLane = to;
+                insertSorted(it);
+                m_pendingTx.insert(key, m_items.size() - 1);
+                continue;
+            }
+            break;
+        }
+        case Kind::LinkDrop:
+            it.lane = laneOf(e.from);
+            it.pairLane = laneOf(e.to);
+            ++m_drops;
+            // A lost datagram's transmission is still pending; it never arrives, so unpair it.
+            {
+                auto p = m_pendingTx.find(pairKey(e.raw, it.lane, it.pairLane));
+                if (p != m_pendingTx.end()) {
+                    it.pairTimeNs = m_items[*p].timeNs;
+                    m_pendingTx.erase(p);
+                }
+            }
+            break;
+        case Kind::SctpAbandon:
+            it.lane = laneOf(e.from);
+            it.number = e.c;
+            ++m_abandoned;
+            break;
+        case Kind::SctpForwardTsn:
+        case Kind::SctpRetransmission:
+            it.lane = laneOf(e.from);
+            it.number = e.c;
+            if (e.kind == Kind::SctpRetransmission) {
+                it.flags |= Retransmission;
+                ++m_retransmissions;
+            }
+            break;
+        case Kind::SctpChunk:
+            // Chunks are drawn through their packet; keeping them out keeps the index small.
+            continue;
+        default:
+            it.lane = laneOf(e.from.isEmpty() ? e.to : e.from);
+            it.number = e.a;
+            break;
+        }
+        insertSorted(it);
+    }
+}
+
+} // namespace ladder::ui

@@ -1,0 +1,76 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "trace/event.h"
+
+#include <QHash>
+#include <QStringList>
+#include <QVector>
+
+#include <vector>
+
+namespace ladder::ui {
+
+// What the timeline paints, one compact row per journal event (full events stay in the journal and
+// are fetched by seq for tooltips and the inspector). Lanes are the endpoints that appear in the
+// events' from/to; a message's transmit and receive events are paired into one arrow.
+class TimelineIndex {
+public:
+    enum Flag : quint8 {
+        Response = 1, // a SIP response (else a request)
+        Paired = 2, // an Rx item whose Tx is known (pairTimeNs/pairLane valid)
+        Retransmission = 4,
+    };
+
+    struct Item {
+        qint64 timeNs;
+        qint64 pairTimeNs; // Rx: when its Tx left; LinkDrop: when the datagram was sent
+        quint64 seq;
+        quint64 number; // retransmission number, TSN, context… (kind-specific)
+        qint32 lane; // where the item sits (-1 none)
+        qint32 pairLane; // Rx: the sender's lane; LinkDrop: the lane it was heading to
+        quint32 label; // index into labels(): "INVITE", "200 OK", "DATA"…
+        trace::Kind kind;
+        trace::Dir dir;
+        quint8 flags;
+    };
+
+    void clear();
+    void append(const QVector<trace::Event>& events);
+
+    const std::vector<Item>& items() const { return m_items; }
+    const QStringList& lanes() const { return m_lanes; }
+    const QStringList& labels() const { return m_labels; }
+    // True when some event was received on the lane (a lane we only send to is a remote peer).
+    bool laneReceives(qint32 lane) const { return lane >= 0 && lane < m_laneReceives.size() && m_laneReceives[lane]; }
+    qint64 firstNs() const { return m_items.empty() ? 0 : m_items.front().timeNs; }
+    qint64 lastNs() const { return m_lastNs; }
+    // Index of the first item at or after timeNs (items are kept in time order).
+    std::size_t lowerBound(qint64 timeNs) const;
+    // Lane name without an address: "uac 10.0.0.1:5060" -> "uac", "10.0.0.1:5060" stays.
+    static QString laneTitle(const QString& endpoint);
+
+    // Counters for the status line and tests.
+    quint64 retransmissions() const { return m_retransmissions; }
+    quint64 abandoned() const { return m_abandoned; }
+    quint64 drops() const { return m_drops; }
+
+private:
+    qint32 laneOf(const QString& endpoint);
+    static quint64 pairKey(const QByteArray& raw, qint32 from, qint32 to);
+    quint32 labelOf(const trace::Event& e);
+    void insertSorted(const Item& item);
+
+    std::vector<Item> m_items;
+    QStringList m_lanes;
+    QHash<QString, qint32> m_laneIds;
+    QVector<bool> m_laneReceives;
+    QStringList m_labels { QString() };
+    QHash<QString, quint32> m_labelIds { { QString(), 0 } };
+    // Transmissions not yet matched by a receive, by (raw bytes hash ^ lanes).
+    QMultiHash<quint64, std::size_t> m_pendingTx;
+    qint64 m_lastNs = 0;
+    quint64 m_retransmissions = 0, m_abandoned = 0, m_drops = 0;
+};
+
+} // namespace ladder::ui
