@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "journal.h"
 
+#include <QDateTime>
 #include <QHash>
 
 namespace ladder::trace {
@@ -117,6 +118,7 @@ struct Journal::Store {
 
 Journal::Journal()
     : m_store(std::make_unique<Store>())
+    , m_epochNs(QDateTime::currentMSecsSinceEpoch() * 1000000)
 {
 }
 
@@ -205,6 +207,7 @@ void Journal::clear()
     QWriteLocker lock(&m_lock);
     m_store = std::make_unique<Store>();
     m_count.store(0, std::memory_order_release);
+    m_epochNs.store(QDateTime::currentMSecsSinceEpoch() * 1000000, std::memory_order_relaxed);
 }
 
 std::size_t Journal::memoryBytes() const

@@ -38,6 +38,12 @@ public:
     // Bytes used by records, arenas and the string table.
     std::size_t memoryBytes() const;
 
+    // Wall-clock time (ns since 1970, UTC) of journal time 0: exporters add it to Event::timeNs.
+    // Set to "now" by the constructor and by clear(); a deterministic run (virtual time) sets a
+    // fixed value so that its exports are byte-identical.
+    qint64 epochNs() const { return m_epochNs.load(std::memory_order_relaxed); }
+    void setEpochNs(qint64 ns) { m_epochNs.store(ns, std::memory_order_relaxed); }
+
     // Optional observer, called on the appending thread after each append (keep it cheap: it is
     // meant for counters and wake-ups, not for work).
     void setAppendHook(std::function<void(const Event&)> hook);
@@ -50,6 +56,7 @@ private:
     mutable QReadWriteLock m_lock;
     std::unique_ptr<Store> m_store;
     std::atomic<quint64> m_count { 0 };
+    std::atomic<qint64> m_epochNs { 0 };
     std::function<void(const Event&)> m_hook;
 };
 

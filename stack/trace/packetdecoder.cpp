@@ -1,0 +1,532 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "packetdecoder.h"
+
+#include "endpoint.h"
+#include "netpacket.h"
+
+#include <QCryptographicHash>
+
+namespace ladder::trace {
+
+using net::get16;
+using net::get32;
+
+namespace {
+    constexpr qsizetype kMaxSipHeader = 64 * 1024;
+    constexpr qsizetype kMaxTcpBuffer = 1024 * 1024;
+    constexpr int kMaxWarnings = 32;
+
+    QString endpoint(const uchar* addr, int len, quint16 port)
+    {
+        return formatEndpoint(QByteArray(reinterpret_cast<const char*>(addr), len), port);
+    }
+
+    // A SIP start line: "SIP/2.0 " or a method token, a space, and " SIP/2.0" ending the line.
+    bool looksLikeSip(const char* d, qsizetype n)
+    {
+        if (n >= 8 && memcmp(d, "SIP/2.0 ", 8) == 0)
+            return true;
+        qsizetype i = 0;
+        while (i < n && i < 32 && ((d[i] >= 'A' && d[i] <= 'Z') || d[i] == '-' || d[i] == '_'))
+            ++i;
+        if (i == 0 || i >= n || d[i] != ' ')
+            return false;
+        const qsizetype lineEnd = QByteArrayView(d, std::min<qsizetype>(n, 2048)).indexOf("\r\n");
+        return lineEnd > i + 8 && memcmp(d + lineEnd - 8, " SIP/2.0", 8) == 0;
+    }
+    bool looksLikeSip(const QByteArray& b) { return looksLikeSip(b.constData(), b.size()); }
+
+    // For a stream buffer that may end inside the start line: could this still become SIP?
+    bool couldBeSip(const QByteArray& b)
+    {
+        if (b.indexOf("\r\n") >= 0 || b.size() >= 2048)
+            return looksLikeSip(b);
+        if (b.startsWith("SIP/2.0 ") || QByteArrayLiteral("SIP/2.0 ").startsWith(b))
+            return true;
+        qsizetype i = 0;
+        while (i < b.size() && i < 32 && ((b[i] >= 'A' && b[i] <= 'Z') || b[i] == '-' || b[i] == '_'))
+            ++i;
+        return i == b.size() || (i > 0 && b[i] == ' ');
+    }
+
+    // The value of a header (full or compact name) in the head of a SIP message, or empty.
+    QByteArray header(const QByteArray& msg, const char* name, const char* compact)
+    {
+        const qsizetype headEnd = msg.indexOf("\r\n\r\n");
+        const QByteArrayView head(msg.constData(), headEnd < 0 ? msg.size() : headEnd);
+        qsizetype pos = head.indexOf("\r\n");
+        while (pos >= 0 && pos + 2 < head.size()) {
+            const qsizetype start = pos + 2;
+            qsizetype end = head.indexOf("\r\n", start);
+            if (end < 0)
+                end = head.size();
+            const QByteArrayView line = head.sliced(start, end - start);
+            const qsizetype colon = line.indexOf(':');
+            if (colon > 0) {
+                const QByteArray n = line.first(colon).trimmed().toByteArray().toLower();
+                if (n == name || (compact && n == compact))
+                    return line.sliced(colon + 1).trimmed().toByteArray();
+            }
+            pos = end < head.size() ? end : -1;
+        }
+        return {};
+    }
+
+    QString firstLine(const QByteArray& msg)
+    {
+        qsizetype end = msg.indexOf("\r\n");
+        if (end < 0 || end > 200)
+            end = std::min<qsizetype>(msg.size(), 200);
+        return QString::fromUtf8(msg.constData(), end);
+    }
+
+    const char* chunkName(quint8 type)
+    {
+        switch (type) {
+        case 0: return "DATA";
+        case 1: return "INIT";
+        case 2: return "INIT-ACK";
+        case 3: return "SACK";
+        case 4: return "HEARTBEAT";
+        case 5: return "HEARTBEAT-ACK";
+        case 6: return "ABORT";
+        case 7: return "SHUTDOWN";
+        case 8: return "SHUTDOWN-ACK";
+        case 9: return "ERROR";
+        case 10: return "COOKIE-ECHO";
+        case 11: return "COOKIE-ACK";
+        case 14: return "SHUTDOWN-COMPLETE";
+        case 15: return "AUTH";
+        case 64: return "I-DATA";
+        case 128: return "ASCONF-ACK";
+        case 130: return "RE-CONFIG";
+        case 132: return "PAD";
+        case 192: return "FORWARD-TSN";
+        case 193: return "ASCONF";
+        case 194: return "I-FORWARD-TSN";
+        }
+        return nullptr;
+    }
+} // namespace
+
+PacketDecoder::PacketDecoder(const EventSink& sink, const CaptureReadOptions& options, CaptureReadResult& result)
+    : m_sink(sink)
+    , m_options(options)
+    , m_result(result)
+{
+}
+
+void PacketDecoder::warn(const QString& w)
+{
+    if (m_result.warnings.size() < kMaxWarnings)
+        m_result.warnings.append(w);
+}
+
+void PacketDecoder::emitEvent(Event&& e)
+{
+    e.timeNs = m_nowNs;
+    ++m_result.events;
+    if (m_sink)
+        m_sink(std::move(e));
+}
+
+void PacketDecoder::decode(const CapturedPacket& p)
+{
+    if (!m_haveFirst) {
+        m_haveFirst = true;
+        m_firstNs = p.timeNs;
+        m_result.epochNs = p.timeNs;
+    }
+    m_nowNs = p.timeNs - m_firstNs;
+    const uchar* d = p.data;
+    qsizetype n = p.size;
+    quint32 ethertype = 0; // 0: look at the IP version nibble
+    switch (p.linktype) {
+    case 1: { // Ethernet, possibly VLAN-tagged
+        if (n < 14)
+            return ignore();
+        ethertype = get16(d + 12);
+        qsizetype off = 14;
+        for (int tags = 0; (ethertype == 0x8100 || ethertype == 0x88a8) && tags < 4; ++tags) {
+            if (n < off + 4)
+                return ignore();
+            ethertype = get16(d + off + 2);
+            off += 4;
+        }
+        d += off;
+        n -= off;
+        break;
+    }
+    case 113: // Linux cooked v1
+        if (n < 16)
+            return ignore();
+        ethertype = get16(d + 14);
+        d += 16;
+        n -= 16;
+        break;
+    case 276: // Linux cooked v2
+        if (n < 20)
+            return ignore();
+        ethertype = get16(d);
+        d += 20;
+        n -= 20;
+        break;
+    case 0: // BSD null: address family in the capturing host's byte order
+    case 108: // OpenBSD loop: network order
+        if (n < 4)
+            return ignore();
+        d += 4;
+        n -= 4;
+        break;
+    case 101:
+    case 12:
+    case 14:
+    case 228:
+    case 229:
+        break;
+    case 248: // bare SCTP: there are no addresses, only the ports
+        if (n < 12)
+            return ignore();
+        decodeSctp(p, QStringLiteral("sctp 0.0.0.0:%1").arg(get16(d)), QStringLiteral("sctp 0.0.0.1:%1").arg(get16(d + 2)),
+            d, n, true);
+        return;
+    default:
+        return ignore();
+    }
+    if (ethertype != 0 && ethertype != 0x0800 && ethertype != 0x86DD)
+        return ignore();
+    decodeIp(p, d, n);
+}
+
+void PacketDecoder::decodeIp(const CapturedPacket& p, const uchar* d, qsizetype n)
+{
+    if (n < 1)
+        return ignore();
+    Flow f;
+    quint8 proto = 0;
+    qsizetype off = 0, end = n;
+    if ((d[0] >> 4) == 4) {
+        const qsizetype ihl = (d[0] & 0x0f) * 4;
+        if (n < 20 || ihl < 20 || ihl > n)
+            return ignore();
+        const qsizetype total = get16(d + 2);
+        if (total < ihl)
+            return ignore();
+        end = std::min(total, n); // Ethernet padding past the IP length is not payload
+        if ((get16(d + 6) & 0x3fff) != 0) { // MF set or a fragment offset
+            warn(QStringLiteral("IPv4 fragments are not reassembled"));
+            return ignore();
+        }
+        proto = d[9];
+        f.src = d + 12;
+        f.dst = d + 16;
+        f.addrLen = 4;
+        off = ihl;
+    } else if ((d[0] >> 4) == 6) {
+        if (n < 40)
+            return ignore();
+        end = std::min<qsizetype>(40 + get16(d + 4), n);
+        f.src = d + 8;
+        f.dst = d + 24;
+        f.addrLen = 16;
+        proto = d[6];
+        off = 40;
+        // Skip extension headers (hop-by-hop, routing, destination options, authentication).
+        for (int guard = 0; guard < 8 && (proto == 0 || proto == 43 || proto == 60 || proto == 51); ++guard) {
+            if (off + 2 > end)
+                return ignore();
+            const qsizetype len = proto == 51 ? (qsizetype(d[off + 1]) + 2) * 4 : (qsizetype(d[off + 1]) + 1) * 8;
+            proto = d[off];
+            off += len;
+        }
+        if (proto == 44) {
+            warn(QStringLiteral("IPv6 fragments are not reassembled"));
+            return ignore();
+        }
+        if (off > end)
+            return ignore();
+    } else {
+        return ignore();
+    }
+    const uchar* t = d + off;
+    const qsizetype tn = end - off;
+    switch (proto) {
+    case net::ProtoUdp:
+        return decodeUdp(p, f, t, tn);
+    case net::ProtoTcp:
+        return decodeTcp(p, f, t, tn);
+    case net::ProtoSctp:
+        if (tn < 12)
+            return ignore();
+        return decodeSctp(p, endpoint(f.src, f.addrLen, get16(t)), endpoint(f.dst, f.addrLen, get16(t + 2)), t, tn, true);
+    default:
+        return ignore();
+    }
+}
+
+void PacketDecoder::decodeUdp(const CapturedPacket& p, Flow f, const uchar* d, qsizetype n)
+{
+    if (n < 8)
+        return ignore();
+    f.sport = get16(d);
+    f.dport = get16(d + 2);
+    const qsizetype len = std::min<qsizetype>(get16(d + 4), n);
+    if (len < 8)
+        return ignore();
+    const uchar* payload = d + 8;
+    const qsizetype pn = len - 8;
+    const QString from = endpoint(f.src, f.addrLen, f.sport);
+    const QString to = endpoint(f.dst, f.addrLen, f.dport);
+    if ((m_options.sctpUdpPorts.contains(f.sport) || m_options.sctpUdpPorts.contains(f.dport)) && pn >= 12)
+        return decodeSctp(p, from, to, payload, pn, false);
+    const char* c = reinterpret_cast<const char*>(payload);
+    if (!looksLikeSip(c, pn))
+        return ignore();
+    emitSip(p, from, to, QByteArray(c, pn), 0, 0);
+}
+
+void PacketDecoder::decodeTcp(const CapturedPacket& p, Flow f, const uchar* d, qsizetype n)
+{
+    if (n < 20)
+        return ignore();
+    f.sport = get16(d);
+    f.dport = get16(d + 2);
+    const quint32 seq = get32(d + 4);
+    const quint8 flags = d[13];
+    const qsizetype hl = (d[12] >> 4) * 4;
+    if (hl < 20 || hl > n)
+        return ignore();
+    QByteArray key(reinterpret_cast<const char*>(f.src), f.addrLen);
+    key.append(reinterpret_cast<const char*>(f.dst), f.addrLen);
+    key.append(char(f.sport >> 8)).append(char(f.sport)).append(char(f.dport >> 8)).append(char(f.dport));
+    TcpStream& s = m_tcp[key];
+    if (flags & net::TcpSyn) {
+        s.synced = true;
+        s.nextSeq = seq + 1;
+        s.buffer.clear();
+        return;
+    }
+    const char* payload = reinterpret_cast<const char*>(d + hl);
+    qsizetype pn = n - hl;
+    if (pn == 0)
+        return;
+    if (!s.synced) {
+        if (!looksLikeSip(payload, pn))
+            return ignore();
+        s.synced = true;
+        s.nextSeq = seq;
+    }
+    const qint32 delta = qint32(seq - s.nextSeq); // serial-number arithmetic
+    if (delta > 0) { // a gap: bytes were not captured; start again at a message boundary
+        s.buffer.clear();
+        if (!looksLikeSip(payload, pn)) {
+            s.synced = false;
+            return ignore();
+        }
+    } else if (delta < 0) { // retransmitted bytes: keep only what is new
+        if (-qint64(delta) >= pn)
+            return;
+        payload += -qint64(delta);
+        pn -= -qint64(delta);
+    }
+    s.nextSeq = seq + quint32(delta < 0 ? -qint64(delta) : 0) + quint32(pn);
+    if (s.buffer.size() + pn > kMaxTcpBuffer) {
+        warn(QStringLiteral("TCP stream buffer overflow; resynchronising"));
+        s.buffer.clear();
+        s.synced = false;
+        return ignore();
+    }
+    s.buffer.append(payload, pn);
+    if (s.connectionId == 0) {
+        // Both directions of a connection share its id.
+        QByteArray rkey(reinterpret_cast<const char*>(f.dst), f.addrLen);
+        rkey.append(reinterpret_cast<const char*>(f.src), f.addrLen);
+        rkey.append(char(f.dport >> 8)).append(char(f.dport)).append(char(f.sport >> 8)).append(char(f.sport));
+        const auto rev = m_tcp.constFind(rkey);
+        s.connectionId = rev != m_tcp.constEnd() && rev->connectionId ? rev->connectionId : m_nextConnection++;
+    }
+    const QString from = endpoint(f.src, f.addrLen, f.sport);
+    const QString to = endpoint(f.dst, f.addrLen, f.dport);
+    for (;;) {
+        qsizetype skip = 0;
+        while (skip + 1 < s.buffer.size() && s.buffer[skip] == '\r' && s.buffer[skip + 1] == '\n')
+            skip += 2; // keep-alive CRLFs between messages
+        if (skip)
+            s.buffer.remove(0, skip);
+        if (s.buffer.isEmpty())
+            return;
+        if (!couldBeSip(s.buffer)) {
+            s.buffer.clear();
+            s.synced = false;
+            return;
+        }
+        const qsizetype headEnd = s.buffer.indexOf("\r\n\r\n");
+        if (headEnd < 0) {
+            if (s.buffer.size() > kMaxSipHeader) {
+                s.buffer.clear();
+                s.synced = false;
+            }
+            return;
+        }
+        bool ok = true;
+        const QByteArray cl = header(s.buffer, "content-length", "l");
+        const qint64 bodyLen = cl.isEmpty() ? 0 : cl.toLongLong(&ok);
+        if (!ok || bodyLen < 0 || bodyLen > kMaxTcpBuffer) {
+            warn(QStringLiteral("bad Content-Length on a TCP stream; resynchronising"));
+            s.buffer.clear();
+            s.synced = false;
+            return;
+        }
+        const qsizetype total = headEnd + 4 + qsizetype(bodyLen);
+        if (s.buffer.size() < total)
+            return;
+        emitSip(p, from, to, s.buffer.left(total), 1, s.connectionId);
+        s.buffer.remove(0, total);
+    }
+}
+
+quint64 PacketDecoder::associationId(const QString& from, const QString& to)
+{
+    const QString key = from < to ? from + QLatin1Char('|') + to : to + QLatin1Char('|') + from;
+    auto it = m_assocs.find(key);
+    if (it == m_assocs.end())
+        it = m_assocs.insert(key, quint64(m_assocs.size()) + 1);
+    return *it;
+}
+
+void PacketDecoder::decodeSctp(const CapturedPacket& p, const QString& from, const QString& to, const uchar* d,
+    qsizetype n, bool native)
+{
+    const quint64 assoc = associationId(from, to);
+    const quint64 dirKey = (assoc << 1) | (from < to ? 0 : 1);
+    struct Chunk {
+        quint8 type, flags;
+        const uchar* v;
+        qsizetype len;
+    };
+    QList<Chunk> chunks;
+    QStringList names;
+    for (qsizetype off = 12; off + 4 <= n && chunks.size() < 1024;) {
+        const qsizetype len = get16(d + off + 2);
+        if (len < 4 || off + len > n) {
+            names.append(QStringLiteral("(malformed chunk)"));
+            break;
+        }
+        const Chunk c { d[off], d[off + 1], d + off, len };
+        chunks.append(c);
+        const char* name = chunkName(c.type);
+        QString label = name ? QString::fromLatin1(name) : QStringLiteral("chunk %1").arg(c.type);
+        if ((c.type == 0 && len >= 16) || (c.type == 3 && len >= 8))
+            label += QStringLiteral("(%1)").arg(get32(c.v + 4));
+        names.append(label);
+        off += (len + 3) & ~qsizetype(3);
+    }
+    Event pe;
+    pe.kind = Kind::SctpPacket;
+    pe.dir = p.dir;
+    pe.from = from;
+    pe.to = to;
+    pe.a = assoc;
+    pe.b = native ? 1 : 0;
+    pe.object = assoc;
+    pe.raw = QByteArray(reinterpret_cast<const char*>(d), n);
+    pe.text = p.comment.isEmpty() ? names.join(QStringLiteral(", ")) : p.comment;
+    emitEvent(std::move(pe));
+    if (!m_options.sctpChunks && !m_options.sipInSctp)
+        return;
+    for (const Chunk& c : std::as_const(chunks)) {
+        Event e;
+        e.dir = p.dir;
+        e.from = from;
+        e.to = to;
+        e.object = assoc;
+        const bool data = c.type == 0 && c.len >= 16;
+        if (m_options.sctpChunks) {
+            e.kind = Kind::SctpChunk;
+            e.a = c.type;
+            if (data) {
+                e.c = get32(c.v + 4);
+                e.b = get16(c.v + 8);
+            } else if (c.type == 3 && c.len >= 8) {
+                e.c = get32(c.v + 4);
+            }
+            const char* name = chunkName(c.type);
+            e.text = name ? QString::fromLatin1(name) : QStringLiteral("chunk %1").arg(c.type);
+            emitEvent(Event(e));
+            if (data) {
+                QSet<quint32>& seen = m_seenTsn[dirKey];
+                const quint32 tsn = quint32(e.c);
+                if (seen.contains(tsn)) {
+                    Event r = e;
+                    r.kind = Kind::SctpRetransmission;
+                    r.a = 0;
+                    r.b = 0;
+                    r.text = QStringLiteral("DATA TSN %1 again").arg(tsn);
+                    emitEvent(std::move(r));
+                } else if (seen.size() < 1000000) {
+                    seen.insert(tsn);
+                }
+            }
+            if (c.type == 192 && c.len >= 8) {
+                Event ft = e;
+                ft.kind = Kind::SctpForwardTsn;
+                ft.a = 0;
+                ft.c = get32(c.v + 4);
+                ft.b = 0;
+                ft.text = QStringLiteral("FORWARD-TSN to %1").arg(ft.c);
+                emitEvent(std::move(ft));
+            }
+        }
+        if (m_options.sipInSctp && data && (c.flags & 0x03) == 0x03) {
+            const QByteArray payload(reinterpret_cast<const char*>(c.v + 16), c.len - 16);
+            if (looksLikeSip(payload))
+                emitSip(p, from, to, payload, 2, assoc);
+        }
+    }
+}
+
+void PacketDecoder::emitSip(const CapturedPacket& p, const QString& from, const QString& to, const QByteArray& msg,
+    quint64 transport, quint64 connectionId)
+{
+    Event e;
+    e.kind = Kind::SipMessage;
+    e.dir = p.dir;
+    e.from = from;
+    e.to = to;
+    e.a = connectionId;
+    e.b = transport;
+    e.raw = msg;
+    e.text = p.comment.isEmpty() ? firstLine(msg) : p.comment;
+    // A transaction is named by the top Via branch and the CSeq method (RFC 3261 17.1.3).
+    QByteArray via = header(msg, "via", "v");
+    const qsizetype comma = via.indexOf(',');
+    if (comma >= 0)
+        via.truncate(comma);
+    const qsizetype br = via.indexOf("branch=");
+    QByteArray branch = br >= 0 ? via.mid(br + 7) : via;
+    const qsizetype semi = branch.indexOf(';');
+    if (semi >= 0)
+        branch.truncate(semi);
+    QByteArray method = header(msg, "cseq", nullptr);
+    method = method.mid(method.indexOf(' ') + 1).trimmed();
+    if (method == "ACK" || method == "CANCEL")
+        method += '/'; // their own transactions, even with the INVITE's branch
+    const QByteArray tkey = branch + ' ' + method;
+    auto t = m_transactions.find(tkey);
+    if (t == m_transactions.end())
+        t = m_transactions.insert(tkey, quint64(m_transactions.size()) + 1);
+    e.object = *t;
+    QCryptographicHash h(QCryptographicHash::Sha1);
+    h.addData(from.toUtf8());
+    h.addData(to.toUtf8());
+    h.addData(msg);
+    quint64& seen = m_seenSip[h.result()];
+    if (seen > 0) {
+        e.kind = Kind::SipRetransmission;
+        e.c = seen;
+    }
+    ++seen;
+    emitEvent(std::move(e));
+}
+
+} // namespace ladder::trace
