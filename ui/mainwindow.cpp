@@ -5,6 +5,7 @@
 #include "emptystate.h"
 #include "logmodel.h"
 #include "inspectorwidget.h"
+#include "ladder/ladderview.h"
 #include "timeline/timelineview.h"
 #include "trace/journal.h"
 
@@ -14,6 +15,8 @@
 #include <QCloseEvent>
 #include <QDateTime>
 #include <QDockWidget>
+#include <QFileDialog>
+#include <QTabWidget>
 #include <QHeaderView>
 #include <QLabel>
 #include <QMenuBar>
@@ -103,7 +106,32 @@ MainWindow::MainWindow(std::shared_ptr<trace::Journal> journal, QWidget* parent)
     timelineBar->addWidget(legend);
     timelineBox->addWidget(timelineBar);
     timelineBox->addWidget(m_timeline, 1);
-    auto* timeline = new EmptyState(timelinePane, tr("The timeline is empty"),
+
+    // The ladder: a sequence diagram of one call (Call-ID) or association, or of everything.
+    auto* ladderPane = new QWidget(this);
+    auto* ladderBox = new QVBoxLayout(ladderPane);
+    ladderBox->setContentsMargins(0, 0, 0, 0);
+    ladderBox->setSpacing(0);
+    auto* ladderBar = new QToolBar(ladderPane);
+    m_ladder = new LadderView(ladderPane);
+    m_ladderScope = new QLabel(tr("All messages"), ladderBar);
+    ladderBar->addWidget(m_ladderScope);
+    ladderBar->addSeparator();
+    ladderBar->addAction(tr("Show All"), this, [this] { setLadderScope({}, {}); })
+        ->setToolTip(tr("Show every message instead of one call or association"));
+    ladderBar->addAction(tr("Export PNG…"), this, [this] { exportLadder(QStringLiteral("png")); });
+    ladderBar->addAction(tr("Export SVG…"), this, [this] { exportLadder(QStringLiteral("svg")); });
+    ladderBar->addAction(tr("Export Text…"), this, [this] { exportLadder(QStringLiteral("txt")); });
+    ladderBox->addWidget(ladderBar);
+    ladderBox->addWidget(m_ladder, 1);
+    connect(m_ladder, &LadderView::eventActivated, this, &MainWindow::inspect);
+
+    m_centralTabs = new QTabWidget(this);
+    m_centralTabs->setObjectName(QStringLiteral("centralTabs"));
+    m_centralTabs->setDocumentMode(true);
+    m_centralTabs->addTab(timelinePane, tr("Timeline"));
+    m_centralTabs->addTab(ladderPane, tr("Ladder"));
+    auto* timeline = new EmptyState(m_centralTabs, tr("The timeline is empty"),
         tr("Every message, retransmission, timer and abandoned PR-SCTP message appears here on a lane per "
            "endpoint.\nStart a lab scenario from the Lab menu, or open a capture with File ▸ Open Capture."),
         this);
@@ -111,13 +139,23 @@ MainWindow::MainWindow(std::shared_ptr<trace::Journal> journal, QWidget* parent)
     setCentralWidget(timeline);
     connect(m_follower, &JournalFollower::eventsAppended, this, [this, timeline](const QVector<trace::Event>& events) {
         m_timeline->append(events);
+        for (const trace::Event& e : events)
+            m_ladderBuilder->add(e);
+        if (m_centralTabs->currentIndex() == 1 || m_ladder->diagram().rows.size() < 2000)
+            m_ladder->setDiagram(m_ladderBuilder->diagram());
         timeline->setEmpty(m_timeline->index().items().empty());
     });
     connect(m_follower, &JournalFollower::reset, this, [this, timeline] {
         m_timeline->clear();
         m_inspector->clear();
+        setLadderScope({}, {});
         timeline->setEmpty(true);
     });
+    connect(m_centralTabs, &QTabWidget::currentChanged, this, [this](int tab) {
+        if (tab == 1)
+            m_ladder->setDiagram(m_ladderBuilder->diagram());
+    });
+    m_ladderBuilder = std::make_unique<LadderBuilder>();
 
     createDocks();
     createActions();
@@ -292,11 +330,49 @@ void MainWindow::updateStatus()
     }
 }
 
+void MainWindow::setLadderScope(const QString& title, LadderBuilder::Filter filter)
+{
+    m_ladderBuilder = std::make_unique<LadderBuilder>(filter);
+    m_ladderScope->setText(title.isEmpty() ? tr("All messages") : title);
+    m_ladder->setTitle(title);
+    if (m_journal)
+        m_journal->forEach(0, m_follower->seen(), [this](const trace::Event& e) { m_ladderBuilder->add(e); });
+    m_ladder->setDiagram(m_ladderBuilder->diagram());
+}
+
+void MainWindow::exportLadder(const QString& format)
+{
+    const QString filter = format == QLatin1String("png") ? tr("PNG image (*.png)")
+        : format == QLatin1String("svg")                  ? tr("SVG drawing (*.svg)")
+                                                          : tr("Text (*.txt)");
+    QString file = QFileDialog::getSaveFileName(this, tr("Export Ladder"), QStringLiteral("ladder.") + format, filter);
+    if (file.isEmpty())
+        return;
+    const bool ok = format == QLatin1String("png") ? m_ladder->exportPng(file)
+        : format == QLatin1String("svg")           ? m_ladder->exportSvg(file)
+                                                   : m_ladder->exportText(file);
+    if (ok)
+        statusBar()->showMessage(tr("Ladder written to %1").arg(file), 5000);
+    else
+        QMessageBox::warning(this, tr("Export Ladder"), tr("Could not write %1.").arg(file));
+}
+
 void MainWindow::inspect(quint64 seq)
 {
     if (!m_journal || seq >= m_journal->count())
         return;
-    m_inspector->showEvent(m_journal->at(seq));
+    const trace::Event e = m_journal->at(seq);
+    m_inspector->showEvent(e);
+    // Selecting a SIP message scopes the ladder to its call, an SCTP packet to its association.
+    if (e.kind == trace::Kind::SipMessage || e.kind == trace::Kind::SipRetransmission) {
+        const QByteArray callId = LadderBuilder::callIdOf(e.raw);
+        if (!callId.isEmpty() && m_ladderScope->text() != tr("Call-ID %1").arg(QString::fromUtf8(callId)))
+            setLadderScope(tr("Call-ID %1").arg(QString::fromUtf8(callId)), LadderBuilder::sipCallId(callId));
+    } else if (e.kind == trace::Kind::SctpPacket && e.a) {
+        const QString title = tr("Association %1").arg(e.a);
+        if (m_ladderScope->text() != title)
+            setLadderScope(title, LadderBuilder::association(e.a));
+    }
     qobject_cast<EmptyState*>(dock(QStringLiteral("inspectorDock"))->widget())->setEmpty(false);
     m_timeline->selectSeq(seq);
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "ladder/ladderbuilder.h"
 #include "theme.h"
 
 #include <QMainWindow>
@@ -8,6 +9,7 @@
 #include <memory>
 
 class QLabel;
+class QTabWidget;
 class QDockWidget;
 class QTableView;
 
@@ -22,6 +24,7 @@ namespace ladder::ui {
 
 class InspectorWidget;
 class JournalFollower;
+class LadderView;
 class LogModel;
 class TimelineView;
 
@@ -39,6 +42,9 @@ public:
     LogModel* logModel() const { return m_logModel; }
     JournalFollower* follower() const { return m_follower; }
     TimelineView* timeline() const { return m_timeline; }
+    LadderView* ladder() const { return m_ladder; }
+    // Rebuilds the ladder from the journal for one call/association (an empty filter: everything).
+    void setLadderScope(const QString& title, LadderBuilder::Filter filter);
     InspectorWidget* inspector() const { return m_inspector; }
     // Shows journal event seq in the inspector and selects it on the timeline.
     void inspect(quint64 seq);
@@ -58,6 +64,7 @@ private:
     void setTheme(Theme theme);
     void showAbout();
     void updateStatus();
+    void exportLadder(const QString& format);
 
     std::shared_ptr<trace::Journal> m_journal;
     JournalFollower* m_follower = nullptr;
@@ -65,6 +72,10 @@ private:
     TimelineView* m_timeline = nullptr;
     InspectorWidget* m_inspector = nullptr;
     QAction* m_followAction = nullptr;
+    QTabWidget* m_centralTabs = nullptr;
+    LadderView* m_ladder = nullptr;
+    QLabel* m_ladderScope = nullptr;
+    std::unique_ptr<LadderBuilder> m_ladderBuilder;
     QMenu* m_viewMenu = nullptr;
     QByteArray m_defaultState;
     QLabel* m_eventsLabel = nullptr;

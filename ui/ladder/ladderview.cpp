@@ -1,0 +1,210 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "ladderview.h"
+
+#include <QFile>
+#include <QImage>
+#include <QMouseEvent>
+#include <QPainter>
+#include <QScrollBar>
+#include <QSvgGenerator>
+
+#include <cmath>
+
+namespace ladder::ui {
+
+namespace {
+    const QColor kRequest(0x1e, 0x88, 0xe5);
+    const QColor kResponse(0x43, 0xa0, 0x47);
+    const QColor kSctp(0x00, 0x89, 0x7b);
+    const QColor kRetransmit(0xfb, 0x8c, 0x00);
+    const QColor kLost(0xe5, 0x39, 0x35);
+} // namespace
+
+LadderView::LadderView(QWidget* parent)
+    : QAbstractScrollArea(parent)
+{
+    setObjectName(QStringLiteral("ladderView"));
+    viewport()->setBackgroundRole(QPalette::Base);
+    viewport()->setAutoFillBackground(true);
+}
+
+void LadderView::setDiagram(LadderDiagram diagram)
+{
+    m_diagram = std::move(diagram);
+    m_selectedRow = -1;
+    updateScrollBars();
+    viewport()->update();
+}
+
+void LadderView::setTitle(const QString& title)
+{
+    m_title = title;
+    viewport()->update();
+}
+
+QSize LadderView::contentSize() const
+{
+    return { kTimeWidth + int(m_diagram.columns.size()) * kColumn + 40,
+        kHeader + int(m_diagram.rows.size()) * kRow + kRow };
+}
+
+void LadderView::updateScrollBars()
+{
+    const QSize c = contentSize();
+    verticalScrollBar()->setRange(0, std::max(0, c.height() - viewport()->height()));
+    verticalScrollBar()->setPageStep(viewport()->height());
+    verticalScrollBar()->setSingleStep(kRow);
+    horizontalScrollBar()->setRange(0, std::max(0, c.width() - viewport()->width()));
+    horizontalScrollBar()->setPageStep(viewport()->width());
+}
+
+void LadderView::resizeEvent(QResizeEvent* event)
+{
+    QAbstractScrollArea::resizeEvent(event);
+    updateScrollBars();
+}
+
+int LadderView::rowAt(int y) const
+{
+    const int contentY = y + verticalScrollBar()->value() - kHeader;
+    if (contentY < 0)
+        return -1;
+    const int row = contentY / kRow;
+    return row < m_diagram.rows.size() ? row : -1;
+}
+
+void LadderView::mousePressEvent(QMouseEvent* event)
+{
+    const int row = rowAt(event->pos().y());
+    if (row < 0)
+        return;
+    m_selectedRow = row;
+    viewport()->update();
+    emit eventActivated(m_diagram.rows[row].seq);
+}
+
+void LadderView::paintEvent(QPaintEvent*)
+{
+    QPainter p(viewport());
+    const int yOff = verticalScrollBar()->value();
+    const int first = std::max(0, (yOff) / kRow - 1);
+    const int last = std::min(int(m_diagram.rows.size()) - 1, (yOff + viewport()->height()) / kRow + 1);
+    paintRows(p, first, last, yOff, horizontalScrollBar()->value());
+}
+
+void LadderView::paintRows(QPainter& p, int firstRow, int lastRow, int yOffset, int xOffset) const
+{
+    const QPalette& pal = palette();
+    p.setRenderHint(QPainter::Antialiasing, true);
+    const int columns = int(m_diagram.columns.size());
+    auto colX = [&](int c) { return kTimeWidth + c * kColumn + kColumn / 2 - xOffset; };
+    const int bottom = kHeader + (lastRow + 2) * kRow - yOffset;
+
+    // Lifelines.
+    p.setPen(QPen(pal.color(QPalette::Mid), 1));
+    for (int c = 0; c < columns; ++c)
+        p.drawLine(colX(c), kHeader - yOffset, colX(c), std::max(bottom, kHeader + kRow - yOffset));
+
+    QFont small = p.font();
+    small.setPointSizeF(small.pointSizeF() * 0.9);
+    for (int r = firstRow; r <= lastRow; ++r) {
+        const LadderRow& row = m_diagram.rows[r];
+        const int y = kHeader + r * kRow + kRow / 2 + 6 - yOffset;
+        if (r == m_selectedRow)
+            p.fillRect(QRect(0, y - kRow / 2 - 4, kTimeWidth + columns * kColumn + 40, kRow), pal.color(QPalette::Highlight).lighter(180));
+        p.setPen(pal.color(QPalette::PlaceholderText));
+        p.setFont(small);
+        p.drawText(QRect(4 - xOffset, y - 10, kTimeWidth - 10, 16), Qt::AlignRight | Qt::AlignVCenter,
+            QString::number(double(row.timeNs) / 1e9, 'f', 3));
+        const QColor c = row.retransmission ? kRetransmit : row.lost ? kLost : row.sctp ? kSctp : row.response ? kResponse : kRequest;
+        const int x0 = colX(row.fromColumn), x1 = colX(row.toColumn);
+        const int dir = x1 >= x0 ? 1 : -1;
+        QPen pen(c, row.retransmission ? 2.2 : 1.6);
+        if (row.lost)
+            pen.setStyle(Qt::DashLine);
+        p.setPen(pen);
+        p.setBrush(c);
+        const int xEnd = row.lost ? x0 + (x1 - x0) * 2 / 3 : x1;
+        p.drawLine(x0, y, xEnd, y);
+        if (row.lost) {
+            p.setPen(QPen(kLost, 2));
+            p.drawLine(xEnd - 5, y - 5, xEnd + 5, y + 5);
+            p.drawLine(xEnd - 5, y + 5, xEnd + 5, y - 5);
+        } else if (x0 != x1) {
+            QPolygon head;
+            head << QPoint(x1, y) << QPoint(x1 - dir * 9, y - 5) << QPoint(x1 - dir * 9, y + 5);
+            p.drawPolygon(head);
+        }
+        QString label = row.label;
+        if (row.retransmission)
+            label += QStringLiteral("  #%1").arg(row.retransmission);
+        p.setPen(c.darker(130));
+        const int lx = std::min(x0, x1) + 6;
+        const int lw = std::max(std::abs(x1 - x0) - 12, kColumn - 20);
+        p.drawText(QRect(lx, y - 17, lw, 14), Qt::AlignLeft | Qt::AlignVCenter,
+            p.fontMetrics().elidedText(label, Qt::ElideRight, lw));
+    }
+
+    // Column headers stay on top.
+    p.setBrush(Qt::NoBrush);
+    p.fillRect(QRect(0, 0, kTimeWidth + columns * kColumn + 40 - xOffset + xOffset, kHeader), pal.color(QPalette::Window));
+    QFont bold = p.font();
+    bold.setBold(true);
+    for (int c = 0; c < columns; ++c) {
+        const QString ep = m_diagram.columns[c];
+        const int sp = int(ep.lastIndexOf(QLatin1Char(' ')));
+        p.setPen(pal.color(QPalette::WindowText));
+        p.setFont(bold);
+        p.drawText(QRect(colX(c) - kColumn / 2, 4, kColumn, 18), Qt::AlignCenter, sp > 0 ? ep.left(sp) : ep);
+        p.setFont(small);
+        p.setPen(pal.color(QPalette::PlaceholderText));
+        if (sp > 0)
+            p.drawText(QRect(colX(c) - kColumn / 2, 22, kColumn, 16), Qt::AlignCenter, ep.mid(sp + 1));
+    }
+    if (!m_title.isEmpty()) {
+        p.setPen(pal.color(QPalette::PlaceholderText));
+        p.drawText(QRect(4, 4, kTimeWidth - 8, 36), Qt::AlignLeft | Qt::TextWordWrap,
+            p.fontMetrics().elidedText(m_title, Qt::ElideRight, kTimeWidth * 2));
+    }
+}
+
+bool LadderView::exportPng(const QString& file) const
+{
+    const QSize size = contentSize();
+    QImage img(size, QImage::Format_ARGB32);
+    img.fill(palette().color(QPalette::Base));
+    QPainter p(&img);
+    p.setFont(font());
+    if (!m_diagram.rows.isEmpty())
+        paintRows(p, 0, int(m_diagram.rows.size()) - 1, 0, 0);
+    p.end();
+    return img.save(file, "PNG");
+}
+
+bool LadderView::exportSvg(const QString& file) const
+{
+    QSvgGenerator svg;
+    svg.setFileName(file);
+    svg.setSize(contentSize());
+    svg.setViewBox(QRect(QPoint(0, 0), contentSize()));
+    svg.setTitle(m_title.isEmpty() ? QStringLiteral("LadderLab ladder diagram") : m_title);
+    QPainter p;
+    if (!p.begin(&svg))
+        return false;
+    p.fillRect(QRect(QPoint(0, 0), contentSize()), palette().color(QPalette::Base));
+    p.setFont(font());
+    if (!m_diagram.rows.isEmpty())
+        paintRows(p, 0, int(m_diagram.rows.size()) - 1, 0, 0);
+    return p.end() && QFile(file).size() > 0;
+}
+
+bool LadderView::exportText(const QString& file) const
+{
+    QFile f(file);
+    if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate))
+        return false;
+    const QByteArray text = m_diagram.toText().toUtf8();
+    return f.write(text) == text.size();
+}
+
+} // namespace ladder::ui
