@@ -1,0 +1,124 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// ladderctl lab list | lab run NAME [--seed N] [--loss PCT] [--delay MS] [--duration S]
+//                                   [--pcap FILE.pcapng]
+#include "command.h"
+#include "core/stack.h"
+#include "lab/runner.h"
+#include "lab/summary.h"
+#include "trace/pcapng.h"
+
+#include <QCommandLineParser>
+#include <QSaveFile>
+
+namespace ladder::ctl {
+namespace {
+
+    int list()
+    {
+        const QStringList names = lab::scenarioNames();
+        if (names.isEmpty()) {
+            err(QStringLiteral("ladderctl lab: no scenarios are built in"));
+            return 1;
+        }
+        for (const QString& name : names) {
+            auto s = lab::createScenario(name);
+            out(QStringLiteral("%1  %2").arg(name, -24).arg(s->summary()));
+        }
+        return 0;
+    }
+
+    bool number(const QCommandLineParser& p, const QString& opt, double min, double max, double* v)
+    {
+        if (!p.isSet(opt))
+            return true;
+        bool ok = false;
+        *v = p.value(opt).toDouble(&ok);
+        if (!ok || *v < min || *v > max) {
+            err(QStringLiteral("ladderctl lab run: --%1 takes a number from %2 to %3, not '%4'")
+                    .arg(opt)
+                    .arg(min)
+                    .arg(max)
+                    .arg(p.value(opt)));
+            return false;
+        }
+        return true;
+    }
+
+    int run(const QStringList& args)
+    {
+        QCommandLineParser p;
+        p.addPositionalArgument(QStringLiteral("name"), QStringLiteral("Scenario (ladderctl lab list)"));
+        p.addOptions({
+            { QStringLiteral("seed"), QStringLiteral("Random seed of the lab links"), QStringLiteral("N"), QStringLiteral("1") },
+            { QStringLiteral("loss"), QStringLiteral("Link loss in percent"), QStringLiteral("PCT") },
+            { QStringLiteral("delay"), QStringLiteral("One-way link delay in ms"), QStringLiteral("MS") },
+            { QStringLiteral("duration"), QStringLiteral("Stop after S seconds of scenario time"), QStringLiteral("S") },
+            { QStringLiteral("pcap"), QStringLiteral("Write the wire as pcapng"), QStringLiteral("FILE") },
+        });
+        if (!p.parse(QStringList { QStringLiteral("ladderctl lab run") } + args)) {
+            err(QStringLiteral("ladderctl lab run: %1").arg(p.errorText()));
+            return 2;
+        }
+        if (p.positionalArguments().size() != 1) {
+            err(QStringLiteral("ladderctl lab run: name one scenario (ladderctl lab list shows them)"));
+            return 2;
+        }
+        const QString name = p.positionalArguments().first();
+        auto scenario = lab::createScenario(name);
+        if (!scenario) {
+            err(QStringLiteral("ladderctl lab run: no scenario named '%1' (ladderctl lab list shows them)").arg(name));
+            return 2;
+        }
+        lab::ScenarioParams params;
+        double seed = 1, loss = -1, delay = -1, duration = -1;
+        if (!number(p, QStringLiteral("seed"), 0, 9007199254740991.0, &seed) || !number(p, QStringLiteral("loss"), 0, 100, &loss)
+            || !number(p, QStringLiteral("delay"), 0, 60000, &delay) || !number(p, QStringLiteral("duration"), 0.001, 86400, &duration))
+            return 2;
+        params.seed = quint64(seed);
+        params.lossPct = loss;
+        params.delayMs = qint64(delay);
+        params.durationS = duration;
+
+        Stack stack(scenario->needsRealTime() ? Scheduler::Mode::Real : Scheduler::Mode::Virtual);
+        out(QStringLiteral("scenario: %1 — %2").arg(name, scenario->title()));
+        const lab::RunOutcome outcome = lab::runToEnd(*scenario, stack, params);
+        out(lab::JournalSummary::of(stack.journal()).toText().trimmed());
+        for (const QString& f : outcome.result.findings)
+            out(QStringLiteral("finding: %1").arg(f));
+        int rc = outcome.result.ok ? 0 : 1;
+        if (!outcome.result.ok)
+            err(QStringLiteral("ladderctl lab run: %1 failed: %2").arg(name, outcome.result.failure));
+
+        if (p.isSet(QStringLiteral("pcap"))) {
+            const QString file = p.value(QStringLiteral("pcap"));
+            QSaveFile f(file);
+            QString error;
+            if (!f.open(QIODevice::WriteOnly) || !trace::writePcapng(stack.journal(), &f, {}, &error) || !f.commit()) {
+                err(QStringLiteral("ladderctl lab run: cannot write %1: %2").arg(file, error.isEmpty() ? f.errorString() : error));
+                rc = 1;
+            }
+        }
+        return rc;
+    }
+
+    int lab(const QStringList& args)
+    {
+        if (args.isEmpty()) {
+            err(QStringLiteral("ladderctl lab: say list or run NAME"));
+            return 2;
+        }
+        if (args.first() == QLatin1String("list"))
+            return list();
+        if (args.first() == QLatin1String("run"))
+            return run(args.mid(1));
+        err(QStringLiteral("ladderctl lab: unknown subcommand '%1' (list, run)").arg(args.first()));
+        return 2;
+    }
+
+    const Registration reg { { QStringLiteral("lab"), QStringLiteral("List and run the built-in lab scenarios, headless"),
+        QStringLiteral("list | run NAME [--seed N] [--loss PCT] [--delay MS] [--duration S] "
+                       "[--pcap FILE.pcapng]"),
+        lab } };
+
+} // namespace
+} // namespace ladder::ctl

@@ -1,0 +1,19 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "scenario.h"
+
+namespace ladder::lab {
+
+// Runs one scenario to the end on a stack, headless: virtual-time scenarios by jumping from timer
+// to timer, real-time ones by spinning the event loop. Used by `ladderctl lab run` and the tests;
+// the GUI starts scenarios on its stack thread and lets them run live instead.
+struct RunOutcome {
+    ScenarioResult result;
+    double ranForS = 0; // scenario time that passed
+    bool timedOut = false; // the duration passed before the scenario said it had finished
+};
+
+RunOutcome runToEnd(Scenario& scenario, Stack& stack, const ScenarioParams& params);
+
+} // namespace ladder::lab

@@ -1,0 +1,66 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include <QMap>
+#include <QString>
+#include <QStringList>
+
+#include <functional>
+#include <memory>
+
+namespace ladder {
+class Stack;
+
+namespace lab {
+
+    // What the user may change about a run; a negative value means "the scenario's default".
+    struct ScenarioParams {
+        quint64 seed = 1;
+        double lossPct = -1;
+        qint64 delayMs = -1;
+        double durationS = -1;
+    };
+
+    // The outcome of a run: whether the lesson's point was shown, and the figures that show it.
+    struct ScenarioResult {
+        bool ok = false;
+        QString failure; // why not ok, in one sentence
+        QStringList findings; // "Timer A fired at 0.5, 1.5, 3.5 s", "2 dialogs (fork flag set)"…
+    };
+
+    // A short lesson run on the lab: a title, an explanation shown in the app, and a run that sets
+    // up built-in peers on lab links and drives them. Virtual-time scenarios (SIP) run instantly
+    // and exactly when headless; real-time ones (SCTP, because usrsctp keeps its own clock) take
+    // the seconds they say.
+    class Scenario {
+    public:
+        virtual ~Scenario() = default;
+        virtual QString name() const = 0; // "invite-lossy-udp"
+        virtual QString title() const = 0; // "INVITE over lossy UDP"
+        virtual QString summary() const = 0; // one line for `ladderctl lab list`
+        virtual QString lesson() const = 0; // a paragraph or two, shown in the Lab panel
+        virtual bool needsRealTime() const { return false; }
+        virtual double defaultDurationS() const { return 40; }
+
+        // Sets up peers and starts the exchange on stack (its scheduler and journal).
+        virtual void start(Stack& stack, const ScenarioParams& params) = 0;
+        // True once the exchange is over (the runner also stops at the duration).
+        virtual bool finished() const = 0;
+        // Judges the run from what happened (usually from the journal).
+        virtual ScenarioResult result(Stack& stack) const = 0;
+        // Tears down peers (before the stack goes).
+        virtual void stop() { }
+    };
+
+    using ScenarioFactory = std::function<std::unique_ptr<Scenario>()>;
+
+    // The scenario list, sorted by name. The built-in ones are registered on first use by
+    // registerBuiltinScenarios() (scenarios/builtin.cpp) — explicitly, because self-registering
+    // objects in a static library are dropped by the linker when nothing refers to them.
+    void registerScenario(const QString& name, ScenarioFactory factory);
+    QStringList scenarioNames();
+    std::unique_ptr<Scenario> createScenario(const QString& name);
+    void registerBuiltinScenarios();
+
+} // namespace lab
+} // namespace ladder

@@ -1,0 +1,2 @@
+target_sources(ladderlab_stack PRIVATE
+    ${CMAKE_CURRENT_LIST_DIR}/builtin.cpp)
