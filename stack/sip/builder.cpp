@@ -1,0 +1,180 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "builder.h"
+
+#include "ids.h"
+#include "parsertext.h"
+
+namespace ladder::sip {
+
+namespace {
+    QByteArray viaValue(const LocalVia& v, const QByteArray& branch)
+    {
+        QByteArray out = "SIP/2.0/" + (v.transport.isEmpty() ? QByteArray("UDP") : v.transport.toUpper()) + ' '
+            + v.sentBy + ";branch=" + (branch.isEmpty() ? newBranch() : branch);
+        if (v.rport)
+            out += ";rport";
+        return out;
+    }
+
+    // The URI inside a Route value ("<sip:p1;lr>" -> "sip:p1;lr").
+    QByteArray routeUri(const QByteArray& route)
+    {
+        const auto na = NameAddr::parse(route);
+        return na ? na->uri().toByteArray() : route;
+    }
+
+    bool isLooseRoute(const QByteArray& route)
+    {
+        const auto na = NameAddr::parse(route);
+        return na && na->uri().hasParam("lr");
+    }
+
+    void copyAll(const Message& from, Message& to, HeaderId id)
+    {
+        for (qsizetype i = from.indexOf(id); i >= 0; i = from.indexOf(id, i + 1))
+            to.appendHeader(id, from.headerAt(i).value.toByteArray());
+    }
+
+    QByteArray enclose(const QByteArray& uri) { return uri.startsWith('<') ? uri : '<' + uri + '>'; }
+
+    void addRouting(Message& m, const QByteArray& remoteTarget, const QList<QByteArray>& routeSet,
+        const QByteArray& method)
+    {
+        if (routeSet.isEmpty() || isLooseRoute(routeSet.first())) {
+            m.setRequestLine(method, remoteTarget);
+            for (const QByteArray& r : routeSet)
+                m.appendHeader(HeaderId::Route, enclose(r));
+        } else {
+            // Strict router: its URI becomes the Request-URI, minus what a Request-URI may not hold.
+            QByteArray first = routeUri(routeSet.first());
+            const qsizetype q = first.indexOf('?');
+            if (q >= 0)
+                first.truncate(q);
+            m.setRequestLine(method, first);
+            for (qsizetype i = 1; i < routeSet.size(); ++i)
+                m.appendHeader(HeaderId::Route, enclose(routeSet[i]));
+            m.appendHeader(HeaderId::Route, enclose(remoteTarget));
+        }
+    }
+}
+
+QByteArray withTag(const QByteArray& nameAddr, const QByteArray& tag)
+{
+    QByteArray v = nameAddr.trimmed();
+    if (!v.contains('<') && v.contains(';'))
+        v = '<' + v + '>';
+    return v + ";tag=" + tag;
+}
+
+Message buildRequest(const RequestTemplate& t)
+{
+    Message m = Message::request(t.method, t.requestUri);
+    m.appendHeader(HeaderId::Via, viaValue(t.via, t.branch));
+    m.appendHeader(HeaderId::MaxForwards, QByteArray::number(t.maxForwards));
+    for (const QByteArray& r : t.routeSet)
+        m.appendHeader(HeaderId::Route, enclose(r));
+    m.appendHeader(HeaderId::To, t.to);
+    m.appendHeader(HeaderId::From, withTag(t.from, t.fromTag.isEmpty() ? newTag() : t.fromTag));
+    m.appendHeader(HeaderId::CallId, t.callId.isEmpty() ? newCallId() : t.callId);
+    m.appendHeader(HeaderId::CSeq, QByteArray::number(t.cseq) + ' ' + t.method);
+    if (!t.contact.isEmpty())
+        m.appendHeader(HeaderId::Contact, t.contact);
+    for (const auto& [name, value] : t.extraHeaders)
+        m.appendHeader(name, value);
+    if (!t.body.isEmpty())
+        m.setBody(t.body, t.contentType.isEmpty() ? QByteArray("application/sdp") : t.contentType);
+    else
+        m.fixContentLength();
+    return m;
+}
+
+Message buildResponse(const Message& request, int status, const QByteArray& reason, const QByteArray& toTag)
+{
+    Message m = Message::response(status, reason);
+    copyAll(request, m, HeaderId::Via);
+    if (status > 100 && status < 300)
+        copyAll(request, m, HeaderId::RecordRoute);
+    copyAll(request, m, HeaderId::From);
+    QByteArray to = request.value(HeaderId::To).toByteArray();
+    if (status != 100) {
+        const auto na = request.to();
+        if (!na || !na->hasTag())
+            to = withTag(to, toTag.isEmpty() ? newTag() : toTag);
+    }
+    m.appendHeader(HeaderId::To, to);
+    copyAll(request, m, HeaderId::CallId);
+    copyAll(request, m, HeaderId::CSeq);
+    if (status == 100)
+        copyAll(request, m, HeaderId::Timestamp);
+    m.fixContentLength();
+    return m;
+}
+
+Message buildAckFor2xx(const Message& r, const QByteArray& remoteTarget, const QList<QByteArray>& routeSet,
+    const LocalVia& via, const QByteArray& branch)
+{
+    Message m;
+    addRouting(m, remoteTarget, routeSet, "ACK");
+    // Via first: it must be the topmost header a proxy sees.
+    m.insertHeader(0, HeaderId::Via, viaValue(via, branch));
+    m.insertHeader(1, HeaderId::MaxForwards, "70");
+    copyAll(r, m, HeaderId::From);
+    copyAll(r, m, HeaderId::To);
+    copyAll(r, m, HeaderId::CallId);
+    const auto c = r.cseq();
+    m.appendHeader(HeaderId::CSeq, QByteArray::number(c ? c->number : 0) + " ACK");
+    m.fixContentLength();
+    return m;
+}
+
+Message buildAckForNon2xx(const Message& invite, const Message& response)
+{
+    Message m = Message::request("ACK", invite.requestUriText().toByteArray());
+    const auto top = invite.values(HeaderId::Via);
+    if (!top.isEmpty())
+        m.appendHeader(HeaderId::Via, top.first().toByteArray());
+    m.appendHeader(HeaderId::MaxForwards, "70");
+    copyAll(invite, m, HeaderId::Route);
+    copyAll(invite, m, HeaderId::From);
+    copyAll(response, m, HeaderId::To);
+    copyAll(invite, m, HeaderId::CallId);
+    const auto c = invite.cseq();
+    m.appendHeader(HeaderId::CSeq, QByteArray::number(c ? c->number : 0) + " ACK");
+    m.fixContentLength();
+    return m;
+}
+
+Message buildCancel(const Message& request)
+{
+    Message m = Message::request("CANCEL", request.requestUriText().toByteArray());
+    const auto top = request.values(HeaderId::Via);
+    if (!top.isEmpty())
+        m.appendHeader(HeaderId::Via, top.first().toByteArray());
+    m.appendHeader(HeaderId::MaxForwards, "70");
+    copyAll(request, m, HeaderId::Route);
+    copyAll(request, m, HeaderId::From);
+    copyAll(request, m, HeaderId::To);
+    copyAll(request, m, HeaderId::CallId);
+    const auto c = request.cseq();
+    m.appendHeader(HeaderId::CSeq, QByteArray::number(c ? c->number : 0) + " CANCEL");
+    m.fixContentLength();
+    return m;
+}
+
+Message buildInDialogRequest(const DialogRequestParams& p)
+{
+    Message m;
+    addRouting(m, p.remoteTarget, p.routeSet, p.method);
+    m.insertHeader(0, HeaderId::Via, viaValue(p.via, p.branch));
+    m.insertHeader(1, HeaderId::MaxForwards, QByteArray::number(p.maxForwards));
+    m.appendHeader(HeaderId::From, p.localTag.isEmpty() ? p.localUri : withTag(p.localUri, p.localTag));
+    m.appendHeader(HeaderId::To, p.remoteTag.isEmpty() ? p.remoteUri : withTag(p.remoteUri, p.remoteTag));
+    m.appendHeader(HeaderId::CallId, p.callId);
+    m.appendHeader(HeaderId::CSeq, QByteArray::number(p.lastLocalCSeq + 1) + ' ' + p.method);
+    if (!p.contact.isEmpty())
+        m.appendHeader(HeaderId::Contact, p.contact);
+    m.fixContentLength();
+    return m;
+}
+
+} // namespace ladder::sip

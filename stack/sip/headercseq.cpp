@@ -1,0 +1,47 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "headercseq.h"
+
+#include "parsertext.h"
+
+namespace ladder::sip {
+
+std::optional<CSeq> CSeq::parse(QByteArrayView value, QByteArray* error)
+{
+    auto fail = [error](QByteArray msg) -> std::optional<CSeq> {
+        if (error)
+            *error = std::move(msg);
+        return std::nullopt;
+    };
+    const QByteArrayView t = text::trimmed(value);
+    if (t.isEmpty())
+        return fail("empty value");
+    qsizetype i = 0;
+    while (i < t.size() && !text::isLwsChar(t[i]))
+        ++i;
+    const QByteArrayView num = t.first(i);
+    const QByteArrayView method = text::trimmed(t.sliced(i));
+    if (num.isEmpty() || !text::allDigits(num)) {
+        if (method.isEmpty() && text::isToken(num) && !text::allDigits(num.first(1)))
+            return fail("missing sequence number in '" + text::printable(t) + "'");
+        return fail("sequence number '" + text::printable(num) + "' is not a decimal number");
+    }
+    // Leading zeros do not change the value; compare the significant digits against 2^32-1.
+    qsizetype z = 0;
+    while (z + 1 < num.size() && num[z] == '0')
+        ++z;
+    const QByteArrayView sig = num.sliced(z);
+    bool ok = false;
+    const quint64 n = sig.size() <= 19 ? text::parseUInt(sig, &ok) : 0;
+    if (!ok || n > 0xffffffffULL)
+        return fail("value " + text::printable(num, 30) + " exceeds 2^32-1");
+    if (method.isEmpty())
+        return fail("missing method after " + num.toByteArray());
+    if (!text::isToken(method))
+        return fail("method '" + text::printable(method) + "' is not a token");
+    CSeq c;
+    c.number = quint32(n);
+    c.method = method.toByteArray();
+    return c;
+}
+
+} // namespace ladder::sip

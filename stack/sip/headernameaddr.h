@@ -1,0 +1,50 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "headerparams.h"
+#include "uri.h"
+
+#include <QByteArray>
+
+#include <optional>
+
+namespace ladder::sip {
+
+// name-addr or addr-spec with header parameters: the value of From, To, Contact, Route,
+// Record-Route, Reply-To, Refer-To, P-Asserted-Identity… Contact's "*" is accepted (isStar()).
+class NameAddr {
+public:
+    static std::optional<NameAddr> parse(const QByteArray& storage, QByteArrayView value, QByteArray* error);
+    static std::optional<NameAddr> parse(const QByteArray& value, QByteArray* error = nullptr)
+    {
+        return parse(value, QByteArrayView(value), error);
+    }
+
+    // As written: a quoted display name keeps its quotes; "" when there is none.
+    QByteArrayView displayNameRaw() const { return m_display; }
+    // Quotes removed and quoted-pairs decoded.
+    QByteArray displayName() const;
+    const Uri& uri() const { return *m_uri; }
+    bool hasAngleBrackets() const { return m_angle; }
+    bool isStar() const { return m_star; }
+    const Params& params() const { return m_params; }
+    QByteArrayView param(QByteArrayView name) const { return m_params.value(name); }
+    QByteArrayView tag() const { return m_params.value("tag"); }
+    bool hasTag() const { return m_params.has("tag"); }
+    QByteArrayView text() const { return m_text; }
+
+private:
+    QByteArray m_storage;
+    QByteArrayView m_text, m_display;
+    std::optional<Uri> m_uri;
+    Params m_params;
+    bool m_angle = false;
+    bool m_star = false;
+};
+
+// Splits a list header value at top-level commas (outside quoted strings and <…>), trimming LWS.
+// An empty element (",,") is reported as an empty view, so callers can reject it.
+using ValueList = QVarLengthArray<QByteArrayView, 4>;
+ValueList splitHeaderList(QByteArrayView value);
+
+} // namespace ladder::sip

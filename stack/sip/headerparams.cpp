@@ -1,0 +1,87 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "headerparams.h"
+
+#include "parsertext.h"
+
+#include <cstring>
+
+namespace ladder::sip {
+
+const Param* Params::find(QByteArrayView name) const
+{
+    for (const Param& p : m_list)
+        if (text::ieq(p.name, name))
+            return &p;
+    return nullptr;
+}
+
+QByteArrayView Params::value(QByteArrayView name) const
+{
+    const Param* p = find(name);
+    return p ? p->value : QByteArrayView();
+}
+
+namespace {
+    // Parameter value characters: token characters, plus what URI params and IPv6 references
+    // need (RFC 3261 paramchar: unreserved / escaped / "[" "]" "/" ":" "&" "+" "$").
+    bool isParamChar(char ch)
+    {
+        return text::is(ch, text::Token | text::Unreserved) || ch == '[' || ch == ']' || ch == '/' || ch == ':'
+            || ch == '&' || ch == '+' || ch == '$' || ch == '%';
+    }
+    bool isStop(char ch, const char* stop) { return stop && ch && std::strchr(stop, ch); }
+}
+
+qsizetype parseParams(QByteArrayView t, qsizetype i, Params* out, bool lws, const char* stop, QByteArray* error)
+{
+    const qsizetype n = t.size();
+    for (;;) {
+        if (lws)
+            i = text::skipLws(t, i);
+        if (i >= n || isStop(t[i], stop))
+            return i;
+        if (t[i] != ';') {
+            *error = "unexpected '" + text::printable(t.sliced(i, 1)) + "' where ';' or the end was expected";
+            return -1;
+        }
+        ++i;
+        if (lws)
+            i = text::skipLws(t, i);
+        const qsizetype nameStart = i;
+        while (i < n && isParamChar(t[i]) && t[i] != '=')
+            ++i;
+        Param p;
+        p.name = t.sliced(nameStart, i - nameStart);
+        if (p.name.isEmpty()) {
+            *error = "empty parameter name";
+            return -1;
+        }
+        qsizetype j = lws ? text::skipLws(t, i) : i;
+        if (j < n && t[j] == '=') {
+            j = lws ? text::skipLws(t, j + 1) : j + 1;
+            p.hasValue = true;
+            if (j < n && t[j] == '"') {
+                const qsizetype end = text::skipQuoted(t, j);
+                if (end < 0) {
+                    *error = "unterminated quoted string in parameter " + p.name.toByteArray();
+                    return -1;
+                }
+                p.value = t.sliced(j, end - j);
+                i = end;
+            } else {
+                const qsizetype vs = j;
+                while (j < n && isParamChar(t[j]))
+                    ++j;
+                p.value = t.sliced(vs, j - vs);
+                if (p.value.isEmpty()) {
+                    *error = "parameter " + p.name.toByteArray() + " has '=' but no value";
+                    return -1;
+                }
+                i = j;
+            }
+        }
+        out->append(p);
+    }
+}
+
+} // namespace ladder::sip

@@ -1,0 +1,108 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "headervia.h"
+
+#include "parsertext.h"
+#include "uri.h"
+
+namespace ladder::sip {
+
+namespace {
+    // Reads a token after optional LWS; returns the index after it.
+    qsizetype token(QByteArrayView t, qsizetype i, QByteArrayView* out)
+    {
+        i = text::skipLws(t, i);
+        const qsizetype s = i;
+        while (i < t.size() && text::is(t[i], text::Token))
+            ++i;
+        *out = t.sliced(s, i - s);
+        return i;
+    }
+    bool fail(QByteArray* error, QByteArray msg)
+    {
+        if (error)
+            *error = std::move(msg);
+        return false;
+    }
+}
+
+std::optional<Via> Via::parse(const QByteArray& storage, QByteArrayView t, QByteArray* error)
+{
+    Via v;
+    v.m_storage = storage;
+    v.m_text = t;
+    qsizetype i = token(t, 0, &v.m_protocolName);
+    QByteArrayView* parts[] = { &v.m_protocolVersion, &v.m_transport };
+    for (QByteArrayView* part : parts) {
+        i = text::skipLws(t, i);
+        if (i >= t.size() || t[i] != '/') {
+            fail(error, "malformed sent-protocol in '" + text::printable(t) + "' (expected SIP/2.0/transport)");
+            return std::nullopt;
+        }
+        i = token(t, i + 1, part);
+    }
+    if (v.m_protocolName.isEmpty() || v.m_protocolVersion.isEmpty() || v.m_transport.isEmpty()) {
+        fail(error, "malformed sent-protocol in '" + text::printable(t) + "' (expected SIP/2.0/transport)");
+        return std::nullopt;
+    }
+    const qsizetype hs = text::skipLws(t, i);
+    if (hs == i || hs >= t.size()) {
+        fail(error, "missing sent-by in '" + text::printable(t) + "'");
+        return std::nullopt;
+    }
+    // sent-by runs to ';' (or the end); LWS is allowed around the ':' of the port.
+    qsizetype he = hs;
+    if (t[he] == '[') {
+        const qsizetype close = t.indexOf(']', he);
+        he = close < 0 ? t.size() : close + 1;
+    }
+    while (he < t.size() && t[he] != ';' && t[he] != ',')
+        ++he;
+    const QByteArrayView sentBy = text::trimmed(t.sliced(hs, he - hs));
+    QByteArray herr;
+    QByteArrayView host;
+    if (!parseHostPort(sentBy, &host, &v.m_port, &herr)) {
+        // Tolerate LWS around the port colon ("host : 5060") without copying: re-split by hand.
+        const qsizetype colon = sentBy.lastIndexOf(':');
+        const bool ipv6 = sentBy.startsWith('[');
+        if (colon > 0 && (!ipv6 || colon > sentBy.indexOf(']'))) {
+            const QByteArrayView h = text::trimmed(sentBy.first(colon));
+            const QByteArrayView p = text::trimmed(sentBy.sliced(colon + 1));
+            bool ok = false;
+            const quint64 port = text::parseUInt(p, &ok);
+            int dummy;
+            if (ok && port <= 65535 && parseHostPort(h, &host, &dummy, nullptr) && dummy < 0) {
+                v.m_port = int(port);
+                herr.clear();
+            }
+        }
+        if (!herr.isEmpty()) {
+            fail(error, "sent-by '" + text::printable(sentBy) + "': " + herr);
+            return std::nullopt;
+        }
+    }
+    v.m_host = host;
+    QByteArray perr;
+    const qsizetype end = parseParams(t, he, &v.m_params, true, nullptr, &perr);
+    if (end < 0) {
+        fail(error, perr);
+        return std::nullopt;
+    }
+    return v;
+}
+
+QByteArray Via::sentBy() const
+{
+    QByteArray r = m_host.toByteArray();
+    if (m_port >= 0)
+        r += ':' + QByteArray::number(m_port);
+    return r;
+}
+
+int Via::rport() const
+{
+    bool ok = false;
+    const quint64 n = text::parseUInt(m_params.value("rport"), &ok);
+    return ok && n <= 65535 ? int(n) : -1;
+}
+
+} // namespace ladder::sip

@@ -1,0 +1,461 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "sipstack.h"
+
+#include "clienttransaction.h"
+#include "core/scheduler.h"
+#include "inviteclienttransaction.h"
+#include "inviteservertransaction.h"
+#include "parser.h"
+#include "servertransaction.h"
+#include "trace/journal.h"
+#include "transactionmessages.h"
+#include "validation.h"
+
+#include <cerrno>
+
+namespace ladder::sip {
+
+namespace {
+    bool createsDialog(QByteArrayView method) { return method == "INVITE" || method == "SUBSCRIBE"; }
+    const int kMetaTypes = [] {
+        qRegisterMetaType<ladder::sip::Incoming>();
+        qRegisterMetaType<ladder::sip::SendResult>();
+        qRegisterMetaType<ladder::sip::TransactionSnapshot>();
+        qRegisterMetaType<ladder::sip::DialogSnapshot>();
+        qRegisterMetaType<ladder::sip::ConnectionSnapshot>();
+        qRegisterMetaType<ladder::sip::StackSnapshot>();
+        return 0;
+    }();
+}
+
+SipStack::SipStack(Scheduler& scheduler, trace::Journal* journal, QObject* parent)
+    : QObject(parent)
+    , m_scheduler(scheduler)
+    , m_journalConfigured(journal)
+    , m_journal(journal)
+    , m_transactions(scheduler, *this)
+    , m_dialogs(scheduler)
+{
+    (void)kMetaTypes;
+    m_transactions.setJournal(journal);
+    m_dialogs.setJournal(journal);
+    m_dialogs.setChangedHandler([this](const Dialog& d) {
+        emit dialogChanged(d.id(), QString::fromLatin1(Dialog::stateName(d.state())));
+        noteChanged();
+    });
+}
+
+SipStack::~SipStack()
+{
+    if (m_changedTimer)
+        m_scheduler.cancel(m_changedTimer);
+    // Transports go first so that no bytes arrive while the layers are torn down.
+    for (auto& t : m_transports)
+        t->setReceiveHandler({});
+    m_transports.clear();
+}
+
+void SipStack::setTracing(bool on)
+{
+    m_journal = on ? m_journalConfigured : nullptr;
+    m_transactions.setJournal(m_journal);
+    m_dialogs.setJournal(m_journal);
+}
+
+Transport* SipStack::addTransport(std::unique_ptr<Transport> transport)
+{
+    Transport* t = transport.get();
+    if (t->label().isEmpty())
+        t->setLabel(m_label);
+    t->setReceiveHandler([this](const std::shared_ptr<Connection>& c, const QByteArray& bytes) { receive(c, bytes); });
+    t->setOpenedHandler([this](const std::shared_ptr<Connection>& c) {
+        traceNote(trace::Kind::ConnectionState, c->id(), QStringLiteral("open: %1").arg(c->describe()), c);
+        noteChanged();
+    });
+    t->setClosedHandler([this](const std::shared_ptr<Connection>& c) {
+        traceNote(trace::Kind::ConnectionState, c->id(), QStringLiteral("closed: %1").arg(c->describe()), c);
+        noteChanged();
+    });
+    registerSentBy(t->local().toSentBy());
+    m_transports.push_back(std::move(transport));
+    return t;
+}
+
+QList<Transport*> SipStack::transports() const
+{
+    QList<Transport*> out;
+    for (const auto& t : m_transports)
+        out.append(t.get());
+    return out;
+}
+
+Transport* SipStack::transport(TransportType type) const
+{
+    for (const auto& t : m_transports)
+        if (t->type() == type)
+            return t.get();
+    return nullptr;
+}
+
+std::shared_ptr<Connection> SipStack::connect(TransportType type, const HostPort& remote, QString* error)
+{
+    Transport* t = transport(type);
+    if (!t) {
+        if (error)
+            *error = QStringLiteral("no %1 transport in this stack").arg(QString::fromLatin1(transportToken(type)));
+        return {};
+    }
+    return t->connectTo(remote, error);
+}
+
+SendResult SipStack::fail(int error, const char* name, const QString& reason)
+{
+    traceNote(trace::Kind::Error, 0, QString::fromLatin1(name) + QStringLiteral(": ") + reason);
+    return SendResult::failure(error, name, reason);
+}
+
+void SipStack::traceNote(trace::Kind kind, quint64 object, const QString& text, const std::shared_ptr<Connection>& c)
+{
+    if (!m_journal)
+        return;
+    trace::Event e;
+    e.timeNs = m_scheduler.nowNs();
+    e.kind = kind;
+    e.object = object;
+    if (c) {
+        e.from = c->localEndpoint();
+        e.to = c->remoteEndpoint();
+    }
+    e.text = text;
+    if (kind == trace::Kind::Log)
+        e.a = 1;
+    m_journal->append(std::move(e));
+}
+
+bool SipStack::sendStateless(const std::shared_ptr<Connection>& c, const QByteArray& bytes, quint64 object,
+    bool retransmission)
+{
+    QString error;
+    const bool ok = c->send(bytes, &error);
+    if (!m_journal)
+        return ok;
+    if (!ok) {
+        traceNote(trace::Kind::Error, object, QStringLiteral("EIO: the transport refused the message: ") + error, c);
+        return false;
+    }
+    trace::Event e;
+    e.timeNs = m_scheduler.nowNs();
+    e.kind = retransmission ? trace::Kind::SipRetransmission : trace::Kind::SipMessage;
+    e.dir = trace::Dir::Tx;
+    e.object = object;
+    e.a = c->id();
+    e.b = quint64(c->type());
+    e.c = retransmission ? 1 : 0;
+    e.from = c->localEndpoint();
+    e.to = c->remoteEndpoint();
+    const qsizetype eol = bytes.indexOf('\r');
+    e.text = QString::fromUtf8(bytes.left(eol < 0 ? 200 : eol));
+    e.raw = bytes;
+    m_journal->append(std::move(e));
+    return true;
+}
+
+SendResult SipStack::send(const std::shared_ptr<Connection>& connection, Message message, quint64 dialog,
+    SendFlags flags)
+{
+    return message.isRequest() ? sendRequest(connection, message, dialog, flags)
+                               : sendResponse(connection, message, dialog, flags);
+}
+
+SendResult SipStack::sendRequest(const std::shared_ptr<Connection>& connection, Message& m, quint64 dialogId,
+    SendFlags flags)
+{
+    const bool stateful = flags.testFlag(SendFlag::Stateful) && m.method() != "ACK";
+    Dialog* d = dialogId ? m_dialogs.find(dialogId) : nullptr;
+    if (dialogId && !d)
+        return fail(EINVAL, "EINVAL", QStringLiteral("dialog %1 does not exist (terminated?)").arg(dialogId));
+    std::shared_ptr<Connection> c = connection ? connection : (d ? d->connection() : nullptr);
+    if (!c || !c->isOpen())
+        return fail(EINVAL, "EINVAL",
+            QStringLiteral("no open connection to send the %1 on: connect first")
+                .arg(QString::fromUtf8(m.method().toByteArray())));
+
+    CSeq cseq;
+    if (stateful) {
+        const CSeqCheck check = checkCSeq(m);
+        if (check.status == CSeqCheck::Missing)
+            return fail(ENOENT, "ENOENT",
+                QStringLiteral("the request has no CSeq header; a stateful send needs one to create the transaction"));
+        if (check.status == CSeqCheck::BadValue) {
+            // A CSeq that parses but names another method is unusable (EINVAL); one that does not
+            // parse is a protocol error (EPROTO).
+            if (check.reason.contains(QLatin1String("does not match")))
+                return fail(EINVAL, "EINVAL", check.reason + QStringLiteral(": the transaction cannot use this CSeq"));
+            return fail(EPROTO, "EPROTO", check.reason);
+        }
+        cseq = check.cseq;
+    }
+
+    if (!m.hasHeader(HeaderId::Via)) {
+        m.prependHeader(HeaderId::Via,
+            "SIP/2.0/" + c->viaToken() + ' ' + c->local().toSentBy() + ";branch=" + transactionmsg::newBranch()
+                + ";rport");
+    } else if (stateful) {
+        const auto via = m.topVia();
+        if (!via)
+            return fail(EINVAL, "EINVAL", QStringLiteral("Via: the top Via does not parse"));
+        if (!isRfc3261Branch(via->branch()))
+            return fail(EINVAL, "EINVAL",
+                via->hasBranch() ? QStringLiteral("Via: branch '%1' is not an RFC 3261 branch (it must start with "
+                                                  "the magic cookie z9hG4bK)")
+                                       .arg(QString::fromUtf8(via->branch().toByteArray()))
+                                 : QStringLiteral("Via: no branch parameter; a stateful send needs an RFC 3261 "
+                                                  "branch (z9hG4bK…)"));
+        if (m_transactions.matchResponse(m))
+            ; // unreachable for requests: matchResponse wants a response CSeq; kept simple below
+    }
+    if (const auto via = m.topVia(); via && m_sentBys.size() < 4096)
+        m_sentBys.insert(via->sentBy().toLower());
+
+    if (stateful) {
+        if (m_transactions.atCapacity())
+            return fail(ENOMEM, "ENOMEM",
+                QStringLiteral("the stack holds %1 live transactions, its limit: wait for some to end or raise the "
+                               "limit")
+                    .arg(m_transactions.liveCount()));
+        if (!d && createsDialog(m.method()) && m_dialogs.atCapacity())
+            return fail(ENOMEM, "ENOMEM",
+                QStringLiteral("the stack holds %1 dialogs, its limit: no dialog could be created for this %2")
+                    .arg(m_dialogs.liveCount())
+                    .arg(QString::fromUtf8(m.method().toByteArray())));
+    }
+
+    const QByteArray bytes = m.serialize();
+    SendResult r;
+    r.dialog = dialogId;
+    if (d && m.method() != "ACK" && m.method() != "CANCEL") {
+        if (const auto n = m.cseq(); n && n->number > d->localCSeq())
+            d->createRequest(QByteArrayLiteral("OPTIONS")); // advances the local CSeq to n below
+        // Keep the dialog's local CSeq in step with requests composed by hand.
+        while (d->localCSeq() < cseq.number)
+            d->createRequest(QByteArrayLiteral("OPTIONS"));
+    }
+    if (!stateful) {
+        if (d && m.method() == "ACK")
+            d->setLastAck(bytes);
+        if (!sendStateless(c, bytes, 0))
+            return SendResult::failure(EIO, "EIO", QStringLiteral("the transport refused the message"));
+        return r;
+    }
+    ClientTransaction* t = m_transactions.createClient(c, m, bytes);
+    t->setDialogId(dialogId);
+    t->setUserFlags(quint8(flags.toInt()));
+    r.transaction = t->id();
+    t->start();
+    noteChanged();
+    return r;
+}
+
+SendResult SipStack::sendResponse(const std::shared_ptr<Connection>& connection, Message& m, quint64 dialogId,
+    SendFlags flags)
+{
+    const bool stateful = flags.testFlag(SendFlag::Stateful);
+    const int status = m.statusCode();
+    if (stateful) {
+        const CSeqCheck check = checkCSeq(m);
+        if (check.status == CSeqCheck::Missing)
+            return fail(ENOENT, "ENOENT", QStringLiteral("the response has no CSeq header: it cannot be matched to its "
+                                                         "server transaction"));
+        if (check.status == CSeqCheck::BadValue)
+            return fail(EPROTO, "EPROTO", check.reason);
+    }
+    ServerTransaction* t = stateful ? m_transactions.matchOutgoingResponse(m) : nullptr;
+    if (stateful && !t) {
+        const auto via = m.topVia();
+        if (via && via->hasBranch() && !isRfc3261Branch(via->branch()) && m.callId().isEmpty())
+            return fail(EINVAL, "EINVAL", QStringLiteral("Via: branch is not RFC 3261 and no Call-ID to match by"));
+        return fail(EINVAL, "EINVAL",
+            QStringLiteral("no server transaction matches this %1 (top Via branch and sent-by, CSeq method): it has "
+                           "ended or the Via was changed")
+                .arg(status));
+    }
+    const QByteArray bytes = m.serialize();
+    SendResult r;
+    r.dialog = dialogId;
+    if (!t) {
+        if (!connection || !connection->isOpen())
+            return fail(EINVAL, "EINVAL", QStringLiteral("no open connection to send the response on"));
+        if (!sendStateless(connection, bytes, 0))
+            return SendResult::failure(EIO, "EIO", QStringLiteral("the transport refused the response"));
+        return r;
+    }
+    r.transaction = t->id();
+    const State before = t->state();
+    (void)before;
+    const auto request = createsDialog(t->method()) || t->method() == "BYE" ? requestOf(*t) : std::nullopt;
+    if (!t->respond(status, bytes))
+        return fail(EINVAL, "EINVAL",
+            QStringLiteral("%1 transaction %2 is %3 and does not accept a %4 response")
+                .arg(QString::fromLatin1(Transaction::kindName(t->kind())))
+                .arg(t->id())
+                .arg(QString::fromLatin1(Transaction::stateName(t->state())))
+                .arg(status));
+    t->noteResponseToTag(m.toTag());
+    Dialog* d = dialogId ? m_dialogs.find(dialogId) : m_dialogs.find(t->dialogId());
+    if (request && createsDialog(t->method()) && !t->dialogId()) {
+        d = m_dialogs.uasResponse(t->id(), *request, m, t->connection());
+        if (d) {
+            t->setDialogId(d->id());
+            if (status >= 200 && status < 300 && t->kind() == Transaction::Kind::InviteServer)
+                m_awaitingAck.insert(d->id(), t->id());
+        }
+    } else if (d && createsDialog(t->method()) && d->creatingTransaction() == t->id()) {
+        m_dialogs.uasResponse(t->id(), *request, m, t->connection());
+        if (status >= 200 && status < 300 && t->kind() == Transaction::Kind::InviteServer)
+            m_awaitingAck.insert(d->id(), t->id());
+    } else if (d && t->method() == "INVITE" && status >= 200 && status < 300) {
+        m_awaitingAck.insert(d->id(), t->id()); // re-INVITE
+    }
+    if (d && status >= 200 && status < 300 && (t->method() == "BYE"))
+        m_dialogs.setState(*d, Dialog::State::Terminated);
+    if (const auto it = m_byeDialogs.find(t->id()); it != m_byeDialogs.end() && status >= 200 && status < 300) {
+        if (Dialog* nd = m_dialogs.find(*it))
+            m_dialogs.setState(*nd, Dialog::State::Terminated);
+        m_byeDialogs.erase(it);
+    }
+    r.dialog = d ? d->id() : 0;
+    noteChanged();
+    return r;
+}
+
+std::optional<Message> SipStack::requestOf(const Transaction& t) const
+{
+    if (t.kind() == Transaction::Kind::InviteServer)
+        return static_cast<const InviteServerTransaction&>(t).request();
+    if (t.kind() == Transaction::Kind::InviteClient)
+        return static_cast<const InviteClientTransaction&>(t).request();
+    ParseResult p = parse(t.requestBytes());
+    if (!p.ok)
+        return std::nullopt;
+    return std::move(p.message);
+}
+
+QByteArray SipStack::uasTagFor(quint64 tx)
+{
+    auto it = m_uasTags.find(tx);
+    if (it == m_uasTags.end())
+        it = m_uasTags.insert(tx, transactionmsg::newTag());
+    return *it;
+}
+
+QByteArray SipStack::localContact(const Connection& c) const
+{
+    QByteArray uri = "<sip:" + c.local().toSentBy();
+    if (c.type() != TransportType::Udp)
+        uri += ";transport=" + c.viaToken().toLower();
+    return uri + '>';
+}
+
+SendResult SipStack::reply(quint64 txId, int status, const QByteArray& reason, const QByteArray& body,
+    const QByteArray& contentType)
+{
+    Transaction* t = m_transactions.find(txId);
+    if (!t || t->isClient())
+        return fail(EINVAL, "EINVAL", QStringLiteral("server transaction %1 does not exist (ended?)").arg(txId));
+    const auto request = requestOf(*t);
+    if (!request)
+        return fail(EPROTO, "EPROTO", QStringLiteral("the request of transaction %1 cannot be parsed").arg(txId));
+    // A To tag on everything but 100 (§8.2.6.2); one tag per transaction so that its responses
+    // agree, and none to add when the request is already in a dialog.
+    const QByteArray tag = status > 100 ? uasTagFor(txId) : QByteArray();
+    Message resp = transactionmsg::responseTo(*request, status, tag, reason);
+    if (status >= 101 && status < 300 && createsDialog(t->method()) && t->connection())
+        resp.appendHeader(HeaderId::Contact, localContact(*t->connection()));
+    if (!body.isEmpty())
+        resp.setBody(body, contentType);
+    return send(t->connection(), std::move(resp), 0, SendFlag::Stateful);
+}
+
+SendResult SipStack::cancel(quint64 inviteTx)
+{
+    Transaction* t = m_transactions.find(inviteTx);
+    if (!t || t->kind() != Transaction::Kind::InviteClient)
+        return fail(EINVAL, "EINVAL", QStringLiteral("transaction %1 is not a live INVITE client transaction").arg(inviteTx));
+    auto* ict = static_cast<InviteClientTransaction*>(t);
+    if (ict->state() != Transaction::State::Calling && ict->state() != Transaction::State::Proceeding)
+        return fail(EINVAL, "EINVAL",
+            QStringLiteral("INVITE transaction %1 is %2: only a pending INVITE can be cancelled")
+                .arg(inviteTx)
+                .arg(QString::fromLatin1(Transaction::stateName(ict->state()))));
+    if (!ict->hadProvisional()) {
+        // §9.1: a CANCEL must not be sent before a provisional response arrived.
+        m_pendingCancel.insert(inviteTx);
+        traceNote(trace::Kind::Log, inviteTx, QStringLiteral("CANCEL waits for the first provisional response"));
+        SendResult r;
+        r.transaction = 0;
+        return r;
+    }
+    return send(ict->connection(), transactionmsg::cancelFor(ict->request()), 0, SendFlag::Stateful);
+}
+
+std::optional<Message> SipStack::createInDialog(quint64 dialogId, const QByteArray& method)
+{
+    Dialog* d = m_dialogs.find(dialogId);
+    if (!d)
+        return std::nullopt;
+    return d->createRequest(method);
+}
+
+SendResult SipStack::ackTwoHundred(quint64 dialogId, quint32 cseq)
+{
+    Dialog* d = m_dialogs.find(dialogId);
+    if (!d)
+        return fail(EINVAL, "EINVAL", QStringLiteral("dialog %1 does not exist").arg(dialogId));
+    return send(d->connection(), d->createAck(cseq), dialogId, SendFlag::None);
+}
+
+QList<TransactionSnapshot> SipStack::transactionSnapshots() const
+{
+    QList<TransactionSnapshot> out;
+    m_transactions.forEach([&](const Transaction& t) { out.append(t.snapshot()); });
+    std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
+    for (const TransactionSnapshot& s : m_transactions.terminatedSnapshots())
+        out.append(s);
+    return out;
+}
+
+StackSnapshot SipStack::snapshots() const
+{
+    StackSnapshot s;
+    s.timeNs = m_scheduler.nowNs();
+    s.transactions = transactionSnapshots();
+    s.dialogs = m_dialogs.snapshots();
+    for (const auto& t : m_transports) {
+        for (const auto& c : t->connections()) {
+            ConnectionSnapshot cs;
+            cs.id = c->id();
+            cs.transport = QString::fromLatin1(c->viaToken());
+            cs.local = c->localEndpoint();
+            cs.remote = c->remoteEndpoint();
+            cs.reliable = c->reliable();
+            cs.stream = c->stream();
+            cs.open = c->isOpen();
+            cs.sent = c->messagesSent();
+            cs.received = c->messagesReceived();
+            s.connections.append(cs);
+        }
+    }
+    return s;
+}
+
+void SipStack::noteChanged()
+{
+    if (m_changedTimer)
+        return;
+    m_changedTimer = m_scheduler.post([this] {
+        m_changedTimer = 0;
+        emit changed();
+    });
+}
+
+} // namespace ladder::sip

@@ -1,0 +1,109 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "timers.h"
+#include "trace/event.h"
+#include "transaction.h"
+
+#include <QHash>
+#include <QMultiHash>
+
+#include <deque>
+#include <memory>
+#include <unordered_map>
+#include <vector>
+
+namespace ladder {
+class Scheduler;
+namespace trace {
+    class Journal;
+}
+}
+
+namespace ladder::sip {
+
+class ClientTransaction;
+class InviteServerTransaction;
+class Message;
+class ServerTransaction;
+class TransactionUser;
+
+// Owns the live transactions, matches incoming messages to them (RFC 3261 §17.1.3, §17.2.3 and
+// the RFC 2543 fallback), and is the one place where transactions touch the scheduler, the
+// transport and the journal.
+class TransactionLayer {
+public:
+    TransactionLayer(Scheduler& scheduler, TransactionUser& user);
+    ~TransactionLayer();
+
+    Scheduler& scheduler() { return m_scheduler; }
+    TransactionUser& user() { return m_user; }
+    const TimerConfig& timers() const { return m_timers; }
+    void setTimers(const TimerConfig& t) { m_timers = t; }
+    // nullptr disables tracing (benchmarks measure the engine without the journal too).
+    void setJournal(trace::Journal* journal) { m_journal = journal; }
+    trace::Journal* journal() const { return m_journal; }
+
+    // The cap on live transactions; creating one more fails (ENOMEM at the send call).
+    void setMaxTransactions(std::size_t n) { m_max = n; }
+    std::size_t maxTransactions() const { return m_max; }
+    std::size_t liveCount() const { return m_live.size(); }
+    bool atCapacity() const { return m_live.size() >= m_max; }
+    // How many terminated transactions' snapshots are kept for the views (0 = none).
+    void setTerminatedHistory(std::size_t n) { m_keepTerminated = n; }
+
+    // Creation. The caller has validated the message; returns nullptr at capacity. Client
+    // transactions are not started: call start().
+    ClientTransaction* createClient(const std::shared_ptr<Connection>& c, const Message& request, QByteArray bytes);
+    // For a request that matched nothing (INVITE, or any non-ACK method).
+    ServerTransaction* createServer(const std::shared_ptr<Connection>& c, const Message& request, QByteArray bytes);
+
+    // §17.1.3: branch of the top Via and the CSeq method.
+    ClientTransaction* matchResponse(const Message& response);
+    // §17.2.3: branch + sent-by + method (ACK matches INVITE); RFC 2543 fallback without cookie.
+    ServerTransaction* matchRequest(const Message& request);
+    // §9.2: the INVITE server transaction a CANCEL refers to.
+    InviteServerTransaction* matchCancelled(const Message& cancel);
+    // The server transaction a response being sent belongs to (its top Via, CSeq method).
+    ServerTransaction* matchOutgoingResponse(const Message& response);
+
+    Transaction* find(quint64 id) const;
+    template <typename Fn> void forEach(Fn fn) const
+    {
+        for (const auto& [id, t] : m_live)
+            fn(*t);
+    }
+    const std::deque<TransactionSnapshot>& terminatedSnapshots() const { return m_terminated; }
+
+    // --- for the state machines ---
+    quint64 nextTransactionId() { return m_nextId++; }
+    bool transmit(Transaction& t, const QByteArray& bytes, quint32 retransmission);
+    void traceState(const Transaction& t, Transaction::State from, Transaction::State to);
+    void traceTimer(const Transaction& t, trace::Kind kind, char name, qint64 intervalNs);
+    void traceError(const Transaction* t, const QString& text);
+    void transactionTerminated(Transaction& t);
+    void transactionChanged(Transaction& t);
+    static QString timerName(char name);
+
+private:
+    static QByteArray legacyKey(const Message& m);
+    void add(std::unique_ptr<Transaction> t);
+    void buryDeferred();
+
+    Scheduler& m_scheduler;
+    TransactionUser& m_user;
+    TimerConfig m_timers;
+    trace::Journal* m_journal = nullptr;
+    std::size_t m_max = 1'000'000;
+    std::size_t m_keepTerminated = 200;
+    quint64 m_nextId = 1;
+    std::unordered_map<quint64, std::unique_ptr<Transaction>> m_live;
+    QMultiHash<QByteArray, ClientTransaction*> m_clients; // by branch
+    QMultiHash<QByteArray, ServerTransaction*> m_servers; // by branch (RFC 3261 peers)
+    QMultiHash<QByteArray, ServerTransaction*> m_legacy; // by legacyKey (RFC 2543 peers)
+    std::vector<std::unique_ptr<Transaction>> m_graveyard;
+    Scheduler::TimerId m_buryTimer = 0;
+    std::deque<TransactionSnapshot> m_terminated;
+};
+
+} // namespace ladder::sip
