@@ -10,6 +10,12 @@
 
 namespace ladder {
 class Stack;
+namespace sip {
+    class SipStack;
+}
+namespace sctp {
+    class Engine;
+}
 
 namespace lab {
 
@@ -50,6 +56,20 @@ namespace lab {
         virtual ScenarioResult result(Stack& stack) const = 0;
         // Tears down peers (before the stack goes).
         virtual void stop() { }
+
+        // Live state for the views: the GUI collects snapshots from every SIP stack and SCTP
+        // engine the scenario's peers own (called on the stack thread, while running).
+        virtual void forEachSipStack(const std::function<void(sip::SipStack&)>& fn) { Q_UNUSED(fn); }
+        virtual void forEachSctpEngine(const std::function<void(sctp::Engine&)>& fn) { Q_UNUSED(fn); }
+        // The Lab panel's sliders: change the loss and delay of every lab link, live.
+        virtual void setLinkConditions(double lossPct, qint64 delayMs)
+        {
+            Q_UNUSED(lossPct);
+            Q_UNUSED(delayMs);
+        }
+        // The SIP stack the composer sends through while this scenario runs (the "you" peer), if any.
+        virtual sip::SipStack* composerSipStack() { return nullptr; }
+        virtual sctp::Engine* composerSctpEngine() { return nullptr; }
     };
 
     using ScenarioFactory = std::function<std::unique_ptr<Scenario>()>;
