@@ -44,6 +44,29 @@ const char* dirName(Dir dir)
     return "";
 }
 
+bool kindFromName(QByteArrayView name, Kind* kind)
+{
+    // Every quint8 value, so that kinds added after Log are found too.
+    for (int k = 0; k < 256; ++k) {
+        if (name == kindName(Kind(k)) && name != "unknown") {
+            *kind = Kind(k);
+            return true;
+        }
+    }
+    return false;
+}
+
+bool dirFromName(QByteArrayView name, Dir* dir)
+{
+    for (Dir d : { Dir::None, Dir::Tx, Dir::Rx }) {
+        if (name == dirName(d)) {
+            *dir = d;
+            return true;
+        }
+    }
+    return false;
+}
+
 struct Journal::Record {
     qint64 timeNs;
     quint64 object;
