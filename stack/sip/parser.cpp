@@ -133,7 +133,12 @@ bool Parser::parseStartLine(qsizetype p, qsizetype e)
         m_report.fail("request line: method '" + text::printable(method) + "' is not a token");
         return false;
     }
-    qsizetype sp2 = l.lastIndexOf(' ');
+    QByteArrayView line = l;
+    while (!line.isEmpty() && text::isWs(line.back()))
+        line.chop(1);
+    if (line.size() != l.size())
+        m_report.warn("request line: trailing whitespace");
+    const qsizetype sp2 = line.lastIndexOf(' ');
     qsizetype uriEnd = sp2;
     while (uriEnd > s2 && text::isWs(l[uriEnd - 1])) {
         --uriEnd;
@@ -144,7 +149,7 @@ bool Parser::parseStartLine(qsizetype p, qsizetype e)
         return false;
     }
     const QByteArrayView uri = l.sliced(s2, uriEnd - s2);
-    const QByteArrayView version = l.sliced(sp2 + 1);
+    const QByteArrayView version = line.sliced(sp2 + 1);
     if (version.isEmpty() || !text::ieq(version.first(qMin<qsizetype>(4, version.size())), "SIP/")) {
         m_report.fail("request line: version '" + text::printable(version) + "' is not SIP/x.y");
         return false;
@@ -163,10 +168,13 @@ bool Parser::parseStartLine(qsizetype p, qsizetype e)
     m.m_cOff = quint32(p + sp2 + 1);
     m.m_cLen = quint32(version.size());
     QByteArray err;
-    if (!Uri::parse(m_bytes, uri, &err)) {
+    const auto parsed = Uri::parse(m_bytes, uri, &err);
+    if (!parsed) {
         m_report.fail("request line: " + err);
         return false;
     }
+    if (parsed->isSip() && !parsed->headers().isEmpty())
+        m_report.warn("request line: Request-URI must not contain headers (RFC 3261 §19.1.5)");
     return true;
 }
 

@@ -233,6 +233,12 @@ void validateHeaders(const Message& m, ValidationReport& r)
         if (!text::allDigits(v))
             r.warn("Expires: value '" + text::printable(v) + "' is not delta-seconds");
     }
+    if (m.hasHeader(HeaderId::Date)) {
+        // rfc1123-date, always in GMT (RFC 3261 §20.17).
+        const QByteArrayView v = m.value(HeaderId::Date);
+        if (!v.endsWith(" GMT"))
+            r.warn("Date: value '" + text::printable(v) + "' is not an RFC 1123 date in GMT");
+    }
     if (!m.body().isEmpty() && !m.hasHeader(HeaderId::ContentType))
         r.warn("Content-Type: missing for a body of " + QByteArray::number(m.body().size()) + " bytes");
 }
