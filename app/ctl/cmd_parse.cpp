@@ -27,7 +27,7 @@ QString describe(const QString& file, int index, const sip::ParseResult& r)
     if (index >= 0)
         line += QStringLiteral(",\"index\":") + QString::number(index);
     line += QStringLiteral(",\"ok\":") + (r.ok ? QStringLiteral("true") : QStringLiteral("false"));
-    if (r.ok) {
+    if (r.ok || r.startLineParsed) {
         const sip::Message& m = r.message;
         if (m.isRequest()) {
             line += QStringLiteral(",\"kind\":\"request\",\"method\":")
@@ -35,9 +35,9 @@ QString describe(const QString& file, int index, const sip::ParseResult& r)
         } else {
             line += QStringLiteral(",\"kind\":\"response\",\"status\":") + QString::number(m.statusCode());
         }
-    } else {
-        line += QStringLiteral(",\"error\":") + jsonString(r.error);
     }
+    if (!r.ok)
+        line += QStringLiteral(",\"error\":") + jsonString(r.error);
     if (!r.warnings.isEmpty()) {
         QStringList items;
         for (const QString& w : r.warnings)

@@ -45,17 +45,20 @@ StreamFramer::Status StreamFramer::next(QByteArray* message)
         if (d[0] == '\r' || d[0] == '\n') {
             if (n >= 4 && std::memcmp(d, "\r\n\r\n", 4) == 0) {
                 m_pos += 4;
+                m_consumed += 4;
                 return Status::Ping;
             }
             if (n >= 2 && d[0] == '\r' && d[1] == '\n') {
                 if (n == 2 || d[2] != '\r') {
                     m_pos += 2;
+                    m_consumed += 2;
                     return Status::Pong;
                 }
                 return Status::NeedMore; // "\r\n\r" — wait for the ping's last byte
             }
             if (d[0] == '\n') {
                 m_pos += 1;
+                m_consumed += 1;
                 return Status::Pong;
             }
             if (n == 1)
@@ -128,6 +131,7 @@ StreamFramer::Status StreamFramer::next(QByteArray* message)
         return Status::NeedMore;
     *message = QByteArray(d, m_pendingTotal);
     m_pos += m_pendingTotal;
+    m_consumed += quint64(m_pendingTotal);
     m_pendingTotal = -1;
     ++m_messages;
     return Status::Message;

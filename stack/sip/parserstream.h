@@ -9,6 +9,8 @@ namespace ladder::sip {
 // at the first empty line, the body is exactly Content-Length bytes. Feed it whatever recv()
 // returned, however it was split, then call next() until it says NeedMore. CRLF keep-alives
 // (RFC 5626 §3.5.1: "\r\n\r\n" ping, "\r\n" pong) between messages are reported, not parsed.
+// A CRLF that arrives alone is reported as a pong at once, so a client never waits on it; a ping
+// split into two reads therefore shows up as two pongs.
 //
 // After an Error the stream has lost its framing: the connection should be closed.
 class StreamFramer {
@@ -27,6 +29,9 @@ public:
     QByteArray errorString() const { return m_error; }
     qsizetype buffered() const { return m_buf.size() - m_pos; }
     quint64 messages() const { return m_messages; }
+    // Bytes taken out of the stream so far (messages and keep-alives): with buffered() it always
+    // adds up to what was fed, so nothing is lost or invented.
+    quint64 consumed() const { return m_consumed; }
 
 private:
     Status fail(QByteArray why);
@@ -40,6 +45,7 @@ private:
     qsizetype m_maxBody;
     QByteArray m_error;
     quint64 m_messages = 0;
+    quint64 m_consumed = 0;
 };
 
 } // namespace ladder::sip

@@ -333,7 +333,7 @@ private slots:
         both("from twice", withExtra("From: <sip:c@d>;tag=2"), "From: appears 2 times");
         both("from empty", withLine("From", "From:"), "From: empty value");
         both("from uri no scheme", withLine("From", "From: <alice.example.com>;tag=1"), "From: URI 'alice.example.com' has no scheme");
-        both("to spaces in uri", withLine("To", "To: < sip:bob@example.com >"), "To: URI scheme ' sip' is malformed");
+        both("to spaces in uri", withLine("To", "To: < sip:bob@example.com >"), "To: URI ' sip:bob@example.com ' contains ' '");
         both("to bad escape", withLine("To", "To: <sip:b%ZZob@example.com>"), "To: URI user part has an invalid %-escape '%ZZ'");
         both("to truncated escape", withLine("To", "To: <sip:bob%4@example.com>"), "To: URI user part has a truncated %-escape");
         both("to bad host", withLine("To", "To: <sip:bob@exa_mple.com>"), "To: URI 'sip:bob@exa_mple.com': unexpected '_' after host");
