@@ -62,18 +62,18 @@ void SipStack::receive(const std::shared_ptr<Connection>& c, const QByteArray& b
         return;
     }
     Message& m = p.message;
-    // §8.2 / §18: without these the message can be neither matched nor answered. (Plain ifs: the
-    // typed accessors return temporaries that must not live in a ?: chain.)
+    // §8.2 / §18: without these the message can be neither matched nor answered. The parser has
+    // already checked the values of those present (a bad CSeq or From fails parsing).
     const char* missing = nullptr;
     if (!m.topVia())
         missing = "Via";
-    else if (!m.cseq())
+    else if (!m.hasHeader(HeaderId::CSeq))
         missing = "CSeq";
     else if (m.callId().isEmpty())
         missing = "Call-ID";
-    else if (!m.from())
+    else if (!m.hasHeader(HeaderId::From))
         missing = "From";
-    else if (!m.to())
+    else if (!m.hasHeader(HeaderId::To))
         missing = "To";
     if (missing) {
         traceRx(c, bytes, 0);
@@ -191,7 +191,7 @@ void SipStack::receiveRequest(const std::shared_ptr<Connection>& c, Message& m, 
     if (d) {
         t->setDialogId(d->id());
         const auto cseq = m.cseq();
-        if (!d->acceptRemoteCSeq(cseq->number)) {
+        if (cseq && !d->acceptRemoteCSeq(cseq->number)) {
             // §12.2.2: lower than the remote CSeq: out of order.
             traceNote(trace::Kind::Log, t->id(),
                 QStringLiteral("500: CSeq %1 is lower than the dialog's remote CSeq %2")
