@@ -1,0 +1,47 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include <QObject>
+#include <QString>
+#include <QTimer>
+
+#include <atomic>
+
+namespace ladder::trace {
+
+class Session;
+
+// Saves a session every few seconds when the journal grew or a blob changed, so that a crash loses
+// at most one interval. Each save is atomic (QSaveFile: the previous file stays whole until the new
+// one is complete) and runs on a worker thread, so the owner's event loop never waits for the disk;
+// a tick that finds the previous save still running is skipped.
+class SessionAutosaver : public QObject {
+    Q_OBJECT
+public:
+    SessionAutosaver(Session* session, QString path, int intervalMs = 3000, QObject* parent = nullptr);
+    ~SessionAutosaver() override;
+
+    void start();
+    void stop();
+    QString path() const { return m_path; }
+    // Saves now on the calling thread (e.g. on quit) if anything changed; true if the file is current.
+    bool saveNow();
+
+signals:
+    void saved(const QString& path, quint64 events);
+    void failed(const QString& error);
+
+private:
+    void tick();
+    bool dirty(quint64* count, quint64* revision) const;
+
+    Session* m_session;
+    QString m_path;
+    QTimer m_timer;
+    QThread* m_worker = nullptr;
+    std::atomic<bool> m_busy { false };
+    quint64 m_savedCount = ~quint64(0);
+    quint64 m_savedRevision = ~quint64(0);
+};
+
+} // namespace ladder::trace
