@@ -4,9 +4,12 @@
 // transactions (100 Trying, retransmissions, dialogs for 2xx to INVITE/SUBSCRIBE; a BYE or CANCEL
 // gets what RFC 3261 says), printing each message and state change.
 #include "command.h"
-#include "core/scheduler.h"
+#include "core/stack.h"
+#include "sctp/engine.h"
+#include "sctp/udptransport.h"
 #include "sip/sipstack.h"
 #include "sip/tcptransport.h"
+#include "sip/transportsctp.h"
 #include "sip/udptransport.h"
 #include "trace/journal.h"
 
@@ -28,11 +31,13 @@ void say(const QString& text)
 }
 
 const char* kUsage
-    = "Usage: ladderctl listen-sip --on [udp:|tcp:]HOST:PORT [--answer CODE] [--count N] [--duration SECONDS]\n"
+    = "Usage: ladderctl listen-sip --on [udp:|tcp:|sctp:]HOST:PORT [--answer CODE] [--count N] [--duration SECONDS]\n"
+      "                            [--udp-port N]\n"
       "Listens on HOST:PORT (UDP and TCP unless one is named; loopback 127.0.0.1:5060 by default) and\n"
       "answers every request (but ACK; BYE and CANCEL get 200) with CODE (default 200) through a server\n"
       "transaction. Prints every message, transaction and dialog change. Prints \"listening on …\" when\n"
-      "ready. Stops after N requests (--count) or SECONDS (--duration); otherwise runs until killed.\n"
+      "ready. sctp: SIP over SCTP (RFC 4168) in RFC 6951 UDP encapsulation on --udp-port (9899).\n"
+      "Stops after N requests (--count) or SECONDS (--duration); otherwise runs until killed.\n"
       "Exit status: 0 done; 1 cannot listen; 2 usage.";
 
 int run(const QStringList& args)
@@ -40,6 +45,7 @@ int run(const QStringList& args)
     QString on = QStringLiteral("127.0.0.1:5060");
     int answer = 200, count = -1;
     double duration = -1;
+    quint16 udpPort = sctp::UdpTransport::kDefaultPort;
     for (int i = 0; i < args.size(); ++i) {
         const QString& a = args[i];
         if (a == QLatin1String("--on") && i + 1 < args.size())
@@ -48,6 +54,8 @@ int run(const QStringList& args)
             answer = args[++i].toInt();
         else if (a == QLatin1String("--count") && i + 1 < args.size())
             count = args[++i].toInt();
+        else if (a == QLatin1String("--udp-port") && i + 1 < args.size())
+            udpPort = quint16(args[++i].toUInt());
         else if (a == QLatin1String("--duration") && i + 1 < args.size())
             duration = args[++i].toDouble();
         else if (a == QLatin1String("-h") || a == QLatin1String("--help")) {
@@ -62,8 +70,12 @@ int run(const QStringList& args)
         err(QStringLiteral("listen-sip: --answer %1 is not a status code (100-699)").arg(answer));
         return 2;
     }
-    bool udp = true, tcp = true;
-    if (on.startsWith(QLatin1String("udp:"))) {
+    bool udp = true, tcp = true, sctpOn = false;
+    if (on.startsWith(QLatin1String("sctp:"))) {
+        udp = tcp = false;
+        sctpOn = true;
+        on = on.mid(5);
+    } else if (on.startsWith(QLatin1String("udp:"))) {
         tcp = false;
         on = on.mid(4);
     } else if (on.startsWith(QLatin1String("tcp:"))) {
@@ -76,8 +88,18 @@ int run(const QStringList& args)
         return 2;
     }
 
-    Scheduler scheduler(Scheduler::Mode::Real);
-    trace::Journal journal;
+    Stack engineStack(Scheduler::Mode::Real);
+    trace::Journal& journal = engineStack.journal();
+    // SCTP: the engine and its UDP carrier must outlive the SIP stack's SCTP transport.
+    struct SctpSide {
+        std::unique_ptr<sctp::Engine> engine;
+        std::unique_ptr<sctp::UdpTransport> udp;
+        ~SctpSide()
+        {
+            engine.reset();
+            udp.reset();
+        }
+    } sctpSide;
     journal.setAppendHook([](const trace::Event& e) {
         const QString t = QString::number(double(e.timeNs) / 1e9, 'f', 3);
         switch (e.kind) {
@@ -101,7 +123,7 @@ int run(const QStringList& args)
             break;
         }
     });
-    sip::SipStack stack(scheduler, &journal);
+    sip::SipStack stack(engineStack.scheduler(), &journal);
     QString error;
     QStringList listening;
     if (udp) {
@@ -120,6 +142,21 @@ int run(const QStringList& args)
             return 1;
         }
         listening << QStringLiteral("tcp:") + t->local().toString();
+        stack.addTransport(std::move(t));
+    }
+    if (sctpOn) {
+        sctpSide.engine = std::make_unique<sctp::Engine>(engineStack);
+        sctpSide.udp = std::make_unique<sctp::UdpTransport>(*sctpSide.engine);
+        if (const auto b = sctpSide.udp->bind(QHostAddress(at.host), udpPort); !b.ok()) {
+            err(QStringLiteral("listen-sip: ") + b.error().text());
+            return 1;
+        }
+        auto t = std::make_unique<sip::SctpTransport>(*sctpSide.engine, *sctpSide.udp);
+        if (!t->listen(at.port, &error)) {
+            err(QStringLiteral("listen-sip: ") + error);
+            return 1;
+        }
+        listening << QStringLiteral("sctp:%1 (UDP encapsulation port %2)").arg(t->local().toString()).arg(udpPort);
         stack.addTransport(std::move(t));
     }
     int answered = 0;

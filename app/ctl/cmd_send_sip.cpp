@@ -4,10 +4,13 @@
 // (sip_sendmsg(3SIP) semantics) and prints what happened: the message sent, transaction state
 // changes, retransmissions, responses, and the errno name with its reason on failure.
 #include "command.h"
-#include "core/scheduler.h"
+#include "core/stack.h"
+#include "sctp/engine.h"
+#include "sctp/udptransport.h"
 #include "sip/parser.h"
 #include "sip/sipstack.h"
 #include "sip/tcptransport.h"
+#include "sip/transportsctp.h"
 #include "sip/udptransport.h"
 #include "trace/journal.h"
 
@@ -31,13 +34,15 @@ void say(const QString& text)
 
 const char* kUsage
     = "Usage: ladderctl send-sip --to udp|tcp|sctp:HOST:PORT [--stateful] [--dialog-on-fork] [--from HOST[:PORT]]\n"
-      "                          [--wait SECONDS] [--quiet] FILE|-\n"
+      "                          [--udp-port N] [--wait SECONDS] [--quiet] FILE|-\n"
       "Sends the SIP message in FILE (- = stdin) to HOST:PORT over a real socket (loopback by default)\n"
       "and prints what happened. --stateful creates a client transaction (SIP_SEND_STATEFUL):\n"
       "retransmissions and timers per RFC 3261, responses matched to it; without it the message is\n"
       "sent once, statelessly. --dialog-on-fork: every forked 1xx/2xx with a new To tag gets its\n"
       "own dialog. A Via is added when the message has none. A 2xx to an INVITE is acknowledged.\n"
       "--from: the local address to bind (default 127.0.0.1, or ::1 for an IPv6 peer, any port).\n"
+      "sctp: SIP over SCTP (RFC 4168) in RFC 6951 UDP encapsulation; PORT is the SCTP port, --udp-port\n"
+      "the peer's encapsulation port (default 9899).\n"
       "--wait: how long to wait for responses (default: until the transaction ends; 2 s when stateless).\n"
       "Exit status: 0 sent and (stateful) answered with 2xx; 1 send error, timeout or non-2xx; 2 usage.";
 
@@ -70,12 +75,15 @@ int run(const QStringList& args)
     QString to, file, from;
     bool stateful = false, onFork = false, quiet = false;
     double wait = -1;
+    quint16 udpPort = sctp::UdpTransport::kDefaultPort;
     for (int i = 0; i < args.size(); ++i) {
         const QString& a = args[i];
         if (a == QLatin1String("--to") && i + 1 < args.size())
             to = args[++i];
         else if (a == QLatin1String("--from") && i + 1 < args.size())
             from = args[++i];
+        else if (a == QLatin1String("--udp-port") && i + 1 < args.size())
+            udpPort = quint16(args[++i].toUInt());
         else if (a == QLatin1String("--wait") && i + 1 < args.size())
             wait = args[++i].toDouble();
         else if (a == QLatin1String("--stateful"))
@@ -105,11 +113,7 @@ int run(const QStringList& args)
         err(QStringLiteral("send-sip: '%1' is not HOST:PORT").arg(to.mid(colon + 1)));
         return 2;
     }
-    if (proto == QLatin1String("sctp")) {
-        err(QStringLiteral("send-sip: SIP over SCTP (RFC 4168) is not available in this build: use udp or tcp"));
-        return 1;
-    }
-    if (proto != QLatin1String("udp") && proto != QLatin1String("tcp")) {
+    if (proto != QLatin1String("udp") && proto != QLatin1String("tcp") && proto != QLatin1String("sctp")) {
         err(QStringLiteral("send-sip: transport '%1' is not udp, tcp or sctp").arg(proto));
         return 2;
     }
@@ -130,8 +134,18 @@ int run(const QStringList& args)
         return 1;
     }
 
-    Scheduler scheduler(Scheduler::Mode::Real);
-    trace::Journal journal;
+    Stack engineStack(Scheduler::Mode::Real);
+    trace::Journal& journal = engineStack.journal();
+    // SCTP: the engine and its UDP carrier must outlive the SIP stack's SCTP transport.
+    struct SctpSide {
+        std::unique_ptr<sctp::Engine> engine;
+        std::unique_ptr<sctp::UdpTransport> udp;
+        ~SctpSide()
+        {
+            engine.reset();
+            udp.reset();
+        }
+    } sctpSide;
     journal.setAppendHook([quiet](const trace::Event& e) {
         if (quiet && e.kind != trace::Kind::Error)
             return;
@@ -139,7 +153,7 @@ int run(const QStringList& args)
         if (!l.isEmpty())
             say(l);
     });
-    sip::SipStack stack(scheduler, &journal);
+    sip::SipStack stack(engineStack.scheduler(), &journal);
     sip::HostPort local { from.isEmpty() ? (remote.host.contains(QLatin1Char(':')) ? QStringLiteral("::1")
                                                                                  : QStringLiteral("127.0.0.1"))
                                          : from,
@@ -154,15 +168,31 @@ int run(const QStringList& args)
             return 1;
         }
         stack.addTransport(std::move(t));
-    } else {
+    } else if (proto == QLatin1String("tcp")) {
         auto t = std::make_unique<sip::TcpTransport>();
         if (!t->listen(local, &error)) {
             err(QStringLiteral("send-sip: ") + error);
             return 1;
         }
         stack.addTransport(std::move(t));
+    } else {
+        sctpSide.engine = std::make_unique<sctp::Engine>(engineStack);
+        sctpSide.udp = std::make_unique<sctp::UdpTransport>(*sctpSide.engine);
+        if (const auto b = sctpSide.udp->bind(QHostAddress(local.host), 0); !b.ok()) {
+            err(QStringLiteral("send-sip: ") + b.error().text());
+            return 1;
+        }
+        sctpSide.udp->setPeerUdpPort(udpPort);
+        auto t = std::make_unique<sip::SctpTransport>(*sctpSide.engine, *sctpSide.udp);
+        if (!t->listen(0, &error)) {
+            err(QStringLiteral("send-sip: ") + error);
+            return 1;
+        }
+        stack.addTransport(std::move(t));
     }
-    const auto c = stack.connect(proto == QLatin1String("udp") ? sip::TransportType::Udp : sip::TransportType::Tcp,
+    const auto c = stack.connect(proto == QLatin1String("udp") ? sip::TransportType::Udp
+            : proto == QLatin1String("tcp")                    ? sip::TransportType::Tcp
+                                                               : sip::TransportType::Sctp,
         remote, &error);
     if (!c) {
         err(QStringLiteral("send-sip: ") + error);

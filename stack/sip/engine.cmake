@@ -24,3 +24,6 @@ target_sources(ladderlab_stack PRIVATE
     ${CMAKE_CURRENT_LIST_DIR}/dialoglayer.h ${CMAKE_CURRENT_LIST_DIR}/dialoglayer.cpp
     ${CMAKE_CURRENT_LIST_DIR}/sipstack.h ${CMAKE_CURRENT_LIST_DIR}/sipstack.cpp
     ${CMAKE_CURRENT_LIST_DIR}/sipstackreceive.cpp)
+# SIP over SCTP (RFC 4168) on the SCTP engine.
+target_sources(ladderlab_stack PRIVATE
+    ${CMAKE_CURRENT_LIST_DIR}/transportsctp.h ${CMAKE_CURRENT_LIST_DIR}/transportsctp.cpp)
