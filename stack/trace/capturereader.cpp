@@ -151,7 +151,11 @@ namespace {
             }
             const quint32 type = r.u32(off);
             const quint32 len = r.u32(off + 4);
-            if (len < 12 || len % 4 || qsizetype(len) > size - off || r.u32(off + qsizetype(len) - 4) != len) {
+            if (len >= 12 && qsizetype(len) > size - off) {
+                res.error = QStringLiteral("truncated: the block at offset %1 needs %2 bytes, %3 remain").arg(off).arg(len).arg(size - off);
+                return res;
+            }
+            if (len < 12 || len % 4 || r.u32(off + qsizetype(len) - 4) != len) {
                 res.error = QStringLiteral("bad block length %1 at offset %2").arg(len).arg(off);
                 return res;
             }

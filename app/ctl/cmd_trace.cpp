@@ -1,0 +1,276 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// ladderctl trace show|stats FILE — read a saved journal (.jsonl, session file) or a capture
+// (pcap, pcapng) and print its events or a summary.
+#include "command.h"
+#include "trace/capturereader.h"
+#include "trace/jsonl.h"
+#include "trace/session.h"
+
+#include <QDateTime>
+#include <QFile>
+#include <QMap>
+#include <QSet>
+
+namespace ladder::ctl {
+namespace {
+
+    using trace::Event;
+    using trace::Kind;
+
+    struct Loaded {
+        QString format;
+        qint64 epochNs = 0;
+        QString problem; // the file was damaged part-way: events before it were still delivered
+    };
+
+    // Streams the file's events to sink. Returns 0, or 1 with a message when the file cannot be
+    // read at all.
+    int load(const QString& path, const trace::EventSink& sink, Loaded* info)
+    {
+        QFile f(path);
+        if (!f.open(QIODevice::ReadOnly)) {
+            err(QStringLiteral("ladderctl trace: %1: %2").arg(path, f.errorString()));
+            return 1;
+        }
+        const QByteArray head = f.read(64);
+        f.close();
+        if (head.isEmpty()) {
+            err(QStringLiteral("ladderctl trace: %1: empty file").arg(path));
+            return 1;
+        }
+        if (trace::looksLikeCapture(head)) {
+            const trace::CaptureReadResult r = trace::readCaptureFile(path, sink);
+            if (r.packets == 0 && !r.ok) {
+                err(QStringLiteral("ladderctl trace: %1: %2").arg(path, r.error));
+                return 1;
+            }
+            info->format = r.format;
+            info->epochNs = r.epochNs;
+            if (!r.ok)
+                info->problem = r.error;
+            return 0;
+        }
+        if (trace::Session::looksLikeSession(head)) {
+            trace::Session::FileContent c;
+            QString error;
+            if (!trace::Session::read(path, sink, &c, &error)) {
+                err(QStringLiteral("ladderctl trace: %1").arg(error));
+                return 1;
+            }
+            info->format = QStringLiteral("session");
+            info->epochNs = c.epochNs;
+            return 0;
+        }
+        if (head.trimmed().startsWith('{')) {
+            const trace::JsonlReadResult r = trace::readJsonlFile(path, sink);
+            if (!r.header && r.events == 0) {
+                err(QStringLiteral("ladderctl trace: %1: %2").arg(path, r.error));
+                return 1;
+            }
+            info->format = QStringLiteral("jsonl");
+            info->epochNs = r.epochNs;
+            if (!r.ok)
+                info->problem = QStringLiteral("%1 bad line(s); first: %2").arg(r.badLines).arg(r.error);
+            return 0;
+        }
+        err(QStringLiteral("ladderctl trace: %1: not a journal (.jsonl), session, pcap or pcapng file").arg(path));
+        return 1;
+    }
+
+    QString seconds(qint64 ns)
+    {
+        const char* sign = ns < 0 ? "-" : "";
+        const quint64 a = ns < 0 ? quint64(0) - quint64(ns) : quint64(ns);
+        return QStringLiteral("%1%2.%3").arg(QLatin1String(sign)).arg(a / 1000000000).arg(a % 1000000000 / 1000, 6, 10, QLatin1Char('0'));
+    }
+
+    QString oneLine(QString s)
+    {
+        s.replace(QLatin1Char('\r'), QLatin1Char(' ')).replace(QLatin1Char('\n'), QLatin1Char(' '));
+        return s;
+    }
+
+    int parseArgs(const QStringList& args, const QString& sub, QString* path, QString* kindPrefix, qint64* limit)
+    {
+        for (int i = 0; i < args.size(); ++i) {
+            const QString& a = args.at(i);
+            if ((a == QLatin1String("--kind") || a == QLatin1String("--limit")) && sub == QLatin1String("show")) {
+                if (i + 1 >= args.size()) {
+                    err(QStringLiteral("ladderctl trace show: %1 needs a value").arg(a));
+                    return 2;
+                }
+                const QString v = args.at(++i);
+                if (a == QLatin1String("--kind")) {
+                    *kindPrefix = v;
+                } else {
+                    bool ok = false;
+                    *limit = v.toLongLong(&ok);
+                    if (!ok || *limit < 0) {
+                        err(QStringLiteral("ladderctl trace show: --limit takes a count, not '%1'").arg(v));
+                        return 2;
+                    }
+                }
+            } else if (a.startsWith(QLatin1String("--"))) {
+                err(QStringLiteral("ladderctl trace %1: unknown option %2").arg(sub, a));
+                return 2;
+            } else if (path->isEmpty()) {
+                *path = a;
+            } else {
+                err(QStringLiteral("ladderctl trace %1: one FILE only").arg(sub));
+                return 2;
+            }
+        }
+        if (path->isEmpty()) {
+            err(QStringLiteral("ladderctl trace %1: FILE is missing (ladderctl trace --help)").arg(sub));
+            return 2;
+        }
+        return 0;
+    }
+
+    int show(const QStringList& args)
+    {
+        QString path, kindPrefix;
+        qint64 limit = -1;
+        if (const int rc = parseArgs(args, QStringLiteral("show"), &path, &kindPrefix, &limit))
+            return rc;
+        qint64 shown = 0;
+        quint64 index = 0; // position in the file: captures carry no sequence numbers
+        Loaded info;
+        const int rc = load(
+            path,
+            [&](Event&& e) {
+                const QString kind = QString::fromLatin1(trace::kindName(e.kind));
+                const quint64 position = index++;
+                if ((limit >= 0 && shown >= limit) || (!kindPrefix.isEmpty() && !kind.startsWith(kindPrefix)))
+                    return;
+                ++shown;
+                QString ends;
+                if (!e.from.isEmpty() || !e.to.isEmpty())
+                    ends = QStringLiteral("%1 %2 %3  ").arg(e.from.isEmpty() ? QStringLiteral("-") : e.from,
+                        QString::fromUtf8("\u2192"), e.to.isEmpty() ? QStringLiteral("-") : e.to);
+                out(QStringLiteral("%1 %2 %3 %4 %5%6")
+                        .arg(position, 6)
+                        .arg(seconds(e.timeNs), 14)
+                        .arg(kind, -22)
+                        .arg(QLatin1String(trace::dirName(e.dir)), -2)
+                        .arg(ends, oneLine(e.text)));
+            },
+            &info);
+        if (rc)
+            return rc;
+        if (!info.problem.isEmpty()) {
+            err(QStringLiteral("ladderctl trace show: %1: damaged part-way: %2").arg(path, info.problem));
+            return 1;
+        }
+        return 0;
+    }
+
+    int stats(const QStringList& args)
+    {
+        QString path, unusedKind;
+        qint64 unusedLimit = -1;
+        if (const int rc = parseArgs(args, QStringLiteral("stats"), &path, &unusedKind, &unusedLimit))
+            return rc;
+        QMap<QString, quint64> kinds, requests, responses, chunks;
+        QSet<quint64> transactions, associations;
+        quint64 total = 0, sipRetrans = 0, sctpRetrans = 0, abandoned = 0, forwardTsn = 0, drops = 0, errors = 0;
+        qint64 first = 0, last = 0;
+        Loaded info;
+        const int rc = load(
+            path,
+            [&](Event&& e) {
+                if (total++ == 0)
+                    first = last = e.timeNs;
+                first = std::min(first, e.timeNs);
+                last = std::max(last, e.timeNs);
+                ++kinds[QString::fromLatin1(trace::kindName(e.kind))];
+                switch (e.kind) {
+                case Kind::SipRetransmission:
+                    ++sipRetrans;
+                    [[fallthrough]];
+                case Kind::SipMessage: {
+                    if (e.object)
+                        transactions.insert(e.object);
+                    const QByteArray line = e.raw.left(std::max<qsizetype>(0, e.raw.indexOf("\r\n")));
+                    if (line.startsWith("SIP/2.0 "))
+                        ++responses[QString::fromUtf8(line.mid(8, 3))];
+                    else if (!line.isEmpty())
+                        ++requests[QString::fromUtf8(line.left(std::max<qsizetype>(0, line.indexOf(' '))).left(32))];
+                    break;
+                }
+                case Kind::SctpRetransmission: ++sctpRetrans; break;
+                case Kind::SctpAbandon: ++abandoned; break;
+                case Kind::SctpForwardTsn: ++forwardTsn; break;
+                case Kind::LinkDrop: ++drops; break;
+                case Kind::Error: ++errors; break;
+                case Kind::SctpChunk: ++chunks[QString::number(e.a)]; break;
+                default: break;
+                }
+                if (e.kind >= Kind::SctpPacket && e.kind <= Kind::SctpNotification && e.object)
+                    associations.insert(e.object);
+            },
+            &info);
+        if (rc)
+            return rc;
+        out(QStringLiteral("file:            %1 (%2)").arg(path, info.format));
+        out(QStringLiteral("events:          %1").arg(total));
+        if (total) {
+            const QDateTime start = QDateTime::fromMSecsSinceEpoch((info.epochNs + first) / 1000000, Qt::UTC);
+            out(QStringLiteral("span:            %1 s .. %2 s (%3 s), from %4")
+                    .arg(seconds(first), seconds(last), seconds(last - first), start.toString(Qt::ISODateWithMs)));
+        }
+        out(QStringLiteral("by kind:"));
+        for (auto it = kinds.cbegin(); it != kinds.cend(); ++it)
+            out(QStringLiteral("  %1 %2").arg(it.key(), -24).arg(it.value(), 10));
+        if (!requests.isEmpty()) {
+            out(QStringLiteral("SIP requests:"));
+            for (auto it = requests.cbegin(); it != requests.cend(); ++it)
+                out(QStringLiteral("  %1 %2").arg(it.key(), -24).arg(it.value(), 10));
+        }
+        if (!responses.isEmpty()) {
+            out(QStringLiteral("SIP responses:"));
+            for (auto it = responses.cbegin(); it != responses.cend(); ++it)
+                out(QStringLiteral("  %1 %2").arg(it.key(), -24).arg(it.value(), 10));
+        }
+        out(QStringLiteral("SIP transactions: %1").arg(transactions.size()));
+        out(QStringLiteral("SCTP associations: %1").arg(associations.size()));
+        out(QStringLiteral("retransmissions: SIP %1, SCTP %2").arg(sipRetrans).arg(sctpRetrans));
+        out(QStringLiteral("abandoned (PR-SCTP): %1; FORWARD-TSN: %2").arg(abandoned).arg(forwardTsn));
+        out(QStringLiteral("lab link drops: %1; errors: %2").arg(drops).arg(errors));
+        if (!info.problem.isEmpty()) {
+            err(QStringLiteral("ladderctl trace stats: %1: damaged part-way (counts cover what came before): %2")
+                    .arg(path, info.problem));
+            return 1;
+        }
+        return 0;
+    }
+
+    int run(const QStringList& args)
+    {
+        if (args.isEmpty()) {
+            err(QStringLiteral("ladderctl trace: show or stats? (ladderctl trace --help)"));
+            return 2;
+        }
+        const QString sub = args.first();
+        if (sub == QLatin1String("show"))
+            return show(args.mid(1));
+        if (sub == QLatin1String("stats"))
+            return stats(args.mid(1));
+        err(QStringLiteral("ladderctl trace: unknown subcommand '%1' (show, stats)").arg(sub));
+        return 2;
+    }
+
+    const Registration reg { { QStringLiteral("trace"), QStringLiteral("Show or summarise a saved journal or a capture"),
+        QStringLiteral("show FILE [--kind PREFIX] [--limit N] | stats FILE\n\n"
+                       "FILE is a JSON Lines journal (.jsonl), a LadderLab session file, a pcap or a pcapng.\n"
+                       "show: one line per event: seq, time (s), kind, dir, from \u2192 to, text.\n"
+                       "  --kind PREFIX  only kinds starting with PREFIX (sip., sctp.chunk, lab.…)\n"
+                       "  --limit N      at most N events\n"
+                       "stats: counts per kind, SIP requests by method and responses by status, transactions,\n"
+                       "  associations, retransmissions, PR-SCTP abandons, time span.\n"
+                       "Exit status: 0 success, 1 unreadable or damaged file (what was readable is still\n"
+                       "printed), 2 usage error."),
+        run } };
+
+} // namespace
+} // namespace ladder::ctl
