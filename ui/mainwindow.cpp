@@ -6,6 +6,7 @@
 #include "logmodel.h"
 #include "composer/sctpcomposer.h"
 #include "composer/sipcomposer.h"
+#include "decoders.h"
 #include "inspectorwidget.h"
 #include "labpanel.h"
 #include "ladder/ladderview.h"
@@ -53,6 +54,7 @@ MainWindow::MainWindow(std::shared_ptr<trace::Journal> journal, QWidget* parent)
     setWindowTitle(QStringLiteral("LadderLab"));
     setWindowIcon(QIcon(QStringLiteral(":/icons/ladderlab.svg")));
     setDockNestingEnabled(true);
+    registerInspectorDecoders();
     resize(1400, 860);
 
     m_follower = new JournalFollower(m_journal, this);
