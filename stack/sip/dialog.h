@@ -41,6 +41,13 @@ public:
     bool hasRemoteCSeq() const { return m_remoteCSeqSet; }
     bool secure() const { return m_secure; }
 
+    // A request composed outside createRequest() used this local CSeq.
+    void noteLocalCSeq(quint32 n)
+    {
+        if (n > m_localCSeq)
+            m_localCSeq = n;
+    }
+
     // State changes; returns false when nothing changed.
     bool confirm();
     bool terminate();

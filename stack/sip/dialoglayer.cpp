@@ -5,6 +5,8 @@
 #include "core/scheduler.h"
 #include "trace/journal.h"
 
+#include <atomic>
+
 namespace ladder::sip {
 
 DialogLayer::DialogLayer(Scheduler& scheduler)
@@ -13,6 +15,13 @@ DialogLayer::DialogLayer(Scheduler& scheduler)
 }
 
 DialogLayer::~DialogLayer() = default;
+
+quint64 DialogLayer::nextDialogId()
+{
+    // Unique in the process, like transaction ids: lab peers share one journal.
+    static std::atomic<quint64> next { 1 };
+    return next.fetch_add(1, std::memory_order_relaxed);
+}
 
 QByteArray DialogLayer::key(QByteArrayView callId, QByteArrayView local, QByteArrayView remote)
 {
@@ -106,7 +115,7 @@ Dialog* DialogLayer::uacResponse(quint64 tx, const Message& request, const Messa
     }
     if (atCapacity())
         return nullptr;
-    auto d = Dialog::fromResponse(m_nextId++, request, response);
+    auto d = Dialog::fromResponse(nextDialogId(), request, response);
     d->setCreatingTransaction(tx);
     d->setConnection(c);
     forks.append(d->id());
@@ -144,7 +153,7 @@ Dialog* DialogLayer::uasResponse(quint64 tx, const Message& request, const Messa
     }
     if (status >= 300 || atCapacity())
         return nullptr;
-    auto d = Dialog::fromRequest(m_nextId++, request, response);
+    auto d = Dialog::fromRequest(nextDialogId(), request, response);
     d->setCreatingTransaction(tx);
     d->setConnection(c);
     return add(std::move(d), Dialog::State::Early, true);

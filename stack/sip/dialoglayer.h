@@ -59,6 +59,7 @@ public:
     QList<DialogSnapshot> snapshots() const;
 
 private:
+    static quint64 nextDialogId();
     static QByteArray key(QByteArrayView callId, QByteArrayView local, QByteArrayView remote);
     Dialog* add(std::unique_ptr<Dialog> d, Dialog::State initialFrom, bool fresh);
     void trace(const Dialog& d, const QString& text);
@@ -67,7 +68,6 @@ private:
     Scheduler& m_scheduler;
     trace::Journal* m_journal = nullptr;
     std::size_t m_max = 1'000'000;
-    quint64 m_nextId = 1;
     std::unordered_map<quint64, std::unique_ptr<Dialog>> m_dialogs;
     QHash<QByteArray, Dialog*> m_byKey;
     QHash<quint64, QList<quint64>> m_forks; // creating client transaction -> its dialogs

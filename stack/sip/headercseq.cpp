@@ -7,10 +7,20 @@ namespace ladder::sip {
 
 std::optional<CSeq> CSeq::parse(QByteArrayView value, QByteArray* error)
 {
-    auto fail = [error](QByteArray msg) -> std::optional<CSeq> {
+    CSeq c;
+    QByteArrayView method;
+    if (!parseView(value, &c.number, &method, error))
+        return std::nullopt;
+    c.method = method.toByteArray();
+    return c;
+}
+
+bool CSeq::parseView(QByteArrayView value, quint32* number, QByteArrayView* methodOut, QByteArray* error)
+{
+    auto fail = [error](QByteArray msg) {
         if (error)
             *error = std::move(msg);
-        return std::nullopt;
+        return false;
     };
     const QByteArrayView t = text::trimmed(value);
     if (t.isEmpty())
@@ -38,10 +48,9 @@ std::optional<CSeq> CSeq::parse(QByteArrayView value, QByteArray* error)
         return fail("missing method after " + num.toByteArray());
     if (!text::isToken(method))
         return fail("method '" + text::printable(method) + "' is not a token");
-    CSeq c;
-    c.number = quint32(n);
-    c.method = method.toByteArray();
-    return c;
+    *number = quint32(n);
+    *methodOut = method;
+    return true;
 }
 
 } // namespace ladder::sip

@@ -14,6 +14,8 @@ struct CSeq {
 
     // Parses "4711 INVITE"; on failure *error says why ("value 4294967296 exceeds 2^32-1").
     static std::optional<CSeq> parse(QByteArrayView value, QByteArray* error = nullptr);
+    // The same without allocating: *method is a view into value.
+    static bool parseView(QByteArrayView value, quint32* number, QByteArrayView* method, QByteArray* error);
     QByteArray toByteArray() const { return QByteArray::number(number) + ' ' + method; }
 };
 

@@ -4,6 +4,7 @@
 #include "parsertext.h"
 
 #include <array>
+#include <cstring>
 
 namespace ladder::sip {
 
@@ -125,7 +126,22 @@ HeaderId headerIdFromName(QByteArrayView name)
     const int count = kIndex.bucketLen[len][first - 'a'];
     for (int i = start; i < start + count; ++i) {
         const HeaderId id = kIndex.ids[i];
-        if (text::ieq(kHeaders[std::size_t(id)].name, name))
+        // Known names are letters and '-', so OR-ing 0x20 folds case without a table; for the
+        // other token characters it cannot produce a letter or '-' (CR is not in a token).
+        const char* k = kHeaders[std::size_t(id)].name.data();
+        const char* c = name.data();
+        qsizetype j = 0;
+        constexpr quint64 fold = 0x2020202020202020ULL;
+        for (; j + 8 <= len; j += 8) {
+            quint64 a, b;
+            std::memcpy(&a, k + j, 8);
+            std::memcpy(&b, c + j, 8);
+            if ((a | fold) != (b | fold))
+                break;
+        }
+        while (j < len && (k[j] | 0x20) == (c[j] | 0x20))
+            ++j;
+        if (j == len)
             return id;
     }
     return HeaderId::Unknown;

@@ -17,6 +17,10 @@ namespace {
 ValueList splitHeaderList(QByteArrayView v)
 {
     ValueList out;
+    if (!text::has(v, ',')) {
+        out.append(text::trimmed(v));
+        return out;
+    }
     qsizetype start = 0;
     bool inAngle = false;
     for (qsizetype i = 0; i < v.size(); ++i) {
@@ -41,18 +45,25 @@ ValueList splitHeaderList(QByteArrayView v)
 
 std::optional<NameAddr> NameAddr::parse(const QByteArray& storage, QByteArrayView value, QByteArray* error)
 {
-    NameAddr n;
+    std::optional<NameAddr> n(std::in_place);
+    if (!parseInto(&*n, storage, value, error))
+        return std::nullopt;
+    return n;
+}
+
+bool NameAddr::parseInto(NameAddr* out, const QByteArray& storage, QByteArrayView value, QByteArray* error)
+{
+    NameAddr& n = *out;
     n.m_storage = storage;
     const QByteArrayView t = text::trimmed(value);
     n.m_text = t;
     if (t.isEmpty()) {
         fail(error, "empty value");
-        return std::nullopt;
+        return false;
     }
     if (t == "*") {
         n.m_star = true;
-        n.m_uri = Uri::parse(QByteArray("sip:*"));
-        return n;
+        return true;
     }
     qsizetype i = 0;
     qsizetype uriStart = -1, uriEnd = -1, afterUri = -1;
@@ -60,16 +71,16 @@ std::optional<NameAddr> NameAddr::parse(const QByteArray& storage, QByteArrayVie
         const qsizetype e = text::skipQuoted(t, 0);
         if (e < 0) {
             fail(error, "unterminated quoted display name");
-            return std::nullopt;
+            return false;
         }
         n.m_display = t.first(e);
         i = text::skipLws(t, e);
         if (i >= t.size() || t[i] != '<') {
             fail(error, "quoted display name not followed by <URI>");
-            return std::nullopt;
+            return false;
         }
     } else {
-        const qsizetype lt = t.indexOf('<');
+        const qsizetype lt = text::find(t, '<');
         if (lt >= 0) {
             // display-name as *(token LWS): only token characters and LWS before '<'.
             const QByteArrayView disp = text::trimmed(t.first(lt));
@@ -77,17 +88,17 @@ std::optional<NameAddr> NameAddr::parse(const QByteArray& storage, QByteArrayVie
                 if (!text::is(ch, text::Token) && !text::isLwsChar(ch)) {
                     fail(error, "display name '" + text::printable(disp) + "' must be quoted (contains '"
                             + text::printable(QByteArrayView(&ch, 1)) + "')");
-                    return std::nullopt;
+                    return false;
                 }
             n.m_display = disp;
             i = lt;
         }
     }
     if (i < t.size() && t[i] == '<') {
-        const qsizetype gt = t.indexOf('>', i);
+        const qsizetype gt = text::find(t, '>', i);
         if (gt < 0) {
             fail(error, "'<' without matching '>'");
-            return std::nullopt;
+            return false;
         }
         n.m_angle = true;
         uriStart = i + 1;
@@ -96,8 +107,8 @@ std::optional<NameAddr> NameAddr::parse(const QByteArray& storage, QByteArrayVie
     } else {
         // addr-spec without brackets: its parameters belong to the header (RFC 3261 §20.10), so the
         // URI ends at the first ';' after the userinfo. It may not contain ',', '?' or ';' params.
-        const qsizetype at = t.indexOf('@');
-        qsizetype semi = t.indexOf(';', at < 0 ? 0 : at);
+        const qsizetype at = text::find(t, '@');
+        qsizetype semi = text::find(t, ';', at < 0 ? 0 : at);
         if (semi < 0)
             semi = t.size();
         uriStart = 0;
@@ -109,21 +120,20 @@ std::optional<NameAddr> NameAddr::parse(const QByteArray& storage, QByteArrayVie
     }
     QByteArray uerr;
     const QByteArrayView uriText = t.sliced(uriStart, uriEnd - uriStart);
-    n.m_uri = Uri::parse(storage, uriText, &uerr);
-    if (!n.m_uri) {
+    if (!Uri::parseInto(&n.m_uri, storage, uriText, &uerr)) {
         fail(error, uerr);
-        return std::nullopt;
+        return false;
     }
-    if (!n.m_angle && (n.m_uri->headers().size() > 0 || uriText.contains('?'))) {
+    if (!n.m_angle && (n.m_uri.headers().size() > 0 || text::has(uriText, '?'))) {
         fail(error, "URI with headers must be enclosed in <>");
-        return std::nullopt;
+        return false;
     }
     QByteArray perr;
     if (parseParams(t, afterUri, &n.m_params, true, nullptr, &perr) < 0) {
         fail(error, perr);
-        return std::nullopt;
+        return false;
     }
-    return n;
+    return true;
 }
 
 QByteArray NameAddr::displayName() const

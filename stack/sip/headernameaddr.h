@@ -19,12 +19,14 @@ public:
     {
         return parse(value, QByteArrayView(value), error);
     }
+    // Fills *out in place; `storage` may be null when the caller keeps the text alive.
+    static bool parseInto(NameAddr* out, const QByteArray& storage, QByteArrayView value, QByteArray* error);
 
     // As written: a quoted display name keeps its quotes; "" when there is none.
     QByteArrayView displayNameRaw() const { return m_display; }
     // Quotes removed and quoted-pairs decoded.
     QByteArray displayName() const;
-    const Uri& uri() const { return *m_uri; }
+    const Uri& uri() const { return m_uri; }
     bool hasAngleBrackets() const { return m_angle; }
     bool isStar() const { return m_star; }
     const Params& params() const { return m_params; }
@@ -36,7 +38,7 @@ public:
 private:
     QByteArray m_storage;
     QByteArrayView m_text, m_display;
-    std::optional<Uri> m_uri;
+    Uri m_uri;
     Params m_params;
     bool m_angle = false;
     bool m_star = false;

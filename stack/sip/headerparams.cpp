@@ -24,11 +24,7 @@ QByteArrayView Params::value(QByteArrayView name) const
 namespace {
     // Parameter value characters: token characters, plus what URI params and IPv6 references
     // need (RFC 3261 paramchar: unreserved / escaped / "[" "]" "/" ":" "&" "+" "$").
-    bool isParamChar(char ch)
-    {
-        return text::is(ch, text::Token | text::Unreserved) || ch == '[' || ch == ']' || ch == '/' || ch == ':'
-            || ch == '&' || ch == '+' || ch == '$' || ch == '%';
-    }
+    bool isParamChar(char ch) { return text::is(ch, text::ParamChar); }
     bool isStop(char ch, const char* stop) { return stop && ch && std::strchr(stop, ch); }
 }
 

@@ -27,7 +27,15 @@ namespace {
 
 std::optional<Via> Via::parse(const QByteArray& storage, QByteArrayView t, QByteArray* error)
 {
-    Via v;
+    std::optional<Via> v(std::in_place);
+    if (!parseInto(&*v, storage, t, error))
+        return std::nullopt;
+    return v;
+}
+
+bool Via::parseInto(Via* out, const QByteArray& storage, QByteArrayView t, QByteArray* error)
+{
+    Via& v = *out;
     v.m_storage = storage;
     v.m_text = t;
     qsizetype i = token(t, 0, &v.m_protocolName);
@@ -35,24 +43,22 @@ std::optional<Via> Via::parse(const QByteArray& storage, QByteArrayView t, QByte
     for (QByteArrayView* part : parts) {
         i = text::skipLws(t, i);
         if (i >= t.size() || t[i] != '/') {
-            fail(error, "malformed sent-protocol in '" + text::printable(t) + "' (expected SIP/2.0/transport)");
-            return std::nullopt;
+            return fail(error, "malformed sent-protocol in '" + text::printable(t) + "' (expected SIP/2.0/transport)");
         }
         i = token(t, i + 1, part);
     }
     if (v.m_protocolName.isEmpty() || v.m_protocolVersion.isEmpty() || v.m_transport.isEmpty()) {
-        fail(error, "malformed sent-protocol in '" + text::printable(t) + "' (expected SIP/2.0/transport)");
-        return std::nullopt;
+        return fail(error, "malformed sent-protocol in '" + text::printable(t) + "' (expected SIP/2.0/transport)");
     }
     const qsizetype hs = text::skipLws(t, i);
     if (hs == i || hs >= t.size()) {
         fail(error, "missing sent-by in '" + text::printable(t) + "'");
-        return std::nullopt;
+        return false;
     }
     // sent-by runs to ';' (or the end); LWS is allowed around the ':' of the port.
     qsizetype he = hs;
     if (t[he] == '[') {
-        const qsizetype close = t.indexOf(']', he);
+        const qsizetype close = text::find(t, ']', he);
         he = close < 0 ? t.size() : close + 1;
     }
     while (he < t.size() && t[he] != ';' && t[he] != ',')
@@ -77,7 +83,7 @@ std::optional<Via> Via::parse(const QByteArray& storage, QByteArrayView t, QByte
         }
         if (!herr.isEmpty()) {
             fail(error, "sent-by '" + text::printable(sentBy) + "': " + herr);
-            return std::nullopt;
+            return false;
         }
     }
     v.m_host = host;
@@ -85,9 +91,9 @@ std::optional<Via> Via::parse(const QByteArray& storage, QByteArrayView t, QByte
     const qsizetype end = parseParams(t, he, &v.m_params, true, nullptr, &perr);
     if (end < 0) {
         fail(error, perr);
-        return std::nullopt;
+        return false;
     }
-    return v;
+    return true;
 }
 
 QByteArray Via::sentBy() const

@@ -18,6 +18,8 @@ public:
     {
         return parse(value, QByteArrayView(value), error);
     }
+    // Fills *out in place; `storage` may be null when the caller keeps the text alive.
+    static bool parseInto(Via* out, const QByteArray& storage, QByteArrayView value, QByteArray* error);
 
     QByteArrayView protocolName() const { return m_protocolName; } // "SIP"
     QByteArrayView protocolVersion() const { return m_protocolVersion; } // "2.0"

@@ -152,25 +152,9 @@ QByteArray Message::transactionMethod() const
     return c ? c->method : QByteArray();
 }
 
-QByteArrayView Message::nameOf(const Field& f) const
-{
-    return f.edited ? QByteArrayView(f.ownName) : bufView(f.nameOff, f.nameLen);
-}
-
-QByteArrayView Message::valueOf(const Field& f) const
-{
-    return (f.edited || !f.ownValue.isNull()) ? QByteArrayView(f.ownValue) : bufView(f.valueOff, f.valueLen);
-}
-
 const QByteArray& Message::storageOf(const Field& f) const
 {
     return (f.edited || !f.ownValue.isNull()) ? f.ownValue : m_buf;
-}
-
-HeaderView Message::headerAt(qsizetype i) const
-{
-    const Field& f = m_headers.at(i);
-    return { f.id, nameOf(f), valueOf(f) };
 }
 
 qsizetype Message::indexOf(HeaderId id, qsizetype from) const
@@ -514,6 +498,8 @@ QByteArray Message::serialize() const
         out += "\r\n";
     } else {
         out += bufView(m_msgOff, m_startLen);
+        if (m_startLen == 0 || m_buf.at(m_msgOff + m_startLen - 1) != '\n')
+            out += "\r\n";
     }
     for (const Field& f : m_headers) {
         if (f.edited) {
@@ -523,6 +509,10 @@ QByteArray Message::serialize() const
             out += "\r\n";
         } else {
             out += bufView(f.lineOff, f.lineLen);
+            // The last line of a message without its empty line may lack a line end; an edit
+            // after it must not be glued onto it.
+            if (f.lineLen == 0 || m_buf.at(f.lineOff + f.lineLen - 1) != '\n')
+                out += "\r\n";
         }
     }
     if (m_blankLen)

@@ -57,7 +57,11 @@ public:
 
     // Headers, in order.
     qsizetype headerCount() const { return m_headers.size(); }
-    HeaderView headerAt(qsizetype i) const;
+    HeaderView headerAt(qsizetype i) const
+    {
+        const Field& f = m_headers.at(i);
+        return { f.id, nameOf(f), valueOf(f) };
+    }
     // Index of the first (n-th) header with this id/name, or -1.
     qsizetype indexOf(HeaderId id, qsizetype from = 0) const;
     qsizetype indexOf(QByteArrayView name, qsizetype from = 0) const;
@@ -135,8 +139,14 @@ private:
     };
 
     QByteArrayView bufView(quint32 off, quint32 len) const { return QByteArrayView(m_buf.constData() + off, len); }
-    QByteArrayView nameOf(const Field& f) const;
-    QByteArrayView valueOf(const Field& f) const;
+    QByteArrayView nameOf(const Field& f) const
+    {
+        return f.edited ? QByteArrayView(f.ownName) : bufView(f.nameOff, f.nameLen);
+    }
+    QByteArrayView valueOf(const Field& f) const
+    {
+        return (f.edited || !f.ownValue.isNull()) ? QByteArrayView(f.ownValue) : bufView(f.valueOff, f.valueLen);
+    }
     const QByteArray& storageOf(const Field& f) const;
     QList<NameAddr> nameAddrs(HeaderId id) const;
     std::optional<NameAddr> firstNameAddr(HeaderId id) const;

@@ -86,7 +86,7 @@ bool Parser::parseStartLine(qsizetype p, qsizetype e)
         return false;
     }
     // Three parts separated by single SP; extra whitespace is tolerated with a warning.
-    const qsizetype sp1 = l.indexOf(' ');
+    const qsizetype sp1 = text::find(l, ' ');
     if (sp1 <= 0) {
         m_report.fail("start line: '" + text::printable(l) + "' is neither a request nor a status line");
         return false;
@@ -97,7 +97,7 @@ bool Parser::parseStartLine(qsizetype p, qsizetype e)
         ++s2;
         extraWs = true;
     }
-    const bool isResponse = l.startsWith("SIP/") || (l.size() > 4 && text::ieq(l.first(4), "SIP/") && !l.contains(':'));
+    const bool isResponse = l.startsWith("SIP/") || (l.size() > 4 && text::ieq(l.first(4), "SIP/") && !text::has(l, ':'));
     if (isResponse) {
         m.m_kind = Message::Kind::Response;
         m.m_aOff = quint32(p);
@@ -133,7 +133,12 @@ bool Parser::parseStartLine(qsizetype p, qsizetype e)
         m_report.fail("request line: method '" + text::printable(method) + "' is not a token");
         return false;
     }
-    qsizetype sp2 = l.lastIndexOf(' ');
+    QByteArrayView line = l;
+    while (!line.isEmpty() && text::isWs(line.back()))
+        line.chop(1);
+    if (line.size() != l.size())
+        m_report.warn("request line: trailing whitespace");
+    const qsizetype sp2 = line.lastIndexOf(' ');
     qsizetype uriEnd = sp2;
     while (uriEnd > s2 && text::isWs(l[uriEnd - 1])) {
         --uriEnd;
@@ -144,7 +149,7 @@ bool Parser::parseStartLine(qsizetype p, qsizetype e)
         return false;
     }
     const QByteArrayView uri = l.sliced(s2, uriEnd - s2);
-    const QByteArrayView version = l.sliced(sp2 + 1);
+    const QByteArrayView version = line.sliced(sp2 + 1);
     if (version.isEmpty() || !text::ieq(version.first(qMin<qsizetype>(4, version.size())), "SIP/")) {
         m_report.fail("request line: version '" + text::printable(version) + "' is not SIP/x.y");
         return false;
@@ -163,10 +168,13 @@ bool Parser::parseStartLine(qsizetype p, qsizetype e)
     m.m_cOff = quint32(p + sp2 + 1);
     m.m_cLen = quint32(version.size());
     QByteArray err;
-    if (!Uri::parse(m_bytes, uri, &err)) {
+    Uri parsed;
+    if (!Uri::parseInto(&parsed, QByteArray(), uri, &err)) {
         m_report.fail("request line: " + err);
         return false;
     }
+    if (parsed.isSip() && !parsed.headers().isEmpty())
+        m_report.warn("request line: Request-URI must not contain headers (RFC 3261 §19.1.5)");
     return true;
 }
 
@@ -212,8 +220,7 @@ ParseResult Parser::run()
         result.ok = !m_report.failed();
         result.error = m_report.errorString();
         result.warnings = m_report.warningStrings();
-        if (result.ok)
-            result.message = std::move(m_msg);
+        result.message = std::move(m_msg);
         return result;
     };
     if (p >= m_n) {
@@ -228,6 +235,7 @@ ParseResult Parser::run()
     m.m_startLen = quint32(next - p);
     if (!parseStartLine(p, e))
         return done();
+    result.startLineParsed = true;
 
     m.m_headers.reserve(16);
     p = next;
@@ -274,19 +282,26 @@ ParseResult Parser::run()
             p = next;
             continue;
         }
-        const void* colonPtr = std::memchr(m_d + p, ':', size_t(e - p));
-        if (!colonPtr) {
-            m_report.fail("line " + QByteArray::number(m_lineNo) + ": header line without ':' ('"
-                + text::printable(QByteArrayView(m_d + p, e - p)) + "')");
+        // The name is a token, then optional whitespace, then ':' (RFC 3261 HCOLON).
+        qsizetype ne = p;
+        while (ne < e && text::is(m_d[ne], text::Token))
+            ++ne;
+        qsizetype colon = ne;
+        while (colon < e && text::isWs(m_d[colon]))
+            ++colon;
+        if (colon >= e || m_d[colon] != ':') {
+            const QByteArrayView lineText(m_d + p, e - p);
+            if (!text::has(lineText, ':'))
+                m_report.fail("line " + QByteArray::number(m_lineNo) + ": header line without ':' ('"
+                    + text::printable(lineText) + "')");
+            else
+                m_report.fail("line " + QByteArray::number(m_lineNo) + ": invalid header name '"
+                    + text::printable(text::trimmed(lineText.first(text::find(lineText, ':')))) + "'");
             return done();
         }
-        const qsizetype colon = static_cast<const char*>(colonPtr) - m_d;
-        qsizetype ne = colon;
-        while (ne > p && text::isWs(m_d[ne - 1]))
-            --ne;
         const QByteArrayView name(m_d + p, ne - p);
-        if (!text::isToken(name)) {
-            m_report.fail("line " + QByteArray::number(m_lineNo) + ": invalid header name '" + text::printable(name) + "'");
+        if (name.isEmpty()) {
+            m_report.fail("line " + QByteArray::number(m_lineNo) + ": invalid header name ''");
             return done();
         }
         qsizetype vs = colon + 1;
@@ -295,7 +310,7 @@ ParseResult Parser::run()
         qsizetype ve = e;
         while (ve > vs && text::isWs(m_d[ve - 1]))
             --ve;
-        Message::Field f;
+        Message::Field& f = m.m_headers.emplaceBack();
         f.id = headerIdFromName(name);
         f.lineOff = quint32(p);
         f.lineLen = quint32(next - p);
@@ -303,7 +318,6 @@ ParseResult Parser::run()
         f.nameLen = quint32(ne - p);
         f.valueOff = quint32(vs);
         f.valueLen = quint32(ve - vs);
-        m.m_headers.append(std::move(f));
         p = next;
     }
     if (anyFolded)

@@ -21,7 +21,8 @@ struct ParseOptions {
 
 struct ParseResult {
     bool ok = false;
-    Message message; // meaningful when ok
+    Message message; // complete when ok; on failure holds what was parsed (see startLineParsed)
+    bool startLineParsed = false; // kind(), method() / statusCode() of message are valid
     QString error; // "CSeq: value 4294967296 exceeds 2^32-1"; empty when ok
     QStringList warnings; // "Via: missing branch parameter", …
     qsizetype consumed = 0; // bytes of the input that belong to the message (incl. leading CRLFs)

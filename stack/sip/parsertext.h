@@ -7,10 +7,11 @@
 #include <QByteArrayView>
 
 #include <cstdint>
+#include <cstring>
 
 namespace ladder::sip::text {
 
-enum CharClass : std::uint8_t {
+enum CharClass : std::uint16_t {
     Alpha = 1,
     Digit = 2,
     Token = 4, // RFC 3261 token: alphanum / "-" / "." / "!" / "%" / "*" / "_" / "+" / "`" / "'" / "~"
@@ -19,10 +20,15 @@ enum CharClass : std::uint8_t {
     Hex = 32,
     Word = 64, // word (Call-ID): token chars plus ( ) < > : \ " / [ ] ? { }
     Ws = 128, // SP / HTAB
+    UserChar = 256, // URI user: unreserved / escaped / "&" "=" "+" "$" "," ";" "?" "/"
+    PasswordChar = 512, // unreserved / escaped / "&" "=" "+" "$" ","
+    ParamChar = 1024, // URI/header parameter characters (token, unreserved, "[" "]" "/" ":" "&" "+" "$" "%")
+    UriHeaderChar = 2048, // hname/hvalue: unreserved / escaped / "[" "]" "/" "?" ":" "+" "$" "&" "="
+    SchemeChar = 4096, // ALPHA / DIGIT / "+" / "-" / "."
 };
 
 struct CharTable {
-    std::uint8_t c[256] {};
+    std::uint16_t c[256] {};
     constexpr CharTable()
     {
         for (int i = 'a'; i <= 'z'; ++i)
@@ -43,17 +49,35 @@ struct CharTable {
             c[std::uint8_t(ch)] |= Word;
         c[std::uint8_t('-')] |= HostChar;
         c[std::uint8_t('.')] |= HostChar;
+        for (int i = 0; i < 256; ++i) {
+            if (c[i] & Unreserved)
+                c[i] |= UserChar | PasswordChar | ParamChar | UriHeaderChar;
+            if (c[i] & Token)
+                c[i] |= ParamChar;
+            if (c[i] & (Alpha | Digit))
+                c[i] |= SchemeChar;
+        }
+        for (char ch : { '%', '&', '=', '+', '$', ',', ';', '?', '/' })
+            c[std::uint8_t(ch)] |= UserChar;
+        for (char ch : { '%', '&', '=', '+', '$', ',' })
+            c[std::uint8_t(ch)] |= PasswordChar;
+        for (char ch : { '[', ']', '/', ':', '&', '+', '$', '%' })
+            c[std::uint8_t(ch)] |= ParamChar;
+        for (char ch : { '%', '[', ']', '/', '?', ':', '+', '$', '&', '=' })
+            c[std::uint8_t(ch)] |= UriHeaderChar;
+        for (char ch : { '+', '-', '.' })
+            c[std::uint8_t(ch)] |= SchemeChar;
         c[std::uint8_t(' ')] |= Ws;
         c[std::uint8_t('\t')] |= Ws;
     }
 };
 inline constexpr CharTable kChars {};
 
-inline bool is(char ch, std::uint8_t cls) { return kChars.c[std::uint8_t(ch)] & cls; }
+inline bool is(char ch, std::uint16_t cls) { return kChars.c[std::uint8_t(ch)] & cls; }
 inline bool isWs(char ch) { return ch == ' ' || ch == '\t'; }
 inline bool isLwsChar(char ch) { return ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n'; }
 
-inline bool allOf(QByteArrayView v, std::uint8_t cls)
+inline bool allOf(QByteArrayView v, std::uint16_t cls)
 {
     if (v.isEmpty())
         return false;
@@ -125,6 +149,17 @@ inline quint64 parseUInt(QByteArrayView v, bool* ok)
     *ok = true;
     return n;
 }
+
+// Index of `ch` in v at or after `from`, or -1. memchr-based: QByteArrayView::indexOf(char) goes
+// through Qt's general substring search, which costs several times more on short header values.
+inline qsizetype find(QByteArrayView v, char ch, qsizetype from = 0)
+{
+    if (from >= v.size())
+        return -1;
+    const void* p = std::memchr(v.data() + from, ch, size_t(v.size() - from));
+    return p ? static_cast<const char*>(p) - v.data() : -1;
+}
+inline bool has(QByteArrayView v, char ch) { return find(v, ch) >= 0; }
 
 inline bool allDigits(QByteArrayView v) { return allOf(v, Digit); }
 

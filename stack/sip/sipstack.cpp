@@ -180,7 +180,6 @@ SendResult SipStack::sendRequest(const std::shared_ptr<Connection>& connection, 
             QStringLiteral("no open connection to send the %1 on: connect first")
                 .arg(QString::fromUtf8(m.method().toByteArray())));
 
-    CSeq cseq;
     if (stateful) {
         const CSeqCheck check = checkCSeq(m);
         if (check.status == CSeqCheck::Missing)
@@ -193,7 +192,6 @@ SendResult SipStack::sendRequest(const std::shared_ptr<Connection>& connection, 
                 return fail(EINVAL, "EINVAL", check.reason + QStringLiteral(": the transaction cannot use this CSeq"));
             return fail(EPROTO, "EPROTO", check.reason);
         }
-        cseq = check.cseq;
     }
 
     if (!m.hasHeader(HeaderId::Via)) {
@@ -211,8 +209,6 @@ SendResult SipStack::sendRequest(const std::shared_ptr<Connection>& connection, 
                                        .arg(QString::fromUtf8(via->branch().toByteArray()))
                                  : QStringLiteral("Via: no branch parameter; a stateful send needs an RFC 3261 "
                                                   "branch (z9hG4bK…)"));
-        if (m_transactions.matchResponse(m))
-            ; // unreachable for requests: matchResponse wants a response CSeq; kept simple below
     }
     if (const auto via = m.topVia(); via && m_sentBys.size() < 4096)
         m_sentBys.insert(via->sentBy().toLower());
@@ -234,11 +230,9 @@ SendResult SipStack::sendRequest(const std::shared_ptr<Connection>& connection, 
     SendResult r;
     r.dialog = dialogId;
     if (d && m.method() != "ACK" && m.method() != "CANCEL") {
-        if (const auto n = m.cseq(); n && n->number > d->localCSeq())
-            d->createRequest(QByteArrayLiteral("OPTIONS")); // advances the local CSeq to n below
         // Keep the dialog's local CSeq in step with requests composed by hand.
-        while (d->localCSeq() < cseq.number)
-            d->createRequest(QByteArrayLiteral("OPTIONS"));
+        if (const auto n = m.cseq())
+            d->noteLocalCSeq(n->number);
     }
     if (!stateful) {
         if (d && m.method() == "ACK")
@@ -249,6 +243,8 @@ SendResult SipStack::sendRequest(const std::shared_ptr<Connection>& connection, 
     }
     ClientTransaction* t = m_transactions.createClient(c, m, bytes);
     t->setDialogId(dialogId);
+    if (d && m.method() == "NOTIFY" && m.value("Subscription-State").startsWith("terminated"))
+        m_byeDialogs.insert(t->id(), dialogId);
     t->setUserFlags(quint8(flags.toInt()));
     r.transaction = t->id();
     t->start();
@@ -290,8 +286,6 @@ SendResult SipStack::sendResponse(const std::shared_ptr<Connection>& connection,
         return r;
     }
     r.transaction = t->id();
-    const State before = t->state();
-    (void)before;
     const auto request = createsDialog(t->method()) || t->method() == "BYE" ? requestOf(*t) : std::nullopt;
     if (!t->respond(status, bytes))
         return fail(EINVAL, "EINVAL",
@@ -362,18 +356,37 @@ SendResult SipStack::reply(quint64 txId, int status, const QByteArray& reason, c
     Transaction* t = m_transactions.find(txId);
     if (!t || t->isClient())
         return fail(EINVAL, "EINVAL", QStringLiteral("server transaction %1 does not exist (ended?)").arg(txId));
-    const auto request = requestOf(*t);
+    auto request = requestOf(*t);
     if (!request)
         return fail(EPROTO, "EPROTO", QStringLiteral("the request of transaction %1 cannot be parsed").arg(txId));
+    // A non-INVITE server transaction keeps the bytes as received: note received/rport again.
+    if (t->kind() == Transaction::Kind::NonInviteServer && t->connection())
+        applyRport(t->connection(), *request);
+    return replyWith(*t, *request, status, reason, body, contentType);
+}
+
+SendResult SipStack::reply(const Incoming& in, int status, const QByteArray& reason, const QByteArray& body,
+    const QByteArray& contentType)
+{
+    Transaction* t = m_transactions.find(in.transaction);
+    if (!t || t->isClient())
+        return fail(EINVAL, "EINVAL",
+            QStringLiteral("server transaction %1 does not exist (ended?)").arg(in.transaction));
+    return replyWith(*t, in.message, status, reason, body, contentType);
+}
+
+SendResult SipStack::replyWith(Transaction& t, const Message& request, int status, const QByteArray& reason,
+    const QByteArray& body, const QByteArray& contentType)
+{
     // A To tag on everything but 100 (§8.2.6.2); one tag per transaction so that its responses
     // agree, and none to add when the request is already in a dialog.
-    const QByteArray tag = status > 100 ? uasTagFor(txId) : QByteArray();
-    Message resp = transactionmsg::responseTo(*request, status, tag, reason);
-    if (status >= 101 && status < 300 && createsDialog(t->method()) && t->connection())
-        resp.appendHeader(HeaderId::Contact, localContact(*t->connection()));
+    const QByteArray tag = status > 100 ? uasTagFor(t.id()) : QByteArray();
+    Message resp = transactionmsg::responseTo(request, status, tag, reason);
+    if (status >= 101 && status < 300 && createsDialog(t.method()) && t.connection())
+        resp.appendHeader(HeaderId::Contact, localContact(*t.connection()));
     if (!body.isEmpty())
         resp.setBody(body, contentType);
-    return send(t->connection(), std::move(resp), 0, SendFlag::Stateful);
+    return send(t.connection(), std::move(resp), 0, SendFlag::Stateful);
 }
 
 SendResult SipStack::cancel(quint64 inviteTx)

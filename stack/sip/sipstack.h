@@ -85,6 +85,9 @@ public:
     // for every response of the transaction; 2xx to INVITE/SUBSCRIBE get a Contact).
     SendResult reply(quint64 tx, int status, const QByteArray& reason = {}, const QByteArray& body = {},
         const QByteArray& contentType = {});
+    // The same for a request just delivered (no need to look the request up again).
+    SendResult reply(const Incoming& request, int status, const QByteArray& reason = {}, const QByteArray& body = {},
+        const QByteArray& contentType = {});
     // Sends the CANCEL of INVITE client transaction tx (at once, or when its first provisional
     // response arrives, RFC 3261 §9.1).
     SendResult cancel(quint64 inviteTx);
@@ -126,6 +129,8 @@ private:
 
     SendResult sendRequest(const std::shared_ptr<Connection>& connection, Message& m, quint64 dialog, SendFlags flags);
     SendResult sendResponse(const std::shared_ptr<Connection>& connection, Message& m, quint64 dialog, SendFlags flags);
+    SendResult replyWith(Transaction& t, const Message& request, int status, const QByteArray& reason,
+        const QByteArray& body, const QByteArray& contentType);
     SendResult fail(int error, const char* name, const QString& reason);
     bool sendStateless(const std::shared_ptr<Connection>& c, const QByteArray& bytes, quint64 object,
         bool retransmission = false);
@@ -153,7 +158,7 @@ private:
     QHash<quint64, QByteArray> m_uasTags; // server transaction -> the To tag of its responses
     QHash<quint64, quint64> m_awaitingAck; // dialog -> INVITE server transaction retransmitting 2xx
     QSet<quint64> m_pendingCancel; // INVITE client transactions to cancel on their first 1xx
-    QHash<quint64, quint64> m_byeDialogs; // BYE/NOTIFY-terminated server transaction -> dialog
+    QHash<quint64, quint64> m_byeDialogs; // transaction of a dialog-ending BYE/NOTIFY -> dialog
     Scheduler::TimerId m_changedTimer = 0;
 };
 

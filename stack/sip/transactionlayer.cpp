@@ -11,6 +11,8 @@
 #include "transactionuser.h"
 #include "validation.h"
 
+#include <atomic>
+
 namespace ladder::sip {
 
 namespace {
@@ -51,6 +53,12 @@ TransactionLayer::~TransactionLayer()
         m_scheduler.cancel(m_buryTimer);
     m_live.clear();
     m_graveyard.clear();
+}
+
+quint64 TransactionLayer::nextTransactionId()
+{
+    static std::atomic<quint64> next { 1 };
+    return next.fetch_add(1, std::memory_order_relaxed);
 }
 
 QString TransactionLayer::timerName(char name)

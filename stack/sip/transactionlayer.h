@@ -4,6 +4,7 @@
 #include "timers.h"
 #include "trace/event.h"
 #include "transaction.h"
+#include "transactionuser.h"
 
 #include <QHash>
 #include <QMultiHash>
@@ -76,7 +77,8 @@ public:
     const std::deque<TransactionSnapshot>& terminatedSnapshots() const { return m_terminated; }
 
     // --- for the state machines ---
-    quint64 nextTransactionId() { return m_nextId++; }
+    // Unique in the process: several stacks (lab peers) share one journal.
+    static quint64 nextTransactionId();
     bool transmit(Transaction& t, const QByteArray& bytes, quint32 retransmission);
     void traceState(const Transaction& t, Transaction::State from, Transaction::State to);
     void traceTimer(const Transaction& t, trace::Kind kind, char name, qint64 intervalNs);
@@ -96,7 +98,6 @@ private:
     trace::Journal* m_journal = nullptr;
     std::size_t m_max = 1'000'000;
     std::size_t m_keepTerminated = 200;
-    quint64 m_nextId = 1;
     std::unordered_map<quint64, std::unique_ptr<Transaction>> m_live;
     QMultiHash<QByteArray, ClientTransaction*> m_clients; // by branch
     QMultiHash<QByteArray, ServerTransaction*> m_servers; // by branch (RFC 3261 peers)

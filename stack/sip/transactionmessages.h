@@ -5,11 +5,12 @@
 
 namespace ladder::sip::transactionmsg {
 
-// The few messages the transaction and dialog layers compose themselves. (The message layer's
-// builder offers the general forms; these follow exactly the rules of the sections cited.)
+// The messages the transaction and dialog layers compose, as thin names over the message layer's
+// builder (builder.h) and ids (ids.h), so the engine's call sites read as the RFC sections do.
 
 // A response to `request` (§8.2.6.2): the Vias in order, From, To (with `toTag` added when the
-// To has none and toTag is not empty), Call-ID, CSeq, Content-Length: 0.
+// To has none; a generated one when toTag is empty and status > 100), Call-ID, CSeq, Record-Route
+// for 101-299, Content-Length: 0.
 Message responseTo(const Message& request, int status, QByteArrayView toTag, const QByteArray& reason = {});
 // The ACK for a non-2xx final response, built by the INVITE client transaction (§17.1.1.3): the
 // INVITE's Request-URI, top Via, From, Call-ID, Route set and CSeq number; the response's To.

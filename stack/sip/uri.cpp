@@ -26,53 +26,51 @@ namespace {
         return true;
     }
 
-    // RFC 3261 user: unreserved / escaped / user-unreserved ("&" "=" "+" "$" "," ";" "?" "/").
-    bool isUserChar(char ch)
-    {
-        return text::is(ch, text::Unreserved) || ch == '%' || ch == '&' || ch == '=' || ch == '+' || ch == '$'
-            || ch == ',' || ch == ';' || ch == '?' || ch == '/';
-    }
-    bool isPasswordChar(char ch)
-    {
-        return text::is(ch, text::Unreserved) || ch == '%' || ch == '&' || ch == '=' || ch == '+' || ch == '$'
-            || ch == ',';
-    }
-    bool isHeaderChar(char ch)
-    {
-        return text::is(ch, text::Unreserved) || ch == '%' || ch == '[' || ch == ']' || ch == '/' || ch == '?'
-            || ch == ':' || ch == '+' || ch == '$' || ch == '&' || ch == '=';
-    }
+    bool isUserChar(char ch) { return text::is(ch, text::UserChar); }
+    bool isPasswordChar(char ch) { return text::is(ch, text::PasswordChar); }
+    bool isHeaderChar(char ch) { return text::is(ch, text::UriHeaderChar); }
     bool isTelChar(char ch)
     {
         return text::is(ch, text::Hex) || ch == '+' || ch == '-' || ch == '.' || ch == '(' || ch == ')' || ch == '*'
             || ch == '#' || ch == 'p' || ch == 'w' || ch == 'P' || ch == 'W';
     }
-    bool isSchemeChar(char ch) { return text::is(ch, text::Alpha | text::Digit) || ch == '+' || ch == '-' || ch == '.'; }
-
     bool setError(QByteArray* error, QByteArray msg)
     {
         if (error)
             *error = std::move(msg);
         return false;
     }
+    bool isSchemeChar(char ch) { return text::is(ch, text::SchemeChar); }
+
+    // The clearest complaint about a URI that failed to parse: a character no URI may contain
+    // (whitespace, quotes, angle brackets, controls) if there is one, else the specific reason.
+    bool uriError(QByteArray* error, QByteArrayView t, QByteArray reason)
+    {
+        for (char ch : t)
+            if (std::uint8_t(ch) <= ' ' || ch == 0x7f || ch == '"' || ch == '<' || ch == '>')
+                return setError(error, "URI '" + text::printable(t) + "' contains '" + text::printable(QByteArrayView(&ch, 1)) + "'");
+        return setError(error, std::move(reason));
+    }
+
 }
 
-bool parseHostPort(QByteArrayView v, QByteArrayView* host, int* port, QByteArray* error)
+bool parseHostPortPrefix(QByteArrayView v, QByteArrayView* host, int* port, qsizetype* end, QByteArray* error)
 {
     *port = -1;
+    const char* d = v.data();
+    const qsizetype n = v.size();
     qsizetype i = 0;
-    if (v.isEmpty())
+    if (n == 0 || d[0] == ';' || d[0] == '?')
         return setError(error, "empty host");
-    if (v[0] == '[') {
-        const qsizetype close = v.indexOf(']');
+    if (d[0] == '[') {
+        const qsizetype close = text::find(v, ']');
         if (close < 0)
             return setError(error, "IPv6 reference '" + text::printable(v) + "' lacks ']'");
-        const QByteArrayView addr = v.sliced(1, close - 1);
         int colons = 0;
-        for (char ch : addr) {
-            if (ch == ':')
+        for (qsizetype j = 1; j < close; ++j) {
+            if (d[j] == ':')
                 ++colons;
-            else if (!text::is(ch, text::Hex) && ch != '.')
+            else if (!text::is(d[j], text::Hex) && d[j] != '.')
                 return setError(error, "IPv6 reference '" + text::printable(v.first(close + 1)) + "' is malformed");
         }
         if (colons < 2 || colons > 7)
@@ -80,26 +78,45 @@ bool parseHostPort(QByteArrayView v, QByteArrayView* host, int* port, QByteArray
         *host = v.first(close + 1);
         i = close + 1;
     } else {
-        while (i < v.size() && text::is(v[i], text::HostChar))
+        while (i < n && text::is(d[i], text::HostChar))
             ++i;
         *host = v.first(i);
         if (host->isEmpty())
-            return setError(error, "empty host");
-        if (host->startsWith('-') || host->startsWith('.') || host->contains(".."))
+            return setError(error, "host '" + text::printable(v) + "' is malformed");
+        bool doubleDot = false;
+        for (qsizetype dot = text::find(*host, '.'); dot >= 0 && !doubleDot; dot = text::find(*host, '.', dot + 1))
+            doubleDot = dot + 1 < i && d[dot + 1] == '.';
+        if (d[0] == '-' || d[0] == '.' || doubleDot)
             return setError(error, "host '" + text::printable(*host) + "' is malformed");
     }
-    if (i == v.size())
-        return true;
-    if (v[i] != ':')
+    if (i < n && d[i] == ':') {
+        const qsizetype ps = ++i;
+        quint32 p = 0;
+        while (i < n && d[i] >= '0' && d[i] <= '9' && i - ps < 6)
+            p = p * 10 + quint32(d[i++] - '0');
+        qsizetype pe = i;
+        while (pe < n && d[pe] != ';' && d[pe] != '?')
+            ++pe;
+        const QByteArrayView digits = v.sliced(ps, pe - ps);
+        if (i == ps || i != pe)
+            return setError(error, "port '" + text::printable(digits) + "' is not a number");
+        if (p > 65535)
+            return setError(error, "port " + digits.toByteArray() + " out of range");
+        *port = int(p);
+    }
+    if (i < n && d[i] != ';' && d[i] != '?')
         return setError(error, "unexpected '" + text::printable(v.sliced(i, 1)) + "' after host");
-    const QByteArrayView digits = v.sliced(i + 1);
-    bool ok = false;
-    const quint64 p = text::parseUInt(digits, &ok);
-    if (!ok)
-        return setError(error, "port '" + text::printable(digits) + "' is not a number");
-    if (p > 65535)
-        return setError(error, "port " + digits.toByteArray() + " out of range");
-    *port = int(p);
+    *end = i;
+    return true;
+}
+
+bool parseHostPort(QByteArrayView v, QByteArrayView* host, int* port, QByteArray* error)
+{
+    qsizetype end = 0;
+    if (!parseHostPortPrefix(v, host, port, &end, error))
+        return false;
+    if (end != v.size())
+        return setError(error, "unexpected '" + text::printable(v.sliced(end, 1)) + "' after host");
     return true;
 }
 
@@ -111,44 +128,45 @@ std::optional<Uri> Uri::parse(QByteArray text, QByteArray* error)
 
 std::optional<Uri> Uri::parse(const QByteArray& storage, QByteArrayView t, QByteArray* error)
 {
-    Uri u;
+    std::optional<Uri> u(std::in_place);
+    if (!parseInto(&*u, storage, t, error))
+        return std::nullopt;
+    return u;
+}
+
+bool Uri::parseInto(Uri* out, const QByteArray& storage, QByteArrayView t, QByteArray* error)
+{
+    Uri& u = *out;
     u.m_storage = storage;
     u.m_text = t;
-    const qsizetype colon = t.indexOf(':');
-    if (colon <= 0) {
-        setError(error, "URI '" + text::printable(t) + "' has no scheme");
-        return std::nullopt;
-    }
+    // Each part is checked against its own character class, which excludes whitespace, quotes and
+    // angle brackets; on failure uriError() names such a character when there is one.
+    qsizetype colon = 0;
+    while (colon < t.size() && isSchemeChar(t[colon]))
+        ++colon;
+    if (colon == t.size() || t[colon] != ':' || colon == 0)
+        return uriError(error, t, "URI '" + text::printable(t) + "' has no scheme");
     u.m_schemeText = t.first(colon);
-    if (!text::is(t[0], text::Alpha)) {
-        setError(error, "URI scheme '" + text::printable(u.m_schemeText) + "' is malformed");
-        return std::nullopt;
-    }
-    for (char ch : u.m_schemeText)
-        if (!isSchemeChar(ch)) {
-            setError(error, "URI scheme '" + text::printable(u.m_schemeText) + "' is malformed");
-            return std::nullopt;
-        }
+    if (!text::is(t[0], text::Alpha))
+        return uriError(error, t, "URI scheme '" + text::printable(u.m_schemeText) + "' is malformed");
     const QByteArrayView rest = t.sliced(colon + 1);
-    if (text::ieq(u.m_schemeText, "sip"))
-        u.m_scheme = Scheme::Sip;
-    else if (text::ieq(u.m_schemeText, "sips"))
-        u.m_scheme = Scheme::Sips;
-    else if (text::ieq(u.m_schemeText, "tel"))
-        u.m_scheme = Scheme::Tel;
     u.m_opaque = rest;
-    for (char ch : t)
-        if (ch <= ' ' || ch == 0x7f || ch == '"' || ch == '<' || ch == '>') {
-            setError(error, "URI '" + text::printable(t) + "' contains '" + text::printable(QByteArrayView(&ch, 1)) + "'");
-            return std::nullopt;
-        }
+    if (colon == 3 && text::ieq(u.m_schemeText, "sip"))
+        u.m_scheme = Scheme::Sip;
+    else if (colon == 4 && text::ieq(u.m_schemeText, "sips"))
+        u.m_scheme = Scheme::Sips;
+    else if (colon == 3 && text::ieq(u.m_schemeText, "tel"))
+        u.m_scheme = Scheme::Tel;
+    else
+        u.m_scheme = Scheme::Other;
 
     if (u.m_scheme == Scheme::Other) {
-        if (rest.isEmpty()) {
-            setError(error, "URI '" + text::printable(t) + "' is empty after the scheme");
-            return std::nullopt;
-        }
-        return u;
+        if (rest.isEmpty())
+            return setError(error, "URI '" + text::printable(t) + "' is empty after the scheme");
+        for (char ch : rest)
+            if (std::uint8_t(ch) <= ' ' || ch == 0x7f || ch == '"' || ch == '<' || ch == '>')
+                return uriError(error, t, {});
+        return true;
     }
 
     if (u.m_scheme == Scheme::Tel) {
@@ -156,83 +174,64 @@ std::optional<Uri> Uri::parse(const QByteArray& storage, QByteArrayView t, QByte
         while (i < rest.size() && rest[i] != ';')
             ++i;
         u.m_user = rest.first(i);
-        if (u.m_user.isEmpty()) {
-            setError(error, "tel URI has no number");
-            return std::nullopt;
-        }
+        if (u.m_user.isEmpty())
+            return setError(error, "tel URI has no number");
         for (char ch : u.m_user)
-            if (!isTelChar(ch) && ch != '%') {
-                setError(error, "tel URI number '" + text::printable(u.m_user) + "' contains an invalid character");
-                return std::nullopt;
-            }
+            if (!isTelChar(ch) && ch != '%')
+                return uriError(error, t, "tel URI number '" + text::printable(u.m_user) + "' contains an invalid character");
         QByteArray perr;
-        if (parseParams(rest, i, &u.m_params, false, nullptr, &perr) < 0) {
-            setError(error, "tel URI: " + perr);
-            return std::nullopt;
-        }
-        return u;
+        if (parseParams(rest, i, &u.m_params, false, nullptr, &perr) < 0)
+            return uriError(error, t, "tel URI: " + perr);
+        return true;
     }
 
     // sip / sips: [userinfo "@"] hostport uri-parameters [headers]. '@' cannot appear unescaped
     // anywhere else, so the first one ends the userinfo.
+    const bool hasPercent = text::has(rest, '%');
     qsizetype hostStart = 0;
-    const qsizetype at = rest.indexOf('@');
+    const qsizetype at = text::find(rest, '@');
     if (at >= 0) {
         const QByteArrayView userinfo = rest.first(at);
-        const qsizetype pc = userinfo.indexOf(':');
+        const qsizetype pc = text::find(userinfo, ':');
         u.m_user = pc >= 0 ? userinfo.first(pc) : userinfo;
         if (pc >= 0)
             u.m_password = userinfo.sliced(pc + 1);
-        if (u.m_user.isEmpty()) {
-            setError(error, "URI '" + text::printable(t) + "' has an empty user part before '@'");
-            return std::nullopt;
-        }
+        if (u.m_user.isEmpty())
+            return uriError(error, t, "URI '" + text::printable(t) + "' has an empty user part before '@'");
         for (char ch : u.m_user)
-            if (!isUserChar(ch)) {
-                setError(error, "URI user part '" + text::printable(u.m_user) + "' contains '"
+            if (!isUserChar(ch))
+                return uriError(error, t, "URI user part '" + text::printable(u.m_user) + "' contains '"
                         + text::printable(QByteArrayView(&ch, 1)) + "'");
-                return std::nullopt;
-            }
         for (char ch : u.m_password)
-            if (!isPasswordChar(ch)) {
-                setError(error, "URI password contains '" + text::printable(QByteArrayView(&ch, 1)) + "'");
-                return std::nullopt;
-            }
-        if (!checkEscapes(u.m_user, "URI user part", error) || !checkEscapes(u.m_password, "URI password", error))
-            return std::nullopt;
+            if (!isPasswordChar(ch))
+                return uriError(error, t, "URI password contains '" + text::printable(QByteArrayView(&ch, 1)) + "'");
+        if (hasPercent
+            && (!checkEscapes(u.m_user, "URI user part", error) || !checkEscapes(u.m_password, "URI password", error)))
+            return false;
         hostStart = at + 1;
     }
-    qsizetype hostEnd = hostStart;
-    if (hostEnd < rest.size() && rest[hostEnd] == '[') {
-        const qsizetype close = rest.indexOf(']', hostEnd);
-        hostEnd = close < 0 ? rest.size() : close + 1;
-    }
-    while (hostEnd < rest.size() && rest[hostEnd] != ';' && rest[hostEnd] != '?')
-        ++hostEnd;
     QByteArray herr;
-    if (!parseHostPort(rest.sliced(hostStart, hostEnd - hostStart), &u.m_host, &u.m_port, &herr)) {
-        setError(error, "URI '" + text::printable(t) + "': " + herr);
-        return std::nullopt;
-    }
+    qsizetype hostLen = 0;
+    if (!parseHostPortPrefix(rest.sliced(hostStart), &u.m_host, &u.m_port, &hostLen, &herr))
+        return uriError(error, t, "URI '" + text::printable(t) + "': " + herr);
+    const qsizetype hostEnd = hostStart + hostLen;
+    if (hostEnd == rest.size())
+        return true;
     QByteArray perr;
     const qsizetype pend = parseParams(rest, hostEnd, &u.m_params, false, "?", &perr);
-    if (pend < 0) {
-        setError(error, "URI '" + text::printable(t) + "': " + perr);
-        return std::nullopt;
-    }
-    if (!checkEscapes(rest.sliced(hostEnd, pend - hostEnd), "URI parameter", error))
-        return std::nullopt;
+    if (pend < 0)
+        return uriError(error, t, "URI '" + text::printable(t) + "': " + perr);
+    if (hasPercent && !checkEscapes(rest.sliced(hostEnd, pend - hostEnd), "URI parameter", error))
+        return false;
     if (pend < rest.size()) {
         u.m_headers = rest.sliced(pend + 1);
         for (char ch : u.m_headers)
-            if (!isHeaderChar(ch)) {
-                setError(error, "URI headers contain '" + text::printable(QByteArrayView(&ch, 1)) + "'");
-                return std::nullopt;
-            }
-        if (!checkEscapes(u.m_headers, "URI headers", error))
-            return std::nullopt;
+            if (!isHeaderChar(ch))
+                return uriError(error, t, "URI headers contain '" + text::printable(QByteArrayView(&ch, 1)) + "'");
+        if (hasPercent && !checkEscapes(u.m_headers, "URI headers", error))
+            return false;
     }
-    return u;
+    return true;
 }
 
 QByteArray Uri::hostPort() const

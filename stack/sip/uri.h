@@ -20,6 +20,9 @@ public:
     static std::optional<Uri> parse(QByteArray text, QByteArray* error = nullptr);
     // Parses a view into `storage` without copying it.
     static std::optional<Uri> parse(const QByteArray& storage, QByteArrayView text, QByteArray* error);
+    // The same, filling *out in place (no optional to move around): the parser's hot path.
+    // `storage` may be null when the caller keeps the text alive itself.
+    static bool parseInto(Uri* out, const QByteArray& storage, QByteArrayView text, QByteArray* error);
 
     Scheme scheme() const { return m_scheme; }
     QByteArrayView schemeText() const { return m_schemeText; }
@@ -57,5 +60,8 @@ private:
 // Parses host (hostname, IPv4 or [IPv6]) with an optional ":port" from `v`; used by URIs and
 // Via sent-by. Returns false and sets *error when malformed.
 bool parseHostPort(QByteArrayView v, QByteArrayView* host, int* port, QByteArray* error);
+// The same for a hostport at the start of v that ends at ';', '?' or the end; *end gets the index
+// after it.
+bool parseHostPortPrefix(QByteArrayView v, QByteArrayView* host, int* port, qsizetype* end, QByteArray* error);
 
 } // namespace ladder::sip

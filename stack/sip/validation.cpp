@@ -67,126 +67,90 @@ namespace {
 
     QByteArray name(HeaderId id) { return headerName(id).toByteArray(); }
 
-    // Present exactly once; returns false (after reporting) when missing or repeated.
-    bool single(const Message& m, HeaderId id, ValidationReport& r, bool required)
+    // One Via value; `top` gets the extra checks that only matter for the topmost one.
+    bool checkVia(QByteArrayView v, bool top, ValidationReport& r)
     {
-        const qsizetype n = m.countOf(id);
-        if (n == 0) {
-            if (required)
-                r.warn(name(id) + ": missing");
+        QByteArray err;
+        Via via;
+        if (v.isEmpty() || !Via::parseInto(&via, QByteArray(), v, &err)) {
+            r.fail("Via: " + (v.isEmpty() ? QByteArray("empty value") : err));
             return false;
         }
-        if (n > 1) {
-            r.fail(name(id) + ": appears " + QByteArray::number(n) + " times");
-            return false;
-        }
+        if (!top)
+            return true;
+        if (!text::ieq(via.protocolName(), "SIP") || via.protocolVersion() != "2.0")
+            r.warn("Via: unexpected protocol " + via.protocolName().toByteArray() + '/' + via.protocolVersion().toByteArray());
+        const Param* branch = via.params().find("branch");
+        if (!branch)
+            r.warn("Via: missing branch parameter");
+        else if (branch->value.isEmpty())
+            r.warn("Via: empty branch parameter");
+        const Param* rport = via.params().find("rport");
+        if (rport && !rport->value.isEmpty() && via.rport() < 0)
+            r.fail("Via: rport value '" + text::printable(rport->value) + "' is not a port");
         return true;
     }
 
-    void checkVias(const Message& m, ValidationReport& r)
+    void checkFromTo(HeaderId id, QByteArrayView v, ValidationReport& r)
     {
-        bool first = true;
-        for (qsizetype i = m.indexOf(HeaderId::Via); i >= 0; i = m.indexOf(HeaderId::Via, i + 1)) {
-            const HeaderView h = m.headerAt(i);
-            for (QByteArrayView v : splitHeaderList(h.value)) {
-                QByteArray err;
-                const auto via = Via::parse(QByteArray(), v, &err);
-                if (!via) {
-                    r.fail("Via: " + (v.isEmpty() ? QByteArray("empty value") : err));
-                    return;
-                }
-                if (first) {
-                    if (!text::ieq(via->protocolName(), "SIP") || via->protocolVersion() != "2.0")
-                        r.warn("Via: unexpected protocol " + via->protocolName().toByteArray() + '/'
-                            + via->protocolVersion().toByteArray());
-                    if (!via->hasBranch())
-                        r.warn("Via: missing branch parameter");
-                    else if (via->branch().isEmpty())
-                        r.warn("Via: empty branch parameter");
-                    if (via->params().has("rport") && !via->params().value("rport").isEmpty() && via->rport() < 0)
-                        r.fail("Via: rport value '" + text::printable(via->params().value("rport")) + "' is not a port");
-                    first = false;
-                }
-            }
-        }
-        if (first)
-            r.warn("Via: missing");
-    }
-
-    void checkFromTo(const Message& m, HeaderId id, ValidationReport& r)
-    {
-        if (!single(m, id, r, true))
-            return;
         QByteArray err;
-        const auto na = NameAddr::parse(QByteArray(), m.value(id), &err);
-        if (!na) {
+        NameAddr na;
+        if (!NameAddr::parseInto(&na, QByteArray(), v, &err)) {
             r.fail(name(id) + ": " + err);
             return;
         }
-        if (na->isStar()) {
+        if (na.isStar()) {
             r.fail(name(id) + ": '*' is only allowed in Contact");
             return;
         }
-        if (na->hasTag() && na->tag().isEmpty())
+        const Param* tag = na.params().find("tag");
+        if (tag && tag->value.isEmpty())
             r.fail(name(id) + ": empty tag parameter");
-        if (id == HeaderId::From && !na->hasTag())
+        if (id == HeaderId::From && !tag)
             r.warn("From: missing tag parameter");
     }
 
-    void checkNameAddrList(const Message& m, HeaderId id, ValidationReport& r)
+    bool checkNameAddr(HeaderId id, QByteArrayView v, ValidationReport& r)
     {
-        for (qsizetype i = m.indexOf(id); i >= 0; i = m.indexOf(id, i + 1)) {
-            for (QByteArrayView v : splitHeaderList(m.headerAt(i).value)) {
-                QByteArray err;
-                const auto na = NameAddr::parse(QByteArray(), v, &err);
-                if (!na) {
-                    r.fail(name(id) + ": " + (v.isEmpty() ? QByteArray("empty value") : err));
-                    return;
-                }
-                if (id != HeaderId::Contact && na->isStar()) {
-                    r.fail(name(id) + ": '*' is only allowed in Contact");
-                    return;
-                }
-                if ((id == HeaderId::Route || id == HeaderId::RecordRoute) && !na->hasAngleBrackets())
-                    r.warn(name(id) + ": value '" + text::printable(v) + "' must be enclosed in <>");
-            }
+        QByteArray err;
+        NameAddr na;
+        if (v.isEmpty() || !NameAddr::parseInto(&na, QByteArray(), v, &err)) {
+            r.fail(name(id) + ": " + (v.isEmpty() ? QByteArray("empty value") : err));
+            return false;
         }
+        if (id != HeaderId::Contact && na.isStar()) {
+            r.fail(name(id) + ": '*' is only allowed in Contact");
+            return false;
+        }
+        if ((id == HeaderId::Route || id == HeaderId::RecordRoute) && !na.hasAngleBrackets())
+            r.warn(name(id) + ": value '" + text::printable(v) + "' must be enclosed in <>");
+        return true;
     }
 
-    void checkCallId(const Message& m, ValidationReport& r)
+    void checkCallId(QByteArrayView v, ValidationReport& r)
     {
-        if (!single(m, HeaderId::CallId, r, true))
-            return;
-        const QByteArrayView v = m.value(HeaderId::CallId);
         if (v.isEmpty()) {
             r.fail("Call-ID: empty value");
             return;
         }
         // callid = word [ "@" word ]
-        const qsizetype at = v.indexOf('@');
+        const qsizetype at = text::find(v, '@');
         const QByteArrayView a = at < 0 ? v : v.first(at);
         const QByteArrayView b = at < 0 ? QByteArrayView() : v.sliced(at + 1);
         if (!text::allOf(a, text::Word) || (at >= 0 && !text::allOf(b, text::Word)))
             r.warn("Call-ID: value '" + text::printable(v) + "' is not word[@word]");
     }
 
-    void checkNumber(const Message& m, HeaderId id, quint64 max, const char* maxText, ValidationReport& r)
+    void checkMaxForwards(QByteArrayView v, ValidationReport& r)
     {
-        if (!single(m, id, r, false))
-            return;
-        const QByteArrayView v = m.value(id);
         bool ok = false;
         const quint64 n = text::parseUInt(v, &ok);
-        if (!ok && text::allDigits(v)) {
-            r.fail(name(id) + ": value " + text::printable(v, 30) + " exceeds " + maxText);
-            return;
-        }
-        if (!ok) {
-            r.fail(name(id) + ": value '" + text::printable(v) + "' is not a number");
-            return;
-        }
-        if (n > max)
-            r.fail(name(id) + ": value " + v.toByteArray() + " exceeds " + maxText);
+        if (!ok && text::allDigits(v))
+            r.fail("Max-Forwards: value " + text::printable(v, 30) + " exceeds 255");
+        else if (!ok)
+            r.fail("Max-Forwards: value '" + text::printable(v) + "' is not a number");
+        else if (n > 255)
+            r.fail("Max-Forwards: value " + v.toByteArray() + " exceeds 255");
     }
 
 } // namespace
@@ -202,38 +166,85 @@ void validateHeaders(const Message& m, ValidationReport& r)
         else
             r.warn("start line: unsupported version '" + text::printable(version) + "'");
     }
-    checkVias(m, r);
-    checkFromTo(m, HeaderId::From, r);
-    checkFromTo(m, HeaderId::To, r);
-    checkCallId(m, r);
-
-    const CSeqCheck c = checkCSeq(m);
-    if (c.status == CSeqCheck::Missing)
-        r.warn("CSeq: missing");
-    else if (c.status == CSeqCheck::BadValue) {
-        const QByteArray reason = c.reason.toUtf8();
-        if (reason.contains("does not match"))
-            r.warn(reason);
-        else
-            r.fail(reason);
+    // One pass over the headers; what must appear exactly once is counted and checked after.
+    int vias = 0, froms = 0, tos = 0, callIds = 0, cseqs = 0, maxForwards = 0;
+    bool hasContentType = false;
+    const qsizetype n = m.headerCount();
+    for (qsizetype i = 0; i < n && !r.failed(); ++i) {
+        const HeaderView h = m.headerAt(i);
+        switch (h.id) {
+        case HeaderId::Via:
+            for (QByteArrayView v : splitHeaderList(h.value))
+                if (!checkVia(v, vias++ == 0, r))
+                    break;
+            break;
+        case HeaderId::From:
+            if (++froms == 1)
+                checkFromTo(h.id, h.value, r);
+            break;
+        case HeaderId::To:
+            if (++tos == 1)
+                checkFromTo(h.id, h.value, r);
+            break;
+        case HeaderId::CallId:
+            if (++callIds == 1)
+                checkCallId(h.value, r);
+            break;
+        case HeaderId::CSeq:
+            if (++cseqs == 1) {
+                quint32 number = 0;
+                QByteArrayView method;
+                QByteArray err;
+                if (!CSeq::parseView(h.value, &number, &method, &err))
+                    r.fail("CSeq: " + err);
+                else if (m.isRequest() && method != m.method())
+                    r.warn("CSeq: method " + method.toByteArray() + " does not match the request method "
+                        + m.method().toByteArray());
+            }
+            break;
+        case HeaderId::MaxForwards:
+            if (++maxForwards == 1)
+                checkMaxForwards(h.value, r);
+            break;
+        case HeaderId::Contact:
+        case HeaderId::Route:
+        case HeaderId::RecordRoute:
+            for (QByteArrayView v : splitHeaderList(h.value))
+                if (!checkNameAddr(h.id, v, r))
+                    break;
+            break;
+        case HeaderId::Expires:
+            if (!text::allDigits(h.value))
+                r.warn("Expires: value '" + text::printable(h.value) + "' is not delta-seconds");
+            break;
+        case HeaderId::Date:
+            // rfc1123-date, always in GMT (RFC 3261 §20.17).
+            if (!h.value.endsWith(" GMT"))
+                r.warn("Date: value '" + text::printable(h.value) + "' is not an RFC 1123 date in GMT");
+            break;
+        case HeaderId::ContentType:
+            hasContentType = true;
+            break;
+        default:
+            break;
+        }
     }
-
-    if (m.isRequest()) {
-        if (!m.hasHeader(HeaderId::MaxForwards))
-            r.warn("Max-Forwards: missing");
-        else
-            checkNumber(m, HeaderId::MaxForwards, 255, "255", r);
-    }
-    checkNameAddrList(m, HeaderId::Contact, r);
-    checkNameAddrList(m, HeaderId::Route, r);
-    checkNameAddrList(m, HeaderId::RecordRoute, r);
-
-    if (m.hasHeader(HeaderId::Expires)) {
-        const QByteArrayView v = m.value(HeaderId::Expires);
-        if (!text::allDigits(v))
-            r.warn("Expires: value '" + text::printable(v) + "' is not delta-seconds");
-    }
-    if (!m.body().isEmpty() && !m.hasHeader(HeaderId::ContentType))
+    if (r.failed())
+        return;
+    auto once = [&r](HeaderId id, int count, bool required) {
+        if (count == 0 && required)
+            r.warn(name(id) + ": missing");
+        else if (count > 1)
+            r.fail(name(id) + ": appears " + QByteArray::number(count) + " times");
+    };
+    if (vias == 0)
+        r.warn("Via: missing");
+    once(HeaderId::From, froms, true);
+    once(HeaderId::To, tos, true);
+    once(HeaderId::CallId, callIds, true);
+    once(HeaderId::CSeq, cseqs, true);
+    once(HeaderId::MaxForwards, maxForwards, m.isRequest());
+    if (!hasContentType && !m.body().isEmpty())
         r.warn("Content-Type: missing for a body of " + QByteArray::number(m.body().size()) + " bytes");
 }
 

@@ -52,8 +52,6 @@ struct CaptureReadResult {
     QStringList warnings; // at most a few dozen, for the user
 };
 
-using EventSink = std::function<void(Event&& e)>;
-
 bool looksLikeCapture(const QByteArray& head);
 CaptureReadResult readCapture(const uchar* data, qsizetype size, const EventSink& sink,
     const CaptureReadOptions& options = {});

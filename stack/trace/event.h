@@ -5,6 +5,8 @@
 #include <QMetaType>
 #include <QString>
 
+#include <functional>
+
 namespace ladder::trace {
 
 enum class Dir : quint8 { None, Tx, Rx };
@@ -56,6 +58,13 @@ struct Event {
     QString text; // one-line summary
     QByteArray raw; // wire bytes, if any
 };
+
+// Where readers (captures, JSON Lines, session files) hand their events; usually Journal::append.
+using EventSink = std::function<void(Event&& e)>;
+
+// The kind whose kindName() is name; false if none is.
+bool kindFromName(QByteArrayView name, Kind* kind);
+bool dirFromName(QByteArrayView name, Dir* dir);
 
 } // namespace ladder::trace
 

@@ -1,108 +1,109 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "journal.h"
 
+#include "eventcodec.h"
+
 #include <QDateTime>
+#include <QDir>
 #include <QHash>
+#include <QMutex>
+#include <QTemporaryFile>
+
+#include <list>
+
+#include <cerrno>
+#include <cstring>
+#include <unistd.h>
 
 namespace ladder::trace {
 
-const char* kindName(Kind kind)
-{
-    switch (kind) {
-    case Kind::SipMessage: return "sip.message";
-    case Kind::SipRetransmission: return "sip.retransmission";
-    case Kind::TimerArmed: return "sip.timer.armed";
-    case Kind::TimerFired: return "sip.timer.fired";
-    case Kind::TimerCancelled: return "sip.timer.cancelled";
-    case Kind::TransactionState: return "sip.transaction.state";
-    case Kind::DialogState: return "sip.dialog.state";
-    case Kind::ConnectionState: return "net.connection.state";
-    case Kind::SctpPacket: return "sctp.packet";
-    case Kind::SctpChunk: return "sctp.chunk";
-    case Kind::SctpRetransmission: return "sctp.retransmission";
-    case Kind::SctpAbandon: return "sctp.abandon";
-    case Kind::SctpForwardTsn: return "sctp.forward_tsn";
-    case Kind::AssociationState: return "sctp.association.state";
-    case Kind::StreamState: return "sctp.stream.state";
-    case Kind::SctpNotification: return "sctp.notification";
-    case Kind::LinkDrop: return "lab.link.drop";
-    case Kind::LinkDuplicate: return "lab.link.duplicate";
-    case Kind::UserAction: return "user.action";
-    case Kind::Error: return "error";
-    case Kind::Log: return "log";
-    }
-    return "unknown";
-}
-
-const char* dirName(Dir dir)
-{
-    switch (dir) {
-    case Dir::Tx: return "tx";
-    case Dir::Rx: return "rx";
-    case Dir::None: break;
-    }
-    return "";
-}
-
-struct Journal::Record {
-    qint64 timeNs;
-    quint64 object;
-    quint64 a, b, c;
-    quint64 textOff;
-    quint64 rawOff;
-    quint32 textLen;
-    quint32 rawLen;
-    quint32 from;
-    quint32 to;
-    Kind kind;
-    Dir dir;
-};
-
 namespace {
-constexpr std::size_t kChunkRecords = 1 << 14;
-constexpr std::size_t kArenaBlock = 1 << 20;
+    constexpr int kReadBatch = 256;
+    constexpr std::size_t kCacheSegments = 8;
 
-// Bytes in fixed blocks so that growth never moves what was written (readers may hold offsets).
-struct Arena {
-    std::vector<std::unique_ptr<char[]>> blocks;
-    std::vector<std::size_t> blockSizes;
-    std::size_t used = 0; // in the last block
-    std::size_t total = 0;
-
-    // Returns a global offset encoded as (block << 32 | offsetInBlock).
-    quint64 put(const char* data, std::size_t len)
-    {
-        if (len == 0)
-            return 0;
-        if (blocks.empty() || used + len > blockSizes.back()) {
-            const std::size_t size = std::max(kArenaBlock, len);
-            blocks.emplace_back(new char[size]);
-            blockSizes.push_back(size);
-            used = 0;
-        }
-        const quint64 off = (quint64(blocks.size() - 1) << 32) | used;
-        memcpy(blocks.back().get() + used, data, len);
-        used += len;
-        total += len;
-        return off;
-    }
-    const char* get(quint64 off) const { return blocks[off >> 32].get() + (off & 0xffffffffu); }
-    std::size_t capacity() const
-    {
-        std::size_t c = 0;
-        for (auto s : blockSizes)
-            c += s;
-        return c;
-    }
-};
+    qint64 nowEpochNs() { return QDateTime::currentMSecsSinceEpoch() * 1000000; }
 } // namespace
 
+// The spill file: whole sealed segments appended one after another. Written only by the thread
+// holding the spill mutex; read with pread from any thread (offsets of written data never change).
+struct Journal::SpillFile {
+    QTemporaryFile file;
+    std::atomic<quint64> size { 0 };
+
+    bool open(const QString& dir, QString* error)
+    {
+        file.setFileTemplate(QDir(dir.isEmpty() ? QDir::tempPath() : dir)
+                                 .filePath(QStringLiteral("ladderlab-journal-XXXXXX.spill")));
+        if (!file.open()) {
+            *error = QStringLiteral("cannot create a spill file in %1: %2").arg(dir.isEmpty() ? QDir::tempPath() : dir, file.errorString());
+            return false;
+        }
+        return true;
+    }
+    bool append(const std::vector<char>& bytes, qint64* offset, QString* error)
+    {
+        const quint64 at = size.load();
+        std::size_t done = 0;
+        while (done < bytes.size()) {
+            const ssize_t n = ::pwrite(file.handle(), bytes.data() + done, bytes.size() - done, off_t(at + done));
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n <= 0) {
+                *error = QStringLiteral("writing the spill file %1 failed: %2").arg(file.fileName(), QString::fromLocal8Bit(strerror(errno)));
+                return false;
+            }
+            done += std::size_t(n);
+        }
+        *offset = qint64(at);
+        size.store(at + bytes.size());
+        return true;
+    }
+    bool read(qint64 offset, std::size_t n, std::vector<char>* out) const
+    {
+        out->resize(n);
+        std::size_t done = 0;
+        while (done < n) {
+            const ssize_t r = ::pread(const_cast<QTemporaryFile&>(file).handle(), out->data() + done, n - done, off_t(offset + qint64(done)));
+            if (r < 0 && errno == EINTR)
+                continue;
+            if (r <= 0)
+                return false;
+            done += std::size_t(r);
+        }
+        return true;
+    }
+};
+
+struct Journal::Segment {
+    quint64 firstSeq = 0;
+    std::vector<quint32> offsets; // of each event in the segment's bytes
+    std::shared_ptr<std::vector<char>> bytes; // null once spilled or discarded
+    qint64 fileOffset = -1; // where a spilled segment lives in the spill file
+    std::size_t byteSize = 0; // encoded bytes, known once spilled
+    std::size_t capacity = 0; // memory it held
+    bool discarded = false;
+};
+
 struct Journal::Store {
-    std::vector<std::unique_ptr<Record[]>> chunks;
-    Arena text;
-    Arena raw;
+    std::vector<Segment> segments;
     QStringList strings { QString() };
     QHash<QString, quint32> stringIds { { QString(), 0 } };
+    std::vector<char> scratch;
+    JournalLimits limits;
+    std::size_t inMemoryBytes = 0;
+    std::size_t nextSpill = 0; // oldest segment still in memory
+    std::size_t firstLive = 0; // oldest segment not discarded
+    quint64 spilledEvents = 0;
+    quint64 discarded = 0;
+    std::shared_ptr<SpillFile> spill;
+    bool spillFailed = false;
+    bool spillAnnounced = false;
+    QString lastError;
+    quint64 generation = 0;
+
+    QMutex spillMutex; // one thread at a time enforces the limits
+    mutable QMutex cacheMutex; // spilled segments read back, most recent first
+    mutable std::list<std::pair<std::size_t, std::shared_ptr<const std::vector<char>>>> cache;
 
     quint32 intern(const QString& s)
     {
@@ -114,11 +115,47 @@ struct Journal::Store {
         stringIds.insert(s, id);
         return id;
     }
+    std::size_t segmentOf(quint64 seq) const
+    {
+        auto it = std::upper_bound(segments.begin(), segments.end(), seq,
+            [](quint64 s, const Segment& seg) { return s < seg.firstSeq; });
+        return std::size_t(it - segments.begin()) - 1;
+    }
+    quint64 endOf(std::size_t idx, quint64 count) const
+    {
+        return idx + 1 < segments.size() ? segments[idx + 1].firstSeq : count;
+    }
+    std::shared_ptr<const std::vector<char>> cached(std::size_t idx) const
+    {
+        QMutexLocker l(&cacheMutex);
+        for (auto it = cache.begin(); it != cache.end(); ++it) {
+            if (it->first == idx) {
+                cache.splice(cache.begin(), cache, it);
+                return cache.front().second;
+            }
+        }
+        return {};
+    }
+    void reset()
+    {
+        segments.clear();
+        strings = QStringList { QString() };
+        stringIds = { { QString(), 0 } };
+        inMemoryBytes = 0;
+        nextSpill = firstLive = 0;
+        spilledEvents = discarded = 0;
+        spill.reset();
+        spillFailed = spillAnnounced = false;
+        lastError.clear();
+        ++generation;
+        QMutexLocker l(&cacheMutex);
+        cache.clear();
+    }
 };
 
 Journal::Journal()
     : m_store(std::make_unique<Store>())
-    , m_epochNs(QDateTime::currentMSecsSinceEpoch() * 1000000)
+    , m_epochNs(nowEpochNs())
 {
 }
 
@@ -127,27 +164,31 @@ Journal::~Journal() = default;
 quint64 Journal::append(Event e)
 {
     QWriteLocker lock(&m_lock);
+    Store& s = *m_store;
+    const quint32 from = s.intern(e.from);
+    const quint32 to = s.intern(e.to);
+    s.scratch.clear();
+    codec::encode(s.scratch, e, from, to);
     const quint64 seq = m_count.load(std::memory_order_relaxed);
-    const std::size_t chunk = seq / kChunkRecords;
-    if (chunk >= m_store->chunks.size())
-        m_store->chunks.emplace_back(new Record[kChunkRecords]);
-    Record& r = m_store->chunks[chunk][seq % kChunkRecords];
-    const QByteArray text = e.text.toUtf8();
-    r.timeNs = e.timeNs;
-    r.object = e.object;
-    r.a = e.a;
-    r.b = e.b;
-    r.c = e.c;
-    r.textLen = quint32(text.size());
-    r.textOff = m_store->text.put(text.constData(), std::size_t(text.size()));
-    r.rawLen = quint32(e.raw.size());
-    r.rawOff = m_store->raw.put(e.raw.constData(), std::size_t(e.raw.size()));
-    r.from = m_store->intern(e.from);
-    r.to = m_store->intern(e.to);
-    r.kind = e.kind;
-    r.dir = e.dir;
+    if (s.segments.empty() || s.segments.back().bytes->size() + s.scratch.size() > s.segments.back().capacity) {
+        if (!s.segments.empty())
+            s.segments.back().offsets.shrink_to_fit(); // sealed: its index stays as long as it
+        Segment seg;
+        seg.firstSeq = seq;
+        seg.capacity = std::max(s.limits.segmentBytes, s.scratch.size());
+        seg.bytes = std::make_shared<std::vector<char>>();
+        seg.bytes->reserve(seg.capacity);
+        s.inMemoryBytes += seg.capacity;
+        s.segments.push_back(std::move(seg));
+    }
+    Segment& seg = s.segments.back();
+    seg.offsets.push_back(quint32(seg.bytes->size()));
+    seg.bytes->insert(seg.bytes->end(), s.scratch.begin(), s.scratch.end());
     m_count.store(seq + 1, std::memory_order_release);
+    const bool over = s.inMemoryBytes > s.limits.memoryBytes && s.nextSpill + 1 < s.segments.size();
     lock.unlock();
+    if (over)
+        enforceLimits();
     if (m_hook) {
         e.seq = seq;
         m_hook(e);
@@ -155,44 +196,230 @@ quint64 Journal::append(Event e)
     return seq;
 }
 
-Event Journal::materialize(const Record& r) const
+void Journal::enforceLimits()
 {
-    Event e;
-    e.timeNs = r.timeNs;
-    e.kind = r.kind;
-    e.dir = r.dir;
-    e.object = r.object;
-    e.a = r.a;
-    e.b = r.b;
-    e.c = r.c;
-    e.from = m_store->strings.at(int(r.from));
-    e.to = m_store->strings.at(int(r.to));
-    if (r.textLen)
-        e.text = QString::fromUtf8(m_store->text.get(r.textOff), qsizetype(r.textLen));
-    if (r.rawLen)
-        e.raw = QByteArray(m_store->raw.get(r.rawOff), qsizetype(r.rawLen));
-    return e;
+    Store& s = *m_store;
+    if (!s.spillMutex.tryLock())
+        return; // another appender is already at it
+    QList<Event> notices;
+    for (;;) {
+        JournalLimits limits;
+        bool spillOk = false;
+        {
+            QReadLocker lock(&m_lock);
+            if (!(s.inMemoryBytes > s.limits.memoryBytes && s.nextSpill + 1 < s.segments.size()))
+                break;
+            limits = s.limits;
+            const quint64 spillSize = s.spill ? s.spill->size.load() : 0;
+            spillOk = limits.spill && !s.spillFailed
+                && spillSize + s.segments[s.nextSpill].bytes->size() <= limits.diskBytes;
+        }
+        QString why;
+        if (spillOk) {
+            if (spillOne())
+                continue;
+            QReadLocker lock(&m_lock);
+            why = s.lastError;
+        } else {
+            why = !limits.spill ? QStringLiteral("spilling to disk is off")
+                : s.spillFailed ? QStringLiteral("the spill file failed: %1").arg(s.lastError)
+                                : QStringLiteral("the spill file reached its limit of %1 MB").arg(limits.diskBytes >> 20);
+        }
+        quint64 first = 0, last = 0;
+        if (!discardOne(&first, &last))
+            break;
+        Event n;
+        n.kind = Kind::Error;
+        n.text = QStringLiteral("journal: events %1 to %2 were discarded to stay within %3 MB of memory (%4)")
+                     .arg(first)
+                     .arg(last)
+                     .arg(limits.memoryBytes >> 20)
+                     .arg(why);
+        notices.append(n);
+    }
+    {
+        QWriteLocker lock(&m_lock);
+        if (s.spilledEvents > 0 && !s.spillAnnounced && s.spill) {
+            s.spillAnnounced = true;
+            Event n;
+            n.kind = Kind::Log;
+            n.a = 2;
+            n.text = QStringLiteral("journal: memory limit of %1 MB reached; older events are kept in %2")
+                         .arg(s.limits.memoryBytes >> 20)
+                         .arg(s.spill->file.fileName());
+            notices.prepend(n);
+        }
+    }
+    s.spillMutex.unlock();
+    for (Event& n : notices) {
+        // Notices carry the time of the newest event so that the timeline shows them in place.
+        const quint64 c = count();
+        if (c > 0)
+            n.timeNs = at(c - 1).timeNs;
+        append(std::move(n));
+    }
 }
 
-Event Journal::at(quint64 seq) const
+bool Journal::spillOne()
 {
-    QReadLocker lock(&m_lock);
-    if (seq >= m_count.load(std::memory_order_relaxed))
+    Store& s = *m_store;
+    std::shared_ptr<std::vector<char>> bytes;
+    std::shared_ptr<SpillFile> file;
+    std::size_t idx = 0;
+    quint64 gen = 0;
+    QString dir;
+    {
+        QReadLocker lock(&m_lock);
+        idx = s.nextSpill;
+        bytes = s.segments[idx].bytes;
+        file = s.spill;
+        gen = s.generation;
+        dir = s.limits.spillDirectory;
+    }
+    QString error;
+    if (!file) {
+        auto f = std::make_shared<SpillFile>();
+        if (f->open(dir, &error))
+            file = f;
+    }
+    qint64 offset = -1;
+    // The segment is sealed: nobody writes its bytes any more, so it can be written unlocked.
+    const bool ok = file && file->append(*bytes, &offset, &error);
+    QWriteLocker lock(&m_lock);
+    if (gen != s.generation)
+        return true; // cleared meanwhile: nothing left to spill
+    if (!ok) {
+        s.spillFailed = true;
+        s.lastError = error;
+        return false;
+    }
+    s.spill = file;
+    Segment& seg = s.segments[idx];
+    seg.fileOffset = offset;
+    seg.byteSize = bytes->size();
+    seg.bytes.reset();
+    s.inMemoryBytes -= seg.capacity;
+    s.spilledEvents += s.endOf(idx, m_count.load()) - seg.firstSeq;
+    ++s.nextSpill;
+    return true;
+}
+
+bool Journal::discardOne(quint64* first, quint64* last)
+{
+    QWriteLocker lock(&m_lock);
+    Store& s = *m_store;
+    if (s.nextSpill + 1 >= s.segments.size())
+        return false;
+    const std::size_t idx = s.nextSpill++;
+    Segment& seg = s.segments[idx];
+    *first = seg.firstSeq;
+    *last = s.endOf(idx, m_count.load()) - 1;
+    seg.bytes.reset();
+    seg.offsets = {};
+    seg.discarded = true;
+    s.inMemoryBytes -= seg.capacity;
+    s.discarded += *last - *first + 1;
+    while (s.firstLive < s.segments.size() && s.segments[s.firstLive].discarded)
+        ++s.firstLive;
+    m_firstAvailable.store(s.firstLive < s.segments.size() ? s.segments[s.firstLive].firstSeq : m_count.load(),
+        std::memory_order_release);
+    return true;
+}
+
+std::shared_ptr<const std::vector<char>> Journal::loadSpilled(std::size_t idx) const
+{
+    std::shared_ptr<SpillFile> file;
+    qint64 offset = 0;
+    std::size_t size = 0;
+    {
+        QReadLocker lock(&m_lock);
+        const Store& s = *m_store;
+        if (idx >= s.segments.size() || s.segments[idx].fileOffset < 0 || !s.spill)
+            return {};
+        file = s.spill;
+        offset = s.segments[idx].fileOffset;
+        size = s.segments[idx].byteSize;
+    }
+    auto bytes = std::make_shared<std::vector<char>>();
+    if (!file->read(offset, size, bytes.get()))
         return {};
-    Event e = materialize(m_store->chunks[seq / kChunkRecords][seq % kChunkRecords]);
-    e.seq = seq;
-    return e;
+    QMutexLocker l(&m_store->cacheMutex);
+    auto& cache = m_store->cache;
+    cache.emplace_front(idx, bytes);
+    if (cache.size() > kCacheSegments)
+        cache.pop_back();
+    return bytes;
 }
 
 void Journal::forEach(quint64 first, quint64 n, const std::function<void(const Event&)>& fn) const
 {
-    QReadLocker lock(&m_lock);
-    const quint64 end = std::min(m_count.load(std::memory_order_relaxed), first + n);
-    for (quint64 seq = first; seq < end; ++seq) {
-        Event e = materialize(m_store->chunks[seq / kChunkRecords][seq % kChunkRecords]);
-        e.seq = seq;
-        fn(e);
+    const quint64 c = count();
+    const quint64 end = first >= c ? first : first + std::min(n, c - first);
+    quint64 seq = first;
+    quint64 gen = 0;
+    bool started = false;
+    std::vector<Event> batch;
+    batch.reserve(kReadBatch);
+    while (seq < end) {
+        batch.clear();
+        std::size_t missing = std::size_t(-1);
+        {
+            QReadLocker lock(&m_lock);
+            const Store& s = *m_store;
+            if (started && gen != s.generation)
+                return; // cleared under our feet: the rest no longer exists
+            gen = s.generation;
+            started = true;
+            if (s.segments.empty())
+                return;
+            std::shared_ptr<const std::vector<char>> held;
+            while (seq < end && batch.size() < std::size_t(kReadBatch)) {
+                const std::size_t idx = s.segmentOf(seq);
+                const Segment& seg = s.segments[idx];
+                if (seg.discarded) {
+                    seq = s.endOf(idx, end);
+                    continue;
+                }
+                const std::vector<char>* data = seg.bytes.get();
+                if (!data) {
+                    held = s.cached(idx);
+                    if (!held) {
+                        missing = idx;
+                        break;
+                    }
+                    data = held.get();
+                }
+                const quint32 off = seg.offsets[seq - seg.firstSeq];
+                codec::Cursor c { reinterpret_cast<const uchar*>(data->data()) + off,
+                    reinterpret_cast<const uchar*>(data->data()) + data->size() };
+                Event e;
+                quint32 from = 0, to = 0;
+                if (off <= data->size() && codec::decode(c, &e, &from, &to)) {
+                    e.seq = seq;
+                    e.from = s.strings.value(qsizetype(from));
+                    e.to = s.strings.value(qsizetype(to));
+                    batch.push_back(std::move(e));
+                }
+                ++seq;
+            }
+        }
+        for (const Event& e : batch)
+            fn(e);
+        if (missing != std::size_t(-1) && !loadSpilled(missing)) {
+            // Unreadable spill data: skip the segment rather than loop on it.
+            QReadLocker lock(&m_lock);
+            if (gen != m_store->generation)
+                return;
+            seq = m_store->endOf(missing, end);
+        }
     }
+}
+
+Event Journal::at(quint64 seq) const
+{
+    Event out;
+    forEach(seq, 1, [&out](const Event& e) { out = e; });
+    return out;
 }
 
 QVector<Event> Journal::range(quint64 first, quint64 n) const
@@ -205,18 +432,24 @@ QVector<Event> Journal::range(quint64 first, quint64 n) const
 void Journal::clear()
 {
     QWriteLocker lock(&m_lock);
-    m_store = std::make_unique<Store>();
+    m_store->reset();
     m_count.store(0, std::memory_order_release);
-    m_epochNs.store(QDateTime::currentMSecsSinceEpoch() * 1000000, std::memory_order_relaxed);
+    m_firstAvailable.store(0, std::memory_order_release);
+    m_epochNs.store(nowEpochNs(), std::memory_order_relaxed);
 }
 
 std::size_t Journal::memoryBytes() const
 {
     QReadLocker lock(&m_lock);
-    std::size_t bytes = m_store->chunks.size() * kChunkRecords * sizeof(Record);
-    bytes += m_store->text.capacity() + m_store->raw.capacity();
-    for (const QString& s : std::as_const(m_store->strings))
-        bytes += sizeof(QString) + std::size_t(s.size()) * 2;
+    const Store& s = *m_store;
+    std::size_t bytes = s.inMemoryBytes + s.segments.capacity() * sizeof(Segment);
+    for (const Segment& seg : s.segments)
+        bytes += seg.offsets.capacity() * sizeof(quint32);
+    for (const QString& str : std::as_const(s.strings))
+        bytes += sizeof(QString) + std::size_t(str.size()) * 2 + 32; // + hash node
+    QMutexLocker l(&s.cacheMutex);
+    for (const auto& c : s.cache)
+        bytes += c.second->capacity();
     return bytes;
 }
 
@@ -224,6 +457,39 @@ void Journal::setAppendHook(std::function<void(const Event&)> hook)
 {
     QWriteLocker lock(&m_lock);
     m_hook = std::move(hook);
+}
+
+void Journal::setLimits(const JournalLimits& limits)
+{
+    {
+        QWriteLocker lock(&m_lock);
+        m_store->limits = limits;
+        m_store->limits.segmentBytes = std::max<std::size_t>(limits.segmentBytes, 4096);
+        m_store->spillFailed = false; // a new directory or limit deserves a new try
+    }
+    enforceLimits();
+}
+
+JournalLimits Journal::limits() const
+{
+    QReadLocker lock(&m_lock);
+    return m_store->limits;
+}
+
+JournalStatus Journal::status() const
+{
+    JournalStatus st;
+    st.memoryBytes = memoryBytes();
+    QReadLocker lock(&m_lock);
+    const Store& s = *m_store;
+    st.count = count();
+    st.firstAvailable = firstAvailable();
+    st.discarded = s.discarded;
+    st.spilledEvents = s.spilledEvents;
+    st.spillFileBytes = s.spill ? s.spill->size.load() : 0;
+    st.spillPath = s.spill ? s.spill->file.fileName() : QString();
+    st.lastError = s.lastError;
+    return st;
 }
 
 } // namespace ladder::trace

@@ -14,9 +14,40 @@
 
 namespace ladder::trace {
 
+// How much of the journal stays in memory, and what happens beyond that.
+struct JournalLimits {
+    // Bytes of encoded events (text and raw bytes included) kept in memory. Beyond it the oldest
+    // whole segments move to a spill file and are read back on demand.
+    std::size_t memoryBytes = std::size_t(512) << 20;
+    bool spill = true;
+    // The spill file's cap. When it is reached, when spilling is off, or when the file cannot be
+    // written, the oldest segments are discarded instead (ring behaviour) — never silently: the
+    // journal appends an Error event saying how many, and status() counts them.
+    quint64 diskBytes = quint64(4) << 30;
+    QString spillDirectory; // empty: QDir::tempPath()
+    std::size_t segmentBytes = std::size_t(1) << 20; // unit of spilling and discarding
+};
+
+// What a view can show about the journal's bounds.
+struct JournalStatus {
+    quint64 count = 0; // events appended (sequence numbers 0..count-1)
+    quint64 firstAvailable = 0; // events before it were discarded
+    quint64 discarded = 0;
+    quint64 spilledEvents = 0; // events now held in the spill file (still readable)
+    std::size_t memoryBytes = 0;
+    quint64 spillFileBytes = 0;
+    QString spillPath;
+    QString lastError; // why spilling failed, if it did
+};
+
 // The append-only record of everything the stack did: the single source of truth for the views,
 // the timeline and the exporters. Appends come from the stack thread; readers on any thread get
-// consistent ranges. Records are compact: strings are interned, text and raw bytes live in arenas.
+// consistent ranges. Records are compact: events are varint-encoded (eventcodec.h) into segments,
+// endpoint strings are interned, and old segments spill to disk past a memory limit.
+//
+// Locking: an append holds the lock for the encoding and a memcpy (about a microsecond); readers
+// hold it for batches of at most 256 events and call back outside it, so a slow reader never
+// stalls the stack thread for long. Spill-file I/O happens outside the lock.
 class Journal {
 public:
     Journal();
@@ -28,15 +59,23 @@ public:
     quint64 append(Event e);
     // Number of events appended so far. Lock-free; a reader may poll it.
     quint64 count() const { return m_count.load(std::memory_order_acquire); }
+    // The event with this sequence number; a default Event (seq 0, kind Log, empty) if it does not
+    // exist or was discarded (see available()).
     Event at(quint64 seq) const;
-    // Events [first, first+n) clipped to what exists.
+    // Events [first, first+n) clipped to what exists; discarded events are left out.
     QVector<Event> range(quint64 first, quint64 n) const;
-    // Visits [first, first+n) under one read lock; the Event reference is valid during the call.
+    // Visits [first, first+n) (clipped, discarded events left out) in order; the range is fixed
+    // when the call starts. The Event reference is valid during the call. The callback runs
+    // without the journal's lock held, so it may take its time and may even append.
     void forEach(quint64 first, quint64 n, const std::function<void(const Event&)>& fn) const;
-    // Removes everything (a new session). Sequence numbers restart at 0.
+    // Removes everything (a new session), spill file included. Sequence numbers restart at 0.
     void clear();
-    // Bytes used by records, arenas and the string table.
+    // Bytes used in memory by segments, their indexes, the read-back cache and the string table.
     std::size_t memoryBytes() const;
+
+    // Optional observer, called on the appending thread after each append (keep it cheap: it is
+    // meant for counters and wake-ups, not for work).
+    void setAppendHook(std::function<void(const Event&)> hook);
 
     // Wall-clock time (ns since 1970, UTC) of journal time 0: exporters add it to Event::timeNs.
     // Set to "now" by the constructor and by clear(); a deterministic run (virtual time) sets a
@@ -44,18 +83,25 @@ public:
     qint64 epochNs() const { return m_epochNs.load(std::memory_order_relaxed); }
     void setEpochNs(qint64 ns) { m_epochNs.store(ns, std::memory_order_relaxed); }
 
-    // Optional observer, called on the appending thread after each append (keep it cheap: it is
-    // meant for counters and wake-ups, not for work).
-    void setAppendHook(std::function<void(const Event&)> hook);
+    void setLimits(const JournalLimits& limits);
+    JournalLimits limits() const;
+    JournalStatus status() const;
+    quint64 firstAvailable() const { return m_firstAvailable.load(std::memory_order_acquire); }
+    bool available(quint64 seq) const { return seq >= firstAvailable() && seq < count(); }
 
 private:
-    struct Record;
     struct Store;
-    Event materialize(const Record& r) const;
+    struct Segment;
+    struct SpillFile;
+    void enforceLimits();
+    bool spillOne();
+    bool discardOne(quint64* first, quint64* last);
+    std::shared_ptr<const std::vector<char>> loadSpilled(std::size_t segment) const;
 
     mutable QReadWriteLock m_lock;
     std::unique_ptr<Store> m_store;
     std::atomic<quint64> m_count { 0 };
+    std::atomic<quint64> m_firstAvailable { 0 };
     std::atomic<qint64> m_epochNs { 0 };
     std::function<void(const Event&)> m_hook;
 };

@@ -1,10 +1,75 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "trace/journal.h"
 
+#include <QFile>
 #include <QTest>
 #include <QThread>
 
+#include <atomic>
+
 using namespace ladder::trace;
+
+namespace {
+
+Event numbered(quint64 i, int rawBytes = 0)
+{
+    Event e;
+    e.timeNs = qint64(i) * 1000;
+    e.kind = i % 3 == 0 ? Kind::SipMessage : Kind::SctpChunk;
+    e.dir = i % 2 ? Dir::Rx : Dir::Tx;
+    e.a = i;
+    e.c = i * 7;
+    e.from = QStringLiteral("peer%1 10.0.0.%1:5060").arg(i % 5);
+    e.text = QString::number(i);
+    if (rawBytes)
+        e.raw = QByteArray(rawBytes, char('a' + i % 26));
+    return e;
+}
+
+// Same content as numbered(i); the sequence number may differ once the journal added notices.
+bool sameContent(const Event& e, quint64 i, int rawBytes)
+{
+    const Event w = numbered(i, rawBytes);
+    return e.timeNs == w.timeNs && e.kind == w.kind && e.dir == w.dir && e.a == i && e.c == w.c
+        && e.from == w.from && e.text == w.text && e.raw == w.raw;
+}
+
+bool matches(const Event& e, quint64 i, int rawBytes = 0)
+{
+    return e.seq == i && sameContent(e, i, rawBytes);
+}
+
+// The event holding numbered(i), wherever notices pushed it.
+Event findNumbered(const Journal& j, quint64 i)
+{
+    Event out;
+    j.forEach(i, j.count(), [&](const Event& e) {
+        if (out.text.isEmpty() && (e.kind == Kind::SipMessage || e.kind == Kind::SctpChunk) && e.a == i)
+            out = e;
+    });
+    return out;
+}
+
+JournalLimits small(std::size_t memory, bool spill = true)
+{
+    JournalLimits l;
+    l.memoryBytes = memory;
+    l.segmentBytes = 8 * 1024;
+    l.spill = spill;
+    return l;
+}
+
+QList<Event> ofKind(const Journal& j, Kind k)
+{
+    QList<Event> out;
+    j.forEach(0, j.count(), [&](const Event& e) {
+        if (e.kind == k)
+            out.append(e);
+    });
+    return out;
+}
+
+} // namespace
 
 class TestJournal : public QObject {
     Q_OBJECT
@@ -40,15 +105,58 @@ private slots:
         QCOMPARE(r.raw, e.raw); // NULs survive
         QCOMPARE(j.range(1, 100).size(), 1);
         QCOMPARE(j.at(5).seq, quint64(0));
+        QCOMPARE(j.range(1, ~quint64(0)).size(), 1); // no overflow in first + n
+        QCOMPARE(j.range(~quint64(0), 10).size(), 0);
+    }
+
+    void extremeValuesSurvive()
+    {
+        Journal j;
+        Event e;
+        e.timeNs = std::numeric_limits<qint64>::min();
+        e.object = ~quint64(0);
+        e.a = quint64(1) << 63;
+        e.kind = Kind::Log;
+        j.append(e);
+        e.timeNs = std::numeric_limits<qint64>::max();
+        j.append(e);
+        QCOMPARE(j.at(0).timeNs, std::numeric_limits<qint64>::min());
+        QCOMPARE(j.at(1).timeNs, std::numeric_limits<qint64>::max());
+        QCOMPARE(j.at(1).object, ~quint64(0));
+        QCOMPARE(j.at(1).a, quint64(1) << 63);
     }
 
     void clearStartsOver()
     {
         Journal j;
         j.append({});
+        const qint64 epoch = j.epochNs();
+        QVERIFY(epoch > 1600000000LL * 1000000000);
+        j.setEpochNs(5);
+        QCOMPARE(j.epochNs(), qint64(5));
         j.clear();
         QCOMPARE(j.count(), quint64(0));
+        QVERIFY(j.epochNs() >= epoch);
         QCOMPARE(j.append({}), quint64(0));
+    }
+
+    void orderAcrossManySegments()
+    {
+        Journal j;
+        j.setLimits(small(std::size_t(1) << 30));
+        for (quint64 i = 0; i < 50000; ++i)
+            QCOMPARE(j.append(numbered(i, int(i % 300))), i);
+        quint64 next = 0;
+        j.forEach(0, j.count(), [&](const Event& e) {
+            QVERIFY(matches(e, next, int(next % 300)));
+            ++next;
+        });
+        QCOMPARE(next, quint64(50000));
+        QVERIFY(matches(j.at(31337), 31337, 31337 % 300));
+        // An event bigger than a segment gets a segment of its own.
+        Event big = numbered(50000, 100000);
+        j.append(big);
+        QVERIFY(matches(j.at(50000), 50000, 100000));
     }
 
     void concurrentReaderSeesConsistentPrefix()
@@ -78,6 +186,166 @@ private slots:
         writer->wait();
         delete writer;
         QCOMPARE(j.count(), quint64(total));
+    }
+
+    void writerAndReadersWhileSpilling()
+    {
+        // One writer, three readers reading random ranges while old segments move to disk.
+        Journal j;
+        j.setLimits(small(64 * 1024));
+        constexpr quint64 total = 60000;
+        std::atomic<bool> done { false };
+        std::atomic<int> bad { 0 };
+        std::atomic<quint64> seen { 0 };
+        QThread* writer = QThread::create([&] {
+            for (quint64 i = 0; i < total; ++i)
+                j.append(numbered(i, 64));
+            done = true;
+        });
+        QList<QThread*> readers;
+        for (int r = 0; r < 3; ++r) {
+            readers.append(QThread::create([&, r] {
+                quint64 state = quint64(r) + 1;
+                while (!done) {
+                    const quint64 c = j.count();
+                    if (c == 0)
+                        continue;
+                    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+                    const quint64 first = (state >> 20) % c;
+                    quint64 expect = first;
+                    j.forEach(first, 500, [&](const Event& e) {
+                        if (e.seq != expect++)
+                            ++bad;
+                        // Notices from the journal itself are the only non-numbered events.
+                        if (e.kind == Kind::Log || e.kind == Kind::Error)
+                            return;
+                        if (!sameContent(e, e.a, 64) || e.a > e.seq)
+                            ++bad;
+                        ++seen;
+                    });
+                }
+            }));
+        }
+        writer->start();
+        for (QThread* t : std::as_const(readers))
+            t->start();
+        QVERIFY(writer->wait(60000));
+        for (QThread* t : std::as_const(readers)) {
+            QVERIFY(t->wait(60000));
+            delete t;
+        }
+        delete writer;
+        QCOMPARE(bad.load(), 0);
+        QVERIFY(seen.load() > 0);
+        const JournalStatus st = j.status();
+        QVERIFY(st.spilledEvents > 0);
+        QCOMPARE(st.discarded, quint64(0));
+        // Everything is still there, in order, after the spill.
+        quint64 n = 0;
+        j.forEach(0, j.count(), [&](const Event& e) {
+            if (e.kind == Kind::SipMessage || e.kind == Kind::SctpChunk) {
+                if (!sameContent(e, n, 64))
+                    ++bad;
+                ++n;
+            }
+        });
+        QCOMPARE(n, total);
+        QCOMPARE(bad.load(), 0);
+    }
+
+    void spillKeepsMemoryBoundedAndReadsBack()
+    {
+        Journal j;
+        j.setLimits(small(128 * 1024));
+        constexpr quint64 total = 20000;
+        for (quint64 i = 0; i < total; ++i)
+            j.append(numbered(i, 200));
+        const JournalStatus st = j.status();
+        QVERIFY(st.spilledEvents > total / 2);
+        QVERIFY(st.spillFileBytes > 2 * 1024 * 1024);
+        QVERIFY(QFile::exists(st.spillPath));
+        QCOMPARE(st.discarded, quint64(0));
+        QCOMPARE(st.firstAvailable, quint64(0));
+        // Memory holds the limit, one open segment, the read-back cache and a 4-byte index per event.
+        QVERIFY2(j.memoryBytes() < 128 * 1024 + 8 * 8 * 1024 + 8 * 1024 + total * 4 + 64 * 1024,
+            qPrintable(QString::number(j.memoryBytes())));
+        // The user is told, once.
+        const QList<Event> notes = ofKind(j, Kind::Log);
+        QCOMPARE(notes.size(), 1);
+        QVERIFY(notes.first().text.contains(st.spillPath));
+        QCOMPARE(notes.first().a, quint64(2));
+        // Random access into spilled segments.
+        for (quint64 i : { quint64(0), quint64(1), quint64(7777), quint64(15000), total - 1 })
+            QVERIFY(sameContent(findNumbered(j, i), i, 200));
+        QVERIFY(matches(j.at(1), 1, 200));
+        const QString path = st.spillPath;
+        j.clear();
+        QVERIFY(!QFile::exists(path));
+        QCOMPARE(j.status().spilledEvents, quint64(0));
+    }
+
+    void withoutSpillTheOldestAreDiscardedAndTold()
+    {
+        Journal j;
+        j.setLimits(small(64 * 1024, false));
+        constexpr quint64 total = 20000;
+        for (quint64 i = 0; i < total; ++i)
+            j.append(numbered(i, 100));
+        const JournalStatus st = j.status();
+        QVERIFY(st.discarded > 0);
+        QCOMPARE(st.firstAvailable, st.discarded); // a ring: everything before is gone
+        QVERIFY(!j.available(0));
+        QVERIFY(j.available(j.count() - 1));
+        QCOMPARE(j.at(0).text, QString()); // discarded: a default event
+        QVERIFY2(j.memoryBytes() < 64 * 1024 + 2 * 8 * 1024 + j.count() * 4 + 64 * 1024,
+            qPrintable(QString::number(j.memoryBytes())));
+        // Discarded events are never silent: Error events say which.
+        const QList<Event> errors = ofKind(j, Kind::Error);
+        QVERIFY(!errors.isEmpty());
+        QVERIFY2(errors.last().text.contains(QLatin1String("discarded")), qPrintable(errors.last().text));
+        QVERIFY(errors.last().text.contains(QLatin1String("spilling to disk is off")));
+        // Readers see the kept events, in order, without holes.
+        quint64 kept = 0, prev = 0;
+        j.forEach(0, j.count(), [&](const Event& e) {
+            QVERIFY(kept == 0 || e.seq == prev + 1);
+            prev = e.seq;
+            ++kept;
+        });
+        QCOMPARE(kept, j.count() - st.discarded);
+    }
+
+    void spillFailureFallsBackToDiscarding()
+    {
+        Journal j;
+        JournalLimits l = small(32 * 1024);
+        l.spillDirectory = QStringLiteral("/proc/ladderlab-no-such-dir");
+        j.setLimits(l);
+        for (quint64 i = 0; i < 5000; ++i)
+            j.append(numbered(i, 100));
+        const JournalStatus st = j.status();
+        QVERIFY(st.discarded > 0);
+        QVERIFY(!st.lastError.isEmpty());
+        const QList<Event> errors = ofKind(j, Kind::Error);
+        QVERIFY(!errors.isEmpty());
+        QVERIFY2(errors.first().text.contains(QLatin1String("spill")), qPrintable(errors.first().text));
+    }
+
+    void diskLimitDiscardsBeyondIt()
+    {
+        Journal j;
+        JournalLimits l = small(32 * 1024);
+        l.diskBytes = 100 * 1024;
+        j.setLimits(l);
+        for (quint64 i = 0; i < 10000; ++i)
+            j.append(numbered(i, 100));
+        const JournalStatus st = j.status();
+        QVERIFY(st.spilledEvents > 0);
+        QVERIFY(st.spillFileBytes <= l.diskBytes);
+        QVERIFY(st.discarded > 0);
+        // Spilled events stay readable; the discarded ones are a reported gap after them.
+        QVERIFY(matches(j.at(0), 0, 100));
+        QVERIFY(sameContent(findNumbered(j, 9999), 9999, 100));
+        QVERIFY(!ofKind(j, Kind::Error).isEmpty());
     }
 };
 

@@ -1,0 +1,147 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// ladderctl listen-sip --on [udp:|tcp:]HOST:PORT [--answer CODE] [--count N] [--duration S]
+// A SIP responder for interop tests: answers every request with CODE through the stack's server
+// transactions (100 Trying, retransmissions, dialogs for 2xx to INVITE/SUBSCRIBE; a BYE or CANCEL
+// gets what RFC 3261 says), printing each message and state change.
+#include "command.h"
+#include "core/scheduler.h"
+#include "sip/sipstack.h"
+#include "sip/tcptransport.h"
+#include "sip/udptransport.h"
+#include "trace/journal.h"
+
+#include <QCoreApplication>
+#include <QTimer>
+
+#include <cstdio>
+
+using namespace ladder;
+using namespace ladder::ctl;
+
+namespace {
+
+// Every line goes out at once: scripts and tests wait for them on a pipe.
+void say(const QString& text)
+{
+    out(text);
+    std::fflush(stdout);
+}
+
+const char* kUsage
+    = "Usage: ladderctl listen-sip --on [udp:|tcp:]HOST:PORT [--answer CODE] [--count N] [--duration SECONDS]\n"
+      "Listens on HOST:PORT (UDP and TCP unless one is named; loopback 127.0.0.1:5060 by default) and\n"
+      "answers every request (but ACK; BYE and CANCEL get 200) with CODE (default 200) through a server\n"
+      "transaction. Prints every message, transaction and dialog change. Prints \"listening on …\" when\n"
+      "ready. Stops after N requests (--count) or SECONDS (--duration); otherwise runs until killed.\n"
+      "Exit status: 0 done; 1 cannot listen; 2 usage.";
+
+int run(const QStringList& args)
+{
+    QString on = QStringLiteral("127.0.0.1:5060");
+    int answer = 200, count = -1;
+    double duration = -1;
+    for (int i = 0; i < args.size(); ++i) {
+        const QString& a = args[i];
+        if (a == QLatin1String("--on") && i + 1 < args.size())
+            on = args[++i];
+        else if (a == QLatin1String("--answer") && i + 1 < args.size())
+            answer = args[++i].toInt();
+        else if (a == QLatin1String("--count") && i + 1 < args.size())
+            count = args[++i].toInt();
+        else if (a == QLatin1String("--duration") && i + 1 < args.size())
+            duration = args[++i].toDouble();
+        else if (a == QLatin1String("-h") || a == QLatin1String("--help")) {
+            say(QString::fromLatin1(kUsage));
+            return 0;
+        } else {
+            err(QStringLiteral("listen-sip: unexpected argument '%1'\n").arg(a) + QString::fromLatin1(kUsage));
+            return 2;
+        }
+    }
+    if (answer < 100 || answer > 699) {
+        err(QStringLiteral("listen-sip: --answer %1 is not a status code (100-699)").arg(answer));
+        return 2;
+    }
+    bool udp = true, tcp = true;
+    if (on.startsWith(QLatin1String("udp:"))) {
+        tcp = false;
+        on = on.mid(4);
+    } else if (on.startsWith(QLatin1String("tcp:"))) {
+        udp = false;
+        on = on.mid(4);
+    }
+    sip::HostPort at;
+    if (!sip::HostPort::parse(on, &at)) {
+        err(QStringLiteral("listen-sip: '%1' is not HOST:PORT").arg(on));
+        return 2;
+    }
+
+    Scheduler scheduler(Scheduler::Mode::Real);
+    trace::Journal journal;
+    journal.setAppendHook([](const trace::Event& e) {
+        const QString t = QString::number(double(e.timeNs) / 1e9, 'f', 3);
+        switch (e.kind) {
+        case trace::Kind::SipMessage:
+            say(QStringLiteral("%1 %2 %3 [%4]").arg(t, e.dir == trace::Dir::Tx ? QStringLiteral("->") : QStringLiteral("<-"), e.text,
+                e.dir == trace::Dir::Tx ? e.to : e.from));
+            break;
+        case trace::Kind::SipRetransmission:
+            say(QStringLiteral("%1 -> %2 (retransmission %3)").arg(t, e.text).arg(e.c));
+            break;
+        case trace::Kind::TransactionState:
+            say(QStringLiteral("%1 transaction %2: %3").arg(t).arg(e.object).arg(e.text));
+            break;
+        case trace::Kind::DialogState:
+            say(QStringLiteral("%1 dialog %2: %3").arg(t).arg(e.object).arg(e.text));
+            break;
+        case trace::Kind::Error:
+            say(QStringLiteral("%1 error: %2").arg(t, e.text));
+            break;
+        default:
+            break;
+        }
+    });
+    sip::SipStack stack(scheduler, &journal);
+    QString error;
+    QStringList listening;
+    if (udp) {
+        auto t = std::make_unique<sip::UdpTransport>();
+        if (!t->bind(at, &error)) {
+            err(QStringLiteral("listen-sip: ") + error);
+            return 1;
+        }
+        listening << QStringLiteral("udp:") + t->local().toString();
+        stack.addTransport(std::move(t));
+    }
+    if (tcp) {
+        auto t = std::make_unique<sip::TcpTransport>();
+        if (!t->listen(at, &error)) {
+            err(QStringLiteral("listen-sip: ") + error);
+            return 1;
+        }
+        listening << QStringLiteral("tcp:") + t->local().toString();
+        stack.addTransport(std::move(t));
+    }
+    int answered = 0;
+    QObject::connect(&stack, &sip::SipStack::requestReceived, &stack, [&](const sip::Incoming& in) {
+        const QByteArrayView method = in.message.method();
+        if (!in.transaction || method == "ACK" || method == "CANCEL")
+            return; // the stack answered CANCEL itself; ACK has no response
+        const int status = method == "BYE" ? 200 : answer;
+        const sip::SendResult r = stack.reply(in, status);
+        if (!r.ok())
+            say(QStringLiteral("error: %1").arg(r.toString()));
+        if (count > 0 && ++answered >= count)
+            QTimer::singleShot(100, qApp, [] { QCoreApplication::exit(0); });
+    });
+    say(QStringLiteral("listening on %1").arg(listening.join(QLatin1Char(' '))));
+    if (duration >= 0)
+        QTimer::singleShot(qint64(duration * 1000), qApp, [] { QCoreApplication::exit(0); });
+    QCoreApplication::exec();
+    return 0;
+}
+
+const Registration reg { { QStringLiteral("listen-sip"), QStringLiteral("Answer SIP requests on a socket (an interop responder)"),
+    QString::fromLatin1(kUsage), run } };
+
+} // namespace

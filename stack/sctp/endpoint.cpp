@@ -1,0 +1,731 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "endpoint.h"
+
+#include "core/scheduler.h"
+#include "trace/journal.h"
+#include "transport.h"
+
+#include <QtEndian>
+
+#include <cerrno>
+#include <usrsctp.h>
+
+namespace ladder::sctp {
+
+namespace {
+    constexpr int kSctpInterleavingSupported = 0x1206; // not in usrsctp.h (shared/USRSCTP.md)
+    constexpr int kReceiveBuffer = 256 * 1024;
+
+    sockaddr_conn connAddr(void* handle, quint16 port)
+    {
+        sockaddr_conn c {};
+        c.sconn_family = AF_CONN;
+        c.sconn_port = htons(port);
+        c.sconn_addr = handle;
+        return c;
+    }
+
+    QString stateName(int state)
+    {
+        switch (state) {
+        case SCTP_CLOSED: return QStringLiteral("CLOSED");
+        case SCTP_BOUND: return QStringLiteral("BOUND");
+        case SCTP_LISTEN: return QStringLiteral("LISTEN");
+        case SCTP_COOKIE_WAIT: return QStringLiteral("COOKIE-WAIT");
+        case SCTP_COOKIE_ECHOED: return QStringLiteral("COOKIE-ECHOED");
+        case SCTP_ESTABLISHED: return QStringLiteral("ESTABLISHED");
+        case SCTP_SHUTDOWN_SENT: return QStringLiteral("SHUTDOWN-SENT");
+        case SCTP_SHUTDOWN_RECEIVED: return QStringLiteral("SHUTDOWN-RECEIVED");
+        case SCTP_SHUTDOWN_ACK_SENT: return QStringLiteral("SHUTDOWN-ACK-SENT");
+        case SCTP_SHUTDOWN_PENDING: return QStringLiteral("SHUTDOWN-PENDING");
+        default: return QStringLiteral("state 0x%1").arg(state, 0, 16);
+        }
+    }
+}
+
+QString associationStateName(int state) { return stateName(state); }
+
+Endpoint::Endpoint(Engine& engine, Style style, Transport& transport, int descriptor, struct socket* so, bool adopted)
+    : QObject(&engine)
+    , m_engine(engine)
+    , m_style(style)
+    , m_transport(transport)
+    , m_descriptor(descriptor)
+    , m_so(so)
+{
+    setUpSocket(adopted);
+}
+
+Endpoint::~Endpoint() { close(); }
+
+void Endpoint::setUpSocket(bool adopted)
+{
+    usrsctp_set_non_blocking(m_so, 1);
+    usrsctp_set_upcall(m_so, &Endpoint::upcall, this);
+    const int on = 1;
+    usrsctp_setsockopt(m_so, IPPROTO_SCTP, SCTP_RECVRCVINFO, &on, sizeof on);
+    usrsctp_setsockopt(m_so, IPPROTO_SCTP, SCTP_NODELAY, &on, sizeof on);
+    const int rcvbuf = kReceiveBuffer;
+    usrsctp_setsockopt(m_so, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
+    const uint16_t events[] = { SCTP_ASSOC_CHANGE, SCTP_PEER_ADDR_CHANGE, SCTP_REMOTE_ERROR, SCTP_SHUTDOWN_EVENT,
+        SCTP_PARTIAL_DELIVERY_EVENT, SCTP_SEND_FAILED_EVENT, SCTP_SENDER_DRY_EVENT, SCTP_STREAM_RESET_EVENT,
+        SCTP_STREAM_CHANGE_EVENT, SCTP_ASSOC_RESET_EVENT };
+    for (uint16_t type : events) {
+        struct sctp_event ev {};
+        ev.se_assoc_id = SCTP_FUTURE_ASSOC;
+        ev.se_type = type;
+        ev.se_on = 1;
+        usrsctp_setsockopt(m_so, IPPROTO_SCTP, SCTP_EVENT, &ev, sizeof ev);
+    }
+    if (!adopted) // accepted and peeled-off sockets inherit it and may not change it any more
+        setPrSupported(true);
+}
+
+Address Endpoint::localAddress() const { return Address { m_transport.localHost(), m_localPort }; }
+
+Error Endpoint::fail(int code, const QString& sentence, quint64 association)
+{
+    Error e { code, sentence };
+    m_engine.journalError(e, association);
+    return e;
+}
+
+// ---- options -------------------------------------------------------------------------------
+
+Result<void> Endpoint::setStreams(quint16 outbound, quint16 maxInbound)
+{
+    if (!m_so)
+        return fail(EBADF, QStringLiteral("the endpoint is closed: open a new one."));
+    struct sctp_initmsg init {};
+    init.sinit_num_ostreams = outbound;
+    init.sinit_max_instreams = maxInbound;
+    if (usrsctp_setsockopt(m_so, IPPROTO_SCTP, SCTP_INITMSG, &init, sizeof init) != 0)
+        return fail(errno, QStringLiteral("usrsctp refused %1 outbound / %2 inbound streams.").arg(outbound).arg(maxInbound));
+    return {};
+}
+
+Result<void> Endpoint::setPrSupported(bool on)
+{
+    if (!m_so)
+        return fail(EBADF, QStringLiteral("the endpoint is closed: open a new one."));
+    struct sctp_assoc_value v {};
+    v.assoc_id = SCTP_FUTURE_ASSOC;
+    v.assoc_value = on ? 1 : 0;
+    if (usrsctp_setsockopt(m_so, IPPROTO_SCTP, SCTP_PR_SUPPORTED, &v, sizeof v) != 0)
+        return fail(errno, QStringLiteral("PR-SCTP support can only change before associations are set up."));
+    return {};
+}
+
+Result<void> Endpoint::setInterleaving(bool on)
+{
+    if (!m_so)
+        return fail(EBADF, QStringLiteral("the endpoint is closed: open a new one."));
+    const int level = on ? 2 : 0;
+    usrsctp_setsockopt(m_so, IPPROTO_SCTP, SCTP_FRAGMENT_INTERLEAVE, &level, sizeof level);
+    struct sctp_assoc_value v {};
+    v.assoc_id = SCTP_FUTURE_ASSOC;
+    v.assoc_value = on ? 1 : 0;
+    if (usrsctp_setsockopt(m_so, IPPROTO_SCTP, kSctpInterleavingSupported, &v, sizeof v) != 0)
+        return fail(errno, QStringLiteral("I-DATA support can only change before associations are set up."));
+    return {};
+}
+
+Result<void> Endpoint::setSendBuffer(int bytes)
+{
+    if (!m_so)
+        return fail(EBADF, QStringLiteral("the endpoint is closed: open a new one."));
+    if (usrsctp_setsockopt(m_so, SOL_SOCKET, SO_SNDBUF, &bytes, sizeof bytes) != 0)
+        return fail(errno, QStringLiteral("usrsctp refused a send buffer of %1 bytes.").arg(bytes));
+    return {};
+}
+
+Result<void> Endpoint::setNoDelay(bool on)
+{
+    if (!m_so)
+        return fail(EBADF, QStringLiteral("the endpoint is closed: open a new one."));
+    const int v = on ? 1 : 0;
+    usrsctp_setsockopt(m_so, IPPROTO_SCTP, SCTP_NODELAY, &v, sizeof v);
+    return {};
+}
+
+Result<void> Endpoint::setRto(quint32 initialMs, quint32 minMs, quint32 maxMs)
+{
+    if (!m_so)
+        return fail(EBADF, QStringLiteral("the endpoint is closed: open a new one."));
+    struct sctp_rtoinfo rto {};
+    rto.srto_assoc_id = SCTP_FUTURE_ASSOC;
+    rto.srto_initial = initialMs;
+    rto.srto_min = minMs;
+    rto.srto_max = maxMs;
+    if (usrsctp_setsockopt(m_so, IPPROTO_SCTP, SCTP_RTOINFO, &rto, sizeof rto) != 0)
+        return fail(errno, QStringLiteral("usrsctp refused RTO %1/%2/%3 ms: keep min <= initial <= max.").arg(initialMs).arg(minMs).arg(maxMs));
+    return {};
+}
+
+Result<void> Endpoint::setHeartbeat(quint32 intervalMs, quint16 pathMaxRxt)
+{
+    if (!m_so)
+        return fail(EBADF, QStringLiteral("the endpoint is closed: open a new one."));
+    struct sctp_paddrparams pp {};
+    pp.spp_assoc_id = SCTP_FUTURE_ASSOC;
+    pp.spp_hbinterval = intervalMs;
+    pp.spp_pathmaxrxt = pathMaxRxt;
+    pp.spp_flags = intervalMs > 0 ? SPP_HB_ENABLE : SPP_HB_DISABLE;
+    if (usrsctp_setsockopt(m_so, IPPROTO_SCTP, SCTP_PEER_ADDR_PARAMS, &pp, sizeof pp) != 0)
+        return fail(errno, QStringLiteral("usrsctp refused the heartbeat parameters."));
+    return {};
+}
+
+Result<void> Endpoint::setLingerAbort(bool on)
+{
+    if (!m_so)
+        return fail(EBADF, QStringLiteral("the endpoint is closed: open a new one."));
+    struct linger l {};
+    l.l_onoff = on ? 1 : 0;
+    l.l_linger = 0;
+    usrsctp_setsockopt(m_so, SOL_SOCKET, SO_LINGER, &l, sizeof l);
+    return {};
+}
+
+// ---- set-up --------------------------------------------------------------------------------
+
+Result<void> Endpoint::bind(quint16 port)
+{
+    if (!m_so)
+        return fail(EBADF, QStringLiteral("the endpoint is closed: open a new one."));
+    if (m_localPort != 0)
+        return fail(EINVAL, QStringLiteral("the endpoint is already bound to port %1.").arg(m_localPort));
+    // Port 0: pick one ourselves. usrsctp would choose one too, but on a wildcard AF_CONN bind it
+    // cannot tell us which (there is no getsockname), and the lab needs to know to route packets.
+    static quint16 s_nextEphemeral = 49152;
+    const int attempts = port == 0 ? 64 : 1;
+    for (int i = 0; i < attempts; ++i) {
+        const quint16 p = port != 0 ? port : s_nextEphemeral;
+        if (port == 0)
+            s_nextEphemeral = quint16(s_nextEphemeral >= 65535 ? 49152 : s_nextEphemeral + 1);
+        sockaddr_conn a = connAddr(m_transport.bindHandle(), p);
+        if (usrsctp_bind(m_so, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0) {
+            m_localPort = p;
+            m_ownsPort = true;
+            m_transport.portBound(p);
+            return {};
+        }
+        if (errno != EADDRINUSE || port != 0)
+            return fail(errno,
+                errno == EADDRINUSE ? QStringLiteral("port %1 is in use on %2: choose another port.").arg(p).arg(m_transport.localHost())
+                                    : QStringLiteral("cannot bind port %1: %2.").arg(p).arg(errnoName(errno)));
+    }
+    return fail(EADDRINUSE, QStringLiteral("no free ephemeral port: close some endpoints."));
+}
+
+Result<void> Endpoint::ensureBound()
+{
+    if (m_localPort != 0)
+        return {};
+    return bind(0);
+}
+
+Result<void> Endpoint::listen(int backlog)
+{
+    if (!m_so)
+        return fail(EBADF, QStringLiteral("the endpoint is closed: open a new one."));
+    if (auto b = ensureBound(); !b)
+        return b;
+    if (usrsctp_listen(m_so, backlog) != 0)
+        return fail(errno, QStringLiteral("listen failed on port %1.").arg(m_localPort));
+    m_listening = true;
+    return {};
+}
+
+bool Endpoint::resolve(const Address& a, sockaddr_conn& out, QString* why)
+{
+    void* h = m_transport.peerHandle(a.host, why);
+    if (!h)
+        return false;
+    if (a.port == 0) {
+        if (why)
+            *why = QStringLiteral("port 0 is not a destination: give the peer's SCTP port");
+        return false;
+    }
+    out = connAddr(h, a.port);
+    return true;
+}
+
+Address Endpoint::peerAddressOf(const void* sa) const
+{
+    const auto* c = static_cast<const sockaddr_conn*>(sa);
+    if (c->sconn_family != AF_CONN)
+        return {};
+    const quint16 port = ntohs(c->sconn_port);
+    return Address { m_transport.peerHost(c->sconn_addr, port), port };
+}
+
+Result<quint64> Endpoint::connect(const Address& peer) { return connectx({ peer }); }
+
+Result<quint64> Endpoint::connectx(const QList<Address>& peers)
+{
+    if (!m_so)
+        return fail(EBADF, QStringLiteral("the endpoint is closed: open a new one."));
+    if (peers.isEmpty())
+        return fail(EINVAL, QStringLiteral("connectx needs at least one address."));
+    if (m_style == Style::OneToOne && association() != 0)
+        return fail(EISCONN, QStringLiteral("this one-to-one endpoint already has an association: open another endpoint."));
+    sockaddr_conn first {};
+    for (int i = 0; i < peers.size(); ++i) {
+        sockaddr_conn c {};
+        QString why;
+        if (!resolve(peers[i], c, &why))
+            return fail(EHOSTUNREACH, QStringLiteral("%1 cannot be reached: %2.").arg(peers[i].toString(), why));
+        if (i == 0)
+            first = c;
+        else if (c.sconn_addr != first.sconn_addr || c.sconn_port != first.sconn_port)
+            return fail(EINVAL,
+                QStringLiteral("%1 is a second path to the peer: AF_CONN associations cannot be multi-homed "
+                               "(usrsctp takes only IPv4/IPv6 addresses in connectx); give one address.")
+                    .arg(peers[i].toString()));
+    }
+    if (auto b = ensureBound(); !b)
+        return b.error();
+    if (usrsctp_connect(m_so, reinterpret_cast<sockaddr*>(&first), sizeof first) != 0 && errno != EINPROGRESS)
+        return fail(errno, QStringLiteral("connect to %1 failed.").arg(peers[0].toString()));
+    const sctp_assoc_t id = usrsctp_getassocid(m_so, reinterpret_cast<sockaddr*>(&first));
+    Engine::Record* r = m_engine.addAssociation(this, quint32(id), first.sconn_addr, m_localPort, peers[0].port, peers[0]);
+    r->info.stateCode = SCTP_COOKIE_WAIT;
+    r->info.state = stateName(SCTP_COOKIE_WAIT);
+    m_engine.publish(*r);
+    return r->info.id;
+}
+
+Result<Endpoint*> Endpoint::accept()
+{
+    if (!m_so)
+        return fail(EBADF, QStringLiteral("the endpoint is closed: open a new one."));
+    if (m_style != Style::OneToOne || !m_listening)
+        return fail(EINVAL, QStringLiteral("accept needs a listening one-to-one endpoint (call listen first)."));
+    sockaddr_conn from {};
+    socklen_t len = sizeof from;
+    struct socket* so = usrsctp_accept(m_so, reinterpret_cast<sockaddr*>(&from), &len);
+    if (!so) {
+        if (errno == EWOULDBLOCK || errno == EAGAIN)
+            return Error { EAGAIN, QStringLiteral("no association is waiting: wait for incomingConnection().") };
+        return fail(errno, QStringLiteral("accept failed."));
+    }
+    Endpoint* ep = m_engine.adopt(m_style, m_transport, so);
+    ep->m_localPort = m_localPort;
+    ep->scheduleEvents(); // COMM_UP and data may already wait on the new socket
+    return ep;
+}
+
+Result<Endpoint*> Endpoint::peeloff(quint64 association)
+{
+    if (!m_so)
+        return fail(EBADF, QStringLiteral("the endpoint is closed: open a new one."));
+    if (m_style != Style::OneToMany)
+        return fail(EINVAL, QStringLiteral("peeloff works on one-to-many endpoints only."));
+    Engine::Record* r = m_engine.record(association);
+    if (!r || r->endpoint != this || !r->open)
+        return fail(ENOENT, QStringLiteral("association %1 is not open on this endpoint.").arg(association));
+    struct socket* so = usrsctp_peeloff(m_so, sctp_assoc_t(r->info.sctpAssocId));
+    if (!so)
+        return fail(errno, QStringLiteral("usrsctp could not peel off association %1.").arg(association));
+    Endpoint* ep = m_engine.adopt(Style::OneToOne, m_transport, so);
+    ep->m_localPort = m_localPort;
+    r->endpoint = ep;
+    r->info.descriptor = ep->descriptor();
+    r->info.endpointStyle = QStringLiteral("one-to-one");
+    m_engine.publish(*r);
+    ep->scheduleEvents();
+    return ep;
+}
+
+// ---- sending ------------------------------------------------------------------------------------
+
+Result<qint64> Endpoint::send(const QByteArray& data, const SendInfo& info)
+{
+    if (!m_so)
+        return fail(EBADF, QStringLiteral("descriptor %1 is closed: open a new endpoint.").arg(m_descriptor));
+    constexpr quint32 known = flag::Eof | flag::Abort | flag::Unordered | flag::AddrOver | flag::SendAll
+        | flag::SackImmediately | flag::PolicyMask;
+    if (info.flags & ~known)
+        return fail(EINVAL,
+            QStringLiteral("flags 0x%1 are not sctp_sendmsg flags: use SCTP_EOF, SCTP_ABORT, SCTP_UNORDERED, "
+                           "SCTP_ADDR_OVER, SCTP_SENDALL, SCTP_SACK_IMMEDIATELY and a PR-SCTP policy.")
+                .arg(info.flags & ~known, 0, 16));
+    if (quint32(info.policy()) > quint32(PrPolicy::Rtx))
+        return fail(EINVAL,
+            QStringLiteral("PR-SCTP policy %1 is unknown: use TTL (1), BUF (2) or RTX (3).").arg(int(info.policy())));
+    if ((info.flags & flag::Eof) && (info.flags & flag::Abort))
+        return fail(EINVAL, QStringLiteral("SCTP_EOF and SCTP_ABORT exclude each other: choose one."));
+
+    // The destination: sctp_sendmsgx's list, else sctp_sendmsg's `to`.
+    QList<Address> dests = info.addresses;
+    if (dests.isEmpty() && info.to)
+        dests.append(*info.to);
+    if ((info.flags & flag::AddrOver) && dests.isEmpty())
+        return fail(EINVAL,
+            QStringLiteral("SCTP_ADDR_OVER needs a destination: give `to` as one of the peer's addresses."));
+    sockaddr_conn to {};
+    for (int i = 0; i < dests.size(); ++i) {
+        sockaddr_conn c {};
+        QString why;
+        if (!resolve(dests[i], c, &why))
+            return fail(EHOSTUNREACH, QStringLiteral("%1 cannot be reached: %2.").arg(dests[i].toString(), why));
+        if (i == 0)
+            to = c;
+        else if (c.sconn_addr != to.sconn_addr || c.sconn_port != to.sconn_port)
+            return fail(EINVAL,
+                QStringLiteral("%1 would be a second path: AF_CONN associations cannot be multi-homed; give one address.")
+                    .arg(dests[i].toString()));
+    }
+    if (m_transport.outputQueueFull())
+        return fail(ENOBUFS,
+            QStringLiteral("the link's output queue is full: wait until it drains (or raise its queue limit)."));
+
+    Engine::Record* r = nullptr;
+    if (m_style == Style::OneToOne) {
+        const quint64 a = association();
+        r = a ? m_engine.record(a) : nullptr;
+        if (m_shutdownSent || (r && r->shutdownRequested))
+            return fail(EPIPE,
+                QStringLiteral("the association is shutting down (SCTP_EOF or shutdown was used): no more data can be sent; "
+                               "open a new association."),
+                r ? r->info.id : 0);
+        if (!r) {
+            const auto past = m_engine.recordsOf(this);
+            if (!past.isEmpty() && past.last()->peerAborted)
+                return fail(ECONNRESET,
+                    QStringLiteral("the peer aborted the association (ABORT received): connect again."), past.last()->info.id);
+            if (dests.isEmpty())
+                return fail(ENOTCONN,
+                    QStringLiteral("this one-to-one endpoint has no association: connect first or give a destination address."));
+        }
+        if (!r && !(info.flags & flag::Abort)) {
+            auto c = connect(dests[0]);
+            if (!c)
+                return c.error();
+            r = m_engine.record(*c);
+        }
+        if (!r)
+            return fail(ENOTCONN, QStringLiteral("there is no association to abort."));
+    } else if (!(info.flags & flag::SendAll)) {
+        if (info.association != 0) {
+            r = m_engine.record(info.association);
+            if (!r || r->endpoint != this || !r->open)
+                return fail(ENOENT,
+                    QStringLiteral("association %1 does not exist on this endpoint: name an open one or give an address.")
+                        .arg(info.association));
+        } else if (dests.isEmpty()) {
+            return fail(ENOENT,
+                QStringLiteral("a one-to-many endpoint needs a destination address or an association id."));
+        } else {
+            for (Engine::Record* x : m_engine.recordsOf(this))
+                if (x->open && x->handle == to.sconn_addr && x->peerPort == ntohs(to.sconn_port))
+                    r = x;
+            if (!r && (info.flags & flag::Abort))
+                return fail(ENOENT, QStringLiteral("there is no association with %1 to abort.").arg(dests[0].toString()));
+            if (!r && (info.flags & flag::Eof) && data.isEmpty())
+                return fail(ENOENT, QStringLiteral("there is no association with %1 to shut down.").arg(dests[0].toString()));
+        }
+        if (r && r->shutdownRequested)
+            return fail(EPIPE,
+                QStringLiteral("association %1 is shutting down (SCTP_EOF was used): open a new association.").arg(r->info.id),
+                r->info.id);
+    }
+    if (r && r->info.outboundStreams > 0 && info.stream >= r->info.outboundStreams && !(info.flags & flag::Abort))
+        return fail(EINVAL,
+            QStringLiteral("stream %1 does not exist: the association has %2 outbound streams (0–%3).")
+                .arg(info.stream)
+                .arg(r->info.outboundStreams)
+                .arg(r->info.outboundStreams - 1),
+            r->info.id);
+
+    if (auto b = ensureBound(); !b)
+        return b.error();
+    const bool implicitSetup = m_style == Style::OneToMany && !r && !(info.flags & flag::SendAll);
+    // On one-to-one endpoints usrsctp wants no address once connected; on one-to-many an existing
+    // association is named by id, and `to` is given for ADDR_OVER and implicit set-up.
+    const bool passTo = !dests.isEmpty() && (implicitSetup || (info.flags & flag::AddrOver));
+    Result<qint64> res = qint64(0);
+    if ((info.flags & flag::SendAll) && m_style == Style::OneToMany) {
+        // SCTP_SENDALL, one send per association. usrsctp implements the flag with its iterator,
+        // which does not run again after usrsctp_finish + a new usrsctp_init_nothreads in the same
+        // process (a second Stack), so we walk our own list: same result, every time.
+        SendInfo each = info;
+        each.flags &= ~quint32(flag::SendAll);
+        int done = 0;
+        for (Engine::Record* x : m_engine.recordsOf(this)) {
+            if (!x->open)
+                continue;
+            auto one = sendOne(data, each, nullptr, x->info.sctpAssocId, x->info.id);
+            if (!one)
+                return one;
+            res = one;
+            ++done;
+        }
+        if (done == 0)
+            return fail(ENOENT, QStringLiteral("SCTP_SENDALL: this endpoint has no association to send to."));
+    } else {
+        res = sendOne(data, info, passTo ? &to : nullptr, r ? r->info.sctpAssocId : 0, r ? r->info.id : 0);
+    }
+    if (!res)
+        return res;
+    if (implicitSetup) {
+        // Data rides on COOKIE-ECHO: the association was set up by this send.
+        const sctp_assoc_t id = usrsctp_getassocid(m_so, reinterpret_cast<sockaddr*>(&to));
+        r = m_engine.addAssociation(this, quint32(id), to.sconn_addr, m_localPort, dests[0].port, dests[0]);
+        r->info.stateCode = SCTP_COOKIE_WAIT;
+        r->info.state = stateName(SCTP_COOKIE_WAIT);
+    }
+    QList<Engine::Record*> targets;
+    if (info.flags & flag::SendAll) {
+        for (Engine::Record* x : m_engine.recordsOf(this))
+            if (x->open)
+                targets << x;
+    } else if (r) {
+        targets << r;
+    }
+    for (Engine::Record* x : targets) {
+        if (info.flags & flag::Eof)
+            x->shutdownRequested = true;
+        if (!data.isEmpty() && !(info.flags & flag::Abort)) {
+            StreamInfo& s = x->streams[info.stream];
+            s.sid = info.stream;
+            ++s.messagesQueued;
+            s.bytesQueued += quint64(data.size());
+            x->policies[{ info.stream, info.context }] = info.policy() == PrPolicy::None && info.timetolive > 0
+                ? PrPolicy::Ttl
+                : info.policy();
+        }
+        trace::Event e;
+        e.timeNs = m_engine.scheduler().nowNs();
+        e.kind = trace::Kind::UserAction;
+        e.object = x->info.id;
+        e.a = info.stream;
+        e.b = info.ppid;
+        e.c = info.context;
+        e.text = QStringLiteral("sctp_sendmsg %1 bytes on stream %2, PPID %3, context %4, %5")
+                     .arg(data.size())
+                     .arg(info.stream)
+                     .arg(info.ppid)
+                     .arg(info.context)
+                     .arg(info.describeFlags());
+        m_engine.journalEvent(std::move(e));
+        if (info.flags & flag::Abort) {
+            x->open = false;
+            x->info.stateCode = SCTP_CLOSED;
+            x->info.state = QStringLiteral("ABORTED");
+        }
+        m_engine.publish(*x);
+    }
+    return res;
+}
+
+Result<qint64> Endpoint::sendOne(const QByteArray& data, const SendInfo& info, sockaddr_conn* to, quint32 sctpAssoc,
+    quint64 association)
+{
+    struct sctp_sendv_spa spa {};
+    spa.sendv_flags = SCTP_SEND_SNDINFO_VALID;
+    spa.sendv_sndinfo.snd_sid = info.stream;
+    spa.sendv_sndinfo.snd_flags = quint16(info.flags & ~quint32(flag::PolicyMask));
+    spa.sendv_sndinfo.snd_ppid = qToBigEndian(info.ppid);
+    spa.sendv_sndinfo.snd_context = info.context;
+    spa.sendv_sndinfo.snd_assoc_id = sctp_assoc_t(sctpAssoc);
+    PrPolicy policy = info.policy();
+    if (policy == PrPolicy::None && info.timetolive > 0)
+        policy = PrPolicy::Ttl; // sctp_sendmsg(3): a lifetime without a policy is TTL
+    if (policy != PrPolicy::None) {
+        spa.sendv_flags |= SCTP_SEND_PRINFO_VALID;
+        spa.sendv_prinfo.pr_policy = quint16(policy);
+        spa.sendv_prinfo.pr_value = info.timetolive;
+    }
+    const ssize_t n = usrsctp_sendv(m_so, data.constData(), std::size_t(data.size()), reinterpret_cast<sockaddr*>(to),
+        to ? 1 : 0, &spa, sizeof spa, SCTP_SENDV_SPA, 0);
+    if (n < 0)
+        return mapSendError(errno, info, association);
+    return qint64(n);
+}
+
+Error Endpoint::mapSendError(int code, const SendInfo& info, quint64 association)
+{
+    Engine::Record* r = association ? m_engine.record(association) : nullptr;
+    switch (code) {
+    case EWOULDBLOCK:
+        return fail(EAGAIN,
+            QStringLiteral("the send buffer is full and the endpoint is non-blocking: wait until the peer acknowledges data "
+                           "(SENDER_DRY) and send again."),
+            association);
+    case EMSGSIZE: {
+        int sndbuf = 0;
+        socklen_t len = sizeof sndbuf;
+        usrsctp_getsockopt(m_so, SOL_SOCKET, SO_SNDBUF, &sndbuf, &len);
+        return fail(EMSGSIZE,
+            QStringLiteral("the message must go atomically but its size makes that impossible (send buffer %1 bytes): "
+                           "send smaller messages or raise the send buffer.")
+                .arg(sndbuf),
+            association);
+    }
+    case ENOTCONN:
+    case ECONNRESET:
+        if (code == ECONNRESET || (r && r->peerAborted))
+            return fail(ECONNRESET, QStringLiteral("the peer aborted the association (ABORT received): connect again."),
+                association);
+        return fail(ENOTCONN, QStringLiteral("the association is not (or no longer) established: connect first."), association);
+    case EPIPE:
+        return fail(EPIPE,
+            QStringLiteral("the association is shutting down or gone: no more data can be sent; open a new association."),
+            association);
+    case ENOENT:
+        return fail(ENOENT, QStringLiteral("no such association: give an address or an open association."), association);
+    case ENOBUFS:
+    case ENOMEM:
+        return fail(ENOBUFS, QStringLiteral("usrsctp could not allocate buffers: send less at once."), association);
+    case EINVAL:
+        return fail(EINVAL,
+            QStringLiteral("usrsctp refused the arguments (stream %1, %2): check the stream number, flags and address.")
+                .arg(info.stream)
+                .arg(info.describeFlags()),
+            association);
+    default:
+        return fail(code, QStringLiteral("usrsctp_sendv failed."), association);
+    }
+}
+
+// ---- receiving ------------------------------------------------------------------------------
+
+Result<ReceivedMessage> Endpoint::receive()
+{
+    if (!m_so && m_inbox.empty())
+        return fail(EBADF, QStringLiteral("the endpoint is closed."));
+    if (m_inbox.empty())
+        return Error { EAGAIN, QStringLiteral("no message yet: wait for readyRead().") };
+    ReceivedMessage m = std::move(m_inbox.front());
+    m_inbox.pop_front();
+    return m;
+}
+
+void Endpoint::upcall(struct socket*, void* arg, int)
+{
+    // Called from inside usrsctp: only note the work and do it from the event loop.
+    static_cast<Endpoint*>(arg)->scheduleEvents();
+}
+
+void Endpoint::scheduleEvents()
+{
+    if (m_eventsPosted)
+        return;
+    m_eventsPosted = true;
+    QMetaObject::invokeMethod(this, &Endpoint::processEvents, Qt::QueuedConnection);
+}
+
+void Endpoint::processEvents()
+{
+    m_eventsPosted = false;
+    if (!m_so)
+        return;
+    if (m_style == Style::OneToOne && m_listening) {
+        if (usrsctp_get_events(m_so) & SCTP_EVENT_READ)
+            emit incomingConnection();
+        return;
+    }
+    bool gotData = false;
+    QByteArray buffer(kReceiveBuffer, Qt::Uninitialized);
+    QByteArray note;
+    for (int guard = 0; guard < 4096 && m_so; ++guard) {
+        union sctp_sockstore from {};
+        socklen_t fromLen = sizeof from;
+        struct sctp_rcvinfo rcv {};
+        socklen_t infoLen = sizeof rcv;
+        unsigned int infoType = 0;
+        int msgFlags = 0;
+        const ssize_t n = usrsctp_recvv(m_so, buffer.data(), std::size_t(buffer.size()), &from.sa, &fromLen, &rcv,
+            &infoLen, &infoType, &msgFlags);
+        if (n < 0)
+            break;
+        if (n == 0) {
+            if (m_style == Style::OneToOne && !m_peerClosed) {
+                m_peerClosed = true;
+                emit readyRead();
+            }
+            break;
+        }
+        if (msgFlags & MSG_NOTIFICATION) {
+            note.append(buffer.constData(), n);
+            if (msgFlags & MSG_EOR) {
+                handleNotification(note);
+                note.clear();
+            }
+            continue;
+        }
+        if (!m_havePartial) {
+            m_partial = ReceivedMessage {};
+            m_havePartial = true;
+            if (infoType == SCTP_RECVV_RCVINFO) {
+                m_partial.stream = rcv.rcv_sid;
+                m_partial.ssn = rcv.rcv_ssn;
+                m_partial.ppid = qFromBigEndian(rcv.rcv_ppid);
+                m_partial.tsn = rcv.rcv_tsn;
+                m_partial.unordered = rcv.rcv_flags & SCTP_UNORDERED;
+                Engine::Record* r = m_engine.recordFor(this, quint32(rcv.rcv_assoc_id));
+                m_partial.association = r ? r->info.id : 0;
+            }
+            m_partial.from = peerAddressOf(&from);
+        }
+        m_partial.data.append(buffer.constData(), n);
+        if (msgFlags & MSG_EOR) {
+            if (Engine::Record* r = m_engine.record(m_partial.association)) {
+                StreamInfo& s = r->streams[m_partial.stream];
+                s.sid = m_partial.stream;
+                ++s.messagesReceived;
+                s.bytesReceived += quint64(m_partial.data.size());
+                ++(m_partial.unordered ? s.unorderedReceived : s.orderedReceived);
+            }
+            m_inbox.push_back(std::move(m_partial));
+            m_havePartial = false;
+            gotData = true;
+        }
+    }
+    if (gotData)
+        emit readyRead();
+}
+
+// ---- closing ------------------------------------------------------------------------------------
+
+Result<void> Endpoint::shutdown()
+{
+    if (!m_so)
+        return fail(EBADF, QStringLiteral("the endpoint is closed."));
+    if (usrsctp_shutdown(m_so, SHUT_WR) != 0)
+        return fail(errno == ENOTCONN ? ENOTCONN : errno, QStringLiteral("there is no association to shut down."));
+    m_shutdownSent = true;
+    return {};
+}
+
+void Endpoint::close()
+{
+    if (!m_so)
+        return;
+    usrsctp_set_upcall(m_so, nullptr, nullptr);
+    usrsctp_close(m_so);
+    m_so = nullptr;
+    if (m_ownsPort)
+        m_transport.portReleased(m_localPort);
+    m_engine.endpointClosed(this);
+    emit closed();
+}
+
+QList<quint64> Endpoint::associations() const
+{
+    QList<quint64> ids;
+    for (Engine::Record* r : m_engine.recordsOf(this))
+        if (r->open)
+            ids << r->info.id;
+    return ids;
+}
+
+quint64 Endpoint::association() const
+{
+    const auto ids = associations();
+    return ids.isEmpty() ? 0 : ids.last();
+}
+
+} // namespace ladder::sctp

@@ -1,0 +1,121 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "engine.h"
+#include "result.h"
+#include "sendinfo.h"
+
+#include <QObject>
+
+#include <deque>
+
+struct socket;
+struct sockaddr_conn;
+
+namespace ladder::sctp {
+
+class Transport;
+
+// An SCTP socket: one-to-one (SOCK_STREAM) or one-to-many (SOCK_SEQPACKET), with the calls of
+// the sockets API extensions for SCTP (RFC 6458) and sctp_sendmsg(3)/sctp_sendmsgx(3) semantics.
+// Always non-blocking — usrsctp runs in this thread, so a blocking call could never complete:
+// connect returns at once (the association comes up later, associationUp), accept and receive
+// return EAGAIN when there is nothing yet, send returns EAGAIN when the send buffer is full.
+// usrsctp tells us about readable data and notifications through its upcall; we never use the
+// receive callback (shared/USRSCTP.md: the upcall API avoids its lock problems).
+class Endpoint : public QObject {
+    Q_OBJECT
+public:
+    ~Endpoint() override;
+
+    int descriptor() const { return m_descriptor; }
+    Style style() const { return m_style; }
+    bool isOpen() const { return m_so != nullptr; }
+    Transport& transport() const { return m_transport; }
+    quint16 localPort() const { return m_localPort; }
+    Address localAddress() const;
+
+    // Socket options that must be set before associations come up.
+    Result<void> setStreams(quint16 outbound, quint16 maxInbound);
+    Result<void> setPrSupported(bool on); // default on
+    Result<void> setInterleaving(bool on); // I-DATA / I-FORWARD-TSN (default off)
+    Result<void> setSendBuffer(int bytes);
+    Result<void> setNoDelay(bool on);
+    // Retransmission timeout bounds in ms (lab lessons and tests want them short).
+    Result<void> setRto(quint32 initialMs, quint32 minMs, quint32 maxMs);
+    // Heartbeat interval in ms for future associations (0 = off) and path max retransmissions.
+    Result<void> setHeartbeat(quint32 intervalMs, quint16 pathMaxRxt = 5);
+    // Aborts instead of shutting down gracefully on close (SO_LINGER {1, 0}).
+    Result<void> setLingerAbort(bool on);
+
+    Result<void> bind(quint16 port = 0);
+    Result<void> listen(int backlog = 8);
+    // Starts an association (non-blocking); returns our association id.
+    Result<quint64> connect(const Address& peer);
+    // sctp_connectx: several addresses of one peer. AF_CONN cannot multi-home (USRSCTP.md), so
+    // every address must reach the same peer through this transport; the first is the primary.
+    Result<quint64> connectx(const QList<Address>& peers);
+    // One-to-one listener: the next established association as its own endpoint, or EAGAIN.
+    Result<Endpoint*> accept();
+    // One-to-many: branch an association off to its own one-to-one endpoint.
+    Result<Endpoint*> peeloff(quint64 association);
+
+    // sctp_sendmsg(3) / sctp_sendmsgx(3). Returns the number of bytes accepted.
+    Result<qint64> send(const QByteArray& data, const SendInfo& info);
+
+    // Received messages, oldest first.
+    bool hasMessages() const { return !m_inbox.empty(); }
+    int messageCount() const { return int(m_inbox.size()); }
+    Result<ReceivedMessage> receive();
+
+    // shutdown(SHUT_WR): graceful SHUTDOWN of the (one-to-one) association.
+    Result<void> shutdown();
+    void close();
+
+    QList<quint64> associations() const;
+    // One-to-one: the association, 0 when none.
+    quint64 association() const;
+    bool peerClosed() const { return m_peerClosed; }
+
+signals:
+    void readyRead(); // messages arrived
+    void incomingConnection(); // a one-to-one listener has an association to accept
+    void associationUp(quint64 association);
+    void associationDown(quint64 association, const QString& why);
+    void notification(quint64 association, int type, const QString& text);
+    void closed();
+
+private:
+    friend class Engine;
+    Endpoint(Engine& engine, Style style, Transport& transport, int descriptor, struct socket* so, bool adopted);
+
+    static void upcall(struct socket* so, void* arg, int flags);
+    void scheduleEvents();
+    void processEvents();
+    void handleNotification(const QByteArray& buffer);
+    void setUpSocket(bool adopted);
+    Result<void> ensureBound();
+    Error fail(int code, const QString& sentence, quint64 association = 0);
+    Error mapSendError(int code, const SendInfo& info, quint64 association);
+    bool resolve(const Address& a, ::sockaddr_conn& out, QString* why);
+    Address peerAddressOf(const void* sockaddr) const;
+    Result<qint64> sendOne(const QByteArray& data, const SendInfo& info, ::sockaddr_conn* to,
+        quint32 sctpAssoc, quint64 association);
+
+    Engine& m_engine;
+    Style m_style;
+    Transport& m_transport;
+    int m_descriptor;
+    struct socket* m_so;
+    quint16 m_localPort = 0;
+    bool m_listening = false;
+    bool m_ownsPort = false;
+    bool m_eventsPosted = false;
+    bool m_shutdownSent = false;
+    bool m_peerClosed = false;
+    std::deque<ReceivedMessage> m_inbox;
+    ReceivedMessage m_partial; // a message delivered in pieces until MSG_EOR
+    bool m_havePartial = false;
+};
+
+} // namespace ladder::sctp

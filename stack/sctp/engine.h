@@ -1,0 +1,117 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "packettap.h"
+#include "result.h"
+#include "sendinfo.h"
+#include "snapshot.h"
+
+#include <QObject>
+#include <QTimer>
+
+#include <map>
+#include <memory>
+
+struct socket;
+
+namespace ladder {
+class Stack;
+class Scheduler;
+namespace trace {
+    class Journal;
+}
+
+namespace sctp {
+
+    class Endpoint;
+    class Runtime;
+    class Transport;
+
+    enum class Style { OneToOne, OneToMany };
+    QString associationStateName(int state);
+
+    // The SCTP layer of one Stack: the descriptor table (endpoints are numbered like sockets, so
+    // the sctp_sendmsg(3) errors EBADF and ENOTSOCK mean what they mean there), the packet tap,
+    // and the live association records published as snapshots. Lives on the stack thread.
+    class Engine : public QObject {
+        Q_OBJECT
+    public:
+        explicit Engine(Stack& stack, QObject* parent = nullptr);
+        ~Engine() override;
+
+        Scheduler& scheduler();
+        trace::Journal& journal();
+        Runtime& runtime() { return *m_runtime; }
+        PacketTap& tap() { return m_tap; }
+
+        // socket(2): a new endpoint on a transport (a lab link side or a UDP encapsulation socket).
+        Endpoint* socket(Style style, Transport& transport);
+        // The endpoint behind a descriptor, or nullptr (closed, never opened, or not a socket).
+        Endpoint* endpoint(int descriptor) const;
+        // Wraps a socket usrsctp created (accept, peeloff) in a new endpoint with its own descriptor.
+        Endpoint* adopt(Style style, Transport& transport, struct ::socket* so);
+        // Descriptors that are not sockets (links, UDP carriers): sctp_sendmsg on them is ENOTSOCK.
+        int openNonSocket(const QString& what);
+        void closeNonSocket(int descriptor);
+
+        // sctp_sendmsg(3) / sctp_sendmsgx(3) on a descriptor: EBADF for a closed or unknown one,
+        // ENOTSOCK for one that is not a socket, else Endpoint::send.
+        Result<qint64> sendmsg(int descriptor, const QByteArray& data, const SendInfo& info);
+
+        // Live state.
+        QList<AssociationInfo> associations() const;
+        std::optional<AssociationInfo> association(quint64 id) const;
+        // Re-reads usrsctp's status for every open association and emits what changed.
+        void refresh();
+        void setRefreshIntervalMs(int ms) { m_refresh.setInterval(ms); }
+
+        // Appends an Error event ("EINVAL: …") stamped with the scheduler's time.
+        void journalError(const Error& error, quint64 association = 0);
+        void journalEvent(trace::Event e);
+
+        // --- for Endpoint ---
+        struct Record {
+            AssociationInfo info;
+            Endpoint* endpoint = nullptr;
+            void* handle = nullptr;
+            quint16 localPort = 0;
+            quint16 peerPort = 0;
+            bool open = true;
+            bool peerAborted = false;
+            bool shutdownRequested = false; // SCTP_EOF sent or SHUTDOWN under way: EPIPE for more data
+            int prWarned = 0;
+            std::map<std::pair<quint16, quint32>, PrPolicy> policies; // (stream, context) -> policy of the last send
+            std::map<quint16, StreamInfo> streams;
+            AssociationInfo lastPublished;
+        };
+        Record* addAssociation(Endpoint* ep, quint32 sctpId, void* handle, quint16 localPort, quint16 peerPort,
+            const Address& peer);
+        Record* record(quint64 id);
+        Record* recordFor(const Endpoint* ep, quint32 sctpId);
+        QList<Record*> recordsOf(const Endpoint* ep);
+        void endpointClosed(Endpoint* ep);
+        void publish(Record& r);
+
+    signals:
+        void associationChanged(const ladder::sctp::AssociationInfo& info);
+        void associationAdded(quint64 id);
+
+    private:
+        void onChunk(const PacketTap::ChunkSeen& seen);
+        int runtimeTickMs() const;
+        void readStatus(Record& r);
+
+        Stack& m_stack;
+        std::shared_ptr<Runtime> m_runtime;
+        PacketTap m_tap;
+        QTimer m_refresh;
+        QTimer m_poll;
+        int m_nextDescriptor = 3; // 0–2 are stdin/out/err in the model users know
+        std::map<int, Endpoint*> m_endpoints;
+        std::map<int, QString> m_nonSockets;
+        quint64 m_nextAssociation = 1;
+        std::map<quint64, Record> m_records;
+    };
+
+} // namespace sctp
+} // namespace ladder

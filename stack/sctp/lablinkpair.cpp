@@ -1,0 +1,111 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "lablinkpair.h"
+
+#include "engine.h"
+#include "runtime.h"
+
+#include <QtEndian>
+
+namespace ladder::sctp {
+
+class LabLinkPair::Side : public Transport {
+public:
+    Side(LabLinkPair& pair, int index, QString host)
+        : m_pair(pair)
+        , m_index(index)
+        , m_host(std::move(host))
+    {
+    }
+    QString localHost() const override { return m_host; }
+    void* bindHandle() const override { return m_pair.handle(); }
+    void portBound(quint16 port) override { m_pair.m_portSide[port] = m_index; }
+    void portReleased(quint16 port) override { m_pair.m_portSide.erase(port); }
+    void* peerHandle(const QString& host, QString* why) override
+    {
+        if (host == m_pair.m_sides[1 - m_index]->m_host)
+            return m_pair.handle();
+        if (why)
+            *why = QStringLiteral("the lab link from %1 only reaches %2").arg(m_host, m_pair.m_sides[1 - m_index]->m_host);
+        return nullptr;
+    }
+    QString peerHost(void* handle, quint16) const override
+    {
+        return handle == m_pair.handle() ? m_pair.m_sides[1 - m_index]->m_host : QString();
+    }
+    bool outputQueueFull() const override
+    {
+        return m_pair.m_queueLimit > 0 && m_pair.m_inFlight[m_index] >= m_pair.m_queueLimit;
+    }
+    QString lane() const { return m_host + QStringLiteral(":9899"); }
+
+private:
+    LabLinkPair& m_pair;
+    int m_index;
+    QString m_host;
+};
+
+LabLinkPair::LabLinkPair(Engine& engine, quint64 seed, lab::LinkParams aToB, lab::LinkParams bToA, QString hostA,
+    QString hostB)
+    : m_engine(&engine)
+    , m_aToB(engine.scheduler(), seed, aToB, QStringLiteral("%1→%2").arg(hostA, hostB))
+    , m_bToA(engine.scheduler(), seed ^ 0x5bd1e995u, bToA, QStringLiteral("%1→%2").arg(hostB, hostA))
+{
+    m_sides[0] = std::make_unique<Side>(*this, 0, hostA);
+    m_sides[1] = std::make_unique<Side>(*this, 1, hostB);
+    m_aToB.setJournal(&engine.journal(), 1);
+    m_bToA.setJournal(&engine.journal(), 2);
+    m_descriptor = engine.openNonSocket(QStringLiteral("the lab link %1–%2").arg(hostA, hostB));
+    m_runtime = Runtime::acquire();
+    m_runtime->registerAddress(handle(), [this](const QByteArray& p) { output(p); });
+}
+
+LabLinkPair::~LabLinkPair()
+{
+    m_runtime->deregisterAddress(handle());
+    if (m_engine)
+        m_engine->closeNonSocket(m_descriptor);
+}
+
+Transport& LabLinkPair::a() { return *m_sides[0]; }
+Transport& LabLinkPair::b() { return *m_sides[1]; }
+
+void LabLinkPair::output(const QByteArray& packet)
+{
+    if (packet.size() < 12 || !m_engine)
+        return;
+    const quint16 src = qFromBigEndian<quint16>(packet.constData());
+    auto it = m_portSide.find(src);
+    if (it == m_portSide.end())
+        return; // from a port nobody bound any more (a late SHUTDOWN after close): the link has no sender
+    const int from = it->second;
+    const int to = 1 - from;
+    const QString fromLane = m_sides[from]->lane();
+    const QString toLane = m_sides[to]->lane();
+    m_engine->tap().observe(trace::Dir::Tx, handle(), packet, fromLane, toLane, true);
+    lab::Link& link = from == 0 ? m_aToB : m_bToA;
+    const quint64 droppedBefore = link.dropped();
+    ++m_inFlight[from];
+    std::weak_ptr<bool> alive = m_alive;
+    link.transmit(
+        packet,
+        [this, to, alive](const QByteArray& p) {
+            if (alive.lock())
+                deliver(to, p);
+        },
+        fromLane, toLane);
+    if (link.dropped() != droppedBefore)
+        --m_inFlight[from];
+}
+
+void LabLinkPair::deliver(int toSide, const QByteArray& packet)
+{
+    if (!m_engine)
+        return;
+    const int from = 1 - toSide;
+    if (m_inFlight[from] > 0)
+        --m_inFlight[from];
+    m_engine->tap().observe(trace::Dir::Rx, handle(), packet, m_sides[from]->lane(), m_sides[toSide]->lane(), false);
+    m_runtime->input(handle(), packet);
+}
+
+} // namespace ladder::sctp

@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "lab/link.h"
+#include "transport.h"
+
+#include <QPointer>
+#include <QString>
+
+#include <map>
+#include <memory>
+
+namespace ladder::sctp {
+
+class Engine;
+class Runtime;
+
+// Two SCTP sides in one process joined by a pair of lossy, delaying lab links. The pair is one
+// AF_CONN address: usrsctp names the destination only by that pointer and sets source =
+// destination on input, so both sides bind it and packets are routed by their SCTP source port
+// (shared/USRSCTP.md, ARCHITECTURE.md "As built"). Every packet passes the packet tap when it is
+// sent and again when the link delivers it.
+class LabLinkPair {
+public:
+    // hostA/hostB name the sides (and the journal's lanes, "10.0.0.1:9899"); the UDP port 9899 in
+    // the lanes lets pcapng exporters show the packets as RFC 6951 encapsulated SCTP.
+    LabLinkPair(Engine& engine, quint64 seed, lab::LinkParams aToB = {}, lab::LinkParams bToA = {},
+        QString hostA = QStringLiteral("10.0.0.1"), QString hostB = QStringLiteral("10.0.0.2"));
+    ~LabLinkPair();
+    LabLinkPair(const LabLinkPair&) = delete;
+    LabLinkPair& operator=(const LabLinkPair&) = delete;
+
+    Transport& a();
+    Transport& b();
+    lab::Link& aToB() { return m_aToB; }
+    lab::Link& bToA() { return m_bToA; }
+    // Datagrams in flight per direction before the sending side reports ENOBUFS; 0 = no limit.
+    void setQueueLimit(int datagrams) { m_queueLimit = datagrams; }
+    void* handle() { return &m_anchor; }
+    int descriptor() const { return m_descriptor; }
+
+private:
+    class Side;
+    void output(const QByteArray& packet);
+    void deliver(int toSide, const QByteArray& packet);
+
+    QPointer<Engine> m_engine; // the engine may go first; then there is nothing to deregister
+    std::shared_ptr<Runtime> m_runtime;
+    lab::Link m_aToB;
+    lab::Link m_bToA;
+    std::unique_ptr<Side> m_sides[2];
+    std::map<quint16, int> m_portSide; // SCTP port -> side (0 = A, 1 = B)
+    int m_inFlight[2] = { 0, 0 };
+    int m_queueLimit = 0;
+    int m_descriptor = -1;
+    char m_anchor = 0; // its address is the AF_CONN address
+    std::shared_ptr<bool> m_alive = std::make_shared<bool>(true); // deliveries still scheduled check it
+};
+
+} // namespace ladder::sctp

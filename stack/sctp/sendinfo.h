@@ -1,0 +1,83 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include <QByteArray>
+#include <QList>
+#include <QMetaType>
+#include <QString>
+
+#include <optional>
+
+namespace ladder::sctp {
+
+// Where an SCTP endpoint is: a host (a lab side's name or an IP address for UDP encapsulation)
+// and an SCTP port.
+struct Address {
+    QString host;
+    quint16 port = 0;
+
+    QString toString() const;
+    // "HOST:PORT" or "[v6]:PORT"; nullopt when it does not parse.
+    static std::optional<Address> parse(const QString& text);
+    bool operator==(const Address&) const = default;
+};
+
+// The flag values of sctp_sendmsg(3) (sinfo_flags); the low four bits carry the PR-SCTP policy.
+namespace flag {
+    enum : quint32 {
+        Eof = 0x0100,
+        Abort = 0x0200,
+        Unordered = 0x0400,
+        AddrOver = 0x0800,
+        SendAll = 0x1000,
+        SackImmediately = 0x4000,
+        PolicyMask = 0x000f,
+    };
+}
+
+enum class PrPolicy : quint8 { None = 0, Ttl = 1, Buf = 2, Rtx = 3 };
+QString policyName(PrPolicy policy);
+
+// The arguments of sctp_sendmsg(3) / sctp_sendmsgx(3) besides the data, word for word:
+// to (sctp_sendmsg) or addresses (sctp_sendmsgx), ppid, flags, stream_no, timetolive, context.
+// As in FreeBSD, the PR-SCTP policy travels in the low bits of flags with its value in timetolive
+// (milliseconds for TTL, bytes for BUF, retransmissions for RTX); a non-zero timetolive without a
+// policy means TTL.
+struct SendInfo {
+    std::optional<Address> to;
+    QList<Address> addresses;
+    quint32 ppid = 0; // host order; the stack puts it on the wire in network order
+    quint32 flags = 0;
+    quint16 stream = 0;
+    quint32 timetolive = 0;
+    quint32 context = 0;
+    // One-to-many only, instead of an address: the association (our id) to send on.
+    quint64 association = 0;
+
+    PrPolicy policy() const { return PrPolicy(flags & flag::PolicyMask); }
+    SendInfo& setPolicy(PrPolicy p, quint32 value)
+    {
+        flags = (flags & ~quint32(flag::PolicyMask)) | quint32(p);
+        timetolive = value;
+        return *this;
+    }
+    // "UNORDERED|EOF, PR TTL 100 ms"
+    QString describeFlags() const;
+};
+
+// One message as recvv returned it.
+struct ReceivedMessage {
+    QByteArray data;
+    quint64 association = 0;
+    Address from;
+    quint16 stream = 0;
+    quint16 ssn = 0;
+    quint32 ppid = 0; // host order
+    quint32 tsn = 0;
+    bool unordered = false;
+};
+
+} // namespace ladder::sctp
+
+Q_DECLARE_METATYPE(ladder::sctp::Address)
+Q_DECLARE_METATYPE(ladder::sctp::ReceivedMessage)

@@ -1,0 +1,214 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "udptransport.h"
+
+#include <QHostAddress>
+#include <QSocketNotifier>
+
+#include <arpa/inet.h>
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+namespace ladder::sip {
+
+namespace {
+    constexpr int kMaxDatagram = 65535;
+    constexpr std::size_t kMaxConnections = 4096;
+    constexpr int kBatch = 64; // datagrams per wake-up, so one busy peer cannot starve the loop
+
+    HostPort hostPortOf(const sockaddr_storage& ss)
+    {
+        HostPort hp;
+        QHostAddress a(reinterpret_cast<const sockaddr*>(&ss));
+        hp.host = a.toString();
+        hp.port = ss.ss_family == AF_INET6 ? ntohs(reinterpret_cast<const sockaddr_in6&>(ss).sin6_port)
+                                           : ntohs(reinterpret_cast<const sockaddr_in&>(ss).sin_port);
+        return hp;
+    }
+
+    bool toSockaddr(const HostPort& hp, sockaddr_storage* ss, socklen_t* len)
+    {
+        QHostAddress a;
+        if (!a.setAddress(hp.host))
+            return false;
+        std::memset(ss, 0, sizeof *ss);
+        if (a.protocol() == QAbstractSocket::IPv6Protocol) {
+            auto* s6 = reinterpret_cast<sockaddr_in6*>(ss);
+            s6->sin6_family = AF_INET6;
+            s6->sin6_port = htons(hp.port);
+            const Q_IPV6ADDR v6 = a.toIPv6Address();
+            std::memcpy(&s6->sin6_addr, &v6, 16);
+            *len = sizeof(sockaddr_in6);
+        } else {
+            auto* s4 = reinterpret_cast<sockaddr_in*>(ss);
+            s4->sin_family = AF_INET;
+            s4->sin_port = htons(hp.port);
+            s4->sin_addr.s_addr = htonl(a.toIPv4Address());
+            *len = sizeof(sockaddr_in);
+        }
+        return true;
+    }
+}
+
+class UdpTransport::UdpConnection : public Connection {
+public:
+    UdpConnection(UdpTransport& owner, const sockaddr_storage& ss, socklen_t len)
+        : Connection(TransportType::Udp, false, false, owner.m_local, hostPortOf(ss), owner.label())
+        , m_owner(&owner)
+        , m_len(len)
+    {
+        std::memcpy(&m_addr, &ss, len);
+    }
+    bool isOpen() const override { return m_owner && m_owner->m_fd >= 0; }
+    bool send(const QByteArray& bytes, QString* error) override
+    {
+        if (!isOpen()) {
+            if (error)
+                *error = QStringLiteral("the UDP socket is closed");
+            return false;
+        }
+        const ssize_t n = ::sendto(m_owner->m_fd, bytes.constData(), size_t(bytes.size()), 0,
+            reinterpret_cast<const sockaddr*>(&m_addr), m_len);
+        if (n < 0) {
+            if (error)
+                *error = QString::fromLocal8Bit(std::strerror(errno));
+            return false;
+        }
+        countSent();
+        return true;
+    }
+    void detach() { m_owner = nullptr; }
+
+private:
+    UdpTransport* m_owner;
+    sockaddr_storage m_addr {};
+    socklen_t m_len;
+};
+
+UdpTransport::UdpTransport(const QString& label, QObject* parent)
+    : Transport(parent)
+{
+    setLabel(label);
+}
+
+UdpTransport::~UdpTransport()
+{
+    for (auto& [key, c] : m_connections)
+        static_cast<UdpConnection*>(c.get())->detach();
+    if (m_fd >= 0)
+        ::close(m_fd);
+}
+
+bool UdpTransport::bind(const HostPort& local, QString* error)
+{
+    sockaddr_storage ss;
+    socklen_t len = 0;
+    if (!toSockaddr(local, &ss, &len)) {
+        if (error)
+            *error = QStringLiteral("'%1' is not an IP address").arg(local.host);
+        return false;
+    }
+    const int fd = ::socket(ss.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&ss), len) != 0) {
+        if (error)
+            *error = QStringLiteral("cannot bind UDP %1: %2")
+                         .arg(local.toString(), QString::fromLocal8Bit(std::strerror(errno)));
+        if (fd >= 0)
+            ::close(fd);
+        return false;
+    }
+    // Large buffers: a burst of requests must not be dropped by the kernel before we read it.
+    const int buf = 4 * 1024 * 1024;
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &buf, sizeof buf);
+    ::setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &buf, sizeof buf);
+    socklen_t slen = sizeof ss;
+    ::getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &slen);
+    m_fd = fd;
+    m_family = ss.ss_family;
+    m_local = hostPortOf(ss);
+    m_notifier = new QSocketNotifier(qintptr(fd), QSocketNotifier::Read, this);
+    connect(m_notifier, &QSocketNotifier::activated, this, &UdpTransport::readPending);
+    return true;
+}
+
+std::shared_ptr<Connection> UdpTransport::connectionFor(const void* sa, int len)
+{
+    std::string key(static_cast<const char*>(sa), std::size_t(len));
+    auto it = m_connections.find(key);
+    if (it != m_connections.end())
+        return it->second;
+    if (m_connections.size() >= kMaxConnections)
+        evictIdle();
+    sockaddr_storage ss {};
+    std::memcpy(&ss, sa, std::size_t(len));
+    auto c = std::make_shared<UdpConnection>(*this, ss, socklen_t(len));
+    m_connections.emplace(std::move(key), c);
+    notifyOpened(c);
+    return c;
+}
+
+void UdpTransport::evictIdle()
+{
+    // Only the map holds these: no transaction or dialog uses them any more.
+    for (auto it = m_connections.begin(); it != m_connections.end();)
+        it = it->second.use_count() == 1 ? m_connections.erase(it) : std::next(it);
+}
+
+std::shared_ptr<Connection> UdpTransport::connectTo(const HostPort& remote, QString* error)
+{
+    if (m_fd < 0) {
+        if (error)
+            *error = QStringLiteral("the UDP transport is not bound");
+        return {};
+    }
+    sockaddr_storage ss;
+    socklen_t len = 0;
+    if (!toSockaddr(remote, &ss, &len)) {
+        if (error)
+            *error = QStringLiteral("'%1' is not an IP address").arg(remote.host);
+        return {};
+    }
+    if (ss.ss_family != m_family) {
+        if (error)
+            *error = QStringLiteral("%1 is not reachable from a socket bound to %2").arg(remote.toString(),
+                m_local.toString());
+        return {};
+    }
+    return connectionFor(&ss, int(len));
+}
+
+QList<std::shared_ptr<Connection>> UdpTransport::connections() const
+{
+    QList<std::shared_ptr<Connection>> out;
+    for (const auto& [key, c] : m_connections)
+        out.append(c);
+    return out;
+}
+
+void UdpTransport::readPending()
+{
+    if (m_buffer.isEmpty())
+        m_buffer.resize(kMaxDatagram + 1);
+    for (int i = 0; i < kBatch && m_fd >= 0; ++i) {
+        sockaddr_storage from;
+        socklen_t fromLen = sizeof from;
+        const ssize_t n = ::recvfrom(m_fd, m_buffer.data(), size_t(m_buffer.size()), 0,
+            reinterpret_cast<sockaddr*>(&from), &fromLen);
+        if (n < 0)
+            return; // EAGAIN: drained
+        if (n > kMaxDatagram) {
+            ++m_truncated;
+            continue;
+        }
+        // One syscall and one right-sized allocation per datagram: the message keeps these bytes.
+        const QByteArray bytes(m_buffer.constData(), qsizetype(n));
+        const auto c = connectionFor(&from, int(fromLen));
+        c->countReceived();
+        deliver(c, bytes);
+    }
+}
+
+} // namespace ladder::sip

@@ -1,0 +1,167 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Every error sctp_sendmsg(3) lists, provoked for real and reported with its errno name, a
+// sentence saying what to fix, and a Kind::Error journal event.
+#include "sctplab.h"
+
+#include <cerrno>
+
+using namespace ladder;
+using namespace ladder::sctp;
+using ladder::sctp::testing::Lab;
+
+namespace {
+bool journalled(Lab& lab, const QString& name)
+{
+    for (const auto& e : lab.events(trace::Kind::Error))
+        if (e.text.startsWith(name + QStringLiteral(": ")))
+            return true;
+    return false;
+}
+}
+
+#define EXPECT_ERRNO(result, code)                                                                                   \
+    do {                                                                                                           \
+        const auto& r_ = (result);                                                                                 \
+        QVERIFY2(!r_.ok(), "expected a failure");                                                                  \
+        QCOMPARE(r_.error().name(), errnoName(code));                                                              \
+        QVERIFY2(r_.error().sentence.size() > 10, "the error says what to fix");                                   \
+        QVERIFY(journalled(lab, errnoName(code)));                                                                 \
+    } while (0)
+
+class TestSctpErrors : public QObject {
+    Q_OBJECT
+private slots:
+    void ebadf()
+    {
+        Lab lab;
+        EXPECT_ERRNO(lab.engine->sendmsg(999, "x", {}), EBADF);
+        Endpoint* e = lab.engine->socket(Style::OneToMany, lab.link->a());
+        const int fd = e->descriptor();
+        e->close();
+        EXPECT_ERRNO(lab.engine->sendmsg(fd, "x", {}), EBADF);
+        EXPECT_ERRNO(e->send("x", {}), EBADF);
+    }
+
+    void enotsock()
+    {
+        Lab lab;
+        EXPECT_ERRNO(lab.engine->sendmsg(lab.link->descriptor(), "x", {}), ENOTSOCK);
+    }
+
+    void emsgsize()
+    {
+        Lab lab;
+        auto [client, server] = lab.connectedPair(5000, [](Endpoint* e) { e->setSendBuffer(8192); });
+        QVERIFY(client && server);
+        EXPECT_ERRNO(client->send(QByteArray(256 * 1024, 'x'), {}), EMSGSIZE);
+    }
+
+    void eagain()
+    {
+        Lab lab;
+        auto [client, server] = lab.connectedPair(5000, [](Endpoint* e) { e->setSendBuffer(16384); });
+        QVERIFY(client && server);
+        lab::LinkParams down;
+        down.up = false;
+        lab.link->aToB().setParams(down);
+        Result<qint64> r = qint64(0);
+        for (int i = 0; i < 200 && r.ok(); ++i)
+            r = client->send(QByteArray(1000, 'x'), {});
+        EXPECT_ERRNO(r, EAGAIN);
+    }
+
+    void enobufs()
+    {
+        lab::LinkParams slow;
+        slow.rateBitsPerSec = 8000; // a 1000-byte packet takes a second to leave
+        Lab lab(1, slow, {});
+        lab.link->aToB().setParams({});
+        auto [client, server] = lab.connectedPair();
+        QVERIFY(client && server);
+        lab.link->aToB().setParams(slow);
+        lab.link->setQueueLimit(1);
+        QVERIFY(client->send(QByteArray(1000, 'x'), {}));
+        QVERIFY(Lab::waitFor([&] { return lab.link->a().outputQueueFull(); }, 1000));
+        EXPECT_ERRNO(client->send(QByteArray(10, 'y'), {}), ENOBUFS);
+    }
+
+    void ehostunreach()
+    {
+        Lab lab;
+        Endpoint* e = lab.engine->socket(Style::OneToMany, lab.link->a());
+        SendInfo i;
+        i.to = Address { QStringLiteral("192.0.2.9"), 5000 };
+        EXPECT_ERRNO(e->send("x", i), EHOSTUNREACH);
+    }
+
+    void enotconn()
+    {
+        Lab lab;
+        Endpoint* e = lab.engine->socket(Style::OneToOne, lab.link->a());
+        EXPECT_ERRNO(e->send("x", {}), ENOTCONN);
+    }
+
+    void econnreset()
+    {
+        Lab lab;
+        auto [client, server] = lab.connectedPair();
+        QVERIFY(client && server);
+        SendInfo abort;
+        abort.flags = flag::Abort;
+        QVERIFY(server->send({}, abort));
+        QVERIFY(Lab::waitFor([&] { return client->association() == 0; }));
+        EXPECT_ERRNO(client->send("x", {}), ECONNRESET);
+    }
+
+    void enoent()
+    {
+        Lab lab;
+        Endpoint* e = lab.engine->socket(Style::OneToMany, lab.link->a());
+        EXPECT_ERRNO(e->send("x", {}), ENOENT); // one-to-many, no address
+        SendInfo abort;
+        abort.flags = flag::Abort;
+        abort.to = Address { QStringLiteral("10.0.0.2"), 5000 };
+        EXPECT_ERRNO(e->send({}, abort), ENOENT); // ABORT on an association that does not exist
+        SendInfo byId;
+        byId.association = 12345;
+        EXPECT_ERRNO(e->send("x", byId), ENOENT);
+    }
+
+    void epipe()
+    {
+        Lab lab;
+        auto [client, server] = lab.connectedPair();
+        QVERIFY(client && server);
+        SendInfo eof;
+        eof.flags = flag::Eof;
+        QVERIFY(client->send("last", eof));
+        EXPECT_ERRNO(client->send("more", {}), EPIPE);
+    }
+
+    void einval()
+    {
+        Lab lab;
+        auto [client, server] = lab.connectedPair(5000, [](Endpoint* e) { e->setStreams(3, 3); });
+        QVERIFY(client && server);
+        const qint64 packetsBefore = qint64(lab.events(trace::Kind::SctpPacket).size());
+        SendInfo unknownFlag;
+        unknownFlag.flags = 0x8000;
+        EXPECT_ERRNO(client->send("x", unknownFlag), EINVAL);
+        SendInfo badPolicy;
+        badPolicy.flags = 5;
+        EXPECT_ERRNO(client->send("x", badPolicy), EINVAL);
+        SendInfo addrOverNoTo;
+        addrOverNoTo.flags = flag::AddrOver;
+        EXPECT_ERRNO(client->send("x", addrOverNoTo), EINVAL);
+        SendInfo badStream;
+        badStream.stream = 3;
+        EXPECT_ERRNO(client->send("x", badStream), EINVAL);
+        // Refused before anything was sent.
+        Lab::spin(50);
+        QCOMPARE(qint64(lab.events(trace::Kind::SctpPacket).size()), packetsBefore);
+        QVERIFY(!server->hasMessages());
+    }
+};
+
+QTEST_GUILESS_MAIN(TestSctpErrors)
+#include "tst_sctp_errors.moc"

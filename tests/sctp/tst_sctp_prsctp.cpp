@@ -1,0 +1,218 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// PR-SCTP over a lab link: each policy abandons exactly what it should, with the message's
+// context value reported (SCTP_SEND_FAILED_EVENT -> SctpAbandon), FORWARD-TSN on the wire, and
+// retransmissions counted per TSN by the tap. The deterministic cases take the link down so that
+// every transmission is lost, then bring it back; the lossy case uses a fixed seed.
+#include "sctplab.h"
+
+#include "sctp/chunkdecoder.h"
+
+#include <QSet>
+
+#include <map>
+
+using namespace ladder;
+using namespace ladder::sctp;
+using ladder::sctp::testing::Lab;
+
+namespace {
+void fastTimers(Endpoint* e)
+{
+    e->setRto(100, 50, 200);
+    e->setHeartbeat(0);
+}
+
+// Context values of the abandoned messages, per policy.
+std::map<quint64, QSet<quint64>> abandoned(Lab& lab)
+{
+    std::map<quint64, QSet<quint64>> out;
+    for (const auto& e : lab.events(trace::Kind::SctpAbandon))
+        out[e.a].insert(e.c);
+    return out;
+}
+
+// How often each payload went out as DATA from side A (first transmission + retransmissions).
+std::map<QByteArray, int> transmissions(Lab& lab)
+{
+    std::map<QByteArray, int> out;
+    for (const auto& e : lab.events(trace::Kind::SctpPacket)) {
+        if (e.dir != trace::Dir::Tx || !e.from.startsWith(QStringLiteral("10.0.0.1")))
+            continue;
+        const DecodedPacket d = decodePacket(e.raw);
+        for (const DecodedChunk& c : d.chunks)
+            if (c.type == chunk::Data)
+                ++out[e.raw.mid(c.offset + 16, c.payloadLength)];
+    }
+    return out;
+}
+
+QSet<QByteArray> drain(Endpoint* e)
+{
+    QSet<QByteArray> got;
+    while (e->hasMessages())
+        got.insert(e->receive()->data);
+    return got;
+}
+}
+
+class TestSctpPrSctp : public QObject {
+    Q_OBJECT
+private slots:
+    void rtxAbandonsAfterTheAllowedRetransmissions()
+    {
+        Lab lab(21);
+        auto [client, server] = lab.connectedPair(5000, fastTimers);
+        QVERIFY(client && server);
+        lab::LinkParams down;
+        down.up = false;
+        lab.link->aToB().setParams(down);
+        auto send = [&](const char* text, PrPolicy p, quint32 value, quint32 ctx) {
+            SendInfo i;
+            i.setPolicy(p, value);
+            i.context = ctx;
+            return bool(client->send(QByteArray(text), i));
+        };
+        QVERIFY(send("rtx0-a", PrPolicy::Rtx, 0, 1));
+        QVERIFY(send("rtx0-b", PrPolicy::Rtx, 0, 2));
+        QVERIFY(send("rtx1-a", PrPolicy::Rtx, 1, 11));
+        QVERIFY(send("rtx1-b", PrPolicy::Rtx, 1, 12));
+        QVERIFY(send("reliable", PrPolicy::None, 0, 21));
+        QVERIFY(Lab::waitFor([&] { return abandoned(lab)[3].size() == 4; }, 3000));
+        lab.link->aToB().setParams({});
+        QSet<QByteArray> got;
+        QVERIFY(Lab::waitFor([&] {
+            got += drain(server);
+            return got.contains("reliable");
+        }));
+        Lab::spin(100);
+        got += drain(server);
+        QCOMPARE(got, QSet<QByteArray> { "reliable" });
+        const auto ab = abandoned(lab);
+        QCOMPARE(ab.size(), std::size_t(1)); // only RTX, and never the reliable message
+        QCOMPARE(ab.at(3), (QSet<quint64> { 1, 2, 11, 12 }));
+        auto tx = transmissions(lab);
+        QCOMPARE(tx["rtx0-a"], 1); // RTX 0: sent once, never retransmitted
+        QCOMPARE(tx["rtx0-b"], 1);
+        QCOMPARE(tx["rtx1-a"], 2); // RTX 1: one retransmission
+        QCOMPARE(tx["rtx1-b"], 2);
+        QVERIFY(tx["reliable"] >= 2);
+        QVERIFY(!lab.events(trace::Kind::SctpForwardTsn).isEmpty());
+        QVERIFY(!lab.events(trace::Kind::SctpRetransmission).isEmpty());
+        auto info = lab.engine->association(client->association());
+        QCOMPARE(info->abandoned, quint64(4));
+        QCOMPARE(info->abandonedSent, quint64(4));
+        QVERIFY(info->forwardTsnsSent > 0);
+        QVERIFY(info->retransmissions >= 3);
+    }
+
+    void ttlAbandonsExpiredMessagesOnly()
+    {
+        Lab lab(22);
+        auto [client, server] = lab.connectedPair(5000, fastTimers);
+        QVERIFY(client && server);
+        lab::LinkParams down;
+        down.up = false;
+        lab.link->aToB().setParams(down);
+        for (quint32 ctx = 1; ctx <= 3; ++ctx) {
+            SendInfo i;
+            i.setPolicy(PrPolicy::Ttl, 150);
+            i.context = ctx;
+            QVERIFY(client->send("short-" + QByteArray::number(ctx), i));
+        }
+        SendInfo longLived;
+        longLived.setPolicy(PrPolicy::Ttl, 60000);
+        longLived.context = 8;
+        QVERIFY(client->send("long-lived", longLived));
+        SendInfo plain; // timetolive without a policy means TTL (sctp_sendmsg(3))
+        plain.timetolive = 150;
+        plain.context = 9;
+        QVERIFY(client->send("implicit-ttl", plain));
+        QVERIFY(Lab::waitFor([&] { return abandoned(lab)[1].size() == 4; }, 3000));
+        lab.link->aToB().setParams({});
+        QSet<QByteArray> got;
+        QVERIFY(Lab::waitFor([&] {
+            got += drain(server);
+            return got.contains("long-lived");
+        }));
+        Lab::spin(100);
+        got += drain(server);
+        QCOMPARE(got, QSet<QByteArray> { "long-lived" });
+        const auto ab = abandoned(lab);
+        QCOMPARE(ab.size(), std::size_t(1));
+        QCOMPARE(ab.at(1), (QSet<quint64> { 1, 2, 3, 9 }));
+        bool textOk = false;
+        for (const auto& e : lab.events(trace::Kind::SctpAbandon))
+            textOk = textOk || e.text.contains(QStringLiteral("PR-SCTP TTL abandoned message with context 2"));
+        QVERIFY(textOk);
+        const auto fwd = lab.events(trace::Kind::SctpForwardTsn);
+        QVERIFY(!fwd.isEmpty());
+        QVERIFY(fwd.first().text.startsWith(QStringLiteral("FORWARD-TSN skips TSN")));
+    }
+
+    void lossyRunShowsRetransmissionsAndForwardTsn()
+    {
+        lab::LinkParams lossy;
+        lossy.lossPct = 30;
+        lossy.delayMs = 5;
+        Lab lab(42, lossy, lossy);
+        // Connect over a clean link, then make it lossy: the lesson is the data, not the handshake.
+        lab.link->aToB().setParams({});
+        lab.link->bToA().setParams({});
+        auto [client, server] = lab.connectedPair(5000, fastTimers);
+        QVERIFY(client && server);
+        lab.link->aToB().setParams(lossy);
+        lab.link->bToA().setParams(lossy);
+        QSet<quint64> sent;
+        for (quint32 i = 1; i <= 40; ++i) {
+            SendInfo info;
+            info.setPolicy(PrPolicy::Ttl, 100);
+            info.context = i;
+            QVERIFY(client->send("m" + QByteArray::number(i), info));
+            sent.insert(i);
+            Lab::spin(5);
+        }
+        // A short outage on top of the loss, so some TTL messages surely expire in flight.
+        lab::LinkParams down;
+        down.up = false;
+        lab.link->aToB().setParams(down);
+        for (quint32 i = 41; i <= 45; ++i) {
+            SendInfo info;
+            info.setPolicy(PrPolicy::Ttl, 100);
+            info.context = i;
+            QVERIFY(client->send("m" + QByteArray::number(i), info));
+            sent.insert(i);
+        }
+        Lab::spin(300);
+        lab.link->aToB().setParams(lossy);
+        QSet<quint64> delivered;
+        QVERIFY(Lab::waitFor([&] {
+            for (const QByteArray& m : drain(server))
+                delivered.insert(m.mid(1).toULongLong());
+            QSet<quint64> covered = delivered;
+            for (const auto& [policy, ctxs] : abandoned(lab))
+                covered += ctxs;
+            return covered == sent && !lab.events(trace::Kind::SctpForwardTsn).isEmpty();
+        }, 8000));
+        QVERIFY(!lab.events(trace::Kind::SctpRetransmission).isEmpty());
+        QVERIFY(!lab.events(trace::Kind::SctpForwardTsn).isEmpty());
+        QVERIFY(!abandoned(lab)[1].isEmpty());
+        QVERIFY(lab.link->aToB().dropped() > 0);
+        for (const auto& e : lab.events(trace::Kind::SctpPacket))
+            QVERIFY(decodePacket(e.raw).checksumOk);
+    }
+
+    void peerWithoutPrSctpIsReported()
+    {
+        Lab lab(24);
+        auto [client, server] = lab.connectedPair(5000, [](Endpoint* e) { e->setPrSupported(false); });
+        QVERIFY(client && server);
+        QVERIFY(!lab.engine->association(client->association())->prSupported);
+        bool warned = false;
+        for (const auto& e : lab.events(trace::Kind::Log))
+            warned = warned || (e.a == 2 && e.text.contains(QStringLiteral("does not support PR-SCTP")));
+        QVERIFY(warned);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestSctpPrSctp)
+#include "tst_sctp_prsctp.moc"
