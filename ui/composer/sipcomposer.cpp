@@ -200,11 +200,11 @@ QString SipComposer::autoFill(const QString& editorText, quint32 cseq)
     QString t = editorText;
     static const QRegularExpression branch(QStringLiteral(R"(branch=auto\b)"));
     static const QRegularExpression tag(QStringLiteral(R"(tag=auto\b)"));
-    static const QRegularExpression callId(QStringLiteral(R"(^(Call-ID|i)(\s*:\s*)auto\s*$)"),
+    static const QRegularExpression callId(QStringLiteral(R"(^(Call-ID|i)([ \t]*:[ \t]*)auto[ \t]*$)"),
         QRegularExpression::MultilineOption | QRegularExpression::CaseInsensitiveOption);
-    static const QRegularExpression cseqRe(QStringLiteral(R"(^(CSeq)(\s*:\s*)auto\b)"),
+    static const QRegularExpression cseqRe(QStringLiteral(R"(^(CSeq)([ \t]*:[ \t]*)auto\b)"),
         QRegularExpression::MultilineOption | QRegularExpression::CaseInsensitiveOption);
-    static const QRegularExpression length(QStringLiteral(R"(^(Content-Length|l)(\s*:\s*)(auto|\d+)\s*$)"),
+    static const QRegularExpression length(QStringLiteral(R"(^(Content-Length|l)([ \t]*:[ \t]*)(auto|\d+)[ \t]*$)"),
         QRegularExpression::MultilineOption | QRegularExpression::CaseInsensitiveOption);
     // Each occurrence gets its own value (two tags in one message must differ).
     auto replaceEach = [&t](const QRegularExpression& re, const std::function<QString(const QRegularExpressionMatch&)>& with) {
