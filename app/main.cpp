@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/stack.h"
 #include "core/version.h"
+#include "lab/scenario.h"
+#include "labsession.h"
 #include "logmodel.h"
 #include "mainwindow.h"
 #include "theme.h"
@@ -36,7 +38,11 @@ int main(int argc, char* argv[])
         QStringLiteral("Colour theme: system, light or dark (default: the saved choice)."), QStringLiteral("NAME"));
     QCommandLineOption size(QStringList { QStringLiteral("size") },
         QStringLiteral("Window size WIDTHxHEIGHT (for screenshots)."), QStringLiteral("WxH"));
-    parser.addOptions({ screenshot, afterMs, theme, size });
+    QCommandLineOption scenario(QStringList { QStringLiteral("scenario") },
+        QStringLiteral("Lab scenario to start with (default: invite-lossy-udp; `ladderctl lab list` names them)."),
+        QStringLiteral("NAME"));
+    QCommandLineOption noLab(QStringList { QStringLiteral("no-lab") }, QStringLiteral("Open without starting a lab scenario."));
+    parser.addOptions({ screenshot, afterMs, theme, size, scenario, noLab });
     parser.process(app);
 
     bool ok = true;
@@ -63,6 +69,21 @@ int main(int argc, char* argv[])
         const QStringList wh = parser.value(size).split(QLatin1Char('x'));
         if (wh.size() == 2 && wh[0].toInt() > 0 && wh[1].toInt() > 0)
             window.resize(wh[0].toInt(), wh[1].toInt());
+    }
+    ladder::ui::LabSession lab(stack, window);
+    if (!parser.isSet(noLab)) {
+        const QStringList names = ladder::lab::scenarioNames();
+        QString first = parser.isSet(scenario) ? parser.value(scenario) : QStringLiteral("invite-lossy-udp");
+        if (!names.contains(first)) {
+            if (parser.isSet(scenario)) {
+                std::fprintf(stderr, "ladderlab: no lab scenario named '%s' (ladderctl lab list names them)\n",
+                    qPrintable(first));
+                return 2;
+            }
+            first = names.value(0);
+        }
+        if (!first.isEmpty())
+            lab.start(first);
     }
     window.show();
 

@@ -4,8 +4,14 @@
 #include "core/version.h"
 #include "emptystate.h"
 #include "logmodel.h"
+#include "composer/sctpcomposer.h"
+#include "composer/sipcomposer.h"
+#include "decoders.h"
 #include "inspectorwidget.h"
+#include "labpanel.h"
 #include "ladder/ladderview.h"
+#include "liveview.h"
+#include "models/livemodels.h"
 #include "timeline/timelineview.h"
 #include "trace/journal.h"
 
@@ -22,7 +28,8 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QSettings>
-#include <QStandardItemModel>
+#include <QLineEdit>
+#include <QSortFilterProxyModel>
 #include <QStatusBar>
 #include <QTableView>
 #include <QToolBar>
@@ -31,27 +38,12 @@
 
 namespace ladder::ui {
 
-namespace {
-    QTreeView* makeTree(QWidget* parent, const QStringList& headers)
-    {
-        auto* model = new QStandardItemModel(0, int(headers.size()), parent);
-        model->setHorizontalHeaderLabels(headers);
-        auto* view = new QTreeView(parent);
-        view->setModel(model);
-        view->setRootIsDecorated(false);
-        view->setUniformRowHeights(true);
-        view->setAlternatingRowColors(true);
-        view->setSortingEnabled(true);
-        view->setSelectionBehavior(QAbstractItemView::SelectRows);
-        return view;
-    }
-} // namespace
 
 QStringList MainWindow::dockNames()
 {
     return { QStringLiteral("transactionsDock"), QStringLiteral("dialogsDock"), QStringLiteral("associationsDock"),
         QStringLiteral("streamsDock"), QStringLiteral("composerDock"), QStringLiteral("inspectorDock"),
-        QStringLiteral("logDock") };
+        QStringLiteral("logDock"), QStringLiteral("labDock") };
 }
 
 MainWindow::MainWindow(std::shared_ptr<trace::Journal> journal, QWidget* parent)
@@ -62,6 +54,7 @@ MainWindow::MainWindow(std::shared_ptr<trace::Journal> journal, QWidget* parent)
     setWindowTitle(QStringLiteral("LadderLab"));
     setWindowIcon(QIcon(QStringLiteral(":/icons/ladderlab.svg")));
     setDockNestingEnabled(true);
+    registerInspectorDecoders();
     resize(1400, 860);
 
     m_follower = new JournalFollower(m_journal, this);
@@ -179,18 +172,35 @@ QDockWidget* MainWindow::addDockView(const QString& objectName, const QString& t
 
 void MainWindow::createDocks()
 {
-    auto* transactions = makeTree(this,
-        { tr("Id"), tr("Role"), tr("Method"), tr("Branch"), tr("State"), tr("Age"), tr("Timers"), tr("Retx"),
-            tr("Connection"), tr("Last message") });
-    auto* dialogs = makeTree(this,
-        { tr("Call-ID"), tr("Local tag"), tr("Remote tag"), tr("Role"), tr("State"), tr("Local CSeq"),
-            tr("Remote CSeq"), tr("Route set"), tr("Remote target") });
-    auto* associations = makeTree(this,
-        { tr("Association"), tr("Local"), tr("Peer"), tr("State"), tr("Paths"), tr("In/Out streams"), tr("PR-SCTP"),
-            tr("Retx"), tr("Abandoned") });
-    auto* streams = makeTree(this,
-        { tr("Association"), tr("Stream"), tr("Queued"), tr("Sent"), tr("Received"), tr("Abandoned"), tr("Next SSN"),
-            tr("Ordered/Unordered") });
+    m_transactionModel = new TransactionModel(this);
+    m_dialogModel = new DialogModel(this);
+    m_associationModel = new AssociationModel(this);
+    m_streamModel = new StreamModel(this);
+    auto* transactions = new LiveView(m_transactionModel, tr("Filter transactions (method, branch, state…)"), this);
+    auto* dialogs = new LiveView(m_dialogModel, tr("Filter dialogs (Call-ID, tag, state…)"), this);
+    auto* associations = new LiveView(m_associationModel, tr("Filter associations (address, state…)"), this);
+    auto* streams = new LiveView(m_streamModel, tr("Filter streams"), this);
+    transactions->setObjectName(QStringLiteral("transactionsView"));
+    dialogs->setObjectName(QStringLiteral("dialogsView"));
+    associations->setObjectName(QStringLiteral("associationsView"));
+    streams->setObjectName(QStringLiteral("streamsView"));
+    connect(transactions, &LiveView::showOnTimeline, this,
+        [this](quint64 id) { showObject({ trace::Kind::TransactionState, trace::Kind::SipMessage }, id); });
+    connect(dialogs, &LiveView::showOnTimeline, this, [this](quint64 id) { showObject({ trace::Kind::DialogState }, id); });
+    connect(associations, &LiveView::showOnTimeline, this,
+        [this](quint64 id) { showObject({ trace::Kind::AssociationState, trace::Kind::SctpPacket }, id); });
+    connect(streams, &LiveView::showOnTimeline, this,
+        [this](quint64 key) { showObject({ trace::Kind::AssociationState, trace::Kind::SctpPacket }, key >> 16); });
+    // Selecting a dialog highlights the transaction that created it; an association its streams.
+    connect(dialogs, &LiveView::currentKeyChanged, this, [this, transactions](quint64 id) {
+        const int row = m_dialogModel->rowOfKey(id);
+        if (row >= 0)
+            transactions->selectKey(m_dialogModel->at(row).creatingTransaction);
+    });
+    connect(associations, &LiveView::currentKeyChanged, this, [streams](quint64 id) {
+        streams->filterEdit()->clear();
+        streams->selectKey(id << 16);
+    });
 
     auto* logView = new QTableView(this);
     logView->setModel(m_logModel);
@@ -201,8 +211,8 @@ void MainWindow::createDocks()
     logView->setShowGrid(false);
     connect(m_logModel, &QAbstractItemModel::rowsInserted, logView, [logView] { logView->scrollToBottom(); });
 
-    const auto emptyFor = [this](QTreeView* view, const QString& title, const QString& hint) {
-        return new EmptyState(view, view->model(), title, hint, this);
+    const auto emptyFor = [this](LiveView* view, const QString& title, const QString& hint) {
+        return new EmptyState(view, view->proxy()->sourceModel(), title, hint, this);
     };
 
     // Left column: SIP views on top, SCTP views below, each pair tabbed.
@@ -227,13 +237,21 @@ void MainWindow::createDocks()
     d->raise();
     a->raise();
 
-    auto* composerCanvas = new QWidget(this);
-    addDockView(QStringLiteral("composerDock"), tr("Composer"),
-        new EmptyState(composerCanvas, tr("Composer"),
-            tr("Write a SIP request or an SCTP message by hand and send it with the flags of sip_sendmsg(3SIP) "
-               "or sctp_sendmsg(3)."),
-            this),
-        Qt::RightDockWidgetArea, QKeySequence(Qt::ALT | Qt::Key_5));
+    m_composerTabs = new QTabWidget(this);
+    m_composerTabs->setObjectName(QStringLiteral("composerTabs"));
+    m_sipComposer = new SipComposer(this);
+    m_sipComposer->setDialogModel(m_dialogModel);
+    m_composerTabs->addTab(m_sipComposer, tr("SIP"));
+    m_sctpComposer = new SctpComposer(this);
+    m_sctpComposer->setAssociationModel(m_associationModel);
+    m_composerTabs->addTab(m_sctpComposer, tr("SCTP"));
+    addDockView(QStringLiteral("composerDock"), tr("Composer"), m_composerTabs, Qt::RightDockWidgetArea,
+        QKeySequence(Qt::ALT | Qt::Key_5));
+    m_labPanel = new LabPanel(this);
+    auto* labDock = addDockView(QStringLiteral("labDock"), tr("Lab"), m_labPanel, Qt::RightDockWidgetArea,
+        QKeySequence(Qt::ALT | Qt::Key_8));
+    tabifyDockWidget(dock(QStringLiteral("composerDock")), labDock);
+    labDock->raise();
     m_inspector = new InspectorWidget(this);
     auto* inspectorEmpty = new EmptyState(m_inspector, tr("Nothing selected"),
         tr("Select a message on the timeline or in a view to see its bytes and its parsed fields."), this);
@@ -328,6 +346,51 @@ void MainWindow::updateStatus()
         m_lastCount = count;
         m_lastStatusMs = now;
     }
+}
+
+void MainWindow::clearLiveState()
+{
+    m_transactionModel->clear();
+    m_dialogModel->clear();
+    m_associationModel->clear();
+    m_streamModel->clear();
+}
+
+void MainWindow::setSipSnapshot(const sip::StackSnapshot& snapshot)
+{
+    m_transactionModel->setNow(snapshot.timeNs);
+    m_transactionModel->setSnapshots(snapshot.transactions);
+    m_dialogModel->setSnapshots(snapshot.dialogs);
+}
+
+void MainWindow::setAssociations(const QList<sctp::AssociationInfo>& associations)
+{
+    m_associationModel->setSnapshots(associations);
+    m_streamModel->setAssociations(associations);
+}
+
+void MainWindow::showObject(const QList<trace::Kind>& kinds, quint64 id)
+{
+    if (!m_journal || !id)
+        return;
+    // The newest event about the object: what the user most likely wants to look at.
+    const quint64 n = m_follower->seen();
+    const quint64 chunk = 4096;
+    for (quint64 end = n; end > 0;) {
+        const quint64 begin = end > chunk ? end - chunk : 0;
+        qint64 found = -1;
+        m_journal->forEach(begin, end - begin, [&](const trace::Event& e) {
+            if (e.object == id && kinds.contains(e.kind))
+                found = qint64(e.seq);
+        });
+        if (found >= 0) {
+            inspect(quint64(found));
+            m_timeline->centerOn(m_journal->at(quint64(found)).timeNs);
+            return;
+        }
+        end = begin;
+    }
+    statusBar()->showMessage(tr("No event about object %1 in the journal").arg(id), 4000);
 }
 
 void MainWindow::setLadderScope(const QString& title, LadderBuilder::Filter filter)

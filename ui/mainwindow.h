@@ -2,6 +2,8 @@
 #pragma once
 
 #include "ladder/ladderbuilder.h"
+#include "sctp/snapshot.h"
+#include "sip/snapshot.h"
 #include "theme.h"
 
 #include <QMainWindow>
@@ -23,8 +25,15 @@ namespace trace {
 namespace ladder::ui {
 
 class InspectorWidget;
+class LabPanel;
+class SctpComposer;
+class SipComposer;
 class JournalFollower;
+class AssociationModel;
+class DialogModel;
 class LadderView;
+class StreamModel;
+class TransactionModel;
 class LogModel;
 class TimelineView;
 
@@ -43,6 +52,20 @@ public:
     JournalFollower* follower() const { return m_follower; }
     TimelineView* timeline() const { return m_timeline; }
     LadderView* ladder() const { return m_ladder; }
+    // Live state from the stack thread (queued, at most 20 Hz).
+    void setSipSnapshot(const sip::StackSnapshot& snapshot);
+    void setAssociations(const QList<sctp::AssociationInfo>& associations);
+    void clearLiveState();
+    LabPanel* labPanel() const { return m_labPanel; }
+    SipComposer* sipComposer() const { return m_sipComposer; }
+    SctpComposer* sctpComposer() const { return m_sctpComposer; }
+    QTabWidget* composerTabs() const { return m_composerTabs; }
+    TransactionModel* transactionModel() const { return m_transactionModel; }
+    DialogModel* dialogModel() const { return m_dialogModel; }
+    AssociationModel* associationModel() const { return m_associationModel; }
+    StreamModel* streamModel() const { return m_streamModel; }
+    // Inspects the newest journal event of one of these kinds about object id.
+    void showObject(const QList<trace::Kind>& kinds, quint64 id);
     // Rebuilds the ladder from the journal for one call/association (an empty filter: everything).
     void setLadderScope(const QString& title, LadderBuilder::Filter filter);
     InspectorWidget* inspector() const { return m_inspector; }
@@ -73,6 +96,14 @@ private:
     InspectorWidget* m_inspector = nullptr;
     QAction* m_followAction = nullptr;
     QTabWidget* m_centralTabs = nullptr;
+    QTabWidget* m_composerTabs = nullptr;
+    SipComposer* m_sipComposer = nullptr;
+    SctpComposer* m_sctpComposer = nullptr;
+    LabPanel* m_labPanel = nullptr;
+    TransactionModel* m_transactionModel = nullptr;
+    DialogModel* m_dialogModel = nullptr;
+    AssociationModel* m_associationModel = nullptr;
+    StreamModel* m_streamModel = nullptr;
     LadderView* m_ladder = nullptr;
     QLabel* m_ladderScope = nullptr;
     std::unique_ptr<LadderBuilder> m_ladderBuilder;

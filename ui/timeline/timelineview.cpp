@@ -101,6 +101,14 @@ void TimelineView::setRange(qint64 startNs, double nsPerPixel)
     update();
 }
 
+void TimelineView::centerOn(qint64 timeNs)
+{
+    m_follow = false;
+    m_startNs = timeNs - qint64((width() - kLaneHeaderWidth) / 2.0 * m_nsPerPx);
+    emit rangeChanged();
+    update();
+}
+
 void TimelineView::selectSeq(quint64 seq)
 {
     m_selected = seq;

@@ -39,6 +39,8 @@ public:
     double nsPerPixel() const { return m_nsPerPx; }
     void setRange(qint64 startNs, double nsPerPixel);
     void selectSeq(quint64 seq);
+    // Pans (keeping the zoom) so timeNs is in the middle; stops following.
+    void centerOn(qint64 timeNs);
     quint64 selectedSeq() const { return m_selected; }
     // The item under a widget position, or -1.
     qint64 itemAt(const QPoint& pos) const;

@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "scenario.h"
+#include "sip/snapshot.h"
+
+#include <QObject>
+#include <QTimer>
+
+#include <memory>
+
+namespace ladder::lab {
+
+// The result of a composer send, as the user sees it.
+struct ComposerResult {
+    bool ok = false;
+    QString errnoName; // "EINVAL", "ENOENT", … (empty when ok)
+    QString text; // "sent" or the reason, one sentence
+    quint64 transaction = 0;
+    quint64 dialog = 0;
+};
+
+// What the SCTP composer asks for: sctp_sendmsg(3) arguments plus a burst (repeat, interval).
+struct SctpComposerRequest {
+    quint64 association = 0; // 0: send to `to` (one-to-many, implicit set-up)
+    QString to; // "HOST:PORT" when association is 0
+    QByteArray payload;
+    quint16 stream = 0;
+    quint32 ppid = 0;
+    quint32 context = 0;
+    quint32 flags = 0; // SCTP_EOF 0x100, SCTP_ABORT 0x200, SCTP_UNORDERED 0x400, SCTP_ADDR_OVER 0x800,
+    //                   SCTP_SENDALL 0x1000, SCTP_SACK_IMMEDIATELY 0x4000
+    QString addrOver; // the path for SCTP_ADDR_OVER
+    int prPolicy = 0; // 0 none, 1 TTL (ms), 2 BUF (bytes), 3 RTX (retransmissions)
+    quint32 prValue = 0;
+    int repeat = 1;
+    int intervalMs = 0;
+};
+
+// The lab as the GUI drives it, living on the stack thread: starts and stops one scenario at a
+// time, applies the Lab panel's link sliders, sends what the composer wrote through the
+// scenario's "you" peer, and publishes live snapshots of every peer at most 10 times a second.
+class LabController : public QObject {
+    Q_OBJECT
+public:
+    explicit LabController(Stack& stack, QObject* parent = nullptr);
+    ~LabController() override;
+
+    bool start(const QString& name, const ScenarioParams& params, QString* error);
+    void stop();
+    QString running() const { return m_name; }
+    void setLinkConditions(double lossPct, qint64 delayMs);
+
+    // sip_sendmsg(3SIP) from the composer: text is one SIP message; target "udp:HOST:PORT",
+    // "tcp:HOST:PORT" (or HOST:PORT for UDP) names a lab peer.
+    ComposerResult sendSip(const QByteArray& text, const QString& target, quint64 dialog, bool stateful, bool dialogOnFork);
+
+    // One merged snapshot of every SIP stack of the running scenario. Transaction and dialog ids
+    // are per stack, so they are made unique here: (stack index + 1) << 40 | id.
+    sip::StackSnapshot sipSnapshot() const;
+
+signals:
+    void sipSnapshotReady(const ladder::sip::StackSnapshot& snapshot);
+    void scenarioStarted(const QString& name);
+    void scenarioFinished(const QString& name, bool ok, const QString& failure, const QStringList& findings);
+
+private:
+    void tick();
+
+    Stack& m_stack;
+    std::unique_ptr<Scenario> m_scenario;
+    QString m_name;
+    bool m_reported = false;
+    QTimer m_publish;
+};
+
+} // namespace ladder::lab

@@ -1,0 +1,207 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// gui_ingest: the real journal → model → view path under load, offscreen.
+//   bench_gui_ingest [--rate EVENTS_PER_S] [--seconds S] [--paint-events N]
+// Prints: the longest UI-thread stall while a writer thread appends at the given rate (the UI
+// follows the journal at ≤ 20 Hz: timeline, ladder, log), peak memory, the time to paint the
+// timeline with N events at full zoom-out, and the time from start to the first painted window.
+#include "logmodel.h"
+#include "mainwindow.h"
+#include "timeline/timelineview.h"
+#include "trace/journal.h"
+
+#include <QApplication>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QImage>
+#include <QPainter>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QThread>
+#include <QTimer>
+
+#include <atomic>
+#include <cstdio>
+
+using namespace ladder;
+
+namespace {
+
+QElapsedTimer g_sinceStart;
+
+long peakRssKiB()
+{
+    QFile f(QStringLiteral("/proc/self/status"));
+    if (!f.open(QIODevice::ReadOnly))
+        return -1;
+    for (const QByteArray& line : f.readAll().split('\n'))
+        if (line.startsWith("VmHWM:"))
+            return line.mid(6).trimmed().split(' ').first().toLong();
+    return -1;
+}
+
+trace::Event sampleEvent(quint64 i)
+{
+    static const QByteArray invite = QByteArray("INVITE sip:bob@10.0.0.2 SIP/2.0\r\nVia: SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bK")
+        + QByteArray(200, 'x') + "\r\nCall-ID: bench\r\nCSeq: 1 INVITE\r\nContent-Length: 0\r\n\r\n";
+    trace::Event e;
+    e.timeNs = qint64(i) * 50000; // 20 000 events per second of journal time
+    switch (i % 4) {
+    case 0:
+    case 1:
+        e.kind = trace::Kind::SipMessage;
+        e.dir = i % 4 == 0 ? trace::Dir::Tx : trace::Dir::Rx;
+        e.from = QStringLiteral("uac 10.0.0.1:5060");
+        e.to = QStringLiteral("uas 10.0.0.2:5060");
+        e.raw = invite;
+        e.text = QStringLiteral("INVITE sip:bob@10.0.0.2 SIP/2.0");
+        break;
+    case 2:
+        e.kind = trace::Kind::SctpPacket;
+        e.dir = trace::Dir::Tx;
+        e.from = QStringLiteral("sctp-a 10.0.0.1:9899");
+        e.to = QStringLiteral("sctp-b 10.0.0.2:9899");
+        e.raw = QByteArray(120, '\x01');
+        e.text = QStringLiteral("DATA TSN=%1").arg(i);
+        break;
+    default:
+        e.kind = i % 400 == 3 ? trace::Kind::Log : trace::Kind::SctpChunk;
+        e.text = QStringLiteral("event %1").arg(i);
+        break;
+    }
+    return e;
+}
+
+} // namespace
+
+int main(int argc, char* argv[])
+{
+    g_sinceStart.start();
+    qputenv("QT_QPA_PLATFORM", qEnvironmentVariableIsSet("QT_QPA_PLATFORM") ? qgetenv("QT_QPA_PLATFORM") : QByteArray("offscreen"));
+    QApplication app(argc, argv);
+    int rate = 20000, seconds = 30, paintEvents = 1000000;
+    const QStringList args = app.arguments();
+    for (int i = 1; i + 1 < args.size(); i += 2) {
+        if (args[i] == QLatin1String("--rate"))
+            rate = args[i + 1].toInt();
+        else if (args[i] == QLatin1String("--seconds"))
+            seconds = args[i + 1].toInt();
+        else if (args[i] == QLatin1String("--paint-events"))
+            paintEvents = args[i + 1].toInt();
+    }
+
+    // 1. Launch to first paint, in process: window constructed, shown, first paint done.
+    auto journal = std::make_shared<trace::Journal>();
+    qint64 firstPaintNs = -1;
+    ui::MainWindow window(journal);
+    window.resize(1400, 860);
+    struct PaintSpy : QObject {
+        qint64* out;
+        bool eventFilter(QObject*, QEvent* e) override
+        {
+            if (e->type() == QEvent::Paint && *out < 0)
+                *out = g_sinceStart.nsecsElapsed();
+            return false;
+        }
+    } spy;
+    spy.out = &firstPaintNs;
+    window.installEventFilter(&spy);
+    window.centralWidget()->installEventFilter(&spy);
+    window.show();
+    while (firstPaintNs < 0 && g_sinceStart.elapsed() < 10000)
+        QCoreApplication::processEvents(QEventLoop::AllEvents, 10);
+
+    // 2. Ingest under load: a writer thread at `rate`, the UI thread measured by a 5 ms ticker.
+    std::atomic<bool> stop { false };
+    std::atomic<quint64> written { 0 };
+    QThread* writer = QThread::create([&] {
+        QElapsedTimer t;
+        t.start();
+        quint64 i = 0;
+        while (!stop.load()) {
+            const quint64 due = quint64(double(t.nsecsElapsed()) / 1e9 * rate);
+            while (i < due)
+                journal->append(sampleEvent(i++));
+            written.store(i);
+            QThread::usleep(1000);
+        }
+    });
+    qint64 worstGapNs = 0;
+    QElapsedTimer gap;
+    QTimer ticker;
+    ticker.setTimerType(Qt::PreciseTimer);
+    ticker.setInterval(5);
+    QObject::connect(&ticker, &QTimer::timeout, [&] {
+        if (gap.isValid())
+            worstGapNs = std::max(worstGapNs, gap.nsecsElapsed() - 5000000);
+        gap.restart();
+    });
+    writer->start();
+    ticker.start();
+    QElapsedTimer run;
+    run.start();
+    while (run.elapsed() < qint64(seconds) * 1000)
+        QCoreApplication::processEvents(QEventLoop::AllEvents, 20);
+    stop.store(true);
+    writer->wait();
+    delete writer;
+    ticker.stop();
+    window.follower()->poll();
+    const quint64 shown = window.follower()->seen();
+
+    // 3. Timeline paint at full zoom-out with paintEvents events.
+    ui::TimelineView view;
+    view.resize(1600, 600);
+    {
+        QVector<trace::Event> batch;
+        for (int i = 0; i < paintEvents; ++i) {
+            trace::Event e = sampleEvent(quint64(i));
+            e.seq = quint64(i);
+            batch.append(std::move(e));
+            if (batch.size() == 100000) {
+                view.append(batch);
+                batch.clear();
+            }
+        }
+        view.append(batch);
+    }
+    view.fitAll();
+    QImage img(view.size(), QImage::Format_ARGB32_Premultiplied);
+    double worstPaintMs = 0, totalPaintMs = 0;
+    const int frames = 20;
+    for (int f = 0; f < frames; ++f) {
+        QElapsedTimer t;
+        t.start();
+        view.render(&img);
+        const double ms = double(t.nsecsElapsed()) / 1e6;
+        worstPaintMs = std::max(worstPaintMs, ms);
+        totalPaintMs += ms;
+        // Pan a little so every frame is a new range.
+        view.setRange(view.startNs() + qint64(view.nsPerPixel() * 3), view.nsPerPixel());
+    }
+
+    // 4. Whole process: launch ladderlab until its screenshot is written.
+    double processMs = -1;
+    {
+        QTemporaryDir dir;
+        QProcess p;
+        QElapsedTimer t;
+        t.start();
+        p.start(QStringLiteral(LADDERLAB_EXE), { QStringLiteral("--no-lab"), QStringLiteral("--screenshot"),
+                                                    dir.filePath(QStringLiteral("s.png")), QStringLiteral("--after-ms"), QStringLiteral("0") });
+        if (p.waitForFinished(30000) && p.exitCode() == 0)
+            processMs = double(t.nsecsElapsed()) / 1e6;
+    }
+
+    std::printf("gui_ingest (offscreen, %d events/s for %d s)\n", rate, seconds);
+    std::printf("  %-44s %12s\n", "measure", "value");
+    std::printf("  %-44s %12llu\n", "events appended by the writer thread", static_cast<unsigned long long>(written.load()));
+    std::printf("  %-44s %12llu\n", "events the window had taken in", static_cast<unsigned long long>(shown));
+    std::printf("  %-44s %9.1f ms  (target <= 50)\n", "longest UI-thread stall", double(worstGapNs) / 1e6);
+    std::printf("  %-44s %9.1f MiB\n", "peak resident memory", double(peakRssKiB()) / 1024.0);
+    std::printf("  %-44s %9.1f ms  (target <= 30)\n", "timeline paint, full zoom-out, worst frame", worstPaintMs);
+    std::printf("  %-44s %9.1f ms\n", "timeline paint, full zoom-out, mean frame", totalPaintMs / frames);
+    std::printf("  %-44s %12d\n", "events on that timeline", paintEvents);
+    std::printf("  %-44s %9.1f ms  (target <= 1000)\n", "start to first painted window (in process)", double(firstPaintNs) / 1e6);
+    std::printf("  %-44s %9.1f ms\n", "ladderlab launch to screenshot written", processMs);
+    return 0;
+}

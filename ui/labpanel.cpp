@@ -1,0 +1,169 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "labpanel.h"
+
+#include <QComboBox>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QPushButton>
+#include <QSlider>
+#include <QSpinBox>
+#include <QTextBrowser>
+#include <QTimer>
+#include <QVBoxLayout>
+
+namespace ladder::ui {
+
+LabPanel::LabPanel(QWidget* parent)
+    : QWidget(parent)
+{
+    setObjectName(QStringLiteral("labPanel"));
+    auto* box = new QVBoxLayout(this);
+    box->setContentsMargins(6, 6, 6, 6);
+    m_scenarios = new QComboBox(this);
+    m_scenarios->setObjectName(QStringLiteral("scenarioCombo"));
+    for (const QString& name : lab::scenarioNames()) {
+        auto s = lab::createScenario(name);
+        m_scenarios->addItem(s->title(), name);
+        m_scenarios->setItemData(m_scenarios->count() - 1, s->summary(), Qt::ToolTipRole);
+    }
+    box->addWidget(m_scenarios);
+    m_lesson = new QTextBrowser(this);
+    m_lesson->setOpenExternalLinks(false);
+    box->addWidget(m_lesson, 1);
+
+    auto* form = new QFormLayout;
+    m_seed = new QSpinBox(this);
+    m_seed->setRange(0, 1000000);
+    m_seed->setValue(1);
+    m_seed->setToolTip(tr("The same seed gives the same losses, so a run can be shown again exactly."));
+    form->addRow(tr("Seed"), m_seed);
+    auto slider = [this](int max, QLabel** label) {
+        auto* s = new QSlider(Qt::Horizontal, this);
+        s->setRange(-1, max);
+        s->setValue(-1);
+        *label = new QLabel(this);
+        (*label)->setMinimumWidth(80);
+        return s;
+    };
+    m_loss = slider(50, &m_lossLabel);
+    m_delay = slider(500, &m_delayLabel);
+    m_loss->setObjectName(QStringLiteral("lossSlider"));
+    m_delay->setObjectName(QStringLiteral("delaySlider"));
+    auto row = [this](QSlider* s, QLabel* l) {
+        auto* w = new QWidget(this);
+        auto* h = new QHBoxLayout(w);
+        h->setContentsMargins(0, 0, 0, 0);
+        h->addWidget(s, 1);
+        h->addWidget(l);
+        return w;
+    };
+    form->addRow(tr("Loss"), row(m_loss, m_lossLabel));
+    form->addRow(tr("Delay"), row(m_delay, m_delayLabel));
+    box->addLayout(form);
+
+    auto* buttons = new QHBoxLayout;
+    m_start = new QPushButton(tr("Start"), this);
+    m_start->setObjectName(QStringLiteral("startScenario"));
+    m_start->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_R));
+    m_start->setToolTip(tr("Start the scenario (Ctrl+R)"));
+    m_stop = new QPushButton(tr("Stop"), this);
+    m_stop->setEnabled(false);
+    buttons->addWidget(m_start);
+    buttons->addWidget(m_stop);
+    box->addLayout(buttons);
+    m_status = new QLabel(tr("Not running"), this);
+    m_status->setWordWrap(true);
+    box->addWidget(m_status);
+
+    auto updateLabels = [this] {
+        m_lossLabel->setText(m_loss->value() < 0 ? tr("default") : tr("%1 %").arg(m_loss->value()));
+        m_delayLabel->setText(m_delay->value() < 0 ? tr("default") : tr("%1 ms").arg(m_delay->value()));
+    };
+    updateLabels();
+    m_sliderDebounce = new QTimer(this);
+    m_sliderDebounce->setSingleShot(true);
+    m_sliderDebounce->setInterval(150);
+    connect(m_sliderDebounce, &QTimer::timeout, this, [this] {
+        emit linkConditionsChanged(std::max(0, m_loss->value()), std::max(0, m_delay->value()));
+    });
+    for (QSlider* s : { m_loss, m_delay }) {
+        connect(s, &QSlider::valueChanged, this, updateLabels);
+        connect(s, &QSlider::valueChanged, this, [this] {
+            if (!m_stop->isEnabled())
+                return; // before a run, the values are read at start
+            m_sliderDebounce->start();
+        });
+    }
+    connect(m_scenarios, &QComboBox::currentIndexChanged, this, &LabPanel::showLesson);
+    connect(m_start, &QPushButton::clicked, this, [this] {
+        if (!selectedScenario().isEmpty())
+            emit startRequested(selectedScenario(), params());
+    });
+    connect(m_stop, &QPushButton::clicked, this, &LabPanel::stopRequested);
+    showLesson();
+}
+
+QString LabPanel::selectedScenario() const
+{
+    return m_scenarios->currentData().toString();
+}
+
+void LabPanel::selectScenario(const QString& name)
+{
+    const int i = m_scenarios->findData(name);
+    if (i >= 0)
+        m_scenarios->setCurrentIndex(i);
+}
+
+lab::ScenarioParams LabPanel::params() const
+{
+    lab::ScenarioParams p;
+    p.seed = quint64(m_seed->value());
+    p.lossPct = m_loss->value();
+    p.delayMs = m_delay->value();
+    return p;
+}
+
+void LabPanel::showLesson()
+{
+    auto s = lab::createScenario(selectedScenario());
+    if (!s) {
+        m_lesson->setHtml(tr("<p>No scenarios are built in.</p>"));
+        return;
+    }
+    QString html = QStringLiteral("<h3>%1</h3>").arg(s->title().toHtmlEscaped());
+    for (const QString& para : s->lesson().split(QStringLiteral("\n\n")))
+        html += QStringLiteral("<p>%1</p>").arg(para.toHtmlEscaped());
+    html += QStringLiteral("<p><i>%1</i></p>")
+                .arg(s->needsRealTime() ? tr("Runs in real time (SCTP keeps its own clock).")
+                                        : tr("Runs in real time here; `ladderctl lab run %1` runs it instantly in virtual time.")
+                                              .arg(s->name())
+                                              .toHtmlEscaped());
+    m_lesson->setHtml(html);
+}
+
+void LabPanel::setRunning(const QString& name)
+{
+    const bool running = !name.isEmpty();
+    m_start->setText(running ? tr("Restart") : tr("Start"));
+    m_stop->setEnabled(running);
+    if (running) {
+        selectScenario(name);
+        m_status->setText(tr("Running: %1").arg(m_scenarios->currentText()));
+    } else {
+        m_status->setText(tr("Not running"));
+    }
+}
+
+void LabPanel::setFinished(const QString& name, bool ok, const QString& failure, const QStringList& findings)
+{
+    Q_UNUSED(name);
+    QStringList escaped;
+    for (const QString& f : findings)
+        escaped << f.toHtmlEscaped();
+    m_status->setText(ok ? tr("<b>Done.</b> %1").arg(escaped.join(QStringLiteral("<br>")))
+                         : tr("<b>The lesson's point was not shown:</b> %1").arg(failure.toHtmlEscaped()));
+}
+
+} // namespace ladder::ui

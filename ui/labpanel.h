@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "lab/scenario.h"
+
+#include <QWidget>
+
+class QComboBox;
+class QLabel;
+class QPushButton;
+class QSlider;
+class QSpinBox;
+class QTextBrowser;
+
+namespace ladder::ui {
+
+// The Lab panel: pick a scenario, read its lesson, start and stop it, and turn the links' loss
+// and delay while it runs.
+class LabPanel : public QWidget {
+    Q_OBJECT
+public:
+    explicit LabPanel(QWidget* parent = nullptr);
+
+    QString selectedScenario() const;
+    void selectScenario(const QString& name);
+    lab::ScenarioParams params() const;
+    // The controller reports back.
+    void setRunning(const QString& name);
+    void setFinished(const QString& name, bool ok, const QString& failure, const QStringList& findings);
+
+signals:
+    void startRequested(const QString& name, const ladder::lab::ScenarioParams& params);
+    void stopRequested();
+    void linkConditionsChanged(double lossPct, qint64 delayMs);
+
+private:
+    void showLesson();
+
+    QComboBox* m_scenarios;
+    QTextBrowser* m_lesson;
+    QSpinBox* m_seed;
+    QSlider* m_loss;
+    QSlider* m_delay;
+    QLabel* m_lossLabel;
+    QLabel* m_delayLabel;
+    QPushButton* m_start;
+    QPushButton* m_stop;
+    QLabel* m_status;
+    QTimer* m_sliderDebounce;
+};
+
+} // namespace ladder::ui

@@ -1,0 +1,73 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "labsession.h"
+
+#include "composer/sipcomposer.h"
+#include "core/stack.h"
+#include "lab/controller.h"
+#include "labpanel.h"
+#include "mainwindow.h"
+
+#include <QPointer>
+
+namespace ladder::ui {
+
+LabSession::LabSession(StackThread& stack, MainWindow& window, QObject* parent)
+    : QObject(parent)
+    , m_stack(stack)
+    , m_window(window)
+{
+    m_stack.invokeBlocking([this](Stack& s) { m_controller = new lab::LabController(s); });
+    lab::LabController* c = m_controller;
+    MainWindow* w = &m_window;
+
+    connect(c, &lab::LabController::sipSnapshotReady, w, &MainWindow::setSipSnapshot, Qt::QueuedConnection);
+    connect(c, &lab::LabController::scenarioStarted, w->labPanel(), &LabPanel::setRunning, Qt::QueuedConnection);
+    connect(c, &lab::LabController::scenarioFinished, w->labPanel(), &LabPanel::setFinished, Qt::QueuedConnection);
+
+    LabPanel* panel = w->labPanel();
+    connect(panel, &LabPanel::startRequested, this, [this](const QString& name, const lab::ScenarioParams& p) {
+        m_window.clearLiveState();
+        m_stack.invoke([c = m_controller, name, p](Stack& s) {
+            // A new lesson starts on a clean record.
+            s.journal().clear();
+            QString error;
+            if (!c->start(name, p, &error))
+                s.log(3, error);
+        });
+    });
+    connect(panel, &LabPanel::stopRequested, this, [this, panel] {
+        m_stack.invoke([c = m_controller](Stack&) { c->stop(); });
+        panel->setRunning({});
+    });
+    connect(panel, &LabPanel::linkConditionsChanged, this, [this](double loss, qint64 delay) {
+        m_stack.invoke([c = m_controller, loss, delay](Stack&) { c->setLinkConditions(loss, delay); });
+    });
+
+    SipComposer* composer = w->sipComposer();
+    connect(composer, &SipComposer::sendRequested, this,
+        [this, composer](const QByteArray& bytes, const QString& target, quint64 dialog, bool stateful, bool onFork) {
+            // Dialog ids in the views are made unique across peers; the stack wants its own.
+            const quint64 localDialog = dialog & ((quint64(1) << 40) - 1);
+            QPointer<SipComposer> guard(composer);
+            m_stack.invoke([c = m_controller, bytes, target, localDialog, stateful, onFork, guard](Stack&) {
+                const lab::ComposerResult r = c->sendSip(bytes, target, localDialog, stateful, onFork);
+                QMetaObject::invokeMethod(guard, [guard, r] {
+                    if (guard)
+                        guard->showResult(r.ok, r.errnoName, r.text, r.transaction);
+                }, Qt::QueuedConnection);
+            });
+        });
+}
+
+LabSession::~LabSession()
+{
+    m_stack.invokeBlocking([this](Stack&) { delete m_controller; });
+}
+
+void LabSession::start(const QString& scenario)
+{
+    m_window.labPanel()->selectScenario(scenario);
+    emit m_window.labPanel()->startRequested(scenario, m_window.labPanel()->params());
+}
+
+} // namespace ladder::ui

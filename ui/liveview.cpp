@@ -1,0 +1,127 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "liveview.h"
+
+#include "models/snapshottablemodel.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QClipboard>
+#include <QHeaderView>
+#include <QKeySequence>
+#include <QLineEdit>
+#include <QMenu>
+#include <QSortFilterProxyModel>
+#include <QTimer>
+#include <QTreeView>
+#include <QVBoxLayout>
+
+namespace ladder::ui {
+
+LiveView::LiveView(SnapshotTableModelBase* model, const QString& filterHint, QWidget* parent)
+    : QWidget(parent)
+    , m_model(model)
+{
+    auto* box = new QVBoxLayout(this);
+    box->setContentsMargins(0, 0, 0, 0);
+    box->setSpacing(2);
+    m_filter = new QLineEdit(this);
+    m_filter->setPlaceholderText(filterHint);
+    m_filter->setClearButtonEnabled(true);
+    box->addWidget(m_filter);
+
+    m_proxy = new QSortFilterProxyModel(this);
+    m_proxy->setSourceModel(model);
+    m_proxy->setSortRole(SnapshotTableModelBase::SortRole);
+    m_proxy->setFilterKeyColumn(-1);
+    m_proxy->setFilterCaseSensitivity(Qt::CaseInsensitive);
+    m_proxy->setDynamicSortFilter(true);
+
+    m_view = new QTreeView(this);
+    m_view->setModel(m_proxy);
+    m_view->setRootIsDecorated(false);
+    m_view->setUniformRowHeights(true);
+    m_view->setAlternatingRowColors(true);
+    m_view->setSortingEnabled(true);
+    m_view->sortByColumn(0, Qt::AscendingOrder);
+    m_view->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_view->setSelectionMode(QAbstractItemView::ExtendedSelection);
+    m_view->setContextMenuPolicy(Qt::CustomContextMenu);
+    m_view->header()->setSectionResizeMode(QHeaderView::Interactive);
+    m_view->header()->setStretchLastSection(true);
+    box->addWidget(m_view, 1);
+
+    // Filter as the user types, but only once they pause: re-filtering a large table per key
+    // press would stutter.
+    m_debounce = new QTimer(this);
+    m_debounce->setSingleShot(true);
+    m_debounce->setInterval(300);
+    connect(m_filter, &QLineEdit::textChanged, m_debounce, qOverload<>(&QTimer::start));
+    connect(m_debounce, &QTimer::timeout, this, [this] { m_proxy->setFilterFixedString(m_filter->text()); });
+
+    connect(m_view, &QWidget::customContextMenuRequested, this, &LiveView::showMenu);
+    connect(m_view->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+        [this](const QModelIndex&) { emit currentKeyChanged(currentKey()); });
+    connect(m_view, &QAbstractItemView::activated, this, [this](const QModelIndex& index) {
+        emit showOnTimeline(index.data(SnapshotTableModelBase::KeyRole).toULongLong());
+    });
+
+    auto* copy = new QAction(tr("Copy"), this);
+    copy->setShortcut(QKeySequence::Copy);
+    copy->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+    connect(copy, &QAction::triggered, this, [this] { QApplication::clipboard()->setText(selectionAsText()); });
+    m_view->addAction(copy);
+}
+
+quint64 LiveView::currentKey() const
+{
+    const QModelIndex i = m_view->currentIndex();
+    return i.isValid() ? i.siblingAtColumn(0).data(SnapshotTableModelBase::KeyRole).toULongLong() : 0;
+}
+
+bool LiveView::selectKey(quint64 key)
+{
+    const int row = m_model->rowOfKey(key);
+    if (row < 0)
+        return false;
+    const QModelIndex proxyIndex = m_proxy->mapFromSource(m_model->index(row, 0));
+    if (!proxyIndex.isValid())
+        return false;
+    m_view->selectionModel()->setCurrentIndex(
+        proxyIndex, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+    m_view->scrollTo(proxyIndex);
+    return true;
+}
+
+QString LiveView::selectionAsText() const
+{
+    QStringList lines;
+    QStringList head;
+    for (int c = 0; c < m_proxy->columnCount(); ++c)
+        head << m_proxy->headerData(c, Qt::Horizontal).toString();
+    lines << head.join(QLatin1Char('\t'));
+    QModelIndexList rows = m_view->selectionModel()->selectedRows();
+    std::sort(rows.begin(), rows.end(), [](const QModelIndex& a, const QModelIndex& b) { return a.row() < b.row(); });
+    for (const QModelIndex& r : std::as_const(rows)) {
+        QStringList cells;
+        for (int c = 0; c < m_proxy->columnCount(); ++c)
+            cells << r.siblingAtColumn(c).data().toString();
+        lines << cells.join(QLatin1Char('\t'));
+    }
+    return lines.join(QLatin1Char('\n')) + QLatin1Char('\n');
+}
+
+void LiveView::showMenu(const QPoint& pos)
+{
+    const QModelIndex index = m_view->indexAt(pos);
+    QMenu menu(this);
+    const quint64 key = index.isValid() ? index.siblingAtColumn(0).data(SnapshotTableModelBase::KeyRole).toULongLong() : 0;
+    QAction* show = menu.addAction(tr("Show on Timeline and in Inspector"));
+    show->setEnabled(key != 0);
+    connect(show, &QAction::triggered, this, [this, key] { emit showOnTimeline(key); });
+    menu.addAction(tr("Copy as Text"), this, [this] { QApplication::clipboard()->setText(selectionAsText()); });
+    menu.addSeparator();
+    menu.addAction(tr("Clear Filter"), m_filter, &QLineEdit::clear);
+    menu.exec(m_view->viewport()->mapToGlobal(pos));
+}
+
+} // namespace ladder::ui

@@ -1,0 +1,46 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include <QWidget>
+
+class QLineEdit;
+class QSortFilterProxyModel;
+class QTimer;
+class QTreeView;
+
+namespace ladder::ui {
+
+class SnapshotTableModelBase;
+
+// A live table with what a user of Wireshark expects around it: a filter box (debounced), sorting
+// by any column, copy as text, and a context menu that jumps to the timeline and the inspector.
+class LiveView : public QWidget {
+    Q_OBJECT
+public:
+    LiveView(SnapshotTableModelBase* model, const QString& filterHint, QWidget* parent = nullptr);
+
+    QTreeView* view() const { return m_view; }
+    QSortFilterProxyModel* proxy() const { return m_proxy; }
+    QLineEdit* filterEdit() const { return m_filter; }
+    // Key of the object in the current row, or 0.
+    quint64 currentKey() const;
+    // Selects the row of the object with this key (highlighting from another view).
+    bool selectKey(quint64 key);
+    // The selected rows as tab-separated text with a header line.
+    QString selectionAsText() const;
+
+signals:
+    void showOnTimeline(quint64 key);
+    void currentKeyChanged(quint64 key);
+
+private:
+    void showMenu(const QPoint& pos);
+
+    SnapshotTableModelBase* m_model;
+    QSortFilterProxyModel* m_proxy;
+    QTreeView* m_view;
+    QLineEdit* m_filter;
+    QTimer* m_debounce;
+};
+
+} // namespace ladder::ui
