@@ -70,6 +70,8 @@ namespace lab {
         // The SIP stack the composer sends through while this scenario runs (the "you" peer), if any.
         virtual sip::SipStack* composerSipStack() { return nullptr; }
         virtual sctp::Engine* composerSctpEngine() { return nullptr; }
+        // The socket of composerSctpEngine() the composer sends through (Engine::sendmsg), or -1.
+        virtual int composerSctpDescriptor() { return -1; }
     };
 
     using ScenarioFactory = std::function<std::unique_ptr<Scenario>()>;

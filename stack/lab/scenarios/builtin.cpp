@@ -3,9 +3,29 @@
 
 namespace ladder::lab {
 
-// Every built-in scenario, registered by name. Each lives in its own file in this folder.
+// Each scenario lives in its own file in this folder and registers itself through one of these.
+void registerInviteLossyUdp();
+void registerNonInviteUdpVsTcp();
+void registerForking();
+void registerCancelRinging();
+void registerRegister();
+void registerPlayground();
+void registerPrSctp();
+void registerSctpDelivery();
+void registerSctpSendAll();
+
+// Every built-in scenario, registered by name.
 void registerBuiltinScenarios()
 {
+    registerInviteLossyUdp();
+    registerNonInviteUdpVsTcp();
+    registerForking();
+    registerCancelRinging();
+    registerRegister();
+    registerPlayground();
+    registerPrSctp();
+    registerSctpDelivery();
+    registerSctpSendAll();
 }
 
 } // namespace ladder::lab

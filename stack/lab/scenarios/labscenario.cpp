@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "labscenario.h"
+
+#include "core/stack.h"
+#include "lab/peers/sippeer.h"
+#include "trace/journal.h"
+
+namespace ladder::lab {
+
+LabScenario::~LabScenario() { LabScenario::stop(); }
+
+void LabScenario::begin(Stack& stack, const ScenarioParams& params)
+{
+    m_stack = &stack;
+    m_params = params;
+    m_net = std::make_unique<peers::Network>(stack, params.seed);
+    if (stack.scheduler().mode() == Scheduler::Mode::Virtual)
+        stack.journal().setEpochNs(qint64(1767225600) * 1'000'000'000);
+}
+
+void LabScenario::after(qint64 ns, std::function<void()> fn)
+{
+    m_timers.append(m_stack->scheduler().schedule(ns, std::move(fn)));
+}
+
+void LabScenario::stop()
+{
+    if (m_stack)
+        for (const quint64 id : std::as_const(m_timers))
+            m_stack->scheduler().cancel(id);
+    m_timers.clear();
+    // Others first (they may hold SIP or SCTP peers' transports), then the SIP peers, then the
+    // links they sent over.
+    while (!m_others.empty())
+        m_others.pop_back();
+    while (!m_sipPeers.empty())
+        m_sipPeers.pop_back();
+    m_net.reset();
+}
+
+LinkParams LabScenario::linkParams(double defaultLossPct, qint64 defaultDelayMs) const
+{
+    LinkParams p;
+    p.lossPct = m_params.lossPct >= 0 ? m_params.lossPct : defaultLossPct;
+    p.delayMs = m_params.delayMs >= 0 ? m_params.delayMs : defaultDelayMs;
+    return p;
+}
+
+void LabScenario::forEachSipStack(const std::function<void(sip::SipStack&)>& fn)
+{
+    for (const auto& p : m_sipPeers)
+        fn(p->sip());
+}
+
+void LabScenario::setLinkConditions(double lossPct, qint64 delayMs)
+{
+    if (m_net)
+        m_net->setConditions(lossPct, delayMs);
+}
+
+bool LabScenario::fromLabel(const trace::Event& e, const QString& label)
+{
+    return e.from.size() > label.size() && e.from.startsWith(label) && e.from.at(label.size()) == QLatin1Char(' ');
+}
+
+bool LabScenario::toLabel(const trace::Event& e, const QString& label)
+{
+    return e.to.size() > label.size() && e.to.startsWith(label) && e.to.at(label.size()) == QLatin1Char(' ');
+}
+
+QList<trace::Event> LabScenario::events(Stack& stack, const std::function<bool(const trace::Event&)>& pred)
+{
+    QList<trace::Event> out;
+    const trace::Journal& j = stack.journal();
+    j.forEach(0, j.count(), [&](const trace::Event& e) {
+        if (pred(e))
+            out.append(e);
+    });
+    return out;
+}
+
+QList<qint64> LabScenario::sendTimes(Stack& stack, const QString& label, quint64 tx)
+{
+    QList<qint64> out;
+    for (const trace::Event& e : events(stack, [&](const trace::Event& e) {
+             return (e.kind == trace::Kind::SipMessage || e.kind == trace::Kind::SipRetransmission)
+                 && e.dir == trace::Dir::Tx && e.object == tx && fromLabel(e, label)
+                 && !e.text.startsWith(QLatin1String("SIP/2.0"));
+         }))
+        out.append(e.timeNs);
+    return out;
+}
+
+QString LabScenario::seconds(const QList<qint64>& ns)
+{
+    QStringList parts;
+    for (const qint64 v : ns)
+        parts << secondsOf(v);
+    return parts.join(QStringLiteral(", "));
+}
+
+} // namespace ladder::lab

@@ -1,0 +1,143 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The built-in SCTP scenarios, run headless in real time (usrsctp keeps its own clock; each takes
+// a second or two): each lesson's point read back from the journal as well as from the verdict.
+#include "core/stack.h"
+#include "lab/runner.h"
+#include "trace/journal.h"
+
+#include <QSet>
+#include <QTest>
+
+using namespace ladder;
+
+namespace {
+
+struct Run {
+    std::unique_ptr<Stack> stack;
+    lab::RunOutcome outcome;
+    QList<trace::Event> events;
+
+    QList<trace::Event> of(trace::Kind kind) const
+    {
+        QList<trace::Event> out;
+        for (const trace::Event& e : events)
+            if (e.kind == kind)
+                out << e;
+        return out;
+    }
+    int chunks(trace::Dir dir, const QString& prefix) const
+    {
+        int n = 0;
+        for (const trace::Event& e : of(trace::Kind::SctpChunk))
+            n += e.dir == dir && e.text.startsWith(prefix);
+        return n;
+    }
+    QString why() const
+    {
+        return outcome.result.findings.join(QStringLiteral(" | ")) + QStringLiteral(" | ") + outcome.result.failure;
+    }
+};
+
+Run run(const QString& name, quint64 seed = 1)
+{
+    Run r;
+    auto scenario = lab::createScenario(name);
+    if (!scenario)
+        return r;
+    r.stack = std::make_unique<Stack>(scenario->needsRealTime() ? Scheduler::Mode::Real : Scheduler::Mode::Virtual);
+    lab::ScenarioParams params;
+    params.seed = seed;
+    r.outcome = lab::runToEnd(*scenario, *r.stack, params);
+    r.events = r.stack->journal().range(0, r.stack->journal().count()).toList();
+    return r;
+}
+
+} // namespace
+
+class TstLabSctp : public QObject {
+    Q_OBJECT
+private slots:
+    void scenariosAreRealTime()
+    {
+        for (const char* name : { "prsctp-ttl-rtx-buf", "unordered-vs-ordered", "eof-vs-abort", "sendall", "addr-over" }) {
+            auto s = lab::createScenario(QLatin1String(name));
+            QVERIFY2(s, name);
+            QVERIFY(s->needsRealTime());
+            QVERIFY(s->lesson().size() > 200);
+        }
+    }
+
+    void prSctpAbandonsWithContextsAndForwardTsn()
+    {
+        const Run r = run(QStringLiteral("prsctp-ttl-rtx-buf"));
+        QVERIFY2(r.outcome.result.ok, qPrintable(r.why()));
+        const auto abandons = r.of(trace::Kind::SctpAbandon);
+        QVERIFY(!abandons.isEmpty());
+        QSet<quint64> policies;
+        for (const trace::Event& e : abandons) {
+            policies.insert(e.a);
+            // TTL (1) contexts 100…, RTX (3) contexts 200…, BUF (2) 300…; the reliable 400… never.
+            const quint64 base = e.a == 1 ? 100 : e.a == 3 ? 200 : 300;
+            QVERIFY2(e.c >= base && e.c < base + 10, qPrintable(e.text));
+        }
+        QVERIFY(policies.contains(1));
+        QVERIFY(policies.contains(3));
+        QVERIFY(!r.of(trace::Kind::SctpForwardTsn).isEmpty());
+        QVERIFY(r.chunks(trace::Dir::Rx, QStringLiteral("FORWARD_TSN")) > 0); // it reached the receiver
+        QVERIFY(!r.of(trace::Kind::SctpRetransmission).isEmpty());
+    }
+
+    void orderedStaysInOrderUnorderedDoesNot()
+    {
+        const Run r = run(QStringLiteral("unordered-vs-ordered"));
+        QVERIFY2(r.outcome.result.ok, qPrintable(r.why()));
+        // The link really reordered: some DATA arrived with a lower TSN than one before it.
+        qint64 last = -1;
+        int backwards = 0;
+        for (const trace::Event& e : r.of(trace::Kind::SctpChunk)) {
+            if (e.dir != trace::Dir::Rx || !e.text.startsWith(QLatin1String("DATA")))
+                continue;
+            backwards += qint64(e.c) < last;
+            last = qint64(e.c);
+        }
+        QVERIFY(backwards > 0);
+    }
+
+    void eofDeliversAbortDiscards()
+    {
+        const Run r = run(QStringLiteral("eof-vs-abort"));
+        QVERIFY2(r.outcome.result.ok, qPrintable(r.why()));
+        QVERIFY(r.chunks(trace::Dir::Tx, QStringLiteral("SHUTDOWN")) > 0);
+        QVERIFY(r.chunks(trace::Dir::Tx, QStringLiteral("SHUTDOWN_COMPLETE")) > 0);
+        QVERIFY(r.chunks(trace::Dir::Rx, QStringLiteral("ABORT")) > 0);
+    }
+
+    void sendAllReachesEveryAssociation()
+    {
+        const Run r = run(QStringLiteral("sendall"));
+        QVERIFY2(r.outcome.result.ok, qPrintable(r.why()));
+        QSet<quint64> associations;
+        for (const trace::Event& e : r.of(trace::Kind::AssociationState))
+            associations.insert(e.object);
+        QCOMPARE(associations.size(), 6); // 3 client sides, 3 on the one-to-many server
+        int broadcasts = 0;
+        for (const trace::Event& e : r.of(trace::Kind::SctpPacket))
+            broadcasts += e.dir == trace::Dir::Rx && e.raw.contains("hello, everyone");
+        QCOMPARE(broadcasts, 3);
+    }
+
+    void addrOverSurvivesThePathFailure()
+    {
+        const Run r = run(QStringLiteral("addr-over"));
+        QVERIFY2(r.outcome.result.ok, qPrintable(r.why()));
+        QVERIFY(!r.of(trace::Kind::SctpRetransmission).isEmpty());
+        QVERIFY(!r.of(trace::Kind::LinkDrop).isEmpty());
+        bool sentWithAddrOver = false;
+        for (const trace::Event& e : r.of(trace::Kind::UserAction))
+            sentWithAddrOver = sentWithAddrOver || e.text.contains(QLatin1String("ADDR_OVER"));
+        QVERIFY(sentWithAddrOver);
+    }
+};
+
+QTEST_GUILESS_MAIN(TstLabSctp)
+#include "tst_lab_sctp.moc"
