@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// ladderctl listen-sip --on [udp:|tcp:]HOST:PORT [--answer CODE] [--count N] [--duration S]
+// ladderctl listen sip --on [udp:|tcp:]HOST:PORT [--answer CODE] [--count N] [--duration S]
 // A SIP responder for interop tests: answers every request with CODE through the stack's server
 // transactions (100 Trying, retransmissions, dialogs for 2xx to INVITE/SUBSCRIBE; a BYE or CANCEL
 // gets what RFC 3261 says), printing each message and state change.
@@ -21,6 +21,10 @@
 using namespace ladder;
 using namespace ladder::ctl;
 
+namespace ladder::ctl {
+int listenSip(const QStringList& args);
+}
+
 namespace {
 
 // Every line goes out at once: scripts and tests wait for them on a pipe.
@@ -31,7 +35,7 @@ void say(const QString& text)
 }
 
 const char* kUsage
-    = "Usage: ladderctl listen-sip --on [udp:|tcp:|sctp:]HOST:PORT [--answer CODE] [--count N] [--duration SECONDS]\n"
+    = "Usage: ladderctl listen sip --on [udp:|tcp:|sctp:]HOST:PORT [--answer CODE] [--count N] [--duration SECONDS]\n"
       "                            [--udp-port N]\n"
       "Listens on HOST:PORT (UDP and TCP unless one is named; loopback 127.0.0.1:5060 by default) and\n"
       "answers every request (but ACK; BYE and CANCEL get 200) with CODE (default 200) through a server\n"
@@ -40,7 +44,10 @@ const char* kUsage
       "Stops after N requests (--count) or SECONDS (--duration); otherwise runs until killed.\n"
       "Exit status: 0 done; 1 cannot listen; 2 usage.";
 
-int run(const QStringList& args)
+} // namespace
+
+// Registered with the send side in cmd_send_sip.cpp (one "sip" entry of transports.h).
+int ladder::ctl::listenSip(const QStringList& args)
 {
     QString on = QStringLiteral("127.0.0.1:5060");
     int answer = 200, count = -1;
@@ -62,12 +69,12 @@ int run(const QStringList& args)
             say(QString::fromLatin1(kUsage));
             return 0;
         } else {
-            err(QStringLiteral("listen-sip: unexpected argument '%1'\n").arg(a) + QString::fromLatin1(kUsage));
+            err(QStringLiteral("listen sip: unexpected argument '%1'\n").arg(a) + QString::fromLatin1(kUsage));
             return 2;
         }
     }
     if (answer < 100 || answer > 699) {
-        err(QStringLiteral("listen-sip: --answer %1 is not a status code (100-699)").arg(answer));
+        err(QStringLiteral("listen sip: --answer %1 is not a status code (100-699)").arg(answer));
         return 2;
     }
     bool udp = true, tcp = true, sctpOn = false;
@@ -84,7 +91,7 @@ int run(const QStringList& args)
     }
     sip::HostPort at;
     if (!sip::HostPort::parse(on, &at)) {
-        err(QStringLiteral("listen-sip: '%1' is not HOST:PORT").arg(on));
+        err(QStringLiteral("listen sip: '%1' is not HOST:PORT").arg(on));
         return 2;
     }
 
@@ -129,7 +136,7 @@ int run(const QStringList& args)
     if (udp) {
         auto t = std::make_unique<sip::UdpTransport>();
         if (!t->bind(at, &error)) {
-            err(QStringLiteral("listen-sip: ") + error);
+            err(QStringLiteral("listen sip: ") + error);
             return 1;
         }
         listening << QStringLiteral("udp:") + t->local().toString();
@@ -138,7 +145,7 @@ int run(const QStringList& args)
     if (tcp) {
         auto t = std::make_unique<sip::TcpTransport>();
         if (!t->listen(at, &error)) {
-            err(QStringLiteral("listen-sip: ") + error);
+            err(QStringLiteral("listen sip: ") + error);
             return 1;
         }
         listening << QStringLiteral("tcp:") + t->local().toString();
@@ -148,12 +155,12 @@ int run(const QStringList& args)
         sctpSide.engine = std::make_unique<sctp::Engine>(engineStack);
         sctpSide.udp = std::make_unique<sctp::UdpTransport>(*sctpSide.engine);
         if (const auto b = sctpSide.udp->bind(QHostAddress(at.host), udpPort); !b.ok()) {
-            err(QStringLiteral("listen-sip: ") + b.error().text());
+            err(QStringLiteral("listen sip: ") + b.error().text());
             return 1;
         }
         auto t = std::make_unique<sip::SctpTransport>(*sctpSide.engine, *sctpSide.udp);
         if (!t->listen(at.port, &error)) {
-            err(QStringLiteral("listen-sip: ") + error);
+            err(QStringLiteral("listen sip: ") + error);
             return 1;
         }
         listening << QStringLiteral("sctp:%1 (UDP encapsulation port %2)").arg(t->local().toString()).arg(udpPort);
@@ -178,7 +185,3 @@ int run(const QStringList& args)
     return 0;
 }
 
-const Registration reg { { QStringLiteral("listen-sip"), QStringLiteral("Answer SIP requests on a socket (an interop responder)"),
-    QString::fromLatin1(kUsage), run } };
-
-} // namespace

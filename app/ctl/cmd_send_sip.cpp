@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// ladderctl send-sip --to udp|tcp|sctp:HOST:PORT [--stateful] [--dialog-on-fork] FILE|-
+// ladderctl send sip --to udp|tcp|sctp:HOST:PORT [--stateful] [--dialog-on-fork] FILE|-
 // Sends one SIP message from a file (or stdin) over a real socket with the stack's send call
 // (sip_sendmsg(3SIP) semantics) and prints what happened: the message sent, transaction state
 // changes, retransmissions, responses, and the errno name with its reason on failure.
 #include "command.h"
+#include "transports.h"
 #include "core/stack.h"
 #include "sctp/engine.h"
 #include "sctp/udptransport.h"
@@ -23,6 +24,11 @@
 using namespace ladder;
 using namespace ladder::ctl;
 
+namespace ladder::ctl {
+// ladderctl listen sip (cmd_listen_sip.cpp).
+int listenSip(const QStringList& args);
+}
+
 namespace {
 
 // Every line goes out at once: scripts and tests wait for them on a pipe.
@@ -33,7 +39,7 @@ void say(const QString& text)
 }
 
 const char* kUsage
-    = "Usage: ladderctl send-sip --to udp|tcp|sctp:HOST:PORT [--stateful] [--dialog-on-fork] [--from HOST[:PORT]]\n"
+    = "Usage: ladderctl send sip --to udp|tcp|sctp:HOST:PORT [--stateful] [--dialog-on-fork] [--from HOST[:PORT]]\n"
       "                          [--udp-port N] [--wait SECONDS] [--quiet] FILE|-\n"
       "Sends the SIP message in FILE (- = stdin) to HOST:PORT over a real socket (loopback by default)\n"
       "and prints what happened. --stateful creates a client transaction (SIP_SEND_STATEFUL):\n"
@@ -98,7 +104,7 @@ int run(const QStringList& args)
         } else if (file.isEmpty() && (!a.startsWith(QLatin1Char('-')) || a == QLatin1String("-")))
             file = a;
         else {
-            err(QStringLiteral("send-sip: unexpected argument '%1'\n").arg(a) + QString::fromLatin1(kUsage));
+            err(QStringLiteral("send sip: unexpected argument '%1'\n").arg(a) + QString::fromLatin1(kUsage));
             return 2;
         }
     }
@@ -110,18 +116,18 @@ int run(const QStringList& args)
     const QString proto = to.left(colon).toLower();
     sip::HostPort remote;
     if (!sip::HostPort::parse(to.mid(colon + 1), &remote)) {
-        err(QStringLiteral("send-sip: '%1' is not HOST:PORT").arg(to.mid(colon + 1)));
+        err(QStringLiteral("send sip: '%1' is not HOST:PORT").arg(to.mid(colon + 1)));
         return 2;
     }
     if (proto != QLatin1String("udp") && proto != QLatin1String("tcp") && proto != QLatin1String("sctp")) {
-        err(QStringLiteral("send-sip: transport '%1' is not udp, tcp or sctp").arg(proto));
+        err(QStringLiteral("send sip: transport '%1' is not udp, tcp or sctp").arg(proto));
         return 2;
     }
 
     QFile f;
     const bool ok = file == QLatin1String("-") ? f.open(stdin, QIODevice::ReadOnly) : (f.setFileName(file), f.open(QIODevice::ReadOnly));
     if (!ok) {
-        err(QStringLiteral("send-sip: cannot read %1: %2").arg(file, f.errorString()));
+        err(QStringLiteral("send sip: cannot read %1: %2").arg(file, f.errorString()));
         return 1;
     }
     QByteArray bytes = f.readAll();
@@ -130,7 +136,7 @@ int run(const QStringList& args)
         bytes.replace("\n", "\r\n");
     sip::ParseResult parsed = sip::parse(bytes);
     if (!parsed.ok) {
-        err(QStringLiteral("send-sip: %1 is not a SIP message: %2").arg(file, parsed.error));
+        err(QStringLiteral("send sip: %1 is not a SIP message: %2").arg(file, parsed.error));
         return 1;
     }
 
@@ -164,14 +170,14 @@ int run(const QStringList& args)
     if (proto == QLatin1String("udp")) {
         auto t = std::make_unique<sip::UdpTransport>();
         if (!t->bind(local, &error)) {
-            err(QStringLiteral("send-sip: ") + error);
+            err(QStringLiteral("send sip: ") + error);
             return 1;
         }
         stack.addTransport(std::move(t));
     } else if (proto == QLatin1String("tcp")) {
         auto t = std::make_unique<sip::TcpTransport>();
         if (!t->listen(local, &error)) {
-            err(QStringLiteral("send-sip: ") + error);
+            err(QStringLiteral("send sip: ") + error);
             return 1;
         }
         stack.addTransport(std::move(t));
@@ -179,13 +185,13 @@ int run(const QStringList& args)
         sctpSide.engine = std::make_unique<sctp::Engine>(engineStack);
         sctpSide.udp = std::make_unique<sctp::UdpTransport>(*sctpSide.engine);
         if (const auto b = sctpSide.udp->bind(QHostAddress(local.host), 0); !b.ok()) {
-            err(QStringLiteral("send-sip: ") + b.error().text());
+            err(QStringLiteral("send sip: ") + b.error().text());
             return 1;
         }
         sctpSide.udp->setPeerUdpPort(udpPort);
         auto t = std::make_unique<sip::SctpTransport>(*sctpSide.engine, *sctpSide.udp);
         if (!t->listen(0, &error)) {
-            err(QStringLiteral("send-sip: ") + error);
+            err(QStringLiteral("send sip: ") + error);
             return 1;
         }
         stack.addTransport(std::move(t));
@@ -195,7 +201,7 @@ int run(const QStringList& args)
                                                                : sip::TransportType::Sctp,
         remote, &error);
     if (!c) {
-        err(QStringLiteral("send-sip: ") + error);
+        err(QStringLiteral("send sip: ") + error);
         return 1;
     }
 
@@ -224,13 +230,13 @@ int run(const QStringList& args)
     });
     QObject::connect(&stack, &sip::SipStack::transactionTimedOut, &stack, [&](quint64 id, const QString& timer) {
         if (id == tx) {
-            err(QStringLiteral("send-sip: ETIMEDOUT: Timer %1 fired: no final response").arg(timer));
+            err(QStringLiteral("send sip: ETIMEDOUT: Timer %1 fired: no final response").arg(timer));
             finish(1);
         }
     });
     QObject::connect(&stack, &sip::SipStack::transactionFailed, &stack, [&](quint64 id, const QString& why) {
         if (id == tx) {
-            err(QStringLiteral("send-sip: EIO: ") + why);
+            err(QStringLiteral("send sip: EIO: ") + why);
             finish(1);
         }
     });
@@ -243,7 +249,7 @@ int run(const QStringList& args)
     const bool isRequest = parsed.message.isRequest();
     const sip::SendResult r = stack.send(c, parsed.message, 0, flags);
     if (!r.ok()) {
-        err(QStringLiteral("send-sip: %1: %2").arg(QString::fromLatin1(r.errnoName), r.reason));
+        err(QStringLiteral("send sip: %1: %2").arg(QString::fromLatin1(r.errnoName), r.reason));
         return 1;
     }
     tx = r.transaction;
@@ -264,7 +270,11 @@ int run(const QStringList& args)
     return exitCode;
 }
 
-const Registration reg { { QStringLiteral("send-sip"), QStringLiteral("Send a SIP message from a file over UDP/TCP and show what happens"),
-    QString::fromLatin1(kUsage), run } };
+// The options after "ladderctl send sip" / "ladderctl listen sip".
+const char* kSendOptions = "--to udp|tcp|sctp:HOST:PORT [--stateful] [--dialog-on-fork] FILE|-";
+const char* kListenOptions = "--on [udp:|tcp:|sctp:]HOST:PORT [--answer CODE] [--count N] [--duration S]";
+
+const TransportRegistration reg { { QStringLiteral("sip"), QString::fromLatin1(kSendOptions),
+    QString::fromLatin1(kListenOptions), run, listenSip } };
 
 } // namespace
