@@ -4,6 +4,7 @@
 #include "command.h"
 #include "trace/capturereader.h"
 #include "trace/jsonl.h"
+#include "trace/netpacket.h"
 #include "trace/session.h"
 
 #include <QDateTime>
@@ -215,9 +216,10 @@ namespace {
         out(QStringLiteral("file:            %1 (%2)").arg(path, info.format));
         out(QStringLiteral("events:          %1").arg(total));
         if (total) {
-            const QDateTime start = QDateTime::fromMSecsSinceEpoch((info.epochNs + first) / 1000000, Qt::UTC);
+            const QDateTime start = QDateTime::fromMSecsSinceEpoch(trace::net::satAdd(info.epochNs, first) / 1000000, Qt::UTC);
             out(QStringLiteral("span:            %1 s .. %2 s (%3 s), from %4")
-                    .arg(seconds(first), seconds(last), seconds(last - first), start.toString(Qt::ISODateWithMs)));
+                    .arg(seconds(first), seconds(last), seconds(trace::net::satAdd(last, -std::max(first, -std::numeric_limits<qint64>::max()))),
+                        start.toString(Qt::ISODateWithMs)));
         }
         out(QStringLiteral("by kind:"));
         for (auto it = kinds.cbegin(); it != kinds.cend(); ++it)

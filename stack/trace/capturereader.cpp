@@ -2,6 +2,7 @@
 #include "capturereader.h"
 
 #include "journal.h"
+#include "netpacket.h"
 #include "packetdecoder.h"
 
 #include <QFile>
@@ -42,20 +43,25 @@ namespace {
 
     qint64 ticksToNs(const Interface& i, quint64 ticks)
     {
+        using net::satAdd;
+        using net::satMul;
+        const qint64 offset = satMul(i.offsetSec, 1000000000);
+        const qint64 t = qint64(std::min<quint64>(ticks, quint64(std::numeric_limits<qint64>::max())));
         if (i.decimal) {
             if (i.exp <= 9) {
                 qint64 mul = 1;
                 for (int k = i.exp; k < 9; ++k)
                     mul *= 10;
-                return qint64(ticks) * mul + i.offsetSec * 1000000000;
+                return satAdd(satMul(t, mul), offset);
             }
             quint64 div = 1;
             for (int k = 9; k < i.exp && k < 28; ++k)
                 div *= 10;
-            return qint64(ticks / div) + i.offsetSec * 1000000000;
+            return satAdd(qint64(ticks / div), offset);
         }
-        const long double sec = std::ldexp((long double)ticks, -i.exp);
-        return qint64(sec * 1e9L) + i.offsetSec * 1000000000;
+        const long double ns = std::ldexp((long double)ticks, -i.exp) * 1e9L;
+        const qint64 v = ns >= 9.2e18L ? std::numeric_limits<qint64>::max() : qint64(ns);
+        return satAdd(v, offset);
     }
 
     CaptureReadResult readPcap(const uchar* data, qsizetype size, PacketDecoder& dec, CaptureReadResult& res)

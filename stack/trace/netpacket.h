@@ -5,6 +5,8 @@
 
 #include <QByteArray>
 
+#include <limits>
+
 namespace ladder::trace::net {
 
 // Builders for the IP, UDP, TCP and SCTP framing the pcapng exporter puts around journal bytes.
@@ -49,6 +51,22 @@ inline void put32(QByteArray& b, int off, quint32 v)
     b[off + 2] = char(v >> 8);
     b[off + 3] = char(v);
 }
+// Saturating arithmetic for timestamps from untrusted files (overflow would be undefined).
+inline qint64 satAdd(qint64 a, qint64 b)
+{
+    qint64 r;
+    if (__builtin_add_overflow(a, b, &r))
+        return b > 0 ? std::numeric_limits<qint64>::max() : std::numeric_limits<qint64>::min();
+    return r;
+}
+inline qint64 satMul(qint64 a, qint64 b)
+{
+    qint64 r;
+    if (__builtin_mul_overflow(a, b, &r))
+        return (a < 0) != (b < 0) ? std::numeric_limits<qint64>::min() : std::numeric_limits<qint64>::max();
+    return r;
+}
+
 inline quint16 get16(const uchar* p) { return quint16((p[0] << 8) | p[1]); }
 inline quint32 get32(const uchar* p) { return (quint32(p[0]) << 24) | (quint32(p[1]) << 16) | (quint32(p[2]) << 8) | p[3]; }
 

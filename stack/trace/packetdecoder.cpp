@@ -137,7 +137,7 @@ void PacketDecoder::decode(const CapturedPacket& p)
         m_firstNs = p.timeNs;
         m_result.epochNs = p.timeNs;
     }
-    m_nowNs = p.timeNs - m_firstNs;
+    m_nowNs = net::satAdd(p.timeNs, m_firstNs == std::numeric_limits<qint64>::min() ? std::numeric_limits<qint64>::max() : -m_firstNs);
     const uchar* d = p.data;
     qsizetype n = p.size;
     quint32 ethertype = 0; // 0: look at the IP version nibble

@@ -96,7 +96,7 @@ bool PcapngWriter::begin()
 
 bool PcapngWriter::writePacket(const QByteArray& packet, qint64 timeNs, Dir dir, const QStringList& comments)
 {
-    const quint64 ts = quint64(m_options.epochNs + timeNs);
+    const quint64 ts = quint64(net::satAdd(m_options.epochNs, timeNs));
     QByteArray epb;
     le32(epb, 0); // interface 0
     le32(epb, quint32(ts >> 32));
