@@ -104,7 +104,8 @@ struct DecodedPacket {
 
 // Decodes an SCTP packet (common header + chunks). Never reads out of bounds: every field read is
 // checked against the packet size, so captures and fuzzers can feed it anything.
-DecodedPacket decodePacket(const QByteArray& packet);
+// describe = false skips the info texts (the fields are still decoded): for bulk paths.
+DecodedPacket decodePacket(const QByteArray& packet, bool describe = true);
 
 QString chunkTypeName(quint8 type);
 QString errorCauseName(quint16 cause);

@@ -515,7 +515,7 @@ Result<qint64> Endpoint::send(const QByteArray& data, const SendInfo& info)
             x->info.stateCode = SCTP_CLOSED;
             x->info.state = QStringLiteral("ABORTED");
         }
-        m_engine.publish(*x);
+        m_engine.markDirty(*x); // published from the event loop, coalesced: sends can come in bursts
     }
     return res;
 }
@@ -628,7 +628,9 @@ void Endpoint::processEvents()
         return;
     }
     bool gotData = false;
-    QByteArray buffer(kReceiveBuffer, Qt::Uninitialized);
+    if (m_buffer.size() != kReceiveBuffer)
+        m_buffer.resize(kReceiveBuffer);
+    QByteArray& buffer = m_buffer;
     QByteArray note;
     for (int guard = 0; guard < 4096 && m_so; ++guard) {
         union sctp_sockstore from {};
@@ -673,6 +675,7 @@ void Endpoint::processEvents()
         m_partial.data.append(buffer.constData(), n);
         if (msgFlags & MSG_EOR) {
             if (Engine::Record* r = m_engine.record(m_partial.association)) {
+                m_engine.markDirty(*r);
                 StreamInfo& s = r->streams[m_partial.stream];
                 s.sid = m_partial.stream;
                 ++s.messagesReceived;

@@ -114,6 +114,7 @@ private:
     bool m_shutdownSent = false;
     bool m_peerClosed = false;
     std::deque<ReceivedMessage> m_inbox;
+    QByteArray m_buffer; // recvv target, kept between calls
     ReceivedMessage m_partial; // a message delivered in pieces until MSG_EOR
     bool m_havePartial = false;
 };

@@ -286,6 +286,22 @@ void Engine::publish(Record& r)
     emit associationChanged(next);
 }
 
+void Engine::markDirty(Record& r)
+{
+    r.dirty = true;
+    if (m_publishPosted)
+        return;
+    m_publishPosted = true;
+    QTimer::singleShot(50, this, [this] {
+        m_publishPosted = false;
+        for (auto& [id, rec] : m_records)
+            if (rec.dirty) {
+                rec.dirty = false;
+                publish(rec);
+            }
+    });
+}
+
 void Engine::refresh()
 {
     bool anyOpen = false;

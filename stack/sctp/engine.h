@@ -83,6 +83,7 @@ namespace sctp {
             std::map<std::pair<quint16, quint32>, PrPolicy> policies; // (stream, context) -> policy of the last send
             std::map<quint16, StreamInfo> streams;
             AssociationInfo lastPublished;
+            bool dirty = false;
         };
         Record* addAssociation(Endpoint* ep, quint32 sctpId, void* handle, quint16 localPort, quint16 peerPort,
             const Address& peer);
@@ -91,6 +92,8 @@ namespace sctp {
         QList<Record*> recordsOf(const Endpoint* ep);
         void endpointClosed(Endpoint* ep);
         void publish(Record& r);
+        // Publishes r from the event loop, once however often it is marked before that.
+        void markDirty(Record& r);
 
     signals:
         void associationChanged(const ladder::sctp::AssociationInfo& info);
@@ -106,6 +109,7 @@ namespace sctp {
         PacketTap m_tap;
         QTimer m_refresh;
         QTimer m_poll;
+        bool m_publishPosted = false;
         int m_nextDescriptor = 3; // 0–2 are stdin/out/err in the model users know
         std::map<int, Endpoint*> m_endpoints;
         std::map<int, QString> m_nonSockets;

@@ -83,6 +83,14 @@ void LabLinkPair::output(const QByteArray& packet)
     const QString toLane = m_sides[to]->lane();
     m_engine->tap().observe(trace::Dir::Tx, handle(), packet, fromLane, toLane, true);
     lab::Link& link = from == 0 ? m_aToB : m_bToA;
+    const lab::LinkParams& lp = link.params();
+    if (lp.up && lp.lossPct <= 0 && lp.delayMs == 0 && lp.jitterMs == 0 && lp.duplicatePct <= 0 && lp.reorderPct <= 0
+        && lp.rateBitsPerSec == 0 && m_queueLimit == 0) {
+        // A perfect wire: nothing to emulate, so skip the scheduler hop (the runtime still queues
+        // the packet, so usrsctp is never re-entered).
+        deliver(to, packet);
+        return;
+    }
     const quint64 droppedBefore = link.dropped();
     ++m_inFlight[from];
     std::weak_ptr<bool> alive = m_alive;
@@ -104,6 +112,7 @@ void LabLinkPair::deliver(int toSide, const QByteArray& packet)
     const int from = 1 - toSide;
     if (m_inFlight[from] > 0)
         --m_inFlight[from];
+    // deliver() may run inside output() on the fast path: observe() and input() only queue.
     m_engine->tap().observe(trace::Dir::Rx, handle(), packet, m_sides[from]->lane(), m_sides[toSide]->lane(), false);
     m_runtime->input(handle(), packet);
 }

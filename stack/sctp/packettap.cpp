@@ -58,7 +58,8 @@ void PacketTap::observe(trace::Dir dir, void* handle, const QByteArray& packet, 
 {
     ++m_packets;
     const qint64 now = m_scheduler.nowNs();
-    const DecodedPacket d = decodePacket(packet);
+    const bool chunkEvents = m_level == Level::Chunks;
+    const DecodedPacket d = decodePacket(packet, chunkEvents);
     const quint16 localPort = dir == trace::Dir::Tx ? d.srcPort : d.dstPort;
     const quint16 peerPort = dir == trace::Dir::Tx ? d.dstPort : d.srcPort;
     const quint64 assoc = m_resolver && d.valid ? m_resolver(handle, localPort, peerPort) : 0;
@@ -109,7 +110,8 @@ void PacketTap::observe(trace::Dir dir, void* handle, const QByteArray& packet, 
             out = Flow {};
             m_flows[FlowKey { handle, d.dstPort, d.srcPort }] = Flow {};
         }
-        m_journal.append(std::move(ce));
+        if (chunkEvents)
+            m_journal.append(std::move(ce));
 
         if (retransmitted) {
             ++m_retransmissions;

@@ -39,6 +39,12 @@ namespace sctp {
 
         PacketTap(Scheduler& scheduler, trace::Journal& journal);
 
+        // Chunks (default): an SctpChunk event per chunk with its info text. Packets: only the
+        // SctpPacket events and the derived ones (retransmission, FORWARD-TSN) — for bulk runs.
+        enum class Level { Packets, Chunks };
+        void setLevel(Level level) { m_level = level; }
+        Level level() const { return m_level; }
+
         void setResolver(Resolver r) { m_resolver = std::move(r); }
         void setObserver(Observer o) { m_observer = std::move(o); }
 
@@ -64,6 +70,7 @@ namespace sctp {
 
         Scheduler& m_scheduler;
         trace::Journal& m_journal;
+        Level m_level = Level::Chunks;
         Resolver m_resolver;
         Observer m_observer;
         std::map<FlowKey, Flow> m_flows;
