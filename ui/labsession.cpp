@@ -46,11 +46,9 @@ LabSession::LabSession(StackThread& stack, MainWindow& window, QObject* parent)
     SipComposer* composer = w->sipComposer();
     connect(composer, &SipComposer::sendRequested, this,
         [this, composer](const QByteArray& bytes, const QString& target, quint64 dialog, bool stateful, bool onFork) {
-            // Dialog ids in the views are made unique across peers; the stack wants its own.
-            const quint64 localDialog = dialog & ((quint64(1) << 40) - 1);
             QPointer<SipComposer> guard(composer);
-            m_stack.invoke([c = m_controller, bytes, target, localDialog, stateful, onFork, guard](Stack&) {
-                const lab::ComposerResult r = c->sendSip(bytes, target, localDialog, stateful, onFork);
+            m_stack.invoke([c = m_controller, bytes, target, dialog, stateful, onFork, guard](Stack&) {
+                const lab::ComposerResult r = c->sendSip(bytes, target, dialog, stateful, onFork);
                 QMetaObject::invokeMethod(guard, [guard, r] {
                     if (guard)
                         guard->showResult(r.ok, r.errnoName, r.text, r.transaction);

@@ -7,10 +7,6 @@
 
 namespace ladder::lab {
 
-namespace {
-    quint64 globalId(int stackIndex, quint64 id) { return id ? (quint64(stackIndex + 1) << 40) | id : 0; }
-} // namespace
-
 LabController::LabController(Stack& stack, QObject* parent)
     : QObject(parent)
     , m_stack(stack)
@@ -71,21 +67,11 @@ sip::StackSnapshot LabController::sipSnapshot() const
     merged.timeNs = m_stack.scheduler().nowNs();
     if (!m_scenario)
         return merged;
-    int index = 0;
     m_scenario->forEachSipStack([&](sip::SipStack& s) {
         sip::StackSnapshot one = s.snapshots();
-        for (auto& t : one.transactions) {
-            t.id = globalId(index, t.id);
-            t.dialogId = globalId(index, t.dialogId);
-            merged.transactions.append(std::move(t));
-        }
-        for (auto& d : one.dialogs) {
-            d.id = globalId(index, d.id);
-            d.creatingTransaction = globalId(index, d.creatingTransaction);
-            merged.dialogs.append(std::move(d));
-        }
+        merged.transactions += one.transactions;
+        merged.dialogs += one.dialogs;
         merged.connections += one.connections;
-        ++index;
     });
     return merged;
 }

@@ -56,7 +56,7 @@ public:
     ComposerResult sendSip(const QByteArray& text, const QString& target, quint64 dialog, bool stateful, bool dialogOnFork);
 
     // One merged snapshot of every SIP stack of the running scenario. Transaction and dialog ids
-    // are per stack, so they are made unique here: (stack index + 1) << 40 | id.
+    // are process-wide, so they stay the journal's object ids (the views jump to them).
     sip::StackSnapshot sipSnapshot() const;
 
 signals:
