@@ -60,6 +60,15 @@ LabPanel::LabPanel(QWidget* parent)
     };
     form->addRow(tr("Loss"), row(m_loss, m_lossLabel));
     form->addRow(tr("Delay"), row(m_delay, m_delayLabel));
+    m_t1 = new QSpinBox(this);
+    m_t1->setObjectName(QStringLiteral("t1Box"));
+    m_t1->setRange(0, 10000);
+    m_t1->setSingleStep(50);
+    m_t1->setSuffix(tr(" ms"));
+    m_t1->setSpecialValueText(tr("default (500 ms)"));
+    m_t1->setToolTip(tr("RFC 3261 T1 for every SIP peer: Timer A/E start at T1, B/F/H/J/M are 64·T1. "
+                        "Short values make timers easy to watch; new transactions use the value."));
+    form->addRow(tr("SIP T1"), m_t1);
     box->addLayout(form);
 
     auto* buttons = new QHBoxLayout;
@@ -95,6 +104,7 @@ LabPanel::LabPanel(QWidget* parent)
             m_sliderDebounce->start();
         });
     }
+    connect(m_t1, &QSpinBox::valueChanged, this, [this](int ms) { emit sipT1Changed(ms); });
     connect(m_scenarios, &QComboBox::currentIndexChanged, this, &LabPanel::showLesson);
     connect(m_start, &QPushButton::clicked, this, [this] {
         if (!selectedScenario().isEmpty())

@@ -24,6 +24,7 @@ public:
     QString selectedScenario() const;
     void selectScenario(const QString& name);
     lab::ScenarioParams params() const;
+    QSpinBox* t1Box() const { return m_t1; }
     // The controller reports back.
     void setRunning(const QString& name);
     void setFinished(const QString& name, bool ok, const QString& failure, const QStringList& findings);
@@ -32,6 +33,8 @@ signals:
     void startRequested(const QString& name, const ladder::lab::ScenarioParams& params);
     void stopRequested();
     void linkConditionsChanged(double lossPct, qint64 delayMs);
+    // 0: the stacks' default (500 ms).
+    void sipT1Changed(qint64 t1Ms);
 
 private:
     void showLesson();
@@ -39,6 +42,7 @@ private:
     QComboBox* m_scenarios;
     QTextBrowser* m_lesson;
     QSpinBox* m_seed;
+    QSpinBox* m_t1;
     QSlider* m_loss;
     QSlider* m_delay;
     QLabel* m_lossLabel;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "labsession.h"
 
+#include "composer/sctpcomposer.h"
 #include "composer/sipcomposer.h"
 #include "core/stack.h"
 #include "lab/controller.h"
@@ -21,6 +22,7 @@ LabSession::LabSession(StackThread& stack, MainWindow& window, QObject* parent)
     MainWindow* w = &m_window;
 
     connect(c, &lab::LabController::sipSnapshotReady, w, &MainWindow::setSipSnapshot, Qt::QueuedConnection);
+    connect(c, &lab::LabController::associationsReady, w, &MainWindow::setAssociations, Qt::QueuedConnection);
     connect(c, &lab::LabController::scenarioStarted, w->labPanel(), &LabPanel::setRunning, Qt::QueuedConnection);
     connect(c, &lab::LabController::scenarioFinished, w->labPanel(), &LabPanel::setFinished, Qt::QueuedConnection);
 
@@ -43,6 +45,10 @@ LabSession::LabSession(StackThread& stack, MainWindow& window, QObject* parent)
         m_stack.invoke([c = m_controller, loss, delay](Stack&) { c->setLinkConditions(loss, delay); });
     });
 
+    connect(panel, &LabPanel::sipT1Changed, this, [this](qint64 t1) {
+        m_stack.invoke([c = m_controller, t1](Stack&) { c->setSipT1(t1); });
+    });
+
     SipComposer* composer = w->sipComposer();
     connect(composer, &SipComposer::sendRequested, this,
         [this, composer](const QByteArray& bytes, const QString& target, quint64 dialog, bool stateful, bool onFork) {
@@ -55,6 +61,25 @@ LabSession::LabSession(StackThread& stack, MainWindow& window, QObject* parent)
                 }, Qt::QueuedConnection);
             });
         });
+
+    SctpComposer* sctp = w->sctpComposer();
+    connect(sctp, &SctpComposer::sendRequested, this, [this, sctp](const lab::SctpComposerRequest& request) {
+        QPointer<SctpComposer> guard(sctp);
+        sctp->setBusy(true);
+        m_stack.invoke([c = m_controller, request, guard](Stack&) {
+            c->sendSctp(request, [guard](const lab::ComposerResult& r) {
+                QMetaObject::invokeMethod(guard, [guard, r] {
+                    if (!guard)
+                        return;
+                    guard->setBusy(false);
+                    guard->showResult(r.ok, r.errnoName, r.text);
+                }, Qt::QueuedConnection);
+            });
+        });
+    });
+    connect(sctp, &SctpComposer::stopRequested, this, [this] {
+        m_stack.invoke([c = m_controller](Stack&) { c->cancelBurst(); });
+    });
 }
 
 LabSession::~LabSession()

@@ -2,6 +2,8 @@
 #include "controller.h"
 
 #include "core/stack.h"
+#include "sctp/engine.h"
+#include "sctp/sendinfo.h"
 #include "sip/parser.h"
 #include "sip/sipstack.h"
 
@@ -12,6 +14,7 @@ LabController::LabController(Stack& stack, QObject* parent)
     , m_stack(stack)
 {
     qRegisterMetaType<sip::StackSnapshot>();
+    qRegisterMetaType<QList<sctp::AssociationInfo>>();
     m_publish.setInterval(100);
     connect(&m_publish, &QTimer::timeout, this, &LabController::tick);
 }
@@ -35,6 +38,8 @@ bool LabController::start(const QString& name, const ScenarioParams& params, QSt
     m_reported = false;
     m_stack.log(1, tr("Lab: starting “%1” (seed %2)").arg(m_scenario->title()).arg(params.seed));
     m_scenario->start(m_stack, params);
+    if (m_t1Ms > 0)
+        setSipT1(m_t1Ms);
     m_publish.start();
     emit scenarioStarted(name);
     tick();
@@ -43,6 +48,7 @@ bool LabController::start(const QString& name, const ScenarioParams& params, QSt
 
 void LabController::stop()
 {
+    cancelBurst();
     m_publish.stop();
     if (m_scenario) {
         m_scenario->stop();
@@ -51,6 +57,7 @@ void LabController::stop()
     m_scenario.reset();
     m_name.clear();
     emit sipSnapshotReady({});
+    emit associationsReady({});
 }
 
 void LabController::setLinkConditions(double lossPct, qint64 delayMs)
@@ -59,6 +66,27 @@ void LabController::setLinkConditions(double lossPct, qint64 delayMs)
         return;
     m_scenario->setLinkConditions(lossPct, delayMs);
     m_stack.log(1, tr("Lab: links now lose %1 % and delay %2 ms").arg(lossPct, 0, 'f', 1).arg(delayMs));
+}
+
+void LabController::setSipT1(qint64 t1Ms)
+{
+    m_t1Ms = std::max<qint64>(0, t1Ms);
+    if (!m_scenario)
+        return;
+    int stacks = 0;
+    m_scenario->forEachSipStack([&](sip::SipStack& s) {
+        sip::TimerConfig t = s.timers();
+        const sip::TimerConfig defaults;
+        t.t1Ns = m_t1Ms > 0 ? m_t1Ms * 1'000'000 : defaults.t1Ns;
+        t.t2Ns = std::max(defaults.t2Ns, t.t1Ns);
+        s.setTimers(t);
+        ++stacks;
+    });
+    if (stacks)
+        m_stack.log(1, tr("Lab: SIP T1 is now %1 ms on %2 stacks (Timer B/F = %3 s); new transactions use it")
+                           .arg(m_t1Ms > 0 ? m_t1Ms : sip::TimerConfig().t1Ns / 1'000'000)
+                           .arg(stacks)
+                           .arg(64.0 * double(m_t1Ms > 0 ? m_t1Ms : 500) / 1000.0, 0, 'g', 3));
 }
 
 sip::StackSnapshot LabController::sipSnapshot() const
@@ -76,11 +104,20 @@ sip::StackSnapshot LabController::sipSnapshot() const
     return merged;
 }
 
+QList<sctp::AssociationInfo> LabController::associations() const
+{
+    QList<sctp::AssociationInfo> all;
+    if (m_scenario)
+        m_scenario->forEachSctpEngine([&](sctp::Engine& e) { all += e.associations(); });
+    return all;
+}
+
 void LabController::tick()
 {
     if (!m_scenario)
         return;
     emit sipSnapshotReady(sipSnapshot());
+    emit associationsReady(associations());
     if (!m_reported && m_scenario->finished()) {
         m_reported = true;
         const ScenarioResult r = m_scenario->result(m_stack);
@@ -147,6 +184,146 @@ ComposerResult LabController::sendSip(
     out.transaction = r.transaction;
     out.dialog = r.dialog;
     return out;
+}
+
+struct LabController::Burst {
+    SctpComposerRequest request;
+    sctp::SendInfo info;
+    SctpDone done;
+    int sent = 0;
+    qint64 bytes = 0;
+    Scheduler::TimerId timer = 0;
+};
+
+void LabController::cancelBurst()
+{
+    if (!m_burst)
+        return;
+    if (m_burst->timer)
+        m_stack.scheduler().cancel(m_burst->timer);
+    auto burst = std::move(m_burst);
+    ComposerResult r;
+    r.ok = false;
+    r.errnoName = QStringLiteral("ECANCELED");
+    r.text = tr("Burst stopped after %1 of %2 messages.").arg(burst->sent).arg(burst->request.repeat);
+    if (burst->done)
+        burst->done(r);
+}
+
+void LabController::sendSctp(const SctpComposerRequest& request, SctpDone done)
+{
+    ComposerResult out;
+    auto fail = [&](const char* errnoName, const QString& why) {
+        out.errnoName = QString::fromLatin1(errnoName);
+        out.text = why;
+        trace::Event e;
+        e.timeNs = m_stack.scheduler().nowNs();
+        e.kind = trace::Kind::Error;
+        e.text = QStringLiteral("composer: %1: %2").arg(out.errnoName, why);
+        m_stack.journal().append(std::move(e));
+        if (done)
+            done(out);
+    };
+    cancelBurst();
+    sctp::Engine* engine = m_scenario ? m_scenario->composerSctpEngine() : nullptr;
+    const int fd = m_scenario ? m_scenario->composerSctpDescriptor() : -1;
+    if (!engine || fd < 0)
+        return fail("ENOTCONN",
+            tr("No lab scenario with an SCTP socket of yours is running: start the playground from the Lab panel."));
+    if (request.prPolicy < 0 || request.prPolicy > 3)
+        return fail("EINVAL", tr("Unknown PR-SCTP policy %1: use none, TTL, BUF or RTX.").arg(request.prPolicy));
+    const quint32 known = sctp::flag::Eof | sctp::flag::Abort | sctp::flag::Unordered | sctp::flag::AddrOver
+        | sctp::flag::SendAll | sctp::flag::SackImmediately;
+    if (request.flags & ~known)
+        return fail("EINVAL", tr("Unknown flag bits 0x%1.").arg(request.flags & ~known, 0, 16));
+
+    auto burst = std::make_shared<Burst>();
+    burst->request = request;
+    burst->request.repeat = std::max(1, request.repeat);
+    burst->done = std::move(done);
+    sctp::SendInfo& info = burst->info;
+    info.ppid = request.ppid;
+    info.stream = request.stream;
+    info.context = request.context;
+    info.flags = request.flags;
+    if (request.prPolicy)
+        info.setPolicy(sctp::PrPolicy(request.prPolicy), request.prValue);
+    info.association = request.association;
+    if (request.flags & sctp::flag::AddrOver) {
+        const auto path = sctp::Address::parse(request.addrOver);
+        if (!path)
+            return fail("EINVAL", tr("The SCTP_ADDR_OVER path '%1' is not HOST:PORT.").arg(request.addrOver));
+        info.to = path;
+    } else if (!request.association) {
+        const auto to = sctp::Address::parse(request.to);
+        if (!to)
+            return fail("EINVAL", tr("The address '%1' is not HOST:PORT.").arg(request.to));
+        info.to = to;
+    }
+
+    trace::Event action;
+    action.timeNs = m_stack.scheduler().nowNs();
+    action.kind = trace::Kind::UserAction;
+    action.object = request.association;
+    action.text = tr("composer: sctp_sendmsg %1 bytes to %2, stream %3, ppid %4, context %5, %6%7")
+                      .arg(request.payload.size())
+                      .arg(request.association ? tr("association #%1").arg(request.association) : request.to)
+                      .arg(request.stream)
+                      .arg(request.ppid)
+                      .arg(request.context)
+                      .arg(info.describeFlags().isEmpty() ? tr("no flags") : info.describeFlags())
+                      .arg(burst->request.repeat > 1
+                              ? tr(", %1 times every %2 ms").arg(burst->request.repeat).arg(request.intervalMs)
+                              : QString());
+    m_stack.journal().append(std::move(action));
+    m_burst = burst;
+    burstStep(burst);
+}
+
+void LabController::burstStep(const std::shared_ptr<Burst>& burst)
+{
+    // A burst with no interval goes out in one go, like a loop of sctp_sendmsg calls would.
+    burst->timer = 0;
+    sctp::Engine* engine = m_scenario ? m_scenario->composerSctpEngine() : nullptr;
+    const int fd = m_scenario ? m_scenario->composerSctpDescriptor() : -1;
+    auto finish = [&](ComposerResult r) {
+        if (m_burst == burst)
+            m_burst.reset();
+        if (burst->done)
+            burst->done(r);
+    };
+    while (burst->sent < burst->request.repeat) {
+        if (!engine || fd < 0) {
+            ComposerResult r;
+            r.errnoName = QStringLiteral("EBADF");
+            r.text = tr("The scenario's SCTP socket went away after %1 of %2 messages.").arg(burst->sent).arg(burst->request.repeat);
+            return finish(r);
+        }
+        const sctp::Result<qint64> sent = engine->sendmsg(fd, burst->request.payload, burst->info);
+        if (!sent.ok()) {
+            ComposerResult r;
+            r.errnoName = sent.error().name();
+            r.text = burst->sent
+                ? tr("%1 (after %2 of %3 messages were sent)").arg(sent.error().sentence).arg(burst->sent).arg(burst->request.repeat)
+                : sent.error().sentence;
+            return finish(r);
+        }
+        ++burst->sent;
+        burst->bytes += *sent;
+        if (burst->sent < burst->request.repeat && burst->request.intervalMs > 0) {
+            std::weak_ptr<Burst> weak = burst;
+            burst->timer = m_stack.scheduler().scheduleMs(burst->request.intervalMs, [this, weak] {
+                if (auto b = weak.lock(); b && b == m_burst)
+                    burstStep(b);
+            });
+            return;
+        }
+    }
+    ComposerResult r;
+    r.ok = true;
+    r.text = burst->request.repeat == 1 ? tr("sent %1 bytes").arg(burst->bytes)
+                                        : tr("sent %1 messages, %2 bytes").arg(burst->sent).arg(burst->bytes);
+    finish(r);
 }
 
 } // namespace ladder::lab

@@ -2,11 +2,13 @@
 #pragma once
 
 #include "scenario.h"
+#include "sctp/snapshot.h"
 #include "sip/snapshot.h"
 
 #include <QObject>
 #include <QTimer>
 
+#include <functional>
 #include <memory>
 
 namespace ladder::lab {
@@ -50,6 +52,10 @@ public:
     void stop();
     QString running() const { return m_name; }
     void setLinkConditions(double lossPct, qint64 delayMs);
+    // RFC 3261 T1 for every SIP stack of the scenario, now and for the next starts (0: each stack's
+    // own). Teaching wants a short T1 (timers you can watch) and a long one (a slow satellite link);
+    // Timer B/F/H/J/M = 64·T1 follow. T2 stays 4 s unless T1 exceeds it.
+    void setSipT1(qint64 t1Ms);
 
     // sip_sendmsg(3SIP) from the composer: text is one SIP message; target "udp:HOST:PORT",
     // "tcp:HOST:PORT" (or HOST:PORT for UDP) names a lab peer.
@@ -58,20 +64,35 @@ public:
     // One merged snapshot of every SIP stack of the running scenario. Transaction and dialog ids
     // are process-wide, so they stay the journal's object ids (the views jump to them).
     sip::StackSnapshot sipSnapshot() const;
+    // Every association of every SCTP engine of the running scenario (ids are process-wide).
+    QList<sctp::AssociationInfo> associations() const;
+
+    // sctp_sendmsg(3) from the composer through the scenario's own SCTP socket, repeated
+    // request.repeat times every request.intervalMs. The first message is sent now; done is called
+    // (on the stack thread) once the burst is over — at the first error, or after the last message.
+    using SctpDone = std::function<void(const ComposerResult&)>;
+    void sendSctp(const SctpComposerRequest& request, SctpDone done);
+    // Stops a running burst (a new scenario or stop() does too).
+    void cancelBurst();
 
 signals:
     void sipSnapshotReady(const ladder::sip::StackSnapshot& snapshot);
+    void associationsReady(const QList<ladder::sctp::AssociationInfo>& associations);
     void scenarioStarted(const QString& name);
     void scenarioFinished(const QString& name, bool ok, const QString& failure, const QStringList& findings);
 
 private:
     void tick();
+    struct Burst;
+    void burstStep(const std::shared_ptr<Burst>& burst);
 
     Stack& m_stack;
     std::unique_ptr<Scenario> m_scenario;
     QString m_name;
     bool m_reported = false;
+    qint64 m_t1Ms = 0;
     QTimer m_publish;
+    std::shared_ptr<Burst> m_burst;
 };
 
 } // namespace ladder::lab

@@ -58,7 +58,7 @@ SctpComposer::SctpComposer(QWidget* parent)
     m_association = new QComboBox(this);
     m_association->addItem(tr("(address below)"), 0);
     form->addRow(tr("Association"), m_association);
-    m_to = new QLineEdit(QStringLiteral("10.0.0.2:5000"), this);
+    m_to = new QLineEdit(QStringLiteral("10.0.0.7:7"), this);
     m_to->setToolTip(tr("HOST:PORT — on a one-to-many socket a send to a new address sets up an association implicitly."));
     form->addRow(tr("To"), m_to);
 
@@ -93,9 +93,11 @@ SctpComposer::SctpComposer(QWidget* parent)
     auto* grid = new QGridLayout;
     m_stream = new QSpinBox(this);
     m_stream->setRange(0, 65535);
+    m_stream->setObjectName(QStringLiteral("sctpStream"));
     m_ppid = new QLineEdit(QStringLiteral("0"), this);
     m_ppid->setToolTip(tr("Payload protocol identifier (decimal or 0x hex), sent in network byte order"));
     m_context = new QLineEdit(QStringLiteral("0"), this);
+    m_context->setObjectName(QStringLiteral("sctpContext"));
     m_context->setToolTip(tr("Your number for this message: reported back if it is abandoned (SEND_FAILED)"));
     grid->addWidget(new QLabel(tr("Stream"), this), 0, 0);
     grid->addWidget(m_stream, 0, 1);
@@ -143,6 +145,7 @@ SctpComposer::SctpComposer(QWidget* parent)
     m_repeat->setRange(1, 100000);
     m_repeat->setPrefix(tr("× "));
     m_interval = new QSpinBox(this);
+    m_interval->setObjectName(QStringLiteral("sctpInterval"));
     m_interval->setRange(0, 60000);
     m_interval->setSuffix(tr(" ms apart"));
     m_send = new QPushButton(tr("Send"), this);
@@ -160,6 +163,10 @@ SctpComposer::SctpComposer(QWidget* parent)
     box->addStretch(1);
 
     connect(m_send, &QPushButton::clicked, this, [this] {
+        if (m_busy) {
+            emit stopRequested();
+            return;
+        }
         lab::SctpComposerRequest r;
         QString error;
         if (!request(&r, &error)) {
@@ -281,6 +288,17 @@ bool SctpComposer::request(lab::SctpComposerRequest* out, QString* error) const
     r.intervalMs = m_interval->value();
     *out = r;
     return true;
+}
+
+void SctpComposer::setBusy(bool busy)
+{
+    m_busy = busy;
+    m_send->setText(busy ? tr("Stop") : tr("Send"));
+    m_send->setToolTip(busy ? tr("Stop the burst: the messages already sent stay sent") : QString());
+    if (busy) {
+        m_result->setStyleSheet({});
+        m_result->setText(tr("sending…"));
+    }
 }
 
 void SctpComposer::showResult(bool ok, const QString& errnoName, const QString& text)

@@ -29,6 +29,9 @@ public:
     // Builds the request from the form; on bad input returns false with *error saying what to fix.
     bool request(lab::SctpComposerRequest* out, QString* error) const;
     void showResult(bool ok, const QString& errnoName, const QString& text);
+    // While a burst runs the Send button becomes Stop.
+    void setBusy(bool busy);
+    bool isBusy() const { return m_busy; }
     QString resultText() const;
 
     // Test hooks: the form's fields.
@@ -46,6 +49,7 @@ public:
 
 signals:
     void sendRequested(const ladder::lab::SctpComposerRequest& request);
+    void stopRequested();
 
 private:
     void updatePolicyUnit();
@@ -68,6 +72,7 @@ private:
     QPushButton* m_send;
     QLabel* m_result;
     AssociationModel* m_associations = nullptr;
+    bool m_busy = false;
 };
 
 } // namespace ladder::ui

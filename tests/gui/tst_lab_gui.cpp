@@ -1,0 +1,190 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// End to end through the real window: the composer's widgets → LabSession → LabController on the
+// stack thread → the playground's peers over lab links → journal and snapshots → the views.
+#include "composer/sctpcomposer.h"
+#include "composer/sipcomposer.h"
+#include "core/stack.h"
+#include "labpanel.h"
+#include "labsession.h"
+#include "mainwindow.h"
+#include "models/livemodels.h"
+#include "timeline/timelineview.h"
+#include "trace/journal.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QLineEdit>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QSlider>
+#include <QSpinBox>
+#include <QTest>
+
+#include <optional>
+
+using namespace ladder;
+
+class TestLabGui : public QObject {
+    Q_OBJECT
+
+    struct App {
+        StackThread stack;
+        ui::MainWindow window { stack.journal() };
+        ui::LabSession lab { stack, window };
+    };
+
+    static std::optional<sip::TransactionSnapshot> transaction(const ui::TransactionModel* m, const QString& method)
+    {
+        for (const auto& t : m->rows())
+            if (t.method == method && t.role == QLatin1String("client"))
+                return t;
+        return std::nullopt;
+    }
+
+private slots:
+    void statefulInviteReachesTerminated()
+    {
+        App app;
+        app.window.show();
+        // A short T1 so that Timer M (64·T1) ends the accepted INVITE transaction in about a second.
+        app.window.labPanel()->t1Box()->setValue(20);
+        app.lab.start(QStringLiteral("playground"));
+
+        ui::SipComposer* composer = app.window.sipComposer();
+        composer->setText(ui::SipComposer::autoFill(ui::SipComposer::templateText(QStringLiteral("INVITE")), 1));
+        composer->setTarget(QStringLiteral("udp:10.0.0.2:5060"));
+        composer->statefulBox()->setChecked(true);
+        QVERIFY(composer->validateNow().isEmpty());
+        QTest::mouseClick(composer->sendButton(), Qt::LeftButton);
+        QTRY_VERIFY2_WITH_TIMEOUT(composer->resultText().contains(QLatin1String("sent"), Qt::CaseInsensitive), qPrintable(composer->resultText()), 5000);
+
+        // The Transactions view sees the client transaction go Calling → Proceeding → Accepted →
+        // Terminated (RFC 6026), fed by the controller's snapshots.
+        QTRY_VERIFY_WITH_TIMEOUT(transaction(app.window.transactionModel(), QStringLiteral("INVITE")).has_value(), 5000);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            transaction(app.window.transactionModel(), QStringLiteral("INVITE"))->state == QLatin1String("Terminated"), 10000);
+        const sip::TransactionSnapshot t = *transaction(app.window.transactionModel(), QStringLiteral("INVITE"));
+        QStringList states;
+        for (const auto& h : t.history)
+            states << h.state;
+        QVERIFY2(states.contains(QStringLiteral("Proceeding")) && states.contains(QStringLiteral("Accepted")),
+            qPrintable(states.join(QStringLiteral(", "))));
+        QCOMPARE(t.lastStatus, 200);
+        // The 200 created a confirmed dialog, and the Dialogs view has it.
+        QTRY_VERIFY_WITH_TIMEOUT(!app.window.dialogModel()->rows().isEmpty(), 5000);
+    }
+
+    void badBranchShowsEinval()
+    {
+        App app;
+        app.window.show();
+        app.lab.start(QStringLiteral("playground"));
+        ui::SipComposer* composer = app.window.sipComposer();
+        QString text = ui::SipComposer::autoFill(ui::SipComposer::templateText(QStringLiteral("OPTIONS")), 1);
+        static const QRegularExpression branch(QStringLiteral("branch=[^;\\n]+"));
+        text.replace(branch, QStringLiteral("branch=1234"));
+        composer->setText(text);
+        composer->setTarget(QStringLiteral("udp:10.0.0.2:5060"));
+        composer->statefulBox()->setChecked(true);
+        QTest::mouseClick(composer->sendButton(), Qt::LeftButton);
+        QTRY_VERIFY2_WITH_TIMEOUT(composer->resultText().startsWith(QLatin1String("EINVAL")), qPrintable(composer->resultText()), 5000);
+        QVERIFY2(composer->resultText().contains(QLatin1String("z9hG4bK")), qPrintable(composer->resultText()));
+        // Nothing went out: no client transaction was created.
+        QTest::qWait(300);
+        QVERIFY(!transaction(app.window.transactionModel(), QStringLiteral("OPTIONS")).has_value());
+
+        // Statelessly the same message is fine (the man page: the branch rule applies to stateful sends).
+        composer->statefulBox()->setChecked(false);
+        QTest::mouseClick(composer->sendButton(), Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(composer->resultText() == QLatin1String("Sent statelessly"), 5000);
+    }
+
+    void prSctpTtlBurstShowsAbandonedMarks()
+    {
+        App app;
+        app.window.show();
+        app.lab.start(QStringLiteral("playground"));
+
+        // Set the association up over a clean link with one message, as a user would.
+        ui::SctpComposer* composer = app.window.sctpComposer();
+        composer->toEdit()->setText(QStringLiteral("10.0.0.7:7"));
+        QTest::mouseClick(composer->sendButton(), Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(!composer->isBusy(), 10000);
+        QVERIFY2(composer->resultText().startsWith(QLatin1String("sent")), qPrintable(composer->resultText()));
+        auto established = [&] {
+            const auto rows = app.window.associationModel()->rows();
+            return !rows.isEmpty() && rows.first().state == QLatin1String("ESTABLISHED") && rows.first().prSupported;
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(established(), 10000);
+
+        // Then make the links lossy with the Lab panel's slider, live.
+        auto* loss = app.window.labPanel()->findChild<QSlider*>(QStringLiteral("lossSlider"));
+        QVERIFY(loss);
+        loss->setValue(40);
+        QTest::qWait(400); // the slider is debounced
+
+        // A burst of 60 messages with a 30 ms time to live, context 4242, every 5 ms.
+        composer->payloadEdit()->setPlainText(QString(400, QLatin1Char('x')));
+        composer->policy()->setCurrentIndex(1); // PR-SCTP TTL
+        composer->policyValue()->setValue(30); // ms
+        composer->repeat()->setValue(60);
+        auto* interval = composer->findChild<QSpinBox*>(QStringLiteral("sctpInterval"));
+        QVERIFY(interval);
+        interval->setValue(5);
+        auto* context = composer->findChild<QLineEdit*>(QStringLiteral("sctpContext"));
+        QVERIFY(context);
+        context->setText(QStringLiteral("4242"));
+        QTest::mouseClick(composer->sendButton(), Qt::LeftButton);
+        QVERIFY(composer->isBusy());
+        QTRY_VERIFY_WITH_TIMEOUT(!composer->isBusy(), 10000);
+        QVERIFY2(composer->resultText().startsWith(QLatin1String("sent 60 messages")), qPrintable(composer->resultText()));
+
+        // Messages whose 30 ms ran out before they were acknowledged are abandoned: the timeline
+        // marks them, and the association row counts them.
+        QTRY_VERIFY_WITH_TIMEOUT(app.window.timeline()->index().abandoned() > 0, 15000);
+        QTRY_VERIFY_WITH_TIMEOUT(app.window.associationModel()->rows().first().abandoned > 0, 5000);
+        QVERIFY(!app.window.streamModel()->rows().isEmpty());
+        // The abandon events carry the context the composer gave, and FORWARD-TSN went out.
+        auto seen = [&](trace::Kind kind, quint64 context) {
+            bool found = false;
+            app.stack.journal()->forEach(0, app.stack.journal()->count(), [&](const trace::Event& e) {
+                found |= e.kind == kind && (kind != trace::Kind::SctpAbandon || e.c == context);
+            });
+            return found;
+        };
+        QVERIFY(seen(trace::Kind::SctpAbandon, 4242));
+        QTRY_VERIFY_WITH_TIMEOUT(seen(trace::Kind::SctpForwardTsn, 0), 5000);
+        app.window.timeline()->fitAll();
+        app.window.timeline()->repaint();
+        QVERIFY(app.window.timeline()->lastPaintedItems() > 0);
+    }
+
+    void sctpComposerReportsErrno()
+    {
+        App app;
+        app.window.show();
+        app.window.show();
+        app.lab.start(QStringLiteral("playground"));
+        ui::SctpComposer* composer = app.window.sctpComposer();
+        composer->toEdit()->setText(QStringLiteral("10.0.0.7:7"));
+        // Stream 4000 does not exist on the association (the playground negotiates a handful).
+        auto* stream = composer->findChild<QSpinBox*>(QStringLiteral("sctpStream"));
+        QVERIFY(stream);
+        stream->setValue(4000);
+        QTest::mouseClick(composer->sendButton(), Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(!composer->isBusy(), 10000);
+        QVERIFY2(composer->resultText().startsWith(QLatin1String("EINVAL: "))
+                && composer->resultText().contains(QLatin1String("stream 4000")),
+            qPrintable(composer->resultText()));
+        // Without a scenario there is no socket of the user's: ENOTCONN, saying what to do.
+        app.window.labPanel()->stopRequested();
+        QTest::qWait(200);
+        stream->setValue(0);
+        QTest::mouseClick(composer->sendButton(), Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(composer->resultText().startsWith(QLatin1String("ENOTCONN: ")), 5000);
+        QVERIFY(composer->resultText().contains(QLatin1String("playground")));
+    }
+};
+
+QTEST_MAIN(TestLabGui)
+#include "tst_lab_gui.moc"
