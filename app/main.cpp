@@ -5,6 +5,7 @@
 #include "labsession.h"
 #include "logmodel.h"
 #include "mainwindow.h"
+#include "sessionfiles.h"
 #include "theme.h"
 
 #include <QApplication>
@@ -42,7 +43,16 @@ int main(int argc, char* argv[])
         QStringLiteral("Lab scenario to start with (default: invite-lossy-udp; `ladderctl lab list` names them)."),
         QStringLiteral("NAME"));
     QCommandLineOption noLab(QStringList { QStringLiteral("no-lab") }, QStringLiteral("Open without starting a lab scenario."));
-    parser.addOptions({ screenshot, afterMs, theme, size, scenario, noLab });
+    QCommandLineOption noAutosave(QStringList { QStringLiteral("no-autosave") },
+        QStringLiteral("Do not restore drafts or autosave the session (implied by --screenshot)."));
+    QCommandLineOption view(QStringList { QStringLiteral("view") },
+        QStringLiteral("With --screenshot: bring this view forward first: timeline, ladder, transactions, dialogs, "
+                       "associations, streams, composer-sip, composer-sctp, inspector, log, lab."),
+        QStringLiteral("NAME"));
+    parser.addOptions({ screenshot, afterMs, theme, size, scenario, noLab, noAutosave, view });
+    parser.addPositionalArgument(QStringLiteral("file"),
+        QStringLiteral("A session (.ladderlab), capture (.pcap, .pcapng) or JSON Lines journal to open instead of the lab."),
+        QStringLiteral("[file]"));
     parser.process(app);
 
     bool ok = true;
@@ -71,7 +81,16 @@ int main(int argc, char* argv[])
             window.resize(wh[0].toInt(), wh[1].toInt());
     }
     ladder::ui::LabSession lab(stack, window);
-    if (!parser.isSet(noLab)) {
+    if (!parser.isSet(noAutosave) && !parser.isSet(screenshot))
+        window.startAutosave(ladder::ui::SessionFiles::defaultAutosavePath());
+    const QStringList files = parser.positionalArguments();
+    if (!files.isEmpty()) {
+        QString error;
+        if (!window.openFile(files.first(), &error)) {
+            std::fprintf(stderr, "ladderlab: %s\n", qPrintable(error));
+            return 2;
+        }
+    } else if (!parser.isSet(noLab)) {
         const QStringList names = ladder::lab::scenarioNames();
         QString first = parser.isSet(scenario) ? parser.value(scenario) : QStringLiteral("invite-lossy-udp");
         if (!names.contains(first)) {
@@ -89,10 +108,16 @@ int main(int argc, char* argv[])
 
     if (parser.isSet(screenshot)) {
         const QString file = parser.value(screenshot);
-        QTimer::singleShot(delay, &window, [&window, &app, file] {
+        const QString viewName = parser.value(view);
+        QWidget* target = &window;
+        if (!viewName.isEmpty() && !(target = window.showView(viewName))) {
+            std::fprintf(stderr, "ladderlab: --view: no view named '%s'\n", qPrintable(viewName));
+            return 2;
+        }
+        QTimer::singleShot(delay, &window, [&window, &app, file, target] {
             window.follower()->poll();
             QApplication::processEvents();
-            const QPixmap shot = window.grab();
+            const QPixmap shot = target->grab();
             if (shot.isNull() || !shot.save(file, "PNG")) {
                 std::fprintf(stderr, "ladderlab: could not write the screenshot to '%s'\n", qPrintable(file));
                 app.exit(1);

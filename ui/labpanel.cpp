@@ -135,6 +135,24 @@ lab::ScenarioParams LabPanel::params() const
     return p;
 }
 
+QJsonObject LabPanel::state() const
+{
+    return QJsonObject { { QStringLiteral("scenario"), selectedScenario() }, { QStringLiteral("seed"), m_seed->value() },
+        { QStringLiteral("lossPct"), m_loss->value() }, { QStringLiteral("delayMs"), m_delay->value() },
+        { QStringLiteral("t1Ms"), m_t1->value() } };
+}
+
+void LabPanel::restoreState(const QJsonObject& state)
+{
+    if (state.isEmpty())
+        return;
+    selectScenario(state.value(QStringLiteral("scenario")).toString());
+    m_seed->setValue(state.value(QStringLiteral("seed")).toInt(m_seed->value()));
+    m_loss->setValue(state.value(QStringLiteral("lossPct")).toInt(-1));
+    m_delay->setValue(state.value(QStringLiteral("delayMs")).toInt(-1));
+    m_t1->setValue(state.value(QStringLiteral("t1Ms")).toInt(0));
+}
+
 void LabPanel::showLesson()
 {
     auto s = lab::createScenario(selectedScenario());

@@ -3,6 +3,7 @@
 
 #include "lab/scenario.h"
 
+#include <QJsonObject>
 #include <QWidget>
 
 class QComboBox;
@@ -25,6 +26,9 @@ public:
     void selectScenario(const QString& name);
     lab::ScenarioParams params() const;
     QSpinBox* t1Box() const { return m_t1; }
+    // Scenario, seed, loss, delay and T1 as JSON (the lab configuration of a session file).
+    QJsonObject state() const;
+    void restoreState(const QJsonObject& state);
     // The controller reports back.
     void setRunning(const QString& name);
     void setFinished(const QString& name, bool ok, const QString& failure, const QStringList& findings);

@@ -29,6 +29,7 @@ LabSession::LabSession(StackThread& stack, MainWindow& window, QObject* parent)
     LabPanel* panel = w->labPanel();
     connect(panel, &LabPanel::startRequested, this, [this](const QString& name, const lab::ScenarioParams& p) {
         m_window.clearLiveState();
+        m_window.setOffline({});
         m_stack.invoke([c = m_controller, name, p](Stack& s) {
             // A new lesson starts on a clean record.
             s.journal().clear();
@@ -47,6 +48,12 @@ LabSession::LabSession(StackThread& stack, MainWindow& window, QObject* parent)
 
     connect(panel, &LabPanel::sipT1Changed, this, [this](qint64 t1) {
         m_stack.invoke([c = m_controller, t1](Stack&) { c->setSipT1(t1); });
+    });
+
+    // A file replaces the journal: the running scenario stops first, so nothing appends meanwhile.
+    w->setBeforeLoad([this] {
+        m_stack.invokeBlocking([c = m_controller](Stack&) { c->stop(); });
+        m_window.labPanel()->setRunning({});
     });
 
     SipComposer* composer = w->sipComposer();
@@ -84,6 +91,7 @@ LabSession::LabSession(StackThread& stack, MainWindow& window, QObject* parent)
 
 LabSession::~LabSession()
 {
+    m_window.setBeforeLoad({});
     m_stack.invokeBlocking([this](Stack&) { delete m_controller; });
 }
 

@@ -8,6 +8,7 @@ namespace ladder::ui {
 JournalFollower::JournalFollower(std::shared_ptr<trace::Journal> journal, QObject* parent)
     : QObject(parent)
     , m_journal(std::move(journal))
+    , m_generation(m_journal ? m_journal->generation() : 0)
 {
     m_timer.setInterval(50); // ≤ 20 Hz
     connect(&m_timer, &QTimer::timeout, this, &JournalFollower::poll);
@@ -18,6 +19,7 @@ void JournalFollower::setJournal(std::shared_ptr<trace::Journal> journal)
 {
     m_journal = std::move(journal);
     m_seen = 0;
+    m_generation = m_journal ? m_journal->generation() : 0;
     emit reset();
     poll();
 }
@@ -26,9 +28,11 @@ void JournalFollower::poll()
 {
     if (!m_journal)
         return;
+    const quint64 generation = m_journal->generation();
     const quint64 count = m_journal->count();
-    if (count < m_seen) { // the journal was cleared
+    if (count < m_seen || generation != m_generation) { // the journal was cleared (and maybe refilled)
         m_seen = 0;
+        m_generation = generation;
         emit reset();
     }
     if (count == m_seen)

@@ -30,6 +30,7 @@ private:
     std::shared_ptr<trace::Journal> m_journal;
     QTimer m_timer;
     quint64 m_seen = 0;
+    quint64 m_generation = 0;
 };
 
 // The Log dock: log lines, errors and user actions from the journal.

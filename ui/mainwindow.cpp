@@ -12,6 +12,8 @@
 #include "ladder/ladderview.h"
 #include "liveview.h"
 #include "models/livemodels.h"
+#include "sessionfiles.h"
+#include "statemachineview.h"
 #include "timeline/timelineview.h"
 #include "trace/journal.h"
 
@@ -21,7 +23,10 @@
 #include <QCloseEvent>
 #include <QDateTime>
 #include <QDockWidget>
+#include <QDir>
 #include <QFileDialog>
+#include <QFileInfo>
+#include <QJsonObject>
 #include <QTabWidget>
 #include <QHeaderView>
 #include <QLabel>
@@ -30,6 +35,7 @@
 #include <QSettings>
 #include <QLineEdit>
 #include <QSortFilterProxyModel>
+#include <QSplitter>
 #include <QStatusBar>
 #include <QTableView>
 #include <QToolBar>
@@ -151,13 +157,27 @@ MainWindow::MainWindow(std::shared_ptr<trace::Journal> journal, QWidget* parent)
     m_ladderBuilder = std::make_unique<LadderBuilder>();
 
     createDocks();
+    m_files = new SessionFiles(m_journal, this);
+    m_files->addPart(QStringLiteral("composer/sip"), [this] { return m_sipComposer->state(); },
+        [this](const QJsonObject& o) { m_sipComposer->restoreState(o); });
+    m_files->addPart(QStringLiteral("composer/sctp"), [this] { return m_sctpComposer->state(); },
+        [this](const QJsonObject& o) { m_sctpComposer->restoreState(o); });
+    m_files->addPart(QStringLiteral("lab"), [this] { return m_labPanel->state(); },
+        [this](const QJsonObject& o) { m_labPanel->restoreState(o); });
+    connect(m_files, &SessionFiles::autosaveFailed, this,
+        [this](const QString& error) { statusBar()->showMessage(tr("Autosave failed: %1").arg(error), 10000); });
     createActions();
     createStatusBar();
     m_defaultState = saveState();
     restoreLayout();
 }
 
-MainWindow::~MainWindow() = default;
+MainWindow::~MainWindow()
+{
+    // The last drafts and the final autosave read the composers: before the children go.
+    delete m_files;
+    m_files = nullptr;
+}
 
 QDockWidget* MainWindow::addDockView(const QString& objectName, const QString& title, QWidget* content,
     Qt::DockWidgetArea area, const QKeySequence& toggle)
@@ -215,11 +235,33 @@ void MainWindow::createDocks()
         return new EmptyState(view, view->proxy()->sourceModel(), title, hint, this);
     };
 
+    // The selected transaction's state machine under the table, kept current as snapshots arrive.
+    m_stateMachine = new StateMachineView(this);
+    auto refreshMachine = [this, transactions] {
+        // With nothing selected, the newest transaction: the diagram is never idle while the lab runs.
+        int row = m_transactionModel->rowOfKey(transactions->currentKey());
+        if (row < 0 && !transactions->currentKey())
+            row = m_transactionModel->rowCount() - 1;
+        if (row < 0)
+            m_stateMachine->clear();
+        else
+            m_stateMachine->setTransaction(m_transactionModel->at(row), m_transactionModel->now());
+    };
+    connect(transactions, &LiveView::currentKeyChanged, this, refreshMachine);
+    connect(m_transactionModel, &QAbstractItemModel::dataChanged, this, refreshMachine);
+    connect(m_transactionModel, &QAbstractItemModel::modelReset, this, refreshMachine);
+    auto* txSplit = new QSplitter(Qt::Vertical, this);
+    txSplit->setObjectName(QStringLiteral("transactionsSplit"));
+    txSplit->addWidget(emptyFor(transactions, tr("No SIP transactions"),
+        tr("Client and server transactions appear here with their state, timers and retransmissions.")));
+    txSplit->addWidget(m_stateMachine);
+    txSplit->setStretchFactor(0, 3);
+    txSplit->setStretchFactor(1, 1);
+    txSplit->setChildrenCollapsible(true);
+
     // Left column: SIP views on top, SCTP views below, each pair tabbed.
-    auto* d = addDockView(QStringLiteral("transactionsDock"), tr("Transactions"),
-        emptyFor(transactions, tr("No SIP transactions"),
-            tr("Client and server transactions appear here with their state, timers and retransmissions.")),
-        Qt::LeftDockWidgetArea, QKeySequence(Qt::ALT | Qt::Key_1));
+    auto* d = addDockView(QStringLiteral("transactionsDock"), tr("Transactions"), txSplit, Qt::LeftDockWidgetArea,
+        QKeySequence(Qt::ALT | Qt::Key_1));
     auto* a = addDockView(QStringLiteral("associationsDock"), tr("Associations"),
         emptyFor(associations, tr("No SCTP associations"),
             tr("Associations appear here with their paths, RTO/SRTT/cwnd and abandoned PR-SCTP messages.")),
@@ -273,10 +315,22 @@ void MainWindow::createDocks()
 void MainWindow::createActions()
 {
     QMenu* file = menuBar()->addMenu(tr("&File"));
-    auto* openCapture = file->addAction(tr("&Open Capture…"));
-    openCapture->setShortcut(QKeySequence::Open);
-    openCapture->setEnabled(false);
-    openCapture->setToolTip(tr("Opening pcap/pcapng captures arrives with the trace exporters."));
+    auto* open = file->addAction(tr("&Open…"), this, &MainWindow::openDialog);
+    open->setShortcut(QKeySequence::Open);
+    open->setToolTip(tr("Open a LadderLab session, a pcap/pcapng capture from anywhere, or a JSON Lines journal"));
+    auto* save = file->addAction(tr("&Save Session…"), this, &MainWindow::saveDialog);
+    save->setShortcut(QKeySequence::Save);
+    m_recoverAction = file->addAction(tr("&Recover Previous Session"), this, &MainWindow::recoverPrevious);
+    m_recoverAction->setEnabled(false);
+    m_recoverAction->setToolTip(tr("Open what the previous run had autosaved (its journal and drafts)"));
+    QMenu* exportMenu = file->addMenu(tr("&Export"));
+    exportMenu->addAction(tr("Capture (&pcapng)…"), this, [this] { exportDialog(QStringLiteral("pcapng")); })
+        ->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E));
+    exportMenu->addAction(tr("Journal (&JSON Lines)…"), this, [this] { exportDialog(QStringLiteral("jsonl")); });
+    exportMenu->addSeparator();
+    exportMenu->addAction(tr("Ladder as PNG…"), this, [this] { exportLadder(QStringLiteral("png")); });
+    exportMenu->addAction(tr("Ladder as SVG…"), this, [this] { exportLadder(QStringLiteral("svg")); });
+    exportMenu->addAction(tr("Ladder as Text…"), this, [this] { exportLadder(QStringLiteral("txt")); });
     file->addSeparator();
     auto* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);
@@ -418,6 +472,134 @@ void MainWindow::exportLadder(const QString& format)
         statusBar()->showMessage(tr("Ladder written to %1").arg(file), 5000);
     else
         QMessageBox::warning(this, tr("Export Ladder"), tr("Could not write %1.").arg(file));
+}
+
+void MainWindow::setBeforeLoad(std::function<void()> fn)
+{
+    m_files->setBeforeLoad(std::move(fn));
+}
+
+bool MainWindow::openFile(const QString& path, QString* error)
+{
+    const SessionFiles::Result r = m_files->open(path);
+    if (!r.ok) {
+        if (error)
+            *error = r.error;
+        else
+            QMessageBox::warning(this, tr("Open"), r.error);
+        statusBar()->showMessage(r.error, 10000);
+        return false;
+    }
+    m_follower->poll();
+    setOffline(path);
+    rebuildOfflineState();
+    m_timeline->fitAll();
+    statusBar()->showMessage(r.summary, 10000);
+    if (!r.warnings.isEmpty()) {
+        trace::Event e;
+        e.kind = trace::Kind::Log;
+        e.a = 2;
+        e.text = tr("Opening %1: %2").arg(QFileInfo(path).fileName(), r.warnings.join(QStringLiteral("; ")));
+        m_journal->append(std::move(e));
+    }
+    return true;
+}
+
+QWidget* MainWindow::showView(const QString& name)
+{
+    if (name == QLatin1String("timeline") || name == QLatin1String("ladder")) {
+        m_centralTabs->setCurrentIndex(name == QLatin1String("ladder") ? 1 : 0);
+        return m_centralTabs;
+    }
+    static const QHash<QString, QString> docks {
+        { QStringLiteral("transactions"), QStringLiteral("transactionsDock") },
+        { QStringLiteral("dialogs"), QStringLiteral("dialogsDock") },
+        { QStringLiteral("associations"), QStringLiteral("associationsDock") },
+        { QStringLiteral("streams"), QStringLiteral("streamsDock") },
+        { QStringLiteral("composer-sip"), QStringLiteral("composerDock") },
+        { QStringLiteral("composer-sctp"), QStringLiteral("composerDock") },
+        { QStringLiteral("inspector"), QStringLiteral("inspectorDock") },
+        { QStringLiteral("log"), QStringLiteral("logDock") },
+        { QStringLiteral("lab"), QStringLiteral("labDock") },
+    };
+    QDockWidget* d = dock(docks.value(name));
+    if (!d)
+        return nullptr;
+    if (name.startsWith(QLatin1String("composer-")))
+        m_composerTabs->setCurrentIndex(name == QLatin1String("composer-sctp") ? 1 : 0);
+    d->show();
+    d->raise();
+    return d;
+}
+
+void MainWindow::setOffline(const QString& file)
+{
+    m_offline = !file.isEmpty();
+    setWindowTitle(m_offline ? tr("%1 — LadderLab").arg(QFileInfo(file).fileName()) : QStringLiteral("LadderLab"));
+    m_modeLabel->setText(m_offline ? tr("File: %1").arg(QFileInfo(file).fileName()) : tr("Lab"));
+    m_modeLabel->setToolTip(m_offline ? QDir::toNativeSeparators(file)
+                                      : tr("Lab: the built-in emulated network. Real: sockets on this host."));
+}
+
+void MainWindow::rebuildOfflineState()
+{
+    // A file has no live stack behind it: the views show what can be rebuilt from its events.
+    clearLiveState();
+}
+
+void MainWindow::openDialog()
+{
+    const QString path = QFileDialog::getOpenFileName(this, tr("Open"), QString(),
+        tr("Everything LadderLab opens (*.ladderlab *.pcapng *.pcap *.cap *.jsonl);;LadderLab sessions (*.ladderlab);;"
+           "Captures (*.pcapng *.pcap *.cap);;JSON Lines journals (*.jsonl);;All files (*)"));
+    if (!path.isEmpty())
+        openFile(path);
+}
+
+void MainWindow::saveDialog()
+{
+    QString path = QFileDialog::getSaveFileName(this, tr("Save Session"),
+        m_files->currentFile().endsWith(QLatin1String(".ladderlab")) ? m_files->currentFile() : QStringLiteral("session.ladderlab"),
+        tr("LadderLab sessions (*.ladderlab)"));
+    if (path.isEmpty())
+        return;
+    if (QFileInfo(path).suffix().isEmpty())
+        path += QStringLiteral(".ladderlab");
+    const SessionFiles::Result r = m_files->save(path);
+    if (r.ok)
+        statusBar()->showMessage(r.summary, 8000);
+    else
+        QMessageBox::warning(this, tr("Save Session"), r.error);
+}
+
+void MainWindow::exportDialog(const QString& format)
+{
+    const bool pcap = format == QLatin1String("pcapng");
+    const QString path = QFileDialog::getSaveFileName(this, pcap ? tr("Export Capture") : tr("Export Journal"),
+        pcap ? QStringLiteral("ladderlab.pcapng") : QStringLiteral("ladderlab.jsonl"),
+        pcap ? tr("pcapng captures (*.pcapng)") : tr("JSON Lines (*.jsonl)"));
+    if (path.isEmpty())
+        return;
+    const SessionFiles::Result r = pcap ? m_files->exportPcapng(path) : m_files->exportJsonl(path);
+    if (!r.ok) {
+        QMessageBox::warning(this, pcap ? tr("Export Capture") : tr("Export Journal"), r.error);
+        return;
+    }
+    statusBar()->showMessage(r.warnings.isEmpty() ? r.summary : r.summary + QStringLiteral(" — ") + r.warnings.join(QStringLiteral("; ")), 8000);
+}
+
+void MainWindow::recoverPrevious()
+{
+    const QString previous = m_files->previousAutosave();
+    if (!previous.isEmpty())
+        openFile(previous);
+}
+
+void MainWindow::startAutosave(const QString& path)
+{
+    m_files->restoreDrafts();
+    m_files->startAutosave(path);
+    m_recoverAction->setEnabled(!m_files->previousAutosave().isEmpty());
 }
 
 void MainWindow::inspect(quint64 seq)

@@ -8,6 +8,7 @@
 
 #include <QMainWindow>
 
+#include <functional>
 #include <memory>
 
 class QLabel;
@@ -35,6 +36,8 @@ class LadderView;
 class StreamModel;
 class TransactionModel;
 class LogModel;
+class SessionFiles;
+class StateMachineView;
 class TimelineView;
 
 // The frame of the product: timeline in the middle, a dock per live view around it.
@@ -71,6 +74,22 @@ public:
     InspectorWidget* inspector() const { return m_inspector; }
     // Shows journal event seq in the inspector and selects it on the timeline.
     void inspect(quint64 seq);
+    // Files: sessions, captures, JSONL; drafts and autosave.
+    SessionFiles* files() const { return m_files; }
+    StateMachineView* stateMachine() const { return m_stateMachine; }
+    // Opens a session, capture or JSONL file as the File menu does; true on success. Errors go to
+    // *error, or to a message box when error is null.
+    bool openFile(const QString& path, QString* error = nullptr);
+    // Brings a view forward (timeline, ladder, transactions, dialogs, associations, streams,
+    // composer-sip, composer-sctp, inspector, log, lab) and returns the widget that shows it.
+    QWidget* showView(const QString& name);
+    // Called before a file replaces the journal (the lab session stops the running scenario).
+    void setBeforeLoad(std::function<void()> fn);
+    // Offline content (an opened file) is shown instead of live state until a lab run starts.
+    bool isOffline() const { return m_offline; }
+    void setOffline(const QString& file);
+    // Restores the last run's drafts and autosaves the session to path from now on.
+    void startAutosave(const QString& path);
 
 protected:
     void closeEvent(QCloseEvent* event) override;
@@ -88,6 +107,11 @@ private:
     void showAbout();
     void updateStatus();
     void exportLadder(const QString& format);
+    void openDialog();
+    void saveDialog();
+    void exportDialog(const QString& format);
+    void recoverPrevious();
+    void rebuildOfflineState();
 
     std::shared_ptr<trace::Journal> m_journal;
     JournalFollower* m_follower = nullptr;
@@ -112,6 +136,10 @@ private:
     QLabel* m_eventsLabel = nullptr;
     QLabel* m_rateLabel = nullptr;
     QLabel* m_modeLabel = nullptr;
+    SessionFiles* m_files = nullptr;
+    StateMachineView* m_stateMachine = nullptr;
+    QAction* m_recoverAction = nullptr;
+    bool m_offline = false;
     quint64 m_lastCount = 0;
     qint64 m_lastStatusMs = 0;
 };

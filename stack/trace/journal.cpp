@@ -436,6 +436,7 @@ void Journal::clear()
     m_count.store(0, std::memory_order_release);
     m_firstAvailable.store(0, std::memory_order_release);
     m_epochNs.store(nowEpochNs(), std::memory_order_relaxed);
+    m_generation.fetch_add(1, std::memory_order_acq_rel);
 }
 
 std::size_t Journal::memoryBytes() const

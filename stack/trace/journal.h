@@ -70,6 +70,9 @@ public:
     void forEach(quint64 first, quint64 n, const std::function<void(const Event&)>& fn) const;
     // Removes everything (a new session), spill file included. Sequence numbers restart at 0.
     void clear();
+    // Grows with every clear(): a reader that remembers it can tell a cleared-and-refilled journal
+    // (a loaded session, an opened capture) from one that merely grew.
+    quint64 generation() const { return m_generation.load(std::memory_order_acquire); }
     // Bytes used in memory by segments, their indexes, the read-back cache and the string table.
     std::size_t memoryBytes() const;
 
@@ -103,6 +106,7 @@ private:
     std::atomic<quint64> m_count { 0 };
     std::atomic<quint64> m_firstAvailable { 0 };
     std::atomic<qint64> m_epochNs { 0 };
+    std::atomic<quint64> m_generation { 0 };
     std::function<void(const Event&)> m_hook;
 };
 

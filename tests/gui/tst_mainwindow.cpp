@@ -36,6 +36,8 @@ private slots:
             if (name == QLatin1String("composerDock") || name == QLatin1String("labDock"))
                 continue; // tools, not views: they are never empty
             auto* empty = qobject_cast<ui::EmptyState*>(d->widget());
+            if (!empty) // the Transactions dock: the table's empty state above the state machine
+                empty = d->widget()->findChild<ui::EmptyState*>();
             QVERIFY2(empty, qPrintable(name + QStringLiteral(" has no empty state")));
             QVERIFY2(empty->isShowingEmptyState(), qPrintable(name));
             QVERIFY2(!d->toggleViewAction()->shortcut().isEmpty(), qPrintable(name));

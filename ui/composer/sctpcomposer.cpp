@@ -290,6 +290,43 @@ bool SctpComposer::request(lab::SctpComposerRequest* out, QString* error) const
     return true;
 }
 
+QJsonObject SctpComposer::state() const
+{
+    quint32 flags = 0;
+    for (QCheckBox* cb : m_flags)
+        if (cb->isChecked())
+            flags |= cb->property("sctpFlag").toUInt();
+    return QJsonObject { { QStringLiteral("to"), m_to->text() }, { QStringLiteral("mode"), m_mode->currentIndex() },
+        { QStringLiteral("payload"), m_payload->toPlainText() }, { QStringLiteral("file"), m_file->text() },
+        { QStringLiteral("stream"), m_stream->value() }, { QStringLiteral("ppid"), m_ppid->text() },
+        { QStringLiteral("context"), m_context->text() }, { QStringLiteral("flags"), qint64(flags) },
+        { QStringLiteral("addrOver"), m_addrOver->currentText() }, { QStringLiteral("policy"), m_policy->currentIndex() },
+        { QStringLiteral("policyValue"), m_policyValue->value() }, { QStringLiteral("repeat"), m_repeat->value() },
+        { QStringLiteral("intervalMs"), m_interval->value() } };
+}
+
+void SctpComposer::restoreState(const QJsonObject& state)
+{
+    if (state.isEmpty())
+        return;
+    auto str = [&](const char* key, QLineEdit* edit) { edit->setText(state.value(QLatin1String(key)).toString(edit->text())); };
+    str("to", m_to);
+    str("file", m_file);
+    str("ppid", m_ppid);
+    str("context", m_context);
+    m_mode->setCurrentIndex(std::clamp(state.value(QStringLiteral("mode")).toInt(), 0, 2));
+    m_payload->setPlainText(state.value(QStringLiteral("payload")).toString(m_payload->toPlainText()));
+    m_stream->setValue(state.value(QStringLiteral("stream")).toInt());
+    const quint32 flags = quint32(state.value(QStringLiteral("flags")).toInteger());
+    for (QCheckBox* cb : m_flags)
+        cb->setChecked(flags & cb->property("sctpFlag").toUInt());
+    m_addrOver->setCurrentText(state.value(QStringLiteral("addrOver")).toString());
+    m_policy->setCurrentIndex(std::clamp(state.value(QStringLiteral("policy")).toInt(), 0, 3));
+    m_policyValue->setValue(state.value(QStringLiteral("policyValue")).toInt());
+    m_repeat->setValue(std::max(1, state.value(QStringLiteral("repeat")).toInt(1)));
+    m_interval->setValue(state.value(QStringLiteral("intervalMs")).toInt());
+}
+
 void SctpComposer::setBusy(bool busy)
 {
     m_busy = busy;

@@ -3,6 +3,7 @@
 
 #include "lab/controller.h"
 
+#include <QJsonObject>
 #include <QWidget>
 
 class QCheckBox;
@@ -29,6 +30,9 @@ public:
     // Builds the request from the form; on bad input returns false with *error saying what to fix.
     bool request(lab::SctpComposerRequest* out, QString* error) const;
     void showResult(bool ok, const QString& errnoName, const QString& text);
+    // The form as JSON for session files and crash-safe drafts.
+    QJsonObject state() const;
+    void restoreState(const QJsonObject& state);
     // While a burst runs the Send button becomes Stop.
     void setBusy(bool busy);
     bool isBusy() const { return m_busy; }

@@ -8,6 +8,9 @@
 #include "sip/validation.h"
 
 #include <QCheckBox>
+#include <QInputDialog>
+#include <QJsonDocument>
+#include <QSettings>
 #include <QComboBox>
 #include <QFile>
 #include <QFontDatabase>
@@ -50,13 +53,19 @@ SipComposer::SipComposer(QWidget* parent)
 
     auto* top = new QHBoxLayout;
     m_templates = new QComboBox(this);
-    m_templates->addItems(templateNames());
-    m_templates->setToolTip(tr("Start from a template"));
+    m_templates->setObjectName(QStringLiteral("sipSource"));
+    m_templates->setToolTip(tr("Start from a template or from a message saved in your library"));
+    m_saveLib = new QPushButton(tr("Save…"), this);
+    m_saveLib->setToolTip(tr("Save this message, its target and flags in your library"));
+    m_deleteLib = new QPushButton(tr("Delete"), this);
+    m_deleteLib->setToolTip(tr("Remove the selected saved message from your library"));
     m_autoFill = new QPushButton(tr("Auto-fill"), this);
     m_autoFill->setToolTip(tr("Fill in every \"auto\": branch, tags, Call-ID, CSeq and Content-Length (Ctrl+Shift+F)"));
     m_autoFill->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_F));
-    top->addWidget(new QLabel(tr("Template"), this));
+    top->addWidget(new QLabel(tr("Start from"), this));
     top->addWidget(m_templates, 1);
+    top->addWidget(m_saveLib);
+    top->addWidget(m_deleteLib);
     top->addWidget(m_autoFill);
     box->addLayout(top);
 
@@ -110,14 +119,115 @@ SipComposer::SipComposer(QWidget* parent)
     connect(m_validate, &QTimer::timeout, this, &SipComposer::validateNow);
     connect(m_editor, &QPlainTextEdit::textChanged, m_validate, qOverload<>(&QTimer::start));
     connect(m_editor, &QPlainTextEdit::textChanged, this, &SipComposer::textChanged);
-    connect(m_templates, &QComboBox::activated, this, [this](int i) { loadTemplate(m_templates->itemText(i)); });
+    connect(m_templates, &QComboBox::activated, this, [this](int i) {
+        const QString source = m_templates->itemData(i).toString();
+        if (source.startsWith(QLatin1String("lib:")))
+            loadFromLibrary(source.mid(4));
+        else if (!source.isEmpty())
+            loadTemplate(source);
+    });
+    connect(m_templates, &QComboBox::currentIndexChanged, this, [this](int i) {
+        m_deleteLib->setEnabled(m_templates->itemData(i).toString().startsWith(QLatin1String("lib:")));
+    });
+    connect(m_saveLib, &QPushButton::clicked, this, [this] {
+        const QString current = m_templates->currentData().toString();
+        bool ok = false;
+        const QString name = QInputDialog::getText(this, tr("Save to Library"), tr("Name of the saved message:"),
+            QLineEdit::Normal, current.startsWith(QLatin1String("lib:")) ? current.mid(4) : QString(), &ok)
+                                 .trimmed();
+        if (ok && !name.isEmpty())
+            saveToLibrary(name);
+    });
+    connect(m_deleteLib, &QPushButton::clicked, this, [this] {
+        const QString current = m_templates->currentData().toString();
+        if (current.startsWith(QLatin1String("lib:")))
+            removeFromLibrary(current.mid(4));
+    });
     connect(m_autoFill, &QPushButton::clicked, this, [this] { setText(autoFill(text(), m_nextCSeq++)); });
     connect(m_send, &QPushButton::clicked, this, [this] {
         validateNow();
         emit sendRequested(wireBytes(text()), target(), selectedDialog(), stateful(), dialogOnFork());
     });
+    refreshSources();
     loadTemplate(QStringLiteral("OPTIONS"));
-    m_templates->setCurrentText(QStringLiteral("OPTIONS"));
+    m_templates->setCurrentIndex(m_templates->findData(QStringLiteral("OPTIONS")));
+}
+
+void SipComposer::refreshSources()
+{
+    const QVariant current = m_templates->currentData();
+    QSignalBlocker block(m_templates);
+    m_templates->clear();
+    for (const QString& t : templateNames())
+        m_templates->addItem(tr("%1 template").arg(t), t);
+    const QStringList saved = libraryNames();
+    if (!saved.isEmpty())
+        m_templates->insertSeparator(m_templates->count());
+    for (const QString& name : saved)
+        m_templates->addItem(QStringLiteral("★ %1").arg(name), QStringLiteral("lib:") + name);
+    const int i = m_templates->findData(current);
+    m_templates->setCurrentIndex(i < 0 ? 0 : i);
+    m_deleteLib->setEnabled(m_templates->currentData().toString().startsWith(QLatin1String("lib:")));
+}
+
+QJsonObject SipComposer::state() const
+{
+    return QJsonObject { { QStringLiteral("text"), text() }, { QStringLiteral("target"), target() },
+        { QStringLiteral("stateful"), stateful() }, { QStringLiteral("dialogOnFork"), dialogOnFork() } };
+}
+
+void SipComposer::restoreState(const QJsonObject& state)
+{
+    if (state.isEmpty())
+        return;
+    setText(state.value(QStringLiteral("text")).toString());
+    setTarget(state.value(QStringLiteral("target")).toString(target()));
+    m_stateful->setChecked(state.value(QStringLiteral("stateful")).toBool(true));
+    m_onFork->setChecked(state.value(QStringLiteral("dialogOnFork")).toBool(false));
+}
+
+QJsonObject SipComposer::library() const
+{
+    return QJsonDocument::fromJson(QSettings().value(QStringLiteral("composer/library")).toByteArray()).object();
+}
+
+void SipComposer::setLibrary(const QJsonObject& library)
+{
+    QSettings settings;
+    settings.setValue(QStringLiteral("composer/library"), QJsonDocument(library).toJson(QJsonDocument::Compact));
+    settings.sync(); // a saved message must survive a crash right after
+    refreshSources();
+}
+
+QStringList SipComposer::libraryNames() const
+{
+    QStringList names = library().keys();
+    names.sort(Qt::CaseInsensitive);
+    return names;
+}
+
+void SipComposer::saveToLibrary(const QString& name)
+{
+    QJsonObject lib = library();
+    lib.insert(name, state());
+    setLibrary(lib);
+    m_templates->setCurrentIndex(m_templates->findData(QStringLiteral("lib:") + name));
+}
+
+bool SipComposer::loadFromLibrary(const QString& name)
+{
+    const QJsonObject lib = library();
+    if (!lib.contains(name))
+        return false;
+    restoreState(lib.value(name).toObject());
+    return true;
+}
+
+void SipComposer::removeFromLibrary(const QString& name)
+{
+    QJsonObject lib = library();
+    lib.remove(name);
+    setLibrary(lib);
 }
 
 void SipComposer::loadTemplate(const QString& method)

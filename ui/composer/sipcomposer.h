@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include <QJsonObject>
 #include <QWidget>
 
 class QCheckBox;
@@ -48,6 +49,18 @@ public:
     // Re-validates now (normally debounced); returns the findings shown.
     QStringList validateNow();
 
+    // The draft as JSON (text, target, flags) for session files and crash-safe drafts.
+    QJsonObject state() const;
+    void restoreState(const QJsonObject& state);
+
+    // The library of saved messages: named messages with their target and flags, kept in the
+    // user's settings (shared by every session) and offered next to the templates.
+    QStringList libraryNames() const;
+    void saveToLibrary(const QString& name);
+    bool loadFromLibrary(const QString& name);
+    void removeFromLibrary(const QString& name);
+    QComboBox* sourceBox() const { return m_templates; }
+
     // The controller's answer to a send.
     void showResult(bool ok, const QString& errnoName, const QString& text, quint64 transaction);
     QString resultText() const;
@@ -58,6 +71,9 @@ signals:
 
 private:
     void loadTemplate(const QString& method);
+    void refreshSources();
+    QJsonObject library() const;
+    void setLibrary(const QJsonObject& library);
 
     QComboBox* m_templates;
     QPlainTextEdit* m_editor;
@@ -67,6 +83,8 @@ private:
     QCheckBox* m_onFork;
     QComboBox* m_dialog;
     QPushButton* m_autoFill;
+    QPushButton* m_saveLib;
+    QPushButton* m_deleteLib;
     QPushButton* m_send;
     QLabel* m_result;
     QTimer* m_validate;

@@ -17,6 +17,7 @@ public:
     using SnapshotTableModel::SnapshotTableModel;
     // Scheduler time of the snapshot: ages and timer countdowns are relative to it.
     void setNow(qint64 nowNs) { m_nowNs = nowNs; }
+    qint64 now() const { return m_nowNs; }
     int columnCount(const QModelIndex& parent = {}) const override { return parent.isValid() ? 0 : ColumnCount; }
     QVariant headerData(int section, Qt::Orientation orientation, int role) const override;
 

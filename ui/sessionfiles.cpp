@@ -1,0 +1,268 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "sessionfiles.h"
+
+#include "trace/autosaver.h"
+#include "trace/capturereader.h"
+#include "trace/journal.h"
+#include "trace/jsonl.h"
+#include "trace/pcapng.h"
+#include "trace/session.h"
+
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QJsonDocument>
+#include <QLocale>
+#include <QSaveFile>
+#include <QSettings>
+#include <QStandardPaths>
+
+namespace ladder::ui {
+
+namespace {
+    constexpr auto kDraftPrefix = "drafts/";
+}
+
+SessionFiles::SessionFiles(std::shared_ptr<trace::Journal> journal, QObject* parent)
+    : QObject(parent)
+    , m_journal(std::move(journal))
+    , m_session(std::make_unique<trace::Session>(m_journal))
+{
+    m_draftTimer.setInterval(2000);
+    connect(&m_draftTimer, &QTimer::timeout, this, &SessionFiles::collectDrafts);
+    m_draftTimer.start();
+}
+
+SessionFiles::~SessionFiles()
+{
+    // The last drafts, and a final autosave so that a clean exit loses nothing either.
+    collectDrafts();
+    if (m_autosaver) {
+        m_autosaver->stop();
+        m_autosaver->saveNow();
+    }
+}
+
+void SessionFiles::addPart(
+    const QString& name, std::function<QJsonObject()> save, std::function<void(const QJsonObject&)> restore)
+{
+    m_parts.append({ name, std::move(save), std::move(restore) });
+}
+
+SessionFiles::FileKind SessionFiles::detect(const QString& path, QString* error)
+{
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly)) {
+        if (error)
+            *error = tr("Cannot open %1: %2").arg(QDir::toNativeSeparators(path), f.errorString());
+        return FileKind::Unknown;
+    }
+    const QByteArray head = f.read(64);
+    if (trace::Session::looksLikeSession(head))
+        return FileKind::Session;
+    if (trace::looksLikeCapture(head))
+        return FileKind::Capture;
+    if (head.trimmed().startsWith('{'))
+        return FileKind::Jsonl;
+    if (error)
+        *error = tr("%1 is neither a LadderLab session, a pcap/pcapng capture nor a JSON Lines journal.")
+                     .arg(QDir::toNativeSeparators(path));
+    return FileKind::Unknown;
+}
+
+SessionFiles::Result SessionFiles::open(const QString& path)
+{
+    Result r;
+    const QString name = QFileInfo(path).fileName();
+    r.kind = detect(path, &r.error);
+    if (r.kind == FileKind::Unknown)
+        return r;
+    const QLocale locale;
+
+    // Read into a side list first: a bad file must not wipe what the user has.
+    QList<trace::Event> events;
+    auto sink = [&events](trace::Event&& e) { events.append(std::move(e)); };
+    qint64 epochNs = 0;
+    switch (r.kind) {
+    case FileKind::Session: {
+        if (m_beforeLoad)
+            m_beforeLoad();
+        if (!m_session->load(path, &r.error))
+            return r;
+        restoreParts();
+        r.summary = tr("%1 events and the drafts from %2").arg(locale.toString(m_journal->count()), name);
+        r.ok = true;
+        m_currentFile = path;
+        emit opened(path, r.kind);
+        return r;
+    }
+    case FileKind::Capture: {
+        const trace::CaptureReadResult c = trace::readCaptureFile(path, sink);
+        r.warnings = c.warnings;
+        if (!c.ok && events.isEmpty()) {
+            r.error = tr("%1: %2").arg(name, c.error);
+            return r;
+        }
+        if (!c.ok)
+            r.warnings.prepend(tr("The capture ends early: %1 (the %2 events before it were kept)").arg(c.error).arg(events.size()));
+        epochNs = c.epochNs;
+        r.summary = tr("%1 events from %2 (%3, %4 packets, %5 not SIP or SCTP)")
+                        .arg(locale.toString(qulonglong(events.size())), name, c.format, locale.toString(c.packets),
+                            locale.toString(c.ignored));
+        break;
+    }
+    case FileKind::Jsonl: {
+        const trace::JsonlReadResult j = trace::readJsonlFile(path, sink);
+        r.warnings = j.errors;
+        if (!j.ok && events.isEmpty()) {
+            r.error = tr("%1: %2").arg(name, j.error);
+            return r;
+        }
+        epochNs = j.epochNs;
+        r.summary = tr("%1 events from %2").arg(locale.toString(qulonglong(events.size())), name);
+        if (j.badLines)
+            r.summary += tr(" (%1 bad lines skipped)").arg(j.badLines);
+        break;
+    }
+    case FileKind::Unknown: return r;
+    }
+    if (m_beforeLoad)
+        m_beforeLoad();
+    m_journal->clear();
+    if (epochNs)
+        m_journal->setEpochNs(epochNs);
+    for (trace::Event& e : events)
+        m_journal->append(std::move(e));
+    r.ok = true;
+    m_currentFile = path;
+    emit opened(path, r.kind);
+    return r;
+}
+
+SessionFiles::Result SessionFiles::save(const QString& path)
+{
+    Result r;
+    r.kind = FileKind::Session;
+    collectDrafts();
+    r.ok = m_session->save(path, &r.error);
+    if (r.ok) {
+        r.summary = tr("Saved %1 events and the drafts to %2").arg(QLocale().toString(m_journal->count()), QFileInfo(path).fileName());
+        m_currentFile = path;
+    }
+    return r;
+}
+
+SessionFiles::Result SessionFiles::exportPcapng(const QString& path)
+{
+    Result r;
+    r.kind = FileKind::Capture;
+    QSaveFile f(path);
+    if (!f.open(QIODevice::WriteOnly)) {
+        r.error = tr("Cannot write %1: %2").arg(QDir::toNativeSeparators(path), f.errorString());
+        return r;
+    }
+    trace::PcapngOptions options;
+    options.epochNs = m_journal->epochNs();
+    trace::PcapngStats stats;
+    if (!trace::writePcapng(*m_journal, &f, options, &r.error, &stats) || !f.commit()) {
+        if (r.error.isEmpty())
+            r.error = f.errorString();
+        r.error = tr("Export to %1 failed: %2").arg(QFileInfo(path).fileName(), r.error);
+        return r;
+    }
+    r.ok = true;
+    r.summary = tr("Wrote %1 packets to %2").arg(QLocale().toString(stats.packets), QFileInfo(path).fileName());
+    if (stats.skipped)
+        r.warnings << tr("%1 events had no usable wire bytes and were left out").arg(stats.skipped);
+    if (stats.fixedChecksums)
+        r.warnings << tr("%1 SCTP checksums were recomputed").arg(stats.fixedChecksums);
+    return r;
+}
+
+SessionFiles::Result SessionFiles::exportJsonl(const QString& path)
+{
+    Result r;
+    r.kind = FileKind::Jsonl;
+    QSaveFile f(path);
+    if (!f.open(QIODevice::WriteOnly)) {
+        r.error = tr("Cannot write %1: %2").arg(QDir::toNativeSeparators(path), f.errorString());
+        return r;
+    }
+    if (!trace::writeJsonl(*m_journal, &f, m_journal->epochNs(), &r.error) || !f.commit()) {
+        if (r.error.isEmpty())
+            r.error = f.errorString();
+        r.error = tr("Export to %1 failed: %2").arg(QFileInfo(path).fileName(), r.error);
+        return r;
+    }
+    r.ok = true;
+    r.summary = tr("Wrote %1 events to %2").arg(QLocale().toString(m_journal->count()), QFileInfo(path).fileName());
+    return r;
+}
+
+bool SessionFiles::collectDrafts()
+{
+    bool changed = false;
+    QSettings settings;
+    for (const Part& p : std::as_const(m_parts)) {
+        const QByteArray json = QJsonDocument(p.save()).toJson(QJsonDocument::Compact);
+        if (m_lastDrafts.value(p.name) == json)
+            continue;
+        m_lastDrafts.insert(p.name, json);
+        settings.setValue(QLatin1String(kDraftPrefix) + p.name, json);
+        m_session->setBlob(p.name, json);
+        changed = true;
+    }
+    if (changed)
+        settings.sync(); // on disk now: a crash in the next second keeps this draft
+    return changed;
+}
+
+void SessionFiles::restoreDrafts()
+{
+    QSettings settings;
+    for (const Part& p : std::as_const(m_parts)) {
+        const QByteArray json = settings.value(QLatin1String(kDraftPrefix) + p.name).toByteArray();
+        if (!json.isEmpty())
+            p.restore(QJsonDocument::fromJson(json).object());
+    }
+    collectDrafts();
+}
+
+void SessionFiles::restoreParts()
+{
+    for (const Part& p : std::as_const(m_parts)) {
+        const QByteArray json = m_session->blob(p.name);
+        if (!json.isEmpty())
+            p.restore(QJsonDocument::fromJson(json).object());
+    }
+    m_lastDrafts.clear();
+    collectDrafts();
+}
+
+QString SessionFiles::defaultAutosavePath()
+{
+    return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + QStringLiteral("/autosave.ladderlab");
+}
+
+void SessionFiles::startAutosave(const QString& path, int intervalMs)
+{
+    QDir().mkpath(QFileInfo(path).absolutePath());
+    if (QFile::exists(path)) {
+        m_previous = QFileInfo(path).absolutePath() + QStringLiteral("/previous.ladderlab");
+        QFile::remove(m_previous);
+        if (!QFile::rename(path, m_previous))
+            m_previous.clear();
+    }
+    delete m_autosaver;
+    m_autosaver = new trace::SessionAutosaver(m_session.get(), path, intervalMs, this);
+    connect(m_autosaver, &trace::SessionAutosaver::failed, this, &SessionFiles::autosaveFailed);
+    m_autosaver->start();
+}
+
+bool SessionFiles::saveNow()
+{
+    collectDrafts();
+    return m_autosaver && m_autosaver->saveNow();
+}
+
+} // namespace ladder::ui

@@ -1,0 +1,94 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include <QJsonObject>
+#include <QObject>
+#include <QTimer>
+
+#include <functional>
+#include <memory>
+
+namespace ladder::trace {
+class Journal;
+class Session;
+class SessionAutosaver;
+}
+
+namespace ladder::ui {
+
+// Everything the File menu does with files, apart from the window: open a session, a capture
+// (pcap/pcapng from anywhere) or a JSON Lines journal; save the session; export pcapng and JSONL;
+// keep drafts safe. A session file holds the journal plus each registered part's state (composer
+// drafts, lab configuration) as JSON blobs.
+//
+// Drafts survive restarts and crashes twice over: every two seconds the parts' state is gathered,
+// and a change is written to the user's settings at once (restored on the next start) and into the
+// session, which the autosaver writes atomically every few seconds. At start the previous run's
+// autosave is kept aside so that File → Recover can bring back its whole journal.
+class SessionFiles : public QObject {
+    Q_OBJECT
+public:
+    enum class FileKind { Unknown, Session, Capture, Jsonl };
+
+    explicit SessionFiles(std::shared_ptr<trace::Journal> journal, QObject* parent = nullptr);
+    ~SessionFiles() override;
+
+    // A part of the session with its own state ("composer/sip", "lab"…).
+    void addPart(const QString& name, std::function<QJsonObject()> save, std::function<void(const QJsonObject&)> restore);
+    // Called before the journal is replaced by a file's content: stops whatever appends to it.
+    void setBeforeLoad(std::function<void()> fn) { m_beforeLoad = std::move(fn); }
+
+    static FileKind detect(const QString& path, QString* error = nullptr);
+
+    struct Result {
+        bool ok = false;
+        FileKind kind = FileKind::Unknown;
+        QString error; // what went wrong, naming the file
+        QString summary; // "1 234 events from capture.pcapng (pcapng, 17 packets ignored)"
+        QStringList warnings;
+    };
+    // Replaces the journal with the file's content (a bad file leaves the journal as it was).
+    Result open(const QString& path);
+    Result save(const QString& path);
+    Result exportPcapng(const QString& path);
+    Result exportJsonl(const QString& path);
+
+    // Gathers the parts' state now; true if it changed since the last time.
+    bool collectDrafts();
+    // Restores the parts from the user's settings (the drafts of the last run, crash or not).
+    void restoreDrafts();
+    // Autosaves the session to path every intervalMs; an existing file is first moved aside to
+    // previousAutosave().
+    void startAutosave(const QString& path, int intervalMs = 3000);
+    QString previousAutosave() const { return m_previous; }
+    static QString defaultAutosavePath();
+    bool saveNow();
+
+    trace::Session& session() const { return *m_session; }
+    QString currentFile() const { return m_currentFile; }
+
+signals:
+    // The journal now holds a file's content.
+    void opened(const QString& path, ladder::ui::SessionFiles::FileKind kind);
+    void autosaveFailed(const QString& error);
+
+private:
+    struct Part {
+        QString name;
+        std::function<QJsonObject()> save;
+        std::function<void(const QJsonObject&)> restore;
+    };
+    void restoreParts();
+
+    std::shared_ptr<trace::Journal> m_journal;
+    std::unique_ptr<trace::Session> m_session;
+    trace::SessionAutosaver* m_autosaver = nullptr;
+    QList<Part> m_parts;
+    QHash<QString, QByteArray> m_lastDrafts;
+    std::function<void()> m_beforeLoad;
+    QTimer m_draftTimer;
+    QString m_previous;
+    QString m_currentFile;
+};
+
+} // namespace ladder::ui
