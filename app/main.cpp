@@ -7,9 +7,11 @@
 #include "mainwindow.h"
 #include "sessionfiles.h"
 #include "theme.h"
+#include "trace/journal.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QDockWidget>
 #include <QSettings>
 #include <QTimer>
 
@@ -114,8 +116,32 @@ int main(int argc, char* argv[])
             std::fprintf(stderr, "ladderlab: --view: no view named '%s'\n", qPrintable(viewName));
             return 2;
         }
-        QTimer::singleShot(delay, &window, [&window, &app, file, target] {
+        // A view on its own, at a size that shows all of it: the timeline and ladder get the whole
+        // window, a dock floats at a wide size.
+        if (auto* dockWidget = qobject_cast<QDockWidget*>(target)) {
+            dockWidget->setFloating(true);
+            dockWidget->resize(viewName == QLatin1String("transactions") ? QSize(1280, 560)
+                    : viewName.startsWith(QLatin1String("composer")) || viewName == QLatin1String("lab")
+                        || viewName == QLatin1String("inspector")
+                    ? QSize(640, 720)
+                    : QSize(1280, 360));
+        } else if (target != &window) {
+            for (const QString& name : ladder::ui::MainWindow::dockNames())
+                window.dock(name)->hide();
+        }
+        QTimer::singleShot(delay, &window, [&window, &app, file, target, viewName] {
             window.follower()->poll();
+            if (viewName == QLatin1String("inspector") || viewName == QLatin1String("ladder")) {
+                // Something to look at: the newest message on the wire.
+                const auto journal = window.follower()->journal();
+                qint64 newest = -1;
+                journal->forEach(0, window.follower()->seen(), [&](const ladder::trace::Event& e) {
+                    if (e.kind == ladder::trace::Kind::SipMessage || e.kind == ladder::trace::Kind::SctpPacket)
+                        newest = qint64(e.seq);
+                });
+                if (newest >= 0)
+                    window.inspect(quint64(newest));
+            }
             QApplication::processEvents();
             const QPixmap shot = target->grab();
             if (shot.isNull() || !shot.save(file, "PNG")) {

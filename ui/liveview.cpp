@@ -49,6 +49,18 @@ LiveView::LiveView(SnapshotTableModelBase* model, const QString& filterHint, QWi
     m_view->header()->setSectionResizeMode(QHeaderView::Interactive);
     m_view->header()->setStretchLastSection(true);
     box->addWidget(m_view, 1);
+    // Columns fit their content when the first rows arrive (after a clear too), capped so one long
+    // route set cannot push the rest out of sight; after that the user's widths stay.
+    connect(m_proxy, &QAbstractItemModel::rowsInserted, this, [this] {
+        if (m_sized)
+            return;
+        m_sized = true;
+        for (int c = 0; c < m_proxy->columnCount() - 1; ++c) {
+            m_view->resizeColumnToContents(c);
+            m_view->setColumnWidth(c, std::min(m_view->columnWidth(c), 320));
+        }
+    });
+    connect(m_proxy, &QAbstractItemModel::modelReset, this, [this] { m_sized = false; });
 
     // Filter as the user types, but only once they pause: re-filtering a large table per key
     // press would stutter.

@@ -41,6 +41,7 @@ private:
     QTreeView* m_view;
     QLineEdit* m_filter;
     QTimer* m_debounce;
+    bool m_sized = false;
 };
 
 } // namespace ladder::ui

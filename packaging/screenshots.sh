@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Regenerates resources/screenshots/*.png from the app itself, offscreen, each on the lab scenario
+# that gives its view something to show. Usage: bash packaging/screenshots.sh [path/to/ladderlab]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=${1:-build/dev/app/ladderlab}
+OUT=resources/screenshots
+mkdir -p "$OUT"
+# A fresh settings/data home: the default layout, no drafts or library from the user's own runs.
+HOME_DIR=$(mktemp -d)
+trap 'rm -rf "$HOME_DIR"' EXIT
+export QT_QPA_PLATFORM=offscreen XDG_CONFIG_HOME="$HOME_DIR/config" XDG_DATA_HOME="$HOME_DIR/data"
+export XDG_RUNTIME_DIR="$HOME_DIR/run"
+mkdir -p "$XDG_RUNTIME_DIR" && chmod 700 "$XDG_RUNTIME_DIR"
+
+shot() {
+    local name=$1
+    shift
+    "$BIN" --screenshot "$OUT/$name.png" --size 1600x1000 --theme light "$@"
+    echo "$OUT/$name.png"
+}
+shot main-window --scenario invite-lossy-udp --after-ms 7000
+shot timeline --view timeline --scenario prsctp-ttl-rtx-buf --after-ms 6000
+shot ladder --view ladder --scenario invite-lossy-udp --after-ms 9000
+shot transactions --view transactions --scenario noninvite-udp-vs-tcp --after-ms 5000
+shot dialogs --view dialogs --scenario forking-with-flag --after-ms 5000
+shot associations --view associations --scenario prsctp-ttl-rtx-buf --after-ms 6000
+shot streams --view streams --scenario prsctp-ttl-rtx-buf --after-ms 6000
+shot composer-sip --view composer-sip --scenario playground --after-ms 1500
+shot composer-sctp --view composer-sctp --scenario playground --after-ms 1500
+shot inspector --view inspector --scenario invite-lossy-udp --after-ms 5000
+shot lab --view lab --scenario cancel-ringing --after-ms 3000
+shot main-window-dark --scenario prsctp-ttl-rtx-buf --after-ms 6000 --theme dark
