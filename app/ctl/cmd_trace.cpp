@@ -5,6 +5,8 @@
 #include "trace/capturereader.h"
 #include "trace/jsonl.h"
 #include "trace/netpacket.h"
+#include "trace/reconstruct.h"
+#include "trace/reconstructtext.h"
 #include "trace/session.h"
 
 #include <QDateTime>
@@ -22,11 +24,15 @@ namespace {
         QString format;
         qint64 epochNs = 0;
         QString problem; // the file was damaged part-way: events before it were still delivered
+        bool capture = false;
+        QStringList tables; // a capture's reconstructed transactions, dialogs, associations
     };
 
     // Streams the file's events to sink. Returns 0, or 1 with a message when the file cannot be
     // read at all.
-    int load(const QString& path, const trace::EventSink& sink, Loaded* info)
+    // reconstruct: a capture's events go through trace::Reconstructor (state changes and inferred
+    // timers merged in, tables in info->tables); otherwise they are delivered as read.
+    int load(const QString& path, const trace::EventSink& sink, Loaded* info, bool reconstruct = true)
     {
         QFile f(path);
         if (!f.open(QIODevice::ReadOnly)) {
@@ -40,7 +46,14 @@ namespace {
             return 1;
         }
         if (trace::looksLikeCapture(head)) {
-            const trace::CaptureReadResult r = trace::readCaptureFile(path, sink);
+            info->capture = true;
+            trace::Reconstructor rec;
+            const trace::EventSink through = [&](Event&& e) { rec.consume(std::move(e), sink); };
+            const trace::CaptureReadResult r = trace::readCaptureFile(path, reconstruct ? through : sink);
+            if (reconstruct) {
+                rec.finish(sink);
+                info->tables = trace::reconstructionText(rec.transactions(), rec.dialogs(), rec.associations(), rec.stats());
+            }
             if (r.packets == 0 && !r.ok) {
                 err(QStringLiteral("ladderctl trace: %1: %2").arg(path, r.error));
                 return 1;
@@ -91,11 +104,14 @@ namespace {
         return s;
     }
 
-    int parseArgs(const QStringList& args, const QString& sub, QString* path, QString* kindPrefix, qint64* limit)
+    int parseArgs(const QStringList& args, const QString& sub, QString* path, QString* kindPrefix, qint64* limit,
+        bool* raw)
     {
         for (int i = 0; i < args.size(); ++i) {
             const QString& a = args.at(i);
-            if ((a == QLatin1String("--kind") || a == QLatin1String("--limit")) && sub == QLatin1String("show")) {
+            if (a == QLatin1String("--raw")) {
+                *raw = true;
+            } else if ((a == QLatin1String("--kind") || a == QLatin1String("--limit")) && sub == QLatin1String("show")) {
                 if (i + 1 >= args.size()) {
                     err(QStringLiteral("ladderctl trace show: %1 needs a value").arg(a));
                     return 2;
@@ -132,7 +148,8 @@ namespace {
     {
         QString path, kindPrefix;
         qint64 limit = -1;
-        if (const int rc = parseArgs(args, QStringLiteral("show"), &path, &kindPrefix, &limit))
+        bool raw = false;
+        if (const int rc = parseArgs(args, QStringLiteral("show"), &path, &kindPrefix, &limit, &raw))
             return rc;
         qint64 shown = 0;
         quint64 index = 0; // position in the file: captures carry no sequence numbers
@@ -156,9 +173,14 @@ namespace {
                         .arg(QLatin1String(trace::dirName(e.dir)), -2)
                         .arg(ends, oneLine(e.text)));
             },
-            &info);
+            &info, !raw);
         if (rc)
             return rc;
+        if (!info.tables.isEmpty()) {
+            out(QString());
+            for (const QString& line : std::as_const(info.tables))
+                out(line);
+        }
         if (!info.problem.isEmpty()) {
             err(QStringLiteral("ladderctl trace show: %1: damaged part-way: %2").arg(path, info.problem));
             return 1;
@@ -170,7 +192,8 @@ namespace {
     {
         QString path, unusedKind;
         qint64 unusedLimit = -1;
-        if (const int rc = parseArgs(args, QStringLiteral("stats"), &path, &unusedKind, &unusedLimit))
+        bool raw = false;
+        if (const int rc = parseArgs(args, QStringLiteral("stats"), &path, &unusedKind, &unusedLimit, &raw))
             return rc;
         QMap<QString, quint64> kinds, requests, responses, chunks;
         QSet<quint64> transactions, associations;
@@ -210,7 +233,7 @@ namespace {
                 if (e.kind >= Kind::SctpPacket && e.kind <= Kind::SctpNotification && e.object)
                     associations.insert(e.object);
             },
-            &info);
+            &info, !raw);
         if (rc)
             return rc;
         out(QStringLiteral("file:            %1 (%2)").arg(path, info.format));
@@ -239,6 +262,8 @@ namespace {
         out(QStringLiteral("retransmissions: SIP %1, SCTP %2").arg(sipRetrans).arg(sctpRetrans));
         out(QStringLiteral("abandoned (PR-SCTP): %1; FORWARD-TSN: %2").arg(abandoned).arg(forwardTsn));
         out(QStringLiteral("lab link drops: %1; errors: %2").arg(drops).arg(errors));
+        for (const QString& line : std::as_const(info.tables))
+            out(line);
         if (!info.problem.isEmpty()) {
             err(QStringLiteral("ladderctl trace stats: %1: damaged part-way (counts cover what came before): %2")
                     .arg(path, info.problem));
@@ -263,13 +288,21 @@ namespace {
     }
 
     const Registration reg { { QStringLiteral("trace"), QStringLiteral("Show or summarise a saved journal or a capture"),
-        QStringLiteral("show FILE [--kind PREFIX] [--limit N] | stats FILE\n\n"
+        QStringLiteral("show FILE [--kind PREFIX] [--limit N] [--raw] | stats FILE [--raw]\n\n"
                        "FILE is a JSON Lines journal (.jsonl), a LadderLab session file, a pcap or a pcapng.\n"
                        "show: one line per event: seq, time (s), kind, dir, from \u2192 to, text.\n"
                        "  --kind PREFIX  only kinds starting with PREFIX (sip., sctp.chunk, lab.…)\n"
                        "  --limit N      at most N events\n"
                        "stats: counts per kind, SIP requests by method and responses by status, transactions,\n"
                        "  associations, retransmissions, PR-SCTP abandons, time span.\n"
+                       "A capture is reconstructed like sngrep does: SIP transactions (RFC 3261 states, timers\n"
+                       "inferred from retransmissions and silences), dialogs (early/confirmed/terminated, forks)\n"
+                       "and SCTP associations (handshake, shutdown/abort, tags, streams, TSNs, FORWARD-TSN).\n"
+                       "show merges the state changes into the events and ends with tables of them; stats\n"
+                       "ends with the tables. A capture holding both ends' copies of each packet (direction\n"
+                       "flags Tx and Rx, like LadderLab's own export) has the far-end copies told apart from\n"
+                       "retransmissions.\n"
+                       "  --raw          the events as read, no reconstruction\n"
                        "Exit status: 0 success, 1 unreadable or damaged file (what was readable is still\n"
                        "printed), 2 usage error."),
         run } };

@@ -2,12 +2,22 @@
 #include "runner.h"
 
 #include "core/stack.h"
+#include "sip/ids.h"
 
 #include <QCoreApplication>
 #include <QElapsedTimer>
 #include <QThread>
 
 namespace ladder::lab {
+
+quint64 idSeedFor(quint64 scenarioSeed)
+{
+    // splitmix64 of the seed: the SIP ids do not follow the same sequence as the link losses.
+    quint64 z = scenarioSeed + 0x9e3779b97f4a7c15ULL;
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
 
 RunOutcome runToEnd(Scenario& scenario, Stack& stack, const ScenarioParams& params)
 {
@@ -16,6 +26,10 @@ RunOutcome runToEnd(Scenario& scenario, Stack& stack, const ScenarioParams& para
     const qint64 limitNs = qint64(duration * 1e9);
     Scheduler& sched = stack.scheduler();
     const qint64 startNs = sched.nowNs();
+    // The SIP stacks the scenario creates draw their branch and tag generators from the
+    // process-wide one: seeding it from the scenario seed makes the ids they write themselves (To
+    // tags of CANCEL/487 answers, of forked 1xx) the same in every run with this seed.
+    sip::seedIds(idSeedFor(params.seed));
     scenario.start(stack, params);
     if (sched.mode() == Scheduler::Mode::Virtual) {
         // Step timer by timer so finished() is checked between events.

@@ -14,6 +14,10 @@ struct RunOutcome {
     bool timedOut = false; // the duration passed before the scenario said it had finished
 };
 
+// The seed of the process-wide SIP id generator (sip::seedIds) for a scenario seed. runToEnd()
+// applies it before starting the scenario; a live runner (the GUI) should do the same.
+quint64 idSeedFor(quint64 scenarioSeed);
+
 RunOutcome runToEnd(Scenario& scenario, Stack& stack, const ScenarioParams& params);
 
 } // namespace ladder::lab

@@ -110,6 +110,28 @@ namespace {
     };
     constexpr Index kIndex {};
 
+    // Case-insensitive equality of two names of `len` (≥ 2) bytes, in word-sized loads (the last
+    // one overlapping the previous) instead of a byte loop.
+    template <typename Word>
+    Word load(const char* p)
+    {
+        Word w;
+        std::memcpy(&w, p, sizeof w);
+        return w | Word(0x2020202020202020ULL);
+    }
+    bool foldedEqual(const char* k, const char* c, qsizetype len)
+    {
+        if (len >= 8) {
+            qsizetype j = 0;
+            for (; j + 8 <= len; j += 8)
+                if (load<quint64>(k + j) != load<quint64>(c + j))
+                    return false;
+            return j == len || load<quint64>(k + len - 8) == load<quint64>(c + len - 8);
+        }
+        if (len >= 4)
+            return load<quint32>(k) == load<quint32>(c) && load<quint32>(k + len - 4) == load<quint32>(c + len - 4);
+        return load<quint16>(k) == load<quint16>(c) && load<quint16>(k + len - 2) == load<quint16>(c + len - 2);
+    }
 } // namespace
 
 HeaderId headerIdFromName(QByteArrayView name)
@@ -130,18 +152,7 @@ HeaderId headerIdFromName(QByteArrayView name)
         // other token characters it cannot produce a letter or '-' (CR is not in a token).
         const char* k = kHeaders[std::size_t(id)].name.data();
         const char* c = name.data();
-        qsizetype j = 0;
-        constexpr quint64 fold = 0x2020202020202020ULL;
-        for (; j + 8 <= len; j += 8) {
-            quint64 a, b;
-            std::memcpy(&a, k + j, 8);
-            std::memcpy(&b, c + j, 8);
-            if ((a | fold) != (b | fold))
-                break;
-        }
-        while (j < len && (k[j] | 0x20) == (c[j] | 0x20))
-            ++j;
-        if (j == len)
+        if (foldedEqual(k, c, len))
             return id;
     }
     return HeaderId::Unknown;

@@ -54,7 +54,8 @@ std::optional<NameAddr> NameAddr::parse(const QByteArray& storage, QByteArrayVie
 bool NameAddr::parseInto(NameAddr* out, const QByteArray& storage, QByteArrayView value, QByteArray* error)
 {
     NameAddr& n = *out;
-    n.m_storage = storage;
+    if (!storage.isNull() || !n.m_storage.isNull()) // skips an out-of-line assignment of null to null
+        n.m_storage = storage;
     const QByteArrayView t = text::trimmed(value);
     n.m_text = t;
     if (t.isEmpty()) {

@@ -36,7 +36,8 @@ std::optional<Via> Via::parse(const QByteArray& storage, QByteArrayView t, QByte
 bool Via::parseInto(Via* out, const QByteArray& storage, QByteArrayView t, QByteArray* error)
 {
     Via& v = *out;
-    v.m_storage = storage;
+    if (!storage.isNull() || !v.m_storage.isNull()) // skips an out-of-line assignment of null to null
+        v.m_storage = storage;
     v.m_text = t;
     qsizetype i = token(t, 0, &v.m_protocolName);
     QByteArrayView* parts[] = { &v.m_protocolVersion, &v.m_transport };
@@ -60,6 +61,8 @@ bool Via::parseInto(Via* out, const QByteArray& storage, QByteArrayView t, QByte
     if (t[he] == '[') {
         const qsizetype close = text::find(t, ']', he);
         he = close < 0 ? t.size() : close + 1;
+    } else {
+        he = text::skipAlnumDash(t.data() + he, t.data() + t.size(), true) - t.data(); // the usual host name
     }
     while (he < t.size() && t[he] != ';' && t[he] != ',')
         ++he;

@@ -36,6 +36,24 @@ namespace {
     }
 }
 
+void IdGenerator::reseed(quint64 seed) { m_rng.seed(seed); }
+
+void seedIds(quint64 seed)
+{
+    QMutex* m;
+    IdGenerator& g = global(&m);
+    QMutexLocker l(m);
+    g.reseed(seed);
+}
+
+quint64 nextIdSeed()
+{
+    QMutex* m;
+    IdGenerator& g = global(&m);
+    QMutexLocker l(m);
+    return g.next64();
+}
+
 QByteArray newBranch()
 {
     QMutex* m;

@@ -8,7 +8,10 @@
 namespace ladder::sip {
 
 // Branch ids, tags and Call-IDs (RFC 3261 §8.1.1.7, §19.3). A seeded generator makes lab runs
-// reproducible; the free functions use a process-wide one seeded from the system.
+// reproducible. Each SipStack owns one (SipStack::ids()), seeded at construction from the
+// process-wide generator; the free functions below use the process-wide one directly (code that
+// has no stack: the builder, the composer). The process-wide generator starts from a system seed;
+// seedIds() makes it, and so every SipStack created after it, deterministic.
 class IdGenerator {
 public:
     explicit IdGenerator(quint64 seed)
@@ -28,6 +31,8 @@ public:
         return id;
     }
     QByteArray random(int length);
+    void reseed(quint64 seed);
+    quint64 next64() { return m_rng(); }
 
 private:
     std::mt19937_64 m_rng;
@@ -36,5 +41,11 @@ private:
 QByteArray newBranch();
 QByteArray newTag();
 QByteArray newCallId(const QByteArray& host = {});
+
+// Reseeds the process-wide generator (the lab runner does this with the scenario seed before a
+// scenario creates its stacks). Thread-safe, like the free functions.
+void seedIds(quint64 seed);
+// A seed for a new per-stack generator, drawn from the process-wide one.
+quint64 nextIdSeed();
 
 } // namespace ladder::sip

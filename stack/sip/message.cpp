@@ -154,7 +154,20 @@ QByteArray Message::transactionMethod() const
 
 const QByteArray& Message::storageOf(const Field& f) const
 {
-    return (f.edited || !f.ownValue.isNull()) ? f.ownValue : m_buf;
+    return f.own >= 0 ? ownValue(f) : m_buf;
+}
+
+void Message::setOwn(Field& f, const QByteArray& name, const QByteArray& value)
+{
+    const QByteArray v = value.isNull() ? QByteArray("") : value;
+    if (f.own >= 0) {
+        m_own[2 * f.own] = name;
+        m_own[2 * f.own + 1] = v;
+        return;
+    }
+    f.own = qint32(m_own.size() / 2);
+    m_own.append(name);
+    m_own.append(v);
 }
 
 qsizetype Message::indexOf(HeaderId id, qsizetype from) const
@@ -347,19 +360,27 @@ void Message::fixContentLength()
     setHeader(HeaderId::ContentLength, n);
 }
 
-Message::Field Message::makeField(HeaderId id, const QByteArray& name, const QByteArray& value) const
+namespace {
+    // The canonical name of a known header, referring to the static table: no allocation.
+    QByteArray staticName(HeaderId id)
+    {
+        const QByteArrayView n = headerName(id);
+        return QByteArray::fromRawData(n.data(), n.size());
+    }
+}
+
+Message::Field Message::makeField(HeaderId id, const QByteArray& name, const QByteArray& value)
 {
     Field f;
     f.id = id;
     f.edited = true;
-    f.ownName = name;
-    f.ownValue = value.isNull() ? QByteArray("") : value;
+    setOwn(f, name, value);
     return f;
 }
 
 void Message::appendHeader(HeaderId id, const QByteArray& value)
 {
-    m_headers.append(makeField(id, headerName(id).toByteArray(), value));
+    m_headers.append(makeField(id, staticName(id), value));
     edited();
 }
 
@@ -373,18 +394,16 @@ void Message::prependHeader(HeaderId id, const QByteArray& value) { insertHeader
 
 void Message::insertHeader(qsizetype index, HeaderId id, const QByteArray& value)
 {
-    m_headers.insert(qBound<qsizetype>(0, index, m_headers.size()), makeField(id, headerName(id).toByteArray(), value));
+    m_headers.insert(qBound<qsizetype>(0, index, m_headers.size()), makeField(id, staticName(id), value));
     edited();
 }
 
 void Message::replaceHeaderAt(qsizetype i, const QByteArray& value)
 {
     Field& f = m_headers[i];
-    if (!f.edited) {
-        f.ownName = nameOf(f).toByteArray();
-        f.edited = true;
-    }
-    f.ownValue = value.isNull() ? QByteArray("") : value;
+    const QByteArray name = nameOf(f).toByteArray();
+    f.edited = true;
+    setOwn(f, name, value);
     edited();
 }
 
@@ -491,7 +510,7 @@ QByteArray Message::serialize() const
     QByteArray out;
     qsizetype size = 64 + body().size() + m_start.size();
     for (const Field& f : m_headers)
-        size += f.edited ? f.ownName.size() + f.ownValue.size() + 4 : f.lineLen;
+        size += f.edited ? ownName(f).size() + ownValue(f).size() + 4 : f.lineLen;
     out.reserve(size);
     if (m_startEdited) {
         out += m_start;
@@ -503,9 +522,9 @@ QByteArray Message::serialize() const
     }
     for (const Field& f : m_headers) {
         if (f.edited) {
-            out += f.ownName;
+            out += ownName(f);
             out += ": ";
-            out += f.ownValue;
+            out += ownValue(f);
             out += "\r\n";
         } else {
             out += bufView(f.lineOff, f.lineLen);

@@ -128,29 +128,35 @@ public:
 private:
     friend class Parser;
 
-    // A span in m_buf (when owned is null) or the whole of an owned array.
+    // A span in m_buf, or (own >= 0) text held in m_own: m_own[2*own] the name (edited headers
+    // only), m_own[2*own + 1] the value (edited headers, or the unfolded value of a folded line).
+    // Kept trivially copyable so the header list of a parsed message is one flat allocation.
     struct Field {
         HeaderId id = HeaderId::Unknown;
         bool edited = false;
+        qint32 own = -1;
         quint32 lineOff = 0, lineLen = 0; // the raw line(s) incl. CRLF and folding
         quint32 nameOff = 0, nameLen = 0;
         quint32 valueOff = 0, valueLen = 0;
-        QByteArray ownName, ownValue; // set when edited, or ownValue for an unfolded value
     };
 
     QByteArrayView bufView(quint32 off, quint32 len) const { return QByteArrayView(m_buf.constData() + off, len); }
+    const QByteArray& ownName(const Field& f) const { return m_own[2 * f.own]; }
+    const QByteArray& ownValue(const Field& f) const { return m_own[2 * f.own + 1]; }
     QByteArrayView nameOf(const Field& f) const
     {
-        return f.edited ? QByteArrayView(f.ownName) : bufView(f.nameOff, f.nameLen);
+        return f.edited ? QByteArrayView(ownName(f)) : bufView(f.nameOff, f.nameLen);
     }
     QByteArrayView valueOf(const Field& f) const
     {
-        return (f.edited || !f.ownValue.isNull()) ? QByteArrayView(f.ownValue) : bufView(f.valueOff, f.valueLen);
+        return f.own >= 0 ? QByteArrayView(ownValue(f)) : bufView(f.valueOff, f.valueLen);
     }
+    // Stores name and value for f (name may be null for an unedited folded header).
+    void setOwn(Field& f, const QByteArray& name, const QByteArray& value);
     const QByteArray& storageOf(const Field& f) const;
     QList<NameAddr> nameAddrs(HeaderId id) const;
     std::optional<NameAddr> firstNameAddr(HeaderId id) const;
-    Field makeField(HeaderId id, const QByteArray& name, const QByteArray& value) const;
+    Field makeField(HeaderId id, const QByteArray& name, const QByteArray& value);
     void edited() { m_edited = true; }
 
     QByteArray m_buf; // the received bytes (or empty for a built message)
@@ -172,6 +178,7 @@ private:
     quint32 m_bodyOff = 0, m_bodyLen = 0;
     QByteArray m_body;
     QList<Field> m_headers;
+    QList<QByteArray> m_own; // see Field
 };
 
 } // namespace ladder::sip

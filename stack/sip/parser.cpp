@@ -4,6 +4,8 @@
 #include "parsertext.h"
 #include "validation.h"
 
+#include <QVarLengthArray>
+
 #include <cstring>
 
 namespace ladder::sip {
@@ -46,23 +48,26 @@ public:
 private:
     // The line starting at `p`: [p, contentEnd) without the line end, next = after '\n'.
     // Returns false when there is no '\n' left.
-    bool line(qsizetype p, qsizetype* contentEnd, qsizetype* next)
+    Q_ALWAYS_INLINE bool line(qsizetype p, qsizetype* contentEnd, qsizetype* next)
     {
-        const void* nl = std::memchr(m_d + p, '\n', size_t(m_n - p));
+        const char* nl = text::findChar(m_d + p, m_d + m_n, '\n');
         if (!nl)
             return false;
-        const qsizetype e = static_cast<const char*>(nl) - m_d;
+        const qsizetype e = nl - m_d;
         *next = e + 1;
         if (e > p && m_d[e - 1] == '\r') {
             *contentEnd = e - 1;
         } else {
             *contentEnd = e;
-            if (!m_bareLf) {
-                m_bareLf = true;
-                m_report.warn("line " + QByteArray::number(m_lineNo) + ": ends with LF instead of CRLF");
-            }
+            if (!m_bareLf)
+                warnBareLf();
         }
         return true;
+    }
+    Q_NEVER_INLINE void warnBareLf()
+    {
+        m_bareLf = true;
+        m_report.warn("line " + QByteArray::number(m_lineNo) + ": ends with LF instead of CRLF");
     }
     bool parseStartLine(qsizetype p, qsizetype e);
     void finishFolded(Message::Field& f);
@@ -154,11 +159,10 @@ bool Parser::parseStartLine(qsizetype p, qsizetype e)
         m_report.fail("request line: version '" + text::printable(version) + "' is not SIP/x.y");
         return false;
     }
-    for (char ch : uri)
-        if (text::isWs(ch)) {
-            m_report.fail("request line: Request-URI '" + text::printable(uri) + "' contains whitespace");
-            return false;
-        }
+    if (text::has(uri, ' ') || text::has(uri, '\t')) {
+        m_report.fail("request line: Request-URI '" + text::printable(uri) + "' contains whitespace");
+        return false;
+    }
     if (extraWs)
         m_report.warn("request line: more than one SP between elements");
     m.m_aOff = quint32(p);
@@ -196,7 +200,7 @@ void Parser::finishFolded(Message::Field& f)
             out += ch;
         }
     }
-    f.ownValue = out;
+    m_msg.setOwn(f, QByteArray(), out);
 }
 
 ParseResult Parser::run()
@@ -237,10 +241,27 @@ ParseResult Parser::run()
         return done();
     result.startLineParsed = true;
 
-    m.m_headers.reserve(16);
-    p = next;
+    // The header fields are collected on the stack and stored in the message with one right-sized
+    // allocation (also when parsing stops early: the message holds what was parsed).
+    QVarLengthArray<Message::Field, 32> fields;
     bool terminated = false;
     bool anyFolded = false;
+    auto storeFields = [&] {
+        if (!m.m_headers.isEmpty() || fields.isEmpty())
+            return;
+        m.m_headers = QList<Message::Field>(fields.begin(), fields.end());
+        if (anyFolded)
+            for (Message::Field& f : m.m_headers)
+                if (f.own >= 0) {
+                    f.own = -1;
+                    finishFolded(f);
+                }
+    };
+    auto fail = [&] {
+        storeFields();
+        return done();
+    };
+    p = next;
     for (;;) {
         ++m_lineNo;
         if (p >= m_n)
@@ -260,11 +281,11 @@ ParseResult Parser::run()
         }
         const char first = m_d[p];
         if (first == ' ' || first == '\t') {
-            if (m.m_headers.isEmpty()) {
+            if (fields.isEmpty()) {
                 m_report.fail("line " + QByteArray::number(m_lineNo) + ": continuation line before the first header");
-                return done();
+                return fail();
             }
-            Message::Field& f = m.m_headers.last();
+            Message::Field& f = fields.back();
             f.lineLen = quint32(next - f.lineOff);
             qsizetype cs = p;
             while (cs < e && text::isWs(m_d[cs]))
@@ -276,14 +297,14 @@ ParseResult Parser::run()
                 if (f.valueLen == 0)
                     f.valueOff = quint32(cs);
                 else
-                    anyFolded = true, f.ownValue = QByteArray(""); // unfolded by finishFolded below
+                    anyFolded = true, f.own = 0; // unfolded by finishFolded below
                 f.valueLen = quint32(ve - f.valueOff);
             }
             p = next;
             continue;
         }
         // The name is a token, then optional whitespace, then ':' (RFC 3261 HCOLON).
-        qsizetype ne = p;
+        qsizetype ne = text::skipAlnumDash(m_d + p, m_d + e, false) - m_d;
         while (ne < e && text::is(m_d[ne], text::Token))
             ++ne;
         qsizetype colon = ne;
@@ -297,12 +318,12 @@ ParseResult Parser::run()
             else
                 m_report.fail("line " + QByteArray::number(m_lineNo) + ": invalid header name '"
                     + text::printable(text::trimmed(lineText.first(text::find(lineText, ':')))) + "'");
-            return done();
+            return fail();
         }
         const QByteArrayView name(m_d + p, ne - p);
         if (name.isEmpty()) {
             m_report.fail("line " + QByteArray::number(m_lineNo) + ": invalid header name ''");
-            return done();
+            return fail();
         }
         qsizetype vs = colon + 1;
         while (vs < e && text::isWs(m_d[vs]))
@@ -310,7 +331,7 @@ ParseResult Parser::run()
         qsizetype ve = e;
         while (ve > vs && text::isWs(m_d[ve - 1]))
             --ve;
-        Message::Field& f = m.m_headers.emplaceBack();
+        Message::Field& f = fields.emplace_back();
         f.id = headerIdFromName(name);
         f.lineOff = quint32(p);
         f.lineLen = quint32(next - p);
@@ -320,10 +341,7 @@ ParseResult Parser::run()
         f.valueLen = quint32(ve - vs);
         p = next;
     }
-    if (anyFolded)
-        for (Message::Field& f : m.m_headers)
-            if (!f.ownValue.isNull())
-                finishFolded(f);
+    storeFields();
     if (!terminated)
         m_report.warn("headers: not terminated by an empty line");
 

@@ -35,6 +35,7 @@ SipStack::SipStack(Scheduler& scheduler, trace::Journal* journal, QObject* paren
     , m_journal(journal)
     , m_transactions(scheduler, *this)
     , m_dialogs(scheduler)
+    , m_ids(nextIdSeed())
 {
     (void)kMetaTypes;
     m_transactions.setJournal(journal);
@@ -43,6 +44,29 @@ SipStack::SipStack(Scheduler& scheduler, trace::Journal* journal, QObject* paren
         emit dialogChanged(d.id(), QString::fromLatin1(Dialog::stateName(d.state())));
         noteChanged();
     });
+}
+
+bool SipStack::isOurSentBy(const Via& via) const
+{
+    // host[:port] in lower case, composed on the stack: this runs for every request sent and
+    // every response received, and the set lookup needs no allocation this way.
+    char buf[160];
+    const QByteArrayView host = via.host();
+    if (host.size() > 140)
+        return m_sentBys.contains(via.sentBy().toLower());
+    qsizetype n = 0;
+    for (char ch : host)
+        buf[n++] = (ch >= 'A' && ch <= 'Z') ? char(ch + 32) : ch;
+    if (via.port() >= 0) {
+        buf[n++] = ':';
+        char digits[8];
+        int d = 0;
+        for (int p = via.port(); d == 0 || p > 0; p /= 10)
+            digits[d++] = char('0' + p % 10);
+        while (d > 0)
+            buf[n++] = digits[--d];
+    }
+    return m_sentBys.contains(QByteArray::fromRawData(buf, n));
 }
 
 SipStack::~SipStack()
@@ -194,12 +218,15 @@ SendResult SipStack::sendRequest(const std::shared_ptr<Connection>& connection, 
         }
     }
 
-    if (!m.hasHeader(HeaderId::Via)) {
+    const bool addVia = !m.hasHeader(HeaderId::Via);
+    if (addVia) {
         m.prependHeader(HeaderId::Via,
-            "SIP/2.0/" + c->viaToken() + ' ' + c->local().toSentBy() + ";branch=" + transactionmsg::newBranch()
+            "SIP/2.0/" + c->viaToken() + ' ' + c->local().toSentBy() + ";branch=" + m_ids.branch()
                 + ";rport");
-    } else if (stateful) {
-        const auto via = m.topVia();
+    }
+    // Parsed once here for the checks and the sent-by registration below.
+    const std::optional<Via> via = m.topVia();
+    if (stateful && !addVia) {
         if (!via)
             return fail(EINVAL, "EINVAL", QStringLiteral("Via: the top Via does not parse"));
         if (!isRfc3261Branch(via->branch()))
@@ -210,7 +237,7 @@ SendResult SipStack::sendRequest(const std::shared_ptr<Connection>& connection, 
                                  : QStringLiteral("Via: no branch parameter; a stateful send needs an RFC 3261 "
                                                   "branch (z9hG4bK…)"));
     }
-    if (const auto via = m.topVia(); via && m_sentBys.size() < 4096)
+    if (via && m_sentBys.size() < 4096 && !isOurSentBy(*via))
         m_sentBys.insert(via->sentBy().toLower());
 
     if (stateful) {
@@ -338,7 +365,7 @@ QByteArray SipStack::uasTagFor(quint64 tx)
 {
     auto it = m_uasTags.find(tx);
     if (it == m_uasTags.end())
-        it = m_uasTags.insert(tx, transactionmsg::newTag());
+        it = m_uasTags.insert(tx, m_ids.tag());
     return *it;
 }
 

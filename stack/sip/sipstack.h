@@ -2,6 +2,7 @@
 #pragma once
 
 #include "dialoglayer.h"
+#include "ids.h"
 #include "message.h"
 #include "senderror.h"
 #include "snapshot.h"
@@ -62,6 +63,11 @@ public:
     void setTerminatedHistory(std::size_t n) { m_transactions.setTerminatedHistory(n); }
     // The "[label ]" of this side's endpoints in the journal.
     void setLabel(const QString& label) { m_label = label; }
+    // The generator of the branches and To tags this stack makes itself (the Via it adds, the tags
+    // of reply() and of stateless answers such as the 200 to a CANCEL). Seeded at construction
+    // from the process-wide generator (see seedIds()); setIdSeed() reseeds it.
+    IdGenerator& ids() { return m_ids; }
+    void setIdSeed(quint64 seed) { m_ids.reseed(seed); }
     const QString& label() const { return m_label; }
 
     // Takes ownership; its local address is registered as one of our sent-bys.
@@ -143,6 +149,8 @@ private:
     void traceRx(const std::shared_ptr<Connection>& c, const QByteArray& bytes, quint64 object);
     void traceNote(trace::Kind kind, quint64 object, const QString& text, const std::shared_ptr<Connection>& c = {});
     QByteArray uasTagFor(quint64 tx);
+    // Whether the Via's sent-by (case-insensitively) is one of ours.
+    bool isOurSentBy(const Via& via) const;
     QByteArray localContact(const Connection& c) const;
     std::optional<Message> requestOf(const Transaction& t) const;
     void noteChanged();
@@ -153,6 +161,7 @@ private:
     TransactionLayer m_transactions;
     DialogLayer m_dialogs;
     QString m_label;
+    IdGenerator m_ids;
     std::vector<std::unique_ptr<Transport>> m_transports;
     QSet<QByteArray> m_sentBys;
     QHash<quint64, QByteArray> m_uasTags; // server transaction -> the To tag of its responses

@@ -65,7 +65,7 @@ void SipStack::receive(const std::shared_ptr<Connection>& c, const QByteArray& b
     // §8.2 / §18: without these the message can be neither matched nor answered. The parser has
     // already checked the values of those present (a bad CSeq or From fails parsing).
     const char* missing = nullptr;
-    if (!m.topVia())
+    if (!m.hasHeader(HeaderId::Via)) // present means parsed: parse() validated every Via value
         missing = "Via";
     else if (!m.hasHeader(HeaderId::CSeq))
         missing = "CSeq";
@@ -134,7 +134,7 @@ void SipStack::answerStatelessly(const std::shared_ptr<Connection>& c, const Mes
 {
     if (request.method() == "ACK")
         return;
-    sendStateless(c, transactionmsg::responseTo(request, status, transactionmsg::newTag(), reason).serialize(), 0);
+    sendStateless(c, transactionmsg::responseTo(request, status, m_ids.tag(), reason).serialize(), 0);
 }
 
 void SipStack::receiveRequest(const std::shared_ptr<Connection>& c, Message& m, const QByteArray& bytes)
@@ -240,7 +240,7 @@ void SipStack::receiveCancel(const std::shared_ptr<Connection>& c, const Message
 void SipStack::receiveResponse(const std::shared_ptr<Connection>& c, const Message& m, const QByteArray& bytes)
 {
     const auto via = m.topVia();
-    if (!m_sentBys.contains(via->sentBy().toLower())) {
+    if (!isOurSentBy(*via)) {
         // §18.1.2: a response whose top Via is not ours was misrouted.
         traceRx(c, bytes, 0);
         traceNote(trace::Kind::Error, 0,

@@ -140,12 +140,13 @@ ServerTransaction* TransactionLayer::createServer(const std::shared_ptr<Connecti
 ClientTransaction* TransactionLayer::matchResponse(const Message& response)
 {
     const auto via = response.topVia();
-    const auto cseq = response.cseq();
-    if (!via || !cseq || !via->hasBranch())
+    quint32 number = 0;
+    QByteArrayView method; // a view: matching runs for every response, no copy needed
+    if (!via || !CSeq::parseView(response.value(HeaderId::CSeq), &number, &method, nullptr) || !via->hasBranch())
         return nullptr;
     const QByteArray key = rawKey(via->branch());
     for (auto it = m_clients.constFind(key); it != m_clients.constEnd() && it.key() == key; ++it)
-        if ((*it)->method() == cseq->method)
+        if ((*it)->method() == method)
             return *it;
     return nullptr;
 }

@@ -78,14 +78,12 @@ bool parseHostPortPrefix(QByteArrayView v, QByteArrayView* host, int* port, qsiz
         *host = v.first(close + 1);
         i = close + 1;
     } else {
-        while (i < n && text::is(d[i], text::HostChar))
-            ++i;
+        // One pass: host characters (alphanum / "-" / "."), and whether two dots follow each other.
+        bool doubleDot = false;
+        i = text::skipAlnumDash(d, d + n, true, &doubleDot) - d;
         *host = v.first(i);
         if (host->isEmpty())
             return setError(error, "host '" + text::printable(v) + "' is malformed");
-        bool doubleDot = false;
-        for (qsizetype dot = text::find(*host, '.'); dot >= 0 && !doubleDot; dot = text::find(*host, '.', dot + 1))
-            doubleDot = dot + 1 < i && d[dot + 1] == '.';
         if (d[0] == '-' || d[0] == '.' || doubleDot)
             return setError(error, "host '" + text::printable(*host) + "' is malformed");
     }
@@ -137,7 +135,8 @@ std::optional<Uri> Uri::parse(const QByteArray& storage, QByteArrayView t, QByte
 bool Uri::parseInto(Uri* out, const QByteArray& storage, QByteArrayView t, QByteArray* error)
 {
     Uri& u = *out;
-    u.m_storage = storage;
+    if (!storage.isNull() || !u.m_storage.isNull()) // skips an out-of-line assignment of null to null
+        u.m_storage = storage;
     u.m_text = t;
     // Each part is checked against its own character class, which excludes whitespace, quotes and
     // angle brackets; on failure uriError() names such a character when there is one.

@@ -23,6 +23,8 @@ void ValidationReport::fail(QByteArray text)
 QStringList ValidationReport::warningStrings() const
 {
     QStringList out;
+    if (m_warnings.isEmpty())
+        return out;
     out.reserve(m_warnings.size());
     for (const QByteArray& w : m_warnings)
         out.append(QString::fromUtf8(w));

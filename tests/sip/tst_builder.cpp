@@ -86,6 +86,19 @@ private slots:
         QCOMPARE(g1.branch(), g2.branch());
         QCOMPARE(g1.tag(), g2.tag());
         QVERIFY(g1.branch().startsWith("z9hG4bK"));
+        g2.reseed(42);
+        IdGenerator g3(42);
+        QCOMPARE(g2.tag(), g3.tag());
+
+        // The process-wide generator behind the free functions can be seeded (lab runs).
+        seedIds(9);
+        const QByteArray b9 = newBranch(), t9 = newTag(), c9 = newCallId();
+        seedIds(9);
+        QCOMPARE(newBranch(), b9);
+        QCOMPARE(newTag(), t9);
+        QCOMPARE(newCallId(), c9);
+        seedIds(10);
+        QVERIFY(newBranch() != b9);
     }
 
     void response_data()

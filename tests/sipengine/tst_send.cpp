@@ -20,6 +20,7 @@ private slots:
     void errors();
     void statelessIgnoresBranchRules();
     void viaAddedWhenMissing();
+    void seededIds();
     void enomemAtTransactionCap();
     void enomemAtDialogCap();
     void responseErrors();
@@ -106,6 +107,46 @@ void TestSend::viaAddedWhenMissing()
     QCOMPARE(via->sentBy(), QByteArray("10.0.0.1:5060"));
     QVERIFY(via->branch().startsWith("z9hG4bK"));
     QVERIFY(via->hasRport());
+}
+
+namespace {
+    // The branch of the Via the stack adds, and the To tag of the 200 the other stack answers with.
+    QPair<QByteArray, QByteArray> idsOfOneExchange()
+    {
+        LabPair p;
+        p.uas.autoAnswer = 200;
+        Message m = p.request("OPTIONS");
+        m.removeHeaders(HeaderId::Via);
+        if (!p.uac.stack->send(p.toUas, m, 0, SendFlag::Stateful).ok())
+            return {};
+        p.run(1 * kMs);
+        if (p.uas.requests.size() != 1 || p.uac.responses.size() != 1)
+            return {};
+        return { p.uas.requests.first().message.topVia()->branch().toByteArray(),
+            p.uac.responses.first().message.toTag().toByteArray() };
+    }
+}
+
+void TestSend::seededIds()
+{
+    // Each SipStack draws its generator's seed from the process-wide one: after seedIds(), the
+    // branches and To tags the stacks make themselves are the same in every run.
+    seedIds(77);
+    const auto a = idsOfOneExchange();
+    seedIds(77);
+    const auto b = idsOfOneExchange();
+    seedIds(78);
+    const auto c = idsOfOneExchange();
+    QVERIFY(a.first.startsWith("z9hG4bK"));
+    QVERIFY(a.second.size() >= 8);
+    QCOMPARE(a, b);
+    QVERIFY(a.first != c.first);
+    QVERIFY(a.second != c.second);
+    // setIdSeed() reseeds one stack's generator.
+    LabPair p;
+    p.uac.stack->setIdSeed(5);
+    p.uas.stack->setIdSeed(5);
+    QCOMPARE(p.uac.stack->ids().branch(), p.uas.stack->ids().branch());
 }
 
 void TestSend::enomemAtTransactionCap()

@@ -77,8 +77,9 @@ private slots:
         QFETCH(QString, file);
         QFETCH(int, lines);
         QByteArray out, err;
+        // --raw: the events as read (a capture is otherwise reconstructed, see tst_reconstruct).
         QCOMPARE(ctl({ QStringLiteral("trace"), QStringLiteral("show"), m_dir.filePath(file), QStringLiteral("--kind"),
-                         QStringLiteral("s") },
+                         QStringLiteral("s"), QStringLiteral("--raw") },
                      &out, &err),
             0);
         QVERIFY2(err.isEmpty(), err.constData());
@@ -88,7 +89,7 @@ private slots:
             l.first().constData());
         QVERIFY(l.first().contains("10.0.0.1:5060 \xe2\x86\x92 "));
         QCOMPARE(ctl({ QStringLiteral("trace"), QStringLiteral("show"), m_dir.filePath(file), QStringLiteral("--limit"),
-                         QStringLiteral("2") },
+                         QStringLiteral("2"), QStringLiteral("--raw") },
                      &out),
             0);
         QCOMPARE(out.trimmed().split('\n').size(), 2);
@@ -106,6 +107,35 @@ private slots:
         QVERIFY(out.contains("  200                               2"));
         QCOMPARE(ctl({ QStringLiteral("trace"), QStringLiteral("stats"), m_pcapng }, &out), 0);
         QVERIFY2(out.contains("sctp.packet                       3"), out.constData());
+    }
+
+    // A capture made elsewhere (sipp under dumpcap): show merges the reconstructed state changes
+    // into the events and both end with the tables; --raw leaves them out.
+    void reconstructsCaptures()
+    {
+        const QString sipp = QStringLiteral(TRACE_DATA_DIR "/sipp-fork-cancel.pcapng");
+        QByteArray out, err;
+        QCOMPARE(ctl({ QStringLiteral("trace"), QStringLiteral("stats"), sipp }, &out, &err), 0);
+        QVERIFY2(out.contains("transactions (reconstructed): 4"), out.constData());
+        QVERIFY(out.contains("dialogs (reconstructed): 3"));
+        QVERIFY(out.contains("INVITE client"));
+        QVERIFY(out.contains("Calling@0.000 Proceeding@0.000 Accepted@0.307"));
+        QVERIFY(out.contains("forkB1"));
+        QCOMPARE(ctl({ QStringLiteral("trace"), QStringLiteral("show"), sipp, QStringLiteral("--kind"), QStringLiteral("sip.") },
+                     &out, &err),
+            0);
+        QVERIFY2(out.contains("sip.transaction.state") && out.contains("INVITE client: Calling -> Proceeding (180)"),
+            out.constData());
+        QVERIFY(out.contains("sip.timer.fired"));
+        QVERIFY(out.contains("fork 2 of the INVITE"));
+        QCOMPARE(ctl({ QStringLiteral("trace"), QStringLiteral("show"), sipp, QStringLiteral("--raw") }, &out, &err), 0);
+        QVERIFY(!out.contains("sip.transaction.state"));
+        QVERIFY(!out.contains("(reconstructed)"));
+        const QString sctp = QStringLiteral(TRACE_DATA_DIR "/sctp-text2pcap.pcapng");
+        QCOMPARE(ctl({ QStringLiteral("trace"), QStringLiteral("stats"), sctp }, &out, &err), 0);
+        QVERIFY2(out.contains("associations (reconstructed): 1"), out.constData());
+        QVERIFY(out.contains("0x0a0a0a0a/0x0b0b0b0b"));
+        QVERIFY(out.contains("stream 2: sent 1 msg / 9 B (ordered 0, unordered 1)"));
     }
 
     void badInput()

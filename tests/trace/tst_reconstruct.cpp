@@ -1,0 +1,268 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// trace::Reconstructor on captures written by our own pcapng exporter from lab runs (both ends'
+// copies of every packet, direction flags set). The captures made by other tools (sipp under
+// dumpcap, text2pcap) are in tst_reconstruct_foreign.
+#include "core/stack.h"
+#include "lab/runner.h"
+#include "lab/scenario.h"
+#include "trace/journal.h"
+#include "trace/pcapng.h"
+#include "trace/reconstruct.h"
+
+#include <QBuffer>
+#include <QFile>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace ladder;
+using namespace ladder::trace;
+
+namespace {
+
+QByteArray labCapture(const char* name)
+{
+    auto scenario = lab::createScenario(QString::fromLatin1(name));
+    if (!scenario)
+        return {};
+    Stack stack(scenario->needsRealTime() ? Scheduler::Mode::Real : Scheduler::Mode::Virtual);
+    lab::ScenarioParams params;
+    params.seed = 1;
+    lab::runToEnd(*scenario, stack, params);
+    QBuffer buf;
+    buf.open(QIODevice::WriteOnly);
+    if (!writePcapng(stack.journal(), &buf, {}))
+        return {};
+    return buf.data();
+}
+
+CaptureReconstruction rebuild(const QByteArray& capture, const ReconstructOptions& o = {})
+{
+    return reconstructCapture(reinterpret_cast<const uchar*>(capture.constData()), capture.size(), {}, o);
+}
+
+QStringList states(const QList<sip::StateStamp>& h)
+{
+    QStringList s;
+    for (const auto& st : h)
+        s.append(st.state);
+    return s;
+}
+
+const sip::TransactionSnapshot* byMethod(const CaptureReconstruction& r, const char* method, int nth = 0)
+{
+    for (const auto& t : r.transactions)
+        if (t.method == QLatin1String(method) && nth-- == 0)
+            return &t;
+    return nullptr;
+}
+
+QList<Event> ofKind(const CaptureReconstruction& r, Kind k, quint64 object = 0)
+{
+    QList<Event> out;
+    for (const Event& e : r.events)
+        if (e.kind == k && (object == 0 || e.object == object))
+            out.append(e);
+    return out;
+}
+
+} // namespace
+
+class TestReconstruct : public QObject {
+    Q_OBJECT
+
+private slots:
+    void cancelWhileRinging()
+    {
+        const QByteArray cap = labCapture("cancel-ringing");
+        QVERIFY(!cap.isEmpty());
+        const CaptureReconstruction r = rebuild(cap);
+        QVERIFY2(r.read.ok, qPrintable(r.read.error));
+        const auto* invite = byMethod(r, "INVITE");
+        const auto* cancel = byMethod(r, "CANCEL");
+        QVERIFY(invite && cancel);
+        // The exporter writes each packet twice (sent, then received): the reader flags the far-end
+        // copy as a retransmission, the reconstruction must not.
+        QCOMPARE(invite->retransmissions, 0u);
+        QCOMPARE(invite->role, QStringLiteral("client"));
+        QCOMPARE(invite->kind, QStringLiteral("INVITE client"));
+        QCOMPARE(states(invite->history), (QStringList { "Calling", "Proceeding", "Completed" }));
+        QCOMPARE(invite->lastStatus, 487);
+        QVERIFY(!invite->terminated); // Timer D (32 s) is still running when the capture ends
+        QCOMPARE(invite->messages.size(), 4); // INVITE, 180, 487, ACK
+        QVERIFY(invite->messages.last().startsWith("ACK "));
+        QCOMPARE(cancel->kind, QStringLiteral("non-INVITE client"));
+        QCOMPARE(states(cancel->history), (QStringList { "Trying", "Completed" }));
+        QCOMPARE(cancel->lastStatus, 200);
+        QCOMPARE(cancel->branch, invite->branch);
+        for (const Event& e : r.events)
+            QVERIFY2(e.kind != Kind::SipRetransmission, qPrintable(e.text));
+        QCOMPARE(r.dialogs.size(), 1);
+        QCOMPARE(r.dialogs[0].role, QStringLiteral("UAC"));
+        QCOMPARE(states(r.dialogs[0].history), (QStringList { "early", "terminated" }));
+        QCOMPARE(r.dialogs[0].creatingTransaction, invite->id);
+        // The non-2xx ACK joins its INVITE's transaction in the journal too.
+        bool ackOnInvite = false;
+        for (const Event& e : r.events)
+            ackOnInvite = ackOnInvite || (e.kind == Kind::SipMessage && e.raw.startsWith("ACK ") && e.object == invite->id);
+        QVERIFY(ackOnInvite);
+    }
+
+    void settleFiresTimerD()
+    {
+        ReconstructOptions o;
+        o.settle = true;
+        const CaptureReconstruction r = rebuild(labCapture("cancel-ringing"), o);
+        const auto* invite = byMethod(r, "INVITE");
+        QVERIFY(invite);
+        QVERIFY(invite->terminated);
+        QCOMPARE(states(invite->history), (QStringList { "Calling", "Proceeding", "Completed", "Terminated" }));
+        // Terminated 32 s (Timer D, unreliable) after the 487.
+        QCOMPARE(invite->history[3].timeNs - invite->history[2].timeNs, 32'000'000'000);
+        const QList<Event> fired = ofKind(r, Kind::TimerFired, invite->id);
+        QCOMPARE(fired.size(), 1);
+        QCOMPARE(fired[0].text, QStringLiteral("D"));
+        // The CANCEL ends by Timer K (T4).
+        const auto* cancel = byMethod(r, "CANCEL");
+        QCOMPARE(cancel->history.last().timeNs - cancel->history[1].timeNs, 5'000'000'000);
+        QVERIFY(r.events.last().text.contains(QLatin1String("after the capture ended")));
+    }
+
+    void timerAFromRetransmissions()
+    {
+        const CaptureReconstruction r = rebuild(labCapture("invite-lossy-udp"));
+        const auto* invite = byMethod(r, "INVITE");
+        QVERIFY(invite);
+        QList<quint64> intervals;
+        for (const Event& e : ofKind(r, Kind::TimerFired, invite->id))
+            if (e.text == QLatin1String("A"))
+                intervals.append(e.a);
+        QCOMPARE(intervals, (QList<quint64> { 500, 1000, 2000 })); // Timer A doubles from T1
+        QVERIFY(invite->retransmissions >= 3);
+        QCOMPARE(states(invite->history), (QStringList { "Calling", "Proceeding", "Accepted" }));
+        QCOMPARE(r.dialogs.size(), 1);
+        QCOMPARE(states(r.dialogs[0].history), (QStringList { "early", "confirmed", "terminated" })); // BYE
+        QCOMPARE(r.dialogs[0].localCSeq, 2u); // INVITE 1, BYE 2
+        QVERIFY(!r.dialogs[0].remoteTarget.isEmpty());
+    }
+
+    void forksMakeDialogs()
+    {
+        const CaptureReconstruction r = rebuild(labCapture("forking-with-flag"));
+        QVERIFY2(r.read.ok, qPrintable(r.read.error));
+        // One INVITE forked by the proxy to two phones: each To tag is a dialog of its own.
+        QCOMPARE(r.dialogs.size(), 2);
+        QCOMPARE(r.dialogs[0].callId, r.dialogs[1].callId);
+        QCOMPARE(r.dialogs[0].localTag, r.dialogs[1].localTag);
+        QVERIFY(r.dialogs[0].remoteTag != r.dialogs[1].remoteTag);
+        QStringList ends;
+        for (const auto& d : r.dialogs)
+            ends.append(states(d.history).join(QLatin1Char('>')));
+        ends.sort();
+        // The answered fork is confirmed and ended by BYE; the other one is CANCELled (487).
+        QCOMPARE(ends, (QStringList { "early>confirmed>terminated", "early>terminated" }));
+        bool forkNoted = false;
+        for (const Event& e : ofKind(r, Kind::DialogState))
+            forkNoted = forkNoted || e.text.contains(QLatin1String("fork 2 of the INVITE"));
+        QVERIFY(forkNoted);
+        QVERIFY(byMethod(r, "CANCEL"));
+    }
+
+    void sctpShutdownAndAbort()
+    {
+        const CaptureReconstruction r = rebuild(labCapture("eof-vs-abort"));
+        QVERIFY2(r.read.ok, qPrintable(r.read.error));
+        // Both associations share one UDP encapsulation pair: the SCTP ports tell them apart.
+        QCOMPARE(r.associations.size(), 2);
+        QStringList ends;
+        for (const CapturedAssociation& a : r.associations) {
+            QCOMPARE(a.role, QStringLiteral("initiator"));
+            QVERIFY(a.localTag != 0 && a.peerTag != 0 && a.localTag != a.peerTag);
+            QVERIFY(a.localPort != a.peerPort);
+            QCOMPARE(a.info.outboundStreams, quint16(10));
+            QVERIFY(a.info.prSupported);
+            QCOMPARE(a.info.retransmissions, 0u); // far-end copies are not retransmissions
+            QVERIFY(!a.info.streams.isEmpty());
+            QVERIFY(a.info.streams[0].messagesSent > 0);
+            ends.append(states(a.history).join(QLatin1Char('>')));
+        }
+        ends.sort();
+        QCOMPARE(ends,
+            (QStringList { "COOKIE-WAIT>COOKIE-ECHOED>ESTABLISHED>ABORTED",
+                "COOKIE-WAIT>COOKIE-ECHOED>ESTABLISHED>SHUTDOWN-SENT>CLOSED" }));
+        QVERIFY(ofKind(r, Kind::SctpRetransmission).isEmpty());
+        // Every SCTP event carries the renumbered association.
+        for (const Event& e : r.events)
+            if (e.kind == Kind::SctpPacket || e.kind == Kind::SctpChunk)
+                QVERIFY(e.object == 1 || e.object == 2);
+    }
+
+    void prSctpSkipsAndRetransmissions()
+    {
+        const CaptureReconstruction r = rebuild(labCapture("prsctp-ttl-rtx-buf"));
+        QVERIFY2(r.read.ok, qPrintable(r.read.error));
+        QVERIFY(!r.associations.isEmpty());
+        quint64 fwd = 0, skipped = 0, abandoned = 0, rtx = 0, rtxReceived = 0;
+        for (const CapturedAssociation& a : r.associations) {
+            fwd += a.info.forwardTsnsSent;
+            skipped += a.skippedTsnsSent;
+            abandoned += a.info.abandoned;
+            rtx += a.info.retransmissions;
+            rtxReceived += a.retransmissionsReceived;
+        }
+        QVERIFY(fwd > 0);
+        QVERIFY(skipped > 0);
+        QVERIFY(abandoned > 0);
+        QVERIFY(rtx > 0); // the link is lossy
+        QCOMPARE(quint64(ofKind(r, Kind::SctpRetransmission).size()), rtx + rtxReceived);
+    }
+
+    void journalVariantSetsEpoch()
+    {
+        const QByteArray cap = labCapture("cancel-ringing");
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("c.pcapng"));
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(cap);
+        f.close();
+        Journal j;
+        const CaptureReconstruction r = reconstructCaptureFile(path, j);
+        QVERIFY(r.events.isEmpty());
+        QCOMPARE(j.count(), quint64(rebuild(cap).events.size()));
+        QCOMPARE(j.epochNs(), r.read.epochNs);
+        QCOMPARE(r.transactions.size(), 2);
+    }
+
+    void malformedInputDoesNotCrash()
+    {
+        const QByteArray cap = labCapture("cancel-ringing");
+        // Truncations and byte flips everywhere: whatever is read must reconstruct without crashing.
+        for (qsizetype cut = 24; cut < cap.size(); cut += 37)
+            rebuild(cap.left(cut));
+        QByteArray flipped = cap;
+        for (qsizetype i = 64; i < flipped.size(); i += 13) {
+            flipped[i] = char(flipped[i] ^ 0x5a);
+            rebuild(flipped);
+        }
+        // Events straight into the reconstructor, with garbage where SIP and SCTP should be.
+        Reconstructor rec;
+        QList<Event> out;
+        const EventSink sink = [&out](Event&& e) { out.append(std::move(e)); };
+        for (int i = 0; i < 64; ++i) {
+            Event e;
+            e.timeNs = i;
+            e.kind = i % 2 ? Kind::SctpPacket : Kind::SipMessage;
+            e.dir = Dir(i % 3);
+            e.object = quint64(i % 5);
+            e.raw = QByteArray(i, char(i * 7));
+            if (i % 4 == 0)
+                e.raw = "SIP/2.0 200 OK\r\nCSeq: 1 INVITE\r\nTo: <sip:a@b>;tag=x\r\n\r\n";
+            rec.consume(std::move(e), sink);
+        }
+        rec.finish(sink);
+        QCOMPARE(out.size() >= 64, true);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestReconstruct)
+#include "tst_reconstruct.moc"
