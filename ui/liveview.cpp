@@ -17,7 +17,7 @@
 
 namespace ladder::ui {
 
-LiveView::LiveView(SnapshotTableModelBase* model, const QString& filterHint, QWidget* parent)
+LiveView::LiveView(QAbstractItemModel* model, const QString& filterHint, QWidget* parent)
     : QWidget(parent)
     , m_model(model)
 {
@@ -35,10 +35,28 @@ LiveView::LiveView(SnapshotTableModelBase* model, const QString& filterHint, QWi
     m_proxy->setFilterKeyColumn(-1);
     m_proxy->setFilterCaseSensitivity(Qt::CaseInsensitive);
     m_proxy->setDynamicSortFilter(true);
+    m_proxy->setRecursiveFilteringEnabled(true); // a matching fork keeps its group row
 
     m_view = new QTreeView(this);
     m_view->setModel(m_proxy);
     m_view->setRootIsDecorated(false);
+    // A tree model (the Dialogs view's fork groups) shows its branches, open; a reset (the
+    // structure changed) puts the selection back by key.
+    auto hasChildren = [this] {
+        for (int r = 0; r < m_proxy->rowCount(); ++r)
+            if (m_proxy->hasChildren(m_proxy->index(r, 0)))
+                return true;
+        return false;
+    };
+    connect(m_proxy, &QAbstractItemModel::modelAboutToBeReset, this, [this] { m_keyBeforeReset = currentKey(); });
+    connect(m_proxy, &QAbstractItemModel::modelReset, this, [this, hasChildren] {
+        const bool tree = hasChildren();
+        m_view->setRootIsDecorated(tree);
+        if (tree)
+            m_view->expandAll();
+        if (m_keyBeforeReset)
+            selectKey(m_keyBeforeReset);
+    });
     m_view->setUniformRowHeights(true);
     m_view->setAlternatingRowColors(true);
     m_view->setSortingEnabled(true);
@@ -92,12 +110,13 @@ quint64 LiveView::currentKey() const
 
 bool LiveView::selectKey(quint64 key)
 {
-    const int row = m_model->rowOfKey(key);
-    if (row < 0)
+    if (!key)
         return false;
-    const QModelIndex proxyIndex = m_proxy->mapFromSource(m_model->index(row, 0));
-    if (!proxyIndex.isValid())
+    const QModelIndexList hits = m_proxy->match(m_proxy->index(0, 0), SnapshotTableModelBase::KeyRole,
+        QVariant::fromValue(key), 1, Qt::MatchExactly | Qt::MatchRecursive);
+    if (hits.isEmpty())
         return false;
+    const QModelIndex proxyIndex = hits.first();
     m_view->selectionModel()->setCurrentIndex(
         proxyIndex, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
     m_view->scrollTo(proxyIndex);

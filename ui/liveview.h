@@ -3,6 +3,7 @@
 
 #include <QWidget>
 
+class QAbstractItemModel;
 class QLineEdit;
 class QSortFilterProxyModel;
 class QTimer;
@@ -10,14 +11,14 @@ class QTreeView;
 
 namespace ladder::ui {
 
-class SnapshotTableModelBase;
-
 // A live table with what a user of Wireshark expects around it: a filter box (debounced), sorting
 // by any column, copy as text, and a context menu that jumps to the timeline and the inspector.
 class LiveView : public QWidget {
     Q_OBJECT
 public:
-    LiveView(SnapshotTableModelBase* model, const QString& filterHint, QWidget* parent = nullptr);
+    // model: a flat SnapshotTableModel or a tree over one (ForkTreeModel); rows carry
+    // SnapshotTableModelBase::KeyRole and SortRole.
+    LiveView(QAbstractItemModel* model, const QString& filterHint, QWidget* parent = nullptr);
 
     QTreeView* view() const { return m_view; }
     QSortFilterProxyModel* proxy() const { return m_proxy; }
@@ -36,7 +37,8 @@ signals:
 private:
     void showMenu(const QPoint& pos);
 
-    SnapshotTableModelBase* m_model;
+    QAbstractItemModel* m_model;
+    quint64 m_keyBeforeReset = 0;
     QSortFilterProxyModel* m_proxy;
     QTreeView* m_view;
     QLineEdit* m_filter;

@@ -11,6 +11,7 @@
 #include "labpanel.h"
 #include "ladder/ladderview.h"
 #include "liveview.h"
+#include "models/forktreemodel.h"
 #include "models/livemodels.h"
 #include "sessionfiles.h"
 #include "statemachineview.h"
@@ -197,7 +198,8 @@ void MainWindow::createDocks()
     m_associationModel = new AssociationModel(this);
     m_streamModel = new StreamModel(this);
     auto* transactions = new LiveView(m_transactionModel, tr("Filter transactions (method, branch, state…)"), this);
-    auto* dialogs = new LiveView(m_dialogModel, tr("Filter dialogs (Call-ID, tag, state…)"), this);
+    m_forkTree = new ForkTreeModel(m_dialogModel, this);
+    auto* dialogs = new LiveView(m_forkTree, tr("Filter dialogs (Call-ID, tag, state…)"), this);
     auto* associations = new LiveView(m_associationModel, tr("Filter associations (address, state…)"), this);
     auto* streams = new LiveView(m_streamModel, tr("Filter streams"), this);
     transactions->setObjectName(QStringLiteral("transactionsView"));
@@ -412,12 +414,26 @@ void MainWindow::clearLiveState()
 
 void MainWindow::setSipSnapshot(const sip::StackSnapshot& snapshot)
 {
+    // Live state only while live: a stopping scenario's last (empty) snapshot must not wipe the
+    // tables rebuilt from an opened file.
+    if (!m_offline)
+        applySipSnapshot(snapshot);
+}
+
+void MainWindow::setAssociations(const QList<sctp::AssociationInfo>& associations)
+{
+    if (!m_offline)
+        applyAssociations(associations);
+}
+
+void MainWindow::applySipSnapshot(const sip::StackSnapshot& snapshot)
+{
     m_transactionModel->setNow(snapshot.timeNs);
     m_transactionModel->setSnapshots(snapshot.transactions);
     m_dialogModel->setSnapshots(snapshot.dialogs);
 }
 
-void MainWindow::setAssociations(const QList<sctp::AssociationInfo>& associations)
+void MainWindow::applyAssociations(const QList<sctp::AssociationInfo>& associations)
 {
     m_associationModel->setSnapshots(associations);
     m_streamModel->setAssociations(associations);
@@ -492,7 +508,15 @@ bool MainWindow::openFile(const QString& path, QString* error)
     }
     m_follower->poll();
     setOffline(path);
-    rebuildOfflineState();
+    // A file has no live stack behind it: the tables show what was rebuilt from its wire events.
+    clearLiveState();
+    sip::StackSnapshot snapshot;
+    snapshot.transactions = r.transactions;
+    snapshot.dialogs = r.dialogs;
+    if (m_journal->count() > 0)
+        snapshot.timeNs = m_journal->at(m_journal->count() - 1).timeNs;
+    applySipSnapshot(snapshot);
+    applyAssociations(r.associations);
     m_timeline->fitAll();
     statusBar()->showMessage(r.summary, 10000);
     if (!r.warnings.isEmpty()) {
@@ -539,12 +563,6 @@ void MainWindow::setOffline(const QString& file)
     m_modeLabel->setText(m_offline ? tr("File: %1").arg(QFileInfo(file).fileName()) : tr("Lab"));
     m_modeLabel->setToolTip(m_offline ? QDir::toNativeSeparators(file)
                                       : tr("Lab: the built-in emulated network. Real: sockets on this host."));
-}
-
-void MainWindow::rebuildOfflineState()
-{
-    // A file has no live stack behind it: the views show what can be rebuilt from its events.
-    clearLiveState();
 }
 
 void MainWindow::openDialog()

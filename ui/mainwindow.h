@@ -32,6 +32,7 @@ class SipComposer;
 class JournalFollower;
 class AssociationModel;
 class DialogModel;
+class ForkTreeModel;
 class LadderView;
 class StreamModel;
 class TransactionModel;
@@ -55,7 +56,7 @@ public:
     JournalFollower* follower() const { return m_follower; }
     TimelineView* timeline() const { return m_timeline; }
     LadderView* ladder() const { return m_ladder; }
-    // Live state from the stack thread (queued, at most 20 Hz).
+    // Live state from the stack thread (queued, at most 20 Hz); ignored while a file is shown.
     void setSipSnapshot(const sip::StackSnapshot& snapshot);
     void setAssociations(const QList<sctp::AssociationInfo>& associations);
     void clearLiveState();
@@ -65,6 +66,7 @@ public:
     QTabWidget* composerTabs() const { return m_composerTabs; }
     TransactionModel* transactionModel() const { return m_transactionModel; }
     DialogModel* dialogModel() const { return m_dialogModel; }
+    ForkTreeModel* forkTree() const { return m_forkTree; }
     AssociationModel* associationModel() const { return m_associationModel; }
     StreamModel* streamModel() const { return m_streamModel; }
     // Inspects the newest journal event of one of these kinds about object id.
@@ -107,11 +109,12 @@ private:
     void showAbout();
     void updateStatus();
     void exportLadder(const QString& format);
+    void applySipSnapshot(const sip::StackSnapshot& snapshot);
+    void applyAssociations(const QList<sctp::AssociationInfo>& associations);
     void openDialog();
     void saveDialog();
     void exportDialog(const QString& format);
     void recoverPrevious();
-    void rebuildOfflineState();
 
     std::shared_ptr<trace::Journal> m_journal;
     JournalFollower* m_follower = nullptr;
@@ -126,6 +129,7 @@ private:
     LabPanel* m_labPanel = nullptr;
     TransactionModel* m_transactionModel = nullptr;
     DialogModel* m_dialogModel = nullptr;
+    ForkTreeModel* m_forkTree = nullptr;
     AssociationModel* m_associationModel = nullptr;
     StreamModel* m_streamModel = nullptr;
     LadderView* m_ladder = nullptr;

@@ -6,6 +6,7 @@
 #include "trace/journal.h"
 #include "trace/jsonl.h"
 #include "trace/pcapng.h"
+#include "trace/reconstruct.h"
 #include "trace/session.h"
 
 #include <QDir>
@@ -91,24 +92,37 @@ SessionFiles::Result SessionFiles::open(const QString& path)
             return r;
         restoreParts();
         r.summary = tr("%1 events and the drafts from %2").arg(locale.toString(m_journal->count()), name);
+        rebuildTables(&r);
         r.ok = true;
         m_currentFile = path;
         emit opened(path, r.kind);
         return r;
     }
     case FileKind::Capture: {
-        const trace::CaptureReadResult c = trace::readCaptureFile(path, sink);
-        r.warnings = c.warnings;
-        if (!c.ok && events.isEmpty()) {
-            r.error = tr("%1: %2").arg(name, c.error);
+        // The capture's packets plus what they imply: transaction and dialog states, inferred timer
+        // expiries, association states — like sngrep, from the wire alone.
+        trace::CaptureReconstruction c = trace::reconstructCaptureFile(path);
+        r.warnings = c.read.warnings;
+        events = std::move(c.events);
+        if (!c.read.ok && events.isEmpty()) {
+            r.error = tr("%1: %2").arg(name, c.read.error);
             return r;
         }
-        if (!c.ok)
-            r.warnings.prepend(tr("The capture ends early: %1 (the %2 events before it were kept)").arg(c.error).arg(events.size()));
-        epochNs = c.epochNs;
-        r.summary = tr("%1 events from %2 (%3, %4 packets, %5 not SIP or SCTP)")
-                        .arg(locale.toString(qulonglong(events.size())), name, c.format, locale.toString(c.packets),
-                            locale.toString(c.ignored));
+        if (!c.read.ok)
+            r.warnings.prepend(tr("The capture ends early: %1 (the %2 events before it were kept)").arg(c.read.error).arg(events.size()));
+        if (c.stats.sipUnparsed)
+            r.warnings << tr("%1 SIP messages did not parse (kept as they are)").arg(c.stats.sipUnparsed);
+        epochNs = c.read.epochNs;
+        r.transactions = std::move(c.transactions);
+        r.dialogs = std::move(c.dialogs);
+        for (const trace::CapturedAssociation& a : std::as_const(c.associations))
+            r.associations.append(a.info);
+        r.summary = tr("%1 events from %2 (%3, %4 packets, %5 not SIP or SCTP): %6 transactions, %7 dialogs, %8 associations")
+                        .arg(locale.toString(qulonglong(events.size())), name, c.read.format, locale.toString(c.read.packets),
+                            locale.toString(c.read.ignored))
+                        .arg(r.transactions.size())
+                        .arg(r.dialogs.size())
+                        .arg(r.associations.size());
         break;
     }
     case FileKind::Jsonl: {
@@ -133,6 +147,8 @@ SessionFiles::Result SessionFiles::open(const QString& path)
         m_journal->setEpochNs(epochNs);
     for (trace::Event& e : events)
         m_journal->append(std::move(e));
+    if (r.kind == FileKind::Jsonl)
+        rebuildTables(&r);
     r.ok = true;
     m_currentFile = path;
     emit opened(path, r.kind);
@@ -197,6 +213,32 @@ SessionFiles::Result SessionFiles::exportJsonl(const QString& path)
     r.ok = true;
     r.summary = tr("Wrote %1 events to %2").arg(QLocale().toString(m_journal->count()), QFileInfo(path).fileName());
     return r;
+}
+
+void SessionFiles::rebuildTables(Result* r) const
+{
+    // A saved journal holds the wire events of both ends; the reconstruction tells a far-end copy
+    // from a retransmission, so each transaction appears once, as the capture of the wire shows it.
+    trace::Reconstructor rebuild;
+    const trace::EventSink discard = [](trace::Event&&) { };
+    m_journal->forEach(0, m_journal->count(), [&](const trace::Event& e) {
+        switch (e.kind) {
+        case trace::Kind::SipMessage:
+        case trace::Kind::SipRetransmission:
+        case trace::Kind::SctpPacket:
+        case trace::Kind::SctpChunk: {
+            trace::Event copy = e;
+            rebuild.consume(std::move(copy), discard);
+            break;
+        }
+        default: break;
+        }
+    });
+    rebuild.finish(discard);
+    r->transactions = rebuild.transactions();
+    r->dialogs = rebuild.dialogs();
+    for (const trace::CapturedAssociation& a : rebuild.associations())
+        r->associations.append(a.info);
 }
 
 bool SessionFiles::collectDrafts()

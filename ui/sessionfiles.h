@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "sctp/snapshot.h"
+#include "sip/snapshot.h"
+
 #include <QJsonObject>
 #include <QObject>
 #include <QTimer>
@@ -46,6 +49,10 @@ public:
         QString error; // what went wrong, naming the file
         QString summary; // "1 234 events from capture.pcapng (pcapng, 17 packets ignored)"
         QStringList warnings;
+        // Rebuilt from the file's wire events (trace::Reconstructor): what the views show offline.
+        QList<sip::TransactionSnapshot> transactions;
+        QList<sip::DialogSnapshot> dialogs;
+        QList<sctp::AssociationInfo> associations;
     };
     // Replaces the journal with the file's content (a bad file leaves the journal as it was).
     Result open(const QString& path);
@@ -79,6 +86,8 @@ private:
         std::function<void(const QJsonObject&)> restore;
     };
     void restoreParts();
+    // Runs the reconstruction over the journal's wire events for the tables (sessions, JSONL).
+    void rebuildTables(Result* r) const;
 
     std::shared_ptr<trace::Journal> m_journal;
     std::unique_ptr<trace::Session> m_session;

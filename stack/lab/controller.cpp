@@ -4,6 +4,8 @@
 #include "core/stack.h"
 #include "sctp/engine.h"
 #include "sctp/sendinfo.h"
+#include "runner.h"
+#include "sip/ids.h"
 #include "sip/parser.h"
 #include "sip/sipstack.h"
 
@@ -37,6 +39,8 @@ bool LabController::start(const QString& name, const ScenarioParams& params, QSt
     m_name = name;
     m_reported = false;
     m_stack.log(1, tr("Lab: starting “%1” (seed %2)").arg(m_scenario->title()).arg(params.seed));
+    // The same seed gives the same branches, tags and Call-IDs as `ladderctl lab run --seed`.
+    sip::seedIds(idSeedFor(params.seed));
     m_scenario->start(m_stack, params);
     if (m_t1Ms > 0)
         setSipT1(m_t1Ms);

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "liveview.h"
+#include "models/forktreemodel.h"
 #include "models/livemodels.h"
 
 #include <QAbstractItemModelTester>
 #include <QLineEdit>
+#include <QSignalSpy>
 #include <QSortFilterProxyModel>
 #include <QTest>
 #include <QTreeView>
@@ -82,6 +84,82 @@ private slots:
         QCOMPARE(m.index(0, ui::DialogModel::ForkColumn).data().toString(), QStringLiteral("2 of one request"));
         QCOMPARE(m.index(1, ui::DialogModel::RemoteCSeqColumn).data().toString(), QStringLiteral("empty"));
         QCOMPARE(m.index(0, ui::DialogModel::RoleColumn).data().toString(), QStringLiteral("UAC INVITE"));
+    }
+
+    void forksGroupUnderTheirRequest()
+    {
+        ui::DialogModel flat;
+        ui::ForkTreeModel tree(&flat);
+        QAbstractItemModelTester tester(&tree, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        sip::DialogSnapshot plain;
+        plain.id = 1;
+        plain.callId = "other";
+        plain.localTag = "x";
+        plain.remoteTag = "y";
+        plain.role = QStringLiteral("UAC");
+        plain.method = QStringLiteral("INVITE");
+        plain.state = QStringLiteral("confirmed");
+        flat.setSnapshots({ plain });
+        QCOMPARE(tree.rowCount(), 1);
+        QCOMPARE(tree.groupCount(), 0);
+        QVERIFY(!tree.hasChildren(tree.index(0, 0)));
+
+        // A forked INVITE: two UAC dialogs of one request (same Call-ID and local tag), and the
+        // UAS side's dialog, which is nobody's fork.
+        sip::DialogSnapshot a = plain;
+        a.id = 2;
+        a.callId = "c1";
+        a.localTag = "lt";
+        a.remoteTag = "r1";
+        a.state = QStringLiteral("early");
+        sip::DialogSnapshot uas = a;
+        uas.id = 3;
+        uas.role = QStringLiteral("UAS");
+        uas.localTag = "r1";
+        uas.remoteTag = "lt";
+        flat.setSnapshots({ plain, a, uas });
+        QCOMPARE(tree.rowCount(), 3);
+        QCOMPARE(tree.groupCount(), 0);
+        sip::DialogSnapshot b = a;
+        b.id = 4;
+        b.remoteTag = "r2";
+        flat.setSnapshots({ plain, a, uas, b });
+        QCOMPARE(tree.groupCount(), 1);
+        QCOMPARE(tree.rowCount(), 3); // plain, the group of a and b, uas
+        const QModelIndex group = tree.index(1, 0);
+        QCOMPARE(tree.rowCount(group), 2);
+        QCOMPARE(group.data(ui::SnapshotTableModelBase::KeyRole).toULongLong(), quint64(0));
+        QCOMPARE(tree.index(0, 0, group).data(ui::SnapshotTableModelBase::KeyRole).toULongLong(), quint64(2));
+        QCOMPARE(tree.index(1, 0, group).data(ui::SnapshotTableModelBase::KeyRole).toULongLong(), quint64(4));
+        QCOMPARE(tree.index(1, ui::DialogModel::ForkColumn).data().toString(), QStringLiteral("2 dialogs"));
+        QCOMPARE(tree.index(1, ui::DialogModel::StateColumn).data().toString(), QStringLiteral("2 early"));
+        QCOMPARE(tree.parent(tree.index(1, 3, group)), group);
+
+        // Values change in place: no reset, the group sums the new states up.
+        QSignalSpy resets(&tree, &QAbstractItemModel::modelReset);
+        b.state = QStringLiteral("confirmed");
+        a.state = QStringLiteral("terminated");
+        flat.setSnapshots({ plain, a, uas, b });
+        QCOMPARE(resets.count(), 0);
+        QCOMPARE(tree.index(1, ui::DialogModel::StateColumn).data().toString(), QStringLiteral("1 confirmed, 1 terminated"));
+
+        // The view shows the branches open and selects a fork by its dialog id.
+        ui::LiveView view(&tree, QStringLiteral("filter"));
+        QVERIFY(view.selectKey(4));
+        QCOMPARE(view.currentKey(), quint64(4));
+        // A filter that matches one fork keeps its group row.
+        view.proxy()->setFilterFixedString(QStringLiteral("r2"));
+        QCOMPARE(view.proxy()->rowCount(), 1);
+        QCOMPARE(view.proxy()->rowCount(view.proxy()->index(0, 0)), 1);
+        view.proxy()->setFilterFixedString(QString());
+
+        // A fork goes away: the group dissolves, and the selection follows its dialog.
+        flat.setSnapshots({ plain, uas, b });
+        QCOMPARE(tree.groupCount(), 0);
+        QCOMPARE(tree.rowCount(), 3);
+        QCOMPARE(view.currentKey(), quint64(4));
+        flat.clear();
+        QCOMPARE(tree.rowCount(), 0);
     }
 
     void associationsAndStreams()

@@ -9,6 +9,7 @@
 #include "labpanel.h"
 #include "logmodel.h"
 #include "mainwindow.h"
+#include "models/livemodels.h"
 #include "sessionfiles.h"
 #include "statemachineview.h"
 #include "timeline/timelineview.h"
@@ -87,6 +88,8 @@ private slots:
         QCOMPARE(w.labPanel()->t1Box()->value(), 150);
         QVERIFY(w.isOffline());
         QVERIFY(w.windowTitle().contains(QLatin1String("one.ladderlab")));
+        QVERIFY(!w.transactionModel()->rows().isEmpty());
+        QVERIFY(!w.dialogModel()->rows().isEmpty());
         // The views were rebuilt from the file: the timeline holds its events.
         QTRY_VERIFY(w.timeline()->index().retransmissions() > 0);
     }
@@ -107,6 +110,19 @@ private slots:
         // Every SIP message on the wire comes back (retransmissions recognised as such).
         QCOMPARE(countKind(*journal, trace::Kind::SipMessage) + countKind(*journal, trace::Kind::SipRetransmission), sip);
         QVERIFY(countKind(*journal, trace::Kind::SipRetransmission) > 0);
+        // The tables show the transactions and the dialog rebuilt from the wire, and stay so when
+        // a (stopping) live stack publishes its empty state.
+        QVERIFY(countKind(*journal, trace::Kind::TransactionState) > 0);
+        auto hasInvite = [&] {
+            for (const auto& t : w.transactionModel()->rows())
+                if (t.method == QLatin1String("INVITE") && t.retransmissions > 0)
+                    return true;
+            return false;
+        };
+        QVERIFY(hasInvite());
+        QVERIFY(!w.dialogModel()->rows().isEmpty());
+        w.setSipSnapshot({});
+        QVERIFY(hasInvite());
     }
 
     void jsonlExportOpensAgain()
