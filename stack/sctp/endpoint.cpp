@@ -383,8 +383,7 @@ Result<qint64> Endpoint::send(const QByteArray& data, const SendInfo& info)
 
     Engine::Record* r = nullptr;
     if (m_style == Style::OneToOne) {
-        const quint64 a = association();
-        r = a ? m_engine.record(a) : nullptr;
+        r = m_engine.newestOpenRecordOf(this); // association(), without building a list per send
         if (m_shutdownSent || (r && r->shutdownRequested))
             return fail(EPIPE,
                 QStringLiteral("the association is shutting down (SCTP_EOF or shutdown was used): no more data can be sent; "
@@ -476,15 +475,17 @@ Result<qint64> Endpoint::send(const QByteArray& data, const SendInfo& info)
         r->info.stateCode = SCTP_COOKIE_WAIT;
         r->info.state = stateName(SCTP_COOKIE_WAIT);
     }
-    QList<Engine::Record*> targets;
+    QList<Engine::Record*> targets; // only SENDALL builds a list: a plain send is the bulk path
     if (info.flags & flag::SendAll) {
         for (Engine::Record* x : m_engine.recordsOf(this))
             if (x->open)
                 targets << x;
-    } else if (r) {
-        targets << r;
     }
-    for (Engine::Record* x : targets) {
+    Engine::Record* const single[] = { r };
+    Engine::Record* const* begin = (info.flags & flag::SendAll) ? targets.constData() : single;
+    Engine::Record* const* end = (info.flags & flag::SendAll) ? targets.constData() + targets.size() : (r ? single + 1 : single);
+    for (auto it = begin; it != end; ++it) {
+        Engine::Record* x = *it;
         if (info.flags & flag::Eof)
             x->shutdownRequested = true;
         if (!data.isEmpty() && !(info.flags & flag::Abort)) {
@@ -503,12 +504,7 @@ Result<qint64> Endpoint::send(const QByteArray& data, const SendInfo& info)
         e.a = info.stream;
         e.b = info.ppid;
         e.c = info.context;
-        e.text = QStringLiteral("sctp_sendmsg %1 bytes on stream %2, PPID %3, context %4, %5")
-                     .arg(data.size())
-                     .arg(info.stream)
-                     .arg(info.ppid)
-                     .arg(info.context)
-                     .arg(info.describeFlags());
+        e.text = sendText(data.size(), info);
         m_engine.journalEvent(std::move(e));
         if (info.flags & flag::Abort) {
             x->open = false;
@@ -518,6 +514,22 @@ Result<qint64> Endpoint::send(const QByteArray& data, const SendInfo& info)
         m_engine.markDirty(*x); // published from the event loop, coalesced: sends can come in bursts
     }
     return res;
+}
+
+QString Endpoint::sendText(qsizetype size, const SendInfo& info)
+{
+    // A bulk sender repeats the same call: reuse the text (shared, no allocation) while it does.
+    const std::array<quint64, 6> key { quint64(size), info.stream, info.ppid, info.context, info.flags, info.timetolive };
+    if (key == m_lastSendKey && !m_lastSendText.isEmpty())
+        return m_lastSendText;
+    m_lastSendKey = key;
+    m_lastSendText = QStringLiteral("sctp_sendmsg %1 bytes on stream %2, PPID %3, context %4, %5")
+                         .arg(size)
+                         .arg(info.stream)
+                         .arg(info.ppid)
+                         .arg(info.context)
+                         .arg(info.describeFlags());
+    return m_lastSendText;
 }
 
 Result<qint64> Endpoint::sendOne(const QByteArray& data, const SendInfo& info, sockaddr_conn* to, quint32 sctpAssoc,

@@ -7,6 +7,7 @@
 
 #include <QObject>
 
+#include <array>
 #include <deque>
 
 struct socket;
@@ -99,6 +100,7 @@ private:
     Error mapSendError(int code, const SendInfo& info, quint64 association);
     bool resolve(const Address& a, ::sockaddr_conn& out, QString* why);
     Address peerAddressOf(const void* sockaddr) const;
+    QString sendText(qsizetype size, const SendInfo& info);
     Result<qint64> sendOne(const QByteArray& data, const SendInfo& info, ::sockaddr_conn* to,
         quint32 sctpAssoc, quint64 association);
 
@@ -117,6 +119,8 @@ private:
     QByteArray m_buffer; // recvv target, kept between calls
     ReceivedMessage m_partial; // a message delivered in pieces until MSG_EOR
     bool m_havePartial = false;
+    std::array<quint64, 6> m_lastSendKey {}; // the last send's size, stream, PPID, context, flags, value
+    QString m_lastSendText;
 };
 
 } // namespace ladder::sctp

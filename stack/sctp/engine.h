@@ -90,6 +90,8 @@ namespace sctp {
         Record* record(quint64 id);
         Record* recordFor(const Endpoint* ep, quint32 sctpId);
         QList<Record*> recordsOf(const Endpoint* ep);
+        // The newest open association of ep, or nullptr (no list built: the send path calls it).
+        Record* newestOpenRecordOf(const Endpoint* ep);
         void endpointClosed(Endpoint* ep);
         void publish(Record& r);
         // Publishes r from the event loop, once however often it is marked before that.
