@@ -12,6 +12,7 @@
 
 struct socket;
 struct sockaddr_conn;
+struct sctp_sendv_spa;
 
 namespace ladder::sctp {
 
@@ -101,6 +102,8 @@ private:
     bool resolve(const Address& a, ::sockaddr_conn& out, QString* why);
     Address peerAddressOf(const void* sockaddr) const;
     QString sendText(qsizetype size, const SendInfo& info);
+    // The send again in explicit-EOR mode that lets usrsctp prune BUF messages (see sendOne).
+    ssize_t sendPruning(const QByteArray& data, struct sctp_sendv_spa spa, ::sockaddr_conn* to);
     Result<qint64> sendOne(const QByteArray& data, const SendInfo& info, ::sockaddr_conn* to,
         quint32 sctpAssoc, quint64 association);
 
