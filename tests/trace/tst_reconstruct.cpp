@@ -181,7 +181,6 @@ private slots:
             QVERIFY(a.localPort != a.peerPort);
             QCOMPARE(a.info.outboundStreams, quint16(10));
             QVERIFY(a.info.prSupported);
-            QCOMPARE(a.info.retransmissions, 0u); // far-end copies are not retransmissions
             QVERIFY(!a.info.streams.isEmpty());
             QVERIFY(a.info.streams[0].messagesSent > 0);
             ends.append(states(a.history).join(QLatin1Char('>')));
@@ -190,7 +189,17 @@ private slots:
         QCOMPARE(ends,
             (QStringList { "COOKIE-WAIT>COOKIE-ECHOED>ESTABLISHED>ABORTED",
                 "COOKIE-WAIT>COOKIE-ECHOED>ESTABLISHED>SHUTDOWN-SENT>CLOSED" }));
-        QVERIFY(ofKind(r, Kind::SctpRetransmission).isEmpty());
+        // Far-end copies are not retransmissions. The run is in real time, so usrsctp may really
+        // retransmit on a loaded machine: count those independently, from the senders' (Tx) copies.
+        QHash<QString, int> seen;
+        quint64 genuine = 0, counted = 0;
+        for (const Event& e : r.events)
+            if (e.kind == Kind::SctpChunk && e.a == 0 && e.dir == Dir::Tx)
+                genuine += seen[QStringLiteral("%1 %2 %3").arg(e.object).arg(e.from).arg(e.c)]++ > 0;
+        for (const CapturedAssociation& a : r.associations)
+            counted += a.info.retransmissions + a.retransmissionsReceived;
+        QCOMPARE(counted, genuine);
+        QCOMPARE(quint64(ofKind(r, Kind::SctpRetransmission).size()), genuine);
         // Every SCTP event carries the renumbered association.
         for (const Event& e : r.events)
             if (e.kind == Kind::SctpPacket || e.kind == Kind::SctpChunk)
