@@ -10,6 +10,7 @@
 #include <QSet>
 
 #include <map>
+#include <usrsctp.h>
 
 using namespace ladder;
 using namespace ladder::sctp;
@@ -322,6 +323,8 @@ private slots:
         lab.link->aToB().setParams(lossy);
         lab.link->bToA().setParams(lossy);
         const auto before = lab.engine->association(client->association());
+        struct sctpstat st0 {};
+        usrsctp_get_stat(&st0); // process-wide; this association is the only one sending now
         int delivered = 0;
         for (int burst = 0; burst < 20; ++burst) {
             for (int i = 0; i < 30; ++i)
@@ -347,6 +350,11 @@ private slots:
         QCOMPARE(info->fastRetransmissions, quint64(fast));
         QCOMPARE(info->timeoutRetransmissions, quint64(timeout));
         QCOMPARE(info->fastRetransmissions + info->timeoutRetransmissions, info->retransmissions);
+        // The same split as usrsctp's own counters.
+        struct sctpstat st1 {};
+        usrsctp_get_stat(&st1);
+        QCOMPARE(quint64(st1.sctps_sendfastretrans - st0.sctps_sendfastretrans), quint64(fast));
+        QCOMPARE(quint64(st1.sctps_sendretransdata - st0.sctps_sendretransdata), quint64(fast + timeout));
         for (const auto& e : events)
             QVERIFY(e.text.startsWith(e.a == 1 ? QStringLiteral("fast retransmission of TSN")
                                                : QStringLiteral("timeout retransmission of TSN")));
