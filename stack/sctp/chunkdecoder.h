@@ -105,7 +105,9 @@ struct DecodedPacket {
 // Decodes an SCTP packet (common header + chunks). Never reads out of bounds: every field read is
 // checked against the packet size, so captures and fuzzers can feed it anything.
 // describe = false skips the info texts (the fields are still decoded): for bulk paths.
-DecodedPacket decodePacket(const QByteArray& packet, bool describe = true);
+// verifyChecksum = false leaves checksumOk false without computing the CRC32c (packets usrsctp
+// just produced carry a valid one; the inspector verifies on demand).
+DecodedPacket decodePacket(const QByteArray& packet, bool describe = true, bool verifyChecksum = true);
 
 QString chunkTypeName(quint8 type);
 QString errorCauseName(quint16 cause);

@@ -383,8 +383,7 @@ Result<qint64> Endpoint::send(const QByteArray& data, const SendInfo& info)
 
     Engine::Record* r = nullptr;
     if (m_style == Style::OneToOne) {
-        const quint64 a = association();
-        r = a ? m_engine.record(a) : nullptr;
+        r = m_engine.newestOpenRecordOf(this); // association(), without building a list per send
         if (m_shutdownSent || (r && r->shutdownRequested))
             return fail(EPIPE,
                 QStringLiteral("the association is shutting down (SCTP_EOF or shutdown was used): no more data can be sent; "
@@ -476,15 +475,17 @@ Result<qint64> Endpoint::send(const QByteArray& data, const SendInfo& info)
         r->info.stateCode = SCTP_COOKIE_WAIT;
         r->info.state = stateName(SCTP_COOKIE_WAIT);
     }
-    QList<Engine::Record*> targets;
+    QList<Engine::Record*> targets; // only SENDALL builds a list: a plain send is the bulk path
     if (info.flags & flag::SendAll) {
         for (Engine::Record* x : m_engine.recordsOf(this))
             if (x->open)
                 targets << x;
-    } else if (r) {
-        targets << r;
     }
-    for (Engine::Record* x : targets) {
+    Engine::Record* const single[] = { r };
+    Engine::Record* const* begin = (info.flags & flag::SendAll) ? targets.constData() : single;
+    Engine::Record* const* end = (info.flags & flag::SendAll) ? targets.constData() + targets.size() : (r ? single + 1 : single);
+    for (auto it = begin; it != end; ++it) {
+        Engine::Record* x = *it;
         if (info.flags & flag::Eof)
             x->shutdownRequested = true;
         if (!data.isEmpty() && !(info.flags & flag::Abort)) {
@@ -503,12 +504,7 @@ Result<qint64> Endpoint::send(const QByteArray& data, const SendInfo& info)
         e.a = info.stream;
         e.b = info.ppid;
         e.c = info.context;
-        e.text = QStringLiteral("sctp_sendmsg %1 bytes on stream %2, PPID %3, context %4, %5")
-                     .arg(data.size())
-                     .arg(info.stream)
-                     .arg(info.ppid)
-                     .arg(info.context)
-                     .arg(info.describeFlags());
+        e.text = sendText(data.size(), info);
         m_engine.journalEvent(std::move(e));
         if (info.flags & flag::Abort) {
             x->open = false;
@@ -518,6 +514,22 @@ Result<qint64> Endpoint::send(const QByteArray& data, const SendInfo& info)
         m_engine.markDirty(*x); // published from the event loop, coalesced: sends can come in bursts
     }
     return res;
+}
+
+QString Endpoint::sendText(qsizetype size, const SendInfo& info)
+{
+    // A bulk sender repeats the same call: reuse the text (shared, no allocation) while it does.
+    const std::array<quint64, 6> key { quint64(size), info.stream, info.ppid, info.context, info.flags, info.timetolive };
+    if (key == m_lastSendKey && !m_lastSendText.isEmpty())
+        return m_lastSendText;
+    m_lastSendKey = key;
+    m_lastSendText = QStringLiteral("sctp_sendmsg %1 bytes on stream %2, PPID %3, context %4, %5")
+                         .arg(size)
+                         .arg(info.stream)
+                         .arg(info.ppid)
+                         .arg(info.context)
+                         .arg(info.describeFlags());
+    return m_lastSendText;
 }
 
 Result<qint64> Endpoint::sendOne(const QByteArray& data, const SendInfo& info, sockaddr_conn* to, quint32 sctpAssoc,
@@ -538,11 +550,63 @@ Result<qint64> Endpoint::sendOne(const QByteArray& data, const SendInfo& info, s
         spa.sendv_prinfo.pr_policy = quint16(policy);
         spa.sendv_prinfo.pr_value = info.timetolive;
     }
-    const ssize_t n = usrsctp_sendv(m_so, data.constData(), std::size_t(data.size()), reinterpret_cast<sockaddr*>(to),
+    ssize_t n = usrsctp_sendv(m_so, data.constData(), std::size_t(data.size()), reinterpret_cast<sockaddr*>(to),
         to ? 1 : 0, &spa, sizeof spa, SCTP_SENDV_SPA, 0);
+    if (n < 0 && errno == EWOULDBLOCK) {
+        Engine::Record* r = association ? m_engine.record(association) : nullptr;
+        // PR-SCTP BUF (RFC 7496 "priority"): the value is a priority, lower = more important. usrsctp
+        // abandons queued BUF chunks whose value is larger than the new message's (its
+        // sinfo_timetolive: the BUF/TTL/RTX value, 0 for a reliable message) only inside
+        // sctp_lower_sosend's copy loop, which a non-blocking send without explicit EOR never
+        // reaches (it answers EWOULDBLOCK first). So when something less important is queued,
+        // send again in explicit-EOR mode: usrsctp prunes, then takes the message.
+        const qint64 value = policy == PrPolicy::None ? 0 : qint64(info.timetolive);
+        if (r && r->info.prSupported && r->bufQueuedMaxValue > value)
+            n = sendPruning(data, spa, to);
+    }
     if (n < 0)
         return mapSendError(errno, info, association);
+    if (policy == PrPolicy::Buf)
+        if (Engine::Record* r = association ? m_engine.record(association) : nullptr)
+            r->bufQueuedMaxValue = std::max<qint64>(r->bufQueuedMaxValue, qint64(info.timetolive));
     return qint64(n);
+}
+
+ssize_t Endpoint::sendPruning(const QByteArray& data, struct sctp_sendv_spa spa, sockaddr_conn* to)
+{
+    const int on = 1, off = 0;
+    usrsctp_setsockopt(m_so, IPPROTO_SCTP, SCTP_EXPLICIT_EOR, &on, sizeof on);
+    spa.sendv_sndinfo.snd_flags |= SCTP_EOR;
+    ssize_t n = usrsctp_sendv(m_so, data.constData(), std::size_t(data.size()), reinterpret_cast<sockaddr*>(to),
+        to ? 1 : 0, &spa, sizeof spa, SCTP_SENDV_SPA, 0);
+    const int err = errno;
+    if (n >= 0 && n < data.size()) {
+        // Pruning freed less than the message needs (usrsctp copied what fit): the message must
+        // not stay half-queued (its stream would be locked to it), so let the buffer stretch by
+        // the rest for this one call. The overshoot is at most one message; later sends see EAGAIN
+        // until the buffer has drained below its limit again.
+        int limit = 0;
+        socklen_t len = sizeof limit;
+        usrsctp_getsockopt(m_so, SOL_SOCKET, SO_SNDBUF, &limit, &len);
+        const int stretched = limit + int(data.size() - n) + 8192;
+        usrsctp_setsockopt(m_so, SOL_SOCKET, SO_SNDBUF, &stretched, sizeof stretched);
+        const ssize_t rest = usrsctp_sendv(m_so, data.constData() + n, std::size_t(data.size() - n), nullptr, 0, &spa,
+            sizeof spa, SCTP_SENDV_SPA, 0);
+        usrsctp_setsockopt(m_so, SOL_SOCKET, SO_SNDBUF, &limit, sizeof limit);
+        if (rest > 0)
+            n += rest;
+        trace::Event e;
+        e.kind = trace::Kind::Log;
+        e.a = 2;
+        e.text = QStringLiteral("PR-SCTP BUF: abandoning less important messages freed too little room; the %1-byte "
+                                "message was taken with the send buffer stretched by %2 bytes")
+                     .arg(data.size())
+                     .arg(data.size() - (n - qMax<ssize_t>(rest, 0)));
+        m_engine.journalEvent(std::move(e));
+    }
+    usrsctp_setsockopt(m_so, IPPROTO_SCTP, SCTP_EXPLICIT_EOR, &off, sizeof off);
+    errno = err;
+    return n;
 }
 
 Error Endpoint::mapSendError(int code, const SendInfo& info, quint64 association)

@@ -7,10 +7,12 @@
 
 #include <QObject>
 
+#include <array>
 #include <deque>
 
 struct socket;
 struct sockaddr_conn;
+struct sctp_sendv_spa;
 
 namespace ladder::sctp {
 
@@ -99,6 +101,9 @@ private:
     Error mapSendError(int code, const SendInfo& info, quint64 association);
     bool resolve(const Address& a, ::sockaddr_conn& out, QString* why);
     Address peerAddressOf(const void* sockaddr) const;
+    QString sendText(qsizetype size, const SendInfo& info);
+    // The send again in explicit-EOR mode that lets usrsctp prune BUF messages (see sendOne).
+    ssize_t sendPruning(const QByteArray& data, struct sctp_sendv_spa spa, ::sockaddr_conn* to);
     Result<qint64> sendOne(const QByteArray& data, const SendInfo& info, ::sockaddr_conn* to,
         quint32 sctpAssoc, quint64 association);
 
@@ -117,6 +122,8 @@ private:
     QByteArray m_buffer; // recvv target, kept between calls
     ReceivedMessage m_partial; // a message delivered in pieces until MSG_EOR
     bool m_havePartial = false;
+    std::array<quint64, 6> m_lastSendKey {}; // the last send's size, stream, PPID, context, flags, value
+    QString m_lastSendText;
 };
 
 } // namespace ladder::sctp

@@ -232,8 +232,10 @@ void Endpoint::handleNotification(const QByteArray& buffer)
             return;
         sctp_sender_dry_event sd {};
         std::memcpy(&sd, buffer.constData(), sizeof sd);
-        if (Engine::Record* r = m_engine.recordFor(this, quint32(sd.sender_dry_assoc_id)))
+        if (Engine::Record* r = m_engine.recordFor(this, quint32(sd.sender_dry_assoc_id))) {
             assoc = r->info.id;
+            r->bufQueuedMaxValue = -1; // nothing queued any more that BUF could abandon
+        }
         text = QStringLiteral("SENDER_DRY: everything sent was acknowledged");
         break;
     }

@@ -191,6 +191,14 @@ QList<Engine::Record*> Engine::recordsOf(const Endpoint* ep)
     return out;
 }
 
+Engine::Record* Engine::newestOpenRecordOf(const Endpoint* ep)
+{
+    for (auto it = m_records.rbegin(); it != m_records.rend(); ++it)
+        if (it->second.endpoint == ep && it->second.open)
+            return &it->second;
+    return nullptr;
+}
+
 void Engine::endpointClosed(Endpoint* ep)
 {
     m_endpoints.erase(ep->descriptor());
@@ -349,6 +357,10 @@ void Engine::onChunk(const PacketTap::ChunkSeen& seen)
     if (c.type == chunk::Data || c.type == chunk::IData) {
         if (seen.retransmission) {
             ++r->info.retransmissions;
+            if (seen.retransmissionKind == 1)
+                ++r->info.fastRetransmissions;
+            else if (seen.retransmissionKind == 2)
+                ++r->info.timeoutRetransmissions;
             return;
         }
         StreamInfo& s = r->streams[c.sid];

@@ -80,6 +80,9 @@ namespace sctp {
             bool peerAborted = false;
             bool shutdownRequested = false; // SCTP_EOF sent or SHUTDOWN under way: EPIPE for more data
             int prWarned = 0;
+            // The largest BUF value (least important priority) sent since the association was
+            // last SENDER_DRY, -1 if none: only then can a full send buffer be pruned (Endpoint::sendOne).
+            qint64 bufQueuedMaxValue = -1;
             std::map<std::pair<quint16, quint32>, PrPolicy> policies; // (stream, context) -> policy of the last send
             std::map<quint16, StreamInfo> streams;
             AssociationInfo lastPublished;
@@ -90,6 +93,8 @@ namespace sctp {
         Record* record(quint64 id);
         Record* recordFor(const Endpoint* ep, quint32 sctpId);
         QList<Record*> recordsOf(const Endpoint* ep);
+        // The newest open association of ep, or nullptr (no list built: the send path calls it).
+        Record* newestOpenRecordOf(const Endpoint* ep);
         void endpointClosed(Endpoint* ep);
         void publish(Record& r);
         // Publishes r from the event loop, once however often it is marked before that.

@@ -14,6 +14,7 @@ public:
         : m_pair(pair)
         , m_index(index)
         , m_host(std::move(host))
+        , m_lane(m_host + QStringLiteral(":9899"))
     {
     }
     QString localHost() const override { return m_host; }
@@ -36,12 +37,13 @@ public:
     {
         return m_pair.m_queueLimit > 0 && m_pair.m_inFlight[m_index] >= m_pair.m_queueLimit;
     }
-    QString lane() const { return m_host + QStringLiteral(":9899"); }
+    const QString& lane() const { return m_lane; } // built once: every packet names it twice
 
 private:
     LabLinkPair& m_pair;
     int m_index;
     QString m_host;
+    QString m_lane;
 };
 
 LabLinkPair::LabLinkPair(Engine& engine, quint64 seed, lab::LinkParams aToB, lab::LinkParams bToA, QString hostA,
@@ -79,8 +81,8 @@ void LabLinkPair::output(const QByteArray& packet)
         return; // from a port nobody bound any more (a late SHUTDOWN after close): the link has no sender
     const int from = it->second;
     const int to = 1 - from;
-    const QString fromLane = m_sides[from]->lane();
-    const QString toLane = m_sides[to]->lane();
+    const QString& fromLane = m_sides[from]->lane();
+    const QString& toLane = m_sides[to]->lane();
     m_engine->tap().observe(trace::Dir::Tx, handle(), packet, fromLane, toLane, true);
     lab::Link& link = from == 0 ? m_aToB : m_bToA;
     const lab::LinkParams& lp = link.params();

@@ -4,10 +4,14 @@
 #include "chunkdecoder.h"
 #include "trace/event.h"
 
+#include <QByteArray>
+
+#include <array>
+#include <deque>
 #include <functional>
 #include <map>
 #include <tuple>
-#include <unordered_set>
+#include <vector>
 
 namespace ladder {
 class Scheduler;
@@ -17,15 +21,23 @@ namespace trace {
 
 namespace sctp {
 
-    // Sees every SCTP packet our transports send or receive, decodes it and journals it: one
-    // SctpPacket event with the raw bytes, one SctpChunk event per chunk, plus the derived events
-    // the timeline cares about — a DATA TSN sent again (SctpRetransmission, told fast or
-    // timeout-driven from usrsctp's counters) and FORWARD-TSN (SctpForwardTsn with the skipped range).
+    // Sees every SCTP packet our transports send or receive and journals it: one SctpPacket event
+    // with the raw bytes and a one-line summary, plus the derived events the timeline cares about —
+    // a DATA TSN sent again (SctpRetransmission, fast or timeout-driven as usrsctp's counters tell,
+    // see Runtime::currentOutput) and FORWARD-TSN (SctpForwardTsn with the skipped range). At the
+    // Chunks level every chunk also becomes an SctpChunk event with its decoded info text.
+    //
+    // The bulk path is lean on purpose: the packet is scanned once for the few header fields the
+    // derived events and the counters need (no chunk objects, no checksum — usrsctp computed it and
+    // the inspector verifies it when a user looks), and a packet seen leaving one of our sides is
+    // not scanned again when the lab link delivers the same bytes to the other side.
     class PacketTap {
     public:
         // Which association (our id) a packet between these ports on this AF_CONN address belongs to.
         using Resolver = std::function<quint64(void* handle, quint16 localPort, quint16 peerPort)>;
-        // Called for each decoded chunk after it was journalled.
+        // Called for each chunk after the packet was journalled. chunk carries the scanned header
+        // fields (type, flags, TSN, SID, SSN, payload length, cumulative TSN); info texts, gap
+        // blocks and parameters are only filled in at the Chunks level.
         struct ChunkSeen {
             trace::Dir dir;
             void* handle;
@@ -34,14 +46,18 @@ namespace sctp {
             quint16 dstPort;
             const DecodedChunk* chunk;
             bool retransmission;
+            int retransmissionKind = 0; // as SctpRetransmission's a: 0 unknown, 1 fast, 2 timeout
         };
         using Observer = std::function<void(const ChunkSeen&)>;
 
         PacketTap(Scheduler& scheduler, trace::Journal& journal);
 
-        // Chunks (default): an SctpChunk event per chunk with its info text. Packets: only the
-        // SctpPacket events and the derived ones (retransmission, FORWARD-TSN) — for bulk runs.
-        enum class Level { Packets, Chunks };
+        // Packets: an SctpPacket event per packet (raw bytes + summary) and the derived events —
+        // all the GUI's timeline, ladder and inspector read (they decode chunk details from the raw
+        // bytes on demand); the level for bulk transfers. Chunks (default): also an SctpChunk event
+        // per chunk with its info text (ladderctl and the lessons read those). Off: no per-packet events at all (the
+        // derived events and the counters still run) — for measurements only.
+        enum class Level { Packets, Chunks, Off };
         void setLevel(Level level) { m_level = level; }
         Level level() const { return m_level; }
 
@@ -56,17 +72,39 @@ namespace sctp {
 
         quint64 packets() const { return m_packets; }
         quint64 retransmissions() const { return m_retransmissions; }
+        quint64 fastRetransmissions() const { return m_fast; }
+        quint64 timeoutRetransmissions() const { return m_timeout; }
         quint64 forwardTsns() const { return m_forwardTsns; }
 
     private:
+        // TSNs sent on a flow, a bit per TSN from `base` on: TSNs run consecutively, so a bitmap
+        // beats a hash node per TSN on the bulk path.
+        struct TsnSet {
+            quint32 base = 0; // a multiple of 64
+            bool started = false;
+            std::deque<quint64> words;
+            // Adds tsn; false if it was there already (or lies before the window: sent long ago).
+            bool insert(quint32 tsn);
+            // Forgets the TSNs before tsn (serial-number order).
+            void forgetBefore(quint32 tsn);
+        };
         struct Flow {
-            std::unordered_set<quint32> sent;
+            TsnSet sent;
             quint32 cumAck = 0;
             bool haveCumAck = false;
         };
         using FlowKey = std::tuple<void*, quint16, quint16>; // handle, sender port, receiver port
-        void classifyBudget();
-        int nextRetransmissionKind();
+        // The result of scanning one packet, kept for its delivery on the other side of a lab link.
+        struct Scanned {
+            QByteArray packet; // holds the bytes, so the pointer identifies them while cached
+            bool valid = false;
+            quint16 srcPort = 0, dstPort = 0;
+            QString text;
+            std::vector<DecodedChunk> chunks;
+            bool needsFullDecode = false; // FORWARD-TSN (skipped streams) or the Chunks level
+        };
+        const Scanned& scan(const QByteArray& packet);
+        Flow& flow(void* handle, quint16 src, quint16 dst);
 
         Scheduler& m_scheduler;
         trace::Journal& m_journal;
@@ -74,9 +112,11 @@ namespace sctp {
         Resolver m_resolver;
         Observer m_observer;
         std::map<FlowKey, Flow> m_flows;
-        quint64 m_packets = 0, m_retransmissions = 0, m_forwardTsns = 0;
-        quint32 m_lastFast = 0, m_lastRetrans = 0;
-        qint64 m_fastBudget = 0, m_timeoutBudget = 0;
+        FlowKey m_lastFlowKey {};
+        Flow* m_lastFlow = nullptr;
+        std::array<Scanned, 8> m_cache; // the last packets scanned, most recent at m_cacheNext - 1
+        std::size_t m_cacheNext = 0;
+        quint64 m_packets = 0, m_retransmissions = 0, m_fast = 0, m_timeout = 0, m_forwardTsns = 0;
     };
 
 } // namespace sctp

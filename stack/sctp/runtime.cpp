@@ -15,7 +15,18 @@ namespace {
     std::weak_ptr<Runtime> g_runtime;
     Runtime* g_instance = nullptr;
     bool g_initialised = false;
+    Runtime::OutputCounters g_current; // only touched on the runtime's thread
+
+    void retransmissionCounters(quint32* retrans, quint32* fast)
+    {
+        struct sctpstat st {};
+        usrsctp_get_stat(&st);
+        *retrans = st.sctps_sendretransdata;
+        *fast = st.sctps_sendfastretrans;
+    }
 }
+
+Runtime::OutputCounters Runtime::currentOutput() { return g_current; }
 
 std::shared_ptr<Runtime> Runtime::acquire()
 {
@@ -99,7 +110,9 @@ int Runtime::connOutput(void* addr, void* buffer, size_t length, uint8_t, uint8_
     Runtime* rt = g_instance;
     if (!rt)
         return 0;
-    rt->m_pending.push_back({ addr, QByteArray(static_cast<const char*>(buffer), qsizetype(length)), false });
+    Pending p { addr, QByteArray(static_cast<const char*>(buffer), qsizetype(length)), false };
+    retransmissionCounters(&p.retransAt, &p.fastAt);
+    rt->m_pending.push_back(std::move(p));
     if (!rt->m_flushScheduled) {
         rt->m_flushScheduled = true;
         QMetaObject::invokeMethod(rt, &Runtime::flushOutput, Qt::QueuedConnection);
@@ -119,16 +132,41 @@ void Runtime::input(void* handle, const QByteArray& packet)
 void Runtime::flushOutput()
 {
     m_flushScheduled = false;
+    // A perfect lab link hands packets straight back (input() during the batch): deliver them in
+    // the same call, a few hops deep, instead of one event-loop round per hop. Bounded, so a bulk
+    // transfer cannot keep the event loop from its other work.
+    for (int round = 0; round < kFlushRounds && !m_pending.empty(); ++round)
+        flushBatch();
+}
+
+void Runtime::flushBatch()
+{
     // Swap first: delivering may make usrsctp produce more packets, which queue for the next round.
     std::vector<Pending> batch;
     batch.swap(m_pending);
-    for (Pending& p : batch) {
+    // Every packet of the batch was emitted before this point, so the counters now bound the
+    // share of the last one; the next outbound packet's snapshot bounds each earlier one.
+    quint32 retransEnd = 0, fastEnd = 0;
+    retransmissionCounters(&retransEnd, &fastEnd);
+    std::vector<std::pair<quint32, quint32>> next(batch.size());
+    for (std::size_t i = batch.size(); i-- > 0;) {
+        next[i] = { retransEnd, fastEnd };
+        if (!batch[i].inbound) {
+            retransEnd = batch[i].retransAt;
+            fastEnd = batch[i].fastAt;
+        }
+    }
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+        Pending& p = batch[i];
         if (p.inbound) {
             usrsctp_conninput(p.handle, p.packet.constData(), std::size_t(p.packet.size()), 0);
         } else {
             auto it = m_outputs.find(p.handle);
-            if (it != m_outputs.end() && it->second)
+            if (it != m_outputs.end() && it->second) {
+                g_current = { next[i].first - p.retransAt, next[i].second - p.fastAt, true };
                 it->second(p.packet);
+                g_current = {};
+            }
         }
     }
 }

@@ -46,14 +46,28 @@ public:
 
     // Drives usrsctp's timers; called every tick from the event loop.
     void tick();
+
+    // During an Output callback: how many DATA chunks of the packet being handed over usrsctp
+    // counted as retransmitted and, among them, fast-retransmitted. usrsctp bumps its global
+    // counters (sctps_sendretransdata, sctps_sendfastretrans) right after it emitted a packet,
+    // so conn_output snapshots them for every packet, and a packet's share is the difference to
+    // the next snapshot. known = false outside an Output callback.
+    struct OutputCounters {
+        quint32 retransmitted = 0;
+        quint32 fast = 0;
+        bool known = false;
+    };
+    static OutputCounters currentOutput();
     int tickIntervalMs() const { return kTickMs; }
 
 private:
     Runtime();
     static int connOutput(void* addr, void* buffer, size_t length, uint8_t tos, uint8_t setDf);
     void flushOutput();
+    void flushBatch();
 
     static constexpr int kTickMs = 10;
+    static constexpr int kFlushRounds = 8;
     QTimer m_ticker;
     QElapsedTimer m_clock;
     qint64 m_lastTickMs = 0;
@@ -62,6 +76,8 @@ private:
         void* handle;
         QByteArray packet;
         bool inbound;
+        quint32 retransAt = 0; // usrsctp's counters when conn_output got the packet
+        quint32 fastAt = 0;
     };
     std::vector<Pending> m_pending;
     bool m_flushScheduled = false;

@@ -67,7 +67,7 @@ QString SendInfo::describeFlags() const
     if (p == PrPolicy::Ttl || (p == PrPolicy::None && timetolive > 0))
         s += QStringLiteral(", PR TTL %1 ms").arg(timetolive);
     else if (p == PrPolicy::Buf)
-        s += QStringLiteral(", PR BUF %1 bytes").arg(timetolive);
+        s += QStringLiteral(", PR BUF priority %1").arg(timetolive);
     else if (p == PrPolicy::Rtx)
         s += QStringLiteral(", PR RTX %1").arg(timetolive);
     return s;

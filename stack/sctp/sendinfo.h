@@ -41,8 +41,9 @@ QString policyName(PrPolicy policy);
 // The arguments of sctp_sendmsg(3) / sctp_sendmsgx(3) besides the data, word for word:
 // to (sctp_sendmsg) or addresses (sctp_sendmsgx), ppid, flags, stream_no, timetolive, context.
 // As in FreeBSD, the PR-SCTP policy travels in the low bits of flags with its value in timetolive
-// (milliseconds for TTL, bytes for BUF, retransmissions for RTX); a non-zero timetolive without a
-// policy means TTL.
+// (milliseconds for TTL, a priority for BUF — RFC 7496's "priority policy", lower is more
+// important: when the send buffer is full, queued BUF messages with a larger value are abandoned
+// to make room — and retransmissions for RTX); a non-zero timetolive without a policy means TTL.
 struct SendInfo {
     std::optional<Address> to;
     QList<Address> addresses;

@@ -266,10 +266,13 @@ void SipTransactionTracker::onRequest(Tx& t, const Event& e, const sip::Message&
     f.a = quint64(std::max<qint64>(0, interval) / 1'000'000);
     before.append(std::move(f));
     ++m_inferredTimers;
-    if (m_options.estimateT1 && !t.t1Estimated && t.s.retransmissions == 1 && interval > 0) {
-        // Timer A/E start at T1: the first gap shows the sender's T1, and with it Timer B/F.
+    // Timer A/E start at T1: the first gap shows the sender's T1, and with it Timer B/F. A gap
+    // far from any plausible T1 is more likely a duplicate (two capture points, a duplicating
+    // network) than a timer, and leaves the configured T1 alone.
+    if (m_options.estimateT1 && !t.t1Estimated && t.s.retransmissions == 1 && interval >= 50'000'000
+        && interval <= 10'000'000'000) {
         t.t1Estimated = true;
-        t.t1Ns = std::clamp<qint64>(interval, 10'000'000, 60'000'000'000);
+        t.t1Ns = interval;
         const QString pending = t.timer;
         if (pending == QLatin1String("B") || pending == QLatin1String("F"))
             arm(t, pending, t.firstRequestNs, 64 * t.t1Ns, after);

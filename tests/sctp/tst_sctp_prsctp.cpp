@@ -10,6 +10,7 @@
 #include <QSet>
 
 #include <map>
+#include <usrsctp.h>
 
 using namespace ladder;
 using namespace ladder::sctp;
@@ -199,6 +200,164 @@ private slots:
         QVERIFY(lab.link->aToB().dropped() > 0);
         for (const auto& e : lab.events(trace::Kind::SctpPacket))
             QVERIFY(decodePacket(e.raw).checksumOk);
+    }
+
+    void bufAbandonsLessImportantMessagesWhenTheBufferIsFull()
+    {
+        // BUF's value is a priority (RFC 7496), lower = more important. When a send finds the send
+        // buffer full, usrsctp abandons queued BUF chunks with a larger value than the new
+        // message's (0 for a reliable one) — those in flight or ready to go, lowest TSN first,
+        // until the new message fits — reports each with SEND_FAILED and skips them with
+        // FORWARD-TSN. Equal or more important messages are never abandoned for it.
+        lab::LinkParams lossy;
+        lossy.lossPct = 10;
+        lossy.delayMs = 5;
+        Lab lab(25);
+        auto [client, server] = lab.connectedPair(5000, [](Endpoint* e) {
+            fastTimers(e);
+            e->setSendBuffer(20000);
+        });
+        QVERIFY(client && server);
+        lab.link->aToB().setParams(lossy);
+        lab.link->bToA().setParams(lossy);
+        auto message = [](quint32 ctx, int size) {
+            QByteArray m = "m" + QByteArray::number(ctx) + ".";
+            return m + QByteArray(size - m.size(), '.');
+        };
+        auto send = [&](int size, PrPolicy p, quint32 value, quint32 ctx) {
+            SendInfo i;
+            i.setPolicy(p, value);
+            i.context = ctx;
+            return client->send(message(ctx, size), i);
+        };
+        QSet<quint64> got;
+        auto collect = [&] {
+            for (const QByteArray& m : drain(server))
+                got.insert(m.mid(1, m.indexOf('.') - 1).toULongLong());
+        };
+        auto dry = [&] {
+            int n = 0;
+            for (const auto& e : lab.events(trace::Kind::SctpNotification))
+                n += e.text.startsWith(QStringLiteral("SENDER_DRY")) ? 1 : 0;
+            return n;
+        };
+        // usrsctp only prunes once a BUF chunk of the association has been acknowledged (its
+        // counter of removable chunks is never incremented, only decremented per acknowledged BUF
+        // chunk, and the gate opens when that wraps): the lesson's first BUF message goes through.
+        const int dryBefore = dry();
+        QVERIFY(send(100, PrPolicy::Buf, 9, 900));
+        QVERIFY(Lab::waitFor([&] {
+            collect();
+            return got.contains(900) && dry() > dryBefore;
+        }));
+
+        lab::LinkParams down;
+        down.up = false;
+        lab.link->aToB().setParams(down);
+        QList<quint64> fill;
+        for (quint32 ctx = 1; ctx < 100; ++ctx) {
+            auto r = send(1500, PrPolicy::Buf, 5, ctx);
+            if (!r) {
+                QCOMPARE(r.error().code, EAGAIN);
+                break;
+            }
+            fill << ctx;
+        }
+        QVERIFY(fill.size() >= 5);
+        // Less important and equally important messages cannot make room: EAGAIN, nothing abandoned.
+        auto lower = send(1000, PrPolicy::Buf, 7, 300);
+        QVERIFY(!lower);
+        QCOMPARE(lower.error().code, EAGAIN);
+        auto equal = send(1000, PrPolicy::Buf, 5, 301);
+        QVERIFY(!equal);
+        QCOMPARE(equal.error().code, EAGAIN);
+        Lab::spin(50);
+        QVERIFY(abandoned(lab).empty());
+        // More important ones do: a BUF message with priority 1, then a reliable one (value 0).
+        QVERIFY(send(1000, PrPolicy::Buf, 1, 100));
+        QVERIFY(send(3000, PrPolicy::None, 0, 200));
+        // Packets these sends produced (a retransmission can go out just before the pruning)
+        // leave while the link is still down: abandoned data that was sent may otherwise still
+        // arrive, which PR-SCTP allows but this lesson does not want to show.
+        Lab::spin(50);
+
+        lab.link->aToB().setParams(lossy);
+        QSet<quint64> expected(fill.begin(), fill.end());
+        expected << 100 << 200 << 900;
+        QVERIFY(Lab::waitFor([&] {
+            collect();
+            QSet<quint64> covered = got;
+            for (const auto& [policy, ctxs] : abandoned(lab))
+                covered += ctxs;
+            return covered == expected && !lab.events(trace::Kind::SctpForwardTsn).isEmpty();
+        }, 8000));
+        const auto ab = abandoned(lab);
+        QCOMPARE(ab.size(), std::size_t(1)); // only BUF
+        // The oldest in flight go first, just enough of them: 1000 bytes, then 3000 bytes of room.
+        QCOMPARE(ab.at(2), (QSet<quint64> { 1, 2, 3 }));
+        QVERIFY(got.contains(100) && got.contains(200));
+        for (quint64 ctx : fill)
+            QVERIFY2(got.contains(ctx) != ab.at(2).contains(ctx), qPrintable(QStringLiteral("context %1").arg(ctx)));
+        bool textOk = false;
+        for (const auto& e : lab.events(trace::Kind::SctpAbandon))
+            textOk = textOk || e.text.contains(QStringLiteral("PR-SCTP BUF abandoned message with context 2"));
+        QVERIFY(textOk);
+        const auto info = lab.engine->association(client->association());
+        QVERIFY(info->abandonedSent > 0);
+        QVERIFY(info->forwardTsnsSent > 0);
+    }
+
+    void retransmissionsAreToldFastOrTimeout()
+    {
+        // usrsctp counts retransmitted DATA chunks and, among them, fast-retransmitted ones; the
+        // runtime snapshots the counters per emitted packet, so every retransmission the tap sees
+        // is attributed. A lossy link with a fixed seed and a steady stream gives both kinds:
+        // isolated losses are repaired by fast retransmit (3 SACKs reporting the gap), losses at
+        // the end of a burst and lost retransmissions by T3 expiry.
+        lab::LinkParams lossy;
+        lossy.lossPct = 8;
+        lossy.delayMs = 2;
+        Lab lab(31);
+        auto [client, server] = lab.connectedPair(5000, fastTimers);
+        QVERIFY(client && server);
+        lab.link->aToB().setParams(lossy);
+        lab.link->bToA().setParams(lossy);
+        const auto before = lab.engine->association(client->association());
+        struct sctpstat st0 {};
+        usrsctp_get_stat(&st0); // process-wide; this association is the only one sending now
+        int delivered = 0;
+        for (int burst = 0; burst < 20; ++burst) {
+            for (int i = 0; i < 30; ++i)
+                QVERIFY(client->send(QByteArray(800, 'r'), SendInfo {}));
+            QVERIFY(Lab::waitFor([&] {
+                while (server->hasMessages()) {
+                    server->receive();
+                    ++delivered;
+                }
+                return delivered >= 30 * (burst + 1);
+            }, 8000));
+        }
+        Lab::spin(300); // SACKs of the last burst
+        lab.engine->refresh();
+        const auto info = lab.engine->association(client->association());
+        const auto events = lab.events(trace::Kind::SctpRetransmission);
+        int fast = 0, timeout = 0, unknown = 0;
+        for (const auto& e : events)
+            (e.a == 1 ? fast : e.a == 2 ? timeout : unknown) += 1;
+        QVERIFY2(fast > 0 && timeout > 0, qPrintable(QStringLiteral("fast %1 timeout %2").arg(fast).arg(timeout)));
+        QCOMPARE(unknown, 0);
+        QCOMPARE(info->retransmissions - before->retransmissions, quint64(events.size()));
+        QCOMPARE(info->fastRetransmissions, quint64(fast));
+        QCOMPARE(info->timeoutRetransmissions, quint64(timeout));
+        QCOMPARE(info->fastRetransmissions + info->timeoutRetransmissions, info->retransmissions);
+        // The same split as usrsctp's own counters.
+        struct sctpstat st1 {};
+        usrsctp_get_stat(&st1);
+        QCOMPARE(quint64(st1.sctps_sendfastretrans - st0.sctps_sendfastretrans), quint64(fast));
+        QCOMPARE(quint64(st1.sctps_sendretransdata - st0.sctps_sendretransdata), quint64(fast + timeout));
+        for (const auto& e : events)
+            QVERIFY(e.text.startsWith(e.a == 1 ? QStringLiteral("fast retransmission of TSN")
+                                               : QStringLiteral("timeout retransmission of TSN")));
     }
 
     void peerWithoutPrSctpIsReported()

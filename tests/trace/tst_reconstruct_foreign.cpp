@@ -156,6 +156,8 @@ private slots:
         QCOMPARE(states(a.history),
             (QStringList { "COOKIE-WAIT", "COOKIE-ECHOED", "ESTABLISHED", "SHUTDOWN-SENT", "CLOSED" }));
         QCOMPARE(a.info.state, QStringLiteral("CLOSED"));
+        QCOMPARE(a.history[2].timeNs, 21'000'000); // COOKIE-ACK, 21 ms into the capture
+        QCOMPARE(a.history[3].timeNs, 1'400'000'000); // SHUTDOWN
         QCOMPARE(a.dataSent, 5u);
         QCOMPARE(a.dataReceived, 1u);
         QCOMPARE(a.info.retransmissions, 1u);

@@ -25,18 +25,24 @@ namespace {
             return QStringLiteral(
                 "PR-SCTP (RFC 3758, RFC 7496) lets a sender give up on a message instead of retransmitting it "
                 "forever. sctp_sendmsg(3) carries the policy and its value: TTL abandons a message that is "
-                "still unacknowledged after its lifetime (ms), RTX after the given number of retransmissions, "
-                "BUF when the send buffer holds more than the given number of bytes of other messages. An "
-                "abandoned message is reported to the sender with the context value it was sent with "
-                "(SCTP_SEND_FAILED_EVENT), and the sender moves the receiver's cumulative TSN past it with a "
-                "FORWARD-TSN chunk, so the receiver stops waiting for it.\n\n"
-                "Here sctp-a sends 10 messages of each kind — TTL 150 ms (contexts 100…), RTX 1 (200…), "
-                "BUF 3000 bytes (300…) and fully reliable ones (400…) — over a link that loses 15% and is "
-                "down for the first 600 ms. Watch the timeline: retransmissions, abandon marks with their "
-                "contexts, the FORWARD-TSNs; the reliable messages all arrive, however long it takes. The BUF "
-                "messages are not abandoned here: usrsctp prunes BUF messages only to make room when the send "
-                "buffer overflows, which 16 KB of messages do not cause (with a small send buffer the "
-                "non-blocking send reports EAGAIN first).");
+                "still unacknowledged after its lifetime (ms), RTX after the given number of retransmissions. "
+                "BUF's value is a priority (RFC 7496 calls the policy PRIO; lower is more important): when a "
+                "send finds the send buffer full, queued BUF messages less important than the new message are "
+                "abandoned to make room — the oldest in flight first, just as many as the new message needs; a "
+                "reliable message counts as priority 0. An abandoned message is reported to the sender with the "
+                "context value it was sent with (SCTP_SEND_FAILED_EVENT), and the sender moves the receiver's "
+                "cumulative TSN past it with a FORWARD-TSN chunk, so the receiver stops waiting for it.\n\n"
+                "Here sctp-a has a 12 KB send buffer. After one BUF message went through, the link towards "
+                "sctp-b goes down for 600 ms and loses 15% afterwards; during the outage sctp-a sends 10 "
+                "messages of each kind, in this order: BUF priority 5 (contexts 300…), TTL 150 ms (100…), "
+                "RTX 1 (200…) and fully reliable ones (400…). The buffer fills up during the RTX and reliable "
+                "sends, and each of those abandons BUF messages to get in. Watch the timeline: "
+                "retransmissions, abandon marks with their contexts, the FORWARD-TSNs; the reliable messages "
+                "all arrive, however long it takes.\n\n"
+                "usrsctp details: it prunes only inside a send that does not fit (LadderLab retries such a send "
+                "in explicit-EOR mode, the only non-blocking way in), only messages already handed to the "
+                "association (in flight or ready to go, not those still waiting in the stream queue), and only "
+                "after a BUF message of the association has been acknowledged — hence the first message.");
         }
         double defaultDurationS() const override { return 10; }
 
@@ -48,6 +54,7 @@ namespace {
             m_sink = &keepSctp(std::make_unique<peers::SctpSink>(engine(), m_pair->b(), 5000, sctp::Style::OneToOne));
             m_sender = &keepSctp(std::make_unique<peers::SctpSender>(engine(), m_pair->a()));
             m_sender->endpoint()->setRto(100, 50, 200);
+            m_sender->endpoint()->setSendBuffer(kSendBuffer);
             // Enough path retransmissions that the outage does not mark the only path unreachable
             // (with no other path the data would then wait for a heartbeat).
             m_sender->endpoint()->setHeartbeat(200, 30);
@@ -60,22 +67,42 @@ namespace {
             switch (phase()) {
             case 0:
                 if (m_sender->up()) {
-                    LinkParams down = m_lossy;
-                    down.up = false;
-                    m_pair->aToB().setParams(down);
-                    m_pair->bToA().setParams(m_lossy);
-                    for (quint32 i = 0; i < kEach; ++i) {
-                        send(sctp::PrPolicy::Ttl, 150, 100 + i);
-                        send(sctp::PrPolicy::Rtx, 1, 200 + i);
-                        send(sctp::PrPolicy::Buf, 3000, 300 + i);
-                        send(sctp::PrPolicy::None, 0, 400 + i);
-                    }
+                    // usrsctp opens BUF pruning only after a BUF chunk was acknowledged: one goes
+                    // through first, acknowledged at once.
+                    sctp::SendInfo info;
+                    info.setPolicy(sctp::PrPolicy::Buf, 9);
+                    info.flags |= sctp::flag::SackImmediately;
+                    info.context = kWarmUp;
+                    m_sender->send("buf-" + QByteArray::number(kWarmUp) + "-first", info);
                     nextPhase();
                 } else if (inPhaseMs() > 3000) {
                     done();
                 }
                 break;
-            case 1:
+            case 1: {
+                bool arrived = false;
+                for (const auto& m : m_sink->received())
+                    arrived = arrived || m.data.startsWith("buf-" + QByteArray::number(kWarmUp));
+                if (arrived && inPhaseMs() >= 100) {
+                    LinkParams down = m_lossy;
+                    down.up = false;
+                    m_pair->aToB().setParams(down);
+                    m_pair->bToA().setParams(m_lossy);
+                    for (quint32 i = 0; i < kEach; ++i)
+                        send(sctp::PrPolicy::Buf, 5, 300 + i);
+                    for (quint32 i = 0; i < kEach; ++i)
+                        send(sctp::PrPolicy::Ttl, 150, 100 + i);
+                    for (quint32 i = 0; i < kEach; ++i)
+                        send(sctp::PrPolicy::Rtx, 1, 200 + i);
+                    for (quint32 i = 0; i < kEach; ++i)
+                        send(sctp::PrPolicy::None, 0, 400 + i);
+                    nextPhase();
+                } else if (inPhaseMs() > 3000) {
+                    done();
+                }
+                break;
+            }
+            case 2:
                 if (inPhaseMs() >= kOutageMs) {
                     m_pair->aToB().setParams(m_lossy);
                     nextPhase();
@@ -136,6 +163,10 @@ namespace {
                 r.failure = QStringLiteral("TTL and RTX should both have abandoned messages during the outage");
                 return r;
             }
+            if (abandoned[2].isEmpty()) {
+                r.failure = QStringLiteral("BUF should have abandoned messages when the send buffer filled up");
+                return r;
+            }
             if (fwd == 0) {
                 r.failure = QStringLiteral("no FORWARD-TSN was sent");
                 return r;
@@ -160,6 +191,8 @@ namespace {
 
         static constexpr quint32 kEach = 10;
         static constexpr qint64 kOutageMs = 600;
+        static constexpr int kSendBuffer = 12000;
+        static constexpr quint32 kWarmUp = 399;
         LinkParams m_lossy;
         sctp::LabLinkPair* m_pair = nullptr;
         peers::SctpSink* m_sink = nullptr;

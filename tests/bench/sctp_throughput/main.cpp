@@ -1,10 +1,21 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// Bulk SCTP transfer in one process, ours vs raw usrsctp, same runtime, same run.
-//   ours: Engine + Endpoint::send/receive over a LabLinkPair (no loss, no delay), every packet
-//         through the packet tap into the journal (the tap mode is printed).
-//   raw:  two AF_CONN sockets on one address, usrsctp_sendv / usrsctp_recvv, packets handed
-//         from conn_output straight back to usrsctp_conninput from a loop.
-// Usage: bench_sctp_throughput [MB per run, default 32]
+// Bulk SCTP transfer in one process, ours vs raw usrsctp, same runtime, same run, same sizes.
+//   raw:  two AF_CONN sockets on one address with the same socket options as ours (1 MiB send
+//         buffer, 256 KiB receive buffer, NODELAY), usrsctp_sendv / usrsctp_recvv; the packets
+//         go through the same Runtime queue (conn_output -> event loop) and straight back into
+//         usrsctp_conninput: no journal, no tap.
+//   ours: Engine + Endpoint::send/receive over a LabLinkPair with no impairment. The tap level
+//         says what the journal gets: "packets" = every SCTP packet in both directions with its
+//         raw bytes (what the GUI's timeline, ladder and inspector read) plus the derived events
+//         (retransmissions, FORWARD-TSN, abandons) and one UserAction event per send — this is
+//         the headline figure; "chunks" adds an SctpChunk event per chunk; "off" journals nothing
+//         per packet (for diagnosis only).
+// Each round runs raw and then every selected mode back to back; the printed figure is the
+// median over the rounds, and "vs raw" divides by the raw median of the same message size.
+// MB/s and messages/s are per second of CPU time of the (single) thread doing everything — the
+// machine is shared, so wall-clock rates (last column) swing with the neighbours' load.
+// Usage: bench_sctp_throughput [MB per run, default 32] [--rounds N, default 3]
+//        [--only raw|packets|chunks|off] [--size BYTES]
 #include "core/stack.h"
 #include "sctp/endpoint.h"
 #include "sctp/engine.h"
@@ -14,9 +25,11 @@
 
 #include <QCoreApplication>
 #include <QElapsedTimer>
-#include <QThread>
 
+#include <algorithm>
 #include <cstdio>
+#include <ctime>
+#include <map>
 #include <usrsctp.h>
 #include <vector>
 
@@ -25,24 +38,40 @@ using namespace ladder::sctp;
 
 namespace {
 
+// CPU time of this thread: the machine is shared, and a busy neighbour stretches wall-clock time
+// of whichever run it happens to overlap; everything here runs on this one thread.
+double cpuSeconds()
+{
+    timespec ts {};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return double(ts.tv_sec) + double(ts.tv_nsec) / 1e9;
+}
+
 struct Figures {
-    double seconds = 0;
+    double seconds = 0; // CPU seconds
+    double wallSeconds = 0;
     quint64 bytes = 0;
     quint64 messages = 0;
+    quint64 journalEvents = 0;
+    quint64 packets = 0; // SCTP packets both ways
     double mbps() const { return double(bytes) / 1e6 / seconds; }
+    double wallMbps() const { return double(bytes) / 1e6 / wallSeconds; }
     double mps() const { return double(messages) / seconds; }
 };
 
+constexpr int kSendBuffer = 1 << 20;
+constexpr int kReceiveBuffer = 256 * 1024;
+
 Figures runOurs(Stack& stack, int messageSize, quint64 totalBytes, PacketTap::Level level)
 {
+    stack.journal().clear();
     Engine engine(stack);
     engine.tap().setLevel(level);
     LabLinkPair link(engine, 1);
     Endpoint* listener = engine.socket(Style::OneToOne, link.b());
     Endpoint* client = engine.socket(Style::OneToOne, link.a());
-    for (Endpoint* e : { listener, client }) {
-        e->setSendBuffer(1 << 20);
-    }
+    for (Endpoint* e : { listener, client })
+        e->setSendBuffer(kSendBuffer);
     listener->bind(5000);
     listener->listen();
     client->connect(Address { QStringLiteral("10.0.0.2"), 5000 });
@@ -57,10 +86,14 @@ Figures runOurs(Stack& stack, int messageSize, quint64 totalBytes, PacketTap::Le
     const QByteArray payload(messageSize, 'x');
     const quint64 total = totalBytes / quint64(messageSize);
     quint64 sent = 0, received = 0, bytes = 0;
+    const SendInfo info;
+    const quint64 eventsBefore = stack.journal().count();
+    const quint64 packetsBefore = engine.tap().packets() / 2;
     QElapsedTimer t;
     t.start();
+    const double cpu0 = cpuSeconds();
     while (received < total) {
-        while (sent < total && client->send(payload, {}))
+        while (sent < total && client->send(payload, info))
             ++sent;
         QCoreApplication::processEvents(QEventLoop::AllEvents);
         while (server->hasMessages()) {
@@ -68,7 +101,8 @@ Figures runOurs(Stack& stack, int messageSize, quint64 totalBytes, PacketTap::Le
             ++received;
         }
     }
-    Figures f { double(t.nsecsElapsed()) / 1e9, bytes, received };
+    Figures f { cpuSeconds() - cpu0, double(t.nsecsElapsed()) / 1e9, bytes, received, stack.journal().count() - eventsBefore,
+        engine.tap().packets() / 2 - packetsBefore }; // the tap sees each packet leave and arrive
     client->close();
     server->close();
     listener->close();
@@ -77,32 +111,34 @@ Figures runOurs(Stack& stack, int messageSize, quint64 totalBytes, PacketTap::Le
     return f;
 }
 
-struct RawLink {
-    std::vector<QByteArray> queue;
-};
-
 Figures runRaw(Runtime& runtime, int messageSize, quint64 totalBytes)
 {
     static char anchor;
-    RawLink link;
-    runtime.registerAddress(&anchor, [&link](const QByteArray& p) { link.queue.push_back(p); });
+    std::vector<QByteArray> queue;
+    quint64 packets = 0;
+    runtime.registerAddress(&anchor, [&queue, &packets](const QByteArray& p) {
+        queue.push_back(p);
+        ++packets;
+    });
     auto pump = [&] {
-        // What Runtime does, minus the event loop: take the packets conn_output queued and feed them back.
-        QCoreApplication::processEvents(QEventLoop::AllEvents); // runtime's queued flush -> link.queue
+        // What the lab link does, minus tap and journal: take the packets conn_output queued
+        // (delivered by the runtime from the event loop) and feed them back.
+        QCoreApplication::processEvents(QEventLoop::AllEvents);
         std::vector<QByteArray> batch;
-        batch.swap(link.queue);
+        batch.swap(queue);
         for (const QByteArray& p : batch)
             usrsctp_conninput(&anchor, p.constData(), std::size_t(p.size()), 0);
     };
     auto make = [](quint16 port) {
         struct socket* so = usrsctp_socket(AF_CONN, SOCK_STREAM, IPPROTO_SCTP, nullptr, nullptr, 0, nullptr);
         usrsctp_set_non_blocking(so, 1);
-        const int buf = 1 << 20;
+        const int buf = kSendBuffer;
         usrsctp_setsockopt(so, SOL_SOCKET, SO_SNDBUF, &buf, sizeof buf);
-        const int rcv = 256 * 1024;
+        const int rcv = kReceiveBuffer;
         usrsctp_setsockopt(so, SOL_SOCKET, SO_RCVBUF, &rcv, sizeof rcv);
         const int on = 1;
         usrsctp_setsockopt(so, IPPROTO_SCTP, SCTP_NODELAY, &on, sizeof on);
+        usrsctp_setsockopt(so, IPPROTO_SCTP, SCTP_RECVRCVINFO, &on, sizeof on);
         sockaddr_conn a {};
         a.sconn_family = AF_CONN;
         a.sconn_port = htons(port);
@@ -127,16 +163,19 @@ Figures runRaw(Runtime& runtime, int messageSize, quint64 totalBytes)
         pump();
     usrsctp_set_non_blocking(server, 1);
     const QByteArray payload(messageSize, 'x');
-    std::vector<char> buffer(256 * 1024);
+    std::vector<char> buffer(kReceiveBuffer);
     const quint64 total = totalBytes / quint64(messageSize);
     quint64 sent = 0, received = 0, bytes = 0;
+    const quint64 packetsBefore = packets;
     QElapsedTimer t;
     t.start();
+    const double cpu0 = cpuSeconds();
     while (received < total) {
         while (sent < total) {
-            struct sctp_sndinfo snd {};
-            if (usrsctp_sendv(client, payload.constData(), std::size_t(payload.size()), nullptr, 0, &snd, sizeof snd,
-                    SCTP_SENDV_SNDINFO, 0)
+            struct sctp_sendv_spa spa {};
+            spa.sendv_flags = SCTP_SEND_SNDINFO_VALID;
+            if (usrsctp_sendv(client, payload.constData(), std::size_t(payload.size()), nullptr, 0, &spa, sizeof spa,
+                    SCTP_SENDV_SPA, 0)
                 < 0)
                 break;
             ++sent;
@@ -156,7 +195,7 @@ Figures runRaw(Runtime& runtime, int messageSize, quint64 totalBytes)
                 ++received;
         }
     }
-    Figures f { double(t.nsecsElapsed()) / 1e9, bytes, received };
+    Figures f { cpuSeconds() - cpu0, double(t.nsecsElapsed()) / 1e9, bytes, received, 0, packets - packetsBefore };
     usrsctp_close(client);
     usrsctp_close(server);
     usrsctp_close(listener);
@@ -166,26 +205,83 @@ Figures runRaw(Runtime& runtime, int messageSize, quint64 totalBytes)
     return f;
 }
 
+double median(std::vector<double> v)
+{
+    std::sort(v.begin(), v.end());
+    return v.empty() ? 0 : v[v.size() / 2];
+}
+
 } // namespace
 
 int main(int argc, char** argv)
 {
     QCoreApplication app(argc, argv);
-    const quint64 mb = argc > 1 ? QByteArray(argv[1]).toULongLong() : 32;
+    quint64 mb = 32;
+    int rounds = 3;
+    QByteArray only;
+    std::vector<int> sizes { 100, 65536 };
+    for (int i = 1; i < argc; ++i) {
+        const QByteArray a(argv[i]);
+        if (a == "--rounds" && i + 1 < argc)
+            rounds = std::max(1, QByteArray(argv[++i]).toInt());
+        else if (a == "--only" && i + 1 < argc)
+            only = argv[++i];
+        else if (a == "--size" && i + 1 < argc)
+            sizes = { std::max(1, QByteArray(argv[++i]).toInt()) };
+        else
+            mb = std::max<quint64>(1, a.toULongLong());
+    }
     Stack stack;
-    std::printf("SCTP bulk transfer in one process, %llu MB per run (usrsctp %s, single-threaded, AF_CONN)\n",
-        static_cast<unsigned long long>(mb), qPrintable(Runtime::libraryVersion()));
-    std::printf("%-9s %-26s %10s %12s %8s\n", "message", "path", "MB/s", "messages/s", "vs raw");
-    for (int size : { 100, 65536 }) {
-        const quint64 total = size == 100 ? mb * 1000000 / 8 : mb * 1000000; // small messages: fewer bytes
-        const Figures raw = runRaw(stack.sctpRuntime(), size, total);
-        std::printf("%-9d %-26s %10.1f %12.0f %8s\n", size, "raw usrsctp", raw.mbps(), raw.mps(), "1.00");
-        for (auto [level, name] : { std::pair { PacketTap::Level::Packets, "ours (tap: packets)" },
-                 std::pair { PacketTap::Level::Chunks, "ours (tap: every chunk)" } }) {
-            stack.journal().clear();
-            const Figures ours = runOurs(stack, size, total, level);
-            std::printf("%-9d %-26s %10.1f %12.0f %8.2f\n", size, name, ours.mbps(), ours.mps(), ours.mbps() / raw.mbps());
+    std::printf("SCTP bulk transfer in one process, %llu MB per run (100-byte messages: an eighth of that), median of %d "
+                "rounds\n(usrsctp %s, single-threaded, AF_CONN; ours: lab link pair without impairment, journal on)\n",
+        static_cast<unsigned long long>(mb), rounds, qPrintable(Runtime::libraryVersion()));
+    std::printf("%-9s %-34s %10s %12s %8s %14s %16s %10s\n", "message", "path", "MB/s", "messages/s", "vs raw",
+        "events/message", "packets/message", "wall MB/s");
+    struct Mode {
+        const char* key;
+        const char* name;
+        PacketTap::Level level;
+    };
+    const Mode modes[] = {
+        { "packets", "ours (journal: packets) HEADLINE", PacketTap::Level::Packets },
+        { "chunks", "ours (journal: packets + chunks)", PacketTap::Level::Chunks },
+        { "off", "ours (journal: no packets)", PacketTap::Level::Off },
+    };
+    for (int size : sizes) {
+        const quint64 total = size <= 1000 ? mb * 1000000 / 8 : mb * 1000000;
+        std::vector<double> rawMb, rawMsg, rawPackets, rawWall;
+        std::map<int, std::vector<double>> oursMb, oursMsg, oursEvents, oursPackets, oursWall;
+        for (int round = 0; round < rounds; ++round) {
+            if (only.isEmpty() || only == "raw") {
+                const Figures raw = runRaw(stack.sctpRuntime(), size, total);
+                rawMb.push_back(raw.mbps());
+                rawMsg.push_back(raw.mps());
+                rawWall.push_back(raw.wallMbps());
+                rawPackets.push_back(double(raw.packets) / double(std::max<quint64>(1, raw.messages)));
+            }
+            for (int m = 0; m < 3; ++m) {
+                if (!only.isEmpty() && only != modes[m].key)
+                    continue;
+                const Figures f = runOurs(stack, size, total, modes[m].level);
+                oursMb[m].push_back(f.mbps());
+                oursMsg[m].push_back(f.mps());
+                oursWall[m].push_back(f.wallMbps());
+                oursEvents[m].push_back(double(f.journalEvents) / double(std::max<quint64>(1, f.messages)));
+                oursPackets[m].push_back(double(f.packets) / double(std::max<quint64>(1, f.messages)));
+            }
         }
+        const double rawMedian = median(rawMb);
+        if (!rawMb.empty())
+            std::printf("%-9d %-34s %10.1f %12.0f %8s %14s %16.3f %10.1f\n", size, "raw usrsctp", rawMedian, median(rawMsg),
+                "1.00", "-", median(rawPackets), median(rawWall));
+        for (auto& [m, v] : oursMb) {
+            char ratio[16] = "-";
+            if (rawMedian > 0)
+                std::snprintf(ratio, sizeof ratio, "%.2f", median(v) / rawMedian);
+            std::printf("%-9d %-34s %10.1f %12.0f %8s %14.2f %16.3f %10.1f\n", size, modes[m].name, median(v),
+                median(oursMsg[m]), ratio, median(oursEvents[m]), median(oursPackets[m]), median(oursWall[m]));
+        }
+        std::fflush(stdout);
     }
     return 0;
 }

@@ -90,6 +90,6 @@ with tempfile.TemporaryDirectory() as tmp:
             for off in range(0, len(p), 16):
                 f.write("%06x  %s\n" % (off, " ".join("%02x" % b for b in p[off:off + 16])))
             f.write("\n")
-    subprocess.run(["text2pcap", "-q", "-D", "-t", "%H:%M:%S.", "-i", "132", "-4", "192.0.2.2,192.0.2.1",
+    subprocess.run(["text2pcap", "-q", "-D", "-t", "%H:%M:%S.%f", "-i", "132", "-4", "192.0.2.2,192.0.2.1",
                     dump, dest], check=True)
 print("wrote", dest)
