@@ -187,7 +187,10 @@ QCheckBox* SctpComposer::flag(quint32 value) const
 
 void SctpComposer::updatePolicyUnit()
 {
-    static const char* units[] = { "", "ms to live", "bytes on the send queue", "retransmissions at most" };
+    // BUF is RFC 7496's priority policy in usrsctp: when the send buffer is full, queued BUF
+    // messages with a higher value than the new message's are abandoned first.
+    static const char* units[] = { "", "ms to live", "priority (higher values are dropped first when the buffer is full)",
+        "retransmissions at most" };
     const int p = m_policy->currentIndex();
     m_policyValue->setEnabled(p != 0);
     m_policyUnit->setText(tr(units[std::clamp(p, 0, 3)]));
