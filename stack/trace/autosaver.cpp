@@ -4,6 +4,7 @@
 #include "journal.h"
 #include "session.h"
 
+#include <QElapsedTimer>
 #include <QThread>
 
 namespace ladder::trace {
@@ -48,6 +49,10 @@ void SessionAutosaver::tick()
     quint64 count = 0, revision = 0;
     if (m_busy || !dirty(&count, &revision))
         return;
+    // A big journal takes a while to write: wait at least as long as the last save took, so the
+    // disk is busy at most half the time however large the session grows.
+    if (m_sinceSave.isValid() && m_sinceSave.elapsed() < m_lastSaveMs)
+        return;
     if (m_worker) {
         m_worker->wait();
         delete m_worker;
@@ -55,13 +60,18 @@ void SessionAutosaver::tick()
     }
     m_busy = true;
     m_worker = QThread::create([this, count, revision] {
+        QElapsedTimer took;
+        took.start();
         QString error;
         const bool ok = m_session->save(m_path, &error);
+        const qint64 ms = took.elapsed();
         // Back on the owner's thread: record what was saved and tell.
         QMetaObject::invokeMethod(
             this,
-            [this, ok, error, count, revision] {
+            [this, ok, error, count, revision, ms] {
                 m_busy = false;
+                m_lastSaveMs = ms;
+                m_sinceSave.start();
                 if (ok) {
                     m_savedCount = count;
                     m_savedRevision = revision;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include <QElapsedTimer>
 #include <QObject>
 #include <QString>
 #include <QTimer>
@@ -14,7 +15,8 @@ class Session;
 // Saves a session every few seconds when the journal grew or a blob changed, so that a crash loses
 // at most one interval. Each save is atomic (QSaveFile: the previous file stays whole until the new
 // one is complete) and runs on a worker thread, so the owner's event loop never waits for the disk;
-// a tick that finds the previous save still running is skipped.
+// a tick that finds the previous save still running is skipped, and so is one that comes sooner
+// after the last save than that save took (the disk is busy at most half the time).
 class SessionAutosaver : public QObject {
     Q_OBJECT
 public:
@@ -42,6 +44,8 @@ private:
     std::atomic<bool> m_busy { false };
     quint64 m_savedCount = ~quint64(0);
     quint64 m_savedRevision = ~quint64(0);
+    qint64 m_lastSaveMs = 0; // how long the last background save took
+    QElapsedTimer m_sinceSave; // since it finished
 };
 
 } // namespace ladder::trace
