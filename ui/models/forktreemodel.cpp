@@ -159,6 +159,8 @@ QVariant ForkTreeModel::groupData(const Entry& e, int column, int role) const
     const auto& first = m_source->at(e.sourceRows.first());
     if (role == SnapshotTableModelBase::KeyRole)
         return quint64(0); // a request, not a dialog: nothing to select elsewhere
+    if (role == Qt::TextAlignmentRole)
+        return m_source->index(e.sourceRows.first(), column).data(role);
     if (role == Qt::ToolTipRole)
         return tr("One %1 created %2 dialogs: the forks answered with different To tags "
                   "(SIP_DIALOG_ON_FORK). Each child is one dialog.")
