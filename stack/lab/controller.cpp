@@ -132,20 +132,25 @@ void LabController::tick()
     }
 }
 
+ComposerResult LabController::composerFailure(const char* errnoName, const QString& why)
+{
+    // A refused composer send is an Error event too, so the Log and the timeline show it.
+    ComposerResult out;
+    out.errnoName = QString::fromLatin1(errnoName);
+    out.text = why;
+    trace::Event e;
+    e.timeNs = m_stack.scheduler().nowNs();
+    e.kind = trace::Kind::Error;
+    e.text = QStringLiteral("composer: %1: %2").arg(out.errnoName, why);
+    m_stack.journal().append(std::move(e));
+    return out;
+}
+
 ComposerResult LabController::sendSip(
     const QByteArray& text, const QString& target, quint64 dialog, bool stateful, bool dialogOnFork)
 {
     ComposerResult out;
-    auto fail = [&](const char* errnoName, const QString& why) {
-        out.errnoName = QString::fromLatin1(errnoName);
-        out.text = why;
-        trace::Event e;
-        e.timeNs = m_stack.scheduler().nowNs();
-        e.kind = trace::Kind::Error;
-        e.text = QStringLiteral("composer: %1: %2").arg(out.errnoName, why);
-        m_stack.journal().append(std::move(e));
-        return out;
-    };
+    auto fail = [&](const char* errnoName, const QString& why) { return out = composerFailure(errnoName, why); };
     sip::SipStack* sip = m_scenario ? m_scenario->composerSipStack() : nullptr;
     if (!sip)
         return fail("ENOTCONN", tr("No lab scenario with a SIP peer of yours is running: start the playground from the Lab panel."));
@@ -216,15 +221,8 @@ void LabController::cancelBurst()
 
 void LabController::sendSctp(const SctpComposerRequest& request, SctpDone done)
 {
-    ComposerResult out;
     auto fail = [&](const char* errnoName, const QString& why) {
-        out.errnoName = QString::fromLatin1(errnoName);
-        out.text = why;
-        trace::Event e;
-        e.timeNs = m_stack.scheduler().nowNs();
-        e.kind = trace::Kind::Error;
-        e.text = QStringLiteral("composer: %1: %2").arg(out.errnoName, why);
-        m_stack.journal().append(std::move(e));
+        const ComposerResult out = composerFailure(errnoName, why);
         if (done)
             done(out);
     };

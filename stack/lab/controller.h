@@ -83,6 +83,7 @@ signals:
 
 private:
     void tick();
+    ComposerResult composerFailure(const char* errnoName, const QString& why);
     struct Burst;
     void burstStep(const std::shared_ptr<Burst>& burst);
 
