@@ -168,25 +168,37 @@ SessionFiles::Result SessionFiles::save(const QString& path)
     return r;
 }
 
-SessionFiles::Result SessionFiles::exportPcapng(const QString& path)
+SessionFiles::Result SessionFiles::writeExport(
+    const QString& path, FileKind kind, const std::function<bool(QIODevice*, QString*)>& write) const
 {
+    // Written atomically: a failed export leaves whatever file was there before.
     Result r;
-    r.kind = FileKind::Capture;
+    r.kind = kind;
     QSaveFile f(path);
     if (!f.open(QIODevice::WriteOnly)) {
         r.error = tr("Cannot write %1: %2").arg(QDir::toNativeSeparators(path), f.errorString());
         return r;
     }
-    trace::PcapngOptions options;
-    options.epochNs = m_journal->epochNs();
-    trace::PcapngStats stats;
-    if (!trace::writePcapng(*m_journal, &f, options, &r.error, &stats) || !f.commit()) {
+    if (!write(&f, &r.error) || !f.commit()) {
         if (r.error.isEmpty())
             r.error = f.errorString();
         r.error = tr("Export to %1 failed: %2").arg(QFileInfo(path).fileName(), r.error);
         return r;
     }
     r.ok = true;
+    return r;
+}
+
+SessionFiles::Result SessionFiles::exportPcapng(const QString& path)
+{
+    trace::PcapngOptions options;
+    options.epochNs = m_journal->epochNs();
+    trace::PcapngStats stats;
+    Result r = writeExport(path, FileKind::Capture, [&](QIODevice* device, QString* error) {
+        return trace::writePcapng(*m_journal, device, options, error, &stats);
+    });
+    if (!r.ok)
+        return r;
     r.summary = tr("Wrote %1 packets to %2").arg(QLocale().toString(stats.packets), QFileInfo(path).fileName());
     if (stats.skipped)
         r.warnings << tr("%1 events had no usable wire bytes and were left out").arg(stats.skipped);
@@ -197,21 +209,11 @@ SessionFiles::Result SessionFiles::exportPcapng(const QString& path)
 
 SessionFiles::Result SessionFiles::exportJsonl(const QString& path)
 {
-    Result r;
-    r.kind = FileKind::Jsonl;
-    QSaveFile f(path);
-    if (!f.open(QIODevice::WriteOnly)) {
-        r.error = tr("Cannot write %1: %2").arg(QDir::toNativeSeparators(path), f.errorString());
-        return r;
-    }
-    if (!trace::writeJsonl(*m_journal, &f, m_journal->epochNs(), &r.error) || !f.commit()) {
-        if (r.error.isEmpty())
-            r.error = f.errorString();
-        r.error = tr("Export to %1 failed: %2").arg(QFileInfo(path).fileName(), r.error);
-        return r;
-    }
-    r.ok = true;
-    r.summary = tr("Wrote %1 events to %2").arg(QLocale().toString(m_journal->count()), QFileInfo(path).fileName());
+    Result r = writeExport(path, FileKind::Jsonl, [this](QIODevice* device, QString* error) {
+        return trace::writeJsonl(*m_journal, device, m_journal->epochNs(), error);
+    });
+    if (r.ok)
+        r.summary = tr("Wrote %1 events to %2").arg(QLocale().toString(m_journal->count()), QFileInfo(path).fileName());
     return r;
 }
 

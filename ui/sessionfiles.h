@@ -11,6 +11,8 @@
 #include <functional>
 #include <memory>
 
+class QIODevice;
+
 namespace ladder::trace {
 class Journal;
 class Session;
@@ -86,6 +88,7 @@ private:
         std::function<void(const QJsonObject&)> restore;
     };
     void restoreParts();
+    Result writeExport(const QString& path, FileKind kind, const std::function<bool(QIODevice*, QString*)>& write) const;
     // Runs the reconstruction over the journal's wire events for the tables (sessions, JSONL).
     void rebuildTables(Result* r) const;
 

@@ -27,13 +27,6 @@ int listenSip(const QStringList& args);
 
 namespace {
 
-// Every line goes out at once: scripts and tests wait for them on a pipe.
-void say(const QString& text)
-{
-    out(text);
-    std::fflush(stdout);
-}
-
 const char* kUsage
     = "Usage: ladderctl listen sip --on [udp:|tcp:|sctp:]HOST:PORT [--answer CODE] [--count N] [--duration SECONDS]\n"
       "                            [--udp-port N]\n"

@@ -31,13 +31,6 @@ int listenSip(const QStringList& args);
 
 namespace {
 
-// Every line goes out at once: scripts and tests wait for them on a pipe.
-void say(const QString& text)
-{
-    out(text);
-    std::fflush(stdout);
-}
-
 const char* kUsage
     = "Usage: ladderctl send sip --to udp|tcp|sctp:HOST:PORT [--stateful] [--dialog-on-fork] [--from HOST[:PORT]]\n"
       "                          [--udp-port N] [--wait SECONDS] [--quiet] FILE|-\n"

@@ -30,6 +30,12 @@ void out(const QString& line)
     std::fputc('\n', stdout);
 }
 
+void say(const QString& line)
+{
+    out(line);
+    std::fflush(stdout);
+}
+
 void err(const QString& line)
 {
     const QByteArray b = line.toUtf8();

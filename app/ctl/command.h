@@ -22,6 +22,8 @@ const QList<Command>& commands();
 // Writes to stdout/stderr (UTF-8), with a newline.
 void out(const QString& line);
 void err(const QString& line);
+// out() and flush at once: scripts and tests wait for such lines on a pipe (listen/send).
+void say(const QString& line);
 
 // Registers a command at start-up: `static const ladder::ctl::Registration reg { {...} };`
 struct Registration {
