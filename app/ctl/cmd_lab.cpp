@@ -5,10 +5,13 @@
 #include "core/stack.h"
 #include "lab/runner.h"
 #include "lab/summary.h"
+#include "trace/jsonl.h"
 #include "trace/pcapng.h"
 
 #include <QCommandLineParser>
 #include <QSaveFile>
+
+#include <functional>
 
 namespace ladder::ctl {
 namespace {
@@ -53,6 +56,7 @@ namespace {
             { QStringLiteral("loss"), QStringLiteral("Link loss in percent"), QStringLiteral("PCT") },
             { QStringLiteral("delay"), QStringLiteral("One-way link delay in ms"), QStringLiteral("MS") },
             { QStringLiteral("duration"), QStringLiteral("Stop after S seconds of scenario time"), QStringLiteral("S") },
+            { QStringLiteral("trace"), QStringLiteral("Write the whole journal as JSON Lines"), QStringLiteral("FILE") },
             { QStringLiteral("pcap"), QStringLiteral("Write the wire as pcapng"), QStringLiteral("FILE") },
         });
         if (!p.parse(QStringList { QStringLiteral("ladderctl lab run") } + args)) {
@@ -89,15 +93,23 @@ namespace {
         if (!outcome.result.ok)
             err(QStringLiteral("ladderctl lab run: %1 failed: %2").arg(name, outcome.result.failure));
 
-        if (p.isSet(QStringLiteral("pcap"))) {
-            const QString file = p.value(QStringLiteral("pcap"));
+        // The record of the run: the journal as JSON Lines and/or the wire as pcapng, each written
+        // whole or not at all.
+        auto save = [&](const QString& option, const std::function<bool(QIODevice*, QString*)>& write) {
+            if (!p.isSet(option))
+                return;
+            const QString file = p.value(option);
             QSaveFile f(file);
             QString error;
-            if (!f.open(QIODevice::WriteOnly) || !trace::writePcapng(stack.journal(), &f, {}, &error) || !f.commit()) {
+            if (!f.open(QIODevice::WriteOnly) || !write(&f, &error) || !f.commit()) {
                 err(QStringLiteral("ladderctl lab run: cannot write %1: %2").arg(file, error.isEmpty() ? f.errorString() : error));
                 rc = 1;
             }
-        }
+        };
+        save(QStringLiteral("trace"), [&](QIODevice* d, QString* e) {
+            return trace::writeJsonl(stack.journal(), d, stack.journal().epochNs(), e);
+        });
+        save(QStringLiteral("pcap"), [&](QIODevice* d, QString* e) { return trace::writePcapng(stack.journal(), d, {}, e); });
         return rc;
     }
 
@@ -117,7 +129,7 @@ namespace {
 
     const Registration reg { { QStringLiteral("lab"), QStringLiteral("List and run the built-in lab scenarios, headless"),
         QStringLiteral("list | run NAME [--seed N] [--loss PCT] [--delay MS] [--duration S] "
-                       "[--pcap FILE.pcapng]"),
+                       "[--trace FILE.jsonl] [--pcap FILE.pcapng]"),
         lab } };
 
 } // namespace

@@ -111,8 +111,10 @@ sip::StackSnapshot LabController::sipSnapshot() const
 QList<sctp::AssociationInfo> LabController::associations() const
 {
     QList<sctp::AssociationInfo> all;
-    if (m_scenario)
+    if (m_scenario) {
         m_scenario->forEachSctpEngine([&](sctp::Engine& e) { all += e.associations(); });
+        all += m_scenario->ownAssociations();
+    }
     return all;
 }
 

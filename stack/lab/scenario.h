@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "sctp/snapshot.h"
+
 #include <QMap>
 #include <QString>
 #include <QStringList>
@@ -61,6 +63,8 @@ namespace lab {
         // engine the scenario's peers own (called on the stack thread, while running).
         virtual void forEachSipStack(const std::function<void(sip::SipStack&)>& fn) { Q_UNUSED(fn); }
         virtual void forEachSctpEngine(const std::function<void(sctp::Engine&)>& fn) { Q_UNUSED(fn); }
+        // Associations that live outside any engine (the multi-homed pair's, in its helper process).
+        virtual QList<sctp::AssociationInfo> ownAssociations() const { return {}; }
         // The Lab panel's sliders: change the loss and delay of every lab link, live.
         virtual void setLinkConditions(double lossPct, qint64 delayMs)
         {

@@ -126,12 +126,26 @@ private slots:
         QCOMPARE(broadcasts, 3);
     }
 
-    void addrOverSurvivesThePathFailure()
+    void addrOverPicksThePathAndFailsOver()
     {
         const Run r = run(QStringLiteral("addr-over"));
         QVERIFY2(r.outcome.result.ok, qPrintable(r.why()));
+        // Two paths, each with its own lanes: DATA went to the server on both addresses.
+        QSet<QString> dataLanes;
+        for (const trace::Event& e : r.of(trace::Kind::SctpChunk))
+            if (e.dir == trace::Dir::Tx && e.text.startsWith(QLatin1String("DATA")))
+                dataLanes.insert(e.to);
+        QCOMPARE(dataLanes, (QSet<QString> { QStringLiteral("server 127.0.0.1:9899"), QStringLiteral("server [::1]:9899") }));
+        // The failing path: its packets were lost on the lab link, DATA was retransmitted, the
+        // client reported it unreachable and then available again.
         QVERIFY(!r.of(trace::Kind::SctpRetransmission).isEmpty());
         QVERIFY(!r.of(trace::Kind::LinkDrop).isEmpty());
+        QStringList pathChanges;
+        for (const trace::Event& e : r.of(trace::Kind::SctpNotification))
+            if (e.text.startsWith(QLatin1String("PEER_ADDR_CHANGE 127.0.0.1:5000")))
+                pathChanges << e.text.section(QLatin1Char(' '), 2, 2);
+        QVERIFY2(pathChanges.contains(QStringLiteral("unreachable")), qPrintable(pathChanges.join(QLatin1Char(','))));
+        QVERIFY(pathChanges.indexOf(QStringLiteral("available")) > pathChanges.indexOf(QStringLiteral("unreachable")));
         bool sentWithAddrOver = false;
         for (const trace::Event& e : r.of(trace::Kind::UserAction))
             sentWithAddrOver = sentWithAddrOver || e.text.contains(QLatin1String("ADDR_OVER"));

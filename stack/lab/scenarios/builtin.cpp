@@ -13,6 +13,7 @@ void registerPlayground();
 void registerPrSctp();
 void registerSctpDelivery();
 void registerSctpSendAll();
+void registerAddrOver();
 
 // Every built-in scenario, registered by name.
 void registerBuiltinScenarios()
@@ -26,6 +27,7 @@ void registerBuiltinScenarios()
     registerPrSctp();
     registerSctpDelivery();
     registerSctpSendAll();
+    registerAddrOver();
 }
 
 } // namespace ladder::lab

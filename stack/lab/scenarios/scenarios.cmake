@@ -13,4 +13,5 @@ target_sources(ladderlab_stack PRIVATE
     ${CMAKE_CURRENT_LIST_DIR}/sctpscenario.h ${CMAKE_CURRENT_LIST_DIR}/sctpscenario.cpp
     ${CMAKE_CURRENT_LIST_DIR}/prsctp.cpp
     ${CMAKE_CURRENT_LIST_DIR}/sctpdelivery.cpp
-    ${CMAKE_CURRENT_LIST_DIR}/sctpsendall.cpp)
+    ${CMAKE_CURRENT_LIST_DIR}/sctpsendall.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/addrover.cpp)

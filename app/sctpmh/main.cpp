@@ -1,0 +1,503 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// ladderlab-sctp-mh: the multi-homed half of the SCTP lab, in a process of its own.
+//
+// Why a separate process: the app's usrsctp runs single-threaded over AF_CONN, and an AF_CONN
+// association has exactly one path (a second AF_CONN address in bindx is EAFNOSUPPORT; connectx
+// takes AF_INET/AF_INET6 only). A real multi-homed association needs usrsctp's own UDP
+// encapsulation (RFC 6951) over real interface addresses, which needs the threaded usrsctp_init —
+// and usrsctp can be initialised only once per process, in one mode.
+//
+// What it runs: two one-to-many endpoints, a client (SCTP port 5001) and a server (5000), each
+// bound to both loopback addresses, 127.0.0.1 and ::1 — two paths that exist on every Linux host
+// without privileges. Every packet goes to a UDP "reflector" port the parent owns on the
+// destination address (SCTP_REMOTE_UDP_ENCAPS_PORT); the parent journals it, runs it through that
+// path's emulated lab link (loss, delay, path failure) and sends it back to our encapsulation port.
+// So the parent sees and shapes every packet of both paths, and usrsctp does real path
+// management: heartbeats, RTO per path, failover, SCTP_ADDR_OVER.
+//
+// The parent drives us with one command per line on stdin and reads one report per line on
+// stdout (protocol in stack/sctp/multihome/multihomedpair.h).
+#include <usrsctp.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <chrono>
+#include <cstdarg>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <iostream>
+#include <mutex>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace {
+
+constexpr uint16_t kServerPort = 5000;
+constexpr uint16_t kClientPort = 5001;
+
+std::mutex g_out;
+void report(const char* fmt, ...)
+{
+    std::lock_guard lock(g_out);
+    va_list ap;
+    va_start(ap, fmt);
+    std::vfprintf(stdout, fmt, ap);
+    va_end(ap);
+    std::fputc('\n', stdout);
+    std::fflush(stdout);
+}
+
+std::string addrText(const sockaddr* sa)
+{
+    char ip[INET6_ADDRSTRLEN] = "?";
+    if (sa->sa_family == AF_INET) {
+        auto* in = reinterpret_cast<const sockaddr_in*>(sa);
+        inet_ntop(AF_INET, &in->sin_addr, ip, sizeof ip);
+        return std::string(ip) + ":" + std::to_string(ntohs(in->sin_port));
+    }
+    if (sa->sa_family == AF_INET6) {
+        auto* in6 = reinterpret_cast<const sockaddr_in6*>(sa);
+        inet_ntop(AF_INET6, &in6->sin6_addr, ip, sizeof ip);
+        return "[" + std::string(ip) + "]:" + std::to_string(ntohs(in6->sin6_port));
+    }
+    return "?";
+}
+
+// The two loopback addresses with a port, packed the way bindx/connectx want them.
+std::vector<char> bothLoopbacks(uint16_t port)
+{
+    sockaddr_in v4 {};
+    v4.sin_family = AF_INET;
+    v4.sin_port = htons(port);
+    inet_pton(AF_INET, "127.0.0.1", &v4.sin_addr);
+    sockaddr_in6 v6 {};
+    v6.sin6_family = AF_INET6;
+    v6.sin6_port = htons(port);
+    inet_pton(AF_INET6, "::1", &v6.sin6_addr);
+    std::vector<char> out(sizeof v4 + sizeof v6);
+    std::memcpy(out.data(), &v4, sizeof v4);
+    std::memcpy(out.data() + sizeof v4, &v6, sizeof v6);
+    return out;
+}
+
+bool parseAddress(const std::string& host, uint16_t port, sockaddr_storage& out, socklen_t& len)
+{
+    std::memset(&out, 0, sizeof out);
+    auto* v4 = reinterpret_cast<sockaddr_in*>(&out);
+    if (inet_pton(AF_INET, host.c_str(), &v4->sin_addr) == 1) {
+        v4->sin_family = AF_INET;
+        v4->sin_port = htons(port);
+        len = sizeof(sockaddr_in);
+        return true;
+    }
+    auto* v6 = reinterpret_cast<sockaddr_in6*>(&out);
+    if (inet_pton(AF_INET6, host.c_str(), &v6->sin6_addr) == 1) {
+        v6->sin6_family = AF_INET6;
+        v6->sin6_port = htons(port);
+        len = sizeof(sockaddr_in6);
+        return true;
+    }
+    return false;
+}
+
+const char* pathStateName(uint32_t state)
+{
+    switch (state) {
+    case SCTP_ADDR_AVAILABLE: return "available";
+    case SCTP_ADDR_UNREACHABLE: return "unreachable";
+    case SCTP_ADDR_REMOVED: return "removed";
+    case SCTP_ADDR_ADDED: return "added";
+    case SCTP_ADDR_MADE_PRIM: return "made-primary";
+    case SCTP_ADDR_CONFIRMED: return "confirmed";
+    default: return "changed";
+    }
+}
+
+const char* assocStateName(uint16_t state)
+{
+    switch (state) {
+    case SCTP_COMM_UP: return "COMM_UP";
+    case SCTP_COMM_LOST: return "COMM_LOST";
+    case SCTP_RESTART: return "RESTART";
+    case SCTP_SHUTDOWN_COMP: return "SHUTDOWN_COMP";
+    case SCTP_CANT_STR_ASSOC: return "CANT_STR_ASSOC";
+    default: return "CHANGED";
+    }
+}
+
+struct Side {
+    const char* name;
+    struct socket* so = nullptr;
+    std::atomic<uint32_t> assoc { 0 };
+};
+Side g_client { "client" };
+Side g_server { "server" };
+std::atomic<bool> g_quit { false };
+
+// One report line per notification: "note SIDE TYPE ASSOC text…" (text as the app's own endpoints
+// word it, so the timeline reads the same for both kinds of association).
+void notification(Side& side, const char* buf, size_t len)
+{
+    const auto* n = reinterpret_cast<const sctp_notification*>(buf);
+    if (len < sizeof n->sn_header)
+        return;
+    switch (n->sn_header.sn_type) {
+    case SCTP_ASSOC_CHANGE: {
+        const sctp_assoc_change& ac = n->sn_assoc_change;
+        if (ac.sac_state == SCTP_COMM_UP || ac.sac_state == SCTP_RESTART)
+            side.assoc = ac.sac_assoc_id;
+        report("note %s %u %u ASSOC_CHANGE %s: %u inbound and %u outbound streams", side.name, SCTP_ASSOC_CHANGE,
+            ac.sac_assoc_id, assocStateName(ac.sac_state), ac.sac_inbound_streams, ac.sac_outbound_streams);
+        break;
+    }
+    case SCTP_PEER_ADDR_CHANGE: {
+        const sctp_paddr_change& pc = n->sn_paddr_change;
+        report("note %s %u %u PEER_ADDR_CHANGE %s: %s (error %u)", side.name, SCTP_PEER_ADDR_CHANGE, pc.spc_assoc_id,
+            addrText(reinterpret_cast<const sockaddr*>(&pc.spc_aaddr)).c_str(), pathStateName(pc.spc_state),
+            pc.spc_error);
+        break;
+    }
+    case SCTP_SEND_FAILED_EVENT: {
+        const sctp_send_failed_event& sf = n->sn_send_failed_event;
+        report("note %s %u %u SEND_FAILED: message with context %u on stream %u abandoned (%s)", side.name,
+            SCTP_SEND_FAILED_EVENT, sf.ssfe_assoc_id, sf.ssfe_info.snd_context, sf.ssfe_info.snd_sid,
+            (sf.ssfe_flags & SCTP_DATA_SENT) ? "sent" : "unsent");
+        break;
+    }
+    case SCTP_SHUTDOWN_EVENT:
+        report("note %s %u %u SHUTDOWN_EVENT: the peer will send no more data", side.name, SCTP_SHUTDOWN_EVENT,
+            n->sn_shutdown_event.sse_assoc_id);
+        break;
+    case SCTP_REMOTE_ERROR:
+        report("note %s %u %u REMOTE_ERROR: the peer reported cause %u", side.name, SCTP_REMOTE_ERROR,
+            n->sn_remote_error.sre_assoc_id, ntohs(n->sn_remote_error.sre_error));
+        break;
+    case SCTP_SENDER_DRY_EVENT:
+        report("note %s %u %u SENDER_DRY: everything sent was acknowledged", side.name, SCTP_SENDER_DRY_EVENT,
+            n->sn_sender_dry_event.sender_dry_assoc_id);
+        break;
+    default:
+        report("note %s %u 0 notification type %u", side.name, n->sn_header.sn_type, n->sn_header.sn_type);
+        break;
+    }
+}
+
+// Drains both sockets (non-blocking) every few milliseconds: one thread, no blocking calls, so
+// shutdown never waits on a reader stuck in usrsctp.
+void receiveLoop()
+{
+    std::vector<char> buf(1 << 17);
+    while (!g_quit) {
+        bool any = false;
+        for (Side* side : { &g_client, &g_server }) {
+            for (;;) {
+                sockaddr_storage from {};
+                socklen_t fromLen = sizeof from;
+                sctp_rcvinfo rcv {};
+                socklen_t infoLen = sizeof rcv;
+                unsigned int infoType = 0;
+                int flags = 0;
+                const ssize_t n = usrsctp_recvv(side->so, buf.data(), buf.size(), reinterpret_cast<sockaddr*>(&from),
+                    &fromLen, &rcv, &infoLen, &infoType, &flags);
+                if (n < 0)
+                    break;
+                any = true;
+                if (flags & MSG_NOTIFICATION) {
+                    notification(*side, buf.data(), size_t(n));
+                    continue;
+                }
+                // "recv SIDE ASSOC SID SSN PPID TSN UNORDERED LEN FROM"
+                report("recv %s %u %u %u %u %u %d %zd %s", side->name, rcv.rcv_assoc_id, rcv.rcv_sid, rcv.rcv_ssn,
+                    ntohl(rcv.rcv_ppid), rcv.rcv_tsn, (rcv.rcv_flags & SCTP_UNORDERED) ? 1 : 0, n,
+                    addrText(reinterpret_cast<const sockaddr*>(&from)).c_str());
+            }
+        }
+        if (!any)
+            std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+}
+
+struct Tuning {
+    uint32_t rtoInitial = 300, rtoMin = 100, rtoMax = 600; // ms
+    uint32_t heartbeatMs = 300;
+    uint16_t pathMaxRetrans = 2;
+};
+
+bool setUp(Side& side, uint16_t port, uint16_t reflectorPort, const Tuning& t)
+{
+    side.so = usrsctp_socket(AF_INET6, SOCK_SEQPACKET, IPPROTO_SCTP, nullptr, nullptr, 0, nullptr);
+    if (!side.so) {
+        report("error socket %s: %s", side.name, std::strerror(errno));
+        return false;
+    }
+    usrsctp_set_non_blocking(side.so, 1);
+    // Every packet to a peer address goes to the parent's reflector on that address.
+    sctp_udpencaps encaps {};
+    encaps.sue_port = htons(reflectorPort);
+    if (usrsctp_setsockopt(side.so, IPPROTO_SCTP, SCTP_REMOTE_UDP_ENCAPS_PORT, &encaps, sizeof encaps) < 0) {
+        report("error SCTP_REMOTE_UDP_ENCAPS_PORT: %s", std::strerror(errno));
+        return false;
+    }
+    const int on = 1;
+    usrsctp_setsockopt(side.so, IPPROTO_SCTP, SCTP_RECVRCVINFO, &on, sizeof on);
+    sctp_assoc_value pr {};
+    pr.assoc_id = SCTP_FUTURE_ASSOC;
+    pr.assoc_value = 1;
+    usrsctp_setsockopt(side.so, IPPROTO_SCTP, SCTP_PR_SUPPORTED, &pr, sizeof pr);
+    const uint16_t events[] = { SCTP_ASSOC_CHANGE, SCTP_PEER_ADDR_CHANGE, SCTP_REMOTE_ERROR, SCTP_SHUTDOWN_EVENT,
+        SCTP_SEND_FAILED_EVENT, SCTP_SENDER_DRY_EVENT };
+    for (uint16_t type : events) {
+        sctp_event ev {};
+        ev.se_assoc_id = SCTP_FUTURE_ASSOC;
+        ev.se_type = type;
+        ev.se_on = 1;
+        usrsctp_setsockopt(side.so, IPPROTO_SCTP, SCTP_EVENT, &ev, sizeof ev);
+    }
+    // Short timers so a lesson shows a path failing and coming back within seconds.
+    sctp_rtoinfo rto {};
+    rto.srto_assoc_id = SCTP_FUTURE_ASSOC;
+    rto.srto_initial = t.rtoInitial;
+    rto.srto_min = t.rtoMin;
+    rto.srto_max = t.rtoMax;
+    usrsctp_setsockopt(side.so, IPPROTO_SCTP, SCTP_RTOINFO, &rto, sizeof rto);
+    sctp_paddrparams pp {};
+    pp.spp_assoc_id = SCTP_FUTURE_ASSOC;
+    pp.spp_hbinterval = t.heartbeatMs;
+    pp.spp_pathmaxrxt = t.pathMaxRetrans;
+    pp.spp_flags = SPP_HB_ENABLE;
+    usrsctp_setsockopt(side.so, IPPROTO_SCTP, SCTP_PEER_ADDR_PARAMS, &pp, sizeof pp);
+
+    std::vector<char> addrs = bothLoopbacks(port);
+    if (usrsctp_bindx(side.so, reinterpret_cast<sockaddr*>(addrs.data()), 2, SCTP_BINDX_ADD_ADDR) < 0) {
+        report("error bindx %s to 127.0.0.1 and ::1 port %u: %s", side.name, port, std::strerror(errno));
+        return false;
+    }
+    return true;
+}
+
+// "status": one "assoc" line per side and one "path" line per peer address, then "end".
+void status()
+{
+    for (Side* side : { &g_client, &g_server }) {
+        const uint32_t id = side->assoc;
+        if (!id)
+            continue;
+        sctp_status st {};
+        st.sstat_assoc_id = id;
+        socklen_t len = sizeof st;
+        if (usrsctp_getsockopt(side->so, IPPROTO_SCTP, SCTP_STATUS, &st, &len) < 0)
+            continue;
+        // "assoc SIDE ID STATE IN OUT RWND UNACKED PENDING PRIMARY"
+        report("assoc %s %u %d %u %u %u %u %u %s", side->name, id, st.sstat_state, st.sstat_instrms, st.sstat_outstrms,
+            st.sstat_rwnd, st.sstat_unackdata, st.sstat_penddata,
+            addrText(reinterpret_cast<const sockaddr*>(&st.sstat_primary.spinfo_address)).c_str());
+        sockaddr* peers = nullptr;
+        const int n = usrsctp_getpaddrs(side->so, id, &peers);
+        const char* p = reinterpret_cast<const char*>(peers);
+        for (int i = 0; i < n; ++i) {
+            const auto* sa = reinterpret_cast<const sockaddr*>(p);
+            const size_t saLen = sa->sa_family == AF_INET ? sizeof(sockaddr_in) : sizeof(sockaddr_in6);
+            sctp_paddrinfo pi {};
+            pi.spinfo_assoc_id = id;
+            std::memcpy(&pi.spinfo_address, sa, saLen);
+            socklen_t piLen = sizeof pi;
+            if (usrsctp_getsockopt(side->so, IPPROTO_SCTP, SCTP_GET_PEER_ADDR_INFO, &pi, &piLen) == 0) {
+                // "path SIDE ID ADDRESS STATE RTO SRTT CWND MTU"
+                report("path %s %u %s %d %u %u %u %u", side->name, id, addrText(sa).c_str(), pi.spinfo_state,
+                    pi.spinfo_rto, pi.spinfo_srtt, pi.spinfo_cwnd, pi.spinfo_mtu);
+            }
+            p += saLen;
+        }
+        if (n > 0)
+            usrsctp_freepaddrs(peers);
+    }
+    report("end");
+}
+
+int hexValue(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+// "send SEQ FLAGS SID PPID CONTEXT POLICY VALUE TO HEX": sctp_sendmsg on the client's association;
+// TO is "-" or the peer address for SCTP_ADDR_OVER. Answers "sent SEQ BYTES ERRNO".
+void send(std::istringstream& in)
+{
+    unsigned long seq = 0, flags = 0, sid = 0, ppid = 0, context = 0, policy = 0, value = 0;
+    std::string to, hex;
+    in >> seq >> flags >> sid >> ppid >> context >> policy >> value >> to >> hex;
+    if (!in) {
+        report("sent %lu -1 %d", seq, EINVAL);
+        return;
+    }
+    std::string data;
+    if (hex != "-") {
+        for (size_t i = 0; i + 1 < hex.size(); i += 2) {
+            const int hi = hexValue(hex[i]), lo = hexValue(hex[i + 1]);
+            if (hi < 0 || lo < 0) {
+                report("sent %lu -1 %d", seq, EINVAL);
+                return;
+            }
+            data.push_back(char(hi * 16 + lo));
+        }
+    }
+    sctp_sendv_spa spa {};
+    spa.sendv_flags = SCTP_SEND_SNDINFO_VALID;
+    spa.sendv_sndinfo.snd_sid = uint16_t(sid);
+    spa.sendv_sndinfo.snd_flags = uint16_t(flags & ~0xfUL);
+    spa.sendv_sndinfo.snd_ppid = htonl(uint32_t(ppid));
+    spa.sendv_sndinfo.snd_context = uint32_t(context);
+    spa.sendv_sndinfo.snd_assoc_id = g_client.assoc;
+    if (policy) {
+        spa.sendv_flags |= SCTP_SEND_PRINFO_VALID;
+        spa.sendv_prinfo.pr_policy = uint16_t(policy);
+        spa.sendv_prinfo.pr_value = uint32_t(value);
+    }
+    sockaddr_storage dest {};
+    socklen_t destLen = 0;
+    sockaddr* destPtr = nullptr;
+    if (to != "-") {
+        if (!parseAddress(to, kServerPort, dest, destLen)) {
+            report("sent %lu -1 %d", seq, EINVAL);
+            return;
+        }
+        destPtr = reinterpret_cast<sockaddr*>(&dest);
+    }
+    const ssize_t n = usrsctp_sendv(g_client.so, data.data(), data.size(), destPtr, destPtr ? 1 : 0, &spa,
+        sizeof spa, SCTP_SENDV_SPA, 0);
+    report("sent %lu %zd %d", seq, n, n < 0 ? errno : 0);
+}
+
+void setPrimary(std::istringstream& in)
+{
+    std::string host;
+    in >> host;
+    sctp_setprim prim {};
+    prim.ssp_assoc_id = g_client.assoc;
+    socklen_t len = 0;
+    if (!parseAddress(host, kServerPort, prim.ssp_addr, len)) {
+        report("primary %s %d", host.c_str(), EINVAL);
+        return;
+    }
+    const int r = usrsctp_setsockopt(g_client.so, IPPROTO_SCTP, SCTP_PRIMARY_ADDR, &prim, sizeof prim);
+    report("primary %s %d", host.c_str(), r < 0 ? errno : 0);
+}
+
+void shutdownAll()
+{
+    g_quit = true;
+    for (Side* side : { &g_client, &g_server }) {
+        if (side->so)
+            usrsctp_close(side->so);
+    }
+    for (int i = 0; i < 300 && usrsctp_finish() != 0; ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    uint16_t reflector = 0;
+    Tuning t;
+    for (int i = 1; i + 1 < argc; i += 2) {
+        const std::string opt = argv[i];
+        const unsigned long v = std::strtoul(argv[i + 1], nullptr, 10);
+        if (opt == "--reflector-port")
+            reflector = uint16_t(v);
+        else if (opt == "--rto-initial")
+            t.rtoInitial = uint32_t(v);
+        else if (opt == "--rto-min")
+            t.rtoMin = uint32_t(v);
+        else if (opt == "--rto-max")
+            t.rtoMax = uint32_t(v);
+        else if (opt == "--heartbeat")
+            t.heartbeatMs = uint32_t(v);
+        else if (opt == "--path-max-retrans")
+            t.pathMaxRetrans = uint16_t(v);
+        else {
+            std::fprintf(stderr, "ladderlab-sctp-mh: unknown option %s\n", opt.c_str());
+            return 2;
+        }
+    }
+    if (!reflector) {
+        std::fprintf(stderr,
+            "usage: ladderlab-sctp-mh --reflector-port PORT [--rto-initial MS --rto-min MS --rto-max MS "
+            "--heartbeat MS --path-max-retrans N]\n(started by LadderLab's multi-homed SCTP lab; "
+            "it reads commands on stdin)\n");
+        return 2;
+    }
+
+    // Our encapsulation port: a free one, found by binding a UDP socket to port 0 on both
+    // loopbacks (usrsctp binds the wildcard address of that port itself).
+    uint16_t encaps = 0;
+    {
+        const int s = ::socket(AF_INET, SOCK_DGRAM, 0);
+        sockaddr_in a {};
+        a.sin_family = AF_INET;
+        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        socklen_t len = sizeof a;
+        if (s < 0 || ::bind(s, reinterpret_cast<sockaddr*>(&a), sizeof a) < 0
+            || getsockname(s, reinterpret_cast<sockaddr*>(&a), &len) < 0) {
+            report("error no free UDP port on 127.0.0.1: %s", std::strerror(errno));
+            return 1;
+        }
+        encaps = ntohs(a.sin_port);
+        ::close(s);
+    }
+    usrsctp_init(encaps, nullptr, nullptr);
+    usrsctp_sysctl_set_sctp_blackhole(0);
+    // The hang bug (shared USRSCTP.md): SCTP_ADDR_OVER to a non-primary address spins in the default
+    // stream scheduler; first-come-first-served avoids it.
+    usrsctp_sysctl_set_sctp_default_ss_module(SCTP_SS_FIRST_COME);
+
+    if (!setUp(g_server, kServerPort, reflector, t) || !setUp(g_client, kClientPort, reflector, t)) {
+        shutdownAll();
+        return 1;
+    }
+    usrsctp_listen(g_server.so, 1);
+    std::thread rx(receiveLoop);
+    report("ready %u %u %u", encaps, kClientPort, kServerPort);
+
+    std::vector<char> server = bothLoopbacks(kServerPort);
+    sctp_assoc_t id = 0;
+    if (usrsctp_connectx(g_client.so, reinterpret_cast<sockaddr*>(server.data()), 2, &id) < 0 && errno != EINPROGRESS)
+        report("error connectx to 127.0.0.1 and ::1 port %u: %s", kServerPort, std::strerror(errno));
+
+    std::string line;
+    while (std::getline(std::cin, line)) {
+        std::istringstream in(line);
+        std::string cmd;
+        in >> cmd;
+        if (cmd == "send")
+            send(in);
+        else if (cmd == "status")
+            status();
+        else if (cmd == "primary")
+            setPrimary(in);
+        else if (cmd == "quit")
+            break;
+        else
+            report("error unknown command %s", cmd.c_str());
+    }
+    // stdin closed or quit: the parent is gone or done.
+    g_quit = true;
+    rx.join();
+    shutdownAll();
+    report("bye");
+    return 0;
+}

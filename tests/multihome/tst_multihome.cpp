@@ -1,0 +1,230 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Multi-homing through our API: a real two-path association (127.0.0.1 and ::1) run by the
+// ladderlab-sctp-mh helper, every packet reflected through lab links here. Real time (usrsctp
+// keeps its own clock); each case takes a second or two.
+#include "core/scheduler.h"
+#include "sctp/multihome/multihomedpair.h"
+#include "trace/journal.h"
+
+#include <QProcess>
+#include <QSignalSpy>
+#include <QTest>
+
+#include <cerrno>
+
+using namespace ladder;
+using sctp::MultiHomedPair;
+
+namespace {
+
+struct Fixture {
+    Scheduler scheduler { Scheduler::Mode::Real };
+    trace::Journal journal;
+    std::unique_ptr<MultiHomedPair> pair;
+    QString why;
+
+    bool start()
+    {
+        MultiHomedPair::Options o;
+        o.seed = 7;
+        o.link.delayMs = 2;
+        pair = std::make_unique<MultiHomedPair>(scheduler, journal, o);
+        return pair->start(&why);
+    }
+    QList<trace::Event> events(trace::Kind kind) const
+    {
+        QList<trace::Event> out;
+        for (const trace::Event& e : journal.range(0, journal.count()))
+            if (e.kind == kind)
+                out << e;
+        return out;
+    }
+    QString primary() const
+    {
+        const auto all = pair->associations();
+        return all.isEmpty() ? QString() : all.first().primaryPath;
+    }
+};
+
+// Sends one message and waits for its answer; the error code or 0.
+int sendAndWait(MultiHomedPair& pair, const QByteArray& data, const sctp::SendInfo& info, QString* text = nullptr)
+{
+    bool answered = false;
+    int code = -1;
+    pair.send(data, info, [&](const sctp::Result<qint64>& r) {
+        answered = true;
+        code = r.ok() ? 0 : r.code();
+        if (text)
+            *text = r.ok() ? QString() : r.error().text();
+    });
+    if (!QTest::qWaitFor([&] { return answered; }, 5000))
+        return -2;
+    return code;
+}
+
+sctp::SendInfo addrOver(const QString& host)
+{
+    sctp::SendInfo info;
+    info.flags = sctp::flag::AddrOver;
+    info.to = sctp::Address { host, MultiHomedPair::kServerPort };
+    return info;
+}
+
+} // namespace
+
+class TstMultiHome : public QObject {
+    Q_OBJECT
+private slots:
+    void addrOverUsesTheChosenPath()
+    {
+        Fixture f;
+        if (!f.start() && f.why.contains(QLatin1String("IPv6 loopback")))
+            QSKIP(qPrintable(f.why));
+        QVERIFY2(f.pair->running(), qPrintable(f.why));
+        QVERIFY2(QTest::qWaitFor([&] { return f.pair->up(); }, 5000), qPrintable(f.pair->failure()));
+        f.pair->setPrimary(0);
+        QTRY_VERIFY_WITH_TIMEOUT(f.primary().startsWith(QLatin1String("127.0.0.1:")), 3000);
+
+        // Both paths are known to both ends, with usrsctp's per-path figures.
+        const auto assoc = f.pair->associations().first();
+        QCOMPARE(assoc.paths.size(), 2);
+        QStringList addresses;
+        for (const auto& p : assoc.paths) {
+            addresses << p.address;
+            QVERIFY(p.rto > 0);
+            QCOMPARE(p.primary, p.address.startsWith(QLatin1String("127.0.0.1")));
+        }
+        addresses.sort();
+        QCOMPARE(addresses, (QStringList { QStringLiteral("127.0.0.1:5000"), QStringLiteral("[::1]:5000") }));
+
+        // Without ADDR_OVER: the primary. With it: the address named in the call.
+        QCOMPARE(sendAndWait(*f.pair, "primary", {}), 0);
+        QTRY_COMPARE_WITH_TIMEOUT(f.pair->received().size(), 1, 3000);
+        QCOMPARE(f.pair->received().last().from, QStringLiteral("127.0.0.1:5001"));
+        const quint64 v6Before = f.pair->dataChunksOnPath(1);
+        QCOMPARE(sendAndWait(*f.pair, "over ::1", addrOver(QStringLiteral("::1"))), 0);
+        QTRY_COMPARE_WITH_TIMEOUT(f.pair->received().size(), 2, 3000);
+        QCOMPARE(f.pair->received().last().from, QStringLiteral("[::1]:5001"));
+        QCOMPARE(f.pair->dataChunksOnPath(1), v6Before + 1);
+        // And back: ADDR_OVER to the primary's own address.
+        QCOMPARE(sendAndWait(*f.pair, "over v4", addrOver(QStringLiteral("127.0.0.1"))), 0);
+        QTRY_COMPARE_WITH_TIMEOUT(f.pair->received().size(), 3, 3000);
+        QCOMPARE(f.pair->received().last().from, QStringLiteral("127.0.0.1:5001"));
+
+        // The journal saw the DATA on the lane of the path it took.
+        QStringList dataTo;
+        for (const trace::Event& e : f.events(trace::Kind::SctpChunk))
+            if (e.dir == trace::Dir::Tx && e.text.startsWith(QLatin1String("DATA")))
+                dataTo << e.to;
+        QCOMPARE(dataTo,
+            (QStringList { QStringLiteral("server 127.0.0.1:9899"), QStringLiteral("server [::1]:9899"),
+                QStringLiteral("server 127.0.0.1:9899") }));
+        f.pair->stop();
+        QVERIFY(!f.pair->running());
+    }
+
+    void primaryFailsOverAndComesBack()
+    {
+        Fixture f;
+        if (!f.start() && f.why.contains(QLatin1String("IPv6 loopback")))
+            QSKIP(qPrintable(f.why));
+        QVERIFY2(QTest::qWaitFor([&] { return f.pair->up(); }, 5000), qPrintable(f.pair->failure()));
+        f.pair->setPrimary(0);
+        QTRY_VERIFY_WITH_TIMEOUT(f.primary().startsWith(QLatin1String("127.0.0.1:")), 3000);
+
+        f.pair->setPathUp(0, false);
+        QCOMPARE(sendAndWait(*f.pair, "during the failure", {}), 0);
+        // Timed out on 127.0.0.1, retransmitted on ::1.
+        QTRY_COMPARE_WITH_TIMEOUT(f.pair->received().size(), 1, 5000);
+        QCOMPARE(f.pair->received().last().from, QStringLiteral("[::1]:5001"));
+        QVERIFY(!f.events(trace::Kind::SctpRetransmission).isEmpty());
+        QVERIFY(!f.events(trace::Kind::LinkDrop).isEmpty());
+        auto pathState = [&](const QString& state) {
+            for (const trace::Event& e : f.events(trace::Kind::SctpNotification))
+                if (e.object == f.pair->clientAssociation()
+                    && e.text.startsWith(QLatin1String("PEER_ADDR_CHANGE 127.0.0.1:5000: ") + state))
+                    return true;
+            return false;
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(pathState(QStringLiteral("unreachable")), 5000);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            [&] {
+                for (const auto& p : f.pair->associations().first().paths)
+                    if (p.address.startsWith(QLatin1String("127.0.0.1")))
+                        return p.stateName == QLatin1String("inactive");
+                return false;
+            }(),
+            3000);
+
+        f.pair->setPathUp(0, true);
+        QTRY_VERIFY_WITH_TIMEOUT(pathState(QStringLiteral("available")), 5000);
+        QCOMPARE(sendAndWait(*f.pair, "after the repair", {}), 0);
+        QTRY_COMPARE_WITH_TIMEOUT(f.pair->received().size(), 2, 3000);
+        QCOMPARE(f.pair->received().last().from, QStringLiteral("127.0.0.1:5001"));
+    }
+
+    void errorsAreTheManPages()
+    {
+        Fixture f;
+        if (!f.start() && f.why.contains(QLatin1String("IPv6 loopback")))
+            QSKIP(qPrintable(f.why));
+        // Before COMM_UP there is no association to send on.
+        if (!f.pair->up()) {
+            QString text;
+            QCOMPARE(sendAndWait(*f.pair, "early", {}, &text), ENOTCONN);
+            QVERIFY(text.startsWith(QLatin1String("ENOTCONN")));
+        }
+        QVERIFY2(QTest::qWaitFor([&] { return f.pair->up(); }, 5000), qPrintable(f.pair->failure()));
+        QString text;
+        QCOMPARE(sendAndWait(*f.pair, "x", addrOver(QStringLiteral("10.9.9.9")), &text), EINVAL);
+        QVERIFY2(text.contains(QLatin1String("not an address of the peer")), qPrintable(text));
+        sctp::SendInfo noTo;
+        noTo.flags = sctp::flag::AddrOver;
+        QCOMPARE(sendAndWait(*f.pair, "x", noTo, &text), EINVAL);
+        sctp::SendInfo unknown;
+        unknown.flags = 0x8000;
+        QCOMPARE(sendAndWait(*f.pair, "x", unknown, &text), EINVAL);
+        QVERIFY(text.contains(QLatin1String("0x8000")));
+        sctp::SendInfo badPolicy;
+        badPolicy.flags = 0x5;
+        QCOMPARE(sendAndWait(*f.pair, "x", badPolicy, &text), EINVAL);
+        // usrsctp's own refusal comes back with its errno: a stream the association does not have.
+        sctp::SendInfo badStream;
+        badStream.stream = 4000;
+        QCOMPARE(sendAndWait(*f.pair, "x", badStream, &text), EINVAL);
+        QCOMPARE(f.pair->received().size(), 0);
+        QVERIFY(f.events(trace::Kind::Error).size() >= 5);
+    }
+
+    void helperThatVanishesIsReported()
+    {
+        Fixture f;
+        if (!f.start() && f.why.contains(QLatin1String("IPv6 loopback")))
+            QSKIP(qPrintable(f.why));
+        QVERIFY2(QTest::qWaitFor([&] { return f.pair->up(); }, 5000), qPrintable(f.pair->failure()));
+        QSignalSpy failed(f.pair.get(), &MultiHomedPair::failed);
+        // Make the helper die as if killed: the pair says so and refuses to send.
+        auto* child = f.pair->findChild<QProcess*>();
+        QVERIFY(child);
+        child->kill();
+        QVERIFY(failed.wait(5000) || !failed.isEmpty());
+        QVERIFY(f.pair->failure().contains(QLatin1String("ladderlab-sctp-mh ended")));
+        QString text;
+        QCOMPARE(sendAndWait(*f.pair, "x", {}, &text), ENOTCONN);
+    }
+
+    void missingHelperIsAClearError()
+    {
+        Scheduler scheduler(Scheduler::Mode::Real);
+        trace::Journal journal;
+        MultiHomedPair::Options o;
+        o.helper = QStringLiteral("/nonexistent/ladderlab-sctp-mh");
+        MultiHomedPair pair(scheduler, journal, o);
+        QString why;
+        QVERIFY(!pair.start(&why));
+        QVERIFY2(why.contains(QLatin1String("/nonexistent/ladderlab-sctp-mh")), qPrintable(why));
+    }
+};
+
+QTEST_GUILESS_MAIN(TstMultiHome)
+#include "tst_multihome.moc"
