@@ -3,6 +3,7 @@
 
 #include "core/stack.h"
 #include "sctp/engine.h"
+#include "sctp/multihome/multihomedpair.h"
 #include "sctp/sendinfo.h"
 #include "runner.h"
 #include "sip/ids.h"
@@ -231,7 +232,7 @@ void LabController::sendSctp(const SctpComposerRequest& request, SctpDone done)
     cancelBurst();
     sctp::Engine* engine = m_scenario ? m_scenario->composerSctpEngine() : nullptr;
     const int fd = m_scenario ? m_scenario->composerSctpDescriptor() : -1;
-    if (!engine || fd < 0)
+    if ((!engine || fd < 0) && !(m_scenario && m_scenario->composerMultiHomed()))
         return fail("ENOTCONN",
             tr("No lab scenario with an SCTP socket of yours is running: start the playground from the Lab panel."));
     if (request.prPolicy < 0 || request.prPolicy > 3)
@@ -290,12 +291,44 @@ void LabController::burstStep(const std::shared_ptr<Burst>& burst)
     burst->timer = 0;
     sctp::Engine* engine = m_scenario ? m_scenario->composerSctpEngine() : nullptr;
     const int fd = m_scenario ? m_scenario->composerSctpDescriptor() : -1;
-    auto finish = [&](ComposerResult r) {
+    auto finish = [this, burst](ComposerResult r) {
         if (m_burst == burst)
             m_burst.reset();
         if (burst->done)
             burst->done(r);
     };
+    if (sctp::MultiHomedPair* mh = m_scenario ? m_scenario->composerMultiHomed() : nullptr) {
+        // The multi-homed association answers asynchronously (its usrsctp runs in the helper
+        // process): one message at a time, the next when this one's answer is in.
+        std::weak_ptr<Burst> weak = burst;
+        mh->send(burst->request.payload, burst->info, [this, weak, finish](const sctp::Result<qint64>& sent) {
+            auto b = weak.lock();
+            if (!b || b != m_burst)
+                return; // stopped meanwhile
+            if (!sent.ok()) {
+                ComposerResult r;
+                r.errnoName = sent.error().name();
+                r.text = b->sent ? tr("%1 (after %2 of %3 messages were sent)").arg(sent.error().sentence).arg(b->sent).arg(b->request.repeat)
+                                 : sent.error().sentence;
+                return finish(r);
+            }
+            ++b->sent;
+            b->bytes += *sent;
+            if (b->sent < b->request.repeat) {
+                b->timer = m_stack.scheduler().scheduleMs(std::max(0, b->request.intervalMs), [this, weak] {
+                    if (auto again = weak.lock(); again && again == m_burst)
+                        burstStep(again);
+                });
+                return;
+            }
+            ComposerResult r;
+            r.ok = true;
+            r.text = b->request.repeat == 1 ? tr("sent %1 bytes").arg(b->bytes)
+                                            : tr("sent %1 messages, %2 bytes").arg(b->sent).arg(b->bytes);
+            finish(r);
+        });
+        return;
+    }
     while (burst->sent < burst->request.repeat) {
         if (!engine || fd < 0) {
             ComposerResult r;

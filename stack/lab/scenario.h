@@ -17,6 +17,7 @@ namespace sip {
 }
 namespace sctp {
     class Engine;
+    class MultiHomedPair;
 }
 
 namespace lab {
@@ -76,6 +77,8 @@ namespace lab {
         virtual sctp::Engine* composerSctpEngine() { return nullptr; }
         // The socket of composerSctpEngine() the composer sends through (Engine::sendmsg), or -1.
         virtual int composerSctpDescriptor() { return -1; }
+        // Or the multi-homed association the composer sends on (its client side), if any.
+        virtual sctp::MultiHomedPair* composerMultiHomed() { return nullptr; }
     };
 
     using ScenarioFactory = std::function<std::unique_ptr<Scenario>()>;

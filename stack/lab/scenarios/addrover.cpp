@@ -73,6 +73,7 @@ namespace {
             if (m_pair)
                 m_pair->setLinkConditions(lossPct, delayMs);
         }
+        sctp::MultiHomedPair* composerMultiHomed() override { return m_pair.get(); }
         QList<sctp::AssociationInfo> ownAssociations() const override
         {
             return m_pair ? m_pair->associations() : QList<sctp::AssociationInfo> {};
