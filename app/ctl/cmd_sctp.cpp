@@ -110,6 +110,10 @@ namespace {
             { QStringLiteral("file"), QStringLiteral("Send this file's bytes."), QStringLiteral("F") },
             { QStringLiteral("quiet"), QStringLiteral("Do not print chunks.") },
         });
+        if (args.contains(QLatin1String("--help")) || args.contains(QLatin1String("-h"))) {
+            out(QStringLiteral("Usage: ladderctl send sctp %1").arg(kSendUsage));
+            return 0;
+        }
         if (!p.parse(QStringList { QStringLiteral("ladderctl send sctp") } + args)) {
             err(QStringLiteral("ladderctl send sctp: %1\nUsage: ladderctl send sctp %2").arg(p.errorText(), kSendUsage));
             return 2;
@@ -265,6 +269,10 @@ namespace {
             { QStringLiteral("duration"), QStringLiteral("Exit after S seconds (0 = until interrupted)."), QStringLiteral("S"), QStringLiteral("0") },
             { QStringLiteral("quiet"), QStringLiteral("Do not print chunks.") },
         });
+        if (args.contains(QLatin1String("--help")) || args.contains(QLatin1String("-h"))) {
+            out(QStringLiteral("Usage: ladderctl listen sctp %1").arg(kListenUsage));
+            return 0;
+        }
         if (!p.parse(QStringList { QStringLiteral("ladderctl listen sctp") } + args)) {
             err(QStringLiteral("ladderctl listen sctp: %1\nUsage: ladderctl listen sctp %2").arg(p.errorText(), kListenUsage));
             return 2;

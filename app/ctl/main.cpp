@@ -50,7 +50,12 @@ int main(int argc, char* argv[])
     for (const Command& c : commands()) {
         if (c.name != first)
             continue;
-        if (args.contains(QLatin1String("--help")) || args.contains(QLatin1String("-h"))) {
+        // "ladderctl send --help" is the command's help; "ladderctl send sip --help" is the
+        // transport's, which its handler prints itself.
+        const bool wantsHelp = args.contains(QLatin1String("--help")) || args.contains(QLatin1String("-h"));
+        const bool perTransport = (c.name == QLatin1String("send") || c.name == QLatin1String("listen")) && !args.isEmpty()
+            && !args.first().startsWith(QLatin1Char('-'));
+        if (wantsHelp && !perTransport) {
             out(QStringLiteral("Usage: ladderctl %1 %2\n\n%3").arg(c.name, c.usage, c.summary));
             return 0;
         }

@@ -8,12 +8,14 @@
 #include "sip/builder.h"
 #include "sip/sipstack.h"
 #include "trace/journal.h"
+#include "trace/jsonl.h"
 
 #include <QProcess>
 #include <QSet>
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <algorithm>
 #include <cctype>
 
 using namespace ladder;
@@ -403,9 +405,11 @@ private slots:
 
         QTemporaryDir dir;
         const QString pcap = dir.filePath(QStringLiteral("run.pcapng"));
+        const QString jsonl = dir.filePath(QStringLiteral("run.jsonl"));
         QProcess run;
-        run.start(QStringLiteral(LADDERCTL), { QStringLiteral("lab"), QStringLiteral("run"), QStringLiteral("invite-lossy-udp"),
-                                                  QStringLiteral("--seed"), QStringLiteral("3"), QStringLiteral("--pcap"), pcap });
+        run.start(QStringLiteral(LADDERCTL),
+            { QStringLiteral("lab"), QStringLiteral("run"), QStringLiteral("invite-lossy-udp"), QStringLiteral("--seed"),
+                QStringLiteral("3"), QStringLiteral("--pcap"), pcap, QStringLiteral("--trace"), jsonl });
         QVERIFY(run.waitForFinished(30000));
         const QByteArray out = run.readAllStandardOutput();
         QVERIFY2(run.exitCode() == 0, (out + run.readAllStandardError()).constData());
@@ -416,6 +420,22 @@ private slots:
         const QByteArray bytes = f.readAll();
         QVERIFY(bytes.size() > 100);
         QCOMPARE(bytes.left(4), QByteArray("\x0a\x0d\x0d\x0a", 4)); // pcapng section header block
+        // --trace: the whole journal as JSON Lines, the same bytes for the same seed.
+        QList<trace::Event> traced;
+        const auto read = trace::readJsonlFile(jsonl, [&](trace::Event&& e) { traced << e; });
+        QVERIFY2(read.ok, qPrintable(read.error));
+        QVERIFY(std::any_of(traced.cbegin(), traced.cend(), [](const trace::Event& e) {
+            return e.kind == trace::Kind::TimerFired && e.text == QLatin1String("A");
+        }));
+        const QString again = dir.filePath(QStringLiteral("again.jsonl"));
+        QProcess rerun;
+        rerun.start(QStringLiteral(LADDERCTL), { QStringLiteral("lab"), QStringLiteral("run"), QStringLiteral("invite-lossy-udp"),
+                                                    QStringLiteral("--seed"), QStringLiteral("3"), QStringLiteral("--trace"), again });
+        QVERIFY(rerun.waitForFinished(30000));
+        QCOMPARE(rerun.exitCode(), 0);
+        QFile a(jsonl), b(again);
+        QVERIFY(a.open(QIODevice::ReadOnly) && b.open(QIODevice::ReadOnly));
+        QCOMPARE(a.readAll(), b.readAll());
 
         QProcess bad;
         bad.start(QStringLiteral(LADDERCTL), { QStringLiteral("lab"), QStringLiteral("run"), QStringLiteral("no-such-scenario") });
