@@ -736,7 +736,10 @@ void Endpoint::processEvents()
             }
             m_partial.from = peerAddressOf(&from);
         }
-        m_partial.data.append(buffer.constData(), n);
+        if (m_partial.data.isEmpty())
+            m_partial.data = QByteArray(buffer.constData(), qsizetype(n)); // exact size, no growth slack
+        else
+            m_partial.data.append(buffer.constData(), n);
         if (msgFlags & MSG_EOR) {
             if (Engine::Record* r = m_engine.record(m_partial.association)) {
                 m_engine.markDirty(*r);

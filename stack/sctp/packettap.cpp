@@ -7,6 +7,8 @@
 
 #include <QStringList>
 
+#include <algorithm>
+
 namespace ladder::sctp {
 
 namespace {
@@ -188,8 +190,32 @@ const PacketTap::Scanned& PacketTap::scan(const QByteArray& packet)
                          : QStringLiteral("malformed SCTP packet: %1").arg(d.error);
         return s;
     }
-    s.text = m_level == Level::Off ? QString() : packetText(s.srcPort, s.dstPort, vtag, s.chunks, QString());
+    s.text = m_level == Level::Off ? QString() : summary(s.srcPort, s.dstPort, vtag, s.chunks);
     return s;
+}
+
+QString PacketTap::summary(quint16 src, quint16 dst, quint32 vtag, const std::vector<DecodedChunk>& chunks)
+{
+    SummaryLine key;
+    if (chunks.size() > key.types.size())
+        return packetText(src, dst, vtag, chunks, QString());
+    key.src = src;
+    key.dst = dst;
+    key.vtag = vtag;
+    key.count = quint8(chunks.size());
+    quint32 h = 2166136261u ^ src ^ (quint32(dst) << 16) ^ vtag;
+    for (std::size_t i = 0; i < chunks.size(); ++i) {
+        key.types[i] = chunks[i].type;
+        h = (h ^ chunks[i].type) * 16777619u;
+    }
+    h ^= h >> 15;
+    SummaryLine& slot = m_summaries[h % m_summaries.size()];
+    if (!slot.text.isEmpty() && slot.src == src && slot.dst == dst && slot.vtag == vtag && slot.count == key.count
+        && std::equal(key.types.begin(), key.types.begin() + key.count, slot.types.begin()))
+        return slot.text;
+    key.text = packetText(src, dst, vtag, chunks, QString());
+    slot = std::move(key);
+    return slot.text;
 }
 
 PacketTap::Flow& PacketTap::flow(void* handle, quint16 src, quint16 dst)

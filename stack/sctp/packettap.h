@@ -104,6 +104,17 @@ namespace sctp {
             bool needsFullDecode = false; // FORWARD-TSN (skipped streams) or the Chunks level
         };
         const Scanned& scan(const QByteArray& packet);
+        // The summary line of a well-formed packet. A bulk transfer repeats a handful of lines
+        // ("5000 → 5001 vtag …: DATA"): those come from a small cache, one shared string each,
+        // which the journal then stores once per segment instead of once per packet.
+        QString summary(quint16 src, quint16 dst, quint32 vtag, const std::vector<DecodedChunk>& chunks);
+        struct SummaryLine {
+            quint16 src = 0, dst = 0;
+            quint32 vtag = 0;
+            quint8 count = 0;
+            std::array<quint8, 32> types {};
+            QString text;
+        };
         Flow& flow(void* handle, quint16 src, quint16 dst);
 
         Scheduler& m_scheduler;
@@ -115,6 +126,7 @@ namespace sctp {
         FlowKey m_lastFlowKey {};
         Flow* m_lastFlow = nullptr;
         std::array<Scanned, 8> m_cache; // the last packets scanned, most recent at m_cacheNext - 1
+        std::array<SummaryLine, 64> m_summaries; // direct-mapped by a hash of the key
         std::size_t m_cacheNext = 0;
         quint64 m_packets = 0, m_retransmissions = 0, m_fast = 0, m_timeout = 0, m_forwardTsns = 0;
     };

@@ -9,10 +9,12 @@
 #include <QMutex>
 #include <QTemporaryFile>
 
+#include <array>
 #include <list>
 
 #include <cerrno>
 #include <cstring>
+#include <sys/mman.h>
 #include <unistd.h>
 
 namespace ladder::trace {
@@ -22,6 +24,118 @@ namespace {
     constexpr std::size_t kCacheSegments = 8;
 
     qint64 nowEpochNs() { return QDateTime::currentMSecsSinceEpoch() * 1000000; }
+
+    // The stored form of an event is eventcodec's, with two flags in the dir byte: the text or the
+    // raw bytes are a back reference (varint distance from the event's start, varint length) to
+    // an identical copy stored earlier in the same segment. The flags never leave the journal:
+    // readers get whole events, and session files are written from those.
+    constexpr uchar kTextRef = 0x40;
+    constexpr uchar kRawRef = 0x80;
+    constexpr std::size_t kMaxVarint = 10;
+    constexpr qsizetype kMinShared = 8; // shorter texts and raw bytes are stored as they are
+
+    // A string whose buffer we can hold: a shared heap string detaches before anyone can change
+    // it, so while we hold a copy the same data pointer and size prove equal contents. (Literals
+    // and fromRawData strings have no such guarantee: they are never remembered.)
+    bool holdable(const QString& s) { return const_cast<QString&>(s).data_ptr().d_ptr() != nullptr; }
+    bool sameString(const QString& held, const QString& s)
+    {
+        return held.constData() == s.constData() && held.size() == s.size() && holdable(held);
+    }
+
+    char* putVarint(char* p, quint64 v)
+    {
+        while (v >= 0x80) {
+            *p++ = char(v | 0x80);
+            v >>= 7;
+        }
+        *p++ = char(v);
+        return p;
+    }
+
+    // UTF-8 length of s, or -1 if it holds surrogates (those take QString::toUtf8's path, which
+    // also decides what a lone surrogate becomes).
+    qsizetype utf8Length(QStringView s)
+    {
+        qsizetype n = 0;
+        for (const QChar qc : s) {
+            const char16_t c = qc.unicode();
+            if (c < 0x80)
+                n += 1;
+            else if (c < 0x800)
+                n += 2;
+            else if (c >= 0xd800 && c < 0xe000)
+                return -1;
+            else
+                n += 3;
+        }
+        return n;
+    }
+
+    char* putUtf8(char* p, QStringView s)
+    {
+        for (const QChar qc : s) {
+            const char16_t c = qc.unicode();
+            if (c < 0x80) {
+                *p++ = char(c);
+            } else if (c < 0x800) {
+                *p++ = char(0xc0 | (c >> 6));
+                *p++ = char(0x80 | (c & 0x3f));
+            } else {
+                *p++ = char(0xe0 | (c >> 12));
+                *p++ = char(0x80 | ((c >> 6) & 0x3f));
+                *p++ = char(0x80 | (c & 0x3f));
+            }
+        }
+        return p;
+    }
+
+    // A text or raw field: inline (varint length + bytes) or a back reference; bounds-checked
+    // against the segment, whose bytes start at base.
+    QByteArrayView storedBytes(codec::Cursor& c, bool ref, const uchar* base, const uchar* eventStart)
+    {
+        if (!ref)
+            return c.bytes(c.varint());
+        const quint64 back = c.varint();
+        const quint64 n = c.varint();
+        if (!c.ok || back == 0 || back > quint64(eventStart - base) || n > back) {
+            c.ok = false;
+            return {};
+        }
+        return QByteArrayView(reinterpret_cast<const char*>(eventStart - back), qsizetype(n));
+    }
+
+    bool decodeStored(codec::Cursor& c, const uchar* base, Event* e, quint32* fromId, quint32* toId)
+    {
+        const uchar* start = c.p;
+        if (c.end - c.p < 2)
+            return false;
+        e->kind = Kind(*c.p++);
+        const uchar flags = *c.p++;
+        const uchar dir = flags & uchar(~(kTextRef | kRawRef));
+        if (dir > uchar(Dir::Rx))
+            return false;
+        e->dir = Dir(dir);
+        const quint64 zz = c.varint();
+        e->timeNs = qint64(zz >> 1) ^ -qint64(zz & 1);
+        e->object = c.varint();
+        e->a = c.varint();
+        e->b = c.varint();
+        e->c = c.varint();
+        const quint64 from = c.varint();
+        const quint64 to = c.varint();
+        if (from > 0xffffffffu || to > 0xffffffffu)
+            return false;
+        *fromId = quint32(from);
+        *toId = quint32(to);
+        const QByteArrayView text = storedBytes(c, flags & kTextRef, base, start);
+        const QByteArrayView raw = storedBytes(c, flags & kRawRef, base, start);
+        if (!c.ok)
+            return false;
+        e->text = text.isEmpty() ? QString() : QString::fromUtf8(text);
+        e->raw = raw.isEmpty() ? QByteArray() : raw.toByteArray();
+        return true;
+    }
 } // namespace
 
 // The spill file: whole sealed segments appended one after another. Written only by the thread
@@ -40,12 +154,12 @@ struct Journal::SpillFile {
         }
         return true;
     }
-    bool append(const std::vector<char>& bytes, qint64* offset, QString* error)
+    bool append(const char* bytes, std::size_t length, qint64* offset, QString* error)
     {
         const quint64 at = size.load();
         std::size_t done = 0;
-        while (done < bytes.size()) {
-            const ssize_t n = ::pwrite(file.handle(), bytes.data() + done, bytes.size() - done, off_t(at + done));
+        while (done < length) {
+            const ssize_t n = ::pwrite(file.handle(), bytes + done, length - done, off_t(at + done));
             if (n < 0 && errno == EINTR)
                 continue;
             if (n <= 0) {
@@ -55,7 +169,7 @@ struct Journal::SpillFile {
             done += std::size_t(n);
         }
         *offset = qint64(at);
-        size.store(at + bytes.size());
+        size.store(at + length);
         return true;
     }
     bool read(qint64 offset, std::size_t n, std::vector<char>* out) const
@@ -74,10 +188,36 @@ struct Journal::SpillFile {
     }
 };
 
+// A segment's bytes in memory: one anonymous mapping, written in place by append (no staging
+// copy). Large segments ask for transparent huge pages: an append-only log touches every page
+// once, and a 2 MiB page costs one fault instead of 512.
+struct Journal::Block {
+    char* data = nullptr;
+    std::size_t size = 0; // bytes written
+    std::size_t capacity = 0;
+
+    explicit Block(std::size_t cap)
+    {
+        const std::size_t page = std::size_t(::sysconf(_SC_PAGESIZE));
+        capacity = (cap + page - 1) / page * page;
+        void* m = ::mmap(nullptr, capacity, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (m == MAP_FAILED)
+            throw std::bad_alloc();
+#ifdef MADV_HUGEPAGE
+        if (capacity >= (std::size_t(2) << 20))
+            ::madvise(m, capacity, MADV_HUGEPAGE);
+#endif
+        data = static_cast<char*>(m);
+    }
+    ~Block() { ::munmap(data, capacity); }
+    Block(const Block&) = delete;
+    Block& operator=(const Block&) = delete;
+};
+
 struct Journal::Segment {
     quint64 firstSeq = 0;
     std::vector<quint32> offsets; // of each event in the segment's bytes
-    std::shared_ptr<std::vector<char>> bytes; // null once spilled or discarded
+    std::shared_ptr<Block> bytes; // null once spilled or discarded
     qint64 fileOffset = -1; // where a spilled segment lives in the spill file
     std::size_t byteSize = 0; // encoded bytes, known once spilled
     std::size_t capacity = 0; // memory it held
@@ -88,7 +228,28 @@ struct Journal::Store {
     std::vector<Segment> segments;
     QStringList strings { QString() };
     QHash<QString, quint32> stringIds { { QString(), 0 } };
-    std::vector<char> scratch;
+    // Recently stored texts and raw bytes, so that an event repeating them (a packet journalled
+    // when it is sent and again when the lab link delivers it, a bulk sender's identical summary
+    // lines) refers back to the stored copy in the same segment instead of storing it again.
+    struct TextSeen {
+        QString text; // held: a shared string cannot change while we hold it
+        std::size_t segment = 0;
+        quint32 offset = 0, length = 0; // of its UTF-8 bytes in the segment
+    };
+    struct RawSeen {
+        const char* source = nullptr; // not held: a hit is confirmed against the stored copy
+        qsizetype size = 0;
+        std::size_t segment = 0;
+        quint32 offset = 0;
+    };
+    struct NameSeen {
+        QString name;
+        quint32 id = 0;
+    };
+    std::array<TextSeen, 8> texts;
+    std::array<RawSeen, 8> raws;
+    std::array<NameSeen, 4> names;
+    std::size_t nextText = 0, nextRaw = 0, nextName = 0;
     JournalLimits limits;
     std::size_t inMemoryBytes = 0;
     std::size_t nextSpill = 0; // oldest segment still in memory
@@ -106,6 +267,20 @@ struct Journal::Store {
     mutable std::list<std::pair<std::size_t, std::shared_ptr<const std::vector<char>>>> cache;
 
     quint32 intern(const QString& s)
+    {
+        if (s.isEmpty())
+            return 0;
+        for (const NameSeen& n : names)
+            if (sameString(n.name, s))
+                return n.id;
+        const quint32 id = internSlow(s);
+        if (holdable(s)) {
+            names[nextName] = { s, id };
+            nextName = (nextName + 1) % names.size();
+        }
+        return id;
+    }
+    quint32 internSlow(const QString& s)
     {
         auto it = stringIds.constFind(s);
         if (it != stringIds.constEnd())
@@ -136,8 +311,15 @@ struct Journal::Store {
         }
         return {};
     }
+    void forgetSeen()
+    {
+        texts = {};
+        raws = {};
+        names = {};
+    }
     void reset()
     {
+        forgetSeen();
         segments.clear();
         strings = QStringList { QString() };
         stringIds = { { QString(), 0 } };
@@ -163,27 +345,91 @@ Journal::~Journal() = default;
 
 quint64 Journal::append(Event e)
 {
+    // At most 3 UTF-8 bytes per UTF-16 unit (a surrogate pair takes 4 for 2).
+    const std::size_t bound = 2 + 9 * kMaxVarint + 3 * std::size_t(e.text.size()) + std::size_t(e.raw.size());
+
     QWriteLocker lock(&m_lock);
     Store& s = *m_store;
     const quint32 from = s.intern(e.from);
     const quint32 to = s.intern(e.to);
-    s.scratch.clear();
-    codec::encode(s.scratch, e, from, to);
     const quint64 seq = m_count.load(std::memory_order_relaxed);
-    if (s.segments.empty() || s.segments.back().bytes->size() + s.scratch.size() > s.segments.back().capacity) {
+    if (s.segments.empty() || s.segments.back().bytes->capacity - s.segments.back().bytes->size < bound) {
         if (!s.segments.empty())
             s.segments.back().offsets.shrink_to_fit(); // sealed: its index stays as long as it
         Segment seg;
         seg.firstSeq = seq;
-        seg.capacity = std::max(s.limits.segmentBytes, s.scratch.size());
-        seg.bytes = std::make_shared<std::vector<char>>();
-        seg.bytes->reserve(seg.capacity);
+        seg.bytes = std::make_shared<Block>(std::max(s.limits.segmentBytes, bound));
+        seg.capacity = seg.bytes->capacity;
         s.inMemoryBytes += seg.capacity;
         s.segments.push_back(std::move(seg));
     }
+    const std::size_t segIdx = s.segments.size() - 1;
     Segment& seg = s.segments.back();
-    seg.offsets.push_back(quint32(seg.bytes->size()));
-    seg.bytes->insert(seg.bytes->end(), s.scratch.begin(), s.scratch.end());
+    Block& blk = *seg.bytes;
+    const quint32 start = quint32(blk.size);
+    seg.offsets.push_back(start);
+
+    // Back references: the same text (a string we hold) or the same raw bytes (confirmed against
+    // the stored copy) already stored in this segment.
+    const Store::TextSeen* textHit = nullptr;
+    if (e.text.size() >= kMinShared)
+        for (const Store::TextSeen& t : s.texts)
+            if (t.segment == segIdx && t.length > 0 && sameString(t.text, e.text)) {
+                textHit = &t;
+                break;
+            }
+    const Store::RawSeen* rawHit = nullptr;
+    if (e.raw.size() >= kMinShared)
+        for (const Store::RawSeen& r : s.raws)
+            if (r.segment == segIdx && r.source == e.raw.constData() && r.size == e.raw.size()
+                && std::memcmp(blk.data + r.offset, e.raw.constData(), std::size_t(r.size)) == 0) {
+                rawHit = &r;
+                break;
+            }
+
+    char* p = blk.data + start;
+    *p++ = char(e.kind);
+    *p++ = char(uchar(e.dir) | (textHit ? kTextRef : 0) | (rawHit ? kRawRef : 0));
+    p = putVarint(p, (quint64(e.timeNs) << 1) ^ quint64(e.timeNs >> 63)); // zigzag
+    p = putVarint(p, e.object);
+    p = putVarint(p, e.a);
+    p = putVarint(p, e.b);
+    p = putVarint(p, e.c);
+    p = putVarint(p, from);
+    p = putVarint(p, to);
+    // Text as UTF-8 straight into the segment when it is plain (no surrogates), else converted.
+    const qsizetype textUtf8 = textHit ? 0 : utf8Length(e.text);
+    if (textHit) {
+        p = putVarint(p, start - textHit->offset);
+        p = putVarint(p, textHit->length);
+    } else if (textUtf8 >= 0) {
+        p = putVarint(p, quint64(textUtf8));
+        const quint32 at = quint32(p - blk.data);
+        p = putUtf8(p, e.text);
+        if (textUtf8 >= kMinShared && holdable(e.text)) {
+            s.texts[s.nextText] = { e.text, segIdx, at, quint32(textUtf8) };
+            s.nextText = (s.nextText + 1) % s.texts.size();
+        }
+    } else {
+        const QByteArray textBytes = e.text.toUtf8();
+        p = putVarint(p, quint64(textBytes.size()));
+        std::memcpy(p, textBytes.constData(), std::size_t(textBytes.size()));
+        p += textBytes.size();
+    }
+    if (rawHit) {
+        p = putVarint(p, start - rawHit->offset);
+        p = putVarint(p, quint64(rawHit->size));
+    } else {
+        p = putVarint(p, quint64(e.raw.size()));
+        if (e.raw.size() >= kMinShared) {
+            s.raws[s.nextRaw] = { e.raw.constData(), e.raw.size(), segIdx, quint32(p - blk.data) };
+            s.nextRaw = (s.nextRaw + 1) % s.raws.size();
+        }
+        if (!e.raw.isEmpty())
+            std::memcpy(p, e.raw.constData(), std::size_t(e.raw.size()));
+        p += e.raw.size();
+    }
+    blk.size = std::size_t(p - blk.data);
     m_count.store(seq + 1, std::memory_order_release);
     const bool over = s.inMemoryBytes > s.limits.memoryBytes && s.nextSpill + 1 < s.segments.size();
     lock.unlock();
@@ -212,7 +458,7 @@ void Journal::enforceLimits()
             limits = s.limits;
             const quint64 spillSize = s.spill ? s.spill->size.load() : 0;
             spillOk = limits.spill && !s.spillFailed
-                && spillSize + s.segments[s.nextSpill].bytes->size() <= limits.diskBytes;
+                && spillSize + s.segments[s.nextSpill].bytes->size <= limits.diskBytes;
         }
         QString why;
         if (spillOk) {
@@ -263,7 +509,7 @@ void Journal::enforceLimits()
 bool Journal::spillOne()
 {
     Store& s = *m_store;
-    std::shared_ptr<std::vector<char>> bytes;
+    std::shared_ptr<Block> bytes;
     std::shared_ptr<SpillFile> file;
     std::size_t idx = 0;
     quint64 gen = 0;
@@ -284,7 +530,7 @@ bool Journal::spillOne()
     }
     qint64 offset = -1;
     // The segment is sealed: nobody writes its bytes any more, so it can be written unlocked.
-    const bool ok = file && file->append(*bytes, &offset, &error);
+    const bool ok = file && file->append(bytes->data, bytes->size, &offset, &error);
     QWriteLocker lock(&m_lock);
     if (gen != s.generation)
         return true; // cleared meanwhile: nothing left to spill
@@ -296,7 +542,7 @@ bool Journal::spillOne()
     s.spill = file;
     Segment& seg = s.segments[idx];
     seg.fileOffset = offset;
-    seg.byteSize = bytes->size();
+    seg.byteSize = bytes->size;
     seg.bytes.reset();
     s.inMemoryBytes -= seg.capacity;
     s.spilledEvents += s.endOf(idx, m_count.load()) - seg.firstSeq;
@@ -380,21 +626,25 @@ void Journal::forEach(quint64 first, quint64 n, const std::function<void(const E
                     seq = s.endOf(idx, end);
                     continue;
                 }
-                const std::vector<char>* data = seg.bytes.get();
-                if (!data) {
+                const uchar* base = nullptr;
+                std::size_t size = 0;
+                if (seg.bytes) {
+                    base = reinterpret_cast<const uchar*>(seg.bytes->data);
+                    size = seg.bytes->size;
+                } else {
                     held = s.cached(idx);
                     if (!held) {
                         missing = idx;
                         break;
                     }
-                    data = held.get();
+                    base = reinterpret_cast<const uchar*>(held->data());
+                    size = held->size();
                 }
                 const quint32 off = seg.offsets[seq - seg.firstSeq];
-                codec::Cursor c { reinterpret_cast<const uchar*>(data->data()) + off,
-                    reinterpret_cast<const uchar*>(data->data()) + data->size() };
+                codec::Cursor c { base + std::min<std::size_t>(off, size), base + size };
                 Event e;
                 quint32 from = 0, to = 0;
-                if (off <= data->size() && codec::decode(c, &e, &from, &to)) {
+                if (off <= size && decodeStored(c, base, &e, &from, &to)) {
                     e.seq = seq;
                     e.from = s.strings.value(qsizetype(from));
                     e.to = s.strings.value(qsizetype(to));

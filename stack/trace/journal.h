@@ -25,7 +25,8 @@ struct JournalLimits {
     // journal appends an Error event saying how many, and status() counts them.
     quint64 diskBytes = quint64(4) << 30;
     QString spillDirectory; // empty: QDir::tempPath()
-    std::size_t segmentBytes = std::size_t(1) << 20; // unit of spilling and discarding
+    // Unit of spilling and discarding. 2 MiB: segments this large get transparent huge pages.
+    std::size_t segmentBytes = std::size_t(2) << 20;
 };
 
 // What a view can show about the journal's bounds.
@@ -94,6 +95,7 @@ public:
 
 private:
     struct Store;
+    struct Block;
     struct Segment;
     struct SpillFile;
     void enforceLimits();

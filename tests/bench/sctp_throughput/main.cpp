@@ -4,12 +4,12 @@
 //         buffer, 256 KiB receive buffer, NODELAY), usrsctp_sendv / usrsctp_recvv; the packets
 //         go through the same Runtime queue (conn_output -> event loop) and straight back into
 //         usrsctp_conninput: no journal, no tap.
-//   ours: Engine + Endpoint::send/receive over a LabLinkPair with no impairment. The tap level
-//         says what the journal gets: "packets" = every SCTP packet in both directions with its
-//         raw bytes (what the GUI's timeline, ladder and inspector read) plus the derived events
-//         (retransmissions, FORWARD-TSN, abandons) and one UserAction event per send — this is
-//         the headline figure; "chunks" adds an SctpChunk event per chunk; "off" journals nothing
-//         per packet (for diagnosis only).
+//   ours: Engine + Endpoint::send/receive over a LabLinkPair with no impairment. The journal is
+//         always on (one UserAction event per send); the tap level says what else it gets:
+//         "packets" (tap ON) = every SCTP packet in both directions with its raw bytes (what the
+//         GUI's timeline, ladder and inspector read) plus the derived events (retransmissions,
+//         FORWARD-TSN, abandons) — this is the headline figure; "chunks" adds an SctpChunk event
+//         per chunk; "off" (tap OFF) journals nothing per packet (for diagnosis only).
 // Each round runs raw and then every selected mode back to back; the printed figure is the
 // median over the rounds, and "vs raw" divides by the raw median of the same message size.
 // MB/s and messages/s are per second of CPU time of the (single) thread doing everything — the
@@ -233,7 +233,9 @@ int main(int argc, char** argv)
     }
     Stack stack;
     std::printf("SCTP bulk transfer in one process, %llu MB per run (100-byte messages: an eighth of that), median of %d "
-                "rounds\n(usrsctp %s, single-threaded, AF_CONN; ours: lab link pair without impairment, journal on)\n",
+                "rounds\n(usrsctp %s, single-threaded, AF_CONN; ours: lab link pair without impairment)\n"
+                "raw usrsctp: no journal, no tap. ours: the journal is always on (one UserAction per send); \"tap ON\" "
+                "journals every SCTP packet\nboth ways with its raw bytes, \"tap OFF\" journals no packet events.\n",
         static_cast<unsigned long long>(mb), rounds, qPrintable(Runtime::libraryVersion()));
     std::printf("%-9s %-34s %10s %12s %8s %14s %16s %10s\n", "message", "path", "MB/s", "messages/s", "vs raw",
         "events/message", "packets/message", "wall MB/s");
@@ -243,9 +245,9 @@ int main(int argc, char** argv)
         PacketTap::Level level;
     };
     const Mode modes[] = {
-        { "packets", "ours (journal: packets) HEADLINE", PacketTap::Level::Packets },
-        { "chunks", "ours (journal: packets + chunks)", PacketTap::Level::Chunks },
-        { "off", "ours (journal: no packets)", PacketTap::Level::Off },
+        { "packets", "ours, tap ON: packets  [HEADLINE]", PacketTap::Level::Packets },
+        { "chunks", "ours, tap ON: packets + chunks", PacketTap::Level::Chunks },
+        { "off", "ours, tap OFF (diagnosis only)", PacketTap::Level::Off },
     };
     for (int size : sizes) {
         const quint64 total = size <= 1000 ? mb * 1000000 / 8 : mb * 1000000;
