@@ -25,7 +25,8 @@ shot timeline --view timeline --scenario prsctp-ttl-rtx-buf --after-ms 6000
 shot ladder --view ladder --scenario invite-lossy-udp --after-ms 9000
 shot transactions --view transactions --scenario noninvite-udp-vs-tcp --after-ms 5000
 shot dialogs --view dialogs --scenario forking-with-flag --after-ms 5000
-shot associations --view associations --scenario prsctp-ttl-rtx-buf --after-ms 6000
+shot associations --view associations --scenario addr-over --after-ms 4000
+shot timeline-multihomed --view timeline --scenario addr-over --after-ms 7000
 shot streams --view streams --scenario prsctp-ttl-rtx-buf --after-ms 6000
 shot composer-sip --view composer-sip --scenario playground --after-ms 1500
 shot composer-sctp --view composer-sctp --scenario playground --after-ms 1500

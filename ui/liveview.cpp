@@ -69,16 +69,39 @@ LiveView::LiveView(QAbstractItemModel* model, const QString& filterHint, QWidget
     box->addWidget(m_view, 1);
     // Columns fit their content when the first rows arrive (after a clear too), capped so one long
     // route set cannot push the rest out of sight; after that the user's widths stay.
-    connect(m_proxy, &QAbstractItemModel::rowsInserted, this, [this] {
-        if (m_sized)
+    // Tree models change structure by resets (a path or a fork appears), so each reset may widen
+    // the columns to fit what became visible — until the user sizes a column by hand; a clear lets
+    // the next rows size them afresh.
+    auto fit = [this](bool widenOnly) {
+        if (m_proxy->rowCount() == 0 || (widenOnly && m_userSized))
             return;
         m_sized = true;
+        m_fitting = true;
         for (int c = 0; c < m_proxy->columnCount() - 1; ++c) {
+            const int before = m_view->columnWidth(c);
             m_view->resizeColumnToContents(c);
-            m_view->setColumnWidth(c, std::min(m_view->columnWidth(c), 320));
+            const int fitted = std::min(m_view->columnWidth(c), 320);
+            m_view->setColumnWidth(c, widenOnly ? std::max(before, fitted) : fitted);
         }
+        m_fitting = false;
+    };
+    connect(m_view->header(), &QHeaderView::sectionResized, this, [this](int section) {
+        // The last section stretches with the view: only the others are the user's doing.
+        if (!m_fitting && section < m_view->header()->count() - 1)
+            m_userSized = true;
     });
-    connect(m_proxy, &QAbstractItemModel::modelReset, this, [this] { m_sized = false; });
+    connect(m_proxy, &QAbstractItemModel::rowsInserted, this, [this, fit] {
+        if (!m_sized)
+            fit(false);
+    });
+    connect(m_proxy, &QAbstractItemModel::modelReset, this, [this, fit] {
+        if (m_proxy->rowCount() == 0) {
+            m_sized = false;
+            m_userSized = false;
+            return;
+        }
+        fit(m_sized);
+    });
 
     // Filter as the user types, but only once they pause: re-filtering a large table per key
     // press would stutter.

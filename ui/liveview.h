@@ -44,6 +44,8 @@ private:
     QLineEdit* m_filter;
     QTimer* m_debounce;
     bool m_sized = false;
+    bool m_userSized = false; // the user resized a column: resets no longer widen them
+    bool m_fitting = false; // our own resizes in progress
 };
 
 } // namespace ladder::ui

@@ -12,6 +12,7 @@
 #include "ladder/ladderview.h"
 #include "liveview.h"
 #include "models/forktreemodel.h"
+#include "models/pathtreemodel.h"
 #include "models/livemodels.h"
 #include "sessionfiles.h"
 #include "statemachineview.h"
@@ -200,7 +201,8 @@ void MainWindow::createDocks()
     auto* transactions = new LiveView(m_transactionModel, tr("Filter transactions (method, branch, state…)"), this);
     m_forkTree = new ForkTreeModel(m_dialogModel, this);
     auto* dialogs = new LiveView(m_forkTree, tr("Filter dialogs (Call-ID, tag, state…)"), this);
-    auto* associations = new LiveView(m_associationModel, tr("Filter associations (address, state…)"), this);
+    m_pathTree = new PathTreeModel(m_associationModel, this);
+    auto* associations = new LiveView(m_pathTree, tr("Filter associations (address, state…)"), this);
     auto* streams = new LiveView(m_streamModel, tr("Filter streams"), this);
     transactions->setObjectName(QStringLiteral("transactionsView"));
     dialogs->setObjectName(QStringLiteral("dialogsView"));

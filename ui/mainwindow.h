@@ -33,6 +33,7 @@ class JournalFollower;
 class AssociationModel;
 class DialogModel;
 class ForkTreeModel;
+class PathTreeModel;
 class LadderView;
 class StreamModel;
 class TransactionModel;
@@ -130,6 +131,7 @@ private:
     TransactionModel* m_transactionModel = nullptr;
     DialogModel* m_dialogModel = nullptr;
     ForkTreeModel* m_forkTree = nullptr;
+    PathTreeModel* m_pathTree = nullptr;
     AssociationModel* m_associationModel = nullptr;
     StreamModel* m_streamModel = nullptr;
     LadderView* m_ladder = nullptr;

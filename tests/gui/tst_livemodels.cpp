@@ -2,6 +2,7 @@
 #include "liveview.h"
 #include "models/forktreemodel.h"
 #include "models/livemodels.h"
+#include "models/pathtreemodel.h"
 
 #include <QAbstractItemModelTester>
 #include <QLineEdit>
@@ -84,6 +85,64 @@ private slots:
         QCOMPARE(m.index(0, ui::DialogModel::ForkColumn).data().toString(), QStringLiteral("2 of one request"));
         QCOMPARE(m.index(1, ui::DialogModel::RemoteCSeqColumn).data().toString(), QStringLiteral("empty"));
         QCOMPARE(m.index(0, ui::DialogModel::RoleColumn).data().toString(), QStringLiteral("UAC INVITE"));
+    }
+
+    void pathsAreChildrenOfTheirAssociation()
+    {
+        ui::AssociationModel flat;
+        ui::PathTreeModel tree(&flat);
+        QAbstractItemModelTester tester(&tree, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        sctp::AssociationInfo single;
+        single.id = 1;
+        single.state = QStringLiteral("ESTABLISHED");
+        sctp::AssociationInfo multi;
+        multi.id = 2;
+        multi.state = QStringLiteral("ESTABLISHED");
+        multi.primaryPath = QStringLiteral("127.0.0.1:5000");
+        sctp::PathInfo v4;
+        v4.address = QStringLiteral("127.0.0.1:5000");
+        v4.stateName = QStringLiteral("active");
+        v4.primary = true;
+        v4.rto = 100;
+        v4.srtt = 12;
+        v4.cwnd = 4380;
+        v4.mtu = 1460;
+        sctp::PathInfo v6 = v4;
+        v6.address = QStringLiteral("[::1]:5000");
+        v6.primary = false;
+        v6.rto = 300;
+        multi.paths = { v4, v6 };
+        flat.setSnapshots({ single, multi });
+        QCOMPARE(tree.rowCount(), 2);
+        QVERIFY(!tree.hasChildren(tree.index(0, 0)));
+        const QModelIndex m = tree.index(1, 0);
+        QCOMPARE(tree.rowCount(m), 2);
+        QCOMPARE(tree.index(1, ui::AssociationModel::PathsColumn).data().toString(),
+            QStringLiteral("2 paths, 2 active, primary 127.0.0.1:5000"));
+        QCOMPARE(tree.index(0, ui::AssociationModel::PeerColumn, m).data().toString(), QStringLiteral("127.0.0.1:5000"));
+        QCOMPARE(tree.index(0, ui::AssociationModel::IdColumn, m).data().toString(), QStringLiteral("path (primary)"));
+        QCOMPARE(tree.index(1, ui::AssociationModel::PathsColumn, m).data().toString(),
+            QStringLiteral("rto 300 ms · srtt 12 ms · cwnd 4380 · mtu 1460"));
+        QCOMPARE(tree.index(1, 0, m).data(ui::SnapshotTableModelBase::KeyRole).toULongLong(), quint64(2));
+        QCOMPARE(tree.parent(tree.index(1, 3, m)), m);
+
+        // The primary fails: values change in place, no reset.
+        QSignalSpy resets(&tree, &QAbstractItemModel::modelReset);
+        multi.paths[0].stateName = QStringLiteral("inactive");
+        multi.paths[0].rto = 600;
+        flat.setSnapshots({ single, multi });
+        QCOMPARE(resets.count(), 0);
+        QCOMPARE(tree.index(0, ui::AssociationModel::StateColumn, m).data().toString(), QStringLiteral("inactive"));
+        QCOMPARE(tree.index(1, ui::AssociationModel::PathsColumn).data().toString(),
+            QStringLiteral("2 paths, 1 active, primary 127.0.0.1:5000"));
+        QVERIFY(tree.index(0, ui::AssociationModel::StateColumn, m).data(Qt::ForegroundRole).isValid());
+        // A path goes away: the structure changes.
+        multi.paths.removeLast();
+        flat.setSnapshots({ single, multi });
+        QCOMPARE(resets.count(), 1);
+        QCOMPARE(tree.rowCount(tree.index(1, 0)), 1);
+        flat.setSnapshots({});
+        QCOMPARE(tree.rowCount(), 0);
     }
 
     void forksGroupUnderTheirRequest()

@@ -92,6 +92,30 @@ private slots:
         QVERIFY(red);
     }
 
+    void sctpPacketsAreLabelledByTheirChunks()
+    {
+        auto journal = std::make_shared<trace::Journal>();
+        auto packet = [](qint64 ms, Dir dir, const char* text) {
+            Event e;
+            e.kind = Kind::SctpPacket;
+            e.timeNs = ms * 1000000;
+            e.dir = dir;
+            e.from = QStringLiteral("client 127.0.0.1:9899");
+            e.to = QStringLiteral("server 127.0.0.1:9899");
+            e.text = QString::fromUtf8(text);
+            return e;
+        };
+        journal->append(packet(0, Dir::Tx, "5001 → 5000 vtag 0x4f613c55: DATA"));
+        journal->append(packet(1, Dir::Tx, "5001 → 5000 vtag 0x4f613c55: SACK, DATA"));
+        ui::TimelineView view;
+        view.setJournal(journal);
+        view.append(journal->range(0, 2));
+        const auto& idx = view.index();
+        QCOMPARE(idx.items().size(), std::size_t(2));
+        QCOMPARE(idx.labels().value(int(idx.items()[0].label)), QStringLiteral("DATA"));
+        QCOMPARE(idx.labels().value(int(idx.items()[1].label)), QStringLiteral("SACK, DATA"));
+    }
+
     void clickSelectsAndInspectorDecodes()
     {
         auto journal = std::make_shared<trace::Journal>();

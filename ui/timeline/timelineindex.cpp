@@ -15,11 +15,13 @@ quint64 TimelineIndex::pairKey(const QByteArray& raw, qint32 from, qint32 to)
 
 quint32 TimelineIndex::labelOf(const trace::Event& e)
 {
-    // SIP: the method, or the status code and reason; SCTP: the first chunk's name. A handful of
+    // SIP: the method, or the status code and reason; SCTP: the chunks' names. A handful of
     // distinct strings, interned once.
     QString label;
     if (e.kind == Kind::SctpPacket) {
-        label = e.text.section(QLatin1Char(' '), 0, 0);
+        // "5001 → 5000 vtag 0x4f613c55: SACK, DATA" → the chunks, "SACK, DATA".
+        const qsizetype colon = e.text.indexOf(QLatin1String(": "));
+        label = colon < 0 ? e.text.section(QLatin1Char(' '), 0, 0) : e.text.mid(colon + 2, 24);
     } else if (e.raw.startsWith("SIP/2.0 ")) {
         const qsizetype eol = e.raw.indexOf('\r');
         label = QString::fromUtf8(e.raw.mid(8, eol < 0 ? 40 : std::min<qsizetype>(eol - 8, 40)));
