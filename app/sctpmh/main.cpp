@@ -397,12 +397,19 @@ void setPrimary(std::istringstream& in)
     report("primary %s %d", host.c_str(), r < 0 ? errno : 0);
 }
 
+// Called when the parent is done: it no longer reflects packets, so a graceful SHUTDOWN could
+// never complete. Abort instead (SO_LINGER 0), and the endpoints are gone at once.
 void shutdownAll()
 {
     g_quit = true;
     for (Side* side : { &g_client, &g_server }) {
-        if (side->so)
-            usrsctp_close(side->so);
+        if (!side->so)
+            continue;
+        linger abortive {};
+        abortive.l_onoff = 1;
+        abortive.l_linger = 0;
+        usrsctp_setsockopt(side->so, SOL_SOCKET, SO_LINGER, &abortive, sizeof abortive);
+        usrsctp_close(side->so);
     }
     for (int i = 0; i < 300 && usrsctp_finish() != 0; ++i)
         std::this_thread::sleep_for(std::chrono::milliseconds(10));

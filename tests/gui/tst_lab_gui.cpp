@@ -159,6 +159,48 @@ private slots:
         QVERIFY(app.window.timeline()->lastPaintedItems() > 0);
     }
 
+    void composerSendsAddrOverOnTheMultiHomedAssociation()
+    {
+        App app;
+        app.window.show();
+        app.lab.start(QStringLiteral("addr-over"));
+        // The lesson's association comes up with its two paths as child rows of the view.
+        auto pathsOfClient = [&] {
+            const auto rows = app.window.associationModel()->rows();
+            return rows.isEmpty() ? 0 : int(rows.first().paths.size());
+        };
+        QTRY_COMPARE_WITH_TIMEOUT(pathsOfClient(), 2, 15000);
+        ui::SctpComposer* composer = app.window.sctpComposer();
+        composer->flag(0x800)->setChecked(true);
+        auto* path = composer->findChild<QComboBox*>(QStringLiteral("sctpAddrOver"));
+        QVERIFY(path);
+        QTRY_VERIFY_WITH_TIMEOUT(path->findText(QStringLiteral("[::1]:5000")) >= 0, 5000);
+        path->setCurrentText(QStringLiteral("[::1]:5000"));
+        composer->payloadEdit()->setPlainText(QStringLiteral("by hand, over ::1"));
+        auto* context = composer->findChild<QLineEdit*>(QStringLiteral("sctpContext"));
+        QVERIFY(context);
+        context->setText(QStringLiteral("777"));
+        const qint64 before = app.stack.journal()->count();
+        QTest::mouseClick(composer->sendButton(), Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(!composer->isBusy(), 10000);
+        QVERIFY2(composer->resultText().startsWith(QLatin1String("sent 17 bytes")), qPrintable(composer->resultText()));
+        // The message left on the ::1 path: a DATA chunk of 17 bytes to the server's ::1 lane.
+        auto sentOnV6 = [&] {
+            bool found = false;
+            app.stack.journal()->forEach(before, app.stack.journal()->count(), [&](const trace::Event& e) {
+                found |= e.kind == trace::Kind::SctpChunk && e.dir == trace::Dir::Tx && e.to == QLatin1String("server [::1]:9899")
+                    && e.text.startsWith(QLatin1String("DATA")) && e.text.contains(QLatin1String("len=17"));
+            });
+            return found;
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(sentOnV6(), 5000);
+        // A path the peer does not have: EINVAL, saying which addresses it has.
+        path->setCurrentText(QStringLiteral("10.9.9.9:5000"));
+        QTest::mouseClick(composer->sendButton(), Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(composer->resultText().startsWith(QLatin1String("EINVAL: ")), 5000);
+        QVERIFY2(composer->resultText().contains(QLatin1String("127.0.0.1 and ::1")), qPrintable(composer->resultText()));
+    }
+
     void sctpComposerReportsErrno()
     {
         App app;

@@ -111,6 +111,18 @@ private slots:
         QTRY_COMPARE_WITH_TIMEOUT(f.pair->received().size(), 3, 3000);
         QCOMPARE(f.pair->received().last().from, QStringLiteral("127.0.0.1:5001"));
 
+        // Stream figures: three first transmissions on stream 0 from the client, three deliveries
+        // at the server.
+        const auto both = f.pair->associations();
+        QCOMPARE(both.size(), 2);
+        QCOMPARE(both[0].streams.size(), 1);
+        QCOMPARE(both[0].streams[0].messagesSent, quint64(3));
+        QCOMPARE(both[0].streams[0].orderedSent, quint64(3));
+        QCOMPARE(both[0].streams[0].nextSsn, quint32(3));
+        QCOMPARE(both[1].streams.size(), 1);
+        QCOMPARE(both[1].streams[0].messagesReceived, quint64(3));
+        QCOMPARE(both[1].streams[0].bytesReceived, quint64(7 + 8 + 7));
+
         // The journal saw the DATA on the lane of the path it took.
         QStringList dataTo;
         for (const trace::Event& e : f.events(trace::Kind::SctpChunk))

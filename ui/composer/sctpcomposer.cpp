@@ -119,6 +119,7 @@ SctpComposer::SctpComposer(QWidget* parent)
     }
     box->addLayout(flags);
     m_addrOver = new QComboBox(this);
+    m_addrOver->setObjectName(QStringLiteral("sctpAddrOver"));
     m_addrOver->setEditable(true);
     m_addrOver->setEnabled(false);
     m_addrOver->setToolTip(tr("The path SCTP_ADDR_OVER sends on"));
@@ -199,27 +200,40 @@ void SctpComposer::updatePolicyUnit()
 void SctpComposer::setAssociationModel(AssociationModel* model)
 {
     m_associations = model;
+    // Snapshots come at 10 Hz and paths are known only after an association is up: rebuild the
+    // pickers when what they list changed, not on every update (the user may be typing in them).
     auto refresh = [this] {
-        const quint64 current = m_association->currentData().toULongLong();
-        m_association->clear();
-        m_association->addItem(tr("(address below)"), 0);
-        QStringList paths;
+        QStringList entries, paths;
+        QList<quint64> ids;
         for (const auto& a : m_associations->rows()) {
-            m_association->addItem(QStringLiteral("#%1 %2 → %3 (%4)").arg(a.id).arg(a.localAddress, a.peerAddress, a.state), a.id);
+            entries << QStringLiteral("#%1 %2 → %3 (%4)").arg(a.id).arg(a.localAddress, a.peerAddress, a.state);
+            ids << a.id;
             for (const auto& p : a.paths)
                 if (!paths.contains(p.address))
                     paths << p.address;
         }
-        const int i = m_association->findData(current);
-        m_association->setCurrentIndex(i < 0 ? 0 : i);
-        const QString path = m_addrOver->currentText();
-        m_addrOver->clear();
-        m_addrOver->addItems(paths);
-        m_addrOver->setCurrentText(path);
+        if (entries != m_listedAssociations) {
+            m_listedAssociations = entries;
+            const quint64 current = m_association->currentData().toULongLong();
+            m_association->clear();
+            m_association->addItem(tr("(address below)"), 0);
+            for (int i = 0; i < entries.size(); ++i)
+                m_association->addItem(entries[i], ids[i]);
+            const int i = m_association->findData(current);
+            m_association->setCurrentIndex(i < 0 ? 0 : i);
+        }
+        if (paths != m_listedPaths) {
+            m_listedPaths = paths;
+            const QString path = m_addrOver->currentText();
+            m_addrOver->clear();
+            m_addrOver->addItems(paths);
+            m_addrOver->setCurrentText(path);
+        }
     };
     connect(model, &QAbstractItemModel::rowsInserted, this, refresh);
     connect(model, &QAbstractItemModel::rowsRemoved, this, refresh);
     connect(model, &QAbstractItemModel::modelReset, this, refresh);
+    connect(model, &QAbstractItemModel::dataChanged, this, refresh);
 }
 
 bool SctpComposer::parseHex(const QString& text, QByteArray* out)

@@ -69,6 +69,7 @@ private:
     QList<QCheckBox*> m_flags;
     QComboBox* m_addrOver;
     QComboBox* m_policy;
+    QStringList m_listedAssociations, m_listedPaths; // what the pickers list now
     QSpinBox* m_policyValue;
     QLabel* m_policyUnit;
     QSpinBox* m_repeat;

@@ -76,6 +76,24 @@ MultiHomedPair::MultiHomedPair(Scheduler& scheduler, trace::Journal& journal, Op
             return m_ids[1];
         return 0;
     });
+    // Per-stream figures: first transmissions as the tap sees them leave, deliveries as the
+    // helper's receiver reports them (recv lines).
+    m_tap.setObserver([this](const PacketTap::ChunkSeen& seen) {
+        const DecodedChunk& c = *seen.chunk;
+        if (seen.dir != trace::Dir::Tx || seen.retransmission || (c.type != 0 && c.type != 64))
+            return;
+        StreamInfo& st = stream(seen.srcPort == kClientPort ? 0 : 1, c.sid);
+        st.bytesSent += quint64(c.payloadLength);
+        if (c.ending()) {
+            ++st.messagesSent;
+            if (c.unordered()) {
+                ++st.unorderedSent;
+            } else {
+                ++st.orderedSent;
+                st.nextSsn = c.ssn + 1;
+            }
+        }
+    });
     for (int s = 0; s < 2; ++s) {
         AssociationInfo& info = m_info[s];
         info.id = m_ids[s];
@@ -158,8 +176,9 @@ bool MultiHomedPair::start(QString* why)
         }
         auto* v4 = new QUdpSocket(this);
         if (!v4->bind(QHostAddress::LocalHost, 0)) {
+            const QString err = v4->errorString();
             delete v4;
-            return refuse(QStringLiteral("cannot bind a UDP socket on 127.0.0.1: %1").arg(v4->errorString()));
+            return refuse(QStringLiteral("cannot bind a UDP socket on 127.0.0.1: %1").arg(err));
         }
         port = v4->localPort();
         auto* v6 = new QUdpSocket(this);
@@ -460,6 +479,10 @@ void MultiHomedPair::handleLine(const QByteArray& line)
         d.bytes = w[8].toInt();
         d.from = QString::fromUtf8(w[9]);
         m_received.append(d);
+        StreamInfo& st = stream(sideIndex(w[1]), d.stream);
+        ++st.messagesReceived;
+        st.bytesReceived += quint64(d.bytes);
+        ++(d.unordered ? st.unorderedReceived : st.orderedReceived);
     } else if (cmd == "assoc" || cmd == "path" || cmd == "end") {
         handleStatus(w);
     } else if (cmd == "primary" && w.size() >= 3) {
@@ -508,6 +531,18 @@ void MultiHomedPair::handleStatus(const QList<QByteArray>& w)
         p.primary = hostOf(p.address) == hostOf(info.primaryPath);
         m_pendingPaths[side].append(p);
     }
+}
+
+StreamInfo& MultiHomedPair::stream(int side, quint16 sid)
+{
+    QList<StreamInfo>& streams = m_info[side].streams;
+    for (StreamInfo& s : streams)
+        if (s.sid == sid)
+            return s;
+    StreamInfo s;
+    s.sid = sid;
+    streams.append(s);
+    return streams.last();
 }
 
 QList<AssociationInfo> MultiHomedPair::associations() const

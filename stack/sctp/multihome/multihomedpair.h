@@ -124,6 +124,7 @@ namespace sctp {
         void journalText(int kind, quint64 object, quint64 a, const QString& text);
         int sideIndex(const QByteArray& side) const { return side == "client" ? 0 : 1; }
         QString lane(int side, int path) const;
+        StreamInfo& stream(int side, quint16 sid); // created on first use
 
         Scheduler& m_scheduler;
         trace::Journal& m_journal;
