@@ -6,8 +6,8 @@
 #include <QTimer>
 
 #include <functional>
-#include <map>
-#include <unordered_map>
+#include <limits>
+#include <vector>
 
 namespace ladder {
 
@@ -37,10 +37,10 @@ public:
     TimerId post(Callback fn) { return schedule(0, std::move(fn)); }
     // Returns false when the timer had already fired or was cancelled.
     bool cancel(TimerId id);
-    bool isPending(TimerId id) const { return m_index.count(id) != 0; }
+    bool isPending(TimerId id) const { return slotOf(id) != nullptr; }
     // Absolute due time of a pending timer, or -1.
     qint64 dueNs(TimerId id) const;
-    std::size_t pendingCount() const { return m_queue.size(); }
+    std::size_t pendingCount() const { return m_live; }
     // Due time of the earliest pending timer, or -1 when none is pending.
     qint64 nextDueNs() const;
 
@@ -52,22 +52,58 @@ public:
     std::size_t runUntilIdle(qint64 limitNs = qint64(3600) * 1000000000);
 
 private:
+    // A pending timer lives in a slot (reused through a free list, so arming a timer allocates
+    // nothing once the table has grown); its id is the slot index and the slot's generation, which
+    // changes when the timer fires or is cancelled, so a stale id never names a newer timer.
+    struct Slot {
+        Callback fn;
+        qint64 due = 0;
+        quint32 generation = 1;
+        bool live = false;
+    };
+    // The queue: a binary min-heap of (due, sequence) — the sequence number keeps timers due at
+    // the same instant in scheduling order. cancel() only frees the slot; its heap entry goes
+    // stale and is dropped when it reaches the top (or when stale entries outnumber live ones,
+    // in one O(n) sweep). The top entry is always live.
+    struct Entry {
+        qint64 due;
+        quint64 seq;
+        quint32 slot;
+        quint32 generation;
+    };
+    struct Later {
+        bool operator()(const Entry& a, const Entry& b) const
+        {
+            return a.due != b.due ? a.due > b.due : a.seq > b.seq;
+        }
+    };
+
+    const Slot* slotOf(TimerId id) const;
+    bool isLive(const Entry& e) const
+    {
+        const Slot& s = m_slots[e.slot];
+        return s.live && s.generation == e.generation;
+    }
+    void freeSlot(quint32 index);
+    void popStale();
+    void compact();
+    // Removes the top (due) entry and returns its callback; advances virtual time to it.
+    Callback takeTop();
     void runDue(qint64 upToNs);
     void rearm();
-
-    struct Key {
-        qint64 due;
-        TimerId id;
-        bool operator<(const Key& o) const { return due != o.due ? due < o.due : id < o.id; }
-    };
 
     Mode m_mode;
     QElapsedTimer m_clock;
     qint64 m_virtualNow = 0;
-    TimerId m_nextId = 1;
-    std::map<Key, Callback> m_queue;
-    std::unordered_map<TimerId, qint64> m_index;
+    quint64 m_nextSeq = 0;
+    std::vector<Slot> m_slots;
+    std::vector<quint32> m_freeSlots;
+    std::vector<Entry> m_heap;
+    std::size_t m_live = 0;
     QTimer m_timer;
+    // Real mode: the deadline m_timer is armed for (INT64_MAX when stopped). A timer due later
+    // needs no re-arming: the earlier wake-up re-arms for it.
+    qint64 m_armedDue = std::numeric_limits<qint64>::max();
     bool m_running = false;
 };
 

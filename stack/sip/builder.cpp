@@ -7,12 +7,40 @@
 namespace ladder::sip {
 
 namespace {
+    // Header values are composed with one allocation each (reserve, then append): building a
+    // request or response is on the path of every transaction.
     QByteArray viaValue(const LocalVia& v, const QByteArray& branch)
     {
-        QByteArray out = "SIP/2.0/" + (v.transport.isEmpty() ? QByteArray("UDP") : v.transport.toUpper()) + ' '
-            + v.sentBy + ";branch=" + (branch.isEmpty() ? newBranch() : branch);
+        const QByteArray b = branch.isEmpty() ? newBranch() : branch;
+        QByteArray out;
+        out.reserve(8 + v.transport.size() + 1 + v.sentBy.size() + 8 + b.size() + 6 + 3);
+        out += "SIP/2.0/";
+        if (v.transport.isEmpty())
+            out += "UDP";
+        else
+            for (char ch : v.transport)
+                out += (ch >= 'a' && ch <= 'z') ? char(ch - 32) : ch;
+        out += ' ';
+        out += v.sentBy;
+        out += ";branch=";
+        out += b;
         if (v.rport)
             out += ";rport";
+        return out;
+    }
+
+    QByteArray cseqValue(quint32 number, const QByteArray& method)
+    {
+        char digits[12];
+        int d = 0;
+        for (quint32 n = number; d == 0 || n > 0; n /= 10)
+            digits[d++] = char('0' + n % 10);
+        QByteArray out;
+        out.reserve(d + 1 + method.size());
+        while (d > 0)
+            out += digits[--d];
+        out += ' ';
+        out += method;
         return out;
     }
 
@@ -60,23 +88,31 @@ namespace {
 
 QByteArray withTag(const QByteArray& nameAddr, const QByteArray& tag)
 {
-    QByteArray v = nameAddr.trimmed();
-    if (!v.contains('<') && v.contains(';'))
-        v = '<' + v + '>';
-    return v + ";tag=" + tag;
+    const QByteArrayView v = QByteArrayView(nameAddr).trimmed();
+    const bool enclose = !v.contains('<') && v.contains(';');
+    QByteArray out;
+    out.reserve(v.size() + 2 + 5 + tag.size());
+    if (enclose)
+        out += '<';
+    out += v;
+    if (enclose)
+        out += '>';
+    out += ";tag=";
+    out += tag;
+    return out;
 }
 
 Message buildRequest(const RequestTemplate& t)
 {
     Message m = Message::request(t.method, t.requestUri);
     m.appendHeader(HeaderId::Via, viaValue(t.via, t.branch));
-    m.appendHeader(HeaderId::MaxForwards, QByteArray::number(t.maxForwards));
+    m.appendHeader(HeaderId::MaxForwards, t.maxForwards == 70 ? QByteArrayLiteral("70") : QByteArray::number(t.maxForwards));
     for (const QByteArray& r : t.routeSet)
         m.appendHeader(HeaderId::Route, enclose(r));
     m.appendHeader(HeaderId::To, t.to);
     m.appendHeader(HeaderId::From, withTag(t.from, t.fromTag.isEmpty() ? newTag() : t.fromTag));
     m.appendHeader(HeaderId::CallId, t.callId.isEmpty() ? newCallId() : t.callId);
-    m.appendHeader(HeaderId::CSeq, QByteArray::number(t.cseq) + ' ' + t.method);
+    m.appendHeader(HeaderId::CSeq, cseqValue(t.cseq, t.method));
     if (!t.contact.isEmpty())
         m.appendHeader(HeaderId::Contact, t.contact);
     for (const auto& [name, value] : t.extraHeaders)

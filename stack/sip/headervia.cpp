@@ -4,6 +4,8 @@
 #include "parsertext.h"
 #include "uri.h"
 
+#include <cstring>
+
 namespace ladder::sip {
 
 namespace {
@@ -99,12 +101,40 @@ bool Via::parseInto(Via* out, const QByteArray& storage, QByteArrayView t, QByte
     return true;
 }
 
+qsizetype Via::writeSentBy(char* buf, qsizetype cap) const
+{
+    if (m_host.size() + 12 > cap) // ":" and up to 10 digits
+        return -1;
+    if (!m_host.isEmpty())
+        std::memcpy(buf, m_host.data(), size_t(m_host.size()));
+    qsizetype n = m_host.size();
+    if (m_port >= 0) {
+        buf[n++] = ':';
+        char digits[12];
+        int d = 0;
+        for (int p = m_port; d == 0 || p > 0; p /= 10)
+            digits[d++] = char('0' + p % 10);
+        while (d > 0)
+            buf[n++] = digits[--d];
+    }
+    return n;
+}
+
 QByteArray Via::sentBy() const
 {
-    QByteArray r = m_host.toByteArray();
-    if (m_port >= 0)
-        r += ':' + QByteArray::number(m_port);
+    // One allocation of the right size (this used to build the port separately and append it).
+    QByteArray r(m_host.size() + 12, Qt::Uninitialized);
+    r.truncate(writeSentBy(r.data(), r.size()));
     return r;
+}
+
+bool Via::sentByEquals(QByteArrayView other) const
+{
+    char buf[256];
+    const qsizetype n = writeSentBy(buf, sizeof buf);
+    if (n < 0)
+        return text::ieq(sentBy(), other);
+    return text::ieq(QByteArrayView(buf, n), other);
 }
 
 int Via::rport() const

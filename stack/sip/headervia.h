@@ -27,6 +27,9 @@ public:
     QByteArrayView host() const { return m_host; }
     int port() const { return m_port; } // -1 when absent
     QByteArray sentBy() const; // host[:port]
+    // Whether sentBy() equals `other` ignoring case (host names are case-insensitive), without
+    // building it: transaction matching runs this for every request and response.
+    bool sentByEquals(QByteArrayView other) const;
     const Params& params() const { return m_params; }
     QByteArrayView branch() const { return m_params.value("branch"); }
     bool hasBranch() const { return m_params.has("branch"); }
@@ -37,6 +40,9 @@ public:
     QByteArrayView text() const { return m_text; }
 
 private:
+    // Writes host[:port] to buf; returns its length, or -1 when it does not fit in cap.
+    qsizetype writeSentBy(char* buf, qsizetype cap) const;
+
     QByteArray m_storage;
     QByteArrayView m_text, m_protocolName, m_protocolVersion, m_transport, m_host;
     int m_port = -1;

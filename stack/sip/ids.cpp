@@ -6,12 +6,16 @@
 
 namespace ladder::sip {
 
-QByteArray IdGenerator::random(int length)
+QByteArray IdGenerator::withRandom(QByteArrayView prefix, int length, qsizetype extra)
 {
     // Lower-case letters and digits only: valid in tokens, Call-IDs and branch values, and
     // immune to case-folding proxies.
     static const char alphabet[] = "abcdefghijklmnopqrstuvwxyz0123456789";
-    QByteArray out(length, Qt::Uninitialized);
+    QByteArray id;
+    id.reserve(prefix.size() + length + extra);
+    id.append(prefix);
+    id.resize(prefix.size() + length);
+    char* out = id.data() + prefix.size();
     quint64 bits = 0;
     int left = 0;
     for (int i = 0; i < length; ++i) {
@@ -23,7 +27,7 @@ QByteArray IdGenerator::random(int length)
         bits >>= 6;
         left -= 6;
     }
-    return out;
+    return id;
 }
 
 namespace {

@@ -19,22 +19,28 @@ public:
     {
     }
     // "z9hG4bK" + 16 characters: unique per transaction with overwhelming probability.
-    QByteArray branch() { return "z9hG4bK" + random(16); }
+    QByteArray branch() { return withRandom("z9hG4bK", 16, 0); }
     // 10 characters, ≥ 32 bits of randomness as §19.3 asks.
     QByteArray tag() { return random(10); }
     // 20 random characters, "@host" appended when host is given.
     QByteArray callId(const QByteArray& host = {})
     {
-        QByteArray id = random(20);
-        if (!host.isEmpty())
-            id += '@' + host;
+        QByteArray id = withRandom({}, 20, host.isEmpty() ? 0 : host.size() + 1);
+        if (!host.isEmpty()) {
+            id += '@';
+            id += host;
+        }
         return id;
     }
-    QByteArray random(int length);
+    QByteArray random(int length) { return withRandom({}, length, 0); }
     void reseed(quint64 seed);
     quint64 next64() { return m_rng(); }
 
 private:
+    // prefix + `length` random characters, with room reserved for `extra` more bytes: one
+    // allocation per id.
+    QByteArray withRandom(QByteArrayView prefix, int length, qsizetype extra);
+
     std::mt19937_64 m_rng;
 };
 

@@ -3,6 +3,8 @@
 
 #include "parsertext.h"
 
+#include <cstring>
+
 namespace ladder::sip {
 
 Message Message::request(const QByteArray& method, const QByteArray& requestUri)
@@ -23,7 +25,12 @@ void Message::setRequestLine(const QByteArray& method, const QByteArray& request
 {
     m_kind = Kind::Request;
     m_status = 0;
-    m_start = method + ' ' + requestUri + " SIP/2.0";
+    m_start.clear();
+    m_start.reserve(method.size() + 1 + requestUri.size() + 8);
+    m_start += method;
+    m_start += ' ';
+    m_start += requestUri;
+    m_start += " SIP/2.0";
     m_aOff = 0;
     m_aLen = quint32(method.size());
     m_bOff = m_aLen + 1;
@@ -40,7 +47,12 @@ void Message::setStatusLine(int status, const QByteArray& reason)
     m_status = status;
     const QByteArray code = QByteArray::number(status);
     const QByteArray r = reason.isEmpty() ? defaultReason(status) : reason;
-    m_start = "SIP/2.0 " + code + ' ' + r;
+    m_start.clear();
+    m_start.reserve(8 + code.size() + 1 + r.size());
+    m_start += "SIP/2.0 ";
+    m_start += code;
+    m_start += ' ';
+    m_start += r;
     m_aOff = 0;
     m_aLen = 7;
     m_bOff = 8;
@@ -54,56 +66,56 @@ void Message::setStatusLine(int status, const QByteArray& reason)
 QByteArray Message::defaultReason(int status)
 {
     switch (status) {
-    case 100: return "Trying";
-    case 180: return "Ringing";
-    case 181: return "Call Is Being Forwarded";
-    case 182: return "Queued";
-    case 183: return "Session Progress";
-    case 200: return "OK";
-    case 202: return "Accepted";
-    case 301: return "Moved Permanently";
-    case 302: return "Moved Temporarily";
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 407: return "Proxy Authentication Required";
-    case 408: return "Request Timeout";
-    case 416: return "Unsupported URI Scheme";
-    case 420: return "Bad Extension";
-    case 423: return "Interval Too Brief";
-    case 480: return "Temporarily Unavailable";
-    case 481: return "Call/Transaction Does Not Exist";
-    case 482: return "Loop Detected";
-    case 483: return "Too Many Hops";
-    case 486: return "Busy Here";
-    case 487: return "Request Terminated";
-    case 488: return "Not Acceptable Here";
-    case 491: return "Request Pending";
-    case 500: return "Server Internal Error";
-    case 501: return "Not Implemented";
-    case 503: return "Service Unavailable";
-    case 504: return "Server Time-out";
-    case 505: return "Version Not Supported";
-    case 513: return "Message Too Large";
-    case 600: return "Busy Everywhere";
-    case 603: return "Decline";
-    case 604: return "Does Not Exist Anywhere";
-    case 606: return "Not Acceptable";
+    case 100: return QByteArrayLiteral("Trying");
+    case 180: return QByteArrayLiteral("Ringing");
+    case 181: return QByteArrayLiteral("Call Is Being Forwarded");
+    case 182: return QByteArrayLiteral("Queued");
+    case 183: return QByteArrayLiteral("Session Progress");
+    case 200: return QByteArrayLiteral("OK");
+    case 202: return QByteArrayLiteral("Accepted");
+    case 301: return QByteArrayLiteral("Moved Permanently");
+    case 302: return QByteArrayLiteral("Moved Temporarily");
+    case 400: return QByteArrayLiteral("Bad Request");
+    case 401: return QByteArrayLiteral("Unauthorized");
+    case 403: return QByteArrayLiteral("Forbidden");
+    case 404: return QByteArrayLiteral("Not Found");
+    case 405: return QByteArrayLiteral("Method Not Allowed");
+    case 407: return QByteArrayLiteral("Proxy Authentication Required");
+    case 408: return QByteArrayLiteral("Request Timeout");
+    case 416: return QByteArrayLiteral("Unsupported URI Scheme");
+    case 420: return QByteArrayLiteral("Bad Extension");
+    case 423: return QByteArrayLiteral("Interval Too Brief");
+    case 480: return QByteArrayLiteral("Temporarily Unavailable");
+    case 481: return QByteArrayLiteral("Call/Transaction Does Not Exist");
+    case 482: return QByteArrayLiteral("Loop Detected");
+    case 483: return QByteArrayLiteral("Too Many Hops");
+    case 486: return QByteArrayLiteral("Busy Here");
+    case 487: return QByteArrayLiteral("Request Terminated");
+    case 488: return QByteArrayLiteral("Not Acceptable Here");
+    case 491: return QByteArrayLiteral("Request Pending");
+    case 500: return QByteArrayLiteral("Server Internal Error");
+    case 501: return QByteArrayLiteral("Not Implemented");
+    case 503: return QByteArrayLiteral("Service Unavailable");
+    case 504: return QByteArrayLiteral("Server Time-out");
+    case 505: return QByteArrayLiteral("Version Not Supported");
+    case 513: return QByteArrayLiteral("Message Too Large");
+    case 600: return QByteArrayLiteral("Busy Everywhere");
+    case 603: return QByteArrayLiteral("Decline");
+    case 604: return QByteArrayLiteral("Does Not Exist Anywhere");
+    case 606: return QByteArrayLiteral("Not Acceptable");
     default: break;
     }
     if (status < 200)
-        return "Provisional";
+        return QByteArrayLiteral("Provisional");
     if (status < 300)
-        return "Success";
+        return QByteArrayLiteral("Success");
     if (status < 400)
-        return "Redirection";
+        return QByteArrayLiteral("Redirection");
     if (status < 500)
-        return "Client Error";
+        return QByteArrayLiteral("Client Error");
     if (status < 600)
-        return "Server Error";
-    return "Global Failure";
+        return QByteArrayLiteral("Server Error");
+    return QByteArrayLiteral("Global Failure");
 }
 
 namespace {
@@ -358,7 +370,8 @@ void Message::setBody(const QByteArray& body, const QByteArray& contentType)
 
 void Message::fixContentLength()
 {
-    const QByteArray n = QByteArray::number(body().size());
+    const qsizetype size = body().size();
+    const QByteArray n = size == 0 ? QByteArrayLiteral("0") : QByteArray::number(size);
     if (value(HeaderId::ContentLength) == n && countOf(HeaderId::ContentLength) == 1)
         return;
     setHeader(HeaderId::ContentLength, n);
@@ -513,38 +526,55 @@ QByteArray Message::serialize() const
             return m_buf;
         return m_buf.sliced(m_msgOff, m_msgLen);
     }
-    QByteArray out;
-    qsizetype size = 64 + body().size() + m_start.size();
+    // Sized exactly, then filled with memcpy: one allocation and none of QByteArray::append's
+    // per-call capacity checks (an edited message has a dozen or more pieces).
+    qsizetype size = 2 + m_start.size() + 2 + body().size();
+    if (!m_startEdited)
+        size += m_startLen;
     for (const Field& f : m_headers)
-        size += f.edited ? ownName(f).size() + ownValue(f).size() + 4 : f.lineLen;
-    out.reserve(size);
+        size += f.edited ? ownName(f).size() + ownValue(f).size() + 4 : f.lineLen + 2;
+    size += m_blankLen;
+    QByteArray out(size, Qt::Uninitialized);
+    char* p = out.data();
+    auto put = [&p](QByteArrayView v) {
+        if (!v.isEmpty()) {
+            std::memcpy(p, v.data(), size_t(v.size()));
+            p += v.size();
+        }
+    };
+    auto crlf = [&p] {
+        *p++ = '\r';
+        *p++ = '\n';
+    };
     if (m_startEdited) {
-        out += m_start;
-        out += "\r\n";
+        put(m_start);
+        crlf();
     } else {
-        out += bufView(m_msgOff, m_startLen);
+        put(bufView(m_msgOff, m_startLen));
         if (m_startLen == 0 || m_buf.at(m_msgOff + m_startLen - 1) != '\n')
-            out += "\r\n";
+            crlf();
     }
     for (const Field& f : m_headers) {
         if (f.edited) {
-            out += ownName(f);
-            out += ": ";
-            out += ownValue(f);
-            out += "\r\n";
+            put(ownName(f));
+            *p++ = ':';
+            *p++ = ' ';
+            put(ownValue(f));
+            crlf();
         } else {
-            out += bufView(f.lineOff, f.lineLen);
+            put(bufView(f.lineOff, f.lineLen));
             // The last line of a message without its empty line may lack a line end; an edit
             // after it must not be glued onto it.
             if (f.lineLen == 0 || m_buf.at(f.lineOff + f.lineLen - 1) != '\n')
-                out += "\r\n";
+                crlf();
         }
     }
     if (m_blankLen)
-        out += bufView(m_blankOff, m_blankLen);
+        put(bufView(m_blankOff, m_blankLen));
     else
-        out += "\r\n";
-    out += body();
+        crlf();
+    put(body());
+    out.truncate(p - out.constData());
     return out;
 }
 

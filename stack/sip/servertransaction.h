@@ -29,6 +29,10 @@ public:
     const Legacy* legacy() const { return m_legacy.get(); }
     void setLegacy(std::unique_ptr<Legacy> l) { m_legacy = std::move(l); }
     void setSentBy(const QByteArray& s) { m_sentBy = s; }
+    // The To tag of this transaction's responses (made by the TU's first reply with a tag), so
+    // that all its responses agree; empty until then.
+    const QByteArray& responseTag() const { return m_responseTag; }
+    void setResponseTag(const QByteArray& tag) { m_responseTag = tag; }
     // Keeps the To tag of the responses sent, for RFC 2543 ACK matching.
     void noteResponseToTag(QByteArrayView tag)
     {
@@ -42,6 +46,7 @@ protected:
 
 private:
     QByteArray m_sentBy;
+    QByteArray m_responseTag;
     std::unique_ptr<Legacy> m_legacy;
 };
 

@@ -268,7 +268,7 @@ SendResult SipStack::sendRequest(const std::shared_ptr<Connection>& connection, 
             return SendResult::failure(EIO, "EIO", QStringLiteral("the transport refused the message"));
         return r;
     }
-    ClientTransaction* t = m_transactions.createClient(c, m, bytes);
+    ClientTransaction* t = m_transactions.createClient(c, m, bytes, via ? &*via : nullptr);
     t->setDialogId(dialogId);
     if (d && m.method() == "NOTIFY" && m.value("Subscription-State").startsWith("terminated"))
         m_byeDialogs.insert(t->id(), dialogId);
@@ -361,12 +361,13 @@ std::optional<Message> SipStack::requestOf(const Transaction& t) const
     return std::move(p.message);
 }
 
-QByteArray SipStack::uasTagFor(quint64 tx)
+QByteArray SipStack::uasTagFor(ServerTransaction& t)
 {
-    auto it = m_uasTags.find(tx);
-    if (it == m_uasTags.end())
-        it = m_uasTags.insert(tx, m_ids.tag());
-    return *it;
+    // Kept in the transaction (it used to be a hash of transaction id -> tag: one more lookup,
+    // insertion and removal per transaction).
+    if (t.responseTag().isEmpty())
+        t.setResponseTag(m_ids.tag());
+    return t.responseTag();
 }
 
 QByteArray SipStack::localContact(const Connection& c) const
@@ -407,7 +408,7 @@ SendResult SipStack::replyWith(Transaction& t, const Message& request, int statu
 {
     // A To tag on everything but 100 (§8.2.6.2); one tag per transaction so that its responses
     // agree, and none to add when the request is already in a dialog.
-    const QByteArray tag = status > 100 ? uasTagFor(t.id()) : QByteArray();
+    const QByteArray tag = status > 100 ? uasTagFor(static_cast<ServerTransaction&>(t)) : QByteArray();
     Message resp = transactionmsg::responseTo(request, status, tag, reason);
     if (status >= 101 && status < 300 && createsDialog(t.method()) && t.connection())
         resp.appendHeader(HeaderId::Contact, localContact(*t.connection()));

@@ -145,10 +145,11 @@ private:
     void receiveCancel(const std::shared_ptr<Connection>& c, const Message& m, const QByteArray& bytes);
     void answerStatelessly(const std::shared_ptr<Connection>& c, const Message& request, int status,
         const QByteArray& reason = {});
-    void applyRport(const std::shared_ptr<Connection>& c, Message& m);
+    // Returns whether the top Via was rewritten (topVia: the parsed one, or null to parse it here).
+    bool applyRport(const std::shared_ptr<Connection>& c, Message& m, const Via* topVia = nullptr);
     void traceRx(const std::shared_ptr<Connection>& c, const QByteArray& bytes, quint64 object);
     void traceNote(trace::Kind kind, quint64 object, const QString& text, const std::shared_ptr<Connection>& c = {});
-    QByteArray uasTagFor(quint64 tx);
+    QByteArray uasTagFor(ServerTransaction& t);
     // Whether the Via's sent-by (case-insensitively) is one of ours.
     bool isOurSentBy(const Via& via) const;
     QByteArray localContact(const Connection& c) const;
@@ -164,7 +165,6 @@ private:
     IdGenerator m_ids;
     std::vector<std::unique_ptr<Transport>> m_transports;
     QSet<QByteArray> m_sentBys;
-    QHash<quint64, QByteArray> m_uasTags; // server transaction -> the To tag of its responses
     QHash<quint64, quint64> m_awaitingAck; // dialog -> INVITE server transaction retransmitting 2xx
     QSet<quint64> m_pendingCancel; // INVITE client transactions to cancel on their first 1xx
     QHash<quint64, quint64> m_byeDialogs; // transaction of a dialog-ending BYE/NOTIFY -> dialog

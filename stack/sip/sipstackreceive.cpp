@@ -89,44 +89,52 @@ void SipStack::receive(const std::shared_ptr<Connection>& c, const QByteArray& b
         receiveResponse(c, m, bytes);
 }
 
-void SipStack::applyRport(const std::shared_ptr<Connection>& c, Message& m)
+bool SipStack::applyRport(const std::shared_ptr<Connection>& c, Message& m, const Via* topVia)
 {
     // RFC 3581 / §18.2.1: note where the request really came from in the top Via, so that
     // responses (which copy it) say so; responses always go back over the connection it came on.
-    const auto via = m.topVia();
-    if (!via || c->stream())
-        return;
-    const QByteArray source = c->remote().host.toUtf8();
-    QByteArrayView host = via->host();
+    if (c->stream())
+        return false;
+    std::optional<Via> own;
+    if (!topVia) {
+        own = m.topVia();
+        topVia = own ? &*own : nullptr;
+    }
+    if (!topVia)
+        return false;
+    const Via& via = *topVia;
+    const QString& source = c->remote().host;
+    QByteArrayView host = via.host();
     if (host.startsWith('[') && host.endsWith(']'))
         host = host.sliced(1, host.size() - 2);
-    const bool addReceived = host.compare(source, Qt::CaseInsensitive) != 0 && !via->params().has("received");
-    const bool fillRport = via->hasRport() && via->rport() < 0;
+    const bool addReceived = QString::compare(source, QLatin1String(host.data(), host.size()), Qt::CaseInsensitive) != 0
+        && !via.params().has("received");
+    const Param* rport = via.params().find("rport");
+    const bool fillRport = rport && via.rport() < 0;
     if (!addReceived && !fillRport)
-        return;
-    QByteArray v;
-    v += via->protocolName();
-    v += '/';
-    v += via->protocolVersion();
-    v += '/';
-    v += via->transport();
-    v += ' ';
-    v += via->sentBy();
-    for (const Param& p : via->params()) {
-        v += ';';
-        v += p.name;
-        if (p.name.compare("rport", Qt::CaseInsensitive) == 0 && fillRport) {
-            v += '=' + QByteArray::number(c->remote().port);
-            continue;
-        }
-        if (p.hasValue) {
-            v += '=';
-            v += p.value;
-        }
+        return false;
+    // The value as written with "=port" spliced in after the rport name (replacing an empty
+    // value) and ";received=" appended: one allocation, and the rest of the Via keeps its bytes.
+    const QByteArrayView t = via.text();
+    qsizetype cut = t.size(), resume = t.size();
+    if (fillRport) {
+        cut = rport->name.data() + rport->name.size() - t.data();
+        resume = rport->hasValue ? rport->value.data() + rport->value.size() - t.data() : cut;
     }
-    if (addReceived)
-        v += ";received=" + source;
+    QByteArray v;
+    v.reserve(t.size() + 16 + (addReceived ? source.size() + 10 : 0));
+    v.append(t.first(cut));
+    if (fillRport) {
+        v += '=';
+        v += QByteArray::number(c->remote().port);
+    }
+    v.append(t.sliced(resume));
+    if (addReceived) {
+        v += ";received=";
+        v += source.toUtf8();
+    }
     m.setTopVia(v);
+    return true;
 }
 
 void SipStack::answerStatelessly(const std::shared_ptr<Connection>& c, const Message& request, int status,
@@ -139,10 +147,14 @@ void SipStack::answerStatelessly(const std::shared_ptr<Connection>& c, const Mes
 
 void SipStack::receiveRequest(const std::shared_ptr<Connection>& c, Message& m, const QByteArray& bytes)
 {
-    applyRport(c, m);
+    // The top Via, parsed once for rport and matching (again only when rport rewrote it).
+    std::optional<Via> via = m.topVia();
+    if (applyRport(c, m, via ? &*via : nullptr))
+        via = m.topVia();
+    const Via* topVia = via ? &*via : nullptr;
     const QByteArrayView method = m.method();
 
-    if (ServerTransaction* t = m_transactions.matchRequest(m)) {
+    if (ServerTransaction* t = m_transactions.matchRequest(m, topVia)) {
         traceRx(c, bytes, t->id());
         t->receiveRequest(m, bytes); // a retransmission, or the ACK of a non-2xx
         return;
@@ -186,7 +198,7 @@ void SipStack::receiveRequest(const std::shared_ptr<Connection>& c, Message& m, 
         answerStatelessly(c, m, 503);
         return;
     }
-    ServerTransaction* t = m_transactions.createServer(c, m, bytes);
+    ServerTransaction* t = m_transactions.createServer(c, m, bytes, topVia);
     traceRx(c, bytes, t->id());
     if (d) {
         t->setDialogId(d->id());
@@ -249,7 +261,7 @@ void SipStack::receiveResponse(const std::shared_ptr<Connection>& c, const Messa
             c);
         return;
     }
-    ClientTransaction* t = m_transactions.matchResponse(m);
+    ClientTransaction* t = m_transactions.matchResponse(m, via ? &*via : nullptr);
     traceRx(c, bytes, t ? t->id() : 0);
     if (t) {
         t->receiveResponse(m, bytes);
@@ -332,7 +344,6 @@ void SipStack::transactionTerminated(Transaction& t)
 {
     if (t.isClient() && createsDialog(t.method()))
         m_dialogs.uacFinished(t.id(), -1);
-    m_uasTags.remove(t.id());
     m_pendingCancel.remove(t.id());
     m_byeDialogs.remove(t.id());
     if (t.kind() == Transaction::Kind::InviteServer) {

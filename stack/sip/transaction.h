@@ -11,6 +11,7 @@
 namespace ladder::sip {
 
 class Message;
+class TransactionIndex;
 class TransactionLayer;
 
 // What the four RFC 3261 §17 state machines share: identity, the connection, the state with its
@@ -92,6 +93,7 @@ protected:
     TransactionLayer& m_layer;
 
 private:
+    friend class TransactionIndex;
     struct TimerSlot {
         Scheduler::TimerId id = 0;
         qint64 intervalNs = 0;
@@ -118,6 +120,9 @@ private:
     quint64 m_dialogId = 0;
     qint64 m_createdNs = 0;
     qint64 m_firedIntervalNs = 0;
+    // TransactionIndex: the hash this transaction is filed under and the next one with it.
+    quint64 m_indexHash = 0;
+    Transaction* m_indexNext = nullptr;
     std::shared_ptr<Connection> m_connection;
     QByteArray m_branch;
     QByteArray m_method;

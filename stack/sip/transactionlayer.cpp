@@ -12,20 +12,40 @@
 #include "validation.h"
 
 #include <atomic>
+#include <utility>
 
 namespace ladder::sip {
 
 namespace {
-    // A key that refers to the view's bytes without copying them: lookups allocate nothing.
-    QByteArray rawKey(QByteArrayView v) { return QByteArray::fromRawData(v.data(), v.size()); }
-
     QByteArray startLine(const QByteArray& bytes)
     {
         const qsizetype end = bytes.indexOf('\r');
         return end < 0 ? bytes.left(200) : bytes.left(qMin<qsizetype>(end, 200));
     }
 
-    bool sameSentBy(QByteArrayView a, QByteArrayView b) { return a.compare(b, Qt::CaseInsensitive) == 0; }
+    // The method a transaction keeps: the usual ones are shared copies of one array each
+    // instead of an allocation per transaction.
+    QByteArray methodBytes(QByteArrayView method)
+    {
+        static const QByteArray known[] = { QByteArrayLiteral("OPTIONS"), QByteArrayLiteral("REGISTER"),
+            QByteArrayLiteral("BYE"), QByteArrayLiteral("CANCEL"), QByteArrayLiteral("MESSAGE"),
+            QByteArrayLiteral("SUBSCRIBE"), QByteArrayLiteral("NOTIFY"), QByteArrayLiteral("INFO"),
+            QByteArrayLiteral("UPDATE"), QByteArrayLiteral("PRACK"), QByteArrayLiteral("REFER"),
+            QByteArrayLiteral("PUBLISH") };
+        for (const QByteArray& k : known)
+            if (k == method)
+                return k;
+        return method.toByteArray();
+    }
+
+    // The caller's parsed top Via, or the message's parsed here into *own.
+    const Via* topViaOf(const Message& m, const Via* given, std::optional<Via>* own)
+    {
+        if (given)
+            return given;
+        *own = m.topVia();
+        return *own ? &**own : nullptr;
+    }
 }
 
 void ClientTransaction::transportFailed()
@@ -51,7 +71,8 @@ TransactionLayer::~TransactionLayer()
     // Transactions cancel their timers as they go; no callback into the TU from here.
     if (m_buryTimer)
         m_scheduler.cancel(m_buryTimer);
-    m_live.clear();
+    const QHash<quint64, Transaction*> live = std::exchange(m_live, {});
+    qDeleteAll(live);
     m_graveyard.clear();
 }
 
@@ -73,24 +94,25 @@ QString TransactionLayer::timerName(char name)
 void TransactionLayer::add(std::unique_ptr<Transaction> t)
 {
     const quint64 id = t->id();
-    m_live.emplace(id, std::move(t));
+    m_live.insert(id, t.release());
 }
 
 ClientTransaction* TransactionLayer::createClient(const std::shared_ptr<Connection>& c, const Message& request,
-    QByteArray bytes)
+    QByteArray bytes, const Via* topVia)
 {
     if (atCapacity())
         return nullptr;
-    const auto via = request.topVia();
+    std::optional<Via> own;
+    const Via* via = topViaOf(request, topVia, &own);
     QByteArray branch = via ? via->branch().toByteArray() : QByteArray();
     std::unique_ptr<ClientTransaction> t;
     if (request.method() == "INVITE")
         t = std::make_unique<InviteClientTransaction>(*this, c, branch, request, std::move(bytes));
     else
         t = std::make_unique<NonInviteClientTransaction>(
-            *this, c, branch, request.method().toByteArray(), std::move(bytes));
+            *this, c, branch, methodBytes(request.method()), std::move(bytes));
     ClientTransaction* raw = t.get();
-    m_clients.insert(raw->branch(), raw);
+    m_clients.insert(raw, raw->branch());
     add(std::move(t));
     return raw;
 }
@@ -109,62 +131,65 @@ QByteArray TransactionLayer::legacyKey(const Message& m)
 }
 
 ServerTransaction* TransactionLayer::createServer(const std::shared_ptr<Connection>& c, const Message& request,
-    QByteArray bytes)
+    QByteArray bytes, const Via* topVia)
 {
     if (atCapacity())
         return nullptr;
-    const auto via = request.topVia();
+    std::optional<Via> own;
+    const Via* via = topViaOf(request, topVia, &own);
     const QByteArray branch = via ? via->branch().toByteArray() : QByteArray();
     std::unique_ptr<ServerTransaction> t;
     if (request.method() == "INVITE")
         t = std::make_unique<InviteServerTransaction>(*this, c, branch, request, std::move(bytes));
     else
         t = std::make_unique<NonInviteServerTransaction>(
-            *this, c, branch, request.method().toByteArray(), std::move(bytes));
+            *this, c, branch, methodBytes(request.method()), std::move(bytes));
     ServerTransaction* raw = t.get();
     raw->setSentBy(via ? via->sentBy() : QByteArray());
     if (isRfc3261Branch(branch)) {
-        m_servers.insert(branch, raw);
+        m_servers.insert(raw, branch);
     } else {
         auto legacy = std::make_unique<ServerTransaction::Legacy>();
         legacy->key = legacyKey(request);
         legacy->requestUri = request.requestUriText().toByteArray();
         legacy->toTag = request.toTag().toByteArray();
-        m_legacy.insert(legacy->key, raw);
+        m_legacy.insert(raw, legacy->key);
         raw->setLegacy(std::move(legacy));
     }
     add(std::move(t));
     return raw;
 }
 
-ClientTransaction* TransactionLayer::matchResponse(const Message& response)
+ClientTransaction* TransactionLayer::matchResponse(const Message& response, const Via* topVia)
 {
-    const auto via = response.topVia();
+    std::optional<Via> own;
+    const Via* via = topViaOf(response, topVia, &own);
     quint32 number = 0;
     QByteArrayView method; // a view: matching runs for every response, no copy needed
     if (!via || !CSeq::parseView(response.value(HeaderId::CSeq), &number, &method, nullptr) || !via->hasBranch())
         return nullptr;
-    const QByteArray key = rawKey(via->branch());
-    for (auto it = m_clients.constFind(key); it != m_clients.constEnd() && it.key() == key; ++it)
-        if ((*it)->method() == method)
-            return *it;
+    const QByteArrayView branch = via->branch();
+    for (Transaction* x = m_clients.first(branch); x; x = TransactionIndex::next(x)) {
+        auto* t = static_cast<ClientTransaction*>(x);
+        if (t->method() == method && t->branch() == branch)
+            return t;
+    }
     return nullptr;
 }
 
-ServerTransaction* TransactionLayer::matchRequest(const Message& request)
+ServerTransaction* TransactionLayer::matchRequest(const Message& request, const Via* topVia)
 {
-    const auto via = request.topVia();
+    std::optional<Via> own;
+    const Via* via = topViaOf(request, topVia, &own);
     if (!via)
         return nullptr;
     const QByteArrayView method = request.method();
     const bool ack = method == "ACK";
     const QByteArrayView branch = via->branch();
     if (isRfc3261Branch(branch)) {
-        const QByteArray key = rawKey(branch);
-        const QByteArray sentBy = via->sentBy();
-        for (auto it = m_servers.constFind(key); it != m_servers.constEnd() && it.key() == key; ++it) {
-            ServerTransaction* t = *it;
-            if (!sameSentBy(t->sentBy(), sentBy))
+        for (Transaction* x = m_servers.first(branch); x; x = TransactionIndex::next(x)) {
+            auto* t = static_cast<ServerTransaction*>(x);
+            if (t->branch() != branch || !via->sentByEquals(t->sentBy()))
                 continue;
             if (t->method() == method || (ack && t->method() == "INVITE"))
                 return t;
@@ -173,10 +198,10 @@ ServerTransaction* TransactionLayer::matchRequest(const Message& request)
     }
     const QByteArray key = legacyKey(request);
     const QByteArrayView toTag = request.toTag();
-    for (auto it = m_legacy.constFind(key); it != m_legacy.constEnd() && it.key() == key; ++it) {
-        ServerTransaction* t = *it;
+    for (Transaction* x = m_legacy.first(key); x; x = TransactionIndex::next(x)) {
+        auto* t = static_cast<ServerTransaction*>(x);
         const ServerTransaction::Legacy* l = t->legacy();
-        if (l->requestUri != request.requestUriText())
+        if (l->key != key || l->requestUri != request.requestUriText())
             continue;
         if (ack && t->method() == "INVITE" && l->responseToTag == toTag)
             return t;
@@ -196,17 +221,18 @@ InviteServerTransaction* TransactionLayer::matchCancelled(const Message& cancel)
         return nullptr;
     const QByteArrayView branch = via->branch();
     if (isRfc3261Branch(branch)) {
-        const QByteArray key = rawKey(branch);
-        const QByteArray sentBy = via->sentBy();
-        for (auto it = m_servers.constFind(key); it != m_servers.constEnd() && it.key() == key; ++it)
-            if ((*it)->kind() == Transaction::Kind::InviteServer && sameSentBy((*it)->sentBy(), sentBy))
-                return static_cast<InviteServerTransaction*>(*it);
+        for (Transaction* x = m_servers.first(branch); x; x = TransactionIndex::next(x)) {
+            auto* t = static_cast<ServerTransaction*>(x);
+            if (t->kind() == Transaction::Kind::InviteServer && t->branch() == branch && via->sentByEquals(t->sentBy()))
+                return static_cast<InviteServerTransaction*>(t);
+        }
         return nullptr;
     }
     const QByteArray key = legacyKey(cancel);
-    for (auto it = m_legacy.constFind(key); it != m_legacy.constEnd() && it.key() == key; ++it) {
-        ServerTransaction* t = *it;
-        if (t->kind() == Transaction::Kind::InviteServer && t->legacy()->requestUri == cancel.requestUriText()
+    for (Transaction* x = m_legacy.first(key); x; x = TransactionIndex::next(x)) {
+        auto* t = static_cast<ServerTransaction*>(x);
+        if (t->kind() == Transaction::Kind::InviteServer && t->legacy()->key == key
+            && t->legacy()->requestUri == cancel.requestUriText()
             && t->legacy()->toTag == cancel.toTag())
             return static_cast<InviteServerTransaction*>(t);
     }
@@ -216,29 +242,31 @@ InviteServerTransaction* TransactionLayer::matchCancelled(const Message& cancel)
 ServerTransaction* TransactionLayer::matchOutgoingResponse(const Message& response)
 {
     const auto via = response.topVia();
-    const auto cseq = response.cseq();
-    if (!via || !cseq)
+    quint32 number = 0;
+    QByteArrayView method; // a view: no copy of the method per response sent
+    if (!via || !CSeq::parseView(response.value(HeaderId::CSeq), &number, &method, nullptr))
         return nullptr;
     const QByteArrayView branch = via->branch();
     if (isRfc3261Branch(branch)) {
-        const QByteArray key = rawKey(branch);
-        const QByteArray sentBy = via->sentBy();
-        for (auto it = m_servers.constFind(key); it != m_servers.constEnd() && it.key() == key; ++it)
-            if ((*it)->method() == cseq->method && sameSentBy((*it)->sentBy(), sentBy))
-                return *it;
+        for (Transaction* x = m_servers.first(branch); x; x = TransactionIndex::next(x)) {
+            auto* t = static_cast<ServerTransaction*>(x);
+            if (t->method() == method && t->branch() == branch && via->sentByEquals(t->sentBy()))
+                return t;
+        }
         return nullptr;
     }
     const QByteArray key = legacyKey(response);
-    for (auto it = m_legacy.constFind(key); it != m_legacy.constEnd() && it.key() == key; ++it)
-        if ((*it)->method() == cseq->method)
-            return *it;
+    for (Transaction* x = m_legacy.first(key); x; x = TransactionIndex::next(x)) {
+        auto* t = static_cast<ServerTransaction*>(x);
+        if (t->method() == method && t->legacy()->key == key)
+            return t;
+    }
     return nullptr;
 }
 
 Transaction* TransactionLayer::find(quint64 id) const
 {
-    const auto it = m_live.find(id);
-    return it == m_live.end() ? nullptr : it->second.get();
+    return m_live.value(id, nullptr);
 }
 
 bool TransactionLayer::transmit(Transaction& t, const QByteArray& bytes, quint32 retransmission)
@@ -330,24 +358,22 @@ void TransactionLayer::transactionChanged(Transaction& t) { m_user.transactionCh
 void TransactionLayer::transactionTerminated(Transaction& t)
 {
     if (t.isClient()) {
-        m_clients.remove(t.branch(), static_cast<ClientTransaction*>(&t));
+        m_clients.remove(&t);
     } else {
         auto* s = static_cast<ServerTransaction*>(&t);
         if (s->legacy())
-            m_legacy.remove(s->legacy()->key, s);
+            m_legacy.remove(s);
         else
-            m_servers.remove(s->branch(), s);
+            m_servers.remove(s);
     }
     if (m_keepTerminated) {
         m_terminated.push_back(t.snapshot());
         while (m_terminated.size() > m_keepTerminated)
             m_terminated.pop_front();
     }
-    const auto it = m_live.find(t.id());
-    if (it != m_live.end()) {
+    if (Transaction* live = m_live.take(t.id())) {
         // The machine is still on the call stack: destroy it from the event loop.
-        m_graveyard.push_back(std::move(it->second));
-        m_live.erase(it);
+        m_graveyard.emplace_back(live);
         if (!m_buryTimer)
             m_buryTimer = m_scheduler.post([this] { buryDeferred(); });
     }

@@ -4,10 +4,10 @@
 #include "timers.h"
 #include "trace/event.h"
 #include "transaction.h"
+#include "transactionindex.h"
 #include "transactionuser.h"
 
 #include <QHash>
-#include <QMultiHash>
 
 #include <deque>
 #include <memory>
@@ -28,6 +28,7 @@ class InviteServerTransaction;
 class Message;
 class ServerTransaction;
 class TransactionUser;
+class Via;
 
 // Owns the live transactions, matches incoming messages to them (RFC 3261 §17.1.3, §17.2.3 and
 // the RFC 2543 fallback), and is the one place where transactions touch the scheduler, the
@@ -48,21 +49,24 @@ public:
     // The cap on live transactions; creating one more fails (ENOMEM at the send call).
     void setMaxTransactions(std::size_t n) { m_max = n; }
     std::size_t maxTransactions() const { return m_max; }
-    std::size_t liveCount() const { return m_live.size(); }
-    bool atCapacity() const { return m_live.size() >= m_max; }
+    std::size_t liveCount() const { return std::size_t(m_live.size()); }
+    bool atCapacity() const { return liveCount() >= m_max; }
     // How many terminated transactions' snapshots are kept for the views (0 = none).
     void setTerminatedHistory(std::size_t n) { m_keepTerminated = n; }
 
     // Creation. The caller has validated the message; returns nullptr at capacity. Client
     // transactions are not started: call start().
-    ClientTransaction* createClient(const std::shared_ptr<Connection>& c, const Message& request, QByteArray bytes);
+    // topVia: the message's top Via when the caller has parsed it already (else it is parsed here).
+    ClientTransaction* createClient(const std::shared_ptr<Connection>& c, const Message& request, QByteArray bytes,
+        const Via* topVia = nullptr);
     // For a request that matched nothing (INVITE, or any non-ACK method).
-    ServerTransaction* createServer(const std::shared_ptr<Connection>& c, const Message& request, QByteArray bytes);
+    ServerTransaction* createServer(const std::shared_ptr<Connection>& c, const Message& request, QByteArray bytes,
+        const Via* topVia = nullptr);
 
     // §17.1.3: branch of the top Via and the CSeq method.
-    ClientTransaction* matchResponse(const Message& response);
+    ClientTransaction* matchResponse(const Message& response, const Via* topVia = nullptr);
     // §17.2.3: branch + sent-by + method (ACK matches INVITE); RFC 2543 fallback without cookie.
-    ServerTransaction* matchRequest(const Message& request);
+    ServerTransaction* matchRequest(const Message& request, const Via* topVia = nullptr);
     // §9.2: the INVITE server transaction a CANCEL refers to.
     InviteServerTransaction* matchCancelled(const Message& cancel);
     // The server transaction a response being sent belongs to (its top Via, CSeq method).
@@ -71,7 +75,7 @@ public:
     Transaction* find(quint64 id) const;
     template <typename Fn> void forEach(Fn fn) const
     {
-        for (const auto& [id, t] : m_live)
+        for (const Transaction* t : m_live)
             fn(*t);
     }
     const std::deque<TransactionSnapshot>& terminatedSnapshots() const { return m_terminated; }
@@ -98,10 +102,12 @@ private:
     trace::Journal* m_journal = nullptr;
     std::size_t m_max = 1'000'000;
     std::size_t m_keepTerminated = 200;
-    std::unordered_map<quint64, std::unique_ptr<Transaction>> m_live;
-    QMultiHash<QByteArray, ClientTransaction*> m_clients; // by branch
-    QMultiHash<QByteArray, ServerTransaction*> m_servers; // by branch (RFC 3261 peers)
-    QMultiHash<QByteArray, ServerTransaction*> m_legacy; // by legacyKey (RFC 2543 peers)
+    // Owns the live transactions (deleted in transactionTerminated's graveyard or the destructor);
+    // a flat hash of id -> object: no node allocated per transaction.
+    QHash<quint64, Transaction*> m_live;
+    TransactionIndex m_clients; // by branch
+    TransactionIndex m_servers; // by branch (RFC 3261 peers)
+    TransactionIndex m_legacy; // by legacyKey (RFC 2543 peers)
     std::vector<std::unique_ptr<Transaction>> m_graveyard;
     Scheduler::TimerId m_buryTimer = 0;
     std::deque<TransactionSnapshot> m_terminated;

@@ -4,6 +4,7 @@
 #include <QHostAddress>
 #include <QSocketNotifier>
 
+#include <algorithm>
 #include <arpa/inet.h>
 #include <cerrno>
 #include <cstring>
@@ -69,6 +70,17 @@ public:
             if (error)
                 *error = QStringLiteral("the UDP socket is closed");
             return false;
+        }
+        if (m_owner->m_delivering) {
+            // Inside a received batch: leaves with the batch's other datagrams (flushOutgoing).
+            // A refusal then is counted, not reported: like a datagram lost on the wire, which
+            // the transaction's retransmissions cover.
+            Outgoing& o = m_owner->m_outgoing.emplace_back();
+            o.bytes = bytes;
+            std::memcpy(&o.to, &m_addr, m_len);
+            o.len = m_len;
+            countSent();
+            return true;
         }
         const ssize_t n = ::sendto(m_owner->m_fd, bytes.constData(), size_t(bytes.size()), 0,
             reinterpret_cast<const sockaddr*>(&m_addr), m_len);
@@ -190,6 +202,20 @@ QList<std::shared_ptr<Connection>> UdpTransport::connections() const
 
 void UdpTransport::readPending()
 {
+    // Sends made while delivering are queued and flushed when this returns, however it returns.
+    struct Batch {
+        UdpTransport& t;
+        explicit Batch(UdpTransport& owner)
+            : t(owner)
+        {
+            ++t.m_delivering;
+        }
+        ~Batch()
+        {
+            if (--t.m_delivering == 0)
+                t.flushOutgoing();
+        }
+    } batch(*this);
     // recvmmsg: up to kSlots datagrams per system call instead of one recvfrom each (plus the
     // final EAGAIN), which is most of what a busy UDP endpoint pays per message.
     constexpr int kSlots = 16;
@@ -230,6 +256,40 @@ void UdpTransport::readPending()
         if (got < want)
             return; // the socket is drained
     }
+}
+
+void UdpTransport::flushOutgoing()
+{
+    constexpr std::size_t kSlots = 64;
+    std::size_t next = 0;
+    while (next < m_outgoing.size() && m_fd >= 0) {
+        mmsghdr msgs[kSlots];
+        iovec iov[kSlots];
+        const std::size_t n = std::min(kSlots, m_outgoing.size() - next);
+        for (std::size_t i = 0; i < n; ++i) {
+            Outgoing& o = m_outgoing[next + i];
+            iov[i].iov_base = const_cast<char*>(o.bytes.constData());
+            iov[i].iov_len = size_t(o.bytes.size());
+            msgs[i].msg_hdr = {};
+            msgs[i].msg_hdr.msg_name = &o.to;
+            msgs[i].msg_hdr.msg_namelen = o.len;
+            msgs[i].msg_hdr.msg_iov = &iov[i];
+            msgs[i].msg_hdr.msg_iovlen = 1;
+            msgs[i].msg_len = 0;
+        }
+        const int sent = ::sendmmsg(m_fd, msgs, unsigned(n), 0);
+        if (sent <= 0) {
+            if (sent < 0 && errno == EINTR)
+                continue;
+            // The first datagram was refused (full send buffer, unreachable): drop it, go on.
+            ++m_sendErrors;
+            ++next;
+            continue;
+        }
+        next += std::size_t(sent);
+    }
+    m_sendErrors += m_outgoing.size() - std::min(next, m_outgoing.size());
+    m_outgoing.clear(); // keeps its capacity: no allocation per batch once warmed up
 }
 
 } // namespace ladder::sip

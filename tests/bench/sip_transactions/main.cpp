@@ -2,7 +2,7 @@
 // bench_sip_transactions: how fast the SIP engine runs stateful non-INVITE transactions, and how
 // much memory a live transaction and a dialog take.
 //
-//   bench_sip_transactions [--transactions N] [--window W] [--objects N]
+//   bench_sip_transactions [--transactions N] [--window W] [--objects N] [--journal off|on|both]
 //
 // Throughput: our UAC and our UAS in one process, one thread (one core), over real UDP sockets on
 // 127.0.0.1: the UAC keeps W OPTIONS transactions outstanding, the UAS answers each with 200. A
@@ -52,18 +52,28 @@ std::size_t heapInUse()
     return mallinfo2().uordblks;
 }
 
-Message options(const Connection& c, quint32 cseq)
+// The fixed part of the bench's OPTIONS, composed once per connection as a load generator would;
+// buildRequest still makes each request in full (new branch, From tag and Call-ID).
+RequestTemplate optionsTemplate(const Connection& c)
 {
     RequestTemplate t;
     t.method = "OPTIONS";
     t.requestUri = "sip:bench@" + c.remote().toSentBy();
     t.from = "<sip:uac@" + c.local().toSentBy() + '>';
     t.to = "<sip:bench@" + c.remote().toSentBy() + '>';
-    t.cseq = cseq;
     t.via.transport = "UDP";
     t.via.sentBy = c.local().toSentBy();
+    return t;
+}
+
+Message options(const RequestTemplate& base, quint32 cseq)
+{
+    RequestTemplate t = base;
+    t.cseq = cseq;
     return buildRequest(t);
 }
+
+Message options(const Connection& c, quint32 cseq) { return options(optionsTemplate(c), cseq); }
 
 struct Throughput {
     double perSecond = 0;
@@ -95,11 +105,12 @@ Throughput runThroughput(int total, int window, bool tracing)
             uas.reply(in, 200);
     });
     const auto c = uac.connect(TransportType::Udp, uasAt, &error);
+    const RequestTemplate base = optionsTemplate(*c);
     int sent = 0;
     quint64 done = 0;
     QElapsedTimer clock;
     auto sendOne = [&] {
-        const SendResult r = uac.send(c, options(*c, quint32(++sent)), 0, SendFlag::Stateful);
+        const SendResult r = uac.send(c, options(base, quint32(++sent)), 0, SendFlag::Stateful);
         if (!r.ok())
             qFatal("%s", qPrintable(r.toString()));
     };
@@ -206,6 +217,7 @@ int main(int argc, char** argv)
 {
     QCoreApplication app(argc, argv);
     int total = 200000, window = 200, objects = 100000;
+    QString journalRuns = QStringLiteral("both"); // "off"/"on": one run only (profiling)
     const QStringList args = app.arguments();
     for (int i = 1; i + 1 < args.size(); i += 2) {
         if (args[i] == QLatin1String("--transactions"))
@@ -214,6 +226,8 @@ int main(int argc, char** argv)
             window = args[i + 1].toInt();
         else if (args[i] == QLatin1String("--objects"))
             objects = args[i + 1].toInt();
+        else if (args[i] == QLatin1String("--journal"))
+            journalRuns = args[i + 1];
     }
     out << "SIP engine: stateful non-INVITE transactions, UAC and UAS in one thread, UDP on 127.0.0.1\n";
     out << QStringLiteral("%1 transactions, %2 outstanding\n").arg(total).arg(window);
@@ -227,6 +241,8 @@ int main(int argc, char** argv)
                .arg(QStringLiteral("seconds"), 10)
                .arg(QStringLiteral("events"), 10);
     for (bool tracing : { false, true }) {
+        if (journalRuns != QLatin1String("both") && (journalRuns == QLatin1String("on")) != tracing)
+            continue;
         const Throughput t = runThroughput(total, window, tracing);
         out << QStringLiteral("%1 %2 %3 %4 %5 %6\n")
                    .arg(tracing ? QStringLiteral("on") : QStringLiteral("off"), -10)
@@ -237,6 +253,8 @@ int main(int argc, char** argv)
                    .arg(t.events, 10);
         out.flush();
     }
+    if (objects <= 0)
+        return 0;
     out << QStringLiteral("\nmemory, %1 live objects each (mallinfo2 delta)\n").arg(objects);
     out << QStringLiteral("%1 %2\n").arg(QStringLiteral("object"), -44).arg(QStringLiteral("bytes each"), 12);
     out << QStringLiteral("%1 %2\n")
