@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-#include <QAbstractItemModel>
+#include "twoleveltreemodel.h"
+
+#include <QByteArray>
 #include <QList>
 
 namespace ladder::ui {
@@ -14,37 +16,35 @@ class DialogModel;
 // rows are the flat DialogModel's (which stays the source of truth for the composer and the other
 // views); a group row sums its children up.
 //
-// Snapshots update the flat model at 10 Hz: when only values change the tree says dataChanged;
-// when dialogs appear or vanish (a few times per call) it is reset — begun before the source
-// changes, ended after — and LiveView puts the selection back by key.
-class ForkTreeModel : public QAbstractItemModel {
+// The structure changes when dialogs appear or vanish (a few times per call); LiveView puts the
+// selection back by key.
+class ForkTreeModel : public TwoLevelTreeModel {
     Q_OBJECT
 public:
     explicit ForkTreeModel(DialogModel* source, QObject* parent = nullptr);
 
-    QModelIndex index(int row, int column, const QModelIndex& parent = {}) const override;
-    QModelIndex parent(const QModelIndex& child) const override;
-    int rowCount(const QModelIndex& parent = {}) const override;
-    int columnCount(const QModelIndex& parent = {}) const override;
     QVariant data(const QModelIndex& index, int role = Qt::DisplayRole) const override;
-    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
 
     DialogModel* source() const { return m_source; }
     // Number of fork groups (requests that created more than one dialog).
     int groupCount() const;
 
+protected:
+    bool prepareLayout() override;
+    void commitLayout() override { m_entries = m_next; }
+    int topCount() const override { return int(m_entries.size()); }
+    int childCount(int top) const override;
+
 private:
     struct Entry {
         QList<int> sourceRows; // one: a plain dialog; several: the forks of one request
         QByteArray groupKey; // Call-ID + local tag for groups, empty for plain dialogs
+        bool operator==(const Entry&) const = default;
     };
-    QList<Entry> layout() const;
-    void sync();
     QVariant groupData(const Entry& e, int column, int role) const;
 
     DialogModel* m_source;
-    QList<Entry> m_entries;
-    bool m_resetting = false;
+    QList<Entry> m_entries, m_next; // in use, pending
 };
 
 } // namespace ladder::ui

@@ -7,106 +7,27 @@
 
 namespace ladder::ui {
 
-namespace {
-    // internalId: 0 for association rows; association row + 1 for its path rows.
-    constexpr quintptr kTop = 0;
-}
-
 PathTreeModel::PathTreeModel(AssociationModel* source, QObject* parent)
-    : QAbstractItemModel(parent)
+    : TwoLevelTreeModel(source, parent)
     , m_source(source)
 {
-    m_pathCounts = layout();
-    auto begin = [this] {
-        if (!m_resetting) {
-            m_resetting = true;
-            beginResetModel();
-        }
-    };
-    auto end = [this] {
-        if (!m_resetting)
-            return;
-        m_pathCounts = layout();
-        m_resetting = false;
-        endResetModel();
-    };
-    connect(source, &QAbstractItemModel::rowsAboutToBeInserted, this, begin);
-    connect(source, &QAbstractItemModel::rowsAboutToBeRemoved, this, begin);
-    connect(source, &QAbstractItemModel::modelAboutToBeReset, this, begin);
-    connect(source, &QAbstractItemModel::rowsInserted, this, end);
-    connect(source, &QAbstractItemModel::rowsRemoved, this, end);
-    connect(source, &QAbstractItemModel::modelReset, this, end);
-    connect(source, &QAbstractItemModel::dataChanged, this, &PathTreeModel::sync);
+    follow();
 }
 
-QList<int> PathTreeModel::layout() const
+bool PathTreeModel::prepareLayout()
 {
-    QList<int> counts;
+    m_next.clear();
     for (const auto& a : m_source->rows())
-        counts.append(int(a.paths.size()));
-    return counts;
-}
-
-void PathTreeModel::sync()
-{
-    const QList<int> next = layout();
-    if (next != m_pathCounts) {
-        beginResetModel();
-        m_pathCounts = next;
-        endResetModel();
-        return;
-    }
-    if (m_pathCounts.isEmpty())
-        return;
-    const int last = columnCount() - 1;
-    emit dataChanged(index(0, 0), index(int(m_pathCounts.size()) - 1, last));
-    for (int i = 0; i < m_pathCounts.size(); ++i)
-        if (m_pathCounts[i] > 0) {
-            const QModelIndex parent = index(i, 0);
-            emit dataChanged(index(0, 0, parent), index(m_pathCounts[i] - 1, last, parent));
-        }
-}
-
-QModelIndex PathTreeModel::index(int row, int column, const QModelIndex& parent) const
-{
-    if (column < 0 || column >= columnCount() || row < 0)
-        return {};
-    if (!parent.isValid())
-        return row < m_pathCounts.size() ? createIndex(row, column, kTop) : QModelIndex();
-    if (parent.internalId() != kTop || parent.row() >= m_pathCounts.size() || row >= m_pathCounts[parent.row()])
-        return {};
-    return createIndex(row, column, quintptr(parent.row()) + 1);
-}
-
-QModelIndex PathTreeModel::parent(const QModelIndex& child) const
-{
-    if (!child.isValid() || child.internalId() == kTop)
-        return {};
-    return createIndex(int(child.internalId() - 1), 0, kTop);
-}
-
-int PathTreeModel::rowCount(const QModelIndex& parent) const
-{
-    if (!parent.isValid())
-        return int(m_pathCounts.size());
-    if (parent.internalId() != kTop || parent.column() != 0 || parent.row() >= m_pathCounts.size())
-        return 0;
-    return m_pathCounts[parent.row()];
-}
-
-int PathTreeModel::columnCount(const QModelIndex&) const { return AssociationModel::ColumnCount; }
-
-QVariant PathTreeModel::headerData(int section, Qt::Orientation orientation, int role) const
-{
-    return m_source->headerData(section, orientation, role);
+        m_next.append(int(a.paths.size()));
+    return m_next != m_pathCounts;
 }
 
 QVariant PathTreeModel::data(const QModelIndex& index, int role) const
 {
     if (!index.isValid())
         return {};
-    if (index.internalId() == kTop) {
-        if (index.row() >= m_pathCounts.size())
+    if (isTop(index)) {
+        if (index.row() >= m_pathCounts.size() || index.row() >= m_source->rowCount())
             return {};
         // With the paths as children, the association's own Paths cell sums them up.
         if (index.column() == AssociationModel::PathsColumn && m_pathCounts[index.row()] > 0
@@ -120,7 +41,7 @@ QVariant PathTreeModel::data(const QModelIndex& index, int role) const
         }
         return m_source->index(index.row(), index.column()).data(role);
     }
-    const int association = int(index.internalId() - 1);
+    const int association = topOf(index);
     if (association >= m_pathCounts.size() || index.row() >= m_pathCounts[association])
         return {};
     return pathData(association, index.row(), index.column(), role);
@@ -128,6 +49,8 @@ QVariant PathTreeModel::data(const QModelIndex& index, int role) const
 
 QVariant PathTreeModel::pathData(int association, int path, int column, int role) const
 {
+    if (association >= m_source->rowCount() || path >= m_source->at(association).paths.size())
+        return {}; // the source moved on; the tree follows at its next signal
     const auto& a = m_source->at(association);
     const auto& p = a.paths.at(path);
     if (role == SnapshotTableModelBase::KeyRole)

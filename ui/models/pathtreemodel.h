@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-#include <QAbstractItemModel>
+#include "twoleveltreemodel.h"
+
 #include <QList>
 
 namespace ladder::ui {
@@ -14,31 +15,28 @@ class AssociationModel;
 // cells come from the flat AssociationModel (the source of truth for the Streams view and the
 // composer).
 //
-// Snapshots arrive at 10 Hz: when only values change the tree says dataChanged; when associations
-// or paths appear or vanish it is reset (begun before the source changes, ended after) and
-// LiveView puts the selection back by key. A path row's key is its association's.
-class PathTreeModel : public QAbstractItemModel {
+// The structure changes when associations or paths appear or vanish (LiveView puts the selection
+// back by key). A path row's key is its association's.
+class PathTreeModel : public TwoLevelTreeModel {
     Q_OBJECT
 public:
     explicit PathTreeModel(AssociationModel* source, QObject* parent = nullptr);
 
-    QModelIndex index(int row, int column, const QModelIndex& parent = {}) const override;
-    QModelIndex parent(const QModelIndex& child) const override;
-    int rowCount(const QModelIndex& parent = {}) const override;
-    int columnCount(const QModelIndex& parent = {}) const override;
     QVariant data(const QModelIndex& index, int role = Qt::DisplayRole) const override;
-    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
 
     AssociationModel* source() const { return m_source; }
 
+protected:
+    bool prepareLayout() override;
+    void commitLayout() override { m_pathCounts = m_next; }
+    int topCount() const override { return int(m_pathCounts.size()); }
+    int childCount(int top) const override { return m_pathCounts.value(top); }
+
 private:
-    QList<int> layout() const; // paths per association row
-    void sync();
     QVariant pathData(int association, int path, int column, int role) const;
 
     AssociationModel* m_source;
-    QList<int> m_pathCounts;
-    bool m_resetting = false;
+    QList<int> m_pathCounts, m_next; // paths per association row: in use, pending
 };
 
 } // namespace ladder::ui
