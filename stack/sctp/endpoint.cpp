@@ -64,6 +64,7 @@ void Endpoint::setUpSocket(bool adopted)
     usrsctp_set_upcall(m_so, &Endpoint::upcall, this);
     const int on = 1;
     usrsctp_setsockopt(m_so, IPPROTO_SCTP, SCTP_RECVRCVINFO, &on, sizeof on);
+    usrsctp_setsockopt(m_so, IPPROTO_SCTP, SCTP_RECVNXTINFO, &on, sizeof on);
     usrsctp_setsockopt(m_so, IPPROTO_SCTP, SCTP_NODELAY, &on, sizeof on);
     const int rcvbuf = kReceiveBuffer;
     usrsctp_setsockopt(m_so, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
@@ -694,19 +695,30 @@ void Endpoint::processEvents()
     bool gotData = false;
     if (m_buffer.size() != kReceiveBuffer)
         m_buffer.resize(kReceiveBuffer);
-    QByteArray& buffer = m_buffer;
     QByteArray note;
     for (int guard = 0; guard < 4096 && m_so; ++guard) {
         union sctp_sockstore from {};
         socklen_t fromLen = sizeof from;
-        struct sctp_rcvinfo rcv {};
-        socklen_t infoLen = sizeof rcv;
+        struct sctp_recvv_rn rn {};
+        socklen_t infoLen = sizeof rn;
         unsigned int infoType = 0;
         int msgFlags = 0;
-        const ssize_t n = usrsctp_recvv(m_so, buffer.data(), std::size_t(buffer.size()), &from.sa, &fromLen, &rcv,
+        // A message known to be complete is received into a buffer of its size, which becomes
+        // the message's data without another copy; anything else goes through m_buffer.
+        QByteArray own;
+        if (m_nextLength > 0 && !m_havePartial)
+            own = QByteArray(qsizetype(m_nextLength), Qt::Uninitialized);
+        m_nextLength = 0;
+        QByteArray& buffer = own.isEmpty() ? m_buffer : own;
+        const ssize_t n = usrsctp_recvv(m_so, buffer.data(), std::size_t(buffer.size()), &from.sa, &fromLen, &rn,
             &infoLen, &infoType, &msgFlags);
         if (n < 0)
             break;
+        const struct sctp_rcvinfo& rcv = rn.recvv_rcvinfo; // first in sctp_recvv_rn, alone for RCVINFO
+        if (infoType == SCTP_RECVV_RN && (msgFlags & MSG_EOR)
+            && (rn.recvv_nxtinfo.nxt_flags & (SCTP_COMPLETE | SCTP_NOTIFICATION)) == SCTP_COMPLETE
+            && rn.recvv_nxtinfo.nxt_length > 0 && rn.recvv_nxtinfo.nxt_length <= quint32(kReceiveBuffer))
+            m_nextLength = rn.recvv_nxtinfo.nxt_length;
         if (n == 0) {
             if (m_style == Style::OneToOne && !m_peerClosed) {
                 m_peerClosed = true;
@@ -725,7 +737,7 @@ void Endpoint::processEvents()
         if (!m_havePartial) {
             m_partial = ReceivedMessage {};
             m_havePartial = true;
-            if (infoType == SCTP_RECVV_RCVINFO) {
+            if (infoType == SCTP_RECVV_RCVINFO || infoType == SCTP_RECVV_RN) {
                 m_partial.stream = rcv.rcv_sid;
                 m_partial.ssn = rcv.rcv_ssn;
                 m_partial.ppid = qFromBigEndian(rcv.rcv_ppid);
@@ -736,7 +748,9 @@ void Endpoint::processEvents()
             }
             m_partial.from = peerAddressOf(&from);
         }
-        if (m_partial.data.isEmpty())
+        if (m_partial.data.isEmpty() && &buffer == &own && n == own.size())
+            m_partial.data = std::move(own);
+        else if (m_partial.data.isEmpty())
             m_partial.data = QByteArray(buffer.constData(), qsizetype(n)); // exact size, no growth slack
         else
             m_partial.data.append(buffer.constData(), n);

@@ -120,6 +120,9 @@ private:
     bool m_peerClosed = false;
     std::deque<ReceivedMessage> m_inbox;
     QByteArray m_buffer; // recvv target, kept between calls
+    // Length of the next message when usrsctp said it is complete in the receive queue
+    // (SCTP_RECVNXTINFO), else 0: that message is received straight into its own buffer.
+    quint32 m_nextLength = 0;
     ReceivedMessage m_partial; // a message delivered in pieces until MSG_EOR
     bool m_havePartial = false;
     std::array<quint64, 6> m_lastSendKey {}; // the last send's size, stream, PPID, context, flags, value

@@ -89,8 +89,8 @@ void LabLinkPair::output(const QByteArray& packet)
     if (lp.up && lp.lossPct <= 0 && lp.delayMs == 0 && lp.jitterMs == 0 && lp.duplicatePct <= 0 && lp.reorderPct <= 0
         && lp.rateBitsPerSec == 0 && m_queueLimit == 0) {
         // A perfect wire: nothing to emulate, so skip the scheduler hop (the runtime still queues
-        // the packet, so usrsctp is never re-entered).
-        deliver(to, packet);
+        // the packet, so usrsctp is never re-entered). It arrives the instant it left.
+        deliver(to, packet, m_engine->tap().lastTimeNs());
         return;
     }
     const quint64 droppedBefore = link.dropped();
@@ -107,7 +107,7 @@ void LabLinkPair::output(const QByteArray& packet)
         --m_inFlight[from];
 }
 
-void LabLinkPair::deliver(int toSide, const QByteArray& packet)
+void LabLinkPair::deliver(int toSide, const QByteArray& packet, qint64 timeNs)
 {
     if (!m_engine)
         return;
@@ -115,7 +115,8 @@ void LabLinkPair::deliver(int toSide, const QByteArray& packet)
     if (m_inFlight[from] > 0)
         --m_inFlight[from];
     // deliver() may run inside output() on the fast path: observe() and input() only queue.
-    m_engine->tap().observe(trace::Dir::Rx, handle(), packet, m_sides[from]->lane(), m_sides[toSide]->lane(), false);
+    m_engine->tap().observe(trace::Dir::Rx, handle(), packet, m_sides[from]->lane(), m_sides[toSide]->lane(), false,
+        timeNs);
     m_runtime->input(handle(), packet);
 }
 

@@ -42,7 +42,7 @@ public:
 private:
     class Side;
     void output(const QByteArray& packet);
-    void deliver(int toSide, const QByteArray& packet);
+    void deliver(int toSide, const QByteArray& packet, qint64 timeNs = -1);
 
     QPointer<Engine> m_engine; // the engine may go first; then there is nothing to deregister
     std::shared_ptr<Runtime> m_runtime;

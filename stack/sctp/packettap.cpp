@@ -229,10 +229,11 @@ PacketTap::Flow& PacketTap::flow(void* handle, quint16 src, quint16 dst)
 }
 
 void PacketTap::observe(trace::Dir dir, void* handle, const QByteArray& packet, const QString& from, const QString& to,
-    bool derived)
+    bool derived, qint64 timeNs)
 {
     ++m_packets;
-    const qint64 now = m_scheduler.nowNs();
+    const qint64 now = timeNs >= 0 ? timeNs : m_scheduler.nowNs();
+    m_lastTimeNs = now;
     const Scanned& s = scan(packet);
     const quint16 localPort = dir == trace::Dir::Tx ? s.srcPort : s.dstPort;
     const quint16 peerPort = dir == trace::Dir::Tx ? s.dstPort : s.srcPort;

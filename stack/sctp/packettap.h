@@ -67,8 +67,12 @@ namespace sctp {
         // derived: also emit retransmission and FORWARD-TSN events for this packet. Tx packets
         // always do; an Rx packet should only when the sender is not one of ours (in the lab both
         // ends are ours and the Tx side already reported it).
+        // timeNs: when it happened if the caller knows (a packet delivered in the same instant it
+        // was sent), else -1 to read the scheduler's clock.
         void observe(trace::Dir dir, void* handle, const QByteArray& packet, const QString& from, const QString& to,
-            bool derived);
+            bool derived, qint64 timeNs = -1);
+        // The time observe() used for the packet it saw last.
+        qint64 lastTimeNs() const { return m_lastTimeNs; }
 
         quint64 packets() const { return m_packets; }
         quint64 retransmissions() const { return m_retransmissions; }
@@ -128,6 +132,7 @@ namespace sctp {
         std::array<Scanned, 8> m_cache; // the last packets scanned, most recent at m_cacheNext - 1
         std::array<SummaryLine, 64> m_summaries; // direct-mapped by a hash of the key
         std::size_t m_cacheNext = 0;
+        qint64 m_lastTimeNs = 0;
         quint64 m_packets = 0, m_retransmissions = 0, m_fast = 0, m_timeout = 0, m_forwardTsns = 0;
     };
 
