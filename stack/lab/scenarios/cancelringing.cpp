@@ -12,7 +12,7 @@ namespace ladder::lab {
 
 namespace {
 
-    class CancelRinging : public LabScenario {
+    class CancelRinging : public UacScenario {
     public:
         QString name() const override { return QStringLiteral("cancel-ringing"); }
         QString title() const override { return QStringLiteral("CANCEL of a ringing call"); }
@@ -38,14 +38,11 @@ namespace {
 
         void start(Stack& stack, const ScenarioParams& params) override
         {
-            begin(stack, params);
-            m_uac = &keep(std::make_unique<peers::SipUac>(stack, QStringLiteral("uac"), QStringLiteral("10.0.0.1"),
-                net().seedFor(QStringLiteral("uac"))));
+            beginWithUac(stack, params);
             peers::SipUas::Answer answer;
             answer.status = 0; // nobody picks up
             answer.stackTags = true; // the stack's 487 must carry the 180's To tag
-            m_uas = &keep(std::make_unique<peers::SipUas>(stack, QStringLiteral("uas"), QStringLiteral("10.0.0.2"),
-                net().seedFor(QStringLiteral("uas")), answer));
+            addUas(answer);
             const LinkParams p = linkParams(0, 20);
             net().wire(m_uac->transport(), m_uas->transport(), p, p);
             peers::SipUac::Call call;
@@ -109,17 +106,7 @@ namespace {
             return r;
         }
 
-        sip::SipStack* composerSipStack() override { return m_uac ? &m_uac->sip() : nullptr; }
-        void stop() override
-        {
-            m_uac = nullptr;
-            m_uas = nullptr;
-            LabScenario::stop();
-        }
-
     private:
-        peers::SipUac* m_uac = nullptr;
-        peers::SipUas* m_uas = nullptr;
         quint64 m_invite = 0;
         bool m_done = false;
     };

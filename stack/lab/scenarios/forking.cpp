@@ -13,7 +13,7 @@ namespace ladder::lab {
 
 namespace {
 
-    class Forking : public LabScenario {
+    class Forking : public UacScenario {
     public:
         explicit Forking(bool flag)
             : m_flag(flag)
@@ -55,9 +55,7 @@ namespace {
 
         void start(Stack& stack, const ScenarioParams& params) override
         {
-            begin(stack, params);
-            m_uac = &keep(std::make_unique<peers::SipUac>(stack, QStringLiteral("uac"), QStringLiteral("10.0.0.1"),
-                net().seedFor(QStringLiteral("uac"))));
+            beginWithUac(stack, params);
             m_proxy = std::make_shared<peers::ForkingProxy>(stack, QStringLiteral("proxy"), QStringLiteral("10.0.0.3"),
                 net().seedFor(QStringLiteral("proxy")));
             keepOther(m_proxy);
@@ -134,18 +132,15 @@ namespace {
             return r;
         }
 
-        sip::SipStack* composerSipStack() override { return m_uac ? &m_uac->sip() : nullptr; }
         void stop() override
         {
-            m_uac = nullptr;
             m_a = m_b = nullptr;
             m_proxy.reset();
-            LabScenario::stop();
+            UacScenario::stop();
         }
 
     private:
         bool m_flag;
-        peers::SipUac* m_uac = nullptr;
         peers::SipUas* m_a = nullptr;
         peers::SipUas* m_b = nullptr;
         std::shared_ptr<peers::ForkingProxy> m_proxy;

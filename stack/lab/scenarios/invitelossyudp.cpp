@@ -12,7 +12,7 @@ namespace ladder::lab {
 
 namespace {
 
-    class InviteLossyUdp : public LabScenario {
+    class InviteLossyUdp : public UacScenario {
     public:
         QString name() const override { return QStringLiteral("invite-lossy-udp"); }
         QString title() const override { return QStringLiteral("INVITE over lossy UDP"); }
@@ -39,13 +39,10 @@ namespace {
 
         void start(Stack& stack, const ScenarioParams& params) override
         {
-            begin(stack, params);
-            m_uac = &keep(std::make_unique<peers::SipUac>(stack, QStringLiteral("uac"), QStringLiteral("10.0.0.1"),
-                net().seedFor(QStringLiteral("uac"))));
+            beginWithUac(stack, params);
             peers::SipUas::Answer answer;
             answer.ringMs = 2000;
-            m_uas = &keep(std::make_unique<peers::SipUas>(stack, QStringLiteral("uas"), QStringLiteral("10.0.0.2"),
-                net().seedFor(QStringLiteral("uas")), answer));
+            addUas(answer);
             const LinkParams p = linkParams(20, 20);
             auto [toUas, toUac] = net().wire(m_uac->transport(), m_uas->transport(), p, p);
             (void)toUac;
@@ -117,18 +114,8 @@ namespace {
             return r;
         }
 
-        sip::SipStack* composerSipStack() override { return m_uac ? &m_uac->sip() : nullptr; }
-        void stop() override
-        {
-            m_uac = nullptr;
-            m_uas = nullptr;
-            LabScenario::stop();
-        }
-
     private:
         static constexpr qint64 kOutageNs = 3'000'000'000;
-        peers::SipUac* m_uac = nullptr;
-        peers::SipUas* m_uas = nullptr;
         quint64 m_invite = 0;
         qint64 m_startNs = 0;
         qint64 m_t1Ns = 500'000'000;

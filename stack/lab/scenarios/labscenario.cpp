@@ -99,4 +99,26 @@ QString LabScenario::seconds(const QList<qint64>& ns)
     return parts.join(QStringLiteral(", "));
 }
 
+peers::SipUac& UacScenario::beginWithUac(Stack& stack, const ScenarioParams& params)
+{
+    begin(stack, params);
+    m_uac = &keep(std::make_unique<peers::SipUac>(stack, QStringLiteral("uac"), QStringLiteral("10.0.0.1"),
+        net().seedFor(QStringLiteral("uac"))));
+    return *m_uac;
+}
+
+peers::SipUas& UacScenario::addUas(const peers::SipUas::Answer& answer)
+{
+    m_uas = &keep(std::make_unique<peers::SipUas>(stack(), QStringLiteral("uas"), QStringLiteral("10.0.0.2"),
+        net().seedFor(QStringLiteral("uas")), answer));
+    return *m_uas;
+}
+
+void UacScenario::stop()
+{
+    m_uac = nullptr;
+    m_uas = nullptr;
+    LabScenario::stop();
+}
+
 } // namespace ladder::lab

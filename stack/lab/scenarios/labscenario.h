@@ -3,6 +3,8 @@
 
 #include "lab/peers/network.h"
 #include "lab/peers/sippeer.h"
+#include "lab/peers/sipuac.h"
+#include "lab/peers/sipuas.h"
 #include "lab/scenario.h"
 #include "trace/event.h"
 
@@ -65,6 +67,23 @@ private:
     std::vector<std::unique_ptr<peers::SipPeer>> m_sipPeers;
     std::vector<std::shared_ptr<void>> m_others;
     QList<quint64> m_timers;
+};
+
+// The SIP lessons driven by the lab's UAC — "uac" at 10.0.0.1, whose stack the composer sends
+// through while they run — mostly against one auto-answering UAS, "uas" at 10.0.0.2.
+class UacScenario : public LabScenario {
+public:
+    sip::SipStack* composerSipStack() override { return m_uac ? &m_uac->sip() : nullptr; }
+    void stop() override;
+
+protected:
+    // begin() and the UAC.
+    peers::SipUac& beginWithUac(Stack& stack, const ScenarioParams& params);
+    // The UAS "uas" at 10.0.0.2, answering as told.
+    peers::SipUas& addUas(const peers::SipUas::Answer& answer = {});
+
+    peers::SipUac* m_uac = nullptr;
+    peers::SipUas* m_uas = nullptr;
 };
 
 } // namespace ladder::lab

@@ -12,7 +12,7 @@ namespace ladder::lab {
 
 namespace {
 
-    class NonInviteUdpVsTcp : public LabScenario {
+    class NonInviteUdpVsTcp : public UacScenario {
     public:
         QString name() const override { return QStringLiteral("noninvite-udp-vs-tcp"); }
         QString title() const override { return QStringLiteral("Non-INVITE over UDP vs TCP"); }
@@ -39,13 +39,10 @@ namespace {
 
         void start(Stack& stack, const ScenarioParams& params) override
         {
-            begin(stack, params);
-            m_uac = &keep(std::make_unique<peers::SipUac>(stack, QStringLiteral("uac"), QStringLiteral("10.0.0.1"),
-                net().seedFor(QStringLiteral("uac"))));
+            beginWithUac(stack, params);
             peers::SipUas::Answer answer;
             answer.nonInviteDelayMs = kServerDelayMs;
-            m_uas = &keep(std::make_unique<peers::SipUas>(stack, QStringLiteral("uas"), QStringLiteral("10.0.0.2"),
-                net().seedFor(QStringLiteral("uas")), answer));
+            addUas(answer);
             const LinkParams p = linkParams(0, 10);
             for (const auto type : { sip::TransportType::Udp, sip::TransportType::Tcp })
                 net().wire(m_uac->transport(type), m_uas->transport(type), p, p);
@@ -115,14 +112,6 @@ namespace {
             return r;
         }
 
-        sip::SipStack* composerSipStack() override { return m_uac ? &m_uac->sip() : nullptr; }
-        void stop() override
-        {
-            m_uac = nullptr;
-            m_uas = nullptr;
-            LabScenario::stop();
-        }
-
     private:
         QString finalText(quint64 tx) const
         {
@@ -134,8 +123,6 @@ namespace {
         }
 
         static constexpr qint64 kServerDelayMs = 16000;
-        peers::SipUac* m_uac = nullptr;
-        peers::SipUas* m_uas = nullptr;
         quint64 m_udp = 0, m_tcp = 0;
         qint64 m_t1Ns = 500'000'000, m_t2Ns = 4'000'000'000;
     };

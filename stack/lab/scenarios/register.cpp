@@ -12,7 +12,7 @@ namespace ladder::lab {
 
 namespace {
 
-    class Register : public LabScenario {
+    class Register : public UacScenario {
     public:
         QString name() const override { return QStringLiteral("register"); }
         QString title() const override { return QStringLiteral("REGISTER with a registrar"); }
@@ -37,9 +37,7 @@ namespace {
 
         void start(Stack& stack, const ScenarioParams& params) override
         {
-            begin(stack, params);
-            m_uac = &keep(std::make_unique<peers::SipUac>(stack, QStringLiteral("uac"), QStringLiteral("10.0.0.1"),
-                net().seedFor(QStringLiteral("uac"))));
+            beginWithUac(stack, params);
             m_registrar = &keep(std::make_unique<peers::Registrar>(stack, QStringLiteral("registrar"),
                 QStringLiteral("10.0.0.6"), net().seedFor(QStringLiteral("registrar"))));
             const LinkParams p = linkParams(0, 15);
@@ -92,12 +90,10 @@ namespace {
             return r;
         }
 
-        sip::SipStack* composerSipStack() override { return m_uac ? &m_uac->sip() : nullptr; }
         void stop() override
         {
-            m_uac = nullptr;
             m_registrar = nullptr;
-            LabScenario::stop();
+            UacScenario::stop();
         }
 
     private:
@@ -151,7 +147,6 @@ namespace {
             after(1'000'000'000, [this] { step(); });
         }
 
-        peers::SipUac* m_uac = nullptr;
         peers::Registrar* m_registrar = nullptr;
         QByteArray m_callId, m_fromTag;
         int m_step = 0;
