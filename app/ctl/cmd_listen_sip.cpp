@@ -4,12 +4,11 @@
 // transactions (100 Trying, retransmissions, dialogs for 2xx to INVITE/SUBSCRIBE; a BYE or CANCEL
 // gets what RFC 3261 says), printing each message and state change.
 #include "command.h"
+#include "sipsctp.h"
 #include "core/stack.h"
-#include "sctp/engine.h"
 #include "sctp/udptransport.h"
 #include "sip/sipstack.h"
 #include "sip/tcptransport.h"
-#include "sip/transportsctp.h"
 #include "sip/udptransport.h"
 #include "trace/journal.h"
 
@@ -90,16 +89,7 @@ int ladder::ctl::listenSip(const QStringList& args)
 
     Stack engineStack(Scheduler::Mode::Real);
     trace::Journal& journal = engineStack.journal();
-    // SCTP: the engine and its UDP carrier must outlive the SIP stack's SCTP transport.
-    struct SctpSide {
-        std::unique_ptr<sctp::Engine> engine;
-        std::unique_ptr<sctp::UdpTransport> udp;
-        ~SctpSide()
-        {
-            engine.reset();
-            udp.reset();
-        }
-    } sctpSide;
+    SipSctpCarrier sctpCarrier(engineStack);
     journal.setAppendHook([](const trace::Event& e) {
         const QString t = QString::number(double(e.timeNs) / 1e9, 'f', 3);
         switch (e.kind) {
@@ -145,19 +135,12 @@ int ladder::ctl::listenSip(const QStringList& args)
         stack.addTransport(std::move(t));
     }
     if (sctpOn) {
-        sctpSide.engine = std::make_unique<sctp::Engine>(engineStack);
-        sctpSide.udp = std::make_unique<sctp::UdpTransport>(*sctpSide.engine);
-        if (const auto b = sctpSide.udp->bind(QHostAddress(at.host), udpPort); !b.ok()) {
-            err(QStringLiteral("listen sip: ") + b.error().text());
-            return 1;
-        }
-        auto t = std::make_unique<sip::SctpTransport>(*sctpSide.engine, *sctpSide.udp);
-        if (!t->listen(at.port, &error)) {
+        const QString local = sctpCarrier.addTo(stack, at.host, udpPort, 0, at.port, &error);
+        if (local.isEmpty()) {
             err(QStringLiteral("listen sip: ") + error);
             return 1;
         }
-        listening << QStringLiteral("sctp:%1 (UDP encapsulation port %2)").arg(t->local().toString()).arg(udpPort);
-        stack.addTransport(std::move(t));
+        listening << QStringLiteral("sctp:%1 (UDP encapsulation port %2)").arg(local).arg(udpPort);
     }
     int answered = 0;
     QObject::connect(&stack, &sip::SipStack::requestReceived, &stack, [&](const sip::Incoming& in) {

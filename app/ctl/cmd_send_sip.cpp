@@ -4,14 +4,13 @@
 // (sip_sendmsg(3SIP) semantics) and prints what happened: the message sent, transaction state
 // changes, retransmissions, responses, and the errno name with its reason on failure.
 #include "command.h"
+#include "sipsctp.h"
 #include "transports.h"
 #include "core/stack.h"
-#include "sctp/engine.h"
 #include "sctp/udptransport.h"
 #include "sip/parser.h"
 #include "sip/sipstack.h"
 #include "sip/tcptransport.h"
-#include "sip/transportsctp.h"
 #include "sip/udptransport.h"
 #include "trace/journal.h"
 
@@ -135,16 +134,7 @@ int run(const QStringList& args)
 
     Stack engineStack(Scheduler::Mode::Real);
     trace::Journal& journal = engineStack.journal();
-    // SCTP: the engine and its UDP carrier must outlive the SIP stack's SCTP transport.
-    struct SctpSide {
-        std::unique_ptr<sctp::Engine> engine;
-        std::unique_ptr<sctp::UdpTransport> udp;
-        ~SctpSide()
-        {
-            engine.reset();
-            udp.reset();
-        }
-    } sctpSide;
+    SipSctpCarrier sctpCarrier(engineStack);
     journal.setAppendHook([quiet](const trace::Event& e) {
         if (quiet && e.kind != trace::Kind::Error)
             return;
@@ -175,19 +165,10 @@ int run(const QStringList& args)
         }
         stack.addTransport(std::move(t));
     } else {
-        sctpSide.engine = std::make_unique<sctp::Engine>(engineStack);
-        sctpSide.udp = std::make_unique<sctp::UdpTransport>(*sctpSide.engine);
-        if (const auto b = sctpSide.udp->bind(QHostAddress(local.host), 0); !b.ok()) {
-            err(QStringLiteral("send sip: ") + b.error().text());
-            return 1;
-        }
-        sctpSide.udp->setPeerUdpPort(udpPort);
-        auto t = std::make_unique<sip::SctpTransport>(*sctpSide.engine, *sctpSide.udp);
-        if (!t->listen(0, &error)) {
+        if (sctpCarrier.addTo(stack, local.host, 0, udpPort, 0, &error).isEmpty()) {
             err(QStringLiteral("send sip: ") + error);
             return 1;
         }
-        stack.addTransport(std::move(t));
     }
     const auto c = stack.connect(proto == QLatin1String("udp") ? sip::TransportType::Udp
             : proto == QLatin1String("tcp")                    ? sip::TransportType::Tcp
