@@ -25,92 +25,79 @@ namespace {
     }
 
     QString hex(quint32 v) { return QStringLiteral("0x%1").arg(v, 8, 16, QLatin1Char('0')); }
+    // One line of a text table: two spaces, then each cell padded to its column's width (negative
+    // widths are left-aligned and clip what does not fit), then the free-width cells after them.
+    QString tableLine(const QList<int>& widths, const QStringList& cells)
+    {
+        QString line = QStringLiteral(" ");
+        for (int i = 0; i < cells.size(); ++i) {
+            line += QLatin1Char(' ');
+            if (i < widths.size())
+                line += QStringLiteral("%1").arg(widths[i] < 0 ? clip(cells[i], -widths[i]) : cells[i], widths[i]);
+            else
+                line += cells[i];
+        }
+        return line;
+    }
 } // namespace
 
 QStringList transactionTable(const QList<sip::TransactionSnapshot>& transactions)
 {
-    QStringList out;
-    out.append(QStringLiteral("  %1 %2 %3 %4 %5 %6 %7 %8")
-                   .arg(QStringLiteral("id"), 6)
-                   .arg(QStringLiteral("kind"), -24)
-                   .arg(QStringLiteral("role"), -8)
-                   .arg(QStringLiteral("state"), -11)
-                   .arg(QStringLiteral("status"), 6)
-                   .arg(QStringLiteral("rtx"), 4)
-                   .arg(QStringLiteral("connection"), -44)
-                   .arg(QStringLiteral("history (state@s)")));
+    static const QList<int> widths { 6, -24, -8, -11, 6, 4, -44 };
+    QStringList out { tableLine(widths,
+        { QStringLiteral("id"), QStringLiteral("kind"), QStringLiteral("role"), QStringLiteral("state"),
+            QStringLiteral("status"), QStringLiteral("rtx"), QStringLiteral("connection"), QStringLiteral("history (state@s)") }) };
     for (const sip::TransactionSnapshot& t : transactions) {
-        out.append(QStringLiteral("  %1 %2 %3 %4 %5 %6 %7 %8")
-                       .arg(t.id, 6)
-                       .arg(clip(t.kind + (t.method.isEmpty() || t.kind.startsWith(t.method) ? QString() : QStringLiteral(" ") + t.method), 24), -24)
-                       .arg(t.role, -8)
-                       .arg(t.state, -11)
-                       .arg(t.lastStatus ? QString::number(t.lastStatus) : QStringLiteral("-"), 6)
-                       .arg(t.retransmissions, 4)
-                       .arg(clip(t.connection, 44), -44)
-                       .arg(history(t.history)));
+        const QString kind
+            = t.kind + (t.method.isEmpty() || t.kind.startsWith(t.method) ? QString() : QStringLiteral(" ") + t.method);
+        out.append(tableLine(widths,
+            { QString::number(t.id), kind, t.role, t.state, t.lastStatus ? QString::number(t.lastStatus) : QStringLiteral("-"),
+                QString::number(t.retransmissions), t.connection, history(t.history) }));
     }
     return out;
 }
 
 QStringList dialogTable(const QList<sip::DialogSnapshot>& dialogs)
 {
-    QStringList out;
-    out.append(QStringLiteral("  %1 %2 %3 %4 %5 %6 %7 %8 %9")
-                   .arg(QStringLiteral("id"), 6)
-                   .arg(QStringLiteral("role"), -8)
-                   .arg(QStringLiteral("state"), -10)
-                   .arg(QStringLiteral("call-id"), -24)
-                   .arg(QStringLiteral("local tag"), -14)
-                   .arg(QStringLiteral("remote tag"), -14)
-                   .arg(QStringLiteral("cseq l/r"), -9)
-                   .arg(QStringLiteral("tx"), 5)
-                   .arg(QStringLiteral("remote target; routes; history")));
+    static const QList<int> widths { 6, -8, -10, -24, -14, -14, -9, 5 };
+    QStringList out { tableLine(widths,
+        { QStringLiteral("id"), QStringLiteral("role"), QStringLiteral("state"), QStringLiteral("call-id"),
+            QStringLiteral("local tag"), QStringLiteral("remote tag"), QStringLiteral("cseq l/r"), QStringLiteral("tx"),
+            QStringLiteral("remote target; routes; history") }) };
     for (const sip::DialogSnapshot& d : dialogs) {
         QStringList routes;
         for (const QByteArray& r : d.routeSet)
             routes.append(QString::fromUtf8(r));
-        out.append(QStringLiteral("  %1 %2 %3 %4 %5 %6 %7 %8 %9; %10; %11")
-                       .arg(d.id, 6)
-                       .arg(d.role, -8)
-                       .arg(d.state, -10)
-                       .arg(clip(QString::fromUtf8(d.callId), 24), -24)
-                       .arg(clip(QString::fromUtf8(d.localTag), 14), -14)
-                       .arg(clip(QString::fromUtf8(d.remoteTag), 14), -14)
-                       .arg(QStringLiteral("%1/%2").arg(d.localCSeq).arg(d.remoteCSeq), -9)
-                       .arg(d.creatingTransaction, 5)
-                       .arg(d.remoteTarget.isEmpty() ? QStringLiteral("-") : QString::fromUtf8(d.remoteTarget),
-                           routes.isEmpty() ? QStringLiteral("no routes") : routes.join(QLatin1Char(',')),
-                           history(d.history)));
+        out.append(tableLine(widths,
+            { QString::number(d.id), d.role, d.state, QString::fromUtf8(d.callId), QString::fromUtf8(d.localTag),
+                QString::fromUtf8(d.remoteTag), QStringLiteral("%1/%2").arg(d.localCSeq).arg(d.remoteCSeq),
+                QString::number(d.creatingTransaction),
+                QStringLiteral("%1; %2; %3")
+                    .arg(d.remoteTarget.isEmpty() ? QStringLiteral("-") : QString::fromUtf8(d.remoteTarget),
+                        routes.isEmpty() ? QStringLiteral("no routes") : routes.join(QLatin1Char(',')), history(d.history)) }));
     }
     return out;
 }
 
 QStringList associationTable(const QList<CapturedAssociation>& associations)
 {
-    QStringList out;
-    out.append(QStringLiteral("  %1 %2 %3 %4 %5 %6 %7 %8 %9")
-                   .arg(QStringLiteral("id"), 6)
-                   .arg(QStringLiteral("role"), -10)
-                   .arg(QStringLiteral("state"), -18)
-                   .arg(QStringLiteral("ports"), -12)
-                   .arg(QStringLiteral("tags local/peer"), -22)
-                   .arg(QStringLiteral("streams o/i"), -11)
-                   .arg(QStringLiteral("PR"), -3)
-                   .arg(QStringLiteral("DATA tx/rx rtx"), -16)
-                   .arg(QStringLiteral("FWD-TSN skipped; history")));
+    static const QList<int> widths { 6, -10, -18, -12, -22, -11, -3, -16 };
+    QStringList out { tableLine(widths,
+        { QStringLiteral("id"), QStringLiteral("role"), QStringLiteral("state"), QStringLiteral("ports"),
+            QStringLiteral("tags local/peer"), QStringLiteral("streams o/i"), QStringLiteral("PR"),
+            QStringLiteral("DATA tx/rx rtx"), QStringLiteral("FWD-TSN skipped; history") }) };
     for (const CapturedAssociation& a : associations) {
         const sctp::AssociationInfo& i = a.info;
-        out.append(QStringLiteral("  %1 %2 %3 %4 %5 %6 %7 %8 %9")
-                       .arg(i.id, 6)
-                       .arg(a.role, -10)
-                       .arg(i.state, -18)
-                       .arg(QStringLiteral("%1>%2").arg(a.localPort).arg(a.peerPort), -12)
-                       .arg(hex(a.localTag) + QLatin1Char('/') + hex(a.peerTag), -22)
-                       .arg(QStringLiteral("%1/%2").arg(i.outboundStreams).arg(i.inboundStreams), -11)
-                       .arg(i.prSupported ? QStringLiteral("yes") : QStringLiteral("no"), -3)
-                       .arg(QStringLiteral("%1/%2 %3").arg(a.dataSent).arg(a.dataReceived).arg(i.retransmissions + a.retransmissionsReceived), -16)
-                       .arg(QStringLiteral("%1 (%2 TSNs); %3").arg(i.forwardTsnsSent + a.forwardTsnsReceived).arg(a.skippedTsnsSent + a.skippedTsnsReceived).arg(history(a.history))));
+        out.append(tableLine(widths,
+            { QString::number(i.id), a.role, i.state, QStringLiteral("%1>%2").arg(a.localPort).arg(a.peerPort),
+                hex(a.localTag) + QLatin1Char('/') + hex(a.peerTag),
+                QStringLiteral("%1/%2").arg(i.outboundStreams).arg(i.inboundStreams),
+                i.prSupported ? QStringLiteral("yes") : QStringLiteral("no"),
+                QStringLiteral("%1/%2 %3").arg(a.dataSent).arg(a.dataReceived).arg(i.retransmissions + a.retransmissionsReceived),
+                QStringLiteral("%1 (%2 TSNs); %3")
+                    .arg(i.forwardTsnsSent + a.forwardTsnsReceived)
+                    .arg(a.skippedTsnsSent + a.skippedTsnsReceived)
+                    .arg(history(a.history)) }));
         out.append(QStringLiteral("         %1 \u2192 %2").arg(i.localAddress, i.peerAddress));
         for (const sctp::StreamInfo& s : i.streams)
             out.append(QStringLiteral("         stream %1: sent %2 msg / %3 B (ordered %4, unordered %5), received %6 msg / %7 B, abandoned %8")
