@@ -5,8 +5,12 @@
 #include "core/scheduler.h"
 #include "sctp/multihome/multihomedpair.h"
 #include "trace/journal.h"
+#include "trace/pcapng.h"
 
 #include <QProcess>
+#include <QSet>
+#include <QStandardPaths>
+#include <QTemporaryDir>
 #include <QSignalSpy>
 #include <QTest>
 
@@ -173,6 +177,65 @@ private slots:
         QCOMPARE(sendAndWait(*f.pair, "after the repair", {}), 0);
         QTRY_COMPARE_WITH_TIMEOUT(f.pair->received().size(), 2, 3000);
         QCOMPARE(f.pair->received().last().from, QStringLiteral("127.0.0.1:5001"));
+    }
+
+    void bothPathsDecodeInTshark()
+    {
+        const QString tshark = QStandardPaths::findExecutable(QStringLiteral("tshark"));
+        if (tshark.isEmpty())
+            QSKIP("tshark is not installed (packaging/install-deps.sh --test installs it)");
+        Fixture f;
+        if (!f.start() && f.why.contains(QLatin1String("IPv6 loopback")))
+            QSKIP(qPrintable(f.why));
+        QVERIFY2(QTest::qWaitFor([&] { return f.pair->up(); }, 5000), qPrintable(f.pair->failure()));
+        f.pair->setPrimary(0);
+        QTRY_VERIFY_WITH_TIMEOUT(f.primary().startsWith(QLatin1String("127.0.0.1:")), 3000);
+        QCOMPARE(sendAndWait(*f.pair, "on the primary", {}), 0);
+        QCOMPARE(sendAndWait(*f.pair, "over ::1", addrOver(QStringLiteral("::1"))), 0);
+        QTRY_COMPARE_WITH_TIMEOUT(f.pair->received().size(), 2, 3000);
+        f.pair->stop();
+
+        // What left each side, as a capture: IPv4 and IPv6 frames, SCTP over UDP 9899, with
+        // usrsctp's own CRC32c (not recomputed by the writer).
+        QTemporaryDir dir;
+        QFile file(dir.filePath(QStringLiteral("multihomed.pcapng")));
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        trace::PcapngOptions options;
+        options.fixSctpChecksums = false;
+        trace::PcapngWriter writer(&file, options);
+        QVERIFY(writer.begin());
+        int packets = 0;
+        f.journal.forEach(0, f.journal.count(), [&](const trace::Event& e) {
+            if (e.kind == trace::Kind::SctpPacket && e.dir == trace::Dir::Tx) {
+                writer.write(e);
+                ++packets;
+            }
+        });
+        file.close();
+        QProcess p;
+        p.start(tshark,
+            { QStringLiteral("-r"), file.fileName(), QStringLiteral("-n"), QStringLiteral("-d"), QStringLiteral("udp.port==9899,sctp"),
+                QStringLiteral("-o"), QStringLiteral("sctp.checksum:CRC 32c"), QStringLiteral("-T"), QStringLiteral("fields"),
+                QStringLiteral("-E"), QStringLiteral("occurrence=a"), QStringLiteral("-E"), QStringLiteral("aggregator=,"),
+                QStringLiteral("-e"), QStringLiteral("ip.dst"), QStringLiteral("-e"), QStringLiteral("ipv6.dst"),
+                QStringLiteral("-e"), QStringLiteral("sctp.checksum.status"), QStringLiteral("-e"), QStringLiteral("sctp.chunk_type"),
+                QStringLiteral("-e"), QStringLiteral("_ws.malformed") });
+        QVERIFY(p.waitForFinished(30000));
+        QVERIFY2(p.exitCode() == 0, p.readAllStandardError().constData());
+        QList<QByteArray> lines = p.readAllStandardOutput().split('\n');
+        if (!lines.isEmpty() && lines.last().isEmpty())
+            lines.removeLast(); // after the last newline (trimming would eat the last empty field too)
+        QCOMPARE(lines.size(), packets);
+        QSet<QByteArray> dataTo;
+        for (const QByteArray& line : lines) {
+            const QList<QByteArray> field = line.split('\t');
+            QCOMPARE(field.size(), 5);
+            QVERIFY2(field[2] == "1", line.constData()); // checksum good
+            QVERIFY2(field[4].isEmpty(), line.constData()); // not malformed
+            if (field[3].split(',').contains("0")) // DATA
+                dataTo.insert(field[0].isEmpty() ? field[1] : field[0]);
+        }
+        QCOMPARE(dataTo, (QSet<QByteArray> { "127.0.0.1", "::1" }));
     }
 
     void errorsAreTheManPages()
