@@ -280,7 +280,7 @@ SendResult SipStack::sendRequest(const std::shared_ptr<Connection>& connection, 
 }
 
 SendResult SipStack::sendResponse(const std::shared_ptr<Connection>& connection, Message& m, quint64 dialogId,
-    SendFlags flags)
+    SendFlags flags, ServerTransaction* known)
 {
     const bool stateful = flags.testFlag(SendFlag::Stateful);
     const int status = m.statusCode();
@@ -292,7 +292,7 @@ SendResult SipStack::sendResponse(const std::shared_ptr<Connection>& connection,
         if (check.status == CSeqCheck::BadValue)
             return fail(EPROTO, "EPROTO", check.reason);
     }
-    ServerTransaction* t = stateful ? m_transactions.matchOutgoingResponse(m) : nullptr;
+    ServerTransaction* t = !stateful ? nullptr : known ? known : m_transactions.matchOutgoingResponse(m);
     if (stateful && !t) {
         const auto via = m.topVia();
         if (via && via->hasBranch() && !isRfc3261Branch(via->branch()) && m.callId().isEmpty())
@@ -321,7 +321,8 @@ SendResult SipStack::sendResponse(const std::shared_ptr<Connection>& connection,
                 .arg(t->id())
                 .arg(QString::fromLatin1(Transaction::stateName(t->state())))
                 .arg(status));
-    t->noteResponseToTag(m.toTag());
+    if (t->legacy())
+        t->noteResponseToTag(m.toTag()); // only RFC 2543 ACK matching needs it: To is not parsed otherwise
     Dialog* d = dialogId ? m_dialogs.find(dialogId) : m_dialogs.find(t->dialogId());
     if (request && createsDialog(t->method()) && !t->dialogId()) {
         d = m_dialogs.uasResponse(t->id(), *request, m, t->connection());
@@ -414,7 +415,9 @@ SendResult SipStack::replyWith(Transaction& t, const Message& request, int statu
         resp.appendHeader(HeaderId::Contact, localContact(*t.connection()));
     if (!body.isEmpty())
         resp.setBody(body, contentType);
-    return send(t.connection(), std::move(resp), 0, SendFlag::Stateful);
+    // Built from the transaction's own request (same top Via and CSeq): it is the transaction
+    // this response matches.
+    return sendResponse(t.connection(), resp, 0, SendFlag::Stateful, static_cast<ServerTransaction*>(&t));
 }
 
 SendResult SipStack::cancel(quint64 inviteTx)

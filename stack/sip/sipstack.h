@@ -134,7 +134,10 @@ private:
     void transactionChanged(Transaction& t) override;
 
     SendResult sendRequest(const std::shared_ptr<Connection>& connection, Message& m, quint64 dialog, SendFlags flags);
-    SendResult sendResponse(const std::shared_ptr<Connection>& connection, Message& m, quint64 dialog, SendFlags flags);
+    // known: the server transaction the response was built for (reply()), so it need not be
+    // matched again by its Via and CSeq.
+    SendResult sendResponse(const std::shared_ptr<Connection>& connection, Message& m, quint64 dialog, SendFlags flags,
+        ServerTransaction* known = nullptr);
     SendResult replyWith(Transaction& t, const Message& request, int status, const QByteArray& reason,
         const QByteArray& body, const QByteArray& contentType);
     SendResult fail(int error, const char* name, const QString& reason);

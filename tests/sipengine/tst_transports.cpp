@@ -2,6 +2,7 @@
 // UDP and TCP transports on loopback sockets, TCP framing, and robustness against garbage.
 #include "core/scheduler.h"
 #include "sip/builder.h"
+#include "sip/parser.h"
 #include "sip/sipstack.h"
 #include "sip/tcptransport.h"
 #include "sip/udptransport.h"
@@ -79,6 +80,7 @@ private slots:
     void tcpInviteAckBye();
     void garbageOverUdpIsDropped();
     void unframeableTcpStreamIsClosed();
+    void udpBurstIsAnsweredInOrder();
 };
 
 void TestTransports::udpOptions()
@@ -184,6 +186,60 @@ void TestTransports::unframeableTcpStreamIsClosed()
         closed |= e.kind == trace::Kind::ConnectionState && e.text.startsWith(QLatin1String("closed"));
     });
     QVERIFY(closed);
+}
+
+
+void TestTransports::udpBurstIsAnsweredInOrder()
+{
+    // A burst read in one batch: the responses the stack sends while delivering it are queued and
+    // leave together (sendmmsg) when the batch is done — every one of them, in the order of the
+    // requests, none refused.
+    Scheduler s;
+    trace::Journal j;
+    Peer b(s, j, QStringLiteral("b"));
+    QUdpSocket raw;
+    QVERIFY(raw.bind(QHostAddress::LocalHost, 0));
+    // Room for the whole burst of answers even if they all arrive before the test reads one.
+    raw.setSocketOption(QAbstractSocket::ReceiveBufferSizeSocketOption, 4 * 1024 * 1024);
+    const QByteArray sentBy = "127.0.0.1:" + QByteArray::number(raw.localPort());
+    constexpr int kBurst = 150; // more than one batch of the transport (64)
+    for (int i = 1; i <= kBurst; ++i) {
+        RequestTemplate t;
+        t.method = "OPTIONS";
+        t.requestUri = "sip:b@" + b.udp.toSentBy();
+        t.from = "<sip:raw@127.0.0.1>";
+        t.to = "<sip:b@127.0.0.1>";
+        t.cseq = quint32(i);
+        t.via.sentBy = sentBy;
+        QCOMPARE(raw.writeDatagram(buildRequest(t).serialize(), QHostAddress::LocalHost, b.udp.port),
+            qint64(buildRequest(t).serialize().size()));
+    }
+    QList<quint32> cseqs;
+    QList<int> statuses;
+    connect(&raw, &QUdpSocket::readyRead, &raw, [&] {
+        while (raw.hasPendingDatagrams()) {
+            QByteArray d(int(raw.pendingDatagramSize()), Qt::Uninitialized);
+            raw.readDatagram(d.data(), d.size());
+            const ParseResult p = parse(d);
+            statuses << (p.ok ? p.message.statusCode() : -1);
+            cseqs << (p.ok && p.message.cseq() ? p.message.cseq()->number : 0);
+        }
+    });
+    QTRY_COMPARE_WITH_TIMEOUT(cseqs.size(), kBurst, 10000);
+    QList<quint32> expected;
+    for (int i = 1; i <= kBurst; ++i)
+        expected << quint32(i);
+    QCOMPARE(cseqs, expected);
+    QCOMPARE(statuses, QList<int>(kBurst, 200));
+    QCOMPARE(b.requests.size(), kBurst);
+    auto* udp = static_cast<UdpTransport*>(b.stack->transport(TransportType::Udp));
+    QCOMPARE(udp->sendErrors(), quint64(0));
+    // Outside a batch (here: from the test, not from a delivery) a send still leaves at once.
+    const auto back = b.stack->connect(TransportType::Udp, HostPort { QStringLiteral("127.0.0.1"), raw.localPort() }, nullptr);
+    QVERIFY(back);
+    QVERIFY(b.stack->send(back, request("OPTIONS", back, 1), 0, SendFlag::Stateful).ok());
+    // Loopback delivers within the sendto: the datagram is waiting before the event loop runs.
+    QVERIFY(raw.hasPendingDatagrams());
 }
 
 QTEST_GUILESS_MAIN(TestTransports)

@@ -10,7 +10,8 @@
 // all the timers run as RFC 3261 says (E, F, K at the UAC; J at the UAS). Once with the journal
 // off, once with every message, state change and timer journalled (both figures are printed).
 // Sockets: UdpTransport reads with recvmmsg (up to 16 datagrams per system call, as it does in
-// the app) and sends each message with its own sendto.
+// the app); what the stack sends while a received batch is delivered (the UAS's 200s, the UAC's
+// next requests) leaves in one sendmmsg at the end of the batch, as it does in the app.
 //
 // Memory: mallinfo2() before and after creating N live objects (client transactions in Trying
 // with Timers E and F armed, server transactions in Trying, UAS dialogs), divided by N. The bytes
@@ -231,7 +232,8 @@ int main(int argc, char** argv)
     }
     out << "SIP engine: stateful non-INVITE transactions, UAC and UAS in one thread, UDP on 127.0.0.1\n";
     out << QStringLiteral("%1 transactions, %2 outstanding\n").arg(total).arg(window);
-    out << "receive: recvmmsg (up to 16 datagrams per call); send: one sendto per message\n";
+    out << "receive: recvmmsg (up to 16 datagrams per call); send: what a received batch answers leaves in one "
+           "sendmmsg, the rest with sendto\n";
     out << "journal off: nothing traced; on: every message (raw bytes), state change and timer journalled\n\n";
     out << QStringLiteral("%1 %2 %3 %4 %5 %6\n")
                .arg(QStringLiteral("journal"), -10)
