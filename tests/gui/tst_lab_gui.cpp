@@ -169,7 +169,15 @@ private slots:
             const auto rows = app.window.associationModel()->rows();
             return rows.isEmpty() ? 0 : int(rows.first().paths.size());
         };
-        QTRY_COMPARE_WITH_TIMEOUT(pathsOfClient(), 2, 15000);
+        if (!QTest::qWaitFor([&] { return pathsOfClient() == 2; }, 15000)) {
+            bool noV6 = false;
+            app.stack.journal()->forEach(0, app.stack.journal()->count(), [&](const trace::Event& e) {
+                noV6 |= e.kind == trace::Kind::Error && e.text.contains(QLatin1String("IPv6 loopback ::1 is not available"));
+            });
+            if (noV6)
+                QSKIP("this host has no IPv6 loopback: the multi-homed lesson needs 127.0.0.1 and ::1");
+            QFAIL("the multi-homed association did not come up with two paths");
+        }
         ui::SctpComposer* composer = app.window.sctpComposer();
         composer->flag(0x800)->setChecked(true);
         auto* path = composer->findChild<QComboBox*>(QStringLiteral("sctpAddrOver"));

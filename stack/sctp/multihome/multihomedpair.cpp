@@ -159,6 +159,7 @@ bool MultiHomedPair::start(QString* why)
 {
     auto refuse = [&](const QString& text) {
         m_failure = text;
+        journalText(int(trace::Kind::Error), 0, 0, QStringLiteral("multi-homed SCTP: ") + text);
         if (why)
             *why = text;
         return false;
