@@ -15,6 +15,13 @@ namespace {
     // Serial-number comparison (RFC 1982) for 32-bit TSNs.
     bool tsnLessEq(quint32 a, quint32 b) { return a == b || qint32(a - b) < 0; }
 
+    // Same characters at the same address: nothing to assign.
+    void assignIfOther(QString& to, const QString& from)
+    {
+        if (to.constData() != from.constData() || to.size() != from.size())
+            to = from;
+    }
+
     quint16 be16(const uchar* p) { return quint16((p[0] << 8) | p[1]); }
     quint32 be32(const uchar* p)
     {
@@ -240,17 +247,19 @@ void PacketTap::observe(trace::Dir dir, void* handle, const QByteArray& packet, 
     const quint64 assoc = m_resolver && s.valid ? m_resolver(handle, localPort, peerPort) : 0;
 
     if (m_level != Level::Off) {
-        trace::Event pe;
+        // One Event reused for every packet: the lanes and summary lines repeat, and assigning a
+        // string only when it changed spares two atomic reference counts per string and packet.
+        trace::Event& pe = m_packetEvent;
         pe.timeNs = now;
         pe.kind = trace::Kind::SctpPacket;
         pe.dir = dir;
         pe.object = assoc;
         pe.a = assoc;
-        pe.from = from;
-        pe.to = to;
+        assignIfOther(pe.from, from);
+        assignIfOther(pe.to, to);
+        assignIfOther(pe.text, s.text);
         pe.raw = packet;
-        pe.text = s.text;
-        m_journal.append(std::move(pe));
+        m_journal.append(pe);
     }
     if (!s.valid)
         return;

@@ -133,6 +133,7 @@ namespace sctp {
         std::array<SummaryLine, 64> m_summaries; // direct-mapped by a hash of the key
         std::size_t m_cacheNext = 0;
         qint64 m_lastTimeNs = 0;
+        trace::Event m_packetEvent; // reused for every SctpPacket event (see observe)
         quint64 m_packets = 0, m_retransmissions = 0, m_fast = 0, m_timeout = 0, m_forwardTsns = 0;
     };
 

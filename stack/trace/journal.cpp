@@ -343,7 +343,28 @@ Journal::Journal()
 
 Journal::~Journal() = default;
 
-quint64 Journal::append(Event e)
+quint64 Journal::append(Event&& e)
+{
+    const quint64 seq = store(e);
+    if (m_hook) {
+        e.seq = seq;
+        m_hook(e);
+    }
+    return seq;
+}
+
+quint64 Journal::append(const Event& e)
+{
+    const quint64 seq = store(e);
+    if (m_hook) {
+        Event copy = e;
+        copy.seq = seq;
+        m_hook(copy);
+    }
+    return seq;
+}
+
+quint64 Journal::store(const Event& e)
 {
     // At most 3 UTF-8 bytes per UTF-16 unit (a surrogate pair takes 4 for 2).
     const std::size_t bound = 2 + 9 * kMaxVarint + 3 * std::size_t(e.text.size()) + std::size_t(e.raw.size());
@@ -435,10 +456,6 @@ quint64 Journal::append(Event e)
     lock.unlock();
     if (over)
         enforceLimits();
-    if (m_hook) {
-        e.seq = seq;
-        m_hook(e);
-    }
     return seq;
 }
 

@@ -57,7 +57,10 @@ public:
     Journal& operator=(const Journal&) = delete;
 
     // Appends and returns the event's sequence number. Thread-safe.
-    quint64 append(Event e);
+    quint64 append(Event&& e);
+    // The same for an event the caller keeps (a producer reusing one Event for a stream of similar
+    // ones saves the reference counting of its strings and bytes).
+    quint64 append(const Event& e);
     // Number of events appended so far. Lock-free; a reader may poll it.
     quint64 count() const { return m_count.load(std::memory_order_acquire); }
     // The event with this sequence number; a default Event (seq 0, kind Log, empty) if it does not
@@ -98,6 +101,7 @@ private:
     struct Block;
     struct Segment;
     struct SpillFile;
+    quint64 store(const Event& e);
     void enforceLimits();
     bool spillOne();
     bool discardOne(quint64* first, quint64* last);
