@@ -144,11 +144,14 @@ void Runtime::flushBatch()
     // Swap first: delivering may make usrsctp produce more packets, which queue for the next round.
     std::vector<Pending> batch;
     batch.swap(m_pending);
+    m_pending.swap(m_batch); // an earlier batch's storage (empty): new packets queue there
     // Every packet of the batch was emitted before this point, so the counters now bound the
     // share of the last one; the next outbound packet's snapshot bounds each earlier one.
     quint32 retransEnd = 0, fastEnd = 0;
     retransmissionCounters(&retransEnd, &fastEnd);
-    std::vector<std::pair<quint32, quint32>> next(batch.size());
+    std::vector<std::pair<quint32, quint32>> next;
+    next.swap(m_next);
+    next.resize(batch.size());
     for (std::size_t i = batch.size(); i-- > 0;) {
         next[i] = { retransEnd, fastEnd };
         if (!batch[i].inbound) {
@@ -169,6 +172,9 @@ void Runtime::flushBatch()
             }
         }
     }
+    batch.clear();
+    m_batch.swap(batch); // keep the capacity for a later batch
+    m_next.swap(next);
 }
 
 void Runtime::tick()

@@ -80,6 +80,10 @@ private:
         quint32 fastAt = 0;
     };
     std::vector<Pending> m_pending;
+    // flushBatch's working storage (empty between batches), kept so that a bulk transfer does not
+    // allocate per batch.
+    std::vector<Pending> m_batch;
+    std::vector<std::pair<quint32, quint32>> m_next;
     bool m_flushScheduled = false;
 };
 
