@@ -6,6 +6,7 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QPushButton>
+#include <QSignalBlocker>
 #include <QSlider>
 #include <QSpinBox>
 #include <QTextBrowser>
@@ -69,6 +70,19 @@ LabPanel::LabPanel(QWidget* parent)
     m_t1->setToolTip(tr("RFC 3261 T1 for every SIP peer: Timer A/E start at T1, B/F/H/J/M are 64·T1. "
                         "Short values make timers easy to watch; new transactions use the value."));
     form->addRow(tr("SIP T1"), m_t1);
+    // Multi-homed scenarios: fail and repair each path by hand (a classroom's "pull the cable").
+    m_paths = new QWidget(this);
+    auto* pathRow = new QHBoxLayout(m_paths);
+    pathRow->setContentsMargins(0, 0, 0, 0);
+    for (int i = 0; i < 2; ++i) {
+        auto* b = new QPushButton(m_paths);
+        b->setObjectName(QStringLiteral("failPath%1").arg(i));
+        b->setCheckable(true);
+        pathRow->addWidget(b);
+        m_pathButtons.append(b);
+        connect(b, &QPushButton::toggled, this, [this, i](bool failed) { emit pathUpChanged(i, !failed); });
+    }
+    form->addRow(tr("Paths"), m_paths);
     box->addLayout(form);
 
     auto* buttons = new QHBoxLayout;
@@ -162,13 +176,33 @@ void LabPanel::showLesson()
     }
     QString html = QStringLiteral("<h3>%1</h3>").arg(s->title().toHtmlEscaped());
     for (const QString& para : s->lesson().split(QStringLiteral("\n\n")))
-        html += QStringLiteral("<p>%1</p>").arg(para.toHtmlEscaped());
+        html += QStringLiteral("<p>%1</p>").arg(para.toHtmlEscaped().replace(QLatin1Char('\n'), QStringLiteral("<br>")));
     html += QStringLiteral("<p><i>%1</i></p>")
                 .arg(s->needsRealTime() ? tr("Runs in real time (SCTP keeps its own clock).")
                                         : tr("Runs in real time here; `ladderctl lab run %1` runs it instantly in virtual time.")
                                               .arg(s->name())
                                               .toHtmlEscaped());
     m_lesson->setHtml(html);
+    if (!m_stop->isEnabled()) // while a run goes on, its path controls stay
+        showPaths(s->pathNames(), false);
+}
+
+void LabPanel::showPaths(const QStringList& names, bool running)
+{
+    m_paths->setVisible(!names.isEmpty());
+    for (int i = 0; i < m_pathButtons.size(); ++i) {
+        QPushButton* b = m_pathButtons[i];
+        b->setVisible(i < names.size());
+        if (i >= names.size())
+            continue;
+        const QSignalBlocker quiet(b); // a new run starts with every path up
+        b->setChecked(false);
+        b->setText(tr("Fail %1").arg(names[i]));
+        b->setToolTip(tr("Checked: every packet on the %1 path is lost, both ways; unchecked: the path is repaired. "
+                         "Watch the heartbeats time out, PEER_ADDR_CHANGE and the failover on the timeline.")
+                          .arg(names[i]));
+        b->setEnabled(running);
+    }
 }
 
 void LabPanel::setRunning(const QString& name)
@@ -182,6 +216,8 @@ void LabPanel::setRunning(const QString& name)
     } else {
         m_status->setText(tr("Not running"));
     }
+    auto s = lab::createScenario(running ? name : selectedScenario());
+    showPaths(s ? s->pathNames() : QStringList(), running);
 }
 
 void LabPanel::setFinished(const QString& name, bool ok, const QString& failure, const QStringList& findings)

@@ -26,6 +26,8 @@ public:
     void selectScenario(const QString& name);
     lab::ScenarioParams params() const;
     QSpinBox* t1Box() const { return m_t1; }
+    // "Fail 127.0.0.1"… — checkable, shown for multi-homed scenarios, enabled while they run.
+    const QList<QPushButton*>& pathButtons() const { return m_pathButtons; }
     // Scenario, seed, loss, delay and T1 as JSON (the lab configuration of a session file).
     QJsonObject state() const;
     void restoreState(const QJsonObject& state);
@@ -39,9 +41,12 @@ signals:
     void linkConditionsChanged(double lossPct, qint64 delayMs);
     // 0: the stacks' default (500 ms).
     void sipT1Changed(qint64 t1Ms);
+    // A multi-homed scenario's path: failed (down) or repaired.
+    void pathUpChanged(int path, bool up);
 
 private:
     void showLesson();
+    void showPaths(const QStringList& names, bool running);
 
     QComboBox* m_scenarios;
     QTextBrowser* m_lesson;
@@ -54,6 +59,8 @@ private:
     QPushButton* m_start;
     QPushButton* m_stop;
     QLabel* m_status;
+    QWidget* m_paths;
+    QList<QPushButton*> m_pathButtons;
     QTimer* m_sliderDebounce;
 };
 

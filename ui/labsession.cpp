@@ -46,6 +46,9 @@ LabSession::LabSession(StackThread& stack, MainWindow& window, QObject* parent)
         m_stack.invoke([c = m_controller, loss, delay](Stack&) { c->setLinkConditions(loss, delay); });
     });
 
+    connect(panel, &LabPanel::pathUpChanged, this, [this](int path, bool up) {
+        m_stack.invoke([c = m_controller, path, up](Stack&) { c->setPathUp(path, up); });
+    });
     connect(panel, &LabPanel::sipT1Changed, this, [this](qint64 t1) {
         m_stack.invoke([c = m_controller, t1](Stack&) { c->setSipT1(t1); });
     });

@@ -73,6 +73,19 @@ void LabController::setLinkConditions(double lossPct, qint64 delayMs)
     m_stack.log(1, tr("Lab: links now lose %1 % and delay %2 ms").arg(lossPct, 0, 'f', 1).arg(delayMs));
 }
 
+void LabController::setPathUp(int path, bool up)
+{
+    if (!m_scenario)
+        return;
+    const QStringList paths = m_scenario->pathNames();
+    if (path < 0 || path >= paths.size()) {
+        m_stack.log(2, tr("Lab: this scenario has no path %1 to fail").arg(path));
+        return;
+    }
+    m_scenario->setPathUp(path, up);
+    m_stack.log(1, up ? tr("Lab: path %1 repaired").arg(paths[path]) : tr("Lab: path %1 fails (every packet lost)").arg(paths[path]));
+}
+
 void LabController::setSipT1(qint64 t1Ms)
 {
     m_t1Ms = std::max<qint64>(0, t1Ms);

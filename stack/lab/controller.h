@@ -56,6 +56,8 @@ public:
     // own). Teaching wants a short T1 (timers you can watch) and a long one (a slow satellite link);
     // Timer B/F/H/J/M = 64·T1 follow. T2 stays 4 s unless T1 exceeds it.
     void setSipT1(qint64 t1Ms);
+    // A multi-homed scenario's path fails (all its packets lost) or is repaired.
+    void setPathUp(int path, bool up);
 
     // sip_sendmsg(3SIP) from the composer: text is one SIP message; target "udp:HOST:PORT",
     // "tcp:HOST:PORT" (or HOST:PORT for UDP) names a lab peer.

@@ -79,6 +79,14 @@ namespace lab {
         virtual int composerSctpDescriptor() { return -1; }
         // Or the multi-homed association the composer sends on (its client side), if any.
         virtual sctp::MultiHomedPair* composerMultiHomed() { return nullptr; }
+        // The paths of a multi-homed scenario ("127.0.0.1", "::1"), which the Lab panel lets the
+        // user fail and repair (setPathUp); empty for the others.
+        virtual QStringList pathNames() const { return {}; }
+        virtual void setPathUp(int path, bool up)
+        {
+            Q_UNUSED(path);
+            Q_UNUSED(up);
+        }
     };
 
     using ScenarioFactory = std::function<std::unique_ptr<Scenario>()>;

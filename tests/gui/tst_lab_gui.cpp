@@ -202,6 +202,48 @@ private slots:
             return found;
         };
         QTRY_VERIFY_WITH_TIMEOUT(sentOnV6(), 5000);
+        // The Lab panel fails the primary path by hand: the client reports it unreachable and the
+        // Associations view shows it inactive; repaired, it is available again.
+        const auto& buttons = app.window.labPanel()->pathButtons();
+        QCOMPARE(buttons.size(), 2);
+        QVERIFY(buttons[0]->isVisible() && buttons[0]->isEnabled());
+        QCOMPARE(buttons[0]->text(), QStringLiteral("Fail 127.0.0.1"));
+        auto pathState = [&](const QString& state) {
+            bool found = false;
+            app.stack.journal()->forEach(0, app.stack.journal()->count(), [&](const trace::Event& e) {
+                found |= e.kind == trace::Kind::SctpNotification
+                    && e.text.startsWith(QLatin1String("PEER_ADDR_CHANGE 127.0.0.1:5000: ") + state);
+            });
+            return found;
+        };
+        // The lesson itself fails and repairs the primary once; wait until it is done with that.
+        QTRY_VERIFY_WITH_TIMEOUT(pathState(QStringLiteral("available")), 15000);
+        const qint64 mark = app.stack.journal()->count();
+        auto pathStateSince = [&](const QString& state) {
+            bool found = false;
+            app.stack.journal()->forEach(mark, app.stack.journal()->count(), [&](const trace::Event& e) {
+                found |= e.kind == trace::Kind::SctpNotification
+                    && e.text.startsWith(QLatin1String("PEER_ADDR_CHANGE 127.0.0.1:5000: ") + state);
+            });
+            return found;
+        };
+        QTest::mouseClick(buttons[0], Qt::LeftButton);
+        QVERIFY(buttons[0]->isChecked());
+        QTRY_VERIFY_WITH_TIMEOUT(pathStateSince(QStringLiteral("unreachable")), 10000);
+        auto clientPathState = [&](const QString& prefix) {
+            const auto rows = app.window.associationModel()->rows();
+            if (rows.isEmpty())
+                return QString();
+            for (const auto& p : rows.first().paths)
+                if (p.address.startsWith(prefix))
+                    return p.stateName;
+            return QString();
+        };
+        QTRY_COMPARE_WITH_TIMEOUT(clientPathState(QStringLiteral("127.0.0.1")), QStringLiteral("inactive"), 5000);
+        QTest::mouseClick(buttons[0], Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(pathStateSince(QStringLiteral("available")), 10000);
+        QTRY_COMPARE_WITH_TIMEOUT(clientPathState(QStringLiteral("127.0.0.1")), QStringLiteral("active"), 5000);
+
         // A path the peer does not have: EINVAL, saying which addresses it has.
         path->setCurrentText(QStringLiteral("10.9.9.9:5000"));
         QTest::mouseClick(composer->sendButton(), Qt::LeftButton);

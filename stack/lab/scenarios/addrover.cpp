@@ -36,7 +36,10 @@ namespace {
                 "Watch the lanes: each side has one lane per address, so the timeline shows which path "
                 "every packet took. The association runs in the ladderlab-sctp-mh helper on usrsctp's "
                 "own UDP encapsulation, because in-process (AF_CONN) associations have a single path; "
-                "every packet passes through the lab, which journals it and emulates the failing path.");
+                "every packet passes through the lab, which journals it and emulates the failing path.\n\n"
+                "Afterwards the association stays up: fail either path yourself with the Lab panel's Paths "
+                "buttons, and send from the SCTP composer — with SCTP_ADDR_OVER to 127.0.0.1:5000 or "
+                "[::1]:5000, or without it and let SCTP choose.");
         }
         bool needsRealTime() const override { return true; }
         double defaultDurationS() const override { return 15; }
@@ -74,6 +77,15 @@ namespace {
                 m_pair->setLinkConditions(lossPct, delayMs);
         }
         sctp::MultiHomedPair* composerMultiHomed() override { return m_pair.get(); }
+        QStringList pathNames() const override
+        {
+            return { sctp::MultiHomedPair::pathHost(0), sctp::MultiHomedPair::pathHost(1) };
+        }
+        void setPathUp(int path, bool up) override
+        {
+            if (m_pair && path >= 0 && path < sctp::MultiHomedPair::kPaths)
+                m_pair->setPathUp(path, up);
+        }
         QList<sctp::AssociationInfo> ownAssociations() const override
         {
             return m_pair ? m_pair->associations() : QList<sctp::AssociationInfo> {};
@@ -90,7 +102,7 @@ namespace {
             // Where each message arrived from, in send order (the server sees the path's source
             // address).
             QStringList cameVia;
-            for (const auto& d : m_pair->received())
+            for (const auto& d : lessonDeliveries())
                 cameVia << sctp::Address::parse(d.from).value_or(sctp::Address { d.from, 0 }).host;
             auto via = [&](int from, int count) { return cameVia.mid(from, count); };
             const QStringList normal = via(0, kEach), over = via(kEach, kEach), failing = via(2 * kEach, m_sentWhileDown),
@@ -129,6 +141,7 @@ namespace {
 
     private:
         static constexpr int kEach = 3;
+        static constexpr quint32 kPpid = 51;
 
         qint64 nowNs() { return stack().scheduler().nowNs(); }
         qint64 inPhaseMs() { return (nowNs() - m_phaseStartNs) / 1'000'000; }
@@ -161,7 +174,7 @@ namespace {
         {
             sctp::SendInfo info;
             info.stream = 1;
-            info.ppid = 51;
+            info.ppid = kPpid;
             info.context = quint32(++m_sent);
             if (over) {
                 info.flags = sctp::flag::AddrOver;
@@ -177,7 +190,17 @@ namespace {
             const auto all = m_pair->associations();
             return !all.isEmpty() && all.first().primaryPath.startsWith(QLatin1String("127.0.0.1:"));
         }
-        int delivered() const { return int(m_pair->received().size()); }
+        // The lesson's own messages (its PPID): what the user sends from the composer meanwhile
+        // does not upset its count.
+        QList<sctp::MultiHomedPair::Delivery> lessonDeliveries() const
+        {
+            QList<sctp::MultiHomedPair::Delivery> out;
+            for (const auto& d : m_pair->received())
+                if (d.ppid == kPpid)
+                    out.append(d);
+            return out;
+        }
+        int delivered() const { return int(lessonDeliveries().size()); }
 
         void tick()
         {
