@@ -32,7 +32,7 @@ const char* kUsage
       "Listens on HOST:PORT (UDP and TCP unless one is named; loopback 127.0.0.1:5060 by default) and\n"
       "answers every request (but ACK; BYE and CANCEL get 200) with CODE (default 200) through a server\n"
       "transaction. Prints every message, transaction and dialog change. Prints \"listening on …\" when\n"
-      "ready. sctp: SIP over SCTP (RFC 4168) in RFC 6951 UDP encapsulation on --udp-port (9899).\n"
+      "ready. sctp: SIP over SCTP (RFC 4168) in RFC 6951 UDP encapsulation on --udp-port (9899; 0: any).\n"
       "Stops after N requests (--count) or SECONDS (--duration); otherwise runs until killed.\n"
       "Exit status: 0 done; 1 cannot listen; 2 usage.";
 
@@ -140,7 +140,7 @@ int ladder::ctl::listenSip(const QStringList& args)
             err(QStringLiteral("listen sip: ") + error);
             return 1;
         }
-        listening << QStringLiteral("sctp:%1 (UDP encapsulation port %2)").arg(local).arg(udpPort);
+        listening << QStringLiteral("sctp:%1 (UDP encapsulation port %2)").arg(local).arg(sctpCarrier.udpPort());
     }
     int answered = 0;
     QObject::connect(&stack, &sip::SipStack::requestReceived, &stack, [&](const sip::Incoming& in) {

@@ -40,4 +40,6 @@ QString SipSctpCarrier::addTo(sip::SipStack& sip, const QString& host, quint16 u
     return local;
 }
 
+quint16 SipSctpCarrier::udpPort() const { return m_udp ? m_udp->udpPort() : 0; }
+
 } // namespace ladder::ctl

@@ -31,6 +31,8 @@ namespace ctl {
         // The transport's local address, or an empty string with why.
         QString addTo(sip::SipStack& sip, const QString& host, quint16 udpPort, quint16 peerUdpPort, quint16 sctpPort,
             QString* why);
+        // The UDP carrier's bound port (after addTo; 0 before).
+        quint16 udpPort() const;
 
     private:
         Stack& m_stack;

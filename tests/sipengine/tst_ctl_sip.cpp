@@ -43,6 +43,8 @@ void TestCtlSip::sendToListener_data()
     QTest::newRow("udp 200") << QStringLiteral("udp") << 200 << 0;
     QTest::newRow("tcp 200") << QStringLiteral("tcp") << 200 << 0;
     QTest::newRow("udp 486") << QStringLiteral("udp") << 486 << 1;
+    // SIP over SCTP (RFC 4168) in UDP encapsulation, both ends on ports the kernel picks.
+    QTest::newRow("sctp 200") << QStringLiteral("sctp") << 200 << 0;
 }
 
 void TestCtlSip::sendToListener()
@@ -52,9 +54,10 @@ void TestCtlSip::sendToListener()
     QFETCH(int, exitCode);
     QProcess listener;
     listener.start(ctl(),
-        { QStringLiteral("listen"), QStringLiteral("sip"), QStringLiteral("--on"), proto + QStringLiteral(":127.0.0.1:0"),
+        QStringList { QStringLiteral("listen"), QStringLiteral("sip"), QStringLiteral("--on"), proto + QStringLiteral(":127.0.0.1:0"),
             QStringLiteral("--answer"), QString::number(answer), QStringLiteral("--count"), QStringLiteral("1"),
-            QStringLiteral("--duration"), QStringLiteral("30") });
+            QStringLiteral("--duration"), QStringLiteral("30") }
+            + (proto == QLatin1String("sctp") ? QStringList { QStringLiteral("--udp-port"), QStringLiteral("0") } : QStringList()));
     QVERIFY(listener.waitForStarted(10000));
     QByteArray out;
     while (!out.contains('\n') && listener.waitForReadyRead(10000))
@@ -62,12 +65,19 @@ void TestCtlSip::sendToListener()
     const QRegularExpressionMatch m
         = QRegularExpression(QStringLiteral("listening on %1:127\\.0\\.0\\.1:(\\d+)").arg(proto)).match(QString::fromUtf8(out));
     QVERIFY2(m.hasMatch(), out.constData());
+    QStringList extra;
+    if (proto == QLatin1String("sctp")) {
+        const QRegularExpressionMatch u
+            = QRegularExpression(QStringLiteral("UDP encapsulation port (\\d+)")).match(QString::fromUtf8(out));
+        QVERIFY2(u.hasMatch() && u.captured(1) != QLatin1String("0"), out.constData());
+        extra = { QStringLiteral("--udp-port"), u.captured(1) };
+    }
     QTemporaryDir dir;
     QProcess sender;
     sender.start(ctl(),
-        { QStringLiteral("send"), QStringLiteral("sip"), QStringLiteral("--to"),
-            proto + QStringLiteral(":127.0.0.1:") + m.captured(1), QStringLiteral("--stateful"),
-            writeMessage(dir, kOptions) });
+        QStringList { QStringLiteral("send"), QStringLiteral("sip"), QStringLiteral("--to"),
+            proto + QStringLiteral(":127.0.0.1:") + m.captured(1), QStringLiteral("--stateful") }
+            + extra + QStringList { writeMessage(dir, kOptions) });
     QVERIFY(sender.waitForFinished(30000));
     const QByteArray said = sender.readAllStandardOutput();
     QCOMPARE(sender.exitCode(), exitCode);
