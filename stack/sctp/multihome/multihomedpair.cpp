@@ -5,7 +5,6 @@
 #include "trace/journal.h"
 
 #include <QCoreApplication>
-#include <QDir>
 #include <QFileInfo>
 #include <QNetworkDatagram>
 #include <QUdpSocket>
