@@ -62,7 +62,7 @@ bool NameAddr::parseInto(NameAddr* out, const QByteArray& storage, QByteArrayVie
         fail(error, "empty value");
         return false;
     }
-    if (t == "*") {
+    if (t.size() == 1 && t[0] == '*') {
         n.m_star = true;
         return true;
     }

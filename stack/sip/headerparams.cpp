@@ -25,7 +25,18 @@ namespace {
     // Parameter value characters: token characters, plus what URI params and IPv6 references
     // need (RFC 3261 paramchar: unreserved / escaped / "[" "]" "/" ":" "&" "+" "$").
     bool isParamChar(char ch) { return text::is(ch, text::ParamChar); }
-    bool isStop(char ch, const char* stop) { return stop && ch && std::strchr(stop, ch); }
+    static_assert(!(text::kChars.c[std::uint8_t('=')] & text::ParamChar), "a parameter name ends at '='");
+    // A loop rather than strchr: the stop set is one or two characters, checked once per
+    // parameter, and a libc call costs more than the comparison.
+    bool isStop(char ch, const char* stop)
+    {
+        if (!stop || !ch)
+            return false;
+        for (; *stop; ++stop)
+            if (*stop == ch)
+                return true;
+        return false;
+    }
 }
 
 qsizetype parseParams(QByteArrayView t, qsizetype i, Params* out, bool lws, const char* stop, QByteArray* error)
@@ -44,7 +55,7 @@ qsizetype parseParams(QByteArrayView t, qsizetype i, Params* out, bool lws, cons
         if (lws)
             i = text::skipLws(t, i);
         const qsizetype nameStart = i;
-        while (i < n && isParamChar(t[i]) && t[i] != '=')
+        while (i < n && isParamChar(t[i])) // '=' is not a paramchar
             ++i;
         Param p;
         p.name = t.sliced(nameStart, i - nameStart);

@@ -58,6 +58,23 @@ bool Via::parseInto(Via* out, const QByteArray& storage, QByteArrayView t, QByte
         fail(error, "missing sent-by in '" + text::printable(t) + "'");
         return false;
     }
+    // The usual sent-by (host[:port] directly followed by ';' or the end) in one pass over the
+    // bytes; anything else (LWS around the port colon, a stray character) takes the general path
+    // below, which gives the same result or the error.
+    {
+        qsizetype len = 0;
+        QByteArrayView host;
+        int port = -1;
+        if (parseHostPortPrefix(t.sliced(hs), &host, &port, &len, nullptr)
+            && (hs + len == t.size() || t[hs + len] == ';')) {
+            v.m_host = host;
+            v.m_port = port;
+            QByteArray perr;
+            if (parseParams(t, hs + len, &v.m_params, true, nullptr, &perr) < 0)
+                return fail(error, perr);
+            return true;
+        }
+    }
     // sent-by runs to ';' (or the end); LWS is allowed around the ':' of the port.
     qsizetype he = hs;
     if (t[he] == '[') {

@@ -77,7 +77,10 @@ private:
     qsizetype m_n;
     ParseOptions m_opts;
     ValidationReport m_report;
-    Message m_msg;
+    // The message is built in place inside the result (no default-constructed Message moved
+    // over at the end).
+    ParseResult m_result;
+    Message& m_msg = m_result.message;
     int m_lineNo = 1;
     bool m_bareLf = false;
 };
@@ -205,7 +208,7 @@ void Parser::finishFolded(Message::Field& f)
 
 ParseResult Parser::run()
 {
-    ParseResult result;
+    ParseResult& result = m_result;
     qsizetype p = 0;
     // RFC 3261 §7.5: CRLFs before the start line are ignored (keep-alives on streams).
     while (p < m_n && (m_d[p] == '\r' || m_d[p] == '\n'))
@@ -218,14 +221,14 @@ ParseResult Parser::run()
     m.m_bodyEdited = false;
     if (m_n > qsizetype(0x7fffffff)) {
         result.error = QStringLiteral("message: larger than 2 GiB");
-        return result;
+        result.message = Message();
+        return std::move(result);
     }
     auto done = [&]() {
         result.ok = !m_report.failed();
         result.error = m_report.errorString();
         result.warnings = m_report.warningStrings();
-        result.message = std::move(m_msg);
-        return result;
+        return std::move(result); // a reference: without the move this copies the Message
     };
     if (p >= m_n) {
         m_report.fail("message: empty");
@@ -305,8 +308,9 @@ ParseResult Parser::run()
         }
         // The name is a token, then optional whitespace, then ':' (RFC 3261 HCOLON).
         qsizetype ne = text::skipAlnumDash(m_d + p, m_d + e, false) - m_d;
-        while (ne < e && text::is(m_d[ne], text::Token))
-            ++ne;
+        if (ne < e && m_d[ne] != ':') // the usual name ends at ':'; others may go on with . ! % * …
+            while (ne < e && text::is(m_d[ne], text::Token))
+                ++ne;
         qsizetype colon = ne;
         while (colon < e && text::isWs(m_d[colon]))
             ++colon;

@@ -85,10 +85,12 @@ inline bool allOf(QByteArrayView v, std::uint16_t cls)
 {
     if (v.isEmpty())
         return false;
+    // Branch-free: AND the classes of all bytes and test once. Values are valid far more often
+    // than not, so an early exit would save nothing and costs a branch per byte.
+    std::uint16_t all = 0xffff;
     for (char ch : v)
-        if (!is(ch, cls))
-            return false;
-    return true;
+        all &= kChars.c[std::uint8_t(ch)];
+    return (all & cls) != 0; // cls is one class (a single bit)
 }
 inline bool isToken(QByteArrayView v) { return allOf(v, Token); }
 
@@ -205,18 +207,25 @@ inline const char* skipAlnumDash(const char* p, const char* end, bool withDot, b
     bool dd = false;
     bool prevDot = false;
 #ifdef __SSE2__
-    while (end - p >= 16) {
-        const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    // Classifies the 16 bytes at q: bit i of *okMask / *dotMask for q[i].
+    auto classify = [withDot](const char* q, unsigned* okMask, unsigned* dotMask) {
+        const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(q));
         const __m128i folded = _mm_or_si128(v, _mm_set1_epi8(0x20));
         __m128i ok = _mm_or_si128(inRange(folded, 'a', 'z'), inRange(v, '0', '9'));
         ok = _mm_or_si128(ok, _mm_cmpeq_epi8(v, _mm_set1_epi8('-')));
         const __m128i dots = _mm_cmpeq_epi8(v, _mm_set1_epi8('.'));
         if (withDot)
             ok = _mm_or_si128(ok, dots);
-        const unsigned okMask = unsigned(_mm_movemask_epi8(ok));
+        *okMask = unsigned(_mm_movemask_epi8(ok));
+        *dotMask = unsigned(_mm_movemask_epi8(dots));
+    };
+    const bool longRange = end - p >= 16;
+    while (end - p >= 16) {
+        unsigned okMask, dotMask;
+        classify(p, &okMask, &dotMask);
         const unsigned run = okMask == 0xffff ? 16 : unsigned(__builtin_ctz(~okMask));
         if (withDot) {
-            const unsigned dm = unsigned(_mm_movemask_epi8(dots)) & ((1u << run) - 1);
+            const unsigned dm = dotMask & ((1u << run) - 1);
             dd = dd || (dm & (dm >> 1)) != 0 || (prevDot && (dm & 1));
             prevDot = (dm >> 15) & 1;
         }
@@ -226,6 +235,25 @@ inline const char* skipAlnumDash(const char* p, const char* end, bool withDot, b
                 *doubleDot = dd;
             return p;
         }
+    }
+    if (longRange && p < end) {
+        // The last 1..15 bytes: one load of the final 16 bytes of the range (overlapping bytes
+        // already accepted, which are shifted out) instead of the byte loop below.
+        const unsigned skip = unsigned(16 - (end - p));
+        unsigned okMask, dotMask;
+        classify(end - 16, &okMask, &dotMask);
+        okMask >>= skip;
+        dotMask >>= skip;
+        const unsigned rest = unsigned(end - p);
+        const unsigned full = (1u << rest) - 1;
+        const unsigned run = (okMask & full) == full ? rest : unsigned(__builtin_ctz(~okMask));
+        if (withDot) {
+            const unsigned dm = dotMask & ((1u << run) - 1);
+            dd = dd || (dm & (dm >> 1)) != 0 || (prevDot && (dm & 1));
+        }
+        if (doubleDot)
+            *doubleDot = dd;
+        return p + run;
     }
 #endif
     for (; p < end; ++p) {

@@ -188,8 +188,16 @@ bool Uri::parseInto(Uri* out, const QByteArray& storage, QByteArrayView t, QByte
     // anywhere else, so the first one ends the userinfo.
     const bool hasPercent = text::has(rest, '%');
     qsizetype hostStart = 0;
-    const qsizetype at = text::find(rest, '@');
-    if (at >= 0) {
+    // One pass over the user characters finds the usual "user@" (no password) and checks it at
+    // once. They exclude '@', so the first '@', if any, is at or after where the pass stopped.
+    qsizetype uc = 0;
+    while (uc < rest.size() && isUserChar(rest[uc]))
+        ++uc;
+    const bool plainUser = uc > 0 && uc < rest.size() && rest[uc] == '@';
+    const qsizetype at = plainUser ? uc : text::find(rest, '@', uc);
+    if (plainUser) {
+        u.m_user = rest.first(at);
+    } else if (at >= 0) {
         const QByteArrayView userinfo = rest.first(at);
         const qsizetype pc = text::find(userinfo, ':');
         u.m_user = pc >= 0 ? userinfo.first(pc) : userinfo;
@@ -204,6 +212,8 @@ bool Uri::parseInto(Uri* out, const QByteArray& storage, QByteArrayView t, QByte
         for (char ch : u.m_password)
             if (!isPasswordChar(ch))
                 return uriError(error, t, "URI password contains '" + text::printable(QByteArrayView(&ch, 1)) + "'");
+    }
+    if (at >= 0) {
         if (hasPercent
             && (!checkEscapes(u.m_user, "URI user part", error) || !checkEscapes(u.m_password, "URI password", error)))
             return false;
