@@ -86,7 +86,7 @@ bool NameAddr::parseInto(NameAddr* out, const QByteArray& storage, QByteArrayVie
             // display-name as *(token LWS): only token characters and LWS before '<'.
             const QByteArrayView disp = text::trimmed(t.first(lt));
             for (char ch : disp)
-                if (!text::is(ch, text::Token) && !text::isLwsChar(ch)) {
+                if (!text::is(ch, text::DisplayChar)) { // token characters or LWS
                     fail(error, "display name '" + text::printable(disp) + "' must be quoted (contains '"
                             + text::printable(QByteArrayView(&ch, 1)) + "')");
                     return false;

@@ -105,7 +105,7 @@ bool Parser::parseStartLine(qsizetype p, qsizetype e)
         ++s2;
         extraWs = true;
     }
-    const bool isResponse = l.startsWith("SIP/") || (l.size() > 4 && text::ieq(l.first(4), "SIP/") && !text::has(l, ':'));
+    const bool isResponse = text::startsWith(l, "SIP/") || (l.size() > 4 && text::ieq(l.first(4), "SIP/") && !text::has(l, ':'));
     if (isResponse) {
         m.m_kind = Message::Kind::Response;
         m.m_aOff = quint32(p);
@@ -146,7 +146,9 @@ bool Parser::parseStartLine(qsizetype p, qsizetype e)
         line.chop(1);
     if (line.size() != l.size())
         m_report.warn("request line: trailing whitespace");
-    const qsizetype sp2 = line.lastIndexOf(' ');
+    qsizetype sp2 = line.size() - 1; // the last SP (QByteArrayView::lastIndexOf calls out of line)
+    while (sp2 >= 0 && line[sp2] != ' ')
+        --sp2;
     qsizetype uriEnd = sp2;
     while (uriEnd > s2 && text::isWs(l[uriEnd - 1])) {
         --uriEnd;

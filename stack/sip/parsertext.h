@@ -29,6 +29,7 @@ enum CharClass : std::uint16_t {
     ParamChar = 1024, // URI/header parameter characters (token, unreserved, "[" "]" "/" ":" "&" "+" "$" "%")
     UriHeaderChar = 2048, // hname/hvalue: unreserved / escaped / "[" "]" "/" "?" ":" "+" "$" "&" "="
     SchemeChar = 4096, // ALPHA / DIGIT / "+" / "-" / "."
+    DisplayChar = 8192, // unquoted display-name: token characters and LWS (SP, HTAB, CR, LF)
 };
 
 struct CharTable {
@@ -73,6 +74,11 @@ struct CharTable {
             c[std::uint8_t(ch)] |= SchemeChar;
         c[std::uint8_t(' ')] |= Ws;
         c[std::uint8_t('\t')] |= Ws;
+        for (int i = 0; i < 256; ++i)
+            if (c[i] & Token)
+                c[i] |= DisplayChar;
+        for (char ch : { ' ', '\t', '\r', '\n' })
+            c[std::uint8_t(ch)] |= DisplayChar;
     }
 };
 inline constexpr CharTable kChars {};
@@ -122,6 +128,19 @@ inline bool ieq(QByteArrayView a, QByteArrayView b)
         if (a[i] != b[i] && lower(a[i]) != lower(b[i]))
             return false;
     return true;
+}
+
+// Byte equality with / prefix test against a string literal. The length is a constant, so the
+// compiler compares inline instead of calling memcmp (QByteArrayView's == and startsWith call out).
+template <std::size_t N>
+inline bool eq(QByteArrayView v, const char (&lit)[N])
+{
+    return v.size() == qsizetype(N - 1) && std::memcmp(v.data(), lit, N - 1) == 0;
+}
+template <std::size_t N>
+inline bool startsWith(QByteArrayView v, const char (&lit)[N])
+{
+    return v.size() >= qsizetype(N - 1) && std::memcmp(v.data(), lit, N - 1) == 0;
 }
 
 // Index one past the closing quote of the quoted-string that starts at v[i] == '"'; -1 if it is

@@ -3,6 +3,8 @@
 
 #include "parsertext.h"
 
+#include <cstring>
+
 namespace ladder::sip {
 
 namespace {
@@ -140,9 +142,20 @@ bool Uri::parseInto(Uri* out, const QByteArray& storage, QByteArrayView t, QByte
     u.m_text = t;
     // Each part is checked against its own character class, which excludes whitespace, quotes and
     // angle brackets; on failure uriError() names such a character when there is one.
+    // "sip:" and "sips:" (any case) are found with one 4-byte compare; other schemes scan.
+    // OR-ing 0x20 into the letter bytes maps only 'S'/'s', 'I'/'i', 'P'/'p' onto s, i, p.
     qsizetype colon = 0;
-    while (colon < t.size() && isSchemeChar(t[colon]))
-        ++colon;
+    if (t.size() >= 4) {
+        quint32 w;
+        std::memcpy(&w, t.data(), 4);
+        if (Q_BYTE_ORDER == Q_LITTLE_ENDIAN && (w | 0x00202020u) == 0x3a706973u) // "sip:"
+            colon = 3;
+        else if (Q_BYTE_ORDER == Q_LITTLE_ENDIAN && t.size() >= 5 && (w | 0x20202020u) == 0x73706973u && t[4] == ':')
+            colon = 4; // "sips:"
+    }
+    if (colon == 0)
+        while (colon < t.size() && isSchemeChar(t[colon]))
+            ++colon;
     if (colon == t.size() || t[colon] != ':' || colon == 0)
         return uriError(error, t, "URI '" + text::printable(t) + "' has no scheme");
     u.m_schemeText = t.first(colon);

@@ -80,7 +80,7 @@ namespace {
         }
         if (!top)
             return true;
-        if (!text::ieq(via.protocolName(), "SIP") || via.protocolVersion() != "2.0")
+        if (!text::ieq(via.protocolName(), "SIP") || !text::eq(via.protocolVersion(), "2.0"))
             r.warn("Via: unexpected protocol " + via.protocolName().toByteArray() + '/' + via.protocolVersion().toByteArray());
         const Param* branch = via.params().find("branch");
         if (!branch)
@@ -162,7 +162,7 @@ void validateHeaders(const Message& m, ValidationReport& r)
     if (m.isResponse() && (m.statusCode() < 100 || m.statusCode() > 699))
         r.fail("status line: code " + QByteArray::number(m.statusCode()) + " is outside 100..699");
     const QByteArrayView version = m.version();
-    if (version != "SIP/2.0") {
+    if (!text::eq(version, "SIP/2.0")) {
         if (text::ieq(version, "SIP/2.0"))
             r.warn("start line: version '" + version.toByteArray() + "' should be upper-case SIP/2.0");
         else
@@ -233,11 +233,16 @@ void validateHeaders(const Message& m, ValidationReport& r)
     }
     if (r.failed())
         return;
-    auto once = [&r](HeaderId id, int count, bool required) {
+    auto complain = [&r](HeaderId id, int count, bool required) {
         if (count == 0 && required)
             r.warn(name(id) + ": missing");
         else if (count > 1)
             r.fail(name(id) + ": appears " + QByteArray::number(count) + " times");
+    };
+    // The usual count (1) is decided inline; only a complaint calls out.
+    auto once = [&complain](HeaderId id, int count, bool required) {
+        if (count != 1)
+            complain(id, count, required);
     };
     if (vias == 0)
         r.warn("Via: missing");
