@@ -345,18 +345,8 @@ Result<qint64> Endpoint::send(const QByteArray& data, const SendInfo& info)
 {
     if (!m_so)
         return fail(EBADF, QStringLiteral("descriptor %1 is closed: open a new endpoint.").arg(m_descriptor));
-    constexpr quint32 known = flag::Eof | flag::Abort | flag::Unordered | flag::AddrOver | flag::SendAll
-        | flag::SackImmediately | flag::PolicyMask;
-    if (info.flags & ~known)
-        return fail(EINVAL,
-            QStringLiteral("flags 0x%1 are not sctp_sendmsg flags: use SCTP_EOF, SCTP_ABORT, SCTP_UNORDERED, "
-                           "SCTP_ADDR_OVER, SCTP_SENDALL, SCTP_SACK_IMMEDIATELY and a PR-SCTP policy.")
-                .arg(info.flags & ~known, 0, 16));
-    if (quint32(info.policy()) > quint32(PrPolicy::Rtx))
-        return fail(EINVAL,
-            QStringLiteral("PR-SCTP policy %1 is unknown: use TTL (1), BUF (2) or RTX (3).").arg(int(info.policy())));
-    if ((info.flags & flag::Eof) && (info.flags & flag::Abort))
-        return fail(EINVAL, QStringLiteral("SCTP_EOF and SCTP_ABORT exclude each other: choose one."));
+    if (const QString why = info.flagsError(); !why.isEmpty())
+        return fail(EINVAL, why);
 
     // The destination: sctp_sendmsgx's list, else sctp_sendmsg's `to`.
     QList<Address> dests = info.addresses;

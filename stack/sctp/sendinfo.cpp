@@ -73,4 +73,19 @@ QString SendInfo::describeFlags() const
     return s;
 }
 
+QString SendInfo::flagsError() const
+{
+    constexpr quint32 known = flag::Eof | flag::Abort | flag::Unordered | flag::AddrOver | flag::SendAll
+        | flag::SackImmediately | flag::PolicyMask;
+    if (flags & ~known)
+        return QStringLiteral("flags 0x%1 are not sctp_sendmsg flags: use SCTP_EOF, SCTP_ABORT, SCTP_UNORDERED, "
+                              "SCTP_ADDR_OVER, SCTP_SENDALL, SCTP_SACK_IMMEDIATELY and a PR-SCTP policy.")
+            .arg(flags & ~known, 0, 16);
+    if (quint32(policy()) > quint32(PrPolicy::Rtx))
+        return QStringLiteral("PR-SCTP policy %1 is unknown: use TTL (1), BUF (2) or RTX (3).").arg(int(policy()));
+    if ((flags & flag::Eof) && (flags & flag::Abort))
+        return QStringLiteral("SCTP_EOF and SCTP_ABORT exclude each other: choose one.");
+    return {};
+}
+
 } // namespace ladder::sctp

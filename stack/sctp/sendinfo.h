@@ -64,6 +64,9 @@ struct SendInfo {
     }
     // "UNORDERED|EOF, PR TTL 100 ms"
     QString describeFlags() const;
+    // Why sctp_sendmsg(3) refuses these flags with EINVAL before anything is sent — flag bits it
+    // does not know, a PR-SCTP policy beyond RTX, SCTP_EOF with SCTP_ABORT — or empty if it does not.
+    QString flagsError() const;
 };
 
 // One message as recvv returned it.

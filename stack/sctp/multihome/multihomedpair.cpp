@@ -347,16 +347,8 @@ void MultiHomedPair::send(const QByteArray& data, const SendInfo& info, SendDone
         if (done)
             done(err);
     };
-    constexpr quint32 known = flag::Eof | flag::Abort | flag::Unordered | flag::AddrOver | flag::SendAll
-        | flag::SackImmediately | flag::PolicyMask;
-    if (info.flags & ~known)
-        return refuse(EINVAL,
-            QStringLiteral("flags 0x%1 are not sctp_sendmsg flags: use SCTP_EOF, SCTP_ABORT, SCTP_UNORDERED, "
-                           "SCTP_ADDR_OVER, SCTP_SENDALL, SCTP_SACK_IMMEDIATELY and a PR-SCTP policy.")
-                .arg(info.flags & ~known, 0, 16));
-    if (quint32(info.policy()) > quint32(PrPolicy::Rtx))
-        return refuse(EINVAL,
-            QStringLiteral("PR-SCTP policy %1 is unknown: use TTL (1), BUF (2) or RTX (3).").arg(int(info.policy())));
+    if (const QString why = info.flagsError(); !why.isEmpty())
+        return refuse(EINVAL, why);
     if (!running() || !m_encapsPort)
         return refuse(ENOTCONN, QStringLiteral("the multi-homed association is not running: start the lab first."));
     if (!m_up)
