@@ -68,10 +68,9 @@ LiveView::LiveView(QAbstractItemModel* model, const QString& filterHint, QWidget
     m_view->header()->setStretchLastSection(true);
     box->addWidget(m_view, 1);
     // Columns fit their content when the first rows arrive (after a clear too), capped so one long
-    // route set cannot push the rest out of sight; after that the user's widths stay.
-    // Tree models change structure by resets (a path or a fork appears), so each reset may widen
-    // the columns to fit what became visible — until the user sizes a column by hand; a clear lets
-    // the next rows size them afresh.
+    // route set cannot push the rest out of sight. Tree models change structure by resets (a path
+    // or a fork appears), so each reset may widen the columns to fit what became visible — until
+    // the user sizes a column by hand; from then on the user's widths stay.
     auto fit = [this](bool widenOnly) {
         if (m_proxy->rowCount() == 0 || (widenOnly && m_userSized))
             return;
