@@ -8,6 +8,7 @@
 #include "trace/journal.h"
 #include "trace/pcapng.h"
 #include "trace/reconstruct.h"
+#include "reconstructtesthelpers.h"
 #include "tracetestdata.h"
 
 #include <QBuffer>
@@ -17,6 +18,8 @@
 
 using namespace ladder;
 using namespace ladder::trace;
+using tracetest::byMethod;
+using tracetest::states;
 
 namespace {
 
@@ -39,22 +42,6 @@ QByteArray labCapture(const char* name)
 CaptureReconstruction rebuild(const QByteArray& capture, const ReconstructOptions& o = {})
 {
     return reconstructCapture(reinterpret_cast<const uchar*>(capture.constData()), capture.size(), {}, o);
-}
-
-QStringList states(const QList<sip::StateStamp>& h)
-{
-    QStringList s;
-    for (const auto& st : h)
-        s.append(st.state);
-    return s;
-}
-
-const sip::TransactionSnapshot* byMethod(const CaptureReconstruction& r, const char* method, int nth = 0)
-{
-    for (const auto& t : r.transactions)
-        if (t.method == QLatin1String(method) && nth-- == 0)
-            return &t;
-    return nullptr;
 }
 
 QList<Event> ofKind(const CaptureReconstruction& r, Kind k, quint64 object = 0)

@@ -7,6 +7,7 @@
 // * sctp-text2pcap.pcapng — a native SCTP association written by text2pcap from a hex dump.
 // Where tshark is installed, it cross-checks what the reader found.
 #include "trace/reconstruct.h"
+#include "reconstructtesthelpers.h"
 
 #include <QProcess>
 #include <QStandardPaths>
@@ -14,26 +15,12 @@
 
 using namespace ladder;
 using namespace ladder::trace;
+using tracetest::byMethod;
+using tracetest::states;
 
 namespace {
 
 QString data(const char* name) { return QStringLiteral(TRACE_DATA_DIR "/") + QLatin1String(name); }
-
-QStringList states(const QList<sip::StateStamp>& h)
-{
-    QStringList s;
-    for (const auto& st : h)
-        s.append(st.state);
-    return s;
-}
-
-const sip::TransactionSnapshot* byMethod(const CaptureReconstruction& r, const char* method, int nth = 0)
-{
-    for (const auto& t : r.transactions)
-        if (t.method == QLatin1String(method) && nth-- == 0)
-            return &t;
-    return nullptr;
-}
 
 // tshark's count of the frames matching a display filter; -1 when tshark is not there.
 int tsharkCount(const QString& file, const QString& filter, const QStringList& extra = {})
