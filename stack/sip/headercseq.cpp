@@ -22,6 +22,21 @@ bool CSeq::parseView(QByteArrayView value, quint32* number, QByteArrayView* meth
             *error = std::move(msg);
         return false;
     };
+    // The usual value ("314159 INVITE": up to ten digits, one SP, a token) in one pass; anything
+    // else takes the general path below, which gives the same result or the error.
+    {
+        const char* d = value.data();
+        const qsizetype n = value.size();
+        qsizetype i = 0;
+        quint64 v = 0;
+        while (i < n && i < 10 && d[i] >= '0' && d[i] <= '9')
+            v = v * 10 + quint64(d[i++] - '0');
+        if (i > 0 && i + 1 < n && d[i] == ' ' && v <= 0xffffffffULL && text::isToken(value.sliced(i + 1))) {
+            *number = quint32(v);
+            *methodOut = value.sliced(i + 1);
+            return true;
+        }
+    }
     const QByteArrayView t = text::trimmed(value);
     if (t.isEmpty())
         return fail("empty value");

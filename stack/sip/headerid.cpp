@@ -82,34 +82,6 @@ namespace {
         { "WWW-Authenticate", 0, false },
     } };
 
-    // Compact letter -> id, and a bucket of ids per (name length, lower-case first letter) so a
-    // lookup compares against one or two candidates.
-    struct Index {
-        HeaderId compact[26] {};
-        std::uint8_t bucketStart[32][26] {};
-        std::uint8_t bucketLen[32][26] {};
-        HeaderId ids[std::size_t(HeaderId::Count)] {};
-        constexpr Index()
-        {
-            int n = 0;
-            for (int len = 0; len < 32; ++len) {
-                for (int letter = 0; letter < 26; ++letter) {
-                    bucketStart[len][letter] = std::uint8_t(n);
-                    for (std::size_t i = 1; i < kHeaders.size(); ++i) {
-                        const Entry& e = kHeaders[i];
-                        if (e.name.size() == len && text::lower(e.name[0]) - 'a' == letter)
-                            ids[n++] = HeaderId(i);
-                    }
-                    bucketLen[len][letter] = std::uint8_t(n - bucketStart[len][letter]);
-                }
-            }
-            for (std::size_t i = 1; i < kHeaders.size(); ++i)
-                if (kHeaders[i].compact)
-                    compact[kHeaders[i].compact - 'a'] = HeaderId(i);
-        }
-    };
-    constexpr Index kIndex {};
-
     // Case-insensitive equality of two names of `len` (≥ 2) bytes, in word-sized loads (the last
     // one overlapping the previous) instead of a byte loop.
     template <typename Word>
@@ -132,30 +104,70 @@ namespace {
             return load<quint32>(k) == load<quint32>(c) && load<quint32>(k + len - 4) == load<quint32>(c + len - 4);
         return load<quint16>(k) == load<quint16>(c) && load<quint16>(k + len - 2) == load<quint16>(c + len - 2);
     }
+
+    // An open-addressed table keyed by (length, first letter, last letter), the names stored inline
+    // in lower case: a lookup is one hash, one slot and one folded compare, with no chain of
+    // dependent loads through an index and a name pointer. The multipliers were chosen so that no
+    // two of the usual headers share a slot (only rare ones probe a second slot; Reply-To and
+    // Refer-To cannot be told apart by the key).
+    constexpr unsigned kSlots = 128;
+    constexpr unsigned slotOf(qsizetype len, char first, char last)
+    {
+        // OR 0x20 folds the case of letters; other bytes hash somewhere and fail the compare.
+        return unsigned(len * 17 + (std::uint8_t(first) | 0x20) * 45 + (std::uint8_t(last) | 0x20) * 33) & (kSlots - 1);
+    }
+    struct Slot {
+        char name[24] {}; // lower case, zero padded
+        std::uint8_t len = 0; // 0: empty
+        HeaderId id = HeaderId::Unknown;
+    };
+    struct Table {
+        Slot table[kSlots] {};
+        HeaderId compact[256] {}; // by byte, both cases
+        constexpr Table()
+        {
+            for (std::size_t i = 1; i < kHeaders.size(); ++i) {
+                const QByteArrayView n = kHeaders[i].name;
+                unsigned s = slotOf(n.size(), n[0], n[n.size() - 1]);
+                while (table[s].len)
+                    s = (s + 1) & (kSlots - 1);
+                for (qsizetype j = 0; j < n.size(); ++j)
+                    table[s].name[j] = text::lower(n[j]);
+                table[s].len = std::uint8_t(n.size());
+                table[s].id = HeaderId(i);
+                if (const char c = kHeaders[i].compact) {
+                    compact[std::uint8_t(c)] = HeaderId(i);
+                    compact[std::uint8_t(c - 'a' + 'A')] = HeaderId(i);
+                }
+            }
+        }
+    };
+    constexpr Table kTable {};
+    static_assert([] {
+        for (const Entry& e : kHeaders)
+            if (e.name.size() >= qsizetype(sizeof(Slot::name)))
+                return false;
+        return true;
+    }(), "a header name does not fit in a slot");
 } // namespace
 
 HeaderId headerIdFromName(QByteArrayView name)
 {
     const qsizetype len = name.size();
-    if (len == 0 || len >= 32)
+    const char* c = name.data();
+    if (len <= 1)
+        return len == 1 ? kTable.compact[std::uint8_t(c[0])] : HeaderId::Unknown;
+    if (len >= qsizetype(sizeof(Slot::name)))
         return HeaderId::Unknown;
-    const char first = text::lower(name[0]);
-    if (first < 'a' || first > 'z')
-        return HeaderId::Unknown;
-    if (len == 1)
-        return kIndex.compact[first - 'a'];
-    const int start = kIndex.bucketStart[len][first - 'a'];
-    const int count = kIndex.bucketLen[len][first - 'a'];
-    for (int i = start; i < start + count; ++i) {
-        const HeaderId id = kIndex.ids[i];
-        // Known names are letters and '-', so OR-ing 0x20 folds case without a table; for the
-        // other token characters it cannot produce a letter or '-' (CR is not in a token).
-        const char* k = kHeaders[std::size_t(id)].name.data();
-        const char* c = name.data();
-        if (foldedEqual(k, c, len))
-            return id;
+    // Known names are letters and '-', so OR-ing 0x20 folds case without a table; for the other
+    // token characters it cannot produce a letter or '-' (CR is not in a token).
+    for (unsigned s = slotOf(len, c[0], c[len - 1]);; s = (s + 1) & (kSlots - 1)) {
+        const Slot& slot = kTable.table[s];
+        if (slot.len == len && foldedEqual(slot.name, c, len))
+            return slot.id;
+        if (slot.len == 0)
+            return HeaderId::Unknown;
     }
-    return HeaderId::Unknown;
 }
 
 QByteArrayView headerName(HeaderId id) { return kHeaders[std::size_t(id)].name; }

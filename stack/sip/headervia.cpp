@@ -41,14 +41,22 @@ bool Via::parseInto(Via* out, const QByteArray& storage, QByteArrayView t, QByte
     if (!storage.isNull() || !v.m_storage.isNull()) // skips an out-of-line assignment of null to null
         v.m_storage = storage;
     v.m_text = t;
-    qsizetype i = token(t, 0, &v.m_protocolName);
-    QByteArrayView* parts[] = { &v.m_protocolVersion, &v.m_transport };
-    for (QByteArrayView* part : parts) {
-        i = text::skipLws(t, i);
-        if (i >= t.size() || t[i] != '/') {
-            return fail(error, "malformed sent-protocol in '" + text::printable(t) + "' (expected SIP/2.0/transport)");
+    qsizetype i;
+    if (text::startsWith(t, "SIP/2.0/")) {
+        // The usual sent-protocol: name and version by one compare, then the transport.
+        v.m_protocolName = t.first(3);
+        v.m_protocolVersion = t.sliced(4, 3);
+        i = token(t, 8, &v.m_transport);
+    } else {
+        i = token(t, 0, &v.m_protocolName);
+        QByteArrayView* parts[] = { &v.m_protocolVersion, &v.m_transport };
+        for (QByteArrayView* part : parts) {
+            i = text::skipLws(t, i);
+            if (i >= t.size() || t[i] != '/') {
+                return fail(error, "malformed sent-protocol in '" + text::printable(t) + "' (expected SIP/2.0/transport)");
+            }
+            i = token(t, i + 1, part);
         }
-        i = token(t, i + 1, part);
     }
     if (v.m_protocolName.isEmpty() || v.m_protocolVersion.isEmpty() || v.m_transport.isEmpty()) {
         return fail(error, "malformed sent-protocol in '" + text::printable(t) + "' (expected SIP/2.0/transport)");

@@ -34,16 +34,17 @@ QByteArray text::printable(QByteArrayView v, qsizetype max)
 // Fills a Message's spans; a friend of Message.
 class Parser {
 public:
-    Parser(const QByteArray& bytes, const ParseOptions& o)
+    Parser(const QByteArray& bytes, const ParseOptions& o, ParseResult& result)
         : m_bytes(bytes)
         , m_d(bytes.constData())
         , m_n(bytes.size())
         , m_opts(o)
         , m_report(o.strictness)
+        , m_result(result)
     {
     }
 
-    ParseResult run();
+    void run();
 
 private:
     // The line starting at `p`: [p, contentEnd) without the line end, next = after '\n'.
@@ -77,9 +78,9 @@ private:
     qsizetype m_n;
     ParseOptions m_opts;
     ValidationReport m_report;
-    // The message is built in place inside the result (no default-constructed Message moved
-    // over at the end).
-    ParseResult m_result;
+    // The message is built in place inside the caller's result (returned by NRVO: no Message
+    // moved over at the end).
+    ParseResult& m_result;
     Message& m_msg = m_result.message;
     int m_lineNo = 1;
     bool m_bareLf = false;
@@ -208,7 +209,7 @@ void Parser::finishFolded(Message::Field& f)
     m_msg.setOwn(f, QByteArray(), out);
 }
 
-ParseResult Parser::run()
+void Parser::run()
 {
     ParseResult& result = m_result;
     qsizetype p = 0;
@@ -224,13 +225,15 @@ ParseResult Parser::run()
     if (m_n > qsizetype(0x7fffffff)) {
         result.error = QStringLiteral("message: larger than 2 GiB");
         result.message = Message();
-        return std::move(result);
+        return;
     }
     auto done = [&]() {
         result.ok = !m_report.failed();
-        result.error = m_report.errorString();
-        result.warnings = m_report.warningStrings();
-        return std::move(result); // a reference: without the move this copies the Message
+        // Both are usually empty: skip the conversions then.
+        if (!result.ok)
+            result.error = m_report.errorString();
+        if (!m_report.warnings().isEmpty())
+            result.warnings = m_report.warningStrings();
     };
     if (p >= m_n) {
         m_report.fail("message: empty");
@@ -251,6 +254,9 @@ ParseResult Parser::run()
     QVarLengthArray<Message::Field, 32> fields;
     bool terminated = false;
     bool anyFolded = false;
+    // Content-Length is needed for framing below: its first index and count, noted on the way.
+    qsizetype clIndex = -1;
+    int clCount = 0;
     auto storeFields = [&] {
         if (!m.m_headers.isEmpty() || fields.isEmpty())
             return;
@@ -339,6 +345,8 @@ ParseResult Parser::run()
             --ve;
         Message::Field& f = fields.emplace_back();
         f.id = headerIdFromName(name);
+        if (f.id == HeaderId::ContentLength && clCount++ == 0)
+            clIndex = fields.size() - 1;
         f.lineOff = quint32(p);
         f.lineLen = quint32(next - p);
         f.nameOff = quint32(p);
@@ -356,7 +364,7 @@ ParseResult Parser::run()
     m.m_headEnd = quint32(headEnd);
     const qsizetype available = m_n - headEnd;
     qsizetype bodyLen = available;
-    const qsizetype cli = m.indexOf(HeaderId::ContentLength);
+    const qsizetype cli = clIndex;
     if (cli >= 0) {
         const QByteArrayView v = m.headerAt(cli).value;
         bool ok = false;
@@ -368,7 +376,7 @@ ParseResult Parser::run()
                 m_report.fail("Content-Length: value '" + text::printable(v) + "' is not a number");
             return done();
         }
-        for (qsizetype j = m.indexOf(HeaderId::ContentLength, cli + 1); j >= 0;
+        for (qsizetype j = clCount > 1 ? m.indexOf(HeaderId::ContentLength, cli + 1) : -1; j >= 0;
             j = m.indexOf(HeaderId::ContentLength, j + 1)) {
             if (m.headerAt(j).value != v) {
                 m_report.fail("Content-Length: conflicting values " + text::printable(v) + " and "
@@ -396,13 +404,15 @@ ParseResult Parser::run()
     result.consumed = headEnd + bodyLen;
 
     validateHeaders(m, m_report);
-    return done();
+    done();
 }
 
 ParseResult parse(const QByteArray& bytes, const ParseOptions& options)
 {
-    Parser p(bytes, options);
-    return p.run();
+    ParseResult result;
+    Parser p(bytes, options, result);
+    p.run();
+    return result;
 }
 
 } // namespace ladder::sip

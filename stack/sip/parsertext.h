@@ -30,6 +30,7 @@ enum CharClass : std::uint16_t {
     UriHeaderChar = 2048, // hname/hvalue: unreserved / escaped / "[" "]" "/" "?" ":" "+" "$" "&" "="
     SchemeChar = 4096, // ALPHA / DIGIT / "+" / "-" / "."
     DisplayChar = 8192, // unquoted display-name: token characters and LWS (SP, HTAB, CR, LF)
+    UserPlainChar = 16384, // UserChar without '%' (a user part without escapes in one pass)
 };
 
 struct CharTable {
@@ -64,6 +65,9 @@ struct CharTable {
         }
         for (char ch : { '%', '&', '=', '+', '$', ',', ';', '?', '/' })
             c[std::uint8_t(ch)] |= UserChar;
+        for (int i = 0; i < 256; ++i)
+            if ((c[i] & UserChar) && i != '%')
+                c[i] |= UserPlainChar;
         for (char ch : { '%', '&', '=', '+', '$', ',' })
             c[std::uint8_t(ch)] |= PasswordChar;
         for (char ch : { '[', ']', '/', ':', '&', '+', '$', '%' })

@@ -8,7 +8,7 @@
 namespace ladder::sip {
 
 namespace {
-    bool checkEscapes(QByteArrayView v, const char* what, QByteArray* error)
+    bool checkEscapesIn(QByteArrayView v, const char* what, QByteArray* error)
     {
         for (qsizetype i = 0; i < v.size(); ++i) {
             if (v[i] != '%')
@@ -26,6 +26,12 @@ namespace {
             i += 2;
         }
         return true;
+    }
+
+    // The usual part has no '%': one inline scan of that part only.
+    Q_ALWAYS_INLINE bool checkEscapes(QByteArrayView v, const char* what, QByteArray* error)
+    {
+        return !text::has(v, '%') || checkEscapesIn(v, what, error);
     }
 
     bool isUserChar(char ch) { return text::is(ch, text::UserChar); }
@@ -199,13 +205,17 @@ bool Uri::parseInto(Uri* out, const QByteArray& storage, QByteArrayView t, QByte
 
     // sip / sips: [userinfo "@"] hostport uri-parameters [headers]. '@' cannot appear unescaped
     // anywhere else, so the first one ends the userinfo.
-    const bool hasPercent = text::has(rest, '%');
     qsizetype hostStart = 0;
     // One pass over the user characters finds the usual "user@" (no password) and checks it at
     // once. They exclude '@', so the first '@', if any, is at or after where the pass stopped.
+    // The scan stops at a '%' first, so a user part without escapes needs no second scan for them.
     qsizetype uc = 0;
-    while (uc < rest.size() && isUserChar(rest[uc]))
+    while (uc < rest.size() && text::is(rest[uc], text::UserPlainChar))
         ++uc;
+    const bool userEscapes = uc < rest.size() && rest[uc] == '%';
+    if (userEscapes)
+        while (uc < rest.size() && isUserChar(rest[uc]))
+            ++uc;
     const bool plainUser = uc > 0 && uc < rest.size() && rest[uc] == '@';
     const qsizetype at = plainUser ? uc : text::find(rest, '@', uc);
     if (plainUser) {
@@ -227,7 +237,7 @@ bool Uri::parseInto(Uri* out, const QByteArray& storage, QByteArrayView t, QByte
                 return uriError(error, t, "URI password contains '" + text::printable(QByteArrayView(&ch, 1)) + "'");
     }
     if (at >= 0) {
-        if (hasPercent
+        if ((!plainUser || userEscapes)
             && (!checkEscapes(u.m_user, "URI user part", error) || !checkEscapes(u.m_password, "URI password", error)))
             return false;
         hostStart = at + 1;
@@ -243,14 +253,14 @@ bool Uri::parseInto(Uri* out, const QByteArray& storage, QByteArrayView t, QByte
     const qsizetype pend = parseParams(rest, hostEnd, &u.m_params, false, "?", &perr);
     if (pend < 0)
         return uriError(error, t, "URI '" + text::printable(t) + "': " + perr);
-    if (hasPercent && !checkEscapes(rest.sliced(hostEnd, pend - hostEnd), "URI parameter", error))
+    if (!checkEscapes(rest.sliced(hostEnd, pend - hostEnd), "URI parameter", error))
         return false;
     if (pend < rest.size()) {
         u.m_headers = rest.sliced(pend + 1);
         for (char ch : u.m_headers)
             if (!isHeaderChar(ch))
                 return uriError(error, t, "URI headers contain '" + text::printable(QByteArrayView(&ch, 1)) + "'");
-        if (hasPercent && !checkEscapes(u.m_headers, "URI headers", error))
+        if (!checkEscapes(u.m_headers, "URI headers", error))
             return false;
     }
     return true;

@@ -101,6 +101,38 @@ private slots:
         QVERIFY2(back.ok, qPrintable(back.error));
         QCOMPARE(back.message.serialize(), resp.serialize());
     }
+
+    // The name -> id table (hashed on length, first and last letter): every known name in any
+    // case, every compact form, and names that share a slot or differ by one byte.
+    void headerIdsFromNames()
+    {
+        for (int i = 1; i < int(HeaderId::Count); ++i) {
+            const HeaderId id = HeaderId(i);
+            const QByteArray name = headerName(id).toByteArray();
+            QCOMPARE(headerIdFromName(name), id);
+            QCOMPARE(headerIdFromName(name.toLower()), id);
+            QCOMPARE(headerIdFromName(name.toUpper()), id);
+            if (const char c = headerCompactForm(id)) {
+                QCOMPARE(headerIdFromName(QByteArray(1, c)), id);
+                QCOMPARE(headerIdFromName(QByteArray(1, char(c - 'a' + 'A'))), id);
+            }
+            // One byte changed, added or removed: not this header (and no other known one).
+            QByteArray changed = name;
+            changed[changed.size() / 2] = '_';
+            QCOMPARE(headerIdFromName(changed), HeaderId::Unknown);
+            QCOMPARE(headerIdFromName(name + 'x'), HeaderId::Unknown);
+            if (name.size() > 2) // "To" minus a byte is the compact "t"
+                QCOMPARE(headerIdFromName(name.chopped(1)), HeaderId::Unknown);
+        }
+        QCOMPARE(headerIdFromName("Reply-To"), HeaderId::ReplyTo);
+        QCOMPARE(headerIdFromName("refer-to"), HeaderId::ReferTo);
+        QCOMPARE(headerIdFromName("Refer-Tx"), HeaderId::Unknown);
+        QCOMPARE(headerIdFromName(""), HeaderId::Unknown);
+        QCOMPARE(headerIdFromName("g"), HeaderId::Unknown);
+        QCOMPARE(headerIdFromName("-"), HeaderId::Unknown);
+        QCOMPARE(headerIdFromName("X-Very-Long-Unknown-Header-Name-Beyond-The-Table"), HeaderId::Unknown);
+        QCOMPARE(headerIdFromName(QByteArrayView("Via\0", 4)), HeaderId::Unknown);
+    }
 };
 
 QTEST_GUILESS_MAIN(TestMessage)
