@@ -8,6 +8,7 @@
 #include <QtEndian>
 
 #include <cerrno>
+#include <cstring>
 #include <usrsctp.h>
 
 namespace ladder::sctp {
@@ -64,7 +65,7 @@ void Endpoint::setUpSocket(bool adopted)
     usrsctp_set_upcall(m_so, &Endpoint::upcall, this);
     const int on = 1;
     usrsctp_setsockopt(m_so, IPPROTO_SCTP, SCTP_RECVRCVINFO, &on, sizeof on);
-    usrsctp_setsockopt(m_so, IPPROTO_SCTP, SCTP_RECVNXTINFO, &on, sizeof on);
+    // SCTP_RECVNXTINFO is switched on while messages are large (processEvents).
     usrsctp_setsockopt(m_so, IPPROTO_SCTP, SCTP_NODELAY, &on, sizeof on);
     const int rcvbuf = kReceiveBuffer;
     usrsctp_setsockopt(m_so, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
@@ -480,23 +481,31 @@ Result<qint64> Endpoint::send(const QByteArray& data, const SendInfo& info)
         if (info.flags & flag::Eof)
             x->shutdownRequested = true;
         if (!data.isEmpty() && !(info.flags & flag::Abort)) {
-            StreamInfo& s = x->streams[info.stream];
-            s.sid = info.stream;
+            const PrPolicy policy
+                = info.policy() == PrPolicy::None && info.timetolive > 0 ? PrPolicy::Ttl : info.policy();
+            StreamInfo& s = x->stream(info.stream);
             ++s.messagesQueued;
             s.bytesQueued += quint64(data.size());
-            x->policies[{ info.stream, info.context }] = info.policy() == PrPolicy::None && info.timetolive > 0
-                ? PrPolicy::Ttl
-                : info.policy();
+            const std::pair<quint16, quint32> key { info.stream, info.context };
+            if (!x->hotPolicy || x->hotPolicyKey != key) {
+                x->hotPolicy = &x->policies[key];
+                x->hotPolicyKey = key;
+            }
+            *x->hotPolicy = policy;
         }
-        trace::Event e;
+        // One Event reused for every send: the summary line repeats while a bulk sender does, and
+        // assigning it only when it changed spares the reference counting.
+        trace::Event& e = m_sendEvent;
         e.timeNs = m_engine.scheduler().nowNs();
         e.kind = trace::Kind::UserAction;
         e.object = x->info.id;
         e.a = info.stream;
         e.b = info.ppid;
         e.c = info.context;
-        e.text = sendText(data.size(), info);
-        m_engine.journalEvent(std::move(e));
+        const QString& text = sendText(data.size(), info);
+        if (e.text.constData() != text.constData() || e.text.size() != text.size())
+            e.text = text;
+        m_engine.journal().append(e);
         if (info.flags & flag::Abort) {
             x->open = false;
             x->info.stateCode = SCTP_CLOSED;
@@ -507,7 +516,7 @@ Result<qint64> Endpoint::send(const QByteArray& data, const SendInfo& info)
     return res;
 }
 
-QString Endpoint::sendText(qsizetype size, const SendInfo& info)
+const QString& Endpoint::sendText(qsizetype size, const SendInfo& info)
 {
     // A bulk sender repeats the same call: reuse the text (shared, no allocation) while it does.
     const std::array<quint64, 6> key { quint64(size), info.stream, info.ppid, info.context, info.flags, info.timetolive };
@@ -653,9 +662,17 @@ Result<ReceivedMessage> Endpoint::receive()
         return fail(EBADF, QStringLiteral("the endpoint is closed."));
     if (m_inbox.empty())
         return Error { EAGAIN, QStringLiteral("no message yet: wait for readyRead().") };
-    ReceivedMessage m = std::move(m_inbox.front());
-    m_inbox.pop_front();
-    return m;
+    return m_inbox.take();
+}
+
+Result<void> Endpoint::receiveInto(ReceivedMessage& message)
+{
+    if (!m_so && m_inbox.empty())
+        return fail(EBADF, QStringLiteral("the endpoint is closed."));
+    if (m_inbox.empty())
+        return Error { EAGAIN, QStringLiteral("no message yet: wait for readyRead().") };
+    m_inbox.takeInto(message);
+    return {};
 }
 
 void Endpoint::upcall(struct socket*, void* arg, int)
@@ -693,15 +710,23 @@ void Endpoint::processEvents()
         socklen_t infoLen = sizeof rn;
         unsigned int infoType = 0;
         int msgFlags = 0;
-        // A message known to be complete is received into a buffer of its size, which becomes
-        // the message's data without another copy; anything else goes through m_buffer.
-        QByteArray own;
-        if (m_nextLength > 0 && !m_havePartial)
-            own = QByteArray(qsizetype(m_nextLength), Qt::Uninitialized);
+        // A message known to be complete is received straight where it will stay: a small one
+        // into the inbox's arena, a larger one into a buffer of its size that becomes the
+        // message's data; anything else goes through m_buffer.
+        const quint32 next = m_havePartial ? 0 : m_nextLength;
         m_nextLength = 0;
-        QByteArray& buffer = own.isEmpty() ? m_buffer : own;
-        const ssize_t n = usrsctp_recvv(m_so, buffer.data(), std::size_t(buffer.size()), &from.sa, &fromLen, &rn,
-            &infoLen, &infoType, &msgFlags);
+        QByteArray own;
+        char* target = m_buffer.data();
+        std::size_t capacity = std::size_t(m_buffer.size());
+        if (next > 0 && next <= quint32(Inbox::kSmall)) {
+            target = m_inbox.arenaSpace(qsizetype(next));
+            capacity = next;
+        } else if (next > 0) {
+            own = QByteArray(qsizetype(next), Qt::Uninitialized);
+            target = own.data();
+            capacity = next;
+        }
+        const ssize_t n = usrsctp_recvv(m_so, target, capacity, &from.sa, &fromLen, &rn, &infoLen, &infoType, &msgFlags);
         if (n < 0)
             break;
         const struct sctp_rcvinfo& rcv = rn.recvv_rcvinfo; // first in sctp_recvv_rn, alone for RCVINFO
@@ -717,7 +742,7 @@ void Endpoint::processEvents()
             break;
         }
         if (msgFlags & MSG_NOTIFICATION) {
-            note.append(buffer.constData(), n);
+            note.append(target, n);
             if (msgFlags & MSG_EOR) {
                 handleNotification(note);
                 note.clear();
@@ -733,27 +758,52 @@ void Endpoint::processEvents()
                 m_partial.ppid = qFromBigEndian(rcv.rcv_ppid);
                 m_partial.tsn = rcv.rcv_tsn;
                 m_partial.unordered = rcv.rcv_flags & SCTP_UNORDERED;
-                Engine::Record* r = m_engine.recordFor(this, quint32(rcv.rcv_assoc_id));
-                m_partial.association = r ? r->info.id : 0;
+                // Bulk data repeats its association: look it up again only when it changes or
+                // an association was added since.
+                if (m_recvRecordAssoc != quint32(rcv.rcv_assoc_id) || m_recvRecordsAdded != m_engine.recordsAdded()) {
+                    Engine::Record* r = m_engine.recordFor(this, quint32(rcv.rcv_assoc_id));
+                    m_recvRecordId = r ? r->info.id : 0;
+                    m_recvRecordAssoc = quint32(rcv.rcv_assoc_id);
+                    m_recvRecordsAdded = m_engine.recordsAdded();
+                }
+                m_partial.association = m_recvRecordId;
             }
             m_partial.from = peerAddressOf(&from);
         }
-        if (m_partial.data.isEmpty() && &buffer == &own && n == own.size())
+        // A whole message in one piece, small: it stays in (or goes to) the arena.
+        const bool whole = m_partial.data.isEmpty() && (msgFlags & MSG_EOR);
+        const bool toArena = whole && n <= Inbox::kSmall && target != own.constData();
+        if (toArena) {
+            if (target == m_buffer.constData())
+                std::memcpy(m_inbox.arenaSpace(n), target, std::size_t(n));
+        } else if (m_partial.data.isEmpty() && target == own.constData() && n == own.size()) {
             m_partial.data = std::move(own);
-        else if (m_partial.data.isEmpty())
-            m_partial.data = QByteArray(buffer.constData(), qsizetype(n)); // exact size, no growth slack
-        else
-            m_partial.data.append(buffer.constData(), n);
+        } else if (m_partial.data.isEmpty()) {
+            m_partial.data = QByteArray(target, qsizetype(n)); // exact size, no growth slack
+        } else {
+            m_partial.data.append(target, n);
+        }
         if (msgFlags & MSG_EOR) {
+            const qsizetype length = toArena ? qsizetype(n) : m_partial.data.size();
             if (Engine::Record* r = m_engine.record(m_partial.association)) {
                 m_engine.markDirty(*r);
-                StreamInfo& s = r->streams[m_partial.stream];
-                s.sid = m_partial.stream;
+                StreamInfo& s = r->stream(m_partial.stream);
                 ++s.messagesReceived;
-                s.bytesReceived += quint64(m_partial.data.size());
+                s.bytesReceived += quint64(length);
                 ++(m_partial.unordered ? s.unorderedReceived : s.orderedReceived);
             }
-            m_inbox.push_back(std::move(m_partial));
+            // Knowing the next message's length lets a large one be received straight into its
+            // own buffer (no copy); for small ones that knowledge costs usrsctp more than the
+            // copy into the arena it spares, so ask for it only while messages are large.
+            if (const bool large = length > Inbox::kSmall; large != m_nextInfoOn) {
+                const int on = large ? 1 : 0;
+                usrsctp_setsockopt(m_so, IPPROTO_SCTP, SCTP_RECVNXTINFO, &on, sizeof on);
+                m_nextInfoOn = large;
+            }
+            if (toArena)
+                m_inbox.pushArena(std::move(m_partial), length);
+            else
+                m_inbox.push(std::move(m_partial));
             m_havePartial = false;
             gotData = true;
         }

@@ -2,13 +2,13 @@
 #pragma once
 
 #include "engine.h"
+#include "inbox.h"
 #include "result.h"
 #include "sendinfo.h"
 
 #include <QObject>
 
 #include <array>
-#include <deque>
 
 struct socket;
 struct sockaddr_conn;
@@ -69,6 +69,9 @@ public:
     bool hasMessages() const { return !m_inbox.empty(); }
     int messageCount() const { return int(m_inbox.size()); }
     Result<ReceivedMessage> receive();
+    // The same into `message`, reusing its data buffer when it is not shared and large enough:
+    // a receive loop that keeps one ReceivedMessage allocates nothing per small message.
+    Result<void> receiveInto(ReceivedMessage& message);
 
     // shutdown(SHUT_WR): graceful SHUTDOWN of the (one-to-one) association.
     Result<void> shutdown();
@@ -101,7 +104,7 @@ private:
     Error mapSendError(int code, const SendInfo& info, quint64 association);
     bool resolve(const Address& a, ::sockaddr_conn& out, QString* why);
     Address peerAddressOf(const void* sockaddr) const;
-    QString sendText(qsizetype size, const SendInfo& info);
+    const QString& sendText(qsizetype size, const SendInfo& info);
     // The send again in explicit-EOR mode that lets usrsctp prune BUF messages (see sendOne).
     ssize_t sendPruning(const QByteArray& data, struct sctp_sendv_spa spa, ::sockaddr_conn* to);
     Result<qint64> sendOne(const QByteArray& data, const SendInfo& info, ::sockaddr_conn* to,
@@ -118,15 +121,21 @@ private:
     bool m_eventsPosted = false;
     bool m_shutdownSent = false;
     bool m_peerClosed = false;
-    std::deque<ReceivedMessage> m_inbox;
+    Inbox m_inbox;
     QByteArray m_buffer; // recvv target, kept between calls
     // Length of the next message when usrsctp said it is complete in the receive queue
     // (SCTP_RECVNXTINFO), else 0: that message is received straight into its own buffer.
     quint32 m_nextLength = 0;
+    bool m_nextInfoOn = false; // SCTP_RECVNXTINFO is on
     ReceivedMessage m_partial; // a message delivered in pieces until MSG_EOR
     bool m_havePartial = false;
     std::array<quint64, 6> m_lastSendKey {}; // the last send's size, stream, PPID, context, flags, value
     QString m_lastSendText;
+    trace::Event m_sendEvent; // the UserAction journalled per send, reused
+    // recordFor's last answer for received data (see processEvents).
+    quint64 m_recvRecordId = 0;
+    quint32 m_recvRecordAssoc = 0;
+    quint64 m_recvRecordsAdded = ~quint64(0);
 };
 
 } // namespace ladder::sctp

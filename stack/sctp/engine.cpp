@@ -150,6 +150,7 @@ Engine::Record* Engine::addAssociation(Endpoint* ep, quint32 sctpId, void* handl
     const Address& peer)
 {
     const quint64 id = m_nextAssociation++;
+    ++m_recordsAdded;
     Record& r = m_records[id];
     r.endpoint = ep;
     r.handle = handle;
@@ -169,8 +170,13 @@ Engine::Record* Engine::addAssociation(Endpoint* ep, quint32 sctpId, void* handl
 
 Engine::Record* Engine::record(quint64 id)
 {
+    if (m_lastRecord && m_lastRecord->info.id == id)
+        return m_lastRecord;
     auto it = m_records.find(id);
-    return it == m_records.end() ? nullptr : &it->second;
+    if (it == m_records.end())
+        return nullptr;
+    m_lastRecord = &it->second;
+    return m_lastRecord;
 }
 
 Engine::Record* Engine::recordFor(const Endpoint* ep, quint32 sctpId)
@@ -363,8 +369,7 @@ void Engine::onChunk(const PacketTap::ChunkSeen& seen)
                 ++r->info.timeoutRetransmissions;
             return;
         }
-        StreamInfo& s = r->streams[c.sid];
-        s.sid = c.sid;
+        StreamInfo& s = r->stream(c.sid);
         s.bytesSent += quint64(c.payloadLength);
         if (c.ending()) {
             ++s.messagesSent;

@@ -85,6 +85,20 @@ namespace sctp {
             qint64 bufQueuedMaxValue = -1;
             std::map<std::pair<quint16, quint32>, PrPolicy> policies; // (stream, context) -> policy of the last send
             std::map<quint16, StreamInfo> streams;
+            // streams[sid], remembering the last one: bulk traffic repeats its stream, and map
+            // nodes stay put, so a repeat looks nothing up.
+            StreamInfo& stream(quint16 sid)
+            {
+                if (!hotStream || hotStream->sid != sid) {
+                    hotStream = &streams[sid];
+                    hotStream->sid = sid;
+                }
+                return *hotStream;
+            }
+            StreamInfo* hotStream = nullptr;
+            // The policies entry the last send set (Endpoint::send), for the same reason.
+            PrPolicy* hotPolicy = nullptr;
+            std::pair<quint16, quint32> hotPolicyKey;
             AssociationInfo lastPublished;
             bool dirty = false;
         };
@@ -92,6 +106,7 @@ namespace sctp {
             const Address& peer);
         Record* record(quint64 id);
         Record* recordFor(const Endpoint* ep, quint32 sctpId);
+        quint64 recordsAdded() const { return m_recordsAdded; }
         QList<Record*> recordsOf(const Endpoint* ep);
         // The newest open association of ep, or nullptr (no list built: the send path calls it).
         Record* newestOpenRecordOf(const Endpoint* ep);
@@ -119,7 +134,9 @@ namespace sctp {
         std::map<int, Endpoint*> m_endpoints;
         std::map<int, QString> m_nonSockets;
         quint64 m_nextAssociation = 1;
-        std::map<quint64, Record> m_records;
+        std::map<quint64, Record> m_records; // never erased: a Record* stays valid
+        Record* m_lastRecord = nullptr; // record()'s last answer: packets repeat their association
+        quint64 m_recordsAdded = 0; // bumped by addAssociation: recordFor caches depend on it
     };
 
 } // namespace sctp

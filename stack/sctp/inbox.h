@@ -1,0 +1,54 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "sendinfo.h"
+
+#include <memory>
+#include <vector>
+
+namespace ladder::sctp {
+
+// An endpoint's received messages, oldest first. Small messages keep their bytes in one arena
+// that is reused once the inbox has drained, so a bulk receiver that takes them with takeInto()
+// allocates nothing per message (what usrsctp_recvv into the caller's buffer costs, no more);
+// larger ones keep the buffer usrsctp filled (no second copy). take() hands out a message of its
+// own, as before.
+class Inbox
+{
+public:
+    static constexpr qsizetype kSmall = 2048; // messages up to this size go into the arena
+
+    bool empty() const { return m_head == m_entries.size(); }
+    int size() const { return int(m_entries.size() - m_head); }
+
+    // Room for a message of n bytes (n <= kSmall) at the arena's end, to be received in place
+    // and then committed with pushArena(meta, n); valid until the next call on the inbox.
+    char* arenaSpace(qsizetype n);
+    // Commits the n bytes written at arenaSpace() as the data of `meta` (whose data is empty).
+    void pushArena(ReceivedMessage&& meta, qsizetype n);
+    // A message that owns its data.
+    void push(ReceivedMessage&& m);
+
+    // Oldest message; the inbox must not be empty.
+    ReceivedMessage take();
+    // Oldest message into `out`, reusing out.data's buffer when it is not shared and big enough.
+    void takeInto(ReceivedMessage& out);
+    void clear();
+
+private:
+    struct Entry {
+        ReceivedMessage message; // data empty while the bytes are in the arena
+        qsizetype offset = -1; // in the arena, -1 when message.data holds them
+        qsizetype length = 0;
+    };
+    Entry& front() { return m_entries[m_head]; }
+    void popped();
+
+    std::vector<Entry> m_entries;
+    std::size_t m_head = 0; // first entry not yet taken
+    std::unique_ptr<char[]> m_arena;
+    qsizetype m_arenaSize = 0;
+    qsizetype m_arenaUsed = 0;
+};
+
+} // namespace ladder::sctp
