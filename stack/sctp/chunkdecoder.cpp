@@ -4,6 +4,7 @@
 #include <QStringList>
 
 #include <array>
+#include <charconv>
 
 namespace ladder::sctp {
 
@@ -48,22 +49,50 @@ namespace {
         return t;
     }
 
-    QString hex32(quint32 v) { return QStringLiteral("0x%1").arg(v, 8, 16, QLatin1Char('0')); }
-
-    QString dataFlags(quint8 flags, bool idata)
+    // A description built in a stack buffer. At the Chunks tap level every DATA chunk and SACK
+    // gets one, and QString::arg's placeholder scans and temporaries cost more than decoding the
+    // chunk; this costs one allocation, the result's.
+    class Line
     {
-        QString s;
+    public:
+        Line& s(const char* t)
+        {
+            while (*t && m_n < int(sizeof m_buf))
+                m_buf[m_n++] = *t++;
+            return *this;
+        }
+        Line& u(quint64 v)
+        {
+            const auto r = std::to_chars(m_buf + m_n, m_buf + sizeof m_buf, v);
+            if (r.ec == std::errc())
+                m_n = int(r.ptr - m_buf);
+            return *this;
+        }
+        QString str() const { return QString::fromLatin1(m_buf, m_n); }
+
+    private:
+        char m_buf[192];
+        int m_n = 0;
+    };
+
+    const char* dataFlagText(quint8 flags, char (&out)[5])
+    {
+        int n = 0;
         if (flags & 0x08)
-            s += QLatin1Char('I');
+            out[n++] = 'I';
         if (flags & 0x04)
-            s += QLatin1Char('U');
+            out[n++] = 'U';
         if (flags & 0x02)
-            s += QLatin1Char('B');
+            out[n++] = 'B';
         if (flags & 0x01)
-            s += QLatin1Char('E');
-        Q_UNUSED(idata);
-        return s.isEmpty() ? QStringLiteral("-") : s;
+            out[n++] = 'E';
+        if (n == 0)
+            out[n++] = '-';
+        out[n] = 0;
+        return out;
     }
+
+    QString hex32(quint32 v) { return QStringLiteral("0x%1").arg(v, 8, 16, QLatin1Char('0')); }
 
     // INIT / INIT-ACK optional parameters: find PR-SCTP and I-DATA support.
     void decodeInitParams(const Reader& r, int from, int end, DecodedChunk& c)
@@ -113,6 +142,7 @@ namespace {
     {
         const int body = at + 4;
         QString info;
+        char flags[5];
         switch (c.type) {
         case chunk::Data:
             if (end - at < 16) {
@@ -127,14 +157,24 @@ namespace {
                 c.ssn = ssn;
                 r.u32(body + 8, c.ppid);
                 c.payloadLength = end - (at + 16);
-                if (describe)
-                    info = QStringLiteral(" (TSN=%1, SID=%2, SSN=%3, PPID=%4, len=%5, %6)")
-                           .arg(c.tsn)
-                           .arg(c.sid)
-                           .arg(c.ssn)
-                           .arg(c.ppid)
-                           .arg(c.payloadLength)
-                           .arg(dataFlags(c.flags, false));
+                if (describe) {
+                    c.info = Line()
+                                 .s("DATA (TSN=")
+                                 .u(c.tsn)
+                                 .s(", SID=")
+                                 .u(c.sid)
+                                 .s(", SSN=")
+                                 .u(c.ssn)
+                                 .s(", PPID=")
+                                 .u(c.ppid)
+                                 .s(", len=")
+                                 .u(quint64(c.payloadLength))
+                                 .s(", ")
+                                 .s(dataFlagText(c.flags, flags))
+                                 .s(")")
+                                 .str();
+                    return;
+                }
             }
             break;
         case chunk::IData:
@@ -150,14 +190,24 @@ namespace {
             else
                 r.u32(body + 12, c.fsn);
             c.payloadLength = end - (at + 20);
-            info = QStringLiteral(" (TSN=%1, SID=%2, MID=%3, %4=%5, len=%6, %7)")
-                       .arg(c.tsn)
-                       .arg(c.sid)
-                       .arg(c.ssn)
-                       .arg(c.beginning() ? QStringLiteral("PPID") : QStringLiteral("FSN"))
-                       .arg(c.beginning() ? c.ppid : c.fsn)
-                       .arg(c.payloadLength)
-                       .arg(dataFlags(c.flags, true));
+            if (describe) {
+                c.info = Line()
+                             .s("I_DATA (TSN=")
+                             .u(c.tsn)
+                             .s(", SID=")
+                             .u(c.sid)
+                             .s(", MID=")
+                             .u(c.ssn)
+                             .s(c.beginning() ? ", PPID=" : ", FSN=")
+                             .u(c.beginning() ? c.ppid : c.fsn)
+                             .s(", len=")
+                             .u(quint64(c.payloadLength))
+                             .s(", ")
+                             .s(dataFlagText(c.flags, flags))
+                             .s(")")
+                             .str();
+                return;
+            }
             break;
         case chunk::Sack:
         case chunk::NrSack: {
@@ -193,6 +243,16 @@ namespace {
             }
             if (!describe)
                 break;
+            if (c.gapBlocks.isEmpty() && c.duplicateTsns.isEmpty()) {
+                c.info = Line()
+                             .s(c.type == chunk::NrSack ? "NR_SACK (Ack=" : "SACK (Ack=")
+                             .u(c.cumTsn)
+                             .s(", Arwnd=")
+                             .u(c.arwnd)
+                             .s(")")
+                             .str();
+                return;
+            }
             info = QStringLiteral(" (Ack=%1, Arwnd=%2").arg(c.cumTsn).arg(c.arwnd);
             if (!c.gapBlocks.isEmpty()) {
                 QStringList g;

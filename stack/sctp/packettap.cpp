@@ -8,6 +8,7 @@
 #include <QStringList>
 
 #include <algorithm>
+#include <iterator>
 
 namespace ladder::sctp {
 
@@ -188,13 +189,14 @@ const PacketTap::Scanned& PacketTap::scan(const QByteArray& packet)
     if (s.needsFullDecode || n < 12) {
         // Chunks level, a rare chunk or something malformed: the full decoder (no checksum: usrsctp
         // computed it for what we send, and the inspector verifies it on demand).
-        const DecodedPacket d = decodePacket(packet, m_level == Level::Chunks, false);
+        DecodedPacket d = decodePacket(packet, m_level == Level::Chunks, false);
         s.valid = d.valid;
         s.srcPort = d.srcPort;
         s.dstPort = d.dstPort;
-        s.chunks.assign(d.chunks.begin(), d.chunks.end());
-        s.text = d.valid ? packetText(d.srcPort, d.dstPort, d.verificationTag, s.chunks, d.error)
-                         : QStringLiteral("malformed SCTP packet: %1").arg(d.error);
+        s.chunks.assign(std::make_move_iterator(d.chunks.begin()), std::make_move_iterator(d.chunks.end()));
+        s.text = !d.valid        ? QStringLiteral("malformed SCTP packet: %1").arg(d.error)
+            : d.error.isEmpty() ? summary(d.srcPort, d.dstPort, d.verificationTag, s.chunks)
+                                : packetText(d.srcPort, d.dstPort, d.verificationTag, s.chunks, d.error);
         return s;
     }
     s.text = m_level == Level::Off ? QString() : summary(s.srcPort, s.dstPort, vtag, s.chunks);
@@ -287,14 +289,16 @@ void PacketTap::observe(trace::Dir dir, void* handle, const QByteArray& packet, 
             flow(handle, s.dstPort, s.srcPort) = Flow {};
         }
         if (chunkEvents) {
-            trace::Event ce;
+            trace::Event& ce = m_chunkEvent; // reused, as the packet event is
             ce.timeNs = now;
             ce.kind = trace::Kind::SctpChunk;
             ce.dir = dir;
             ce.object = assoc;
             ce.a = c.type;
-            ce.from = from;
-            ce.to = to;
+            ce.b = 0;
+            ce.c = 0;
+            assignIfOther(ce.from, from);
+            assignIfOther(ce.to, to);
             ce.text = c.info;
             if (c.type == chunk::Data || c.type == chunk::IData) {
                 ce.b = c.sid;
@@ -302,7 +306,7 @@ void PacketTap::observe(trace::Dir dir, void* handle, const QByteArray& packet, 
             } else if (c.type == chunk::ForwardTsn || c.type == chunk::IForwardTsn) {
                 ce.c = c.cumTsn;
             }
-            m_journal.append(std::move(ce));
+            m_journal.append(ce);
         }
 
         int kind = 0;

@@ -134,6 +134,7 @@ namespace sctp {
         std::size_t m_cacheNext = 0;
         qint64 m_lastTimeNs = 0;
         trace::Event m_packetEvent; // reused for every SctpPacket event (see observe)
+        trace::Event m_chunkEvent; // and for every SctpChunk event
         quint64 m_packets = 0, m_retransmissions = 0, m_fast = 0, m_timeout = 0, m_forwardTsns = 0;
     };
 

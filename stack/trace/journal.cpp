@@ -53,12 +53,31 @@ namespace {
         return p;
     }
 
+    // How many of s's first UTF-16 units are ASCII (usually all: summaries, chunk descriptions),
+    // tested four at a time.
+    qsizetype asciiPrefix(QStringView s)
+    {
+        const char16_t* u = s.utf16();
+        const qsizetype n = s.size();
+        qsizetype i = 0;
+        for (; i + 4 <= n; i += 4) {
+            quint64 w;
+            std::memcpy(&w, u + i, sizeof w);
+            if (w & 0xff80ff80ff80ff80ull)
+                break;
+        }
+        while (i < n && u[i] < 0x80)
+            ++i;
+        return i;
+    }
+
     // UTF-8 length of s, or -1 if it holds surrogates (those take QString::toUtf8's path, which
     // also decides what a lone surrogate becomes).
     qsizetype utf8Length(QStringView s)
     {
-        qsizetype n = 0;
-        for (const QChar qc : s) {
+        const qsizetype ascii = asciiPrefix(s);
+        qsizetype n = ascii;
+        for (const QChar qc : s.mid(ascii)) {
             const char16_t c = qc.unicode();
             if (c < 0x80)
                 n += 1;
@@ -72,9 +91,14 @@ namespace {
         return n;
     }
 
-    char* putUtf8(char* p, QStringView s)
+    // s as UTF-8 (no surrogates: see utf8Length); `ascii` = asciiPrefix(s).
+    char* putUtf8(char* p, QStringView s, qsizetype ascii)
     {
-        for (const QChar qc : s) {
+        const char16_t* u = s.utf16();
+        for (qsizetype i = 0; i < ascii; ++i) // a narrowing copy the compiler vectorises
+            p[i] = char(u[i]);
+        p += ascii;
+        for (const QChar qc : s.mid(ascii)) {
             const char16_t c = qc.unicode();
             if (c < 0x80) {
                 *p++ = char(c);
@@ -419,14 +443,15 @@ quint64 Journal::store(const Event& e)
     p = putVarint(p, from);
     p = putVarint(p, to);
     // Text as UTF-8 straight into the segment when it is plain (no surrogates), else converted.
-    const qsizetype textUtf8 = textHit ? 0 : utf8Length(e.text);
+    const qsizetype textAscii = textHit ? 0 : asciiPrefix(e.text);
+    const qsizetype textUtf8 = textHit ? 0 : textAscii == e.text.size() ? textAscii : utf8Length(e.text);
     if (textHit) {
         p = putVarint(p, start - textHit->offset);
         p = putVarint(p, textHit->length);
     } else if (textUtf8 >= 0) {
         p = putVarint(p, quint64(textUtf8));
         const quint32 at = quint32(p - blk.data);
-        p = putUtf8(p, e.text);
+        p = putUtf8(p, e.text, textAscii);
         if (textUtf8 >= kMinShared && holdable(e.text)) {
             s.texts[s.nextText] = { e.text, segIdx, at, quint32(textUtf8) };
             s.nextText = (s.nextText + 1) % s.texts.size();

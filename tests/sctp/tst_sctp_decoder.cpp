@@ -201,6 +201,47 @@ private slots:
             QVERIFY(!x.truncated);
     }
 
+    void bulkChunkDescriptions()
+    {
+        // The descriptions the tap writes for every chunk of a bulk transfer: a DATA chunk
+        // without flags (a middle fragment), an I-DATA middle fragment (FSN, not PPID), a SACK
+        // without gaps or duplicates, an NR-SACK, and the largest numbers.
+        Builder data;
+        data.u32(0xffffffffu);
+        data.u16(65535);
+        data.u16(65535);
+        data.u32(0xffffffffu);
+        data.b += "abc";
+        Builder idata;
+        idata.u32(7);
+        idata.u16(3);
+        idata.u16(0);
+        idata.u32(9);
+        idata.u32(4); // FSN
+        idata.b += "z";
+        Builder sack;
+        sack.u32(1234567890);
+        sack.u32(0);
+        sack.u16(0);
+        sack.u16(0);
+        Builder nrsack;
+        nrsack.u32(5);
+        nrsack.u32(1000);
+        nrsack.u16(0);
+        nrsack.u16(0);
+        nrsack.u16(0);
+        nrsack.u16(0);
+        const DecodedPacket d = decodePacket(packet({ mkChunk(0x00, 0x00, data.b), mkChunk(0x40, 0x00, idata.b),
+            mkChunk(0x03, 0, sack.b), mkChunk(0x10, 0, nrsack.b) }));
+        QVERIFY2(d.valid && d.error.isEmpty(), qPrintable(d.error));
+        QCOMPARE(d.chunks.size(), 4);
+        QCOMPARE(d.chunks[0].info,
+            QStringLiteral("DATA (TSN=4294967295, SID=65535, SSN=65535, PPID=4294967295, len=3, -)"));
+        QCOMPARE(d.chunks[1].info, QStringLiteral("I_DATA (TSN=7, SID=3, MID=9, FSN=4, len=1, -)"));
+        QCOMPARE(d.chunks[2].info, QStringLiteral("SACK (Ack=1234567890, Arwnd=0)"));
+        QCOMPARE(d.chunks[3].info, QStringLiteral("NR_SACK (Ack=5, Arwnd=1000)"));
+    }
+
     void checksumDetectsCorruption()
     {
         QByteArray p = packet({ mkChunk(0x00, 0x03, dataBody(1, 0, 0, 0, "abc")) });

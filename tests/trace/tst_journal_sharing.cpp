@@ -136,6 +136,14 @@ private slots:
             QStringLiteral("café, Grüße, ½ and ĳ (two-byte UTF-8)"),
             QString::fromUtf8("emoji \xF0\x9F\x93\xA6 outside the BMP"),
             QStringLiteral("lone surrogate ") + QChar(0xd800) + QStringLiteral(" in the middle"),
+            // Where the ASCII run ends inside, at or after a group of four UTF-16 units (the
+            // store copies the ASCII run four units at a time).
+            QStringLiteral("é then ASCII"),
+            QStringLiteral("ab→"),
+            QStringLiteral("abcd→efgh"),
+            QStringLiteral("abcdefg") + QChar(0x7f),
+            QStringLiteral("abcdefgh") + QChar(0x80),
+            QStringLiteral("abcdefghijk") + QChar(0xff) + QStringLiteral("lmnop"),
         };
         for (const QString& t : texts) {
             j.append(packet(0, {}, t));
