@@ -4,6 +4,9 @@
 #include "ids.h"
 #include "parsertext.h"
 
+#include <cstring>
+#include <iterator>
+
 namespace ladder::sip {
 
 namespace {
@@ -144,6 +147,124 @@ Message buildResponse(const Message& request, int status, const QByteArray& reas
         copyAll(request, m, HeaderId::Timestamp);
     m.fixContentLength();
     return m;
+}
+
+bool mayHaveTag(QByteArrayView v)
+{
+    for (qsizetype i = 0; i + 2 < v.size(); ++i)
+        if ((v[i] | 0x20) == 't' && (v[i + 1] | 0x20) == 'a' && (v[i + 2] | 0x20) == 'g')
+            return true;
+    return false;
+}
+
+QByteArray buildResponseBytes(const Message& request, int status, const QByteArray& reason, const QByteArray& toTag)
+{
+    // The pieces in buildResponse's order; sized first, then copied into one array.
+    struct Line {
+        HeaderId id;
+        QByteArrayView value;
+    };
+    Line lines[32];
+    int n = 0;
+    bool overflow = false;
+    auto collect = [&](HeaderId id) {
+        for (qsizetype i = request.indexOf(id); i >= 0; i = request.indexOf(id, i + 1)) {
+            if (n == int(std::size(lines))) {
+                overflow = true;
+                return;
+            }
+            lines[n++] = { id, request.headerAt(i).value };
+        }
+    };
+    collect(HeaderId::Via);
+    if (status > 100 && status < 300)
+        collect(HeaderId::RecordRoute);
+    collect(HeaderId::From);
+    const int fromEnd = n;
+    collect(HeaderId::CallId);
+    collect(HeaderId::CSeq);
+    if (status == 100)
+        collect(HeaderId::Timestamp);
+    if (overflow) // dozens of Via or Record-Route lines: the general path
+        return buildResponse(request, status, reason, toTag).serialize();
+
+    // To: the request's first, with a tag added unless the status is 100 or it has one.
+    const QByteArrayView toValue = request.value(HeaderId::To);
+    QByteArrayView to = toValue, tag;
+    bool enclose = false;
+    QByteArray generated;
+    bool tagged = false;
+    if (status != 100 && mayHaveTag(toValue)) {
+        const auto na = request.to();
+        tagged = na && na->hasTag();
+    }
+    if (status != 100 && !tagged) {
+        // As withTag(): trimmed, an addr-spec with parameters enclosed in <>.
+        to = toValue.trimmed();
+        enclose = !to.contains('<') && to.contains(';');
+        if (toTag.isEmpty())
+            generated = newTag();
+        tag = toTag.isEmpty() ? QByteArrayView(generated) : QByteArrayView(toTag);
+    }
+    const QByteArray phrase = reason.isEmpty() ? Message::defaultReason(status) : reason;
+    char code[12];
+    int codeLen = 0;
+    for (int v = status; codeLen == 0 || v > 0; v /= 10)
+        code[codeLen++] = char('0' + v % 10);
+    const QByteArrayView toName = headerName(HeaderId::To);
+    const QByteArrayView clName = headerName(HeaderId::ContentLength);
+
+    qsizetype size = 8 + codeLen + 1 + phrase.size() + 2;
+    for (int i = 0; i < n; ++i)
+        size += headerName(lines[i].id).size() + 2 + lines[i].value.size() + 2;
+    size += toName.size() + 2 + to.size() + (enclose ? 2 : 0) + (tag.isNull() ? 0 : 5 + tag.size()) + 2;
+    size += clName.size() + 2 + 1 + 2 + 2;
+
+    QByteArray out(size, Qt::Uninitialized);
+    char* p = out.data();
+    auto put = [&p](QByteArrayView v) {
+        if (!v.isEmpty()) {
+            std::memcpy(p, v.data(), size_t(v.size()));
+            p += v.size();
+        }
+    };
+    auto header = [&](QByteArrayView name, QByteArrayView value) {
+        put(name);
+        put(": ");
+        put(value);
+        put("\r\n");
+    };
+    put("SIP/2.0 ");
+    while (codeLen > 0)
+        *p++ = code[--codeLen];
+    *p++ = ' ';
+    put(phrase);
+    put("\r\n");
+    auto toLine = [&] {
+        put(toName);
+        put(": ");
+        if (enclose)
+            *p++ = '<';
+        put(to);
+        if (enclose)
+            *p++ = '>';
+        if (!tag.isNull()) {
+            put(";tag=");
+            put(tag);
+        }
+        put("\r\n");
+    };
+    for (int i = 0; i < n; ++i) {
+        if (i == fromEnd)
+            toLine();
+        header(headerName(lines[i].id), lines[i].value);
+    }
+    if (fromEnd == n)
+        toLine();
+    header(clName, "0");
+    put("\r\n");
+    Q_ASSERT(p == out.constData() + out.size());
+    return out;
 }
 
 Message buildAckFor2xx(const Message& r, const QByteArray& remoteTarget, const QList<QByteArray>& routeSet,

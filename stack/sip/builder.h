@@ -43,6 +43,14 @@ Message buildRequest(const RequestTemplate& t);
 // or To already has one; copies Record-Route into 101–299 responses (they may create dialogs);
 // ends with Content-Length: 0.
 Message buildResponse(const Message& request, int status, const QByteArray& reason = {}, const QByteArray& toTag = {});
+// Exactly buildResponse(request, status, reason, toTag).serialize(), composed straight from the
+// request's header values in one allocation (a built Message allocates for each header it holds):
+// the stateful answer of every non-INVITE server transaction goes through here.
+QByteArray buildResponseBytes(const Message& request, int status, const QByteArray& reason = {},
+    const QByteArray& toTag = {});
+// Whether a From/To value may carry a tag parameter (it contains "tag" in any case): when not, the
+// value need not be parsed to learn that it has none.
+bool mayHaveTag(QByteArrayView nameAddrValue);
 
 // The ACK for a 2xx (RFC 3261 §13.2.2.4): an in-dialog request built from the 2xx's From, To
 // (with its tag) and Call-ID, the INVITE's CSeq number with method ACK, a new branch, the

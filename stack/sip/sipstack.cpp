@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "sipstack.h"
 
+#include "builder.h"
 #include "clienttransaction.h"
 #include "core/scheduler.h"
 #include "inviteclienttransaction.h"
@@ -178,7 +179,7 @@ bool SipStack::sendStateless(const std::shared_ptr<Connection>& c, const QByteAr
     e.from = c->localEndpoint();
     e.to = c->remoteEndpoint();
     const qsizetype eol = bytes.indexOf('\r');
-    e.text = QString::fromUtf8(bytes.left(eol < 0 ? 200 : eol));
+    e.text = QString::fromUtf8(QByteArrayView(bytes).first(eol < 0 ? qMin<qsizetype>(bytes.size(), 200) : eol));
     e.raw = bytes;
     m_journal->append(std::move(e));
     return true;
@@ -303,17 +304,26 @@ SendResult SipStack::sendResponse(const std::shared_ptr<Connection>& connection,
                 .arg(status));
     }
     const QByteArray bytes = m.serialize();
-    SendResult r;
-    r.dialog = dialogId;
     if (!t) {
+        SendResult r;
+        r.dialog = dialogId;
         if (!connection || !connection->isOpen())
             return fail(EINVAL, "EINVAL", QStringLiteral("no open connection to send the response on"));
         if (!sendStateless(connection, bytes, 0))
             return SendResult::failure(EIO, "EIO", QStringLiteral("the transport refused the response"));
         return r;
     }
+    return respondIn(*t, status, bytes, &m, {}, dialogId);
+}
+
+SendResult SipStack::respondIn(ServerTransaction& tx, int status, const QByteArray& bytes, const Message* response,
+    QByteArrayView responseToTag, quint64 dialogId)
+{
+    ServerTransaction* t = &tx;
+    SendResult r;
+    r.dialog = dialogId;
     r.transaction = t->id();
-    const auto request = createsDialog(t->method()) || t->method() == "BYE" ? requestOf(*t) : std::nullopt;
+    const auto request = response && createsDialog(t->method()) ? requestOf(*t) : std::nullopt;
     if (!t->respond(status, bytes))
         return fail(EINVAL, "EINVAL",
             QStringLiteral("%1 transaction %2 is %3 and does not accept a %4 response")
@@ -321,18 +331,20 @@ SendResult SipStack::sendResponse(const std::shared_ptr<Connection>& connection,
                 .arg(t->id())
                 .arg(QString::fromLatin1(Transaction::stateName(t->state())))
                 .arg(status));
-    if (t->legacy())
-        t->noteResponseToTag(m.toTag()); // only RFC 2543 ACK matching needs it: To is not parsed otherwise
+    if (t->legacy()) // only RFC 2543 ACK matching needs it: To is not parsed otherwise
+        t->noteResponseToTag(response ? response->toTag() : responseToTag);
     Dialog* d = dialogId ? m_dialogs.find(dialogId) : m_dialogs.find(t->dialogId());
-    if (request && createsDialog(t->method()) && !t->dialogId()) {
-        d = m_dialogs.uasResponse(t->id(), *request, m, t->connection());
+    if (!response) {
+        // Composed by replyWith for a method that creates no dialog: nothing below needs the Message.
+    } else if (request && createsDialog(t->method()) && !t->dialogId()) {
+        d = m_dialogs.uasResponse(t->id(), *request, *response, t->connection());
         if (d) {
             t->setDialogId(d->id());
             if (status >= 200 && status < 300 && t->kind() == Transaction::Kind::InviteServer)
                 m_awaitingAck.insert(d->id(), t->id());
         }
     } else if (d && createsDialog(t->method()) && d->creatingTransaction() == t->id()) {
-        m_dialogs.uasResponse(t->id(), *request, m, t->connection());
+        m_dialogs.uasResponse(t->id(), *request, *response, t->connection());
         if (status >= 200 && status < 300 && t->kind() == Transaction::Kind::InviteServer)
             m_awaitingAck.insert(d->id(), t->id());
     } else if (d && t->method() == "INVITE" && status >= 200 && status < 300) {
@@ -410,6 +422,18 @@ SendResult SipStack::replyWith(Transaction& t, const Message& request, int statu
     // A To tag on everything but 100 (§8.2.6.2); one tag per transaction so that its responses
     // agree, and none to add when the request is already in a dialog.
     const QByteArray tag = status > 100 ? uasTagFor(static_cast<ServerTransaction&>(t)) : QByteArray();
+    if (body.isEmpty() && !createsDialog(t.method()) && !t.isInvite()) {
+        // The common stateful answer (OPTIONS, REGISTER, BYE, MESSAGE...): no Contact, no body, no
+        // dialog to create, so no Message is needed — the bytes buildResponse() would serialise,
+        // composed in one allocation instead of one per header.
+        const QByteArray bytes = buildResponseBytes(request, status, reason, tag);
+        QByteArrayView toTag;
+        if (static_cast<ServerTransaction&>(t).legacy()) {
+            const QByteArrayView own = mayHaveTag(request.value(HeaderId::To)) ? request.toTag() : QByteArrayView();
+            toTag = own.isEmpty() ? QByteArrayView(tag) : own;
+        }
+        return respondIn(static_cast<ServerTransaction&>(t), status, bytes, nullptr, toTag, 0);
+    }
     Message resp = transactionmsg::responseTo(request, status, tag, reason);
     if (status >= 101 && status < 300 && createsDialog(t.method()) && t.connection())
         resp.appendHeader(HeaderId::Contact, localContact(*t.connection()));

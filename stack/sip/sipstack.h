@@ -138,6 +138,11 @@ private:
     // matched again by its Via and CSeq.
     SendResult sendResponse(const std::shared_ptr<Connection>& connection, Message& m, quint64 dialog, SendFlags flags,
         ServerTransaction* known = nullptr);
+    // The rest of a stateful response once its bytes exist: the transaction sends them, the dialog
+    // layer follows. m: the response, or null when replyWith composed the bytes directly (then no
+    // dialog is created by it; responseToTag: the To tag those bytes carry).
+    SendResult respondIn(ServerTransaction& t, int status, const QByteArray& bytes, const Message* m,
+        QByteArrayView responseToTag, quint64 dialog);
     SendResult replyWith(Transaction& t, const Message& request, int status, const QByteArray& reason,
         const QByteArray& body, const QByteArray& contentType);
     SendResult fail(int error, const char* name, const QString& reason);

@@ -2,6 +2,7 @@
 // SipStack: the receive path (RFC 3261 §18.2.1, §18.1.2) and what the transactions pass up.
 #include "sipstack.h"
 
+#include "builder.h"
 #include "clienttransaction.h"
 #include "core/scheduler.h"
 #include "inviteclienttransaction.h"
@@ -43,7 +44,7 @@ void SipStack::traceRx(const std::shared_ptr<Connection>& c, const QByteArray& b
     e.from = c->remoteEndpoint();
     e.to = c->localEndpoint();
     const qsizetype eol = bytes.indexOf('\r');
-    e.text = QString::fromUtf8(bytes.left(eol < 0 ? 200 : qMin<qsizetype>(eol, 200)));
+    e.text = QString::fromUtf8(QByteArrayView(bytes).first(qMin<qsizetype>(eol < 0 ? bytes.size() : eol, 200)));
     e.raw = bytes;
     m_journal->append(std::move(e));
 }
@@ -180,7 +181,8 @@ void SipStack::receiveRequest(const std::shared_ptr<Connection>& c, Message& m, 
     }
 
     Dialog* d = nullptr;
-    if (!m.toTag().isEmpty()) {
+    // Most requests start a transaction outside any dialog: an untagged To is told by a scan.
+    if (mayHaveTag(m.value(HeaderId::To)) && !m.toTag().isEmpty()) {
         d = m_dialogs.matchRequest(m);
         if (!d && method != "NOTIFY") {
             // §12.2.2: a request for a dialog we do not know.

@@ -11,16 +11,18 @@
 #include "transactionuser.h"
 #include "validation.h"
 
+#include <array>
 #include <atomic>
 #include <utility>
 
 namespace ladder::sip {
 
 namespace {
-    QByteArray startLine(const QByteArray& bytes)
+    // A view: the journal's text is made from it directly (no intermediate byte array).
+    QByteArrayView startLine(const QByteArray& bytes)
     {
         const qsizetype end = bytes.indexOf('\r');
-        return end < 0 ? bytes.left(200) : bytes.left(qMin<qsizetype>(end, 200));
+        return QByteArrayView(bytes).first(qMin<qsizetype>(end < 0 ? bytes.size() : end, 200));
     }
 
     // The method a transaction keeps: the usual ones are shared copies of one array each
@@ -84,11 +86,19 @@ quint64 TransactionLayer::nextTransactionId()
 
 QString TransactionLayer::timerName(char name)
 {
-    switch (name) {
-    case '1': return QStringLiteral("100");
-    case '2': return QStringLiteral("2xx");
-    default: return QString(QLatin1Char(name));
-    }
+    // Made once: a journalled timer event (armed, fired, cancelled) then costs no allocation.
+    static const std::array<QString, 128> names = [] {
+        std::array<QString, 128> n;
+        for (int c = 'A'; c <= 'Z'; ++c)
+            n[std::size_t(c)] = QString(QLatin1Char(char(c)));
+        n['1'] = QStringLiteral("100");
+        n['2'] = QStringLiteral("2xx");
+        return n;
+    }();
+    const auto i = std::size_t(quint8(name));
+    if (i < names.size() && !names[i].isNull())
+        return names[i];
+    return QString(QLatin1Char(name));
 }
 
 void TransactionLayer::add(std::unique_ptr<Transaction> t)
@@ -312,9 +322,21 @@ void TransactionLayer::traceState(const Transaction& t, Transaction::State from,
         e.from = c->localEndpoint();
         e.to = c->remoteEndpoint();
     }
-    e.text = QString::fromLatin1(Transaction::kindName(t.kind())) + QStringLiteral(": ")
-        + QString::fromLatin1(Transaction::stateName(from)) + QStringLiteral(" -> ")
-        + QString::fromLatin1(Transaction::stateName(to));
+    // "non-INVITE server: Trying -> Completed", made once per combination: every state change of
+    // every transaction is journalled, and implicitly shared strings cost no allocation.
+    constexpr int kKinds = 4, kStates = 7;
+    static const std::array<QString, kKinds * kStates * kStates> texts = [] {
+        std::array<QString, kKinds * kStates * kStates> out;
+        for (int k = 0; k < kKinds; ++k)
+            for (int a = 0; a < kStates; ++a)
+                for (int b = 0; b < kStates; ++b)
+                    out[std::size_t((k * kStates + a) * kStates + b)]
+                        = QString::fromLatin1(Transaction::kindName(Transaction::Kind(k))) + QStringLiteral(": ")
+                        + QString::fromLatin1(Transaction::stateName(Transaction::State(a))) + QStringLiteral(" -> ")
+                        + QString::fromLatin1(Transaction::stateName(Transaction::State(b)));
+        return out;
+    }();
+    e.text = texts[std::size_t((int(t.kind()) * kStates + int(from)) * kStates + int(to))];
     m_journal->append(std::move(e));
 }
 

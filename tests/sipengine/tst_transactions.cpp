@@ -2,6 +2,7 @@
 // The four RFC 3261 §17 state machines, their timers in exact virtual time, and matching.
 #include "labpair.h"
 
+#include "sip/builder.h"
 #include "sip/parser.h"
 #include "sip/transactionmessages.h"
 
@@ -67,6 +68,9 @@ private slots:
     void rfc2543FallbackMatching();
     void clientMatchingNeedsBranchAndMethod();
     void snapshotShowsTimersAndMessages();
+    void responseBytesAreTheBuiltResponse_data();
+    void responseBytesAreTheBuiltResponse();
+    void nonInviteAnswerKeepsItsToTag();
 };
 
 void TestTransactions::inviteOverDeadLinkTimerADoublesAndTimerBFires()
@@ -455,6 +459,86 @@ void TestTransactions::snapshotShowsTimersAndMessages()
     QVERIFY(!sm.isEmpty());
     QCOMPARE(sm.first().dir, trace::Dir::Tx);
     QCOMPARE(sm.first().object, r.transaction);
+}
+
+void TestTransactions::responseBytesAreTheBuiltResponse_data()
+{
+    QTest::addColumn<QByteArray>("request");
+    const QByteArray tail = "Call-ID: abc@h\r\nCSeq: 7 OPTIONS\r\nContent-Length: 0\r\n\r\n";
+    QTest::newRow("plain") << QByteArray("OPTIONS sip:b@h SIP/2.0\r\nVia: SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bKa\r\n"
+                                         "From: <sip:a@h>;tag=1\r\nTo: <sip:b@h>\r\nMax-Forwards: 70\r\n" + tail);
+    QTest::newRow("tagged To, two Via fields, one with two values")
+        << QByteArray("OPTIONS sip:b@h SIP/2.0\r\nVia: SIP/2.0/UDP p1;branch=z9hG4bKp1, SIP/2.0/UDP p2;branch=z9hG4bKp2\r\n"
+                      "Via: SIP/2.0/UDP 10.0.0.1;branch=z9hG4bKa;rport=5060;received=10.0.0.9\r\n"
+                      "From: \"A\" <sip:a@h>;tag=1\r\nTo: Bob <sip:b@h>;TAG=xyz\r\n" + tail);
+    QTest::newRow("addr-spec To with URI params, Record-Route, compact names")
+        << QByteArray("OPTIONS sip:b@h SIP/2.0\r\nv: SIP/2.0/UDP 10.0.0.1;branch=z9hG4bKa\r\nRecord-Route: <sip:p1;lr>\r\n"
+                      "f: sip:a@h;tag=1\r\nt:  sip:b@h;transport=udp  \r\ni: abc@h\r\nCSeq: 7 OPTIONS\r\n"
+                      "Timestamp: 54\r\nl: 0\r\n\r\n");
+    QTest::newRow("To whose display name says tag")
+        << QByteArray("OPTIONS sip:b@h SIP/2.0\r\nVia: SIP/2.0/UDP 10.0.0.1;branch=z9hG4bKa\r\n"
+                      "From: <sip:a@h>;tag=1\r\nTo: \"Tagged\" <sip:tag@h>\r\n" + tail);
+    QTest::newRow("no To, no Call-ID, no CSeq")
+        << QByteArray("OPTIONS sip:b@h SIP/2.0\r\nVia: SIP/2.0/UDP 10.0.0.1;branch=z9hG4bKa\r\nFrom: <sip:a@h>;tag=1\r\n\r\n");
+}
+
+void TestTransactions::responseBytesAreTheBuiltResponse()
+{
+    // buildResponseBytes is the fast path of every stateful non-INVITE answer: it must produce
+    // byte for byte what buildResponse() serialises.
+    QFETCH(QByteArray, request);
+    const ParseOptions lenient;
+    const ParseResult p = parse(request, lenient);
+    QVERIFY2(p.ok, qPrintable(p.error));
+    for (int status : { 100, 180, 200, 404, 503 }) {
+        for (const QByteArray& reason : { QByteArray(), QByteArray("Not Here Today") }) {
+            const QByteArray fast = buildResponseBytes(p.message, status, reason, "t42");
+            QCOMPARE(fast, buildResponse(p.message, status, reason, "t42").serialize());
+            if (!p.message.hasHeader(HeaderId::To) || !p.message.hasHeader(HeaderId::CSeq))
+                continue; // then neither is a message the parser accepts
+            const ParseResult again = parse(fast, lenient);
+            QVERIFY2(again.ok, qPrintable(again.error));
+            QCOMPARE(again.message.statusCode(), status);
+        }
+    }
+    // Without a tag to use, one is generated (as buildResponse does) unless To has one.
+    const QByteArray withGenerated = buildResponseBytes(p.message, 200);
+    QVERIFY(withGenerated.contains(";tag=") || withGenerated.contains(";TAG="));
+    if (!p.message.hasHeader(HeaderId::To) || !p.message.hasHeader(HeaderId::CSeq))
+        return;
+    const ParseResult generated = parse(withGenerated, lenient);
+    QVERIFY(generated.ok);
+    QVERIFY(!generated.message.toTag().isEmpty());
+    if (!p.message.toTag().isEmpty())
+        QCOMPARE(generated.message.toTag(), p.message.toTag());
+}
+
+void TestTransactions::nonInviteAnswerKeepsItsToTag()
+{
+    // reply() composes a non-INVITE answer without a Message: the transaction still re-sends the
+    // same bytes for a retransmitted request, and an RFC 2543 transaction (no branch) is matched
+    // by the request's fields as before.
+    LabPair p;
+    p.uas.autoAnswer = 200;
+    int call = 0;
+    for (const char* via : { "SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bKfast1", "SIP/2.0/UDP 10.0.0.1:5060" }) {
+        Message req = p.request("OPTIONS", 3, "fast-" + QByteArray::number(++call) + "@10.0.0.1");
+        req.setTopVia(via);
+        const qsizetype before = p.uas.requests.size();
+        p.uas.stack->receive(p.toUac, req.serialize());
+        p.uas.stack->receive(p.toUac, req.serialize()); // a retransmission: absorbed, the 200 re-sent
+        QCOMPARE(p.uas.requests.size(), before + 1);
+        const TransactionSnapshot s = snap(*p.uas.stack, p.uas.requests.last().transaction);
+        QCOMPARE(s.retransmissions, 1u);
+        QCOMPARE(s.state, QStringLiteral("Completed"));
+        QCOMPARE(s.messages.size(), 2);
+        const ParseResult resp = parse(s.messages[1]);
+        QVERIFY(resp.ok);
+        QCOMPARE(resp.message.statusCode(), 200);
+        QVERIFY(!resp.message.toTag().isEmpty());
+        const Message& received = p.uas.requests.last().message; // as the stack saw it (rport, received)
+        QCOMPARE(s.messages[1], buildResponse(received, 200, {}, resp.message.toTag().toByteArray()).serialize());
+    }
 }
 
 QTEST_GUILESS_MAIN(TestTransactions)

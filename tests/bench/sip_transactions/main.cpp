@@ -2,9 +2,15 @@
 // bench_sip_transactions: how fast the SIP engine runs stateful non-INVITE transactions, and how
 // much memory a live transaction and a dialog take.
 //
-//   bench_sip_transactions [--transactions N] [--window W] [--objects N] [--journal off|on|both]
+//   bench_sip_transactions [--role all|inprocess,uas,uac,sipp,memory] [--transactions N] [--window W]
+//                          [--journal off|on|both] [--repeat R] [--objects N] [--sipp-calls N] [--sipp-rate R]
 //
-// Throughput: our UAC and our UAS in one process, one thread (one core), over real UDP sockets on
+// One core, as a SIP server vendor measures it (onecore.h): our SipStack alone in this process,
+// the load from a forked stateless generator (uas) or responder (uac) over loopback UDP, only
+// this process's CPU counted; optionally SIPp as the generator (sipp). Exit status 1 when any
+// answer was wrong or missing.
+//
+// In-process: our UAC and our UAS in one process, one thread (one core), over real UDP sockets on
 // 127.0.0.1: the UAC keeps W OPTIONS transactions outstanding, the UAS answers each with 200. A
 // run counts completed transactions (the final response reached the UAC's client transaction);
 // all the timers run as RFC 3261 says (E, F, K at the UAC; J at the UAS). Once with the journal
@@ -25,11 +31,16 @@
 #include "sip/udptransport.h"
 #include "trace/journal.h"
 
+#include "onecore.h"
+
 #include <QCoreApplication>
 #include <QElapsedTimer>
 #include <QTextStream>
 
+#include <algorithm>
+#include <functional>
 #include <malloc.h>
+#include <vector>
 #include <sys/resource.h>
 
 using namespace ladder;
@@ -212,13 +223,54 @@ double perDialog(int n)
     const std::size_t after = heapInUse();
     return double(after - before) / n;
 }
+
+double median(std::vector<double> v)
+{
+    std::sort(v.begin(), v.end());
+    return v.empty() ? 0 : v[v.size() / 2];
+}
+
+// One row per run of a one-core figure, then (with --repeat > 1) the median of the runs.
+bool oneCoreRows(const QString& role, bool tracing, int repeat, const std::function<bench::OneCore()>& run)
+{
+    std::vector<double> perCpu, perWall;
+    bool ok = true;
+    for (int i = 0; i < repeat; ++i) {
+        const bench::OneCore r = run();
+        perCpu.push_back(double(r.done) / r.cpu);
+        perWall.push_back(double(r.done) / r.seconds);
+        out << QStringLiteral("%1 %2 %3 %4 %5 %6 %7 %8 %9\n")
+                   .arg(role, -18)
+                   .arg(tracing ? QStringLiteral("on") : QStringLiteral("off"), -8)
+                   .arg(r.done, 10)
+                   .arg(perWall.back(), 12, 'f', 0)
+                   .arg(perCpu.back(), 15, 'f', 0)
+                   .arg(r.cpu * 1e6 / double(r.done), 9, 'f', 2)
+                   .arg(r.peerCpu, 9, 'f', 2)
+                   .arg(r.liveAtEnd, 9)
+                   .arg(r.stackErrors + r.peerErrors, 7);
+        if (!r.firstError.isEmpty())
+            out << "    error: " << r.firstError << '\n';
+        ok = ok && r.ok();
+        out.flush();
+    }
+    if (repeat > 1)
+        out << QStringLiteral("%1 %2 %3 %4 %5\n")
+                   .arg(role + QStringLiteral(" median"), -18)
+                   .arg(tracing ? QStringLiteral("on") : QStringLiteral("off"), -8)
+                   .arg(QString(), 10)
+                   .arg(median(perWall), 12, 'f', 0)
+                   .arg(median(perCpu), 15, 'f', 0);
+    return ok;
+}
 }
 
 int main(int argc, char** argv)
 {
     QCoreApplication app(argc, argv);
-    int total = 200000, window = 200, objects = 100000;
+    int total = 200000, window = 200, objects = 100000, repeat = 1, sippRate = 100000, sippCalls = 100000;
     QString journalRuns = QStringLiteral("both"); // "off"/"on": one run only (profiling)
+    QString roles = QStringLiteral("all"); // or a comma list of inprocess, uas, uac, sipp
     const QStringList args = app.arguments();
     for (int i = 1; i + 1 < args.size(); i += 2) {
         if (args[i] == QLatin1String("--transactions"))
@@ -229,34 +281,123 @@ int main(int argc, char** argv)
             objects = args[i + 1].toInt();
         else if (args[i] == QLatin1String("--journal"))
             journalRuns = args[i + 1];
+        else if (args[i] == QLatin1String("--role"))
+            roles = args[i + 1];
+        else if (args[i] == QLatin1String("--repeat"))
+            repeat = qMax(1, args[i + 1].toInt());
+        else if (args[i] == QLatin1String("--sipp-rate"))
+            sippRate = args[i + 1].toInt();
+        else if (args[i] == QLatin1String("--sipp-calls"))
+            sippCalls = args[i + 1].toInt();
+        else {
+            out << "usage: bench_sip_transactions [--role all|inprocess,uas,uac,sipp] [--transactions N] [--window W]\n"
+                   "       [--journal off|on|both] [--repeat R] [--objects N] [--sipp-calls N] [--sipp-rate R]\n";
+            return 2;
+        }
     }
-    out << "SIP engine: stateful non-INVITE transactions, UAC and UAS in one thread, UDP on 127.0.0.1\n";
-    out << QStringLiteral("%1 transactions, %2 outstanding\n").arg(total).arg(window);
-    out << "receive: recvmmsg (up to 16 datagrams per call); send: what a received batch answers leaves in one "
-           "sendmmsg, the rest with sendto\n";
-    out << "journal off: nothing traced; on: every message (raw bytes), state change and timer journalled\n\n";
-    out << QStringLiteral("%1 %2 %3 %4 %5 %6\n")
-               .arg(QStringLiteral("journal"), -10)
-               .arg(QStringLiteral("transactions/s"), 16)
-               .arg(QStringLiteral("per CPU-second"), 16)
-               .arg(QStringLiteral("µs CPU each"), 12)
-               .arg(QStringLiteral("seconds"), 10)
-               .arg(QStringLiteral("events"), 10);
-    for (bool tracing : { false, true }) {
-        if (journalRuns != QLatin1String("both") && (journalRuns == QLatin1String("on")) != tracing)
-            continue;
-        const Throughput t = runThroughput(total, window, tracing);
+    const auto wants = [&](const char* role) {
+        return roles == QLatin1String("all") || roles.split(u',').contains(QLatin1String(role));
+    };
+    QList<bool> journalModes;
+    for (bool tracing : { false, true })
+        if (journalRuns == QLatin1String("both") || (journalRuns == QLatin1String("on")) == tracing)
+            journalModes.append(tracing);
+    bool ok = true;
+
+    if (wants("uas") || wants("uac") || wants("sipp")) {
+        out << "SIP engine on one core: our SipStack alone in this process (one thread), the load from another\n"
+               "process over UDP on 127.0.0.1; CPU = this process's user+system time (getrusage RUSAGE_SELF).\n";
+        out << QStringLiteral("%1 stateful non-INVITE (OPTIONS) transactions per run, %2 outstanding\n").arg(total).arg(window);
+        out << "  uas: our server transactions answer 200 (Timer J = 64*T1 runs, so they stay live in Completed);\n"
+               "       a forked stateless generator (recvmmsg/sendmmsg, unique branch/Call-ID/From tag) checks\n"
+               "       every answer: status 200, branch and Call-ID of an outstanding request; missing = error\n";
+        out << "  uac: our client transactions (Timers E, F, K) send OPTIONS; a forked stateless responder\n"
+               "       answers 200; any other final response or a timeout = error\n";
+        out << "  one transaction = one stateful transaction of our stack (one request in, one response out)\n\n";
+        if (wants("uas") || wants("uac"))
+            out << QStringLiteral("%1 %2 %3 %4 %5 %6 %7 %8 %9\n")
+                       .arg(QStringLiteral("role"), -18)
+                       .arg(QStringLiteral("journal"), -8)
+                       .arg(QStringLiteral("done"), 10)
+                       .arg(QStringLiteral("wall tx/s"), 12)
+                       .arg(QStringLiteral("per CPU-second"), 15)
+                       .arg(QStringLiteral("µs CPU"), 9)
+                       .arg(QStringLiteral("peer CPU"), 9)
+                       .arg(QStringLiteral("live end"), 9)
+                       .arg(QStringLiteral("errors"), 7);
+        for (bool tracing : journalModes) {
+            if (wants("uas"))
+                ok = oneCoreRows(QStringLiteral("uas (server tx)"), tracing, repeat,
+                         [&] { return bench::runUasOneCore(quint64(total), window, tracing); })
+                    && ok;
+            if (wants("uac"))
+                ok = oneCoreRows(QStringLiteral("uac (client tx)"), tracing, repeat,
+                         [&] { return bench::runUacOneCore(quint64(total), window, tracing); })
+                    && ok;
+        }
+        if (wants("sipp")) {
+            out << QStringLiteral("\nSIPp as the load generator against our UAS: %1 calls of an OPTIONS uac scenario, "
+                                  "-r %2 -l %3 (SIPp's rate = answered calls per wall second)\n")
+                       .arg(sippCalls)
+                       .arg(sippRate)
+                       .arg(window);
+            for (bool tracing : journalModes) {
+                double rate = 0;
+                bool missing = false;
+                const bench::OneCore r = bench::runUasSipp(quint64(sippCalls), window, sippRate, tracing, &rate, &missing);
+                if (missing) {
+                    out << "sipp is not installed (Debian sip-tester): skipped\n";
+                    break;
+                }
+                out << QStringLiteral("journal %1: SIPp reached %2 calls/s (target %3); our stack: %4 transactions, "
+                                      "%5 µs CPU each (%6 per CPU-second, busy %7% of the wall time); SIPp used %8 CPU-s%9\n")
+                           .arg(tracing ? QStringLiteral("on") : QStringLiteral("off"))
+                           .arg(rate, 0, 'f', 0)
+                           .arg(sippRate)
+                           .arg(r.done)
+                           .arg(r.cpu * 1e6 / double(qMax<quint64>(1, r.done)), 0, 'f', 2)
+                           .arg(double(r.done) / r.cpu, 0, 'f', 0)
+                           .arg(100 * r.cpu / r.seconds, 0, 'f', 0)
+                           .arg(r.peerCpu, 0, 'f', 2)
+                           .arg(r.ok() ? QString() : QStringLiteral("; ERROR: ") + r.firstError);
+                if (r.cpu / r.seconds < 0.9)
+                    out << "  SIPp cannot load our stack fully: the stack idles part of the time, so SIPp's rate is "
+                           "SIPp's limit, not ours\n";
+                ok = ok && r.ok();
+                out.flush();
+            }
+        }
+        out << '\n';
+    }
+
+    if (wants("inprocess")) {
+        out << "In-process: our UAC and our UAS in ONE process and ONE thread, UDP on 127.0.0.1 — each exchange\n"
+               "counted below is TWO stateful transactions (a client one and a server one: two parses, two\n"
+               "serialisations, two sends, two receives on one core)\n";
+        out << QStringLiteral("%1 exchanges, %2 outstanding\n").arg(total).arg(window);
+        out << "receive: recvmmsg; send: what a received batch answers leaves in one sendmmsg, the rest with sendto\n";
+        out << "journal off: nothing traced; on: every message (raw bytes), state change and timer journalled\n\n";
         out << QStringLiteral("%1 %2 %3 %4 %5 %6\n")
-                   .arg(tracing ? QStringLiteral("on") : QStringLiteral("off"), -10)
-                   .arg(t.perSecond, 16, 'f', 0)
-                   .arg(double(t.done) / t.cpu, 16, 'f', 0)
-                   .arg(t.cpu * 1e6 / double(t.done), 12, 'f', 1)
-                   .arg(t.seconds, 10, 'f', 3)
-                   .arg(t.events, 10);
-        out.flush();
+                   .arg(QStringLiteral("journal"), -10)
+                   .arg(QStringLiteral("exchanges/s"), 16)
+                   .arg(QStringLiteral("per CPU-second"), 16)
+                   .arg(QStringLiteral("µs CPU each"), 12)
+                   .arg(QStringLiteral("seconds"), 10)
+                   .arg(QStringLiteral("events"), 10);
+        for (bool tracing : journalModes) {
+            const Throughput t = runThroughput(total, window, tracing);
+            out << QStringLiteral("%1 %2 %3 %4 %5 %6\n")
+                       .arg(tracing ? QStringLiteral("on") : QStringLiteral("off"), -10)
+                       .arg(t.perSecond, 16, 'f', 0)
+                       .arg(double(t.done) / t.cpu, 16, 'f', 0)
+                       .arg(t.cpu * 1e6 / double(t.done), 12, 'f', 1)
+                       .arg(t.seconds, 10, 'f', 3)
+                       .arg(t.events, 10);
+            out.flush();
+        }
     }
-    if (objects <= 0)
-        return 0;
+    if (objects <= 0 || !(roles == QLatin1String("all") || wants("memory")))
+        return ok ? 0 : 1;
     out << QStringLiteral("\nmemory, %1 live objects each (mallinfo2 delta)\n").arg(objects);
     out << QStringLiteral("%1 %2\n").arg(QStringLiteral("object"), -44).arg(QStringLiteral("bytes each"), 12);
     out << QStringLiteral("%1 %2\n")
@@ -266,5 +407,5 @@ int main(int argc, char** argv)
                .arg(QStringLiteral("server transaction (Trying, request kept)"), -44)
                .arg(perServerTransaction(objects), 12, 'f', 0);
     out << QStringLiteral("%1 %2\n").arg(QStringLiteral("dialog (UAS, confirmed)"), -44).arg(perDialog(objects), 12, 'f', 0);
-    return 0;
+    return ok ? 0 : 1;
 }
