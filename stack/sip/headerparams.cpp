@@ -22,9 +22,9 @@ QByteArrayView Params::value(QByteArrayView name) const
 }
 
 namespace {
-    // Parameter value characters: token characters, plus what URI params and IPv6 references
-    // need (RFC 3261 paramchar: unreserved / escaped / "[" "]" "/" ":" "&" "+" "$").
-    bool isParamChar(char ch) { return text::is(ch, text::ParamChar); }
+    // Parameter names and values are text::ParamChar runs (skipParamChars): token characters, plus
+    // what URI params and IPv6 references need (RFC 3261 paramchar: unreserved / escaped / "[" "]"
+    // "/" ":" "&" "+" "$").
     static_assert(!(text::kChars.c[std::uint8_t('=')] & text::ParamChar), "a parameter name ends at '='");
     // A loop rather than strchr: the stop set is one or two characters, checked once per
     // parameter, and a libc call costs more than the comparison.
@@ -55,8 +55,7 @@ qsizetype parseParams(QByteArrayView t, qsizetype i, Params* out, bool lws, cons
         if (lws)
             i = text::skipLws(t, i);
         const qsizetype nameStart = i;
-        while (i < n && isParamChar(t[i])) // '=' is not a paramchar
-            ++i;
+        i = text::skipParamChars(t.data(), t.data() + i, t.data() + n) - t.data(); // '=' is not a paramchar
         Param p;
         p.name = t.sliced(nameStart, i - nameStart);
         if (p.name.isEmpty()) {
@@ -77,8 +76,7 @@ qsizetype parseParams(QByteArrayView t, qsizetype i, Params* out, bool lws, cons
                 i = end;
             } else {
                 const qsizetype vs = j;
-                while (j < n && isParamChar(t[j]))
-                    ++j;
+                j = text::skipParamChars(t.data(), t.data() + j, t.data() + n) - t.data();
                 p.value = t.sliced(vs, j - vs);
                 if (p.value.isEmpty()) {
                     *error = "parameter " + p.name.toByteArray() + " has '=' but no value";

@@ -293,6 +293,53 @@ inline const char* skipAlnumDash(const char* p, const char* end, bool withDot, b
     return p;
 }
 
+// The parameter characters are the visible ASCII characters but " # , ; < = > ? @ \ ^ { | }
+// (0x22-0x23, 0x2c, 0x3b-0x40, 0x5c, 0x5e, 0x7b-0x7d); skipParamChars relies on it, checked here.
+static_assert([] {
+    for (int i = 0; i < 256; ++i) {
+        const bool param = i >= 0x21 && i <= 0x7e && !(i >= 0x22 && i <= 0x23) && i != 0x2c && !(i >= 0x3b && i <= 0x40)
+            && i != 0x5c && i != 0x5e && !(i >= 0x7b && i <= 0x7d);
+        if (param != ((kChars.c[i] & ParamChar) != 0))
+            return false;
+    }
+    return true;
+}());
+
+// The first byte in [p, end) that is not a parameter character. `begin` (<= p) is where the
+// text starts: when it holds 16 bytes or more, the last partial block is classified with one load
+// of its final 16 bytes (bytes before p already accepted are shifted out). Never reads outside
+// [begin, end).
+inline const char* skipParamChars(const char* begin, const char* p, const char* end)
+{
+#ifdef __SSE2__
+    if (end - begin >= 16) {
+        auto good = [](const char* q) {
+            const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(q));
+            __m128i bad = _mm_or_si128(inRange(x, 0x22, 0x23), inRange(x, 0x3b, 0x40));
+            bad = _mm_or_si128(bad, inRange(x, 0x7b, 0x7d));
+            bad = _mm_or_si128(bad, _mm_cmpeq_epi8(x, _mm_set1_epi8(',')));
+            bad = _mm_or_si128(bad, _mm_cmpeq_epi8(x, _mm_set1_epi8('\\')));
+            bad = _mm_or_si128(bad, _mm_cmpeq_epi8(x, _mm_set1_epi8('^')));
+            return unsigned(_mm_movemask_epi8(_mm_andnot_si128(bad, inRange(x, 0x21, 0x7e))));
+        };
+        for (; end - p >= 16; p += 16) {
+            const unsigned ok = good(p);
+            if (ok != 0xffff)
+                return p + __builtin_ctz(~ok);
+        }
+        if (p == end)
+            return p;
+        const unsigned rest = unsigned(end - p);
+        const unsigned ok = good(end - 16) >> (16 - rest);
+        const unsigned full = (1u << rest) - 1;
+        return (ok & full) == full ? end : p + __builtin_ctz(~ok);
+    }
+#endif
+    while (p < end && is(*p, ParamChar))
+        ++p;
+    return p;
+}
+
 // Index of `ch` in v at or after `from`, or -1.
 inline qsizetype find(QByteArrayView v, char ch, qsizetype from = 0)
 {
@@ -304,6 +351,47 @@ inline qsizetype find(QByteArrayView v, char ch, qsizetype from = 0)
 inline bool has(QByteArrayView v, char ch) { return find(v, ch) >= 0; }
 
 inline bool allDigits(QByteArrayView v) { return allOf(v, Digit); }
+
+// The word characters (Call-ID) are the visible ASCII characters but these nine; the SSE test
+// below relies on it, checked here against the table.
+inline constexpr char kNonWordVisible[] = "#$&,;=@^|";
+static_assert([] {
+    for (int i = 0; i < 256; ++i) {
+        bool word = i >= 0x21 && i <= 0x7e;
+        for (char ch : kNonWordVisible)
+            word = word && i != std::uint8_t(ch);
+        if (word != ((kChars.c[i] & Word) != 0))
+            return false;
+    }
+    return true;
+}());
+
+// Whether every byte of v is a word character or '@' (a Call-ID has 16 to 60 of them), 16 bytes
+// at a time; shorter values go through the table. Never reads outside v.
+inline bool allWordOrAt(QByteArrayView v)
+{
+#ifdef __SSE2__
+    if (v.size() >= 16) {
+        auto good = [](const char* q) {
+            const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(q));
+            __m128i bad = _mm_setzero_si128();
+            for (char ch : { '#', '$', '&', ',', ';', '=', '^', '|' }) // kNonWordVisible but '@'
+                bad = _mm_or_si128(bad, _mm_cmpeq_epi8(x, _mm_set1_epi8(ch)));
+            return _mm_movemask_epi8(_mm_andnot_si128(bad, inRange(x, 0x21, 0x7e))) == 0xffff;
+        };
+        const char* p = v.data();
+        const char* end = p + v.size();
+        for (; end - p > 16; p += 16)
+            if (!good(p))
+                return false;
+        return good(end - 16); // the last 1..16 bytes, overlapping bytes already checked
+    }
+#endif
+    std::uint16_t all = v.isEmpty() ? 0 : 0xffff;
+    for (char ch : v)
+        all &= ch == '@' ? std::uint16_t(0xffff) : kChars.c[std::uint8_t(ch)];
+    return (all & Word) != 0;
+}
 
 // A printable rendering of bytes for error messages: non-printable bytes become \xNN, long
 // values are cut with "…".

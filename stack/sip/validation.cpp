@@ -136,10 +136,11 @@ namespace {
             return;
         }
         // callid = word [ "@" word ]
+        // Both words non-empty, at most one '@', and the rest word characters (one pass over all).
         const qsizetype at = text::find(v, '@');
-        const QByteArrayView a = at < 0 ? v : v.first(at);
-        const QByteArrayView b = at < 0 ? QByteArrayView() : v.sliced(at + 1);
-        if (!text::allOf(a, text::Word) || (at >= 0 && !text::allOf(b, text::Word)))
+        const bool ok = at != 0 && at != v.size() - 1 && (at < 0 || !text::has(v.sliced(at + 1), '@'))
+            && text::allWordOrAt(v);
+        if (!ok)
             r.warn("Call-ID: value '" + text::printable(v) + "' is not word[@word]");
     }
 

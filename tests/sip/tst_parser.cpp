@@ -307,6 +307,10 @@ private slots:
         both("cseq bad method", withLine("CSeq", "CSeq: 12 OPT<IONS"), "CSeq: method 'OPT<IONS' is not a token");
         both("cseq empty", withLine("CSeq", "CSeq:"), "CSeq: empty value");
         both("cseq hex", withLine("CSeq", "CSeq: 0x10 OPTIONS"), "is not a decimal number");
+        both("cseq eleven digits", withLine("CSeq", "CSeq: 42949672950 OPTIONS"), "CSeq: value 42949672950 exceeds 2^32-1");
+        both("cseq 2^32-1 bad method", withLine("CSeq", "CSeq: 4294967295 OPT<IONS"), "CSeq: method 'OPT<IONS' is not a token");
+        both("cseq digits then letters", withLine("CSeq", "CSeq: 12a OPTIONS"), "CSeq: sequence number '12a' is not a decimal number");
+        strictOnly("cseq two spaces mismatch", withLine("CSeq", "CSeq: 1  INVITE"), "CSeq: method INVITE does not match the request method OPTIONS");
         both("cseq twice", withExtra("CSeq: 2 OPTIONS"), "CSeq: appears 2 times");
         strictOnly("cseq missing", withLine("CSeq", ""), "CSeq: missing");
         strictOnly("cseq method mismatch", withLine("CSeq", "CSeq: 1 INVITE"), "CSeq: method INVITE does not match the request method OPTIONS");
@@ -349,6 +353,23 @@ private slots:
         both("callid twice", withExtra("i: other"), "Call-ID: appears 2 times");
         strictOnly("callid missing", withLine("Call-ID", ""), "Call-ID: missing");
         strictOnly("callid spaces", withLine("Call-ID", "Call-ID: a b"), "Call-ID: value 'a b' is not word[@word]");
+        // Long values (16 bytes and more are checked 16 at a time): a bad byte anywhere, '@' rules.
+        strictOnly("callid two at", withLine("Call-ID", "Call-ID: a84b4c76e66710@pc33@atlanta.example.com"),
+            "Call-ID: value 'a84b4c76e66710@pc33@atlanta.example.com' is not word[@word]");
+        strictOnly("callid ends with at", withLine("Call-ID", "Call-ID: a84b4c76e66710abcdef@"),
+            "Call-ID: value 'a84b4c76e66710abcdef@' is not word[@word]");
+        strictOnly("callid starts with at", withLine("Call-ID", "Call-ID: @a84b4c76e66710abcdefgh"),
+            "Call-ID: value '@a84b4c76e66710abcdefgh' is not word[@word]");
+        strictOnly("callid semicolon late", withLine("Call-ID", "Call-ID: a84b4c76e66710@pc33.atlanta.example;com"),
+            "Call-ID: value 'a84b4c76e66710@pc33.atlanta.example;com' is not word[@word]");
+        strictOnly("callid hash first", withLine("Call-ID", "Call-ID: #84b4c76e66710@pc33.atlanta.example.com"),
+            "Call-ID: value '#84b4c76e66710@pc33.atlanta.example.com' is not word[@word]");
+        strictOnly("callid del", withLine("Call-ID", "Call-ID: a84b4c76e66710@pc33.atlanta.exam\x7fple.com"),
+            "is not word[@word]");
+        strictOnly("callid high byte at 16", withLine("Call-ID", "Call-ID: 0123456789abcdef\xc3\xa9"),
+            "Call-ID: value '0123456789abcdef\\xc3\\xa9' is not word[@word]");
+        strictOnly("callid pipe in 16", withLine("Call-ID", "Call-ID: 0123456789abcde|"),
+            "Call-ID: value '0123456789abcde|' is not word[@word]");
         // Max-Forwards
         both("max-forwards 256", withLine("Max-Forwards", "Max-Forwards: 256"), "Max-Forwards: value 256 exceeds 255");
         both("max-forwards text", withLine("Max-Forwards", "Max-Forwards: seventy"), "Max-Forwards: value 'seventy' is not a number");
@@ -397,6 +418,45 @@ private slots:
         both("route star", withExtra("Route: *"), "Route: '*' is only allowed in Contact");
         strictOnly("expires text", withExtra("Expires: soon"), "Expires: value 'soon' is not delta-seconds");
         strictOnly("date not gmt", withExtra("Date: Fri, 01 Jan 2010 16:00:00 EST"), "Date: value 'Fri, 01 Jan 2010 16:00:00 EST' is not an RFC 1123 date in GMT");
+    }
+
+    // Values the fast paths (CSeq, the SIP/2.0/ sent-protocol, Call-ID) accept, and the
+    // variants they hand to the general path, all accepted without a warning in strict mode.
+    void fastPathsAccept_data()
+    {
+        QTest::addColumn<QByteArray>("bytes");
+        QTest::addColumn<quint32>("cseq");
+        QTest::addColumn<QByteArray>("transport");
+        QTest::newRow("base") << crlf(kBase) << 1u << QByteArray("UDP");
+        QTest::newRow("cseq 2^32-1") << withLine("CSeq", "CSeq: 4294967295 OPTIONS") << 4294967295u << QByteArray("UDP");
+        QTest::newRow("cseq leading zeros") << withLine("CSeq", "CSeq: 00000000000000000007 OPTIONS") << 7u << QByteArray("UDP");
+        QTest::newRow("cseq tab") << withLine("CSeq", "CSeq: 12\tOPTIONS") << 12u << QByteArray("UDP");
+        QTest::newRow("cseq spaces") << withLine("CSeq", "CSeq:   12   OPTIONS  ") << 12u << QByteArray("UDP");
+        QTest::newRow("via lws after slash")
+            << withLine("Via", "Via: SIP/2.0/ TCP host.example.com;branch=z9hG4bK1") << 1u << QByteArray("TCP");
+        QTest::newRow("via lws around slashes")
+            << withLine("Via", "Via: SIP / 2.0 / SCTP host.example.com;branch=z9hG4bK1") << 1u << QByteArray("SCTP");
+        QTest::newRow("via lower case") << withLine("Via", "Via: sip/2.0/tls host.example.com;branch=z9hG4bK1") << 1u
+                                        << QByteArray("tls");
+        QTest::newRow("callid all word punctuation")
+            << withLine("Call-ID", "Call-ID: a-.!%*_+`'~()<>:\\\"/[]?{}0123456789@Z.z") << 1u << QByteArray("UDP");
+        QTest::newRow("callid exactly 16") << withLine("Call-ID", "Call-ID: 0123456789abcdef") << 1u << QByteArray("UDP");
+        QTest::newRow("callid 17 with at") << withLine("Call-ID", "Call-ID: 0123456789abcde@f") << 1u << QByteArray("UDP");
+    }
+
+    void fastPathsAccept()
+    {
+        QFETCH(QByteArray, bytes);
+        QFETCH(quint32, cseq);
+        QFETCH(QByteArray, transport);
+        const ParseResult r = parse(bytes, Strictness::Strict);
+        QVERIFY2(r.ok, qPrintable(r.error));
+        QVERIFY(r.warnings.isEmpty());
+        QCOMPARE(r.message.cseq()->number, cseq);
+        QCOMPARE(r.message.cseq()->method, "OPTIONS");
+        QCOMPARE(r.message.topVia()->transport(), QByteArrayView(transport));
+        QCOMPARE(r.message.topVia()->protocolVersion(), "2.0");
+        QCOMPARE(r.message.topVia()->host(), "host.example.com");
     }
 
     void malformed()
