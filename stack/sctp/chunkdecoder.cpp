@@ -5,6 +5,7 @@
 
 #include <array>
 #include <charconv>
+#include <cstring>
 
 namespace ladder::sctp {
 
@@ -55,7 +56,17 @@ namespace {
     class Line
     {
     public:
-        Line& s(const char* t)
+        template <std::size_t N>
+        Line& s(const char (&literal)[N]) // the length is known: one copy
+        {
+            constexpr int n = int(N) - 1;
+            if (m_n + n <= int(sizeof m_buf)) {
+                std::memcpy(m_buf + m_n, literal, std::size_t(n));
+                m_n += n;
+            }
+            return *this;
+        }
+        Line& z(const char* t) // a string known only at run time
         {
             while (*t && m_n < int(sizeof m_buf))
                 m_buf[m_n++] = *t++;
@@ -170,7 +181,7 @@ namespace {
                                  .s(", len=")
                                  .u(quint64(c.payloadLength))
                                  .s(", ")
-                                 .s(dataFlagText(c.flags, flags))
+                                 .z(dataFlagText(c.flags, flags))
                                  .s(")")
                                  .str();
                     return;
@@ -198,12 +209,12 @@ namespace {
                              .u(c.sid)
                              .s(", MID=")
                              .u(c.ssn)
-                             .s(c.beginning() ? ", PPID=" : ", FSN=")
+                             .z(c.beginning() ? ", PPID=" : ", FSN=")
                              .u(c.beginning() ? c.ppid : c.fsn)
                              .s(", len=")
                              .u(quint64(c.payloadLength))
                              .s(", ")
-                             .s(dataFlagText(c.flags, flags))
+                             .z(dataFlagText(c.flags, flags))
                              .s(")")
                              .str();
                 return;
@@ -245,7 +256,7 @@ namespace {
                 break;
             if (c.gapBlocks.isEmpty() && c.duplicateTsns.isEmpty()) {
                 c.info = Line()
-                             .s(c.type == chunk::NrSack ? "NR_SACK (Ack=" : "SACK (Ack=")
+                             .z(c.type == chunk::NrSack ? "NR_SACK (Ack=" : "SACK (Ack=")
                              .u(c.cumTsn)
                              .s(", Arwnd=")
                              .u(c.arwnd)
@@ -503,6 +514,7 @@ DecodedPacket decodePacket(const QByteArray& packet, bool describe, bool verifyC
     d.checksum = quint32(r.p[8]) | (quint32(r.p[9]) << 8) | (quint32(r.p[10]) << 16) | (quint32(r.p[11]) << 24);
     d.checksumOk = verifyChecksum && d.checksum == sctpChecksum(packet);
 
+    d.chunks.reserve(8); // a bulk packet bundles a few chunks: one allocation, not three
     int at = 12;
     while (at < r.size) {
         DecodedChunk c;
@@ -532,10 +544,11 @@ DecodedPacket decodePacket(const QByteArray& packet, bool describe, bool verifyC
             if (d.error.isEmpty())
                 d.error = QStringLiteral("%1 chunk at offset %2 is truncated").arg(chunkTypeName(c.type)).arg(at);
         }
-        d.chunks.append(c);
+        const int next = at + ((c.length + 3) & ~3);
+        d.chunks.append(std::move(c));
         if (end >= r.size)
             break;
-        at += (c.length + 3) & ~3;
+        at = next;
     }
     return d;
 }
