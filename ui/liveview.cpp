@@ -93,6 +93,16 @@ LiveView::LiveView(QAbstractItemModel* model, const QString& filterHint, QWidget
         if (!m_sized)
             fit(false);
     });
+    // Counters grow in place ("0 (0 B)" becomes "41 (16.0 KiB)"): widen the columns to fit, at
+    // most once a second (fitting reads every visible row), until the user sizes a column.
+    auto* refit = new QTimer(this);
+    refit->setSingleShot(true);
+    refit->setInterval(1000);
+    connect(refit, &QTimer::timeout, this, [fit] { fit(true); });
+    connect(m_proxy, &QAbstractItemModel::dataChanged, this, [this, refit] {
+        if (m_sized && !m_userSized && !refit->isActive())
+            refit->start();
+    });
     connect(m_proxy, &QAbstractItemModel::modelReset, this, [this, fit] {
         if (m_proxy->rowCount() == 0) {
             m_sized = false;

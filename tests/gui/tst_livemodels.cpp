@@ -256,6 +256,38 @@ private slots:
         QCOMPARE(sm.rowCount(), 0);
     }
 
+    void liveViewWidensColumnsAsCountersGrow()
+    {
+        // The first rows size the columns; a counter that grows in place later ("0 (0 B)" to
+        // "123456789 (1.1 GiB)") widens its column again, until the user sizes one by hand.
+        ui::StreamModel sm;
+        ui::LiveView view(&sm, QStringLiteral("filter"));
+        view.resize(1200, 300);
+        view.show();
+        sctp::AssociationInfo a;
+        a.id = 1;
+        sctp::StreamInfo s;
+        a.streams = { s };
+        sm.setAssociations({ a });
+        const int narrow = view.view()->columnWidth(ui::StreamModel::SentColumn);
+        a.streams[0].messagesSent = 123456789;
+        a.streams[0].bytesSent = 1234567890123;
+        sm.setAssociations({ a });
+        QTRY_VERIFY(view.view()->columnWidth(ui::StreamModel::SentColumn) > narrow);
+        const int fitted = view.view()->columnWidth(ui::StreamModel::SentColumn);
+        // The last column is a sentence: it reads from the left.
+        QCOMPARE(sm.index(0, ui::StreamModel::OrderingColumn).data(Qt::TextAlignmentRole).toInt() & Qt::AlignLeft,
+            int(Qt::AlignLeft));
+        // Once the user has sized a column, growth leaves the widths alone.
+        view.view()->setColumnWidth(ui::StreamModel::SentColumn, 40);
+        a.streams[0].messagesReceived = 987654321;
+        a.streams[0].bytesReceived = 9876543210987;
+        sm.setAssociations({ a });
+        QTest::qWait(1300);
+        QCOMPARE(view.view()->columnWidth(ui::StreamModel::SentColumn), 40);
+        QVERIFY(fitted > 40);
+    }
+
     void liveViewFiltersSortsSelectsAndCopies()
     {
         ui::TransactionModel m;

@@ -235,6 +235,8 @@ QVariant StreamModel::cell(const StreamRow& r, int column, int role) const
     case AbandonedColumn: return numeric(role, qint64(s.messagesAbandoned), countAndBytes(s.messagesAbandoned, s.bytesAbandoned));
     case NextSsnColumn: return numeric(role, s.nextSsn, QString::number(s.nextSsn));
     case OrderingColumn:
+        if (role == Qt::TextAlignmentRole) // a sentence, not a number: it reads from the left
+            return int(Qt::AlignLeft | Qt::AlignVCenter);
         return numeric(role, qint64(s.orderedSent + s.orderedReceived),
             tr("sent %1/%2, received %3/%4").arg(s.orderedSent).arg(s.unorderedSent).arg(s.orderedReceived).arg(s.unorderedReceived));
     default: return {};
