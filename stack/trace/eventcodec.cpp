@@ -64,19 +64,22 @@ QByteArrayView Cursor::bytes(quint64 n)
     return v;
 }
 
-bool decode(Cursor& c, Event* e, quint32* fromId, quint32* toId)
+bool decodeHeader(Cursor& c, Event* e, quint32* fromId, quint32* toId, uchar flagMask, uchar* flags)
 {
     if (c.end - c.p < 2) {
         c.ok = false;
         return false;
     }
     e->kind = Kind(*c.p++);
-    const uchar dir = *c.p++;
+    const uchar dirByte = *c.p++;
+    const uchar dir = dirByte & uchar(~flagMask);
     if (dir > uchar(Dir::Rx)) {
         c.ok = false;
         return false;
     }
     e->dir = Dir(dir);
+    if (flags)
+        *flags = dirByte & flagMask;
     const quint64 zz = c.varint();
     e->timeNs = qint64(zz >> 1) ^ -qint64(zz & 1);
     e->object = c.varint();
@@ -89,12 +92,24 @@ bool decode(Cursor& c, Event* e, quint32* fromId, quint32* toId)
         c.ok = false;
     *fromId = quint32(from);
     *toId = quint32(to);
+    return c.ok;
+}
+
+void setPayload(Event* e, QByteArrayView text, QByteArrayView raw)
+{
+    e->text = text.isEmpty() ? QString() : QString::fromUtf8(text);
+    e->raw = raw.isEmpty() ? QByteArray() : raw.toByteArray();
+}
+
+bool decode(Cursor& c, Event* e, quint32* fromId, quint32* toId)
+{
+    if (!decodeHeader(c, e, fromId, toId))
+        return false;
     const QByteArrayView text = c.bytes(c.varint());
     const QByteArrayView raw = c.bytes(c.varint());
     if (!c.ok)
         return false;
-    e->text = text.isEmpty() ? QString() : QString::fromUtf8(text);
-    e->raw = raw.isEmpty() ? QByteArray() : raw.toByteArray();
+    setPayload(e, text, raw);
     return true;
 }
 

@@ -32,4 +32,12 @@ struct Cursor {
 // Decodes one event; from/to ids are returned for the caller to resolve. False if malformed.
 bool decode(Cursor& c, Event* e, quint32* fromId, quint32* toId);
 
+// The fixed part of an event (kind, dir, zigzag time, object, a, b, c, from/to ids), for a store
+// whose dir byte also carries flag bits of its own (the journal's back references): the bits in
+// flagMask are returned in *flags, any other unknown bit is malformed. False (and c.ok false) if
+// malformed.
+bool decodeHeader(Cursor& c, Event* e, quint32* fromId, quint32* toId, uchar flagMask = 0, uchar* flags = nullptr);
+// Sets e's text (from UTF-8) and raw bytes.
+void setPayload(Event* e, QByteArrayView text, QByteArrayView raw);
+
 } // namespace ladder::trace::codec

@@ -132,32 +132,14 @@ namespace {
     bool decodeStored(codec::Cursor& c, const uchar* base, Event* e, quint32* fromId, quint32* toId)
     {
         const uchar* start = c.p;
-        if (c.end - c.p < 2)
+        uchar flags = 0;
+        if (!codec::decodeHeader(c, e, fromId, toId, kTextRef | kRawRef, &flags))
             return false;
-        e->kind = Kind(*c.p++);
-        const uchar flags = *c.p++;
-        const uchar dir = flags & uchar(~(kTextRef | kRawRef));
-        if (dir > uchar(Dir::Rx))
-            return false;
-        e->dir = Dir(dir);
-        const quint64 zz = c.varint();
-        e->timeNs = qint64(zz >> 1) ^ -qint64(zz & 1);
-        e->object = c.varint();
-        e->a = c.varint();
-        e->b = c.varint();
-        e->c = c.varint();
-        const quint64 from = c.varint();
-        const quint64 to = c.varint();
-        if (from > 0xffffffffu || to > 0xffffffffu)
-            return false;
-        *fromId = quint32(from);
-        *toId = quint32(to);
         const QByteArrayView text = storedBytes(c, flags & kTextRef, base, start);
         const QByteArrayView raw = storedBytes(c, flags & kRawRef, base, start);
         if (!c.ok)
             return false;
-        e->text = text.isEmpty() ? QString() : QString::fromUtf8(text);
-        e->raw = raw.isEmpty() ? QByteArray() : raw.toByteArray();
+        codec::setPayload(e, text, raw);
         return true;
     }
 } // namespace
