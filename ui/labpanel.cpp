@@ -33,7 +33,7 @@ LabPanel::LabPanel(QWidget* parent)
     m_lesson->setOpenExternalLinks(false);
     box->addWidget(m_lesson, 1);
 
-    auto* form = new QFormLayout;
+    auto* form = m_form = new QFormLayout;
     m_seed = new QSpinBox(this);
     m_seed->setRange(0, 1000000);
     m_seed->setValue(1);
@@ -189,7 +189,8 @@ void LabPanel::showLesson()
 
 void LabPanel::showPaths(const QStringList& names, bool running)
 {
-    m_paths->setVisible(!names.isEmpty());
+    // The whole form row, label included: a lesson with one path shows no "Paths" heading.
+    m_form->setRowVisible(m_paths, !names.isEmpty());
     for (int i = 0; i < m_pathButtons.size(); ++i) {
         QPushButton* b = m_pathButtons[i];
         b->setVisible(i < names.size());

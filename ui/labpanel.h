@@ -7,6 +7,7 @@
 #include <QWidget>
 
 class QComboBox;
+class QFormLayout;
 class QLabel;
 class QPushButton;
 class QSlider;
@@ -60,6 +61,7 @@ private:
     QPushButton* m_stop;
     QLabel* m_status;
     QWidget* m_paths;
+    QFormLayout* m_form; // the settings; its Paths row shows only for multi-homed lessons
     QList<QPushButton*> m_pathButtons;
     QTimer* m_sliderDebounce;
 };

@@ -13,6 +13,7 @@
 
 #include <QCheckBox>
 #include <QComboBox>
+#include <QFormLayout>
 #include <QLineEdit>
 #include <QPlainTextEdit>
 #include <QPushButton>
@@ -39,6 +40,14 @@ class TestLabGui : public QObject {
             if (t.method == method && t.role == QLatin1String("client"))
                 return t;
         return std::nullopt;
+    }
+
+    // The Lab panel's "Paths" heading (the label of the path controls' form row).
+    static QWidget* pathsLabel(App& app)
+    {
+        auto* form = app.window.labPanel()->findChild<QFormLayout*>();
+        QWidget* paths = app.window.labPanel()->pathButtons().first()->parentWidget();
+        return form ? form->labelForField(paths) : nullptr;
     }
 
 private slots:
@@ -104,6 +113,9 @@ private slots:
         App app;
         app.window.show();
         app.lab.start(QStringLiteral("playground"));
+        // One path: no path controls, and no "Paths" heading left standing alone.
+        QTRY_VERIFY(pathsLabel(app)->isHidden());
+        QVERIFY(app.window.labPanel()->pathButtons().first()->parentWidget()->isHidden());
 
         // Set the association up over a clean link with one message, as a user would.
         ui::SctpComposer* composer = app.window.sctpComposer();
@@ -207,6 +219,7 @@ private slots:
         const auto& buttons = app.window.labPanel()->pathButtons();
         QCOMPARE(buttons.size(), 2);
         QVERIFY(buttons[0]->isVisible() && buttons[0]->isEnabled());
+        QVERIFY(pathsLabel(app)->isVisible()); // the row's "Paths" heading with it
         QCOMPARE(buttons[0]->text(), QStringLiteral("Fail 127.0.0.1"));
         auto pathState = [&](const QString& state) {
             bool found = false;
