@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "parser.h"
 
+#include "headeridtable.h"
 #include "parsertext.h"
 #include "validation.h"
 
@@ -344,7 +345,7 @@ void Parser::run()
         while (ve > vs && text::isWs(m_d[ve - 1]))
             --ve;
         Message::Field& f = fields.emplace_back();
-        f.id = headerIdFromName(name);
+        f.id = headerids::lookup(name); // inline: once per header line
         if (f.id == HeaderId::ContentLength && clCount++ == 0)
             clIndex = fields.size() - 1;
         f.lineOff = quint32(p);
