@@ -19,6 +19,7 @@ target_sources(ladderlab_stack PRIVATE
     ${CMAKE_CURRENT_LIST_DIR}/noninviteclienttransaction.h ${CMAKE_CURRENT_LIST_DIR}/noninviteclienttransaction.cpp
     ${CMAKE_CURRENT_LIST_DIR}/inviteservertransaction.h ${CMAKE_CURRENT_LIST_DIR}/inviteservertransaction.cpp
     ${CMAKE_CURRENT_LIST_DIR}/noninviteservertransaction.h ${CMAKE_CURRENT_LIST_DIR}/noninviteservertransaction.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/transactionmap.h ${CMAKE_CURRENT_LIST_DIR}/transactionmap.cpp
     ${CMAKE_CURRENT_LIST_DIR}/transactionindex.h ${CMAKE_CURRENT_LIST_DIR}/transactionindex.cpp
     ${CMAKE_CURRENT_LIST_DIR}/transactionlayer.h ${CMAKE_CURRENT_LIST_DIR}/transactionlayer.cpp
     ${CMAKE_CURRENT_LIST_DIR}/dialog.h ${CMAKE_CURRENT_LIST_DIR}/dialog.cpp

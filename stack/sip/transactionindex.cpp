@@ -7,13 +7,14 @@ namespace ladder::sip {
 
 quint64 TransactionIndex::hashOf(QByteArrayView key)
 {
-    // FNV-1a: keys are short (a branch is ~23 bytes) and only ever compared in-process.
+    // FNV-1a: keys are short (a branch is ~23 bytes) and only ever compared in-process. Never 0
+    // (the map's empty key).
     quint64 h = 14695981039346656037ULL;
     for (char ch : key) {
         h ^= quint8(ch);
         h *= 1099511628211ULL;
     }
-    return h;
+    return h ? h : 1;
 }
 
 void TransactionIndex::insert(Transaction* t, QByteArrayView key)
@@ -28,16 +29,16 @@ void TransactionIndex::insert(Transaction* t, QByteArrayView key)
 
 void TransactionIndex::remove(Transaction* t)
 {
-    const auto it = m_heads.find(t->m_indexHash);
-    if (it == m_heads.end())
+    Transaction* const head = m_heads.value(t->m_indexHash);
+    if (!head)
         return;
-    if (*it == t) {
+    if (head == t) {
         if (t->m_indexNext)
-            *it = t->m_indexNext;
+            m_heads[t->m_indexHash] = t->m_indexNext;
         else
-            m_heads.erase(it);
+            m_heads.take(t->m_indexHash);
     } else {
-        Transaction* p = *it;
+        Transaction* p = head;
         while (p->m_indexNext && p->m_indexNext != t)
             p = p->m_indexNext;
         if (p->m_indexNext != t)
@@ -48,10 +49,7 @@ void TransactionIndex::remove(Transaction* t)
     --m_size;
 }
 
-Transaction* TransactionIndex::first(QByteArrayView key) const
-{
-    return m_heads.value(hashOf(key), nullptr);
-}
+Transaction* TransactionIndex::first(QByteArrayView key) const { return m_heads.value(hashOf(key)); }
 
 Transaction* TransactionIndex::next(const Transaction* t) { return t->m_indexNext; }
 

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "transactionmap.h"
+
 #include <QByteArrayView>
-#include <QHash>
 
 namespace ladder::sip {
 
@@ -27,7 +28,7 @@ public:
     qsizetype size() const { return m_size; }
 
 private:
-    QHash<quint64, Transaction*> m_heads;
+    TransactionMap m_heads;
     qsizetype m_size = 0;
 };
 

@@ -73,8 +73,8 @@ TransactionLayer::~TransactionLayer()
     // Transactions cancel their timers as they go; no callback into the TU from here.
     if (m_buryTimer)
         m_scheduler.cancel(m_buryTimer);
-    const QHash<quint64, Transaction*> live = std::exchange(m_live, {});
-    qDeleteAll(live);
+    const TransactionMap live = std::exchange(m_live, {});
+    live.forEach([](Transaction* t) { delete t; });
     m_graveyard.clear();
 }
 
@@ -104,7 +104,7 @@ QString TransactionLayer::timerName(char name)
 void TransactionLayer::add(std::unique_ptr<Transaction> t)
 {
     const quint64 id = t->id();
-    m_live.insert(id, t.release());
+    m_live[id] = t.release();
 }
 
 ClientTransaction* TransactionLayer::createClient(const std::shared_ptr<Connection>& c, const Message& request,
@@ -276,7 +276,7 @@ ServerTransaction* TransactionLayer::matchOutgoingResponse(const Message& respon
 
 Transaction* TransactionLayer::find(quint64 id) const
 {
-    return m_live.value(id, nullptr);
+    return m_live.value(id);
 }
 
 bool TransactionLayer::transmit(Transaction& t, const QByteArray& bytes, quint32 retransmission)

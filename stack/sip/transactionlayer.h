@@ -75,8 +75,7 @@ public:
     Transaction* find(quint64 id) const;
     template <typename Fn> void forEach(Fn fn) const
     {
-        for (const Transaction* t : m_live)
-            fn(*t);
+        m_live.forEach([&fn](const Transaction* t) { fn(*t); });
     }
     const std::deque<TransactionSnapshot>& terminatedSnapshots() const { return m_terminated; }
 
@@ -103,8 +102,8 @@ private:
     std::size_t m_max = 1'000'000;
     std::size_t m_keepTerminated = 200;
     // Owns the live transactions (deleted in transactionTerminated's graveyard or the destructor);
-    // a flat hash of id -> object: no node allocated per transaction.
-    QHash<quint64, Transaction*> m_live;
+    // a flat map of id -> object: no node allocated per transaction, one cache miss per lookup.
+    TransactionMap m_live;
     TransactionIndex m_clients; // by branch
     TransactionIndex m_servers; // by branch (RFC 3261 peers)
     TransactionIndex m_legacy; // by legacyKey (RFC 2543 peers)

@@ -4,9 +4,13 @@
 
 #include "sip/builder.h"
 #include "sip/parser.h"
+#include "sip/transactionmap.h"
 #include "sip/transactionmessages.h"
 
+#include <QRandomGenerator>
 #include <QTest>
+
+#include <unordered_map>
 
 using namespace ladder;
 using namespace ladder::sip;
@@ -71,6 +75,7 @@ private slots:
     void responseBytesAreTheBuiltResponse_data();
     void responseBytesAreTheBuiltResponse();
     void nonInviteAnswerKeepsItsToTag();
+    void transactionMapAgreesWithAReferenceMap();
 };
 
 void TestTransactions::inviteOverDeadLinkTimerADoublesAndTimerBFires()
@@ -539,6 +544,42 @@ void TestTransactions::nonInviteAnswerKeepsItsToTag()
         const Message& received = p.uas.requests.last().message; // as the stack saw it (rport, received)
         QCOMPARE(s.messages[1], buildResponse(received, 200, {}, resp.message.toTag().toByteArray()).serialize());
     }
+}
+
+void TestTransactions::transactionMapAgreesWithAReferenceMap()
+{
+    // The live-transaction map and the matching index: open addressing with backward-shift
+    // erasure. Random insertions and erasures over a small key space (long probe runs, runs that
+    // wrap around the end of the table, growth), checked against std::unordered_map: every
+    // erasure's result at once, every key every 500 steps. The values are never dereferenced.
+    QRandomGenerator rng(20261124);
+    TransactionMap map;
+    std::unordered_map<quint64, Transaction*> ref;
+    auto fake = [](quint64 k) { return reinterpret_cast<Transaction*>(quintptr(k * 16)); };
+    for (int step = 0; step < 20000; ++step) {
+        const quint64 key = 1 + rng.bounded(3000);
+        if (rng.bounded(3) == 0) {
+            const auto it = ref.find(key);
+            QCOMPARE(map.take(key), it == ref.end() ? nullptr : it->second);
+            if (it != ref.end())
+                ref.erase(it);
+        } else {
+            map[key] = fake(key + quint64(step));
+            ref[key] = fake(key + quint64(step));
+        }
+        if (step % 500 == 0 || step == 19999) {
+            QCOMPARE(map.size(), ref.size());
+            for (quint64 k = 1; k <= 3000; ++k) {
+                const auto it = ref.find(k);
+                QCOMPARE(map.value(k), it == ref.end() ? nullptr : it->second);
+            }
+            std::size_t seen = 0;
+            map.forEach([&](Transaction*) { ++seen; });
+            QCOMPARE(seen, ref.size());
+        }
+    }
+    QVERIFY(!map.take(0));
+    QVERIFY(!map.value(999999));
 }
 
 QTEST_GUILESS_MAIN(TestTransactions)
