@@ -103,6 +103,30 @@ namespace {
         return out;
     }
 
+    // "DATA (TSN=…, SID=…, SSN=…, PPID=…, len=…, BE)"; I-DATA names its MID, and after the first
+    // fragment carries an FSN where DATA has the PPID.
+    QString dataDescription(const DecodedChunk& c)
+    {
+        const bool idata = c.type == chunk::IData;
+        const bool ppid = !idata || c.beginning();
+        char flags[5];
+        return Line()
+            .z(idata ? "I_DATA (TSN=" : "DATA (TSN=")
+            .u(c.tsn)
+            .s(", SID=")
+            .u(c.sid)
+            .z(idata ? ", MID=" : ", SSN=")
+            .u(c.ssn)
+            .z(ppid ? ", PPID=" : ", FSN=")
+            .u(ppid ? c.ppid : c.fsn)
+            .s(", len=")
+            .u(quint64(c.payloadLength))
+            .s(", ")
+            .z(dataFlagText(c.flags, flags))
+            .s(")")
+            .str();
+    }
+
     QString hex32(quint32 v) { return QStringLiteral("0x%1").arg(v, 8, 16, QLatin1Char('0')); }
 
     // INIT / INIT-ACK optional parameters: find PR-SCTP and I-DATA support.
@@ -153,7 +177,6 @@ namespace {
     {
         const int body = at + 4;
         QString info;
-        char flags[5];
         switch (c.type) {
         case chunk::Data:
             if (end - at < 16) {
@@ -169,21 +192,7 @@ namespace {
                 r.u32(body + 8, c.ppid);
                 c.payloadLength = end - (at + 16);
                 if (describe) {
-                    c.info = Line()
-                                 .s("DATA (TSN=")
-                                 .u(c.tsn)
-                                 .s(", SID=")
-                                 .u(c.sid)
-                                 .s(", SSN=")
-                                 .u(c.ssn)
-                                 .s(", PPID=")
-                                 .u(c.ppid)
-                                 .s(", len=")
-                                 .u(quint64(c.payloadLength))
-                                 .s(", ")
-                                 .z(dataFlagText(c.flags, flags))
-                                 .s(")")
-                                 .str();
+                    c.info = dataDescription(c);
                     return;
                 }
             }
@@ -202,21 +211,7 @@ namespace {
                 r.u32(body + 12, c.fsn);
             c.payloadLength = end - (at + 20);
             if (describe) {
-                c.info = Line()
-                             .s("I_DATA (TSN=")
-                             .u(c.tsn)
-                             .s(", SID=")
-                             .u(c.sid)
-                             .s(", MID=")
-                             .u(c.ssn)
-                             .z(c.beginning() ? ", PPID=" : ", FSN=")
-                             .u(c.beginning() ? c.ppid : c.fsn)
-                             .s(", len=")
-                             .u(quint64(c.payloadLength))
-                             .s(", ")
-                             .z(dataFlagText(c.flags, flags))
-                             .s(")")
-                             .str();
+                c.info = dataDescription(c);
                 return;
             }
             break;

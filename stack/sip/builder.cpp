@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "builder.h"
 
+#include "bytewriter.h"
 #include "ids.h"
 #include "parsertext.h"
 
@@ -221,38 +222,32 @@ QByteArray buildResponseBytes(const Message& request, int status, const QByteArr
     size += clName.size() + 2 + 1 + 2 + 2;
 
     QByteArray out(size, Qt::Uninitialized);
-    char* p = out.data();
-    auto put = [&p](QByteArrayView v) {
-        if (!v.isEmpty()) {
-            std::memcpy(p, v.data(), size_t(v.size()));
-            p += v.size();
-        }
-    };
+    ByteWriter w { out.data() };
     auto header = [&](QByteArrayView name, QByteArrayView value) {
-        put(name);
-        put(": ");
-        put(value);
-        put("\r\n");
+        w.put(name);
+        w.put(": ");
+        w.put(value);
+        w.put("\r\n");
     };
-    put("SIP/2.0 ");
+    w.put("SIP/2.0 ");
     while (codeLen > 0)
-        *p++ = code[--codeLen];
-    *p++ = ' ';
-    put(phrase);
-    put("\r\n");
+        w.put(code[--codeLen]);
+    w.put(' ');
+    w.put(phrase);
+    w.put("\r\n");
     auto toLine = [&] {
-        put(toName);
-        put(": ");
+        w.put(toName);
+        w.put(": ");
         if (enclose)
-            *p++ = '<';
-        put(to);
+            w.put('<');
+        w.put(to);
         if (enclose)
-            *p++ = '>';
+            w.put('>');
         if (!tag.isNull()) {
-            put(";tag=");
-            put(tag);
+            w.put(";tag=");
+            w.put(tag);
         }
-        put("\r\n");
+        w.put("\r\n");
     };
     for (int i = 0; i < n; ++i) {
         if (i == fromEnd)
@@ -262,8 +257,8 @@ QByteArray buildResponseBytes(const Message& request, int status, const QByteArr
     if (fromEnd == n)
         toLine();
     header(clName, "0");
-    put("\r\n");
-    Q_ASSERT(p == out.constData() + out.size());
+    w.put("\r\n");
+    Q_ASSERT(w.p == out.constData() + out.size());
     return out;
 }
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "message.h"
 
+#include "bytewriter.h"
 #include "parsertext.h"
 
 #include <cstring>
@@ -535,46 +536,35 @@ QByteArray Message::serialize() const
         size += f.edited ? ownName(f).size() + ownValue(f).size() + 4 : f.lineLen + 2;
     size += m_blankLen;
     QByteArray out(size, Qt::Uninitialized);
-    char* p = out.data();
-    auto put = [&p](QByteArrayView v) {
-        if (!v.isEmpty()) {
-            std::memcpy(p, v.data(), size_t(v.size()));
-            p += v.size();
-        }
-    };
-    auto crlf = [&p] {
-        *p++ = '\r';
-        *p++ = '\n';
-    };
+    ByteWriter w { out.data() };
     if (m_startEdited) {
-        put(m_start);
-        crlf();
+        w.put(m_start);
+        w.crlf();
     } else {
-        put(bufView(m_msgOff, m_startLen));
+        w.put(bufView(m_msgOff, m_startLen));
         if (m_startLen == 0 || m_buf.at(m_msgOff + m_startLen - 1) != '\n')
-            crlf();
+            w.crlf();
     }
     for (const Field& f : m_headers) {
         if (f.edited) {
-            put(ownName(f));
-            *p++ = ':';
-            *p++ = ' ';
-            put(ownValue(f));
-            crlf();
+            w.put(ownName(f));
+            w.put(": ");
+            w.put(ownValue(f));
+            w.crlf();
         } else {
-            put(bufView(f.lineOff, f.lineLen));
+            w.put(bufView(f.lineOff, f.lineLen));
             // The last line of a message without its empty line may lack a line end; an edit
             // after it must not be glued onto it.
             if (f.lineLen == 0 || m_buf.at(f.lineOff + f.lineLen - 1) != '\n')
-                crlf();
+                w.crlf();
         }
     }
     if (m_blankLen)
-        put(bufView(m_blankOff, m_blankLen));
+        w.put(bufView(m_blankOff, m_blankLen));
     else
-        crlf();
-    put(body());
-    out.truncate(p - out.constData());
+        w.crlf();
+    w.put(body());
+    out.truncate(w.p - out.constData());
     return out;
 }
 
