@@ -5,7 +5,7 @@
 #include "core/scheduler.h"
 #include "sctp/multihome/multihomedpair.h"
 #include "trace/journal.h"
-#include "trace/pcapng.h"
+#include "../sctp/tsharkcapture.h"
 
 #include <QProcess>
 #include <QSet>
@@ -199,36 +199,19 @@ private slots:
         // usrsctp's own CRC32c (not recomputed by the writer).
         QTemporaryDir dir;
         QFile file(dir.filePath(QStringLiteral("multihomed.pcapng")));
-        QVERIFY(file.open(QIODevice::WriteOnly));
-        trace::PcapngOptions options;
-        options.fixSctpChecksums = false;
-        trace::PcapngWriter writer(&file, options);
-        QVERIFY(writer.begin());
-        int packets = 0;
-        f.journal.forEach(0, f.journal.count(), [&](const trace::Event& e) {
-            if (e.kind == trace::Kind::SctpPacket && e.dir == trace::Dir::Tx) {
-                writer.write(e);
-                ++packets;
-            }
-        });
-        file.close();
-        QProcess p;
-        p.start(tshark,
-            { QStringLiteral("-r"), file.fileName(), QStringLiteral("-n"), QStringLiteral("-d"), QStringLiteral("udp.port==9899,sctp"),
-                QStringLiteral("-o"), QStringLiteral("sctp.checksum:CRC 32c"), QStringLiteral("-T"), QStringLiteral("fields"),
-                QStringLiteral("-E"), QStringLiteral("occurrence=a"), QStringLiteral("-E"), QStringLiteral("aggregator=,"),
-                QStringLiteral("-e"), QStringLiteral("ip.dst"), QStringLiteral("-e"), QStringLiteral("ipv6.dst"),
-                QStringLiteral("-e"), QStringLiteral("sctp.checksum.status"), QStringLiteral("-e"), QStringLiteral("sctp.chunk_type"),
-                QStringLiteral("-e"), QStringLiteral("_ws.malformed") });
-        QVERIFY(p.waitForFinished(30000));
-        QVERIFY2(p.exitCode() == 0, p.readAllStandardError().constData());
-        QList<QByteArray> lines = p.readAllStandardOutput().split('\n');
-        if (!lines.isEmpty() && lines.last().isEmpty())
-            lines.removeLast(); // after the last newline (trimming would eat the last empty field too)
-        QCOMPARE(lines.size(), packets);
+        const sctp::testing::SentCapture capture = sctp::testing::writeSentPackets(f.journal, file);
+        QVERIFY2(capture.ok, qPrintable(capture.error));
+        QList<QList<QByteArray>> frames;
+        QString error;
+        QVERIFY2(sctp::testing::tsharkFields(tshark, file.fileName(), {},
+                     { QStringLiteral("ip.dst"), QStringLiteral("ipv6.dst"), QStringLiteral("sctp.checksum.status"),
+                         QStringLiteral("sctp.chunk_type"), QStringLiteral("_ws.malformed") },
+                     &frames, &error),
+            qPrintable(error));
+        QCOMPARE(frames.size(), capture.packets);
         QSet<QByteArray> dataTo;
-        for (const QByteArray& line : lines) {
-            const QList<QByteArray> field = line.split('\t');
+        for (const QList<QByteArray>& field : frames) {
+            const QByteArray line = field.join('\t');
             QCOMPARE(field.size(), 5);
             QVERIFY2(field[2] == "1", line.constData()); // checksum good
             QVERIFY2(field[4].isEmpty(), line.constData()); // not malformed

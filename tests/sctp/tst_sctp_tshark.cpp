@@ -4,12 +4,9 @@
 // tshark. No malformed frames, every CRC32c good, and tshark sees exactly the retransmitted TSNs
 // and FORWARD-TSN chunks our tap reported.
 #include "sctplab.h"
+#include "tsharkcapture.h"
 
-#include "trace/pcapng.h"
-
-#include <QBuffer>
 #include <QFile>
-#include <QProcess>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 
@@ -18,6 +15,9 @@
 using namespace ladder;
 using namespace ladder::sctp;
 using ladder::sctp::testing::Lab;
+using ladder::sctp::testing::SentCapture;
+using ladder::sctp::testing::tsharkFields;
+using ladder::sctp::testing::writeSentPackets;
 
 class TestSctpTshark : public QObject {
     Q_OBJECT
@@ -65,42 +65,24 @@ private slots:
         const QString path = dir.filePath(QStringLiteral("lossy-prsctp.pcapng"));
         const QString keep = qEnvironmentVariable("LADDERLAB_KEEP_PCAPNG");
         QFile file(keep.isEmpty() ? path : keep);
-        QVERIFY(file.open(QIODevice::WriteOnly));
-        trace::PcapngOptions options;
-        options.fixSctpChecksums = false;
-        trace::PcapngWriter writer(&file, options);
-        QVERIFY(writer.begin());
-        int packets = 0;
-        lab.journal().forEach(0, lab.journal().count(), [&](const trace::Event& e) {
-            if (e.kind == trace::Kind::SctpPacket && e.dir == trace::Dir::Tx) {
-                writer.write(e);
-                ++packets;
-            }
-        });
-        file.close();
-        QCOMPARE(writer.stats().fixedChecksums, quint64(0));
-        QVERIFY(packets > 20);
+        const SentCapture capture = writeSentPackets(lab.journal(), file);
+        QVERIFY2(capture.ok, qPrintable(capture.error));
+        QCOMPARE(capture.fixedChecksums, quint64(0));
+        QVERIFY(capture.packets > 20);
 
-        QProcess p;
-        p.start(tshark,
-            { QStringLiteral("-r"), file.fileName(), QStringLiteral("-n"), QStringLiteral("-d"), QStringLiteral("udp.port==9899,sctp"),
-                QStringLiteral("-o"), QStringLiteral("sctp.checksum:CRC 32c"), QStringLiteral("-o"),
-                QStringLiteral("sctp.relative_tsns:FALSE"), QStringLiteral("-T"), QStringLiteral("fields"), QStringLiteral("-E"),
-                QStringLiteral("occurrence=a"), QStringLiteral("-E"), QStringLiteral("aggregator=,"), QStringLiteral("-e"),
-                QStringLiteral("frame.number"), QStringLiteral("-e"), QStringLiteral("sctp.srcport"), QStringLiteral("-e"),
-                QStringLiteral("sctp.checksum.status"), QStringLiteral("-e"), QStringLiteral("sctp.data_tsn_raw"),
-                QStringLiteral("-e"), QStringLiteral("sctp.forward_tsn_tsn"), QStringLiteral("-e"), QStringLiteral("_ws.malformed"),
-                QStringLiteral("-e"), QStringLiteral("_ws.expert.severity") });
-        QVERIFY(p.waitForFinished(30000));
-        const QByteArray output = p.readAllStandardOutput();
-        QVERIFY2(p.exitCode() == 0, p.readAllStandardError().constData());
-        const QList<QByteArray> lines = output.trimmed().split('\n');
-        QCOMPARE(lines.size(), packets);
+        QList<QList<QByteArray>> frames;
+        QString error;
+        QVERIFY2(tsharkFields(tshark, file.fileName(), { QStringLiteral("sctp.relative_tsns:FALSE") },
+                     { QStringLiteral("frame.number"), QStringLiteral("sctp.srcport"), QStringLiteral("sctp.checksum.status"),
+                         QStringLiteral("sctp.data_tsn_raw"), QStringLiteral("sctp.forward_tsn_tsn"),
+                         QStringLiteral("_ws.malformed"), QStringLiteral("_ws.expert.severity") },
+                     &frames, &error),
+            qPrintable(error));
+        QCOMPARE(frames.size(), capture.packets);
 
         std::map<quint32, int> tsnCount;
         QSet<quint32> forwardTsns;
-        for (const QByteArray& line : lines) {
-            const QList<QByteArray> f = line.split('\t');
+        for (const QList<QByteArray>& f : frames) {
             QCOMPARE(f.size(), 7);
             QVERIFY2(f[2] == "1", ("checksum not good in frame " + f[0]).constData()); // 1 = good
             QVERIFY2(f[5].isEmpty(), ("malformed frame " + f[0]).constData());

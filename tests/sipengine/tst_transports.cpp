@@ -188,7 +188,6 @@ void TestTransports::unframeableTcpStreamIsClosed()
     QVERIFY(closed);
 }
 
-
 void TestTransports::udpBurstIsAnsweredInOrder()
 {
     // A burst read in one batch: the responses the stack sends while delivering it are queued and
