@@ -5,6 +5,8 @@
 #include "lab/peers/sippeer.h"
 #include "trace/journal.h"
 
+#include <cstdlib>
+
 namespace ladder::lab {
 
 LabScenario::~LabScenario() { LabScenario::stop(); }
@@ -89,6 +91,13 @@ QList<qint64> LabScenario::sendTimes(Stack& stack, const QString& label, quint64
          }))
         out.append(e.timeNs);
     return out;
+}
+
+bool LabScenario::isInterval(Stack& stack, qint64 measured, qint64 want)
+{
+    if (stack.scheduler().mode() == Scheduler::Mode::Virtual)
+        return measured == want;
+    return std::abs(measured - want) <= kRealTimeSlackNs;
 }
 
 QString LabScenario::seconds(const QList<qint64>& ns)

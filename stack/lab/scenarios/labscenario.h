@@ -56,6 +56,11 @@ protected:
     static QList<trace::Event> events(Stack& stack, const std::function<bool(const trace::Event&)>& pred);
     // When transaction tx of the peer `label` sent its request (first send and retransmissions).
     static QList<qint64> sendTimes(Stack& stack, const QString& label, quint64 tx);
+    // Whether a measured interval is the `want` that RFC 3261's timers prescribe: exactly, in
+    // virtual time (ladderctl); in real time (the GUI) each timer fires when the event loop gets to
+    // it, a millisecond or so late, which moves an interval either way by up to kRealTimeSlackNs.
+    static constexpr qint64 kRealTimeSlackNs = 20'000'000;
+    static bool isInterval(Stack& stack, qint64 measured, qint64 want);
     // Times (s, 3 decimals) as "0.500, 1.500".
     static QString seconds(const QList<qint64>& ns);
     static QString secondsOf(qint64 ns) { return QString::number(double(ns) / 1e9, 'f', 3); }

@@ -82,13 +82,13 @@ namespace {
             bool capped = false;
             for (qsizetype i = 0; i < intervals.size(); ++i) {
                 const qint64 want = std::min(m_t1Ns << std::min<qsizetype>(i, 40), m_t2Ns);
-                if (intervals[i] != want) {
+                if (!isInterval(stack, intervals[i], want)) {
                     r.failure = QStringLiteral("UDP retransmission %1 came %2 s after the previous one, not %3 s")
                                     .arg(i + 1)
                                     .arg(secondsOf(intervals[i]), secondsOf(want));
                     return r;
                 }
-                if (i > 0 && intervals[i] == m_t2Ns && intervals[i - 1] == m_t2Ns)
+                if (i > 0 && isInterval(stack, intervals[i], m_t2Ns) && isInterval(stack, intervals[i - 1], m_t2Ns))
                     capped = true;
             }
             if (!capped) {
