@@ -96,6 +96,7 @@ PacketTap::PacketTap(Scheduler& scheduler, trace::Journal& journal)
     : m_scheduler(scheduler)
     , m_journal(journal)
 {
+    trace::Journal::setExpander(trace::Kind::SctpPacket, &expandChunkEvents);
 }
 
 const PacketTap::Scanned& PacketTap::scan(const QByteArray& packet)
@@ -113,12 +114,13 @@ const PacketTap::Scanned& PacketTap::scan(const QByteArray& packet)
     s.valid = false;
     s.srcPort = s.dstPort = 0;
     s.chunks.clear();
-    s.needsFullDecode = m_level == Level::Chunks;
+    s.needsFullDecode = false;
+    s.fullyDecoded = false;
 
     const auto* p = reinterpret_cast<const uchar*>(packet.constData());
     const int n = int(packet.size());
     quint32 vtag = 0;
-    if (n >= 12 && !s.needsFullDecode) {
+    if (n >= 12) {
         s.valid = true;
         s.srcPort = be16(p);
         s.dstPort = be16(p + 2);
@@ -187,9 +189,11 @@ const PacketTap::Scanned& PacketTap::scan(const QByteArray& packet)
         }
     }
     if (s.needsFullDecode || n < 12) {
-        // Chunks level, a rare chunk or something malformed: the full decoder (no checksum: usrsctp
-        // computed it for what we send, and the inspector verifies it on demand).
+        // A rare chunk or something malformed: the full decoder, descriptions included for the
+        // chunk events (no checksum: usrsctp computed it for what we send, and the inspector
+        // verifies it on demand).
         DecodedPacket d = decodePacket(packet, m_level == Level::Chunks, false);
+        s.fullyDecoded = true;
         s.valid = d.valid;
         s.srcPort = d.srcPort;
         s.dstPort = d.dstPort;
@@ -248,6 +252,63 @@ void PacketTap::observe(trace::Dir dir, void* handle, const QByteArray& packet, 
     const quint16 peerPort = dir == trace::Dir::Tx ? s.dstPort : s.srcPort;
     const quint64 assoc = m_resolver && s.valid ? m_resolver(handle, localPort, peerPort) : 0;
 
+    // First what the packet changes (sent TSNs, acknowledgements), remembering per chunk whether
+    // it was a retransmission and of which kind; then the journal; then the observer.
+    // How many of this packet's DATA chunks usrsctp counted as fast / timeout retransmissions
+    // (only known for packets our runtime just emitted).
+    qint64 fastLeft = 0, timeoutLeft = 0;
+    if (s.valid && derived && dir == trace::Dir::Tx) {
+        const Runtime::OutputCounters rc = Runtime::currentOutput();
+        if (rc.known) {
+            fastLeft = rc.fast;
+            timeoutLeft = qint64(rc.retransmitted) - qint64(rc.fast);
+        }
+    }
+    bool anyDerived = false;
+    m_kinds.clear();
+    if (s.valid) {
+        Flow& out = flow(handle, s.srcPort, s.dstPort);
+        for (const DecodedChunk& c : s.chunks) {
+            int kind = -1; // not a retransmission
+            if (c.type == chunk::Data || c.type == chunk::IData) {
+                if (!c.truncated && derived && !out.sent.insert(c.tsn)) {
+                    kind = 0;
+                    ++m_retransmissions;
+                    if (fastLeft > 0) {
+                        --fastLeft;
+                        kind = 1;
+                        ++m_fast;
+                    } else if (timeoutLeft > 0) {
+                        --timeoutLeft;
+                        kind = 2;
+                        ++m_timeout;
+                    }
+                    anyDerived = true;
+                }
+            } else if (c.type == chunk::Init || c.type == chunk::InitAck) {
+                // A new association on these ports: forget the old one's TSNs.
+                out = Flow {};
+                flow(handle, s.dstPort, s.srcPort) = Flow {};
+            } else if ((c.type == chunk::Sack || c.type == chunk::NrSack) && !c.truncated && dir == trace::Dir::Rx) {
+                // A SACK that reached the data sender acknowledges the reverse flow: remember its
+                // cumulative TSN and forget the TSNs it covers (they can no longer be retransmitted).
+                // Only on receipt: a SACK seen leaving the peer may still be lost on the way.
+                Flow& rev = flow(handle, s.dstPort, s.srcPort);
+                if (!rev.haveCumAck || tsnLessEq(rev.cumAck, c.cumTsn)) {
+                    rev.cumAck = c.cumTsn;
+                    rev.haveCumAck = true;
+                    // Keep a margin: the sender may already have queued a retransmission of data
+                    // this SACK covers before it processed the SACK, and that copy is still one.
+                    rev.sent.forgetBefore(c.cumTsn - 8192);
+                }
+            } else if ((c.type == chunk::ForwardTsn || c.type == chunk::IForwardTsn) && derived && !c.truncated) {
+                anyDerived = true;
+            }
+            m_kinds.push_back(qint8(kind));
+        }
+    }
+
+    bool chunksWritten = false;
     if (m_level != Level::Off) {
         // One Event reused for every packet: the lanes and summary lines repeat, and assigning a
         // string only when it changed spares two atomic reference counts per string and packet.
@@ -261,125 +322,134 @@ void PacketTap::observe(trace::Dir dir, void* handle, const QByteArray& packet, 
         assignIfOther(pe.to, to);
         assignIfOther(pe.text, s.text);
         pe.raw = packet;
-        m_journal.append(pe);
+        // At the Chunks level a clean packet whose chunks bring no derived events implies its
+        // SctpChunk events: the journal derives them from the packet's bytes when they are read
+        // (expandChunkEvents), identical to the ones journalChunks writes for the other packets.
+        const bool implied = m_level == Level::Chunks && m_implied && s.valid && !s.fullyDecoded && !anyDerived;
+        m_journal.append(pe, implied ? quint32(s.chunks.size()) : 0);
+        if (implied)
+            m_impliedChunks += s.chunks.size();
+        if (s.valid && m_level == Level::Chunks && !implied) {
+            journalChunks(s, Seen { dir, handle, now, assoc, &from, &to, derived });
+            chunksWritten = true;
+        }
     }
-    if (!s.valid)
+    if (anyDerived && !chunksWritten) {
+        const Seen seen { dir, handle, now, assoc, &from, &to, derived };
+        for (std::size_t i = 0; i < s.chunks.size(); ++i)
+            journalDerived(s, s.chunks[i], m_kinds[i], seen);
+    }
+    if (m_observer && s.valid)
+        for (std::size_t i = 0; i < s.chunks.size(); ++i) {
+            const int kind = m_kinds[i];
+            m_observer(ChunkSeen { dir, handle, assoc, s.srcPort, s.dstPort, &s.chunks[i], kind >= 0, std::max(kind, 0) });
+        }
+}
+
+void PacketTap::journalChunks(const Scanned& s, const Seen& seen)
+{
+    // The chunk events need the descriptions, which the bulk scan leaves out.
+    const std::vector<DecodedChunk>* chunks = &s.chunks;
+    if (!s.fullyDecoded) {
+        const DecodedPacket full = decodePacket(s.packet, true, false);
+        if (qsizetype(s.chunks.size()) != full.chunks.size())
+            return; // cannot be: the scan and the decoder read the same chunk headers
+        m_described.assign(full.chunks.begin(), full.chunks.end());
+        chunks = &m_described;
+    }
+    for (std::size_t i = 0; i < chunks->size(); ++i) {
+        const DecodedChunk& c = (*chunks)[i];
+        trace::Event& ce = m_chunkEvent; // reused, as the packet event is
+        setChunkEvent(ce, c, seen.timeNs, seen.dir, seen.association);
+        assignIfOther(ce.from, *seen.from);
+        assignIfOther(ce.to, *seen.to);
+        m_journal.append(ce);
+        journalDerived(s, c, m_kinds[i], seen);
+    }
+}
+
+void PacketTap::journalDerived(const Scanned& s, const DecodedChunk& c, int retransmissionKind, const Seen& seen)
+{
+    if (retransmissionKind >= 0) {
+        trace::Event re;
+        re.timeNs = seen.timeNs;
+        re.kind = trace::Kind::SctpRetransmission;
+        re.dir = seen.dir;
+        re.object = seen.association;
+        re.a = quint64(retransmissionKind);
+        re.b = c.sid;
+        re.c = c.tsn;
+        re.from = *seen.from;
+        re.to = *seen.to;
+        re.text = QStringLiteral("%1 retransmission of TSN %2 (SID %3)")
+                      .arg(retransmissionKind == 1     ? QStringLiteral("fast")
+                              : retransmissionKind == 2 ? QStringLiteral("timeout")
+                                                        : QStringLiteral("a"))
+                      .arg(c.tsn)
+                      .arg(c.sid);
+        m_journal.append(std::move(re));
+    }
+    if ((c.type == chunk::ForwardTsn || c.type == chunk::IForwardTsn) && seen.derived && !c.truncated) {
+        ++m_forwardTsns;
+        const Flow& out = flow(seen.handle, s.srcPort, s.dstPort);
+        const quint32 first = out.haveCumAck ? out.cumAck + 1 : c.cumTsn;
+        trace::Event fe;
+        fe.timeNs = seen.timeNs;
+        fe.kind = trace::Kind::SctpForwardTsn;
+        fe.dir = seen.dir;
+        fe.object = seen.association;
+        fe.b = first;
+        fe.c = c.cumTsn;
+        fe.from = *seen.from;
+        fe.to = *seen.to;
+        fe.text = tsnLessEq(first, c.cumTsn) && first != c.cumTsn
+            ? QStringLiteral("FORWARD-TSN skips TSN %1–%2").arg(first).arg(c.cumTsn)
+            : QStringLiteral("FORWARD-TSN skips TSN %1").arg(c.cumTsn);
+        if (!c.skipped.isEmpty()) {
+            QStringList sk;
+            for (const auto& x : c.skipped)
+                sk << QStringLiteral("stream %1 %2 %3")
+                          .arg(x.sid)
+                          .arg(c.type == chunk::IForwardTsn ? QStringLiteral("MID") : QStringLiteral("SSN"))
+                          .arg(x.ssn);
+            fe.text += QStringLiteral(" (") + sk.join(QStringLiteral(", ")) + QLatin1Char(')');
+        }
+        m_journal.append(std::move(fe));
+    }
+}
+
+void setChunkEvent(trace::Event& ce, const DecodedChunk& c, qint64 timeNs, trace::Dir dir, quint64 association)
+{
+    ce.timeNs = timeNs;
+    ce.kind = trace::Kind::SctpChunk;
+    ce.dir = dir;
+    ce.object = association;
+    ce.a = c.type;
+    ce.b = 0;
+    ce.c = 0;
+    ce.text = c.info;
+    ce.raw = QByteArray();
+    if (c.type == chunk::Data || c.type == chunk::IData) {
+        ce.b = c.sid;
+        ce.c = c.tsn;
+    } else if (c.type == chunk::ForwardTsn || c.type == chunk::IForwardTsn) {
+        ce.c = c.cumTsn;
+    }
+}
+
+void expandChunkEvents(const trace::Event& packet, std::vector<trace::Event>& out)
+{
+    if (packet.kind != trace::Kind::SctpPacket)
         return;
-
-    // How many of this packet's DATA chunks usrsctp counted as fast / timeout retransmissions
-    // (only known for packets our runtime just emitted).
-    qint64 fastLeft = 0, timeoutLeft = 0;
-    if (derived && dir == trace::Dir::Tx) {
-        const Runtime::OutputCounters rc = Runtime::currentOutput();
-        if (rc.known) {
-            fastLeft = rc.fast;
-            timeoutLeft = qint64(rc.retransmitted) - qint64(rc.fast);
-        }
-    }
-    const bool chunkEvents = m_level == Level::Chunks;
-    Flow& out = flow(handle, s.srcPort, s.dstPort);
-    for (const DecodedChunk& c : s.chunks) {
-        bool retransmitted = false;
-        if (c.type == chunk::Data || c.type == chunk::IData) {
-            if (!c.truncated && derived)
-                retransmitted = !out.sent.insert(c.tsn);
-        } else if (c.type == chunk::Init || c.type == chunk::InitAck) {
-            // A new association on these ports: forget the old one's TSNs.
-            out = Flow {};
-            flow(handle, s.dstPort, s.srcPort) = Flow {};
-        }
-        if (chunkEvents) {
-            trace::Event& ce = m_chunkEvent; // reused, as the packet event is
-            ce.timeNs = now;
-            ce.kind = trace::Kind::SctpChunk;
-            ce.dir = dir;
-            ce.object = assoc;
-            ce.a = c.type;
-            ce.b = 0;
-            ce.c = 0;
-            assignIfOther(ce.from, from);
-            assignIfOther(ce.to, to);
-            ce.text = c.info;
-            if (c.type == chunk::Data || c.type == chunk::IData) {
-                ce.b = c.sid;
-                ce.c = c.tsn;
-            } else if (c.type == chunk::ForwardTsn || c.type == chunk::IForwardTsn) {
-                ce.c = c.cumTsn;
-            }
-            m_journal.append(ce);
-        }
-
-        int kind = 0;
-        if (retransmitted) {
-            ++m_retransmissions;
-            if (fastLeft > 0) {
-                --fastLeft;
-                kind = 1;
-                ++m_fast;
-            } else if (timeoutLeft > 0) {
-                --timeoutLeft;
-                kind = 2;
-                ++m_timeout;
-            }
-            trace::Event re;
-            re.timeNs = now;
-            re.kind = trace::Kind::SctpRetransmission;
-            re.dir = dir;
-            re.object = assoc;
-            re.a = quint64(kind);
-            re.b = c.sid;
-            re.c = c.tsn;
-            re.from = from;
-            re.to = to;
-            re.text = QStringLiteral("%1 retransmission of TSN %2 (SID %3)")
-                          .arg(kind == 1     ? QStringLiteral("fast")
-                                  : kind == 2 ? QStringLiteral("timeout")
-                                              : QStringLiteral("a"))
-                          .arg(c.tsn)
-                          .arg(c.sid);
-            m_journal.append(std::move(re));
-        }
-        if ((c.type == chunk::Sack || c.type == chunk::NrSack) && !c.truncated && dir == trace::Dir::Rx) {
-            // A SACK that reached the data sender acknowledges the reverse flow: remember its
-            // cumulative TSN and forget the TSNs it covers (they can no longer be retransmitted).
-            // Only on receipt: a SACK seen leaving the peer may still be lost on the way.
-            Flow& rev = flow(handle, s.dstPort, s.srcPort);
-            if (!rev.haveCumAck || tsnLessEq(rev.cumAck, c.cumTsn)) {
-                rev.cumAck = c.cumTsn;
-                rev.haveCumAck = true;
-                // Keep a margin: the sender may already have queued a retransmission of data
-                // this SACK covers before it processed the SACK, and that copy is still one.
-                rev.sent.forgetBefore(c.cumTsn - 8192);
-            }
-        }
-        if ((c.type == chunk::ForwardTsn || c.type == chunk::IForwardTsn) && derived && !c.truncated) {
-            ++m_forwardTsns;
-            const quint32 first = out.haveCumAck ? out.cumAck + 1 : c.cumTsn;
-            trace::Event fe;
-            fe.timeNs = now;
-            fe.kind = trace::Kind::SctpForwardTsn;
-            fe.dir = dir;
-            fe.object = assoc;
-            fe.b = first;
-            fe.c = c.cumTsn;
-            fe.from = from;
-            fe.to = to;
-            fe.text = tsnLessEq(first, c.cumTsn) && first != c.cumTsn
-                ? QStringLiteral("FORWARD-TSN skips TSN %1–%2").arg(first).arg(c.cumTsn)
-                : QStringLiteral("FORWARD-TSN skips TSN %1").arg(c.cumTsn);
-            if (!c.skipped.isEmpty()) {
-                QStringList sk;
-                for (const auto& x : c.skipped)
-                    sk << QStringLiteral("stream %1 %2 %3")
-                              .arg(x.sid)
-                              .arg(c.type == chunk::IForwardTsn ? QStringLiteral("MID") : QStringLiteral("SSN"))
-                              .arg(x.ssn);
-                fe.text += QStringLiteral(" (") + sk.join(QStringLiteral(", ")) + QLatin1Char(')');
-            }
-            m_journal.append(std::move(fe));
-        }
-        if (m_observer)
-            m_observer(ChunkSeen { dir, handle, assoc, s.srcPort, s.dstPort, &c, retransmitted, kind });
+    const DecodedPacket d = decodePacket(packet.raw, true, false);
+    if (!d.valid)
+        return;
+    out.reserve(std::size_t(d.chunks.size()));
+    for (const DecodedChunk& c : d.chunks) {
+        trace::Event& ce = out.emplace_back();
+        setChunkEvent(ce, c, packet.timeNs, packet.dir, packet.object);
+        ce.from = packet.from;
+        ce.to = packet.to;
     }
 }
 

@@ -25,7 +25,9 @@ namespace sctp {
     // with the raw bytes and a one-line summary, plus the derived events the timeline cares about —
     // a DATA TSN sent again (SctpRetransmission, fast or timeout-driven as usrsctp's counters tell,
     // see Runtime::currentOutput) and FORWARD-TSN (SctpForwardTsn with the skipped range). At the
-    // Chunks level every chunk also becomes an SctpChunk event with its decoded info text.
+    // Chunks level every chunk also becomes an SctpChunk event with its decoded info text: implied
+    // by the packet event (derived by the journal when read) unless the packet brings derived
+    // events or needed the full decoder, in which case they are written out in their order.
     //
     // The bulk path is lean on purpose: the packet is scanned once for the few header fields the
     // derived events and the counters need (no chunk objects, no checksum — usrsctp computed it and
@@ -61,6 +63,11 @@ namespace sctp {
         void setLevel(Level level) { m_level = level; }
         Level level() const { return m_level; }
 
+        // At the Chunks level, whether a packet's SctpChunk events are implied (the default: the
+        // journal stores the packet once and derives them when read, see Journal::append(e,
+        // implied)) or each written out. Readers see the same events either way; a test compares.
+        void setImpliedChunkEvents(bool on) { m_implied = on; }
+
         void setResolver(Resolver r) { m_resolver = std::move(r); }
         void setObserver(Observer o) { m_observer = std::move(o); }
 
@@ -79,6 +86,7 @@ namespace sctp {
         quint64 fastRetransmissions() const { return m_fast; }
         quint64 timeoutRetransmissions() const { return m_timeout; }
         quint64 forwardTsns() const { return m_forwardTsns; }
+        quint64 impliedChunkEvents() const { return m_impliedChunks; } // journalled as implied by their packet
 
     private:
         // TSNs sent on a flow, a bit per TSN from `base` on: TSNs run consecutively, so a bitmap
@@ -105,8 +113,23 @@ namespace sctp {
             quint16 srcPort = 0, dstPort = 0;
             QString text;
             std::vector<DecodedChunk> chunks;
-            bool needsFullDecode = false; // FORWARD-TSN (skipped streams) or the Chunks level
+            bool needsFullDecode = false; // a rare chunk type, or something the scan cannot vouch for
+            bool fullyDecoded = false; // chunks came from decodePacket (with descriptions at the Chunks level)
         };
+        // One packet being journalled.
+        struct Seen {
+            trace::Dir dir;
+            void* handle;
+            qint64 timeNs;
+            quint64 association;
+            const QString* from;
+            const QString* to;
+            bool derived;
+        };
+        // Writes the SctpChunk events of a packet that does not imply them, each followed by its
+        // derived events (retransmission, FORWARD-TSN).
+        void journalChunks(const Scanned& s, const Seen& seen);
+        void journalDerived(const Scanned& s, const DecodedChunk& c, int retransmissionKind, const Seen& seen);
         const Scanned& scan(const QByteArray& packet);
         // The summary line of a well-formed packet. A bulk transfer repeats a handful of lines
         // ("5000 → 5001 vtag …: DATA"): those come from a small cache, one shared string each,
@@ -132,11 +155,19 @@ namespace sctp {
         std::array<Scanned, 8> m_cache; // the last packets scanned, most recent at m_cacheNext - 1
         std::array<SummaryLine, 64> m_summaries; // direct-mapped by a hash of the key
         std::size_t m_cacheNext = 0;
+        std::vector<qint8> m_kinds; // per chunk of the packet being observed: -1, or its retransmission kind
+        std::vector<DecodedChunk> m_described; // its chunks with descriptions, when written out
+        bool m_implied = true;
         qint64 m_lastTimeNs = 0;
         trace::Event m_packetEvent; // reused for every SctpPacket event (see observe)
         trace::Event m_chunkEvent; // and for every SctpChunk event
-        quint64 m_packets = 0, m_retransmissions = 0, m_fast = 0, m_timeout = 0, m_forwardTsns = 0;
+        quint64 m_packets = 0, m_impliedChunks = 0, m_retransmissions = 0, m_fast = 0, m_timeout = 0, m_forwardTsns = 0;
     };
+
+    // The SctpChunk event of chunk c in a packet journalled at timeNs (from/to left to the caller).
+    void setChunkEvent(trace::Event& e, const DecodedChunk& c, qint64 timeNs, trace::Dir dir, quint64 association);
+    // The journal's expander for SctpPacket events: the SctpChunk events a packet implies.
+    void expandChunkEvents(const trace::Event& packet, std::vector<trace::Event>& out);
 
 } // namespace sctp
 } // namespace ladder

@@ -349,6 +349,35 @@ Journal::Journal()
 
 Journal::~Journal() = default;
 
+namespace {
+    std::array<std::atomic<Journal::Expander>, 256> g_expanders {};
+
+    // The events `parent` implies; an explanation in their place if nobody can derive them.
+    std::vector<Event> expand(const Event& parent)
+    {
+        std::vector<Event> out;
+        if (const Journal::Expander fn = g_expanders[std::size_t(parent.kind)].load(std::memory_order_acquire))
+            fn(parent, out);
+        return out;
+    }
+    Event underivable(const Event& parent)
+    {
+        Event e;
+        e.timeNs = parent.timeNs;
+        e.kind = Kind::Log;
+        e.a = 3;
+        e.object = parent.object;
+        e.text = QStringLiteral("an event implied by the %1 event before it could not be derived from it")
+                     .arg(QLatin1String(kindName(parent.kind)));
+        return e;
+    }
+} // namespace
+
+void Journal::setExpander(Kind parentKind, Expander fn)
+{
+    g_expanders[std::size_t(parentKind)].store(fn, std::memory_order_release);
+}
+
 quint64 Journal::append(Event&& e)
 {
     const quint64 seq = store(e);
@@ -362,15 +391,35 @@ quint64 Journal::append(Event&& e)
 quint64 Journal::append(const Event& e)
 {
     const quint64 seq = store(e);
-    if (m_hook) {
-        Event copy = e;
-        copy.seq = seq;
-        m_hook(copy);
-    }
+    if (m_hook)
+        callHook(e, seq, 0);
     return seq;
 }
 
-quint64 Journal::store(const Event& e)
+quint64 Journal::append(const Event& e, quint32 implied)
+{
+    const quint64 seq = store(e, implied);
+    if (m_hook)
+        callHook(e, seq, implied);
+    return seq;
+}
+
+void Journal::callHook(const Event& e, quint64 seq, quint32 implied)
+{
+    Event copy = e;
+    copy.seq = seq;
+    m_hook(copy);
+    if (implied == 0)
+        return;
+    std::vector<Event> children = expand(copy);
+    for (quint32 i = 0; i < implied; ++i) {
+        Event child = i < children.size() ? std::move(children[i]) : underivable(copy);
+        child.seq = seq + 1 + i;
+        m_hook(child);
+    }
+}
+
+quint64 Journal::store(const Event& e, quint32 implied)
 {
     // At most 3 UTF-8 bytes per UTF-16 unit (a surrogate pair takes 4 for 2).
     const std::size_t bound = 2 + 9 * kMaxVarint + 3 * std::size_t(e.text.size()) + std::size_t(e.raw.size());
@@ -395,6 +444,9 @@ quint64 Journal::store(const Event& e)
     Block& blk = *seg.bytes;
     const quint32 start = quint32(blk.size);
     seg.offsets.push_back(start);
+    // Implied events: index entries equal to their parent's, nothing stored (see forEach).
+    if (implied > 0)
+        seg.offsets.insert(seg.offsets.end(), implied, start);
 
     // Back references: the same text (a string we hold) or the same raw bytes (confirmed against
     // the stored copy) already stored in this segment.
@@ -458,7 +510,7 @@ quint64 Journal::store(const Event& e)
         p += e.raw.size();
     }
     blk.size = std::size_t(p - blk.data);
-    m_count.store(seq + 1, std::memory_order_release);
+    m_count.store(seq + 1 + implied, std::memory_order_release);
     const bool over = s.inMemoryBytes > s.limits.memoryBytes && s.nextSpill + 1 < s.segments.size();
     lock.unlock();
     if (over)
@@ -630,8 +682,23 @@ void Journal::forEach(quint64 first, quint64 n, const std::function<void(const E
     bool started = false;
     std::vector<Event> batch;
     batch.reserve(kReadBatch);
+    // Implied events (see append(e, implied)) are read as their parent, under the lock, and
+    // derived from it after the lock is released: deriving is the expensive part.
+    struct Implied {
+        std::size_t at; // in batch
+        std::size_t parent; // in parents
+        quint32 index; // among the parent's implied events
+    };
+    std::vector<Implied> implied;
+    std::vector<Event> parents;
+    quint64 lastParentSeq = ~quint64(0);
+    quint64 expandedSeq = ~quint64(0);
+    std::vector<Event> children;
     while (seq < end) {
         batch.clear();
+        implied.clear();
+        parents.clear();
+        lastParentSeq = ~quint64(0);
         std::size_t missing = std::size_t(-1);
         {
             QReadLocker lock(&m_lock);
@@ -664,18 +731,53 @@ void Journal::forEach(quint64 first, quint64 n, const std::function<void(const E
                     base = reinterpret_cast<const uchar*>(held->data());
                     size = held->size();
                 }
-                const quint32 off = seg.offsets[seq - seg.firstSeq];
-                codec::Cursor c { base + std::min<std::size_t>(off, size), base + size };
-                Event e;
-                quint32 from = 0, to = 0;
-                if (off <= size && decodeStored(c, base, &e, &from, &to)) {
-                    e.seq = seq;
-                    e.from = s.strings.value(qsizetype(from));
-                    e.to = s.strings.value(qsizetype(to));
-                    batch.push_back(std::move(e));
+                auto decodeAt = [&](quint32 off, quint64 at, Event* e) {
+                    codec::Cursor cur { base + std::min<std::size_t>(off, size), base + size };
+                    quint32 from = 0, to = 0;
+                    if (off > size || !decodeStored(cur, base, e, &from, &to))
+                        return false;
+                    e->seq = at;
+                    e->from = s.strings.value(qsizetype(from));
+                    e->to = s.strings.value(qsizetype(to));
+                    return true;
+                };
+                const std::size_t k = std::size_t(seq - seg.firstSeq);
+                const quint32 off = seg.offsets[k];
+                if (k > 0 && seg.offsets[k - 1] == off) {
+                    // Implied by the event whose index entry comes first with this offset.
+                    std::size_t j = k - 1;
+                    while (j > 0 && seg.offsets[j - 1] == off)
+                        --j;
+                    const quint64 parentSeq = seg.firstSeq + j;
+                    if (parentSeq != lastParentSeq) {
+                        Event parent;
+                        if (decodeAt(off, parentSeq, &parent)) {
+                            parents.push_back(std::move(parent));
+                            lastParentSeq = parentSeq;
+                        }
+                    }
+                    if (parentSeq == lastParentSeq) {
+                        implied.push_back({ batch.size(), parents.size() - 1, quint32(k - j - 1) });
+                        batch.emplace_back().seq = seq;
+                    }
+                } else {
+                    Event e;
+                    if (decodeAt(off, seq, &e))
+                        batch.push_back(std::move(e));
                 }
                 ++seq;
             }
+        }
+        for (const Implied& im : implied) {
+            const Event& parent = parents[im.parent];
+            if (parent.seq != expandedSeq) {
+                children = expand(parent);
+                expandedSeq = parent.seq;
+            }
+            Event& e = batch[im.at];
+            const quint64 at = e.seq;
+            e = im.index < children.size() ? children[im.index] : underivable(parent);
+            e.seq = at;
         }
         for (const Event& e : batch)
             fn(e);

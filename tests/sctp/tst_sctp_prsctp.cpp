@@ -6,6 +6,7 @@
 #include "sctplab.h"
 
 #include "sctp/chunkdecoder.h"
+#include "sctp/packettap.h"
 
 #include <QSet>
 
@@ -45,6 +46,21 @@ std::map<QByteArray, int> transmissions(Lab& lab)
                 ++out[e.raw.mid(c.offset + 16, c.payloadLength)];
     }
     return out;
+}
+
+// The run's packets as the tap journals them at the Chunks level, replayed through a fresh tap:
+// with the chunk events implied by their packets (derived when read) or written out one by one.
+QVector<trace::Event> replayAtChunkLevel(Lab& lab, bool implied, quint64* impliedCount = nullptr)
+{
+    trace::Journal journal;
+    PacketTap tap(lab.stack->scheduler(), journal);
+    tap.setLevel(PacketTap::Level::Chunks);
+    tap.setImpliedChunkEvents(implied);
+    for (const auto& e : lab.events(trace::Kind::SctpPacket))
+        tap.observe(e.dir, &journal, e.raw, e.from, e.to, e.dir == trace::Dir::Tx, e.timeNs);
+    if (impliedCount)
+        *impliedCount = tap.impliedChunkEvents();
+    return journal.range(0, journal.count());
 }
 
 QSet<QByteArray> drain(Endpoint* e)
@@ -200,6 +216,48 @@ private slots:
         QVERIFY(lab.link->aToB().dropped() > 0);
         for (const auto& e : lab.events(trace::Kind::SctpPacket))
             QVERIFY(decodePacket(e.raw).checksumOk);
+
+        // The chunk events the journal derives from packets (the bulk path) are the very events
+        // the tap writes out one by one, in the same order among the retransmission and
+        // FORWARD-TSN events: replay the run's packets both ways and compare every field.
+        quint64 impliedCount = 0;
+        const QVector<trace::Event> derived = replayAtChunkLevel(lab, true, &impliedCount);
+        const QVector<trace::Event> written = replayAtChunkLevel(lab, false);
+        QCOMPARE(derived.size(), written.size());
+        QVERIFY(impliedCount > 0);
+        int chunks = 0, retransmissions = 0, forwardTsns = 0;
+        for (int i = 0; i < written.size(); ++i) {
+            const trace::Event& a = derived[i];
+            const trace::Event& b = written[i];
+            const QString at = QStringLiteral("event %1: %2 / %3").arg(i).arg(a.text, b.text);
+            QVERIFY2(a.seq == b.seq && a.timeNs == b.timeNs && a.kind == b.kind && a.dir == b.dir && a.object == b.object
+                    && a.a == b.a && a.b == b.b && a.c == b.c && a.from == b.from && a.to == b.to && a.text == b.text
+                    && a.raw == b.raw,
+                qPrintable(at));
+            chunks += b.kind == trace::Kind::SctpChunk;
+            retransmissions += b.kind == trace::Kind::SctpRetransmission;
+            forwardTsns += b.kind == trace::Kind::SctpForwardTsn;
+        }
+        // Both paths were taken: implied chunk events and written-out ones (next to the derived events).
+        QVERIFY(quint64(chunks) > impliedCount);
+        QVERIFY(retransmissions > 0);
+        QVERIFY(forwardTsns > 0);
+        // Every chunk event says what its packet holds, in order.
+        for (int i = 0; i < written.size(); ++i) {
+            if (written[i].kind != trace::Kind::SctpPacket)
+                continue;
+            const DecodedPacket d = decodePacket(written[i].raw);
+            int k = i + 1;
+            for (const DecodedChunk& c : d.chunks) {
+                while (k < written.size() && written[k].kind != trace::Kind::SctpChunk)
+                    ++k;
+                QVERIFY(k < written.size());
+                QCOMPARE(written[k].a, quint64(c.type));
+                QCOMPARE(written[k].text, c.info);
+                QCOMPARE(written[k].timeNs, written[i].timeNs);
+                ++k;
+            }
+        }
     }
 
     void bufAbandonsLessImportantMessagesWhenTheBufferIsFull()

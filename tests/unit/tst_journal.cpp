@@ -6,6 +6,7 @@
 #include <QThread>
 
 #include <atomic>
+#include <map>
 
 using namespace ladder::trace;
 
@@ -67,6 +68,39 @@ QList<Event> ofKind(const Journal& j, Kind k)
             out.append(e);
     });
     return out;
+}
+
+// Implied events in these tests: a LinkDuplicate event stands for raw.size() Log events.
+void expandTestParent(const Event& parent, std::vector<Event>& out)
+{
+    for (qsizetype i = 0; i < parent.raw.size(); ++i) {
+        Event& e = out.emplace_back();
+        e.timeNs = parent.timeNs;
+        e.kind = Kind::Log;
+        e.dir = parent.dir;
+        e.a = parent.a * 1000 + quint64(i);
+        e.from = parent.from;
+        e.text = QStringLiteral("child %1 of %2").arg(i).arg(parent.a);
+    }
+}
+
+Event parentOf(quint64 a, int children, int pad = 0)
+{
+    Event e;
+    e.timeNs = qint64(a) * 10;
+    e.kind = Kind::LinkDuplicate;
+    e.dir = Dir::Tx;
+    e.a = a;
+    e.from = QStringLiteral("10.0.0.1:9899");
+    e.text = QString(pad, QLatin1Char('p'));
+    e.raw = QByteArray(children, 'c');
+    return e;
+}
+
+bool isChild(const Event& e, quint64 seq, quint64 parent, int index)
+{
+    return e.seq == seq && e.kind == Kind::Log && e.a == parent * 1000 + quint64(index) && e.timeNs == qint64(parent) * 10
+        && e.from == QStringLiteral("10.0.0.1:9899") && e.text == QStringLiteral("child %1 of %2").arg(index).arg(parent);
 }
 
 } // namespace
@@ -346,6 +380,106 @@ private slots:
         QVERIFY(matches(j.at(0), 0, 100));
         QVERIFY(sameContent(findNumbered(j, 9999), 9999, 100));
         QVERIFY(!ofKind(j, Kind::Error).isEmpty());
+    }
+    void impliedEventsAreNumberedAndDerivedWhenRead()
+    {
+        Journal::setExpander(Kind::LinkDuplicate, &expandTestParent);
+        Journal j;
+        j.append(numbered(0));
+        QCOMPARE(j.append(parentOf(7, 3), 3), quint64(1));
+        QCOMPARE(j.count(), quint64(5));
+        QCOMPARE(j.append(numbered(5)), quint64(5));
+        const QVector<Event> all = j.range(0, j.count());
+        QCOMPARE(all.size(), 6);
+        QVERIFY(matches(all[0], 0));
+        QCOMPARE(all[1].kind, Kind::LinkDuplicate);
+        QCOMPARE(all[1].seq, quint64(1));
+        QCOMPARE(all[1].raw, QByteArray("ccc"));
+        for (int i = 0; i < 3; ++i)
+            QVERIFY(isChild(all[2 + i], quint64(2 + i), 7, i));
+        QVERIFY(matches(all[5], 5));
+        // Random access lands in the middle of a parent's events.
+        QVERIFY(isChild(j.at(3), 3, 7, 1));
+        const QVector<Event> tail = j.range(4, 10);
+        QCOMPARE(tail.size(), 2);
+        QVERIFY(isChild(tail[0], 4, 7, 2));
+        QVERIFY(matches(tail[1], 5));
+        // A parent implying nothing is an ordinary event.
+        j.append(parentOf(8, 2), 0);
+        QCOMPARE(j.count(), quint64(7));
+        QCOMPARE(j.at(6).kind, Kind::LinkDuplicate);
+    }
+
+    void impliedEventsAcrossReadBatchesAndSpilledSegments()
+    {
+        Journal::setExpander(Kind::LinkDuplicate, &expandTestParent);
+        Journal j;
+        j.setLimits(small(64 * 1024));
+        // Parents with 0..700 implied events (a read batch is 256), padded so that segments fill
+        // and spill; the first parent implies more than a batch.
+        std::vector<std::pair<quint64, int>> parents; // seq, children
+        quint64 expected = 0;
+        for (quint64 p = 1; p <= 400; ++p) {
+            const int children = p == 1 ? 700 : int(p * 37 % 23);
+            const quint64 seq = j.append(parentOf(p, children, 300), quint32(children));
+            parents.emplace_back(seq, children);
+            expected = seq + 1 + quint64(children);
+        }
+        QVERIFY(j.status().spilledEvents > 0);
+        QCOMPARE(j.status().discarded, quint64(0));
+        std::map<quint64, std::pair<quint64, int>> childOf; // seq -> parent, index
+        for (std::size_t i = 0; i < parents.size(); ++i)
+            for (int c = 0; c < parents[i].second; ++c)
+                childOf[parents[i].first + 1 + quint64(c)] = { i + 1, c };
+        quint64 seen = 0, children = 0;
+        j.forEach(0, j.count(), [&](const Event& e) {
+            ++seen;
+            if (auto it = childOf.find(e.seq); it != childOf.end()) {
+                QVERIFY(isChild(e, e.seq, it->second.first, it->second.second));
+                ++children;
+            }
+        });
+        QVERIFY(j.count() >= expected); // plus the journal's notice that it spilled
+        QCOMPARE(seen, j.count());
+        QCOMPARE(children, quint64(childOf.size()));
+        // Single reads, including ones whose parent is in a spilled segment.
+        for (quint64 seq : { quint64(2), quint64(300), quint64(700), childOf.rbegin()->first }) {
+            const auto& [p, c] = childOf.at(seq);
+            QVERIFY2(isChild(j.at(seq), seq, p, c), qPrintable(QString::number(seq)));
+        }
+    }
+
+    void impliedEventsReachTheAppendHook()
+    {
+        Journal::setExpander(Kind::LinkDuplicate, &expandTestParent);
+        Journal j;
+        QList<Event> hooked;
+        j.setAppendHook([&](const Event& e) { hooked << e; });
+        j.append(parentOf(3, 2), 2);
+        QCOMPARE(hooked.size(), 3);
+        QCOMPARE(hooked[0].kind, Kind::LinkDuplicate);
+        QVERIFY(isChild(hooked[1], 1, 3, 0));
+        QVERIFY(isChild(hooked[2], 2, 3, 1));
+    }
+
+    void impliedEventsWithoutAnExpanderAreExplained()
+    {
+        Journal j;
+        Event p = parentOf(4, 2);
+        p.kind = Kind::StreamState; // nobody derives events from these
+        j.append(p, 2);
+        QCOMPARE(j.count(), quint64(3));
+        const Event e = j.at(2);
+        QCOMPARE(e.seq, quint64(2));
+        QCOMPARE(e.kind, Kind::Log);
+        QCOMPARE(e.a, quint64(3));
+        QVERIFY(e.text.contains(QStringLiteral("could not be derived")));
+        // An expander that yields fewer events than were announced: the missing ones are explained too.
+        Journal::setExpander(Kind::LinkDuplicate, &expandTestParent);
+        Event short_ = parentOf(5, 1);
+        j.append(short_, 2);
+        QVERIFY(isChild(j.at(4), 4, 5, 0));
+        QVERIFY(j.at(5).text.contains(QStringLiteral("could not be derived")));
     }
 };
 
