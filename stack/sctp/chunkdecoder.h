@@ -39,15 +39,14 @@ namespace chunk {
     };
 }
 
-// One decoded chunk. Only the fields of its type are meaningful; `info` is a one-line summary in
-// the manner of Wireshark's info column.
-struct DecodedChunk {
+// The fixed header fields of a chunk: all a bulk path needs (the packet tap's scan fills these
+// without building any of DecodedChunk's texts and lists). Only the fields of its type are meaningful.
+struct ChunkFields {
     quint8 type = 0;
     quint8 flags = 0;
     quint16 length = 0; // as declared in the chunk header
     int offset = 0; // of the chunk header in the packet
     bool truncated = false; // the declared length runs past the packet, or a field is cut short
-    QString info;
 
     // DATA / I-DATA
     quint32 tsn = 0;
@@ -64,6 +63,14 @@ struct DecodedChunk {
     // SACK / NR-SACK
     quint32 cumTsn = 0; // also: SHUTDOWN's cumulative TSN, FORWARD-TSN's new cumulative TSN
     quint32 arwnd = 0; // also INIT / INIT-ACK
+};
+
+// One decoded chunk: its fields and the rest. `info` is a one-line summary in the manner of
+// Wireshark's info column.
+struct DecodedChunk : ChunkFields {
+    QString info;
+
+    // SACK / NR-SACK
     QList<QPair<quint16, quint16>> gapBlocks; // offsets from cumTsn
     QList<quint32> duplicateTsns;
 

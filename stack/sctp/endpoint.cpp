@@ -346,6 +346,20 @@ Result<qint64> Endpoint::send(const QByteArray& data, const SendInfo& info)
 {
     if (!m_so)
         return fail(EBADF, QStringLiteral("descriptor %1 is closed: open a new endpoint.").arg(m_descriptor));
+    // The bulk path: a plain send on a connected one-to-one endpoint — no address, no flag beyond
+    // UNORDERED, SACK-IMMEDIATELY and a PR-SCTP policy — which is every call of a bulk sender. It
+    // makes the same checks as the general path below, for this case only.
+    constexpr quint32 kPlainFlags = flag::Unordered | flag::SackImmediately | flag::PolicyMask;
+    if (m_style == Style::OneToOne && !info.to && info.addresses.isEmpty() && !(info.flags & ~kPlainFlags)
+        && info.policy() <= PrPolicy::Rtx && !m_shutdownSent && m_localPort != 0 && !m_transport.outputQueueFull()) {
+        Engine::Record* r = m_engine.newestOpenRecordOf(this);
+        if (r && !r->shutdownRequested && (r->info.outboundStreams == 0 || info.stream < r->info.outboundStreams)) {
+            Result<qint64> res = sendOne(data, info, nullptr, r->info.sctpAssocId, r->info.id);
+            if (res)
+                noteSent(*r, data, info);
+            return res;
+        }
+    }
     if (const QString why = info.flagsError(); !why.isEmpty())
         return fail(EINVAL, why);
 
@@ -476,44 +490,46 @@ Result<qint64> Endpoint::send(const QByteArray& data, const SendInfo& info)
     Engine::Record* const single[] = { r };
     Engine::Record* const* begin = (info.flags & flag::SendAll) ? targets.constData() : single;
     Engine::Record* const* end = (info.flags & flag::SendAll) ? targets.constData() + targets.size() : (r ? single + 1 : single);
-    for (auto it = begin; it != end; ++it) {
-        Engine::Record* x = *it;
-        if (info.flags & flag::Eof)
-            x->shutdownRequested = true;
-        if (!data.isEmpty() && !(info.flags & flag::Abort)) {
-            const PrPolicy policy
-                = info.policy() == PrPolicy::None && info.timetolive > 0 ? PrPolicy::Ttl : info.policy();
-            StreamInfo& s = x->stream(info.stream);
-            ++s.messagesQueued;
-            s.bytesQueued += quint64(data.size());
-            const std::pair<quint16, quint32> key { info.stream, info.context };
-            if (!x->hotPolicy || x->hotPolicyKey != key) {
-                x->hotPolicy = &x->policies[key];
-                x->hotPolicyKey = key;
-            }
-            *x->hotPolicy = policy;
-        }
-        // One Event reused for every send: the summary line repeats while a bulk sender does, and
-        // assigning it only when it changed spares the reference counting.
-        trace::Event& e = m_sendEvent;
-        e.timeNs = m_engine.scheduler().nowNs();
-        e.kind = trace::Kind::UserAction;
-        e.object = x->info.id;
-        e.a = info.stream;
-        e.b = info.ppid;
-        e.c = info.context;
-        const QString& text = sendText(data.size(), info);
-        if (e.text.constData() != text.constData() || e.text.size() != text.size())
-            e.text = text;
-        m_engine.journal().append(e);
-        if (info.flags & flag::Abort) {
-            x->open = false;
-            x->info.stateCode = SCTP_CLOSED;
-            x->info.state = QStringLiteral("ABORTED");
-        }
-        m_engine.markDirty(*x); // published from the event loop, coalesced: sends can come in bursts
-    }
+    for (auto it = begin; it != end; ++it)
+        noteSent(**it, data, info);
     return res;
+}
+
+void Endpoint::noteSent(Engine::Record& x, const QByteArray& data, const SendInfo& info)
+{
+    if (info.flags & flag::Eof)
+        x.shutdownRequested = true;
+    if (!data.isEmpty() && !(info.flags & flag::Abort)) {
+        const PrPolicy policy = info.policy() == PrPolicy::None && info.timetolive > 0 ? PrPolicy::Ttl : info.policy();
+        StreamInfo& s = x.stream(info.stream);
+        ++s.messagesQueued;
+        s.bytesQueued += quint64(data.size());
+        const std::pair<quint16, quint32> key { info.stream, info.context };
+        if (!x.hotPolicy || x.hotPolicyKey != key) {
+            x.hotPolicy = &x.policies[key];
+            x.hotPolicyKey = key;
+        }
+        *x.hotPolicy = policy;
+    }
+    // One Event reused for every send: the summary line repeats while a bulk sender does, and
+    // assigning it only when it changed spares the reference counting.
+    trace::Event& e = m_sendEvent;
+    e.timeNs = m_engine.scheduler().nowNs();
+    e.kind = trace::Kind::UserAction;
+    e.object = x.info.id;
+    e.a = info.stream;
+    e.b = info.ppid;
+    e.c = info.context;
+    const QString& text = sendText(data.size(), info);
+    if (e.text.constData() != text.constData() || e.text.size() != text.size())
+        e.text = text;
+    m_engine.journal().append(e);
+    if (info.flags & flag::Abort) {
+        x.open = false;
+        x.info.stateCode = SCTP_CLOSED;
+        x.info.state = QStringLiteral("ABORTED");
+    }
+    m_engine.markDirty(x); // published from the event loop, coalesced: sends can come in bursts
 }
 
 const QString& Endpoint::sendText(qsizetype size, const SendInfo& info)
@@ -750,7 +766,12 @@ void Endpoint::processEvents()
             continue;
         }
         if (!m_havePartial) {
-            m_partial = ReceivedMessage {};
+            // Reset field by field: the sender (a shared string) usually stays what it was.
+            m_partial.data = QByteArray();
+            m_partial.association = 0;
+            m_partial.stream = m_partial.ssn = 0;
+            m_partial.ppid = m_partial.tsn = 0;
+            m_partial.unordered = false;
             m_havePartial = true;
             if (infoType == SCTP_RECVV_RCVINFO || infoType == SCTP_RECVV_RN) {
                 m_partial.stream = rcv.rcv_sid;
@@ -768,7 +789,16 @@ void Endpoint::processEvents()
                 }
                 m_partial.association = m_recvRecordId;
             }
-            m_partial.from = peerAddressOf(&from);
+            // A bulk receiver hears from the same peer: name it again only when it changes.
+            // (A new association may reuse a handle: look again after one was added.)
+            if (from.sconn.sconn_family != AF_CONN || from.sconn.sconn_addr != m_partialFromHandle
+                || from.sconn.sconn_port != m_partialFromPort || m_partialFromAdded != m_engine.recordsAdded()) {
+                m_partial.from = peerAddressOf(&from);
+                const bool conn = from.sconn.sconn_family == AF_CONN;
+                m_partialFromHandle = conn ? from.sconn.sconn_addr : nullptr;
+                m_partialFromPort = conn ? from.sconn.sconn_port : 0;
+                m_partialFromAdded = conn ? m_engine.recordsAdded() : ~quint64(0);
+            }
         }
         // A whole message in one piece, small: it stays in (or goes to) the arena.
         const bool whole = m_partial.data.isEmpty() && (msgFlags & MSG_EOR);
@@ -801,9 +831,9 @@ void Endpoint::processEvents()
                 m_nextInfoOn = large;
             }
             if (toArena)
-                m_inbox.pushArena(std::move(m_partial), length);
+                m_inbox.pushArena(m_partial, length);
             else
-                m_inbox.push(std::move(m_partial));
+                m_inbox.push(std::move(m_partial)); // moves the data only
             m_havePartial = false;
             gotData = true;
         }

@@ -105,6 +105,9 @@ private:
     bool resolve(const Address& a, ::sockaddr_conn& out, QString* why);
     Address peerAddressOf(const void* sockaddr) const;
     const QString& sendText(qsizetype size, const SendInfo& info);
+    // What a send that usrsctp took changes on association x: stream counters, the PR policy of
+    // the message's context, the journal's UserAction, EOF/ABORT state.
+    void noteSent(Engine::Record& x, const QByteArray& data, const SendInfo& info);
     // The send again in explicit-EOR mode that lets usrsctp prune BUF messages (see sendOne).
     ssize_t sendPruning(const QByteArray& data, struct sctp_sendv_spa spa, ::sockaddr_conn* to);
     Result<qint64> sendOne(const QByteArray& data, const SendInfo& info, ::sockaddr_conn* to,
@@ -128,6 +131,10 @@ private:
     quint32 m_nextLength = 0;
     bool m_nextInfoOn = false; // SCTP_RECVNXTINFO is on
     ReceivedMessage m_partial; // a message delivered in pieces until MSG_EOR
+    // The AF_CONN sender m_partial.from names (see processEvents).
+    const void* m_partialFromHandle = nullptr;
+    quint16 m_partialFromPort = 0;
+    quint64 m_partialFromAdded = ~quint64(0);
     bool m_havePartial = false;
     std::array<quint64, 6> m_lastSendKey {}; // the last send's size, stream, PPID, context, flags, value
     QString m_lastSendText;

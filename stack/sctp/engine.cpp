@@ -43,12 +43,19 @@ Engine::Engine(Stack& stack, QObject* parent)
 {
     Q_UNUSED(s_metatypes);
     m_tap.setResolver([this](void* handle, quint16 localPort, quint16 peerPort) -> quint64 {
+        // Packets come in runs of a few associations (both ends of a lab link, each way): the
+        // recent answers hold until an association is added.
+        for (const Resolved& r : m_resolved)
+            if (r.recordsAdded == m_recordsAdded && r.handle == handle && r.localPort == localPort && r.peerPort == peerPort)
+                return r.id;
         quint64 best = 0;
         for (auto& [id, r] : m_records) {
             if (r.handle == handle && r.localPort == localPort && r.peerPort == peerPort) {
                 best = id; // the newest one wins: a later association on the same ports replaces it
             }
         }
+        m_resolved[m_nextResolved] = Resolved { handle, localPort, peerPort, m_recordsAdded, best };
+        m_nextResolved = (m_nextResolved + 1) % m_resolved.size();
         return best;
     });
     m_tap.setObserver([this](const PacketTap::ChunkSeen& seen) { onChunk(seen); });
@@ -199,9 +206,15 @@ QList<Engine::Record*> Engine::recordsOf(const Endpoint* ep)
 
 Engine::Record* Engine::newestOpenRecordOf(const Endpoint* ep)
 {
+    // A sender repeats its association: the last answer holds while it is open and nothing newer
+    // was added.
+    if (m_newestOpen.endpoint == ep && m_newestOpen.recordsAdded == m_recordsAdded && m_newestOpen.record
+        && m_newestOpen.record->open && m_newestOpen.record->endpoint == ep)
+        return m_newestOpen.record;
+    m_newestOpen = { ep, m_recordsAdded, nullptr };
     for (auto it = m_records.rbegin(); it != m_records.rend(); ++it)
         if (it->second.endpoint == ep && it->second.open)
-            return &it->second;
+            return m_newestOpen.record = &it->second;
     return nullptr;
 }
 
@@ -359,7 +372,7 @@ void Engine::onChunk(const PacketTap::ChunkSeen& seen)
     Record* r = record(seen.association);
     if (!r || seen.dir != trace::Dir::Tx)
         return;
-    const DecodedChunk& c = *seen.chunk;
+    const ChunkFields& c = *seen.chunk;
     if (c.type == chunk::Data || c.type == chunk::IData) {
         if (seen.retransmission) {
             ++r->info.retransmissions;

@@ -9,6 +9,7 @@
 #include <QObject>
 #include <QTimer>
 
+#include <array>
 #include <map>
 #include <memory>
 
@@ -136,6 +137,19 @@ namespace sctp {
         quint64 m_nextAssociation = 1;
         std::map<quint64, Record> m_records; // never erased: a Record* stays valid
         Record* m_lastRecord = nullptr; // record()'s last answer: packets repeat their association
+        struct Resolved { // the tap resolver's recent answers
+            void* handle = nullptr;
+            quint16 localPort = 0, peerPort = 0;
+            quint64 recordsAdded = ~quint64(0);
+            quint64 id = 0;
+        };
+        std::array<Resolved, 4> m_resolved;
+        std::size_t m_nextResolved = 0;
+        struct NewestOpen { // newestOpenRecordOf's last answer
+            const Endpoint* endpoint = nullptr;
+            quint64 recordsAdded = ~quint64(0);
+            Record* record = nullptr;
+        } m_newestOpen;
         quint64 m_recordsAdded = 0; // bumped by addAssociation: recordFor caches depend on it
     };
 

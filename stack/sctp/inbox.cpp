@@ -19,24 +19,62 @@ char* Inbox::arenaSpace(qsizetype n)
     return m_arena.get() + m_arenaUsed;
 }
 
-void Inbox::pushArena(ReceivedMessage&& meta, qsizetype n)
+Inbox::Entry& Inbox::append(const ReceivedMessage& meta)
 {
-    m_entries.push_back(Entry { std::move(meta), m_arenaUsed, n });
+    // Usually the very string of the last message's sender (shared): compared by address first.
+    const bool same = !m_froms.empty() && m_froms.back().port == meta.from.port
+        && ((m_froms.back().host.constData() == meta.from.host.constData()
+                && m_froms.back().host.size() == meta.from.host.size())
+            || m_froms.back().host == meta.from.host);
+    if (!same)
+        m_froms.push_back(meta.from);
+    Entry& e = m_entries.emplace_back();
+    e.association = meta.association;
+    e.ppid = meta.ppid;
+    e.tsn = meta.tsn;
+    e.stream = meta.stream;
+    e.ssn = meta.ssn;
+    e.unordered = meta.unordered;
+    e.from = quint32(m_froms.size() - 1);
+    return e;
+}
+
+void Inbox::pushArena(const ReceivedMessage& meta, qsizetype n)
+{
+    Entry& e = append(meta);
+    e.offset = m_arenaUsed;
+    e.length = n;
     m_arenaUsed += n;
 }
 
 void Inbox::push(ReceivedMessage&& m)
 {
-    const qsizetype n = m.data.size();
-    m_entries.push_back(Entry { std::move(m), -1, n });
+    Entry& e = append(m);
+    e.length = m.data.size();
+    e.data = std::move(m.data);
+}
+
+void Inbox::fill(ReceivedMessage& out, const Entry& e) const
+{
+    out.association = e.association;
+    out.ppid = e.ppid;
+    out.tsn = e.tsn;
+    out.stream = e.stream;
+    out.ssn = e.ssn;
+    out.unordered = e.unordered;
+    const Address& from = m_froms[e.from];
+    // Shared strings: assigning the same one again would only count references.
+    if (out.from.port != from.port || out.from.host.constData() != from.host.constData()
+        || out.from.host.size() != from.host.size())
+        out.from = from;
 }
 
 ReceivedMessage Inbox::take()
 {
     Entry& e = front();
-    ReceivedMessage m = std::move(e.message);
-    if (e.offset >= 0)
-        m.data = QByteArray(m_arena.get() + e.offset, e.length);
+    ReceivedMessage m;
+    fill(m, e);
+    m.data = e.offset >= 0 ? QByteArray(m_arena.get() + e.offset, e.length) : std::move(e.data);
     popped();
     return m;
 }
@@ -44,16 +82,14 @@ ReceivedMessage Inbox::take()
 void Inbox::takeInto(ReceivedMessage& out)
 {
     Entry& e = front();
-    QByteArray data = std::move(out.data);
+    fill(out, e);
     if (e.offset >= 0) {
         // resize() keeps the buffer when it is ours alone and has the capacity: no allocation.
-        data.resize(e.length);
-        std::memcpy(data.data(), m_arena.get() + e.offset, std::size_t(e.length));
+        out.data.resize(e.length);
+        std::memcpy(out.data.data(), m_arena.get() + e.offset, std::size_t(e.length));
     } else {
-        data = std::move(e.message.data);
+        out.data = std::move(e.data);
     }
-    out = std::move(e.message);
-    out.data = std::move(data);
     popped();
 }
 
@@ -62,6 +98,7 @@ void Inbox::popped()
     ++m_head;
     if (m_head == m_entries.size()) { // drained: start again at the beginning, keeping the memory
         m_entries.clear();
+        m_froms.clear();
         m_head = 0;
         m_arenaUsed = 0;
     } else if (m_head >= 1024 && m_head * 2 >= m_entries.size()) {
@@ -81,12 +118,20 @@ void Inbox::popped()
         } else if (firstOffset < 0) {
             m_arenaUsed = 0;
         }
+        // The senders of the taken messages go too.
+        const quint32 firstFrom = m_entries.front().from; // entries name senders in order
+        if (firstFrom > 0) {
+            m_froms.erase(m_froms.begin(), m_froms.begin() + std::ptrdiff_t(firstFrom));
+            for (Entry& e : m_entries)
+                e.from -= firstFrom;
+        }
     }
 }
 
 void Inbox::clear()
 {
     m_entries.clear();
+    m_froms.clear();
     m_head = 0;
     m_arenaUsed = 0;
 }

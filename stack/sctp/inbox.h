@@ -24,9 +24,10 @@ public:
     // Room for a message of n bytes (n <= kSmall) at the arena's end, to be received in place
     // and then committed with pushArena(meta, n); valid until the next call on the inbox.
     char* arenaSpace(qsizetype n);
-    // Commits the n bytes written at arenaSpace() as the data of `meta` (whose data is empty).
-    void pushArena(ReceivedMessage&& meta, qsizetype n);
-    // A message that owns its data.
+    // Commits the n bytes written at arenaSpace() as the data of a message described by `meta`
+    // (whose data is not looked at).
+    void pushArena(const ReceivedMessage& meta, qsizetype n);
+    // A message that owns its data; only m.data is moved from (the rest is copied).
     void push(ReceivedMessage&& m);
 
     // Oldest message; the inbox must not be empty.
@@ -36,15 +37,27 @@ public:
     void clear();
 
 private:
+    // A message's metadata; its sender is an index into m_froms (a bulk receiver's messages all
+    // come from one or a few peers: no string is copied per message).
     struct Entry {
-        ReceivedMessage message; // data empty while the bytes are in the arena
-        qsizetype offset = -1; // in the arena, -1 when message.data holds them
+        QByteArray data; // empty while the bytes are in the arena
+        qsizetype offset = -1; // in the arena, -1 when data holds them
         qsizetype length = 0;
+        quint64 association = 0;
+        quint32 ppid = 0;
+        quint32 tsn = 0;
+        quint16 stream = 0;
+        quint16 ssn = 0;
+        bool unordered = false;
+        quint32 from = 0;
     };
+    Entry& append(const ReceivedMessage& meta);
+    void fill(ReceivedMessage& out, const Entry& e) const;
     Entry& front() { return m_entries[m_head]; }
     void popped();
 
     std::vector<Entry> m_entries;
+    std::vector<Address> m_froms;
     std::size_t m_head = 0; // first entry not yet taken
     std::unique_ptr<char[]> m_arena;
     qsizetype m_arenaSize = 0;

@@ -31,7 +31,7 @@ namespace {
 
     // "5000 → 5001 vtag 0x0badcafe: DATA, SACK" — what the timeline and the ladder show. Built by
     // appending: QString::arg chains cost more than the rest of the packet's bookkeeping.
-    QString packetText(quint16 src, quint16 dst, quint32 vtag, const std::vector<DecodedChunk>& chunks, const QString& error)
+    QString packetText(quint16 src, quint16 dst, quint32 vtag, const std::vector<ChunkFields>& chunks, const QString& error)
     {
         QString t;
         t.reserve(40 + qsizetype(chunks.size()) * 6);
@@ -63,6 +63,7 @@ bool PacketTap::TsnSet::insert(quint32 tsn)
         started = true;
         base = tsn & ~63u;
         words.clear();
+        head = 0;
     }
     quint32 off = tsn - base;
     if (off >= 0x80000000u)
@@ -70,9 +71,10 @@ bool PacketTap::TsnSet::insert(quint32 tsn)
     if (off >= (1u << 24)) { // a jump no association makes: start the window over there
         base = tsn & ~63u;
         words.clear();
+        head = 0;
         off = tsn - base;
     }
-    const std::size_t w = off >> 6;
+    const std::size_t w = head + (off >> 6);
     if (w >= words.size())
         words.resize(w + 1, 0);
     const quint64 bit = quint64(1) << (off & 63);
@@ -87,9 +89,13 @@ void PacketTap::TsnSet::forgetBefore(quint32 tsn)
     const quint32 off = tsn - base;
     if (!started || off >= 0x80000000u)
         return;
-    const std::size_t drop = std::min<std::size_t>(off >> 6, words.size());
-    words.erase(words.begin(), words.begin() + qsizetype(drop));
+    const std::size_t drop = std::min<std::size_t>(off >> 6, words.size() - head);
+    head += drop;
     base += quint32(drop) * 64;
+    if (head > 0 && head * 2 >= words.size()) { // move the live words down, now and then
+        words.erase(words.begin(), words.begin() + std::ptrdiff_t(head));
+        head = 0;
+    }
 }
 
 PacketTap::PacketTap(Scheduler& scheduler, trace::Journal& journal)
@@ -114,6 +120,7 @@ const PacketTap::Scanned& PacketTap::scan(const QByteArray& packet)
     s.valid = false;
     s.srcPort = s.dstPort = 0;
     s.chunks.clear();
+    s.full.clear();
     s.needsFullDecode = false;
     s.fullyDecoded = false;
 
@@ -131,7 +138,7 @@ const PacketTap::Scanned& PacketTap::scan(const QByteArray& packet)
                 s.needsFullDecode = true; // stray bytes: let the decoder word the error
                 break;
             }
-            DecodedChunk c;
+            ChunkFields& c = s.chunks.emplace_back();
             c.offset = at;
             c.type = p[at];
             c.flags = p[at + 1];
@@ -185,7 +192,6 @@ const PacketTap::Scanned& PacketTap::scan(const QByteArray& packet)
             if (s.needsFullDecode)
                 break;
             at += (c.length + 3) & ~3;
-            s.chunks.push_back(std::move(c));
         }
     }
     if (s.needsFullDecode || n < 12) {
@@ -197,37 +203,47 @@ const PacketTap::Scanned& PacketTap::scan(const QByteArray& packet)
         s.valid = d.valid;
         s.srcPort = d.srcPort;
         s.dstPort = d.dstPort;
-        s.chunks.assign(std::make_move_iterator(d.chunks.begin()), std::make_move_iterator(d.chunks.end()));
-        s.text = !d.valid        ? QStringLiteral("malformed SCTP packet: %1").arg(d.error)
-            : d.error.isEmpty() ? summary(d.srcPort, d.dstPort, d.verificationTag, s.chunks)
-                                : packetText(d.srcPort, d.dstPort, d.verificationTag, s.chunks, d.error);
+        s.full.assign(std::make_move_iterator(d.chunks.begin()), std::make_move_iterator(d.chunks.end()));
+        s.chunks.assign(s.full.begin(), s.full.end());
+        if (!d.valid)
+            s.text = QStringLiteral("malformed SCTP packet: %1").arg(d.error);
+        else if (!d.error.isEmpty())
+            s.text = packetText(d.srcPort, d.dstPort, d.verificationTag, s.chunks, d.error);
+        else
+            assignIfOther(s.text, summary(d.srcPort, d.dstPort, d.verificationTag, s.chunks));
         return s;
     }
-    s.text = m_level == Level::Off ? QString() : summary(s.srcPort, s.dstPort, vtag, s.chunks);
+    if (m_level == Level::Off)
+        s.text.clear();
+    else
+        assignIfOther(s.text, summary(s.srcPort, s.dstPort, vtag, s.chunks));
     return s;
 }
 
-QString PacketTap::summary(quint16 src, quint16 dst, quint32 vtag, const std::vector<DecodedChunk>& chunks)
+const QString& PacketTap::summary(quint16 src, quint16 dst, quint32 vtag, const std::vector<ChunkFields>& chunks)
 {
-    SummaryLine key;
-    if (chunks.size() > key.types.size())
-        return packetText(src, dst, vtag, chunks, QString());
-    key.src = src;
-    key.dst = dst;
-    key.vtag = vtag;
-    key.count = quint8(chunks.size());
-    quint32 h = 2166136261u ^ src ^ (quint32(dst) << 16) ^ vtag;
-    for (std::size_t i = 0; i < chunks.size(); ++i) {
-        key.types[i] = chunks[i].type;
-        h = (h ^ chunks[i].type) * 16777619u;
+    if (chunks.size() > SummaryLine {}.types.size()) {
+        m_longSummary = packetText(src, dst, vtag, chunks, QString());
+        return m_longSummary;
     }
+    quint32 h = 2166136261u ^ src ^ (quint32(dst) << 16) ^ vtag;
+    for (const ChunkFields& c : chunks)
+        h = (h ^ c.type) * 16777619u;
     h ^= h >> 15;
     SummaryLine& slot = m_summaries[h % m_summaries.size()];
-    if (!slot.text.isEmpty() && slot.src == src && slot.dst == dst && slot.vtag == vtag && slot.count == key.count
-        && std::equal(key.types.begin(), key.types.begin() + key.count, slot.types.begin()))
+    bool same = !slot.text.isEmpty() && slot.src == src && slot.dst == dst && slot.vtag == vtag
+        && slot.count == chunks.size();
+    for (std::size_t i = 0; same && i < chunks.size(); ++i)
+        same = slot.types[i] == chunks[i].type;
+    if (same)
         return slot.text;
-    key.text = packetText(src, dst, vtag, chunks, QString());
-    slot = std::move(key);
+    slot.src = src;
+    slot.dst = dst;
+    slot.vtag = vtag;
+    slot.count = quint8(chunks.size());
+    for (std::size_t i = 0; i < chunks.size(); ++i)
+        slot.types[i] = chunks[i].type;
+    slot.text = packetText(src, dst, vtag, chunks, QString());
     return slot.text;
 }
 
@@ -268,7 +284,7 @@ void PacketTap::observe(trace::Dir dir, void* handle, const QByteArray& packet, 
     m_kinds.clear();
     if (s.valid) {
         Flow& out = flow(handle, s.srcPort, s.dstPort);
-        for (const DecodedChunk& c : s.chunks) {
+        for (const ChunkFields& c : s.chunks) {
             int kind = -1; // not a retransmission
             if (c.type == chunk::Data || c.type == chunk::IData) {
                 if (!c.truncated && derived && !out.sent.insert(c.tsn)) {
@@ -337,7 +353,7 @@ void PacketTap::observe(trace::Dir dir, void* handle, const QByteArray& packet, 
     if (anyDerived && !chunksWritten) {
         const Seen seen { dir, handle, now, assoc, &from, &to, derived };
         for (std::size_t i = 0; i < s.chunks.size(); ++i)
-            journalDerived(s, s.chunks[i], m_kinds[i], seen);
+            journalDerived(s, i, m_kinds[i], seen);
     }
     if (m_observer && s.valid)
         for (std::size_t i = 0; i < s.chunks.size(); ++i) {
@@ -349,27 +365,26 @@ void PacketTap::observe(trace::Dir dir, void* handle, const QByteArray& packet, 
 void PacketTap::journalChunks(const Scanned& s, const Seen& seen)
 {
     // The chunk events need the descriptions, which the bulk scan leaves out.
-    const std::vector<DecodedChunk>* chunks = &s.chunks;
+    DecodedPacket decoded;
     if (!s.fullyDecoded) {
-        const DecodedPacket full = decodePacket(s.packet, true, false);
-        if (qsizetype(s.chunks.size()) != full.chunks.size())
+        decoded = decodePacket(s.packet, true, false);
+        if (std::size_t(decoded.chunks.size()) != s.chunks.size())
             return; // cannot be: the scan and the decoder read the same chunk headers
-        m_described.assign(full.chunks.begin(), full.chunks.end());
-        chunks = &m_described;
     }
-    for (std::size_t i = 0; i < chunks->size(); ++i) {
-        const DecodedChunk& c = (*chunks)[i];
+    for (std::size_t i = 0; i < s.chunks.size(); ++i) {
+        const DecodedChunk& c = s.fullyDecoded ? s.full[i] : decoded.chunks[qsizetype(i)];
         trace::Event& ce = m_chunkEvent; // reused, as the packet event is
         setChunkEvent(ce, c, seen.timeNs, seen.dir, seen.association);
         assignIfOther(ce.from, *seen.from);
         assignIfOther(ce.to, *seen.to);
         m_journal.append(ce);
-        journalDerived(s, c, m_kinds[i], seen);
+        journalDerived(s, i, m_kinds[i], seen);
     }
 }
 
-void PacketTap::journalDerived(const Scanned& s, const DecodedChunk& c, int retransmissionKind, const Seen& seen)
+void PacketTap::journalDerived(const Scanned& s, std::size_t index, int retransmissionKind, const Seen& seen)
 {
+    const ChunkFields& c = s.chunks[index];
     if (retransmissionKind >= 0) {
         trace::Event re;
         re.timeNs = seen.timeNs;
@@ -405,9 +420,11 @@ void PacketTap::journalDerived(const Scanned& s, const DecodedChunk& c, int retr
         fe.text = tsnLessEq(first, c.cumTsn) && first != c.cumTsn
             ? QStringLiteral("FORWARD-TSN skips TSN %1–%2").arg(first).arg(c.cumTsn)
             : QStringLiteral("FORWARD-TSN skips TSN %1").arg(c.cumTsn);
-        if (!c.skipped.isEmpty()) {
+        // FORWARD-TSN always takes the full decoder (see scan), which lists the skipped streams.
+        const QList<DecodedChunk::Skipped> skipped = s.fullyDecoded ? s.full[index].skipped : QList<DecodedChunk::Skipped>();
+        if (!skipped.isEmpty()) {
             QStringList sk;
-            for (const auto& x : c.skipped)
+            for (const auto& x : skipped)
                 sk << QStringLiteral("stream %1 %2 %3")
                           .arg(x.sid)
                           .arg(c.type == chunk::IForwardTsn ? QStringLiteral("MID") : QStringLiteral("SSN"))

@@ -7,7 +7,6 @@
 #include <QByteArray>
 
 #include <array>
-#include <deque>
 #include <functional>
 #include <map>
 #include <tuple>
@@ -46,7 +45,7 @@ namespace sctp {
             quint64 association;
             quint16 srcPort;
             quint16 dstPort;
-            const DecodedChunk* chunk;
+            const ChunkFields* chunk;
             bool retransmission;
             int retransmissionKind = 0; // as SctpRetransmission's a: 0 unknown, 1 fast, 2 timeout
         };
@@ -94,7 +93,8 @@ namespace sctp {
         struct TsnSet {
             quint32 base = 0; // a multiple of 64
             bool started = false;
-            std::deque<quint64> words;
+            std::vector<quint64> words; // words[head + i] holds TSNs base + 64 i ..
+            std::size_t head = 0; // words before it were forgotten (reused when the rest moves down)
             // Adds tsn; false if it was there already (or lies before the window: sent long ago).
             bool insert(quint32 tsn);
             // Forgets the TSNs before tsn (serial-number order).
@@ -112,7 +112,8 @@ namespace sctp {
             bool valid = false;
             quint16 srcPort = 0, dstPort = 0;
             QString text;
-            std::vector<DecodedChunk> chunks;
+            std::vector<ChunkFields> chunks;
+            std::vector<DecodedChunk> full; // the same chunks with the rest, when fullyDecoded
             bool needsFullDecode = false; // a rare chunk type, or something the scan cannot vouch for
             bool fullyDecoded = false; // chunks came from decodePacket (with descriptions at the Chunks level)
         };
@@ -129,12 +130,12 @@ namespace sctp {
         // Writes the SctpChunk events of a packet that does not imply them, each followed by its
         // derived events (retransmission, FORWARD-TSN).
         void journalChunks(const Scanned& s, const Seen& seen);
-        void journalDerived(const Scanned& s, const DecodedChunk& c, int retransmissionKind, const Seen& seen);
+        void journalDerived(const Scanned& s, std::size_t index, int retransmissionKind, const Seen& seen);
         const Scanned& scan(const QByteArray& packet);
         // The summary line of a well-formed packet. A bulk transfer repeats a handful of lines
         // ("5000 → 5001 vtag …: DATA"): those come from a small cache, one shared string each,
         // which the journal then stores once per segment instead of once per packet.
-        QString summary(quint16 src, quint16 dst, quint32 vtag, const std::vector<DecodedChunk>& chunks);
+        const QString& summary(quint16 src, quint16 dst, quint32 vtag, const std::vector<ChunkFields>& chunks);
         struct SummaryLine {
             quint16 src = 0, dst = 0;
             quint32 vtag = 0;
@@ -154,9 +155,9 @@ namespace sctp {
         Flow* m_lastFlow = nullptr;
         std::array<Scanned, 8> m_cache; // the last packets scanned, most recent at m_cacheNext - 1
         std::array<SummaryLine, 64> m_summaries; // direct-mapped by a hash of the key
+        QString m_longSummary; // a packet of more chunks than a SummaryLine holds
         std::size_t m_cacheNext = 0;
         std::vector<qint8> m_kinds; // per chunk of the packet being observed: -1, or its retransmission kind
-        std::vector<DecodedChunk> m_described; // its chunks with descriptions, when written out
         bool m_implied = true;
         qint64 m_lastTimeNs = 0;
         trace::Event m_packetEvent; // reused for every SctpPacket event (see observe)

@@ -31,6 +31,10 @@ namespace {
     // readers get whole events, and session files are written from those.
     constexpr uchar kTextRef = 0x40;
     constexpr uchar kRawRef = 0x80;
+    // A repeat: the event is the one stored `back` bytes earlier in the segment (never itself a
+    // repeat) with another time — kind, dir|kRepeat, zigzag time, varint back. A bulk sender's
+    // UserAction events differ only in their time.
+    constexpr uchar kRepeat = 0x20;
     constexpr std::size_t kMaxVarint = 10;
     constexpr qsizetype kMinShared = 8; // shorter texts and raw bytes are stored as they are
 
@@ -132,6 +136,21 @@ namespace {
     bool decodeStored(codec::Cursor& c, const uchar* base, Event* e, quint32* fromId, quint32* toId)
     {
         const uchar* start = c.p;
+        if (c.end - c.p >= 2 && (c.p[1] & kRepeat)) {
+            c.p += 2;
+            const quint64 zz = c.varint();
+            const quint64 back = c.varint();
+            if (!c.ok || back == 0 || back > quint64(start - base))
+                return false;
+            const uchar* original = start - back;
+            if (original[0] != start[0] || (original[1] & kRepeat) || (original[1] & 0x1f) != (start[1] & 0x1f))
+                return false;
+            codec::Cursor o { original, c.end };
+            if (!decodeStored(o, base, e, fromId, toId))
+                return false;
+            e->timeNs = qint64(zz >> 1) ^ -qint64(zz & 1);
+            return true;
+        }
         uchar flags = 0;
         if (!codec::decodeHeader(c, e, fromId, toId, kTextRef | kRawRef, &flags))
             return false;
@@ -252,6 +271,19 @@ struct Journal::Store {
         QString name;
         quint32 id = 0;
     };
+    // The last event stored whole without raw bytes, which a following event that differs only
+    // in its time repeats (kRepeat).
+    struct LastWhole {
+        bool valid = false;
+        std::size_t segment = 0;
+        quint32 offset = 0;
+        Kind kind = Kind::Log;
+        Dir dir = Dir::None;
+        quint64 object = 0, a = 0, b = 0, c = 0;
+        quint32 from = 0, to = 0;
+        QString text; // held, so the same data pointer proves the same text
+    };
+    LastWhole last;
     std::array<TextSeen, 8> texts;
     std::array<RawSeen, 8> raws;
     std::array<NameSeen, 4> names;
@@ -319,6 +351,7 @@ struct Journal::Store {
     }
     void forgetSeen()
     {
+        last = {};
         texts = {};
         raws = {};
         names = {};
@@ -448,6 +481,20 @@ quint64 Journal::store(const Event& e, quint32 implied)
     if (implied > 0)
         seg.offsets.insert(seg.offsets.end(), implied, start);
 
+    Store::LastWhole& last = s.last;
+    if (e.raw.isEmpty() && last.valid && last.segment == segIdx && last.kind == e.kind && last.dir == e.dir
+        && last.object == e.object && last.a == e.a && last.b == e.b && last.c == e.c && last.from == from && last.to == to
+        && last.text.size() == e.text.size() && (e.text.isEmpty() || sameString(last.text, e.text))) {
+        char* p = blk.data + start;
+        *p++ = char(e.kind);
+        *p++ = char(uchar(e.dir) | kRepeat);
+        p = putVarint(p, (quint64(e.timeNs) << 1) ^ quint64(e.timeNs >> 63)); // zigzag
+        p = putVarint(p, start - last.offset);
+        blk.size = std::size_t(p - blk.data);
+        m_count.store(seq + 1 + implied, std::memory_order_release);
+        return seq;
+    }
+
     // Back references: the same text (a string we hold) or the same raw bytes (confirmed against
     // the stored copy) already stored in this segment.
     const Store::TextSeen* textHit = nullptr;
@@ -511,6 +558,21 @@ quint64 Journal::store(const Event& e, quint32 implied)
     }
     blk.size = std::size_t(p - blk.data);
     m_count.store(seq + 1 + implied, std::memory_order_release);
+    if (e.raw.isEmpty() && (e.text.isEmpty() || holdable(e.text))) {
+        last.valid = true;
+        last.segment = segIdx;
+        last.offset = start;
+        last.kind = e.kind;
+        last.dir = e.dir;
+        last.object = e.object;
+        last.a = e.a;
+        last.b = e.b;
+        last.c = e.c;
+        last.from = from;
+        last.to = to;
+        if (last.text.constData() != e.text.constData() || last.text.size() != e.text.size())
+            last.text = e.text;
+    }
     const bool over = s.inMemoryBytes > s.limits.memoryBytes && s.nextSpill + 1 < s.segments.size();
     lock.unlock();
     if (over)

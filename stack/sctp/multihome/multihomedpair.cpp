@@ -78,7 +78,7 @@ MultiHomedPair::MultiHomedPair(Scheduler& scheduler, trace::Journal& journal, Op
     // Per-stream figures: first transmissions as the tap sees them leave, deliveries as the
     // helper's receiver reports them (recv lines).
     m_tap.setObserver([this](const PacketTap::ChunkSeen& seen) {
-        const DecodedChunk& c = *seen.chunk;
+        const ChunkFields& c = *seen.chunk;
         if (seen.dir != trace::Dir::Tx || seen.retransmission || (c.type != 0 && c.type != 64))
             return;
         StreamInfo& st = stream(seen.srcPort == kClientPort ? 0 : 1, c.sid);
