@@ -720,9 +720,13 @@ void Endpoint::processEvents()
         m_buffer.resize(kReceiveBuffer);
     QByteArray note;
     for (int guard = 0; guard < 4096 && m_so; ++guard) {
-        union sctp_sockstore from {};
+        // Not zeroed field by field (this loop runs per message): usrsctp fills what it reports,
+        // and only the family is read before that is known.
+        union sctp_sockstore from;
+        from.sa.sa_family = AF_UNSPEC;
         socklen_t fromLen = sizeof from;
-        struct sctp_recvv_rn rn {};
+        struct sctp_recvv_rn rn;
+        rn.recvv_rcvinfo.rcv_assoc_id = 0;
         socklen_t infoLen = sizeof rn;
         unsigned int infoType = 0;
         int msgFlags = 0;

@@ -355,7 +355,7 @@ void PacketTap::observe(trace::Dir dir, void* handle, const QByteArray& packet, 
         for (std::size_t i = 0; i < s.chunks.size(); ++i)
             journalDerived(s, i, m_kinds[i], seen);
     }
-    if (m_observer && s.valid)
+    if (m_observer && s.valid && dir == trace::Dir::Tx)
         for (std::size_t i = 0; i < s.chunks.size(); ++i) {
             const int kind = m_kinds[i];
             m_observer(ChunkSeen { dir, handle, assoc, s.srcPort, s.dstPort, &s.chunks[i], kind >= 0, std::max(kind, 0) });

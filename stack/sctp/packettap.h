@@ -36,9 +36,9 @@ namespace sctp {
     public:
         // Which association (our id) a packet between these ports on this AF_CONN address belongs to.
         using Resolver = std::function<quint64(void* handle, quint16 localPort, quint16 peerPort)>;
-        // Called for each chunk after the packet was journalled. chunk carries the scanned header
-        // fields (type, flags, TSN, SID, SSN, payload length, cumulative TSN); info texts, gap
-        // blocks and parameters are only filled in at the Chunks level.
+        // Called for each chunk of a packet sent (Tx: what the per-stream counters count) after the
+        // packet was journalled. chunk carries the scanned header fields (type, flags, TSN, SID,
+        // SSN, payload length, cumulative TSN).
         struct ChunkSeen {
             trace::Dir dir;
             void* handle;
