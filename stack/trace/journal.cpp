@@ -457,7 +457,7 @@ quint64 Journal::store(const Event& e, quint32 implied)
     // At most 3 UTF-8 bytes per UTF-16 unit (a surrogate pair takes 4 for 2).
     const std::size_t bound = 2 + 9 * kMaxVarint + 3 * std::size_t(e.text.size()) + std::size_t(e.raw.size());
 
-    QWriteLocker lock(&m_lock);
+    QMutexLocker lock(&m_lock);
     Store& s = *m_store;
     const quint32 from = s.intern(e.from);
     const quint32 to = s.intern(e.to);
@@ -497,21 +497,26 @@ quint64 Journal::store(const Event& e, quint32 implied)
 
     // Back references: the same text (a string we hold) or the same raw bytes (confirmed against
     // the stored copy) already stored in this segment.
+    // Newest first: a packet's arrival follows right after its departure.
     const Store::TextSeen* textHit = nullptr;
     if (e.text.size() >= kMinShared)
-        for (const Store::TextSeen& t : s.texts)
+        for (std::size_t i = 1; i <= s.texts.size(); ++i) {
+            const Store::TextSeen& t = s.texts[(s.nextText + s.texts.size() - i) % s.texts.size()];
             if (t.segment == segIdx && t.length > 0 && sameString(t.text, e.text)) {
                 textHit = &t;
                 break;
             }
+        }
     const Store::RawSeen* rawHit = nullptr;
     if (e.raw.size() >= kMinShared)
-        for (const Store::RawSeen& r : s.raws)
+        for (std::size_t i = 1; i <= s.raws.size(); ++i) {
+            const Store::RawSeen& r = s.raws[(s.nextRaw + s.raws.size() - i) % s.raws.size()];
             if (r.segment == segIdx && r.source == e.raw.constData() && r.size == e.raw.size()
                 && std::memcmp(blk.data + r.offset, e.raw.constData(), std::size_t(r.size)) == 0) {
                 rawHit = &r;
                 break;
             }
+        }
 
     char* p = blk.data + start;
     *p++ = char(e.kind);
@@ -590,7 +595,7 @@ void Journal::enforceLimits()
         JournalLimits limits;
         bool spillOk = false;
         {
-            QReadLocker lock(&m_lock);
+            QMutexLocker lock(&m_lock);
             if (!(s.inMemoryBytes > s.limits.memoryBytes && s.nextSpill + 1 < s.segments.size()))
                 break;
             limits = s.limits;
@@ -602,7 +607,7 @@ void Journal::enforceLimits()
         if (spillOk) {
             if (spillOne())
                 continue;
-            QReadLocker lock(&m_lock);
+            QMutexLocker lock(&m_lock);
             why = s.lastError;
         } else {
             why = !limits.spill ? QStringLiteral("spilling to disk is off")
@@ -622,7 +627,7 @@ void Journal::enforceLimits()
         notices.append(n);
     }
     {
-        QWriteLocker lock(&m_lock);
+        QMutexLocker lock(&m_lock);
         if (s.spilledEvents > 0 && !s.spillAnnounced && s.spill) {
             s.spillAnnounced = true;
             Event n;
@@ -653,7 +658,7 @@ bool Journal::spillOne()
     quint64 gen = 0;
     QString dir;
     {
-        QReadLocker lock(&m_lock);
+        QMutexLocker lock(&m_lock);
         idx = s.nextSpill;
         bytes = s.segments[idx].bytes;
         file = s.spill;
@@ -669,7 +674,7 @@ bool Journal::spillOne()
     qint64 offset = -1;
     // The segment is sealed: nobody writes its bytes any more, so it can be written unlocked.
     const bool ok = file && file->append(bytes->data, bytes->size, &offset, &error);
-    QWriteLocker lock(&m_lock);
+    QMutexLocker lock(&m_lock);
     if (gen != s.generation)
         return true; // cleared meanwhile: nothing left to spill
     if (!ok) {
@@ -690,7 +695,7 @@ bool Journal::spillOne()
 
 bool Journal::discardOne(quint64* first, quint64* last)
 {
-    QWriteLocker lock(&m_lock);
+    QMutexLocker lock(&m_lock);
     Store& s = *m_store;
     if (s.nextSpill + 1 >= s.segments.size())
         return false;
@@ -716,7 +721,7 @@ std::shared_ptr<const std::vector<char>> Journal::loadSpilled(std::size_t idx) c
     qint64 offset = 0;
     std::size_t size = 0;
     {
-        QReadLocker lock(&m_lock);
+        QMutexLocker lock(&m_lock);
         const Store& s = *m_store;
         if (idx >= s.segments.size() || s.segments[idx].fileOffset < 0 || !s.spill)
             return {};
@@ -763,7 +768,7 @@ void Journal::forEach(quint64 first, quint64 n, const std::function<void(const E
         lastParentSeq = ~quint64(0);
         std::size_t missing = std::size_t(-1);
         {
-            QReadLocker lock(&m_lock);
+            QMutexLocker lock(&m_lock);
             const Store& s = *m_store;
             if (started && gen != s.generation)
                 return; // cleared under our feet: the rest no longer exists
@@ -845,7 +850,7 @@ void Journal::forEach(quint64 first, quint64 n, const std::function<void(const E
             fn(e);
         if (missing != std::size_t(-1) && !loadSpilled(missing)) {
             // Unreadable spill data: skip the segment rather than loop on it.
-            QReadLocker lock(&m_lock);
+            QMutexLocker lock(&m_lock);
             if (gen != m_store->generation)
                 return;
             seq = m_store->endOf(missing, end);
@@ -869,7 +874,7 @@ QVector<Event> Journal::range(quint64 first, quint64 n) const
 
 void Journal::clear()
 {
-    QWriteLocker lock(&m_lock);
+    QMutexLocker lock(&m_lock);
     m_store->reset();
     m_count.store(0, std::memory_order_release);
     m_firstAvailable.store(0, std::memory_order_release);
@@ -879,7 +884,7 @@ void Journal::clear()
 
 std::size_t Journal::memoryBytes() const
 {
-    QReadLocker lock(&m_lock);
+    QMutexLocker lock(&m_lock);
     const Store& s = *m_store;
     std::size_t bytes = s.inMemoryBytes + s.segments.capacity() * sizeof(Segment);
     for (const Segment& seg : s.segments)
@@ -894,14 +899,14 @@ std::size_t Journal::memoryBytes() const
 
 void Journal::setAppendHook(std::function<void(const Event&)> hook)
 {
-    QWriteLocker lock(&m_lock);
+    QMutexLocker lock(&m_lock);
     m_hook = std::move(hook);
 }
 
 void Journal::setLimits(const JournalLimits& limits)
 {
     {
-        QWriteLocker lock(&m_lock);
+        QMutexLocker lock(&m_lock);
         m_store->limits = limits;
         m_store->limits.segmentBytes = std::max<std::size_t>(limits.segmentBytes, 4096);
         m_store->spillFailed = false; // a new directory or limit deserves a new try
@@ -911,7 +916,7 @@ void Journal::setLimits(const JournalLimits& limits)
 
 JournalLimits Journal::limits() const
 {
-    QReadLocker lock(&m_lock);
+    QMutexLocker lock(&m_lock);
     return m_store->limits;
 }
 
@@ -919,7 +924,7 @@ JournalStatus Journal::status() const
 {
     JournalStatus st;
     st.memoryBytes = memoryBytes();
-    QReadLocker lock(&m_lock);
+    QMutexLocker lock(&m_lock);
     const Store& s = *m_store;
     st.count = count();
     st.firstAvailable = firstAvailable();

@@ -481,6 +481,78 @@ private slots:
         QVERIFY(isChild(j.at(4), 4, 5, 0));
         QVERIFY(j.at(5).text.contains(QStringLiteral("could not be derived")));
     }
+    void repeatedEventsKeepEverythingButStoreLess()
+    {
+        // A bulk sender's UserAction events differ only in their time: each after the first is
+        // stored as a reference to it. Interleaved with packets (raw bytes), across segments and
+        // through the spill file, every event reads back whole.
+        auto action = [](quint64 i) {
+            Event e;
+            e.timeNs = qint64(i) * 1001;
+            e.kind = Kind::UserAction;
+            e.object = 3;
+            e.a = 1;
+            e.b = 51;
+            e.c = i < 600 ? 0 : 9; // the run changes once half-way
+            // Built at run time, as the stack's texts are (a literal's characters are never shared by reference).
+            e.text = QStringLiteral("sctp_sendmsg %1 bytes on stream 1, PPID 51, context 0, no flags").arg(100);
+            return e;
+        };
+        auto packet = [](quint64 i) {
+            Event e;
+            e.timeNs = qint64(i) * 1001 + 1;
+            e.kind = Kind::SctpPacket;
+            e.dir = Dir::Tx;
+            e.object = 3;
+            e.from = QStringLiteral("10.0.0.1:9899");
+            e.text = QStringLiteral("5000 → 5001: DATA");
+            e.raw = QByteArray(64, char(i));
+            return e;
+        };
+        for (bool spill : { false, true }) {
+            Journal repeated, plain;
+            if (spill) {
+                repeated.setLimits(small(16 * 1024));
+                plain.setLimits(small(16 * 1024));
+            }
+            std::vector<Event> written;
+            Event a = action(0); // one reused Event, as Endpoint::send does: the same shared text
+            for (quint64 i = 0; i < 1200; ++i) {
+                const Event fresh = action(i);
+                a.timeNs = fresh.timeNs;
+                a.c = fresh.c;
+                repeated.append(a);
+                written.push_back(a);
+                Event unshared = a; // a text of its own each time: stored whole every time
+                unshared.text = QString(a.text.constData(), a.text.size());
+                plain.append(unshared);
+                if (i % 3 == 0) {
+                    repeated.append(packet(i));
+                    plain.append(packet(i));
+                    written.push_back(packet(i));
+                }
+            }
+            for (const Journal* j : { &repeated, &plain }) {
+                std::size_t at = 0;
+                j->forEach(0, j->count(), [&](const Event& e) {
+                    if (e.kind == Kind::Log)
+                        return; // the spill notice
+                    QVERIFY(at < written.size());
+                    const Event& w = written[at++];
+                    QVERIFY2(e.timeNs == w.timeNs && e.kind == w.kind && e.dir == w.dir && e.object == w.object
+                            && e.a == w.a && e.b == w.b && e.c == w.c && e.from == w.from && e.text == w.text
+                            && e.raw == w.raw,
+                        qPrintable(QStringLiteral("event %1").arg(at - 1)));
+                });
+                QCOMPARE(at, written.size());
+            }
+            if (spill) { // what went to disk is what was stored
+                QVERIFY(repeated.status().spilledEvents > 0);
+                QVERIFY2(repeated.status().spillFileBytes * 2 < plain.status().spillFileBytes,
+                    qPrintable(QStringLiteral("%1 vs %2").arg(repeated.status().spillFileBytes).arg(plain.status().spillFileBytes)));
+            }
+        }
+    }
 };
 
 QTEST_GUILESS_MAIN(TestJournal)
