@@ -83,16 +83,18 @@ void LabLinkPair::output(const QByteArray& packet)
     const int to = 1 - from;
     const QString& fromLane = m_sides[from]->lane();
     const QString& toLane = m_sides[to]->lane();
-    m_engine->tap().observe(trace::Dir::Tx, handle(), packet, fromLane, toLane, true);
     lab::Link& link = from == 0 ? m_aToB : m_bToA;
     const lab::LinkParams& lp = link.params();
     if (lp.up && lp.lossPct <= 0 && lp.delayMs == 0 && lp.jitterMs == 0 && lp.duplicatePct <= 0 && lp.reorderPct <= 0
         && lp.rateBitsPerSec == 0 && m_queueLimit == 0) {
         // A perfect wire: nothing to emulate, so skip the scheduler hop (the runtime still queues
-        // the packet, so usrsctp is never re-entered). It arrives the instant it left.
-        deliver(to, packet, m_engine->tap().lastTimeNs());
+        // the packet, so usrsctp is never re-entered). It arrives the instant it left, and the
+        // tap records departure and arrival together.
+        m_engine->tap().observeDelivery(handle(), packet, fromLane, toLane);
+        deliver(to, packet, -1, false);
         return;
     }
+    m_engine->tap().observe(trace::Dir::Tx, handle(), packet, fromLane, toLane, true);
     const quint64 droppedBefore = link.dropped();
     ++m_inFlight[from];
     std::weak_ptr<bool> alive = m_alive;
@@ -107,7 +109,7 @@ void LabLinkPair::output(const QByteArray& packet)
         --m_inFlight[from];
 }
 
-void LabLinkPair::deliver(int toSide, const QByteArray& packet, qint64 timeNs)
+void LabLinkPair::deliver(int toSide, const QByteArray& packet, qint64 timeNs, bool observe)
 {
     if (!m_engine)
         return;
@@ -115,8 +117,9 @@ void LabLinkPair::deliver(int toSide, const QByteArray& packet, qint64 timeNs)
     if (m_inFlight[from] > 0)
         --m_inFlight[from];
     // deliver() may run inside output() on the fast path: observe() and input() only queue.
-    m_engine->tap().observe(trace::Dir::Rx, handle(), packet, m_sides[from]->lane(), m_sides[toSide]->lane(), false,
-        timeNs);
+    if (observe)
+        m_engine->tap().observe(trace::Dir::Rx, handle(), packet, m_sides[from]->lane(), m_sides[toSide]->lane(), false,
+            timeNs);
     m_runtime->input(handle(), packet);
 }
 

@@ -42,7 +42,8 @@ public:
 private:
     class Side;
     void output(const QByteArray& packet);
-    void deliver(int toSide, const QByteArray& packet, qint64 timeNs = -1);
+    // observe = false: the tap already saw the arrival (PacketTap::observeDelivery).
+    void deliver(int toSide, const QByteArray& packet, qint64 timeNs = -1, bool observe = true);
 
     QPointer<Engine> m_engine; // the engine may go first; then there is nothing to deregister
     std::shared_ptr<Runtime> m_runtime;

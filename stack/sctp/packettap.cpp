@@ -102,7 +102,7 @@ PacketTap::PacketTap(Scheduler& scheduler, trace::Journal& journal)
     : m_scheduler(scheduler)
     , m_journal(journal)
 {
-    trace::Journal::setExpander(trace::Kind::SctpPacket, &expandChunkEvents);
+    trace::Journal::setExpander(trace::Kind::SctpPacket, &expandPacketEvents);
 }
 
 const PacketTap::Scanned& PacketTap::scan(const QByteArray& packet)
@@ -264,14 +264,59 @@ void PacketTap::observe(trace::Dir dir, void* handle, const QByteArray& packet, 
     const qint64 now = timeNs >= 0 ? timeNs : m_scheduler.nowNs();
     m_lastTimeNs = now;
     const Scanned& s = scan(packet);
+    const quint64 assoc = resolve(dir, handle, s);
+    const bool anyDerived = update(dir, handle, s, derived, m_kinds);
+    journalPacket(s, Seen { dir, handle, now, assoc, &from, &to, derived }, anyDerived, m_kinds);
+    notify(dir, handle, s, assoc, m_kinds);
+}
+
+void PacketTap::observeDelivery(void* handle, const QByteArray& packet, const QString& from, const QString& to,
+    qint64 timeNs)
+{
+    m_packets += 2;
+    const qint64 now = timeNs >= 0 ? timeNs : m_scheduler.nowNs();
+    m_lastTimeNs = now;
+    const Scanned& s = scan(packet);
+    const quint64 sender = resolve(trace::Dir::Tx, handle, s);
+    const bool sentDerived = update(trace::Dir::Tx, handle, s, true, m_kinds);
+    const quint64 receiver = resolve(trace::Dir::Rx, handle, s);
+    const bool receivedDerived = update(trace::Dir::Rx, handle, s, false, m_arrivalKinds);
+    const Seen departure { trace::Dir::Tx, handle, now, sender, &from, &to, true };
+    const Seen arrival { trace::Dir::Rx, handle, now, receiver, &from, &to, false };
+    // The arrival is the departure's twin (same instant, bytes, summary and lanes): when both
+    // ends are known associations and the packet is clean, the departure's event implies it —
+    // its b names the receiving association — and, at the Chunks level, both sides' chunk events.
+    const bool joint = m_level != Level::Off && m_implied && s.valid && !s.fullyDecoded && !sentDerived
+        && !receivedDerived && sender != 0 && receiver != 0;
+    if (!joint) {
+        journalPacket(s, departure, sentDerived, m_kinds);
+        notify(trace::Dir::Tx, handle, s, sender, m_kinds);
+        journalPacket(s, arrival, receivedDerived, m_arrivalKinds);
+        return;
+    }
+    trace::Event& pe = packetEvent(s, departure);
+    pe.b = receiver;
+    const quint32 n = quint32(s.chunks.size());
+    const bool chunks = m_level == Level::Chunks;
+    m_journal.append(pe, chunks ? 2 * n + 1 : 1);
+    pe.b = 0;
+    if (chunks)
+        m_impliedChunks += 2 * n;
+    notify(trace::Dir::Tx, handle, s, sender, m_kinds);
+}
+
+quint64 PacketTap::resolve(trace::Dir dir, void* handle, const Scanned& s)
+{
     const quint16 localPort = dir == trace::Dir::Tx ? s.srcPort : s.dstPort;
     const quint16 peerPort = dir == trace::Dir::Tx ? s.dstPort : s.srcPort;
-    const quint64 assoc = m_resolver && s.valid ? m_resolver(handle, localPort, peerPort) : 0;
+    return m_resolver && s.valid ? m_resolver(handle, localPort, peerPort) : 0;
+}
 
-    // First what the packet changes (sent TSNs, acknowledgements), remembering per chunk whether
-    // it was a retransmission and of which kind; then the journal; then the observer.
-    // How many of this packet's DATA chunks usrsctp counted as fast / timeout retransmissions
-    // (only known for packets our runtime just emitted).
+bool PacketTap::update(trace::Dir dir, void* handle, const Scanned& s, bool derived, std::vector<qint8>& kinds)
+{
+    // What the packet changes (sent TSNs, acknowledgements), remembering per chunk whether it was
+    // a retransmission and of which kind. How many of this packet's DATA chunks usrsctp counted as
+    // fast / timeout retransmissions is only known for packets our runtime just emitted.
     qint64 fastLeft = 0, timeoutLeft = 0;
     if (s.valid && derived && dir == trace::Dir::Tx) {
         const Runtime::OutputCounters rc = Runtime::currentOutput();
@@ -281,88 +326,100 @@ void PacketTap::observe(trace::Dir dir, void* handle, const QByteArray& packet, 
         }
     }
     bool anyDerived = false;
-    m_kinds.clear();
-    if (s.valid) {
-        Flow& out = flow(handle, s.srcPort, s.dstPort);
-        for (const ChunkFields& c : s.chunks) {
-            int kind = -1; // not a retransmission
-            if (c.type == chunk::Data || c.type == chunk::IData) {
-                if (!c.truncated && derived && !out.sent.insert(c.tsn)) {
-                    kind = 0;
-                    ++m_retransmissions;
-                    if (fastLeft > 0) {
-                        --fastLeft;
-                        kind = 1;
-                        ++m_fast;
-                    } else if (timeoutLeft > 0) {
-                        --timeoutLeft;
-                        kind = 2;
-                        ++m_timeout;
-                    }
-                    anyDerived = true;
+    kinds.clear();
+    if (!s.valid)
+        return false;
+    Flow& out = flow(handle, s.srcPort, s.dstPort);
+    for (const ChunkFields& c : s.chunks) {
+        int kind = -1; // not a retransmission
+        if (c.type == chunk::Data || c.type == chunk::IData) {
+            if (!c.truncated && derived && !out.sent.insert(c.tsn)) {
+                kind = 0;
+                ++m_retransmissions;
+                if (fastLeft > 0) {
+                    --fastLeft;
+                    kind = 1;
+                    ++m_fast;
+                } else if (timeoutLeft > 0) {
+                    --timeoutLeft;
+                    kind = 2;
+                    ++m_timeout;
                 }
-            } else if (c.type == chunk::Init || c.type == chunk::InitAck) {
-                // A new association on these ports: forget the old one's TSNs.
-                out = Flow {};
-                flow(handle, s.dstPort, s.srcPort) = Flow {};
-            } else if ((c.type == chunk::Sack || c.type == chunk::NrSack) && !c.truncated && dir == trace::Dir::Rx) {
-                // A SACK that reached the data sender acknowledges the reverse flow: remember its
-                // cumulative TSN and forget the TSNs it covers (they can no longer be retransmitted).
-                // Only on receipt: a SACK seen leaving the peer may still be lost on the way.
-                Flow& rev = flow(handle, s.dstPort, s.srcPort);
-                if (!rev.haveCumAck || tsnLessEq(rev.cumAck, c.cumTsn)) {
-                    rev.cumAck = c.cumTsn;
-                    rev.haveCumAck = true;
-                    // Keep a margin: the sender may already have queued a retransmission of data
-                    // this SACK covers before it processed the SACK, and that copy is still one.
-                    rev.sent.forgetBefore(c.cumTsn - 8192);
-                }
-            } else if ((c.type == chunk::ForwardTsn || c.type == chunk::IForwardTsn) && derived && !c.truncated) {
                 anyDerived = true;
             }
-            m_kinds.push_back(qint8(kind));
+        } else if (c.type == chunk::Init || c.type == chunk::InitAck) {
+            // A new association on these ports: forget the old one's TSNs.
+            out = Flow {};
+            flow(handle, s.dstPort, s.srcPort) = Flow {};
+        } else if ((c.type == chunk::Sack || c.type == chunk::NrSack) && !c.truncated && dir == trace::Dir::Rx) {
+            // A SACK that reached the data sender acknowledges the reverse flow: remember its
+            // cumulative TSN and forget the TSNs it covers (they can no longer be retransmitted).
+            // Only on receipt: a SACK seen leaving the peer may still be lost on the way.
+            Flow& rev = flow(handle, s.dstPort, s.srcPort);
+            if (!rev.haveCumAck || tsnLessEq(rev.cumAck, c.cumTsn)) {
+                rev.cumAck = c.cumTsn;
+                rev.haveCumAck = true;
+                // Keep a margin: the sender may already have queued a retransmission of data
+                // this SACK covers before it processed the SACK, and that copy is still one.
+                rev.sent.forgetBefore(c.cumTsn - 8192);
+            }
+        } else if ((c.type == chunk::ForwardTsn || c.type == chunk::IForwardTsn) && derived && !c.truncated) {
+            anyDerived = true;
         }
+        kinds.push_back(qint8(kind));
     }
+    return anyDerived;
+}
 
+trace::Event& PacketTap::packetEvent(const Scanned& s, const Seen& seen)
+{
+    // One Event reused for every packet: the lanes and summary lines repeat, and assigning a
+    // string only when it changed spares two atomic reference counts per string and packet.
+    trace::Event& pe = m_packetEvent;
+    pe.timeNs = seen.timeNs;
+    pe.kind = trace::Kind::SctpPacket;
+    pe.dir = seen.dir;
+    pe.object = seen.association;
+    pe.a = seen.association;
+    assignIfOther(pe.from, *seen.from);
+    assignIfOther(pe.to, *seen.to);
+    assignIfOther(pe.text, s.text);
+    pe.raw = s.packet;
+    return pe;
+}
+
+void PacketTap::journalPacket(const Scanned& s, const Seen& seen, bool anyDerived, const std::vector<qint8>& kinds)
+{
     bool chunksWritten = false;
     if (m_level != Level::Off) {
-        // One Event reused for every packet: the lanes and summary lines repeat, and assigning a
-        // string only when it changed spares two atomic reference counts per string and packet.
-        trace::Event& pe = m_packetEvent;
-        pe.timeNs = now;
-        pe.kind = trace::Kind::SctpPacket;
-        pe.dir = dir;
-        pe.object = assoc;
-        pe.a = assoc;
-        assignIfOther(pe.from, from);
-        assignIfOther(pe.to, to);
-        assignIfOther(pe.text, s.text);
-        pe.raw = packet;
+        const trace::Event& pe = packetEvent(s, seen);
         // At the Chunks level a clean packet whose chunks bring no derived events implies its
         // SctpChunk events: the journal derives them from the packet's bytes when they are read
-        // (expandChunkEvents), identical to the ones journalChunks writes for the other packets.
+        // (expandPacketEvents), identical to the ones journalChunks writes for the other packets.
         const bool implied = m_level == Level::Chunks && m_implied && s.valid && !s.fullyDecoded && !anyDerived;
         m_journal.append(pe, implied ? quint32(s.chunks.size()) : 0);
         if (implied)
             m_impliedChunks += s.chunks.size();
         if (s.valid && m_level == Level::Chunks && !implied) {
-            journalChunks(s, Seen { dir, handle, now, assoc, &from, &to, derived });
+            journalChunks(s, seen, kinds);
             chunksWritten = true;
         }
     }
-    if (anyDerived && !chunksWritten) {
-        const Seen seen { dir, handle, now, assoc, &from, &to, derived };
+    if (anyDerived && !chunksWritten)
         for (std::size_t i = 0; i < s.chunks.size(); ++i)
-            journalDerived(s, i, m_kinds[i], seen);
-    }
+            journalDerived(s, i, kinds[i], seen);
+}
+
+void PacketTap::notify(trace::Dir dir, void* handle, const Scanned& s, quint64 assoc, const std::vector<qint8>& kinds)
+{
     if (m_observer && s.valid && dir == trace::Dir::Tx)
         for (std::size_t i = 0; i < s.chunks.size(); ++i) {
-            const int kind = m_kinds[i];
+            const int kind = kinds[i];
             m_observer(ChunkSeen { dir, handle, assoc, s.srcPort, s.dstPort, &s.chunks[i], kind >= 0, std::max(kind, 0) });
         }
 }
 
-void PacketTap::journalChunks(const Scanned& s, const Seen& seen)
+void PacketTap::journalChunks(const Scanned& s, const Seen& seen, const std::vector<qint8>& kinds)
 {
     // The chunk events need the descriptions, which the bulk scan leaves out.
     DecodedPacket decoded;
@@ -378,7 +435,7 @@ void PacketTap::journalChunks(const Scanned& s, const Seen& seen)
         assignIfOther(ce.from, *seen.from);
         assignIfOther(ce.to, *seen.to);
         m_journal.append(ce);
-        journalDerived(s, i, m_kinds[i], seen);
+        journalDerived(s, i, kinds[i], seen);
     }
 }
 
@@ -454,19 +511,38 @@ void setChunkEvent(trace::Event& ce, const DecodedChunk& c, qint64 timeNs, trace
     }
 }
 
-void expandChunkEvents(const trace::Event& packet, std::vector<trace::Event>& out)
+void expandPacketEvents(const trace::Event& packet, quint32 count, std::vector<trace::Event>& out)
 {
     if (packet.kind != trace::Kind::SctpPacket)
         return;
     const DecodedPacket d = decodePacket(packet.raw, true, false);
     if (!d.valid)
         return;
-    out.reserve(std::size_t(d.chunks.size()));
-    for (const DecodedChunk& c : d.chunks) {
-        trace::Event& ce = out.emplace_back();
-        setChunkEvent(ce, c, packet.timeNs, packet.dir, packet.object);
-        ce.from = packet.from;
-        ce.to = packet.to;
+    const quint32 n = quint32(d.chunks.size());
+    // b names the receiving association when the event also stands for the packet's arrival
+    // (PacketTap::observeDelivery): then 1 (the arrival) or 2n + 1 (and both sides' chunks),
+    // else n (the chunks).
+    const bool arrival = packet.dir == trace::Dir::Tx && packet.b != 0;
+    const bool chunks = arrival ? count == 2 * n + 1 : count == n;
+    out.reserve(count);
+    auto addChunks = [&](trace::Dir dir, quint64 association) {
+        for (const DecodedChunk& c : d.chunks) {
+            trace::Event& ce = out.emplace_back();
+            setChunkEvent(ce, c, packet.timeNs, dir, association);
+            ce.from = packet.from;
+            ce.to = packet.to;
+        }
+    };
+    if (chunks)
+        addChunks(packet.dir, packet.object);
+    if (arrival) {
+        trace::Event& rx = out.emplace_back(packet);
+        rx.seq = 0;
+        rx.dir = trace::Dir::Rx;
+        rx.object = rx.a = packet.b;
+        rx.b = 0;
+        if (chunks)
+            addChunks(trace::Dir::Rx, packet.b);
     }
 }
 

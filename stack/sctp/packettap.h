@@ -77,6 +77,12 @@ namespace sctp {
         // was sent), else -1 to read the scheduler's clock.
         void observe(trace::Dir dir, void* handle, const QByteArray& packet, const QString& from, const QString& to,
             bool derived, qint64 timeNs = -1);
+        // A packet sent and delivered in the same instant (a lab link that neither delays nor
+        // loses): observe(Tx, ..., derived = true) and observe(Rx, ..., derived = false) at once.
+        // The arrival is then usually journalled as implied by the departure's event (whose b
+        // names the receiving association), with the same events for a reader.
+        void observeDelivery(void* handle, const QByteArray& packet, const QString& from, const QString& to,
+            qint64 timeNs = -1);
         // The time observe() used for the packet it saw last.
         qint64 lastTimeNs() const { return m_lastTimeNs; }
 
@@ -127,9 +133,17 @@ namespace sctp {
             const QString* to;
             bool derived;
         };
+        quint64 resolve(trace::Dir dir, void* handle, const Scanned& s);
+        // Applies what the packet changes to the flows; fills kinds (per chunk -1, or its
+        // retransmission kind); true if the packet brings derived events.
+        bool update(trace::Dir dir, void* handle, const Scanned& s, bool derived, std::vector<qint8>& kinds);
+        trace::Event& packetEvent(const Scanned& s, const Seen& seen);
+        // The packet's events: SctpPacket, its chunk events (implied or written out) and derived events.
+        void journalPacket(const Scanned& s, const Seen& seen, bool anyDerived, const std::vector<qint8>& kinds);
+        void notify(trace::Dir dir, void* handle, const Scanned& s, quint64 assoc, const std::vector<qint8>& kinds);
         // Writes the SctpChunk events of a packet that does not imply them, each followed by its
         // derived events (retransmission, FORWARD-TSN).
-        void journalChunks(const Scanned& s, const Seen& seen);
+        void journalChunks(const Scanned& s, const Seen& seen, const std::vector<qint8>& kinds);
         void journalDerived(const Scanned& s, std::size_t index, int retransmissionKind, const Seen& seen);
         const Scanned& scan(const QByteArray& packet);
         // The summary line of a well-formed packet. A bulk transfer repeats a handful of lines
@@ -158,6 +172,7 @@ namespace sctp {
         QString m_longSummary; // a packet of more chunks than a SummaryLine holds
         std::size_t m_cacheNext = 0;
         std::vector<qint8> m_kinds; // per chunk of the packet being observed: -1, or its retransmission kind
+        std::vector<qint8> m_arrivalKinds; // the same for its arrival (observeDelivery)
         bool m_implied = true;
         qint64 m_lastTimeNs = 0;
         trace::Event m_packetEvent; // reused for every SctpPacket event (see observe)
@@ -167,8 +182,9 @@ namespace sctp {
 
     // The SctpChunk event of chunk c in a packet journalled at timeNs (from/to left to the caller).
     void setChunkEvent(trace::Event& e, const DecodedChunk& c, qint64 timeNs, trace::Dir dir, quint64 association);
-    // The journal's expander for SctpPacket events: the SctpChunk events a packet implies.
-    void expandChunkEvents(const trace::Event& packet, std::vector<trace::Event>& out);
+    // The journal's expander for SctpPacket events: the events a packet's event implies — its
+    // SctpChunk events, and for a delivery journalled at once (b != 0) the arrival and its chunks.
+    void expandPacketEvents(const trace::Event& packet, quint32 count, std::vector<trace::Event>& out);
 
 } // namespace sctp
 } // namespace ladder

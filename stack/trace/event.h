@@ -25,7 +25,9 @@ enum class Kind : quint8 {
     DialogState, //         object = dialog id; text = "early -> confirmed"
     ConnectionState, //     object = connection id; text = description
     SctpPacket, //          dir Tx/Rx; raw = SCTP packet (common header + chunks); a = association id;
-    //                      from/to = the UDP encapsulation addresses (RFC 6951)
+    //                      from/to = the UDP encapsulation addresses (RFC 6951); b (Tx) = the
+    //                      receiving association when a perfect lab link delivered it in the same
+    //                      instant (the journal then derives the arrival from this event), else 0
     SctpChunk, //           dir Tx/Rx; a = chunk type; b = stream id; c = TSN; object = association id
     SctpRetransmission, //  c = TSN; a = 0 unknown, 1 fast, 2 timeout; object = association id
     SctpAbandon, //         c = context; a = PR policy (1 TTL, 2 BUF, 3 RTX); b = stream; object = assoc

@@ -386,11 +386,11 @@ namespace {
     std::array<std::atomic<Journal::Expander>, 256> g_expanders {};
 
     // The events `parent` implies; an explanation in their place if nobody can derive them.
-    std::vector<Event> expand(const Event& parent)
+    std::vector<Event> expand(const Event& parent, quint32 count)
     {
         std::vector<Event> out;
         if (const Journal::Expander fn = g_expanders[std::size_t(parent.kind)].load(std::memory_order_acquire))
-            fn(parent, out);
+            fn(parent, count, out);
         return out;
     }
     Event underivable(const Event& parent)
@@ -444,7 +444,7 @@ void Journal::callHook(const Event& e, quint64 seq, quint32 implied)
     m_hook(copy);
     if (implied == 0)
         return;
-    std::vector<Event> children = expand(copy);
+    std::vector<Event> children = expand(copy, implied);
     for (quint32 i = 0; i < implied; ++i) {
         Event child = i < children.size() ? std::move(children[i]) : underivable(copy);
         child.seq = seq + 1 + i;
@@ -758,6 +758,7 @@ void Journal::forEach(quint64 first, quint64 n, const std::function<void(const E
     };
     std::vector<Implied> implied;
     std::vector<Event> parents;
+    std::vector<quint32> impliedCounts; // of each parent
     quint64 lastParentSeq = ~quint64(0);
     quint64 expandedSeq = ~quint64(0);
     std::vector<Event> children;
@@ -765,6 +766,7 @@ void Journal::forEach(quint64 first, quint64 n, const std::function<void(const E
         batch.clear();
         implied.clear();
         parents.clear();
+        impliedCounts.clear();
         lastParentSeq = ~quint64(0);
         std::size_t missing = std::size_t(-1);
         {
@@ -819,7 +821,11 @@ void Journal::forEach(quint64 first, quint64 n, const std::function<void(const E
                     if (parentSeq != lastParentSeq) {
                         Event parent;
                         if (decodeAt(off, parentSeq, &parent)) {
+                            std::size_t last = j + 1;
+                            while (last < seg.offsets.size() && seg.offsets[last] == off)
+                                ++last;
                             parents.push_back(std::move(parent));
+                            impliedCounts.push_back(quint32(last - j - 1));
                             lastParentSeq = parentSeq;
                         }
                     }
@@ -838,7 +844,7 @@ void Journal::forEach(quint64 first, quint64 n, const std::function<void(const E
         for (const Implied& im : implied) {
             const Event& parent = parents[im.parent];
             if (parent.seq != expandedSeq) {
-                children = expand(parent);
+                children = expand(parent, impliedCounts[im.parent]);
                 expandedSeq = parent.seq;
             }
             Event& e = batch[im.at];

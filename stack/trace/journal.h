@@ -70,11 +70,11 @@ public:
     // packet's bytes, and a bulk transfer has millions of them. Readers (forEach, at, range, the
     // append hook) see ordinary events.
     quint64 append(const Event& e, quint32 implied);
-    // Derives the events a stored event of a kind implies, in order; deterministic (the same
-    // parent always gives the same events), callable from any thread. Registered by the layer
+    // Derives the `count` events a stored event of a kind implies, in order; deterministic (the
+    // same parent and count always give the same events), callable from any thread. Registered by the layer
     // that knows the format; a reader that finds no expander for an implied event gets a Log event
     // saying so.
-    using Expander = void (*)(const Event& parent, std::vector<Event>& implied);
+    using Expander = void (*)(const Event& parent, quint32 count, std::vector<Event>& implied);
     static void setExpander(Kind parentKind, Expander fn);
     // Number of events appended so far. Lock-free; a reader may poll it.
     quint64 count() const { return m_count.load(std::memory_order_acquire); }

@@ -48,16 +48,27 @@ std::map<QByteArray, int> transmissions(Lab& lab)
     return out;
 }
 
-// The run's packets as the tap journals them at the Chunks level, replayed through a fresh tap:
-// with the chunk events implied by their packets (derived when read) or written out one by one.
-QVector<trace::Event> replayAtChunkLevel(Lab& lab, bool implied, quint64* impliedCount = nullptr)
+// The run's packets journalled again by a fresh tap at `level`, each sent packet delivered in the
+// same instant: either as the perfect lab link reports it (observeDelivery: the arrival and the
+// chunk events implied by the departure's event wherever they can be) or observed leaving and
+// arriving with every event written out. Both ends resolve to associations (by port), as in the lab.
+QVector<trace::Event> replay(Lab& lab, PacketTap::Level level, bool implied, quint64* impliedCount = nullptr)
 {
     trace::Journal journal;
     PacketTap tap(lab.stack->scheduler(), journal);
-    tap.setLevel(PacketTap::Level::Chunks);
+    tap.setLevel(level);
     tap.setImpliedChunkEvents(implied);
-    for (const auto& e : lab.events(trace::Kind::SctpPacket))
-        tap.observe(e.dir, &journal, e.raw, e.from, e.to, e.dir == trace::Dir::Tx, e.timeNs);
+    tap.setResolver([](void*, quint16 local, quint16 peer) -> quint64 { return quint64(local) * 100000 + peer; });
+    for (const auto& e : lab.events(trace::Kind::SctpPacket)) {
+        if (e.dir != trace::Dir::Tx)
+            continue;
+        if (implied) {
+            tap.observeDelivery(&journal, e.raw, e.from, e.to, e.timeNs);
+        } else {
+            tap.observe(trace::Dir::Tx, &journal, e.raw, e.from, e.to, true, e.timeNs);
+            tap.observe(trace::Dir::Rx, &journal, e.raw, e.from, e.to, false, e.timeNs);
+        }
+    }
     if (impliedCount)
         *impliedCount = tap.impliedChunkEvents();
     return journal.range(0, journal.count());
@@ -217,31 +228,49 @@ private slots:
         for (const auto& e : lab.events(trace::Kind::SctpPacket))
             QVERIFY(decodePacket(e.raw).checksumOk);
 
-        // The chunk events the journal derives from packets (the bulk path) are the very events
-        // the tap writes out one by one, in the same order among the retransmission and
-        // FORWARD-TSN events: replay the run's packets both ways and compare every field.
-        quint64 impliedCount = 0;
-        const QVector<trace::Event> derived = replayAtChunkLevel(lab, true, &impliedCount);
-        const QVector<trace::Event> written = replayAtChunkLevel(lab, false);
-        QCOMPARE(derived.size(), written.size());
-        QVERIFY(impliedCount > 0);
-        int chunks = 0, retransmissions = 0, forwardTsns = 0;
-        for (int i = 0; i < written.size(); ++i) {
-            const trace::Event& a = derived[i];
-            const trace::Event& b = written[i];
-            const QString at = QStringLiteral("event %1: %2 / %3").arg(i).arg(a.text, b.text);
-            QVERIFY2(a.seq == b.seq && a.timeNs == b.timeNs && a.kind == b.kind && a.dir == b.dir && a.object == b.object
-                    && a.a == b.a && a.b == b.b && a.c == b.c && a.from == b.from && a.to == b.to && a.text == b.text
-                    && a.raw == b.raw,
-                qPrintable(at));
-            chunks += b.kind == trace::Kind::SctpChunk;
-            retransmissions += b.kind == trace::Kind::SctpRetransmission;
-            forwardTsns += b.kind == trace::Kind::SctpForwardTsn;
+        // The events the journal derives from packet events (the bulk path: chunk events, and
+        // arrivals over a perfect link) are the very events the tap writes out one by one, in the
+        // same order among the retransmission and FORWARD-TSN events: replay the run's packets
+        // both ways, at both levels, and compare every field.
+        QVector<trace::Event> written;
+        for (const PacketTap::Level level : { PacketTap::Level::Packets, PacketTap::Level::Chunks }) {
+            quint64 impliedCount = 0;
+            const QVector<trace::Event> derived = replay(lab, level, true, &impliedCount);
+            written = replay(lab, level, false);
+            QCOMPARE(derived.size(), written.size());
+            int chunks = 0, retransmissions = 0, forwardTsns = 0, arrivals = 0, jointArrivals = 0;
+            for (int i = 0; i < written.size(); ++i) {
+                const trace::Event& a = derived[i];
+                const trace::Event& b = written[i];
+                const QString at = QStringLiteral("event %1: %2 / %3").arg(i).arg(a.text, b.text);
+                QVERIFY2(a.seq == b.seq && a.timeNs == b.timeNs && a.kind == b.kind && a.dir == b.dir
+                        && a.object == b.object && a.a == b.a && a.c == b.c && a.from == b.from && a.to == b.to
+                        && a.text == b.text && a.raw == b.raw,
+                    qPrintable(at));
+                // b differs only where the departure names the arrival it implies.
+                if (a.b != b.b) {
+                    QVERIFY2(a.kind == trace::Kind::SctpPacket && a.dir == trace::Dir::Tx && b.b == 0 && i + 1 < written.size()
+                            && a.b == written[i + 1 + (level == PacketTap::Level::Chunks ? int(decodePacket(a.raw).chunks.size()) : 0)].object,
+                        qPrintable(at));
+                    ++jointArrivals;
+                }
+                chunks += b.kind == trace::Kind::SctpChunk;
+                retransmissions += b.kind == trace::Kind::SctpRetransmission;
+                forwardTsns += b.kind == trace::Kind::SctpForwardTsn;
+                arrivals += b.kind == trace::Kind::SctpPacket && b.dir == trace::Dir::Rx;
+            }
+            // Every path was taken: implied arrivals and ones written out (next to derived events).
+            QVERIFY(jointArrivals > 0);
+            QVERIFY(arrivals > jointArrivals);
+            QVERIFY(retransmissions > 0);
+            QVERIFY(forwardTsns > 0);
+            if (level == PacketTap::Level::Chunks) {
+                QVERIFY(impliedCount > 0);
+                QVERIFY(quint64(chunks) > impliedCount);
+            } else {
+                QCOMPARE(chunks, 0);
+            }
         }
-        // Both paths were taken: implied chunk events and written-out ones (next to the derived events).
-        QVERIFY(quint64(chunks) > impliedCount);
-        QVERIFY(retransmissions > 0);
-        QVERIFY(forwardTsns > 0);
         // Every chunk event says what its packet holds, in order.
         for (int i = 0; i < written.size(); ++i) {
             if (written[i].kind != trace::Kind::SctpPacket)
