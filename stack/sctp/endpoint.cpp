@@ -858,11 +858,15 @@ Result<void> Endpoint::shutdown()
     return {};
 }
 
-void Endpoint::close()
+void Endpoint::close(bool abort)
 {
     if (!m_so)
         return;
     usrsctp_set_upcall(m_so, nullptr, nullptr);
+    if (abort) {
+        const struct linger now { 1, 0 };
+        usrsctp_setsockopt(m_so, SOL_SOCKET, SO_LINGER, &now, sizeof now);
+    }
     usrsctp_close(m_so);
     m_so = nullptr;
     if (m_ownsPort)

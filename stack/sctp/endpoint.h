@@ -75,7 +75,10 @@ public:
 
     // shutdown(SHUT_WR): graceful SHUTDOWN of the (one-to-one) association.
     Result<void> shutdown();
-    void close();
+    // close(2): a graceful SHUTDOWN of its associations, which usrsctp carries on after the call.
+    // abort = true: SO_LINGER {1, 0}, an ABORT now and nothing left behind — what the engine does
+    // when it goes away, since nothing would be left to carry a SHUTDOWN through.
+    void close(bool abort = false);
 
     QList<quint64> associations() const;
     // One-to-one: the association, 0 when none.

@@ -75,8 +75,10 @@ Engine::Engine(Stack& stack, QObject* parent)
 
 Engine::~Engine()
 {
+    // The links and transports go with the engine, so no SHUTDOWN could complete: abort, and
+    // leave usrsctp nothing that would keep usrsctp_finish from freeing its tables.
     for (auto& [fd, ep] : std::map<int, Endpoint*>(m_endpoints))
-        ep->close();
+        ep->close(true);
 }
 
 int Engine::runtimeTickMs() const { return m_runtime->tickIntervalMs(); }

@@ -15,6 +15,7 @@ namespace {
     std::weak_ptr<Runtime> g_runtime;
     Runtime* g_instance = nullptr;
     bool g_initialised = false;
+    bool g_lastFinishClean = true;
     Runtime::OutputCounters g_current; // only touched on the runtime's thread
 
     void retransmissionCounters(quint32* retrans, quint32* fast)
@@ -83,14 +84,27 @@ Runtime::~Runtime()
     m_outputs.clear();
     // usrsctp_finish returns -1 while endpoints remain; their timers must run for them to go.
     int rounds = 0;
-    while (usrsctp_finish() != 0 && rounds < 3000) {
+    bool finished = usrsctp_finish() == 0;
+    while (!finished && rounds < 3000) {
         usrsctp_handle_timers(kTickMs);
         m_pending.clear();
         ++rounds;
+        finished = usrsctp_finish() == 0;
     }
+    if (!finished)
+        qWarning("usrsctp_finish still failed after %d timer rounds: associations were left behind, and "
+                 "usrsctp keeps its tables (a leak until the process ends)",
+            rounds);
     std::lock_guard lock(g_mutex);
     g_instance = nullptr;
     g_initialised = false;
+    g_lastFinishClean = finished;
+}
+
+bool Runtime::lastFinishClean()
+{
+    std::lock_guard lock(g_mutex);
+    return g_lastFinishClean;
 }
 
 void Runtime::registerAddress(void* handle, Output out)

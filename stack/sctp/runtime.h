@@ -34,6 +34,9 @@ public:
     ~Runtime() override;
 
     static bool isInitialised();
+    // Whether the last runtime to go could finish usrsctp (every socket and association gone, its
+    // tables freed); true before any went.
+    static bool lastFinishClean();
     static QString libraryVersion();
 
     // Registers an AF_CONN address (a link); packets usrsctp sends on it go to out.

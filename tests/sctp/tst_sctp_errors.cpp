@@ -3,6 +3,8 @@
 // sentence saying what to fix, and a Kind::Error journal event.
 #include "sctplab.h"
 
+#include "sctp/runtime.h"
+
 #include <cerrno>
 
 using namespace ladder;
@@ -68,6 +70,26 @@ private slots:
         for (int i = 0; i < 200 && r.ok(); ++i)
             r = client->send(QByteArray(1000, 'x'), {});
         EXPECT_ERRNO(r, EAGAIN);
+    }
+
+    void teardownWithUnsentDataLeavesNothingBehind()
+    {
+        // The stack goes away while associations still hold unacknowledged data (the link is
+        // down): the engine aborts them, so usrsctp_finish can free every table. (A graceful
+        // close here waited for retransmission timers that never ran out, and leaked.)
+        {
+            Lab lab;
+            auto [client, server] = lab.connectedPair(5000, [](Endpoint* e) { e->setSendBuffer(16384); });
+            QVERIFY(client && server);
+            lab::LinkParams down;
+            down.up = false;
+            lab.link->aToB().setParams(down);
+            for (int i = 0; i < 8; ++i)
+                QVERIFY(client->send(QByteArray(1000, 'x'), {}));
+            QVERIFY(Runtime::isInitialised()); // the lab holds the runtime
+        }
+        QVERIFY(!Runtime::isInitialised());
+        QVERIFY(Runtime::lastFinishClean());
     }
 
     void enobufs()

@@ -11,6 +11,9 @@
 //         read) and the derived events (retransmissions, FORWARD-TSN, abandons); "packets" = the
 //         same without the per-chunk events (all the GUI's timeline, ladder and inspector need);
 //         "off" journals nothing per packet (the API with its per-send journal and live counters).
+//         The events a reader gets are counted ("events/message"); how they are stored is the
+//         journal's business: a packet's arrival over this perfect link and the chunk events are
+//         implied by the departure's event and derived when read (Journal::append(e, implied)).
 // Each round runs raw and then every selected mode back to back; the printed figure is the
 // median over the rounds, and "vs raw" is the median over the rounds of each round's ratio to
 // that round's raw run (paired: a neighbour's load burst moves both sides of a ratio alike);
