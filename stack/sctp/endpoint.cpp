@@ -730,9 +730,12 @@ void Endpoint::processEvents()
         socklen_t infoLen = sizeof rn;
         unsigned int infoType = 0;
         int msgFlags = 0;
-        // A message known to be complete is received straight where it will stay: a small one
-        // into the inbox's arena, a larger one into a buffer of its size that becomes the
-        // message's data; anything else goes through m_buffer.
+        // A message is received straight where it will stay when it can be: one known to be
+        // small into the inbox's arena, a larger one into a buffer of its size that becomes the
+        // message's data. While messages are small (no next-message info asked for) a new one
+        // goes to the arena's end too, up to its small-message size: if it is larger, that first
+        // piece is copied out and the rest comes through m_buffer. Anything else goes through
+        // m_buffer.
         const quint32 next = m_havePartial ? 0 : m_nextLength;
         m_nextLength = 0;
         QByteArray own;
@@ -741,6 +744,9 @@ void Endpoint::processEvents()
         if (next > 0 && next <= quint32(Inbox::kSmall)) {
             target = m_inbox.arenaSpace(qsizetype(next));
             capacity = next;
+        } else if (next == 0 && !m_havePartial && !m_nextInfoOn) {
+            target = m_inbox.arenaSpace(Inbox::kSmall);
+            capacity = std::size_t(Inbox::kSmall);
         } else if (next > 0) {
             own = QByteArray(qsizetype(next), Qt::Uninitialized);
             target = own.data();

@@ -84,8 +84,10 @@ void Inbox::takeInto(ReceivedMessage& out)
     Entry& e = front();
     fill(out, e);
     if (e.offset >= 0) {
-        // resize() keeps the buffer when it is ours alone and has the capacity: no allocation.
-        out.data.resize(e.length);
+        // resize() keeps the buffer when it is ours alone and has the capacity: no allocation
+        // (and a bulk reader's buffer usually has the size already).
+        if (out.data.size() != e.length || !out.data.isDetached())
+            out.data.resize(e.length);
         std::memcpy(out.data.data(), m_arena.get() + e.offset, std::size_t(e.length));
     } else {
         out.data = std::move(e.data);
