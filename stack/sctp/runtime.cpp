@@ -83,10 +83,13 @@ Runtime::~Runtime()
     }
     m_outputs.clear();
     // usrsctp_finish returns -1 while endpoints remain; their timers must run for them to go.
+    // Nothing is delivered any more, so what is left can only time out (a SHUTDOWN retransmitted
+    // up to its limit, the shutdown guard): after two seconds in ticks, time runs a second per
+    // round, so even those end (about 47 minutes of usrsctp's time, in no time).
     int rounds = 0;
     bool finished = usrsctp_finish() == 0;
     while (!finished && rounds < 3000) {
-        usrsctp_handle_timers(kTickMs);
+        usrsctp_handle_timers(rounds < 200 ? kTickMs : 1000);
         m_pending.clear();
         ++rounds;
         finished = usrsctp_finish() == 0;
