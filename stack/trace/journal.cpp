@@ -457,7 +457,7 @@ quint64 Journal::store(const Event& e, quint32 implied)
     // At most 3 UTF-8 bytes per UTF-16 unit (a surrogate pair takes 4 for 2).
     const std::size_t bound = 2 + 9 * kMaxVarint + 3 * std::size_t(e.text.size()) + std::size_t(e.raw.size());
 
-    QMutexLocker lock(&m_lock);
+    QWriteLocker lock(&m_lock);
     Store& s = *m_store;
     const quint32 from = s.intern(e.from);
     const quint32 to = s.intern(e.to);
@@ -595,7 +595,7 @@ void Journal::enforceLimits()
         JournalLimits limits;
         bool spillOk = false;
         {
-            QMutexLocker lock(&m_lock);
+            QReadLocker lock(&m_lock);
             if (!(s.inMemoryBytes > s.limits.memoryBytes && s.nextSpill + 1 < s.segments.size()))
                 break;
             limits = s.limits;
@@ -607,7 +607,7 @@ void Journal::enforceLimits()
         if (spillOk) {
             if (spillOne())
                 continue;
-            QMutexLocker lock(&m_lock);
+            QReadLocker lock(&m_lock);
             why = s.lastError;
         } else {
             why = !limits.spill ? QStringLiteral("spilling to disk is off")
@@ -627,7 +627,7 @@ void Journal::enforceLimits()
         notices.append(n);
     }
     {
-        QMutexLocker lock(&m_lock);
+        QWriteLocker lock(&m_lock);
         if (s.spilledEvents > 0 && !s.spillAnnounced && s.spill) {
             s.spillAnnounced = true;
             Event n;
@@ -658,7 +658,7 @@ bool Journal::spillOne()
     quint64 gen = 0;
     QString dir;
     {
-        QMutexLocker lock(&m_lock);
+        QReadLocker lock(&m_lock);
         idx = s.nextSpill;
         bytes = s.segments[idx].bytes;
         file = s.spill;
@@ -674,7 +674,7 @@ bool Journal::spillOne()
     qint64 offset = -1;
     // The segment is sealed: nobody writes its bytes any more, so it can be written unlocked.
     const bool ok = file && file->append(bytes->data, bytes->size, &offset, &error);
-    QMutexLocker lock(&m_lock);
+    QWriteLocker lock(&m_lock);
     if (gen != s.generation)
         return true; // cleared meanwhile: nothing left to spill
     if (!ok) {
@@ -695,7 +695,7 @@ bool Journal::spillOne()
 
 bool Journal::discardOne(quint64* first, quint64* last)
 {
-    QMutexLocker lock(&m_lock);
+    QWriteLocker lock(&m_lock);
     Store& s = *m_store;
     if (s.nextSpill + 1 >= s.segments.size())
         return false;
@@ -721,7 +721,7 @@ std::shared_ptr<const std::vector<char>> Journal::loadSpilled(std::size_t idx) c
     qint64 offset = 0;
     std::size_t size = 0;
     {
-        QMutexLocker lock(&m_lock);
+        QReadLocker lock(&m_lock);
         const Store& s = *m_store;
         if (idx >= s.segments.size() || s.segments[idx].fileOffset < 0 || !s.spill)
             return {};
@@ -770,7 +770,7 @@ void Journal::forEach(quint64 first, quint64 n, const std::function<void(const E
         lastParentSeq = ~quint64(0);
         std::size_t missing = std::size_t(-1);
         {
-            QMutexLocker lock(&m_lock);
+            QReadLocker lock(&m_lock);
             const Store& s = *m_store;
             if (started && gen != s.generation)
                 return; // cleared under our feet: the rest no longer exists
@@ -856,7 +856,7 @@ void Journal::forEach(quint64 first, quint64 n, const std::function<void(const E
             fn(e);
         if (missing != std::size_t(-1) && !loadSpilled(missing)) {
             // Unreadable spill data: skip the segment rather than loop on it.
-            QMutexLocker lock(&m_lock);
+            QReadLocker lock(&m_lock);
             if (gen != m_store->generation)
                 return;
             seq = m_store->endOf(missing, end);
@@ -880,7 +880,7 @@ QVector<Event> Journal::range(quint64 first, quint64 n) const
 
 void Journal::clear()
 {
-    QMutexLocker lock(&m_lock);
+    QWriteLocker lock(&m_lock);
     m_store->reset();
     m_count.store(0, std::memory_order_release);
     m_firstAvailable.store(0, std::memory_order_release);
@@ -890,7 +890,7 @@ void Journal::clear()
 
 std::size_t Journal::memoryBytes() const
 {
-    QMutexLocker lock(&m_lock);
+    QReadLocker lock(&m_lock);
     const Store& s = *m_store;
     std::size_t bytes = s.inMemoryBytes + s.segments.capacity() * sizeof(Segment);
     for (const Segment& seg : s.segments)
@@ -905,14 +905,14 @@ std::size_t Journal::memoryBytes() const
 
 void Journal::setAppendHook(std::function<void(const Event&)> hook)
 {
-    QMutexLocker lock(&m_lock);
+    QWriteLocker lock(&m_lock);
     m_hook = std::move(hook);
 }
 
 void Journal::setLimits(const JournalLimits& limits)
 {
     {
-        QMutexLocker lock(&m_lock);
+        QWriteLocker lock(&m_lock);
         m_store->limits = limits;
         m_store->limits.segmentBytes = std::max<std::size_t>(limits.segmentBytes, 4096);
         m_store->spillFailed = false; // a new directory or limit deserves a new try
@@ -922,7 +922,7 @@ void Journal::setLimits(const JournalLimits& limits)
 
 JournalLimits Journal::limits() const
 {
-    QMutexLocker lock(&m_lock);
+    QReadLocker lock(&m_lock);
     return m_store->limits;
 }
 
@@ -930,7 +930,7 @@ JournalStatus Journal::status() const
 {
     JournalStatus st;
     st.memoryBytes = memoryBytes();
-    QMutexLocker lock(&m_lock);
+    QReadLocker lock(&m_lock);
     const Store& s = *m_store;
     st.count = count();
     st.firstAvailable = firstAvailable();

@@ -3,7 +3,7 @@
 
 #include "event.h"
 
-#include <QMutex>
+#include <QReadWriteLock>
 #include <QStringList>
 #include <QVector>
 
@@ -46,11 +46,11 @@ struct JournalStatus {
 // consistent ranges. Records are compact: events are varint-encoded (eventcodec.h) into segments,
 // endpoint strings are interned, and old segments spill to disk past a memory limit.
 //
-// Locking: one mutex. An append holds it for the encoding and a memcpy (well under a
-// microsecond); readers hold it for batches of at most 256 events and call back outside it, so a
-// slow reader never stalls the stack thread for long. (Readers take turns; a read-write lock
-// cost every append ~70 instructions more, for concurrency between readers nobody needed.)
-// Spill-file I/O happens outside the lock.
+// Locking: an append holds the lock for the encoding and a memcpy (well under a microsecond);
+// readers hold it for batches of at most 256 events and call back outside it, so a slow reader
+// never stalls the stack thread for long. It is a read-write lock, which lets a waiting writer in
+// ahead of the next reader: with a plain mutex a reader in a loop starved the appender (bench_journal
+// "with a concurrent reader": 1.1 M appends/s against 60–90 k). Spill-file I/O happens outside the lock.
 class Journal {
 public:
     Journal();
@@ -123,7 +123,7 @@ private:
     bool discardOne(quint64* first, quint64* last);
     std::shared_ptr<const std::vector<char>> loadSpilled(std::size_t segment) const;
 
-    mutable QMutex m_lock;
+    mutable QReadWriteLock m_lock;
     std::unique_ptr<Store> m_store;
     std::atomic<quint64> m_count { 0 };
     std::atomic<quint64> m_firstAvailable { 0 };

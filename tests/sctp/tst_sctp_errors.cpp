@@ -19,6 +19,19 @@ bool journalled(Lab& lab, const QString& name)
             return true;
     return false;
 }
+
+// A connected client with a 16 KiB send buffer whose link to the server is down: what it sends
+// stays queued and unacknowledged. nullptr if the connection failed.
+Endpoint* stalledClient(Lab& lab)
+{
+    auto [client, server] = lab.connectedPair(5000, [](Endpoint* e) { e->setSendBuffer(16384); });
+    if (!client || !server)
+        return nullptr;
+    lab::LinkParams down;
+    down.up = false;
+    lab.link->aToB().setParams(down);
+    return client;
+}
 }
 
 #define EXPECT_ERRNO(result, code)                                                                                   \
@@ -61,11 +74,8 @@ private slots:
     void eagain()
     {
         Lab lab;
-        auto [client, server] = lab.connectedPair(5000, [](Endpoint* e) { e->setSendBuffer(16384); });
-        QVERIFY(client && server);
-        lab::LinkParams down;
-        down.up = false;
-        lab.link->aToB().setParams(down);
+        Endpoint* client = stalledClient(lab);
+        QVERIFY(client);
         Result<qint64> r = qint64(0);
         for (int i = 0; i < 200 && r.ok(); ++i)
             r = client->send(QByteArray(1000, 'x'), {});
@@ -79,11 +89,8 @@ private slots:
         // close here waited for retransmission timers that never ran out, and leaked.)
         {
             Lab lab;
-            auto [client, server] = lab.connectedPair(5000, [](Endpoint* e) { e->setSendBuffer(16384); });
-            QVERIFY(client && server);
-            lab::LinkParams down;
-            down.up = false;
-            lab.link->aToB().setParams(down);
+            Endpoint* client = stalledClient(lab);
+            QVERIFY(client);
             for (int i = 0; i < 8; ++i)
                 QVERIFY(client->send(QByteArray(1000, 'x'), {}));
             QVERIFY(Runtime::isInitialised()); // the lab holds the runtime
