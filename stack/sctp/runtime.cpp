@@ -82,6 +82,8 @@ Runtime::~Runtime()
         usrsctp_handle_timers(kTickMs);
     }
     m_outputs.clear();
+    m_counterUsers.clear();
+    m_sampleCounters = false;
     // usrsctp_finish returns -1 while endpoints remain; their timers must run for them to go.
     // Nothing is delivered any more, so what is left can only time out (a SHUTDOWN retransmitted
     // up to its limit, the shutdown guard): after two seconds in ticks, time runs a second per
@@ -110,9 +112,14 @@ bool Runtime::lastFinishClean()
     return g_lastFinishClean;
 }
 
-void Runtime::registerAddress(void* handle, Output out)
+void Runtime::registerAddress(void* handle, Output out, bool counters)
 {
     m_outputs[handle] = std::move(out);
+    if (counters)
+        m_counterUsers[handle] = true;
+    else
+        m_counterUsers.erase(handle);
+    m_sampleCounters = !m_counterUsers.empty();
     usrsctp_register_address(handle);
 }
 
@@ -120,6 +127,8 @@ void Runtime::deregisterAddress(void* handle)
 {
     usrsctp_deregister_address(handle);
     m_outputs.erase(handle);
+    m_counterUsers.erase(handle);
+    m_sampleCounters = !m_counterUsers.empty();
 }
 
 int Runtime::connOutput(void* addr, void* buffer, size_t length, uint8_t, uint8_t)
@@ -128,7 +137,10 @@ int Runtime::connOutput(void* addr, void* buffer, size_t length, uint8_t, uint8_
     if (!rt)
         return 0;
     Pending p { addr, QByteArray(static_cast<const char*>(buffer), qsizetype(length)), false };
-    retransmissionCounters(&p.retransAt, &p.fastAt);
+    if (rt->m_sampleCounters) {
+        retransmissionCounters(&p.retransAt, &p.fastAt);
+        p.sampled = true;
+    }
     rt->m_pending.push_back(std::move(p));
     if (!rt->m_flushScheduled) {
         rt->m_flushScheduled = true;
@@ -164,17 +176,18 @@ void Runtime::flushBatch()
     m_pending.swap(m_batch); // an earlier batch's storage (empty): new packets queue there
     // Every packet of the batch was emitted before this point, so the counters now bound the
     // share of the last one; the next outbound packet's snapshot bounds each earlier one.
-    quint32 retransEnd = 0, fastEnd = 0;
-    retransmissionCounters(&retransEnd, &fastEnd);
-    std::vector<std::pair<quint32, quint32>> next;
+    Snapshot end;
+    if (m_sampleCounters) {
+        retransmissionCounters(&end.retrans, &end.fast);
+        end.sampled = true;
+    }
+    std::vector<Snapshot> next;
     next.swap(m_next);
     next.resize(batch.size());
     for (std::size_t i = batch.size(); i-- > 0;) {
-        next[i] = { retransEnd, fastEnd };
-        if (!batch[i].inbound) {
-            retransEnd = batch[i].retransAt;
-            fastEnd = batch[i].fastAt;
-        }
+        next[i] = end;
+        if (!batch[i].inbound)
+            end = { batch[i].retransAt, batch[i].fastAt, batch[i].sampled };
     }
     for (std::size_t i = 0; i < batch.size(); ++i) {
         Pending& p = batch[i];
@@ -183,7 +196,8 @@ void Runtime::flushBatch()
         } else {
             auto it = m_outputs.find(p.handle);
             if (it != m_outputs.end() && it->second) {
-                g_current = { next[i].first - p.retransAt, next[i].second - p.fastAt, true };
+                if (p.sampled && next[i].sampled)
+                    g_current = { next[i].retrans - p.retransAt, next[i].fast - p.fastAt, true };
                 it->second(p.packet);
                 g_current = {};
             }

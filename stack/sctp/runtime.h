@@ -39,8 +39,10 @@ public:
     static bool lastFinishClean();
     static QString libraryVersion();
 
-    // Registers an AF_CONN address (a link); packets usrsctp sends on it go to out.
-    void registerAddress(void* handle, Output out);
+    // Registers an AF_CONN address (a link); packets usrsctp sends on it go to out. counters:
+    // whether out reads currentOutput() (the packet tap does); while no registered address
+    // does, conn_output does not sample usrsctp's counters (a copy of its statistics per packet).
+    void registerAddress(void* handle, Output out, bool counters = true);
     void deregisterAddress(void* handle);
 
     // Delivers a packet received for the AF_CONN address handle (safe to call from any callback:
@@ -75,18 +77,25 @@ private:
     QElapsedTimer m_clock;
     qint64 m_lastTickMs = 0;
     std::unordered_map<void*, Output> m_outputs;
+    std::unordered_map<void*, bool> m_counterUsers; // registered addresses that read currentOutput()
+    bool m_sampleCounters = false; // any of them does
     struct Pending {
         void* handle;
         QByteArray packet;
         bool inbound;
         quint32 retransAt = 0; // usrsctp's counters when conn_output got the packet
         quint32 fastAt = 0;
+        bool sampled = false; // retransAt and fastAt were taken
     };
     std::vector<Pending> m_pending;
     // flushBatch's working storage (empty between batches), kept so that a bulk transfer does not
     // allocate per batch.
     std::vector<Pending> m_batch;
-    std::vector<std::pair<quint32, quint32>> m_next;
+    struct Snapshot {
+        quint32 retrans = 0, fast = 0;
+        bool sampled = false;
+    };
+    std::vector<Snapshot> m_next;
     bool m_flushScheduled = false;
 };
 

@@ -3,7 +3,8 @@
 //   raw:  two AF_CONN sockets on one address with the same socket options as ours (1 MiB send
 //         buffer, 256 KiB receive buffer, NODELAY), usrsctp_sendv / usrsctp_recvv; the packets
 //         go through the same Runtime queue (conn_output -> event loop) and straight back into
-//         usrsctp_conninput: no journal, no tap.
+//         usrsctp_conninput: no journal, no tap, and no sampling of usrsctp's retransmission
+//         counters per packet (only the tap reads them).
 //   ours: Engine + Endpoint::send/receiveInto over a LabLinkPair with no impairment. The journal
 //         is always on (one UserAction event per send); the tap level says what else it gets:
 //         "chunks" (the app's default level) = every SCTP packet in both directions with its raw
@@ -123,10 +124,13 @@ Figures runRaw(Runtime& runtime, int messageSize, quint64 totalBytes)
     static char anchor;
     std::vector<QByteArray> queue;
     quint64 packets = 0;
-    runtime.registerAddress(&anchor, [&queue, &packets](const QByteArray& p) {
-        queue.push_back(p);
-        ++packets;
-    });
+    runtime.registerAddress( // no tap here: usrsctp's counters are not sampled per packet
+        &anchor,
+        [&queue, &packets](const QByteArray& p) {
+            queue.push_back(p);
+            ++packets;
+        },
+        false);
     auto pump = [&] {
         // What the lab link does, minus tap and journal: take the packets conn_output queued
         // (delivered by the runtime from the event loop) and feed them back.
