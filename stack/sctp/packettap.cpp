@@ -105,10 +105,10 @@ PacketTap::PacketTap(Scheduler& scheduler, trace::Journal& journal)
     trace::Journal::setExpander(trace::Kind::SctpPacket, &expandPacketEvents);
 }
 
-const PacketTap::Scanned& PacketTap::scan(const QByteArray& packet)
+const PacketTap::Scanned& PacketTap::scan(const QByteArray& packet, bool lookup)
 {
     // The lab link delivers the very bytes that were sent (same shared buffer): reuse that scan.
-    if (!packet.isEmpty())
+    if (lookup && !packet.isEmpty())
         for (std::size_t i = 0; i < m_cache.size(); ++i) {
             const Scanned& c = m_cache[(m_cacheNext + m_cache.size() - 1 - i) % m_cache.size()];
             if (c.packet.constData() == packet.constData() && c.packet.size() == packet.size())
@@ -276,7 +276,7 @@ void PacketTap::observeDelivery(void* handle, const QByteArray& packet, const QS
     m_packets += 2;
     const qint64 now = timeNs >= 0 ? timeNs : m_scheduler.nowNs();
     m_lastTimeNs = now;
-    const Scanned& s = scan(packet);
+    const Scanned& s = scan(packet, false); // a new packet, and its arrival is seen right here
     const quint64 sender = resolve(trace::Dir::Tx, handle, s);
     const bool sentDerived = update(trace::Dir::Tx, handle, s, true, m_kinds);
     const quint64 receiver = resolve(trace::Dir::Rx, handle, s);

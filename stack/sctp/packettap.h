@@ -145,7 +145,8 @@ namespace sctp {
         // derived events (retransmission, FORWARD-TSN).
         void journalChunks(const Scanned& s, const Seen& seen, const std::vector<qint8>& kinds);
         void journalDerived(const Scanned& s, std::size_t index, int retransmissionKind, const Seen& seen);
-        const Scanned& scan(const QByteArray& packet);
+        // lookup = false: the packet is known to be new (skips the search of recent scans).
+        const Scanned& scan(const QByteArray& packet, bool lookup = true);
         // The summary line of a well-formed packet. A bulk transfer repeats a handful of lines
         // ("5000 → 5001 vtag …: DATA"): those come from a small cache, one shared string each,
         // which the journal then stores once per segment instead of once per packet.

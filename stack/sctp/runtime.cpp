@@ -20,7 +20,7 @@ namespace {
 
     void retransmissionCounters(quint32* retrans, quint32* fast)
     {
-        struct sctpstat st {};
+        struct sctpstat st; // usrsctp_get_stat copies all of it: no need to clear it first (per packet)
         usrsctp_get_stat(&st);
         *retrans = st.sctps_sendretransdata;
         *fast = st.sctps_sendfastretrans;
