@@ -83,7 +83,6 @@ Runtime::~Runtime()
     }
     m_outputs.clear();
     m_counterUsers.clear();
-    m_sampleCounters = false;
     // usrsctp_finish returns -1 while endpoints remain; their timers must run for them to go.
     // Nothing is delivered any more, so what is left can only time out (a SHUTDOWN retransmitted
     // up to its limit, the shutdown guard): after two seconds in ticks, time runs a second per
@@ -116,10 +115,9 @@ void Runtime::registerAddress(void* handle, Output out, bool counters)
 {
     m_outputs[handle] = std::move(out);
     if (counters)
-        m_counterUsers[handle] = true;
+        m_counterUsers.insert(handle);
     else
         m_counterUsers.erase(handle);
-    m_sampleCounters = !m_counterUsers.empty();
     usrsctp_register_address(handle);
 }
 
@@ -128,7 +126,6 @@ void Runtime::deregisterAddress(void* handle)
     usrsctp_deregister_address(handle);
     m_outputs.erase(handle);
     m_counterUsers.erase(handle);
-    m_sampleCounters = !m_counterUsers.empty();
 }
 
 int Runtime::connOutput(void* addr, void* buffer, size_t length, uint8_t, uint8_t)
@@ -137,7 +134,7 @@ int Runtime::connOutput(void* addr, void* buffer, size_t length, uint8_t, uint8_
     if (!rt)
         return 0;
     Pending p { addr, QByteArray(static_cast<const char*>(buffer), qsizetype(length)), false };
-    if (rt->m_sampleCounters) {
+    if (!rt->m_counterUsers.empty()) {
         retransmissionCounters(&p.retransAt, &p.fastAt);
         p.sampled = true;
     }
@@ -177,7 +174,7 @@ void Runtime::flushBatch()
     // Every packet of the batch was emitted before this point, so the counters now bound the
     // share of the last one; the next outbound packet's snapshot bounds each earlier one.
     Snapshot end;
-    if (m_sampleCounters) {
+    if (!m_counterUsers.empty()) {
         retransmissionCounters(&end.retrans, &end.fast);
         end.sampled = true;
     }

@@ -9,6 +9,7 @@
 #include <functional>
 #include <memory>
 #include <unordered_map>
+#include <unordered_set>
 
 namespace ladder::sctp {
 
@@ -77,8 +78,7 @@ private:
     QElapsedTimer m_clock;
     qint64 m_lastTickMs = 0;
     std::unordered_map<void*, Output> m_outputs;
-    std::unordered_map<void*, bool> m_counterUsers; // registered addresses that read currentOutput()
-    bool m_sampleCounters = false; // any of them does
+    std::unordered_set<void*> m_counterUsers; // registered addresses that read currentOutput()
     struct Pending {
         void* handle;
         QByteArray packet;

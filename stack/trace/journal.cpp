@@ -421,14 +421,6 @@ quint64 Journal::append(Event&& e)
     return seq;
 }
 
-quint64 Journal::append(const Event& e)
-{
-    const quint64 seq = store(e);
-    if (m_hook)
-        callHook(e, seq, 0);
-    return seq;
-}
-
 quint64 Journal::append(const Event& e, quint32 implied)
 {
     const quint64 seq = store(e, implied);

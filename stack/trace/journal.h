@@ -61,19 +61,17 @@ public:
     // Appends and returns the event's sequence number. Thread-safe.
     quint64 append(Event&& e);
     // The same for an event the caller keeps (a producer reusing one Event for a stream of similar
-    // ones saves the reference counting of its strings and bytes).
-    quint64 append(const Event& e);
-    // Appends e and `implied` events that follow from it, numbered seq+1..seq+implied and stored
-    // as nothing but an index entry each: they are derived from e when read, by the expander
-    // registered for e's kind (see setExpander). An SCTP packet journalled at the chunk level
-    // implies its SctpChunk events this way — every field and description follows from the
-    // packet's bytes, and a bulk transfer has millions of them. Readers (forEach, at, range, the
-    // append hook) see ordinary events.
-    quint64 append(const Event& e, quint32 implied);
+    // ones saves the reference counting of its strings and bytes), and `implied` events that
+    // follow from it, numbered seq+1..seq+implied and stored as nothing but an index entry each:
+    // they are derived from e when read, by the expander registered for e's kind (see
+    // setExpander). An SCTP packet journalled at the chunk level implies its SctpChunk events this
+    // way — every field and description follows from the packet's bytes, and a bulk transfer has
+    // millions of them. Readers (forEach, at, range, the append hook) see ordinary events.
+    quint64 append(const Event& e, quint32 implied = 0);
     // Derives the `count` events a stored event of a kind implies, in order; deterministic (the
-    // same parent and count always give the same events), callable from any thread. Registered by the layer
-    // that knows the format; a reader that finds no expander for an implied event gets a Log event
-    // saying so.
+    // same parent and count always give the same events), callable from any thread. Registered by
+    // the layer that knows the format; a reader that finds no expander for an implied event gets
+    // a Log event saying so.
     using Expander = void (*)(const Event& parent, quint32 count, std::vector<Event>& implied);
     static void setExpander(Kind parentKind, Expander fn);
     // Number of events appended so far. Lock-free; a reader may poll it.
