@@ -36,6 +36,7 @@ namespace {
     // UserAction events differ only in their time.
     constexpr uchar kRepeat = 0x20;
     constexpr std::size_t kMaxVarint = 10;
+    constexpr std::size_t kMaxPending = 4096; // repeats queued before the lane writes them out itself
     constexpr qsizetype kMinShared = 8; // shorter texts and raw bytes are stored as they are
 
     // A string whose buffer we can hold: a shared heap string detaches before anyone can change
@@ -55,6 +56,15 @@ namespace {
         }
         *p++ = char(v);
         return p;
+    }
+
+    // A repeat (kRepeat) of the event stored `back` bytes before p; at most 2 + 2 * kMaxVarint bytes.
+    char* putRepeat(char* p, Kind kind, Dir dir, qint64 timeNs, quint64 back)
+    {
+        *p++ = char(kind);
+        *p++ = char(uchar(dir) | kRepeat);
+        p = putVarint(p, (quint64(timeNs) << 1) ^ quint64(timeNs >> 63)); // zigzag
+        return putVarint(p, back);
     }
 
     // How many of s's first UTF-16 units are ASCII (usually all: summaries, chunk descriptions),
@@ -374,9 +384,61 @@ struct Journal::Store {
     }
 };
 
+// The repeat lane's view of Store::last: the same event with its strings as the appender gave
+// them (compared by address: a held shared string cannot change), and the times queued since.
+struct Journal::Repeatable {
+    bool valid = false;
+    Kind kind = Kind::Log;
+    Dir dir = Dir::None;
+    quint64 object = 0, a = 0, b = 0, c = 0;
+    QString from, to, text;
+    std::vector<qint64> times;
+
+    static bool same(const QString& held, const QString& s) { return held.isEmpty() ? s.isEmpty() : sameString(held, s); }
+    static void keep(QString& held, const QString& s)
+    {
+        if (held.constData() != s.constData() || held.size() != s.size())
+            held = s;
+    }
+    bool matches(const Event& e) const
+    {
+        return valid && kind == e.kind && dir == e.dir && object == e.object && a == e.a && b == e.b && c == e.c
+            && same(text, e.text) && same(from, e.from) && same(to, e.to);
+    }
+    // e was just stored whole without raw bytes (its text is empty or holdable).
+    void remember(const Event& e)
+    {
+        valid = (e.from.isEmpty() || holdable(e.from)) && (e.to.isEmpty() || holdable(e.to));
+        kind = e.kind;
+        dir = e.dir;
+        object = e.object;
+        a = e.a;
+        b = e.b;
+        c = e.c;
+        keep(from, e.from);
+        keep(to, e.to);
+        keep(text, e.text);
+    }
+    Event event() const
+    {
+        Event e;
+        e.kind = kind;
+        e.dir = dir;
+        e.object = object;
+        e.a = a;
+        e.b = b;
+        e.c = c;
+        e.from = from;
+        e.to = to;
+        e.text = text;
+        return e;
+    }
+};
+
 Journal::Journal()
     : m_store(std::make_unique<Store>())
     , m_epochNs(nowEpochNs())
+    , m_repeatable(std::make_unique<Repeatable>())
 {
 }
 
@@ -423,6 +485,21 @@ quint64 Journal::append(Event&& e)
 
 quint64 Journal::append(const Event& e, quint32 implied)
 {
+    if (implied == 0 && e.raw.isEmpty() && !m_hook) {
+        // The repeat lane: queue the time of an event that repeats the last one stored whole.
+        QMutexLocker pending(&m_pendingMutex);
+        Repeatable& r = *m_repeatable;
+        if (r.matches(e)) {
+            const quint64 seq = m_count.load(std::memory_order_relaxed) + r.times.size();
+            r.times.push_back(e.timeNs);
+            m_pendingCount.store(quint32(r.times.size()), std::memory_order_release);
+            if (r.times.size() >= kMaxPending) {
+                pending.unlock();
+                flushPending();
+            }
+            return seq;
+        }
+    }
     const quint64 seq = store(e, implied);
     if (m_hook)
         callHook(e, seq, implied);
@@ -446,10 +523,77 @@ void Journal::callHook(const Event& e, quint64 seq, quint32 implied)
 
 quint64 Journal::store(const Event& e, quint32 implied)
 {
+    QWriteLocker lock(&m_lock);
+    QMutexLocker pending(&m_pendingMutex);
+    writePending(); // the queued repeats came first
+    const quint64 seq = storeLocked(e, implied);
+    const Store& s = *m_store;
+    const bool over = s.inMemoryBytes > s.limits.memoryBytes && s.nextSpill + 1 < s.segments.size();
+    pending.unlock();
+    lock.unlock();
+    if (over)
+        enforceLimits();
+    return seq;
+}
+
+void Journal::writePending()
+{
+    Repeatable& r = *m_repeatable;
+    const std::size_t n = r.times.size();
+    if (n == 0)
+        return;
+    Store& s = *m_store;
+    std::size_t i = 0;
+    // The short form while the original is in the current segment and there is room.
+    if (!s.segments.empty() && s.last.valid && s.last.segment == s.segments.size() - 1) {
+        Segment& seg = s.segments.back();
+        Block& blk = *seg.bytes;
+        constexpr std::size_t kRepeatMax = 2 + 2 * kMaxVarint;
+        if (blk.capacity - blk.size >= kRepeatMax) {
+            const std::size_t room = (blk.capacity - blk.size) / kRepeatMax; // repeats that surely fit
+            const std::size_t fit = std::min(n, room);
+            seg.offsets.reserve(seg.offsets.size() + fit);
+            char* p = blk.data + blk.size;
+            for (; i < fit; ++i) {
+                const quint32 start = quint32(p - blk.data);
+                seg.offsets.push_back(start);
+                p = putRepeat(p, r.kind, r.dir, r.times[i], start - s.last.offset);
+            }
+            blk.size = std::size_t(p - blk.data);
+            m_count.store(m_count.load(std::memory_order_relaxed) + fit, std::memory_order_release);
+        }
+    }
+    if (i < n) { // the long form (storeLocked opens a new segment, and repeats within it again)
+        Event whole = r.event();
+        for (; i < n; ++i) {
+            whole.timeNs = r.times[i];
+            storeLocked(whole, 0);
+        }
+    }
+    r.times.clear();
+    m_pendingCount.store(0, std::memory_order_release);
+}
+
+void Journal::flushPending() const
+{
+    auto* self = const_cast<Journal*>(this); // count() is const; writing out what was appended is not a change
+    bool over = false;
+    {
+        QWriteLocker lock(&m_lock);
+        QMutexLocker pending(&m_pendingMutex);
+        self->writePending();
+        const Store& s = *m_store;
+        over = s.inMemoryBytes > s.limits.memoryBytes && s.nextSpill + 1 < s.segments.size();
+    }
+    if (over)
+        self->enforceLimits();
+}
+
+quint64 Journal::storeLocked(const Event& e, quint32 implied)
+{
     // At most 3 UTF-8 bytes per UTF-16 unit (a surrogate pair takes 4 for 2).
     const std::size_t bound = 2 + 9 * kMaxVarint + 3 * std::size_t(e.text.size()) + std::size_t(e.raw.size());
 
-    QWriteLocker lock(&m_lock);
     Store& s = *m_store;
     const quint32 from = s.intern(e.from);
     const quint32 to = s.intern(e.to);
@@ -477,12 +621,7 @@ quint64 Journal::store(const Event& e, quint32 implied)
     if (e.raw.isEmpty() && last.valid && last.segment == segIdx && last.kind == e.kind && last.dir == e.dir
         && last.object == e.object && last.a == e.a && last.b == e.b && last.c == e.c && last.from == from && last.to == to
         && last.text.size() == e.text.size() && (e.text.isEmpty() || sameString(last.text, e.text))) {
-        char* p = blk.data + start;
-        *p++ = char(e.kind);
-        *p++ = char(uchar(e.dir) | kRepeat);
-        p = putVarint(p, (quint64(e.timeNs) << 1) ^ quint64(e.timeNs >> 63)); // zigzag
-        p = putVarint(p, start - last.offset);
-        blk.size = std::size_t(p - blk.data);
+        blk.size = std::size_t(putRepeat(blk.data + start, e.kind, e.dir, e.timeNs, start - last.offset) - blk.data);
         m_count.store(seq + 1 + implied, std::memory_order_release);
         return seq;
     }
@@ -569,11 +708,8 @@ quint64 Journal::store(const Event& e, quint32 implied)
         last.to = to;
         if (last.text.constData() != e.text.constData() || last.text.size() != e.text.size())
             last.text = e.text;
+        m_repeatable->remember(e);
     }
-    const bool over = s.inMemoryBytes > s.limits.memoryBytes && s.nextSpill + 1 < s.segments.size();
-    lock.unlock();
-    if (over)
-        enforceLimits();
     return seq;
 }
 
@@ -873,6 +1009,9 @@ QVector<Event> Journal::range(quint64 first, quint64 n) const
 void Journal::clear()
 {
     QWriteLocker lock(&m_lock);
+    QMutexLocker pending(&m_pendingMutex);
+    *m_repeatable = Repeatable {};
+    m_pendingCount.store(0, std::memory_order_release);
     m_store->reset();
     m_count.store(0, std::memory_order_release);
     m_firstAvailable.store(0, std::memory_order_release);
@@ -898,6 +1037,8 @@ std::size_t Journal::memoryBytes() const
 void Journal::setAppendHook(std::function<void(const Event&)> hook)
 {
     QWriteLocker lock(&m_lock);
+    QMutexLocker pending(&m_pendingMutex);
+    writePending(); // the hook sees every append from now on, none of the queued ones twice
     m_hook = std::move(hook);
 }
 
@@ -921,10 +1062,10 @@ JournalLimits Journal::limits() const
 JournalStatus Journal::status() const
 {
     JournalStatus st;
+    st.count = count(); // before the lock: it may write out queued repeats
     st.memoryBytes = memoryBytes();
     QReadLocker lock(&m_lock);
     const Store& s = *m_store;
-    st.count = count();
     st.firstAvailable = firstAvailable();
     st.discarded = s.discarded;
     st.spilledEvents = s.spilledEvents;

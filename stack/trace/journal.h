@@ -3,6 +3,7 @@
 
 #include "event.h"
 
+#include <QMutex>
 #include <QReadWriteLock>
 #include <QStringList>
 #include <QVector>
@@ -67,6 +68,10 @@ public:
     // setExpander). An SCTP packet journalled at the chunk level implies its SctpChunk events this
     // way — every field and description follows from the packet's bytes, and a bulk transfer has
     // millions of them. Readers (forEach, at, range, the append hook) see ordinary events.
+    // An event that repeats the last one stored without raw bytes in everything but its time (a
+    // bulk sender's UserAction per call) takes a short lane: its time is queued under a small
+    // mutex of its own, and the queue is written out (4 bytes an event) by the next append that
+    // is not such a repeat, or by the next count() — so every reader sees it, in order, at once.
     quint64 append(const Event& e, quint32 implied = 0);
     // Derives the `count` events a stored event of a kind implies, in order; deterministic (the
     // same parent and count always give the same events), callable from any thread. Registered by
@@ -74,8 +79,14 @@ public:
     // a Log event saying so.
     using Expander = void (*)(const Event& parent, quint32 count, std::vector<Event>& implied);
     static void setExpander(Kind parentKind, Expander fn);
-    // Number of events appended so far. Lock-free; a reader may poll it.
-    quint64 count() const { return m_count.load(std::memory_order_acquire); }
+    // Number of events appended so far; a reader may poll it. Lock-free unless repeats are queued
+    // (see append), which it writes out first.
+    quint64 count() const
+    {
+        if (m_pendingCount.load(std::memory_order_acquire) != 0)
+            flushPending();
+        return m_count.load(std::memory_order_acquire);
+    }
     // The event with this sequence number; a default Event (seq 0, kind Log, empty) if it does not
     // exist or was discarded (see available()).
     Event at(quint64 seq) const;
@@ -114,7 +125,11 @@ private:
     struct Block;
     struct Segment;
     struct SpillFile;
+    struct Repeatable;
     quint64 store(const Event& e, quint32 implied = 0);
+    quint64 storeLocked(const Event& e, quint32 implied);
+    void writePending();
+    void flushPending() const;
     void callHook(const Event& e, quint64 seq, quint32 implied);
     void enforceLimits();
     bool spillOne();
@@ -128,6 +143,10 @@ private:
     std::atomic<qint64> m_epochNs { 0 };
     std::atomic<quint64> m_generation { 0 };
     std::function<void(const Event&)> m_hook;
+    // The repeat lane (see append): taken after m_lock when both are needed.
+    mutable QMutex m_pendingMutex;
+    std::unique_ptr<Repeatable> m_repeatable;
+    mutable std::atomic<quint32> m_pendingCount { 0 };
 };
 
 } // namespace ladder::trace

@@ -554,6 +554,100 @@ private slots:
             }
         }
     }
+
+    void queuedRepeatsKeepTheirPlaceAndNumbers()
+    {
+        // Repeats of the last event stored whole are queued (Journal::append's repeat lane) and
+        // written out by the next other append or count(): numbers, order and times as appended —
+        // past the queue's own limit, across full segments, around another thread's appends, a
+        // reader polling all the while, clear() and a hook set in between.
+        Journal j;
+        j.setLimits(small(64 * 1024 * 1024)); // 8 KiB segments: the queue outgrows many
+        Event a;
+        a.kind = Kind::UserAction;
+        a.object = 7;
+        a.a = 2;
+        a.text = QStringLiteral("sctp_sendmsg %1 bytes on stream 2, PPID 0, context 0, no flags").arg(100);
+        std::atomic<bool> done { false };
+        std::atomic<quint64> readerLast { 0 };
+        std::atomic<bool> readerSawDecrease { false };
+        QThread* reader = QThread::create([&] {
+            quint64 last = 0;
+            while (!done.load()) {
+                const quint64 c = j.count();
+                if (c < last)
+                    readerSawDecrease = true;
+                last = c;
+                if (c > 0)
+                    j.at(c - 1); // decodes whatever was written out last
+            }
+            readerLast = last;
+        });
+        reader->start();
+        constexpr quint64 kRun = 10000; // more than the lane queues before writing out by itself
+        for (quint64 i = 0; i < kRun; ++i) {
+            a.timeNs = qint64(i) * 977;
+            QCOMPARE(j.append(a), i);
+        }
+        Event other; // from another thread, after the run: it comes after every repeat
+        other.kind = Kind::Log;
+        other.text = QStringLiteral("from elsewhere");
+        quint64 otherSeq = 0;
+        QThread* writer = QThread::create([&] { otherSeq = j.append(other); });
+        writer->start();
+        writer->wait();
+        delete writer;
+        QCOMPARE(otherSeq, kRun);
+        a.timeNs = qint64(kRun) * 977;
+        QCOMPARE(j.append(a), kRun + 1); // a repeat again (of the same original: the Log had no text of ours)
+        done = true;
+        reader->wait();
+        delete reader;
+        QVERIFY(!readerSawDecrease.load());
+        QCOMPARE(j.count(), kRun + 2);
+        quint64 at = 0;
+        j.forEach(0, j.count(), [&](const Event& e) {
+            QCOMPARE(e.seq, at);
+            if (at == kRun) {
+                QCOMPARE(e.kind, Kind::Log);
+                QCOMPARE(e.text, other.text);
+            } else {
+                const quint64 i = at < kRun ? at : kRun;
+                QCOMPARE(e.timeNs, qint64(i) * 977);
+                QCOMPARE(e.kind, Kind::UserAction);
+                QCOMPARE(e.object, quint64(7));
+                QCOMPARE(e.a, quint64(2));
+                QCOMPARE(e.text, a.text);
+            }
+            ++at;
+        });
+        QCOMPARE(at, kRun + 2);
+        QVERIFY(readerLast.load() <= kRun + 2);
+        // Stored small: the run takes far less than its texts would.
+        QVERIFY2(j.memoryBytes() < kRun * quint64(a.text.size()) / 4, qPrintable(QString::number(j.memoryBytes())));
+
+        // Queued repeats and clear(): gone with the rest.
+        j.append(a);
+        j.append(a);
+        j.clear();
+        QCOMPARE(j.count(), quint64(0));
+        a.timeNs = 5;
+        QCOMPARE(j.append(a), quint64(0)); // stored whole: nothing to repeat after a clear
+        QCOMPARE(j.count(), quint64(1));
+        QCOMPARE(j.at(0).timeNs, qint64(5));
+
+        // A hook set while repeats are queued sees what comes after, and only that.
+        a.timeNs = 6;
+        j.append(a);
+        QList<quint64> hooked;
+        j.setAppendHook([&](const Event& e) { hooked << e.seq; });
+        a.timeNs = 7;
+        QCOMPARE(j.append(a), quint64(2));
+        QCOMPARE(hooked, QList<quint64> { 2 });
+        QCOMPARE(j.count(), quint64(3));
+        QCOMPARE(j.at(1).timeNs, qint64(6));
+        QCOMPARE(j.at(2).timeNs, qint64(7));
+    }
 };
 
 QTEST_GUILESS_MAIN(TestJournal)
