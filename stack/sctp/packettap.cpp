@@ -329,11 +329,12 @@ bool PacketTap::update(trace::Dir dir, void* handle, const Scanned& s, bool deri
     kinds.clear();
     if (!s.valid)
         return false;
-    Flow& out = flow(handle, s.srcPort, s.dstPort);
+    // This direction's flow, looked up once and only when needed: an arrival's DATA changes nothing.
+    Flow* out = nullptr;
     for (const ChunkFields& c : s.chunks) {
         int kind = -1; // not a retransmission
         if (c.type == chunk::Data || c.type == chunk::IData) {
-            if (!c.truncated && derived && !out.sent.insert(c.tsn)) {
+            if (!c.truncated && derived && !(out ? out : (out = &flow(handle, s.srcPort, s.dstPort)))->sent.insert(c.tsn)) {
                 kind = 0;
                 ++m_retransmissions;
                 if (fastLeft > 0) {
@@ -349,7 +350,9 @@ bool PacketTap::update(trace::Dir dir, void* handle, const Scanned& s, bool deri
             }
         } else if (c.type == chunk::Init || c.type == chunk::InitAck) {
             // A new association on these ports: forget the old one's TSNs.
-            out = Flow {};
+            if (!out)
+                out = &flow(handle, s.srcPort, s.dstPort);
+            *out = Flow {};
             flow(handle, s.dstPort, s.srcPort) = Flow {};
         } else if ((c.type == chunk::Sack || c.type == chunk::NrSack) && !c.truncated && dir == trace::Dir::Rx) {
             // A SACK that reached the data sender acknowledges the reverse flow: remember its

@@ -25,6 +25,24 @@ namespace {
         *retrans = st.sctps_sendretransdata;
         *fast = st.sctps_sendfastretrans;
     }
+
+    // Whether a packet usrsctp emits has a DATA or I-DATA chunk: only those can be
+    // retransmissions, so only their output needs a snapshot of the counters (a whole sctpstat
+    // copied). A packet whose chunk headers do not add up counts as one that has.
+    bool carriesData(const void* buffer, std::size_t length)
+    {
+        const auto* p = static_cast<const uchar*>(buffer);
+        std::size_t at = 12;
+        while (at + 4 <= length) {
+            if (p[at] == 0 || p[at] == 64) // DATA, I-DATA
+                return true;
+            const std::size_t chunkLength = std::size_t((p[at + 2] << 8) | p[at + 3]);
+            if (chunkLength < 4)
+                return true;
+            at += (chunkLength + 3) & ~std::size_t(3);
+        }
+        return at != length; // stray bytes, or a chunk running past the end
+    }
 }
 
 Runtime::OutputCounters Runtime::currentOutput() { return g_current; }
@@ -134,7 +152,7 @@ int Runtime::connOutput(void* addr, void* buffer, size_t length, uint8_t, uint8_
     if (!rt)
         return 0;
     Pending p { addr, QByteArray(static_cast<const char*>(buffer), qsizetype(length)), false };
-    if (!rt->m_counterUsers.empty()) {
+    if (!rt->m_counterUsers.empty() && carriesData(buffer, length)) {
         retransmissionCounters(&p.retransAt, &p.fastAt);
         p.sampled = true;
     }
@@ -172,7 +190,9 @@ void Runtime::flushBatch()
     batch.swap(m_pending);
     m_pending.swap(m_batch); // an earlier batch's storage (empty): new packets queue there
     // Every packet of the batch was emitted before this point, so the counters now bound the
-    // share of the last one; the next outbound packet's snapshot bounds each earlier one.
+    // share of the last one; the next sampled outbound packet's snapshot bounds each earlier one
+    // (usrsctp counts a retransmission after emitting it; packets without DATA, not sampled,
+    // retransmit nothing).
     Snapshot end;
     if (!m_counterUsers.empty()) {
         retransmissionCounters(&end.retrans, &end.fast);
@@ -183,8 +203,8 @@ void Runtime::flushBatch()
     next.resize(batch.size());
     for (std::size_t i = batch.size(); i-- > 0;) {
         next[i] = end;
-        if (!batch[i].inbound)
-            end = { batch[i].retransAt, batch[i].fastAt, batch[i].sampled };
+        if (!batch[i].inbound && batch[i].sampled)
+            end = { batch[i].retransAt, batch[i].fastAt, true };
     }
     for (std::size_t i = 0; i < batch.size(); ++i) {
         Pending& p = batch[i];
