@@ -58,7 +58,7 @@ Engine::Engine(Stack& stack, QObject* parent)
         m_nextResolved = (m_nextResolved + 1) % m_resolved.size();
         return best;
     });
-    m_tap.setObserver([this](const PacketTap::ChunkSeen& seen) { onChunk(seen); });
+    m_tap.setObserver([this](const PacketTap::PacketSeen& seen) { onPacket(seen); });
     m_refresh.setInterval(250);
     connect(&m_refresh, &QTimer::timeout, this, &Engine::refresh);
     // usrsctp does not call the upcall for every notification it queues: SEND_FAILED for chunks
@@ -369,34 +369,37 @@ std::optional<AssociationInfo> Engine::association(quint64 id) const
     return i;
 }
 
-void Engine::onChunk(const PacketTap::ChunkSeen& seen)
+void Engine::onPacket(const PacketTap::PacketSeen& seen)
 {
     Record* r = record(seen.association);
     if (!r || seen.dir != trace::Dir::Tx)
         return;
-    const ChunkFields& c = *seen.chunk;
-    if (c.type == chunk::Data || c.type == chunk::IData) {
-        if (seen.retransmission) {
-            ++r->info.retransmissions;
-            if (seen.retransmissionKind == 1)
-                ++r->info.fastRetransmissions;
-            else if (seen.retransmissionKind == 2)
-                ++r->info.timeoutRetransmissions;
-            return;
+    const std::vector<ChunkFields>& chunks = *seen.chunks;
+    for (std::size_t i = 0; i < chunks.size(); ++i) {
+        const ChunkFields& c = chunks[i];
+        if (c.type == chunk::Data || c.type == chunk::IData) {
+            if (const int kind = (*seen.kinds)[i]; kind >= 0) {
+                ++r->info.retransmissions;
+                if (kind == 1)
+                    ++r->info.fastRetransmissions;
+                else if (kind == 2)
+                    ++r->info.timeoutRetransmissions;
+                continue;
+            }
+            StreamInfo& s = r->stream(c.sid);
+            s.bytesSent += quint64(c.payloadLength);
+            if (c.ending()) {
+                ++s.messagesSent;
+                ++(c.unordered() ? s.unorderedSent : s.orderedSent);
+                if (s.messagesQueued > 0)
+                    --s.messagesQueued;
+                if (!c.unordered())
+                    s.nextSsn = c.type == chunk::Data ? quint16(c.ssn + 1) : c.ssn + 1;
+            }
+            s.bytesQueued = s.bytesQueued > quint64(c.payloadLength) ? s.bytesQueued - quint64(c.payloadLength) : 0;
+        } else if (c.type == chunk::ForwardTsn || c.type == chunk::IForwardTsn) {
+            ++r->info.forwardTsnsSent;
         }
-        StreamInfo& s = r->stream(c.sid);
-        s.bytesSent += quint64(c.payloadLength);
-        if (c.ending()) {
-            ++s.messagesSent;
-            ++(c.unordered() ? s.unorderedSent : s.orderedSent);
-            if (s.messagesQueued > 0)
-                --s.messagesQueued;
-            if (!c.unordered())
-                s.nextSsn = c.type == chunk::Data ? quint16(c.ssn + 1) : c.ssn + 1;
-        }
-        s.bytesQueued = s.bytesQueued > quint64(c.payloadLength) ? s.bytesQueued - quint64(c.payloadLength) : 0;
-    } else if (c.type == chunk::ForwardTsn || c.type == chunk::IForwardTsn) {
-        ++r->info.forwardTsnsSent;
     }
 }
 

@@ -121,7 +121,7 @@ namespace sctp {
         void associationAdded(quint64 id);
 
     private:
-        void onChunk(const PacketTap::ChunkSeen& seen);
+        void onPacket(const PacketTap::PacketSeen& seen);
         int runtimeTickMs() const;
         void readStatus(Record& r);
 

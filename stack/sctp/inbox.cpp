@@ -51,7 +51,8 @@ void Inbox::push(ReceivedMessage&& m)
 {
     Entry& e = append(m);
     e.length = m.data.size();
-    e.data = std::move(m.data);
+    e.large = quint32(m_large.size());
+    m_large.push_back(std::move(m.data));
 }
 
 void Inbox::fill(ReceivedMessage& out, const Entry& e) const
@@ -74,7 +75,7 @@ ReceivedMessage Inbox::take()
     Entry& e = front();
     ReceivedMessage m;
     fill(m, e);
-    m.data = e.offset >= 0 ? QByteArray(m_arena.get() + e.offset, e.length) : std::move(e.data);
+    m.data = e.offset >= 0 ? QByteArray(m_arena.get() + e.offset, e.length) : std::move(m_large[e.large]);
     popped();
     return m;
 }
@@ -90,7 +91,7 @@ void Inbox::takeInto(ReceivedMessage& out)
             out.data.resize(e.length);
         std::memcpy(out.data.data(), m_arena.get() + e.offset, std::size_t(e.length));
     } else {
-        out.data = std::move(e.data);
+        out.data = std::move(m_large[e.large]);
     }
     popped();
 }
@@ -100,6 +101,7 @@ void Inbox::popped()
     ++m_head;
     if (m_head == m_entries.size()) { // drained: start again at the beginning, keeping the memory
         m_entries.clear();
+        m_large.clear();
         m_froms.clear();
         m_head = 0;
         m_arenaUsed = 0;
@@ -109,7 +111,20 @@ void Inbox::popped()
         qsizetype firstOffset = -1;
         for (std::size_t i = m_head; i < m_entries.size() && firstOffset < 0; ++i)
             firstOffset = m_entries[i].offset;
+        // The large messages taken go too (entries name them in order).
+        quint32 firstLarge = quint32(m_large.size());
+        for (std::size_t i = m_head; i < m_entries.size(); ++i)
+            if (m_entries[i].offset < 0) {
+                firstLarge = m_entries[i].large;
+                break;
+            }
         m_entries.erase(m_entries.begin(), m_entries.begin() + std::ptrdiff_t(m_head));
+        if (firstLarge > 0) {
+            m_large.erase(m_large.begin(), m_large.begin() + std::ptrdiff_t(firstLarge));
+            for (Entry& e : m_entries)
+                if (e.offset < 0)
+                    e.large -= firstLarge;
+        }
         m_head = 0;
         if (firstOffset > 0) {
             std::memmove(m_arena.get(), m_arena.get() + firstOffset, std::size_t(m_arenaUsed - firstOffset));
@@ -133,6 +148,7 @@ void Inbox::popped()
 void Inbox::clear()
 {
     m_entries.clear();
+    m_large.clear();
     m_froms.clear();
     m_head = 0;
     m_arenaUsed = 0;

@@ -39,9 +39,10 @@ public:
 private:
     // A message's metadata; its sender is an index into m_froms (a bulk receiver's messages all
     // come from one or a few peers: no string is copied per message).
+    // Plain data, so that appending and dropping entries costs no reference counting.
     struct Entry {
-        QByteArray data; // empty while the bytes are in the arena
-        qsizetype offset = -1; // in the arena, -1 when data holds them
+        qsizetype offset = -1; // in the arena; -1 when m_large[large] holds the bytes
+        quint32 large = 0;
         qsizetype length = 0;
         quint64 association = 0;
         quint32 ppid = 0;
@@ -57,6 +58,7 @@ private:
     void popped();
 
     std::vector<Entry> m_entries;
+    std::vector<QByteArray> m_large; // the data of messages not in the arena, in order
     std::vector<Address> m_froms;
     std::size_t m_head = 0; // first entry not yet taken
     std::unique_ptr<char[]> m_arena;

@@ -416,10 +416,7 @@ void PacketTap::journalPacket(const Scanned& s, const Seen& seen, bool anyDerive
 void PacketTap::notify(trace::Dir dir, void* handle, const Scanned& s, quint64 assoc, const std::vector<qint8>& kinds)
 {
     if (m_observer && s.valid && dir == trace::Dir::Tx)
-        for (std::size_t i = 0; i < s.chunks.size(); ++i) {
-            const int kind = kinds[i];
-            m_observer(ChunkSeen { dir, handle, assoc, s.srcPort, s.dstPort, &s.chunks[i], kind >= 0, std::max(kind, 0) });
-        }
+        m_observer(PacketSeen { dir, handle, assoc, s.srcPort, s.dstPort, &s.chunks, &kinds });
 }
 
 void PacketTap::journalChunks(const Scanned& s, const Seen& seen, const std::vector<qint8>& kinds)

@@ -36,20 +36,20 @@ namespace sctp {
     public:
         // Which association (our id) a packet between these ports on this AF_CONN address belongs to.
         using Resolver = std::function<quint64(void* handle, quint16 localPort, quint16 peerPort)>;
-        // Called for each chunk of a packet sent (Tx: what the per-stream counters count) after the
-        // packet was journalled. chunk carries the scanned header fields (type, flags, TSN, SID,
-        // SSN, payload length, cumulative TSN).
-        struct ChunkSeen {
+        // Called once for each packet sent (Tx: what the per-stream counters count) after it was
+        // journalled, with its chunks' scanned header fields (type, flags, TSN, SID, SSN, payload
+        // length, cumulative TSN) and, per chunk, whether it was a retransmission and of which kind.
+        struct PacketSeen {
             trace::Dir dir;
             void* handle;
             quint64 association;
             quint16 srcPort;
             quint16 dstPort;
-            const ChunkFields* chunk;
-            bool retransmission;
-            int retransmissionKind = 0; // as SctpRetransmission's a: 0 unknown, 1 fast, 2 timeout
+            const std::vector<ChunkFields>* chunks;
+            const std::vector<qint8>* kinds; // per chunk: -1 not a retransmission, else as
+                                             // SctpRetransmission's a: 0 unknown, 1 fast, 2 timeout
         };
-        using Observer = std::function<void(const ChunkSeen&)>;
+        using Observer = std::function<void(const PacketSeen&)>;
 
         PacketTap(Scheduler& scheduler, trace::Journal& journal);
 

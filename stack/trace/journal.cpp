@@ -492,7 +492,8 @@ quint64 Journal::append(const Event& e, quint32 implied)
         if (r.matches(e)) {
             const quint64 seq = m_count.load(std::memory_order_relaxed) + r.times.size();
             r.times.push_back(e.timeNs);
-            m_pendingCount.store(quint32(r.times.size()), std::memory_order_release);
+            if (r.times.size() == 1)
+                m_pending.store(true, std::memory_order_release);
             if (r.times.size() >= kMaxPending) {
                 pending.unlock();
                 flushPending();
@@ -571,7 +572,7 @@ void Journal::writePending()
         }
     }
     r.times.clear();
-    m_pendingCount.store(0, std::memory_order_release);
+    m_pending.store(false, std::memory_order_release);
 }
 
 void Journal::flushPending() const
@@ -1011,7 +1012,7 @@ void Journal::clear()
     QWriteLocker lock(&m_lock);
     QMutexLocker pending(&m_pendingMutex);
     *m_repeatable = Repeatable {};
-    m_pendingCount.store(0, std::memory_order_release);
+    m_pending.store(false, std::memory_order_release);
     m_store->reset();
     m_count.store(0, std::memory_order_release);
     m_firstAvailable.store(0, std::memory_order_release);

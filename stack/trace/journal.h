@@ -83,7 +83,7 @@ public:
     // (see append), which it writes out first.
     quint64 count() const
     {
-        if (m_pendingCount.load(std::memory_order_acquire) != 0)
+        if (m_pending.load(std::memory_order_acquire))
             flushPending();
         return m_count.load(std::memory_order_acquire);
     }
@@ -146,7 +146,7 @@ private:
     // The repeat lane (see append): taken after m_lock when both are needed.
     mutable QMutex m_pendingMutex;
     std::unique_ptr<Repeatable> m_repeatable;
-    mutable std::atomic<quint32> m_pendingCount { 0 };
+    mutable std::atomic<bool> m_pending { false }; // repeats are queued
 };
 
 } // namespace ladder::trace

@@ -77,19 +77,23 @@ MultiHomedPair::MultiHomedPair(Scheduler& scheduler, trace::Journal& journal, Op
     });
     // Per-stream figures: first transmissions as the tap sees them leave, deliveries as the
     // helper's receiver reports them (recv lines).
-    m_tap.setObserver([this](const PacketTap::ChunkSeen& seen) {
-        const ChunkFields& c = *seen.chunk;
-        if (seen.dir != trace::Dir::Tx || seen.retransmission || (c.type != 0 && c.type != 64))
+    m_tap.setObserver([this](const PacketTap::PacketSeen& seen) {
+        if (seen.dir != trace::Dir::Tx)
             return;
-        StreamInfo& st = stream(seen.srcPort == kClientPort ? 0 : 1, c.sid);
-        st.bytesSent += quint64(c.payloadLength);
-        if (c.ending()) {
-            ++st.messagesSent;
-            if (c.unordered()) {
-                ++st.unorderedSent;
-            } else {
-                ++st.orderedSent;
-                st.nextSsn = c.ssn + 1;
+        for (std::size_t i = 0; i < seen.chunks->size(); ++i) {
+            const ChunkFields& c = (*seen.chunks)[i];
+            if ((*seen.kinds)[i] >= 0 || (c.type != 0 && c.type != 64))
+                continue;
+            StreamInfo& st = stream(seen.srcPort == kClientPort ? 0 : 1, c.sid);
+            st.bytesSent += quint64(c.payloadLength);
+            if (c.ending()) {
+                ++st.messagesSent;
+                if (c.unordered()) {
+                    ++st.unorderedSent;
+                } else {
+                    ++st.orderedSent;
+                    st.nextSsn = c.ssn + 1;
+                }
             }
         }
     });
