@@ -13,6 +13,7 @@
 #include <list>
 
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -235,13 +236,30 @@ struct Journal::Block {
     {
         const std::size_t page = std::size_t(::sysconf(_SC_PAGESIZE));
         capacity = (cap + page - 1) / page * page;
+        constexpr std::size_t kHuge = std::size_t(2) << 20;
+        if (capacity >= kHuge) {
+            // Whole 2 MiB pages at a 2 MiB boundary, so that the kernel can back the segment with
+            // huge pages (MADV_HUGEPAGE): a bulk capture faults in a segment at a time instead of
+            // 4 KiB at a time. (An mmap of 2 MiB is rarely aligned, and then has no huge page.)
+            capacity = (capacity + kHuge - 1) / kHuge * kHuge;
+            void* m = ::mmap(nullptr, capacity + kHuge, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+            if (m == MAP_FAILED)
+                throw std::bad_alloc();
+            const auto begin = reinterpret_cast<std::uintptr_t>(m);
+            const std::uintptr_t aligned = (begin + kHuge - 1) & ~std::uintptr_t(kHuge - 1);
+            if (aligned > begin)
+                ::munmap(m, aligned - begin);
+            if (const std::size_t tail = begin + capacity + kHuge - (aligned + capacity); tail > 0)
+                ::munmap(reinterpret_cast<void*>(aligned + capacity), tail);
+            data = reinterpret_cast<char*>(aligned);
+#ifdef MADV_HUGEPAGE
+            ::madvise(data, capacity, MADV_HUGEPAGE);
+#endif
+            return;
+        }
         void* m = ::mmap(nullptr, capacity, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
         if (m == MAP_FAILED)
             throw std::bad_alloc();
-#ifdef MADV_HUGEPAGE
-        if (capacity >= (std::size_t(2) << 20))
-            ::madvise(m, capacity, MADV_HUGEPAGE);
-#endif
         data = static_cast<char*>(m);
     }
     ~Block() { ::munmap(data, capacity); }
