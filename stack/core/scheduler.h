@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-#include <QElapsedTimer>
 #include <QObject>
 #include <QTimer>
 
@@ -93,7 +92,7 @@ private:
     void rearm();
 
     Mode m_mode;
-    QElapsedTimer m_clock;
+    qint64 m_startNs = 0; // CLOCK_MONOTONIC at construction (Real mode)
     qint64 m_virtualNow = 0;
     quint64 m_nextSeq = 0;
     std::vector<Slot> m_slots;

@@ -777,7 +777,8 @@ void Endpoint::processEvents()
         }
         if (!m_havePartial) {
             // Reset field by field: the sender (a shared string) usually stays what it was.
-            m_partial.data = QByteArray();
+            if (!m_partial.data.isNull()) // usually it is: moved into the inbox, or never set
+                m_partial.data = QByteArray();
             m_partial.association = 0;
             m_partial.stream = m_partial.ssn = 0;
             m_partial.ppid = m_partial.tsn = 0;

@@ -160,6 +160,7 @@ Engine::Record* Engine::addAssociation(Endpoint* ep, quint32 sctpId, void* handl
 {
     const quint64 id = m_nextAssociation++;
     ++m_recordsAdded;
+    m_tap.resolverChanged(); // a packet on these ports belongs to the new association now
     Record& r = m_records[id];
     r.endpoint = ep;
     r.handle = handle;

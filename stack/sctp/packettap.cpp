@@ -309,7 +309,15 @@ quint64 PacketTap::resolve(trace::Dir dir, void* handle, const Scanned& s)
 {
     const quint16 localPort = dir == trace::Dir::Tx ? s.srcPort : s.dstPort;
     const quint16 peerPort = dir == trace::Dir::Tx ? s.dstPort : s.srcPort;
-    return m_resolver && s.valid ? m_resolver(handle, localPort, peerPort) : 0;
+    if (!m_resolver || !s.valid)
+        return 0;
+    for (const Resolved& r : m_resolved)
+        if (r.valid && r.handle == handle && r.localPort == localPort && r.peerPort == peerPort)
+            return r.id;
+    const quint64 id = m_resolver(handle, localPort, peerPort);
+    m_resolved[m_nextResolved] = { handle, localPort, peerPort, true, id };
+    m_nextResolved = (m_nextResolved + 1) % m_resolved.size();
+    return id;
 }
 
 bool PacketTap::update(trace::Dir dir, void* handle, const Scanned& s, bool derived, std::vector<qint8>& kinds)

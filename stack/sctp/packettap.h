@@ -67,7 +67,14 @@ namespace sctp {
         // implied)) or each written out. Readers see the same events either way; a test compares.
         void setImpliedChunkEvents(bool on) { m_implied = on; }
 
-        void setResolver(Resolver r) { m_resolver = std::move(r); }
+        // The tap remembers the resolver's last answers until this is called (or a new resolver
+        // set): call it whenever an answer may change (an association was added).
+        void setResolver(Resolver r)
+        {
+            m_resolver = std::move(r);
+            resolverChanged();
+        }
+        void resolverChanged() { m_resolved = {}; }
         void setObserver(Observer o) { m_observer = std::move(o); }
 
         // derived: also emit retransmission and FORWARD-TSN events for this packet. Tx packets
@@ -164,6 +171,15 @@ namespace sctp {
         trace::Journal& m_journal;
         Level m_level = Level::Chunks;
         Resolver m_resolver;
+        // The resolver's last answers: a delivery asks for the sender's and the receiver's.
+        struct Resolved {
+            void* handle = nullptr;
+            quint16 localPort = 0, peerPort = 0;
+            bool valid = false;
+            quint64 id = 0;
+        };
+        std::array<Resolved, 2> m_resolved {};
+        std::size_t m_nextResolved = 0;
         Observer m_observer;
         std::map<FlowKey, Flow> m_flows;
         FlowKey m_lastFlowKey {};

@@ -33,9 +33,11 @@ namespace {
     constexpr uchar kTextRef = 0x40;
     constexpr uchar kRawRef = 0x80;
     // A repeat: the event is the one stored `back` bytes earlier in the segment (never itself a
-    // repeat) with another time — kind, dir|kRepeat, zigzag time, varint back. A bulk sender's
-    // UserAction events differ only in their time.
+    // repeat) with another time — kind, dir|kRepeat|kRelativeTime, zigzag time minus the
+    // original's, varint back. A bulk sender's UserAction events differ only in their time.
+    // (Without kRelativeTime the time is absolute; the reference flags mean nothing in a repeat.)
     constexpr uchar kRepeat = 0x20;
+    constexpr uchar kRelativeTime = kTextRef;
     constexpr std::size_t kMaxVarint = 10;
     constexpr std::size_t kMaxPending = 4096; // repeats queued before the lane writes them out itself
     constexpr qsizetype kMinShared = 8; // shorter texts and raw bytes are stored as they are
@@ -59,12 +61,13 @@ namespace {
         return p;
     }
 
-    // A repeat (kRepeat) of the event stored `back` bytes before p; at most 2 + 2 * kMaxVarint bytes.
-    char* putRepeat(char* p, Kind kind, Dir dir, qint64 timeNs, quint64 back)
+    // A repeat (kRepeat) of the event stored `back` bytes before p, `delta` ns after it; at most
+    // 2 + 2 * kMaxVarint bytes.
+    char* putRepeat(char* p, Kind kind, Dir dir, qint64 delta, quint64 back)
     {
         *p++ = char(kind);
-        *p++ = char(uchar(dir) | kRepeat);
-        p = putVarint(p, (quint64(timeNs) << 1) ^ quint64(timeNs >> 63)); // zigzag
+        *p++ = char(uchar(dir) | kRepeat | kRelativeTime);
+        p = putVarint(p, (quint64(delta) << 1) ^ quint64(delta >> 63)); // zigzag
         return putVarint(p, back);
     }
 
@@ -159,7 +162,8 @@ namespace {
             codec::Cursor o { original, c.end };
             if (!decodeStored(o, base, e, fromId, toId))
                 return false;
-            e->timeNs = qint64(zz >> 1) ^ -qint64(zz & 1);
+            const qint64 t = qint64(zz >> 1) ^ -qint64(zz & 1);
+            e->timeNs = (start[1] & kRelativeTime) ? qint64(quint64(e->timeNs) + quint64(t)) : t;
             return true;
         }
         uchar flags = 0;
@@ -304,6 +308,7 @@ struct Journal::Store {
     struct LastWhole {
         bool valid = false;
         std::size_t segment = 0;
+        qint64 timeNs = 0;
         quint32 offset = 0;
         Kind kind = Kind::Log;
         Dir dir = Dir::None;
@@ -576,7 +581,7 @@ void Journal::writePending()
             for (; i < fit; ++i) {
                 const quint32 start = quint32(p - blk.data);
                 seg.offsets.push_back(start);
-                p = putRepeat(p, r.kind, r.dir, r.times[i], start - s.last.offset);
+                p = putRepeat(p, r.kind, r.dir, qint64(quint64(r.times[i]) - quint64(s.last.timeNs)), start - s.last.offset);
             }
             blk.size = std::size_t(p - blk.data);
             m_count.store(m_count.load(std::memory_order_relaxed) + fit, std::memory_order_release);
@@ -640,7 +645,9 @@ quint64 Journal::storeLocked(const Event& e, quint32 implied)
     if (e.raw.isEmpty() && last.valid && last.segment == segIdx && last.kind == e.kind && last.dir == e.dir
         && last.object == e.object && last.a == e.a && last.b == e.b && last.c == e.c && last.from == from && last.to == to
         && last.text.size() == e.text.size() && (e.text.isEmpty() || sameString(last.text, e.text))) {
-        blk.size = std::size_t(putRepeat(blk.data + start, e.kind, e.dir, e.timeNs, start - last.offset) - blk.data);
+        blk.size = std::size_t(
+            putRepeat(blk.data + start, e.kind, e.dir, qint64(quint64(e.timeNs) - quint64(last.timeNs)), start - last.offset)
+            - blk.data);
         m_count.store(seq + 1 + implied, std::memory_order_release);
         return seq;
     }
@@ -717,6 +724,7 @@ quint64 Journal::storeLocked(const Event& e, quint32 implied)
         last.valid = true;
         last.segment = segIdx;
         last.offset = start;
+        last.timeNs = e.timeNs;
         last.kind = e.kind;
         last.dir = e.dir;
         last.object = e.object;

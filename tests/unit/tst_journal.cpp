@@ -6,6 +6,7 @@
 #include <QThread>
 
 #include <atomic>
+#include <limits>
 #include <map>
 
 using namespace ladder::trace;
@@ -647,6 +648,13 @@ private slots:
         QCOMPARE(j.count(), quint64(3));
         QCOMPARE(j.at(1).timeNs, qint64(6));
         QCOMPARE(j.at(2).timeNs, qint64(7));
+        // Repeats store their time relative to the original's: earlier ones too, and far ones.
+        for (const qint64 t : { qint64(2), qint64(-5), std::numeric_limits<qint64>::max(), std::numeric_limits<qint64>::min() }) {
+            a.timeNs = t;
+            const quint64 seq = j.append(a);
+            QCOMPARE(j.at(seq).timeNs, t);
+            QCOMPARE(j.at(seq).text, a.text);
+        }
     }
 };
 
