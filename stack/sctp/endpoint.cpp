@@ -756,6 +756,32 @@ void Endpoint::processEvents()
         if (n < 0)
             break;
         const struct sctp_rcvinfo& rcv = rn.recvv_rcvinfo; // first in sctp_recvv_rn, alone for RCVINFO
+        // A bulk receiver's usual message: whole, small, received into the arena, on the
+        // association and from the peer of the one before. What the general path below would do
+        // for it, minus what it would find unchanged.
+        if (n > 0 && !m_havePartial && !m_nextInfoOn && target != m_buffer.constData() && target != own.constData()
+            && (msgFlags & (MSG_EOR | MSG_NOTIFICATION)) == MSG_EOR && infoType == SCTP_RECVV_RCVINFO
+            && m_partial.data.isNull() && m_recvRecordId != 0 && m_recvRecordAssoc == quint32(rcv.rcv_assoc_id)
+            && m_recvRecordsAdded == m_engine.recordsAdded() && from.sconn.sconn_family == AF_CONN
+            && from.sconn.sconn_addr == m_partialFromHandle && from.sconn.sconn_port == m_partialFromPort
+            && m_partialFromAdded == m_engine.recordsAdded()) {
+            if (Engine::Record* r = m_engine.record(m_recvRecordId)) {
+                m_partial.association = m_recvRecordId;
+                m_partial.stream = rcv.rcv_sid;
+                m_partial.ssn = rcv.rcv_ssn;
+                m_partial.ppid = qFromBigEndian(rcv.rcv_ppid);
+                m_partial.tsn = rcv.rcv_tsn;
+                m_partial.unordered = rcv.rcv_flags & SCTP_UNORDERED;
+                m_engine.markDirty(*r);
+                StreamInfo& st = r->stream(m_partial.stream);
+                ++st.messagesReceived;
+                st.bytesReceived += quint64(n);
+                ++(m_partial.unordered ? st.unorderedReceived : st.orderedReceived);
+                m_inbox.pushArena(m_partial, qsizetype(n));
+                gotData = true;
+                continue;
+            }
+        }
         if (infoType == SCTP_RECVV_RN && (msgFlags & MSG_EOR)
             && (rn.recvv_nxtinfo.nxt_flags & (SCTP_COMPLETE | SCTP_NOTIFICATION)) == SCTP_COMPLETE
             && rn.recvv_nxtinfo.nxt_length > 0 && rn.recvv_nxtinfo.nxt_length <= quint32(kReceiveBuffer))

@@ -6,45 +6,15 @@
 
 namespace ladder::sctp {
 
-char* Inbox::arenaSpace(qsizetype n)
+char* Inbox::growArena(qsizetype n)
 {
-    if (m_arenaUsed + n > m_arenaSize) {
-        const qsizetype size = std::max<qsizetype>({ 64 * 1024, m_arenaSize * 2, m_arenaUsed + n });
-        auto grown = std::make_unique<char[]>(std::size_t(size));
-        if (m_arenaUsed > 0)
-            std::memcpy(grown.get(), m_arena.get(), std::size_t(m_arenaUsed));
-        m_arena = std::move(grown);
-        m_arenaSize = size;
-    }
+    const qsizetype size = std::max<qsizetype>({ 64 * 1024, m_arenaSize * 2, m_arenaUsed + n });
+    auto grown = std::make_unique<char[]>(std::size_t(size));
+    if (m_arenaUsed > 0)
+        std::memcpy(grown.get(), m_arena.get(), std::size_t(m_arenaUsed));
+    m_arena = std::move(grown);
+    m_arenaSize = size;
     return m_arena.get() + m_arenaUsed;
-}
-
-Inbox::Entry& Inbox::append(const ReceivedMessage& meta)
-{
-    // Usually the very string of the last message's sender (shared): compared by address first.
-    const bool same = !m_froms.empty() && m_froms.back().port == meta.from.port
-        && ((m_froms.back().host.constData() == meta.from.host.constData()
-                && m_froms.back().host.size() == meta.from.host.size())
-            || m_froms.back().host == meta.from.host);
-    if (!same)
-        m_froms.push_back(meta.from);
-    Entry& e = m_entries.emplace_back();
-    e.association = meta.association;
-    e.ppid = meta.ppid;
-    e.tsn = meta.tsn;
-    e.stream = meta.stream;
-    e.ssn = meta.ssn;
-    e.unordered = meta.unordered;
-    e.from = quint32(m_froms.size() - 1);
-    return e;
-}
-
-void Inbox::pushArena(const ReceivedMessage& meta, qsizetype n)
-{
-    Entry& e = append(meta);
-    e.offset = m_arenaUsed;
-    e.length = n;
-    m_arenaUsed += n;
 }
 
 void Inbox::push(ReceivedMessage&& m)

@@ -23,10 +23,19 @@ public:
 
     // Room for a message of n bytes (n <= kSmall) at the arena's end, to be received in place
     // and then committed with pushArena(meta, n); valid until the next call on the inbox.
-    char* arenaSpace(qsizetype n);
+    char* arenaSpace(qsizetype n)
+    {
+        return m_arenaUsed + n <= m_arenaSize ? m_arena.get() + m_arenaUsed : growArena(n);
+    }
     // Commits the n bytes written at arenaSpace() as the data of a message described by `meta`
     // (whose data is not looked at).
-    void pushArena(const ReceivedMessage& meta, qsizetype n);
+    void pushArena(const ReceivedMessage& meta, qsizetype n)
+    {
+        Entry& e = append(meta);
+        e.offset = m_arenaUsed;
+        e.length = n;
+        m_arenaUsed += n;
+    }
     // A message that owns its data; only m.data is moved from (the rest is copied).
     void push(ReceivedMessage&& m);
 
@@ -52,7 +61,25 @@ private:
         bool unordered = false;
         quint32 from = 0;
     };
-    Entry& append(const ReceivedMessage& meta);
+    Entry& append(const ReceivedMessage& meta)
+    {
+        // Usually the very string of the last message's sender (shared): compared by address first.
+        if (m_froms.empty() || m_froms.back().port != meta.from.port
+            || ((m_froms.back().host.constData() != meta.from.host.constData()
+                    || m_froms.back().host.size() != meta.from.host.size())
+                && m_froms.back().host != meta.from.host))
+            m_froms.push_back(meta.from);
+        Entry& e = m_entries.emplace_back();
+        e.association = meta.association;
+        e.ppid = meta.ppid;
+        e.tsn = meta.tsn;
+        e.stream = meta.stream;
+        e.ssn = meta.ssn;
+        e.unordered = meta.unordered;
+        e.from = quint32(m_froms.size() - 1);
+        return e;
+    }
+    char* growArena(qsizetype n);
     void fill(ReceivedMessage& out, const Entry& e) const;
     Entry& front() { return m_entries[m_head]; }
     void popped();
