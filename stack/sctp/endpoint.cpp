@@ -532,15 +532,11 @@ void Endpoint::noteSent(Engine::Record& x, const QByteArray& data, const SendInf
     m_engine.markDirty(x); // published from the event loop, coalesced: sends can come in bursts
 }
 
-const QString& Endpoint::sendText(qsizetype size, const SendInfo& info)
+const QString& Endpoint::newSendText(const SendKey& key, const SendInfo& info)
 {
-    // A bulk sender repeats the same call: reuse the text (shared, no allocation) while it does.
-    const std::array<quint64, 6> key { quint64(size), info.stream, info.ppid, info.context, info.flags, info.timetolive };
-    if (key == m_lastSendKey && !m_lastSendText.isEmpty())
-        return m_lastSendText;
     m_lastSendKey = key;
     m_lastSendText = QStringLiteral("sctp_sendmsg %1 bytes on stream %2, PPID %3, context %4, %5")
-                         .arg(size)
+                         .arg(key.size)
                          .arg(info.stream)
                          .arg(info.ppid)
                          .arg(info.context)

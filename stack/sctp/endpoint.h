@@ -8,7 +8,6 @@
 
 #include <QObject>
 
-#include <array>
 
 struct socket;
 struct sockaddr_conn;
@@ -107,7 +106,20 @@ private:
     Error mapSendError(int code, const SendInfo& info, quint64 association);
     bool resolve(const Address& a, ::sockaddr_conn& out, QString* why);
     Address peerAddressOf(const void* sockaddr) const;
-    const QString& sendText(qsizetype size, const SendInfo& info);
+    // The UserAction text of a send. A bulk sender repeats the same call: its text is reused
+    // (shared, no allocation) while it does.
+    const QString& sendText(qsizetype size, const SendInfo& info)
+    {
+        const SendKey key { size, info.ppid, info.flags, info.timetolive, info.context, info.stream };
+        return key == m_lastSendKey && !m_lastSendText.isEmpty() ? m_lastSendText : newSendText(key, info);
+    }
+    struct SendKey {
+        qsizetype size = 0;
+        quint32 ppid = 0, flags = 0, timetolive = 0, context = 0;
+        quint16 stream = 0;
+        bool operator==(const SendKey&) const = default;
+    };
+    const QString& newSendText(const SendKey& key, const SendInfo& info);
     // What a send that usrsctp took changes on association x: stream counters, the PR policy of
     // the message's context, the journal's UserAction, EOF/ABORT state.
     void noteSent(Engine::Record& x, const QByteArray& data, const SendInfo& info);
@@ -139,7 +151,7 @@ private:
     quint16 m_partialFromPort = 0;
     quint64 m_partialFromAdded = ~quint64(0);
     bool m_havePartial = false;
-    std::array<quint64, 6> m_lastSendKey {}; // the last send's size, stream, PPID, context, flags, value
+    SendKey m_lastSendKey {}; // the last send's size, PPID, flags, value, context, stream
     QString m_lastSendText;
     trace::Event m_sendEvent; // the UserAction journalled per send, reused
     // recordFor's last answer for received data (see processEvents).
