@@ -653,27 +653,24 @@ quint64 Journal::storeLocked(const Event& e, quint32 implied)
     }
 
     // Back references: the same text (a string we hold) or the same raw bytes (confirmed against
-    // the stored copy) already stored in this segment.
-    // Newest first: a packet's arrival follows right after its departure.
+    // the stored copy) already stored in this segment. Any copy will do, so the few remembered
+    // ones are compared in storage order, by address first: usually nothing matches (a packet
+    // journalled once, its arrival implied) and that is all that gets compared.
     const Store::TextSeen* textHit = nullptr;
     if (e.text.size() >= kMinShared)
-        for (std::size_t i = 1; i <= s.texts.size(); ++i) {
-            const Store::TextSeen& t = s.texts[(s.nextText + s.texts.size() - i) % s.texts.size()];
-            if (t.segment == segIdx && t.length > 0 && sameString(t.text, e.text)) {
+        for (const Store::TextSeen& t : s.texts)
+            if (t.text.constData() == e.text.constData() && t.segment == segIdx && t.length > 0 && sameString(t.text, e.text)) {
                 textHit = &t;
                 break;
             }
-        }
     const Store::RawSeen* rawHit = nullptr;
     if (e.raw.size() >= kMinShared)
-        for (std::size_t i = 1; i <= s.raws.size(); ++i) {
-            const Store::RawSeen& r = s.raws[(s.nextRaw + s.raws.size() - i) % s.raws.size()];
-            if (r.segment == segIdx && r.source == e.raw.constData() && r.size == e.raw.size()
+        for (const Store::RawSeen& r : s.raws)
+            if (r.source == e.raw.constData() && r.size == e.raw.size() && r.segment == segIdx
                 && std::memcmp(blk.data + r.offset, e.raw.constData(), std::size_t(r.size)) == 0) {
                 rawHit = &r;
                 break;
             }
-        }
 
     char* p = blk.data + start;
     *p++ = char(e.kind);
