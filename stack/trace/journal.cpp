@@ -576,7 +576,6 @@ void Journal::writePending()
         if (blk.capacity - blk.size >= kRepeatMax) {
             const std::size_t room = (blk.capacity - blk.size) / kRepeatMax; // repeats that surely fit
             const std::size_t fit = std::min(n, room);
-            seg.offsets.reserve(seg.offsets.size() + fit);
             char* p = blk.data + blk.size;
             for (; i < fit; ++i) {
                 const quint32 start = quint32(p - blk.data);
