@@ -748,7 +748,12 @@ void Endpoint::processEvents()
             target = own.data();
             capacity = next;
         }
-        const ssize_t n = usrsctp_recvv(m_so, target, capacity, &from.sa, &fromLen, &rn, &infoLen, &infoType, &msgFlags);
+        // A one-to-one endpoint hears only from its association's peer: once that is known (and no
+        // association was added since), usrsctp need not copy the address out for every message.
+        const bool knownPeer = m_style == Style::OneToOne && m_partialFromHandle != nullptr && m_recvRecordId != 0
+            && m_partialFromAdded == m_engine.recordsAdded() && m_recvRecordsAdded == m_engine.recordsAdded();
+        const ssize_t n = usrsctp_recvv(m_so, target, capacity, knownPeer ? nullptr : &from.sa,
+            knownPeer ? nullptr : &fromLen, &rn, &infoLen, &infoType, &msgFlags);
         if (n < 0)
             break;
         const struct sctp_rcvinfo& rcv = rn.recvv_rcvinfo; // first in sctp_recvv_rn, alone for RCVINFO
@@ -758,9 +763,10 @@ void Endpoint::processEvents()
         if (n > 0 && !m_havePartial && !m_nextInfoOn && target != m_buffer.constData() && target != own.constData()
             && (msgFlags & (MSG_EOR | MSG_NOTIFICATION)) == MSG_EOR && infoType == SCTP_RECVV_RCVINFO
             && m_partial.data.isNull() && m_recvRecordId != 0 && m_recvRecordAssoc == quint32(rcv.rcv_assoc_id)
-            && m_recvRecordsAdded == m_engine.recordsAdded() && from.sconn.sconn_family == AF_CONN
-            && from.sconn.sconn_addr == m_partialFromHandle && from.sconn.sconn_port == m_partialFromPort
-            && m_partialFromAdded == m_engine.recordsAdded()) {
+            && m_recvRecordsAdded == m_engine.recordsAdded()
+            && (knownPeer
+                || (from.sconn.sconn_family == AF_CONN && from.sconn.sconn_addr == m_partialFromHandle
+                    && from.sconn.sconn_port == m_partialFromPort && m_partialFromAdded == m_engine.recordsAdded()))) {
             if (Engine::Record* r = m_engine.record(m_recvRecordId)) {
                 m_partial.association = m_recvRecordId;
                 m_partial.stream = rcv.rcv_sid;
@@ -824,8 +830,9 @@ void Endpoint::processEvents()
             }
             // A bulk receiver hears from the same peer: name it again only when it changes.
             // (A new association may reuse a handle: look again after one was added.)
-            if (from.sconn.sconn_family != AF_CONN || from.sconn.sconn_addr != m_partialFromHandle
-                || from.sconn.sconn_port != m_partialFromPort || m_partialFromAdded != m_engine.recordsAdded()) {
+            if (!knownPeer
+                && (from.sconn.sconn_family != AF_CONN || from.sconn.sconn_addr != m_partialFromHandle
+                    || from.sconn.sconn_port != m_partialFromPort || m_partialFromAdded != m_engine.recordsAdded())) {
                 m_partial.from = peerAddressOf(&from);
                 const bool conn = from.sconn.sconn_family == AF_CONN;
                 m_partialFromHandle = conn ? from.sconn.sconn_addr : nullptr;

@@ -109,8 +109,10 @@ private slots:
             },
             20000));
         QVERIFY2(sendError.isEmpty(), qPrintable(sendError));
+        const Address peer { QStringLiteral("10.0.0.1"), client->localPort() };
         for (int i = 0; i < sent.size(); ++i) {
             QCOMPARE(got[i].ppid, quint32(i));
+            QCOMPARE(got[i].from, peer); // named once, then known (one-to-one: usrsctp is no longer asked)
             QCOMPARE(got[i].data.size(), sent[i].size());
             QVERIFY2(got[i].data == sent[i], qPrintable(QStringLiteral("message %1 differs").arg(i)));
         }
