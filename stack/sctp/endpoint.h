@@ -8,7 +8,6 @@
 
 #include <QObject>
 
-
 struct socket;
 struct sockaddr_conn;
 struct sctp_sendv_spa;
