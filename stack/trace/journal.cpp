@@ -304,7 +304,8 @@ struct Journal::Store {
         quint32 id = 0;
     };
     // The last event stored whole without raw bytes, which a following event that differs only
-    // in its time repeats (kRepeat).
+    // in its time repeats (kRepeat). Written only with both m_lock and the repeat lane's mutex
+    // held, so the lane (append) may read it holding its mutex alone.
     struct LastWhole {
         bool valid = false;
         std::size_t segment = 0;
@@ -313,8 +314,37 @@ struct Journal::Store {
         Kind kind = Kind::Log;
         Dir dir = Dir::None;
         quint64 object = 0, a = 0, b = 0, c = 0;
-        quint32 from = 0, to = 0;
-        QString text; // held, so the same data pointer proves the same text
+        quint32 from = 0, to = 0; // interned
+        // Held, so the same data pointer proves the same characters: the lane compares by address.
+        QString text, fromName, toName;
+        bool namesHeld = false; // fromName and toName are empty or held (else the lane stays shut)
+
+        // The repeat lane's test: e repeats this one but for its time (strings by address).
+        bool repeatedBy(const Event& e) const
+        {
+            return valid && namesHeld && kind == e.kind && dir == e.dir && object == e.object && a == e.a && b == e.b
+                && c == e.c && same(text, e.text) && same(fromName, e.from) && same(toName, e.to);
+        }
+        Event event() const // without its time
+        {
+            Event e;
+            e.kind = kind;
+            e.dir = dir;
+            e.object = object;
+            e.a = a;
+            e.b = b;
+            e.c = c;
+            e.from = fromName;
+            e.to = toName;
+            e.text = text;
+            return e;
+        }
+        static bool same(const QString& held, const QString& s) { return held.isEmpty() ? s.isEmpty() : sameString(held, s); }
+        static void keep(QString& held, const QString& s)
+        {
+            if (held.constData() != s.constData() || held.size() != s.size())
+                held = s;
+        }
     };
     LastWhole last;
     std::array<TextSeen, 8> texts;
@@ -407,61 +437,9 @@ struct Journal::Store {
     }
 };
 
-// The repeat lane's view of Store::last: the same event with its strings as the appender gave
-// them (compared by address: a held shared string cannot change), and the times queued since.
-struct Journal::Repeatable {
-    bool valid = false;
-    Kind kind = Kind::Log;
-    Dir dir = Dir::None;
-    quint64 object = 0, a = 0, b = 0, c = 0;
-    QString from, to, text;
-    std::vector<qint64> times;
-
-    static bool same(const QString& held, const QString& s) { return held.isEmpty() ? s.isEmpty() : sameString(held, s); }
-    static void keep(QString& held, const QString& s)
-    {
-        if (held.constData() != s.constData() || held.size() != s.size())
-            held = s;
-    }
-    bool matches(const Event& e) const
-    {
-        return valid && kind == e.kind && dir == e.dir && object == e.object && a == e.a && b == e.b && c == e.c
-            && same(text, e.text) && same(from, e.from) && same(to, e.to);
-    }
-    // e was just stored whole without raw bytes (its text is empty or holdable).
-    void remember(const Event& e)
-    {
-        valid = (e.from.isEmpty() || holdable(e.from)) && (e.to.isEmpty() || holdable(e.to));
-        kind = e.kind;
-        dir = e.dir;
-        object = e.object;
-        a = e.a;
-        b = e.b;
-        c = e.c;
-        keep(from, e.from);
-        keep(to, e.to);
-        keep(text, e.text);
-    }
-    Event event() const
-    {
-        Event e;
-        e.kind = kind;
-        e.dir = dir;
-        e.object = object;
-        e.a = a;
-        e.b = b;
-        e.c = c;
-        e.from = from;
-        e.to = to;
-        e.text = text;
-        return e;
-    }
-};
-
 Journal::Journal()
     : m_store(std::make_unique<Store>())
     , m_epochNs(nowEpochNs())
-    , m_repeatable(std::make_unique<Repeatable>())
 {
 }
 
@@ -511,13 +489,12 @@ quint64 Journal::append(const Event& e, quint32 implied)
     if (implied == 0 && e.raw.isEmpty() && !m_hook) {
         // The repeat lane: queue the time of an event that repeats the last one stored whole.
         QMutexLocker pending(&m_pendingMutex);
-        Repeatable& r = *m_repeatable;
-        if (r.matches(e)) {
-            const quint64 seq = m_count.load(std::memory_order_relaxed) + r.times.size();
-            r.times.push_back(e.timeNs);
-            if (r.times.size() == 1)
+        if (m_store->last.repeatedBy(e)) {
+            const quint64 seq = m_count.load(std::memory_order_relaxed) + m_pendingTimes.size();
+            m_pendingTimes.push_back(e.timeNs);
+            if (m_pendingTimes.size() == 1)
                 m_pending.store(true, std::memory_order_release);
-            if (r.times.size() >= kMaxPending) {
+            if (m_pendingTimes.size() >= kMaxPending) {
                 pending.unlock();
                 flushPending();
             }
@@ -562,8 +539,8 @@ quint64 Journal::store(const Event& e, quint32 implied)
 
 void Journal::writePending()
 {
-    Repeatable& r = *m_repeatable;
-    const std::size_t n = r.times.size();
+    const std::vector<qint64>& times = m_pendingTimes;
+    const std::size_t n = times.size();
     if (n == 0)
         return;
     Store& s = *m_store;
@@ -580,20 +557,20 @@ void Journal::writePending()
             for (; i < fit; ++i) {
                 const quint32 start = quint32(p - blk.data);
                 seg.offsets.push_back(start);
-                p = putRepeat(p, r.kind, r.dir, qint64(quint64(r.times[i]) - quint64(s.last.timeNs)), start - s.last.offset);
+                p = putRepeat(p, s.last.kind, s.last.dir, qint64(quint64(times[i]) - quint64(s.last.timeNs)), start - s.last.offset);
             }
             blk.size = std::size_t(p - blk.data);
             m_count.store(m_count.load(std::memory_order_relaxed) + fit, std::memory_order_release);
         }
     }
     if (i < n) { // the long form (storeLocked opens a new segment, and repeats within it again)
-        Event whole = r.event();
+        Event whole = s.last.event();
         for (; i < n; ++i) {
-            whole.timeNs = r.times[i];
+            whole.timeNs = times[i];
             storeLocked(whole, 0);
         }
     }
-    r.times.clear();
+    m_pendingTimes.clear();
     m_pending.store(false, std::memory_order_release);
 }
 
@@ -729,9 +706,10 @@ quint64 Journal::storeLocked(const Event& e, quint32 implied)
         last.c = e.c;
         last.from = from;
         last.to = to;
-        if (last.text.constData() != e.text.constData() || last.text.size() != e.text.size())
-            last.text = e.text;
-        m_repeatable->remember(e);
+        Store::LastWhole::keep(last.text, e.text);
+        Store::LastWhole::keep(last.fromName, e.from);
+        Store::LastWhole::keep(last.toName, e.to);
+        last.namesHeld = (e.from.isEmpty() || holdable(e.from)) && (e.to.isEmpty() || holdable(e.to));
     }
     return seq;
 }
@@ -1033,7 +1011,7 @@ void Journal::clear()
 {
     QWriteLocker lock(&m_lock);
     QMutexLocker pending(&m_pendingMutex);
-    *m_repeatable = Repeatable {};
+    m_pendingTimes.clear();
     m_pending.store(false, std::memory_order_release);
     m_store->reset();
     m_count.store(0, std::memory_order_release);

@@ -125,7 +125,6 @@ private:
     struct Block;
     struct Segment;
     struct SpillFile;
-    struct Repeatable;
     quint64 store(const Event& e, quint32 implied = 0);
     quint64 storeLocked(const Event& e, quint32 implied);
     void writePending();
@@ -143,9 +142,10 @@ private:
     std::atomic<qint64> m_epochNs { 0 };
     std::atomic<quint64> m_generation { 0 };
     std::function<void(const Event&)> m_hook;
-    // The repeat lane (see append): taken after m_lock when both are needed.
+    // The repeat lane (see append): taken after m_lock when both are needed; guards the queued
+    // times (and, with m_lock, the last event stored whole, which the lane compares against).
     mutable QMutex m_pendingMutex;
-    std::unique_ptr<Repeatable> m_repeatable;
+    std::vector<qint64> m_pendingTimes;
     mutable std::atomic<bool> m_pending { false }; // repeats are queued
 };
 
