@@ -41,6 +41,7 @@ namespace {
     constexpr std::size_t kMaxVarint = 10;
     constexpr std::size_t kMaxPending = 4096; // repeats queued before the lane writes them out itself
     constexpr qsizetype kMinShared = 8; // shorter texts and raw bytes are stored as they are
+    constexpr std::size_t kSpareBytes = std::size_t(64) << 20; // segment memory kept for reuse (see Store::spare)
 
     // A string whose buffer we can hold: a shared heap string detaches before anyone can change
     // it, so while we hold a copy the same data pointer and size prove equal contents. (Literals
@@ -267,6 +268,7 @@ struct Journal::Block {
         data = static_cast<char*>(m);
     }
     ~Block() { ::munmap(data, capacity); }
+
     Block(const Block&) = delete;
     Block& operator=(const Block&) = delete;
 };
@@ -363,6 +365,14 @@ struct Journal::Store {
     QString lastError;
     quint64 generation = 0;
 
+    // Segment memory given back by clear(), spilling or discarding, kept mapped and reused by the
+    // next segments (up to kSpareBytes, and no more than the memory limit; memoryBytes() counts
+    // it): a fresh mapping costs the kernel a fault and the zeroing of every page — for a bulk
+    // capture, which writes each packet's bytes into the journal, 3–4 % of the transfer's CPU
+    // time. (MADV_FREE on the spare pages, letting the kernel take them back, lost that gain:
+    // the huge pages were split and faulted in again.)
+    std::vector<std::shared_ptr<Block>> spare;
+
     QMutex spillMutex; // one thread at a time enforces the limits
     mutable QMutex cacheMutex; // spilled segments read back, most recent first
     mutable std::list<std::pair<std::size_t, std::shared_ptr<const std::vector<char>>>> cache;
@@ -412,6 +422,30 @@ struct Journal::Store {
         }
         return {};
     }
+    // Keeps a segment's memory for reuse if nobody else holds it (a reader still decoding from
+    // it keeps it alive, and then it goes when the reader is done).
+    void recycle(std::shared_ptr<Block>&& b)
+    {
+        if (!b || b.use_count() != 1 || b->capacity < limits.segmentBytes || b->capacity > 2 * limits.segmentBytes
+            || (spare.size() + 1) * b->capacity > std::min(kSpareBytes, limits.memoryBytes)) {
+            b.reset();
+            return;
+        }
+        std::atomic_thread_fence(std::memory_order_acquire); // after the last reader let go
+        b->size = 0;
+        spare.push_back(std::move(b));
+    }
+    std::shared_ptr<Block> newBlock(std::size_t bound)
+    {
+        const std::size_t want = std::max(limits.segmentBytes, bound);
+        while (!spare.empty()) {
+            std::shared_ptr<Block> b = std::move(spare.back());
+            spare.pop_back();
+            if (b->capacity >= want && b->capacity <= 2 * want)
+                return b;
+        }
+        return std::make_shared<Block>(want);
+    }
     void forgetSeen()
     {
         last = {};
@@ -422,6 +456,8 @@ struct Journal::Store {
     void reset()
     {
         forgetSeen();
+        for (Segment& seg : segments)
+            recycle(std::move(seg.bytes));
         segments.clear();
         strings = QStringList { QString() };
         stringIds = { { QString(), 0 } };
@@ -603,7 +639,7 @@ quint64 Journal::storeLocked(const Event& e, quint32 implied)
             s.segments.back().offsets.shrink_to_fit(); // sealed: its index stays as long as it
         Segment seg;
         seg.firstSeq = seq;
-        seg.bytes = std::make_shared<Block>(std::max(s.limits.segmentBytes, bound));
+        seg.bytes = s.newBlock(bound);
         seg.capacity = seg.bytes->capacity;
         s.inMemoryBytes += seg.capacity;
         s.segments.push_back(std::move(seg));
@@ -816,6 +852,7 @@ bool Journal::spillOne()
     seg.fileOffset = offset;
     seg.byteSize = bytes->size;
     seg.bytes.reset();
+    s.recycle(std::move(bytes));
     s.inMemoryBytes -= seg.capacity;
     s.spilledEvents += s.endOf(idx, m_count.load()) - seg.firstSeq;
     ++s.nextSpill;
@@ -832,7 +869,7 @@ bool Journal::discardOne(quint64* first, quint64* last)
     Segment& seg = s.segments[idx];
     *first = seg.firstSeq;
     *last = s.endOf(idx, m_count.load()) - 1;
-    seg.bytes.reset();
+    s.recycle(std::move(seg.bytes));
     seg.offsets = {};
     seg.discarded = true;
     s.inMemoryBytes -= seg.capacity;
@@ -1025,6 +1062,8 @@ std::size_t Journal::memoryBytes() const
     QReadLocker lock(&m_lock);
     const Store& s = *m_store;
     std::size_t bytes = s.inMemoryBytes + s.segments.capacity() * sizeof(Segment);
+    for (const auto& b : s.spare)
+        bytes += b->capacity;
     for (const Segment& seg : s.segments)
         bytes += seg.offsets.capacity() * sizeof(quint32);
     for (const QString& str : std::as_const(s.strings))
@@ -1049,6 +1088,7 @@ void Journal::setLimits(const JournalLimits& limits)
         QWriteLocker lock(&m_lock);
         m_store->limits = limits;
         m_store->limits.segmentBytes = std::max<std::size_t>(limits.segmentBytes, 4096);
+        m_store->spare.clear(); // sized for the old limits
         m_store->spillFailed = false; // a new directory or limit deserves a new try
     }
     enforceLimits();

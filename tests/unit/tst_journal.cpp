@@ -320,6 +320,45 @@ private slots:
         QCOMPARE(j.status().spilledEvents, quint64(0));
     }
 
+    void clearedSegmentsAreReusedWithinBounds()
+    {
+        Journal j;
+        JournalLimits l = small(1 << 20, false);
+        j.setLimits(l);
+        constexpr quint64 total = 2000; // 200 raw bytes each: some fifty 8 KiB segments
+        auto fill = [&](quint64 offset) {
+            for (quint64 i = 0; i < total; ++i)
+                j.append(numbered(offset + i, 200));
+        };
+        fill(0);
+        const std::size_t full = j.memoryBytes();
+        QVERIFY(full > 40 * 8 * 1024);
+        j.clear();
+        // The segments' memory is kept for the next session, and counted.
+        const std::size_t spare = j.memoryBytes();
+        QVERIFY2(spare > 40 * 8 * 1024 && spare <= full, qPrintable(QStringLiteral("%1 of %2").arg(spare).arg(full)));
+        // The next session writes into it (memory does not grow by another session's worth), and
+        // reads back its own events, never the bytes left behind by the last.
+        fill(7);
+        QVERIFY2(j.memoryBytes() < full + 16 * 1024, qPrintable(QStringLiteral("%1 after %2").arg(j.memoryBytes()).arg(full)));
+        QCOMPARE(j.count(), total);
+        quint64 i = 0;
+        j.forEach(0, j.count(), [&](const Event& e) {
+            QCOMPARE(e.seq, i);
+            QVERIFY(sameContent(e, 7 + i, 200));
+            ++i;
+        });
+        QCOMPARE(i, total);
+        // No more is kept than the memory limit allows (8 KiB: the string table and the like).
+        l.memoryBytes = 64 * 1024;
+        j.setLimits(l); // also drops what was kept for the old limits
+        j.clear();
+        QVERIFY2(j.memoryBytes() <= 64 * 1024 + 8 * 1024, qPrintable(QString::number(j.memoryBytes())));
+        fill(0);
+        j.clear();
+        QVERIFY2(j.memoryBytes() <= 64 * 1024 + 8 * 1024, qPrintable(QString::number(j.memoryBytes())));
+    }
+
     void withoutSpillTheOldestAreDiscardedAndTold()
     {
         Journal j;
