@@ -5,11 +5,90 @@
 #include "runtime.h"
 
 #include <QHostInfo>
-#include <QNetworkDatagram>
+#include <QNetworkInterface>
+#include <QSocketNotifier>
 
+#include <arpa/inet.h>
 #include <cerrno>
+#include <cstring>
+#include <netinet/in.h>
+#include <unistd.h>
 
 namespace ladder::sctp {
+
+namespace {
+    constexpr int kSlots = 16; // datagrams per recvmmsg
+    constexpr qsizetype kSlot = 65536; // more than any UDP payload (65 507 bytes)
+    constexpr int kBatch = 64; // datagrams per wake-up, so that a busy peer cannot starve the loop
+
+    // address:port as a sockaddr for a socket of this family: an IPv4 address on an IPv6 socket
+    // (bound to :: for both) is v4-mapped. False if the socket cannot reach it.
+    bool toSockaddr(const QHostAddress& address, quint16 port, int family, sockaddr_storage* ss, socklen_t* length)
+    {
+        std::memset(ss, 0, sizeof *ss);
+        bool isV4 = false;
+        const quint32 v4 = address.toIPv4Address(&isV4);
+        if (family == AF_INET) {
+            if (!isV4)
+                return false;
+            auto* s4 = reinterpret_cast<sockaddr_in*>(ss);
+            s4->sin_family = AF_INET;
+            s4->sin_port = htons(port);
+            s4->sin_addr.s_addr = htonl(v4);
+            *length = sizeof(sockaddr_in);
+            return true;
+        }
+        if (family != AF_INET6 || (!isV4 && address.protocol() != QAbstractSocket::IPv6Protocol))
+            return false;
+        auto* s6 = reinterpret_cast<sockaddr_in6*>(ss);
+        s6->sin6_family = AF_INET6;
+        s6->sin6_port = htons(port);
+        if (isV4) {
+            s6->sin6_addr.s6_addr[10] = 0xff;
+            s6->sin6_addr.s6_addr[11] = 0xff;
+            const quint32 n = htonl(v4);
+            std::memcpy(&s6->sin6_addr.s6_addr[12], &n, 4);
+        } else {
+            const Q_IPV6ADDR a = address.toIPv6Address();
+            std::memcpy(&s6->sin6_addr, &a, 16);
+            if (const QString scope = address.scopeId(); !scope.isEmpty()) {
+                bool numeric = false;
+                const uint id = scope.toUInt(&numeric);
+                s6->sin6_scope_id = numeric ? id : uint(QNetworkInterface::interfaceIndexFromName(scope));
+            }
+        }
+        *length = sizeof(sockaddr_in6);
+        return true;
+    }
+
+    quint16 portOf(const sockaddr_storage& ss)
+    {
+        return ss.ss_family == AF_INET6 ? ntohs(reinterpret_cast<const sockaddr_in6&>(ss).sin6_port)
+                                        : ntohs(reinterpret_cast<const sockaddr_in&>(ss).sin_port);
+    }
+
+    bool sameEndpoint(const sockaddr_storage& a, const sockaddr_storage& b)
+    {
+        if (a.ss_family != b.ss_family)
+            return false;
+        if (a.ss_family == AF_INET) {
+            const auto& x = reinterpret_cast<const sockaddr_in&>(a);
+            const auto& y = reinterpret_cast<const sockaddr_in&>(b);
+            return x.sin_port == y.sin_port && x.sin_addr.s_addr == y.sin_addr.s_addr;
+        }
+        const auto& x = reinterpret_cast<const sockaddr_in6&>(a);
+        const auto& y = reinterpret_cast<const sockaddr_in6&>(b);
+        return x.sin6_port == y.sin6_port && x.sin6_scope_id == y.sin6_scope_id
+            && std::memcmp(&x.sin6_addr, &y.sin6_addr, 16) == 0;
+    }
+
+    QString laneOf(const QHostAddress& address, quint16 port)
+    {
+        if (address.protocol() == QAbstractSocket::IPv6Protocol)
+            return QStringLiteral("[%1]:%2").arg(address.toString()).arg(port);
+        return QStringLiteral("%1:%2").arg(address.toString()).arg(port);
+    }
+}
 
 UdpTransport::UdpTransport(Engine& engine, QObject* parent)
     : QObject(parent)
@@ -17,46 +96,72 @@ UdpTransport::UdpTransport(Engine& engine, QObject* parent)
     , m_runtime(Runtime::acquire())
 {
     m_descriptor = engine.openNonSocket(QStringLiteral("a UDP encapsulation socket"));
-    connect(&m_socket, &QUdpSocket::readyRead, this, &UdpTransport::readDatagrams);
 }
 
 UdpTransport::~UdpTransport()
 {
     for (auto& [key, peer] : m_peers)
         m_runtime->deregisterAddress(peer.get());
+    delete m_notifier;
+    if (m_fd >= 0)
+        ::close(m_fd);
     if (m_engine)
         m_engine->closeNonSocket(m_descriptor);
 }
 
 Result<void> UdpTransport::bind(const QHostAddress& address, quint16 port)
 {
-    if (!m_socket.bind(address, port)) {
-        if (!m_engine)
-            return Error { EBADF, QStringLiteral("the SCTP engine is gone.") };
-        Error e { m_socket.error() == QAbstractSocket::AddressInUseError ? EADDRINUSE : EADDRNOTAVAIL,
-            QStringLiteral("cannot bind UDP %1:%2 for SCTP encapsulation (%3): choose another address or port.")
-                .arg(address.toString())
-                .arg(port)
-                .arg(m_socket.errorString()) };
+    if (!m_engine)
+        return Error { EBADF, QStringLiteral("the SCTP engine is gone.") };
+    auto refuse = [&](int err, const QString& why) -> Result<void> {
+        Error e { err, why };
         m_engine->journalError(e);
         return e;
+    };
+    if (m_fd >= 0)
+        return refuse(EINVAL,
+            QStringLiteral("this UDP encapsulation socket is already bound to %1: make another transport.").arg(m_ownLane));
+    // QHostAddress::Any is "every address, IPv6 and IPv4": one IPv6 socket that also takes IPv4.
+    const bool dual = address == QHostAddress::Any;
+    const QHostAddress at = dual ? QHostAddress(QHostAddress::AnyIPv6) : address;
+    const int family = at.protocol() == QAbstractSocket::IPv6Protocol ? AF_INET6
+        : at.protocol() == QAbstractSocket::IPv4Protocol             ? AF_INET
+                                                                      : AF_UNSPEC;
+    sockaddr_storage ss;
+    socklen_t length = 0;
+    if (family == AF_UNSPEC || !toSockaddr(at, port, family, &ss, &length))
+        return refuse(EADDRNOTAVAIL,
+            QStringLiteral("cannot bind UDP for SCTP encapsulation: '%1' is not an IP address.").arg(address.toString()));
+    const int fd = ::socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd >= 0 && family == AF_INET6) {
+        const int v6only = dual ? 0 : 1;
+        ::setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &v6only, sizeof v6only);
     }
+    if (fd < 0 || ::bind(fd, reinterpret_cast<const sockaddr*>(&ss), length) != 0) {
+        const int err = errno;
+        if (fd >= 0)
+            ::close(fd);
+        return refuse(err == EADDRINUSE || err == EACCES ? err : EADDRNOTAVAIL,
+            QStringLiteral("cannot bind UDP %1 for SCTP encapsulation (%2): choose another address or port.")
+                .arg(laneOf(at, port), QString::fromLocal8Bit(std::strerror(err))));
+    }
+    // Large buffers: a sender's window of packets must not be dropped before we read it.
+    const int buffer = 4 * 1024 * 1024;
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &buffer, sizeof buffer);
+    ::setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &buffer, sizeof buffer);
+    socklen_t boundLength = sizeof ss;
+    ::getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &boundLength);
+    m_fd = fd;
+    m_family = family;
+    m_localAddress = dual ? QHostAddress(QHostAddress::Any) : QHostAddress(reinterpret_cast<const sockaddr*>(&ss));
+    m_localPort = portOf(ss);
+    m_ownLane = laneOf(dual ? QHostAddress(QHostAddress::AnyIPv6) : m_localAddress, m_localPort);
+    m_notifier = new QSocketNotifier(qintptr(fd), QSocketNotifier::Read);
+    connect(m_notifier, &QSocketNotifier::activated, this, &UdpTransport::readDatagrams);
     return {};
 }
 
-QString UdpTransport::localHost() const { return m_socket.localAddress().toString(); }
-
-QString UdpTransport::ownLane() const
-{
-    return QStringLiteral("%1:%2").arg(m_socket.localAddress().toString()).arg(m_socket.localPort());
-}
-
-QString UdpTransport::lane(const Peer& p) const
-{
-    if (p.address.protocol() == QAbstractSocket::IPv6Protocol)
-        return QStringLiteral("[%1]:%2").arg(p.address.toString()).arg(p.port);
-    return QStringLiteral("%1:%2").arg(p.address.toString()).arg(p.port);
-}
+QString UdpTransport::localHost() const { return m_fd >= 0 ? m_localAddress.toString() : QString(); }
 
 UdpTransport::Peer* UdpTransport::peerFor(const QHostAddress& address, quint16 port)
 {
@@ -70,22 +175,45 @@ UdpTransport::Peer* UdpTransport::peerFor(const QHostAddress& address, quint16 p
     if (it != m_peers.end())
         return it->second.get();
     auto peer = std::make_unique<Peer>();
+    if (!toSockaddr(a, port, m_family, &peer->sa, &peer->saLength))
+        return nullptr;
     peer->address = a;
     peer->port = port;
+    peer->lane = laneOf(a, port);
     Peer* p = peer.get();
     m_peers[key] = std::move(peer);
     m_runtime->registerAddress(p, [this, p](const QByteArray& packet) {
         if (m_engine)
-            m_engine->tap().observe(trace::Dir::Tx, p, packet, ownLane(), lane(*p), true);
-        if (m_socket.writeDatagram(packet, p->address, p->port) >= 0)
-            ++m_sent;
+            m_engine->tap().observe(trace::Dir::Tx, p, packet, m_ownLane, p->lane, true);
+        send(*p, packet);
     });
     return p;
 }
 
+UdpTransport::Peer* UdpTransport::peerFrom(const sockaddr_storage& from)
+{
+    if (m_lastFrom && sameEndpoint(from, m_lastFrom->sa))
+        return m_lastFrom;
+    const QHostAddress address(reinterpret_cast<const sockaddr*>(&from));
+    if (Peer* p = peerFor(address, portOf(from)))
+        m_lastFrom = p;
+    return m_lastFrom && sameEndpoint(from, m_lastFrom->sa) ? m_lastFrom : nullptr;
+}
+
+void UdpTransport::send(const Peer& p, const QByteArray& packet)
+{
+    if (m_fd >= 0
+        && ::sendto(m_fd, packet.constData(), std::size_t(packet.size()), 0, reinterpret_cast<const sockaddr*>(&p.sa),
+               p.saLength)
+            >= 0)
+        ++m_sent;
+    else
+        ++m_sendErrors; // a full buffer or an unreachable peer: dropped, as on any wire
+}
+
 void* UdpTransport::peerHandle(const QString& host, QString* why)
 {
-    if (m_socket.state() != QAbstractSocket::BoundState) {
+    if (m_fd < 0) {
         if (why)
             *why = QStringLiteral("the UDP encapsulation socket is not bound");
         return nullptr;
@@ -100,7 +228,10 @@ void* UdpTransport::peerHandle(const QString& host, QString* why)
         }
         address = info.addresses().first();
     }
-    return peerFor(address, m_peerUdpPort);
+    Peer* p = peerFor(address, m_peerUdpPort);
+    if (!p && why)
+        *why = QStringLiteral("%1 is not reachable from the UDP encapsulation socket bound to %2").arg(address.toString(), m_ownLane);
+    return p;
 }
 
 QString UdpTransport::peerHost(void* handle, quint16) const
@@ -113,15 +244,46 @@ QString UdpTransport::peerHost(void* handle, quint16) const
 
 void UdpTransport::readDatagrams()
 {
-    while (m_socket.hasPendingDatagrams()) {
-        const QNetworkDatagram d = m_socket.receiveDatagram();
-        if (!d.isValid())
-            break;
-        ++m_received;
-        Peer* p = peerFor(d.senderAddress(), quint16(d.senderPort()));
-        if (m_engine)
-            m_engine->tap().observe(trace::Dir::Rx, p, d.data(), lane(*p), ownLane(), true);
-        m_runtime->input(p, d.data());
+    if (m_buffer.isEmpty())
+        m_buffer.resize(kSlot * kSlots);
+    for (int done = 0; done < kBatch && m_fd >= 0;) {
+        mmsghdr msgs[kSlots];
+        iovec iov[kSlots];
+        sockaddr_storage from[kSlots];
+        const int want = std::min(kSlots, kBatch - done);
+        for (int i = 0; i < want; ++i) {
+            iov[i].iov_base = m_buffer.data() + i * kSlot;
+            iov[i].iov_len = std::size_t(kSlot);
+            msgs[i].msg_hdr = {};
+            msgs[i].msg_hdr.msg_name = &from[i];
+            msgs[i].msg_hdr.msg_namelen = sizeof from[i];
+            msgs[i].msg_hdr.msg_iov = &iov[i];
+            msgs[i].msg_hdr.msg_iovlen = 1;
+            msgs[i].msg_len = 0;
+        }
+        const int got = ::recvmmsg(m_fd, msgs, unsigned(want), MSG_DONTWAIT, nullptr);
+        if (got <= 0)
+            return; // drained (EAGAIN), or an error the next wake-up will see again
+        done += got;
+        for (int i = 0; i < got; ++i) {
+            if (msgs[i].msg_hdr.msg_flags & MSG_TRUNC) {
+                ++m_truncated;
+                continue;
+            }
+            Peer* p = peerFrom(from[i]);
+            if (!p)
+                continue;
+            ++m_received;
+            // One right-sized copy per datagram: usrsctp is fed from the event loop, and the
+            // journal may keep the bytes.
+            const QByteArray packet(m_buffer.constData() + i * kSlot, qsizetype(msgs[i].msg_len));
+            if (m_engine)
+                m_engine->tap().observe(trace::Dir::Rx, p, packet, p->lane, m_ownLane, true);
+            if (packet.size() >= 12) // shorter is no SCTP packet (the journal shows it as malformed)
+                m_runtime->input(p, packet);
+        }
+        if (got < want)
+            return;
     }
 }
 

@@ -30,6 +30,7 @@
 #include "sctp/engine.h"
 #include "sctp/lablinkpair.h"
 #include "sctp/runtime.h"
+#include "sctp/udptransport.h"
 #include "trace/journal.h"
 
 #include <QCoreApplication>
@@ -39,8 +40,14 @@
 #include <cstdio>
 #include <ctime>
 #include <map>
-#include <usrsctp.h>
+#include <memory>
 #include <vector>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <usrsctp.h>
 
 using namespace ladder;
 using namespace ladder::sctp;
@@ -71,19 +78,47 @@ struct Figures {
 constexpr int kSendBuffer = 1 << 20;
 constexpr int kReceiveBuffer = 256 * 1024;
 
-[[gnu::noinline]] Figures runOurs(Stack& stack, int messageSize, quint64 totalBytes, PacketTap::Level level)
+// Which wire joins the two endpoints.
+enum class Wire {
+    Lab, // in-process: the packets go from one AF_CONN address straight to the other (no kernel)
+    Udp, // loopback UDP: RFC 6951 encapsulation between two sockets on 127.0.0.1 (the kernel's path)
+};
+
+[[gnu::noinline]] Figures runOurs(Stack& stack, int messageSize, quint64 totalBytes, PacketTap::Level level, Wire wire)
 {
     stack.journal().clear();
     Engine engine(stack);
     engine.tap().setLevel(level);
-    LabLinkPair link(engine, 1);
-    Endpoint* listener = engine.socket(Style::OneToOne, link.b());
-    Endpoint* client = engine.socket(Style::OneToOne, link.a());
+    std::unique_ptr<LabLinkPair> link;
+    std::unique_ptr<UdpTransport> udpA, udpB;
+    Transport* sideA = nullptr;
+    Transport* sideB = nullptr;
+    QString serverHost;
+    if (wire == Wire::Lab) {
+        link = std::make_unique<LabLinkPair>(engine, 1);
+        sideA = &link->a();
+        sideB = &link->b();
+        serverHost = QStringLiteral("10.0.0.2");
+    } else {
+        udpA = std::make_unique<UdpTransport>(engine);
+        udpB = std::make_unique<UdpTransport>(engine);
+        if (!udpA->bind(QHostAddress::LocalHost, 0) || !udpB->bind(QHostAddress::LocalHost, 0)) {
+            std::fprintf(stderr, "cannot bind UDP on 127.0.0.1\n");
+            std::exit(1);
+        }
+        udpA->setPeerUdpPort(udpB->udpPort());
+        udpB->setPeerUdpPort(udpA->udpPort());
+        sideA = udpA.get();
+        sideB = udpB.get();
+        serverHost = QStringLiteral("127.0.0.1");
+    }
+    Endpoint* listener = engine.socket(Style::OneToOne, *sideB);
+    Endpoint* client = engine.socket(Style::OneToOne, *sideA);
     for (Endpoint* e : { listener, client })
         e->setSendBuffer(kSendBuffer);
     listener->bind(5000);
     listener->listen();
-    client->connect(Address { QStringLiteral("10.0.0.2"), 5000 });
+    client->connect(Address { serverHost, 5000 });
     Endpoint* server = nullptr;
     while (!server || client->association() == 0
         || engine.association(client->association())->state != QStringLiteral("ESTABLISHED")) {
@@ -121,28 +156,87 @@ constexpr int kReceiveBuffer = 256 * 1024;
     return f;
 }
 
-[[gnu::noinline]] Figures runRaw(Runtime& runtime, int messageSize, quint64 totalBytes)
+// Two non-blocking UDP sockets on 127.0.0.1, for the raw path over the kernel's loopback.
+struct UdpPair {
+    int fd[2] { -1, -1 };
+    sockaddr_in addr[2] {};
+    UdpPair()
+    {
+        for (int i = 0; i < 2; ++i) {
+            fd[i] = ::socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+            addr[i].sin_family = AF_INET;
+            addr[i].sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+            socklen_t len = sizeof addr[i];
+            if (fd[i] < 0 || ::bind(fd[i], reinterpret_cast<sockaddr*>(&addr[i]), len) != 0
+                || ::getsockname(fd[i], reinterpret_cast<sockaddr*>(&addr[i]), &len) != 0) {
+                std::fprintf(stderr, "cannot bind UDP on 127.0.0.1\n");
+                std::exit(1);
+            }
+        }
+    }
+    ~UdpPair()
+    {
+        for (int f : fd)
+            ::close(f);
+    }
+};
+
+[[gnu::noinline]] Figures runRaw(Runtime& runtime, int messageSize, quint64 totalBytes, Wire wire)
 {
-    static char anchor;
+    // Lab: one AF_CONN address for both sockets; what conn_output emits goes straight back in.
+    // Udp: the address of each side as the other sees it (as UdpTransport keeps one per peer);
+    // conn_output for B's address sends from A's socket to B's, and what B's socket receives
+    // goes into usrsctp as coming from A's address — RFC 6951 with nothing else around it.
+    static char anchor, peerA, peerB;
     std::vector<QByteArray> queue;
     quint64 packets = 0;
-    runtime.registerAddress( // no tap here: usrsctp's counters are not sampled per packet
-        &anchor,
-        [&queue, &packets](const QByteArray& p) {
-            queue.push_back(p);
-            ++packets;
-        },
-        false);
+    std::unique_ptr<UdpPair> udp;
+    if (wire == Wire::Lab) {
+        runtime.registerAddress( // no tap here: usrsctp's counters are not sampled per packet
+            &anchor,
+            [&queue, &packets](const QByteArray& p) {
+                queue.push_back(p);
+                ++packets;
+            },
+            false);
+    } else {
+        udp = std::make_unique<UdpPair>();
+        for (int side = 0; side < 2; ++side)
+            runtime.registerAddress(
+                side == 0 ? static_cast<void*>(&peerB) : static_cast<void*>(&peerA),
+                [&udp, &packets, side](const QByteArray& p) {
+                    ::sendto(udp->fd[side], p.constData(), std::size_t(p.size()), 0,
+                        reinterpret_cast<const sockaddr*>(&udp->addr[1 - side]), sizeof(sockaddr_in));
+                    ++packets;
+                },
+                false);
+    }
+    std::vector<char> datagram(65536);
     auto pump = [&] {
-        // What the lab link does, minus tap and journal: take the packets conn_output queued
-        // (delivered by the runtime from the event loop) and feed them back.
+        // What the lab link (or UdpTransport) does, minus tap and journal: take the packets
+        // conn_output queued (delivered by the runtime from the event loop) and feed them back.
         QCoreApplication::processEvents(QEventLoop::AllEvents);
-        std::vector<QByteArray> batch;
-        batch.swap(queue);
-        for (const QByteArray& p : batch)
-            usrsctp_conninput(&anchor, p.constData(), std::size_t(p.size()), 0);
+        if (!udp) {
+            std::vector<QByteArray> batch;
+            batch.swap(queue);
+            for (const QByteArray& p : batch)
+                usrsctp_conninput(&anchor, p.constData(), std::size_t(p.size()), 0);
+            return;
+        }
+        for (bool any = true; any;) {
+            any = false;
+            for (int side = 0; side < 2; ++side) {
+                const ssize_t n = ::recv(udp->fd[side], datagram.data(), datagram.size(), 0);
+                if (n > 0) {
+                    usrsctp_conninput(side == 0 ? static_cast<void*>(&peerB) : static_cast<void*>(&peerA), datagram.data(),
+                        std::size_t(n), 0);
+                    any = true;
+                }
+            }
+        }
     };
-    auto make = [](quint16 port) {
+    void* const bindAt = wire == Wire::Lab ? static_cast<void*>(&anchor) : nullptr; // nullptr: every address
+    auto make = [bindAt](quint16 port) {
         struct socket* so = usrsctp_socket(AF_CONN, SOCK_STREAM, IPPROTO_SCTP, nullptr, nullptr, 0, nullptr);
         usrsctp_set_non_blocking(so, 1);
         const int buf = kSendBuffer;
@@ -155,7 +249,7 @@ constexpr int kReceiveBuffer = 256 * 1024;
         sockaddr_conn a {};
         a.sconn_family = AF_CONN;
         a.sconn_port = htons(port);
-        a.sconn_addr = &anchor;
+        a.sconn_addr = bindAt;
         usrsctp_bind(so, reinterpret_cast<sockaddr*>(&a), sizeof a);
         return so;
     };
@@ -165,7 +259,7 @@ constexpr int kReceiveBuffer = 256 * 1024;
     sockaddr_conn peer {};
     peer.sconn_family = AF_CONN;
     peer.sconn_port = htons(6000);
-    peer.sconn_addr = &anchor;
+    peer.sconn_addr = wire == Wire::Lab ? static_cast<void*>(&anchor) : static_cast<void*>(&peerB);
     usrsctp_connect(client, reinterpret_cast<sockaddr*>(&peer), sizeof peer);
     struct socket* server = nullptr;
     while (!server) {
@@ -214,7 +308,12 @@ constexpr int kReceiveBuffer = 256 * 1024;
     usrsctp_close(listener);
     for (int i = 0; i < 20; ++i)
         pump();
-    runtime.deregisterAddress(&anchor);
+    if (wire == Wire::Lab) {
+        runtime.deregisterAddress(&anchor);
+    } else {
+        runtime.deregisterAddress(&peerA);
+        runtime.deregisterAddress(&peerB);
+    }
     return f;
 }
 
@@ -233,6 +332,7 @@ int main(int argc, char** argv)
     int rounds = 3;
     QList<QByteArray> only; // empty: every path
     std::vector<int> sizes { 100, 65536 };
+    std::vector<Wire> wires { Wire::Lab, Wire::Udp };
     for (int i = 1; i < argc; ++i) {
         const QByteArray a(argv[i]);
         if (a == "--rounds" && i + 1 < argc)
@@ -241,19 +341,28 @@ int main(int argc, char** argv)
             only = QByteArray(argv[++i]).split(',');
         else if (a == "--size" && i + 1 < argc)
             sizes = { std::max(1, QByteArray(argv[++i]).toInt()) };
+        else if (a == "--wire" && i + 1 < argc) {
+            const QByteArray w(argv[++i]);
+            if (w != "lab" && w != "udp") {
+                std::fprintf(stderr, "--wire takes lab or udp\n");
+                return 2;
+            }
+            wires = { w == "lab" ? Wire::Lab : Wire::Udp };
+        }
         else
             mb = std::max<quint64>(1, a.toULongLong());
     }
     Stack stack;
     std::printf("SCTP bulk transfer in one process, %llu MB per run (100-byte messages: an eighth of that), median of %d "
-                "rounds\n(usrsctp %s, single-threaded, AF_CONN; ours: lab link pair without impairment)\n"
+                "rounds\n(usrsctp %s, single-threaded, AF_CONN; wire \"lab\": in process, ours a lab link pair without impairment;\n"
+                "wire \"udp\": RFC 6951 over the kernel's loopback, 127.0.0.1, ours two UdpTransports)\n"
                 "raw usrsctp: no journal, no tap. ours: the journal is always on (one UserAction per send); tap \"packets\" "
                 "journals every SCTP packet\nboth ways with its raw bytes, \"chunks\" (the app's default) also one event per "
                 "chunk, \"off\" no packet events.\nRates per CPU-second; \"vs raw\" = median of each round's ratio to the raw "
                 "run of the same round;\n\"best\" = the best round of each path against the best raw round (a busy neighbour "
                 "only ever slows a run down).\n",
         static_cast<unsigned long long>(mb), rounds, qPrintable(Runtime::libraryVersion()));
-    std::printf("%-9s %-34s %10s %12s %8s %8s %14s %16s %10s\n", "message", "path", "MB/s", "messages/s", "vs raw",
+    std::printf("%-5s %-9s %-34s %10s %12s %8s %8s %14s %16s %10s\n", "wire", "message", "path", "MB/s", "messages/s", "vs raw",
         "best", "events/message", "packets/message", "wall MB/s");
     struct Mode {
         const char* key;
@@ -265,13 +374,15 @@ int main(int argc, char** argv)
         { "chunks", "ours, tap: chunks [app default]", PacketTap::Level::Chunks },
         { "off", "ours, tap off: API + journal", PacketTap::Level::Off },
     };
+    for (Wire wire : wires)
     for (int size : sizes) {
+        const char* wireName = wire == Wire::Lab ? "lab" : "udp";
         const quint64 total = size <= 1000 ? mb * 1000000 / 8 : mb * 1000000;
         std::vector<double> rawMb, rawMsg, rawPackets, rawWall;
         std::map<int, std::vector<double>> oursMb, oursMsg, oursEvents, oursPackets, oursWall, oursRatio;
         for (int round = 0; round < rounds; ++round) {
             if (only.isEmpty() || only.contains("raw")) {
-                const Figures raw = runRaw(stack.sctpRuntime(), size, total);
+                const Figures raw = runRaw(stack.sctpRuntime(), size, total, wire);
                 rawMb.push_back(raw.mbps());
                 rawMsg.push_back(raw.mps());
                 rawWall.push_back(raw.wallMbps());
@@ -280,7 +391,7 @@ int main(int argc, char** argv)
             for (int m = 0; m < 3; ++m) {
                 if (!only.isEmpty() && !only.contains(modes[m].key))
                     continue;
-                const Figures f = runOurs(stack, size, total, modes[m].level);
+                const Figures f = runOurs(stack, size, total, modes[m].level, wire);
                 oursMb[m].push_back(f.mbps());
                 if (!rawMb.empty()) // against the raw run of the same round: the same minute of a shared machine
                     oursRatio[m].push_back(f.mbps() / rawMb.back());
@@ -293,7 +404,7 @@ int main(int argc, char** argv)
         const double rawMedian = median(rawMb);
         const double rawBest = rawMb.empty() ? 0 : *std::max_element(rawMb.begin(), rawMb.end());
         if (!rawMb.empty())
-            std::printf("%-9d %-34s %10.1f %12.0f %8s %8s %14s %16.3f %10.1f\n", size, "raw usrsctp", rawMedian,
+            std::printf("%-5s %-9d %-34s %10.1f %12.0f %8s %8s %14s %16.3f %10.1f\n", wireName, size, "raw usrsctp", rawMedian,
                 median(rawMsg), "1.00", "1.00", "-", median(rawPackets), median(rawWall));
         for (auto& [m, v] : oursMb) {
             char ratio[16] = "-", best[16] = "-";
@@ -301,7 +412,7 @@ int main(int argc, char** argv)
                 std::snprintf(ratio, sizeof ratio, "%.2f", median(oursRatio[m]));
                 std::snprintf(best, sizeof best, "%.2f", *std::max_element(v.begin(), v.end()) / rawBest);
             }
-            std::printf("%-9d %-34s %10.1f %12.0f %8s %8s %14.2f %16.3f %10.1f\n", size, modes[m].name, median(v),
+            std::printf("%-5s %-9d %-34s %10.1f %12.0f %8s %8s %14.2f %16.3f %10.1f\n", wireName, size, modes[m].name, median(v),
                 median(oursMsg[m]), ratio, best, median(oursEvents[m]), median(oursPackets[m]), median(oursWall[m]));
         }
         std::fflush(stdout);
