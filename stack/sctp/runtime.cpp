@@ -5,6 +5,7 @@
 #include <QElapsedTimer>
 #include <QThread>
 
+#include <algorithm>
 #include <mutex>
 #include <usrsctp.h>
 
@@ -139,6 +140,18 @@ void Runtime::registerAddress(void* handle, Output out, bool counters)
     usrsctp_register_address(handle);
 }
 
+void Runtime::addBatchEnd(void* key, std::function<void()> fn)
+{
+    removeBatchEnd(key);
+    m_batchEnds.emplace_back(key, std::move(fn));
+}
+
+void Runtime::removeBatchEnd(void* key)
+{
+    m_batchEnds.erase(std::remove_if(m_batchEnds.begin(), m_batchEnds.end(), [key](const auto& b) { return b.first == key; }),
+        m_batchEnds.end());
+}
+
 void Runtime::deregisterAddress(void* handle)
 {
     usrsctp_deregister_address(handle);
@@ -206,6 +219,7 @@ void Runtime::flushBatch()
         if (!batch[i].inbound && batch[i].sampled)
             end = { batch[i].retransAt, batch[i].fastAt, true };
     }
+    bool output = false;
     for (std::size_t i = 0; i < batch.size(); ++i) {
         Pending& p = batch[i];
         if (p.inbound) {
@@ -217,9 +231,13 @@ void Runtime::flushBatch()
                     g_current = { next[i].retrans - p.retransAt, next[i].fast - p.fastAt, true };
                 it->second(p.packet);
                 g_current = {};
+                output = true;
             }
         }
     }
+    if (output)
+        for (std::size_t i = 0; i < m_batchEnds.size(); ++i) // by index: a hook may (de)register
+            m_batchEnds[i].second();
     batch.clear();
     m_batch.swap(batch); // keep the capacity for a later batch
     m_next.swap(next);

@@ -45,6 +45,10 @@ public:
     // does, conn_output does not sample usrsctp's counters (a copy of its statistics per packet).
     void registerAddress(void* handle, Output out, bool counters = true);
     void deregisterAddress(void* handle);
+    // Called after each batch of Output callbacks (packets are only ever handed over in batches,
+    // from the event loop): a transport may queue what its outputs got and send it all at once.
+    void addBatchEnd(void* key, std::function<void()> fn);
+    void removeBatchEnd(void* key);
 
     // Delivers a packet received for the AF_CONN address handle (safe to call from any callback:
     // it is queued and fed to usrsctp from the event loop).
@@ -79,6 +83,7 @@ private:
     qint64 m_lastTickMs = 0;
     std::unordered_map<void*, Output> m_outputs;
     std::unordered_set<void*> m_counterUsers; // registered addresses that read currentOutput()
+    std::vector<std::pair<void*, std::function<void()>>> m_batchEnds;
     struct Pending {
         void* handle;
         QByteArray packet;

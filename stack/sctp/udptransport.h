@@ -10,6 +10,7 @@
 
 #include <map>
 #include <memory>
+#include <vector>
 
 #include <sys/socket.h>
 
@@ -28,8 +29,8 @@ class Runtime;
 // The socket is a plain non-blocking one, not a QUdpSocket: Qt's datagram path costs a peek for
 // the size, a recvmsg with control messages and a QNetworkDatagram per packet, which over the
 // loopback cost a third of a bulk transfer's time (bench_sctp_throughput --wire udp). Here a
-// wake-up reads up to 16 datagrams per recvmmsg, a packet goes out with one sendto, and the
-// journal's lane names are built once per peer.
+// wake-up reads up to 16 datagrams per recvmmsg, the packets usrsctp hands over in one runtime
+// batch go out in one sendmmsg, and the journal's lane names are built once per peer.
 class UdpTransport : public QObject, public Transport {
     Q_OBJECT
 public:
@@ -72,7 +73,7 @@ private:
     Peer* peerFor(const QHostAddress& address, quint16 port);
     Peer* peerFrom(const sockaddr_storage& from); // the peer a datagram came from
     void readDatagrams();
-    void send(const Peer& p, const QByteArray& packet);
+    void flushOutgoing();
 
     QPointer<Engine> m_engine; // the engine may go first; then there is nothing to deregister
     std::shared_ptr<Runtime> m_runtime;
@@ -86,6 +87,11 @@ private:
     std::map<std::pair<QString, quint16>, std::unique_ptr<Peer>> m_peers;
     Peer* m_lastFrom = nullptr; // a bulk transfer's datagrams come from one peer after another
     QByteArray m_buffer; // recvmmsg's slots
+    struct Outgoing {
+        const Peer* peer;
+        QByteArray packet;
+    };
+    std::vector<Outgoing> m_outgoing; // handed over by usrsctp in this runtime batch, not yet sent
     int m_descriptor = -1;
     quint64 m_sent = 0, m_received = 0, m_sendErrors = 0, m_truncated = 0;
 };
