@@ -123,10 +123,12 @@ const PacketTap::Scanned& PacketTap::scan(const QByteArray& packet, bool lookup)
     s.full.clear();
     s.needsFullDecode = false;
     s.fullyDecoded = false;
+    s.onlyData = false;
 
     const auto* p = reinterpret_cast<const uchar*>(packet.constData());
     const int n = int(packet.size());
     quint32 vtag = 0;
+    bool onlyData = true;
     if (n >= 12) {
         s.valid = true;
         s.srcPort = be16(p);
@@ -148,6 +150,7 @@ const PacketTap::Scanned& PacketTap::scan(const QByteArray& packet, bool lookup)
                 s.needsFullDecode = true;
                 break;
             }
+            onlyData = onlyData && (c.type == chunk::Data || c.type == chunk::IData);
             switch (c.type) {
             case chunk::Data:
                 if (c.length < 16) {
@@ -213,6 +216,7 @@ const PacketTap::Scanned& PacketTap::scan(const QByteArray& packet, bool lookup)
             assignIfOther(s.text, summary(d.srcPort, d.dstPort, d.verificationTag, s.chunks));
         return s;
     }
+    s.onlyData = onlyData && !s.chunks.empty();
     if (m_level == Level::Off)
         s.text.clear();
     else
@@ -280,7 +284,10 @@ void PacketTap::observeDelivery(void* handle, const QByteArray& packet, const QS
     const quint64 sender = resolve(trace::Dir::Tx, handle, s);
     const bool sentDerived = update(trace::Dir::Tx, handle, s, true, m_kinds);
     const quint64 receiver = resolve(trace::Dir::Rx, handle, s);
-    const bool receivedDerived = update(trace::Dir::Rx, handle, s, false, m_arrivalKinds);
+    // An arrival of nothing but DATA changes no flow (only SACKs, INITs and FORWARD-TSNs do) and,
+    // seen on our own receiving side, derives nothing: its kinds are only needed if it is
+    // journalled on its own (below).
+    const bool receivedDerived = s.onlyData ? false : update(trace::Dir::Rx, handle, s, false, m_arrivalKinds);
     const Seen departure { trace::Dir::Tx, handle, now, sender, &from, &to, true };
     const Seen arrival { trace::Dir::Rx, handle, now, receiver, &from, &to, false };
     // The arrival is the departure's twin (same instant, bytes, summary and lanes): when both
@@ -289,6 +296,8 @@ void PacketTap::observeDelivery(void* handle, const QByteArray& packet, const QS
     const bool joint = m_level != Level::Off && m_implied && s.valid && !s.fullyDecoded && !sentDerived
         && !receivedDerived && sender != 0 && receiver != 0;
     if (!joint) {
+        if (s.onlyData)
+            m_arrivalKinds.assign(s.chunks.size(), qint8(-1));
         journalPacket(s, departure, sentDerived, m_kinds);
         notify(trace::Dir::Tx, handle, s, sender, m_kinds);
         journalPacket(s, arrival, receivedDerived, m_arrivalKinds);

@@ -128,6 +128,7 @@ namespace sctp {
             std::vector<ChunkFields> chunks;
             std::vector<DecodedChunk> full; // the same chunks with the rest, when fullyDecoded
             bool needsFullDecode = false; // a rare chunk type, or something the scan cannot vouch for
+            bool onlyData = false; // well-formed, and every chunk DATA or I-DATA (its arrival changes no flow)
             bool fullyDecoded = false; // chunks came from decodePacket (with descriptions at the Chunks level)
         };
         // One packet being journalled.
