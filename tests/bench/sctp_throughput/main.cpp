@@ -172,6 +172,9 @@ struct UdpPair {
                 std::fprintf(stderr, "cannot bind UDP on 127.0.0.1\n");
                 std::exit(1);
             }
+            const int buffer = 4 * 1024 * 1024; // as UdpTransport's: no drops for either side
+            ::setsockopt(fd[i], SOL_SOCKET, SO_RCVBUF, &buffer, sizeof buffer);
+            ::setsockopt(fd[i], SOL_SOCKET, SO_SNDBUF, &buffer, sizeof buffer);
         }
     }
     ~UdpPair()
@@ -179,9 +182,59 @@ struct UdpPair {
         for (int f : fd)
             ::close(f);
     }
+    // The batched variant's queues and buffers.
+    std::vector<QByteArray> out[2];
+    std::vector<char> inbound = std::vector<char>(16 * 65536);
+    void flush()
+    {
+        for (int side = 0; side < 2; ++side) {
+            std::vector<QByteArray>& q = out[side];
+            for (std::size_t next = 0; next < q.size();) {
+                mmsghdr msgs[64];
+                iovec iov[64];
+                const std::size_t n = std::min<std::size_t>(64, q.size() - next);
+                for (std::size_t i = 0; i < n; ++i) {
+                    iov[i] = { const_cast<char*>(q[next + i].constData()), std::size_t(q[next + i].size()) };
+                    msgs[i] = {};
+                    msgs[i].msg_hdr.msg_name = &addr[1 - side];
+                    msgs[i].msg_hdr.msg_namelen = sizeof(sockaddr_in);
+                    msgs[i].msg_hdr.msg_iov = &iov[i];
+                    msgs[i].msg_hdr.msg_iovlen = 1;
+                }
+                const int sent = ::sendmmsg(fd[side], msgs, unsigned(n), 0);
+                next += sent > 0 ? std::size_t(sent) : 1;
+            }
+            q.clear();
+        }
+    }
+    template <typename Fn>
+    void drain(Fn&& deliver)
+    {
+        for (bool any = true; any;) {
+            any = false;
+            for (int side = 0; side < 2; ++side) {
+                mmsghdr msgs[16];
+                iovec iov[16];
+                for (int i = 0; i < 16; ++i) {
+                    iov[i] = { inbound.data() + i * 65536, 65536 };
+                    msgs[i] = {};
+                    msgs[i].msg_hdr.msg_iov = &iov[i];
+                    msgs[i].msg_hdr.msg_iovlen = 1;
+                }
+                const int got = ::recvmmsg(fd[side], msgs, 16, MSG_DONTWAIT, nullptr);
+                for (int i = 0; i < got; ++i)
+                    deliver(side, inbound.data() + i * 65536, std::size_t(msgs[i].msg_len));
+                any = any || got > 0;
+            }
+        }
+    }
 };
 
-[[gnu::noinline]] Figures runRaw(Runtime& runtime, int messageSize, quint64 totalBytes, Wire wire)
+// batched (Udp only): the packets of one event-loop round go out in one sendmmsg per socket
+// and are read with recvmmsg, 16 at a time — as UdpTransport does; otherwise one sendto per
+// packet and one recv per datagram, as usrsctp's own encapsulation does (a sendmsg per packet,
+// a recvmsg per datagram in its receive thread).
+[[gnu::noinline]] Figures runRaw(Runtime& runtime, int messageSize, quint64 totalBytes, Wire wire, bool batched)
 {
     // Lab: one AF_CONN address for both sockets; what conn_output emits goes straight back in.
     // Udp: the address of each side as the other sees it (as UdpTransport keeps one per peer);
@@ -204,9 +257,12 @@ struct UdpPair {
         for (int side = 0; side < 2; ++side)
             runtime.registerAddress(
                 side == 0 ? static_cast<void*>(&peerB) : static_cast<void*>(&peerA),
-                [&udp, &packets, side](const QByteArray& p) {
-                    ::sendto(udp->fd[side], p.constData(), std::size_t(p.size()), 0,
-                        reinterpret_cast<const sockaddr*>(&udp->addr[1 - side]), sizeof(sockaddr_in));
+                [&udp, &packets, side, batched](const QByteArray& p) {
+                    if (batched)
+                        udp->out[side].push_back(p);
+                    else
+                        ::sendto(udp->fd[side], p.constData(), std::size_t(p.size()), 0,
+                            reinterpret_cast<const sockaddr*>(&udp->addr[1 - side]), sizeof(sockaddr_in));
                     ++packets;
                 },
                 false);
@@ -221,6 +277,13 @@ struct UdpPair {
             batch.swap(queue);
             for (const QByteArray& p : batch)
                 usrsctp_conninput(&anchor, p.constData(), std::size_t(p.size()), 0);
+            return;
+        }
+        if (batched) {
+            udp->flush();
+            udp->drain([](int side, const char* data, std::size_t n) {
+                usrsctp_conninput(side == 0 ? static_cast<void*>(&peerB) : static_cast<void*>(&peerA), data, n, 0);
+            });
             return;
         }
         for (bool any = true; any;) {
@@ -362,8 +425,8 @@ int main(int argc, char** argv)
                 "run of the same round;\n\"best\" = the best round of each path against the best raw round (a busy neighbour "
                 "only ever slows a run down).\n",
         static_cast<unsigned long long>(mb), rounds, qPrintable(Runtime::libraryVersion()));
-    std::printf("%-5s %-9s %-34s %10s %12s %8s %8s %14s %16s %10s\n", "wire", "message", "path", "MB/s", "messages/s", "vs raw",
-        "best", "events/message", "packets/message", "wall MB/s");
+    std::printf("%-5s %-9s %-34s %10s %12s %8s %8s %14s %16s %10s %10s\n", "wire", "message", "path", "MB/s", "messages/s", "vs raw",
+        "best", "events/message", "packets/message", "wall MB/s", "vs batched");
     struct Mode {
         const char* key;
         const char* name;
@@ -378,11 +441,17 @@ int main(int argc, char** argv)
     for (int size : sizes) {
         const char* wireName = wire == Wire::Lab ? "lab" : "udp";
         const quint64 total = size <= 1000 ? mb * 1000000 / 8 : mb * 1000000;
-        std::vector<double> rawMb, rawMsg, rawPackets, rawWall;
-        std::map<int, std::vector<double>> oursMb, oursMsg, oursEvents, oursPackets, oursWall, oursRatio;
+        std::vector<double> rawMb, rawMsg, rawPackets, rawWall, batchedMb, batchedMsg, batchedWall;
+        std::map<int, std::vector<double>> oursMb, oursMsg, oursEvents, oursPackets, oursWall, oursRatio, oursBatchedRatio;
         for (int round = 0; round < rounds; ++round) {
+            if (wire == Wire::Udp && (only.isEmpty() || only.contains("raw"))) {
+                const Figures b = runRaw(stack.sctpRuntime(), size, total, wire, true);
+                batchedMb.push_back(b.mbps());
+                batchedMsg.push_back(b.mps());
+                batchedWall.push_back(b.wallMbps());
+            }
             if (only.isEmpty() || only.contains("raw")) {
-                const Figures raw = runRaw(stack.sctpRuntime(), size, total, wire);
+                const Figures raw = runRaw(stack.sctpRuntime(), size, total, wire, false);
                 rawMb.push_back(raw.mbps());
                 rawMsg.push_back(raw.mps());
                 rawWall.push_back(raw.wallMbps());
@@ -395,6 +464,8 @@ int main(int argc, char** argv)
                 oursMb[m].push_back(f.mbps());
                 if (!rawMb.empty()) // against the raw run of the same round: the same minute of a shared machine
                     oursRatio[m].push_back(f.mbps() / rawMb.back());
+                if (!batchedMb.empty())
+                    oursBatchedRatio[m].push_back(f.mbps() / batchedMb.back());
                 oursMsg[m].push_back(f.mps());
                 oursWall[m].push_back(f.wallMbps());
                 oursEvents[m].push_back(double(f.journalEvents) / double(std::max<quint64>(1, f.messages)));
@@ -403,17 +474,41 @@ int main(int argc, char** argv)
         }
         const double rawMedian = median(rawMb);
         const double rawBest = rawMb.empty() ? 0 : *std::max_element(rawMb.begin(), rawMb.end());
-        if (!rawMb.empty())
-            std::printf("%-5s %-9d %-34s %10.1f %12.0f %8s %8s %14s %16.3f %10.1f\n", wireName, size, "raw usrsctp", rawMedian,
-                median(rawMsg), "1.00", "1.00", "-", median(rawPackets), median(rawWall));
+        // Per-round ratio of a to b (the same round, so the same minute of a shared machine).
+        auto paired = [](const std::vector<double>& a, const std::vector<double>& b) {
+            std::vector<double> r;
+            for (std::size_t i = 0; i < std::min(a.size(), b.size()); ++i)
+                r.push_back(a[i] / b[i]);
+            return r;
+        };
+        auto fmt = [](const std::vector<double>& v, char* out) {
+            if (v.empty())
+                std::snprintf(out, 16, "-");
+            else
+                std::snprintf(out, 16, "%.2f", median(v));
+        };
+        char r1[16], r2[16];
+        if (!rawMb.empty()) {
+            fmt(paired(rawMb, batchedMb), r2);
+            std::printf("%-5s %-9d %-34s %10.1f %12.0f %8s %8s %14s %16.3f %10.1f %10s\n", wireName, size, "raw usrsctp",
+                rawMedian, median(rawMsg), "1.00", "1.00", "-", median(rawPackets), median(rawWall), r2);
+        }
+        if (!batchedMb.empty()) {
+            fmt(paired(batchedMb, rawMb), r1);
+            std::printf("%-5s %-9d %-34s %10.1f %12.0f %8s %8s %14s %16s %10.1f %10s\n", wireName, size,
+                "raw usrsctp, batched syscalls", median(batchedMb), median(batchedMsg), r1, "-", "-", "-",
+                median(batchedWall), "1.00");
+        }
         for (auto& [m, v] : oursMb) {
             char ratio[16] = "-", best[16] = "-";
             if (!oursRatio[m].empty()) {
                 std::snprintf(ratio, sizeof ratio, "%.2f", median(oursRatio[m]));
                 std::snprintf(best, sizeof best, "%.2f", *std::max_element(v.begin(), v.end()) / rawBest);
             }
-            std::printf("%-5s %-9d %-34s %10.1f %12.0f %8s %8s %14.2f %16.3f %10.1f\n", wireName, size, modes[m].name, median(v),
-                median(oursMsg[m]), ratio, best, median(oursEvents[m]), median(oursPackets[m]), median(oursWall[m]));
+            fmt(oursBatchedRatio[m], r2);
+            std::printf("%-5s %-9d %-34s %10.1f %12.0f %8s %8s %14.2f %16.3f %10.1f %10s\n", wireName, size, modes[m].name,
+                median(v), median(oursMsg[m]), ratio, best, median(oursEvents[m]), median(oursPackets[m]), median(oursWall[m]),
+                r2);
         }
         std::fflush(stdout);
     }
