@@ -4,6 +4,8 @@
 #include "engine.h"
 #include "runtime.h"
 
+#include "core/datagrams.h"
+
 #include <QHostInfo>
 #include <QNetworkInterface>
 #include <QSocketNotifier>
@@ -17,8 +19,6 @@
 namespace ladder::sctp {
 
 namespace {
-    constexpr int kSlots = 16; // datagrams per recvmmsg
-    constexpr qsizetype kSlot = 65536; // more than any UDP payload (65 507 bytes)
     constexpr int kBatch = 64; // datagrams per wake-up, so that a busy peer cannot starve the loop
 
     // address:port as a sockaddr for a socket of this family: an IPv4 address on an IPv6 socket
@@ -205,38 +205,15 @@ UdpTransport::Peer* UdpTransport::peerFrom(const sockaddr_storage& from)
 
 void UdpTransport::flushOutgoing()
 {
-    // sendmmsg: a batch of packets in one system call instead of a sendto each.
-    constexpr std::size_t kSlotsOut = 64;
-    std::size_t next = 0;
-    while (next < m_outgoing.size() && m_fd >= 0) {
-        mmsghdr msgs[kSlotsOut];
-        iovec iov[kSlotsOut];
-        const std::size_t n = std::min(kSlotsOut, m_outgoing.size() - next);
-        for (std::size_t i = 0; i < n; ++i) {
-            const Outgoing& o = m_outgoing[next + i];
-            iov[i].iov_base = const_cast<char*>(o.packet.constData());
-            iov[i].iov_len = std::size_t(o.packet.size());
-            msgs[i].msg_hdr = {};
-            msgs[i].msg_hdr.msg_name = const_cast<sockaddr_storage*>(&o.peer->sa);
-            msgs[i].msg_hdr.msg_namelen = o.peer->saLength;
-            msgs[i].msg_hdr.msg_iov = &iov[i];
-            msgs[i].msg_hdr.msg_iovlen = 1;
-            msgs[i].msg_len = 0;
-        }
-        const int sent = ::sendmmsg(m_fd, msgs, unsigned(n), 0);
-        if (sent < 0 && errno == EINTR)
-            continue;
-        if (sent <= 0) {
-            // The first packet was refused (a full buffer, an unreachable peer): dropped, as on
-            // any wire (SCTP retransmits); the rest go on.
-            ++m_sendErrors;
-            ++next;
-            continue;
-        }
-        m_sent += quint64(sent);
-        next += std::size_t(sent);
-    }
-    m_sendErrors += m_outgoing.size() - std::min(next, m_outgoing.size()); // unbound meanwhile
+    const std::size_t sent = net::sendDatagrams(m_fd, m_outgoing.size(), [this](std::size_t i) {
+        const Outgoing& o = m_outgoing[i];
+        return net::OutDatagram { o.packet.constData(), std::size_t(o.packet.size()),
+            reinterpret_cast<const sockaddr*>(&o.peer->sa), o.peer->saLength };
+    });
+    // Refused (a full buffer, an unreachable peer) or the socket gone: dropped, as on any wire
+    // (SCTP retransmits).
+    m_sendErrors += m_outgoing.size() - sent;
+    m_sent += sent;
     m_outgoing.clear(); // keeps its capacity
 }
 
@@ -273,47 +250,24 @@ QString UdpTransport::peerHost(void* handle, quint16) const
 
 void UdpTransport::readDatagrams()
 {
-    if (m_buffer.isEmpty())
-        m_buffer.resize(kSlot * kSlots);
-    for (int done = 0; done < kBatch && m_fd >= 0;) {
-        mmsghdr msgs[kSlots];
-        iovec iov[kSlots];
-        sockaddr_storage from[kSlots];
-        const int want = std::min(kSlots, kBatch - done);
-        for (int i = 0; i < want; ++i) {
-            iov[i].iov_base = m_buffer.data() + i * kSlot;
-            iov[i].iov_len = std::size_t(kSlot);
-            msgs[i].msg_hdr = {};
-            msgs[i].msg_hdr.msg_name = &from[i];
-            msgs[i].msg_hdr.msg_namelen = sizeof from[i];
-            msgs[i].msg_hdr.msg_iov = &iov[i];
-            msgs[i].msg_hdr.msg_iovlen = 1;
-            msgs[i].msg_len = 0;
-        }
-        const int got = ::recvmmsg(m_fd, msgs, unsigned(want), MSG_DONTWAIT, nullptr);
-        if (got <= 0)
-            return; // drained (EAGAIN), or an error the next wake-up will see again
-        done += got;
-        for (int i = 0; i < got; ++i) {
-            if (msgs[i].msg_hdr.msg_flags & MSG_TRUNC) {
+    net::receiveDatagrams(m_fd, m_buffer, kBatch,
+        [this](const char* data, std::size_t n, const sockaddr_storage& from, socklen_t, bool truncated) {
+            if (truncated) {
                 ++m_truncated;
-                continue;
+                return;
             }
-            Peer* p = peerFrom(from[i]);
+            Peer* p = peerFrom(from);
             if (!p)
-                continue;
+                return;
             ++m_received;
             // One right-sized copy per datagram: usrsctp is fed from the event loop, and the
             // journal may keep the bytes.
-            const QByteArray packet(m_buffer.constData() + i * kSlot, qsizetype(msgs[i].msg_len));
+            const QByteArray packet(data, qsizetype(n));
             if (m_engine)
                 m_engine->tap().observe(trace::Dir::Rx, p, packet, p->lane, m_ownLane, true);
             if (packet.size() >= 12) // shorter is no SCTP packet (the journal shows it as malformed)
                 m_runtime->input(p, packet);
-        }
-        if (got < want)
-            return;
-    }
+        });
 }
 
 } // namespace ladder::sctp

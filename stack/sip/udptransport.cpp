@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "udptransport.h"
 
+#include "core/datagrams.h"
+
 #include <QHostAddress>
 #include <QSocketNotifier>
 
@@ -216,79 +218,28 @@ void UdpTransport::readPending()
                 t.flushOutgoing();
         }
     } batch(*this);
-    // recvmmsg: up to kSlots datagrams per system call instead of one recvfrom each (plus the
-    // final EAGAIN), which is most of what a busy UDP endpoint pays per message.
-    constexpr int kSlots = 16;
-    constexpr qsizetype kSlot = kMaxDatagram + 1;
-    if (m_buffer.isEmpty())
-        m_buffer.resize(kSlot * kSlots);
-    for (int done = 0; done < kBatch && m_fd >= 0;) {
-        mmsghdr msgs[kSlots];
-        iovec iov[kSlots];
-        sockaddr_storage from[kSlots];
-        const int want = qMin(kSlots, kBatch - done);
-        for (int i = 0; i < want; ++i) {
-            iov[i].iov_base = m_buffer.data() + i * kSlot;
-            iov[i].iov_len = size_t(kSlot);
-            msgs[i].msg_hdr = {};
-            msgs[i].msg_hdr.msg_name = &from[i];
-            msgs[i].msg_hdr.msg_namelen = sizeof from[i];
-            msgs[i].msg_hdr.msg_iov = &iov[i];
-            msgs[i].msg_hdr.msg_iovlen = 1;
-            msgs[i].msg_len = 0;
-        }
-        const int got = ::recvmmsg(m_fd, msgs, unsigned(want), MSG_DONTWAIT, nullptr);
-        if (got <= 0)
-            return; // EAGAIN: drained
-        done += got;
-        for (int i = 0; i < got && m_fd >= 0; ++i) {
-            const qsizetype n = qsizetype(msgs[i].msg_len);
-            if (n > kMaxDatagram || (msgs[i].msg_hdr.msg_flags & MSG_TRUNC)) {
+    net::receiveDatagrams(m_fd, m_buffer, kBatch,
+        [this](const char* data, std::size_t n, const sockaddr_storage& from, socklen_t fromLength, bool truncated) {
+            if (truncated || n > std::size_t(kMaxDatagram)) {
                 ++m_truncated;
-                continue;
+                return;
             }
             // One right-sized allocation per datagram: the message keeps these bytes.
-            const QByteArray bytes(m_buffer.constData() + i * kSlot, n);
-            const auto c = connectionFor(&from[i], int(msgs[i].msg_hdr.msg_namelen));
+            const QByteArray bytes(data, qsizetype(n));
+            const auto c = connectionFor(&from, int(fromLength));
             c->countReceived();
             deliver(c, bytes);
-        }
-        if (got < want)
-            return; // the socket is drained
-    }
+        });
 }
 
 void UdpTransport::flushOutgoing()
 {
-    constexpr std::size_t kSlots = 64;
-    std::size_t next = 0;
-    while (next < m_outgoing.size() && m_fd >= 0) {
-        mmsghdr msgs[kSlots];
-        iovec iov[kSlots];
-        const std::size_t n = std::min(kSlots, m_outgoing.size() - next);
-        for (std::size_t i = 0; i < n; ++i) {
-            Outgoing& o = m_outgoing[next + i];
-            iov[i].iov_base = const_cast<char*>(o.bytes.constData());
-            iov[i].iov_len = size_t(o.bytes.size());
-            msgs[i].msg_hdr = {};
-            msgs[i].msg_hdr.msg_name = &o.to;
-            msgs[i].msg_hdr.msg_namelen = o.len;
-            msgs[i].msg_hdr.msg_iov = &iov[i];
-            msgs[i].msg_hdr.msg_iovlen = 1;
-            msgs[i].msg_len = 0;
-        }
-        const int sent = ::sendmmsg(m_fd, msgs, unsigned(n), 0);
-        if (sent <= 0) {
-            if (sent < 0 && errno == EINTR)
-                continue;
-            // The first datagram was refused (full send buffer, unreachable): drop it, go on.
-            ++m_sendErrors;
-            ++next;
-            continue;
-        }
-        next += std::size_t(sent);
-    }
-    m_sendErrors += m_outgoing.size() - std::min(next, m_outgoing.size());
+    const std::size_t sent = net::sendDatagrams(m_fd, m_outgoing.size(), [this](std::size_t i) {
+        const Outgoing& o = m_outgoing[i];
+        return net::OutDatagram { o.bytes.constData(), std::size_t(o.bytes.size()), reinterpret_cast<const sockaddr*>(&o.to),
+            o.len };
+    });
+    m_sendErrors += m_outgoing.size() - sent; // refused, or the socket closed meanwhile
     m_outgoing.clear(); // keeps its capacity: no allocation per batch once warmed up
 }
 

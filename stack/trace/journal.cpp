@@ -268,7 +268,6 @@ struct Journal::Block {
         data = static_cast<char*>(m);
     }
     ~Block() { ::munmap(data, capacity); }
-
     Block(const Block&) = delete;
     Block& operator=(const Block&) = delete;
 };
@@ -368,7 +367,7 @@ struct Journal::Store {
     // Segment memory given back by clear(), spilling or discarding, kept mapped and reused by the
     // next segments (up to kSpareBytes, and no more than the memory limit; memoryBytes() counts
     // it): a fresh mapping costs the kernel a fault and the zeroing of every page — for a bulk
-    // capture, which writes each packet's bytes into the journal, 3–4 % of the transfer's CPU
+    // capture, which writes each packet's bytes into the journal, 2–3 % of the transfer's CPU
     // time. (MADV_FREE on the spare pages, letting the kernel take them back, lost that gain:
     // the huge pages were split and faulted in again.)
     std::vector<std::shared_ptr<Block>> spare;
@@ -422,8 +421,8 @@ struct Journal::Store {
         }
         return {};
     }
-    // Keeps a segment's memory for reuse if nobody else holds it (a reader still decoding from
-    // it keeps it alive, and then it goes when the reader is done).
+    // Keeps a segment's memory for reuse if nobody else holds it (spillOne holds a segment while
+    // it writes it out unlocked; such a block is unmapped when spillOne lets go of it).
     void recycle(std::shared_ptr<Block>&& b)
     {
         if (!b || b.use_count() != 1 || b->capacity < limits.segmentBytes || b->capacity > 2 * limits.segmentBytes

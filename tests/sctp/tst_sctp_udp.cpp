@@ -4,14 +4,10 @@
 // 60 000 bytes intact and in order, with each datagram journalled on the right lanes; binding
 // errors, a peer the socket cannot reach and garbage datagrams are reported, and lose nothing.
 // (Interop with usrsctp's own encapsulation is tst_sctp_interop.)
-#include "core/stack.h"
-#include "sctp/endpoint.h"
-#include "sctp/engine.h"
-#include "sctp/udptransport.h"
-#include "trace/journal.h"
+#include "sctplab.h"
 
-#include <QDeadlineTimer>
-#include <QTest>
+#include "sctp/udptransport.h"
+
 #include <QUdpSocket>
 
 #include <memory>
@@ -20,13 +16,7 @@ using namespace ladder;
 using namespace ladder::sctp;
 
 namespace {
-bool waitFor(const std::function<bool()>& pred, int ms)
-{
-    QDeadlineTimer deadline(ms);
-    while (!pred() && !deadline.hasExpired())
-        QTest::qWait(2);
-    return pred();
-}
+using testing::Lab;
 
 QByteArray payload(int i)
 {
@@ -70,7 +60,7 @@ struct Pair {
             return false;
         }
         association = *id;
-        const bool up = waitFor([&] {
+        const bool up = Lab::waitFor([&] {
             if (!server)
                 if (auto s = listener->accept())
                     server = *s;
@@ -211,7 +201,7 @@ private slots:
             QCOMPARE(stranger.writeDatagram(g, QHostAddress::LocalHost, p.b.udpPort()), g.size());
         const QString strangerLane = QStringLiteral("127.0.0.1:%1").arg(stranger.localPort());
         int seen = 0;
-        QVERIFY(waitFor([&] {
+        QVERIFY(Lab::waitFor([&] {
             seen = 0;
             p.stack.journal().forEach(0, p.stack.journal().count(), [&](const trace::Event& e) {
                 if (e.kind == trace::Kind::SctpPacket && e.dir == trace::Dir::Rx && e.from == strangerLane)
