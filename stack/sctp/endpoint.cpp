@@ -512,18 +512,25 @@ void Endpoint::noteSent(Engine::Record& x, const QByteArray& data, const SendInf
         *x.hotPolicy = policy;
     }
     // One Event reused for every send: the summary line repeats while a bulk sender does, and
-    // assigning it only when it changed spares the reference counting.
+    // assigning it only when it changed spares the reference counting. The same call again (a
+    // bulk sender's) is journalled as a repeat of the stored one, by its token, when the journal
+    // still can.
     trace::Event& e = m_sendEvent;
-    e.timeNs = m_engine.scheduler().nowNs();
-    e.kind = trace::Kind::UserAction;
-    e.object = x.info.id;
-    e.a = info.stream;
-    e.b = info.ppid;
-    e.c = info.context;
+    const qint64 now = m_engine.scheduler().nowNs();
     const QString& text = sendText(data.size(), info);
-    if (e.text.constData() != text.constData() || e.text.size() != text.size())
-        e.text = text;
-    m_engine.journal().append(e);
+    const bool same = e.kind == trace::Kind::UserAction && e.object == x.info.id && e.a == info.stream && e.b == info.ppid
+        && e.c == info.context && e.text.constData() == text.constData() && e.text.size() == text.size();
+    if (!same || m_engine.journal().appendRepeat(m_sendToken, now) == trace::Journal::kNotRepeated) {
+        e.timeNs = now;
+        e.kind = trace::Kind::UserAction;
+        e.object = x.info.id;
+        e.a = info.stream;
+        e.b = info.ppid;
+        e.c = info.context;
+        if (!same)
+            e.text = text;
+        m_engine.journal().append(e, 0, &m_sendToken);
+    }
     if (info.flags & flag::Abort) {
         x.open = false;
         x.info.stateCode = SCTP_CLOSED;

@@ -5,6 +5,7 @@
 #include "inbox.h"
 #include "result.h"
 #include "sendinfo.h"
+#include "trace/journal.h"
 
 #include <QObject>
 
@@ -153,6 +154,7 @@ private:
     SendKey m_lastSendKey {}; // the last send's size, PPID, flags, value, context, stream
     QString m_lastSendText;
     trace::Event m_sendEvent; // the UserAction journalled per send, reused
+    trace::Journal::RepeatToken m_sendToken; // the stored event m_sendEvent stands for (see noteSent)
     // recordFor's last answer for received data (see processEvents).
     quint64 m_recvRecordId = 0;
     quint32 m_recvRecordAssoc = 0;

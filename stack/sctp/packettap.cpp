@@ -13,6 +13,9 @@
 namespace ladder::sctp {
 
 namespace {
+    // FNV-1a over a packet's chunk types (the summary lines' cache key, with ports and tag).
+    constexpr quint32 kTypesHashSeed = 2166136261u;
+
     // Serial-number comparison (RFC 1982) for 32-bit TSNs.
     bool tsnLessEq(quint32 a, quint32 b) { return a == b || qint32(a - b) < 0; }
 
@@ -129,6 +132,7 @@ const PacketTap::Scanned& PacketTap::scan(const QByteArray& packet, bool lookup)
     const int n = int(packet.size());
     quint32 vtag = 0;
     bool onlyData = true;
+    quint32 typesHash = kTypesHashSeed; // for the summary line's cache, as summary() computes it
     if (n >= 12) {
         s.valid = true;
         s.srcPort = be16(p);
@@ -151,6 +155,7 @@ const PacketTap::Scanned& PacketTap::scan(const QByteArray& packet, bool lookup)
                 break;
             }
             onlyData = onlyData && (c.type == chunk::Data || c.type == chunk::IData);
+            typesHash = (typesHash ^ c.type) * 16777619u;
             switch (c.type) {
             case chunk::Data:
                 if (c.length < 16) {
@@ -220,19 +225,27 @@ const PacketTap::Scanned& PacketTap::scan(const QByteArray& packet, bool lookup)
     if (m_level == Level::Off)
         s.text.clear();
     else
-        assignIfOther(s.text, summary(s.srcPort, s.dstPort, vtag, s.chunks));
+        assignIfOther(s.text, summary(s.srcPort, s.dstPort, vtag, s.chunks, typesHash));
     return s;
 }
 
 const QString& PacketTap::summary(quint16 src, quint16 dst, quint32 vtag, const std::vector<ChunkFields>& chunks)
 {
+    quint32 typesHash = kTypesHashSeed;
+    for (const ChunkFields& c : chunks)
+        typesHash = (typesHash ^ c.type) * 16777619u;
+    return summary(src, dst, vtag, chunks, typesHash);
+}
+
+const QString& PacketTap::summary(quint16 src, quint16 dst, quint32 vtag, const std::vector<ChunkFields>& chunks,
+    quint32 typesHash)
+{
     if (chunks.size() > SummaryLine {}.types.size()) {
         m_longSummary = packetText(src, dst, vtag, chunks, QString());
         return m_longSummary;
     }
-    quint32 h = 2166136261u ^ src ^ (quint32(dst) << 16) ^ vtag;
-    for (const ChunkFields& c : chunks)
-        h = (h ^ c.type) * 16777619u;
+    quint32 h = typesHash ^ src ^ (quint32(dst) << 16) ^ vtag;
+    h *= 16777619u;
     h ^= h >> 15;
     SummaryLine& slot = m_summaries[h % m_summaries.size()];
     bool same = !slot.text.isEmpty() && slot.src == src && slot.dst == dst && slot.vtag == vtag

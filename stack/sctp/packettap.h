@@ -159,6 +159,9 @@ namespace sctp {
         // ("5000 → 5001 vtag …: DATA"): those come from a small cache, one shared string each,
         // which the journal then stores once per segment instead of once per packet.
         const QString& summary(quint16 src, quint16 dst, quint32 vtag, const std::vector<ChunkFields>& chunks);
+        // The same with the chunk types' hash already taken (scan does, as it reads them).
+        const QString& summary(quint16 src, quint16 dst, quint32 vtag, const std::vector<ChunkFields>& chunks,
+            quint32 typesHash);
         struct SummaryLine {
             quint16 src = 0, dst = 0;
             quint32 vtag = 0;

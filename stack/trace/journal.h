@@ -73,6 +73,19 @@ public:
     // mutex of its own, and the queue is written out (4 bytes an event) by the next append that
     // is not such a repeat, or by the next count() — so every reader sees it, in order, at once.
     quint64 append(const Event& e, quint32 implied = 0);
+    // For a producer that journals runs of identical events (a bulk sender's UserAction per call):
+    // append(e, 0, &token) also says which stored event e now stands for (itself, or the one it
+    // repeats: see the repeat lane), and appendRepeat(token, timeNs) then journals the same event
+    // again at timeNs without handing it over or comparing it — as long as that stored event is
+    // still the one the lane repeats (nothing else without raw bytes was stored whole since, no
+    // clear). Otherwise appendRepeat returns kNotRepeated and the producer appends the event.
+    struct RepeatToken {
+        quint64 seq = ~quint64(0);
+        quint64 generation = 0;
+    };
+    static constexpr quint64 kNotRepeated = ~quint64(0);
+    quint64 append(const Event& e, quint32 implied, RepeatToken* token);
+    quint64 appendRepeat(const RepeatToken& token, qint64 timeNs);
     // Derives the `count` events a stored event of a kind implies, in order; deterministic (the
     // same parent and count always give the same events), callable from any thread. Registered by
     // the layer that knows the format; a reader that finds no expander for an implied event gets
@@ -125,8 +138,9 @@ private:
     struct Block;
     struct Segment;
     struct SpillFile;
-    quint64 store(const Event& e, quint32 implied = 0);
+    quint64 store(const Event& e, quint32 implied = 0, RepeatToken* token = nullptr);
     quint64 storeLocked(const Event& e, quint32 implied);
+    quint64 queueRepeat(QMutexLocker<QMutex>& pending, qint64 timeNs);
     void writePending();
     void flushPending() const;
     void callHook(const Event& e, quint64 seq, quint32 implied);

@@ -595,6 +595,67 @@ private slots:
         }
     }
 
+    void repeatsByTokenReadBackWholeAndOnlyWhileValid()
+    {
+        Journal j;
+        Event send;
+        send.kind = Kind::UserAction;
+        send.object = 7;
+        send.a = 1;
+        send.text = QStringLiteral("sctp_sendmsg %1 bytes on stream 1").arg(100); // a heap string: the lane holds it
+        send.timeNs = 1000;
+        Journal::RepeatToken token;
+        QCOMPARE(j.append(send, 0, &token), quint64(0));
+        // Repeats by token, with packets (raw bytes) in between: those do not end the run.
+        QCOMPARE(j.appendRepeat(token, 2000), quint64(1));
+        Event packet = numbered(99, 64);
+        QCOMPARE(j.append(packet), quint64(2));
+        QCOMPARE(j.appendRepeat(token, 3000), quint64(3));
+        // append(e, 0, &token) on a repeat names the original too.
+        Journal::RepeatToken again;
+        send.timeNs = 4000;
+        QCOMPARE(j.append(send, 0, &again), quint64(4));
+        QCOMPARE(again.seq, token.seq);
+        QCOMPARE(j.count(), quint64(5));
+        const QVector<Event> all = j.range(0, 5);
+        for (int i : { 0, 1, 3, 4 }) {
+            QCOMPARE(all[i].kind, Kind::UserAction);
+            QCOMPARE(all[i].object, quint64(7));
+            QCOMPARE(all[i].a, quint64(1));
+            QCOMPARE(all[i].text, send.text);
+            QCOMPARE(all[i].seq, quint64(i));
+        }
+        QCOMPARE(all[0].timeNs, qint64(1000));
+        QCOMPARE(all[1].timeNs, qint64(2000));
+        QCOMPARE(all[3].timeNs, qint64(3000));
+        QCOMPARE(all[4].timeNs, qint64(4000));
+        QVERIFY(sameContent(all[2], 99, 64));
+        // Another event without raw bytes stored whole ends it: the producer appends whole again.
+        Event other = send;
+        other.object = 8;
+        j.append(other);
+        QCOMPARE(j.appendRepeat(token, 5000), Journal::kNotRepeated);
+        QCOMPARE(j.count(), quint64(6));
+        // An event with raw bytes gets no token.
+        Journal::RepeatToken none;
+        j.append(numbered(5, 32), 0, &none);
+        QCOMPARE(j.appendRepeat(none, 6000), Journal::kNotRepeated);
+        // Nor does a token outlive clear(), though the numbers start again.
+        j.clear();
+        QCOMPARE(j.append(send, 0, &token), quint64(0));
+        const Journal::RepeatToken stale { token.seq, token.generation - 1 };
+        QCOMPARE(j.appendRepeat(stale, 7000), Journal::kNotRepeated);
+        QCOMPARE(j.appendRepeat(token, 7000), quint64(1));
+        // With an append hook every event goes through append (the hook sees each).
+        int hooked = 0;
+        j.setAppendHook([&](const Event&) { ++hooked; });
+        QCOMPARE(j.appendRepeat(token, 8000), Journal::kNotRepeated);
+        j.append(send, 0, &token);
+        QCOMPARE(hooked, 1);
+        QCOMPARE(j.count(), quint64(3));
+        QCOMPARE(j.at(1).timeNs, qint64(7000));
+    }
+
     void queuedRepeatsKeepTheirPlaceAndNumbers()
     {
         // Repeats of the last event stored whole are queued (Journal::append's repeat lane) and
