@@ -1,30 +1,37 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// Bulk SCTP transfer in one process, ours vs raw usrsctp, same runtime, same run, same sizes.
-//   raw:  two AF_CONN sockets on one address with the same socket options as ours (1 MiB send
-//         buffer, 256 KiB receive buffer, NODELAY), usrsctp_sendv / usrsctp_recvv; the packets
-//         go through the same Runtime queue (conn_output -> event loop) and straight back into
-//         usrsctp_conninput: no journal, no tap, and no sampling of usrsctp's retransmission
-//         counters per packet (only the tap reads them).
-//   ours: Engine + Endpoint::send/receiveInto over a LabLinkPair with no impairment. The journal
-//         is always on (one UserAction event per send); the tap level says what else it gets:
-//         "chunks" (the app's default level) = every SCTP packet in both directions with its raw
-//         bytes, an SctpChunk event per chunk with its description (what ladderctl and the lessons
-//         read) and the derived events (retransmissions, FORWARD-TSN, abandons); "packets" = the
-//         same without the per-chunk events (all the GUI's timeline, ladder and inspector need);
-//         "off" journals nothing per packet (the API with its per-send journal and live counters).
-//         The events a reader gets are counted ("events/message"); how they are stored is the
-//         journal's business: a packet's arrival over this perfect link and the chunk events are
-//         implied by the departure's event and derived when read (Journal::append(e, implied)).
+// Bulk SCTP transfer in one process, ours vs raw usrsctp, same runtime, same run, same sizes, on
+// two wires: "lab", in process (the packets never leave the process: only usrsctp and our code
+// are measured), and "udp", RFC 6951 encapsulation over the kernel's loopback (127.0.0.1).
+//   raw:  two AF_CONN sockets with the same socket options as ours (1 MiB send buffer, 256 KiB
+//         receive buffer, NODELAY), usrsctp_sendv / usrsctp_recvv; the packets go through the same
+//         Runtime queue (conn_output -> event loop). Lab: straight back into usrsctp_conninput on
+//         one AF_CONN address. Udp: two UDP sockets, one sendto per packet and one recv per
+//         datagram (as usrsctp's own encapsulation does), and once more with batched sendmmsg /
+//         recvmmsg (as UdpTransport does: "vs batched"). No journal, no tap, and no sampling of
+//         usrsctp's retransmission counters per packet (only the tap reads them).
+//   ours: Engine + Endpoint::send/receiveInto over a LabLinkPair with no impairment, or over two
+//         UdpTransports. The journal is always on (one UserAction event per send); the tap level
+//         says what else it gets: "chunks" (the app's default level) = every SCTP packet in both
+//         directions with its raw bytes, an SctpChunk event per chunk with its description (what
+//         ladderctl and the lessons read) and the derived events (retransmissions, FORWARD-TSN,
+//         abandons); "packets" = the same without the per-chunk events (all the GUI's timeline,
+//         ladder and inspector need); "off" journals nothing per packet (the API with its
+//         per-send journal and live counters). The events a reader gets are counted
+//         ("events/message"); how they are stored is the journal's business: in the lab a
+//         packet's arrival over this perfect link and the chunk events are implied by the
+//         departure's event and derived when read (Journal::append(e, implied)).
 // Each round runs raw and then every selected mode back to back; the printed figure is the
 // median over the rounds, and "vs raw" is the median over the rounds of each round's ratio to
 // that round's raw run (paired: a neighbour's load burst moves both sides of a ratio alike);
 // "best" divides each path's best round by raw's best round (noise only ever slows a run).
 // MB/s and messages/s are per second of CPU time of the (single) thread doing everything — the
 // machine is shared, so wall-clock rates (last column) swing with the neighbours' load.
-// runOurs and runRaw stay functions of their own (noinline), so callgrind can count each
-// (--toggle-collect='*runOurs*') in a link-time optimised build too.
+// runOurs and runRaw stay functions of their own (noinline), so that callgrind's inclusive cost of
+// each (callgrind_annotate --inclusive=yes) counts one path's instructions in a link-time
+// optimised build too. (--toggle-collect does not: the lambdas inside them carry their names and
+// toggle collection off again.)
 // Usage: bench_sctp_throughput [MB per run, default 32] [--rounds N, default 3]
-//        [--only raw|packets|chunks|off[,...]] [--size BYTES]
+//        [--only raw|packets|chunks|off[,...]] [--size BYTES] [--wire lab|udp, default both]
 #include "core/stack.h"
 #include "sctp/endpoint.h"
 #include "sctp/engine.h"
