@@ -13,6 +13,16 @@
 
 namespace ladder::net {
 
+// Gives a UDP socket buffers large enough that a burst (a window of SCTP packets, a flood of SIP
+// requests) is not dropped by the kernel before the event loop reads it. (The kernel caps them at
+// its rmem_max / wmem_max.)
+inline void enlargeBuffers(int fd)
+{
+    const int bytes = 4 * 1024 * 1024;
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &bytes, sizeof bytes);
+    ::setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &bytes, sizeof bytes);
+}
+
 // One datagram to send.
 struct OutDatagram {
     const char* data;

@@ -42,6 +42,26 @@ namespace {
         default: return QStringLiteral("state 0x%1").arg(state, 0, 16);
         }
     }
+
+    // What usrsctp's receive info says of a message (both receive paths of processEvents).
+    void takeReceiveInfo(ReceivedMessage& m, const sctp_rcvinfo& rcv)
+    {
+        m.stream = rcv.rcv_sid;
+        m.ssn = rcv.rcv_ssn;
+        m.ppid = qFromBigEndian(rcv.rcv_ppid);
+        m.tsn = rcv.rcv_tsn;
+        m.unordered = rcv.rcv_flags & SCTP_UNORDERED;
+    }
+
+    // A whole message of `length` bytes received on association r: its stream's counters.
+    void countReceived(Engine& engine, Engine::Record& r, const ReceivedMessage& m, qsizetype length)
+    {
+        engine.markDirty(r);
+        StreamInfo& s = r.stream(m.stream);
+        ++s.messagesReceived;
+        s.bytesReceived += quint64(length);
+        ++(m.unordered ? s.unorderedReceived : s.orderedReceived);
+    }
 }
 
 QString associationStateName(int state) { return stateName(state); }
@@ -776,16 +796,8 @@ void Endpoint::processEvents()
                     && from.sconn.sconn_port == m_partialFromPort && m_partialFromAdded == m_engine.recordsAdded()))) {
             if (Engine::Record* r = m_engine.record(m_recvRecordId)) {
                 m_partial.association = m_recvRecordId;
-                m_partial.stream = rcv.rcv_sid;
-                m_partial.ssn = rcv.rcv_ssn;
-                m_partial.ppid = qFromBigEndian(rcv.rcv_ppid);
-                m_partial.tsn = rcv.rcv_tsn;
-                m_partial.unordered = rcv.rcv_flags & SCTP_UNORDERED;
-                m_engine.markDirty(*r);
-                StreamInfo& st = r->stream(m_partial.stream);
-                ++st.messagesReceived;
-                st.bytesReceived += quint64(n);
-                ++(m_partial.unordered ? st.unorderedReceived : st.orderedReceived);
+                takeReceiveInfo(m_partial, rcv);
+                countReceived(m_engine, *r, m_partial, qsizetype(n));
                 m_inbox.pushArena(m_partial, qsizetype(n));
                 gotData = true;
                 continue;
@@ -820,11 +832,7 @@ void Endpoint::processEvents()
             m_partial.unordered = false;
             m_havePartial = true;
             if (infoType == SCTP_RECVV_RCVINFO || infoType == SCTP_RECVV_RN) {
-                m_partial.stream = rcv.rcv_sid;
-                m_partial.ssn = rcv.rcv_ssn;
-                m_partial.ppid = qFromBigEndian(rcv.rcv_ppid);
-                m_partial.tsn = rcv.rcv_tsn;
-                m_partial.unordered = rcv.rcv_flags & SCTP_UNORDERED;
+                takeReceiveInfo(m_partial, rcv);
                 // Bulk data repeats its association: look it up again only when it changes or
                 // an association was added since.
                 if (m_recvRecordAssoc != quint32(rcv.rcv_assoc_id) || m_recvRecordsAdded != m_engine.recordsAdded()) {
@@ -862,13 +870,8 @@ void Endpoint::processEvents()
         }
         if (msgFlags & MSG_EOR) {
             const qsizetype length = toArena ? qsizetype(n) : m_partial.data.size();
-            if (Engine::Record* r = m_engine.record(m_partial.association)) {
-                m_engine.markDirty(*r);
-                StreamInfo& s = r->stream(m_partial.stream);
-                ++s.messagesReceived;
-                s.bytesReceived += quint64(length);
-                ++(m_partial.unordered ? s.unorderedReceived : s.orderedReceived);
-            }
+            if (Engine::Record* r = m_engine.record(m_partial.association))
+                countReceived(m_engine, *r, m_partial, length);
             // Knowing the next message's length lets a large one be received straight into its
             // own buffer (no copy); for small ones that knowledge costs usrsctp more than the
             // copy into the arena it spares, so ask for it only while messages are large.

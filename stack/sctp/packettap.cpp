@@ -15,6 +15,8 @@ namespace ladder::sctp {
 namespace {
     // FNV-1a over a packet's chunk types (the summary lines' cache key, with ports and tag).
     constexpr quint32 kTypesHashSeed = 2166136261u;
+    constexpr quint32 kFnvPrime = 16777619u;
+    quint32 hashType(quint32 h, quint8 type) { return (h ^ type) * kFnvPrime; }
 
     // Serial-number comparison (RFC 1982) for 32-bit TSNs.
     bool tsnLessEq(quint32 a, quint32 b) { return a == b || qint32(a - b) < 0; }
@@ -155,7 +157,7 @@ const PacketTap::Scanned& PacketTap::scan(const QByteArray& packet, bool lookup)
                 break;
             }
             onlyData = onlyData && (c.type == chunk::Data || c.type == chunk::IData);
-            typesHash = (typesHash ^ c.type) * 16777619u;
+            typesHash = hashType(typesHash, c.type);
             switch (c.type) {
             case chunk::Data:
                 if (c.length < 16) {
@@ -233,7 +235,7 @@ const QString& PacketTap::summary(quint16 src, quint16 dst, quint32 vtag, const 
 {
     quint32 typesHash = kTypesHashSeed;
     for (const ChunkFields& c : chunks)
-        typesHash = (typesHash ^ c.type) * 16777619u;
+        typesHash = hashType(typesHash, c.type);
     return summary(src, dst, vtag, chunks, typesHash);
 }
 
@@ -244,8 +246,7 @@ const QString& PacketTap::summary(quint16 src, quint16 dst, quint32 vtag, const 
         m_longSummary = packetText(src, dst, vtag, chunks, QString());
         return m_longSummary;
     }
-    quint32 h = typesHash ^ src ^ (quint32(dst) << 16) ^ vtag;
-    h *= 16777619u;
+    quint32 h = (typesHash ^ src ^ (quint32(dst) << 16) ^ vtag) * kFnvPrime;
     h ^= h >> 15;
     SummaryLine& slot = m_summaries[h % m_summaries.size()];
     bool same = !slot.text.isEmpty() && slot.src == src && slot.dst == dst && slot.vtag == vtag

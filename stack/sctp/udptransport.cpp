@@ -148,10 +148,7 @@ Result<void> UdpTransport::bind(const QHostAddress& address, quint16 port)
             QStringLiteral("cannot bind UDP %1 for SCTP encapsulation (%2): choose another address or port.")
                 .arg(laneOf(at, port), QString::fromLocal8Bit(std::strerror(err))));
     }
-    // Large buffers: a sender's window of packets must not be dropped before we read it.
-    const int buffer = 4 * 1024 * 1024;
-    ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &buffer, sizeof buffer);
-    ::setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &buffer, sizeof buffer);
+    net::enlargeBuffers(fd);
     socklen_t boundLength = sizeof ss;
     ::getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &boundLength);
     m_fd = fd;

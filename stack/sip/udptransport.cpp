@@ -134,10 +134,7 @@ bool UdpTransport::bind(const HostPort& local, QString* error)
             ::close(fd);
         return false;
     }
-    // Large buffers: a burst of requests must not be dropped by the kernel before we read it.
-    const int buf = 4 * 1024 * 1024;
-    ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &buf, sizeof buf);
-    ::setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &buf, sizeof buf);
+    net::enlargeBuffers(fd);
     socklen_t slen = sizeof ss;
     ::getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &slen);
     m_fd = fd;

@@ -321,11 +321,16 @@ struct Journal::Store {
         QString text, fromName, toName;
         bool namesHeld = false; // fromName and toName are empty or held (else the lane stays shut)
 
-        // The repeat lane's test: e repeats this one but for its time (strings by address).
+        // e is this one but for its time and its lanes (the text by address).
+        bool sameButLanes(const Event& e) const
+        {
+            return valid && kind == e.kind && dir == e.dir && object == e.object && a == e.a && b == e.b && c == e.c
+                && same(text, e.text);
+        }
+        // The repeat lane's test: e repeats this one but for its time (the lanes by address too).
         bool repeatedBy(const Event& e) const
         {
-            return valid && namesHeld && kind == e.kind && dir == e.dir && object == e.object && a == e.a && b == e.b
-                && c == e.c && same(text, e.text) && same(fromName, e.from) && same(toName, e.to);
+            return namesHeld && sameButLanes(e) && same(fromName, e.from) && same(toName, e.to);
         }
         Event event() const // without its time
         {
@@ -564,7 +569,6 @@ quint64 Journal::appendRepeat(const RepeatToken& token, qint64 timeNs)
     return queueRepeat(pending, timeNs);
 }
 
-
 void Journal::callHook(const Event& e, quint64 seq, quint32 implied)
 {
     Event copy = e;
@@ -679,9 +683,8 @@ quint64 Journal::storeLocked(const Event& e, quint32 implied)
         seg.offsets.insert(seg.offsets.end(), implied, start);
 
     Store::LastWhole& last = s.last;
-    if (e.raw.isEmpty() && last.valid && last.segment == segIdx && last.kind == e.kind && last.dir == e.dir
-        && last.object == e.object && last.a == e.a && last.b == e.b && last.c == e.c && last.from == from && last.to == to
-        && last.text.size() == e.text.size() && (e.text.isEmpty() || sameString(last.text, e.text))) {
+    // A repeat of the last event stored whole (the lanes by their interned numbers: held or not).
+    if (e.raw.isEmpty() && last.segment == segIdx && last.sameButLanes(e) && last.from == from && last.to == to) {
         blk.size = std::size_t(
             putRepeat(blk.data + start, e.kind, e.dir, qint64(quint64(e.timeNs) - quint64(last.timeNs)), start - last.offset)
             - blk.data);

@@ -32,6 +32,7 @@
 // toggle collection off again.)
 // Usage: bench_sctp_throughput [MB per run, default 32] [--rounds N, default 3]
 //        [--only raw|packets|chunks|off[,...]] [--size BYTES] [--wire lab|udp, default both]
+#include "core/datagrams.h"
 #include "core/stack.h"
 #include "sctp/endpoint.h"
 #include "sctp/engine.h"
@@ -179,9 +180,7 @@ struct UdpPair {
                 std::fprintf(stderr, "cannot bind UDP on 127.0.0.1\n");
                 std::exit(1);
             }
-            const int buffer = 4 * 1024 * 1024; // as UdpTransport's: no drops for either side
-            ::setsockopt(fd[i], SOL_SOCKET, SO_RCVBUF, &buffer, sizeof buffer);
-            ::setsockopt(fd[i], SOL_SOCKET, SO_SNDBUF, &buffer, sizeof buffer);
+            net::enlargeBuffers(fd[i]); // as UdpTransport's: no drops for either side
         }
     }
     ~UdpPair()
@@ -189,29 +188,18 @@ struct UdpPair {
         for (int f : fd)
             ::close(f);
     }
-    // The batched variant's queues and buffers.
+    // The batched variant: its queues, and UdpTransport's own batching (core/datagrams.h).
     std::vector<QByteArray> out[2];
-    std::vector<char> inbound = std::vector<char>(16 * 65536);
+    QByteArray inbound;
     void flush()
     {
         for (int side = 0; side < 2; ++side) {
-            std::vector<QByteArray>& q = out[side];
-            for (std::size_t next = 0; next < q.size();) {
-                mmsghdr msgs[64];
-                iovec iov[64];
-                const std::size_t n = std::min<std::size_t>(64, q.size() - next);
-                for (std::size_t i = 0; i < n; ++i) {
-                    iov[i] = { const_cast<char*>(q[next + i].constData()), std::size_t(q[next + i].size()) };
-                    msgs[i] = {};
-                    msgs[i].msg_hdr.msg_name = &addr[1 - side];
-                    msgs[i].msg_hdr.msg_namelen = sizeof(sockaddr_in);
-                    msgs[i].msg_hdr.msg_iov = &iov[i];
-                    msgs[i].msg_hdr.msg_iovlen = 1;
-                }
-                const int sent = ::sendmmsg(fd[side], msgs, unsigned(n), 0);
-                next += sent > 0 ? std::size_t(sent) : 1;
-            }
-            q.clear();
+            const std::vector<QByteArray>& q = out[side];
+            net::sendDatagrams(fd[side], q.size(), [&](std::size_t i) {
+                return net::OutDatagram { q[i].constData(), std::size_t(q[i].size()),
+                    reinterpret_cast<const sockaddr*>(&addr[1 - side]), socklen_t(sizeof(sockaddr_in)) };
+            });
+            out[side].clear();
         }
     }
     template <typename Fn>
@@ -219,20 +207,12 @@ struct UdpPair {
     {
         for (bool any = true; any;) {
             any = false;
-            for (int side = 0; side < 2; ++side) {
-                mmsghdr msgs[16];
-                iovec iov[16];
-                for (int i = 0; i < 16; ++i) {
-                    iov[i] = { inbound.data() + i * 65536, 65536 };
-                    msgs[i] = {};
-                    msgs[i].msg_hdr.msg_iov = &iov[i];
-                    msgs[i].msg_hdr.msg_iovlen = 1;
-                }
-                const int got = ::recvmmsg(fd[side], msgs, 16, MSG_DONTWAIT, nullptr);
-                for (int i = 0; i < got; ++i)
-                    deliver(side, inbound.data() + i * 65536, std::size_t(msgs[i].msg_len));
-                any = any || got > 0;
-            }
+            for (int side = 0; side < 2; ++side)
+                net::receiveDatagrams(fd[side], inbound, 64,
+                    [&](const char* data, std::size_t n, const sockaddr_storage&, socklen_t, bool) {
+                        deliver(side, data, n);
+                        any = true;
+                    });
         }
     }
 };
