@@ -1,29 +1,21 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "scheduler.h"
 
+#include "clock.h"
+
 #include <algorithm>
-#include <ctime>
 
 namespace ladder {
 
 namespace {
     constexpr qint64 kNever = std::numeric_limits<qint64>::max();
-
-    // The clock QElapsedTimer reads on Linux, read directly: nowNs() stamps every journal event,
-    // and Qt's wrapper costs twice the clock read itself.
-    qint64 monotonicNs()
-    {
-        timespec ts {};
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return qint64(ts.tv_sec) * 1000000000 + ts.tv_nsec;
-    }
 }
 
 Scheduler::Scheduler(Mode mode, QObject* parent)
     : QObject(parent)
     , m_mode(mode)
 {
-    m_startNs = monotonicNs();
+    m_startNs = clock::monotonicNs();
     m_timer.setSingleShot(true);
     m_timer.setTimerType(Qt::PreciseTimer);
     connect(&m_timer, &QTimer::timeout, this, [this] {
@@ -37,7 +29,7 @@ Scheduler::~Scheduler() = default;
 
 qint64 Scheduler::nowNs() const
 {
-    return m_mode == Mode::Real ? monotonicNs() - m_startNs : m_virtualNow;
+    return m_mode == Mode::Real ? clock::monotonicNs() - m_startNs : m_virtualNow;
 }
 
 const Scheduler::Slot* Scheduler::slotOf(TimerId id) const

@@ -25,7 +25,7 @@ public:
     ~Scheduler() override;
 
     Mode mode() const { return m_mode; }
-    // Nanoseconds since the scheduler was created (monotonic).
+    // Nanoseconds since the scheduler was created (monotonic: clock::monotonicNs).
     qint64 nowNs() const;
     qint64 nowMs() const { return nowNs() / 1000000; }
 
@@ -92,7 +92,7 @@ private:
     void rearm();
 
     Mode m_mode;
-    qint64 m_startNs = 0; // CLOCK_MONOTONIC at construction (Real mode)
+    qint64 m_startNs = 0; // clock::monotonicNs() at construction (Real mode)
     qint64 m_virtualNow = 0;
     quint64 m_nextSeq = 0;
     std::vector<Slot> m_slots;

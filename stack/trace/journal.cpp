@@ -236,6 +236,20 @@ struct Journal::Block {
     char* data = nullptr;
     std::size_t size = 0; // bytes written
     std::size_t capacity = 0;
+    std::size_t warmed = 0; // asked into the cache for writing up to here (see warmAhead)
+
+    // Asks for the cache lines the next few KiB of events will be written to, ahead of time: a
+    // kept segment was written long ago and has left the cache, and a store into lines that are
+    // not there stalls the lock release that follows it until each line has been fetched.
+    void warmAhead()
+    {
+        constexpr std::size_t kAhead = 4096;
+        const std::size_t until = std::min(capacity, size + kAhead);
+        std::size_t at = std::max(warmed, size & ~std::size_t(63));
+        for (; at < until; at += 64)
+            __builtin_prefetch(data + at, 1, 3);
+        warmed = at;
+    }
 
     explicit Block(std::size_t cap)
     {
@@ -438,6 +452,7 @@ struct Journal::Store {
         }
         std::atomic_thread_fence(std::memory_order_acquire); // after the last reader let go
         b->size = 0;
+        b->warmed = 0;
         spare.push_back(std::move(b));
     }
     std::shared_ptr<Block> newBlock(std::size_t bound)
@@ -756,6 +771,7 @@ quint64 Journal::storeLocked(const Event& e, quint32 implied)
         p += e.raw.size();
     }
     blk.size = std::size_t(p - blk.data);
+    blk.warmAhead();
     m_count.store(seq + 1 + implied, std::memory_order_release);
     if (e.raw.isEmpty() && (e.text.isEmpty() || holdable(e.text))) {
         last.valid = true;
