@@ -391,6 +391,31 @@ struct Journal::Store {
     // time. (MADV_FREE on the spare pages, letting the kernel take them back, lost that gain:
     // the huge pages were split and faulted in again.)
     std::vector<std::shared_ptr<Block>> spare;
+    // The same for segments' indexes (one entry per event), with the size the last segment's
+    // came to: a new segment starts with room for as many, so that a bulk capture neither grows
+    // its index by copying nor shrinks it when the segment is sealed — each a fresh allocation
+    // the size of the index, faulted in and copied into.
+    std::vector<std::vector<quint32>> spareIndexes;
+    std::size_t lastIndexSize = 0;
+    static constexpr std::size_t kSpareIndexes = 8;
+    void recycleIndex(std::vector<quint32>&& index)
+    {
+        if (index.capacity() > 0 && spareIndexes.size() < kSpareIndexes) {
+            index.clear();
+            spareIndexes.push_back(std::move(index));
+        }
+        index = {};
+    }
+    std::vector<quint32> newIndex()
+    {
+        std::vector<quint32> index;
+        if (!spareIndexes.empty()) {
+            index = std::move(spareIndexes.back());
+            spareIndexes.pop_back();
+        }
+        index.reserve(lastIndexSize + lastIndexSize / 8);
+        return index;
+    }
 
     QMutex spillMutex; // one thread at a time enforces the limits
     mutable QMutex cacheMutex; // spilled segments read back, most recent first
@@ -476,8 +501,10 @@ struct Journal::Store {
     void reset()
     {
         forgetSeen();
-        for (Segment& seg : segments)
+        for (Segment& seg : segments) {
             recycle(std::move(seg.bytes));
+            recycleIndex(std::move(seg.offsets));
+        }
         segments.clear();
         strings = QStringList { QString() };
         stringIds = { { QString(), 0 } };
@@ -679,10 +706,17 @@ quint64 Journal::storeLocked(const Event& e, quint32 implied)
     const quint32 to = s.intern(e.to);
     const quint64 seq = m_count.load(std::memory_order_relaxed);
     if (s.segments.empty() || s.segments.back().bytes->capacity - s.segments.back().bytes->size < bound) {
-        if (!s.segments.empty())
-            s.segments.back().offsets.shrink_to_fit(); // sealed: its index stays as long as it
+        if (!s.segments.empty()) {
+            // Sealed: its index stays as long as it does, so it gives back what it will not use
+            // — unless that is little (it was made for about as many events as it holds).
+            std::vector<quint32>& index = s.segments.back().offsets;
+            s.lastIndexSize = index.size();
+            if (index.capacity() - index.size() > index.size() / 4)
+                index.shrink_to_fit();
+        }
         Segment seg;
         seg.firstSeq = seq;
+        seg.offsets = s.newIndex();
         seg.bytes = s.newBlock(bound);
         seg.capacity = seg.bytes->capacity;
         s.inMemoryBytes += seg.capacity;
@@ -915,7 +949,7 @@ bool Journal::discardOne(quint64* first, quint64* last)
     *first = seg.firstSeq;
     *last = s.endOf(idx, m_count.load()) - 1;
     s.recycle(std::move(seg.bytes));
-    seg.offsets = {};
+    s.recycleIndex(std::move(seg.offsets));
     seg.discarded = true;
     s.inMemoryBytes -= seg.capacity;
     s.discarded += *last - *first + 1;
@@ -1109,6 +1143,8 @@ std::size_t Journal::memoryBytes() const
     std::size_t bytes = s.inMemoryBytes + s.segments.capacity() * sizeof(Segment);
     for (const auto& b : s.spare)
         bytes += b->capacity;
+    for (const auto& index : s.spareIndexes)
+        bytes += index.capacity() * sizeof(quint32);
     for (const Segment& seg : s.segments)
         bytes += seg.offsets.capacity() * sizeof(quint32);
     for (const QString& str : std::as_const(s.strings))
@@ -1134,6 +1170,8 @@ void Journal::setLimits(const JournalLimits& limits)
         m_store->limits = limits;
         m_store->limits.segmentBytes = std::max<std::size_t>(limits.segmentBytes, 4096);
         m_store->spare.clear(); // sized for the old limits
+        m_store->spareIndexes.clear();
+        m_store->lastIndexSize = 0;
         m_store->spillFailed = false; // a new directory or limit deserves a new try
     }
     enforceLimits();
