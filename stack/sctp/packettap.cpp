@@ -110,12 +110,12 @@ PacketTap::PacketTap(Scheduler& scheduler, trace::Journal& journal)
     trace::Journal::setExpander(trace::Kind::SctpPacket, &expandPacketEvents);
 }
 
-const PacketTap::Scanned& PacketTap::scan(const QByteArray& packet, bool lookup)
+PacketTap::Scanned& PacketTap::scan(const QByteArray& packet, bool lookup)
 {
     // The lab link delivers the very bytes that were sent (same shared buffer): reuse that scan.
     if (lookup && !packet.isEmpty())
         for (std::size_t i = 0; i < m_cache.size(); ++i) {
-            const Scanned& c = m_cache[(m_cacheNext + m_cache.size() - 1 - i) % m_cache.size()];
+            Scanned& c = m_cache[(m_cacheNext + m_cache.size() - 1 - i) % m_cache.size()];
             if (c.packet.constData() == packet.constData() && c.packet.size() == packet.size())
                 return c;
         }
@@ -286,6 +286,23 @@ void PacketTap::observe(trace::Dir dir, void* handle, const QByteArray& packet, 
     const bool anyDerived = update(dir, handle, s, derived, m_kinds);
     journalPacket(s, Seen { dir, handle, now, assoc, &from, &to, derived }, anyDerived, m_kinds);
     notify(dir, handle, s, assoc, m_kinds);
+}
+
+void PacketTap::observeTransient(trace::Dir dir, void* handle, const QByteArray& packet, const QString& from,
+    const QString& to, bool derived)
+{
+    ++m_packets;
+    const qint64 now = m_scheduler.nowNs();
+    m_lastTimeNs = now;
+    Scanned& s = scan(packet, false);
+    const quint64 assoc = resolve(dir, handle, s);
+    const bool anyDerived = update(dir, handle, s, derived, m_kinds);
+    journalPacket(s, Seen { dir, handle, now, assoc, &from, &to, derived }, anyDerived, m_kinds);
+    notify(dir, handle, s, assoc, m_kinds);
+    // The bytes are the caller's for this call only: nothing may point at them afterwards (the
+    // journal copied them), nor may a later packet at the same address match this scan.
+    s.packet = QByteArray();
+    m_packetEvent.raw = QByteArray();
 }
 
 void PacketTap::observeDelivery(void* handle, const QByteArray& packet, const QString& from, const QString& to,

@@ -84,6 +84,10 @@ namespace sctp {
         // was sent), else -1 to read the scheduler's clock.
         void observe(trace::Dir dir, void* handle, const QByteArray& packet, const QString& from, const QString& to,
             bool derived, qint64 timeNs = -1);
+        // The same for bytes that do not outlive the call (a datagram in a receive buffer): the
+        // scan is neither looked up nor kept for a later delivery of the same bytes.
+        void observeTransient(trace::Dir dir, void* handle, const QByteArray& packet, const QString& from,
+            const QString& to, bool derived);
         // A packet sent and delivered in the same instant (a lab link that neither delays nor
         // loses): observe(Tx, ..., derived = true) and observe(Rx, ..., derived = false) at once.
         // The arrival is then usually journalled as implied by the departure's event (whose b
@@ -154,7 +158,7 @@ namespace sctp {
         void journalChunks(const Scanned& s, const Seen& seen, const std::vector<qint8>& kinds);
         void journalDerived(const Scanned& s, std::size_t index, int retransmissionKind, const Seen& seen);
         // lookup = false: the packet is known to be new (skips the search of recent scans).
-        const Scanned& scan(const QByteArray& packet, bool lookup = true);
+        Scanned& scan(const QByteArray& packet, bool lookup = true);
         // The summary line of a well-formed packet. A bulk transfer repeats a handful of lines
         // ("5000 → 5001 vtag …: DATA"): those come from a small cache, one shared string each,
         // which the journal then stores once per segment instead of once per packet.

@@ -186,6 +186,15 @@ void Runtime::input(void* handle, const QByteArray& packet)
     }
 }
 
+void Runtime::inputNow(void* handle, const char* data, std::size_t length)
+{
+    if (m_inBatch) {
+        input(handle, QByteArray(data, qsizetype(length)));
+        return;
+    }
+    usrsctp_conninput(handle, data, length, 0);
+}
+
 void Runtime::flushOutput()
 {
     m_flushScheduled = false;
@@ -220,6 +229,7 @@ void Runtime::flushBatch()
             end = { batch[i].retransAt, batch[i].fastAt, true };
     }
     bool output = false;
+    m_inBatch = true;
     for (std::size_t i = 0; i < batch.size(); ++i) {
         Pending& p = batch[i];
         if (p.inbound) {
@@ -235,6 +245,7 @@ void Runtime::flushBatch()
             }
         }
     }
+    m_inBatch = false;
     if (output)
         for (std::size_t i = 0; i < m_batchEnds.size(); ++i) // by index: a hook may (de)register
             m_batchEnds[i].second();

@@ -53,6 +53,9 @@ public:
     // Delivers a packet received for the AF_CONN address handle (safe to call from any callback:
     // it is queued and fed to usrsctp from the event loop).
     void input(void* handle, const QByteArray& packet);
+    // Feeds it to usrsctp at once, straight from the caller's buffer: for a transport's socket
+    // handler, which the event loop calls. (From inside a batch it is queued as input() does.)
+    void inputNow(void* handle, const char* data, std::size_t length);
 
     // Drives usrsctp's timers; called every tick from the event loop.
     void tick();
@@ -102,6 +105,7 @@ private:
     };
     std::vector<Snapshot> m_next;
     bool m_flushScheduled = false;
+    bool m_inBatch = false; // flushBatch is handing packets over
 };
 
 } // namespace ladder::sctp

@@ -257,13 +257,13 @@ void UdpTransport::readDatagrams()
             if (!p)
                 return;
             ++m_received;
-            // One right-sized copy per datagram: usrsctp is fed from the event loop, and the
-            // journal may keep the bytes.
-            const QByteArray packet(data, qsizetype(n));
+            // Straight from the receive buffer, as usrsctp's own encapsulation does: the tap
+            // journals a copy, and usrsctp reads it now (this runs from the event loop).
             if (m_engine)
-                m_engine->tap().observe(trace::Dir::Rx, p, packet, p->lane, m_ownLane, true);
-            if (packet.size() >= 12) // shorter is no SCTP packet (the journal shows it as malformed)
-                m_runtime->input(p, packet);
+                m_engine->tap().observeTransient(trace::Dir::Rx, p, QByteArray::fromRawData(data, qsizetype(n)), p->lane,
+                    m_ownLane, true);
+            if (n >= 12) // shorter is no SCTP packet (the journal shows it as malformed)
+                m_runtime->inputNow(p, data, n);
         });
 }
 

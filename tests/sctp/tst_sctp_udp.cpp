@@ -8,6 +8,7 @@
 
 #include "sctp/udptransport.h"
 
+#include <QHash>
 #include <QUdpSocket>
 
 #include <memory>
@@ -95,14 +96,27 @@ struct Pair {
     {
         quint64 tx = 0, rx = 0;
         bool lanesRight = true;
+        // Each packet received is journalled with the very bytes one was sent with (the receive
+        // path journals them straight from its buffer, which the next datagram overwrites).
+        QHash<QByteArray, int> sentBytes;
+        QList<QByteArray> receivedBytes;
         stack.journal().forEach(0, stack.journal().count(), [&](const trace::Event& e) {
             if (e.kind != trace::Kind::SctpPacket)
                 return;
             (e.dir == trace::Dir::Tx ? tx : rx) += 1;
+            if (e.dir == trace::Dir::Tx)
+                ++sentBytes[e.raw];
+            else
+                receivedBytes << e.raw;
             if (!(e.from == laneA || e.from == laneB) || !(e.to == laneA || e.to == laneB) || e.from == e.to)
                 lanesRight = false;
         });
         QVERIFY(lanesRight);
+        int unmatched = 0;
+        for (const QByteArray& r : std::as_const(receivedBytes))
+            if (--sentBytes[r] < 0)
+                ++unmatched;
+        QCOMPARE(unmatched, 0);
         // Every datagram either side sent or received is a packet event.
         QCOMPARE(tx, a.datagramsSent() + b.datagramsSent() + a.sendErrors() + b.sendErrors());
         QCOMPARE(rx, a.datagramsReceived() + b.datagramsReceived());
