@@ -557,11 +557,23 @@ void Journal::setExpander(Kind parentKind, Expander fn)
     g_expanders[std::size_t(parentKind)].store(fn, std::memory_order_release);
 }
 
+namespace {
+    // Raw bytes that only borrow the producer's buffer (QByteArray::fromRawData: a datagram the
+    // SCTP tap journals straight from the socket's receive buffer) are copied for the append
+    // hook, which may keep the event: the buffer is overwritten by the next datagram.
+    void ownBytes(Event& e)
+    {
+        if (!e.raw.isEmpty() && !e.raw.data_ptr().d_ptr())
+            e.raw = QByteArray(e.raw.constData(), e.raw.size());
+    }
+}
+
 quint64 Journal::append(Event&& e)
 {
     const quint64 seq = store(e);
     if (m_hook) {
         e.seq = seq;
+        ownBytes(e);
         m_hook(e);
     }
     return seq;
@@ -615,6 +627,7 @@ void Journal::callHook(const Event& e, quint64 seq, quint32 implied)
 {
     Event copy = e;
     copy.seq = seq;
+    ownBytes(copy);
     m_hook(copy);
     if (implied == 0)
         return;

@@ -118,7 +118,8 @@ public:
     std::size_t memoryBytes() const;
 
     // Optional observer, called on the appending thread after each append (keep it cheap: it is
-    // meant for counters and wake-ups, not for work).
+    // meant for counters and wake-ups, not for work). It may keep the events: raw bytes a
+    // producer only lent for the call (QByteArray::fromRawData) reach it as bytes of their own.
     void setAppendHook(std::function<void(const Event&)> hook);
 
     // Wall-clock time (ns since 1970, UTC) of journal time 0: exporters add it to Event::timeNs.

@@ -503,6 +503,25 @@ private slots:
         QVERIFY(isChild(hooked[2], 2, 3, 1));
     }
 
+    // A producer may journal bytes it only lends for the call (QByteArray::fromRawData over a
+    // receive buffer): the hook's copy of the event owns them, and the stored copy is whole.
+    void borrowedBytesOutliveTheirBuffer()
+    {
+        Journal j;
+        QList<Event> hooked;
+        j.setAppendHook([&](const Event& e) { hooked << e; });
+        QByteArray buffer(300, 'a');
+        Event e;
+        e.kind = Kind::SctpPacket;
+        e.raw = QByteArray::fromRawData(buffer.constData(), buffer.size());
+        j.append(e);
+        e.raw = QByteArray();
+        buffer.fill('b'); // the next datagram lands in the same buffer
+        QCOMPARE(hooked.size(), 1);
+        QCOMPARE(hooked[0].raw, QByteArray(300, 'a'));
+        QCOMPARE(j.at(0).raw, QByteArray(300, 'a'));
+    }
+
     void impliedEventsWithoutAnExpanderAreExplained()
     {
         Journal j;
