@@ -391,18 +391,23 @@ struct Journal::Store {
     // time. (MADV_FREE on the spare pages, letting the kernel take them back, lost that gain:
     // the huge pages were split and faulted in again.)
     std::vector<std::shared_ptr<Block>> spare;
-    // The same for segments' indexes (one entry per event), with the size the last segment's
-    // came to: a new segment starts with room for as many, so that a bulk capture neither grows
-    // its index by copying nor shrinks it when the segment is sealed — each a fresh allocation
-    // the size of the index, faulted in and copied into.
+    // The same for segments' indexes (one entry per event; eight at most, an eighth of what the
+    // segments may keep), with the size the last segment's came to: a new segment starts with
+    // room for as many, so that a bulk capture neither grows its index by copying nor shrinks it
+    // when the segment is sealed — each a fresh allocation the size of the index, faulted in and
+    // copied into.
     std::vector<std::vector<quint32>> spareIndexes;
+    std::size_t spareIndexBytes = 0;
     std::size_t lastIndexSize = 0;
     static constexpr std::size_t kSpareIndexes = 8;
     void recycleIndex(std::vector<quint32>&& index)
     {
-        if (index.capacity() > 0 && spareIndexes.size() < kSpareIndexes) {
+        const std::size_t bytes = index.capacity() * sizeof(quint32);
+        if (bytes > 0 && spareIndexes.size() < kSpareIndexes
+            && spareIndexBytes + bytes <= std::min(kSpareBytes, limits.memoryBytes) / 8) {
             index.clear();
             spareIndexes.push_back(std::move(index));
+            spareIndexBytes += bytes;
         }
         index = {};
     }
@@ -412,6 +417,7 @@ struct Journal::Store {
         if (!spareIndexes.empty()) {
             index = std::move(spareIndexes.back());
             spareIndexes.pop_back();
+            spareIndexBytes -= index.capacity() * sizeof(quint32);
         }
         index.reserve(lastIndexSize + lastIndexSize / 8);
         return index;
@@ -1184,6 +1190,7 @@ void Journal::setLimits(const JournalLimits& limits)
         m_store->limits.segmentBytes = std::max<std::size_t>(limits.segmentBytes, 4096);
         m_store->spare.clear(); // sized for the old limits
         m_store->spareIndexes.clear();
+        m_store->spareIndexBytes = 0;
         m_store->lastIndexSize = 0;
         m_store->spillFailed = false; // a new directory or limit deserves a new try
     }
