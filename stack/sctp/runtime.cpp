@@ -3,6 +3,7 @@
 
 #include <QDateTime>
 #include <QElapsedTimer>
+#include <QtEndian>
 #include <QThread>
 
 #include <algorithm>
@@ -27,23 +28,51 @@ namespace {
         *fast = st.sctps_sendfastretrans;
     }
 
-    // Whether a packet usrsctp emits has a DATA or I-DATA chunk: only those can be
-    // retransmissions, so only their output needs a snapshot of the counters (a whole sctpstat
-    // copied). A packet whose chunk headers do not add up counts as one that has.
-    bool carriesData(const void* buffer, std::size_t length)
-    {
-        const auto* p = static_cast<const uchar*>(buffer);
-        std::size_t at = 12;
-        while (at + 4 <= length) {
-            if (p[at] == 0 || p[at] == 64) // DATA, I-DATA
+    // Serial-number order (RFC 1982) of 32-bit TSNs.
+    bool tsnAfter(quint32 a, quint32 b) { return qint32(a - b) > 0; }
+}
+
+// Only a DATA or I-DATA chunk can be a retransmission, and only one whose TSN left before: the
+// output of any other packet needs no snapshot of the counters (a whole sctpstat copied, per
+// packet of a bulk transfer). A TSN beyond the highest one emitted between these ports leaves
+// for the first time. Keyed by the ports alone, not the link: a retransmission may take another
+// path. A packet whose chunk headers do not add up counts as one that may.
+bool Runtime::mayRetransmit(const void* buffer, std::size_t length)
+{
+    const auto* p = static_cast<const uchar*>(buffer);
+    if (length < 12)
+        return true;
+    const quint32 ports = qFromBigEndian<quint32>(p);
+    quint32* highest = nullptr; // this port pair's highest TSN emitted, looked up at its first DATA
+    bool may = false;
+    std::size_t at = 12;
+    while (at + 4 <= length) {
+        const uchar type = p[at];
+        const std::size_t chunkLength = qFromBigEndian<quint16>(p + at + 2);
+        if (chunkLength < 4)
+            return true;
+        if (type == 0 || type == 64) { // DATA, I-DATA
+            if (chunkLength < 8 || at + 8 > length)
                 return true;
-            const std::size_t chunkLength = std::size_t((p[at + 2] << 8) | p[at + 3]);
-            if (chunkLength < 4)
-                return true;
-            at += (chunkLength + 3) & ~std::size_t(3);
+            const quint32 tsn = qFromBigEndian<quint32>(p + at + 4);
+            if (!highest) {
+                if (!m_lastHighest || m_lastPorts != ports) {
+                    m_lastHighest = &m_highestTsn.try_emplace(ports, tsn - 1).first->second;
+                    m_lastPorts = ports;
+                }
+                highest = m_lastHighest;
+            }
+            if (tsnAfter(tsn, *highest))
+                *highest = tsn;
+            else
+                may = true;
+        } else if (type == 1 || type == 2) { // INIT, INIT-ACK: a new association on these ports
+            m_highestTsn.erase(ports);
+            highest = m_lastHighest = nullptr;
         }
-        return at != length; // stray bytes, or a chunk running past the end
+        at += (chunkLength + 3) & ~std::size_t(3);
     }
+    return may || at != length; // stray bytes, or a chunk running past the end
 }
 
 Runtime::OutputCounters Runtime::currentOutput() { return g_current; }
@@ -165,7 +194,7 @@ int Runtime::connOutput(void* addr, void* buffer, size_t length, uint8_t, uint8_
     if (!rt)
         return 0;
     Pending p { addr, QByteArray(static_cast<const char*>(buffer), qsizetype(length)), false };
-    if (!rt->m_counterUsers.empty() && carriesData(buffer, length)) {
+    if (!rt->m_counterUsers.empty() && rt->mayRetransmit(buffer, length)) {
         retransmissionCounters(&p.retransAt, &p.fastAt);
         p.sampled = true;
     }
@@ -213,8 +242,8 @@ void Runtime::flushBatch()
     m_pending.swap(m_batch); // an earlier batch's storage (empty): new packets queue there
     // Every packet of the batch was emitted before this point, so the counters now bound the
     // share of the last one; the next sampled outbound packet's snapshot bounds each earlier one
-    // (usrsctp counts a retransmission after emitting it; packets without DATA, not sampled,
-    // retransmit nothing).
+    // (usrsctp counts a retransmission after emitting it; the packets not sampled, which carry
+    // no TSN that left before, retransmit nothing).
     Snapshot end;
     if (!m_counterUsers.empty()) {
         retransmissionCounters(&end.retrans, &end.fast);

@@ -63,8 +63,10 @@ public:
     // During an Output callback: how many DATA chunks of the packet being handed over usrsctp
     // counted as retransmitted and, among them, fast-retransmitted. usrsctp bumps its global
     // counters (sctps_sendretransdata, sctps_sendfastretrans) right after it emitted a packet,
-    // so conn_output snapshots them for every packet, and a packet's share is the difference to
-    // the next snapshot. known = false outside an Output callback.
+    // so conn_output snapshots them for every packet that may hold a retransmission (a DATA or
+    // I-DATA TSN not beyond the highest one emitted between its ports), and a packet's share is
+    // the difference to the next snapshot. known = false outside an Output callback and for the
+    // other packets (they retransmit nothing).
     struct OutputCounters {
         quint32 retransmitted = 0;
         quint32 fast = 0;
@@ -78,6 +80,7 @@ private:
     static int connOutput(void* addr, void* buffer, size_t length, uint8_t tos, uint8_t setDf);
     void flushOutput();
     void flushBatch();
+    bool mayRetransmit(const void* buffer, std::size_t length);
 
     static constexpr int kTickMs = 10;
     static constexpr int kFlushRounds = 8;
@@ -86,6 +89,9 @@ private:
     qint64 m_lastTickMs = 0;
     std::unordered_map<void*, Output> m_outputs;
     std::unordered_set<void*> m_counterUsers; // registered addresses that read currentOutput()
+    std::unordered_map<quint32, quint32> m_highestTsn; // source and destination port -> highest TSN emitted
+    quint32 m_lastPorts = 0; // the pair looked up last, and its entry
+    quint32* m_lastHighest = nullptr;
     std::vector<std::pair<void*, std::function<void()>>> m_batchEnds;
     struct Pending {
         void* handle;
