@@ -278,31 +278,31 @@ PacketTap::Flow& PacketTap::flow(void* handle, quint16 src, quint16 dst)
 void PacketTap::observe(trace::Dir dir, void* handle, const QByteArray& packet, const QString& from, const QString& to,
     bool derived, qint64 timeNs)
 {
-    ++m_packets;
-    const qint64 now = timeNs >= 0 ? timeNs : m_scheduler.nowNs();
-    m_lastTimeNs = now;
-    const Scanned& s = scan(packet);
-    const quint64 assoc = resolve(dir, handle, s);
-    const bool anyDerived = update(dir, handle, s, derived, m_kinds);
-    journalPacket(s, Seen { dir, handle, now, assoc, &from, &to, derived }, anyDerived, m_kinds);
-    notify(dir, handle, s, assoc, m_kinds);
+    observeOne(dir, handle, packet, from, to, derived, timeNs, true);
 }
 
 void PacketTap::observeTransient(trace::Dir dir, void* handle, const QByteArray& packet, const QString& from,
     const QString& to, bool derived)
 {
-    ++m_packets;
-    const qint64 now = m_scheduler.nowNs();
-    m_lastTimeNs = now;
-    Scanned& s = scan(packet, false);
-    const quint64 assoc = resolve(dir, handle, s);
-    const bool anyDerived = update(dir, handle, s, derived, m_kinds);
-    journalPacket(s, Seen { dir, handle, now, assoc, &from, &to, derived }, anyDerived, m_kinds);
-    notify(dir, handle, s, assoc, m_kinds);
+    Scanned& s = observeOne(dir, handle, packet, from, to, derived, -1, false);
     // The bytes are the caller's for this call only: nothing may point at them afterwards (the
     // journal copied them), nor may a later packet at the same address match this scan.
     s.packet = QByteArray();
     m_packetEvent.raw = QByteArray();
+}
+
+PacketTap::Scanned& PacketTap::observeOne(trace::Dir dir, void* handle, const QByteArray& packet, const QString& from,
+    const QString& to, bool derived, qint64 timeNs, bool lookup)
+{
+    ++m_packets;
+    const qint64 now = timeNs >= 0 ? timeNs : m_scheduler.nowNs();
+    m_lastTimeNs = now;
+    Scanned& s = scan(packet, lookup);
+    const quint64 assoc = resolve(dir, handle, s);
+    const bool anyDerived = update(dir, handle, s, derived, m_kinds);
+    journalPacket(s, Seen { dir, handle, now, assoc, &from, &to, derived }, anyDerived, m_kinds);
+    notify(dir, handle, s, assoc, m_kinds);
+    return s;
 }
 
 void PacketTap::observeDelivery(void* handle, const QByteArray& packet, const QString& from, const QString& to,

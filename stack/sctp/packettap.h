@@ -159,6 +159,9 @@ namespace sctp {
         void journalDerived(const Scanned& s, std::size_t index, int retransmissionKind, const Seen& seen);
         // lookup = false: the packet is known to be new (skips the search of recent scans).
         Scanned& scan(const QByteArray& packet, bool lookup = true);
+        // observe() and observeTransient(): one packet scanned, journalled and told; its scan.
+        Scanned& observeOne(trace::Dir dir, void* handle, const QByteArray& packet, const QString& from,
+            const QString& to, bool derived, qint64 timeNs, bool lookup);
         // The summary line of a well-formed packet. A bulk transfer repeats a handful of lines
         // ("5000 → 5001 vtag …: DATA"): those come from a small cache, one shared string each,
         // which the journal then stores once per segment instead of once per packet.
