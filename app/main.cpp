@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "core/stack.h"
+#include "host/stack.h"
 #include "core/version.h"
 #include "lab/scenario.h"
 #include "labsession.h"
@@ -7,7 +7,7 @@
 #include "mainwindow.h"
 #include "sessionfiles.h"
 #include "theme.h"
-#include "trace/journal.h"
+#include "journal/journal.h"
 
 #include <QApplication>
 #include <QCommandLineParser>

@@ -3,7 +3,7 @@
 
 #include "inspectorwidget.h"
 #include "sctp/chunkdecoder.h"
-#include "sip/parser.h"
+#include "sip/message/parser.h"
 
 #include <QTreeWidgetItem>
 

@@ -3,7 +3,7 @@
 
 #include "composer/sctpcomposer.h"
 #include "composer/sipcomposer.h"
-#include "core/stack.h"
+#include "host/stack.h"
 #include "lab/controller.h"
 #include "labpanel.h"
 #include "mainwindow.h"

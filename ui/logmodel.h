@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-#include "trace/journal.h"
+#include "journal/journal.h"
 
 #include <QAbstractTableModel>
 #include <QTimer>

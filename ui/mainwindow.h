@@ -98,6 +98,7 @@ protected:
     void closeEvent(QCloseEvent* event) override;
 
 private:
+    void createCentral();
     void createActions();
     void createDocks();
     void createStatusBar();

@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "sessionfiles.h"
 
-#include "trace/autosaver.h"
-#include "trace/capturereader.h"
-#include "trace/journal.h"
-#include "trace/jsonl.h"
-#include "trace/pcapng.h"
-#include "trace/reconstruct.h"
-#include "trace/session.h"
+#include "capture/autosaver.h"
+#include "capture/capturereader.h"
+#include "journal/journal.h"
+#include "capture/jsonl.h"
+#include "capture/pcapng.h"
+#include "capture/reconstruct.h"
+#include "capture/session.h"
 
 #include <QDir>
 #include <QFile>

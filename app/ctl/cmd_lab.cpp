@@ -2,11 +2,11 @@
 // ladderctl lab list | lab run NAME [--seed N] [--loss PCT] [--delay MS] [--duration S]
 //                                   [--pcap FILE.pcapng]
 #include "command.h"
-#include "core/stack.h"
+#include "host/stack.h"
 #include "lab/runner.h"
 #include "lab/summary.h"
-#include "trace/jsonl.h"
-#include "trace/pcapng.h"
+#include "capture/jsonl.h"
+#include "capture/pcapng.h"
 
 #include <QCommandLineParser>
 #include <QSaveFile>

@@ -5,12 +5,12 @@
 // gets what RFC 3261 says), printing each message and state change.
 #include "command.h"
 #include "sipsctp.h"
-#include "core/stack.h"
+#include "host/stack.h"
 #include "sctp/udptransport.h"
 #include "sip/sipstack.h"
-#include "sip/tcptransport.h"
-#include "sip/udptransport.h"
-#include "trace/journal.h"
+#include "sip/transport/tcptransport.h"
+#include "sip/transport/udptransport.h"
+#include "journal/journal.h"
 
 #include <QCoreApplication>
 #include <QTimer>

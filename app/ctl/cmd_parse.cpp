@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // ladderctl parse FILE...: one JSON object per file (or per message with --stream).
 #include "command.h"
-#include "sip/parser.h"
-#include "sip/parserstream.h"
+#include "sip/message/parser.h"
+#include "sip/message/parserstream.h"
 
 #include <QFile>
 #include <QJsonArray>

@@ -3,11 +3,11 @@
 // (loopback by default). Every call is sctp_sendmsg(3) through the same Engine the GUI drives;
 // what happened is printed as it happens, errors with their errno name.
 #include "command.h"
-#include "core/stack.h"
+#include "host/stack.h"
 #include "sctp/endpoint.h"
 #include "sctp/engine.h"
 #include "sctp/udptransport.h"
-#include "trace/journal.h"
+#include "journal/journal.h"
 #include "transports.h"
 
 #include <QCommandLineParser>

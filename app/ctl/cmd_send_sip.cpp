@@ -6,13 +6,13 @@
 #include "command.h"
 #include "sipsctp.h"
 #include "transports.h"
-#include "core/stack.h"
+#include "host/stack.h"
 #include "sctp/udptransport.h"
-#include "sip/parser.h"
+#include "sip/message/parser.h"
 #include "sip/sipstack.h"
-#include "sip/tcptransport.h"
-#include "sip/udptransport.h"
-#include "trace/journal.h"
+#include "sip/transport/tcptransport.h"
+#include "sip/transport/udptransport.h"
+#include "journal/journal.h"
 
 #include <QCoreApplication>
 #include <QFile>

@@ -2,12 +2,12 @@
 // ladderctl trace show|stats FILE — read a saved journal (.jsonl, session file) or a capture
 // (pcap, pcapng) and print its events or a summary.
 #include "command.h"
-#include "trace/capturereader.h"
-#include "trace/jsonl.h"
-#include "trace/netpacket.h"
-#include "trace/reconstruct.h"
-#include "trace/reconstructtext.h"
-#include "trace/session.h"
+#include "capture/capturereader.h"
+#include "capture/jsonl.h"
+#include "capture/netpacket.h"
+#include "capture/reconstruct.h"
+#include "capture/reconstructtext.h"
+#include "capture/session.h"
 
 #include <QDateTime>
 #include <QFile>

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "sipsctp.h"
 
+#include "host/stack.h"
 #include "sctp/engine.h"
 #include "sctp/udptransport.h"
 #include "sip/sipstack.h"
-#include "sip/transportsctp.h"
+#include "sip/transport/transportsctp.h"
 
 #include <QHostAddress>
 

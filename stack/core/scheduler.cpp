@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "scheduler.h"
 
-#include "clock.h"
+#include "journal/clock.h"
 
 #include <algorithm>
 

@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "version.h"
 
-#include "sctp/runtime.h"
-
 namespace ladder {
 
 QString appVersion()
@@ -17,7 +15,12 @@ QString qtVersion()
 
 QString usrsctpVersion()
 {
-    return sctp::Runtime::libraryVersion();
+    // usrsctp has no run-time version call; the build records the version pkg-config reported.
+#ifdef LADDERLAB_USRSCTP_VERSION
+    return QStringLiteral(LADDERLAB_USRSCTP_VERSION);
+#else
+    return QStringLiteral("unknown");
+#endif
 }
 
 QString versionLine()

@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "controller.h"
 
-#include "core/stack.h"
+#include "host/stack.h"
 #include "sctp/engine.h"
 #include "sctp/multihome/multihomedpair.h"
 #include "sctp/sendinfo.h"
 #include "runner.h"
-#include "sip/ids.h"
-#include "sip/parser.h"
+#include "sip/message/ids.h"
+#include "sip/message/parser.h"
 #include "sip/sipstack.h"
 
 namespace ladder::lab {

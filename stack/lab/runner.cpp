@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "runner.h"
 
-#include "core/stack.h"
-#include "sip/ids.h"
+#include "host/stack.h"
+#include "sip/message/ids.h"
 
 #include <QCoreApplication>
 #include <QElapsedTimer>

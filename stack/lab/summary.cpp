@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "summary.h"
 
-#include "trace/journal.h"
+#include "journal/journal.h"
 
 #include <QSet>
 

@@ -5,7 +5,7 @@
 #include "inbox.h"
 #include "result.h"
 #include "sendinfo.h"
-#include "trace/journal.h"
+#include "journal/journal.h"
 
 #include <QObject>
 
@@ -95,6 +95,9 @@ signals:
 private:
     friend class Engine;
     Endpoint(Engine& engine, Style style, Transport& transport, int descriptor, struct socket* so, bool adopted);
+
+    // usrsctp's receive buffer for the socket, and the largest message received in one piece.
+    static constexpr int kReceiveBuffer = 256 * 1024;
 
     static void upcall(struct socket* so, void* arg, int flags);
     void scheduleEvents();

@@ -3,7 +3,7 @@
 #include "endpoint.h"
 
 #include "core/scheduler.h"
-#include "trace/journal.h"
+#include "journal/journal.h"
 #include "transport.h"
 
 #include <cstring>

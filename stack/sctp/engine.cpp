@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "engine.h"
 
-#include "core/stack.h"
+#include "core/context.h"
 #include "endpoint.h"
 #include "runtime.h"
 #include "transport.h"
@@ -35,11 +35,11 @@ namespace {
     }();
 }
 
-Engine::Engine(Stack& stack, QObject* parent)
+Engine::Engine(Context& context, QObject* parent)
     : QObject(parent)
-    , m_stack(stack)
+    , m_context(context)
     , m_runtime(Runtime::acquire())
-    , m_tap(stack.scheduler(), stack.journal())
+    , m_tap(context.scheduler(), context.journal())
 {
     Q_UNUSED(s_metatypes);
     m_tap.setResolver([this](void* handle, quint16 localPort, quint16 peerPort) -> quint64 {
@@ -83,8 +83,8 @@ Engine::~Engine()
 
 int Engine::runtimeTickMs() const { return m_runtime->tickIntervalMs(); }
 
-Scheduler& Engine::scheduler() { return m_stack.scheduler(); }
-trace::Journal& Engine::journal() { return m_stack.journal(); }
+Scheduler& Engine::scheduler() { return m_context.scheduler(); }
+trace::Journal& Engine::journal() { return m_context.journal(); }
 
 Endpoint* Engine::socket(Style style, Transport& transport)
 {

@@ -16,7 +16,7 @@
 struct socket;
 
 namespace ladder {
-class Stack;
+class Context;
 class Scheduler;
 namespace trace {
     class Journal;
@@ -31,13 +31,14 @@ namespace sctp {
     enum class Style { OneToOne, OneToMany };
     QString associationStateName(int state);
 
-    // The SCTP layer of one Stack: the descriptor table (endpoints are numbered like sockets, so
-    // the sctp_sendmsg(3) errors EBADF and ENOTSOCK mean what they mean there), the packet tap,
-    // and the live association records published as snapshots. Lives on the stack thread.
+    // The SCTP layer of one Context (a Stack's scheduler and journal): the descriptor table
+    // (endpoints are numbered like sockets, so the sctp_sendmsg(3) errors EBADF and ENOTSOCK mean
+    // what they mean there), the packet tap, and the live association records published as
+    // snapshots. Lives on the stack thread.
     class Engine : public QObject {
         Q_OBJECT
     public:
-        explicit Engine(Stack& stack, QObject* parent = nullptr);
+        explicit Engine(Context& context, QObject* parent = nullptr);
         ~Engine() override;
 
         Scheduler& scheduler();
@@ -125,7 +126,7 @@ namespace sctp {
         int runtimeTickMs() const;
         void readStatus(Record& r);
 
-        Stack& m_stack;
+        Context& m_context;
         std::shared_ptr<Runtime> m_runtime;
         PacketTap m_tap;
         QTimer m_refresh;

@@ -46,7 +46,7 @@ private:
     QString m_lane;
 };
 
-LabLinkPair::LabLinkPair(Engine& engine, quint64 seed, lab::LinkParams aToB, lab::LinkParams bToA, QString hostA,
+LabLinkPair::LabLinkPair(Engine& engine, quint64 seed, ladder::LinkParams aToB, ladder::LinkParams bToA, QString hostA,
     QString hostB)
     : m_engine(&engine)
     , m_aToB(engine.scheduler(), seed, aToB, QStringLiteral("%1→%2").arg(hostA, hostB))
@@ -83,8 +83,8 @@ void LabLinkPair::output(const QByteArray& packet)
     const int to = 1 - from;
     const QString& fromLane = m_sides[from]->lane();
     const QString& toLane = m_sides[to]->lane();
-    lab::Link& link = from == 0 ? m_aToB : m_bToA;
-    const lab::LinkParams& lp = link.params();
+    ladder::Link& link = from == 0 ? m_aToB : m_bToA;
+    const ladder::LinkParams& lp = link.params();
     if (lp.up && lp.lossPct <= 0 && lp.delayMs == 0 && lp.jitterMs == 0 && lp.duplicatePct <= 0 && lp.reorderPct <= 0
         && lp.rateBitsPerSec == 0 && m_queueLimit == 0) {
         // A perfect wire: nothing to emulate, so skip the scheduler hop (the runtime still queues

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-#include "lab/link.h"
+#include "core/link.h"
 #include "transport.h"
 
 #include <QPointer>
@@ -24,7 +24,7 @@ class LabLinkPair {
 public:
     // hostA/hostB name the sides (and the journal's lanes, "10.0.0.1:9899"); the UDP port 9899 in
     // the lanes lets pcapng exporters show the packets as RFC 6951 encapsulated SCTP.
-    LabLinkPair(Engine& engine, quint64 seed, lab::LinkParams aToB = {}, lab::LinkParams bToA = {},
+    LabLinkPair(Engine& engine, quint64 seed, ladder::LinkParams aToB = {}, ladder::LinkParams bToA = {},
         QString hostA = QStringLiteral("10.0.0.1"), QString hostB = QStringLiteral("10.0.0.2"));
     ~LabLinkPair();
     LabLinkPair(const LabLinkPair&) = delete;
@@ -32,8 +32,8 @@ public:
 
     Transport& a();
     Transport& b();
-    lab::Link& aToB() { return m_aToB; }
-    lab::Link& bToA() { return m_bToA; }
+    ladder::Link& aToB() { return m_aToB; }
+    ladder::Link& bToA() { return m_bToA; }
     // Datagrams in flight per direction before the sending side reports ENOBUFS; 0 = no limit.
     void setQueueLimit(int datagrams) { m_queueLimit = datagrams; }
     void* handle() { return &m_anchor; }
@@ -47,8 +47,8 @@ private:
 
     QPointer<Engine> m_engine; // the engine may go first; then there is nothing to deregister
     std::shared_ptr<Runtime> m_runtime;
-    lab::Link m_aToB;
-    lab::Link m_bToA;
+    ladder::Link m_aToB;
+    ladder::Link m_bToA;
     std::unique_ptr<Side> m_sides[2];
     std::map<quint16, int> m_portSide; // SCTP port -> side (0 = A, 1 = B)
     int m_inFlight[2] = { 0, 0 };

@@ -3,7 +3,7 @@
 
 #include "core/scheduler.h"
 #include "runtime.h"
-#include "trace/journal.h"
+#include "journal/journal.h"
 
 #include <QStringList>
 

@@ -2,7 +2,7 @@
 #pragma once
 
 #include "chunkdecoder.h"
-#include "trace/event.h"
+#include "journal/event.h"
 
 #include <QByteArray>
 

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "runtime.h"
 
+#include "core/version.h"
+
 #include <QDateTime>
 #include <QElapsedTimer>
 #include <QtEndian>
@@ -95,12 +97,7 @@ bool Runtime::isInitialised()
 
 QString Runtime::libraryVersion()
 {
-    // usrsctp has no run-time version call; the build records the version pkg-config reported.
-#ifdef LADDERLAB_USRSCTP_VERSION
-    return QStringLiteral(LADDERLAB_USRSCTP_VERSION);
-#else
-    return QStringLiteral("unknown");
-#endif
+    return usrsctpVersion();
 }
 
 Runtime::Runtime()

@@ -1,16 +1,16 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "sipstack.h"
 
-#include "builder.h"
-#include "clienttransaction.h"
+#include "sip/message/builder.h"
+#include "sip/transaction/clienttransaction.h"
 #include "core/scheduler.h"
-#include "inviteclienttransaction.h"
-#include "inviteservertransaction.h"
-#include "parser.h"
-#include "servertransaction.h"
-#include "trace/journal.h"
-#include "transactionmessages.h"
-#include "validation.h"
+#include "sip/transaction/inviteclienttransaction.h"
+#include "sip/transaction/inviteservertransaction.h"
+#include "sip/message/parser.h"
+#include "sip/transaction/servertransaction.h"
+#include "journal/journal.h"
+#include "sip/transaction/transactionmessages.h"
+#include "sip/message/validation.h"
 
 #include <cerrno>
 

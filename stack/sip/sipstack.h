@@ -1,15 +1,15 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-#include "dialoglayer.h"
-#include "ids.h"
-#include "message.h"
+#include "sip/dialog/dialoglayer.h"
+#include "sip/message/ids.h"
+#include "sip/message/message.h"
 #include "senderror.h"
 #include "snapshot.h"
-#include "timers.h"
-#include "transactionlayer.h"
-#include "transactionuser.h"
-#include "transport.h"
+#include "sip/transaction/timers.h"
+#include "sip/transaction/transactionlayer.h"
+#include "sip/transaction/transactionuser.h"
+#include "sip/transport/transport.h"
 
 #include <QObject>
 #include <QSet>

@@ -2,15 +2,15 @@
 // SipStack: the receive path (RFC 3261 §18.2.1, §18.1.2) and what the transactions pass up.
 #include "sipstack.h"
 
-#include "builder.h"
-#include "clienttransaction.h"
+#include "sip/message/builder.h"
+#include "sip/transaction/clienttransaction.h"
 #include "core/scheduler.h"
-#include "inviteclienttransaction.h"
-#include "inviteservertransaction.h"
-#include "parser.h"
-#include "servertransaction.h"
-#include "trace/journal.h"
-#include "transactionmessages.h"
+#include "sip/transaction/inviteclienttransaction.h"
+#include "sip/transaction/inviteservertransaction.h"
+#include "sip/message/parser.h"
+#include "sip/transaction/servertransaction.h"
+#include "journal/journal.h"
+#include "sip/transaction/transactionmessages.h"
 
 namespace ladder::sip {
 

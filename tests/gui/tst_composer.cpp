@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "composer/sctpcomposer.h"
 #include "composer/sipcomposer.h"
-#include "sip/parser.h"
-#include "sip/validation.h"
+#include "sip/message/parser.h"
+#include "sip/message/validation.h"
 
 #include <QCheckBox>
 #include <QComboBox>

@@ -3,13 +3,13 @@
 // stack thread → the playground's peers over lab links → journal and snapshots → the views.
 #include "composer/sctpcomposer.h"
 #include "composer/sipcomposer.h"
-#include "core/stack.h"
+#include "host/stack.h"
 #include "labpanel.h"
 #include "labsession.h"
 #include "mainwindow.h"
 #include "models/livemodels.h"
 #include "timeline/timelineview.h"
-#include "trace/journal.h"
+#include "journal/journal.h"
 
 #include <QCheckBox>
 #include <QComboBox>

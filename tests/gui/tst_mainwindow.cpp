@@ -2,7 +2,7 @@
 #include "emptystate.h"
 #include "logmodel.h"
 #include "mainwindow.h"
-#include "trace/journal.h"
+#include "journal/journal.h"
 
 #include <QAbstractItemModelTester>
 #include <QDockWidget>

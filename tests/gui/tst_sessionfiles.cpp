@@ -3,7 +3,7 @@
 // exports, bad files; drafts across restarts; the saved-message library; the state machine view.
 #include "composer/sctpcomposer.h"
 #include "composer/sipcomposer.h"
-#include "core/stack.h"
+#include "host/stack.h"
 #include "lab/runner.h"
 #include "lab/scenario.h"
 #include "labpanel.h"
@@ -13,7 +13,7 @@
 #include "sessionfiles.h"
 #include "statemachineview.h"
 #include "timeline/timelineview.h"
-#include "trace/journal.h"
+#include "journal/journal.h"
 
 #include <QCheckBox>
 #include <QComboBox>

@@ -2,10 +2,10 @@
 // A helper for tst_lab: runs one scenario headless and writes its journal as JSON Lines, so the
 // suite can run the same seed in two fresh processes and compare the files byte for byte.
 // Usage: lab_jsonl_run NAME SEED OUT.jsonl
-#include "core/stack.h"
+#include "host/stack.h"
 #include "lab/runner.h"
-#include "trace/journal.h"
-#include "trace/jsonl.h"
+#include "journal/journal.h"
+#include "capture/jsonl.h"
 
 #include <QCoreApplication>
 #include <QFile>

@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The built-in SIP scenarios, run headless in virtual time: each lesson's point read back from the
 // journal (not only from the scenario's own verdict), determinism, and `ladderctl lab`.
-#include "core/stack.h"
+#include "host/stack.h"
 #include "lab/runner.h"
 #include "sctp/endpoint.h"
 #include "sctp/engine.h"
-#include "sip/builder.h"
+#include "sip/message/builder.h"
 #include "sip/sipstack.h"
-#include "trace/journal.h"
-#include "trace/jsonl.h"
+#include "journal/journal.h"
+#include "capture/jsonl.h"
 
 #include <QProcess>
 #include <QSet>

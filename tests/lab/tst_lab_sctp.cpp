@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The built-in SCTP scenarios, run headless in real time (usrsctp keeps its own clock; each takes
 // a second or two): each lesson's point read back from the journal as well as from the verdict.
-#include "core/stack.h"
+#include "host/stack.h"
 #include "lab/runner.h"
-#include "trace/journal.h"
+#include "journal/journal.h"
 
 #include <QSet>
 #include <QTest>

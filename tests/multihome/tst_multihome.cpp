@@ -4,7 +4,7 @@
 // keeps its own clock); each case takes a second or two.
 #include "core/scheduler.h"
 #include "sctp/multihome/multihomedpair.h"
-#include "trace/journal.h"
+#include "journal/journal.h"
 #include "../sctp/tsharkcapture.h"
 
 #include <QProcess>

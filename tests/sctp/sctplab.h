@@ -3,11 +3,11 @@
 // Shared set-up for the SCTP suites: one Stack in real time (usrsctp keeps real time), the SCTP
 // engine, and two sides joined by a seeded, lossy, delaying lab link pair.
 
-#include "core/stack.h"
+#include "host/stack.h"
 #include "sctp/endpoint.h"
 #include "sctp/engine.h"
 #include "sctp/lablinkpair.h"
-#include "trace/journal.h"
+#include "journal/journal.h"
 
 #include <QDeadlineTimer>
 #include <QTest>
@@ -18,7 +18,7 @@
 namespace ladder::sctp::testing {
 
 struct Lab {
-    explicit Lab(quint64 seed = 1, lab::LinkParams aToB = {}, lab::LinkParams bToA = {})
+    explicit Lab(quint64 seed = 1, ladder::LinkParams aToB = {}, ladder::LinkParams bToA = {})
         : stack(std::make_unique<Stack>(Scheduler::Mode::Real))
         , engine(std::make_unique<Engine>(*stack))
         , link(std::make_unique<LabLinkPair>(*engine, seed, aToB, bToA))

@@ -4,8 +4,8 @@
 // the journal's outgoing SCTP packets written as a pcapng with usrsctp's own CRC32c, and tshark's
 // fields for every frame of such a capture, decoded as SCTP over UDP 9899.
 
-#include "trace/journal.h"
-#include "trace/pcapng.h"
+#include "journal/journal.h"
+#include "capture/pcapng.h"
 
 #include <QFile>
 #include <QProcess>

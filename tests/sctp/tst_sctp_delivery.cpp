@@ -65,7 +65,7 @@ private slots:
         // usrsctp is asked for the next message's length only while messages are large: across
         // those switches, over a lossy link, every message arrives whole and in order, whether
         // taken with receive() or receiveInto() into one reused message.
-        lab::LinkParams lossy;
+        ladder::LinkParams lossy;
         lossy.lossPct = 10;
         Lab lab(11, lossy, lossy);
         auto [client, server] = lab.connectedPair();
@@ -123,7 +123,7 @@ private slots:
     void orderedVsUnorderedUnderReordering()
     {
         // 40 % of the datagrams towards B are held back 25 ms, so later packets overtake them.
-        lab::LinkParams p;
+        ladder::LinkParams p;
         p.delayMs = 2;
         p.reorderPct = 40;
         p.reorderExtraMs = 25;

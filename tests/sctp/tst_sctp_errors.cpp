@@ -27,7 +27,7 @@ Endpoint* stalledClient(Lab& lab)
     auto [client, server] = lab.connectedPair(5000, [](Endpoint* e) { e->setSendBuffer(16384); });
     if (!client || !server)
         return nullptr;
-    lab::LinkParams down;
+    ladder::LinkParams down;
     down.up = false;
     lab.link->aToB().setParams(down);
     return client;
@@ -101,7 +101,7 @@ private slots:
 
     void enobufs()
     {
-        lab::LinkParams slow;
+        ladder::LinkParams slow;
         slow.rateBitsPerSec = 8000; // a 1000-byte packet takes a second to leave
         Lab lab(1, slow, {});
         lab.link->aToB().setParams({});

@@ -2,11 +2,11 @@
 // Interop: our RFC 6951 encapsulation (UdpTransport, AF_CONN usrsctp single-threaded) against a
 // usrsctp peer in a separate process that uses usrsctp's own UDP encapsulation and threads
 // (interop_peer.c). Handshake, data both ways, clean shutdown — on loopback only.
-#include "core/stack.h"
+#include "host/stack.h"
 #include "sctp/endpoint.h"
 #include "sctp/engine.h"
 #include "sctp/udptransport.h"
-#include "trace/journal.h"
+#include "journal/journal.h"
 
 #include <QDeadlineTimer>
 #include <QProcess>

@@ -91,7 +91,7 @@ private slots:
         Lab lab(21);
         auto [client, server] = lab.connectedPair(5000, fastTimers);
         QVERIFY(client && server);
-        lab::LinkParams down;
+        ladder::LinkParams down;
         down.up = false;
         lab.link->aToB().setParams(down);
         auto send = [&](const char* text, PrPolicy p, quint32 value, quint32 ctx) {
@@ -138,7 +138,7 @@ private slots:
         Lab lab(22);
         auto [client, server] = lab.connectedPair(5000, fastTimers);
         QVERIFY(client && server);
-        lab::LinkParams down;
+        ladder::LinkParams down;
         down.up = false;
         lab.link->aToB().setParams(down);
         for (quint32 ctx = 1; ctx <= 3; ++ctx) {
@@ -179,7 +179,7 @@ private slots:
 
     void lossyRunShowsRetransmissionsAndForwardTsn()
     {
-        lab::LinkParams lossy;
+        ladder::LinkParams lossy;
         lossy.lossPct = 30;
         lossy.delayMs = 5;
         Lab lab(42, lossy, lossy);
@@ -200,7 +200,7 @@ private slots:
             Lab::spin(5);
         }
         // A short outage on top of the loss, so some TTL messages surely expire in flight.
-        lab::LinkParams down;
+        ladder::LinkParams down;
         down.up = false;
         lab.link->aToB().setParams(down);
         for (quint32 i = 41; i <= 45; ++i) {
@@ -296,7 +296,7 @@ private slots:
         // message's (0 for a reliable one) — those in flight or ready to go, lowest TSN first,
         // until the new message fits — reports each with SEND_FAILED and skips them with
         // FORWARD-TSN. Equal or more important messages are never abandoned for it.
-        lab::LinkParams lossy;
+        ladder::LinkParams lossy;
         lossy.lossPct = 10;
         lossy.delayMs = 5;
         Lab lab(25);
@@ -338,7 +338,7 @@ private slots:
             return got.contains(900) && dry() > dryBefore;
         }));
 
-        lab::LinkParams down;
+        ladder::LinkParams down;
         down.up = false;
         lab.link->aToB().setParams(down);
         QList<quint64> fill;
@@ -401,7 +401,7 @@ private slots:
         // is attributed. A lossy link with a fixed seed and a steady stream gives both kinds:
         // isolated losses are repaired by fast retransmit (3 SACKs reporting the gap), losses at
         // the end of a burst and lost retransmissions by T3 expiry.
-        lab::LinkParams lossy;
+        ladder::LinkParams lossy;
         lossy.lossPct = 8;
         lossy.delayMs = 2;
         Lab lab(31);

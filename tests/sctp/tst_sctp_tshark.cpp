@@ -28,7 +28,7 @@ private slots:
         if (tshark.isEmpty())
             QSKIP("tshark is not installed (packaging/install-deps.sh --test installs it)");
 
-        lab::LinkParams lossy;
+        ladder::LinkParams lossy;
         lossy.lossPct = 25;
         lossy.delayMs = 5;
         Lab lab(77);
@@ -46,7 +46,7 @@ private slots:
             QVERIFY(client->send(QByteArray(200, char('a' + i % 26)), info));
             Lab::spin(4);
         }
-        lab::LinkParams down; // a short outage so FORWARD-TSN surely appears
+        ladder::LinkParams down; // a short outage so FORWARD-TSN surely appears
         down.up = false;
         lab.link->aToB().setParams(down);
         for (quint32 i = 31; i <= 34; ++i) {

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Builder: requests from templates, responses, ACK (2xx and non-2xx), CANCEL, in-dialog requests
 // with loose and strict routing, header editing, ids, Content-Length fixing, validation helpers.
-#include "sip/builder.h"
-#include "sip/ids.h"
-#include "sip/parser.h"
-#include "sip/validation.h"
+#include "sip/message/builder.h"
+#include "sip/message/ids.h"
+#include "sip/message/parser.h"
+#include "sip/message/validation.h"
 
 #include <QSet>
 #include <QTest>

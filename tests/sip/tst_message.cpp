@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Message API: typed accessors, editing, byte-exact serialisation.
-#include "sip/builder.h"
-#include "sip/parser.h"
+#include "sip/message/builder.h"
+#include "sip/message/parser.h"
 
 #include <QTest>
 

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Parser: RFC 4475 torture messages (lenient and strict), grammar features, malformed input with
 // the exact finding, byte-exact round trips, and robustness against truncation and corruption.
-#include "sip/parser.h"
-#include "sip/validation.h"
+#include "sip/message/parser.h"
+#include "sip/message/validation.h"
 
 #include <QDir>
 #include <QFile>

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The TCP stream framer: messages found by Content-Length however the bytes are split,
 // keep-alives, and the errors that end a stream.
-#include "sip/parser.h"
-#include "sip/parserstream.h"
+#include "sip/message/parser.h"
+#include "sip/message/parserstream.h"
 
 #include <QTest>
 

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // URIs (sip, sips, tel, others), name-addr values, Via values and CSeq: data-driven.
-#include "sip/headercseq.h"
-#include "sip/headernameaddr.h"
-#include "sip/headervia.h"
-#include "sip/uri.h"
+#include "sip/message/headercseq.h"
+#include "sip/message/headernameaddr.h"
+#include "sip/message/headervia.h"
+#include "sip/message/uri.h"
 
 #include <QTest>
 

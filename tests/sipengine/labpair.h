@@ -5,12 +5,12 @@
 // virtual-time scheduler: every timer in a test fires at its exact RFC 3261 instant, instantly.
 
 #include "core/scheduler.h"
-#include "lab/link.h"
-#include "sip/builder.h"
-#include "sip/inviteclienttransaction.h"
-#include "sip/labtransport.h"
+#include "core/link.h"
+#include "sip/message/builder.h"
+#include "sip/transaction/inviteclienttransaction.h"
+#include "sip/transport/labtransport.h"
 #include "sip/sipstack.h"
-#include "trace/journal.h"
+#include "journal/journal.h"
 
 #include <QList>
 
@@ -32,8 +32,8 @@ struct Side {
 
 class LabPair {
 public:
-    explicit LabPair(TransportType type = TransportType::Udp, lab::LinkParams uacToUas = {},
-        lab::LinkParams uasToUac = {})
+    explicit LabPair(TransportType type = TransportType::Udp, ladder::LinkParams uacToUas = {},
+        ladder::LinkParams uasToUac = {})
         : scheduler(Scheduler::Mode::Virtual)
         , ab(scheduler, 1, uacToUas, QStringLiteral("uac->uas"))
         , ba(scheduler, 2, uasToUac, QStringLiteral("uas->uac"))
@@ -87,7 +87,7 @@ public:
 
     Scheduler scheduler;
     trace::Journal journal;
-    lab::Link ab, ba;
+    ladder::Link ab, ba;
     Side uac, uas;
     std::shared_ptr<Connection> toUas, toUac;
 

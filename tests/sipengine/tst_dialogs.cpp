@@ -3,8 +3,8 @@
 // 500-for-lower-CSeq rule, route sets (loose and strict), target refresh, SUBSCRIBE/NOTIFY.
 #include "labpair.h"
 
-#include "sip/parser.h"
-#include "sip/transactionmessages.h"
+#include "sip/message/parser.h"
+#include "sip/transaction/transactionmessages.h"
 
 #include <QTest>
 

@@ -3,11 +3,11 @@
 // test on a free loopback port, answering OPTIONS, REGISTER and a full INVITE/200/ACK/BYE from our
 // stack over UDP and over TCP.
 #include "core/scheduler.h"
-#include "sip/builder.h"
+#include "sip/message/builder.h"
 #include "sip/sipstack.h"
-#include "sip/tcptransport.h"
-#include "sip/udptransport.h"
-#include "trace/journal.h"
+#include "sip/transport/tcptransport.h"
+#include "sip/transport/udptransport.h"
+#include "journal/journal.h"
 
 #include <QProcess>
 #include <QTest>

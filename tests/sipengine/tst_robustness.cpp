@@ -25,7 +25,7 @@ void TestRobustness::tortureCorpusIntoBothSides()
     LabPair p;
     p.uas.autoAnswer = 486;
     p.uac.autoAnswer = 200;
-    lab::Rng rng(7);
+    ladder::Rng rng(7);
     int fed = 0;
     for (const QString& name : files) {
         QFile f(dir.filePath(name));

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // SIP over SCTP (RFC 4168): two SIP stacks on the SCTP engine over a lab link pair, OPTIONS and a
 // whole INVITE/200/ACK/BYE, with no SIP-level retransmission (SCTP is reliable).
-#include "core/stack.h"
+#include "host/stack.h"
 #include "sctp/engine.h"
 #include "sctp/lablinkpair.h"
-#include "sip/builder.h"
+#include "sip/message/builder.h"
 #include "sip/sipstack.h"
-#include "sip/transportsctp.h"
+#include "sip/transport/transportsctp.h"
 
 #include <QTest>
 

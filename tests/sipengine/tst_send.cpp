@@ -3,7 +3,7 @@
 // sentence naming the cause and an Error event in the journal.
 #include "labpair.h"
 
-#include "sip/transactionmessages.h"
+#include "sip/transaction/transactionmessages.h"
 
 #include <QTest>
 

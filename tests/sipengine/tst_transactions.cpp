@@ -2,10 +2,10 @@
 // The four RFC 3261 §17 state machines, their timers in exact virtual time, and matching.
 #include "labpair.h"
 
-#include "sip/builder.h"
-#include "sip/parser.h"
-#include "sip/transactionmap.h"
-#include "sip/transactionmessages.h"
+#include "sip/message/builder.h"
+#include "sip/message/parser.h"
+#include "sip/transaction/transactionmap.h"
+#include "sip/transaction/transactionmessages.h"
 
 #include <QRandomGenerator>
 #include <QTest>
@@ -80,7 +80,7 @@ private slots:
 
 void TestTransactions::inviteOverDeadLinkTimerADoublesAndTimerBFires()
 {
-    lab::LinkParams dead;
+    ladder::LinkParams dead;
     dead.lossPct = 100;
     LabPair p(TransportType::Udp, dead);
     const SendResult r = p.uac.stack->send(p.toUas, p.request("INVITE"), 0, SendFlag::Stateful);
@@ -99,7 +99,7 @@ void TestTransactions::inviteOverDeadLinkTimerADoublesAndTimerBFires()
 
 void TestTransactions::inviteOverLossyLinkCompletes()
 {
-    lab::LinkParams lossy;
+    ladder::LinkParams lossy;
     lossy.lossPct = 60;
     LabPair p(TransportType::Udp, lossy);
     p.uas.autoAnswer = 486;
@@ -229,7 +229,7 @@ void TestTransactions::inviteServerTimerGCappedAndTimerH()
     LabPair p;
     p.uas.autoAnswer = 486;
     QObject::connect(p.uas.stack.get(), &SipStack::requestReceived, p.uas.stack.get(), [&](const Incoming&) {
-        lab::LinkParams down;
+        ladder::LinkParams down;
         down.up = false;
         p.ab.setParams(down); // the ACK will be lost
     });
@@ -250,7 +250,7 @@ void TestTransactions::acceptedStateAbsorbs2xxRetransmissions()
     p.uas.autoAnswer = 200;
     QObject::connect(p.uac.stack.get(), &SipStack::responseReceived, p.uac.stack.get(), [&](const Incoming& in) {
         if (in.message.statusCode() == 200 && in.dialog) {
-            lab::LinkParams down;
+            ladder::LinkParams down;
             down.up = false;
             p.ab.setParams(down); // our ACK never arrives: the UAS keeps retransmitting its 2xx
             p.uac.stack->ackTwoHundred(in.dialog, 1);
@@ -341,7 +341,7 @@ void TestTransactions::configurableT1()
 {
     LabPair p;
     p.uac.stack->setTimers(TimerConfig::fromMs(100, 400, 1000));
-    lab::LinkParams dead;
+    ladder::LinkParams dead;
     dead.up = false;
     p.ab.setParams(dead);
     const SendResult r = p.uac.stack->send(p.toUas, p.request("OPTIONS"), 0, SendFlag::Stateful);

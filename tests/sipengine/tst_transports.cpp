@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // UDP and TCP transports on loopback sockets, TCP framing, and robustness against garbage.
 #include "core/scheduler.h"
-#include "sip/builder.h"
-#include "sip/parser.h"
+#include "sip/message/builder.h"
+#include "sip/message/parser.h"
 #include "sip/sipstack.h"
-#include "sip/tcptransport.h"
-#include "sip/udptransport.h"
-#include "trace/journal.h"
+#include "sip/transport/tcptransport.h"
+#include "sip/transport/udptransport.h"
+#include "journal/journal.h"
 
 #include <QRandomGenerator>
 #include <QTcpSocket>

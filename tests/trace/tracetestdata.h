@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-#include "trace/event.h"
-#include "trace/netpacket.h"
+#include "journal/event.h"
+#include "capture/netpacket.h"
 
 #include <QList>
 

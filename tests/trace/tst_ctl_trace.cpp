@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // ladderctl trace show|stats on every file kind it reads, and on bad input.
-#include "trace/journal.h"
-#include "trace/jsonl.h"
-#include "trace/pcapng.h"
-#include "trace/session.h"
+#include "journal/journal.h"
+#include "capture/jsonl.h"
+#include "capture/pcapng.h"
+#include "capture/session.h"
 #include "tracetestdata.h"
 
 #include <QProcess>

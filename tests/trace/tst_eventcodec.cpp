@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // trace::codec: the binary event form read back field for field; the dir byte's flag bits are
 // accepted only where the store says it uses them; malformed input is refused, never overrun.
-#include "trace/eventcodec.h"
+#include "journal/eventcodec.h"
 
 #include <QTest>
 

@@ -2,7 +2,7 @@
 // The journal stores a repeated text or raw payload once per segment (a packet journalled when it
 // leaves one side and again when the lab link delivers it; a bulk sender's identical summaries).
 // Readers must never notice: every event reads back exactly as appended, whatever was shared.
-#include "trace/journal.h"
+#include "journal/journal.h"
 
 #include <QTest>
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "trace/journal.h"
-#include "trace/jsonl.h"
+#include "journal/journal.h"
+#include "capture/jsonl.h"
 #include "tracetestdata.h"
 
 #include <QBuffer>

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "trace/capturereader.h"
-#include "trace/journal.h"
-#include "trace/pcapng.h"
+#include "capture/capturereader.h"
+#include "journal/journal.h"
+#include "capture/pcapng.h"
 #include "tracetestdata.h"
 
 #include <QBuffer>

@@ -2,12 +2,12 @@
 // trace::Reconstructor on captures written by our own pcapng exporter from lab runs (both ends'
 // copies of every packet, direction flags set). The captures made by other tools (sipp under
 // dumpcap, text2pcap) are in tst_reconstruct_foreign.
-#include "core/stack.h"
+#include "host/stack.h"
 #include "lab/runner.h"
 #include "lab/scenario.h"
-#include "trace/journal.h"
-#include "trace/pcapng.h"
-#include "trace/reconstruct.h"
+#include "journal/journal.h"
+#include "capture/pcapng.h"
+#include "capture/reconstruct.h"
 #include "reconstructtesthelpers.h"
 #include "tracetestdata.h"
 

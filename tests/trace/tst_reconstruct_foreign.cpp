@@ -6,7 +6,7 @@
 //   first copy was retransmitted by sipp's Timer A;
 // * sctp-text2pcap.pcapng — a native SCTP association written by text2pcap from a hex dump.
 // Where tshark is installed, it cross-checks what the reader found.
-#include "trace/reconstruct.h"
+#include "capture/reconstruct.h"
 #include "reconstructtesthelpers.h"
 
 #include <QProcess>

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "trace/autosaver.h"
-#include "trace/journal.h"
-#include "trace/session.h"
+#include "capture/autosaver.h"
+#include "journal/journal.h"
+#include "capture/session.h"
 #include "tracetestdata.h"
 
 #include <QDir>

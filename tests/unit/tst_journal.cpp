@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "trace/journal.h"
+#include "journal/journal.h"
 
 #include <QFile>
 #include <QTest>

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/scheduler.h"
-#include "lab/link.h"
-#include "trace/journal.h"
+#include "core/link.h"
+#include "journal/journal.h"
 
 #include <QTest>
 
@@ -10,10 +10,10 @@ using namespace ladder;
 class TestLink : public QObject {
     Q_OBJECT
 private:
-    static QVector<int> run(quint64 seed, lab::LinkParams p, QVector<qint64>* times = nullptr)
+    static QVector<int> run(quint64 seed, ladder::LinkParams p, QVector<qint64>* times = nullptr)
     {
         Scheduler s(Scheduler::Mode::Virtual);
-        lab::Link link(s, seed, p, QStringLiteral("a->b"));
+        ladder::Link link(s, seed, p, QStringLiteral("a->b"));
         QVector<int> got;
         for (int i = 0; i < 200; ++i) {
             link.transmit(QByteArray::number(i), [&](const QByteArray& d) {
@@ -29,7 +29,7 @@ private:
 private slots:
     void lossless()
     {
-        lab::LinkParams p;
+        ladder::LinkParams p;
         p.delayMs = 25;
         QVector<qint64> times;
         const QVector<int> got = run(1, p, &times);
@@ -41,7 +41,7 @@ private slots:
 
     void sameSeedSameFate()
     {
-        lab::LinkParams p;
+        ladder::LinkParams p;
         p.lossPct = 30;
         p.duplicatePct = 5;
         p.reorderPct = 10;
@@ -58,9 +58,9 @@ private slots:
     {
         Scheduler s(Scheduler::Mode::Virtual);
         trace::Journal j;
-        lab::LinkParams p;
+        ladder::LinkParams p;
         p.up = false;
-        lab::Link link(s, 1, p, QStringLiteral("path B"));
+        ladder::Link link(s, 1, p, QStringLiteral("path B"));
         link.setJournal(&j, 2);
         link.transmit("x", [](const QByteArray&) { QFAIL("a down link delivered"); });
         s.runUntilIdle();
@@ -73,9 +73,9 @@ private slots:
     void rateLimitSerialises()
     {
         Scheduler s(Scheduler::Mode::Virtual);
-        lab::LinkParams p;
+        ladder::LinkParams p;
         p.rateBitsPerSec = 8000; // 1000 bytes/s
-        lab::Link link(s, 1, p);
+        ladder::Link link(s, 1, p);
         QVector<qint64> at;
         for (int i = 0; i < 3; ++i)
             link.transmit(QByteArray(100, 'x'), [&](const QByteArray&) { at << s.nowMs(); });

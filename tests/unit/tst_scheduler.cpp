@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "core/clock.h"
+#include "journal/clock.h"
 #include "core/scheduler.h"
 
 #include <QFile>

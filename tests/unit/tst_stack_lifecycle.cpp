@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The stack owns usrsctp: it must start and stop repeatedly, on the main thread and on a stack
 // thread, without leaks (run under the asan preset) and without hangs (ctest timeout).
-#include "core/stack.h"
+#include "host/stack.h"
 #include "sctp/runtime.h"
 
 #include <QTest>

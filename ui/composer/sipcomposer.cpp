@@ -3,9 +3,9 @@
 
 #include "models/livemodels.h"
 #include "siphighlighter.h"
-#include "sip/ids.h"
-#include "sip/parser.h"
-#include "sip/validation.h"
+#include "sip/message/ids.h"
+#include "sip/message/parser.h"
+#include "sip/message/validation.h"
 
 #include <QCheckBox>
 #include <QInputDialog>

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "timelineview.h"
 
-#include "trace/journal.h"
+#include "journal/journal.h"
 
 #include <QHelpEvent>
 #include <QKeyEvent>

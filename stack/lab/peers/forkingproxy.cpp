@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "forkingproxy.h"
 
-#include "core/stack.h"
-#include "sip/builder.h"
-#include "sip/labtransport.h"
-#include "sip/parser.h"
-#include "trace/journal.h"
+#include "host/stack.h"
+#include "sip/message/builder.h"
+#include "sip/transport/labtransport.h"
+#include "sip/message/parser.h"
+#include "journal/journal.h"
 
 #include <QCryptographicHash>
 

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-#include "sip/connection.h"
-#include "sip/message.h"
+#include "sip/transport/connection.h"
+#include "sip/message/message.h"
 
 #include <QHash>
 #include <QList>

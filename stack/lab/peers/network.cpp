@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "network.h"
 
-#include "core/stack.h"
-#include "sip/labtransport.h"
+#include "host/stack.h"
+#include "sip/transport/labtransport.h"
 
 namespace ladder::lab::peers {
 

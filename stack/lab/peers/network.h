@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-#include "lab/link.h"
+#include "core/link.h"
 
 #include <QList>
 #include <QString>
@@ -17,7 +17,7 @@ namespace sip {
 
 namespace lab::peers {
 
-    // The wires of one scenario: every lab::Link its peers talk over, seeded from the scenario's
+    // The wires of one scenario: every Link its peers talk over, seeded from the scenario's
     // seed (link n gets seed mix(seed, n), so adding a peer never changes the losses of the others)
     // and journalled, so that drops show on the timeline. The Lab panel's sliders reach every link
     // through setConditions().

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "registrar.h"
 
-#include "core/stack.h"
+#include "host/stack.h"
 #include "sip/sipstack.h"
-#include "sip/transaction.h"
+#include "sip/transaction/transaction.h"
 
 namespace ladder::lab::peers {
 

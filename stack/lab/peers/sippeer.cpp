@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "sippeer.h"
 
-#include "core/stack.h"
-#include "sip/builder.h"
-#include "sip/labtransport.h"
+#include "host/stack.h"
+#include "sip/message/builder.h"
+#include "sip/transport/labtransport.h"
 #include "sip/sipstack.h"
 
 namespace ladder::lab::peers {

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "sipuac.h"
 
-#include "core/stack.h"
-#include "sip/builder.h"
+#include "host/stack.h"
+#include "sip/message/builder.h"
 #include "sip/sipstack.h"
 
 namespace ladder::lab::peers {

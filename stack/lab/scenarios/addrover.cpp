@@ -3,9 +3,9 @@
 // 127.0.0.1 and ::1), run by sctp::MultiHomedPair.
 #include "labscenario.h"
 
-#include "core/stack.h"
+#include "host/stack.h"
 #include "sctp/multihome/multihomedpair.h"
-#include "trace/journal.h"
+#include "journal/journal.h"
 
 #include <algorithm>
 

@@ -2,10 +2,10 @@
 // cancel-ringing: CANCEL of a ringing call (200 for the CANCEL, 487 for the INVITE, ACK).
 #include "labscenario.h"
 
-#include "core/stack.h"
+#include "host/stack.h"
 #include "lab/peers/sipuac.h"
 #include "lab/peers/sipuas.h"
-#include "sip/labtransport.h"
+#include "sip/transport/labtransport.h"
 #include "sip/sipstack.h"
 
 namespace ladder::lab {

@@ -2,11 +2,11 @@
 // forking-with-flag / forking-without-flag: a forked INVITE and SIP_DIALOG_ON_FORK.
 #include "labscenario.h"
 
-#include "core/stack.h"
+#include "host/stack.h"
 #include "lab/peers/forkingproxy.h"
 #include "lab/peers/sipuac.h"
 #include "lab/peers/sipuas.h"
-#include "sip/labtransport.h"
+#include "sip/transport/labtransport.h"
 #include "sip/sipstack.h"
 
 namespace ladder::lab {

@@ -2,10 +2,10 @@
 // invite-lossy-udp: Timer A doubling and Timer B over a lossy UDP link.
 #include "labscenario.h"
 
-#include "core/stack.h"
+#include "host/stack.h"
 #include "lab/peers/sipuac.h"
 #include "lab/peers/sipuas.h"
-#include "sip/labtransport.h"
+#include "sip/transport/labtransport.h"
 #include "sip/sipstack.h"
 
 namespace ladder::lab {

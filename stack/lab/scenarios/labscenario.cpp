@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "labscenario.h"
 
-#include "core/stack.h"
+#include "host/stack.h"
 #include "lab/peers/sippeer.h"
-#include "trace/journal.h"
+#include "journal/journal.h"
 
 #include <cstdlib>
 

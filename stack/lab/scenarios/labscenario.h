@@ -6,7 +6,7 @@
 #include "lab/peers/sipuac.h"
 #include "lab/peers/sipuas.h"
 #include "lab/scenario.h"
-#include "trace/event.h"
+#include "journal/event.h"
 
 #include <QList>
 

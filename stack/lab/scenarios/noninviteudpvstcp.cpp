@@ -2,10 +2,10 @@
 // noninvite-udp-vs-tcp: Timer E capped at T2 on UDP, no retransmissions on TCP.
 #include "labscenario.h"
 
-#include "core/stack.h"
+#include "host/stack.h"
 #include "lab/peers/sipuac.h"
 #include "lab/peers/sipuas.h"
-#include "sip/labtransport.h"
+#include "sip/transport/labtransport.h"
 #include "sip/sipstack.h"
 
 namespace ladder::lab {

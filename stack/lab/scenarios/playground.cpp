@@ -2,13 +2,13 @@
 // playground: every built-in peer on the lab network, for the composer; never finishes by itself.
 #include "sctpscenario.h"
 
-#include "core/stack.h"
+#include "host/stack.h"
 #include "lab/peers/forkingproxy.h"
 #include "lab/peers/registrar.h"
 #include "lab/peers/sctppeers.h"
 #include "lab/peers/sipuac.h"
 #include "lab/peers/sipuas.h"
-#include "sip/labtransport.h"
+#include "sip/transport/labtransport.h"
 #include "sctp/endpoint.h"
 #include "sip/sipstack.h"
 

@@ -2,7 +2,7 @@
 // prsctp-ttl-rtx-buf: the three PR-SCTP policies over a lossy link with an outage.
 #include "sctpscenario.h"
 
-#include "core/stack.h"
+#include "host/stack.h"
 #include "lab/peers/sctppeers.h"
 #include "sctp/endpoint.h"
 

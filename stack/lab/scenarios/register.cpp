@@ -2,10 +2,10 @@
 // register: REGISTER to a registrar — bind, list, remove.
 #include "labscenario.h"
 
-#include "core/stack.h"
+#include "host/stack.h"
 #include "lab/peers/registrar.h"
 #include "lab/peers/sipuac.h"
-#include "sip/labtransport.h"
+#include "sip/transport/labtransport.h"
 #include "sip/sipstack.h"
 
 namespace ladder::lab {

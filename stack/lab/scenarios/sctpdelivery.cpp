@@ -2,7 +2,7 @@
 // unordered-vs-ordered and eof-vs-abort: delivery order under reordering; graceful vs abortive end.
 #include "sctpscenario.h"
 
-#include "core/stack.h"
+#include "host/stack.h"
 #include "lab/peers/sctppeers.h"
 #include "sctp/endpoint.h"
 

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "sctpscenario.h"
 
-#include "core/stack.h"
+#include "host/stack.h"
 #include "sctp/engine.h"
-#include "trace/journal.h"
+#include "journal/journal.h"
 
 namespace ladder::lab {
 

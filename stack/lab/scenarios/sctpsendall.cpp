@@ -2,7 +2,7 @@
 // sendall (SCTP_SENDALL on a one-to-many socket).
 #include "sctpscenario.h"
 
-#include "core/stack.h"
+#include "host/stack.h"
 #include "lab/peers/sctppeers.h"
 #include "sctp/endpoint.h"
 

@@ -2,7 +2,7 @@
 #include "multihomedpair.h"
 
 #include "core/scheduler.h"
-#include "trace/journal.h"
+#include "journal/journal.h"
 
 #include <QCoreApplication>
 #include <QFileInfo>
@@ -61,7 +61,7 @@ MultiHomedPair::MultiHomedPair(Scheduler& scheduler, trace::Journal& journal, Op
         for (int d = 0; d < 2; ++d) {
             const QString name = QStringLiteral("%1 %2").arg(pathHost(p), d == 0 ? QStringLiteral("client→server")
                                                                                  : QStringLiteral("server→client"));
-            m_links[p][d] = std::make_unique<lab::Link>(scheduler,
+            m_links[p][d] = std::make_unique<ladder::Link>(scheduler,
                 m_options.seed ^ (0x9e3779b97f4a7c15ull * quint64(1 + p * 2 + d)), m_options.link, name);
             m_links[p][d]->setJournal(&journal, quint64(11 + p * 2 + d));
         }
@@ -320,7 +320,7 @@ void MultiHomedPair::forward(int path, const QByteArray& packet)
 void MultiHomedPair::setPathUp(int path, bool up)
 {
     for (auto& l : m_links[path]) {
-        lab::LinkParams p = l->params();
+        ladder::LinkParams p = l->params();
         p.up = up;
         l->setParams(p);
     }
@@ -333,7 +333,7 @@ void MultiHomedPair::setLinkConditions(double lossPct, qint64 delayMs)
 {
     for (auto& path : m_links) {
         for (auto& l : path) {
-            lab::LinkParams p = l->params();
+            ladder::LinkParams p = l->params();
             p.lossPct = lossPct;
             p.delayMs = delayMs;
             l->setParams(p);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-#include "lab/link.h"
+#include "core/link.h"
 #include "sctp/packettap.h"
 #include "sctp/result.h"
 #include "sctp/sendinfo.h"
@@ -53,7 +53,7 @@ namespace sctp {
 
         struct Options {
             quint64 seed = 1;
-            lab::LinkParams link; // every path, both directions, at the start
+            ladder::LinkParams link; // every path, both directions, at the start
             int rtoInitialMs = 300, rtoMinMs = 100, rtoMaxMs = 600;
             int heartbeatMs = 300;
             int pathMaxRetrans = 2;
@@ -87,7 +87,7 @@ namespace sctp {
         void setPrimary(int path);
 
         // The lab links of a path: direction 0 client→server, 1 server→client.
-        lab::Link& link(int path, int direction) { return *m_links[path][direction]; }
+        ladder::Link& link(int path, int direction) { return *m_links[path][direction]; }
         // A failing path: both directions down (every packet lost) or back up.
         void setPathUp(int path, bool up);
         void setLinkConditions(double lossPct, qint64 delayMs);
@@ -133,7 +133,7 @@ namespace sctp {
         QProcess m_child;
         QByteArray m_childBuffer;
         std::array<QUdpSocket*, kPaths> m_reflectors {};
-        std::array<std::array<std::unique_ptr<lab::Link>, 2>, kPaths> m_links;
+        std::array<std::array<std::unique_ptr<ladder::Link>, 2>, kPaths> m_links;
         quint16 m_encapsPort = 0;
         bool m_up = false;
         bool m_stopping = false;

@@ -7,7 +7,7 @@
 #include "logmodel.h"
 #include "mainwindow.h"
 #include "timeline/timelineview.h"
-#include "trace/journal.h"
+#include "journal/journal.h"
 
 #include <QApplication>
 #include <QElapsedTimer>

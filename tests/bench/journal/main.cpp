@@ -2,10 +2,10 @@
 // bench_journal [EVENTS]  (default 1000000)
 // The typical mix: 60 % SCTP chunk events without raw bytes, 30 % SIP messages of ~500 bytes,
 // 10 % timer and state events.
-#include "trace/journal.h"
-#include "trace/jsonl.h"
-#include "trace/pcapng.h"
-#include "trace/session.h"
+#include "journal/journal.h"
+#include "capture/jsonl.h"
+#include "capture/pcapng.h"
+#include "capture/session.h"
 
 #include <QCoreApplication>
 #include <QElapsedTimer>

@@ -33,13 +33,13 @@
 // Usage: bench_sctp_throughput [MB per run, default 32] [--rounds N, default 3]
 //        [--only raw|packets|chunks|off[,...]] [--size BYTES] [--wire lab|udp, default both]
 #include "core/datagrams.h"
-#include "core/stack.h"
+#include "host/stack.h"
 #include "sctp/endpoint.h"
 #include "sctp/engine.h"
 #include "sctp/lablinkpair.h"
 #include "sctp/runtime.h"
 #include "sctp/udptransport.h"
-#include "trace/journal.h"
+#include "journal/journal.h"
 
 #include <QCoreApplication>
 #include <QElapsedTimer>

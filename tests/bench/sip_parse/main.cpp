@@ -3,7 +3,7 @@
 // Our figure is the full parse() as the stack uses it: framing, header ids, and validation of
 // Via, From, To, Call-ID, CSeq, Max-Forwards, Contact, Route, Record-Route.
 #include "corpus.h"
-#include "sip/parser.h"
+#include "sip/message/parser.h"
 
 #include <QCoreApplication>
 #include <QElapsedTimer>

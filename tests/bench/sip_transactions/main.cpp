@@ -23,13 +23,13 @@
 // with Timers E and F armed, server transactions in Trying, UAS dialogs), divided by N. The bytes
 // of the request each transaction keeps are included.
 #include "core/scheduler.h"
-#include "lab/link.h"
-#include "sip/builder.h"
-#include "sip/dialoglayer.h"
-#include "sip/labtransport.h"
+#include "core/link.h"
+#include "sip/message/builder.h"
+#include "sip/dialog/dialoglayer.h"
+#include "sip/transport/labtransport.h"
 #include "sip/sipstack.h"
-#include "sip/udptransport.h"
-#include "trace/journal.h"
+#include "sip/transport/udptransport.h"
+#include "journal/journal.h"
 
 #include "onecore.h"
 
@@ -152,9 +152,9 @@ Throughput runThroughput(int total, int window, bool tracing)
 double perClientTransaction(int n)
 {
     Scheduler scheduler(Scheduler::Mode::Virtual);
-    lab::LinkParams down;
+    ladder::LinkParams down;
     down.up = false; // nothing arrives: every transaction stays in Trying with E and F armed
-    lab::Link ab(scheduler, 1, down), ba(scheduler, 2, down);
+    ladder::Link ab(scheduler, 1, down), ba(scheduler, 2, down);
     SipStack uac(scheduler, nullptr), uas(scheduler, nullptr);
     auto* a = static_cast<LabTransport*>(
         uac.addTransport(std::make_unique<LabTransport>(HostPort { QStringLiteral("10.0.0.1"), 5060 })));
@@ -177,7 +177,7 @@ double perClientTransaction(int n)
 double perServerTransaction(int n)
 {
     Scheduler scheduler(Scheduler::Mode::Virtual);
-    lab::Link ab(scheduler, 1), ba(scheduler, 2);
+    ladder::Link ab(scheduler, 1), ba(scheduler, 2);
     SipStack uac(scheduler, nullptr), uas(scheduler, nullptr);
     auto* a = static_cast<LabTransport*>(
         uac.addTransport(std::make_unique<LabTransport>(HostPort { QStringLiteral("10.0.0.1"), 5060 })));

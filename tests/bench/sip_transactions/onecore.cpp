@@ -4,10 +4,10 @@
 #include "loadgen.h"
 
 #include "core/scheduler.h"
-#include "sip/builder.h"
+#include "sip/message/builder.h"
 #include "sip/sipstack.h"
-#include "sip/udptransport.h"
-#include "trace/journal.h"
+#include "sip/transport/udptransport.h"
+#include "journal/journal.h"
 
 #include <QCoreApplication>
 #include <QElapsedTimer>

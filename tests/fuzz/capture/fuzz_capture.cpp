@@ -2,8 +2,8 @@
 // An untrusted capture must never crash the reconstruction (trace::Reconstructor on top of the
 // capture reader) nor make it read out of bounds, whatever its SIP and SCTP bytes say. The
 // tables are rendered too, since they print what the capture claims.
-#include "trace/reconstruct.h"
-#include "trace/reconstructtext.h"
+#include "capture/reconstruct.h"
+#include "capture/reconstructtext.h"
 
 #include <cstddef>
 #include <cstdint>

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Untrusted captures and journal files must never crash the readers or make them read out of
 // bounds. The seeds in corpus/ are pcapng and pcap files written by the exporter.
-#include "trace/capturereader.h"
-#include "trace/jsonl.h"
+#include "capture/capturereader.h"
+#include "capture/jsonl.h"
 
 #include <cstddef>
 #include <cstdint>

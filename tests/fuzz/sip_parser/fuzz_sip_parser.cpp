@@ -4,9 +4,9 @@
 //  * an unedited message serialises to exactly the bytes it was parsed from;
 //  * those bytes parse again; an edited message (header added, top Via replaced) parses again;
 //  * the stream framer, fed the same bytes split in two, never loses or invents bytes.
-#include "sip/parser.h"
-#include "sip/parserstream.h"
-#include "sip/validation.h"
+#include "sip/message/parser.h"
+#include "sip/message/parserstream.h"
+#include "sip/message/validation.h"
 
 #include <cstdint>
 #include <cstdlib>

@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "journal/event.h"
+
+#include "sip/snapshot.h"
+
+#include <QHash>
+
+namespace ladder::sip {
+class Message;
+}
+
+namespace ladder::trace {
+
+// INVITE dialogs (RFC 3261 §12) rebuilt from captured messages (part of Reconstructor): a 101–199
+// response with a To tag makes an early dialog, a 2xx a confirmed one, each distinct To tag for
+// one INVITE its own dialog (a fork); a non-2xx final response or the INVITE transaction's end
+// terminates the early ones, a BYE (or a 481/408 to an in-dialog request) the dialog. Dialogs are
+// keyed by Call-ID + caller tag + callee tag and numbered from 1.
+class SipDialogTracker {
+public:
+    // tx: the transaction the message belongs to (0 if none).
+    void onMessage(const Event& e, const sip::Message& m, quint64 tx, QList<Event>& after);
+    // The INVITE transaction tx ended: its early dialogs end with it.
+    void onInviteTerminated(quint64 tx, qint64 timeNs, QList<Event>& out);
+
+    QList<sip::DialogSnapshot> snapshots() const;
+    qsizetype count() const { return m_dialogs.size(); }
+
+private:
+    enum class Role { Uac, Uas, Observed };
+    struct Invite { // what the dialog-creating request said
+        Dir dir = Dir::None;
+        QString from, to; // endpoints
+        QByteArray contact;
+        quint32 cseq = 0;
+        bool secure = false;
+    };
+    struct Dialog {
+        sip::DialogSnapshot s;
+        Role role = Role::Observed;
+        QByteArray callerTag, calleeTag;
+        QString local, remote; // endpoints
+    };
+
+    void setState(Dialog& d, const QString& to, qint64 timeNs, const QString& why, QList<Event>& out);
+    Dialog* find(QByteArrayView callId, QByteArrayView tagA, QByteArrayView tagB);
+    void onInviteResponse(const Event& e, const sip::Message& m, quint64 tx, QList<Event>& after);
+    void create(const Event& e, const sip::Message& m, quint64 tx, QList<Event>& after);
+
+    QHash<quint64, Invite> m_invites; // by INVITE transaction
+    QHash<quint64, Dialog> m_dialogs;
+    QHash<QByteArray, quint64> m_byKey; // Call-ID \n caller tag \n callee tag
+    QHash<quint64, QList<quint64>> m_forks; // INVITE transaction → its dialogs
+    QHash<QByteArray, quint32> m_inviteForks; // Call-ID \n caller tag \n CSeq → dialogs made
+    quint64 m_nextId = 1;
+};
+
+} // namespace ladder::trace

@@ -1,0 +1,368 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "siptransactiontracker.h"
+
+#include "sip/message/message.h"
+
+namespace ladder::trace {
+
+namespace {
+    constexpr qsizetype kMaxTransactions = 200000;
+    constexpr qsizetype kMaxMessages = 8; // per transaction: request, responses, ACK
+    constexpr qsizetype kMaxHistory = 16;
+
+    QString transportName(quint64 b)
+    {
+        switch (b) {
+        case 0: return QStringLiteral("UDP");
+        case 1: return QStringLiteral("TCP");
+        case 2: return QStringLiteral("SCTP");
+        case 3: return QStringLiteral("TLS");
+        default: return QStringLiteral("?");
+        }
+    }
+
+    QByteArray branchOf(const sip::Message& m)
+    {
+        const auto via = m.topVia();
+        return via ? via->branch().toByteArray() : QByteArray();
+    }
+} // namespace
+
+SipTransactionTracker::SipTransactionTracker(const ReconstructOptions& options, Terminated onTerminated)
+    : m_options(options)
+    , m_onTerminated(std::move(onTerminated))
+{
+}
+
+int SipTransactionTracker::lastStatus(quint64 tx) const
+{
+    const auto it = m_tx.constFind(tx);
+    return it == m_tx.constEnd() ? 0 : it->s.lastStatus;
+}
+
+bool SipTransactionTracker::isInviteServerRole(quint64 tx) const
+{
+    const auto it = m_tx.constFind(tx);
+    return it != m_tx.constEnd() && it->invite && it->role == Role::Server;
+}
+
+SipTransactionTracker::Tx& SipTransactionTracker::create(quint64 id, const Event& e, const sip::Message& m,
+    bool fromResponse)
+{
+    Tx t;
+    const QByteArray method = m.transactionMethod();
+    t.invite = method == "INVITE";
+    // The direction flag says which side wrote the capture; a response travels the other way.
+    Dir requestDir = e.dir;
+    if (fromResponse)
+        requestDir = e.dir == Dir::Tx ? Dir::Rx : e.dir == Dir::Rx ? Dir::Tx : Dir::None;
+    t.role = requestDir == Dir::Tx ? Role::Client : requestDir == Dir::Rx ? Role::Server : Role::Observed;
+    const QString requestFrom = fromResponse ? e.to : e.from;
+    const QString requestTo = fromResponse ? e.from : e.to;
+    t.requestFrom = requestFrom;
+    t.t1Ns = m_options.t1Ns;
+    sip::TransactionSnapshot& s = t.s;
+    s.id = id;
+    s.role = t.role == Role::Client ? QStringLiteral("client")
+        : t.role == Role::Server    ? QStringLiteral("server")
+                                    : QStringLiteral("observed");
+    // Observed transactions follow the client machine: the wire shows what the requester saw.
+    s.kind = QLatin1String(t.invite ? "INVITE " : "non-INVITE ")
+        + QLatin1String(t.role == Role::Server ? "server" : "client");
+    s.method = QString::fromUtf8(method);
+    s.branch = branchOf(m);
+    s.connectionId = e.a;
+    s.reliable = e.b != 0;
+    s.localEndpoint = t.role == Role::Server ? requestTo : requestFrom;
+    s.remoteEndpoint = t.role == Role::Server ? requestFrom : requestTo;
+    s.connection = QStringLiteral("%1 %2 -> %3").arg(transportName(e.b), s.localEndpoint, s.remoteEndpoint);
+    s.createdNs = e.timeNs;
+    if (t.invite && !s.branch.isEmpty())
+        m_inviteByBranch.insert(s.branch, id);
+    return *m_tx.insert(id, t);
+}
+
+Event SipTransactionTracker::stateEvent(const Tx& t, qint64 timeNs) const
+{
+    Event e;
+    e.timeNs = timeNs;
+    e.object = t.s.id;
+    e.from = t.s.localEndpoint;
+    e.to = t.s.remoteEndpoint;
+    return e;
+}
+
+void SipTransactionTracker::setState(Tx& t, const QString& to, qint64 timeNs, const QString& why, QList<Event>& out)
+{
+    if (t.s.state == to)
+        return;
+    Event e = stateEvent(t, timeNs);
+    e.kind = Kind::TransactionState;
+    e.text = t.s.state.isEmpty() ? t.s.kind + QStringLiteral(": created ") + to
+                                 : t.s.kind + QStringLiteral(": ") + t.s.state + QStringLiteral(" -> ") + to;
+    if (!why.isEmpty())
+        e.text += QStringLiteral(" (") + why + QLatin1Char(')');
+    out.append(std::move(e));
+    t.s.state = to;
+    if (t.s.history.size() < kMaxHistory)
+        t.s.history.append({ to, timeNs });
+    if (to == QLatin1String("Terminated")) {
+        t.s.terminated = true;
+        disarm(t);
+        if (t.invite && m_onTerminated)
+            m_onTerminated(t.s.id, timeNs, out);
+    }
+}
+
+void SipTransactionTracker::arm(Tx& t, const QString& name, qint64 startNs, qint64 intervalNs, QList<Event>& out)
+{
+    disarm(t);
+    if (intervalNs <= 0) {
+        // Reliable transports: Timers D, I, J, K are zero, the transaction ends at once.
+        setState(t, QStringLiteral("Terminated"), startNs, QStringLiteral("Timer %1 = 0 on a reliable transport").arg(name), out);
+        return;
+    }
+    t.timer = name;
+    t.timerIntervalNs = intervalNs;
+    t.timerDueNs = startNs > std::numeric_limits<qint64>::max() - intervalNs ? std::numeric_limits<qint64>::max()
+                                                                            : startNs + intervalNs;
+    m_due.insert({ t.timerDueNs, t.s.id });
+}
+
+void SipTransactionTracker::disarm(Tx& t)
+{
+    if (!t.timer.isEmpty())
+        m_due.erase({ t.timerDueNs, t.s.id });
+    t.timer.clear();
+}
+
+void SipTransactionTracker::fire(Tx& t, QList<Event>& out, bool afterEnd)
+{
+    const QString name = t.timer;
+    const qint64 at = t.timerDueNs;
+    disarm(t);
+    Event e = stateEvent(t, at);
+    e.kind = Kind::TimerFired;
+    e.text = name;
+    e.a = quint64(t.timerIntervalNs / 1'000'000);
+    out.append(std::move(e));
+    ++m_inferredTimers;
+    QString why = QStringLiteral("Timer %1, inferred").arg(name);
+    if (name == QLatin1String("B") || name == QLatin1String("F"))
+        why = QStringLiteral("Timer %1: no final response, inferred").arg(name);
+    else if (name == QLatin1String("H"))
+        why = QStringLiteral("Timer H: no ACK, inferred");
+    if (afterEnd)
+        why += QStringLiteral(" after the capture ended");
+    setState(t, QStringLiteral("Terminated"), at, why, out);
+}
+
+void SipTransactionTracker::advanceTo(qint64 timeNs, QList<Event>& out)
+{
+    while (!m_due.empty() && m_due.begin()->first <= timeNs) {
+        const quint64 id = m_due.begin()->second;
+        auto it = m_tx.find(id);
+        if (it == m_tx.end()) {
+            m_due.erase(m_due.begin());
+            continue;
+        }
+        fire(*it, out, false);
+    }
+}
+
+void SipTransactionTracker::finish(qint64 endNs, bool settle, QList<Event>& out)
+{
+    advanceTo(endNs, out);
+    while (settle && !m_due.empty()) {
+        auto it = m_tx.find(m_due.begin()->second);
+        if (it == m_tx.end()) {
+            m_due.erase(m_due.begin());
+            continue;
+        }
+        fire(*it, out, true);
+    }
+}
+
+void SipTransactionTracker::keepMessage(Tx& t, const QByteArray& raw, bool request)
+{
+    QList<QByteArray>& msgs = t.s.messages;
+    if (request && !msgs.isEmpty() && msgs.first() == raw)
+        return;
+    if (!request && msgs.size() >= 2 && msgs.last() == raw)
+        return;
+    if (msgs.size() < kMaxMessages)
+        msgs.append(raw);
+    else
+        msgs.last() = raw; // keep the first ones and the latest
+}
+
+quint64 SipTransactionTracker::onMessage(const Event& e, const sip::Message& m, QList<Event>& before,
+    QList<Event>& after)
+{
+    quint64 id = e.object;
+    const QByteArray method = m.transactionMethod();
+    if (m.isRequest() && method == "ACK") {
+        // An ACK with the INVITE's branch acknowledges a non-2xx final response and belongs to
+        // the INVITE transaction (RFC 3261 §17.1.1.3); an ACK for a 2xx is a transaction of its own
+        // that the transaction layer never sees.
+        const auto inv = m_inviteByBranch.constFind(branchOf(m));
+        if (inv == m_inviteByBranch.constEnd() || branchOf(m).isEmpty())
+            return 0;
+        auto it = m_tx.find(*inv);
+        if (it == m_tx.end() || it->s.lastStatus < 300)
+            return 0;
+        Tx& t = *it;
+        keepMessage(t, e.raw, false);
+        if (e.kind == Kind::SipRetransmission)
+            ++t.s.retransmissions;
+        if (t.role == Role::Server && t.s.state == QLatin1String("Completed")) {
+            setState(t, QStringLiteral("Confirmed"), e.timeNs, QStringLiteral("ACK"), after);
+            arm(t, QStringLiteral("I"), e.timeNs, t.s.reliable ? 0 : m_options.t4Ns, after);
+        }
+        return t.s.id;
+    }
+    if (id == 0)
+        return 0;
+    auto it = m_tx.find(id);
+    if (it == m_tx.end()) {
+        if (m_tx.size() >= kMaxTransactions)
+            return 0;
+        it = m_tx.find(create(id, e, m, m.isResponse()).s.id);
+    }
+    Tx& t = *it;
+    if (m.isRequest())
+        onRequest(t, e, m, before, after);
+    else
+        onResponse(t, e, m.statusCode(), before, after);
+    return id;
+}
+
+void SipTransactionTracker::onRequest(Tx& t, const Event& e, const sip::Message&, QList<Event>& before,
+    QList<Event>& after)
+{
+    keepMessage(t, e.raw, true);
+    const bool again = t.firstRequestNs >= 0 && (e.kind == Kind::SipRetransmission || e.from == t.requestFrom);
+    if (!again) {
+        t.firstRequestNs = t.lastRequestNs = e.timeNs;
+        if (t.s.state.isEmpty()) {
+            const bool server = t.role == Role::Server;
+            setState(t, t.invite ? (server ? QStringLiteral("Proceeding") : QStringLiteral("Calling")) : QStringLiteral("Trying"),
+                e.timeNs, QString(), after);
+            // Timer B / F bound the wait for a final response (64·T1, on every transport).
+            if (!server)
+                arm(t, QLatin1String(t.invite ? "B" : "F"), e.timeNs, 64 * t.t1Ns, after);
+        }
+        return;
+    }
+    ++t.s.retransmissions;
+    const qint64 interval = e.timeNs - t.lastRequestNs;
+    t.lastRequestNs = e.timeNs;
+    if (t.role == Role::Server || t.s.reliable)
+        return; // the server absorbs it (and may resend its response); no client timer shows
+    // The client sent the request again: Timer A (INVITE) or E (non-INVITE) fired.
+    Event f = stateEvent(t, e.timeNs);
+    f.kind = Kind::TimerFired;
+    f.text = QLatin1String(t.invite ? "A" : "E");
+    f.a = quint64(std::max<qint64>(0, interval) / 1'000'000);
+    before.append(std::move(f));
+    ++m_inferredTimers;
+    // Timer A/E start at T1: the first gap shows the sender's T1, and with it Timer B/F. A gap
+    // far from any plausible T1 is more likely a duplicate (two capture points, a duplicating
+    // network) than a timer, and leaves the configured T1 alone.
+    if (m_options.estimateT1 && !t.t1Estimated && t.s.retransmissions == 1 && interval >= 50'000'000
+        && interval <= 10'000'000'000) {
+        t.t1Estimated = true;
+        t.t1Ns = interval;
+        const QString pending = t.timer;
+        if (pending == QLatin1String("B") || pending == QLatin1String("F"))
+            arm(t, pending, t.firstRequestNs, 64 * t.t1Ns, after);
+    }
+}
+
+void SipTransactionTracker::onResponse(Tx& t, const Event& e, int status, QList<Event>& before, QList<Event>& after)
+{
+    keepMessage(t, e.raw, false);
+    const bool final = status >= 200;
+    if (e.kind == Kind::SipRetransmission) {
+        ++t.s.retransmissions;
+        // A final response resent by an INVITE server on an unreliable transport is Timer G
+        // (a 2xx is resent by the UAS core: "2xx"); non-INVITE servers only answer retransmitted
+        // requests, no timer.
+        if (t.invite && final && !t.s.reliable && t.role != Role::Client) {
+            Event f = stateEvent(t, e.timeNs);
+            f.kind = Kind::TimerFired;
+            f.text = status < 300 ? QStringLiteral("2xx") : QStringLiteral("G");
+            before.append(std::move(f));
+            ++m_inferredTimers;
+        }
+        return;
+    }
+    if (final)
+        t.s.lastStatus = status;
+    else if (t.s.lastStatus == 0 || t.s.lastStatus < 200)
+        t.s.lastStatus = status;
+    t.lastResponseNs = e.timeNs;
+    const QString st = t.s.state;
+    const bool start = st.isEmpty(); // the capture began inside this transaction
+    const QString why = start ? QStringLiteral("%1; the capture began inside the transaction").arg(status)
+                              : QString::number(status);
+    if (t.s.terminated)
+        return; // late (or the inferred timer was early); kept in messages and lastStatus
+    if (t.role != Role::Server) {
+        if (t.invite) {
+            if (!final) {
+                if (start || st == QLatin1String("Calling")) {
+                    setState(t, QStringLiteral("Proceeding"), e.timeNs, why, after);
+                    disarm(t); // Timer B runs in Calling only
+                }
+            } else if (status < 300) {
+                if (start || st == QLatin1String("Calling") || st == QLatin1String("Proceeding")) {
+                    setState(t, QStringLiteral("Accepted"), e.timeNs, why, after);
+                    arm(t, QStringLiteral("M"), e.timeNs, 64 * t.t1Ns, after);
+                }
+            } else if (start || st == QLatin1String("Calling") || st == QLatin1String("Proceeding")) {
+                setState(t, QStringLiteral("Completed"), e.timeNs, why, after);
+                arm(t, QStringLiteral("D"), e.timeNs, t.s.reliable ? 0 : 32'000'000'000, after);
+            }
+        } else {
+            if (!final) {
+                if (start || st == QLatin1String("Trying"))
+                    setState(t, QStringLiteral("Proceeding"), e.timeNs, why, after);
+            } else if (start || st == QLatin1String("Trying") || st == QLatin1String("Proceeding")) {
+                setState(t, QStringLiteral("Completed"), e.timeNs, why, after);
+                arm(t, QStringLiteral("K"), e.timeNs, t.s.reliable ? 0 : m_options.t4Ns, after);
+            }
+        }
+        return;
+    }
+    if (t.invite) {
+        if (start && !final)
+            setState(t, QStringLiteral("Proceeding"), e.timeNs, why, after);
+        else if (final && status < 300 && (start || st == QLatin1String("Proceeding"))) {
+            setState(t, QStringLiteral("Accepted"), e.timeNs, why, after);
+            arm(t, QStringLiteral("L"), e.timeNs, 64 * t.t1Ns, after);
+        } else if (final && (start || st == QLatin1String("Proceeding"))) {
+            setState(t, QStringLiteral("Completed"), e.timeNs, why, after);
+            arm(t, QStringLiteral("H"), e.timeNs, 64 * t.t1Ns, after);
+        }
+    } else {
+        if (!final && (start || st == QLatin1String("Trying")))
+            setState(t, QStringLiteral("Proceeding"), e.timeNs, why, after);
+        else if (final && (start || st == QLatin1String("Trying") || st == QLatin1String("Proceeding"))) {
+            setState(t, QStringLiteral("Completed"), e.timeNs, why, after);
+            arm(t, QStringLiteral("J"), e.timeNs, t.s.reliable ? 0 : 64 * t.t1Ns, after);
+        }
+    }
+}
+
+QList<sip::TransactionSnapshot> SipTransactionTracker::snapshots() const
+{
+    QList<sip::TransactionSnapshot> out;
+    out.reserve(m_tx.size());
+    for (const Tx& t : m_tx)
+        out.append(t.s);
+    std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
+    return out;
+}
+
+} // namespace ladder::trace

@@ -1,0 +1,350 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Endpoint: sending — sctp_sendmsg(3)/sctp_sendmsgx(3) semantics on usrsctp (flags, PR-SCTP
+// policies, SENDALL, implicit set-up), what a send changes (stream counters, the journal) and
+// the errno a failed send maps to.
+#include "endpoint.h"
+
+#include "core/scheduler.h"
+#include "journal/journal.h"
+#include "transport.h"
+
+#include <QtEndian>
+
+#include <cerrno>
+#include <cstring>
+#include <usrsctp.h>
+
+namespace ladder::sctp {
+
+Result<qint64> Endpoint::send(const QByteArray& data, const SendInfo& info)
+{
+    if (!m_so)
+        return fail(EBADF, QStringLiteral("descriptor %1 is closed: open a new endpoint.").arg(m_descriptor));
+    // The bulk path: a plain send on a connected one-to-one endpoint — no address, no flag beyond
+    // UNORDERED, SACK-IMMEDIATELY and a PR-SCTP policy — which is every call of a bulk sender. It
+    // makes the same checks as the general path below, for this case only.
+    constexpr quint32 kPlainFlags = flag::Unordered | flag::SackImmediately | flag::PolicyMask;
+    if (m_style == Style::OneToOne && !info.to && info.addresses.isEmpty() && !(info.flags & ~kPlainFlags)
+        && info.policy() <= PrPolicy::Rtx && !m_shutdownSent && m_localPort != 0 && !m_transport.outputQueueFull()) {
+        Engine::Record* r = m_engine.newestOpenRecordOf(this);
+        if (r && !r->shutdownRequested && (r->info.outboundStreams == 0 || info.stream < r->info.outboundStreams)) {
+            Result<qint64> res = sendOne(data, info, nullptr, r->info.sctpAssocId, r->info.id);
+            if (res)
+                noteSent(*r, data, info);
+            return res;
+        }
+    }
+    if (const QString why = info.flagsError(); !why.isEmpty())
+        return fail(EINVAL, why);
+
+    // The destination: sctp_sendmsgx's list, else sctp_sendmsg's `to`.
+    QList<Address> dests = info.addresses;
+    if (dests.isEmpty() && info.to)
+        dests.append(*info.to);
+    if ((info.flags & flag::AddrOver) && dests.isEmpty())
+        return fail(EINVAL,
+            QStringLiteral("SCTP_ADDR_OVER needs a destination: give `to` as one of the peer's addresses."));
+    sockaddr_conn to {};
+    for (int i = 0; i < dests.size(); ++i) {
+        sockaddr_conn c {};
+        QString why;
+        if (!resolve(dests[i], c, &why))
+            return fail(EHOSTUNREACH, QStringLiteral("%1 cannot be reached: %2.").arg(dests[i].toString(), why));
+        if (i == 0)
+            to = c;
+        else if (c.sconn_addr != to.sconn_addr || c.sconn_port != to.sconn_port)
+            return fail(EINVAL,
+                QStringLiteral("%1 would be a second path: AF_CONN associations cannot be multi-homed; give one address.")
+                    .arg(dests[i].toString()));
+    }
+    if (m_transport.outputQueueFull())
+        return fail(ENOBUFS,
+            QStringLiteral("the link's output queue is full: wait until it drains (or raise its queue limit)."));
+
+    Engine::Record* r = nullptr;
+    if (m_style == Style::OneToOne) {
+        r = m_engine.newestOpenRecordOf(this); // association(), without building a list per send
+        if (m_shutdownSent || (r && r->shutdownRequested))
+            return fail(EPIPE,
+                QStringLiteral("the association is shutting down (SCTP_EOF or shutdown was used): no more data can be sent; "
+                               "open a new association."),
+                r ? r->info.id : 0);
+        if (!r) {
+            const auto past = m_engine.recordsOf(this);
+            if (!past.isEmpty() && past.last()->peerAborted)
+                return fail(ECONNRESET,
+                    QStringLiteral("the peer aborted the association (ABORT received): connect again."), past.last()->info.id);
+            if (dests.isEmpty())
+                return fail(ENOTCONN,
+                    QStringLiteral("this one-to-one endpoint has no association: connect first or give a destination address."));
+        }
+        if (!r && !(info.flags & flag::Abort)) {
+            auto c = connect(dests[0]);
+            if (!c)
+                return c.error();
+            r = m_engine.record(*c);
+        }
+        if (!r)
+            return fail(ENOTCONN, QStringLiteral("there is no association to abort."));
+    } else if (!(info.flags & flag::SendAll)) {
+        if (info.association != 0) {
+            r = m_engine.record(info.association);
+            if (!r || r->endpoint != this || !r->open)
+                return fail(ENOENT,
+                    QStringLiteral("association %1 does not exist on this endpoint: name an open one or give an address.")
+                        .arg(info.association));
+        } else if (dests.isEmpty()) {
+            return fail(ENOENT,
+                QStringLiteral("a one-to-many endpoint needs a destination address or an association id."));
+        } else {
+            for (Engine::Record* x : m_engine.recordsOf(this))
+                if (x->open && x->handle == to.sconn_addr && x->peerPort == ntohs(to.sconn_port))
+                    r = x;
+            if (!r && (info.flags & flag::Abort))
+                return fail(ENOENT, QStringLiteral("there is no association with %1 to abort.").arg(dests[0].toString()));
+            if (!r && (info.flags & flag::Eof) && data.isEmpty())
+                return fail(ENOENT, QStringLiteral("there is no association with %1 to shut down.").arg(dests[0].toString()));
+        }
+        if (r && r->shutdownRequested)
+            return fail(EPIPE,
+                QStringLiteral("association %1 is shutting down (SCTP_EOF was used): open a new association.").arg(r->info.id),
+                r->info.id);
+    }
+    if (r && r->info.outboundStreams > 0 && info.stream >= r->info.outboundStreams && !(info.flags & flag::Abort))
+        return fail(EINVAL,
+            QStringLiteral("stream %1 does not exist: the association has %2 outbound streams (0–%3).")
+                .arg(info.stream)
+                .arg(r->info.outboundStreams)
+                .arg(r->info.outboundStreams - 1),
+            r->info.id);
+
+    if (auto b = ensureBound(); !b)
+        return b.error();
+    const bool implicitSetup = m_style == Style::OneToMany && !r && !(info.flags & flag::SendAll);
+    // On one-to-one endpoints usrsctp wants no address once connected; on one-to-many an existing
+    // association is named by id, and `to` is given for ADDR_OVER and implicit set-up.
+    const bool passTo = !dests.isEmpty() && (implicitSetup || (info.flags & flag::AddrOver));
+    Result<qint64> res = qint64(0);
+    if ((info.flags & flag::SendAll) && m_style == Style::OneToMany) {
+        // SCTP_SENDALL, one send per association. usrsctp implements the flag with its iterator,
+        // which does not run again after usrsctp_finish + a new usrsctp_init_nothreads in the same
+        // process (a second Stack), so we walk our own list: same result, every time.
+        SendInfo each = info;
+        each.flags &= ~quint32(flag::SendAll);
+        int done = 0;
+        for (Engine::Record* x : m_engine.recordsOf(this)) {
+            if (!x->open)
+                continue;
+            auto one = sendOne(data, each, nullptr, x->info.sctpAssocId, x->info.id);
+            if (!one)
+                return one;
+            res = one;
+            ++done;
+        }
+        if (done == 0)
+            return fail(ENOENT, QStringLiteral("SCTP_SENDALL: this endpoint has no association to send to."));
+    } else {
+        res = sendOne(data, info, passTo ? &to : nullptr, r ? r->info.sctpAssocId : 0, r ? r->info.id : 0);
+    }
+    if (!res)
+        return res;
+    if (implicitSetup) {
+        // Data rides on COOKIE-ECHO: the association was set up by this send.
+        const sctp_assoc_t id = usrsctp_getassocid(m_so, reinterpret_cast<sockaddr*>(&to));
+        r = m_engine.addAssociation(this, quint32(id), to.sconn_addr, m_localPort, dests[0].port, dests[0]);
+        r->info.stateCode = SCTP_COOKIE_WAIT;
+        r->info.state = associationStateName(SCTP_COOKIE_WAIT);
+    }
+    QList<Engine::Record*> targets; // only SENDALL builds a list: a plain send is the bulk path
+    if (info.flags & flag::SendAll) {
+        for (Engine::Record* x : m_engine.recordsOf(this))
+            if (x->open)
+                targets << x;
+    }
+    Engine::Record* const single[] = { r };
+    Engine::Record* const* begin = (info.flags & flag::SendAll) ? targets.constData() : single;
+    Engine::Record* const* end = (info.flags & flag::SendAll) ? targets.constData() + targets.size() : (r ? single + 1 : single);
+    for (auto it = begin; it != end; ++it)
+        noteSent(**it, data, info);
+    return res;
+}
+
+void Endpoint::noteSent(Engine::Record& x, const QByteArray& data, const SendInfo& info)
+{
+    if (info.flags & flag::Eof)
+        x.shutdownRequested = true;
+    if (!data.isEmpty() && !(info.flags & flag::Abort)) {
+        const PrPolicy policy = info.policy() == PrPolicy::None && info.timetolive > 0 ? PrPolicy::Ttl : info.policy();
+        StreamInfo& s = x.stream(info.stream);
+        ++s.messagesQueued;
+        s.bytesQueued += quint64(data.size());
+        const std::pair<quint16, quint32> key { info.stream, info.context };
+        if (!x.hotPolicy || x.hotPolicyKey != key) {
+            x.hotPolicy = &x.policies[key];
+            x.hotPolicyKey = key;
+        }
+        *x.hotPolicy = policy;
+    }
+    // One Event reused for every send: the summary line repeats while a bulk sender does, and
+    // assigning it only when it changed spares the reference counting. The same call again (a
+    // bulk sender's) is journalled as a repeat of the stored one, by its token, when the journal
+    // still can.
+    trace::Event& e = m_sendEvent;
+    const qint64 now = m_engine.scheduler().nowNs();
+    const QString& text = sendText(data.size(), info);
+    const bool same = e.kind == trace::Kind::UserAction && e.object == x.info.id && e.a == info.stream && e.b == info.ppid
+        && e.c == info.context && e.text.constData() == text.constData() && e.text.size() == text.size();
+    if (!same || m_engine.journal().appendRepeat(m_sendToken, now) == trace::Journal::kNotRepeated) {
+        e.timeNs = now;
+        e.kind = trace::Kind::UserAction;
+        e.object = x.info.id;
+        e.a = info.stream;
+        e.b = info.ppid;
+        e.c = info.context;
+        if (!same)
+            e.text = text;
+        m_engine.journal().append(e, 0, &m_sendToken);
+    }
+    if (info.flags & flag::Abort) {
+        x.open = false;
+        x.info.stateCode = SCTP_CLOSED;
+        x.info.state = QStringLiteral("ABORTED");
+    }
+    m_engine.markDirty(x); // published from the event loop, coalesced: sends can come in bursts
+}
+
+const QString& Endpoint::newSendText(const SendKey& key, const SendInfo& info)
+{
+    m_lastSendKey = key;
+    m_lastSendText = QStringLiteral("sctp_sendmsg %1 bytes on stream %2, PPID %3, context %4, %5")
+                         .arg(key.size)
+                         .arg(info.stream)
+                         .arg(info.ppid)
+                         .arg(info.context)
+                         .arg(info.describeFlags());
+    return m_lastSendText;
+}
+
+Result<qint64> Endpoint::sendOne(const QByteArray& data, const SendInfo& info, sockaddr_conn* to, quint32 sctpAssoc,
+    quint64 association)
+{
+    struct sctp_sendv_spa spa {};
+    spa.sendv_flags = SCTP_SEND_SNDINFO_VALID;
+    spa.sendv_sndinfo.snd_sid = info.stream;
+    spa.sendv_sndinfo.snd_flags = quint16(info.flags & ~quint32(flag::PolicyMask));
+    spa.sendv_sndinfo.snd_ppid = qToBigEndian(info.ppid);
+    spa.sendv_sndinfo.snd_context = info.context;
+    spa.sendv_sndinfo.snd_assoc_id = sctp_assoc_t(sctpAssoc);
+    PrPolicy policy = info.policy();
+    if (policy == PrPolicy::None && info.timetolive > 0)
+        policy = PrPolicy::Ttl; // sctp_sendmsg(3): a lifetime without a policy is TTL
+    if (policy != PrPolicy::None) {
+        spa.sendv_flags |= SCTP_SEND_PRINFO_VALID;
+        spa.sendv_prinfo.pr_policy = quint16(policy);
+        spa.sendv_prinfo.pr_value = info.timetolive;
+    }
+    ssize_t n = usrsctp_sendv(m_so, data.constData(), std::size_t(data.size()), reinterpret_cast<sockaddr*>(to),
+        to ? 1 : 0, &spa, sizeof spa, SCTP_SENDV_SPA, 0);
+    if (n < 0 && errno == EWOULDBLOCK) {
+        Engine::Record* r = association ? m_engine.record(association) : nullptr;
+        // PR-SCTP BUF (RFC 7496 "priority"): the value is a priority, lower = more important. usrsctp
+        // abandons queued BUF chunks whose value is larger than the new message's (its
+        // sinfo_timetolive: the BUF/TTL/RTX value, 0 for a reliable message) only inside
+        // sctp_lower_sosend's copy loop, which a non-blocking send without explicit EOR never
+        // reaches (it answers EWOULDBLOCK first). So when something less important is queued,
+        // send again in explicit-EOR mode: usrsctp prunes, then takes the message.
+        const qint64 value = policy == PrPolicy::None ? 0 : qint64(info.timetolive);
+        if (r && r->info.prSupported && r->bufQueuedMaxValue > value)
+            n = sendPruning(data, spa, to);
+    }
+    if (n < 0)
+        return mapSendError(errno, info, association);
+    if (policy == PrPolicy::Buf)
+        if (Engine::Record* r = association ? m_engine.record(association) : nullptr)
+            r->bufQueuedMaxValue = std::max<qint64>(r->bufQueuedMaxValue, qint64(info.timetolive));
+    return qint64(n);
+}
+
+ssize_t Endpoint::sendPruning(const QByteArray& data, struct sctp_sendv_spa spa, sockaddr_conn* to)
+{
+    const int on = 1, off = 0;
+    usrsctp_setsockopt(m_so, IPPROTO_SCTP, SCTP_EXPLICIT_EOR, &on, sizeof on);
+    spa.sendv_sndinfo.snd_flags |= SCTP_EOR;
+    ssize_t n = usrsctp_sendv(m_so, data.constData(), std::size_t(data.size()), reinterpret_cast<sockaddr*>(to),
+        to ? 1 : 0, &spa, sizeof spa, SCTP_SENDV_SPA, 0);
+    const int err = errno;
+    if (n >= 0 && n < data.size()) {
+        // Pruning freed less than the message needs (usrsctp copied what fit): the message must
+        // not stay half-queued (its stream would be locked to it), so let the buffer stretch by
+        // the rest for this one call. The overshoot is at most one message; later sends see EAGAIN
+        // until the buffer has drained below its limit again.
+        int limit = 0;
+        socklen_t len = sizeof limit;
+        usrsctp_getsockopt(m_so, SOL_SOCKET, SO_SNDBUF, &limit, &len);
+        const int stretched = limit + int(data.size() - n) + 8192;
+        usrsctp_setsockopt(m_so, SOL_SOCKET, SO_SNDBUF, &stretched, sizeof stretched);
+        const ssize_t rest = usrsctp_sendv(m_so, data.constData() + n, std::size_t(data.size() - n), nullptr, 0, &spa,
+            sizeof spa, SCTP_SENDV_SPA, 0);
+        usrsctp_setsockopt(m_so, SOL_SOCKET, SO_SNDBUF, &limit, sizeof limit);
+        if (rest > 0)
+            n += rest;
+        trace::Event e;
+        e.kind = trace::Kind::Log;
+        e.a = 2;
+        e.text = QStringLiteral("PR-SCTP BUF: abandoning less important messages freed too little room; the %1-byte "
+                                "message was taken with the send buffer stretched by %2 bytes")
+                     .arg(data.size())
+                     .arg(data.size() - (n - qMax<ssize_t>(rest, 0)));
+        m_engine.journalEvent(std::move(e));
+    }
+    usrsctp_setsockopt(m_so, IPPROTO_SCTP, SCTP_EXPLICIT_EOR, &off, sizeof off);
+    errno = err;
+    return n;
+}
+
+Error Endpoint::mapSendError(int code, const SendInfo& info, quint64 association)
+{
+    Engine::Record* r = association ? m_engine.record(association) : nullptr;
+    switch (code) {
+    case EWOULDBLOCK:
+        return fail(EAGAIN,
+            QStringLiteral("the send buffer is full and the endpoint is non-blocking: wait until the peer acknowledges data "
+                           "(SENDER_DRY) and send again."),
+            association);
+    case EMSGSIZE: {
+        int sndbuf = 0;
+        socklen_t len = sizeof sndbuf;
+        usrsctp_getsockopt(m_so, SOL_SOCKET, SO_SNDBUF, &sndbuf, &len);
+        return fail(EMSGSIZE,
+            QStringLiteral("the message must go atomically but its size makes that impossible (send buffer %1 bytes): "
+                           "send smaller messages or raise the send buffer.")
+                .arg(sndbuf),
+            association);
+    }
+    case ENOTCONN:
+    case ECONNRESET:
+        if (code == ECONNRESET || (r && r->peerAborted))
+            return fail(ECONNRESET, QStringLiteral("the peer aborted the association (ABORT received): connect again."),
+                association);
+        return fail(ENOTCONN, QStringLiteral("the association is not (or no longer) established: connect first."), association);
+    case EPIPE:
+        return fail(EPIPE,
+            QStringLiteral("the association is shutting down or gone: no more data can be sent; open a new association."),
+            association);
+    case ENOENT:
+        return fail(ENOENT, QStringLiteral("no such association: give an address or an open association."), association);
+    case ENOBUFS:
+    case ENOMEM:
+        return fail(ENOBUFS, QStringLiteral("usrsctp could not allocate buffers: send less at once."), association);
+    case EINVAL:
+        return fail(EINVAL,
+            QStringLiteral("usrsctp refused the arguments (stream %1, %2): check the stream number, flags and address.")
+                .arg(info.stream)
+                .arg(info.describeFlags()),
+            association);
+    default:
+        return fail(code, QStringLiteral("usrsctp_sendv failed."), association);
+    }
+}
+
+} // namespace ladder::sctp
