@@ -96,6 +96,7 @@ LiveView::LiveView(QAbstractItemModel* model, const QString& filterHint, QWidget
     // Counters grow in place ("0 (0 B)" becomes "41 (16.0 KiB)"): widen the columns to fit, at
     // most once a second (fitting reads every visible row), until the user sizes a column.
     auto* refit = new QTimer(this);
+    refit->setObjectName(QStringLiteral("columnRefit")); // tests check it is (not) scheduled
     refit->setSingleShot(true);
     refit->setInterval(1000);
     connect(refit, &QTimer::timeout, this, [fit] { fit(true); });

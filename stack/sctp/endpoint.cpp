@@ -10,6 +10,7 @@
 
 #include <QtEndian>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <usrsctp.h>
@@ -53,14 +54,34 @@ Endpoint::Endpoint(Engine& engine, Style style, Transport& transport, int descri
     : QObject(&engine)
     , m_engine(engine)
     , m_style(style)
-    , m_transport(transport)
+    , m_transport(&transport)
     , m_descriptor(descriptor)
     , m_so(so)
 {
+    if (m_transport != &Transport::gone())
+        m_transport->m_endpoints.push_back(this);
     setUpSocket(adopted);
 }
 
-Endpoint::~Endpoint() { close(); }
+Endpoint::~Endpoint()
+{
+    close();
+    detachTransport();
+}
+
+void Endpoint::detachTransport()
+{
+    auto& on = m_transport->m_endpoints;
+    on.erase(std::remove(on.begin(), on.end(), this), on.end());
+}
+
+void Endpoint::transportGone()
+{
+    detachTransport();
+    m_transport = &Transport::gone();
+    m_ownsPort = false;
+    close(true);
+}
 
 void Endpoint::setUpSocket(bool adopted)
 {
@@ -86,7 +107,7 @@ void Endpoint::setUpSocket(bool adopted)
         setPrSupported(true);
 }
 
-Address Endpoint::localAddress() const { return Address { m_transport.localHost(), m_localPort }; }
+Address Endpoint::localAddress() const { return Address { m_transport->localHost(), m_localPort }; }
 
 Error Endpoint::fail(int code, const QString& sentence, quint64 association)
 {
@@ -208,16 +229,16 @@ Result<void> Endpoint::bind(quint16 port)
         const quint16 p = port != 0 ? port : s_nextEphemeral;
         if (port == 0)
             s_nextEphemeral = quint16(s_nextEphemeral >= 65535 ? 49152 : s_nextEphemeral + 1);
-        sockaddr_conn a = connAddr(m_transport.bindHandle(), p);
+        sockaddr_conn a = connAddr(m_transport->bindHandle(), p);
         if (usrsctp_bind(m_so, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0) {
             m_localPort = p;
             m_ownsPort = true;
-            m_transport.portBound(p);
+            m_transport->portBound(p);
             return {};
         }
         if (errno != EADDRINUSE || port != 0)
             return fail(errno,
-                errno == EADDRINUSE ? QStringLiteral("port %1 is in use on %2: choose another port.").arg(p).arg(m_transport.localHost())
+                errno == EADDRINUSE ? QStringLiteral("port %1 is in use on %2: choose another port.").arg(p).arg(m_transport->localHost())
                                     : QStringLiteral("cannot bind port %1: %2.").arg(p).arg(errnoName(errno)));
     }
     return fail(EADDRINUSE, QStringLiteral("no free ephemeral port: close some endpoints."));
@@ -244,7 +265,7 @@ Result<void> Endpoint::listen(int backlog)
 
 bool Endpoint::resolve(const Address& a, sockaddr_conn& out, QString* why)
 {
-    void* h = m_transport.peerHandle(a.host, why);
+    void* h = m_transport->peerHandle(a.host, why);
     if (!h)
         return false;
     if (a.port == 0) {
@@ -262,7 +283,7 @@ Address Endpoint::peerAddressOf(const void* sa) const
     if (c->sconn_family != AF_CONN)
         return {};
     const quint16 port = ntohs(c->sconn_port);
-    return Address { m_transport.peerHost(c->sconn_addr, port), port };
+    return Address { m_transport->peerHost(c->sconn_addr, port), port };
 }
 
 Result<quint64> Endpoint::connect(const Address& peer) { return connectx({ peer }); }
@@ -315,7 +336,7 @@ Result<Endpoint*> Endpoint::accept()
             return Error { EAGAIN, QStringLiteral("no association is waiting: wait for incomingConnection().") };
         return fail(errno, QStringLiteral("accept failed."));
     }
-    Endpoint* ep = m_engine.adopt(m_style, m_transport, so);
+    Endpoint* ep = m_engine.adopt(m_style, *m_transport, so);
     ep->m_localPort = m_localPort;
     ep->scheduleEvents(); // COMM_UP and data may already wait on the new socket
     return ep;
@@ -333,7 +354,7 @@ Result<Endpoint*> Endpoint::peeloff(quint64 association)
     struct socket* so = usrsctp_peeloff(m_so, sctp_assoc_t(r->info.sctpAssocId));
     if (!so)
         return fail(errno, QStringLiteral("usrsctp could not peel off association %1.").arg(association));
-    Endpoint* ep = m_engine.adopt(Style::OneToOne, m_transport, so);
+    Endpoint* ep = m_engine.adopt(Style::OneToOne, *m_transport, so);
     ep->m_localPort = m_localPort;
     r->endpoint = ep;
     r->info.descriptor = ep->descriptor();
@@ -367,7 +388,7 @@ void Endpoint::close(bool abort)
     usrsctp_close(m_so);
     m_so = nullptr;
     if (m_ownsPort)
-        m_transport.portReleased(m_localPort);
+        m_transport->portReleased(m_localPort);
     m_engine.endpointClosed(this);
     emit closed();
 }

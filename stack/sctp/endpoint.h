@@ -32,7 +32,7 @@ public:
     int descriptor() const { return m_descriptor; }
     Style style() const { return m_style; }
     bool isOpen() const { return m_so != nullptr; }
-    Transport& transport() const { return m_transport; }
+    Transport& transport() const { return *m_transport; }
     quint16 localPort() const { return m_localPort; }
     Address localAddress() const;
 
@@ -100,6 +100,10 @@ private:
     static constexpr int kReceiveBuffer = 256 * 1024;
 
     static void upcall(struct socket* so, void* arg, int flags);
+    // Called by ~Transport: aborts the socket and leaves the endpoint on Transport::gone().
+    friend class Transport;
+    void transportGone();
+    void detachTransport();
     void scheduleEvents();
     void processEvents();
     void handleNotification(const QByteArray& buffer);
@@ -133,7 +137,7 @@ private:
 
     Engine& m_engine;
     Style m_style;
-    Transport& m_transport;
+    Transport* m_transport; // never null: Transport::gone() once the transport was destroyed
     int m_descriptor;
     struct socket* m_so;
     quint16 m_localPort = 0;

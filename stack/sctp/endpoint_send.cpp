@@ -25,7 +25,7 @@ Result<qint64> Endpoint::send(const QByteArray& data, const SendInfo& info)
     // makes the same checks as the general path below, for this case only.
     constexpr quint32 kPlainFlags = flag::Unordered | flag::SackImmediately | flag::PolicyMask;
     if (m_style == Style::OneToOne && !info.to && info.addresses.isEmpty() && !(info.flags & ~kPlainFlags)
-        && info.policy() <= PrPolicy::Rtx && !m_shutdownSent && m_localPort != 0 && !m_transport.outputQueueFull()) {
+        && info.policy() <= PrPolicy::Rtx && !m_shutdownSent && m_localPort != 0 && !m_transport->outputQueueFull()) {
         Engine::Record* r = m_engine.newestOpenRecordOf(this);
         if (r && !r->shutdownRequested && (r->info.outboundStreams == 0 || info.stream < r->info.outboundStreams)) {
             Result<qint64> res = sendOne(data, info, nullptr, r->info.sctpAssocId, r->info.id);
@@ -57,7 +57,7 @@ Result<qint64> Endpoint::send(const QByteArray& data, const SendInfo& info)
                 QStringLiteral("%1 would be a second path: AF_CONN associations cannot be multi-homed; give one address.")
                     .arg(dests[i].toString()));
     }
-    if (m_transport.outputQueueFull())
+    if (m_transport->outputQueueFull())
         return fail(ENOBUFS,
             QStringLiteral("the link's output queue is full: wait until it drains (or raise its queue limit)."));
 

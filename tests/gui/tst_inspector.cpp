@@ -78,7 +78,18 @@ private slots:
         QCOMPARE(find(&root, QStringLiteral("B/E/U/I"))->text(1), QStringLiteral("BEU-"));
         QTreeWidgetItem truncated;
         ui::decodeSctp(dataPacket(1, 0, 0, 0, "x").left(20), &truncated);
-        QVERIFY(truncated.childCount() >= 1); // says what is wrong, does not crash
+        // Says exactly what is wrong — the header as read, the problem, the chunk marked — and
+        // does not crash.
+        QCOMPARE(truncated.childCount(), 3);
+        QCOMPARE(truncated.child(0)->text(0), QStringLiteral("Common header"));
+        QCOMPARE(find(&truncated, QStringLiteral("Source port"))->text(1), QStringLiteral("5000"));
+        QVERIFY(find(&truncated, QStringLiteral("Checksum (CRC32c)"))->text(1).endsWith(QStringLiteral("[incorrect]")));
+        QCOMPARE(truncated.child(1)->text(0), QStringLiteral("Problem"));
+        QCOMPARE(truncated.child(1)->text(1), QStringLiteral("DATA chunk at offset 12 is truncated"));
+        QCOMPARE(truncated.child(2)->text(0), QStringLiteral("DATA"));
+        QVERIFY2(truncated.child(2)->text(1).endsWith(QStringLiteral(" [truncated]")), qPrintable(truncated.child(2)->text(1)));
+        QCOMPARE(find(truncated.child(2), QStringLiteral("Truncated"))->text(1), QStringLiteral("yes"));
+        QCOMPARE(find(truncated.child(2), QStringLiteral("Length"))->text(1), QStringLiteral("17"));
     }
 
     void inspectorShowsDecodedTree()

@@ -10,6 +10,7 @@
 #include "models/livemodels.h"
 #include "timeline/timelineview.h"
 #include "journal/journal.h"
+#include "testskip.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -40,6 +41,20 @@ class TestLabGui : public QObject {
             if (t.method == method && t.role == QLatin1String("client"))
                 return t;
         return std::nullopt;
+    }
+
+    // How many journal events of this kind have a text starting with prefix (and, for messages,
+    // went this way). Whatever a call on the stack thread journals is there before its result
+    // reaches the window, so once a result shows, this is exact.
+    static int journalled(App& app, trace::Kind kind, const QString& prefix, trace::Dir dir = trace::Dir::None)
+    {
+        int n = 0;
+        const auto journal = app.stack.journal();
+        journal->forEach(0, journal->count(), [&](const trace::Event& e) {
+            if (e.kind == kind && e.text.startsWith(prefix) && (dir == trace::Dir::None || e.dir == dir))
+                ++n;
+        });
+        return n;
     }
 
     // The Lab panel's "Paths" heading (the label of the path controls' form row).
@@ -98,14 +113,26 @@ private slots:
         QTest::mouseClick(composer->sendButton(), Qt::LeftButton);
         QTRY_VERIFY2_WITH_TIMEOUT(composer->resultText().startsWith(QLatin1String("EINVAL")), qPrintable(composer->resultText()), 5000);
         QVERIFY2(composer->resultText().contains(QLatin1String("z9hG4bK")), qPrintable(composer->resultText()));
-        // Nothing went out: no client transaction was created.
-        QTest::qWait(300);
-        QVERIFY(!transaction(app.window.transactionModel(), QStringLiteral("OPTIONS")).has_value());
+        // Nothing went out: no OPTIONS on the wire, no client transaction.
+        QCOMPARE(journalled(app, trace::Kind::SipMessage, QStringLiteral("OPTIONS "), trace::Dir::Tx), 0);
+        QCOMPARE(journalled(app, trace::Kind::TransactionState, QStringLiteral("OPTIONS client")), 0);
 
         // Statelessly the same message is fine (the man page: the branch rule applies to stateful sends).
         composer->statefulBox()->setChecked(false);
         QTest::mouseClick(composer->sendButton(), Qt::LeftButton);
         QTRY_VERIFY_WITH_TIMEOUT(composer->resultText() == QLatin1String("Sent statelessly"), 5000);
+        QVERIFY(journalled(app, trace::Kind::SipMessage, QStringLiteral("OPTIONS "), trace::Dir::Tx) > 0);
+        // The UAS's server transaction reaches the view: snapshots taken after the failed send have
+        // arrived, and none of them holds a client transaction.
+        QTRY_VERIFY_WITH_TIMEOUT(
+            [&] {
+                for (const auto& row : app.window.transactionModel()->rows())
+                    if (row.method == QLatin1String("OPTIONS") && row.role == QLatin1String("server"))
+                        return true;
+                return false;
+            }(),
+            5000);
+        QVERIFY(!transaction(app.window.transactionModel(), QStringLiteral("OPTIONS")).has_value());
     }
 
     void prSctpTtlBurstShowsAbandonedMarks()
@@ -133,7 +160,8 @@ private slots:
         auto* loss = app.window.labPanel()->findChild<QSlider*>(QStringLiteral("lossSlider"));
         QVERIFY(loss);
         loss->setValue(40);
-        QTest::qWait(400); // the slider is debounced
+        // The slider is debounced: wait until the controller has set the links' loss.
+        QTRY_VERIFY_WITH_TIMEOUT(journalled(app, trace::Kind::Log, QStringLiteral("Lab: links now lose 40.0 %")) == 1, 5000);
 
         // A burst of 60 messages with a 30 ms time to live, context 4242, every 5 ms.
         composer->payloadEdit()->setPlainText(QString(400, QLatin1Char('x')));
@@ -187,7 +215,7 @@ private slots:
                 noV6 |= e.kind == trace::Kind::Error && e.text.contains(QLatin1String("IPv6 loopback ::1 is not available"));
             });
             if (noV6)
-                QSKIP("this host has no IPv6 loopback: the multi-homed lesson needs 127.0.0.1 and ::1");
+                LADDERLAB_SKIP(QStringLiteral("this host has no IPv6 loopback: the multi-homed lesson needs 127.0.0.1 and ::1"));
             QFAIL("the multi-homed association did not come up with two paths");
         }
         ui::SctpComposer* composer = app.window.sctpComposer();
@@ -283,7 +311,7 @@ private slots:
             qPrintable(composer->resultText()));
         // Without a scenario there is no socket of the user's: ENOTCONN, saying what to do.
         app.window.labPanel()->stopRequested();
-        QTest::qWait(200);
+        QTRY_VERIFY_WITH_TIMEOUT(journalled(app, trace::Kind::Log, QStringLiteral("Lab: stopped")) == 1, 5000);
         stream->setValue(0);
         QTest::mouseClick(composer->sendButton(), Qt::LeftButton);
         QTRY_VERIFY_WITH_TIMEOUT(composer->resultText().startsWith(QLatin1String("ENOTCONN: ")), 5000);

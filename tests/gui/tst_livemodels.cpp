@@ -9,6 +9,7 @@
 #include <QSignalSpy>
 #include <QSortFilterProxyModel>
 #include <QTest>
+#include <QTimer>
 #include <QTreeView>
 
 using namespace ladder;
@@ -279,11 +280,14 @@ private slots:
         QCOMPARE(sm.index(0, ui::StreamModel::OrderingColumn).data(Qt::TextAlignmentRole).toInt() & Qt::AlignLeft,
             int(Qt::AlignLeft));
         // Once the user has sized a column, growth leaves the widths alone.
+        auto* refit = view.findChild<QTimer*>(QStringLiteral("columnRefit"));
+        QVERIFY(refit);
+        QTRY_VERIFY(!refit->isActive()); // a refit the growth above scheduled has run
         view.view()->setColumnWidth(ui::StreamModel::SentColumn, 40);
         a.streams[0].messagesReceived = 987654321;
         a.streams[0].bytesReceived = 9876543210987;
         sm.setAssociations({ a });
-        QTest::qWait(1300);
+        QVERIFY(!refit->isActive()); // no refit is even scheduled once the user sized a column
         QCOMPARE(view.view()->columnWidth(ui::StreamModel::SentColumn), 40);
         QVERIFY(fitted > 40);
     }

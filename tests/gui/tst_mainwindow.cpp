@@ -7,6 +7,7 @@
 #include <QAbstractItemModelTester>
 #include <QDockWidget>
 #include <QMenuBar>
+#include <QSettings>
 #include <QStatusBar>
 #include <QTest>
 
@@ -19,6 +20,17 @@ private slots:
     {
         QCoreApplication::setOrganizationName(QStringLiteral("LadderLabTest"));
         QCoreApplication::setApplicationName(QStringLiteral("tst_mainwindow"));
+    }
+
+    // Every test starts from no saved settings: a layout an earlier run left behind (the settings
+    // file outlives the process) must not decide what a test sees.
+    void init()
+    {
+        QSettings settings;
+        settings.clear();
+        settings.sync();
+        QCOMPARE(settings.status(), QSettings::NoError);
+        QVERIFY(settings.allKeys().isEmpty());
     }
 
     void everyDockIsPresentWithAnEmptyState()
@@ -88,6 +100,7 @@ private slots:
             ui::MainWindow w(journal);
             w.show();
             QVERIFY(QTest::qWaitForWindowExposed(&w));
+            QVERIFY(w.dock(QStringLiteral("streamsDock"))->isVisible()); // the default layout
             w.dock(QStringLiteral("streamsDock"))->hide();
             w.close();
         }

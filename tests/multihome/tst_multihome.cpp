@@ -6,6 +6,7 @@
 #include "sctp/multihome/multihomedpair.h"
 #include "journal/journal.h"
 #include "../sctp/tsharkcapture.h"
+#include "testskip.h"
 
 #include <QProcess>
 #include <QSet>
@@ -83,7 +84,7 @@ private slots:
     {
         Fixture f;
         if (!f.start() && f.why.contains(QLatin1String("IPv6 loopback")))
-            QSKIP(qPrintable(f.why));
+            LADDERLAB_SKIP(f.why);
         QVERIFY2(f.pair->running(), qPrintable(f.why));
         QVERIFY2(QTest::qWaitFor([&] { return f.pair->up(); }, 5000), qPrintable(f.pair->failure()));
         f.pair->setPrimary(0);
@@ -143,7 +144,7 @@ private slots:
     {
         Fixture f;
         if (!f.start() && f.why.contains(QLatin1String("IPv6 loopback")))
-            QSKIP(qPrintable(f.why));
+            LADDERLAB_SKIP(f.why);
         QVERIFY2(QTest::qWaitFor([&] { return f.pair->up(); }, 5000), qPrintable(f.pair->failure()));
         f.pair->setPrimary(0);
         QTRY_VERIFY_WITH_TIMEOUT(f.primary().startsWith(QLatin1String("127.0.0.1:")), 3000);
@@ -165,7 +166,11 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(pathState(QStringLiteral("unreachable")), 5000);
         QTRY_VERIFY_WITH_TIMEOUT(
             [&] {
-                for (const auto& p : f.pair->associations().first().paths)
+                // A copy, not a reference into the temporary list (destroyed before the loop runs).
+                const QList<sctp::AssociationInfo> associations = f.pair->associations();
+                if (associations.isEmpty())
+                    return false;
+                for (const auto& p : associations.first().paths)
                     if (p.address.startsWith(QLatin1String("127.0.0.1")))
                         return p.stateName == QLatin1String("inactive");
                 return false;
@@ -183,10 +188,10 @@ private slots:
     {
         const QString tshark = QStandardPaths::findExecutable(QStringLiteral("tshark"));
         if (tshark.isEmpty())
-            QSKIP("tshark is not installed (packaging/install-deps.sh --test installs it)");
+            LADDERLAB_SKIP(QStringLiteral("tshark is not installed (packaging/install-deps.sh --test installs it)"));
         Fixture f;
         if (!f.start() && f.why.contains(QLatin1String("IPv6 loopback")))
-            QSKIP(qPrintable(f.why));
+            LADDERLAB_SKIP(f.why);
         QVERIFY2(QTest::qWaitFor([&] { return f.pair->up(); }, 5000), qPrintable(f.pair->failure()));
         f.pair->setPrimary(0);
         QTRY_VERIFY_WITH_TIMEOUT(f.primary().startsWith(QLatin1String("127.0.0.1:")), 3000);
@@ -225,7 +230,7 @@ private slots:
     {
         Fixture f;
         if (!f.start() && f.why.contains(QLatin1String("IPv6 loopback")))
-            QSKIP(qPrintable(f.why));
+            LADDERLAB_SKIP(f.why);
         // Before COMM_UP there is no association to send on.
         if (!f.pair->up()) {
             QString text;
@@ -258,7 +263,7 @@ private slots:
     {
         Fixture f;
         if (!f.start() && f.why.contains(QLatin1String("IPv6 loopback")))
-            QSKIP(qPrintable(f.why));
+            LADDERLAB_SKIP(f.why);
         QVERIFY2(QTest::qWaitFor([&] { return f.pair->up(); }, 5000), qPrintable(f.pair->failure()));
         QSignalSpy failed(f.pair.get(), &MultiHomedPair::failed);
         // Make the helper die as if killed: the pair says so and refuses to send.

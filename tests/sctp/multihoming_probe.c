@@ -24,7 +24,7 @@ int main(void){
   sctp_assoc_t id=0;
   printf("connectx %d errno %d\n", usrsctp_connectx(cl,(struct sockaddr*)two,2,&id), errno);
   sleep(1);
-  struct sockaddr* addrs; int n=usrsctp_getpaddrs(cl,id,&addrs); printf("client sees %d peer addresses\n",n);
+  struct sockaddr* addrs; int n=usrsctp_getpaddrs(cl,id,&addrs); printf("client sees %d peer addresses\n",n); if(n>0) usrsctp_freepaddrs(addrs);
   struct sctp_sndinfo snd; memset(&snd,0,sizeof snd); snd.snd_flags=SCTP_ADDR_OVER; snd.snd_assoc_id=id;
   struct sockaddr_in over=a4("127.0.0.2",7000);
   ssize_t r=usrsctp_sendv(cl,"via-two",7,(struct sockaddr*)&over,1,&snd,sizeof snd,SCTP_SENDV_SNDINFO,0); printf("sendv ADDR_OVER %zd errno %d\n",r,errno);

@@ -5,6 +5,7 @@
 // and FORWARD-TSN chunks our tap reported.
 #include "sctplab.h"
 #include "tsharkcapture.h"
+#include "testskip.h"
 
 #include <QFile>
 #include <QStandardPaths>
@@ -26,7 +27,7 @@ private slots:
     {
         const QString tshark = QStandardPaths::findExecutable(QStringLiteral("tshark"));
         if (tshark.isEmpty())
-            QSKIP("tshark is not installed (packaging/install-deps.sh --test installs it)");
+            LADDERLAB_SKIP(QStringLiteral("tshark is not installed (packaging/install-deps.sh --test installs it)"));
 
         ladder::LinkParams lossy;
         lossy.lossPct = 25;

@@ -7,6 +7,7 @@
 #include "sctplab.h"
 
 #include "sctp/udptransport.h"
+#include "testskip.h"
 
 #include <QHash>
 #include <QUdpSocket>
@@ -144,7 +145,7 @@ private slots:
         {
             QUdpSocket probe;
             if (!probe.bind(QHostAddress::LocalHostIPv6, 0))
-                QSKIP("no IPv6 loopback here");
+                LADDERLAB_SKIP(QStringLiteral("no IPv6 loopback here"));
         }
         Pair p;
         QString why;

@@ -8,6 +8,7 @@
 #include "sip/transport/tcptransport.h"
 #include "sip/transport/udptransport.h"
 #include "journal/journal.h"
+#include "testskip.h"
 
 #include <QProcess>
 #include <QTest>
@@ -58,7 +59,7 @@ void TestInterop::netSip()
     QFETCH(QString, proto);
     QString why;
     if (!haveNetSip(&why))
-        QSKIP(qPrintable(why));
+        LADDERLAB_SKIP(why);
     QProcess peer;
     peer.setProcessChannelMode(QProcess::SeparateChannels);
     peer.start(QStringLiteral("perl"), { script(), proto, QStringLiteral("127.0.0.1") });

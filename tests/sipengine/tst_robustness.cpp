@@ -2,6 +2,7 @@
 // Every input path of the engine against hostile bytes: the RFC 4475 torture messages, each cut at
 // many points and bit-flipped, fed to a UAS and a UAC stack; both must keep working afterwards.
 #include "labpair.h"
+#include "testskip.h"
 
 #include <QDir>
 #include <QTest>
@@ -21,7 +22,7 @@ void TestRobustness::tortureCorpusIntoBothSides()
     const QDir dir(qEnvironmentVariable("LADDERLAB_SOURCE_DIR") + QStringLiteral("/tests/sip/data/torture"));
     const QStringList files = dir.entryList({ QStringLiteral("*.sip") }, QDir::Files, QDir::Name);
     if (files.isEmpty())
-        QSKIP("the RFC 4475 corpus (tests/sip/data/torture) is not there");
+        LADDERLAB_SKIP(QStringLiteral("the RFC 4475 corpus (tests/sip/data/torture) is not there"));
     LabPair p;
     p.uas.autoAnswer = 486;
     p.uac.autoAnswer = 200;

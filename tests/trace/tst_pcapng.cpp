@@ -3,6 +3,7 @@
 #include "journal/journal.h"
 #include "capture/pcapng.h"
 #include "tracetestdata.h"
+#include "testskip.h"
 
 #include <QBuffer>
 #include <QProcess>
@@ -274,7 +275,7 @@ private slots:
     {
         const QString tshark = QStandardPaths::findExecutable(QStringLiteral("tshark"));
         if (tshark.isEmpty())
-            QSKIP("tshark is not installed");
+            LADDERLAB_SKIP(QStringLiteral("tshark is not installed"));
         QList<Event> in = wireEvents();
         // SIP over SCTP too (forced: the journal also holds SctpPacket events).
         in.append(sip(900000000, Dir::Tx, "a 192.0.2.1:5060", "b 192.0.2.2:5060", sipRequest("OPTIONS", "z9hG4bK-x"), 2));

@@ -2,9 +2,16 @@
 // The stack owns usrsctp: it must start and stop repeatedly, on the main thread and on a stack
 // thread, without leaks (run under the asan preset) and without hangs (ctest timeout).
 #include "host/stack.h"
+#include "sctp/endpoint.h"
+#include "sctp/engine.h"
+#include "sctp/lablinkpair.h"
 #include "sctp/runtime.h"
 
+#include <QDeadlineTimer>
 #include <QTest>
+
+#include <cerrno>
+#include <memory>
 
 #include <usrsctp.h>
 
@@ -57,47 +64,56 @@ private slots:
         QVERIFY(!sctp::Runtime::isInitialised());
     }
 
+    // Established associations left open — endpoints never closed — when everything goes, in
+    // either order of the engine and its transport: nothing may touch a destroyed transport (run
+    // under the asan preset), usrsctp must finish cleanly (no socket left behind) without hanging.
+    void openAssociationsAreShutDown_data()
+    {
+        QTest::addColumn<bool>("transportFirst");
+        QTest::newRow("engine, then transport") << false;
+        QTest::newRow("transport, then engine") << true;
+    }
     void openAssociationsAreShutDown()
     {
-        // Two connected AF_CONN endpoints left open when the stack goes: the runtime must still
-        // finish usrsctp without hanging.
-        Stack stack;
-        auto& rt = stack.sctpRuntime();
-        // One AF_CONN address is one link; the two ends are told apart by port.
-        static int link;
-        struct socket* sa = nullptr;
-        struct socket* sb = nullptr;
-        rt.registerAddress(&link, [&rt](const QByteArray& p) { rt.input(&link, p); });
-        sa = usrsctp_socket(AF_CONN, SOCK_STREAM, IPPROTO_SCTP, nullptr, nullptr, 0, nullptr);
-        sb = usrsctp_socket(AF_CONN, SOCK_STREAM, IPPROTO_SCTP, nullptr, nullptr, 0, nullptr);
-        QVERIFY(sa && sb);
-        usrsctp_set_non_blocking(sa, 1);
-        usrsctp_set_non_blocking(sb, 1);
-        auto bindTo = [](struct socket* so, void* h, uint16_t port) {
-            struct sockaddr_conn c {};
-            c.sconn_family = AF_CONN;
-            c.sconn_port = htons(port);
-            c.sconn_addr = h;
-            return usrsctp_bind(so, reinterpret_cast<struct sockaddr*>(&c), sizeof c);
-        };
-        QCOMPARE(bindTo(sa, &link, 5001), 0);
-        QCOMPARE(bindTo(sb, &link, 5002), 0);
-        QCOMPARE(usrsctp_listen(sb, 1), 0);
-        struct sockaddr_conn peer {};
-        peer.sconn_family = AF_CONN;
-        peer.sconn_port = htons(5002);
-        peer.sconn_addr = &link;
-        usrsctp_connect(sa, reinterpret_cast<struct sockaddr*>(&peer), sizeof peer);
-        struct socket* accepted = nullptr;
-        // Not QTRY: it evaluates its expression again after success, and accept has side effects.
+        QFETCH(bool, transportFirst);
+        auto stack = std::make_unique<Stack>();
+        auto engine = std::make_unique<sctp::Engine>(*stack);
+        auto link = std::make_unique<sctp::LabLinkPair>(*engine, 1);
+        sctp::Endpoint* listener = engine->socket(sctp::Style::OneToOne, link->b());
+        sctp::Endpoint* client = engine->socket(sctp::Style::OneToOne, link->a());
+        QVERIFY(listener->bind(5000));
+        QVERIFY(listener->listen());
+        QVERIFY(client->connect(sctp::Address { QStringLiteral("10.0.0.2"), 5000 }));
+        sctp::Endpoint* server = nullptr;
         QDeadlineTimer deadline(5000);
-        while (!(accepted = usrsctp_accept(sb, nullptr, nullptr)) && !deadline.hasExpired())
-            QTest::qWait(10);
-        QVERIFY(accepted);
-        usrsctp_close(accepted);
-        usrsctp_close(sa);
-        usrsctp_close(sb);
-        rt.deregisterAddress(&link);
+        while (!deadline.hasExpired()) {
+            if (!server)
+                if (auto r = listener->accept())
+                    server = *r;
+            const auto a = client->association() ? engine->association(client->association()) : std::nullopt;
+            if (server && a && a->state == QLatin1String("ESTABLISHED"))
+                break;
+            QTest::qWait(5);
+        }
+        QVERIFY(server);
+        QVERIFY(client->association() != 0);
+        QCOMPARE(engine->association(client->association())->state, QStringLiteral("ESTABLISHED"));
+        QVERIFY(client->send(QByteArray("still open"), {}));
+
+        if (transportFirst) {
+            link.reset(); // the endpoints on it are aborted and left on Transport::gone()
+            QVERIFY(!client->send(QByteArray("x"), {}));
+            QCOMPARE(client->send(QByteArray("x"), {}).code(), EBADF);
+            QCOMPARE(client->localAddress().host, QString());
+            engine.reset();
+        } else {
+            engine.reset();
+            link.reset();
+        }
+        QVERIFY(sctp::Runtime::isInitialised());
+        stack.reset();
+        QVERIFY(!sctp::Runtime::isInitialised());
+        QVERIFY2(sctp::Runtime::lastFinishClean(), "usrsctp_finish left sockets behind");
     }
 };
 
