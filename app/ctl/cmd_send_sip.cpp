@@ -41,6 +41,8 @@ const char* kUsage
       "--from: the local address to bind (default 127.0.0.1, or ::1 for an IPv6 peer, any port).\n"
       "sctp: SIP over SCTP (RFC 4168) in RFC 6951 UDP encapsulation; PORT is the SCTP port, --udp-port\n"
       "the peer's encapsulation port (default 9899).\n"
+      "An ACK has no transaction of its own (RFC 3261): with --stateful it is sent statelessly, with a\n"
+      "note, and the command returns once it is sent.\n"
       "--wait: how long to wait for responses (default: until the transaction ends; 2 s when stateless).\n"
       "Exit status: 0 sent and (stateful) answered with 2xx; 1 send error, timeout or non-2xx; 2 usage.";
 
@@ -227,12 +229,17 @@ int run(const QStringList& args)
         return 1;
     }
     tx = r.transaction;
-    if (!stateful || !isRequest)
+    if (!r.note.isEmpty() && !quiet)
+        say(QStringLiteral("note: ") + r.note);
+    // An ACK gets no response (and has no transaction, stateful or not): done once it is sent.
+    const bool isAck = isRequest && parsed.message.method() == "ACK";
+    const bool awaitFinal = stateful && isRequest && !isAck;
+    if (!awaitFinal)
         exitCode = 0;
-    const double waitSeconds = wait >= 0 ? wait : (stateful && isRequest ? 3600.0 : 2.0);
+    const double waitSeconds = wait >= 0 ? wait : (awaitFinal ? 3600.0 : isAck ? 0.0 : 2.0);
     QTimer::singleShot(qint64(waitSeconds * 1000), qApp, [&] { finish(exitCode); });
     QCoreApplication::exec();
-    if (stateful && isRequest && !quiet) {
+    if (awaitFinal && !quiet) {
         for (const sip::TransactionSnapshot& s : stack.transactionSnapshots())
             if (s.id == tx)
                 say(QStringLiteral("transaction %1 (%2): %3, %4 retransmission(s), last status %5")

@@ -21,7 +21,8 @@ enum class SendFlag : quint8 {
 Q_DECLARE_FLAGS(SendFlags, SendFlag)
 Q_DECLARE_OPERATORS_FOR_FLAGS(SendFlags)
 
-// What the send call did. error is 0 or an errno value; errnoName is "EINVAL", "ENOENT",
+// What the send call did (sip_sendmsg returns the error; errno is left as it was). error is 0 or an
+// errno value; errnoName is "EINVAL", "ENOENT",
 // "EPROTO", "ENOMEM" (sip_sendmsg's errors), or "EIO" when the transport refused the bytes;
 // reason is a sentence that names the cause and what to fix.
 struct SendResult {
@@ -30,11 +31,16 @@ struct SendResult {
     QString reason;
     quint64 transaction = 0; // the transaction created or used (0 = sent statelessly)
     quint64 dialog = 0; // the dialog the message belongs to (0 = none)
+    // A successful send that did something other than asked says what and why (a stateful ACK
+    // goes statelessly); empty otherwise.
+    QString note;
 
     bool ok() const { return error == 0; }
     QString toString() const
     {
-        return ok() ? QStringLiteral("sent") : QString::fromLatin1(errnoName) + QStringLiteral(": ") + reason;
+        if (!ok())
+            return QString::fromLatin1(errnoName) + QStringLiteral(": ") + reason;
+        return note.isEmpty() ? QStringLiteral("sent") : note;
     }
     static SendResult failure(int error, const char* name, QString reason)
     {

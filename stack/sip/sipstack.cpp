@@ -18,6 +18,23 @@ namespace ladder::sip {
 
 namespace {
     bool createsDialog(QByteArrayView method) { return method == "INVITE" || method == "SUBSCRIBE"; }
+
+    // sip_sendmsg(3SIP): "The value of errno is not changed by these calls in the event of an
+    // error." The error is in the result; a transport's failed system call must not leak into the
+    // caller's errno. Every public send call keeps it.
+    class ErrnoKept {
+    public:
+        ErrnoKept()
+            : m_saved(errno)
+        {
+        }
+        ~ErrnoKept() { errno = m_saved; }
+        ErrnoKept(const ErrnoKept&) = delete;
+        ErrnoKept& operator=(const ErrnoKept&) = delete;
+
+    private:
+        int m_saved;
+    };
     const int kMetaTypes = [] {
         qRegisterMetaType<ladder::sip::Incoming>();
         qRegisterMetaType<ladder::sip::SendResult>();
@@ -188,6 +205,7 @@ bool SipStack::sendStateless(const std::shared_ptr<Connection>& c, const QByteAr
 SendResult SipStack::send(const std::shared_ptr<Connection>& connection, Message message, quint64 dialog,
     SendFlags flags)
 {
+    const ErrnoKept keep;
     return message.isRequest() ? sendRequest(connection, message, dialog, flags)
                                : sendResponse(connection, message, dialog, flags);
 }
@@ -195,7 +213,12 @@ SendResult SipStack::send(const std::shared_ptr<Connection>& connection, Message
 SendResult SipStack::sendRequest(const std::shared_ptr<Connection>& connection, Message& m, quint64 dialogId,
     SendFlags flags)
 {
-    const bool stateful = flags.testFlag(SendFlag::Stateful) && m.method() != "ACK";
+    // An ACK is never sent in a transaction of its own: the ACK of a non-2xx belongs to the INVITE
+    // client transaction, which sends it itself (RFC 3261 §17.1.1.3); the ACK of a 2xx is a request
+    // outside any transaction (§13.2.2.4, §17.1.1.1). So SIP_SEND_STATEFUL cannot apply to one:
+    // it goes statelessly, and the result says so.
+    const bool ackAsked = flags.testFlag(SendFlag::Stateful) && m.method() == "ACK";
+    const bool stateful = flags.testFlag(SendFlag::Stateful) && !ackAsked;
     Dialog* d = dialogId ? m_dialogs.find(dialogId) : nullptr;
     if (dialogId && !d)
         return fail(EINVAL, "EINVAL", QStringLiteral("dialog %1 does not exist (terminated?)").arg(dialogId));
@@ -267,6 +290,11 @@ SendResult SipStack::sendRequest(const std::shared_ptr<Connection>& connection, 
             d->setLastAck(bytes);
         if (!sendStateless(c, bytes, 0))
             return SendResult::failure(EIO, "EIO", QStringLiteral("the transport refused the message"));
+        if (ackAsked) {
+            r.note = QStringLiteral("sent statelessly: an ACK has no transaction of its own (RFC 3261 §17.1.1.1, "
+                                    "§13.2.2.4), so SIP_SEND_STATEFUL does not apply to it");
+            traceNote(trace::Kind::Log, 0, QStringLiteral("ACK: ") + r.note, c);
+        }
         return r;
     }
     ClientTransaction* t = m_transactions.createClient(c, m, bytes, via ? &*via : nullptr);
@@ -394,6 +422,7 @@ QByteArray SipStack::localContact(const Connection& c) const
 SendResult SipStack::reply(quint64 txId, int status, const QByteArray& reason, const QByteArray& body,
     const QByteArray& contentType)
 {
+    const ErrnoKept keep;
     Transaction* t = m_transactions.find(txId);
     if (!t || t->isClient())
         return fail(EINVAL, "EINVAL", QStringLiteral("server transaction %1 does not exist (ended?)").arg(txId));
@@ -409,6 +438,7 @@ SendResult SipStack::reply(quint64 txId, int status, const QByteArray& reason, c
 SendResult SipStack::reply(const Incoming& in, int status, const QByteArray& reason, const QByteArray& body,
     const QByteArray& contentType)
 {
+    const ErrnoKept keep;
     Transaction* t = m_transactions.find(in.transaction);
     if (!t || t->isClient())
         return fail(EINVAL, "EINVAL",
@@ -446,6 +476,7 @@ SendResult SipStack::replyWith(Transaction& t, const Message& request, int statu
 
 SendResult SipStack::cancel(quint64 inviteTx)
 {
+    const ErrnoKept keep;
     Transaction* t = m_transactions.find(inviteTx);
     if (!t || t->kind() != Transaction::Kind::InviteClient)
         return fail(EINVAL, "EINVAL", QStringLiteral("transaction %1 is not a live INVITE client transaction").arg(inviteTx));
@@ -476,6 +507,7 @@ std::optional<Message> SipStack::createInDialog(quint64 dialogId, const QByteArr
 
 SendResult SipStack::ackTwoHundred(quint64 dialogId, quint32 cseq)
 {
+    const ErrnoKept keep;
     Dialog* d = m_dialogs.find(dialogId);
     if (!d)
         return fail(EINVAL, "EINVAL", QStringLiteral("dialog %1 does not exist").arg(dialogId));

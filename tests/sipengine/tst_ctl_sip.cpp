@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // ladderctl send sip / listen sip as a user runs them: two processes on loopback.
+#include <QElapsedTimer>
+#include <QNetworkDatagram>
 #include <QProcess>
+#include <QUdpSocket>
 #include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QTest>
@@ -11,6 +14,7 @@ private slots:
     void sendToListener_data();
     void sendToListener();
     void errorsAndUsage();
+    void statefulAckReturnsOnceSent();
 
 private:
     static QString ctl() { return QStringLiteral(LADDERCTL_EXE); }
@@ -103,6 +107,30 @@ void TestCtlSip::errorsAndUsage()
     usage.start(ctl(), { QStringLiteral("send"), QStringLiteral("sip"), QStringLiteral("--to"), QStringLiteral("udp:127.0.0.1") });
     QVERIFY(usage.waitForFinished(30000));
     QCOMPARE(usage.exitCode(), 2);
+}
+
+// An ACK has no transaction: `send sip --stateful` sends it statelessly, says so, and returns at
+// once (it used to wait for a final response that never comes: an hour).
+void TestCtlSip::statefulAckReturnsOnceSent()
+{
+    QUdpSocket peer;
+    QVERIFY(peer.bind(QHostAddress::LocalHost, 0));
+    QByteArray ack = kOptions;
+    ack.replace("OPTIONS sip:", "ACK sip:").replace("CSeq: 1 OPTIONS", "CSeq: 1 ACK");
+    QTemporaryDir dir;
+    QProcess p;
+    QElapsedTimer clock;
+    clock.start();
+    p.start(ctl(), { QStringLiteral("send"), QStringLiteral("sip"), QStringLiteral("--to"),
+                       QStringLiteral("udp:127.0.0.1:%1").arg(peer.localPort()), QStringLiteral("--stateful"),
+                       writeMessage(dir, ack) });
+    QVERIFY(p.waitForFinished(30000));
+    QVERIFY2(clock.elapsed() < 20000, "ladderctl waited for a response to an ACK");
+    const QByteArray said = p.readAllStandardOutput();
+    QCOMPARE(p.exitCode(), 0);
+    QVERIFY2(said.contains("note: sent statelessly: an ACK has no transaction of its own"), said.constData());
+    QTRY_VERIFY_WITH_TIMEOUT(peer.hasPendingDatagrams(), 5000);
+    QVERIFY(peer.receiveDatagram().data().startsWith("ACK sip:bob@127.0.0.1 SIP/2.0"));
 }
 
 QTEST_GUILESS_MAIN(TestCtlSip)

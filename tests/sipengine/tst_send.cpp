@@ -4,6 +4,7 @@
 #include "labpair.h"
 
 #include "sip/transaction/transactionmessages.h"
+#include "sip/transport/udptransport.h"
 
 #include <QTest>
 
@@ -25,6 +26,8 @@ private slots:
     void enomemAtDialogCap();
     void responseErrors();
     void responseThroughTransaction();
+    void errnoIsLeftAsItWas();
+    void statefulAckIsSentStatelessly();
 };
 
 void TestSend::errors_data()
@@ -221,6 +224,53 @@ void TestSend::responseThroughTransaction()
     p.run(1 * kMs);
     QCOMPARE(p.uac.responses.size(), 1);
     QCOMPARE(p.uac.responses.first().message.statusCode(), 200);
+}
+
+// sip_sendmsg(3SIP): "The value of errno is not changed by these calls in the event of an error."
+void TestSend::errnoIsLeftAsItWas()
+{
+    {
+        LabPair p;
+        Message m = p.request("OPTIONS");
+        m.removeHeaders(HeaderId::CSeq);
+        errno = EDOM;
+        QCOMPARE(p.uac.stack->send(p.toUas, m, 0, SendFlag::Stateful).errnoName, QByteArray("ENOENT"));
+        QCOMPARE(errno, EDOM);
+    }
+    // A transport whose system call fails (a datagram larger than UDP can carry: sendto says
+    // EMSGSIZE): the send fails with EIO, and the caller's errno is still its own.
+    Scheduler scheduler(Scheduler::Mode::Real);
+    trace::Journal journal;
+    SipStack stack(scheduler, &journal);
+    auto udp = std::make_unique<UdpTransport>(QStringLiteral("a"));
+    QString error;
+    QVERIFY2(udp->bind({ QStringLiteral("127.0.0.1"), 0 }, &error), qPrintable(error));
+    stack.addTransport(std::move(udp));
+    const auto c = stack.connect(TransportType::Udp, HostPort { QStringLiteral("127.0.0.1"), 9 }, &error);
+    QVERIFY2(c, qPrintable(error));
+    Message big = LabPair().request("MESSAGE");
+    big.setBody(QByteArray(70000, 'x'), "text/plain");
+    errno = EDOM;
+    const SendResult r = stack.send(c, big, 0, SendFlag::None);
+    QCOMPARE(r.errnoName, QByteArray("EIO"));
+    QCOMPARE(errno, EDOM);
+}
+
+// RFC 3261: an ACK has no transaction of its own, so SIP_SEND_STATEFUL cannot apply; the ACK goes
+// statelessly and the result says so instead of staying silent.
+void TestSend::statefulAckIsSentStatelessly()
+{
+    LabPair p;
+    Message ack = p.request("ACK");
+    const SendResult r = p.uac.stack->send(p.toUas, ack, 0, SendFlag::Stateful);
+    QVERIFY2(r.ok(), qPrintable(r.toString()));
+    QCOMPARE(r.transaction, quint64(0));
+    QVERIFY2(r.note.contains(QLatin1String("ACK")) && r.note.contains(QLatin1String("statelessly")), qPrintable(r.note));
+    QCOMPARE(r.toString(), r.note);
+    QCOMPARE(p.uac.stack->liveTransactions(), std::size_t(0));
+    p.run(1 * kMs);
+    QCOMPARE(p.uas.requests.size(), 1);
+    QCOMPARE(p.uas.requests.first().message.method(), QByteArrayView("ACK"));
 }
 
 QTEST_GUILESS_MAIN(TestSend)

@@ -392,8 +392,8 @@ void Parser::run()
             return done();
         }
         bodyLen = qsizetype(cl);
-        if (bodyLen < available && !m_opts.stream)
-            m_report.warn("body: " + QByteArray::number(available - bodyLen)
+        if (bodyLen < available && !m_opts.stream) // RFC 4475 §3.1.1.8: handle it, report the rest
+            m_report.note("body: " + QByteArray::number(available - bodyLen)
                 + " bytes after the Content-Length ignored");
     } else if (m_opts.stream) {
         m_report.fail("Content-Length: missing (required on stream transports)");

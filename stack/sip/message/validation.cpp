@@ -14,6 +14,8 @@ void ValidationReport::warn(QByteArray text)
     m_warnings.append(std::move(text));
 }
 
+void ValidationReport::note(QByteArray text) { m_warnings.append(std::move(text)); }
+
 void ValidationReport::fail(QByteArray text)
 {
     if (m_error.isEmpty())
@@ -84,7 +86,7 @@ namespace {
             r.warn("Via: unexpected protocol " + via.protocolName().toByteArray() + '/' + via.protocolVersion().toByteArray());
         const Param* branch = via.params().find("branch");
         if (!branch)
-            r.warn("Via: missing branch parameter");
+            r.note("Via: missing branch parameter"); // an RFC 2543 peer (RFC 4475 §3.1.1.7, §3.4.1)
         else if (branch->value.isEmpty())
             r.warn("Via: empty branch parameter");
         const Param* rport = via.params().find("rport");

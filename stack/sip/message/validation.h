@@ -10,7 +10,7 @@
 namespace ladder::sip {
 
 // Collects the findings of parsing/validation. Every finding names the header (or "start line",
-// "body") and the reason. In strict mode the first warning becomes the error.
+// "body") and the reason. In strict mode the first warning becomes the error (notes never do).
 class ValidationReport {
 public:
     explicit ValidationReport(Strictness s = Strictness::Lenient)
@@ -18,6 +18,10 @@ public:
     {
     }
     void warn(QByteArray text);
+    // A finding RFC 4475 says to handle rather than refuse (a Via without a branch: an RFC 2543
+    // peer, §3.1.1.7 and §3.4.1; octets after the Content-Length in a datagram, §3.1.1.8):
+    // reported as a warning in both modes, never the error.
+    void note(QByteArray text);
     void fail(QByteArray text);
     bool failed() const { return !m_error.isEmpty(); }
     const QByteArray& error() const { return m_error; }
