@@ -61,7 +61,10 @@ public:
     // One-to-many: branch an association off to its own one-to-one endpoint.
     Result<Endpoint*> peeloff(quint64 association);
 
-    // sctp_sendmsg(3) / sctp_sendmsgx(3). Returns the number of bytes accepted.
+    // sctp_sendmsg(3) / sctp_sendmsgx(3). Returns the number of bytes accepted. A one-to-one
+    // endpoint must be connected ("on a non-connected one-to-one socket ... ENOTCONN ... the
+    // message not being transmitted"); a one-to-many one sets an association up implicitly when
+    // given an address it has none with (the data rides on COOKIE-ECHO).
     Result<qint64> send(const QByteArray& data, const SendInfo& info);
 
     // Received messages, oldest first.

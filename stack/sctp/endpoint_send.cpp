@@ -74,18 +74,19 @@ Result<qint64> Endpoint::send(const QByteArray& data, const SendInfo& info)
             if (!past.isEmpty() && past.last()->peerAborted)
                 return fail(ECONNRESET,
                     QStringLiteral("the peer aborted the association (ABORT received): connect again."), past.last()->info.id);
-            if (dests.isEmpty())
-                return fail(ENOTCONN,
-                    QStringLiteral("this one-to-one endpoint has no association: connect first or give a destination address."));
+            // sctp_sendmsg(3): "Calling sctp_sendmsg() or sctp_sendmsgx() on a non-connected
+            // one-to-one socket will result in errno being set to ENOTCONN, -1 being returned,
+            // and the message not being transmitted." An address does not change that: implicit
+            // set-up is a one-to-many socket's.
+            if (info.flags & flag::Abort)
+                return fail(ENOTCONN, QStringLiteral("this one-to-one endpoint has no association to abort."));
+            return fail(ENOTCONN,
+                dests.isEmpty()
+                    ? QStringLiteral("this one-to-one endpoint is not connected: connect first (sctp_connect/sctp_connectx).")
+                    : QStringLiteral("this one-to-one endpoint is not connected: connect to %1 first (a one-to-one socket "
+                                     "never sets an association up implicitly; a one-to-many socket does).")
+                          .arg(dests[0].toString()));
         }
-        if (!r && !(info.flags & flag::Abort)) {
-            auto c = connect(dests[0]);
-            if (!c)
-                return c.error();
-            r = m_engine.record(*c);
-        }
-        if (!r)
-            return fail(ENOTCONN, QStringLiteral("there is no association to abort."));
     } else if (!(info.flags & flag::SendAll)) {
         if (info.association != 0) {
             r = m_engine.record(info.association);
@@ -174,7 +175,7 @@ void Endpoint::noteSent(Engine::Record& x, const QByteArray& data, const SendInf
     if (info.flags & flag::Eof)
         x.shutdownRequested = true;
     if (!data.isEmpty() && !(info.flags & flag::Abort)) {
-        const PrPolicy policy = info.policy() == PrPolicy::None && info.timetolive > 0 ? PrPolicy::Ttl : info.policy();
+        const PrPolicy policy = info.policy(); // no policy flag: never skipped, whatever timetolive says
         StreamInfo& s = x.stream(info.stream);
         ++s.messagesQueued;
         s.bytesQueued += quint64(data.size());
@@ -235,9 +236,9 @@ Result<qint64> Endpoint::sendOne(const QByteArray& data, const SendInfo& info, s
     spa.sendv_sndinfo.snd_ppid = qToBigEndian(info.ppid);
     spa.sendv_sndinfo.snd_context = info.context;
     spa.sendv_sndinfo.snd_assoc_id = sctp_assoc_t(sctpAssoc);
-    PrPolicy policy = info.policy();
-    if (policy == PrPolicy::None && info.timetolive > 0)
-        policy = PrPolicy::Ttl; // sctp_sendmsg(3): a lifetime without a policy is TTL
+    // sctp_sendmsg(3): "If none of these options are set, then data is never skipped over": a
+    // timetolive without a PR-SCTP policy flag asks for nothing (the multi-homed path agrees).
+    const PrPolicy policy = info.policy();
     if (policy != PrPolicy::None) {
         spa.sendv_flags |= SCTP_SEND_PRINFO_VALID;
         spa.sendv_prinfo.pr_policy = quint16(policy);

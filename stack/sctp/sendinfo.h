@@ -43,7 +43,8 @@ QString policyName(PrPolicy policy);
 // As in FreeBSD, the PR-SCTP policy travels in the low bits of flags with its value in timetolive
 // (milliseconds for TTL, a priority for BUF — RFC 7496's "priority policy", lower is more
 // important: when the send buffer is full, queued BUF messages with a larger value are abandoned
-// to make room — and retransmissions for RTX); a non-zero timetolive without a policy means TTL.
+// to make room — and retransmissions for RTX). Without a policy flag timetolive means nothing:
+// "If none of these options are set, then data is never skipped over."
 struct SendInfo {
     std::optional<Address> to;
     QList<Address> addresses;

@@ -130,6 +130,31 @@ private slots:
         EXPECT_ERRNO(e->send("x", {}), ENOTCONN);
     }
 
+    // sctp_sendmsg(3): on a non-connected one-to-one socket the call fails with ENOTCONN "and the
+    // message not being transmitted" — an address does not set an association up (it used to).
+    void enotconnOnOneToOneWithAddress()
+    {
+        Lab lab;
+        Endpoint* listener = lab.engine->socket(Style::OneToOne, lab.link->b());
+        QVERIFY(listener->bind(5000));
+        QVERIFY(listener->listen());
+        Endpoint* e = lab.engine->socket(Style::OneToOne, lab.link->a());
+        const quint64 before = lab.journal().count();
+        SendInfo i;
+        i.to = Address { QStringLiteral("10.0.0.2"), 5000 };
+        EXPECT_ERRNO(e->send("x", i), ENOTCONN);
+        QVERIFY(e->send("x", i).error().sentence.contains(QStringLiteral("connect to 10.0.0.2:5000 first")));
+        // Nothing was transmitted: the call failed before usrsctp saw it — no SCTP packet
+        // journalled, no association record.
+        bool sent = false;
+        lab.journal().forEach(before, lab.journal().count() - before, [&](const trace::Event& ev) {
+            sent = sent || ev.kind == trace::Kind::SctpPacket;
+        });
+        QVERIFY(!sent);
+        QCOMPARE(e->association(), quint64(0));
+        QVERIFY(lab.engine->associations().isEmpty());
+    }
+
     void econnreset()
     {
         Lab lab;
