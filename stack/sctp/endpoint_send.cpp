@@ -121,6 +121,23 @@ Result<qint64> Endpoint::send(const QByteArray& data, const SendInfo& info)
 
     if (auto b = ensureBound(); !b)
         return b.error();
+    // A destination the call will not use is said, not silently dropped: a connected one-to-one
+    // endpoint sends to its peer unless SCTP_ADDR_OVER picks the path, and SCTP_SENDALL sends on
+    // every association whatever the address.
+    if (!dests.isEmpty() && !(info.flags & flag::AddrOver)
+        && ((info.flags & flag::SendAll) || (m_style == Style::OneToOne && r))) {
+        trace::Event note;
+        note.kind = trace::Kind::Log;
+        note.a = 2;
+        note.object = r ? r->info.id : 0;
+        note.text = (info.flags & flag::SendAll)
+            ? QStringLiteral("sctp_sendmsg: SCTP_SENDALL sends on every association: the address %1 is not used.")
+                  .arg(dests[0].toString())
+            : QStringLiteral("sctp_sendmsg: this one-to-one endpoint is connected and sends to its peer: the address %1 "
+                             "is not used (SCTP_ADDR_OVER would pick it as the path).")
+                  .arg(dests[0].toString());
+        m_engine.journalEvent(std::move(note));
+    }
     const bool implicitSetup = m_style == Style::OneToMany && !r && !(info.flags & flag::SendAll);
     // On one-to-one endpoints usrsctp wants no address once connected; on one-to-many an existing
     // association is named by id, and `to` is given for ADDR_OVER and implicit set-up.

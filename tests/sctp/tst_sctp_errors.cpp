@@ -155,6 +155,39 @@ private slots:
         QVERIFY(lab.engine->associations().isEmpty());
     }
 
+    // An address the call does not use is said in the journal, not silently dropped: `to` on a
+    // connected one-to-one endpoint without SCTP_ADDR_OVER, and `to` with SCTP_SENDALL.
+    void unusedAddressIsNoted()
+    {
+        Lab lab;
+        auto [client, server] = lab.connectedPair();
+        QVERIFY(client && server);
+        auto noted = [&](const QString& part) {
+            for (const auto& e : lab.events(trace::Kind::Log))
+                if (e.a == 2 && e.text.contains(part))
+                    return true;
+            return false;
+        };
+        SendInfo i;
+        i.to = Address { QStringLiteral("10.0.0.2"), 5000 };
+        QVERIFY(client->send("x", i));
+        QVERIFY(noted(QStringLiteral("this one-to-one endpoint is connected and sends to its peer: the address 10.0.0.2:5000 is not used")));
+
+        Endpoint* many = lab.engine->socket(Style::OneToMany, lab.link->a());
+        SendInfo setup;
+        setup.to = Address { QStringLiteral("10.0.0.2"), 5000 };
+        QVERIFY(many->send("hello", setup));
+        QVERIFY(Lab::waitFor([&] {
+            const quint64 id = many->association();
+            return id && lab.engine->association(id) && lab.engine->association(id)->state == QLatin1String("ESTABLISHED");
+        }));
+        SendInfo all;
+        all.flags = flag::SendAll;
+        all.to = Address { QStringLiteral("10.0.0.2"), 5000 };
+        QVERIFY(many->send("to-all", all));
+        QVERIFY(noted(QStringLiteral("SCTP_SENDALL sends on every association: the address 10.0.0.2:5000 is not used")));
+    }
+
     void econnreset()
     {
         Lab lab;
