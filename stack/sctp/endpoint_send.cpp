@@ -147,20 +147,41 @@ Result<qint64> Endpoint::send(const QByteArray& data, const SendInfo& info)
         // SCTP_SENDALL, one send per association. usrsctp implements the flag with its iterator,
         // which does not run again after usrsctp_finish + a new usrsctp_init_nothreads in the same
         // process (a second Stack), so we walk our own list: same result, every time.
+        // Every association is tried, whatever happens on one: when part of the fan-out fails, the
+        // result names the associations that got the message and those that did not, with why.
         SendInfo each = info;
         each.flags &= ~quint32(flag::SendAll);
-        int done = 0;
+        QList<Engine::Record*> sent;
+        QStringList refused;
+        std::optional<Error> firstError;
         for (Engine::Record* x : m_engine.recordsOf(this)) {
             if (!x->open)
                 continue;
             auto one = sendOne(data, each, nullptr, x->info.sctpAssocId, x->info.id);
-            if (!one)
-                return one;
+            if (!one) {
+                refused << QStringLiteral("%1 (%2)").arg(x->info.id).arg(one.error().text());
+                if (!firstError)
+                    firstError = one.error();
+                continue;
+            }
             res = one;
-            ++done;
+            sent << x;
         }
-        if (done == 0)
+        if (sent.isEmpty() && !firstError)
             return fail(ENOENT, QStringLiteral("SCTP_SENDALL: this endpoint has no association to send to."));
+        if (firstError) {
+            QStringList got;
+            for (Engine::Record* x : sent)
+                got << QString::number(x->info.id);
+            for (Engine::Record* x : sent)
+                noteSent(*x, data, info);
+            return fail(firstError->code,
+                QStringLiteral("SCTP_SENDALL reached %1 of %2 associations: sent on %3; not sent on %4.")
+                    .arg(sent.size())
+                    .arg(sent.size() + refused.size())
+                    .arg(got.isEmpty() ? QStringLiteral("none") : got.join(QStringLiteral(", ")),
+                        refused.join(QStringLiteral("; "))));
+        }
     } else {
         res = sendOne(data, info, passTo ? &to : nullptr, r ? r->info.sctpAssocId : 0, r ? r->info.id : 0);
     }
