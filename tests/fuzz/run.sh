@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-3.0-or-later
 # Builds every libFuzzer target (tests/fuzz/<name>/, target fuzz_<name>) with clang in build/fuzz
-# and runs each for a bounded time. Fails when a target crashes, leaks or trips a sanitizer.
+# and runs each for a bounded time. Fails when a target crashes, leaks, trips a sanitizer or an
+# assertion (Q_ASSERT, assert() and Qt's index checks stay on in every build type: see
+# tests/fuzz/CMakeLists.txt), or when one of its own checks aborts.
 #   FUZZ_SECONDS=20 (per target)   FUZZ_JOBS=2 (build parallelism)
 # Seeds: tests/fuzz/<name>/corpus/ if present, plus every directory listed in
 # tests/fuzz/<name>/seed_dirs (paths relative to the repository root). New inputs found during the
