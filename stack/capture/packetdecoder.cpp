@@ -184,12 +184,17 @@ void PacketDecoder::decode(const CapturedPacket& p)
     case 228:
     case 229:
         break;
-    case 248: // bare SCTP: there are no addresses, only the ports
+    case 248: { // bare SCTP: there are no addresses, only the ports
         if (n < 12)
             return ignore();
-        decodeSctp(p, QStringLiteral("sctp 0.0.0.0:%1").arg(get16(d)), QStringLiteral("sctp 0.0.0.1:%1").arg(get16(d + 2)),
-            d, n, true);
+        // Each end is named by its port (the lower port's end 0.0.0.0, the other 0.0.0.1), so both
+        // directions of an association name the same pair of ends: a reply is not a new flow.
+        const quint16 src = get16(d), dst = get16(d + 2);
+        const bool srcLow = src <= dst;
+        decodeSctp(p, QStringLiteral("sctp 0.0.0.%1:%2").arg(srcLow ? 0 : 1).arg(src),
+            QStringLiteral("sctp 0.0.0.%1:%2").arg(srcLow ? 1 : 0).arg(dst), d, n, true);
         return;
+    }
     default:
         return ignore();
     }

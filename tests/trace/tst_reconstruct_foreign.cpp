@@ -121,6 +121,18 @@ private slots:
             QVERIFY2(t.terminated, qPrintable(t.method));
     }
 
+    // Link type 248 (bare SCTP, no addresses): an INIT 5000 → 5001 and the INIT-ACK back are one
+    // association (the ends are named by port, the same in both directions), not two flows.
+    void bareSctpBothDirectionsAreOneAssociation()
+    {
+        const CaptureReconstruction r = reconstructCaptureFile(data("bare-sctp-two-directions.pcapng"));
+        QVERIFY2(r.read.ok, qPrintable(r.read.error));
+        QCOMPARE(r.read.packets, 2u);
+        QCOMPARE(r.associations.size(), 1);
+        QCOMPARE(r.associations[0].role, QStringLiteral("initiator"));
+        QCOMPARE(states(r.associations[0].history), (QStringList { "COOKIE-WAIT" }));
+    }
+
     void text2pcapSctpAssociation()
     {
         const CaptureReconstruction r = reconstructCaptureFile(data("sctp-text2pcap.pcapng"));
