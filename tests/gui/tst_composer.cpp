@@ -80,6 +80,37 @@ private slots:
         QVERIFY(c.resultText().startsWith(QStringLiteral("EINVAL: Via")));
     }
 
+    // A new user's first send: the OPTIONS template as loaded, Send pressed — every "auto" is
+    // filled in what goes out (it used to be refused: "CSeq: sequence number 'auto' is not a
+    // decimal number"), and each send of the same draft gets its own branch, tag and CSeq.
+    void sendFillsAutoPlaceholders()
+    {
+        ui::SipComposer c;
+        QSignalSpy spy(&c, &ui::SipComposer::sendRequested);
+        QVERIFY(c.text().contains(QStringLiteral("auto")));
+        QTest::mouseClick(c.sendButton(), Qt::LeftButton);
+        QTest::mouseClick(c.sendButton(), Qt::LeftButton);
+        QCOMPARE(spy.count(), 2);
+        QList<sip::Message> sent;
+        for (const auto& args : spy) {
+            const QByteArray bytes = args[0].toByteArray();
+            QVERIFY2(!bytes.contains("auto"), bytes.constData());
+            const sip::ParseResult r = sip::parse(bytes, sip::Strictness::Strict);
+            QVERIFY2(r.ok, qPrintable(r.error));
+            sent << r.message;
+        }
+        QVERIFY(sent[0].topVia()->branch().startsWith("z9hG4bK"));
+        QVERIFY(sent[0].topVia()->branch() != sent[1].topVia()->branch());
+        QVERIFY(sent[0].fromTag() != sent[1].fromTag());
+        QVERIFY(sent[0].cseq()->number != sent[1].cseq()->number);
+        QVERIFY(c.text().contains(QStringLiteral("branch=auto"))); // the draft keeps its placeholders
+        // What the user typed is sent as typed.
+        c.setText(ui::SipComposer::autoFill(c.text(), 7));
+        const QString typed = c.text();
+        QTest::mouseClick(c.sendButton(), Qt::LeftButton);
+        QCOMPARE(spy.last()[0].toByteArray(), ui::SipComposer::wireBytes(typed));
+    }
+
     void hexPayloads()
     {
         QByteArray b;

@@ -146,7 +146,11 @@ SipComposer::SipComposer(QWidget* parent)
     connect(m_autoFill, &QPushButton::clicked, this, [this] { setText(autoFill(text(), m_nextCSeq++)); });
     connect(m_send, &QPushButton::clicked, this, [this] {
         validateNow();
-        emit sendRequested(wireBytes(text()), target(), selectedDialog(), stateful(), dialogOnFork());
+        // Send fills every "auto" as Auto-fill does, in what goes out only: the draft keeps its
+        // placeholders, so each send of it gets a new branch, tag, Call-ID and CSeq, while what the
+        // user typed is sent as typed.
+        emit sendRequested(wireBytes(autoFill(text(), m_nextCSeq++)), target(), selectedDialog(), stateful(),
+            dialogOnFork());
     });
     refreshSources();
     loadTemplate(QStringLiteral("OPTIONS"));
