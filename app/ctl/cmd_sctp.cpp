@@ -10,6 +10,7 @@
 #include "journal/journal.h"
 #include "transports.h"
 
+#include <QtEndian>
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QDeadlineTimer>
@@ -95,7 +96,10 @@ namespace {
         p.addOptions({
             { QStringLiteral("to"), QStringLiteral("Peer HOST:PORT (SCTP port)."), QStringLiteral("HOST:PORT") },
             { QStringLiteral("stream"), QStringLiteral("Stream number."), QStringLiteral("N"), QStringLiteral("0") },
-            { QStringLiteral("ppid"), QStringLiteral("Payload protocol identifier."), QStringLiteral("N"), QStringLiteral("0") },
+            { QStringLiteral("ppid"),
+                QStringLiteral("Payload protocol identifier as Wireshark shows it on the wire (ladderctl puts it in network "
+                               "byte order: sctp_sendmsg(3) passes the value without regard to byte order)."),
+                QStringLiteral("N"), QStringLiteral("0") },
             { QStringLiteral("unordered"), QStringLiteral("SCTP_UNORDERED.") },
             { QStringLiteral("eof"), QStringLiteral("SCTP_EOF: graceful shutdown after this message.") },
             { QStringLiteral("abort"), QStringLiteral("SCTP_ABORT: abort the association (DATA is the reason).") },
@@ -143,7 +147,7 @@ namespace {
         info.stream = quint16(v);
         if (!parseUInt(p.value(QStringLiteral("ppid")), 0xffffffffu, &v))
             return usage(QStringLiteral("--ppid takes a 32-bit number"));
-        info.ppid = quint32(v);
+        info.ppid = qToBigEndian(quint32(v)); // N as on the wire: the API passes the 32 bits as given
         if (!parseUInt(p.value(QStringLiteral("context")), 0xffffffffu, &v))
             return usage(QStringLiteral("--context takes a 32-bit number"));
         info.context = quint32(v);
@@ -234,7 +238,7 @@ namespace {
                             .arg(m->data.size())
                             .arg(m->from.toString())
                             .arg(m->stream)
-                            .arg(m->ppid)
+                            .arg(qFromBigEndian(m->ppid))
                             .arg(QString::fromUtf8(m->data.left(200))));
                 }
                 return false;
@@ -299,7 +303,7 @@ namespace {
             printer.flush();
             return 1;
         }
-        out(QStringLiteral("listening on SCTP port %1 over UDP %2:%3").arg(on->port).arg(udp.udpAddress().toString()).arg(udp.udpPort()));
+        say(QStringLiteral("listening on SCTP port %1 over UDP %2:%3").arg(on->port).arg(udp.udpAddress().toString()).arg(udp.udpPort()));
         std::signal(SIGINT, [](int) { g_stop = 1; });
         std::signal(SIGTERM, [](int) { g_stop = 1; });
         quint64 received = 0;
@@ -316,7 +320,7 @@ namespace {
                         .arg(m->from.toString())
                         .arg(m->association)
                         .arg(m->stream)
-                        .arg(m->ppid)
+                        .arg(qFromBigEndian(m->ppid))
                         .arg(m->unordered ? QStringLiteral(", unordered") : QString())
                         .arg(QString::fromUtf8(m->data.left(200))));
                 if (p.isSet(QStringLiteral("echo"))) {

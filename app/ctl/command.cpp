@@ -23,9 +23,25 @@ const QList<Command>& commands()
     return registry();
 }
 
+QString terminalSafe(const QString& text)
+{
+    QString s;
+    s.reserve(text.size());
+    for (const QChar c : text) {
+        const char16_t u = c.unicode();
+        // C0 controls but newline and tab, DEL and the C1 controls: ESC and CSI sequences from
+        // a peer must not drive the terminal, nor a CR overwrite what was printed.
+        if ((u < 0x20 && u != '\n' && u != '\t') || u == 0x7f || (u >= 0x80 && u < 0xa0))
+            s += QStringLiteral("\\x%1").arg(int(u), 2, 16, QLatin1Char('0'));
+        else
+            s += c;
+    }
+    return s;
+}
+
 void out(const QString& line)
 {
-    const QByteArray b = line.toUtf8();
+    const QByteArray b = terminalSafe(line).toUtf8();
     std::fwrite(b.constData(), 1, std::size_t(b.size()), stdout);
     std::fputc('\n', stdout);
 }
@@ -38,7 +54,7 @@ void say(const QString& line)
 
 void err(const QString& line)
 {
-    const QByteArray b = line.toUtf8();
+    const QByteArray b = terminalSafe(line).toUtf8();
     std::fwrite(b.constData(), 1, std::size_t(b.size()), stderr);
     std::fputc('\n', stderr);
 }

@@ -19,7 +19,10 @@ struct Command {
 void registerCommand(Command command);
 const QList<Command>& commands();
 
-// Writes to stdout/stderr (UTF-8), with a newline.
+// Control characters (but newline and tab) as \xNN: bytes from the network never reach a
+// terminal raw. out() and err() apply it to every line.
+QString terminalSafe(const QString& text);
+// Writes to stdout/stderr (UTF-8), with a newline, control characters escaped (terminalSafe).
 void out(const QString& line);
 void err(const QString& line);
 // out() and flush at once: scripts and tests wait for such lines on a pipe (listen/send).

@@ -220,7 +220,7 @@ void receiveLoop()
                 }
                 // "recv SIDE ASSOC SID SSN PPID TSN UNORDERED LEN FROM"
                 report("recv %s %u %u %u %u %u %d %zd %s", side->name, rcv.rcv_assoc_id, rcv.rcv_sid, rcv.rcv_ssn,
-                    ntohl(rcv.rcv_ppid), rcv.rcv_tsn, (rcv.rcv_flags & SCTP_UNORDERED) ? 1 : 0, n,
+                    rcv.rcv_ppid, rcv.rcv_tsn, (rcv.rcv_flags & SCTP_UNORDERED) ? 1 : 0, n,
                     addrText(reinterpret_cast<const sockaddr*>(&from)).c_str());
             }
         }
@@ -363,7 +363,7 @@ void send(std::istringstream& in)
     spa.sendv_flags = SCTP_SEND_SNDINFO_VALID;
     spa.sendv_sndinfo.snd_sid = uint16_t(sid);
     spa.sendv_sndinfo.snd_flags = uint16_t(flags & ~0xfUL);
-    spa.sendv_sndinfo.snd_ppid = htonl(uint32_t(ppid));
+    spa.sendv_sndinfo.snd_ppid = uint32_t(ppid); // without regard to byte order, as sctp_sendmsg(3)
     spa.sendv_sndinfo.snd_context = uint32_t(context);
     spa.sendv_sndinfo.snd_assoc_id = g_client.assoc;
     if (policy) {

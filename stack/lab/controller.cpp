@@ -10,6 +10,8 @@
 #include "sip/message/parser.h"
 #include "sip/sipstack.h"
 
+#include <QtEndian>
+
 namespace ladder::lab {
 
 LabController::LabController(Stack& stack, QObject* parent)
@@ -260,7 +262,7 @@ void LabController::sendSctp(const SctpComposerRequest& request, SctpDone done)
     burst->request.repeat = std::max(1, request.repeat);
     burst->done = std::move(done);
     sctp::SendInfo& info = burst->info;
-    info.ppid = request.ppid;
+    info.ppid = qToBigEndian(request.ppid); // the composer's number is the one on the wire
     info.stream = request.stream;
     info.context = request.context;
     info.flags = request.flags;

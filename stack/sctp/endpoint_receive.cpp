@@ -21,7 +21,7 @@ namespace {
     {
         m.stream = rcv.rcv_sid;
         m.ssn = rcv.rcv_ssn;
-        m.ppid = qFromBigEndian(rcv.rcv_ppid);
+        m.ppid = rcv.rcv_ppid; // the 32 bits as they came, like sctp_sendmsg's ppid (no byte order)
         m.tsn = rcv.rcv_tsn;
         m.unordered = rcv.rcv_flags & SCTP_UNORDERED;
     }

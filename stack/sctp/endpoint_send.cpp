@@ -258,7 +258,7 @@ const QString& Endpoint::newSendText(const SendKey& key, const SendInfo& info)
     m_lastSendText = QStringLiteral("sctp_sendmsg %1 bytes on stream %2, PPID %3, context %4, %5")
                          .arg(key.size)
                          .arg(info.stream)
-                         .arg(info.ppid)
+                         .arg(qFromBigEndian(info.ppid)) // as the wire (and Wireshark) shows it
                          .arg(info.context)
                          .arg(info.describeFlags());
     return m_lastSendText;
@@ -271,7 +271,10 @@ Result<qint64> Endpoint::sendOne(const QByteArray& data, const SendInfo& info, s
     spa.sendv_flags = SCTP_SEND_SNDINFO_VALID;
     spa.sendv_sndinfo.snd_sid = info.stream;
     spa.sendv_sndinfo.snd_flags = quint16(info.flags & ~quint32(flag::PolicyMask));
-    spa.sendv_sndinfo.snd_ppid = qToBigEndian(info.ppid);
+    // sctp_sendmsg(3): "the stack passes this value without regard to byte order": the 32 bits
+    // go into the DATA chunk as they are in memory. (The composer and ladderctl, which take the
+    // number as Wireshark shows it, put it in network order before they call.)
+    spa.sendv_sndinfo.snd_ppid = info.ppid;
     spa.sendv_sndinfo.snd_context = info.context;
     spa.sendv_sndinfo.snd_assoc_id = sctp_assoc_t(sctpAssoc);
     // sctp_sendmsg(3): "If none of these options are set, then data is never skipped over": a

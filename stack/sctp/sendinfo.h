@@ -48,7 +48,9 @@ QString policyName(PrPolicy policy);
 struct SendInfo {
     std::optional<Address> to;
     QList<Address> addresses;
-    quint32 ppid = 0; // host order; the stack puts it on the wire in network order
+    // Passed "without regard to byte order" (sctp_sendmsg(3)): these 32 bits go into the DATA
+    // chunk as they are in memory. For Wireshark to show N, give qToBigEndian(N).
+    quint32 ppid = 0;
     quint32 flags = 0;
     quint16 stream = 0;
     quint32 timetolive = 0;
@@ -77,7 +79,7 @@ struct ReceivedMessage {
     Address from;
     quint16 stream = 0;
     quint16 ssn = 0;
-    quint32 ppid = 0; // host order
+    quint32 ppid = 0; // the DATA chunk's 32 bits as they came (no byte order), as SendInfo::ppid
     quint32 tsn = 0;
     bool unordered = false;
 };

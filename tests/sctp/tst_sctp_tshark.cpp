@@ -9,6 +9,9 @@
 
 #include <QFile>
 #include <QStandardPaths>
+#include <QtEndian>
+#include <QRegularExpression>
+#include <QProcess>
 #include <QTemporaryDir>
 
 #include <map>
@@ -112,6 +115,72 @@ private slots:
         QCOMPARE(tsharkRetransmitted, ourRetransmitted);
         QVERIFY(!forwardTsns.isEmpty());
         QCOMPARE(forwardTsns, ourForward);
+    }
+
+    // sctp_sendmsg(3): "the stack passes this value without regard to byte order". Through the
+    // API the 32 bits go into the DATA chunk as they are in memory (tshark reads them in network
+    // order) and come back to the receiver as they were; ladderctl takes the number as Wireshark
+    // shows it and puts it in network order itself.
+    void ppidIsPassedWithoutRegardToByteOrder()
+    {
+        const QString tshark = QStandardPaths::findExecutable(QStringLiteral("tshark"));
+        if (tshark.isEmpty())
+            LADDERLAB_SKIP(QStringLiteral("tshark is not installed (packaging/install-deps.sh --test installs it)"));
+        Lab lab(3);
+        auto [client, server] = lab.connectedPair();
+        QVERIFY(client && server);
+        SendInfo raw;
+        raw.ppid = 0x01020304u;
+        QVERIFY(client->send("raw", raw));
+        SendInfo wire51;
+        wire51.ppid = qToBigEndian(quint32(51));
+        QVERIFY(client->send("fifty-one", wire51));
+        QVERIFY(Lab::waitFor([&] { return server->messageCount() == 2; }));
+        QCOMPARE(server->receive()->ppid, 0x01020304u); // as given, both ways
+        QCOMPARE(server->receive()->ppid, qToBigEndian(quint32(51)));
+
+        QTemporaryDir dir;
+        QFile file(dir.filePath(QStringLiteral("ppid.pcapng")));
+        const SentCapture capture = writeSentPackets(lab.journal(), file);
+        QVERIFY2(capture.ok, qPrintable(capture.error));
+        QList<QList<QByteArray>> frames;
+        QString error;
+        QVERIFY2(tsharkFields(tshark, file.fileName(), {}, { QStringLiteral("sctp.data_payload_proto_id") }, &frames, &error),
+            qPrintable(error));
+        QList<quint32> onTheWire;
+        for (const QList<QByteArray>& f : frames)
+            for (const QByteArray& v : f.value(0).split(','))
+                if (!v.isEmpty())
+                    onTheWire << v.toUInt();
+        // The memory bytes 04 03 02 01 (little-endian 0x01020304) read in network order, then 51.
+        QCOMPARE(onTheWire, (QList<quint32> { qFromBigEndian(quint32(0x01020304u)), 51u }));
+
+        // ladderctl: --ppid 51 is 51 on the wire (its own decode of the DATA chunk it sent) and at
+        // the listener.
+        QProcess listener;
+        listener.start(QStringLiteral(LADDERCTL_EXE),
+            { QStringLiteral("listen"), QStringLiteral("sctp"), QStringLiteral("--on"), QStringLiteral("127.0.0.1:5000"),
+                QStringLiteral("--udp-port"), QStringLiteral("0"), QStringLiteral("--count"), QStringLiteral("1"),
+                QStringLiteral("--duration"), QStringLiteral("20") });
+        QVERIFY(listener.waitForStarted(10000));
+        QByteArray heard;
+        while (!heard.contains("listening on") && listener.waitForReadyRead(10000))
+            heard += listener.readAllStandardOutput();
+        const QRegularExpressionMatch m = QRegularExpression(QStringLiteral("over UDP 127\\.0\\.0\\.1:(\\d+)"))
+                                              .match(QString::fromUtf8(heard));
+        QVERIFY2(m.hasMatch(), heard.constData());
+        QProcess sender;
+        sender.start(QStringLiteral(LADDERCTL_EXE),
+            { QStringLiteral("send"), QStringLiteral("sctp"), QStringLiteral("--to"), QStringLiteral("127.0.0.1:5000"),
+                QStringLiteral("--udp-port"), m.captured(1), QStringLiteral("--ppid"), QStringLiteral("51"),
+                QStringLiteral("hello") });
+        QVERIFY(sender.waitForFinished(30000));
+        const QByteArray said = sender.readAllStandardOutput();
+        QCOMPARE(sender.exitCode(), 0);
+        QVERIFY2(said.contains("PPID=51"), said.constData());
+        QVERIFY(listener.waitForFinished(20000));
+        heard += listener.readAllStandardOutput();
+        QVERIFY2(heard.contains("PPID 51"), heard.constData());
     }
 };
 

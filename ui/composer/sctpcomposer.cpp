@@ -95,7 +95,8 @@ SctpComposer::SctpComposer(QWidget* parent)
     m_stream->setRange(0, 65535);
     m_stream->setObjectName(QStringLiteral("sctpStream"));
     m_ppid = new QLineEdit(QStringLiteral("0"), this);
-    m_ppid->setToolTip(tr("Payload protocol identifier (decimal or 0x hex), sent in network byte order"));
+    m_ppid->setToolTip(tr("Payload protocol identifier (decimal or 0x hex) as Wireshark shows it on the wire: LadderLab "
+                          "puts it in network byte order, since sctp_sendmsg(3) passes the value without regard to byte order"));
     m_context = new QLineEdit(QStringLiteral("0"), this);
     m_context->setObjectName(QStringLiteral("sctpContext"));
     m_context->setToolTip(tr("Your number for this message: reported back if it is abandoned (SEND_FAILED)"));

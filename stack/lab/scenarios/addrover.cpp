@@ -7,6 +7,7 @@
 #include "sctp/multihome/multihomedpair.h"
 #include "journal/journal.h"
 
+#include <QtEndian>
 #include <algorithm>
 
 namespace ladder::lab {
@@ -192,7 +193,7 @@ namespace {
         {
             sctp::SendInfo info;
             info.stream = 1;
-            info.ppid = kPpid;
+            info.ppid = qToBigEndian(kPpid); // the API passes the 32 bits as given: 51 on the wire
             info.context = quint32(++m_sent);
             if (over) {
                 info.flags = sctp::flag::AddrOver;
@@ -214,7 +215,7 @@ namespace {
         {
             QList<sctp::MultiHomedPair::Delivery> out;
             for (const auto& d : m_pair->received())
-                if (d.ppid == kPpid)
+                if (d.ppid == qToBigEndian(kPpid))
                     out.append(d);
             return out;
         }

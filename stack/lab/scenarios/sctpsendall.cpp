@@ -6,6 +6,8 @@
 #include "lab/peers/sctppeers.h"
 #include "sctp/endpoint.h"
 
+#include <QtEndian>
+
 namespace ladder::lab {
 
 namespace {
@@ -54,7 +56,7 @@ namespace {
                 if (all && m_server->listener()->associations().size() == kClients) {
                     sctp::SendInfo info;
                     info.flags = sctp::flag::SendAll;
-                    info.ppid = 51; // WebRTC string, for Wireshark's sake
+                    info.ppid = qToBigEndian(quint32(51)); // WebRTC String on the wire, for Wireshark's sake
                     auto r = m_server->listener()->send("hello, everyone", info);
                     m_sendOk = bool(r);
                     if (!r)

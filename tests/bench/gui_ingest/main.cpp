@@ -4,6 +4,10 @@
 // Prints: the longest UI-thread stall while a writer thread appends at the given rate (the UI
 // follows the journal at ≤ 20 Hz: timeline, ladder, log), peak memory, the time to paint the
 // timeline with N events at full zoom-out, and the time from start to the first painted window.
+// The stall is the longest gap between two ticks of a 1 ms timer on the UI thread, as measured:
+// an upper bound of the longest time the thread could not react (a stall plus at most one
+// interval), nothing subtracted. Exit status 1 when the window never painted, took in nothing
+// while the writer wrote, or the ladderlab process did not write its screenshot.
 #include "logmodel.h"
 #include "mainwindow.h"
 #include "timeline/timelineview.h"
@@ -94,12 +98,19 @@ int main(int argc, char* argv[])
     qint64 firstPaintNs = -1;
     ui::MainWindow window(journal);
     window.resize(1400, 860);
+    // The filter sees a paint event before the widget paints. The paint pass it belongs to (every
+    // dirty widget painted, then the backing store flushed) runs within one event delivery, so a
+    // call queued from the first paint event runs once that pass has finished: its time is when
+    // the first frame was done, not when it began.
     struct PaintSpy : QObject {
         qint64* out;
+        bool seen = false;
         bool eventFilter(QObject*, QEvent* e) override
         {
-            if (e->type() == QEvent::Paint && *out < 0)
-                *out = g_sinceStart.nsecsElapsed();
+            if (e->type() == QEvent::Paint && !seen) {
+                seen = true;
+                QMetaObject::invokeMethod(this, [this] { *out = g_sinceStart.nsecsElapsed(); }, Qt::QueuedConnection);
+            }
             return false;
         }
     } spy;
@@ -110,7 +121,7 @@ int main(int argc, char* argv[])
     while (firstPaintNs < 0 && g_sinceStart.elapsed() < 10000)
         QCoreApplication::processEvents(QEventLoop::AllEvents, 10);
 
-    // 2. Ingest under load: a writer thread at `rate`, the UI thread measured by a 5 ms ticker.
+    // 2. Ingest under load: a writer thread at `rate`, the UI thread measured by a 1 ms ticker.
     std::atomic<bool> stop { false };
     std::atomic<quint64> written { 0 };
     QThread* writer = QThread::create([&] {
@@ -125,14 +136,15 @@ int main(int argc, char* argv[])
             QThread::usleep(1000);
         }
     });
+    // The raw gap between ticks, interval included: a stall can only be shorter than this.
     qint64 worstGapNs = 0;
     QElapsedTimer gap;
     QTimer ticker;
     ticker.setTimerType(Qt::PreciseTimer);
-    ticker.setInterval(5);
+    ticker.setInterval(1);
     QObject::connect(&ticker, &QTimer::timeout, [&] {
         if (gap.isValid())
-            worstGapNs = std::max(worstGapNs, gap.nsecsElapsed() - 5000000);
+            worstGapNs = std::max(worstGapNs, gap.nsecsElapsed());
         gap.restart();
     });
     writer->start();
@@ -145,8 +157,11 @@ int main(int argc, char* argv[])
     writer->wait();
     delete writer;
     ticker.stop();
-    window.follower()->poll();
+    // What the window had taken in by itself while the writer ran; the extra poll after it is
+    // only to show how far behind that was.
     const quint64 shown = window.follower()->seen();
+    window.follower()->poll();
+    const quint64 shownAfterPoll = window.follower()->seen();
 
     // 3. Timeline paint at full zoom-out with paintEvents events.
     ui::TimelineView view;
@@ -196,12 +211,26 @@ int main(int argc, char* argv[])
     std::printf("  %-44s %12s\n", "measure", "value");
     std::printf("  %-44s %12llu\n", "events appended by the writer thread", static_cast<unsigned long long>(written.load()));
     std::printf("  %-44s %12llu\n", "events the window had taken in", static_cast<unsigned long long>(shown));
-    std::printf("  %-44s %9.1f ms  (target <= 50)\n", "longest UI-thread stall", double(worstGapNs) / 1e6);
+    std::printf("  %-44s %12llu\n", "  the same after one more poll", static_cast<unsigned long long>(shownAfterPoll));
+    std::printf("  %-44s %9.1f ms  (target <= 50)\n", "longest UI-thread stall (1 ms tick gap, raw)", double(worstGapNs) / 1e6);
     std::printf("  %-44s %9.1f MiB\n", "peak resident memory", double(peakRssKiB()) / 1024.0);
     std::printf("  %-44s %9.1f ms  (target <= 30)\n", "timeline paint, full zoom-out, worst frame", worstPaintMs);
     std::printf("  %-44s %9.1f ms\n", "timeline paint, full zoom-out, mean frame", totalPaintMs / frames);
     std::printf("  %-44s %12d\n", "events on that timeline", paintEvents);
     std::printf("  %-44s %9.1f ms  (target <= 1000)\n", "start to first painted window (in process)", double(firstPaintNs) / 1e6);
     std::printf("  %-44s %9.1f ms\n", "ladderlab launch to screenshot written", processMs);
-    return 0;
+    // The answers the figures rest on; a failure here makes them meaningless.
+    bool ok = true;
+    auto check = [&ok](bool good, const char* what) {
+        if (!good) {
+            std::fprintf(stderr, "bench_gui_ingest: %s\n", what);
+            ok = false;
+        }
+    };
+    check(firstPaintNs >= 0, "the window did not paint within 10 s");
+    check(written.load() == 0 || shown > 0, "the window took in none of the events the writer appended");
+    check(shown <= shownAfterPoll && shownAfterPoll <= written.load(), "the window saw more events than were written");
+    check(worstGapNs > 0, "the UI-thread ticker never ran twice");
+    check(processMs >= 0, "ladderlab --screenshot did not finish with status 0 within 30 s");
+    return ok ? 0 : 1;
 }

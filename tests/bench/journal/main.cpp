@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // bench_journal [EVENTS]  (default 1000000)
 // The typical mix: 60 % SCTP chunk events without raw bytes, 30 % SIP messages of ~500 bytes,
-// 10 % timer and state events.
+// 10 % timer and state events. Exit status 1 when what is read back, loaded from JSON Lines or
+// from the session file is not every event appended (the times would be of less work).
 #include "journal/journal.h"
 #include "capture/jsonl.h"
 #include "capture/pcapng.h"
@@ -86,6 +87,17 @@ void row(const char* what, double value, const char* unit)
     std::printf("  %-46s %14.1f %s\n", what, value, unit);
 }
 
+bool g_ok = true;
+
+void expectCount(const char* what, quint64 got, quint64 expected)
+{
+    if (got == expected)
+        return;
+    std::fprintf(stderr, "bench_journal: %s: %llu events, expected %llu\n", what, static_cast<unsigned long long>(got),
+        static_cast<unsigned long long>(expected));
+    g_ok = false;
+}
+
 } // namespace
 
 int main(int argc, char** argv)
@@ -148,6 +160,11 @@ int main(int argc, char** argv)
         quint64 seen = 0;
         j3.forEach(0, j3.count(), [&](const Event&) { ++seen; });
         row("  read back everything (spilled included)", double(seen) / (double(clock.nsecsElapsed()) / 1e9), "events/s");
+        // The journal adds a Log event of its own when it starts spilling: everything it holds
+        // must come back, and that is at least every event appended.
+        expectCount("read back with the memory cap", seen, j3.count());
+        if (j3.count() < n)
+            expectCount("held with the memory cap", j3.count(), n);
     }
 
     const QString jsonl = dir.filePath(QStringLiteral("j.jsonl"));
@@ -168,6 +185,7 @@ int main(int argc, char** argv)
         clock.restart();
         readJsonlFile(jsonl, [&j](Event&& e) { j.append(std::move(e)); });
         row("load JSON Lines into a journal", double(clock.nsecsElapsed()) / 1e6, "ms");
+        expectCount("loaded from JSON Lines", j.count(), n);
     }
     {
         Session s(journal);
@@ -180,6 +198,7 @@ int main(int argc, char** argv)
         clock.restart();
         r.load(session);
         row("load session file into a journal", double(clock.nsecsElapsed()) / 1e6, "ms");
+        expectCount("loaded from the session file", r.journal().count(), n);
     }
     {
         QFile f(pcap);
@@ -189,5 +208,6 @@ int main(int argc, char** argv)
         f.close();
         row("export pcapng (wire events)", double(clock.nsecsElapsed()) / 1e6, "ms");
     }
-    return 0;
+    expectCount("appended", journal->count(), n);
+    return g_ok ? 0 : 1;
 }

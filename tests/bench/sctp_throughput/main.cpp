@@ -7,8 +7,8 @@
 //         Runtime queue (conn_output -> event loop). Lab: straight back into usrsctp_conninput on
 //         one AF_CONN address. Udp: two UDP sockets, one sendto per packet and one recv per
 //         datagram (as usrsctp's own encapsulation does), and once more with batched sendmmsg /
-//         recvmmsg (as UdpTransport does: "vs batched"). No journal, no tap, and no sampling of
-//         usrsctp's retransmission counters per packet (only the tap reads them).
+//         recvmmsg (as UdpTransport does: the reference of the udp rows). No journal, no tap, and
+//         no sampling of usrsctp's retransmission counters per packet (only the tap reads them).
 //   ours: Engine + Endpoint::send/receiveInto over a LabLinkPair with no impairment, or over two
 //         UdpTransports. The journal is always on (one UserAction event per send); the tap level
 //         says what else it gets: "chunks" (the app's default level) = every SCTP packet in both
@@ -17,19 +17,27 @@
 //         abandons); "packets" = the same without the per-chunk events (all the GUI's timeline,
 //         ladder and inspector need); "off" journals nothing per packet (the API with its
 //         per-send journal and live counters). The events a reader gets are counted
-//         ("events/message"); how they are stored is the journal's business: in the lab a
-//         packet's arrival over this perfect link and the chunk events are implied by the
-//         departure's event and derived when read (Journal::append(e, implied)).
+//         ("events/message"), but not all of them are built while sending: the chunk events, and
+//         in the lab a packet's arrival over this perfect link, are implied by the packet's event
+//         — stored as an index entry each — and built from the packet's bytes when read
+//         (Journal::append(e, implied)). That work is not in the send rates, so each run of ours
+//         is followed by a "read back" row: Journal::forEach over everything the run journalled,
+//         timed (events per CPU-second, and per message of the run).
+// On the udp wire the reference ("vs raw", "best") is raw usrsctp with batched system calls, the
+// same batching UdpTransport does; "vs unbatched" compares with raw usrsctp making a system call
+// per packet (usrsctp's own encapsulation). In the lab there is one raw run, the reference.
 // Each round runs raw and then every selected mode back to back; the printed figure is the
 // median over the rounds, and "vs raw" is the median over the rounds of each round's ratio to
 // that round's raw run (paired: a neighbour's load burst moves both sides of a ratio alike);
 // "best" divides each path's best round by raw's best round (noise only ever slows a run).
 // MB/s and messages/s are per second of CPU time of the (single) thread doing everything — the
-// machine is shared, so wall-clock rates (last column) swing with the neighbours' load.
+// machine is shared, so wall-clock rates ("wall MB/s") swing with the neighbours' load.
 // runOurs and runRaw stay functions of their own (noinline), so that callgrind's inclusive cost of
 // each (callgrind_annotate --inclusive=yes) counts one path's instructions in a link-time
 // optimised build too. (--toggle-collect does not: the lambdas inside them carry their names and
 // toggle collection off again.)
+// Exit status 1 when a run did not deliver every message with its bytes, or the read back did not
+// see every event the run journalled.
 // Usage: bench_sctp_throughput [MB per run, default 32] [--rounds N, default 3]
 //        [--only raw|packets|chunks|off[,...]] [--size BYTES] [--wire lab|udp, default both]
 #include "core/datagrams.h"
@@ -78,6 +86,8 @@ struct Figures {
     quint64 messages = 0;
     quint64 journalEvents = 0;
     quint64 packets = 0; // SCTP packets both ways
+    double readSeconds = 0; // CPU seconds of Journal::forEach over the run's events (ours only)
+    quint64 readEvents = 0; // events it visited
     double mbps() const { return double(bytes) / 1e6 / seconds; }
     double wallMbps() const { return double(bytes) / 1e6 / wallSeconds; }
     double mps() const { return double(messages) / seconds; }
@@ -156,6 +166,15 @@ enum class Wire {
     }
     Figures f { cpuSeconds() - cpu0, double(t.nsecsElapsed()) / 1e9, bytes, received, stack.journal().count() - eventsBefore,
         engine.tap().packets() / 2 - packetsBefore }; // the tap sees each packet leave and arrive
+    // What a reader pays for what the run journalled: the implied events (chunks, lab arrivals)
+    // are built here, from their packet's bytes, before the visitor sees them.
+    {
+        quint64 visited = 0;
+        const double read0 = cpuSeconds();
+        stack.journal().forEach(eventsBefore, f.journalEvents, [&visited](const trace::Event&) { ++visited; });
+        f.readSeconds = cpuSeconds() - read0;
+        f.readEvents = visited;
+    }
     client->close();
     server->close();
     listener->close();
@@ -408,12 +427,17 @@ int main(int argc, char** argv)
                 "wire \"udp\": RFC 6951 over the kernel's loopback, 127.0.0.1, ours two UdpTransports)\n"
                 "raw usrsctp: no journal, no tap. ours: the journal is always on (one UserAction per send); tap \"packets\" "
                 "journals every SCTP packet\nboth ways with its raw bytes, \"chunks\" (the app's default) also one event per "
-                "chunk, \"off\" no packet events.\nRates per CPU-second; \"vs raw\" = median of each round's ratio to the raw "
-                "run of the same round;\n\"best\" = the best round of each path against the best raw round (a busy neighbour "
-                "only ever slows a run down).\n",
+                "chunk, \"off\" no packet events.\n\"events/message\" counts what a reader gets, not what was built while "
+                "sending: chunk events, and in the lab a packet's\narrival, are implied by the packet's event (stored as an "
+                "index entry each) and built from its bytes when read;\nthe \"read back\" row under each of ours times that: "
+                "Journal::forEach over everything the run journalled.\nRates per CPU-second; \"vs raw\" = median of each "
+                "round's ratio to the raw run of the same round, on udp the raw run\nwith batched system calls "
+                "(sendmmsg/recvmmsg, as UdpTransport); \"vs unbatched\" (udp) = the same against raw usrsctp\nwith a system "
+                "call per packet; \"best\" = the best round of each path against the best reference round (a busy\n"
+                "neighbour only ever slows a run down).\n",
         static_cast<unsigned long long>(mb), rounds, qPrintable(Runtime::libraryVersion()));
-    std::printf("%-5s %-9s %-34s %10s %12s %8s %8s %14s %16s %10s %10s\n", "wire", "message", "path", "MB/s", "messages/s", "vs raw",
-        "best", "events/message", "packets/message", "wall MB/s", "vs batched");
+    std::printf("%-5s %-9s %-36s %10s %12s %8s %8s %14s %16s %10s %12s\n", "wire", "message", "path", "MB/s", "messages/s",
+        "vs raw", "best", "events/message", "packets/message", "wall MB/s", "vs unbatched");
     struct Mode {
         const char* key;
         const char* name;
@@ -424,43 +448,71 @@ int main(int argc, char** argv)
         { "chunks", "ours, tap: chunks [app default]", PacketTap::Level::Chunks },
         { "off", "ours, tap off: API + journal", PacketTap::Level::Off },
     };
+    // Every run must have moved every message with its bytes, and a read back must have seen every
+    // event its run journalled: otherwise the rates describe less work than they say.
+    bool ok = true;
+    auto check = [&ok](const Figures& f, quint64 messages, quint64 bytes, const char* path, bool ours) {
+        if (f.messages != messages || f.bytes != bytes) {
+            std::fprintf(stderr, "%s: %llu messages, %llu bytes received; expected %llu and %llu\n", path,
+                static_cast<unsigned long long>(f.messages), static_cast<unsigned long long>(f.bytes),
+                static_cast<unsigned long long>(messages), static_cast<unsigned long long>(bytes));
+            ok = false;
+        }
+        if (ours && f.readEvents != f.journalEvents) {
+            std::fprintf(stderr, "%s: the read back saw %llu of the %llu events journalled\n", path,
+                static_cast<unsigned long long>(f.readEvents), static_cast<unsigned long long>(f.journalEvents));
+            ok = false;
+        }
+    };
     for (Wire wire : wires)
     for (int size : sizes) {
-        const char* wireName = wire == Wire::Lab ? "lab" : "udp";
+        const bool udp = wire == Wire::Udp;
+        const char* wireName = udp ? "udp" : "lab";
         const quint64 total = size <= 1000 ? mb * 1000000 / 8 : mb * 1000000;
-        std::vector<double> rawMb, rawMsg, rawPackets, rawWall, batchedMb, batchedMsg, batchedWall;
-        std::map<int, std::vector<double>> oursMb, oursMsg, oursEvents, oursPackets, oursWall, oursRatio, oursBatchedRatio;
+        const quint64 messages = total / quint64(size);
+        const quint64 bytes = messages * quint64(size);
+        std::vector<double> rawMb, rawMsg, rawPackets, rawWall, batchedMb, batchedMsg, batchedPackets, batchedWall;
+        std::map<int, std::vector<double>> oursMb, oursMsg, oursEvents, oursPackets, oursWall, oursRatio, oursUnbatchedRatio,
+            readRate, readPerMessage;
         for (int round = 0; round < rounds; ++round) {
-            if (wire == Wire::Udp && (only.isEmpty() || only.contains("raw"))) {
+            if (udp && (only.isEmpty() || only.contains("raw"))) {
                 const Figures b = runRaw(stack.sctpRuntime(), size, total, wire, true);
+                check(b, messages, bytes, "raw usrsctp, batched", false);
                 batchedMb.push_back(b.mbps());
                 batchedMsg.push_back(b.mps());
                 batchedWall.push_back(b.wallMbps());
+                batchedPackets.push_back(double(b.packets) / double(std::max<quint64>(1, b.messages)));
             }
             if (only.isEmpty() || only.contains("raw")) {
                 const Figures raw = runRaw(stack.sctpRuntime(), size, total, wire, false);
+                check(raw, messages, bytes, "raw usrsctp", false);
                 rawMb.push_back(raw.mbps());
                 rawMsg.push_back(raw.mps());
                 rawWall.push_back(raw.wallMbps());
                 rawPackets.push_back(double(raw.packets) / double(std::max<quint64>(1, raw.messages)));
             }
+            // The reference of this round: on udp the batched raw run, in the lab the raw run.
+            const std::vector<double>& ref = udp ? batchedMb : rawMb;
             for (int m = 0; m < 3; ++m) {
                 if (!only.isEmpty() && !only.contains(modes[m].key))
                     continue;
                 const Figures f = runOurs(stack, size, total, modes[m].level, wire);
+                check(f, messages, bytes, modes[m].name, true);
                 oursMb[m].push_back(f.mbps());
-                if (!rawMb.empty()) // against the raw run of the same round: the same minute of a shared machine
-                    oursRatio[m].push_back(f.mbps() / rawMb.back());
-                if (!batchedMb.empty())
-                    oursBatchedRatio[m].push_back(f.mbps() / batchedMb.back());
+                if (!ref.empty()) // against the reference run of the same round: the same minute of a shared machine
+                    oursRatio[m].push_back(f.mbps() / ref.back());
+                if (udp && !rawMb.empty())
+                    oursUnbatchedRatio[m].push_back(f.mbps() / rawMb.back());
                 oursMsg[m].push_back(f.mps());
                 oursWall[m].push_back(f.wallMbps());
                 oursEvents[m].push_back(double(f.journalEvents) / double(std::max<quint64>(1, f.messages)));
                 oursPackets[m].push_back(double(f.packets) / double(std::max<quint64>(1, f.messages)));
+                readRate[m].push_back(double(f.readEvents) / std::max(1e-9, f.readSeconds));
+                readPerMessage[m].push_back(f.readSeconds * 1e6 / double(std::max<quint64>(1, f.messages)));
             }
         }
-        const double rawMedian = median(rawMb);
-        const double rawBest = rawMb.empty() ? 0 : *std::max_element(rawMb.begin(), rawMb.end());
+        const std::vector<double>& refMb = udp ? batchedMb : rawMb;
+        const double refBest = refMb.empty() ? 0 : *std::max_element(refMb.begin(), refMb.end());
         // Per-round ratio of a to b (the same round, so the same minute of a shared machine).
         auto paired = [](const std::vector<double>& a, const std::vector<double>& b) {
             std::vector<double> r;
@@ -474,30 +526,45 @@ int main(int argc, char** argv)
             else
                 std::snprintf(out, 16, "%.2f", median(v));
         };
-        char r1[16], r2[16];
-        if (!rawMb.empty()) {
-            fmt(paired(rawMb, batchedMb), r2);
-            std::printf("%-5s %-9d %-34s %10.1f %12.0f %8s %8s %14s %16.3f %10.1f %10s\n", wireName, size, "raw usrsctp",
-                rawMedian, median(rawMsg), "1.00", "1.00", "-", median(rawPackets), median(rawWall), r2);
-        }
+        auto bestOf = [refBest](const std::vector<double>& v, char* out) {
+            if (v.empty() || refBest <= 0)
+                std::snprintf(out, 16, "-");
+            else
+                std::snprintf(out, 16, "%.2f", *std::max_element(v.begin(), v.end()) / refBest);
+        };
+        char r1[16], r2[16], r3[16];
         if (!batchedMb.empty()) {
-            fmt(paired(batchedMb, rawMb), r1);
-            std::printf("%-5s %-9d %-34s %10.1f %12.0f %8s %8s %14s %16s %10.1f %10s\n", wireName, size,
-                "raw usrsctp, batched syscalls", median(batchedMb), median(batchedMsg), r1, "-", "-", "-",
-                median(batchedWall), "1.00");
+            fmt(paired(batchedMb, rawMb), r2);
+            std::printf("%-5s %-9d %-36s %10.1f %12.0f %8s %8s %14s %16.3f %10.1f %12s\n", wireName, size,
+                "raw usrsctp, batched syscalls [ref]", median(batchedMb), median(batchedMsg), "1.00", "1.00", "-",
+                median(batchedPackets), median(batchedWall), r2);
+        }
+        if (!rawMb.empty()) {
+            if (udp) {
+                fmt(paired(rawMb, batchedMb), r1);
+                bestOf(rawMb, r3);
+            } else {
+                std::snprintf(r1, sizeof r1, "1.00");
+                std::snprintf(r3, sizeof r3, "1.00");
+            }
+            std::printf("%-5s %-9d %-36s %10.1f %12.0f %8s %8s %14s %16.3f %10.1f %12s\n", wireName, size,
+                udp ? "raw usrsctp, a syscall per packet" : "raw usrsctp [ref]", median(rawMb), median(rawMsg), r1, r3, "-",
+                median(rawPackets), median(rawWall), udp ? "1.00" : "-");
         }
         for (auto& [m, v] : oursMb) {
-            char ratio[16] = "-", best[16] = "-";
-            if (!oursRatio[m].empty()) {
-                std::snprintf(ratio, sizeof ratio, "%.2f", median(oursRatio[m]));
-                std::snprintf(best, sizeof best, "%.2f", *std::max_element(v.begin(), v.end()) / rawBest);
-            }
-            fmt(oursBatchedRatio[m], r2);
-            std::printf("%-5s %-9d %-34s %10.1f %12.0f %8s %8s %14.2f %16.3f %10.1f %10s\n", wireName, size, modes[m].name,
-                median(v), median(oursMsg[m]), ratio, best, median(oursEvents[m]), median(oursPackets[m]), median(oursWall[m]),
-                r2);
+            fmt(oursRatio[m], r1);
+            if (oursRatio[m].empty())
+                std::snprintf(r3, sizeof r3, "-");
+            else
+                bestOf(v, r3);
+            fmt(oursUnbatchedRatio[m], r2);
+            std::printf("%-5s %-9d %-36s %10.1f %12.0f %8s %8s %14.2f %16.3f %10.1f %12s\n", wireName, size, modes[m].name,
+                median(v), median(oursMsg[m]), r1, r3, median(oursEvents[m]), median(oursPackets[m]), median(oursWall[m]), r2);
+            std::printf("%-5s %-9d   read back (Journal::forEach over the run's events): %.2f M events per CPU-second, "
+                        "%.3f µs CPU per message of the run\n",
+                wireName, size, median(readRate[m]) / 1e6, median(readPerMessage[m]));
         }
         std::fflush(stdout);
     }
-    return 0;
+    return ok ? 0 : 1;
 }

@@ -253,10 +253,38 @@ OneCore runUacOneCore(std::uint64_t total, int window, bool tracing)
     return r;
 }
 
-OneCore runUasSipp(std::uint64_t total, int window, int rate, bool tracing, double* sippRate, bool* sippMissing)
+namespace {
+    // The last line of SIPp's -trace_stat file (';'-separated, a header line first) by column name.
+    SippStats readSippStats(const QString& path)
+    {
+        SippStats s;
+        QFile f(path);
+        if (!f.open(QIODevice::ReadOnly))
+            return s;
+        const QList<QByteArray> lines = f.readAll().trimmed().split('\n');
+        if (lines.size() < 2)
+            return s;
+        const QList<QByteArray> names = lines.first().trimmed().split(';');
+        const QList<QByteArray> values = lines.last().trimmed().split(';');
+        auto column = [&](const char* name, bool* found) {
+            const qsizetype i = names.indexOf(QByteArray(name));
+            *found = *found && i >= 0 && i < values.size();
+            return *found ? values.at(i) : QByteArray();
+        };
+        bool found = true;
+        s.callRate = column("CallRate(C)", &found).toDouble();
+        s.successful = column("SuccessfulCall(C)", &found).toULongLong();
+        s.failed = column("FailedCall(C)", &found).toULongLong();
+        s.elapsed = QString::fromLatin1(column("ElapsedTime(C)", &found));
+        s.read = found;
+        return s;
+    }
+}
+
+OneCore runUasSipp(std::uint64_t total, int window, int rate, bool tracing, SippStats* stats, bool* sippMissing)
 {
     OneCore r;
-    *sippRate = 0;
+    *stats = {};
     const QString sipp = QStandardPaths::findExecutable(QStringLiteral("sipp"));
     *sippMissing = sipp.isEmpty();
     if (sipp.isEmpty())
@@ -287,6 +315,7 @@ OneCore runUasSipp(std::uint64_t total, int window, int rate, bool tracing, doub
 </scenario>
 )");
     f.close();
+    const QString statFile = dir.filePath(QStringLiteral("stat.csv"));
     Side s(tracing);
     answerAll(s, r);
     QProcess p;
@@ -297,7 +326,10 @@ OneCore runUasSipp(std::uint64_t total, int window, int rate, bool tracing, doub
         QStringLiteral("-sf"), scenario, QStringLiteral("-m"), QString::number(total), QStringLiteral("-l"),
         QString::number(window), QStringLiteral("-r"), QString::number(rate), QStringLiteral("-i"),
         QStringLiteral("127.0.0.1"), QStringLiteral("-nostdin"), QStringLiteral("-timeout"), QStringLiteral("120s"),
-        QStringLiteral("-buff_size"), QString::number(4 * 1024 * 1024) });
+        QStringLiteral("-buff_size"), QString::number(4 * 1024 * 1024),
+        // Its own statistics, cumulative counters on the last line (written as it ends); the
+        // period is longer than any run, so there is no dump in between.
+        QStringLiteral("-trace_stat"), QStringLiteral("-stf"), statFile, QStringLiteral("-fd"), QStringLiteral("3600") });
     QObject::connect(&p, &QProcess::finished, &p, [] { QCoreApplication::exit(0); });
     rusage before {}, after {};
     getrusage(RUSAGE_CHILDREN, &before);
@@ -309,11 +341,20 @@ OneCore runUasSipp(std::uint64_t total, int window, int rate, bool tracing, doub
         qFatal("cannot start %s", qPrintable(sipp));
     QCoreApplication::exec();
     finish(s, r, cpu0, clock);
-    *sippRate = double(r.done) / r.seconds;
+    *stats = readSippStats(statFile);
     const QByteArray log = p.readAll();
     if (p.exitStatus() != QProcess::NormalExit || p.exitCode() != 0) {
         r.peerErrors = total - std::min<std::uint64_t>(total, r.done);
         r.firstError = QStringLiteral("SIPp exited with %1: %2").arg(p.exitCode()).arg(QString::fromUtf8(log.right(300)));
+    } else if (!stats->read) {
+        r.peerErrors = total;
+        r.firstError = QStringLiteral("SIPp wrote no statistics to %1 (-trace_stat)").arg(statFile);
+    } else if (stats->failed > 0 || stats->successful != total) {
+        r.peerErrors = stats->failed + (total - std::min<std::uint64_t>(total, stats->successful));
+        r.firstError = QStringLiteral("SIPp counted %1 successful and %2 failed calls of %3")
+                           .arg(stats->successful)
+                           .arg(stats->failed)
+                           .arg(total);
     }
     getrusage(RUSAGE_CHILDREN, &after);
     const auto secs = [](const rusage& u) {

@@ -30,10 +30,20 @@ OneCore runUasOneCore(std::uint64_t total, int window, bool tracing);
 // Client role: our stack sends OPTIONS statefully (Timers E, F, K), `window` outstanding; a forked
 // stateless responder answers each with 200.
 OneCore runUacOneCore(std::uint64_t total, int window, bool tracing);
+// What SIPp itself counted, from its statistics file (-trace_stat): the last line, written as SIPp
+// ends, holds the cumulative counters. SIPp's rate is SIPp's own figure, not our clock's.
+struct SippStats {
+    bool read = false; // the file was there with these columns
+    double callRate = 0; // CallRate(C): calls per second over SIPp's run, as SIPp computes it
+    std::uint64_t successful = 0; // SuccessfulCall(C)
+    std::uint64_t failed = 0; // FailedCall(C)
+    QString elapsed; // ElapsedTime(C), as SIPp writes it
+};
+
 // Server role driven by SIPp (`sipp` on PATH): `total` calls of an OPTIONS uac scenario, at most
-// `window` outstanding, at `rate` per second. sippRate: what SIPp achieved (calls / wall second of
-// the SIPp process); its failed calls are peerErrors. Empty firstError with done == 0 when SIPp is
-// not installed (see sippMissing).
-OneCore runUasSipp(std::uint64_t total, int window, int rate, bool tracing, double* sippRate, bool* sippMissing);
+// `window` outstanding, at `rate` per second. *stats: SIPp's own statistics; its failed or missing
+// calls (and statistics it did not write) are peerErrors. Empty firstError with done == 0 when
+// SIPp is not installed (see sippMissing).
+OneCore runUasSipp(std::uint64_t total, int window, int rate, bool tracing, SippStats* stats, bool* sippMissing);
 
 } // namespace ladder::bench
