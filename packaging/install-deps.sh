@@ -45,5 +45,15 @@ echo "install-deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 # tshark asks whether non-root users may capture; answer for it so no prompt appears.
 echo "wireshark-common wireshark-common/install-setuid boolean false" | $SUDO debconf-set-selections
-$SUDO apt-get update -q
-$SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+# A fresh machine may have another apt running (unattended upgrades, cloud-init): wait for its
+# locks rather than fail — DPkg::Lock::Timeout for dpkg's, a few retries for the lists' lock.
+apt_wait=(-o DPkg::Lock::Timeout=900)
+for try in 1 2 3 4 5 6; do
+    if $SUDO apt-get "${apt_wait[@]}" update -q; then
+        break
+    fi
+    [[ $try -eq 6 ]] && { echo "install-deps: apt-get update kept failing" >&2; exit 1; }
+    echo "install-deps: apt-get update failed (another apt holding its lock?); retrying in 30 s" >&2
+    sleep 30
+done
+$SUDO apt-get "${apt_wait[@]}" install -y -q --no-install-recommends "${missing[@]}"
