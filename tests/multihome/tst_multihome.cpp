@@ -90,7 +90,19 @@ private slots:
         f.pair->setPrimary(0);
         QTRY_VERIFY_WITH_TIMEOUT(f.primary().startsWith(QLatin1String("127.0.0.1:")), 3000);
 
-        // Both paths are known to both ends, with usrsctp's per-path figures.
+        // Both paths are known to both ends, with usrsctp's per-path figures (the helper reports
+        // them a little after the association is up: wait for them, slower under ASan).
+        QTRY_VERIFY_WITH_TIMEOUT(
+            [&] {
+                const QList<sctp::AssociationInfo> all = f.pair->associations();
+                if (all.isEmpty() || all.first().paths.size() != 2)
+                    return false;
+                for (const auto& p : all.first().paths)
+                    if (p.rto == 0)
+                        return false;
+                return true;
+            }(),
+            5000);
         const auto assoc = f.pair->associations().first();
         QCOMPARE(assoc.paths.size(), 2);
         QStringList addresses;
