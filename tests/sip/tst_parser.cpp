@@ -101,6 +101,14 @@ private slots:
         QFETCH(QString, finding);
         const ParseResult r = parse(bytes, strict ? Strictness::Strict : Strictness::Lenient);
         QVERIFY2(r.ok == expectOk, qPrintable(QStringLiteral("error: ") + r.error + QStringLiteral(" warnings: ") + r.warnings.join(QStringLiteral(" | "))));
+        // Keeping what the checks decoded changes none of the findings.
+        ParseOptions options;
+        options.strictness = strict ? Strictness::Strict : Strictness::Lenient;
+        ParsedHeaders kept;
+        const ParseResult k = parse(bytes, options, &kept);
+        QCOMPARE(k.ok, r.ok);
+        QCOMPARE(k.error, r.error);
+        QCOMPARE(k.warnings, r.warnings);
         if (!expectOk) {
             QVERIFY2(r.error.contains(finding), qPrintable(r.error));
             return;
@@ -454,6 +462,92 @@ private slots:
         strictOnly("date not gmt", withExtra("Date: Fri, 01 Jan 2010 16:00:00 EST"), "Date: value 'Fri, 01 Jan 2010 16:00:00 EST' is not an RFC 1123 date in GMT");
     }
 
+    // parse() given a ParsedHeaders keeps what its checks decoded: the values the typed accessors
+    // decode again, every one of a list, folded lines included.
+    void parsedHeadersAreKept()
+    {
+        const QByteArray bytes = crlf("INVITE sip:bob@example.com;transport=tcp SIP/2.0\n"
+                                      "Via: SIP/2.0/UDP a.example.com;branch=z9hG4bK1, SIP/2.0/TCP b.example.com:5070;branch=z9hG4bK2\n"
+                                      "Via: SIP/2.0/SCTP c.example.com\n"
+                                      " ;branch=z9hG4bK3\n"
+                                      "Record-Route: <sip:p1.example.com;lr>, <sip:p2.example.com;lr>\n"
+                                      "Route: <sip:r1.example.com;lr>\n"
+                                      "Max-Forwards: 69\n"
+                                      "To: Bob <sip:bob@example.com>\n"
+                                      "From: \"Alice\" <sip:alice@example.com>;tag=a1\n"
+                                      "Call-ID: kept-1@host.example.com\n"
+                                      "CSeq: 4711 INVITE\n"
+                                      "Contact: <sip:alice@192.0.2.1>;expires=60, sip:alice@192.0.2.2\n"
+                                      "Content-Type: text/plain\n"
+                                      "Content-Length: 4\n"
+                                      "\n"
+                                      "body");
+        ParsedHeaders p;
+        const ParseResult r = parse(bytes, {}, &p);
+        QVERIFY2(r.ok, qPrintable(r.error));
+        const Message& m = r.message;
+        QCOMPARE(r.warnings, parse(bytes).warnings);
+        QCOMPARE(p.requestUri.text(), m.requestUriText());
+        QCOMPARE(p.requestUri.param("transport"), "tcp");
+        const QList<Via> vias = m.vias();
+        QCOMPARE(vias.size(), 3);
+        QCOMPARE(p.vias.size(), 3);
+        for (qsizetype i = 0; i < vias.size(); ++i) {
+            QCOMPARE(p.vias[i].text(), vias[i].text());
+            QCOMPARE(p.vias[i].transport(), vias[i].transport());
+            QCOMPARE(p.vias[i].host(), vias[i].host());
+            QCOMPARE(p.vias[i].port(), vias[i].port());
+            QCOMPARE(p.vias[i].branch(), vias[i].branch());
+        }
+        QCOMPARE(p.vias[2].branch(), "z9hG4bK3"); // from the folded line
+        QCOMPARE(p.from.displayName(), "Alice");
+        QCOMPARE(p.from.tag(), "a1");
+        QCOMPARE(p.from.uri().user(), "alice");
+        QCOMPARE(p.to.text(), m.to()->text());
+        QVERIFY(!p.to.hasTag());
+        QCOMPARE(p.cseqNumber, 4711u);
+        QCOMPARE(p.cseqMethod, "INVITE");
+        QCOMPARE(p.maxForwards, 69);
+        QCOMPARE(p.contentLength, 4);
+        const auto sameList = [](const QVarLengthArray<NameAddr, 2>& kept, const QList<NameAddr>& again) {
+            if (kept.size() != again.size())
+                return false;
+            for (qsizetype i = 0; i < kept.size(); ++i)
+                if (kept[i].text() != again[i].text() || kept[i].uri().host() != again[i].uri().host()
+                    || kept[i].params().size() != again[i].params().size())
+                    return false;
+            return true;
+        };
+        QCOMPARE(p.contacts.size(), 2);
+        QCOMPARE(p.contacts[0].param("expires"), "60");
+        QVERIFY(!p.contacts[1].hasAngleBrackets());
+        QVERIFY(sameList(p.contacts, m.contacts()));
+        QCOMPARE(p.routes.size(), 1);
+        QVERIFY(sameList(p.routes, m.routes()));
+        QCOMPARE(p.recordRoutes.size(), 2);
+        QCOMPARE(p.recordRoutes[1].uri().host(), "p2.example.com");
+        QVERIFY(sameList(p.recordRoutes, m.recordRoutes()));
+
+        // A response without Max-Forwards or Content-Length: nothing kept for them or the
+        // Request-URI.
+        ParsedHeaders q;
+        const ParseResult resp = parse(crlf("SIP/2.0 200 OK\n"
+                                            "Via: SIP/2.0/UDP a.example.com;branch=z9hG4bK1\n"
+                                            "To: <sip:bob@example.com>;tag=b2\n"
+                                            "From: <sip:alice@example.com>;tag=a1\n"
+                                            "Call-ID: kept-2\n"
+                                            "CSeq: 1 OPTIONS\n"
+                                            "\n"),
+            {}, &q);
+        QVERIFY2(resp.ok, qPrintable(resp.error));
+        QVERIFY(q.requestUri.text().isEmpty());
+        QCOMPARE(q.vias.size(), 1);
+        QCOMPARE(q.to.tag(), "b2");
+        QCOMPARE(q.maxForwards, -1);
+        QCOMPARE(q.contentLength, -1);
+        QVERIFY(q.contacts.isEmpty());
+    }
+
     // Values the fast paths (CSeq, the SIP/2.0/ sent-protocol, Call-ID) accept, and the
     // variants they hand to the general path, all accepted without a warning in strict mode.
     void fastPathsAccept_data()
@@ -570,6 +664,12 @@ private slots:
                 m[pos] = kBytes[(seed >> 3) % sizeof(kBytes)];
                 const ParseResult r = parse(m, (i & 1) ? Strictness::Strict : Strictness::Lenient);
                 QVERIFY(r.ok || !r.error.isEmpty());
+                ParseOptions options;
+                options.strictness = (i & 1) ? Strictness::Strict : Strictness::Lenient;
+                ParsedHeaders kept;
+                const ParseResult k = parse(m, options, &kept); // the same findings when keeping
+                QCOMPARE(k.error, r.error);
+                QCOMPARE(k.warnings, r.warnings);
                 if (r.ok) {
                     // Accessors on whatever was accepted must not crash either.
                     (void)r.message.vias();

@@ -35,13 +35,14 @@ QByteArray text::printable(QByteArrayView v, qsizetype max)
 // Fills a Message's spans; a friend of Message.
 class Parser {
 public:
-    Parser(const QByteArray& bytes, const ParseOptions& o, ParseResult& result)
+    Parser(const QByteArray& bytes, const ParseOptions& o, ParseResult& result, ParsedHeaders* keep)
         : m_bytes(bytes)
         , m_d(bytes.constData())
         , m_n(bytes.size())
         , m_opts(o)
         , m_report(o.strictness)
         , m_result(result)
+        , m_keep(keep)
     {
     }
 
@@ -83,6 +84,7 @@ private:
     // moved over at the end).
     ParseResult& m_result;
     Message& m_msg = m_result.message;
+    ParsedHeaders* m_keep; // null: what the checks decode is not kept
     int m_lineNo = 1;
     bool m_bareLf = false;
 };
@@ -179,7 +181,8 @@ bool Parser::parseStartLine(qsizetype p, qsizetype e)
     m.m_cOff = quint32(p + sp2 + 1);
     m.m_cLen = quint32(version.size());
     QByteArray err;
-    Uri parsed;
+    Uri local;
+    Uri& parsed = m_keep ? m_keep->requestUri : local;
     if (!Uri::parseInto(&parsed, QByteArray(), uri, &err)) {
         m_report.fail("request line: " + err);
         return false;
@@ -392,6 +395,8 @@ void Parser::run()
             return done();
         }
         bodyLen = qsizetype(cl);
+        if (m_keep)
+            m_keep->contentLength = bodyLen;
         if (bodyLen < available && !m_opts.stream) // RFC 4475 §3.1.1.8: handle it, report the rest
             m_report.note("body: " + QByteArray::number(available - bodyLen)
                 + " bytes after the Content-Length ignored");
@@ -404,14 +409,22 @@ void Parser::run()
     m.m_msgLen = quint32(headEnd + bodyLen - m.m_msgOff);
     result.consumed = headEnd + bodyLen;
 
-    validateHeaders(m, m_report);
+    validateHeaders(m, m_report, m_keep);
     done();
 }
 
 ParseResult parse(const QByteArray& bytes, const ParseOptions& options)
 {
     ParseResult result;
-    Parser p(bytes, options, result);
+    Parser p(bytes, options, result, nullptr);
+    p.run();
+    return result;
+}
+
+ParseResult parse(const QByteArray& bytes, const ParseOptions& options, ParsedHeaders* parsed)
+{
+    ParseResult result;
+    Parser p(bytes, options, result, parsed);
     p.run();
     return result;
 }

@@ -5,6 +5,7 @@
 
 #include <QString>
 #include <QStringList>
+#include <QVarLengthArray>
 
 namespace ladder::sip {
 
@@ -29,9 +30,28 @@ struct ParseResult {
     explicit operator bool() const { return ok; }
 };
 
+// What parse() decoded to check the message, kept for a caller that would otherwise decode the
+// same headers again: the Request-URI, every Via value, From, To, CSeq, Max-Forwards, every
+// Contact, Route and Record-Route value, Content-Length. Views point into the message's text
+// (no storage of their own): valid while the parsed Message lives and is not edited. Complete
+// only when the parse succeeded.
+struct ParsedHeaders {
+    Uri requestUri; // requests
+    QVarLengthArray<Via, 4> vias; // every value of every Via line, top first
+    NameAddr from, to;
+    quint32 cseqNumber = 0;
+    QByteArrayView cseqMethod;
+    QVarLengthArray<NameAddr, 2> contacts, routes, recordRoutes; // every value, in order
+    int maxForwards = -1; // -1 when absent
+    qint64 contentLength = -1; // -1 when absent
+};
+
 // Parses one SIP message from `bytes`. The Message keeps `bytes` (shared, not copied) and refers
 // into it. Never throws, never reads outside `bytes`.
 ParseResult parse(const QByteArray& bytes, const ParseOptions& options = {});
+// The same, keeping in *parsed (default-constructed; its lists are appended to) what the checks
+// decoded. The same checks and findings as parse() without it.
+ParseResult parse(const QByteArray& bytes, const ParseOptions& options, ParsedHeaders* parsed);
 inline ParseResult parse(const QByteArray& bytes, Strictness strictness)
 {
     ParseOptions o;

@@ -71,11 +71,11 @@ namespace {
 
     QByteArray name(HeaderId id) { return headerName(id).toByteArray(); }
 
-    // One Via value; `top` gets the extra checks that only matter for the topmost one.
-    bool checkVia(QByteArrayView v, bool top, ValidationReport& r)
+    // One Via value, decoded into `via` (default-constructed); `top` gets the extra checks that
+    // only matter for the topmost one.
+    bool checkVia(QByteArrayView v, bool top, ValidationReport& r, Via& via)
     {
         QByteArray err;
-        Via via;
         if (v.isEmpty() || !Via::parseInto(&via, QByteArray(), v, &err)) {
             r.fail("Via: " + (v.isEmpty() ? QByteArray("empty value") : err));
             return false;
@@ -95,10 +95,9 @@ namespace {
         return true;
     }
 
-    void checkFromTo(HeaderId id, QByteArrayView v, ValidationReport& r)
+    void checkFromTo(HeaderId id, QByteArrayView v, ValidationReport& r, NameAddr& na)
     {
         QByteArray err;
-        NameAddr na;
         if (!NameAddr::parseInto(&na, QByteArray(), v, &err)) {
             r.fail(name(id) + ": " + err);
             return;
@@ -114,10 +113,9 @@ namespace {
             r.warn("From: missing tag parameter");
     }
 
-    bool checkNameAddr(HeaderId id, QByteArrayView v, ValidationReport& r)
+    bool checkNameAddr(HeaderId id, QByteArrayView v, ValidationReport& r, NameAddr& na)
     {
         QByteArray err;
-        NameAddr na;
         if (v.isEmpty() || !NameAddr::parseInto(&na, QByteArray(), v, &err)) {
             r.fail(name(id) + ": " + (v.isEmpty() ? QByteArray("empty value") : err));
             return false;
@@ -129,6 +127,12 @@ namespace {
         if ((id == HeaderId::Route || id == HeaderId::RecordRoute) && !na.hasAngleBrackets())
             r.warn(name(id) + ": value '" + text::printable(v) + "' must be enclosed in <>");
         return true;
+    }
+
+    // Where ParsedHeaders keeps the values of a Contact, Route or Record-Route line.
+    QVarLengthArray<NameAddr, 2>& keptList(ParsedHeaders& keep, HeaderId id)
+    {
+        return id == HeaderId::Contact ? keep.contacts : id == HeaderId::Route ? keep.routes : keep.recordRoutes;
     }
 
     void checkCallId(QByteArrayView v, ValidationReport& r)
@@ -146,7 +150,8 @@ namespace {
             r.warn("Call-ID: value '" + text::printable(v) + "' is not word[@word]");
     }
 
-    void checkMaxForwards(QByteArrayView v, ValidationReport& r)
+    // The value (0..255), or -1 after failing the report.
+    int checkMaxForwards(QByteArrayView v, ValidationReport& r)
     {
         bool ok = false;
         const quint64 n = text::parseUInt(v, &ok);
@@ -156,11 +161,14 @@ namespace {
             r.fail("Max-Forwards: value '" + text::printable(v) + "' is not a number");
         else if (n > 255)
             r.fail("Max-Forwards: value " + v.toByteArray() + " exceeds 255");
+        else
+            return int(n);
+        return -1;
     }
 
 } // namespace
 
-void validateHeaders(const Message& m, ValidationReport& r)
+void validateHeaders(const Message& m, ValidationReport& r, ParsedHeaders* keep)
 {
     if (m.isResponse() && (m.statusCode() < 100 || m.statusCode() > 699))
         r.fail("status line: code " + QByteArray::number(m.statusCode()) + " is outside 100..699");
@@ -179,18 +187,21 @@ void validateHeaders(const Message& m, ValidationReport& r)
         const HeaderView h = m.headerAt(i);
         switch (h.id) {
         case HeaderId::Via:
-            for (QByteArrayView v : splitHeaderList(h.value))
-                if (!checkVia(v, vias++ == 0, r))
+            for (QByteArrayView v : splitHeaderList(h.value)) {
+                Via local;
+                if (!checkVia(v, vias++ == 0, r, keep ? keep->vias.emplace_back() : local))
                     break;
+            }
             break;
         case HeaderId::From:
-            if (++froms == 1)
-                checkFromTo(h.id, h.value, r);
+        case HeaderId::To: {
+            const bool isFrom = h.id == HeaderId::From;
+            if (++(isFrom ? froms : tos) > 1)
+                break; // counted, reported after the loop
+            NameAddr local;
+            checkFromTo(h.id, h.value, r, !keep ? local : isFrom ? keep->from : keep->to);
             break;
-        case HeaderId::To:
-            if (++tos == 1)
-                checkFromTo(h.id, h.value, r);
-            break;
+        }
         case HeaderId::CallId:
             if (++callIds == 1)
                 checkCallId(h.value, r);
@@ -200,24 +211,37 @@ void validateHeaders(const Message& m, ValidationReport& r)
                 quint32 number = 0;
                 QByteArrayView method;
                 QByteArray err;
-                if (!CSeq::parseView(h.value, &number, &method, &err))
+                if (!CSeq::parseView(h.value, &number, &method, &err)) {
                     r.fail("CSeq: " + err);
-                else if (m.isRequest() && method != m.method())
+                    break;
+                }
+                if (keep) {
+                    keep->cseqNumber = number;
+                    keep->cseqMethod = method;
+                }
+                if (m.isRequest() && method != m.method())
                     r.warn("CSeq: method " + method.toByteArray() + " does not match the request method "
                         + m.method().toByteArray());
             }
             break;
         case HeaderId::MaxForwards:
-            if (++maxForwards == 1)
-                checkMaxForwards(h.value, r);
+            if (++maxForwards == 1) {
+                const int value = checkMaxForwards(h.value, r);
+                if (keep)
+                    keep->maxForwards = value;
+            }
             break;
         case HeaderId::Contact:
         case HeaderId::Route:
-        case HeaderId::RecordRoute:
-            for (QByteArrayView v : splitHeaderList(h.value))
-                if (!checkNameAddr(h.id, v, r))
+        case HeaderId::RecordRoute: {
+            auto* list = keep ? &keptList(*keep, h.id) : nullptr;
+            for (QByteArrayView v : splitHeaderList(h.value)) {
+                NameAddr local;
+                if (!checkNameAddr(h.id, v, r, list ? list->emplace_back() : local))
                     break;
+            }
             break;
+        }
         case HeaderId::Expires:
             if (!text::allDigits(h.value))
                 r.warn("Expires: value '" + text::printable(h.value) + "' is not delta-seconds");

@@ -38,8 +38,10 @@ private:
 
 // Checks the headers of a message (Via, From, To, Call-ID, CSeq, Max-Forwards, Contact, Route,
 // Record-Route, Expires, Content-Type…) and the start line's version. parse() runs this; it is
-// public so a composed message can be checked before sending.
-void validateHeaders(const Message& m, ValidationReport& report);
+// public so a composed message can be checked before sending. With `keep`, the Via, From, To,
+// CSeq, Max-Forwards, Contact, Route and Record-Route values it decodes are kept there (see
+// ParsedHeaders; the Request-URI and Content-Length are the parser's).
+void validateHeaders(const Message& m, ValidationReport& report, ParsedHeaders* keep = nullptr);
 
 struct ValidationResult {
     bool ok = true;

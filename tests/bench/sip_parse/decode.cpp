@@ -9,10 +9,6 @@ using namespace ladder::sip;
 
 namespace {
 
-    // The message keeps the bytes alive for as long as the DecodedMessage is used: the values
-    // need no storage of their own.
-    const QByteArray kNoStorage;
-
     bool fail(QByteArray* error, HeaderView h, const QByteArray& why)
     {
         *error = h.name.toByteArray() + ": " + why;
@@ -78,37 +74,52 @@ namespace {
 bool decode(const Message& m, DecodedMessage* out, QByteArray* error)
 {
     DecodedMessage& d = *out;
+    const ParsedHeaders& p = d.parsed;
     if (m.isRequest()) {
-        if (!Uri::parseInto(&d.requestUri, kNoStorage, m.requestUriText(), error))
+        if (p.requestUri.text().isEmpty()) {
+            *error = "Request-URI: not kept by sip::parse";
             return false;
+        }
     } else {
         d.status = m.statusCode();
     }
+    // Lines sip::parse decoded must each have left their values in d.parsed (else this row would
+    // be shallower than it says): counted here and held against what it kept.
+    qsizetype viaLines = 0, contactLines = 0, routeLines = 0, recordRouteLines = 0;
     const qsizetype n = m.headerCount();
     for (qsizetype i = 0; i < n; ++i) {
         const HeaderView h = m.headerAt(i);
         QByteArray why;
         quint64 value = 0;
+        bool kept = true;
         switch (h.id) {
         case HeaderId::Via:
-            for (QByteArrayView v : splitHeaderList(h.value))
-                if (!Via::parseInto(&d.vias.emplace_back(), kNoStorage, v, &why))
-                    return fail(error, h, why);
+            kept = ++viaLines <= p.vias.size();
             break;
         case HeaderId::From:
+            kept = !p.from.text().isEmpty();
+            break;
         case HeaderId::To:
-            if (!NameAddr::parseInto(h.id == HeaderId::From ? &d.from : &d.to, kNoStorage, h.value, &why))
-                return fail(error, h, why);
+            kept = !p.to.text().isEmpty();
             break;
         case HeaderId::Contact:
-        case HeaderId::Route:
-        case HeaderId::RecordRoute: {
-            auto& list = h.id == HeaderId::Contact ? d.contacts : h.id == HeaderId::Route ? d.routes : d.recordRoutes;
-            for (QByteArrayView v : splitHeaderList(h.value))
-                if (!NameAddr::parseInto(&list.emplace_back(), kNoStorage, v, &why))
-                    return fail(error, h, why);
+            kept = ++contactLines <= p.contacts.size();
             break;
-        }
+        case HeaderId::Route:
+            kept = ++routeLines <= p.routes.size();
+            break;
+        case HeaderId::RecordRoute:
+            kept = ++recordRouteLines <= p.recordRoutes.size();
+            break;
+        case HeaderId::CSeq:
+            kept = !p.cseqMethod.isEmpty();
+            break;
+        case HeaderId::MaxForwards:
+            kept = p.maxForwards >= 0;
+            break;
+        case HeaderId::ContentLength:
+            kept = p.contentLength >= 0;
+            break;
         case HeaderId::CallId: {
             // callid = word [ "@" word ]
             const qsizetype at = text::find(h.value, '@');
@@ -118,20 +129,6 @@ bool decode(const Message& m, DecodedMessage* out, QByteArray* error)
                 return fail(error, h, "not word[@word]");
             break;
         }
-        case HeaderId::CSeq:
-            if (!CSeq::parseView(h.value, &d.cseqNumber, &d.cseqMethod, &why))
-                return fail(error, h, why);
-            break;
-        case HeaderId::MaxForwards:
-            if (!number(h.value, 255, &value))
-                return fail(error, h, "not a number up to 255");
-            d.maxForwards = int(value);
-            break;
-        case HeaderId::ContentLength:
-            if (!number(h.value, 0x7fffffff, &value))
-                return fail(error, h, "not a length");
-            d.contentLength = qint64(value);
-            break;
         case HeaderId::Expires:
             // delta-seconds; values above 2^32-1 are taken as 2^32-1 (RFC 3261 §20.19).
             if (!text::allDigits(text::trimmed(h.value)))
@@ -161,6 +158,8 @@ bool decode(const Message& m, DecodedMessage* out, QByteArray* error)
             // make this row shallower than it says.
             return fail(error, h, "no decoder for this header in the equal-depth row");
         }
+        if (!kept)
+            return fail(error, h, "not kept by sip::parse");
         ++d.headersDecoded;
     }
     return true;
@@ -168,23 +167,24 @@ bool decode(const Message& m, DecodedMessage* out, QByteArray* error)
 
 std::uint64_t checksum(const DecodedMessage& d)
 {
+    const ParsedHeaders& p = d.parsed;
     std::uint64_t h = 0xcbf29ce484222325ULL;
-    h = mix(mix(h, d.requestUri), std::uint64_t(d.status));
-    for (const Via& v : d.vias)
+    h = mix(mix(h, p.requestUri), std::uint64_t(d.status));
+    for (const Via& v : p.vias)
         h = mix(mix(mix(mix(h, v.transport()), v.host()), std::uint64_t(v.port() + 1)), v.params());
-    h = mix(mix(h, d.from), d.to);
-    h = mix(mix(mix(mix(h, d.callIdLocal), d.callIdHost), std::uint64_t(d.cseqNumber)), d.cseqMethod);
-    for (const auto* list : { &d.contacts, &d.routes, &d.recordRoutes })
+    h = mix(mix(h, p.from), p.to);
+    h = mix(mix(mix(mix(h, d.callIdLocal), d.callIdHost), std::uint64_t(p.cseqNumber)), p.cseqMethod);
+    for (const auto* list : { &p.contacts, &p.routes, &p.recordRoutes })
         for (const NameAddr& n : *list)
             h = mix(h, n);
-    h = mix(h, std::uint64_t(d.maxForwards + 1));
+    h = mix(h, std::uint64_t(p.maxForwards + 1));
     for (QByteArrayView a : d.allow)
         h = mix(h, a);
     for (const MediaType& t : d.accept)
         h = mix(h, t);
     if (d.hasContentType)
         h = mix(h, d.contentType);
-    h = mix(mix(h, std::uint64_t(d.contentLength + 1)), std::uint64_t(d.expires + 1));
+    h = mix(mix(h, std::uint64_t(p.contentLength + 1)), std::uint64_t(d.expires + 1));
     return mix(h, std::uint64_t(d.headersDecoded));
 }
 
