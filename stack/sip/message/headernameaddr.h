@@ -14,6 +14,9 @@ namespace ladder::sip {
 // Record-Route, Reply-To, Refer-To, P-Asserted-Identity… Contact's "*" is accepted (isStar()).
 class NameAddr {
 public:
+    // Provided rather than defaulted: value-initialisation (std::optional's in_place, a list's
+    // emplace_back()) would otherwise zero every byte of the object before constructing it.
+    NameAddr() { }
     static std::optional<NameAddr> parse(const QByteArray& storage, QByteArrayView value, QByteArray* error);
     static std::optional<NameAddr> parse(const QByteArray& value, QByteArray* error = nullptr)
     {

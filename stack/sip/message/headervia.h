@@ -13,6 +13,9 @@ namespace ladder::sip {
 // the value's text, which the Via keeps alive.
 class Via {
 public:
+    // Provided rather than defaulted: value-initialisation (std::optional's in_place, a list's
+    // emplace_back()) would otherwise zero every byte of the object before constructing it.
+    Via() { }
     static std::optional<Via> parse(const QByteArray& storage, QByteArrayView value, QByteArray* error);
     static std::optional<Via> parse(const QByteArray& value, QByteArray* error = nullptr)
     {

@@ -16,6 +16,9 @@ class Uri {
 public:
     enum class Scheme { Sip, Sips, Tel, Other };
 
+    // Provided rather than defaulted: value-initialisation (std::optional's in_place, a list's
+    // emplace_back()) would otherwise zero every byte of the object before constructing it.
+    Uri() { }
     // Parses `text`. On failure returns nullopt and sets *error (e.g. "port 70000 out of range").
     static std::optional<Uri> parse(QByteArray text, QByteArray* error = nullptr);
     // Parses a view into `storage` without copying it.
