@@ -17,11 +17,22 @@ namespace {
 ValueList splitHeaderList(QByteArrayView v)
 {
     ValueList out;
-    if (!text::has(v, ',')) {
+    qsizetype comma = text::find(v, ',');
+    if (comma < 0) {
         out.append(text::trimmed(v));
         return out;
     }
     qsizetype start = 0;
+    if (!text::has(v, '"') && !text::has(v, '<')) {
+        // No quoted string or <URI> to look into (Allow, Supported, most Via lists): every comma
+        // separates, found 16 bytes at a time.
+        for (; comma >= 0; comma = text::find(v, ',', start)) {
+            out.append(text::trimmed(v.sliced(start, comma - start)));
+            start = comma + 1;
+        }
+        out.append(text::trimmed(v.sliced(start)));
+        return out;
+    }
     bool inAngle = false;
     for (qsizetype i = 0; i < v.size(); ++i) {
         const char ch = v[i];

@@ -48,8 +48,9 @@ private:
 };
 
 // Splits a list header value at top-level commas (outside quoted strings and <…>), trimming LWS.
-// An empty element (",,") is reported as an empty view, so callers can reject it.
-using ValueList = QVarLengthArray<QByteArrayView, 4>;
+// An empty element (",,") is reported as an empty view, so callers can reject it. Up to 16
+// elements (an Allow list of a dozen methods) are held without allocating.
+using ValueList = QVarLengthArray<QByteArrayView, 16>;
 ValueList splitHeaderList(QByteArrayView value);
 
 } // namespace ladder::sip
