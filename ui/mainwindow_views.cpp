@@ -66,15 +66,6 @@ void MainWindow::createCentral()
         m_timeline->setRange(m_timeline->startNs() - qint64(m_timeline->nsPerPixel() * m_timeline->width() / 2),
             m_timeline->nsPerPixel() * 2);
     })->setToolTip(tr("Zoom out (-)"));
-    auto* legend = new QLabel(tr("  <span style='color:#1e88e5'>■</span> request  "
-                                 "<span style='color:#43a047'>■</span> response  "
-                                 "<span style='color:#00897b'>■</span> SCTP  "
-                                 "<span style='color:#fb8c00'>■</span> retransmission  "
-                                 "<span style='color:#e53935'>✕</span> lost on the link  "
-                                 "<span style='color:#d81b60'>✕</span> abandoned (PR-SCTP)  "
-                                 "<span style='color:#8e24aa'>[</span> FORWARD-TSN"),
-        timelineBar);
-    timelineBar->addWidget(legend);
     timelineBox->addWidget(timelineBar);
     timelineBox->addWidget(m_timeline, 1);
 
@@ -260,7 +251,10 @@ void MainWindow::createDocks()
         new EmptyState(logView, m_logModel, tr("The log is empty"),
             tr("Stack messages, errors (with their errno names) and your actions are listed here."), this),
         Qt::BottomDockWidgetArea, QKeySequence(Qt::ALT | Qt::Key_7));
-    resizeDocks({ d, dock(QStringLiteral("composerDock")) }, { 430, 420 }, Qt::Horizontal);
+    // The centre (timeline, ladder) is what the window is for: the side columns take what they
+    // need and no more, so the centre keeps more than half of a 1600 px window (the composer
+    // column's minimum is its widest part).
+    resizeDocks({ d, dock(QStringLiteral("composerDock")) }, { 270, 300 }, Qt::Horizontal);
     resizeDocks({ dock(QStringLiteral("logDock")) }, { 150 }, Qt::Vertical);
 }
 

@@ -132,8 +132,18 @@ void StateMachineView::paintEvent(QPaintEvent*)
         maxX = std::max(maxX, n.x);
         maxY = std::max(maxY, n.y);
     }
-    const double boxW = std::max<double>(fm.horizontalAdvance(QStringLiteral("Proceeding")) + 16, 0);
-    const double boxH = fm.height() + 6;
+    // Boxes as wide as "Proceeding", narrower (with a smaller font) when the columns would
+    // otherwise run into each other.
+    QFont boxFont = font();
+    double boxW = fm.horizontalAdvance(QStringLiteral("Proceeding")) + 16;
+    double boxH = fm.height() + 6;
+    const double columnRoom = area.width() / (maxX + 1) - 6;
+    if (boxW > columnRoom) {
+        boxFont.setPointSizeF(std::max(6.0, boxFont.pointSizeF() * std::max(0.6, (columnRoom - 8) / (boxW - 16))));
+        const QFontMetrics bfm(boxFont);
+        boxW = std::max<double>(bfm.horizontalAdvance(QStringLiteral("Proceeding")) + 8, columnRoom);
+        boxH = bfm.height() + 6;
+    }
     auto center = [&](const Node& n) {
         const double x = area.left() + boxW / 2 + (maxX > 0 ? n.x / maxX : 0.5) * (area.width() - boxW);
         const double y = area.top() + boxH / 2 + (maxY > 0 ? n.y / maxY : 0.5) * (area.height() - boxH);
@@ -163,6 +173,39 @@ void StateMachineView::paintEvent(QPaintEvent*)
     };
     const QColor accent = pal.color(QPalette::Highlight);
     const QColor quiet = pal.color(QPalette::Mid);
+    // Edge labels are placed where they cover no state box and no other label: at the middle of
+    // the edge when that is free, else a little along it or beside it (a short edge between two
+    // boxes on one row leaves less room than "Timer J" takes).
+    QList<QRectF> occupied;
+    for (const Node& n : m_machine.nodes) {
+        QRectF box(0, 0, boxW, boxH);
+        box.moveCenter(centers.value(n.state));
+        occupied << box.adjusted(-2, -2, 2, 2);
+    }
+    auto placeLabel = [&](QRectF lr, QPointF from, QPointF to) {
+        const QPointF mid = (from + to) / 2;
+        const double h = lr.height();
+        const double clear = boxH / 2 + h / 2 + 2; // beside a box on the edge's row
+        const QPointF candidates[] = { mid, from + (to - from) * 0.4, from + (to - from) * 0.6, mid + QPointF(0, -h * 0.75),
+            mid + QPointF(0, h * 0.75), mid + QPointF(0, -h * 1.4), mid + QPointF(0, h * 1.4), mid + QPointF(0, -clear),
+            mid + QPointF(0, clear), mid + QPointF(0, -clear - h), mid + QPointF(0, clear + h) };
+        const QRectF bounds = QRectF(rect());
+        for (const QPointF& c : candidates) {
+            lr.moveCenter(c);
+            if (!bounds.contains(lr))
+                continue;
+            bool clear = true;
+            for (const QRectF& o : occupied)
+                if (o.intersects(lr)) {
+                    clear = false;
+                    break;
+                }
+            if (clear)
+                return lr;
+        }
+        lr.moveCenter(mid);
+        return lr;
+    };
     for (const Edge& e : m_machine.edges) {
         const QPointF a = centers.value(e.from), b = centers.value(e.to);
         const QPointF from = border(a, b), to = border(b, a);
@@ -182,16 +225,16 @@ void StateMachineView::paintEvent(QPaintEvent*)
         // The label sits at the middle, on a background so crossing lines stay readable.
         p.setFont(small);
         const QString label = lit ? QStringLiteral("%1. %2").arg(step + 1).arg(e.label) : e.label;
-        const QPointF mid = (from + to) / 2;
         QRectF lr = sfm.boundingRect(label);
-        lr.moveCenter(mid);
         lr.adjust(-2, 0, 2, 0);
+        lr = placeLabel(lr, from, to);
+        occupied << lr;
         p.fillRect(lr, pal.base());
         p.setPen(lit ? pal.color(QPalette::Text) : pal.color(QPalette::PlaceholderText));
         p.drawText(lr, Qt::AlignCenter, label);
     }
 
-    p.setFont(font());
+    p.setFont(boxFont);
     for (const Node& n : m_machine.nodes) {
         QRectF box(0, 0, boxW, boxH);
         box.moveCenter(centers.value(n.state));

@@ -54,6 +54,39 @@ Theme themeFromString(const QString& name)
     return Theme::System;
 }
 
+MarkPalette markPalette(const QPalette& palette)
+{
+    MarkPalette m;
+    m.dark = palette.color(QPalette::Base).lightness() < 128;
+    // Okabe & Ito (2008): blue, bluish green, orange, vermillion, reddish purple, sky blue.
+    if (!m.dark) {
+        m.request = QColor(0x00, 0x72, 0xb2);
+        m.response = QColor(0x00, 0x9e, 0x73);
+        m.control = QColor(0x6b, 0x7b, 0x8c);
+        m.retransmit = QColor(0xe6, 0x9f, 0x00);
+        m.drop = QColor(0xd5, 0x5e, 0x00);
+        m.abandon = QColor(0xb8, 0x3d, 0x8c);
+        m.forwardTsn = QColor(0x35, 0x8f, 0xc9);
+        m.timer = QColor(0x7e, 0x57, 0xc2);
+        m.state = QColor(0x78, 0x90, 0x9c);
+        m.keepAlive = QColor(0x9a, 0xa5, 0xb1);
+        m.density = QColor(0x00, 0x72, 0xb2);
+    } else {
+        m.request = QColor(0x56, 0xb4, 0xe9);
+        m.response = QColor(0x2e, 0xc4, 0x96);
+        m.control = QColor(0x9d, 0xab, 0xb9);
+        m.retransmit = QColor(0xf0, 0xb4, 0x2a);
+        m.drop = QColor(0xff, 0x7a, 0x2e);
+        m.abandon = QColor(0xe3, 0x8f, 0xc6);
+        m.forwardTsn = QColor(0x8f, 0xd3, 0xff);
+        m.timer = QColor(0xb3, 0x9d, 0xdb);
+        m.state = QColor(0xa0, 0xb0, 0xbb);
+        m.keepAlive = QColor(0x6f, 0x7a, 0x86);
+        m.density = QColor(0x56, 0xb4, 0xe9);
+    }
+    return m;
+}
+
 QString themeName(Theme theme)
 {
     switch (theme) {

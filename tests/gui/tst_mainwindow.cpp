@@ -33,6 +33,18 @@ private slots:
         QVERIFY(settings.allKeys().isEmpty());
     }
 
+    void theCentreHasHalfTheWidth()
+    {
+        // The default layout at 1600×1000 (the size of the README's pictures): the timeline and
+        // the ladder get at least half of the window's width.
+        auto journal = std::make_shared<trace::Journal>();
+        ui::MainWindow w(journal);
+        w.resize(1600, 1000);
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        QTRY_VERIFY2(w.centralWidget()->width() >= 800, qPrintable(QString::number(w.centralWidget()->width())));
+    }
+
     void everyDockIsPresentWithAnEmptyState()
     {
         auto journal = std::make_shared<trace::Journal>();

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ladderbuilder.h"
 
+#include "timeline/sctpsummary.h"
+
 #include <QHash>
 
 namespace ladder::ui {
@@ -96,7 +98,23 @@ void LadderBuilder::add(const trace::Event& e)
     row.sctp = e.kind == Kind::SctpPacket;
     row.retransmission = e.kind == Kind::SipRetransmission ? std::max<quint64>(e.c, 1) : 0;
     if (row.sctp) {
-        row.label = e.text;
+        // The chunks first ("DATA TSN 12 s0, SACK cum 11"), ports and tag after.
+        // TSNs relative to the direction's initial TSN, as the timeline shows them.
+        quint32 initial = 0;
+        const qint64 ports = sctpPorts(e.raw);
+        if (ports >= 0 && sctpInitialTsn(e.raw, &initial))
+            m_initialTsns.insert(quint32(ports), initial);
+        TsnBases bases;
+        if (ports >= 0) {
+            const quint32 own = quint32(ports), peer = (own >> 16) | (own << 16);
+            if (auto it = m_initialTsns.constFind(own); it != m_initialTsns.constEnd())
+                bases.ownKnown = true, bases.own = *it;
+            if (auto it = m_initialTsns.constFind(peer); it != m_initialTsns.constEnd())
+                bases.peerKnown = true, bases.peer = *it;
+        }
+        row.label = sctpPacketLabel(e.raw, bases);
+        if (row.label.isEmpty())
+            row.label = e.text;
     } else {
         const qsizetype eol = e.raw.indexOf("\r\n");
         row.label = QString::fromUtf8(eol < 0 ? e.raw.left(80) : e.raw.left(std::min<qsizetype>(eol, 80)));

@@ -3,6 +3,7 @@
 
 #include "journal/event.h"
 
+#include <QHash>
 #include <QStringList>
 #include <QVector>
 
@@ -56,7 +57,8 @@ private:
     Filter m_filter;
     LadderDiagram m_diagram;
     QStringList m_senders; // endpoints seen transmitting
-    QVector<std::pair<quint64, int>> m_pending; // (hash of raw, row) of transmissions not yet known delivered
+    QVector<std::pair<quint64, int>> m_pending;
+    QHash<quint32, quint32> m_initialTsns; // by (src port << 16 | dst port), from INIT / INIT-ACK // (hash of raw, row) of transmissions not yet known delivered
 };
 
 } // namespace ladder::ui

@@ -1,7 +1,12 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ladderview.h"
 
+#include "theme.h"
+
+#include <QEvent>
 #include <QFile>
+#include <QHelpEvent>
+#include <QToolTip>
 #include <QImage>
 #include <QMouseEvent>
 #include <QPainter>
@@ -12,13 +17,6 @@
 
 namespace ladder::ui {
 
-namespace {
-    const QColor kRequest(0x1e, 0x88, 0xe5);
-    const QColor kResponse(0x43, 0xa0, 0x47);
-    const QColor kSctp(0x00, 0x89, 0x7b);
-    const QColor kRetransmit(0xfb, 0x8c, 0x00);
-    const QColor kLost(0xe5, 0x39, 0x35);
-} // namespace
 
 LadderView::LadderView(QWidget* parent)
     : QAbstractScrollArea(parent)
@@ -73,6 +71,32 @@ int LadderView::rowAt(int y) const
     return row < m_diagram.rows.size() ? row : -1;
 }
 
+bool LadderView::viewportEvent(QEvent* event)
+{
+    // The whole label on hover: a long SCTP summary or request line is elided in its column.
+    if (event->type() == QEvent::ToolTip) {
+        auto* help = static_cast<QHelpEvent*>(event);
+        const int row = rowAt(help->pos().y());
+        if (row < 0) {
+            QToolTip::hideText();
+            event->ignore();
+            return true;
+        }
+        const LadderRow& r = m_diagram.rows[row];
+        QString tip = QStringLiteral("%1 s  %2 → %3<br><b>%4</b>")
+                          .arg(double(r.timeNs) / 1e9, 0, 'f', 6)
+                          .arg(m_diagram.columns.value(r.fromColumn).toHtmlEscaped(), m_diagram.columns.value(r.toColumn).toHtmlEscaped(),
+                              r.label.toHtmlEscaped());
+        if (r.retransmission)
+            tip += tr("<br>retransmission #%1").arg(r.retransmission);
+        if (r.lost)
+            tip += tr("<br>lost on the lab link");
+        QToolTip::showText(help->globalPos(), tip, viewport());
+        return true;
+    }
+    return QAbstractScrollArea::viewportEvent(event);
+}
+
 void LadderView::mousePressEvent(QMouseEvent* event)
 {
     const int row = rowAt(event->pos().y());
@@ -107,6 +131,7 @@ void LadderView::paintRows(QPainter& p, int firstRow, int lastRow, int yOffset, 
 
     QFont small = p.font();
     small.setPointSizeF(small.pointSizeF() * 0.9);
+    const MarkPalette marks = markPalette(pal);
     for (int r = firstRow; r <= lastRow; ++r) {
         const LadderRow& row = m_diagram.rows[r];
         const int y = kHeader + r * kRow + kRow / 2 + 6 - yOffset;
@@ -116,7 +141,13 @@ void LadderView::paintRows(QPainter& p, int firstRow, int lastRow, int yOffset, 
         p.setFont(small);
         p.drawText(QRect(4 - xOffset, y - 10, kTimeWidth - 10, 16), Qt::AlignRight | Qt::AlignVCenter,
             QString::number(double(row.timeNs) / 1e9, 'f', 3));
-        const QColor c = row.retransmission ? kRetransmit : row.lost ? kLost : row.sctp ? kSctp : row.response ? kResponse : kRequest;
+        const bool sack = row.sctp && row.label.startsWith(QLatin1String("SACK"));
+        const bool data = row.sctp && (row.label.startsWith(QLatin1String("DATA")) || row.label.startsWith(QLatin1String("I-DATA")));
+        const QColor c = row.retransmission ? marks.retransmit
+            : row.lost                      ? marks.drop
+            : row.sctp                      ? (data ? marks.request : sack ? marks.response : marks.control)
+            : row.response                  ? marks.response
+                                            : marks.request;
         const int x0 = colX(row.fromColumn), x1 = colX(row.toColumn);
         const int dir = x1 >= x0 ? 1 : -1;
         QPen pen(c, row.retransmission ? 2.2 : 1.6);
@@ -127,7 +158,7 @@ void LadderView::paintRows(QPainter& p, int firstRow, int lastRow, int yOffset, 
         const int xEnd = row.lost ? x0 + (x1 - x0) * 2 / 3 : x1;
         p.drawLine(x0, y, xEnd, y);
         if (row.lost) {
-            p.setPen(QPen(kLost, 2));
+            p.setPen(QPen(marks.drop, 2));
             p.drawLine(xEnd - 5, y - 5, xEnd + 5, y + 5);
             p.drawLine(xEnd - 5, y + 5, xEnd + 5, y - 5);
         } else if (x0 != x1) {
@@ -138,7 +169,7 @@ void LadderView::paintRows(QPainter& p, int firstRow, int lastRow, int yOffset, 
         QString label = row.label;
         if (row.retransmission)
             label += QStringLiteral("  #%1").arg(row.retransmission);
-        p.setPen(c.darker(130));
+        p.setPen(marks.text(c));
         const int lx = std::min(x0, x1) + 6;
         const int lw = std::max(std::abs(x1 - x0) - 12, kColumn - 20);
         p.drawText(QRect(lx, y - 17, lw, 14), Qt::AlignLeft | Qt::AlignVCenter,

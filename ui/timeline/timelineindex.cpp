@@ -39,7 +39,53 @@ quint32 TimelineIndex::labelOf(const trace::Event& e)
     const quint32 id = quint32(m_labels.size());
     m_labels.append(label);
     m_labelIds.insert(label, id);
+    // What an SCTP packet's chunk names say, worked out once per distinct label.
+    quint8 flags = 0;
+    if (e.kind == Kind::SctpPacket) {
+        bool onlyHeartbeats = !label.isEmpty();
+        for (const QString& part : label.split(QStringLiteral(", "))) {
+            const QString name = part.trimmed();
+            if (name == QLatin1String("DATA") || name == QLatin1String("I_DATA") || name == QLatin1String("I-DATA"))
+                flags |= SctpData;
+            else if (name == QLatin1String("SACK") || name == QLatin1String("NR_SACK") || name == QLatin1String("NR-SACK"))
+                flags |= SctpSack;
+            if (!name.startsWith(QLatin1String("HEARTBEAT")))
+                onlyHeartbeats = false;
+        }
+        if (flags & SctpData)
+            flags &= quint8(~SctpSack);
+        if (onlyHeartbeats)
+            flags |= KeepAlive;
+    }
+    m_labelFlags.append(flags);
     return id;
+}
+
+bool TimelineIndex::isSipKeepAlive(const QByteArray& raw)
+{
+    // A CRLF keep-alive (RFC 5626 §4.4.1: "\r\n\r\n" ping, "\r\n" pong).
+    if (raw.size() <= 4 && !raw.isEmpty()) {
+        for (char c : raw)
+            if (c != '\r' && c != '\n')
+                return false;
+        return true;
+    }
+    if (raw.startsWith("OPTIONS "))
+        return true;
+    if (!raw.startsWith("SIP/2.0 "))
+        return false;
+    // A response to OPTIONS: its CSeq names the method.
+    const qsizetype headEnd = raw.indexOf("\r\n\r\n");
+    const QByteArrayView head = QByteArrayView(raw).first(headEnd < 0 ? raw.size() : headEnd);
+    qsizetype pos = head.indexOf("\nCSeq:");
+    if (pos < 0)
+        pos = head.indexOf("\ncseq:");
+    if (pos < 0)
+        return false;
+    qsizetype eol = head.indexOf('\r', pos + 1);
+    if (eol < 0)
+        eol = head.size();
+    return head.sliced(pos, eol - pos).trimmed().endsWith("OPTIONS");
 }
 
 void TimelineIndex::clear()
@@ -50,7 +96,11 @@ void TimelineIndex::clear()
     m_laneReceives.clear();
     m_labels = QStringList { QString() };
     m_labelIds = { { QString(), 0 } };
+    m_labelFlags = { 0 };
     m_pendingTx.clear();
+    m_associationLane.clear();
+    m_initialTsns.clear();
+    m_associationPorts.clear();
     m_lastNs = 0;
     m_retransmissions = m_abandoned = m_drops = 0;
 }
@@ -73,6 +123,44 @@ qint32 TimelineIndex::laneOf(const QString& endpoint)
     m_laneIds.insert(endpoint, id);
     m_laneReceives.append(false);
     return id;
+}
+
+qint32 TimelineIndex::laneOrAssociation(const trace::Event& e, const QString& endpoint)
+{
+    if (!endpoint.isEmpty() || !e.object)
+        return laneOf(endpoint);
+    return m_associationLane.value(e.object, -1);
+}
+
+TsnBases TimelineIndex::basesFor(quint32 ports, qint64 timeNs) const
+{
+    auto lookup = [&](quint32 key, bool* known, quint32* base) {
+        auto it = m_initialTsns.constFind(key);
+        if (it == m_initialTsns.constEnd())
+            return;
+        for (auto e = it->crbegin(); e != it->crend(); ++e)
+            if (e->first <= timeNs) {
+                *known = true;
+                *base = e->second;
+                return;
+            }
+    };
+    TsnBases b;
+    lookup(ports, &b.ownKnown, &b.own);
+    lookup((ports >> 16) | (ports << 16), &b.peerKnown, &b.peer);
+    return b;
+}
+
+TsnBases TimelineIndex::tsnBases(const QByteArray& raw, qint64 timeNs) const
+{
+    const qint64 ports = sctpPorts(raw);
+    return ports < 0 ? TsnBases {} : basesFor(quint32(ports), timeNs);
+}
+
+TsnBases TimelineIndex::associationTsnBases(quint64 association, qint64 timeNs) const
+{
+    auto it = m_associationPorts.constFind(association);
+    return it == m_associationPorts.constEnd() ? TsnBases {} : basesFor(*it, timeNs);
 }
 
 std::size_t TimelineIndex::lowerBound(qint64 timeNs) const
@@ -124,6 +212,17 @@ void TimelineIndex::append(const QVector<trace::Event>& events)
             if (e.kind != Kind::SctpPacket && e.raw.startsWith("SIP/2.0"))
                 it.flags |= Response;
             it.label = labelOf(e);
+            if (e.kind == Kind::SctpPacket) {
+                it.flags |= m_labelFlags.value(int(it.label));
+                quint32 initial = 0;
+                if (sctpInitialTsn(e.raw, &initial)) {
+                    auto& list = m_initialTsns[quint32(sctpPorts(e.raw))];
+                    if (list.isEmpty() || list.last().second != initial)
+                        list.append({ e.timeNs, initial });
+                }
+            }
+            else if (isSipKeepAlive(e.raw))
+                it.flags |= KeepAlive;
             const quint64 key = pairKey(e.raw, from, to);
             if (e.dir == Dir::Rx) {
                 it.lane = to;
@@ -144,6 +243,15 @@ void TimelineIndex::append(const QVector<trace::Event>& events)
             } else {
                 it.lane = from;
                 it.pairLane = to;
+                if (e.kind == Kind::SctpPacket && from >= 0) {
+                    const quint64 association = e.a ? e.a : e.object;
+                    if (association && !m_associationLane.contains(association)) {
+                        m_associationLane.insert(association, from);
+                        const qint64 ports = sctpPorts(e.raw);
+                        if (ports >= 0)
+                            m_associationPorts.insert(association, quint32(ports));
+                    }
+                }
                 insertSorted(it);
                 m_pendingTx.insert(key, m_items.size() - 1);
                 continue;
@@ -164,16 +272,18 @@ void TimelineIndex::append(const QVector<trace::Event>& events)
             }
             break;
         case Kind::SctpAbandon:
-            it.lane = laneOf(e.from);
+            it.lane = laneOrAssociation(e, e.from);
             it.number = e.c;
+            it.detail = quint8(std::min<quint64>(e.a, 255));
             ++m_abandoned;
             break;
         case Kind::SctpForwardTsn:
         case Kind::SctpRetransmission:
-            it.lane = laneOf(e.from);
+            it.lane = laneOrAssociation(e, e.from);
             it.number = e.c;
             if (e.kind == Kind::SctpRetransmission) {
                 it.flags |= Retransmission;
+                it.detail = quint8(std::min<quint64>(e.a, 255));
                 ++m_retransmissions;
             }
             break;
@@ -181,7 +291,9 @@ void TimelineIndex::append(const QVector<trace::Event>& events)
             // Chunks are drawn through their packet; keeping them out keeps the index small.
             continue;
         default:
-            it.lane = laneOf(e.from.isEmpty() ? e.to : e.from);
+            it.lane = e.kind == Kind::AssociationState || e.kind == Kind::StreamState || e.kind == Kind::SctpNotification
+                ? laneOrAssociation(e, e.from.isEmpty() ? e.to : e.from)
+                : laneOf(e.from.isEmpty() ? e.to : e.from);
             it.number = e.a;
             break;
         }

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "journal/event.h"
+#include "sctpsummary.h"
 
 #include <QHash>
 #include <QStringList>
@@ -20,7 +21,13 @@ public:
         Response = 1, // a SIP response (else a request)
         Paired = 2, // an Rx item whose Tx is known (pairTimeNs/pairLane valid)
         Retransmission = 4,
+        KeepAlive = 8, // HEARTBEAT/HEARTBEAT-ACK only, a CRLF keep-alive, an OPTIONS ping or its answer
+        SctpData = 16, // an SCTP packet with DATA or I-DATA
+        SctpSack = 32, // an SCTP packet with a SACK (and no DATA)
     };
+    // Item::detail for SctpRetransmission (a: how usrsctp decided) and SctpAbandon (a: the policy).
+    enum RetransmitKind : quint8 { RetransmitUnknown = 0, RetransmitFast = 1, RetransmitTimeout = 2 };
+    enum Policy : quint8 { PolicyNone = 0, PolicyTtl = 1, PolicyBuf = 2, PolicyRtx = 3 };
 
     struct Item {
         qint64 timeNs;
@@ -33,6 +40,7 @@ public:
         trace::Kind kind;
         trace::Dir dir;
         quint8 flags;
+        quint8 detail; // kind-specific: RetransmitKind, Policy
     };
 
     void clear();
@@ -50,6 +58,12 @@ public:
     // Lane name without an address: "uac 10.0.0.1:5060" -> "uac", "10.0.0.1:5060" stays.
     static QString laneTitle(const QString& endpoint);
 
+    // The initial TSNs an SCTP packet's TSNs count from (from the INIT / INIT-ACK seen last before
+    // timeNs on its ports), and the same for an association's events (abandons, FORWARD-TSN, TSN
+    // retransmissions name the association, not the ports).
+    TsnBases tsnBases(const QByteArray& raw, qint64 timeNs) const;
+    TsnBases associationTsnBases(quint64 association, qint64 timeNs) const;
+
     // Counters for the status line and tests.
     quint64 retransmissions() const { return m_retransmissions; }
     quint64 abandoned() const { return m_abandoned; }
@@ -59,6 +73,7 @@ private:
     qint32 laneOf(const QString& endpoint);
     static quint64 pairKey(const QByteArray& raw, qint32 from, qint32 to);
     quint32 labelOf(const trace::Event& e);
+    static bool isSipKeepAlive(const QByteArray& raw);
     void insertSorted(const Item& item);
 
     std::vector<Item> m_items;
@@ -67,8 +82,17 @@ private:
     QVector<bool> m_laneReceives;
     QStringList m_labels { QString() };
     QHash<QString, quint32> m_labelIds { { QString(), 0 } };
+    QVector<quint8> m_labelFlags { 0 }; // per label: KeepAlive, SctpData, SctpSack (SCTP labels)
     // Transmissions not yet matched by a receive, by (raw bytes hash ^ lanes).
     QMultiHash<quint64, std::size_t> m_pendingTx;
+    // An association's own lane (where its packets leave), for its events that name no endpoint
+    // (abandons, state changes, notifications).
+    QHash<quint64, qint32> m_associationLane;
+    // Initial TSNs by (src port << 16 | dst port), each with the time its INIT was seen.
+    QHash<quint32, QVector<QPair<qint64, quint32>>> m_initialTsns;
+    QHash<quint64, quint32> m_associationPorts; // of its own packets (src << 16 | dst)
+    TsnBases basesFor(quint32 ports, qint64 timeNs) const;
+    qint32 laneOrAssociation(const trace::Event& e, const QString& endpoint);
     qint64 m_lastNs = 0;
     quint64 m_retransmissions = 0, m_abandoned = 0, m_drops = 0;
 };

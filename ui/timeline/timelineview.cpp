@@ -2,8 +2,12 @@
 #include "timelineview.h"
 
 #include "journal/journal.h"
+#include "sctpsummary.h"
+#include "theme.h"
 
+#include <QContextMenuEvent>
 #include <QHelpEvent>
+#include <QMenu>
 #include <QKeyEvent>
 #include <QPainter>
 #include <QPainterPath>
@@ -18,16 +22,6 @@ using trace::Dir;
 using trace::Kind;
 
 namespace {
-    const QColor kRequest(0x1e, 0x88, 0xe5);
-    const QColor kResponse(0x43, 0xa0, 0x47);
-    const QColor kSctp(0x00, 0x89, 0x7b);
-    const QColor kRetransmit(0xfb, 0x8c, 0x00);
-    const QColor kDrop(0xe5, 0x39, 0x35);
-    const QColor kAbandon(0xd8, 0x1b, 0x60);
-    const QColor kForwardTsn(0x8e, 0x24, 0xaa);
-    const QColor kTimer(0x7e, 0x57, 0xc2);
-    const QColor kState(0x78, 0x90, 0x9c);
-
     QString formatNs(qint64 ns, qint64 step)
     {
         const double s = double(ns) / 1e9;
@@ -42,6 +36,119 @@ namespace {
         head << to << to - QPointF(std::cos(angle - 0.45) * size, std::sin(angle - 0.45) * size)
              << to - QPointF(std::cos(angle + 0.45) * size, std::sin(angle + 0.45) * size);
         p.drawPolygon(head);
+    }
+
+    QColor colourOf(const MarkPalette& pal, timeline::Mark::Colour c)
+    {
+        using M = timeline::Mark;
+        switch (c) {
+        case M::Request: return pal.request;
+        case M::Response: return pal.response;
+        case M::Control: return pal.control;
+        case M::Retransmit: return pal.retransmit;
+        case M::DropColour: return pal.drop;
+        case M::AbandonColour: return pal.abandon;
+        case M::ForwardTsnColour: return pal.forwardTsn;
+        case M::TimerColour: return pal.timer;
+        case M::StateColour: return pal.state;
+        }
+        return pal.request;
+    }
+
+    // One mark, as the timeline and its legend draw it. Shapes, not only colours, tell the kinds
+    // apart: a ring where a retransmission left, a cross for a loss, a barred circle for an
+    // abandon, a bracket for FORWARD-TSN, a triangle / square for fast / timeout retransmission.
+    void drawMark(QPainter& p, const timeline::Mark& m, const MarkPalette& pal, const QColor& highlight, const QColor& base)
+    {
+        using M = timeline::Mark;
+        const QColor c = m.selected ? highlight : colourOf(pal, m.colour);
+        const QPointF a = m.a, b = m.b;
+        switch (m.shape) {
+        case M::Arrow:
+            p.setPen(QPen(c, m.retransmission || m.selected ? 2.4 : 1.4));
+            p.setBrush(c);
+            p.drawLine(a, b);
+            arrowHead(p, a, b, 7);
+            if (m.retransmission) {
+                p.setBrush(base);
+                p.setPen(QPen(c, 1.8));
+                p.drawEllipse(a, 3.5, 3.5);
+            }
+            break;
+        case M::Sent:
+            p.setPen(Qt::NoPen);
+            p.setBrush(c);
+            p.drawEllipse(a, 2.5, 2.5);
+            break;
+        case M::Drop: {
+            p.setPen(QPen(c, 1.6, Qt::DashLine));
+            p.drawLine(a, b);
+            p.setPen(QPen(c, 2.2));
+            p.drawLine(b + QPointF(-4, -4), b + QPointF(4, 4));
+            p.drawLine(b + QPointF(-4, 4), b + QPointF(4, -4));
+            break;
+        }
+        case M::Abandon:
+            p.setPen(QPen(c, 2.4));
+            p.setBrush(base);
+            p.drawEllipse(a, 6, 6);
+            p.drawLine(a + QPointF(-4.2, 4.2), a + QPointF(4.2, -4.2));
+            break;
+        case M::ForwardTsn:
+            p.setPen(QPen(c, 2.4));
+            p.drawLine(a + QPointF(0, -10), a + QPointF(0, 10));
+            p.drawLine(a + QPointF(0, -10), a + QPointF(6, -10));
+            p.drawLine(a + QPointF(0, 10), a + QPointF(6, 10));
+            break;
+        case M::FastRetransmit: {
+            p.setPen(QPen(pal.dark ? base.lighter(300) : base.darker(300), 0.8));
+            p.setBrush(c);
+            QPolygonF t;
+            t << a + QPointF(0, -5.5) << a + QPointF(5, 3.5) << a + QPointF(-5, 3.5);
+            p.drawPolygon(t);
+            break;
+        }
+        case M::TimeoutRetransmit:
+            p.setPen(QPen(pal.dark ? base.lighter(300) : base.darker(300), 0.8));
+            p.setBrush(c);
+            p.drawRect(QRectF(a.x() - 4, a.y() - 4, 8, 8));
+            break;
+        case M::Timer:
+            p.setPen(QPen(c, 1.5));
+            p.setBrush(Qt::NoBrush);
+            p.drawEllipse(a, 4, 4);
+            p.drawLine(a, a + QPointF(0, -3));
+            p.drawLine(a, a + QPointF(2, 0));
+            break;
+        case M::State: {
+            p.setPen(Qt::NoPen);
+            p.setBrush(c);
+            QPolygonF d;
+            d << a + QPointF(0, -4) << a + QPointF(4, 0) << a + QPointF(0, 4) << a + QPointF(-4, 0);
+            p.drawPolygon(d);
+            break;
+        }
+        case M::Error: {
+            p.setPen(Qt::NoPen);
+            p.setBrush(c);
+            QPolygonF t;
+            t << a + QPointF(0, -8) << a + QPointF(6, 4) << a + QPointF(-6, 4);
+            p.drawPolygon(t);
+            p.setPen(QPen(base, 1.6));
+            p.drawLine(a + QPointF(0, -4), a + QPointF(0, 0.5));
+            break;
+        }
+        }
+    }
+
+    const char* policyName(quint8 policy)
+    {
+        switch (policy) {
+        case TimelineIndex::PolicyTtl: return "TTL";
+        case TimelineIndex::PolicyBuf: return "BUF";
+        case TimelineIndex::PolicyRtx: return "RTX";
+        default: return nullptr;
+        }
     }
 } // namespace
 
@@ -71,6 +178,8 @@ void TimelineView::append(const QVector<trace::Event>& events)
 void TimelineView::clear()
 {
     m_index.clear();
+    m_labelCache.clear();
+    m_frame = {};
     m_selected = ~0ull;
     m_startNs = 0;
     update();
@@ -117,7 +226,85 @@ void TimelineView::selectSeq(quint64 seq)
 
 int TimelineView::laneY(qint32 lane) const
 {
-    return kAxisHeight + kLaneHeight / 2 + lane * kLaneHeight;
+    const QRect plot = plotRect();
+    return timeline::laneGeometry(plot.top(), plot.height(), int(m_index.lanes().size())).y(lane);
+}
+
+QRect TimelineView::plotRect() const
+{
+    return QRect(kLaneHeaderWidth, kAxisHeight, std::max(1, width() - kLaneHeaderWidth),
+        std::max(1, height() - kAxisHeight - legendHeight(width())));
+}
+
+void TimelineView::setFoldKeepAlives(bool fold)
+{
+    m_foldKeepAlives = fold;
+    update();
+}
+
+QString TimelineView::labelText(const TimelineIndex::Item& it) const
+{
+    switch (it.kind) {
+    case Kind::SctpAbandon: {
+        const char* policy = policyName(it.detail);
+        return policy ? tr("abandoned ctx %1 (%2)").arg(it.number).arg(QLatin1String(policy)) : tr("abandoned ctx %1").arg(it.number);
+    }
+    case Kind::SctpForwardTsn:
+    case Kind::SctpRetransmission: {
+        // TSNs relative to the association's initial TSN, as its packets' labels show them.
+        quint64 tsn = it.number;
+        if (m_journal && m_journal->available(it.seq)) {
+            const TsnBases b = m_index.associationTsnBases(m_journal->at(it.seq).object, it.timeNs);
+            if (b.ownKnown)
+                tsn = quint32(quint32(tsn) - b.own + 1);
+        }
+        if (it.kind == Kind::SctpForwardTsn)
+            return QStringLiteral("FORWARD-TSN → %1").arg(tsn);
+        return it.detail == TimelineIndex::RetransmitFast ? tr("TSN %1 fast rtx").arg(tsn)
+            : it.detail == TimelineIndex::RetransmitTimeout ? tr("TSN %1 timeout rtx").arg(tsn)
+                                                            : tr("TSN %1 rtx").arg(tsn);
+    }
+    case Kind::SctpPacket: {
+        // The chunks with their numbers, from the packet itself (built when first drawn).
+        if (m_journal) {
+            auto cached = m_labelCache.constFind(it.seq);
+            if (cached != m_labelCache.constEnd())
+                return *cached;
+            if (m_labelCache.size() > 20000)
+                m_labelCache.clear();
+            QString text;
+            if (m_journal->available(it.seq)) {
+                const QByteArray raw = m_journal->at(it.seq).raw;
+                text = sctpChunkSummary(raw, m_index.tsnBases(raw, it.timeNs));
+            }
+            if (text.isEmpty())
+                text = m_index.labels().value(int(it.label));
+            m_labelCache.insert(it.seq, text);
+            return text;
+        }
+        return m_index.labels().value(int(it.label));
+    }
+    default: break;
+    }
+    const QString& label = m_index.labels().value(int(it.label));
+    if ((it.flags & TimelineIndex::Retransmission) && it.number)
+        return QStringLiteral("%1 #%2").arg(label).arg(it.number);
+    return label;
+}
+
+timeline::Frame TimelineView::frame(bool legacyLabels) const
+{
+    timeline::FrameParams params;
+    params.plot = plotRect();
+    params.startNs = m_startNs;
+    params.nsPerPx = m_nsPerPx;
+    params.foldKeepAlives = m_foldKeepAlives;
+    params.selected = m_selected;
+    params.legacyLabels = legacyLabels;
+    QFont small = font();
+    small.setPointSizeF(small.pointSizeF() * 0.85);
+    return timeline::buildFrame(m_index, params, [this](const TimelineIndex::Item& it) { return labelText(it); },
+        QFontMetricsF(small));
 }
 
 qint64 TimelineView::xToNs(double x) const
@@ -145,13 +332,17 @@ void TimelineView::paintEvent(QPaintEvent*)
     QPainter p(this);
     const QPalette& pal = palette();
     p.fillRect(rect(), pal.color(QPalette::Base));
-    const QRect plot(kLaneHeaderWidth, kAxisHeight, width() - kLaneHeaderWidth, height() - kAxisHeight);
+    const QRect plot = plotRect();
+    m_frame = frame();
     drawLanes(p, plot);
     p.save();
     p.setClipRect(plot);
-    drawItems(p, plot);
+    p.setRenderHint(QPainter::Antialiasing, true);
+    drawFrame(p, m_frame);
     p.restore();
+    m_lastPainted = m_frame.items;
     drawAxis(p, QRect(kLaneHeaderWidth, 0, plot.width(), kAxisHeight));
+    drawLegend(p, QRect(0, plot.bottom() + 1, width(), height() - plot.bottom() - 1));
 }
 
 void TimelineView::drawAxis(QPainter& p, const QRect& area)
@@ -187,23 +378,28 @@ void TimelineView::drawAxis(QPainter& p, const QRect& area)
     for (qint64 t = first; nsToX(t) < area.right(); t += step) {
         const double x = nsToX(t);
         if (x >= area.left())
-            p.drawLine(QPointF(x, kAxisHeight), QPointF(x, height()));
+            p.drawLine(QPointF(x, kAxisHeight), QPointF(x, plotRect().bottom()));
     }
 }
 
 void TimelineView::drawLanes(QPainter& p, const QRect& plot)
 {
     const QPalette& pal = palette();
-    p.fillRect(QRect(0, kAxisHeight, kLaneHeaderWidth, height()), pal.color(QPalette::Window));
+    p.fillRect(QRect(0, kAxisHeight, kLaneHeaderWidth, plot.height()), pal.color(QPalette::Window));
     const QStringList& lanes = m_index.lanes();
+    const timeline::LaneGeometry& g = m_frame.lanes;
+    const MarkPalette marks = markPalette(pal);
     QFont bold = font();
     bold.setBold(true);
+    QFont small = font();
+    small.setPointSizeF(small.pointSizeF() * 0.85);
     for (int i = 0; i < lanes.size(); ++i) {
-        const int y = laneY(i);
-        if (y - kLaneHeight / 2 > height())
+        const int y = g.y(i);
+        const int top = g.bandTop(i);
+        if (top > plot.bottom())
             break;
         if (i % 2)
-            p.fillRect(QRect(plot.left(), y - kLaneHeight / 2, plot.width(), kLaneHeight), pal.color(QPalette::AlternateBase));
+            p.fillRect(QRect(plot.left(), top, plot.width(), g.laneHeight), pal.color(QPalette::AlternateBase));
         p.setPen(QPen(pal.color(QPalette::Mid), 1, Qt::DashLine));
         p.drawLine(plot.left(), y, plot.right(), y);
         const QString title = TimelineIndex::laneTitle(lanes[i]);
@@ -218,213 +414,195 @@ void TimelineView::drawLanes(QPainter& p, const QRect& plot)
             p.drawText(QRect(8, y, kLaneHeaderWidth - 12, 16), Qt::AlignLeft | Qt::AlignTop,
                 p.fontMetrics().elidedText(addr, Qt::ElideMiddle, kLaneHeaderWidth - 12));
         }
+        // The folded keep-alives: a thin strip at the bottom of the band, the count in the header.
+        const quint64 folded = std::size_t(i) < m_frame.keepAlivesPerLane.size() ? m_frame.keepAlivesPerLane[std::size_t(i)] : 0;
+        if (m_foldKeepAlives && folded) {
+            const int stripTop = g.keepAliveStripTop(i);
+            QColor strip = marks.keepAlive;
+            strip.setAlpha(50);
+            p.fillRect(QRect(plot.left(), stripTop, plot.width(), timeline::kKeepAliveStrip), strip);
+            p.setFont(small);
+            p.setPen(pal.color(QPalette::PlaceholderText));
+            p.drawText(QRect(8, y + 16, kLaneHeaderWidth - 12, 14), Qt::AlignLeft | Qt::AlignVCenter,
+                tr("♥ %n keep-alive(s) (K)", nullptr, int(std::min<quint64>(folded, INT_MAX))));
+        }
     }
     p.setPen(pal.color(QPalette::Mid));
-    p.drawLine(kLaneHeaderWidth - 1, kAxisHeight, kLaneHeaderWidth - 1, height());
+    p.drawLine(kLaneHeaderWidth - 1, kAxisHeight, kLaneHeaderWidth - 1, plot.bottom());
 }
 
-void TimelineView::drawItems(QPainter& p, const QRect& plot)
+void TimelineView::drawFrame(QPainter& p, const timeline::Frame& f)
 {
-    const auto& items = m_index.items();
-    const QStringList& labels = m_index.labels();
-    m_lastPainted = 0;
-    if (items.empty())
-        return;
-    const qint64 visibleStart = xToNs(plot.left());
-    const qint64 visibleEnd = xToNs(plot.right() + 1);
-    // Arrows are drawn at their receive time and reach back to their send time: look a little
-    // past the right edge so an arrow that leaves inside the view is not lost.
-    const qint64 scanEnd = visibleEnd + std::max<qint64>(qint64(m_nsPerPx * 200), 2000000000);
-    std::size_t i = m_index.lowerBound(visibleStart);
-    const std::size_t end = m_index.lowerBound(scanEnd);
+    const QPalette& pal = palette();
+    const MarkPalette marks = markPalette(pal);
+    const QColor highlight = pal.color(QPalette::Highlight);
+    const QColor base = pal.color(QPalette::Base);
+    const timeline::LaneGeometry& g = f.lanes;
 
-    // Per-pixel de-duplication: one mark per (lane, kind, x column) is enough.
-    const int lanes = int(m_index.lanes().size()) + 1;
-    std::vector<int> lastX(std::size_t(lanes) * 16, INT_MIN);
-    auto seen = [&](qint32 lane, int cls, int x) {
-        int& slot = lastX[std::size_t(lane + 1) * 16 + std::size_t(cls)];
-        if (slot == x)
-            return true;
-        slot = x;
-        return false;
-    };
-    int lastLabelX = INT_MIN;
+    // Keep-alive ticks in their strip.
+    if (!f.keepAlives.empty()) {
+        p.setPen(QPen(marks.keepAlive, 1.2));
+        for (const timeline::KeepAliveTick& t : f.keepAlives) {
+            const int stripTop = g.keepAliveStripTop(t.lane);
+            p.drawLine(QPointF(t.x, stripTop + 1), QPointF(t.x, stripTop + timeline::kKeepAliveStrip - 1));
+        }
+    }
+    // Density strips: a bar on the lane, darker where denser.
+    for (const timeline::DensityRun& r : f.density) {
+        QColor c = marks.density;
+        c.setAlphaF(std::clamp(0.25 + 0.12 * std::log2(std::max(1.0, double(r.peak) / timeline::kDenseCount)), 0.25, 0.85));
+        const double y = g.y(r.lane);
+        p.fillRect(QRectF(r.x0, y - 6, std::max(2.0, r.x1 - r.x0), 12), c);
+        p.setPen(QPen(marks.density, 1));
+        p.drawLine(QPointF(r.x0, y - 6), QPointF(r.x0, y + 6));
+        p.drawLine(QPointF(r.x1, y - 6), QPointF(r.x1, y + 6));
+    }
+    for (const timeline::Mark& m : f.marks)
+        drawMark(p, m, marks, highlight, base);
+
+    QFont small = font();
+    small.setPointSizeF(small.pointSizeF() * 0.85);
+    p.setFont(small);
+    QColor plate = base;
+    plate.setAlpha(200);
+    for (const timeline::Label& l : f.labels) {
+        // On a plate of the background, so an arrow crossing it does not hide the text.
+        p.fillRect(l.rect, plate);
+        p.setPen(marks.text(l.priority == timeline::Priority::Density ? marks.density : colourOf(marks, l.colour)));
+        p.drawText(l.rect, Qt::AlignLeft | Qt::AlignVCenter, l.text);
+    }
+}
+
+int TimelineView::legendHeight(int w) const
+{
+    // Entries flow into rows; the same arithmetic as drawLegend.
+    QFont small = font();
+    small.setPointSizeF(small.pointSizeF() * 0.85);
+    const QFontMetrics fm(small);
+    const QStringList names = { tr("request / DATA"), tr("response / SACK"), tr("SCTP control"), tr("retransmission #n"),
+        tr("lost on the link"), tr("abandoned (PR-SCTP)"), tr("FORWARD-TSN"), tr("fast rtx"), tr("timeout rtx"),
+        tr("timer"), tr("state"), tr("n msgs: too dense"), tr("keep-alives (K)") };
+    int rows = 1, x = 8;
+    for (const QString& n : names) {
+        const int entry = 30 + fm.horizontalAdvance(n) + 14;
+        if (x + entry > w - 4 && x > 8) {
+            ++rows;
+            x = 8;
+        }
+        x += entry;
+    }
+    return rows * (fm.height() + 6) + 4;
+}
+
+void TimelineView::drawLegend(QPainter& p, const QRect& area)
+{
+    const QPalette& pal = palette();
+    const MarkPalette marks = markPalette(pal);
+    p.fillRect(area, pal.color(QPalette::Window));
+    p.setPen(pal.color(QPalette::Mid));
+    p.drawLine(area.topLeft(), area.topRight());
     QFont small = font();
     small.setPointSizeF(small.pointSizeF() * 0.85);
     p.setFont(small);
     const QFontMetrics fm(small);
-
-    for (; i < end; ++i) {
-        const TimelineIndex::Item& it = items[i];
-        if (it.lane < 0)
-            continue;
-        const double x = nsToX(it.timeNs);
-        const int xi = int(x);
-        const int y = laneY(it.lane);
-        const bool selected = it.seq == m_selected;
-        switch (it.kind) {
-        case Kind::SipMessage:
-        case Kind::SipRetransmission:
-        case Kind::SctpPacket: {
-            const bool retx = it.flags & TimelineIndex::Retransmission;
-            QColor c = it.kind == Kind::SctpPacket ? kSctp : (it.flags & TimelineIndex::Response) ? kResponse : kRequest;
-            if (retx)
-                c = kRetransmit;
-            if (it.dir == Dir::Tx) {
-                // A Tx whose receiver we never see (a real peer) is drawn as its own arrow.
-                if (m_index.laneReceives(it.pairLane) || it.pairLane < 0) {
-                    if (it.timeNs > visibleEnd || seen(it.lane, 0, xi))
-                        continue;
-                    p.setPen(Qt::NoPen);
-                    p.setBrush(c);
-                    p.drawEllipse(QPointF(x, y), 2.5, 2.5);
-                    ++m_lastPainted;
-                    continue;
-                }
+    const int rowH = fm.height() + 6;
+    const QColor base = pal.color(QPalette::Base);
+    using M = timeline::Mark;
+    struct Entry {
+        QString name;
+        M::Shape shape;
+        M::Colour colour;
+        bool retx = false;
+        int special = 0; // 1 density, 2 keep-alive strip
+    };
+    const Entry entries[] = { { tr("request / DATA"), M::Arrow, M::Request }, { tr("response / SACK"), M::Arrow, M::Response },
+        { tr("SCTP control"), M::Arrow, M::Control }, { tr("retransmission #n"), M::Arrow, M::Retransmit, true },
+        { tr("lost on the link"), M::Drop, M::DropColour }, { tr("abandoned (PR-SCTP)"), M::Abandon, M::AbandonColour },
+        { tr("FORWARD-TSN"), M::ForwardTsn, M::ForwardTsnColour }, { tr("fast rtx"), M::FastRetransmit, M::Retransmit },
+        { tr("timeout rtx"), M::TimeoutRetransmit, M::Retransmit }, { tr("timer"), M::Timer, M::TimerColour },
+        { tr("state"), M::State, M::StateColour }, { tr("n msgs: too dense"), M::Arrow, M::Request, false, 1 },
+        { tr("keep-alives (K)"), M::Arrow, M::Control, false, 2 } };
+    p.save();
+    p.setRenderHint(QPainter::Antialiasing, true);
+    int x = 8, y = area.top() + 3;
+    for (const Entry& e : entries) {
+        const int entry = 30 + fm.horizontalAdvance(e.name) + 14;
+        if (x + entry > area.right() - 4 && x > 8) {
+            x = 8;
+            y += rowH;
+        }
+        const double cy = y + rowH / 2.0;
+        if (e.special == 1) {
+            QColor c = marks.density;
+            c.setAlphaF(0.45);
+            p.fillRect(QRectF(x + 2, cy - 5, 22, 10), c);
+        } else if (e.special == 2) {
+            QColor c = marks.keepAlive;
+            c.setAlpha(50);
+            p.fillRect(QRectF(x + 2, cy - 4, 22, 8), c);
+            p.setPen(QPen(marks.keepAlive, 1.2));
+            for (int k = 0; k < 4; ++k)
+                p.drawLine(QPointF(x + 5 + k * 5, cy - 3), QPointF(x + 5 + k * 5, cy + 3));
+        } else {
+            M m;
+            m.shape = e.shape;
+            m.colour = e.colour;
+            m.retransmission = e.retx;
+            if (e.shape == M::Arrow || e.shape == M::Drop) {
+                m.a = QPointF(x + 4, cy + 4);
+                m.b = QPointF(x + 24, cy - 4);
+                if (e.shape == M::Drop)
+                    m.b = QPointF(x + 20, cy);
+            } else {
+                m.a = m.b = QPointF(x + 14, cy);
             }
-            const bool paired = it.dir == Dir::Tx || (it.flags & TimelineIndex::Paired);
-            const double x0 = it.dir == Dir::Tx ? x : paired ? nsToX(it.pairTimeNs) : x;
-            if (x0 > plot.right() + 1 || (it.dir != Dir::Tx && it.timeNs > visibleEnd && x0 > plot.right()))
-                continue;
-            if (it.pairLane < 0)
-                continue;
-            const int y0 = laneY(it.pairLane);
-            if (!selected && seen(it.pairLane, 1 + (retx ? 1 : 0) + (it.lane < it.pairLane ? 2 : 0), int(x0))
-                && int(x0) == xi)
-                continue;
-            const QPointF from(x0, y0), to(x, y);
-            p.setPen(QPen(selected ? palette().color(QPalette::Highlight) : c, retx || selected ? 2.2 : 1.4));
-            p.setBrush(selected ? palette().color(QPalette::Highlight) : c);
-            p.drawLine(from, to);
-            arrowHead(p, from, to, 7);
-            ++m_lastPainted;
-            const QString& label = labels.value(int(it.label));
-            const double mid = (x0 + x) / 2;
-            if (!label.isEmpty() && std::abs(mid - lastLabelX) > 70) {
-                const QString text = retx && it.number ? QStringLiteral("%1 #%2").arg(label).arg(it.number) : label;
-                p.setPen(c.darker(120));
-                p.drawText(QPointF(mid + 4, (y0 + y) / 2.0 - 3), fm.elidedText(text, Qt::ElideRight, 120));
-                lastLabelX = int(mid);
+            if (e.shape == M::ForwardTsn) {
+                // The bracket at two thirds of its size, to fit a legend row.
+                p.save();
+                p.translate(x + 11, cy);
+                p.scale(0.65, 0.65);
+                m.a = m.b = QPointF(0, 0);
+                drawMark(p, m, marks, pal.color(QPalette::Highlight), base);
+                p.restore();
+            } else {
+                drawMark(p, m, marks, pal.color(QPalette::Highlight), base);
             }
-            break;
         }
-        case Kind::LinkDrop: {
-            if (it.timeNs > visibleEnd)
-                continue;
-            if (!selected && seen(it.lane, 5, xi))
-                continue;
-            const int y1 = it.pairLane >= 0 ? laneY(it.pairLane) : y + kLaneHeight / 2;
-            const QPointF from(x, y), mid(x + std::max(8.0, 18.0), (y + y1) / 2.0);
-            p.setPen(QPen(kDrop, 1.6, Qt::DashLine));
-            p.drawLine(from, mid);
-            p.setPen(QPen(kDrop, 2));
-            p.drawLine(mid + QPointF(-4, -4), mid + QPointF(4, 4));
-            p.drawLine(mid + QPointF(-4, 4), mid + QPointF(4, -4));
-            ++m_lastPainted;
-            break;
-        }
-        case Kind::SctpAbandon: {
-            if (it.timeNs > visibleEnd || (!selected && seen(it.lane, 6, xi)))
-                continue;
-            p.setPen(QPen(kAbandon, 2.2));
-            p.drawLine(QPointF(x - 5, y - 5), QPointF(x + 5, y + 5));
-            p.drawLine(QPointF(x - 5, y + 5), QPointF(x + 5, y - 5));
-            if (std::abs(xi - lastLabelX) > 70) {
-                p.drawText(QPointF(x + 7, y - 7), tr("abandoned ctx %1").arg(it.number));
-                lastLabelX = xi;
-            }
-            ++m_lastPainted;
-            break;
-        }
-        case Kind::SctpForwardTsn: {
-            if (it.timeNs > visibleEnd || (!selected && seen(it.lane, 7, xi)))
-                continue;
-            p.setPen(QPen(kForwardTsn, 2));
-            p.drawLine(QPointF(x, y - 9), QPointF(x, y + 9));
-            p.drawLine(QPointF(x, y - 9), QPointF(x + 5, y - 9));
-            p.drawLine(QPointF(x, y + 9), QPointF(x + 5, y + 9));
-            if (std::abs(xi - lastLabelX) > 70) {
-                p.drawText(QPointF(x + 7, y + 14), tr("FWD-TSN %1").arg(it.number));
-                lastLabelX = xi;
-            }
-            ++m_lastPainted;
-            break;
-        }
-        case Kind::SctpRetransmission: {
-            if (it.timeNs > visibleEnd || (!selected && seen(it.lane, 8, xi)))
-                continue;
-            p.setPen(Qt::NoPen);
-            p.setBrush(kRetransmit);
-            p.drawRect(QRectF(x - 3, y - 3, 6, 6));
-            ++m_lastPainted;
-            break;
-        }
-        case Kind::TimerFired: {
-            if (it.timeNs > visibleEnd || (!selected && seen(it.lane, 9, xi)))
-                continue;
-            p.setPen(QPen(kTimer, 1.5));
-            p.setBrush(Qt::NoBrush);
-            p.drawEllipse(QPointF(x, y + 12), 4, 4);
-            p.drawLine(QPointF(x, y + 12), QPointF(x, y + 9));
-            const QString& label = labels.value(int(it.label));
-            if (!label.isEmpty() && m_nsPerPx < 5e6)
-                p.drawText(QPointF(x + 6, y + 20), label);
-            ++m_lastPainted;
-            break;
-        }
-        case Kind::TransactionState:
-        case Kind::DialogState:
-        case Kind::AssociationState: {
-            if (it.timeNs > visibleEnd || (!selected && seen(it.lane, 10, xi)))
-                continue;
-            p.setPen(Qt::NoPen);
-            p.setBrush(kState);
-            QPolygonF d;
-            d << QPointF(x, y - 16) << QPointF(x + 4, y - 12) << QPointF(x, y - 8) << QPointF(x - 4, y - 12);
-            p.drawPolygon(d);
-            ++m_lastPainted;
-            break;
-        }
-        case Kind::Error: {
-            if (it.timeNs > visibleEnd || (!selected && seen(it.lane, 11, xi)))
-                continue;
-            p.setPen(Qt::NoPen);
-            p.setBrush(kDrop);
-            QPolygonF t;
-            t << QPointF(x, y - 8) << QPointF(x + 6, y + 4) << QPointF(x - 6, y + 4);
-            p.drawPolygon(t);
-            ++m_lastPainted;
-            break;
-        }
-        default:
-            break;
-        }
+        p.setPen(pal.color(QPalette::WindowText));
+        p.drawText(QRect(x + 30, y, entry - 30, rowH), Qt::AlignLeft | Qt::AlignVCenter, e.name);
+        x += entry;
     }
+    p.restore();
 }
 
 qint64 TimelineView::itemAt(const QPoint& pos) const
 {
-    if (pos.x() < kLaneHeaderWidth)
+    if (pos.x() < kLaneHeaderWidth || !plotRect().contains(pos))
         return -1;
-    const auto& items = m_index.items();
-    const qint64 t0 = xToNs(pos.x() - 6), t1 = xToNs(pos.x() + 6);
-    std::size_t i = m_index.lowerBound(t0);
+    // What the last frame drew there: a label, else the nearest mark within a few pixels.
+    const timeline::Frame& f = m_frame;
+    for (const timeline::Label& l : f.labels)
+        if (l.rect.adjusted(-1, -1, 1, 1).contains(pos) && l.seq != ~0ull)
+            return qint64(l.seq);
+    const QPointF p(pos);
     qint64 best = -1;
-    int bestDist = INT_MAX;
-    for (; i < items.size() && items[i].timeNs <= t1; ++i) {
-        const auto& it = items[i];
-        if (it.lane < 0)
-            continue;
-        int dist = std::abs(laneY(it.lane) - pos.y());
-        // An arrow counts along its whole height at its receive end.
-        if (it.dir == Dir::Rx && it.pairLane >= 0) {
-            const int ya = std::min(laneY(it.lane), laneY(it.pairLane)), yb = std::max(laneY(it.lane), laneY(it.pairLane));
-            if (pos.y() >= ya && pos.y() <= yb)
-                dist = 0;
+    double bestDist = 7.0;
+    for (const timeline::Mark& m : f.marks) {
+        double d;
+        if (m.a == m.b) {
+            d = QLineF(m.a, p).length();
+        } else {
+            const QPointF ab = m.b - m.a;
+            const double len2 = QPointF::dotProduct(ab, ab);
+            const double t = len2 > 0 ? std::clamp(QPointF::dotProduct(p - m.a, ab) / len2, 0.0, 1.0) : 0.0;
+            d = QLineF(m.a + ab * t, p).length();
         }
-        if (dist < 14 && dist < bestDist) {
-            bestDist = dist;
-            best = qint64(it.seq);
+        // Important marks win ties: they are small and sit on top.
+        if (m.shape != timeline::Mark::Arrow && m.shape != timeline::Mark::Sent)
+            d -= 1.5;
+        if (d < bestDist) {
+            bestDist = d;
+            best = qint64(m.seq);
         }
     }
     return best;
@@ -435,6 +613,14 @@ bool TimelineView::event(QEvent* e)
     if (e->type() == QEvent::ToolTip) {
         auto* help = static_cast<QHelpEvent*>(e);
         const qint64 seq = itemAt(help->pos());
+        if (seq < 0 && m_journal) {
+            // A density strip: how many, and what to do to see them.
+            for (const timeline::DensityRun& r : m_frame.density)
+                if (help->pos().x() >= r.x0 && help->pos().x() <= r.x1 && std::abs(help->pos().y() - m_frame.lanes.y(r.lane)) <= 8) {
+                    QToolTip::showText(help->globalPos(), tr("%n message(s) here, too close to draw one by one: zoom in", nullptr, r.count), this);
+                    return true;
+                }
+        }
         if (seq < 0 || !m_journal) {
             QToolTip::hideText();
             e->ignore();
@@ -444,6 +630,25 @@ bool TimelineView::event(QEvent* e)
         QString tip = QStringLiteral("<b>%1</b> %2<br>t = %3 s")
                           .arg(QString::fromLatin1(trace::kindName(ev.kind)), QString::fromLatin1(trace::dirName(ev.dir)))
                           .arg(double(ev.timeNs) / 1e9, 0, 'f', 6);
+        // The whole label first (it may be hidden or elided on the plot).
+        if (ev.kind == Kind::SctpPacket) {
+            const TsnBases bases = m_index.tsnBases(ev.raw, ev.timeNs);
+            const QString summary = sctpChunkSummary(ev.raw, bases);
+            if (!summary.isEmpty())
+                tip += QStringLiteral("<br><b>%1</b>").arg(summary.toHtmlEscaped());
+            if (bases.ownKnown || bases.peerKnown)
+                tip += tr("<br>TSNs relative to the initial TSN (first DATA = 1); on the wire: %1")
+                           .arg(sctpChunkSummary(ev.raw).toHtmlEscaped());
+        } else {
+            const std::size_t at = m_index.lowerBound(ev.timeNs);
+            for (std::size_t i = at; i < m_index.items().size() && m_index.items()[i].timeNs == ev.timeNs; ++i)
+                if (m_index.items()[i].seq == ev.seq) {
+                    const QString label = labelText(m_index.items()[i]);
+                    if (!label.isEmpty())
+                        tip += QStringLiteral("<br><b>%1</b>").arg(label.toHtmlEscaped());
+                    break;
+                }
+        }
         if (!ev.from.isEmpty() || !ev.to.isEmpty())
             tip += QStringLiteral("<br>%1 → %2").arg(ev.from.toHtmlEscaped(), ev.to.toHtmlEscaped());
         if (!ev.text.isEmpty())
@@ -506,6 +711,27 @@ void TimelineView::mouseReleaseEvent(QMouseEvent* e)
     }
 }
 
+void TimelineView::contextMenuEvent(QContextMenuEvent* e)
+{
+    QMenu menu(this);
+    QAction* fold = menu.addAction(tr("Fold Keep-alives (HEARTBEAT, CRLF, OPTIONS)"), this, [this](bool on) { setFoldKeepAlives(on); });
+    fold->setCheckable(true);
+    fold->setChecked(m_foldKeepAlives);
+    fold->setShortcut(QKeySequence(Qt::Key_K));
+    menu.addAction(tr("Fit All"), this, [this] {
+        m_follow = false;
+        fitAll();
+    });
+    menu.exec(e->globalPos());
+}
+
+void TimelineView::resizeEvent(QResizeEvent* e)
+{
+    QWidget::resizeEvent(e);
+    if (m_follow)
+        fitAll();
+}
+
 void TimelineView::keyPressEvent(QKeyEvent* e)
 {
     const double cx = kLaneHeaderWidth + (width() - kLaneHeaderWidth) / 2.0;
@@ -530,6 +756,7 @@ void TimelineView::keyPressEvent(QKeyEvent* e)
         fitAll();
         break;
     case Qt::Key_End: setFollow(true); break;
+    case Qt::Key_K: setFoldKeepAlives(!m_foldKeepAlives); break;
     default: QWidget::keyPressEvent(e); return;
     }
     e->accept();

@@ -2,7 +2,9 @@
 #pragma once
 
 #include "timelineindex.h"
+#include "timelinelayout.h"
 
+#include <QHash>
 #include <QWidget>
 
 #include <memory>
@@ -13,14 +15,20 @@ class Journal;
 
 namespace ladder::ui {
 
-// The timeline: time runs left to right, one lane per endpoint. Messages are arrows from the
-// sender's lane to the receiver's, retransmissions are orange and numbered, lab losses are red
-// arrows that end in a cross, abandoned PR-SCTP messages and FORWARD-TSN skips have their own
-// marks. Painting walks only the visible time range and skips pixels already drawn, so a
-// million events pan and zoom smoothly.
+// The timeline: time runs left to right, one lane per endpoint, the lanes sharing the view's
+// height. Messages are arrows from the sender's lane to the receiver's, slanted with the one-way
+// delay (and at least a little, so order and direction show on a fast link). Retransmissions are
+// orange, thicker and numbered, with a ring where they left; lab losses are dashed arrows ending in
+// a cross; abandoned PR-SCTP messages a barred circle with their context; FORWARD-TSN a bracket;
+// SCTP fast and timeout retransmissions a triangle and a square. Keep-alives (HEARTBEAT pairs,
+// CRLF pings, OPTIONS pings) fold into a thin strip per lane (K shows them in full); where messages
+// are too dense to draw one by one, a strip with their count. Labels never overlap: the layout
+// (timelinelayout.h) places the important ones first and hides what has no room, which hover
+// shows. A legend under the lanes names every mark. Painting walks only the visible time range.
 //
 // Mouse: wheel zooms around the cursor, drag pans, hover shows the event, click selects it.
-// Keys: + / - zoom, ← / → pan, Home fits everything, End follows the newest events.
+// Keys: + / - zoom, ← / → pan, Home fits everything, End follows the newest events, K folds or
+// unfolds keep-alives.
 class TimelineView : public QWidget {
     Q_OBJECT
 public:
@@ -46,6 +54,17 @@ public:
     qint64 itemAt(const QPoint& pos) const;
     // How many items the last paint drew (tests check that painting stays bounded).
     int lastPaintedItems() const { return m_lastPainted; }
+    // Keep-alives folded into a strip per lane (the default) or drawn in full.
+    void setFoldKeepAlives(bool fold);
+    bool foldKeepAlives() const { return m_foldKeepAlives; }
+    // What a paint of the current range and size draws: lanes, marks, strips and the labels'
+    // rectangles (tests check those never overlap). legacyLabels: the old label rule, for tests.
+    timeline::Frame frame(bool legacyLabels = false) const;
+    // The plot: where lanes and marks are, between the axis and the legend.
+    QRect plotRect() const;
+    // The label an item gets: SIP method or status, SCTP chunks with their numbers, abandon and
+    // FORWARD-TSN details.
+    QString labelText(const TimelineIndex::Item& item) const;
 
 signals:
     void eventActivated(quint64 seq);
@@ -59,16 +78,20 @@ protected:
     void mouseReleaseEvent(QMouseEvent* event) override;
     void keyPressEvent(QKeyEvent* event) override;
     bool event(QEvent* event) override;
+    void contextMenuEvent(QContextMenuEvent* event) override;
+    void resizeEvent(QResizeEvent* event) override;
     QSize sizeHint() const override { return { 800, 400 }; }
 
 private:
     int laneY(qint32 lane) const;
+    int legendHeight(int width) const;
+    void drawLegend(QPainter& p, const QRect& area);
+    void drawFrame(QPainter& p, const timeline::Frame& frame);
     qint64 xToNs(double x) const;
     double nsToX(qint64 ns) const;
     void zoomAround(double x, double factor);
     void drawAxis(QPainter& p, const QRect& area);
     void drawLanes(QPainter& p, const QRect& area);
-    void drawItems(QPainter& p, const QRect& area);
 
     std::shared_ptr<trace::Journal> m_journal;
     TimelineIndex m_index;
@@ -80,9 +103,13 @@ private:
     qint64 m_dragStartNs = 0;
     quint64 m_selected = ~0ull;
     int m_lastPainted = 0;
+    bool m_foldKeepAlives = true;
+    // The last painted frame (hover and click look things up in it).
+    timeline::Frame m_frame;
+    // Label texts built from the journal, by seq (SCTP summaries decode the packet).
+    mutable QHash<quint64, QString> m_labelCache;
     static constexpr int kLaneHeaderWidth = 150;
     static constexpr int kAxisHeight = 24;
-    static constexpr int kLaneHeight = 46;
 };
 
 } // namespace ladder::ui

@@ -1,0 +1,320 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The timeline's layout, without painting: lanes share the height, arrows keep a minimum slope,
+// keep-alives fold, dense stretches become counted strips, and no two labels overlap — over the
+// lab's lessons at several zoom levels and window sizes (the overlap check is also run on the old
+// label rule, where it fails, so it is known to catch what it is for).
+#include "host/stack.h"
+#include "journal/journal.h"
+#include "lab/runner.h"
+#include "lab/scenario.h"
+#include "timeline/sctpsummary.h"
+#include "timeline/timelinelayout.h"
+#include "timeline/timelineview.h"
+
+#include <QRegularExpression>
+#include <QTest>
+
+using namespace ladder;
+using namespace ladder::ui::timeline;
+using trace::Kind;
+
+namespace {
+
+struct Run {
+    std::shared_ptr<trace::Journal> journal;
+};
+
+std::shared_ptr<trace::Journal> runLesson(const QString& name)
+{
+    static QHash<QString, std::shared_ptr<trace::Journal>> cache;
+    if (cache.contains(name))
+        return cache.value(name);
+    auto scenario = lab::createScenario(name);
+    if (!scenario)
+        return {};
+    Stack stack(scenario->needsRealTime() ? Scheduler::Mode::Real : Scheduler::Mode::Virtual);
+    lab::ScenarioParams params;
+    params.seed = 1;
+    lab::runToEnd(*scenario, stack, params);
+    scenario->stop();
+    auto journal = stack.sharedJournal();
+    cache.insert(name, journal);
+    return journal;
+}
+
+std::vector<QRectF> rectsOf(const Frame& f)
+{
+    std::vector<QRectF> out;
+    for (const Label& l : f.labels)
+        out.push_back(l.rect);
+    return out;
+}
+
+// Every zoom the test looks at: fitted, then 4×, 16× and 64× in, each at the start, the middle
+// and the end of the run.
+QList<QPair<qint64, double>> ranges(const ui::TimelineView& view)
+{
+    QList<QPair<qint64, double>> out;
+    const qint64 first = view.index().firstNs(), last = view.index().lastNs();
+    const double fitted = view.nsPerPixel();
+    const double plotWidth = view.plotRect().width();
+    out.append({ view.startNs(), fitted });
+    for (double zoom : { 4.0, 16.0, 64.0 }) {
+        const double npp = fitted / zoom;
+        const double span = npp * plotWidth;
+        for (double where : { 0.0, 0.5, 1.0 }) {
+            const qint64 centre = first + qint64(double(last - first) * where);
+            out.append({ std::max(first - qint64(span * 0.02), centre - qint64(span / 2)), npp });
+        }
+    }
+    return out;
+}
+
+const char* const kLessons[] = { "prsctp-ttl-rtx-buf", "addr-over", "invite-lossy-udp", "noninvite-udp-vs-tcp",
+    "forking-with-flag", "register" };
+const QSize kSizes[] = { QSize(1000, 520), QSize(1450, 820), QSize(640, 260) };
+
+} // namespace
+
+class TestTimelineLayout : public QObject {
+    Q_OBJECT
+private slots:
+    void initTestCase() { lab::registerBuiltinScenarios(); }
+
+    void placeLabelsGivesWayByPriority()
+    {
+        // Two labels wanting the same spot: the abandon wins though it comes later in time.
+        const QRectF bounds(0, 0, 400, 200);
+        std::vector<LabelRequest> req = {
+            { QPointF(100, 100), QSizeF(80, 14), Priority::KeepAlive, 1 },
+            { QPointF(100, 100), QSizeF(80, 14), Priority::Data, 2 },
+            { QPointF(102, 100), QSizeF(80, 14), Priority::Abandon, 3 },
+            { QPointF(101, 100), QSizeF(80, 14), Priority::Message, 4 },
+            { QPointF(100, 100), QSizeF(80, 14), Priority::Retransmission, 5 },
+            { QPointF(100, 100), QSizeF(80, 14), Priority::ForwardTsn, 6 },
+            { QPointF(100, 100), QSizeF(80, 14), Priority::Message, 7 },
+        };
+        const std::vector<QRectF> rects = placeLabels(req, bounds);
+        QVERIFY(!anyOverlap(rects));
+        // Above right is the first choice: it goes to the abandon.
+        QCOMPARE(rects[2], QRectF(105, 100 - 14 - 1, 80, 14));
+        // Six places around one anchor: the keep-alive (lowest) is the one left out.
+        QVERIFY(rects[0].isNull());
+        for (std::size_t i = 1; i < rects.size(); ++i) {
+            QVERIFY2(!rects[i].isNull(), qPrintable(QString::number(i)));
+            QVERIFY(bounds.contains(rects[i]));
+        }
+        // The old rule put both labels of one spot on top of each other.
+        QVERIFY(anyOverlap(placeLabelsLegacy({ req[0], { QPointF(171, 100), QSizeF(80, 14), Priority::Data, 2 } }, bounds)));
+    }
+
+    void lanesFillTheHeight()
+    {
+        for (int lanes : { 1, 2, 3, 6, 30 }) {
+            const LaneGeometry g = laneGeometry(24, 600, lanes);
+            QVERIFY(g.laneHeight >= kMinLane && g.laneHeight <= kMaxLane);
+            if (lanes * kMaxLane >= 600 && lanes * kMinLane <= 600)
+                QVERIFY2(g.laneHeight * lanes > 600 - lanes, qPrintable(QString::number(lanes))); // no empty band
+            QCOMPARE(g.laneAt(g.y(lanes - 1)), lanes - 1);
+        }
+        QCOMPARE(laneGeometry(0, 1000, 2).laneHeight, kMaxLane);
+        QCOMPARE(laneGeometry(0, 1000, 2).top, (1000 - 2 * kMaxLane) / 2); // a short block sits in the middle
+        QCOMPARE(laneGeometry(0, 600, 30).laneHeight, kMinLane);
+    }
+
+    void sctpLabelsLeadWithTheChunks()
+    {
+        auto journal = runLesson(QStringLiteral("prsctp-ttl-rtx-buf"));
+        QVERIFY(journal);
+        QStringList summaries;
+        journal->forEach(0, journal->count(), [&](const trace::Event& e) {
+            if (e.kind == Kind::SctpPacket)
+                summaries << ui::sctpPacketLabel(e.raw);
+        });
+        QVERIFY(!summaries.isEmpty());
+        bool data = false, sack = false, fwd = false;
+        for (const QString& s : summaries) {
+            // Meaning first, ports and tag after.
+            QVERIFY2(s.indexOf(QStringLiteral(" vtag 0x")) > s.indexOf(QStringLiteral(" · ")), qPrintable(s));
+            QVERIFY2(!s.front().isDigit(), qPrintable(s));
+            data |= s.contains(QRegularExpression(QStringLiteral("^DATA (×\\d+ )?TSN \\d+(–\\d+)? s\\d")));
+            sack |= s.contains(QRegularExpression(QStringLiteral("SACK cum \\d+")));
+            fwd |= s.contains(QRegularExpression(QStringLiteral("FORWARD-TSN → \\d+")));
+        }
+        QVERIFY(data);
+        QVERIFY(sack);
+        QVERIFY(fwd);
+    }
+
+    void noLabelOverlapsAnother_data()
+    {
+        QTest::addColumn<QString>("lesson");
+        QTest::addColumn<QSize>("size");
+        for (const char* lesson : kLessons)
+            for (const QSize& size : kSizes)
+                QTest::addRow("%s %dx%d", lesson, size.width(), size.height()) << QString::fromLatin1(lesson) << size;
+    }
+    void noLabelOverlapsAnother()
+    {
+        QFETCH(QString, lesson);
+        QFETCH(QSize, size);
+        auto journal = runLesson(lesson);
+        QVERIFY(journal);
+        ui::TimelineView view;
+        view.setJournal(journal);
+        view.resize(size);
+        view.append(journal->range(0, journal->count()));
+        view.setFollow(false);
+        view.fitAll();
+        int placed = 0, frames = 0;
+        for (bool fold : { true, false }) {
+            view.setFoldKeepAlives(fold);
+            for (const auto& [start, npp] : ranges(view)) {
+                view.setRange(start, npp);
+                const Frame f = view.frame();
+                const std::vector<QRectF> rects = rectsOf(f);
+                for (std::size_t i = 0; i < rects.size(); ++i) {
+                    QVERIFY2(QRectF(view.plotRect()).contains(rects[i]), qPrintable(f.labels[i].text));
+                    for (std::size_t j = i + 1; j < rects.size(); ++j)
+                        QVERIFY2(!rects[i].intersects(rects[j]),
+                            qPrintable(QStringLiteral("“%1” overlaps “%2” at %3 ns/px")
+                                           .arg(f.labels[i].text, f.labels[j].text)
+                                           .arg(npp)));
+                }
+                // Arrows keep their direction and a minimum slope.
+                for (const Mark& m : f.marks)
+                    if (m.shape == Mark::Arrow) {
+                        QVERIFY(m.b.x() >= m.a.x());
+                        QVERIFY(m.b.x() - m.a.x() >= minimumArrowWidth(m.b.y() - m.a.y()) - 1e-9);
+                    }
+                placed += int(f.labels.size());
+                ++frames;
+            }
+        }
+        QVERIFY2(placed >= frames, qPrintable(QStringLiteral("%1 labels in %2 frames").arg(placed).arg(frames)));
+    }
+
+    void theOverlapCheckFailsOnTheOldLabelRule()
+    {
+        // The same check, run on the rule the timeline used before: it finds overlaps.
+        int overlapping = 0, frames = 0;
+        for (const char* lesson : { "prsctp-ttl-rtx-buf", "addr-over", "invite-lossy-udp" }) {
+            auto journal = runLesson(QString::fromLatin1(lesson));
+            QVERIFY(journal);
+            ui::TimelineView view;
+            view.setJournal(journal);
+            view.resize(kSizes[0]);
+            view.append(journal->range(0, journal->count()));
+            view.setFollow(false);
+            view.setFoldKeepAlives(false);
+            view.fitAll();
+            for (const auto& [start, npp] : ranges(view)) {
+                view.setRange(start, npp);
+                overlapping += anyOverlap(rectsOf(view.frame(true))) ? 1 : 0;
+                ++frames;
+            }
+        }
+        qInfo("old rule: %d of %d frames have overlapping labels", overlapping, frames);
+        QVERIFY(overlapping > 0);
+    }
+
+    void importantMarksAreAlwaysDrawn()
+    {
+        // Fitted to the whole PR-SCTP lesson: every abandon, FORWARD-TSN and retransmission in
+        // the index is a mark (at most one per pixel column and lane), none folded into a strip.
+        auto journal = runLesson(QStringLiteral("prsctp-ttl-rtx-buf"));
+        ui::TimelineView view;
+        view.setJournal(journal);
+        view.resize(1000, 520);
+        view.append(journal->range(0, journal->count()));
+        view.setFollow(false);
+        view.fitAll();
+        const Frame f = view.frame();
+        int abandons = 0, forwards = 0, rtx = 0;
+        for (const Mark& m : f.marks) {
+            abandons += m.shape == Mark::Abandon;
+            forwards += m.shape == Mark::ForwardTsn;
+            rtx += m.shape == Mark::FastRetransmit || m.shape == Mark::TimeoutRetransmit;
+        }
+        QVERIFY(view.index().abandoned() > 0);
+        QVERIFY2(abandons > 0, "abandons have a lane (their association's) and are drawn");
+        QVERIFY(forwards > 0);
+        QVERIFY(rtx > 0);
+        bool abandonLabel = false;
+        for (const Label& l : f.labels)
+            abandonLabel |= l.text.startsWith(QStringLiteral("abandoned ctx"));
+        QVERIFY(abandonLabel);
+    }
+
+    void keepAlivesFold()
+    {
+        auto journal = runLesson(QStringLiteral("prsctp-ttl-rtx-buf"));
+        ui::TimelineView view;
+        view.setJournal(journal);
+        view.resize(1000, 520);
+        view.append(journal->range(0, journal->count()));
+        view.setFollow(false);
+        view.fitAll();
+        auto heartbeatLabels = [](const Frame& f) {
+            int n = 0;
+            for (const Label& l : f.labels)
+                n += l.text.startsWith(QStringLiteral("HEARTBEAT"));
+            return n;
+        };
+        QVERIFY(view.foldKeepAlives());
+        const Frame folded = view.frame();
+        quint64 keepAlives = 0;
+        for (quint64 n : folded.keepAlivesPerLane)
+            keepAlives += n;
+        QVERIFY(keepAlives > 0);
+        QVERIFY(!folded.keepAlives.empty());
+        QCOMPARE(heartbeatLabels(folded), 0);
+        QTest::keyClick(&view, Qt::Key_K);
+        QVERIFY(!view.foldKeepAlives());
+        const Frame full = view.frame();
+        QVERIFY(full.keepAlives.empty());
+        QVERIFY(full.marks.size() > folded.marks.size());
+    }
+
+    void denseStretchesBecomeCountedStrips()
+    {
+        // 20 000 messages in 2 s between two lanes: at full zoom-out a strip with counts, no
+        // thousands of overdrawn arrows; zoomed far in, arrows again.
+        auto journal = std::make_shared<trace::Journal>();
+        QVector<trace::Event> events;
+        for (int i = 0; i < 20000; ++i) {
+            trace::Event e;
+            e.seq = quint64(i);
+            e.kind = Kind::SipMessage;
+            e.dir = i % 2 ? trace::Dir::Rx : trace::Dir::Tx;
+            e.timeNs = qint64(i / 2) * 200000 + (i % 2) * 100000;
+            e.from = QStringLiteral("a 10.0.0.1:5060");
+            e.to = QStringLiteral("b 10.0.0.2:5060");
+            e.raw = QByteArray("MESSAGE sip:b SIP/2.0\r\nCSeq: ") + QByteArray::number(i / 2) + " MESSAGE\r\n\r\n";
+            events.append(e);
+        }
+        ui::TimelineView view;
+        view.resize(1000, 400);
+        view.append(events);
+        view.setFollow(false);
+        view.fitAll();
+        Frame f = view.frame();
+        QVERIFY(!f.density.empty());
+        int counted = 0;
+        for (const DensityRun& r : f.density)
+            counted += r.count;
+        QVERIFY2(counted > 7500, qPrintable(QString::number(counted)));
+        QVERIFY(f.marks.size() < 200);
+        bool countLabel = false;
+        for (const Label& l : f.labels)
+            countLabel |= l.text.endsWith(QStringLiteral(" msgs"));
+        QVERIFY(countLabel);
+        view.setRange(view.index().firstNs(), 20000.0); // 20 µs per pixel: 10 messages per 1000 px
+        f = view.frame();
+        QVERIFY(f.density.empty());
+        QVERIFY(!f.marks.empty());
+    }
+};
+
+QTEST_MAIN(TestTimelineLayout)
+#include "tst_timeline_layout.moc"
