@@ -436,6 +436,8 @@ void PacketDecoder::decodeSctp(const CapturedPacket& p, const QString& from, con
     pe.object = assoc;
     pe.raw = QByteArray(reinterpret_cast<const char*>(d), n);
     pe.text = p.comment.isEmpty() ? names.join(QStringLiteral(", ")) : p.comment;
+    if (!p.note.isEmpty())
+        pe.text += QStringLiteral(" [%1]").arg(p.note);
     emitEvent(std::move(pe));
     if (!m_options.sctpChunks && !m_options.sipInSctp)
         return;
@@ -502,6 +504,8 @@ void PacketDecoder::emitSip(const CapturedPacket& p, const QString& from, const 
     e.b = transport;
     e.raw = msg;
     e.text = p.comment.isEmpty() ? firstLine(msg) : p.comment;
+    if (!p.note.isEmpty())
+        e.text += QStringLiteral(" [%1]").arg(p.note);
     // A transaction is named by the top Via branch and the CSeq method (RFC 3261 17.1.3).
     QByteArray via = header(msg, "via", "v");
     const qsizetype comma = via.indexOf(',');

@@ -16,6 +16,8 @@ struct CapturedPacket {
     qsizetype size = 0; // captured bytes
     QString comment;
     Dir dir = Dir::None;
+    // Appended to the events' text in brackets (a HEP packet's capture agent, say); empty: nothing.
+    QString note;
 };
 
 // Decodes link, network and transport layers of captured packets into journal events, keeping the
