@@ -9,7 +9,7 @@ set -euo pipefail
 build_pkgs=(
     build-essential cmake ninja-build pkg-config
     qt6-base-dev qt6-base-dev-tools qt6-svg-dev libgl-dev
-    libusrsctp-dev
+    libusrsctp-dev libpcap-dev
     fonts-dejavu-core
 )
 test_pkgs=(
