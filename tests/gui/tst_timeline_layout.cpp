@@ -276,6 +276,38 @@ private slots:
         QVERIFY(full.marks.size() > folded.marks.size());
     }
 
+    void clientTransactionSpans()
+    {
+        // invite-lossy-udp: the INVITE leaves at 0, 0.5, 1.5 and 3.5 s (Timer A doubling), the
+        // attempt ends when the 180 arrives, Timer B's deadline is 32 s after the first send.
+        auto journal = runLesson(QStringLiteral("invite-lossy-udp"));
+        ui::TimelineView view;
+        view.setJournal(journal);
+        view.resize(1000, 520);
+        view.append(journal->range(0, journal->count()));
+        const ui::TimelineIndex::Span* invite = nullptr;
+        for (const auto& s : view.index().spans())
+            if (s.invite && !invite)
+                invite = &s;
+        QVERIFY(invite);
+        QCOMPARE(invite->deadlineNs - invite->startNs, qint64(32000000000));
+        QCOMPARE(invite->sends.size(), std::size_t(3));
+        const qint64 gaps[] = { invite->sends[0] - invite->startNs, invite->sends[1] - invite->sends[0], invite->sends[2] - invite->sends[1] };
+        QCOMPARE(gaps[1], 2 * gaps[0]);
+        QCOMPARE(gaps[2], 2 * gaps[1]);
+        QVERIFY(invite->endNs > invite->sends[2]);
+        QVERIFY(!invite->timedOut);
+        view.setFollow(false);
+        view.setRange(invite->startNs - 100000000, 6e9 / view.plotRect().width());
+        const Frame f = view.frame();
+        QVERIFY(!f.spans.empty());
+        QCOMPARE(f.spans.front().sends.size(), std::size_t(4));
+        int gapLabels = 0;
+        for (const Label& l : f.labels)
+            gapLabels += l.priority == Priority::SpanGap;
+        QVERIFY(gapLabels >= 2);
+    }
+
     void denseStretchesBecomeCountedStrips()
     {
         // 20 000 messages in 2 s between two lanes: at full zoom-out a strip with counts, no

@@ -99,6 +99,8 @@ void TimelineIndex::clear()
     m_labelFlags = { 0 };
     m_pendingTx.clear();
     m_associationLane.clear();
+    m_spans.clear();
+    m_openSpans.clear();
     m_initialTsns.clear();
     m_associationPorts.clear();
     m_lastNs = 0;
@@ -163,6 +165,55 @@ TsnBases TimelineIndex::associationTsnBases(quint64 association, qint64 timeNs) 
     return it == m_associationPorts.constEnd() ? TsnBases {} : basesFor(*it, timeNs);
 }
 
+void TimelineIndex::trackSpan(const trace::Event& e, qint32 lane)
+{
+    if (!e.object || lane < 0)
+        return;
+    const quint64 key = e.object ^ (quint64(quint32(lane)) << 40);
+    const bool deadlineTimer = e.text == QLatin1String("B") || e.text == QLatin1String("F");
+    switch (e.kind) {
+    case Kind::TimerArmed:
+        if (deadlineTimer && !m_openSpans.contains(key)) {
+            Span span;
+            span.transaction = e.object;
+            span.lane = lane;
+            span.startNs = e.timeNs;
+            span.deadlineNs = e.timeNs + qint64(e.a) * 1000000;
+            span.invite = e.text == QLatin1String("B");
+            m_openSpans.insert(key, m_spans.size());
+            m_spans.push_back(std::move(span));
+        }
+        break;
+    case Kind::SipRetransmission: {
+        auto it = m_openSpans.constFind(key);
+        if (it != m_openSpans.constEnd())
+            m_spans[*it].sends.push_back(e.timeNs);
+        break;
+    }
+    case Kind::TimerFired:
+    case Kind::TimerCancelled:
+        if (deadlineTimer) {
+            auto it = m_openSpans.find(key);
+            if (it != m_openSpans.end()) {
+                m_spans[*it].endNs = e.timeNs;
+                m_spans[*it].timedOut = e.kind == Kind::TimerFired;
+                m_openSpans.erase(it);
+            }
+        }
+        break;
+    case Kind::TransactionState:
+        if (e.text.endsWith(QLatin1String("-> Terminated"))) {
+            auto it = m_openSpans.find(key);
+            if (it != m_openSpans.end()) {
+                m_spans[*it].endNs = e.timeNs;
+                m_openSpans.erase(it);
+            }
+        }
+        break;
+    default: break;
+    }
+}
+
 std::size_t TimelineIndex::lowerBound(qint64 timeNs) const
 {
     return std::size_t(std::lower_bound(m_items.begin(), m_items.end(), timeNs,
@@ -208,6 +259,7 @@ void TimelineIndex::append(const QVector<trace::Event>& events)
                 it.flags |= Retransmission;
                 it.number = e.c;
                 ++m_retransmissions;
+                trackSpan(e, from);
             }
             if (e.kind != Kind::SctpPacket && e.raw.startsWith("SIP/2.0"))
                 it.flags |= Response;
@@ -290,6 +342,14 @@ void TimelineIndex::append(const QVector<trace::Event>& events)
         case Kind::SctpChunk:
             // Chunks are drawn through their packet; keeping them out keeps the index small.
             continue;
+        case Kind::TimerArmed:
+        case Kind::TimerFired:
+        case Kind::TimerCancelled:
+        case Kind::TransactionState:
+            it.lane = laneOf(e.from.isEmpty() ? e.to : e.from);
+            it.number = e.a;
+            trackSpan(e, it.lane);
+            break;
         default:
             it.lane = e.kind == Kind::AssociationState || e.kind == Kind::StreamState || e.kind == Kind::SctpNotification
                 ? laneOrAssociation(e, e.from.isEmpty() ? e.to : e.from)

@@ -43,8 +43,23 @@ public:
         quint8 detail; // kind-specific: RetransmitKind, Policy
     };
 
+    // A SIP client transaction's attempt: from its first send (Timer B or F armed with it) to its
+    // end (the timer cancelled by a response, or fired), every send on the way (Timer A/E
+    // retransmissions), and the deadline B/F set.
+    struct Span {
+        quint64 transaction = 0;
+        qint32 lane = -1;
+        qint64 startNs = 0;
+        qint64 endNs = -1; // -1: still open
+        qint64 deadlineNs = 0;
+        bool timedOut = false; // Timer B/F fired
+        bool invite = false; // Timer B (INVITE) or F (non-INVITE)
+        std::vector<qint64> sends; // retransmissions, after the first send at startNs
+    };
+
     void clear();
     void append(const QVector<trace::Event>& events);
+    const std::vector<Span>& spans() const { return m_spans; }
 
     const std::vector<Item>& items() const { return m_items; }
     const QStringList& lanes() const { return m_lanes; }
@@ -88,6 +103,9 @@ private:
     // An association's own lane (where its packets leave), for its events that name no endpoint
     // (abandons, state changes, notifications).
     QHash<quint64, qint32> m_associationLane;
+    std::vector<Span> m_spans;
+    QHash<quint64, std::size_t> m_openSpans; // by transaction id and lane
+    void trackSpan(const trace::Event& e, qint32 lane);
     // Initial TSNs by (src port << 16 | dst port), each with the time its INIT was seen.
     QHash<quint32, QVector<QPair<qint64, quint32>>> m_initialTsns;
     QHash<quint64, quint32> m_associationPorts; // of its own packets (src << 16 | dst)

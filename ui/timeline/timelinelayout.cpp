@@ -335,6 +335,41 @@ Frame buildFrame(const TimelineIndex& index, const FrameParams& params, const La
                 f.keepAlives.push_back({ lane, plot.left() + (k + 0.5) * kDensityColumn, keep[row + std::size_t(k)] });
     }
 
+    // Client transaction spans in view, with their retransmission gaps as low-priority labels.
+    struct GapLabel {
+        QPointF anchor;
+        QString text;
+    };
+    std::vector<GapLabel> gaps;
+    for (const TimelineIndex::Span& s : index.spans()) {
+        if (s.lane < 0 || s.lane >= laneCount)
+            continue;
+        const qint64 end = s.endNs >= 0 ? s.endNs : index.lastNs();
+        const qint64 reach = std::max(end, s.deadlineNs);
+        if (reach < visibleStart || s.startNs > visibleEnd)
+            continue;
+        SpanBar bar;
+        bar.lane = s.lane;
+        bar.transaction = s.transaction;
+        bar.x0 = nsToX(s.startNs);
+        bar.x1 = std::max(bar.x0 + 1, nsToX(end));
+        bar.deadlineX = nsToX(s.deadlineNs);
+        bar.open = s.endNs < 0;
+        bar.timedOut = s.timedOut;
+        bar.invite = s.invite;
+        bar.sends.push_back(bar.x0);
+        qint64 previous = s.startNs;
+        const double y = f.lanes.y(s.lane) + kSpanOffset;
+        for (qint64 t : s.sends) {
+            const double x = nsToX(t);
+            bar.sends.push_back(x);
+            if (x - nsToX(previous) > 24)
+                gaps.push_back({ QPointF((nsToX(previous) + x) / 2, y + 3), QStringLiteral("%1 s").arg(double(t - previous) / 1e9, 0, 'g', 3) });
+            previous = t;
+        }
+        f.spans.push_back(std::move(bar));
+    }
+
     // Pass 2: the marks, one by one, where they are not part of a density run.
     std::vector<int> lastX(std::size_t(laneCount + 1) * 16, INT_MIN);
     auto seen = [&](qint32 lane, int cls, int x) {
@@ -475,7 +510,9 @@ Frame buildFrame(const TimelineIndex& index, const FrameParams& params, const La
             }
         }
     }
-    f.items = int(f.marks.size() + f.density.size() + f.keepAlives.size());
+    f.items = int(f.marks.size() + f.density.size() + f.keepAlives.size() + f.spans.size());
+    for (std::size_t g = 0; g < gaps.size(); ++g)
+        candidates.push_back({ gaps[g].anchor, Priority::SpanGap, Mark::Retransmit, SIZE_MAX, -2 - int(g) });
 
     // Labels: highest priority first, then in time order; each takes the first free place around
     // its anchor. A text is built only when a label of the smallest size could still be placed.
@@ -502,7 +539,9 @@ Frame buildFrame(const TimelineIndex& index, const FrameParams& params, const La
             f.hidden.push_back(std::move(label));
             continue;
         }
-        if (c.item == SIZE_MAX) {
+        if (c.item == SIZE_MAX && c.run <= -2) {
+            label.text = gaps[std::size_t(-2 - c.run)].text;
+        } else if (c.item == SIZE_MAX) {
             const DensityRun& run = f.density[std::size_t(c.run)];
             label.text = QStringLiteral("%1 msgs").arg(run.count);
         } else {

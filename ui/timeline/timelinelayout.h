@@ -47,7 +47,7 @@ LaneGeometry laneGeometry(int plotTop, int plotHeight, int lanes);
 double minimumArrowWidth(double dy);
 
 // Label priorities: a higher one is placed first and never gives way to a lower one.
-enum class Priority : quint8 { KeepAlive, Density, Message, Data, Retransmission, ForwardTsn, Abandon };
+enum class Priority : quint8 { SpanGap, KeepAlive, Density, Message, Data, Retransmission, ForwardTsn, Abandon };
 
 struct LabelRequest {
     QPointF anchor; // the point the label belongs to (an arrow's middle, a mark's centre)
@@ -96,6 +96,18 @@ struct DensityRun {
     int peak = 0; // the densest column's count
 };
 
+// A client transaction's span as drawn: a bar under its lane's line from the first send to the
+// end (or the view's edge while open), a tick per send, and the Timer B/F deadline.
+struct SpanBar {
+    qint32 lane = 0;
+    double x0 = 0, x1 = 0; // the attempt
+    double deadlineX = 0;
+    bool open = false, timedOut = false, invite = false;
+    std::vector<double> sends; // every send, the first included
+    quint64 transaction = 0;
+};
+constexpr int kSpanOffset = 9; // below the lane line
+
 struct KeepAliveTick {
     qint32 lane = 0;
     double x = 0;
@@ -124,6 +136,7 @@ struct Frame {
     std::vector<Mark> marks;
     std::vector<DensityRun> density;
     std::vector<KeepAliveTick> keepAlives;
+    std::vector<SpanBar> spans;
     std::vector<Label> labels; // placed: no two intersect
     std::vector<Label> hidden; // wanted, but no room (shown on hover)
     std::vector<quint64> keepAlivesPerLane; // folded keep-alives in the visible range

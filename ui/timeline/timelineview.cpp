@@ -438,6 +438,9 @@ void TimelineView::drawFrame(QPainter& p, const timeline::Frame& f)
     const QColor highlight = pal.color(QPalette::Highlight);
     const QColor base = pal.color(QPalette::Base);
     const timeline::LaneGeometry& g = f.lanes;
+    QFont smallFont = font();
+    smallFont.setPointSizeF(smallFont.pointSizeF() * 0.85);
+    p.setFont(smallFont);
 
     // Keep-alive ticks in their strip.
     if (!f.keepAlives.empty()) {
@@ -446,6 +449,27 @@ void TimelineView::drawFrame(QPainter& p, const timeline::Frame& f)
             const int stripTop = g.keepAliveStripTop(t.lane);
             p.drawLine(QPointF(t.x, stripTop + 1), QPointF(t.x, stripTop + timeline::kKeepAliveStrip - 1));
         }
+    }
+    // Client transaction spans: the attempt as a bar under the lane, a tick per send (the
+    // retransmissions orange), then a dashed line to the Timer B/F deadline.
+    for (const timeline::SpanBar& b : f.spans) {
+        const double y = g.y(b.lane) + timeline::kSpanOffset;
+        QColor bar = marks.request;
+        bar.setAlpha(70);
+        p.fillRect(QRectF(b.x0, y - 2, b.x1 - b.x0, 4), bar);
+        for (std::size_t k = 0; k < b.sends.size(); ++k) {
+            p.setPen(QPen(k ? marks.retransmit : marks.request, k ? 2.0 : 1.6));
+            p.drawLine(QPointF(b.sends[k], y - 5), QPointF(b.sends[k], y + 5));
+        }
+        QColor faint = marks.text(marks.state);
+        p.setPen(QPen(faint, 1, Qt::DotLine));
+        if (b.deadlineX > b.x1)
+            p.drawLine(QPointF(b.x1, y), QPointF(b.deadlineX, y));
+        p.setPen(QPen(b.timedOut ? marks.drop : faint, b.timedOut ? 2.0 : 1.2));
+        p.drawLine(QPointF(b.deadlineX, y - 6), QPointF(b.deadlineX, y + 6));
+        p.drawLine(QPointF(b.deadlineX, y - 6), QPointF(b.deadlineX - 4, y - 6));
+        p.drawLine(QPointF(b.deadlineX, y + 6), QPointF(b.deadlineX - 4, y + 6));
+        p.drawText(QPointF(b.deadlineX + 3, y + 4), b.invite ? QStringLiteral("B") : QStringLiteral("F"));
     }
     // Density strips: a bar on the lane, darker where denser.
     for (const timeline::DensityRun& r : f.density) {
@@ -481,7 +505,7 @@ int TimelineView::legendHeight(int w) const
     const QFontMetrics fm(small);
     const QStringList names = { tr("request / DATA"), tr("response / SACK"), tr("SCTP control"), tr("retransmission #n"),
         tr("lost on the link"), tr("abandoned (PR-SCTP)"), tr("FORWARD-TSN"), tr("fast rtx"), tr("timeout rtx"),
-        tr("timer"), tr("state"), tr("n msgs: too dense"), tr("keep-alives (K)") };
+        tr("timer"), tr("state"), tr("n msgs: too dense"), tr("keep-alives (K)"), tr("client transaction: sends, B/F deadline") };
     int rows = 1, x = 8;
     for (const QString& n : names) {
         const int entry = 30 + fm.horizontalAdvance(n) + 14;
@@ -521,7 +545,8 @@ void TimelineView::drawLegend(QPainter& p, const QRect& area)
         { tr("FORWARD-TSN"), M::ForwardTsn, M::ForwardTsnColour }, { tr("fast rtx"), M::FastRetransmit, M::Retransmit },
         { tr("timeout rtx"), M::TimeoutRetransmit, M::Retransmit }, { tr("timer"), M::Timer, M::TimerColour },
         { tr("state"), M::State, M::StateColour }, { tr("n msgs: too dense"), M::Arrow, M::Request, false, 1 },
-        { tr("keep-alives (K)"), M::Arrow, M::Control, false, 2 } };
+        { tr("keep-alives (K)"), M::Arrow, M::Control, false, 2 },
+        { tr("client transaction: sends, B/F deadline"), M::Arrow, M::Request, false, 3 } };
     p.save();
     p.setRenderHint(QPainter::Antialiasing, true);
     int x = 8, y = area.top() + 3;
@@ -543,6 +568,19 @@ void TimelineView::drawLegend(QPainter& p, const QRect& area)
             p.setPen(QPen(marks.keepAlive, 1.2));
             for (int k = 0; k < 4; ++k)
                 p.drawLine(QPointF(x + 5 + k * 5, cy - 3), QPointF(x + 5 + k * 5, cy + 3));
+        } else if (e.special == 3) {
+            QColor bar = marks.request;
+            bar.setAlpha(70);
+            p.fillRect(QRectF(x + 1, cy - 2, 16, 4), bar);
+            p.setPen(QPen(marks.request, 1.6));
+            p.drawLine(QPointF(x + 1, cy - 5), QPointF(x + 1, cy + 5));
+            p.setPen(QPen(marks.retransmit, 2.0));
+            p.drawLine(QPointF(x + 7, cy - 5), QPointF(x + 7, cy + 5));
+            p.drawLine(QPointF(x + 16, cy - 5), QPointF(x + 16, cy + 5));
+            p.setPen(QPen(marks.text(marks.state), 1.2));
+            p.drawLine(QPointF(x + 25, cy - 5), QPointF(x + 25, cy + 5));
+            p.drawLine(QPointF(x + 25, cy - 5), QPointF(x + 22, cy - 5));
+            p.drawLine(QPointF(x + 25, cy + 5), QPointF(x + 22, cy + 5));
         } else {
             M m;
             m.shape = e.shape;
