@@ -91,6 +91,8 @@ SipStack::~SipStack()
 {
     if (m_changedTimer)
         m_scheduler.cancel(m_changedTimer);
+    for (const StatelessRequest& r : std::as_const(m_statelessRequests))
+        m_scheduler.cancel(r.expiry);
     // Transports go first so that no bytes arrive while the layers are torn down.
     for (auto& t : m_transports)
         t->setReceiveHandler({});
@@ -270,7 +272,7 @@ SendResult SipStack::sendRequest(const std::shared_ptr<Connection>& connection, 
                 QStringLiteral("the stack holds %1 live transactions, its limit: wait for some to end or raise the "
                                "limit")
                     .arg(m_transactions.liveCount()));
-        if (!d && createsDialog(m.method()) && m_dialogs.atCapacity())
+        if (m_maintainDialogs && !d && createsDialog(m.method()) && m_dialogs.atCapacity())
             return fail(ENOMEM, "ENOMEM",
                 QStringLiteral("the stack holds %1 dialogs, its limit: no dialog could be created for this %2")
                     .arg(m_dialogs.liveCount())
@@ -290,6 +292,8 @@ SendResult SipStack::sendRequest(const std::shared_ptr<Connection>& connection, 
             d->setLastAck(bytes);
         if (!sendStateless(c, bytes, 0))
             return SendResult::failure(EIO, "EIO", QStringLiteral("the transport refused the message"));
+        if (m_maintainDialogs && !d && createsDialog(m.method()))
+            rememberStatelessRequest(m, c, flags);
         if (ackAsked) {
             r.note = QStringLiteral("sent statelessly: an ACK has no transaction of its own (RFC 3261 §17.1.1.1, "
                                     "§13.2.2.4), so SIP_SEND_STATEFUL does not apply to it");
@@ -339,6 +343,9 @@ SendResult SipStack::sendResponse(const std::shared_ptr<Connection>& connection,
             return fail(EINVAL, "EINVAL", QStringLiteral("no open connection to send the response on"));
         if (!sendStateless(connection, bytes, 0))
             return SendResult::failure(EIO, "EIO", QStringLiteral("the transport refused the response"));
+        if (m_maintainDialogs)
+            if (Dialog* d = statelessUasResponse(connection, m))
+                r.dialog = d->id();
         return r;
     }
     return respondIn(*t, status, bytes, &m, {}, dialogId);
@@ -351,7 +358,7 @@ SendResult SipStack::respondIn(ServerTransaction& tx, int status, const QByteArr
     SendResult r;
     r.dialog = dialogId;
     r.transaction = t->id();
-    const auto request = response && createsDialog(t->method()) ? requestOf(*t) : std::nullopt;
+    const auto request = m_maintainDialogs && response && createsDialog(t->method()) ? requestOf(*t) : std::nullopt;
     if (!t->respond(status, bytes))
         return fail(EINVAL, "EINVAL",
             QStringLiteral("%1 transaction %2 is %3 and does not accept a %4 response")
@@ -388,6 +395,128 @@ SendResult SipStack::respondIn(ServerTransaction& tx, int status, const QByteArr
     r.dialog = d ? d->id() : 0;
     noteChanged();
     return r;
+}
+
+void SipStack::setMaintainDialogs(bool on)
+{
+    m_maintainDialogs = on;
+    if (on)
+        return;
+    for (const StatelessRequest& r : std::as_const(m_statelessRequests))
+        m_scheduler.cancel(r.expiry);
+    m_statelessRequests.clear();
+}
+
+namespace {
+    QByteArray statelessKey(QByteArrayView callId, QByteArrayView fromTag, quint32 cseq)
+    {
+        QByteArray k;
+        k.reserve(callId.size() + fromTag.size() + 12);
+        k.append(callId).append('\n').append(fromTag).append('\n').append(QByteArray::number(cseq));
+        return k;
+    }
+    // Ids that stand for the creating "transaction" of a stateless request in the dialog layer:
+    // far above any real transaction id.
+    constexpr quint64 kStatelessIdBase = quint64(1) << 62;
+    constexpr qsizetype kMaxStatelessRequests = 10000;
+}
+
+void SipStack::rememberStatelessRequest(const Message& m, const std::shared_ptr<Connection>& c, SendFlags flags)
+{
+    const auto cseq = m.cseq();
+    if (!cseq || m.callId().isEmpty())
+        return;
+    const QByteArray k = statelessKey(m.callId(), m.fromTag(), cseq->number);
+    auto it = m_statelessRequests.find(k);
+    if (it == m_statelessRequests.end()) {
+        if (m_statelessRequests.size() >= kMaxStatelessRequests) {
+            traceNote(trace::Kind::Log, 0,
+                QStringLiteral("no dialog will be kept for this stateless %1: %2 stateless dialog-creating requests are "
+                               "already waiting for their answers")
+                    .arg(QString::fromUtf8(m.method().toByteArray()))
+                    .arg(kMaxStatelessRequests),
+                c);
+            return;
+        }
+        it = m_statelessRequests.insert(k, StatelessRequest {});
+        it->id = kStatelessIdBase + ++m_nextStatelessId;
+    } else {
+        m_scheduler.cancel(it->expiry); // the same request again (a retransmission by hand)
+    }
+    it->request = m;
+    it->connection = c;
+    it->dialogOnFork = flags.testFlag(SendFlag::DialogOnFork);
+    // As long as a transaction would have waited (Timer B/F): then early dialogs end with it.
+    it->expiry = m_scheduler.schedule(timers().sixtyFourT1(), [this, k] {
+        const auto found = m_statelessRequests.find(k);
+        if (found == m_statelessRequests.end())
+            return;
+        const quint64 id = found->id;
+        m_statelessRequests.erase(found);
+        m_dialogs.uacFinished(id, -1);
+        noteChanged();
+    });
+}
+
+Dialog* SipStack::statelessResponse(const Message& m, Dialog* d)
+{
+    const int status = m.statusCode();
+    const QByteArray method = m.transactionMethod();
+    if (const auto cseq = m.cseq()) {
+        const auto it = m_statelessRequests.find(statelessKey(m.callId(), m.fromTag(), cseq->number));
+        if (it != m_statelessRequests.end() && it->request.method() == method) {
+            const quint64 id = it->id;
+            if (Dialog* nd = m_dialogs.uacResponse(id, it->request, m, it->dialogOnFork, it->connection))
+                d = nd;
+            if (status >= 300) {
+                m_scheduler.cancel(it->expiry);
+                m_statelessRequests.erase(it);
+                m_dialogs.uacFinished(id, status);
+            }
+            noteChanged();
+            return d;
+        }
+    }
+    if (!d)
+        return nullptr;
+    // The answer to a request sent in the dialog without a transaction: what a client
+    // transaction's response would do to the dialog (§12.2.1.2).
+    if (status >= 200 && status < 300 && (method == "INVITE" || method == "UPDATE" || method == "SUBSCRIBE")
+        && d->updateRemoteTarget(m))
+        m_dialogs.touched(*d);
+    if (status == 481 || status == 408 || (method == "BYE" && status >= 200))
+        m_dialogs.setState(*d, Dialog::State::Terminated);
+    noteChanged();
+    return d;
+}
+
+Dialog* SipStack::statelessUasResponse(const std::shared_ptr<Connection>& c, const Message& response)
+{
+    const int status = response.statusCode();
+    const QByteArray method = response.transactionMethod();
+    // Our tag is the To tag, the peer's the From tag: matched as a request to us would be.
+    Dialog* d = m_dialogs.matchRequest(response);
+    if (createsDialog(method) && status > 100) {
+        // The request it answers: from the server transaction that received it, which this
+        // response bypassed.
+        ServerTransaction* st = m_transactions.matchOutgoingResponse(response);
+        const auto request = st ? requestOf(*st) : std::nullopt;
+        if (request) {
+            d = m_dialogs.uasResponse(st->id(), *request, response, c);
+        } else if (d && d->isEarly()) {
+            m_dialogs.setState(*d, status >= 300 ? Dialog::State::Terminated : Dialog::State::Confirmed);
+        } else if (!d && status < 300 && !response.toTag().isEmpty()) {
+            traceNote(trace::Kind::Log, 0,
+                QStringLiteral("no dialog for this stateless %1: the %2 it answers is not known to the stack")
+                    .arg(status)
+                    .arg(QString::fromUtf8(method)),
+                c);
+        }
+    } else if (d && method == "BYE" && status >= 200 && status < 300) {
+        m_dialogs.setState(*d, Dialog::State::Terminated);
+    }
+    noteChanged();
+    return d;
 }
 
 std::optional<Message> SipStack::requestOf(const Transaction& t) const

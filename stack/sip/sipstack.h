@@ -57,6 +57,14 @@ public:
     void setTimers(const TimerConfig& t) { m_transactions.setTimers(t); }
     void setMaxTransactions(std::size_t n) { m_transactions.setMaxTransactions(n); }
     void setMaxDialogs(std::size_t n) { m_dialogs.setMaxDialogs(n); }
+    // Whether the stack maintains dialogs — libsip's SIP_STACK_DIALOGS stack-init flag, on by
+    // default. On: dialogs are created and completed from dialog-creating requests and their
+    // responses whether they were sent statefully or not (a stateless INVITE's answers, which no
+    // transaction matches, still make its dialogs), and SIP_DIALOG_ON_FORK applies to both. Off:
+    // the stack keeps no dialog; as sip_sendmsg(3SIP) says, SIP_DIALOG_ON_FORK "is only meaningful
+    // if the stack is configured to maintain dialogs", so it is accepted and has no effect.
+    void setMaintainDialogs(bool on);
+    bool maintainsDialogs() const { return m_maintainDialogs; }
     // false: nothing is journalled (benchmarks); true (default): every message, state and timer.
     void setTracing(bool on);
     // Terminated transactions whose snapshots stay visible (default 200; 0 = none).
@@ -163,6 +171,16 @@ private:
     QByteArray localContact(const Connection& c) const;
     std::optional<Message> requestOf(const Transaction& t) const;
     void noteChanged();
+    // Dialogs for stateless sends (setMaintainDialogs): a dialog-creating request sent without a
+    // transaction is remembered for 64·T1 under its Call-ID, From tag and CSeq, so that the
+    // responses it draws (which match no transaction) can create, confirm or end its dialogs.
+    void rememberStatelessRequest(const Message& m, const std::shared_ptr<Connection>& c, SendFlags flags);
+    // A response no transaction matched (matched: the dialog it names, or null): the dialog it
+    // belongs to after the response of a remembered stateless request or an in-dialog one has
+    // been applied, or null.
+    Dialog* statelessResponse(const Message& m, Dialog* matched);
+    // Our own response sent without a transaction: the UAS half of the same; returns its dialog.
+    Dialog* statelessUasResponse(const std::shared_ptr<Connection>& c, const Message& response);
 
     Scheduler& m_scheduler;
     trace::Journal* m_journalConfigured;
@@ -176,6 +194,16 @@ private:
     QHash<quint64, quint64> m_awaitingAck; // dialog -> INVITE server transaction retransmitting 2xx
     QSet<quint64> m_pendingCancel; // INVITE client transactions to cancel on their first 1xx
     QHash<quint64, quint64> m_byeDialogs; // transaction of a dialog-ending BYE/NOTIFY -> dialog
+    bool m_maintainDialogs = true;
+    struct StatelessRequest {
+        Message request;
+        std::shared_ptr<Connection> connection;
+        bool dialogOnFork = false;
+        quint64 id = 0; // stands for the creating transaction in the dialog layer
+        Scheduler::TimerId expiry = 0;
+    };
+    QHash<QByteArray, StatelessRequest> m_statelessRequests; // Call-ID, From tag, CSeq number
+    quint64 m_nextStatelessId = 0;
     Scheduler::TimerId m_changedTimer = 0;
 };
 

@@ -277,6 +277,8 @@ void SipStack::receiveResponse(const std::shared_ptr<Connection>& c, const Messa
         sendStateless(d->connection() ? d->connection() : c, d->lastAck(), 0, true);
         return;
     }
+    if (m_maintainDialogs)
+        d = statelessResponse(m, d); // a stateless request's answer may make, confirm or end dialogs
     emit responseReceived(Incoming { m, bytes, c, 0, d ? d->id() : 0 });
 }
 
@@ -299,7 +301,7 @@ void SipStack::clientResponse(ClientTransaction& t, const Message& response, con
             return;
         }
     }
-    if (createsDialog(t.method()) && !t.dialogId()) {
+    if (m_maintainDialogs && createsDialog(t.method()) && !t.dialogId()) {
         const auto request = requestOf(t);
         if (request) {
             const bool onFork = t.userFlags() & quint8(SendFlag::DialogOnFork);

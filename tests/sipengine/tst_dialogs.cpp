@@ -60,6 +60,12 @@ private slots:
     void subscribeNotifyDialog();
     void unknownDialogGets481();
     void dialogStateEventsJournalled();
+    // sip_sendmsg(3SIP): SIP_DIALOG_ON_FORK "is only meaningful if the stack is configured to
+    // maintain dialogs".
+    void maintainedDialogsComeFromStatelessSendsToo();
+    void statelessForkHonoursDialogOnFork();
+    void statelessByeAnswerEndsTheDialog();
+    void stackNotMaintainingDialogsKeepsNone();
 
 private:
     void fork(LabPair& p, SendFlags flags);
@@ -283,6 +289,91 @@ void TestDialogs::dialogStateEventsJournalled()
     QCOMPARE(texts.size(), 4); // created (early) and early -> confirmed, on each side
     QCOMPARE(texts.count(QStringLiteral("early -> confirmed")), 2);
     QVERIFY(texts[0].contains(QLatin1String("created early")));
+}
+
+void TestDialogs::maintainedDialogsComeFromStatelessSendsToo()
+{
+    // An INVITE sent without SIP_SEND_STATEFUL: no transaction, yet its 180 and 200 make and
+    // confirm the dialog, as for a stateful one (the stack maintains dialogs by default).
+    LabPair p;
+    QVERIFY(p.uac.stack->maintainsDialogs());
+    p.uas.autoAnswer = 200;
+    const SendResult r = p.uac.stack->send(p.toUas, p.request("INVITE"), 0, SendFlag::None);
+    QVERIFY(r.ok());
+    QCOMPARE(r.transaction, quint64(0));
+    p.run(1 * kSec);
+    QVERIFY(!p.uac.responses.isEmpty());
+    const Incoming& ok = p.uac.responses.last();
+    QCOMPARE(ok.message.statusCode(), 200);
+    QCOMPARE(ok.transaction, quint64(0));
+    QVERIFY(ok.dialog != 0);
+    const Dialog* d = p.uac.stack->dialog(ok.dialog);
+    QVERIFY(d);
+    QCOMPARE(d->state(), Dialog::State::Confirmed);
+    QCOMPARE(d->role(), Dialog::Role::Uac);
+    QCOMPARE(d->remoteTarget(), QByteArray("sip:10.0.0.2:5060"));
+    // The ACK goes in that dialog, and reaches the UAS's.
+    QVERIFY(p.uac.stack->ackTwoHundred(ok.dialog, ok.message.cseq()->number).ok());
+    p.run(100 * kMs);
+    QCOMPARE(p.uas.requests.last().message.method(), QByteArrayView("ACK"));
+    QVERIFY(p.uas.requests.last().dialog != 0);
+}
+
+void TestDialogs::statelessForkHonoursDialogOnFork()
+{
+    {
+        LabPair p;
+        fork(p, SendFlag::DialogOnFork); // stateless, with the flag: a dialog per fork
+        QCOMPARE(statuses(p.uac.responses), (QList<int> { 180, 180, 200, 200 }));
+        QVERIFY(p.uac.responses[0].dialog && p.uac.responses[1].dialog);
+        QVERIFY(p.uac.responses[0].dialog != p.uac.responses[1].dialog);
+        QCOMPARE(countState(p.uac.stack->dialogSnapshots(), QStringLiteral("confirmed")), 2);
+        // The proxy's stateless answers made the UAS side's dialogs too, one per To tag.
+        QCOMPARE(countState(p.uas.stack->dialogSnapshots(), QStringLiteral("confirmed")), 2);
+    }
+    {
+        LabPair p;
+        fork(p, SendFlag::None); // stateless, without: only the first fork's
+        QCOMPARE(p.uac.responses[1].dialog, quint64(0));
+        QCOMPARE(p.uac.stack->dialogSnapshots().size(), 1);
+    }
+}
+
+void TestDialogs::statelessByeAnswerEndsTheDialog()
+{
+    LabPair p;
+    const auto [uacDialog, uasDialog] = establish(p, p.request("INVITE"));
+    QVERIFY(uacDialog && uasDialog);
+    auto bye = p.uac.stack->createInDialog(uacDialog, "BYE");
+    QVERIFY(bye);
+    QVERIFY(p.uac.stack->send({}, *bye, uacDialog, SendFlag::None).ok()); // no transaction
+    p.run(10 * kMs);
+    const Incoming& in = p.uas.requests.last();
+    QCOMPARE(in.message.method(), QByteArrayView("BYE"));
+    // The UAS answers statelessly too: its dialog ends with its 200, the UAC's with the 200's arrival.
+    QVERIFY(p.uas.stack->send(p.toUac, transactionmsg::responseTo(in.message, 200, {}), 0, SendFlag::None).ok());
+    p.run(10 * kMs);
+    QCOMPARE(p.uac.responses.last().dialog, uacDialog);
+    QCOMPARE(p.uac.stack->dialog(uacDialog), nullptr);
+    QCOMPARE(p.uas.stack->dialog(uasDialog), nullptr);
+    QCOMPARE(countState(p.uac.stack->dialogSnapshots(), QStringLiteral("terminated")), 1);
+    QCOMPARE(countState(p.uas.stack->dialogSnapshots(), QStringLiteral("terminated")), 1);
+}
+
+void TestDialogs::stackNotMaintainingDialogsKeepsNone()
+{
+    // Configured not to maintain dialogs, the stack keeps none, stateful or not, and
+    // SIP_DIALOG_ON_FORK is accepted with no effect.
+    LabPair p;
+    p.uac.stack->setMaintainDialogs(false);
+    p.uas.stack->setMaintainDialogs(false);
+    fork(p, SendFlag::Stateful | SendFlag::DialogOnFork);
+    QCOMPARE(statuses(p.uac.responses), (QList<int> { 180, 180, 200, 200 }));
+    for (const Incoming& in : std::as_const(p.uac.responses))
+        QCOMPARE(in.dialog, quint64(0));
+    QVERIFY(p.uac.stack->dialogSnapshots().isEmpty());
+    QVERIFY(p.uas.stack->dialogSnapshots().isEmpty());
+    QCOMPARE(p.uac.stack->liveDialogs(), std::size_t(0));
 }
 
 QTEST_GUILESS_MAIN(TestDialogs)
