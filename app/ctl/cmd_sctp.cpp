@@ -27,7 +27,7 @@ namespace {
 
     const QString kSendUsage = QStringLiteral(
         "--to HOST:PORT [--stream N] [--ppid N] [--unordered] [--eof] [--abort] [--addr-over HOST:PORT] [--sendall] "
-        "[--pr ttl:MS|buf:PRIO|rtx:N] [--context N] [--udp-port P] [--bind ADDR[:PORT]] [--wait MS] DATA|--file F");
+        "[--pr ttl:MS|buf:BYTES|rtx:N|prio:P] [--context N] [--udp-port P] [--bind ADDR[:PORT]] [--wait MS] DATA|--file F");
     const QString kListenUsage
         = QStringLiteral("--on HOST:PORT [--udp-port P] [--echo] [--count N] [--duration S]");
 
@@ -106,7 +106,7 @@ namespace {
             { QStringLiteral("addr-over"), QStringLiteral("SCTP_ADDR_OVER to this peer address."), QStringLiteral("HOST:PORT") },
             { QStringLiteral("sendall"), QStringLiteral("SCTP_SENDALL: every association of the endpoint.") },
             { QStringLiteral("sack-immediately"), QStringLiteral("SCTP_SACK_IMMEDIATELY.") },
-            { QStringLiteral("pr"), QStringLiteral("PR-SCTP policy: ttl:MS, buf:PRIO (RFC 7496 priority: a full send buffer drops queued messages of a higher value first) or rtx:N."), QStringLiteral("POLICY:VALUE") },
+            { QStringLiteral("pr"), QStringLiteral("PR-SCTP policy: ttl:MS, buf:BYTES (sctp_sendmsg(3): with BYTES or more queued, older BUF messages are abandoned), rtx:N, or prio:P (RFC 7496 priority: a full send buffer drops queued messages of a higher value first)."), QStringLiteral("POLICY:VALUE") },
             { QStringLiteral("context"), QStringLiteral("Context value reported if the message is abandoned."), QStringLiteral("N"), QStringLiteral("0") },
             { QStringLiteral("udp-port"), QStringLiteral("Peer's UDP encapsulation port."), QStringLiteral("P"), QStringLiteral("9899") },
             { QStringLiteral("bind"), QStringLiteral("Local UDP address[:port]."), QStringLiteral("ADDR"), QStringLiteral("127.0.0.1:0") },
@@ -167,9 +167,10 @@ namespace {
             const PrPolicy policy = kind == QLatin1String("ttl") ? PrPolicy::Ttl
                 : kind == QLatin1String("buf")                  ? PrPolicy::Buf
                 : kind == QLatin1String("rtx")                  ? PrPolicy::Rtx
+                : kind == QLatin1String("prio")                 ? PrPolicy::Prio
                                                                 : PrPolicy::None;
             if (pr.size() != 2 || policy == PrPolicy::None || !parseUInt(pr[1], 0xffffffffu, &v))
-                return usage(QStringLiteral("--pr takes ttl:MS, buf:PRIO or rtx:N"));
+                return usage(QStringLiteral("--pr takes ttl:MS, buf:BYTES, rtx:N or prio:P"));
             info.setPolicy(policy, quint32(v));
         }
         std::optional<Address> over;

@@ -30,7 +30,7 @@ enum class Kind : quint8 {
     //                      instant (the journal then derives the arrival from this event), else 0
     SctpChunk, //           dir Tx/Rx; a = chunk type; b = stream id; c = TSN; object = association id
     SctpRetransmission, //  c = TSN; a = 0 unknown, 1 fast, 2 timeout; object = association id
-    SctpAbandon, //         c = context; a = PR policy (1 TTL, 2 BUF, 3 RTX); b = stream; object = assoc
+    SctpAbandon, //         c = context; a = PR policy (1 TTL, 2 BUF, 3 RTX, 4 PRIO); b = stream; object = assoc
     SctpForwardTsn, //      c = new cumulative TSN; b = first skipped TSN; object = association id
     AssociationState, //    object = association id; text = "COOKIE-WAIT -> ESTABLISHED"
     StreamState, //         object = association id; a = stream id; text = description

@@ -250,8 +250,8 @@ void LabController::sendSctp(const SctpComposerRequest& request, SctpDone done)
     if ((!engine || fd < 0) && !(m_scenario && m_scenario->composerMultiHomed()))
         return fail("ENOTCONN",
             tr("No lab scenario with an SCTP socket of yours is running: start the playground from the Lab panel."));
-    if (request.prPolicy < 0 || request.prPolicy > 3)
-        return fail("EINVAL", tr("Unknown PR-SCTP policy %1: use none, TTL, BUF or RTX.").arg(request.prPolicy));
+    if (request.prPolicy < 0 || request.prPolicy > int(sctp::PrPolicy::Prio))
+        return fail("EINVAL", tr("Unknown PR-SCTP policy %1: use none, TTL, BUF, RTX or PRIO.").arg(request.prPolicy));
     const quint32 known = sctp::flag::Eof | sctp::flag::Abort | sctp::flag::Unordered | sctp::flag::AddrOver
         | sctp::flag::SendAll | sctp::flag::SackImmediately;
     if (request.flags & ~known)

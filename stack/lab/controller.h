@@ -33,7 +33,7 @@ struct SctpComposerRequest {
     quint32 flags = 0; // SCTP_EOF 0x100, SCTP_ABORT 0x200, SCTP_UNORDERED 0x400, SCTP_ADDR_OVER 0x800,
     //                   SCTP_SENDALL 0x1000, SCTP_SACK_IMMEDIATELY 0x4000
     QString addrOver; // the path for SCTP_ADDR_OVER
-    int prPolicy = 0; // 0 none, 1 TTL (ms), 2 BUF (bytes), 3 RTX (retransmissions)
+    int prPolicy = 0; // 0 none, 1 TTL (ms), 2 BUF (bytes queued), 3 RTX (retransmissions), 4 PRIO (RFC 7496)
     quint32 prValue = 0;
     int repeat = 1;
     int intervalMs = 0;

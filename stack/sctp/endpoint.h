@@ -133,8 +133,16 @@ private:
     // What a send that usrsctp took changes on association x: stream counters, the PR policy of
     // the message's context, the journal's UserAction, EOF/ABORT state.
     void noteSent(Engine::Record& x, const QByteArray& data, const SendInfo& info);
-    // The send again in explicit-EOR mode that lets usrsctp prune BUF messages (see sendOne).
-    ssize_t sendPruning(const QByteArray& data, struct sctp_sendv_spa spa, ::sockaddr_conn* to);
+    // A send in explicit-EOR mode, which lets usrsctp prune BUF/PRIO messages when the message
+    // does not fit (see sendOne). sendBuffer > 0: sctp_sendmsg(3)'s BUF, its first byte sent alone
+    // into a send buffer ending just past what is queued (about sendBuffer), so that usrsctp
+    // prunes exactly one message.
+    ssize_t sendPruning(const QByteArray& data, struct sctp_sendv_spa spa, ::sockaddr_conn* to, int sendBuffer = 0);
+    // Whether usrsctp's pruning for `bytes` at priority `value` would be satisfied by BUF/PRIO
+    // data already sent (Engine::Record::bufInFlight): only then is it safe to start.
+    bool bufPrunable(const Engine::Record& r, quint32 value, qint64 bytes) const;
+    // The association's queued bytes as far as usrsctp's sockopts tell (a lower bound).
+    int usrsctpQueued(quint32 sctpAssoc) const;
     Result<qint64> sendOne(const QByteArray& data, const SendInfo& info, ::sockaddr_conn* to,
         quint32 sctpAssoc, quint64 association);
 

@@ -188,6 +188,22 @@ void Endpoint::handleNotification(const QByteArray& buffer)
             if (it != r->policies.end())
                 policy = it->second;
             ++r->info.abandoned;
+            // Out of usrsctp's reach for pruning: the oldest such message (the one pruning takes).
+            if (sf.ssfe_flags & SCTP_DATA_SENT) {
+                for (auto it = r->bufInFlight.begin(); it != r->bufInFlight.end(); ++it) {
+                    if (it->second.sid == sf.ssfe_info.snd_sid && it->second.context == sf.ssfe_info.snd_context) {
+                        r->bufInFlight.erase(it);
+                        break;
+                    }
+                }
+            } else {
+                for (auto it = r->bufPending.begin(); it != r->bufPending.end(); ++it) {
+                    if (it->sid == sf.ssfe_info.snd_sid && it->context == sf.ssfe_info.snd_context) {
+                        r->bufPending.erase(it);
+                        break;
+                    }
+                }
+            }
             StreamInfo& s = r->streams[sf.ssfe_info.snd_sid];
             s.sid = sf.ssfe_info.snd_sid;
             ++s.messagesAbandoned;
@@ -234,7 +250,8 @@ void Endpoint::handleNotification(const QByteArray& buffer)
         std::memcpy(&sd, buffer.constData(), sizeof sd);
         if (Engine::Record* r = m_engine.recordFor(this, quint32(sd.sender_dry_assoc_id))) {
             assoc = r->info.id;
-            r->bufQueuedMaxValue = -1; // nothing queued any more that BUF could abandon
+            r->bufPending.clear(); // nothing queued any more that BUF could abandon
+            r->bufInFlight.clear();
         }
         text = QStringLiteral("SENDER_DRY: everything sent was acknowledged");
         break;

@@ -25,7 +25,7 @@ Result<qint64> Endpoint::send(const QByteArray& data, const SendInfo& info)
     // makes the same checks as the general path below, for this case only.
     constexpr quint32 kPlainFlags = flag::Unordered | flag::SackImmediately | flag::PolicyMask;
     if (m_style == Style::OneToOne && !info.to && info.addresses.isEmpty() && !(info.flags & ~kPlainFlags)
-        && info.policy() <= PrPolicy::Rtx && !m_shutdownSent && m_localPort != 0 && !m_transport->outputQueueFull()) {
+        && info.policy() <= PrPolicy::Prio && !m_shutdownSent && m_localPort != 0 && !m_transport->outputQueueFull()) {
         Engine::Record* r = m_engine.newestOpenRecordOf(this);
         if (r && !r->shutdownRequested && (r->info.outboundStreams == 0 || info.stream < r->info.outboundStreams)) {
             Result<qint64> res = sendOne(data, info, nullptr, r->info.sctpAssocId, r->info.id);
@@ -215,8 +215,13 @@ void Endpoint::noteSent(Engine::Record& x, const QByteArray& data, const SendInf
     if (!data.isEmpty() && !(info.flags & flag::Abort)) {
         const PrPolicy policy = info.policy(); // no policy flag: never skipped, whatever timetolive says
         StreamInfo& s = x.stream(info.stream);
-        ++s.messagesQueued;
-        s.bytesQueued += quint64(data.size());
+        if (s.messagesAhead > 0)
+            --s.messagesAhead;
+        else
+            ++s.messagesQueued;
+        const quint64 ahead = std::min<quint64>(s.bytesAhead, quint64(data.size()));
+        s.bytesAhead -= ahead;
+        s.bytesQueued += quint64(data.size()) - ahead;
         const std::pair<quint16, quint32> key { info.stream, info.context };
         if (!x.hotPolicy || x.hotPolicyKey != key) {
             x.hotPolicy = &x.policies[key];
@@ -264,6 +269,20 @@ const QString& Endpoint::newSendText(const SendKey& key, const SendInfo& info)
     return m_lastSendText;
 }
 
+namespace {
+
+    // usrsctp's sctp_sockstat and the option that fills it (netinet/sctp.h, sctp_uio.h), which its
+    // public header leaves out.
+    constexpr int kGetSndbufUse = 0x00001101; // SCTP_GET_SNDBUF_USE
+    struct SndbufUse {
+        sctp_assoc_t assocId;
+        uint32_t totalSndbuf; // the association's output queue: data not yet acknowledged
+        uint32_t totalRecvBuf;
+    };
+    constexpr int kDataChunkHeader = 16;
+
+} // namespace
+
 Result<qint64> Endpoint::sendOne(const QByteArray& data, const SendInfo& info, sockaddr_conn* to, quint32 sctpAssoc,
     quint64 association)
 {
@@ -277,66 +296,198 @@ Result<qint64> Endpoint::sendOne(const QByteArray& data, const SendInfo& info, s
     spa.sendv_sndinfo.snd_ppid = info.ppid;
     spa.sendv_sndinfo.snd_context = info.context;
     spa.sendv_sndinfo.snd_assoc_id = sctp_assoc_t(sctpAssoc);
+    Engine::Record* r = association ? m_engine.record(association) : nullptr;
     // sctp_sendmsg(3): "If none of these options are set, then data is never skipped over": a
     // timetolive without a PR-SCTP policy flag asks for nothing (the multi-homed path agrees).
     const PrPolicy policy = info.policy();
+    // What usrsctp is given as the message's value. BUF and PRIO both travel as usrsctp's BUF (2),
+    // whose value is an RFC 7496 priority: a BUF message (sctp_sendmsg(3)'s byte threshold) gets
+    // a value below every older BUF message of its association, so that when it finds the
+    // threshold reached, usrsctp's pruning takes the older ones first.
+    quint32 usrValue = info.timetolive;
+    if (policy == PrPolicy::Buf && r)
+        usrValue = r->bufSerial--;
     if (policy != PrPolicy::None) {
         spa.sendv_flags |= SCTP_SEND_PRINFO_VALID;
-        spa.sendv_prinfo.pr_policy = quint16(policy);
-        spa.sendv_prinfo.pr_value = info.timetolive;
+        spa.sendv_prinfo.pr_policy = quint16(policy == PrPolicy::Prio ? PrPolicy::Buf : policy);
+        spa.sendv_prinfo.pr_value = usrValue;
     }
-    ssize_t n = usrsctp_sendv(m_so, data.constData(), std::size_t(data.size()), reinterpret_cast<sockaddr*>(to),
-        to ? 1 : 0, &spa, sizeof spa, SCTP_SENDV_SPA, 0);
-    if (n < 0 && errno == EWOULDBLOCK) {
-        Engine::Record* r = association ? m_engine.record(association) : nullptr;
-        // PR-SCTP BUF (RFC 7496 "priority"): the value is a priority, lower = more important. usrsctp
-        // abandons queued BUF chunks whose value is larger than the new message's (its
-        // sinfo_timetolive: the BUF/TTL/RTX value, 0 for a reliable message) only inside
-        // sctp_lower_sosend's copy loop, which a non-blocking send without explicit EOR never
-        // reaches (it answers EWOULDBLOCK first). So when something less important is queued,
-        // send again in explicit-EOR mode: usrsctp prunes, then takes the message.
-        const qint64 value = policy == PrPolicy::None ? 0 : qint64(info.timetolive);
-        if (r && r->info.prSupported && r->bufQueuedMaxValue > value)
-            n = sendPruning(data, spa, to);
+    // A BUF/PRIO message is remembered before usrsctp sees it (its first packet may leave inside
+    // the call) until the packet tap sees it leave: then it is in usrsctp's sent queue.
+    bool pending = false;
+    if ((policy == PrPolicy::Buf || policy == PrPolicy::Prio) && r && !(info.flags & flag::Unordered)
+        && r->bufPending.size() < 100000) {
+        const StreamInfo& st = r->stream(info.stream);
+        Engine::Record::BufMessage m;
+        m.sid = info.stream;
+        m.ssn = quint32(st.nextSsn + st.messagesQueued);
+        if (!r->info.interleaving)
+            m.ssn &= 0xffff;
+        m.context = info.context;
+        m.value = usrValue;
+        m.bytes = int(data.size());
+        r->bufPending.push_back(m);
+        m_engine.followBuf(r->info.id);
+        pending = true;
     }
-    if (n < 0)
-        return mapSendError(errno, info, association);
-    if (policy == PrPolicy::Buf)
-        if (Engine::Record* r = association ? m_engine.record(association) : nullptr)
-            r->bufQueuedMaxValue = std::max<qint64>(r->bufQueuedMaxValue, qint64(info.timetolive));
-    return qint64(n);
-}
-
-ssize_t Endpoint::sendPruning(const QByteArray& data, struct sctp_sendv_spa spa, sockaddr_conn* to)
-{
-    const int on = 1, off = 0;
-    usrsctp_setsockopt(m_so, IPPROTO_SCTP, SCTP_EXPLICIT_EOR, &on, sizeof on);
-    spa.sendv_sndinfo.snd_flags |= SCTP_EOR;
-    ssize_t n = usrsctp_sendv(m_so, data.constData(), std::size_t(data.size()), reinterpret_cast<sockaddr*>(to),
-        to ? 1 : 0, &spa, sizeof spa, SCTP_SENDV_SPA, 0);
-    const int err = errno;
-    if (n >= 0 && n < data.size()) {
-        // Pruning freed less than the message needs (usrsctp copied what fit): the message must
-        // not stay half-queued (its stream would be locked to it), so let the buffer stretch by
-        // the rest for this one call. The overshoot is at most one message; later sends see EAGAIN
-        // until the buffer has drained below its limit again.
+    // sctp_sendmsg(3)'s BUF: "If that number or more bytes are in queue, then other buffer based
+    // sends are looked to be removed and skipped." Whether that number is queued is asked of
+    // usrsctp itself: with the send buffer set to threshold + size − 1 for one call, a plain send
+    // goes through exactly when fewer bytes than the threshold are queued (usrsctp's own count,
+    // data not yet acknowledged) and answers EWOULDBLOCK, having done nothing, otherwise.
+    ssize_t n = -1;
+    int err = EWOULDBLOCK;
+    bool sent = false;
+    if (policy == PrPolicy::Buf && r && r->info.prSupported && info.timetolive > 0) {
         int limit = 0;
         socklen_t len = sizeof limit;
         usrsctp_getsockopt(m_so, SOL_SOCKET, SO_SNDBUF, &limit, &len);
+        // Never more than the real buffer: a full buffer is answered as without the policy.
+        const int probe = int(std::min<qint64>(qint64(info.timetolive) + data.size() - 1, limit));
+        usrsctp_setsockopt(m_so, SOL_SOCKET, SO_SNDBUF, &probe, sizeof probe);
+        n = usrsctp_sendv(m_so, data.constData(), std::size_t(data.size()), reinterpret_cast<sockaddr*>(to),
+            to ? 1 : 0, &spa, sizeof spa, SCTP_SENDV_SPA, 0);
+        err = n < 0 ? errno : 0;
+        usrsctp_setsockopt(m_so, SOL_SOCKET, SO_SNDBUF, &limit, sizeof limit);
+        sent = true;
+        if (n < 0 && err == EWOULDBLOCK) {
+            trace::Event e;
+            e.kind = trace::Kind::Log;
+            e.object = association;
+            if (data.size() >= 2 && bufPrunable(*r, usrValue, 2)) {
+                e.text = QStringLiteral("PR-SCTP BUF: the send queue holds %1 bytes or more (this message's threshold): "
+                                        "the oldest BUF message in flight is abandoned to make room")
+                             .arg(info.timetolive);
+                m_engine.journalEvent(std::move(e));
+                n = sendPruning(data, spa, to, usrsctpQueued(sctpAssoc) + 1);
+                err = n < 0 ? errno : 0;
+            } else {
+                e.text = QStringLiteral("PR-SCTP BUF: the send queue holds %1 bytes or more (this message's threshold), "
+                                        "but no older BUF message is in flight: none is abandoned (usrsctp can only "
+                                        "abandon messages already sent)")
+                             .arg(info.timetolive);
+                m_engine.journalEvent(std::move(e));
+                n = -1;
+                err = EWOULDBLOCK;
+                sent = false; // queued as any message: the buffer may still have room
+            }
+        }
+    }
+    if (!sent) {
+        n = usrsctp_sendv(m_so, data.constData(), std::size_t(data.size()), reinterpret_cast<sockaddr*>(to),
+            to ? 1 : 0, &spa, sizeof spa, SCTP_SENDV_SPA, 0);
+        err = n < 0 ? errno : 0;
+        if (n < 0 && err == EWOULDBLOCK) {
+            // PR-SCTP priority (RFC 7496; usrsctp's BUF): lower = more important. usrsctp
+            // abandons queued BUF chunks whose value is larger than the new message's (its
+            // sinfo_timetolive: the BUF/TTL/RTX value, 0 for a reliable message) only inside
+            // sctp_lower_sosend's copy loop, which a non-blocking send without explicit EOR never
+            // reaches (it answers EWOULDBLOCK first). So when something less important is in
+            // flight, send again in explicit-EOR mode: usrsctp prunes, then takes the message.
+            const quint32 value = policy == PrPolicy::None ? 0 : usrValue;
+            if (r && r->info.prSupported && bufPrunable(*r, value, data.size())) {
+                n = sendPruning(data, spa, to);
+                err = n < 0 ? errno : 0;
+            }
+        }
+    }
+    if (n < 0 && pending) {
+        for (auto it = r->bufPending.begin(); it != r->bufPending.end(); ++it)
+            if (it->sid == info.stream && it->context == info.context && it->value == usrValue) {
+                r->bufPending.erase(it);
+                break;
+            }
+    }
+    if (n < 0)
+        return mapSendError(err, info, association);
+    return qint64(n);
+}
+
+bool Endpoint::bufPrunable(const Engine::Record& r, quint32 value, qint64 bytes) const
+{
+    qint64 room = 0;
+    for (const auto& [tsn, m] : r.bufInFlight)
+        if (m.value > value && (room += m.bytes) >= bytes)
+            return true;
+    return false;
+}
+
+int Endpoint::usrsctpQueued(quint32 sctpAssoc) const
+{
+    // usrsctp's count of queued bytes leaves out the DATA chunk headers of the chunks it made; its
+    // total keeps them. From the total less a header per chunk in flight (at most the count),
+    // sendPruning finds the exact figure.
+    SndbufUse use {};
+    use.assocId = sctp_assoc_t(sctpAssoc);
+    socklen_t ulen = sizeof use;
+    struct sctp_status status {};
+    status.sstat_assoc_id = sctp_assoc_t(sctpAssoc);
+    socklen_t slen = sizeof status;
+    if (usrsctp_getsockopt(m_so, IPPROTO_SCTP, kGetSndbufUse, &use, &ulen) != 0
+        || usrsctp_getsockopt(m_so, IPPROTO_SCTP, SCTP_STATUS, &status, &slen) != 0)
+        return 0;
+    return int(std::max<qint64>(0, qint64(use.totalSndbuf) - qint64(status.sstat_unackdata) * kDataChunkHeader));
+}
+
+ssize_t Endpoint::sendPruning(const QByteArray& data, struct sctp_sendv_spa spa, sockaddr_conn* to, int sendBuffer)
+{
+    const int on = 1, off = 0;
+    int limit = 0;
+    socklen_t len = sizeof limit;
+    usrsctp_getsockopt(m_so, SOL_SOCKET, SO_SNDBUF, &limit, &len);
+    usrsctp_setsockopt(m_so, IPPROTO_SCTP, SCTP_EXPLICIT_EOR, &on, sizeof on);
+    ssize_t n = -1;
+    int err = 0;
+    if (sendBuffer > 0) {
+        // sctp_sendmsg(3)'s BUF: the first two bytes alone, into a send buffer that ends just past
+        // what is queued — the smallest usrsctp takes a byte into (it answers EWOULDBLOCK, having
+        // done nothing, while the buffer is full; usrsctp's exact count lies within a header per
+        // chunk in flight above sendBuffer). usrsctp copies one byte, finds no room for the
+        // second and prunes for two bytes: the oldest BUF message in flight goes. The rest follows
+        // with the buffer as it was.
+        sctp_sendv_spa first = spa;
+        err = EWOULDBLOCK;
+        for (int b = sendBuffer; err == EWOULDBLOCK && b <= sendBuffer + 64 * kDataChunkHeader; b += kDataChunkHeader) {
+            usrsctp_setsockopt(m_so, SOL_SOCKET, SO_SNDBUF, &b, sizeof b);
+            n = usrsctp_sendv(m_so, data.constData(), 2, reinterpret_cast<sockaddr*>(to), to ? 1 : 0, &first, sizeof first,
+                SCTP_SENDV_SPA, 0);
+            err = n < 0 ? errno : 0;
+        }
+        usrsctp_setsockopt(m_so, SOL_SOCKET, SO_SNDBUF, &limit, sizeof limit);
+    }
+    if (sendBuffer <= 0 || (n > 0 && n < data.size())) {
+        const qsizetype done = n > 0 ? n : 0;
+        spa.sendv_sndinfo.snd_flags |= SCTP_EOR;
+        const ssize_t more = usrsctp_sendv(m_so, data.constData() + done, std::size_t(data.size() - done),
+            done ? nullptr : reinterpret_cast<sockaddr*>(to), (done || !to) ? 0 : 1, &spa, sizeof spa, SCTP_SENDV_SPA, 0);
+        err = more < 0 ? errno : 0;
+        n = more < 0 ? (done ? qint64(done) : -1) : qint64(done + more);
+    } else if (n == 2) {
+        // A two-byte message: its end still has to be marked.
+        spa.sendv_sndinfo.snd_flags |= SCTP_EOR;
+        usrsctp_sendv(m_so, nullptr, 0, nullptr, 0, &spa, sizeof spa, SCTP_SENDV_SPA, 0);
+    }
+    if (n >= 0 && n < data.size()) {
+        // usrsctp copied what fit (pruning freed less than the message needs, or the rest found
+        // the buffer full): the message must not stay half-queued (its stream would be locked to
+        // it), so let the buffer stretch by the rest for this one call. The overshoot is at most
+        // one message; later sends see EAGAIN until the buffer has drained below its limit again.
         const int stretched = limit + int(data.size() - n) + 8192;
         usrsctp_setsockopt(m_so, SOL_SOCKET, SO_SNDBUF, &stretched, sizeof stretched);
+        spa.sendv_sndinfo.snd_flags |= SCTP_EOR;
         const ssize_t rest = usrsctp_sendv(m_so, data.constData() + n, std::size_t(data.size() - n), nullptr, 0, &spa,
             sizeof spa, SCTP_SENDV_SPA, 0);
         usrsctp_setsockopt(m_so, SOL_SOCKET, SO_SNDBUF, &limit, sizeof limit);
-        if (rest > 0)
-            n += rest;
         trace::Event e;
         e.kind = trace::Kind::Log;
         e.a = 2;
-        e.text = QStringLiteral("PR-SCTP BUF: abandoning less important messages freed too little room; the %1-byte "
-                                "message was taken with the send buffer stretched by %2 bytes")
+        e.text = QStringLiteral("PR-SCTP: abandoning messages freed too little room; the %1-byte message was taken with the "
+                                "send buffer stretched by %2 bytes")
                      .arg(data.size())
-                     .arg(data.size() - (n - qMax<ssize_t>(rest, 0)));
+                     .arg(data.size() - n);
+        if (rest > 0)
+            n += rest;
+        err = 0;
         m_engine.journalEvent(std::move(e));
     }
     usrsctp_setsockopt(m_so, IPPROTO_SCTP, SCTP_EXPLICIT_EOR, &off, sizeof off);

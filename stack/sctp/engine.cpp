@@ -5,6 +5,7 @@
 #include "endpoint.h"
 #include "runtime.h"
 #include "transport.h"
+#include <QtEndian>
 
 #include <cerrno>
 #include <usrsctp.h>
@@ -59,6 +60,10 @@ Engine::Engine(Context& context, QObject* parent)
         return best;
     });
     m_tap.setObserver([this](const PacketTap::PacketSeen& seen) { onPacket(seen); });
+    m_runtime->addWireHook(this, [this](bool inbound, void* handle, const char* packet, std::size_t length) {
+        if (!m_bufRecords.empty())
+            onWire(inbound, handle, packet, length);
+    });
     m_refresh.setInterval(250);
     connect(&m_refresh, &QTimer::timeout, this, &Engine::refresh);
     // usrsctp does not call the upcall for every notification it queues: SEND_FAILED for chunks
@@ -75,6 +80,7 @@ Engine::Engine(Context& context, QObject* parent)
 
 Engine::~Engine()
 {
+    m_runtime->removeWireHook(this);
     // The links and transports go with the engine, so no SHUTDOWN could complete: abort, and
     // leave usrsctp nothing that would keep usrsctp_finish from freeing its tables.
     for (auto& [fd, ep] : std::map<int, Endpoint*>(m_endpoints))
@@ -370,6 +376,51 @@ std::optional<AssociationInfo> Engine::association(quint64 id) const
     return i;
 }
 
+void Engine::onWire(bool inbound, void* handle, const char* packet, std::size_t length)
+{
+    if (length < 12)
+        return;
+    const auto* p = reinterpret_cast<const uchar*>(packet);
+    const quint16 src = qFromBigEndian<quint16>(p), dst = qFromBigEndian<quint16>(p + 2);
+    const quint16 localPort = inbound ? dst : src, peerPort = inbound ? src : dst;
+    for (auto id = m_bufRecords.begin(); id != m_bufRecords.end();) {
+        Record* r = record(*id);
+        if (!r || (r->bufPending.empty() && r->bufInFlight.empty())) {
+            id = m_bufRecords.erase(id);
+            continue;
+        }
+        ++id;
+        if (r->handle != handle || r->localPort != localPort || r->peerPort != peerPort)
+            continue;
+        for (std::size_t at = 12; at + 4 <= length;) {
+            const uchar type = p[at], flags = p[at + 1];
+            const quint16 len = qFromBigEndian<quint16>(p + at + 2);
+            if (len < 4 || at + len > length)
+                break;
+            if (!inbound && ((type == chunk::Data && len >= 16) || (type == chunk::IData && len >= 20)) && (flags & 0x02)
+                && !(flags & 0x04)) {
+                // The first fragment of an ordered message: it is in usrsctp's sent queue now.
+                const quint32 tsn = qFromBigEndian<quint32>(p + at + 4);
+                const quint16 sid = qFromBigEndian<quint16>(p + at + 8);
+                const quint32 ssn = type == chunk::Data ? qFromBigEndian<quint16>(p + at + 10) : qFromBigEndian<quint32>(p + at + 12);
+                for (auto it = r->bufPending.begin(); it != r->bufPending.end(); ++it) {
+                    if (it->sid == sid && it->ssn == ssn) {
+                        r->bufInFlight[tsn] = *it;
+                        r->bufPending.erase(it);
+                        break;
+                    }
+                }
+            } else if (inbound && (type == chunk::Sack || type == chunk::NrSack) && len >= 8) {
+                // Acknowledged up to cum: out of usrsctp's sent queue (serial-number comparison).
+                const quint32 cum = qFromBigEndian<quint32>(p + at + 4);
+                for (auto it = r->bufInFlight.begin(); it != r->bufInFlight.end();)
+                    it = qint32(it->first - cum) <= 0 ? r->bufInFlight.erase(it) : std::next(it);
+            }
+            at += (std::size_t(len) + 3) & ~std::size_t(3);
+        }
+    }
+}
+
 void Engine::onPacket(const PacketTap::PacketSeen& seen)
 {
     Record* r = record(seen.association);
@@ -394,10 +445,17 @@ void Engine::onPacket(const PacketTap::PacketSeen& seen)
                 ++(c.unordered() ? s.unorderedSent : s.orderedSent);
                 if (s.messagesQueued > 0)
                     --s.messagesQueued;
+                else
+                    ++s.messagesAhead;
                 if (!c.unordered())
                     s.nextSsn = c.type == chunk::Data ? quint16(c.ssn + 1) : c.ssn + 1;
             }
-            s.bytesQueued = s.bytesQueued > quint64(c.payloadLength) ? s.bytesQueued - quint64(c.payloadLength) : 0;
+            if (s.bytesQueued >= quint64(c.payloadLength)) {
+                s.bytesQueued -= quint64(c.payloadLength);
+            } else {
+                s.bytesAhead += quint64(c.payloadLength) - s.bytesQueued;
+                s.bytesQueued = 0;
+            }
         } else if (c.type == chunk::ForwardTsn || c.type == chunk::IForwardTsn) {
             ++r->info.forwardTsnsSent;
         }

@@ -11,6 +11,7 @@
 
 #include <array>
 #include <map>
+#include <set>
 #include <memory>
 
 struct socket;
@@ -82,9 +83,23 @@ namespace sctp {
             bool peerAborted = false;
             bool shutdownRequested = false; // SCTP_EOF sent or SHUTDOWN under way: EPIPE for more data
             int prWarned = 0;
-            // The largest BUF value (least important priority) sent since the association was
-            // last SENDER_DRY, -1 if none: only then can a full send buffer be pruned (Endpoint::sendOne).
-            qint64 bufQueuedMaxValue = -1;
+            // The value the next sctp_sendmsg(3) BUF message is given in usrsctp's priority
+            // order: each lower than the last, so that older BUF messages go first.
+            quint32 bufSerial = 0xffffffffu;
+            // BUF/PRIO messages as usrsctp's pruning sees them. usrsctp 0.9.5.0 must only prune
+            // chunks already sent (in its sent queue): abandoning one that is made but waits in
+            // its send queue crashes it (sctp_release_pr_sctp_chunk, then the output path, touch
+            // what is gone). So a prune is only started when the BUF/PRIO data already on the
+            // wire, found by the packet tap, can satisfy it (Endpoint::sendOne).
+            struct BufMessage {
+                quint16 sid = 0;
+                quint32 ssn = 0; // the SSN (MID) the ordered message will carry
+                quint32 context = 0;
+                quint32 value = 0; // as given to usrsctp
+                int bytes = 0;
+            };
+            std::vector<BufMessage> bufPending; // accepted, not yet on the wire
+            std::map<quint32, BufMessage> bufInFlight; // first TSN -> message, until acknowledged or abandoned
             std::map<std::pair<quint16, quint32>, PrPolicy> policies; // (stream, context) -> policy of the last send
             std::map<quint16, StreamInfo> streams;
             // streams[sid], remembering the last one: bulk traffic repeats its stream, and map
@@ -123,6 +138,9 @@ namespace sctp {
 
     private:
         void onPacket(const PacketTap::PacketSeen& seen);
+        // usrsctp emitted (or is about to be fed) a packet: moves BUF/PRIO messages from pending
+        // to in flight as their first DATA leaves, and out of flight when a SACK acknowledges them.
+        void onWire(bool inbound, void* handle, const char* packet, std::size_t length);
         int runtimeTickMs() const;
         void readStatus(Record& r);
 
@@ -137,6 +155,12 @@ namespace sctp {
         std::map<int, QString> m_nonSockets;
         quint64 m_nextAssociation = 1;
         std::map<quint64, Record> m_records; // never erased: a Record* stays valid
+    public:
+        // Records whose BUF/PRIO messages are being followed (onWire looks at these only).
+        void followBuf(quint64 id) { m_bufRecords.insert(id); }
+
+    private:
+        std::set<quint64> m_bufRecords;
         Record* m_lastRecord = nullptr; // record()'s last answer: packets repeat their association
         struct Resolved { // the tap resolver's recent answers
             void* handle = nullptr;

@@ -178,6 +178,18 @@ void Runtime::removeBatchEnd(void* key)
         m_batchEnds.end());
 }
 
+void Runtime::addWireHook(void* key, WireHook fn)
+{
+    removeWireHook(key);
+    m_wireHooks.emplace_back(key, std::move(fn));
+}
+
+void Runtime::removeWireHook(void* key)
+{
+    m_wireHooks.erase(std::remove_if(m_wireHooks.begin(), m_wireHooks.end(), [key](const auto& h) { return h.first == key; }),
+        m_wireHooks.end());
+}
+
 void Runtime::deregisterAddress(void* handle)
 {
     usrsctp_deregister_address(handle);
@@ -190,6 +202,8 @@ int Runtime::connOutput(void* addr, void* buffer, size_t length, uint8_t, uint8_
     Runtime* rt = g_instance;
     if (!rt)
         return 0;
+    if (!rt->m_wireHooks.empty())
+        rt->wire(false, addr, static_cast<const char*>(buffer), length);
     Pending p { addr, QByteArray(static_cast<const char*>(buffer), qsizetype(length)), false };
     if (!rt->m_counterUsers.empty() && rt->mayRetransmit(buffer, length)) {
         retransmissionCounters(&p.retransAt, &p.fastAt);
@@ -218,6 +232,8 @@ void Runtime::inputNow(void* handle, const char* data, std::size_t length)
         input(handle, QByteArray(data, qsizetype(length)));
         return;
     }
+    if (!m_wireHooks.empty())
+        wire(true, handle, data, length);
     usrsctp_conninput(handle, data, length, 0);
 }
 
@@ -259,6 +275,8 @@ void Runtime::flushBatch()
     for (std::size_t i = 0; i < batch.size(); ++i) {
         Pending& p = batch[i];
         if (p.inbound) {
+            if (!m_wireHooks.empty())
+                wire(true, p.handle, p.packet.constData(), std::size_t(p.packet.size()));
             usrsctp_conninput(p.handle, p.packet.constData(), std::size_t(p.packet.size()), 0);
         } else {
             auto it = m_outputs.find(p.handle);

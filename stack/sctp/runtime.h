@@ -49,6 +49,12 @@ public:
     // from the event loop): a transport may queue what its outputs got and send it all at once.
     void addBatchEnd(void* key, std::function<void()> fn);
     void removeBatchEnd(void* key);
+    // Called synchronously with every packet as usrsctp emits it (Tx, inside usrsctp: the hook
+    // must not call usrsctp) and just before usrsctp is fed one (Rx): what a caller needs to know
+    // of usrsctp's queues at once, before the batch reaches the outputs and the packet tap.
+    using WireHook = std::function<void(bool inbound, void* handle, const char* packet, std::size_t length)>;
+    void addWireHook(void* key, WireHook fn);
+    void removeWireHook(void* key);
 
     // Delivers a packet received for the AF_CONN address handle (safe to call from any callback:
     // it is queued and fed to usrsctp from the event loop).
@@ -93,6 +99,12 @@ private:
     quint32 m_lastPorts = 0; // the pair looked up last, and its entry
     quint32* m_lastHighest = nullptr;
     std::vector<std::pair<void*, std::function<void()>>> m_batchEnds;
+    std::vector<std::pair<void*, WireHook>> m_wireHooks;
+    void wire(bool inbound, void* handle, const char* packet, std::size_t length)
+    {
+        for (std::size_t i = 0; i < m_wireHooks.size(); ++i)
+            m_wireHooks[i].second(inbound, handle, packet, length);
+    }
     struct Pending {
         void* handle;
         QByteArray packet;

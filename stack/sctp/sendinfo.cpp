@@ -43,6 +43,7 @@ QString policyName(PrPolicy policy)
     case PrPolicy::Ttl: return QStringLiteral("TTL");
     case PrPolicy::Buf: return QStringLiteral("BUF");
     case PrPolicy::Rtx: return QStringLiteral("RTX");
+    case PrPolicy::Prio: return QStringLiteral("PRIO");
     }
     return QStringLiteral("policy %1").arg(int(policy));
 }
@@ -67,7 +68,9 @@ QString SendInfo::describeFlags() const
     if (p == PrPolicy::Ttl || (p == PrPolicy::None && timetolive > 0))
         s += QStringLiteral(", PR TTL %1 ms").arg(timetolive);
     else if (p == PrPolicy::Buf)
-        s += QStringLiteral(", PR BUF priority %1").arg(timetolive);
+        s += QStringLiteral(", PR BUF %1 bytes queued").arg(timetolive);
+    else if (p == PrPolicy::Prio)
+        s += QStringLiteral(", PR PRIO priority %1").arg(timetolive);
     else if (p == PrPolicy::Rtx)
         s += QStringLiteral(", PR RTX %1").arg(timetolive);
     return s;
@@ -81,8 +84,10 @@ QString SendInfo::flagsError() const
         return QStringLiteral("flags 0x%1 are not sctp_sendmsg flags: use SCTP_EOF, SCTP_ABORT, SCTP_UNORDERED, "
                               "SCTP_ADDR_OVER, SCTP_SENDALL, SCTP_SACK_IMMEDIATELY and a PR-SCTP policy.")
             .arg(flags & ~known, 0, 16);
-    if (quint32(policy()) > quint32(PrPolicy::Rtx))
-        return QStringLiteral("PR-SCTP policy %1 is unknown: use TTL (1), BUF (2) or RTX (3).").arg(int(policy()));
+    if (quint32(policy()) > quint32(PrPolicy::Prio))
+        return QStringLiteral("PR-SCTP policy %1 is unknown: use TTL (1), BUF (2), RTX (3) or LadderLab's PRIO (4, "
+                              "RFC 7496's priority).")
+            .arg(int(policy()));
     if ((flags & flag::Eof) && (flags & flag::Abort))
         return QStringLiteral("SCTP_EOF and SCTP_ABORT exclude each other: choose one.");
     return {};

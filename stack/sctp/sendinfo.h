@@ -35,16 +35,26 @@ namespace flag {
     };
 }
 
-enum class PrPolicy : quint8 { None = 0, Ttl = 1, Buf = 2, Rtx = 3 };
+// PR-SCTP policies, in the low four bits of flags (sctp_sendmsg(3)'s SCTP_PR_SCTP_TTL, _BUF, _RTX).
+// Prio is LadderLab's own value 4, not a FreeBSD flag: RFC 7496's priority policy, which FreeBSD
+// and usrsctp give the BUF bits (2). sctp_sendmsg(3) gives BUF a different meaning — a byte
+// threshold — and that is what Buf does here; Prio keeps the RFC's reading reachable by name.
+enum class PrPolicy : quint8 { None = 0, Ttl = 1, Buf = 2, Rtx = 3, Prio = 4 };
 QString policyName(PrPolicy policy);
 
 // The arguments of sctp_sendmsg(3) / sctp_sendmsgx(3) besides the data, word for word:
 // to (sctp_sendmsg) or addresses (sctp_sendmsgx), ppid, flags, stream_no, timetolive, context.
-// As in FreeBSD, the PR-SCTP policy travels in the low bits of flags with its value in timetolive
-// (milliseconds for TTL, a priority for BUF — RFC 7496's "priority policy", lower is more
-// important: when the send buffer is full, queued BUF messages with a larger value are abandoned
-// to make room — and retransmissions for RTX). Without a policy flag timetolive means nothing:
-// "If none of these options are set, then data is never skipped over."
+// As in FreeBSD, the PR-SCTP policy travels in the low bits of flags with its value in timetolive:
+// - TTL: milliseconds the message may wait for its acknowledgement;
+// - BUF: as sctp_sendmsg(3) says, "a total number of bytes allowed on the outbound send queue. If
+//   that number or more bytes are in queue, then other buffer based sends are looked to be removed
+//   and skipped" — the association's older BUF messages are abandoned (SEND_FAILED with their
+//   context, FORWARD-TSN on the wire), oldest first, until the new message has its room;
+// - RTX: the number of retransmissions allowed;
+// - Prio (LadderLab's 4): RFC 7496's priority, lower is more important: when the send buffer is
+//   full, queued Prio/BUF messages of a larger value are abandoned to make room.
+// Without a policy flag timetolive means nothing: "If none of these options are set, then data is
+// never skipped over."
 struct SendInfo {
     std::optional<Address> to;
     QList<Address> addresses;
@@ -68,7 +78,7 @@ struct SendInfo {
     // "UNORDERED|EOF, PR TTL 100 ms"
     QString describeFlags() const;
     // Why sctp_sendmsg(3) refuses these flags with EINVAL before anything is sent — flag bits it
-    // does not know, a PR-SCTP policy beyond RTX, SCTP_EOF with SCTP_ABORT — or empty if it does not.
+    // does not know, a PR-SCTP policy beyond RTX and LadderLab's Prio, SCTP_EOF with SCTP_ABORT — or empty if it does not.
     QString flagsError() const;
 };
 

@@ -32,6 +32,9 @@ struct StreamInfo {
     quint32 nextSsn = 0; // next ordered SSN to be sent
     quint64 orderedSent = 0, unorderedSent = 0;
     quint64 orderedReceived = 0, unorderedReceived = 0;
+    // Messages and bytes seen on the wire before their send call returned (usrsctp often sends
+    // inside it): the queue counts above are settled when the call is counted.
+    quint64 messagesAhead = 0, bytesAhead = 0;
     bool operator==(const StreamInfo&) const = default;
 };
 

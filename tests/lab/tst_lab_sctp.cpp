@@ -82,6 +82,7 @@ private slots:
             QVERIFY2(e.c >= base && e.c < base + 10, qPrintable(e.text));
         }
         QVERIFY(policies.contains(1));
+        QVERIFY(policies.contains(2)); // BUF: the byte threshold of sctp_sendmsg(3) was reached
         QVERIFY(policies.contains(3));
         QVERIFY(!r.of(trace::Kind::SctpForwardTsn).isEmpty());
         QVERIFY(r.chunks(trace::Dir::Rx, QStringLiteral("FORWARD_TSN")) > 0); // it reached the receiver

@@ -292,10 +292,78 @@ private slots:
         }
     }
 
-    void bufAbandonsLessImportantMessagesWhenTheBufferIsFull()
+    void bufAbandonsOlderBufSendsOnceItsByteThresholdIsQueued()
     {
-        // BUF's value is a priority (RFC 7496), lower = more important. When a send finds the send
-        // buffer full, usrsctp abandons queued BUF chunks with a larger value than the new
+        // sctp_sendmsg(3): SCTP_PR_SCTP_BUF "transforms the timetolive field into a total number
+        // of bytes allowed on the outbound send queue. If that number or more bytes are in queue,
+        // then other buffer based sends are looked to be removed and skipped." With the link down,
+        // BUF messages of 1000 bytes with a threshold of 4000: the first five queue (0…4000 bytes
+        // in queue before each), the sixth finds 5000 ≥ 4000 and the oldest BUF message goes, and
+        // so on — each reported with SEND_FAILED and its context, skipped with FORWARD-TSN. The
+        // reliable message in between is never touched, and the buffer is never full (no EAGAIN:
+        // the threshold, not the buffer, is what abandons).
+        Lab lab(27);
+        auto [client, server] = lab.connectedPair(5000, [](Endpoint* e) {
+            fastTimers(e);
+            e->setSendBuffer(64000);
+        });
+        QVERIFY(client && server);
+        auto message = [](quint32 ctx, int size) {
+            QByteArray m = "m" + QByteArray::number(ctx) + ".";
+            return m + QByteArray(size - m.size(), '.');
+        };
+        auto send = [&](int size, PrPolicy p, quint32 value, quint32 ctx) {
+            SendInfo i;
+            i.setPolicy(p, value);
+            i.context = ctx;
+            return client->send(message(ctx, size), i);
+        };
+        QSet<quint64> got;
+        auto collect = [&] {
+            for (const QByteArray& m : drain(server))
+                got.insert(m.mid(1, m.indexOf('.') - 1).toULongLong());
+        };
+        // usrsctp opens pruning once a BUF chunk of the association was acknowledged.
+        QVERIFY(send(100, PrPolicy::Buf, 60000, 900));
+        QVERIFY(Lab::waitFor([&] {
+            collect();
+            return got.contains(900);
+        }));
+        Lab::spin(50);
+
+        ladder::LinkParams down;
+        down.up = false;
+        lab.link->aToB().setParams(down);
+        QVERIFY(send(1000, PrPolicy::None, 0, 500)); // reliable: counts in the queue, never abandoned
+        for (quint32 ctx = 1; ctx <= 8; ++ctx)
+            QVERIFY2(send(1000, PrPolicy::Buf, 4000, ctx), qPrintable(QStringLiteral("context %1").arg(ctx)));
+        Lab::spin(50);
+        const auto ab = abandoned(lab);
+        QCOMPARE(ab.size(), std::size_t(1)); // only BUF
+        // 1000 reliable + 1000×(ctx−1) BUF bytes queued before BUF message ctx: from ctx 4 on the
+        // queue holds 4000 or more, and each such send abandons the oldest BUF message left.
+        QCOMPARE(ab.at(2), (QSet<quint64> { 1, 2, 3, 4, 5 }));
+        bool noted = false;
+        for (const auto& e : lab.events(trace::Kind::Log))
+            noted = noted || e.text.startsWith(QStringLiteral("PR-SCTP BUF: the send queue holds 4000 bytes or more"));
+        QVERIFY(noted);
+
+        lab.link->aToB().setParams({});
+        QVERIFY(Lab::waitFor([&] {
+            collect();
+            return got.contains(500) && got.contains(8) && !lab.events(trace::Kind::SctpForwardTsn).isEmpty();
+        }, 8000));
+        QCOMPARE(got, (QSet<quint64> { 900, 500, 6, 7, 8 }));
+        bool textOk = false;
+        for (const auto& e : lab.events(trace::Kind::SctpAbandon))
+            textOk = textOk || e.text.contains(QStringLiteral("PR-SCTP BUF abandoned message with context 1 "));
+        QVERIFY(textOk);
+    }
+
+    void prioAbandonsLessImportantMessagesWhenTheBufferIsFull()
+    {
+        // PRIO (LadderLab's policy 4, what usrsctp calls BUF): RFC 7496's priority, lower = more important. When a send finds the send
+        // buffer full, usrsctp abandons queued PRIO chunks with a larger value than the new
         // message's (0 for a reliable one) — those in flight or ready to go, lowest TSN first,
         // until the new message fits — reports each with SEND_FAILED and skips them with
         // FORWARD-TSN. Equal or more important messages are never abandoned for it.
@@ -331,11 +399,11 @@ private slots:
                 n += e.text.startsWith(QStringLiteral("SENDER_DRY")) ? 1 : 0;
             return n;
         };
-        // usrsctp only prunes once a BUF chunk of the association has been acknowledged (its
-        // counter of removable chunks is never incremented, only decremented per acknowledged BUF
-        // chunk, and the gate opens when that wraps): the lesson's first BUF message goes through.
+        // usrsctp only prunes once a PRIO chunk of the association has been acknowledged (its
+        // counter of removable chunks is never incremented, only decremented per acknowledged PRIO
+        // chunk, and the gate opens when that wraps): the first PRIO message goes through.
         const int dryBefore = dry();
-        QVERIFY(send(100, PrPolicy::Buf, 9, 900));
+        QVERIFY(send(100, PrPolicy::Prio, 9, 900));
         QVERIFY(Lab::waitFor([&] {
             collect();
             return got.contains(900) && dry() > dryBefore;
@@ -346,7 +414,7 @@ private slots:
         lab.link->aToB().setParams(down);
         QList<quint64> fill;
         for (quint32 ctx = 1; ctx < 100; ++ctx) {
-            auto r = send(1500, PrPolicy::Buf, 5, ctx);
+            auto r = send(1500, PrPolicy::Prio, 5, ctx);
             if (!r) {
                 QCOMPARE(r.error().code, EAGAIN);
                 break;
@@ -355,16 +423,16 @@ private slots:
         }
         QVERIFY(fill.size() >= 5);
         // Less important and equally important messages cannot make room: EAGAIN, nothing abandoned.
-        auto lower = send(1000, PrPolicy::Buf, 7, 300);
+        auto lower = send(1000, PrPolicy::Prio, 7, 300);
         QVERIFY(!lower);
         QCOMPARE(lower.error().code, EAGAIN);
-        auto equal = send(1000, PrPolicy::Buf, 5, 301);
+        auto equal = send(1000, PrPolicy::Prio, 5, 301);
         QVERIFY(!equal);
         QCOMPARE(equal.error().code, EAGAIN);
         Lab::spin(50);
         QVERIFY(abandoned(lab).empty());
-        // More important ones do: a BUF message with priority 1, then a reliable one (value 0).
-        QVERIFY(send(1000, PrPolicy::Buf, 1, 100));
+        // More important ones do: a PRIO message with priority 1, then a reliable one (value 0).
+        QVERIFY(send(1000, PrPolicy::Prio, 1, 100));
         QVERIFY(send(3000, PrPolicy::None, 0, 200));
         // Packets these sends produced (a retransmission can go out just before the pruning)
         // leave while the link is still down: abandoned data that was sent may otherwise still
@@ -382,15 +450,15 @@ private slots:
             return covered == expected && !lab.events(trace::Kind::SctpForwardTsn).isEmpty();
         }, 8000));
         const auto ab = abandoned(lab);
-        QCOMPARE(ab.size(), std::size_t(1)); // only BUF
+        QCOMPARE(ab.size(), std::size_t(1)); // only PRIO
         // The oldest in flight go first, just enough of them: 1000 bytes, then 3000 bytes of room.
-        QCOMPARE(ab.at(2), (QSet<quint64> { 1, 2, 3 }));
+        QCOMPARE(ab.at(4), (QSet<quint64> { 1, 2, 3 }));
         QVERIFY(got.contains(100) && got.contains(200));
         for (quint64 ctx : fill)
-            QVERIFY2(got.contains(ctx) != ab.at(2).contains(ctx), qPrintable(QStringLiteral("context %1").arg(ctx)));
+            QVERIFY2(got.contains(ctx) != ab.at(4).contains(ctx), qPrintable(QStringLiteral("context %1").arg(ctx)));
         bool textOk = false;
         for (const auto& e : lab.events(trace::Kind::SctpAbandon))
-            textOk = textOk || e.text.contains(QStringLiteral("PR-SCTP BUF abandoned message with context 2"));
+            textOk = textOk || e.text.contains(QStringLiteral("PR-SCTP PRIO abandoned message with context 2"));
         QVERIFY(textOk);
         const auto info = lab.engine->association(client->association());
         QVERIFY(info->abandonedSent > 0);

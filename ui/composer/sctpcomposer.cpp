@@ -131,7 +131,8 @@ SctpComposer::SctpComposer(QWidget* parent)
 
     auto* pr = new QHBoxLayout;
     m_policy = new QComboBox(this);
-    m_policy->addItems({ tr("Reliable"), QStringLiteral("PR-SCTP TTL"), QStringLiteral("PR-SCTP BUF"), QStringLiteral("PR-SCTP RTX") });
+    m_policy->addItems({ tr("Reliable"), QStringLiteral("PR-SCTP TTL"), QStringLiteral("PR-SCTP BUF"), QStringLiteral("PR-SCTP RTX"),
+        QStringLiteral("PR-SCTP PRIO (RFC 7496)") });
     m_policyValue = new QSpinBox(this);
     m_policyValue->setRange(0, 100000000);
     m_policyUnit = new QLabel(this);
@@ -189,13 +190,15 @@ QCheckBox* SctpComposer::flag(quint32 value) const
 
 void SctpComposer::updatePolicyUnit()
 {
-    // BUF is RFC 7496's priority policy in usrsctp: when the send buffer is full, queued BUF
-    // messages with a higher value than the new message's are abandoned first.
-    static const char* units[] = { "", "ms to live", "priority (higher values are dropped first when the buffer is full)",
-        "retransmissions at most" };
+    // BUF as sctp_sendmsg(3) reads it: a byte threshold on the send queue. PRIO is RFC 7496's
+    // priority policy (usrsctp's BUF): when the send buffer is full, queued messages with a higher
+    // value than the new message's are abandoned first.
+    static const char* units[] = { "", "ms to live",
+        "bytes queued (at or over it, older BUF messages are abandoned)", "retransmissions at most",
+        "priority (higher values are dropped first when the buffer is full)" };
     const int p = m_policy->currentIndex();
     m_policyValue->setEnabled(p != 0);
-    m_policyUnit->setText(tr(units[std::clamp(p, 0, 3)]));
+    m_policyUnit->setText(tr(units[std::clamp(p, 0, 4)]));
 }
 
 void SctpComposer::setAssociationModel(AssociationModel* model)
@@ -339,7 +342,7 @@ void SctpComposer::restoreState(const QJsonObject& state)
     for (QCheckBox* cb : m_flags)
         cb->setChecked(flags & cb->property("sctpFlag").toUInt());
     m_addrOver->setCurrentText(state.value(QStringLiteral("addrOver")).toString());
-    m_policy->setCurrentIndex(std::clamp(state.value(QStringLiteral("policy")).toInt(), 0, 3));
+    m_policy->setCurrentIndex(std::clamp(state.value(QStringLiteral("policy")).toInt(), 0, 4));
     m_policyValue->setValue(state.value(QStringLiteral("policyValue")).toInt());
     m_repeat->setValue(std::max(1, state.value(QStringLiteral("repeat")).toInt(1)));
     m_interval->setValue(state.value(QStringLiteral("intervalMs")).toInt());

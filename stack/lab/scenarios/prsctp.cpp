@@ -25,24 +25,27 @@ namespace {
             return QStringLiteral(
                 "PR-SCTP (RFC 3758, RFC 7496) lets a sender give up on a message instead of retransmitting it "
                 "forever. sctp_sendmsg(3) carries the policy and its value: TTL abandons a message that is "
-                "still unacknowledged after its lifetime (ms), RTX after the given number of retransmissions. "
-                "BUF's value is a priority (RFC 7496 calls the policy PRIO; lower is more important): when a "
-                "send finds the send buffer full, queued BUF messages less important than the new message are "
-                "abandoned to make room — the oldest in flight first, just as many as the new message needs; a "
-                "reliable message counts as priority 0. An abandoned message is reported to the sender with the "
-                "context value it was sent with (SCTP_SEND_FAILED_EVENT), and the sender moves the receiver's "
-                "cumulative TSN past it with a FORWARD-TSN chunk, so the receiver stops waiting for it.\n\n"
-                "Here sctp-a has a 12 KB send buffer. After one BUF message went through, the link towards "
-                "sctp-b goes down for 600 ms and loses 15% afterwards; during the outage sctp-a sends 10 "
-                "messages of each kind, in this order: BUF priority 5 (contexts 300…), TTL 150 ms (100…), "
-                "RTX 1 (200…) and fully reliable ones (400…). The buffer fills up during the RTX and reliable "
-                "sends, and each of those abandons BUF messages to get in. Watch the timeline: "
-                "retransmissions, abandon marks with their contexts, the FORWARD-TSNs; the reliable messages "
-                "all arrive, however long it takes.\n\n"
-                "usrsctp details: it prunes only inside a send that does not fit (LadderLab retries such a send "
-                "in explicit-EOR mode, the only non-blocking way in), only messages already handed to the "
-                "association (in flight or ready to go, not those still waiting in the stream queue), and only "
-                "after a BUF message of the association has been acknowledged — hence the first message.");
+                "still unacknowledged after its lifetime (ms), RTX after the given number of retransmissions, "
+                "and BUF turns the value into a number of bytes: \"If that number or more bytes are in queue, "
+                "then other buffer based sends are looked to be removed and skipped\" — a BUF message that finds "
+                "the association's send queue holding that much abandons older BUF messages, the oldest first, "
+                "to make its room. An abandoned message is reported to the sender with the context value it was "
+                "sent with (SCTP_SEND_FAILED_EVENT), and the sender moves the receiver's cumulative TSN past it "
+                "with a FORWARD-TSN chunk, so the receiver stops waiting for it.\n\n"
+                "Here, after one BUF message went through, the link towards sctp-b goes down for 600 ms and "
+                "loses 15% afterwards; during the outage sctp-a sends 10 messages of each kind: TTL 150 ms "
+                "(contexts 100…), RTX 1 (200…) and BUF with a threshold of 2000 bytes (300…) in turn, then 10 "
+                "fully reliable ones (400…). Once 2000 bytes or more are queued, each BUF send abandons the oldest "
+                "BUF message left. Watch the timeline: retransmissions, abandon "
+                "marks with their contexts, the FORWARD-TSNs; the reliable messages all arrive, however long "
+                "it takes.\n\n"
+                "usrsctp details: it reads BUF as RFC 7496's priority (LadderLab offers that as the PRIO "
+                "policy). LadderLab builds the page's threshold on it: each BUF message ranks below the ones "
+                "before it, and a send that finds the threshold reached is made in explicit-EOR mode with the "
+                "send buffer ending where the queue does, which is when usrsctp prunes. It prunes only messages "
+                "already handed to the association (in flight or ready to go, not those still waiting in the "
+                "stream queue), and only after a BUF message of the association has been acknowledged — hence "
+                "the first message.");
         }
         double defaultDurationS() const override { return 10; }
 
@@ -68,9 +71,9 @@ namespace {
             case 0:
                 if (m_sender->up()) {
                     // usrsctp opens BUF pruning only after a BUF chunk was acknowledged: one goes
-                    // through first, acknowledged at once.
+                    // through first (its threshold never reached), acknowledged at once.
                     sctp::SendInfo info;
-                    info.setPolicy(sctp::PrPolicy::Buf, 9);
+                    info.setPolicy(sctp::PrPolicy::Buf, kSendBuffer);
                     info.flags |= sctp::flag::SackImmediately;
                     info.context = kWarmUp;
                     m_sender->send("buf-" + QByteArray::number(kWarmUp) + "-first", info);
@@ -88,12 +91,14 @@ namespace {
                     down.up = false;
                     m_pair->aToB().setParams(down);
                     m_pair->bToA().setParams(m_lossy);
-                    for (quint32 i = 0; i < kEach; ++i)
-                        send(sctp::PrPolicy::Buf, 5, 300 + i);
-                    for (quint32 i = 0; i < kEach; ++i)
+                    // The three policies in turn, so that each has messages in flight when the
+                    // link is down (what waits in the stream queue is neither retransmitted nor
+                    // pruned).
+                    for (quint32 i = 0; i < kEach; ++i) {
                         send(sctp::PrPolicy::Ttl, 150, 100 + i);
-                    for (quint32 i = 0; i < kEach; ++i)
                         send(sctp::PrPolicy::Rtx, 1, 200 + i);
+                        send(sctp::PrPolicy::Buf, kBufThreshold, 300 + i);
+                    }
                     for (quint32 i = 0; i < kEach; ++i)
                         send(sctp::PrPolicy::None, 0, 400 + i);
                     nextPhase();
@@ -164,7 +169,7 @@ namespace {
                 return r;
             }
             if (abandoned[2].isEmpty()) {
-                r.failure = QStringLiteral("BUF should have abandoned messages when the send buffer filled up");
+                r.failure = QStringLiteral("BUF should have abandoned messages once %1 bytes were queued").arg(kBufThreshold);
                 return r;
             }
             if (fwd == 0) {
@@ -191,7 +196,10 @@ namespace {
 
         static constexpr quint32 kEach = 10;
         static constexpr qint64 kOutageMs = 600;
-        static constexpr int kSendBuffer = 12000;
+        // Room for all 40 messages: what abandons BUF messages here is their threshold, not a
+        // full buffer.
+        static constexpr int kSendBuffer = 24000;
+        static constexpr quint32 kBufThreshold = 2000;
         static constexpr quint32 kWarmUp = 399;
         LinkParams m_lossy;
         sctp::LabLinkPair* m_pair = nullptr;

@@ -353,6 +353,11 @@ void MultiHomedPair::send(const QByteArray& data, const SendInfo& info, SendDone
     };
     if (const QString why = info.flagsError(); !why.isEmpty())
         return refuse(EINVAL, why);
+    if (info.policy() == PrPolicy::Buf)
+        return refuse(EINVAL,
+            QStringLiteral("PR-SCTP BUF (sctp_sendmsg(3)'s byte threshold) is not available on the multi-homed association: "
+                           "usrsctp has no such policy (its BUF is RFC 7496's priority, LadderLab's PRIO), and the byte "
+                           "threshold is built into LadderLab's own endpoints only; use TTL, RTX or PRIO here."));
     if (!running() || !m_encapsPort)
         return refuse(ENOTCONN, QStringLiteral("the multi-homed association is not running: start the lab first."));
     if (!m_up)
@@ -375,7 +380,7 @@ void MultiHomedPair::send(const QByteArray& data, const SendInfo& info, SendDone
         m_pendingSends[seq] = std::move(done);
     const QByteArray line = "send " + QByteArray::number(seq) + ' ' + QByteArray::number(info.flags) + ' '
         + QByteArray::number(info.stream) + ' ' + QByteArray::number(info.ppid) + ' ' + QByteArray::number(info.context)
-        + ' ' + QByteArray::number(int(info.policy())) + ' ' + QByteArray::number(info.timetolive) + ' ' + to.toUtf8()
+        + ' ' + QByteArray::number(int(info.policy() == PrPolicy::Prio ? PrPolicy::Buf : info.policy())) + ' ' + QByteArray::number(info.timetolive) + ' ' + to.toUtf8()
         + ' ' + (data.isEmpty() ? QByteArray("-") : data.toHex()) + '\n';
     m_child.write(line);
     trace::Event e;
