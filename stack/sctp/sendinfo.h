@@ -48,11 +48,14 @@ QString policyName(PrPolicy policy);
 // - TTL: milliseconds the message may wait for its acknowledgement;
 // - BUF: as sctp_sendmsg(3) says, "a total number of bytes allowed on the outbound send queue. If
 //   that number or more bytes are in queue, then other buffer based sends are looked to be removed
-//   and skipped" — the association's older BUF messages are abandoned (SEND_FAILED with their
-//   context, FORWARD-TSN on the wire), oldest first, until the new message has its room;
+//   and skipped" — the association's oldest BUF message is abandoned for the new one (SEND_FAILED
+//   with its context, FORWARD-TSN on the wire). usrsctp 0.9.5.0 can only safely abandon what it has
+//   already sent (pruning a chunk still in its send queue crashes it), so a BUF message not yet
+//   sent is kept and the journal's log says none could be abandoned (docs/ARCHITECTURE.md);
 // - RTX: the number of retransmissions allowed;
 // - Prio (LadderLab's 4): RFC 7496's priority, lower is more important: when the send buffer is
-//   full, queued Prio/BUF messages of a larger value are abandoned to make room.
+//   full, Prio/BUF messages in flight with a larger value are abandoned to make room (those not
+//   yet sent are kept, for the same reason).
 // Without a policy flag timetolive means nothing: "If none of these options are set, then data is
 // never skipped over."
 struct SendInfo {
