@@ -340,6 +340,12 @@ void LabController::burstStep(const std::shared_ptr<Burst>& burst)
             r.ok = true;
             r.text = b->request.repeat == 1 ? tr("sent %1 bytes").arg(b->bytes)
                                             : tr("sent %1 messages, %2 bytes").arg(b->sent).arg(b->bytes);
+            // sctp_sendmsg(3) on a connected socket without SCTP_ADDR_OVER: the association's
+            // primary path is used, whatever address is given. Say so rather than ignore it.
+            if (!(b->request.flags & sctp::flag::AddrOver) && (b->request.association || !b->request.to.trimmed().isEmpty()))
+                r.text += tr(" — note: the multi-homed lesson has one association and, without SCTP_ADDR_OVER, the "
+                             "message took its primary path; the Association and To fields were not used (tick "
+                             "SCTP_ADDR_OVER to pick a path)");
             finish(r);
         });
         return;

@@ -242,6 +242,15 @@ private slots:
             return found;
         };
         QTRY_VERIFY_WITH_TIMEOUT(sentOnV6(), 5000);
+        // Without ADDR_OVER the composer's To field means nothing to the connected association:
+        // the result says so instead of ignoring it.
+        composer->flag(0x800)->setChecked(false);
+        QTest::mouseClick(composer->sendButton(), Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(!composer->isBusy(), 10000);
+        QVERIFY2(composer->resultText().startsWith(QLatin1String("sent 17 bytes")), qPrintable(composer->resultText()));
+        QVERIFY2(composer->resultText().contains(QLatin1String("the Association and To fields were not used")),
+            qPrintable(composer->resultText()));
+        composer->flag(0x800)->setChecked(true);
         // The Lab panel fails the primary path by hand: the client reports it unreachable and the
         // Associations view shows it inactive; repaired, it is available again.
         const auto& buttons = app.window.labPanel()->pathButtons();
