@@ -48,7 +48,7 @@ int main(int argc, char* argv[])
     QCommandLineOption noAutosave(QStringList { QStringLiteral("no-autosave") },
         QStringLiteral("Do not restore drafts or autosave the session (implied by --screenshot)."));
     QCommandLineOption view(QStringList { QStringLiteral("view") },
-        QStringLiteral("With --screenshot: bring this view forward first: timeline, ladder, transactions, dialogs, "
+        QStringLiteral("With --screenshot: bring this view forward first: timeline, ladder, graphs, transactions, dialogs, "
                        "associations, streams, composer-sip, composer-sctp, inspector, log, lab."),
         QStringLiteral("NAME"));
     parser.addOptions({ screenshot, afterMs, theme, size, scenario, noLab, noAutosave, view });

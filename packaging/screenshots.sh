@@ -22,6 +22,7 @@ shot() {
 }
 shot main-window --scenario invite-lossy-udp --after-ms 7000
 shot timeline --view timeline --scenario prsctp-ttl-rtx-buf --after-ms 6000
+shot graphs --view graphs --scenario prsctp-ttl-rtx-buf --after-ms 6000
 shot ladder --view ladder --scenario invite-lossy-udp --after-ms 9000
 shot transactions --view transactions --scenario noninvite-udp-vs-tcp --after-ms 5000
 shot dialogs --view dialogs --scenario forking-with-flag --after-ms 5000

@@ -182,6 +182,8 @@ void LiveView::showMenu(const QPoint& pos)
     QAction* show = menu.addAction(tr("Show on Timeline and in Inspector"));
     show->setEnabled(key != 0);
     connect(show, &QAction::triggered, this, [this, key] { emit showOnTimeline(key); });
+    for (const auto& [text, fn] : m_rowActions)
+        menu.addAction(text, this, [fn = fn, key] { fn(key); })->setEnabled(key != 0);
     menu.addAction(tr("Copy as Text"), this, [this] { QApplication::clipboard()->setText(selectionAsText()); });
     menu.addSeparator();
     menu.addAction(tr("Clear Filter"), m_filter, &QLineEdit::clear);

@@ -3,6 +3,10 @@
 
 #include <QWidget>
 
+#include <functional>
+#include <utility>
+#include <vector>
+
 class QAbstractItemModel;
 class QLineEdit;
 class QSortFilterProxyModel;
@@ -29,6 +33,8 @@ public:
     bool selectKey(quint64 key);
     // The selected rows as tab-separated text with a header line.
     QString selectionAsText() const;
+    // An extra context-menu entry for a row's object ("Show TSN graph" on associations).
+    void addRowAction(const QString& text, std::function<void(quint64 key)> fn) { m_rowActions.emplace_back(text, std::move(fn)); }
 
 signals:
     void showOnTimeline(quint64 key);
@@ -38,6 +44,7 @@ private:
     void showMenu(const QPoint& pos);
 
     QAbstractItemModel* m_model;
+    std::vector<std::pair<QString, std::function<void(quint64)>>> m_rowActions;
     quint64 m_keyBeforeReset = 0;
     QSortFilterProxyModel* m_proxy;
     QTreeView* m_view;

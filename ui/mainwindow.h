@@ -35,6 +35,7 @@ class DialogModel;
 class ForkTreeModel;
 class PathTreeModel;
 class LadderView;
+class GraphsPane;
 class StreamModel;
 class TransactionModel;
 class LogModel;
@@ -136,6 +137,7 @@ private:
     AssociationModel* m_associationModel = nullptr;
     StreamModel* m_streamModel = nullptr;
     LadderView* m_ladder = nullptr;
+    GraphsPane* m_graphs = nullptr; // the TSN graph tab
     QLabel* m_ladderScope = nullptr;
     std::unique_ptr<LadderBuilder> m_ladderBuilder;
     QMenu* m_viewMenu = nullptr;

@@ -5,6 +5,7 @@
 
 #include "core/version.h"
 #include "emptystate.h"
+#include "graphs/tsngraphview.h"
 #include "logmodel.h"
 #include "composer/sctpcomposer.h"
 #include "composer/sipcomposer.h"
@@ -93,6 +94,10 @@ void MainWindow::createCentral()
     m_centralTabs->setDocumentMode(true);
     m_centralTabs->addTab(timelinePane, tr("Timeline"));
     m_centralTabs->addTab(ladderPane, tr("Ladder"));
+    m_graphs = new GraphsPane(this);
+    m_graphs->setObjectName(QStringLiteral("graphsPane"));
+    m_centralTabs->addTab(m_graphs, tr("Graphs"));
+    connect(m_graphs, &GraphsPane::eventActivated, this, &MainWindow::inspect);
     auto* timeline = new EmptyState(m_centralTabs, tr("The timeline is empty"),
         tr("Every message, retransmission, timer and abandoned PR-SCTP message appears here on a lane per "
            "endpoint.\nStart a lab scenario from the Lab menu, or open a capture with File ▸ Open Capture."),
@@ -101,6 +106,7 @@ void MainWindow::createCentral()
     setCentralWidget(timeline);
     connect(m_follower, &JournalFollower::eventsAppended, this, [this, timeline](const QVector<trace::Event>& events) {
         m_timeline->append(events);
+        m_graphs->append(events);
         for (const trace::Event& e : events)
             m_ladderBuilder->add(e);
         if (m_centralTabs->currentIndex() == 1 || m_ladder->diagram().rows.size() < 2000)
@@ -109,6 +115,7 @@ void MainWindow::createCentral()
     });
     connect(m_follower, &JournalFollower::reset, this, [this, timeline] {
         m_timeline->clear();
+        m_graphs->clear();
         m_inspector->clear();
         setLadderScope({}, {});
         timeline->setEmpty(true);
@@ -159,6 +166,10 @@ void MainWindow::createDocks()
         const int row = m_dialogModel->rowOfKey(id);
         if (row >= 0)
             transactions->selectKey(m_dialogModel->at(row).creatingTransaction);
+    });
+    associations->addRowAction(tr("Show TSN Graph"), [this](quint64 id) {
+        m_graphs->showAssociation(id);
+        m_centralTabs->setCurrentWidget(m_graphs);
     });
     connect(associations, &LiveView::currentKeyChanged, this, [streams](quint64 id) {
         streams->filterEdit()->clear();

@@ -1,0 +1,358 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The TSN graph (the Graphs tab), without and with painting: the PR-SCTP lesson's journal read
+// into the graph model has every retransmitted TSN, every abandon and every FORWARD-TSN jump of
+// the journal, a monotone cumulative-ack line and relative TSNs from 1; serial arithmetic across
+// the 32-bit wrap; the per-column level of detail keeps a frame bounded; the view emits the
+// clicked point's journal event; the CSV export lists the points.
+#include "graphs/tsngraphmodel.h"
+#include "graphs/tsngraphview.h"
+#include "host/stack.h"
+#include "journal/journal.h"
+#include "lab/runner.h"
+#include "lab/scenario.h"
+#include "sctp/chunkdecoder.h"
+
+#include <QElapsedTimer>
+#include <QFile>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QtEndian>
+
+using namespace ladder;
+using namespace ladder::ui::graphs;
+using trace::Dir;
+using trace::Kind;
+
+namespace {
+
+std::shared_ptr<trace::Journal> runLesson(const QString& name)
+{
+    static QHash<QString, std::shared_ptr<trace::Journal>> cache;
+    if (cache.contains(name))
+        return cache.value(name);
+    auto scenario = lab::createScenario(name);
+    if (!scenario)
+        return {};
+    Stack stack(scenario->needsRealTime() ? Scheduler::Mode::Real : Scheduler::Mode::Virtual);
+    lab::ScenarioParams params;
+    params.seed = 1;
+    lab::runToEnd(*scenario, stack, params);
+    scenario->stop();
+    auto journal = stack.sharedJournal();
+    cache.insert(name, journal);
+    return journal;
+}
+
+// The model fed as the main window feeds it: ranges of events as the journal hands them out.
+void feed(TsnGraphModel& model, const trace::Journal& journal)
+{
+    const quint64 n = journal.count();
+    for (quint64 first = 0; first < n; first += 700)
+        model.append(journal.range(first, 700));
+}
+
+void put32(QByteArray& b, quint32 v)
+{
+    char x[4];
+    qToBigEndian(v, x);
+    b.append(x, 4);
+}
+void put16(QByteArray& b, quint16 v)
+{
+    char x[2];
+    qToBigEndian(v, x);
+    b.append(x, 2);
+}
+
+QByteArray header()
+{
+    QByteArray b;
+    put16(b, 5000);
+    put16(b, 5001);
+    put32(b, 0x1234);
+    put32(b, 0);
+    return b;
+}
+
+trace::Event packet(qint64 timeNs, Dir dir, const QByteArray& raw, quint64 seq)
+{
+    trace::Event e;
+    e.seq = seq;
+    e.timeNs = timeNs;
+    e.kind = Kind::SctpPacket;
+    e.dir = dir;
+    e.object = e.a = 7;
+    e.raw = raw;
+    return e;
+}
+
+QByteArray dataPacket(quint32 tsn, quint16 sid = 0)
+{
+    QByteArray b = header();
+    b.append(char(sctp::chunk::Data));
+    b.append(char(3));
+    put16(b, 20);
+    put32(b, tsn);
+    put16(b, sid);
+    put16(b, 0);
+    put32(b, 51);
+    put32(b, 0x41424344);
+    return b;
+}
+
+QByteArray sackPacket(quint32 cum, QList<QPair<quint16, quint16>> gaps = {}, QList<quint32> dups = {})
+{
+    QByteArray b = header();
+    b.append(char(sctp::chunk::Sack));
+    b.append(char(0));
+    put16(b, quint16(16 + 4 * gaps.size() + 4 * dups.size()));
+    put32(b, cum);
+    put32(b, 65536);
+    put16(b, quint16(gaps.size()));
+    put16(b, quint16(dups.size()));
+    for (const auto& g : gaps) {
+        put16(b, g.first);
+        put16(b, g.second);
+    }
+    for (quint32 d : dups)
+        put32(b, d);
+    return b;
+}
+
+bool isRetransmission(MarkKind k)
+{
+    return k == MarkKind::Retransmission || k == MarkKind::FastRetransmission || k == MarkKind::TimeoutRetransmission;
+}
+
+// The cumulative point never goes back in a flow.
+bool cumulativeMonotone(const Flow& f)
+{
+    qint64 cum = std::numeric_limits<qint64>::min();
+    for (const Point& p : f.points)
+        if (p.kind == MarkKind::CumAck || p.kind == MarkKind::ForwardTsn) {
+            if (p.tsn < cum)
+                return false;
+            cum = p.tsn;
+        }
+    return true;
+}
+
+} // namespace
+
+class TestTsnGraph : public QObject {
+    Q_OBJECT
+private slots:
+    void initTestCase() { lab::registerBuiltinScenarios(); }
+
+    void prsctpLessonIsAllThere()
+    {
+        auto journal = runLesson(QStringLiteral("prsctp-ttl-rtx-buf"));
+        QVERIFY(journal);
+        TsnGraphModel model;
+        feed(model, *journal);
+        QVERIFY(!model.flows().empty());
+        const int busiest = model.busiestFlow();
+        QVERIFY(busiest >= 0);
+        QCOMPARE(model.flows()[std::size_t(busiest)].dir, Dir::Tx);
+
+        int retransmissions = 0, abandons = 0, forwards = 0;
+        QHash<quint64, QSet<quint32>> sentTsns; // per association, DATA TSNs it sent
+        journal->forEach(0, journal->count(), [&](const trace::Event& e) {
+            if (e.kind == Kind::SctpChunk && e.dir == Dir::Tx && (e.a == sctp::chunk::Data || e.a == sctp::chunk::IData))
+                sentTsns[e.object].insert(quint32(e.c));
+            if (e.kind == Kind::SctpRetransmission) {
+                ++retransmissions;
+                const int fi = model.flowIndex(e.object, e.dir);
+                QVERIFY2(fi >= 0, qPrintable(e.text));
+                const Flow& f = model.flows()[std::size_t(fi)];
+                const MarkKind want = e.a == 1 ? MarkKind::FastRetransmission
+                    : e.a == 2                 ? MarkKind::TimeoutRetransmission
+                                               : MarkKind::Retransmission;
+                const bool found = std::any_of(f.points.begin(), f.points.end(), [&](const Point& p) {
+                    return p.seq == e.seq && p.kind == want && p.wire == quint32(e.c) && p.timeNs == e.timeNs
+                        && p.tsn == f.relative(quint32(e.c));
+                });
+                QVERIFY2(found, qPrintable(QStringLiteral("seq %1: %2").arg(e.seq).arg(e.text)));
+            } else if (e.kind == Kind::SctpAbandon) {
+                ++abandons;
+                const int fi = model.flowIndex(e.object, Dir::Tx);
+                QVERIFY2(fi >= 0, qPrintable(e.text));
+                const Flow& f = model.flows()[std::size_t(fi)];
+                const bool found = std::any_of(f.points.begin(), f.points.end(), [&](const Point& p) {
+                    return p.seq == e.seq && p.kind == MarkKind::Abandon && p.context == e.c && (p.detail & 0x7f) == e.a
+                        && p.stream == e.b;
+                });
+                QVERIFY2(found, qPrintable(QStringLiteral("seq %1: %2").arg(e.seq).arg(e.text)));
+            } else if (e.kind == Kind::SctpForwardTsn) {
+                ++forwards;
+                const int fi = model.flowIndex(e.object, e.dir == Dir::None ? Dir::Tx : e.dir);
+                QVERIFY2(fi >= 0, qPrintable(e.text));
+                const Flow& f = model.flows()[std::size_t(fi)];
+                const bool found = std::any_of(f.points.begin(), f.points.end(), [&](const Point& p) {
+                    return p.seq == e.seq && p.kind == MarkKind::ForwardTsn && p.wire == quint32(e.c);
+                });
+                QVERIFY2(found, qPrintable(QStringLiteral("seq %1: %2").arg(e.seq).arg(e.text)));
+            }
+        });
+        // The lesson is about exactly these: it must have produced some of each.
+        QVERIFY(retransmissions > 0);
+        QVERIFY(abandons > 0);
+        QVERIFY(forwards > 0);
+
+        int jumps = 0;
+        for (const Flow& f : model.flows()) {
+            QVERIFY2(cumulativeMonotone(f), qPrintable(f.title()));
+            if (f.dir == Dir::Tx && f.dataCount) {
+                // Every DATA TSN sent is a first transmission once, numbered from 1.
+                QCOMPARE(f.dataCount, quint64(sentTsns.value(f.association).size()));
+                const auto first = std::find_if(f.points.begin(), f.points.end(), [](const Point& p) { return p.kind == MarkKind::Data; });
+                QCOMPARE(first->tsn, qint64(1));
+            }
+            for (const Point& p : f.points) {
+                if (p.kind == MarkKind::ForwardTsn && p.tsn > p.tsnEnd)
+                    ++jumps; // the cumulative point moved past TSNs never acknowledged
+                if (p.kind == MarkKind::Abandon && (p.detail & 0x80)) {
+                    // Placed at a TSN its association sent on its stream (the journal does not name the
+                    // abandoned message's TSN: the oldest one still outstanding there).
+                    QVERIFY(sentTsns.value(f.association).contains(p.wire));
+                    QVERIFY(p.tsn > 0 && p.tsn <= f.maxTsn);
+                }
+            }
+        }
+        QVERIFY(jumps > 0);
+
+        // Drawn: fitted on the busiest flow, every retransmission and abandon is a mark of the frame.
+        ui::TsnGraphView view;
+        view.resize(1200, 600);
+        QVector<trace::Event> all = journal->range(0, journal->count());
+        view.append(all);
+        view.setFlow(busiest);
+        const GraphFrame fr = view.frame();
+        const Flow& f = model.flows()[std::size_t(busiest)];
+        const Flow& vf = view.model().flows()[std::size_t(busiest)];
+        QCOMPARE(vf.points.size(), f.points.size());
+        for (std::size_t i = 0; i < vf.points.size(); ++i) {
+            const MarkKind k = vf.points[i].kind;
+            if (!isRetransmission(k) && k != MarkKind::Abandon && k != MarkKind::ForwardTsn)
+                continue;
+            const bool drawn = std::any_of(fr.marks.begin(), fr.marks.end(), [&](const DrawnMark& m) {
+                return m.point == i || (m.count > 1 && m.kind == k && vf.points[m.point].timeNs <= vf.points[i].timeNs);
+            });
+            QVERIFY2(drawn, qPrintable(TsnGraphModel::describe(vf, vf.points[i])));
+        }
+        // The step line never goes down (y grows downwards).
+        for (int i = 1; i < fr.cumLine.size(); ++i)
+            QVERIFY(fr.cumLine[i].y() <= fr.cumLine[i - 1].y() + 1e-9);
+        QVERIFY(fr.cumLine.size() > 2);
+
+        // Clicking an abandon emits its journal event.
+        const auto ab = std::find_if(fr.marks.begin(), fr.marks.end(), [](const DrawnMark& m) { return m.kind == MarkKind::Abandon && m.count == 1; });
+        QVERIFY(ab != fr.marks.end());
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        QSignalSpy spy(&view, &ui::TsnGraphView::eventActivated);
+        QTest::mouseClick(&view, Qt::LeftButton, {}, ab->pos.toPoint());
+        QCOMPARE(spy.count(), 1);
+        const trace::Event clicked = journal->at(spy.at(0).at(0).toULongLong());
+        QVERIFY2(clicked.kind == Kind::SctpAbandon || clicked.kind == Kind::SctpRetransmission, qPrintable(clicked.text));
+
+        // Exports.
+        QTemporaryDir dir;
+        const QString csv = dir.filePath(QStringLiteral("g.csv"));
+        QVERIFY(view.exportCsv(csv));
+        QFile in(csv);
+        QVERIFY(in.open(QIODevice::ReadOnly));
+        const QList<QByteArray> lines = in.readAll().split('\n');
+        QCOMPARE(lines.first(), QByteArray("time_s,kind,tsn_rel,tsn,stream,detail"));
+        QCOMPARE(qsizetype(lines.size()), qsizetype(vf.points.size()) + 2); // header, points, final newline
+        QVERIFY(view.exportPng(dir.filePath(QStringLiteral("g.png"))));
+        QVERIFY(view.exportSvg(dir.filePath(QStringLiteral("g.svg"))));
+        QVERIFY(QFile(dir.filePath(QStringLiteral("g.svg"))).size() > 1000);
+    }
+
+    void serialArithmeticAcrossTheWrap()
+    {
+        TsnGraphModel model;
+        quint64 seq = 0;
+        const quint32 start = 0xfffffffcu;
+        for (quint32 i = 0; i < 8; ++i)
+            model.append(packet(1000 * qint64(i), Dir::Tx, dataPacket(start + i), seq++));
+        // TSN start+3 (0xffffffff) retransmitted, a SACK with a gap after the wrap, and a duplicate.
+        model.append(packet(9000, Dir::Tx, dataPacket(start + 3), seq++));
+        model.append(packet(9500, Dir::Rx, sackPacket(start + 2, { { 2, 3 } }, { start + 1 }), seq++));
+        model.append(packet(9600, Dir::Rx, sackPacket(start + 1), seq++)); // late, older: no step back
+        model.append(packet(9700, Dir::Rx, sackPacket(start + 7), seq++));
+        QCOMPARE(model.flows().size(), std::size_t(1));
+        const Flow& f = model.flows().front();
+        QCOMPARE(f.dataCount, quint64(8));
+        QCOMPARE(f.retransmissions, quint64(1));
+        QCOMPARE(f.duplicates, quint64(1));
+        std::vector<qint64> data, cums;
+        for (const Point& p : f.points) {
+            if (p.kind == MarkKind::Data)
+                data.push_back(p.tsn);
+            if (p.kind == MarkKind::CumAck)
+                cums.push_back(p.tsn);
+            if (p.kind == MarkKind::Retransmission)
+                QCOMPARE(p.tsn, qint64(4));
+            if (p.kind == MarkKind::GapAck) {
+                QCOMPARE(p.tsn, qint64(5));
+                QCOMPARE(p.tsnEnd, qint64(6));
+                QCOMPARE(p.wire, 0x00000000u);
+            }
+        }
+        QCOMPARE(data, (std::vector<qint64> { 1, 2, 3, 4, 5, 6, 7, 8 }));
+        QCOMPARE(cums, (std::vector<qint64> { 3, 8 }));
+        QVERIFY(cumulativeMonotone(f));
+        QCOMPARE(f.relative(0), qint64(5));
+        QVERIFY(TsnGraphModel::csv(f).contains(QStringLiteral(",DATA,5,0,0,")));
+    }
+
+    void denseColumnsAggregate()
+    {
+        // 200 000 TSNs over 2 s: a fitted frame draws a bounded number of marks, fast.
+        TsnGraphModel model;
+        quint64 seq = 0;
+        const int n = 200000;
+        for (int i = 0; i < n; ++i) {
+            model.append(packet(qint64(i) * 10000, Dir::Tx, dataPacket(quint32(100 + i)), seq++));
+            if (i % 4 == 3)
+                model.append(packet(qint64(i) * 10000 + 5000, Dir::Rx, sackPacket(quint32(100 + i)), seq++));
+        }
+        const Flow& f = model.flows().front();
+        QCOMPARE(f.dataCount, quint64(n));
+        Viewport vp;
+        vp.plot = QRectF(60, 10, 1000, 500);
+        vp.startNs = 0;
+        vp.nsPerPx = double(n) * 10000 / 1000;
+        vp.tsnLow = 0;
+        vp.tsnPerPx = double(n) / 500;
+        QElapsedTimer t;
+        t.start();
+        const GraphFrame fr = TsnGraphModel::frame(f, vp);
+        const qint64 ms = t.elapsed();
+        qInfo("frame of %d TSNs: %lld ms, %zu marks, %d aggregated columns", n, ms, fr.marks.size(), fr.aggregatedColumns);
+        QVERIFY(fr.aggregatedColumns > 900);
+        QVERIFY(fr.marks.size() <= std::size_t(1001) * kMarkKinds);
+        QVERIFY(fr.cumLine.size() <= 2 * 1001 + 2);
+        // Each column's bar spans its TSNs: together they reach from TSN 1 to n.
+        double top = 1e9, bottom = -1e9;
+        for (const DrawnMark& m : fr.marks)
+            if (m.kind == MarkKind::Data) {
+                top = std::min(top, std::min(m.pos.y(), m.yEnd));
+                bottom = std::max(bottom, std::max(m.pos.y(), m.yEnd));
+            }
+        QVERIFY(std::abs(bottom - vp.y(1)) < 1);
+        QVERIFY(std::abs(top - vp.y(n)) < 1);
+        // Zoomed in to 60 points, each one is drawn on its own.
+        vp.nsPerPx = 600.0 * 1000 / 1000;
+        vp.startNs = 1000000;
+        const GraphFrame near = TsnGraphModel::frame(f, vp);
+        QCOMPARE(near.aggregatedColumns, 0);
+        QVERIFY(std::count_if(near.marks.begin(), near.marks.end(), [](const DrawnMark& m) { return m.kind == MarkKind::Data; }) >= 59);
+    }
+};
+
+QTEST_MAIN(TestTsnGraph)
+#include "tst_tsn_graph.moc"

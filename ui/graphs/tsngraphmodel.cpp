@@ -1,0 +1,569 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "tsngraphmodel.h"
+
+#include "sctp/chunkdecoder.h"
+
+#include <QStringList>
+
+#include <algorithm>
+#include <cmath>
+
+namespace ladder::ui::graphs {
+
+using trace::Dir;
+using trace::Kind;
+
+namespace {
+    Dir opposite(Dir d) { return d == Dir::Tx ? Dir::Rx : Dir::Tx; }
+    constexpr qint64 kMaxSentBitmap = qint64(1) << 27; // relative TSNs tracked for "sent before"
+} // namespace
+
+QString markKindName(MarkKind kind)
+{
+    switch (kind) {
+    case MarkKind::GapAck: return QStringLiteral("gap-ack block");
+    case MarkKind::CumAck: return QStringLiteral("SACK cumulative TSN");
+    case MarkKind::Data: return QStringLiteral("DATA");
+    case MarkKind::Retransmission: return QStringLiteral("retransmission");
+    case MarkKind::FastRetransmission: return QStringLiteral("fast retransmission");
+    case MarkKind::TimeoutRetransmission: return QStringLiteral("timeout retransmission");
+    case MarkKind::Duplicate: return QStringLiteral("duplicate TSN");
+    case MarkKind::ForwardTsn: return QStringLiteral("FORWARD-TSN");
+    case MarkKind::Abandon: return QStringLiteral("abandoned");
+    case MarkKind::Count: break;
+    }
+    return {};
+}
+
+QString policyName(quint8 policy)
+{
+    switch (policy) {
+    case 1: return QStringLiteral("TTL");
+    case 2: return QStringLiteral("BUF");
+    case 3: return QStringLiteral("RTX");
+    case 4: return QStringLiteral("PRIO");
+    default: return QStringLiteral("no policy");
+    }
+}
+
+QString Flow::title() const
+{
+    const QString who = from.isEmpty() ? QString() : QStringLiteral(" %1 → %2").arg(from, to);
+    return QStringLiteral("Association %1, %2:%3 (%4 TSNs)")
+        .arg(association)
+        .arg(dir == Dir::Rx ? QStringLiteral("received") : QStringLiteral("sent"))
+        .arg(who)
+        .arg(dataCount);
+}
+
+void Flow::add(const Point& p)
+{
+    if (points.empty()) {
+        firstNs = p.timeNs;
+        minTsn = maxTsn = p.tsn;
+    }
+    lastNs = std::max(lastNs, p.timeNs);
+    minTsn = std::min(minTsn, std::min(p.tsn, p.kind == MarkKind::GapAck || p.kind == MarkKind::ForwardTsn ? p.tsnEnd : p.tsn));
+    maxTsn = std::max(maxTsn, std::max(p.tsn, p.kind == MarkKind::GapAck ? p.tsnEnd : p.tsn));
+    if (!points.empty() && p.timeNs < points.back().timeNs) {
+        // Events reach the journal in time order per thread; keep the points sorted anyway.
+        const auto at = std::upper_bound(points.begin(), points.end(), p.timeNs,
+            [](qint64 t, const Point& q) { return t < q.timeNs; });
+        const std::size_t index = std::size_t(at - points.begin());
+        points.insert(at, p);
+        for (auto it = m_unclassified.begin(); it != m_unclassified.end(); ++it)
+            if (*it >= index)
+                ++*it;
+        return;
+    }
+    points.push_back(p);
+}
+
+bool Flow::markSent(qint64 rel)
+{
+    if (rel < 0 || rel >= kMaxSentBitmap)
+        return true; // out of any sensible window: count it as new
+    const auto i = std::size_t(rel);
+    if (i >= m_sent.size())
+        m_sent.resize(std::max(i + 1, m_sent.size() * 2), 0);
+    if (m_sent[i])
+        return false;
+    m_sent[i] = 1;
+    return true;
+}
+
+void TsnGraphModel::clear()
+{
+    m_flows.clear();
+    m_flowIds.clear();
+    ++m_generation;
+}
+
+void TsnGraphModel::append(const QVector<trace::Event>& events)
+{
+    for (const trace::Event& e : events)
+        append(e);
+}
+
+void TsnGraphModel::append(const trace::Event& e)
+{
+    switch (e.kind) {
+    case Kind::SctpPacket: addPacket(e); break;
+    case Kind::SctpRetransmission: addRetransmission(e); break;
+    case Kind::SctpAbandon: addAbandon(e); break;
+    case Kind::SctpForwardTsn: addForwardTsnEvent(e); break;
+    default: break;
+    }
+}
+
+int TsnGraphModel::busiestFlow() const
+{
+    int best = -1;
+    for (int i = 0; i < int(m_flows.size()); ++i) {
+        const Flow& f = m_flows[std::size_t(i)];
+        if (f.points.empty())
+            continue;
+        if (best < 0)
+            best = i;
+        const Flow& b = m_flows[std::size_t(best)];
+        const quint64 fs = f.dataCount + f.retransmissions + f.abandons, bs = b.dataCount + b.retransmissions + b.abandons;
+        if (fs > bs || (fs == bs && f.dir == Dir::Tx && b.dir != Dir::Tx))
+            best = i;
+    }
+    return best;
+}
+
+int TsnGraphModel::flowIndex(quint64 association, Dir dir) const
+{
+    return m_flowIds.value((association << 2) | quint64(dir), -1);
+}
+
+Flow& TsnGraphModel::flowFor(quint64 association, Dir dir)
+{
+    if (dir == Dir::None)
+        dir = Dir::Tx;
+    const quint64 key = (association << 2) | quint64(dir);
+    auto it = m_flowIds.constFind(key);
+    if (it != m_flowIds.constEnd())
+        return m_flows[std::size_t(*it)];
+    m_flowIds.insert(key, int(m_flows.size()));
+    Flow& f = m_flows.emplace_back();
+    f.association = association;
+    f.dir = dir;
+    ++m_generation;
+    return f;
+}
+
+void TsnGraphModel::advanceCum(Flow& f, qint64 cum, qint64 timeNs, quint64 seq, quint32 wire, bool forward)
+{
+    const bool advances = !f.haveCum || cum > f.cum;
+    if (!advances && !forward)
+        return;
+    Point p;
+    p.timeNs = timeNs;
+    p.seq = seq;
+    p.wire = wire;
+    p.tsn = advances ? cum : f.cum;
+    p.tsnEnd = f.haveCum ? f.cum : p.tsn;
+    p.kind = forward ? MarkKind::ForwardTsn : MarkKind::CumAck;
+    if (forward)
+        ++f.forwardTsns;
+    if (advances) {
+        f.cum = cum;
+        f.haveCum = true;
+        f.m_outstanding.erase(f.m_outstanding.begin(), f.m_outstanding.upper_bound(cum));
+    }
+    f.add(p);
+}
+
+void TsnGraphModel::addPacket(const trace::Event& e)
+{
+    if (e.raw.size() < 16 || (e.dir != Dir::Tx && e.dir != Dir::Rx))
+        return;
+    const quint64 association = e.object ? e.object : e.a;
+    if (!association)
+        return;
+    // Cheap refusal of packets without DATA, SACK or FORWARD-TSN (HEARTBEATs, the handshake).
+    const sctp::DecodedPacket packet = sctp::decodePacket(e.raw, false, false);
+    if (!packet.valid)
+        return;
+    for (const sctp::DecodedChunk& c : packet.chunks) {
+        if (c.truncated)
+            continue;
+        switch (c.type) {
+        case sctp::chunk::Data:
+        case sctp::chunk::IData: {
+            Flow& f = flowFor(association, e.dir);
+            if (!f.baseKnown) {
+                f.baseKnown = true;
+                f.base = c.tsn;
+                f.m_refWire = c.tsn;
+                f.m_refRel = 1;
+                f.from = e.from;
+                f.to = e.to;
+            }
+            const qint64 rel = f.relative(c.tsn);
+            if (rel > f.m_refRel) {
+                f.m_refRel = rel;
+                f.m_refWire = c.tsn;
+            }
+            Point p;
+            p.timeNs = e.timeNs;
+            p.tsn = p.tsnEnd = rel;
+            p.seq = e.seq;
+            p.wire = c.tsn;
+            p.stream = c.sid;
+            if (f.markSent(rel)) {
+                p.kind = MarkKind::Data;
+                ++f.dataCount;
+                if (!f.haveCum || rel > f.cum)
+                    f.m_outstanding[rel] = c.sid;
+                f.add(p);
+            } else if (e.dir == Dir::Rx) {
+                p.kind = MarkKind::Duplicate;
+                ++f.duplicates;
+                f.add(p);
+            } else {
+                // Sent again: the SctpRetransmission event that follows says fast or timeout.
+                auto classified = f.m_classifiedAt.find(rel);
+                if (classified != f.m_classifiedAt.end() && *classified == e.timeNs) {
+                    f.m_classifiedAt.erase(classified);
+                    break;
+                }
+                p.kind = MarkKind::Retransmission;
+                ++f.retransmissions;
+                f.add(p);
+                f.m_unclassified.insert(rel, f.points.size() - 1);
+            }
+            break;
+        }
+        case sctp::chunk::Sack:
+        case sctp::chunk::NrSack: {
+            // A SACK that association receives acknowledges what it sends, and the other way round.
+            Flow& f = flowFor(association, opposite(e.dir));
+            if (!f.baseKnown)
+                break;
+            const qint64 cum = f.relative(c.cumTsn);
+            advanceCum(f, cum, e.timeNs, e.seq, c.cumTsn, false);
+            for (const auto& g : c.gapBlocks) {
+                Point p;
+                p.timeNs = e.timeNs;
+                p.seq = e.seq;
+                p.kind = MarkKind::GapAck;
+                p.tsn = cum + g.first;
+                p.tsnEnd = cum + g.second;
+                p.wire = c.cumTsn + g.first;
+                f.add(p);
+            }
+            // The sender learns of duplicates from the SACK; the receiver's graph has them already.
+            if (f.dir == Dir::Tx)
+                for (quint32 d : c.duplicateTsns) {
+                    const qint64 rel = f.relative(d);
+                    Point p;
+                    p.timeNs = e.timeNs;
+                    p.seq = e.seq;
+                    p.kind = MarkKind::Duplicate;
+                    p.tsn = p.tsnEnd = rel;
+                    p.wire = d;
+                    ++f.duplicates;
+                    f.add(p);
+                }
+            break;
+        }
+        case sctp::chunk::ForwardTsn:
+        case sctp::chunk::IForwardTsn: {
+            Flow& f = flowFor(association, e.dir);
+            if (!f.baseKnown)
+                break;
+            advanceCum(f, f.relative(c.cumTsn), e.timeNs, e.seq, c.cumTsn, true);
+            break;
+        }
+        default: break;
+        }
+    }
+}
+
+void TsnGraphModel::addRetransmission(const trace::Event& e)
+{
+    Flow& f = flowFor(e.object, e.dir);
+    if (!f.baseKnown)
+        return;
+    const auto wire = quint32(e.c);
+    const qint64 rel = f.relative(wire);
+    const MarkKind kind = e.a == 1 ? MarkKind::FastRetransmission
+        : e.a == 2                 ? MarkKind::TimeoutRetransmission
+                                   : MarkKind::Retransmission;
+    auto it = f.m_unclassified.find(rel);
+    if (it != f.m_unclassified.end()) {
+        Point& p = f.points[*it];
+        p.kind = kind;
+        p.seq = e.seq; // the retransmission event says how usrsctp decided
+        f.m_unclassified.erase(it);
+        return;
+    }
+    // No repeated DATA read before it (a capture, or the packet level off): the event alone.
+    Point p;
+    p.timeNs = e.timeNs;
+    p.tsn = p.tsnEnd = rel;
+    p.seq = e.seq;
+    p.wire = wire;
+    p.stream = quint16(e.b);
+    p.kind = kind;
+    ++f.retransmissions;
+    f.markSent(rel);
+    f.m_classifiedAt.insert(rel, e.timeNs);
+    f.add(p);
+}
+
+void TsnGraphModel::addAbandon(const trace::Event& e)
+{
+    Flow& f = flowFor(e.object, Dir::Tx);
+    Point p;
+    p.timeNs = e.timeNs;
+    p.seq = e.seq;
+    p.kind = MarkKind::Abandon;
+    p.context = e.c;
+    p.stream = quint16(e.b);
+    p.detail = quint8(e.a);
+    // Its TSN: the oldest outstanding one of its stream not abandoned yet (usrsctp gives up
+    // messages in order); a message never sent has none, and sits just above what was sent.
+    bool found = false;
+    for (const auto& [tsn, stream] : f.m_outstanding)
+        if (stream == p.stream && !f.m_abandonedTsn.contains(tsn)) {
+            p.tsn = tsn;
+            p.wire = f.base + quint32(tsn - 1);
+            f.m_abandonedTsn.insert(tsn, true);
+            found = true;
+            break;
+        }
+    if (!found)
+        p.tsn = f.points.empty() ? 1 : f.maxTsn + 1;
+    p.tsnEnd = p.tsn;
+    // Kept in detail's high bit: whether the TSN is the message's own (not a placement).
+    if (found)
+        p.detail |= 0x80;
+    ++f.abandons;
+    f.add(p);
+}
+
+void TsnGraphModel::addForwardTsnEvent(const trace::Event& e)
+{
+    Flow& f = flowFor(e.object, e.dir);
+    if (!f.baseKnown)
+        return;
+    const auto wire = quint32(e.c);
+    // The chunk read from the packet made the jump; point it at this event, which names what was skipped.
+    for (std::size_t i = f.points.size(), n = 0; i > 0 && n < 64; --i, ++n) {
+        Point& p = f.points[i - 1];
+        if (p.kind == MarkKind::ForwardTsn && p.wire == wire && p.timeNs == e.timeNs) {
+            p.seq = e.seq;
+            return;
+        }
+    }
+    advanceCum(f, f.relative(wire), e.timeNs, e.seq, wire, true);
+}
+
+std::pair<std::size_t, std::size_t> TsnGraphModel::range(const Flow& flow, qint64 startNs, qint64 endNs)
+{
+    const auto lo = std::lower_bound(flow.points.begin(), flow.points.end(), startNs,
+        [](const Point& p, qint64 t) { return p.timeNs < t; });
+    const auto hi = std::lower_bound(lo, flow.points.end(), endNs, [](const Point& p, qint64 t) { return p.timeNs < t; });
+    return { std::size_t(lo - flow.points.begin()), std::size_t(hi - flow.points.begin()) };
+}
+
+bool TsnGraphModel::tsnRange(const Flow& flow, qint64 startNs, qint64 endNs, qint64* low, qint64* high)
+{
+    const auto [first, last] = range(flow, startNs, endNs);
+    bool any = false;
+    qint64 lo = 0, hi = 0;
+    auto take = [&](qint64 v) {
+        if (!any) {
+            lo = hi = v;
+            any = true;
+        }
+        lo = std::min(lo, v);
+        hi = std::max(hi, v);
+    };
+    for (std::size_t i = first; i < last; ++i) {
+        const Point& p = flow.points[i];
+        take(p.tsn);
+        if (p.kind == MarkKind::GapAck || p.kind == MarkKind::ForwardTsn)
+            take(p.tsnEnd);
+    }
+    // The cumulative line entering the range.
+    for (std::size_t i = first; i > 0; --i) {
+        const Point& p = flow.points[i - 1];
+        if (p.kind == MarkKind::CumAck || p.kind == MarkKind::ForwardTsn) {
+            take(p.tsn);
+            break;
+        }
+        if (first - i > 4096)
+            break;
+    }
+    *low = lo;
+    *high = hi;
+    return any;
+}
+
+GraphFrame TsnGraphModel::frame(const Flow& flow, const Viewport& vp)
+{
+    GraphFrame out;
+    const int columns = std::max(1, int(std::ceil(vp.plot.width())));
+    const qint64 endNs = vp.startNs + qint64(std::ceil(vp.plot.width() * vp.nsPerPx)) + 1;
+    const auto [first, last] = range(flow, vp.startNs, endNs);
+    out.visiblePoints = last - first;
+
+    // Per column and kind: lowest and highest y, how many, and the first few one by one.
+    struct Cell {
+        double lo = 0, hi = 0;
+        quint32 count = 0;
+        std::size_t point = 0;
+        std::size_t points[kPerColumn];
+    };
+    std::vector<Cell> cells(std::size_t(columns) * kMarkKinds);
+    std::vector<int> touched;
+    touched.reserve(std::min<std::size_t>(last - first, std::size_t(columns) * kMarkKinds));
+
+    // The cumulative step line: the point entering the range, then the highest per column.
+    qint64 cum = 0;
+    bool haveCum = false;
+    for (std::size_t i = first; i > 0; --i) {
+        const Point& p = flow.points[i - 1];
+        if (p.kind == MarkKind::CumAck || p.kind == MarkKind::ForwardTsn) {
+            cum = p.tsn;
+            haveCum = true;
+            break;
+        }
+    }
+    if (haveCum)
+        out.cumLine << QPointF(vp.plot.left(), vp.y(double(cum)));
+    int cumColumn = -1;
+
+    for (std::size_t i = first; i < last; ++i) {
+        const Point& p = flow.points[i];
+        const int col = std::clamp(int(vp.x(p.timeNs) - vp.plot.left()), 0, columns - 1);
+        if (p.kind == MarkKind::CumAck || p.kind == MarkKind::ForwardTsn) {
+            if (!haveCum || p.tsn > cum) {
+                const double x = vp.plot.left() + col + 0.5;
+                if (haveCum && col == cumColumn && !out.cumLine.isEmpty()) {
+                    out.cumLine.back().setY(vp.y(double(p.tsn)));
+                } else {
+                    if (haveCum)
+                        out.cumLine << QPointF(x, vp.y(double(cum)));
+                    out.cumLine << QPointF(x, vp.y(double(p.tsn)));
+                }
+                cum = p.tsn;
+                haveCum = true;
+                cumColumn = col;
+            }
+            if (p.kind == MarkKind::CumAck)
+                continue;
+        }
+        const int k = int(p.kind);
+        Cell& c = cells[std::size_t(col) * kMarkKinds + std::size_t(k)];
+        const double y = vp.y(double(p.tsn));
+        const double yEnd = (p.kind == MarkKind::GapAck || p.kind == MarkKind::ForwardTsn) ? vp.y(double(p.tsnEnd)) : y;
+        if (c.count == 0) {
+            c.lo = std::min(y, yEnd);
+            c.hi = std::max(y, yEnd);
+            c.point = i;
+            touched.push_back(col * kMarkKinds + k);
+        } else {
+            c.lo = std::min(c.lo, std::min(y, yEnd));
+            c.hi = std::max(c.hi, std::max(y, yEnd));
+        }
+        if (c.count < quint32(kPerColumn))
+            c.points[c.count] = i;
+        ++c.count;
+    }
+    if (haveCum)
+        out.cumLine << QPointF(std::min(vp.plot.right(), vp.x(flow.lastNs)), vp.y(double(cum)));
+
+    // Emit in kind order so later kinds draw on top.
+    std::sort(touched.begin(), touched.end(), [](int a, int b) {
+        return a % kMarkKinds != b % kMarkKinds ? a % kMarkKinds < b % kMarkKinds : a < b;
+    });
+    out.marks.reserve(touched.size());
+    for (int t : touched) {
+        const Cell& c = cells[std::size_t(t)];
+        const auto kind = MarkKind(t % kMarkKinds);
+        const double x = vp.plot.left() + t / kMarkKinds + 0.5;
+        if (c.count <= quint32(kPerColumn)) {
+            for (quint32 j = 0; j < c.count; ++j) {
+                const Point& p = flow.points[c.points[j]];
+                const double y = vp.y(double(p.tsn));
+                const double yEnd = (kind == MarkKind::GapAck || kind == MarkKind::ForwardTsn) ? vp.y(double(p.tsnEnd)) : y;
+                out.marks.push_back({ kind, QPointF(vp.x(p.timeNs), y), yEnd, 1, c.points[j] });
+            }
+        } else {
+            ++out.aggregatedColumns;
+            out.marks.push_back({ kind, QPointF(x, c.hi), c.lo, c.count, c.point });
+        }
+    }
+    return out;
+}
+
+QString TsnGraphModel::describe(const Flow& flow, const Point& p)
+{
+    const QString time = QString::number(double(p.timeNs) / 1e9, 'f', 6) + QStringLiteral(" s");
+    switch (p.kind) {
+    case MarkKind::GapAck:
+        return QStringLiteral("%1: gap-ack block TSN %2–%3 (wire %4–%5)")
+            .arg(time)
+            .arg(p.tsn)
+            .arg(p.tsnEnd)
+            .arg(p.wire)
+            .arg(p.wire + quint32(p.tsnEnd - p.tsn));
+    case MarkKind::CumAck:
+        return QStringLiteral("%1: SACK cumulative TSN %2 (wire %3)").arg(time).arg(p.tsn).arg(p.wire);
+    case MarkKind::ForwardTsn:
+        return p.tsn > p.tsnEnd
+            ? QStringLiteral("%1: FORWARD-TSN → %2 (wire %3): skips TSN %4–%5").arg(time).arg(p.tsn).arg(p.wire).arg(p.tsnEnd + 1).arg(p.tsn)
+            : QStringLiteral("%1: FORWARD-TSN → %2 (wire %3), nothing new skipped").arg(time).arg(p.tsn).arg(p.wire);
+    case MarkKind::Abandon:
+        return (p.detail & 0x80)
+            ? QStringLiteral("%1: abandoned ctx %2 (%3), stream %4; drawn at TSN %5 (wire %6), the oldest outstanding on its stream then")
+                  .arg(time)
+                  .arg(p.context)
+                  .arg(policyName(p.detail & 0x7f))
+                  .arg(p.stream)
+                  .arg(p.tsn)
+                  .arg(p.wire)
+            : QStringLiteral("%1: abandoned ctx %2 (%3), stream %4, no TSN outstanding (never sent)")
+                  .arg(time)
+                  .arg(p.context)
+                  .arg(policyName(p.detail & 0x7f))
+                  .arg(p.stream);
+    default: break;
+    }
+    Q_UNUSED(flow);
+    return QStringLiteral("%1: %2 TSN %3 (wire %4) stream %5").arg(time, markKindName(p.kind)).arg(p.tsn).arg(p.wire).arg(p.stream);
+}
+
+QString TsnGraphModel::csv(const Flow& flow)
+{
+    QString out = QStringLiteral("time_s,kind,tsn_rel,tsn,stream,detail\n");
+    for (const Point& p : flow.points) {
+        QString detail;
+        switch (p.kind) {
+        case MarkKind::GapAck: detail = QStringLiteral("to %1").arg(p.tsnEnd); break;
+        case MarkKind::ForwardTsn: detail = QStringLiteral("from %1").arg(p.tsnEnd); break;
+        case MarkKind::Abandon:
+            detail = QStringLiteral("ctx %1 %2%3")
+                         .arg(p.context)
+                         .arg(policyName(p.detail & 0x7f))
+                         .arg((p.detail & 0x80) ? QString() : QStringLiteral(" never sent"));
+            break;
+        default: break;
+        }
+        out += QStringLiteral("%1,%2,%3,%4,%5,%6\n")
+                   .arg(QString::number(double(p.timeNs) / 1e9, 'f', 9), markKindName(p.kind))
+                   .arg(p.tsn)
+                   .arg((p.kind == MarkKind::Abandon && !(p.detail & 0x80)) ? QString() : QString::number(p.wire))
+                   .arg(p.stream)
+                   .arg(detail);
+    }
+    return out;
+}
+
+} // namespace ladder::ui::graphs

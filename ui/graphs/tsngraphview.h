@@ -1,0 +1,99 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "tsngraphmodel.h"
+
+#include <QWidget>
+
+class QComboBox;
+class QLabel;
+class QPainter;
+
+namespace ladder::ui {
+
+// The TSN graph of one association and direction, live (Wireshark's "SCTP Graph TSN", tcptrace):
+// time left to right on the timeline's axis (seconds of journal time), relative TSN upwards. DATA
+// first transmissions are dots, fast retransmissions triangles, timeout retransmissions squares,
+// duplicates crosses; the SACK cumulative TSN is a step line with the gap-ack blocks as short bars;
+// a FORWARD-TSN jump of the cumulative point is a dashed arrow; abandoned PR-SCTP messages are
+// barred circles labelled with context and policy. The TSN axis fits what is in view.
+// Mouse: wheel zooms time around the cursor, drag pans, hover shows the point, click inspects it.
+// Keys: + / - zoom, ← / → pan, Home fits everything.
+class TsnGraphView : public QWidget {
+    Q_OBJECT
+public:
+    explicit TsnGraphView(QWidget* parent = nullptr);
+
+    void append(const QVector<trace::Event>& events);
+    void clear();
+    const graphs::TsnGraphModel& model() const { return m_model; }
+    // The flow shown (index into model().flows(), -1 none).
+    int flow() const { return m_flow; }
+    void setFlow(int flow);
+    void fitAll();
+    void setRange(qint64 startNs, double nsPerPixel);
+    qint64 startNs() const { return m_startNs; }
+    double nsPerPixel() const { return m_nsPerPx; }
+    // The geometry of a paint of size: the plot rectangle and the axes' scales.
+    graphs::Viewport viewport(const QSize& size) const;
+    graphs::GraphFrame frame() const; // what a paint of the widget's current size draws
+
+    bool exportPng(const QString& file);
+    bool exportSvg(const QString& file);
+    bool exportCsv(const QString& file) const;
+
+signals:
+    void eventActivated(quint64 seq);
+    void flowsChanged(); // a flow appeared, or the busiest changed
+
+protected:
+    void paintEvent(QPaintEvent* event) override;
+    void wheelEvent(QWheelEvent* event) override;
+    void mousePressEvent(QMouseEvent* event) override;
+    void mouseMoveEvent(QMouseEvent* event) override;
+    void mouseReleaseEvent(QMouseEvent* event) override;
+    void keyPressEvent(QKeyEvent* event) override;
+    void resizeEvent(QResizeEvent* event) override;
+
+private:
+    void render(QPainter& p, const QSize& size) const;
+    const graphs::DrawnMark* markAt(const QPoint& pos) const;
+    void zoom(double factor, double aroundX);
+
+    graphs::TsnGraphModel m_model;
+    int m_flow = -1;
+    qint64 m_startNs = 0;
+    double m_nsPerPx = 1e6;
+    bool m_fitted = true; // Home: keep everything in view as points arrive
+    QPoint m_pressPos;
+    qint64 m_pressStart = 0;
+    bool m_dragging = false;
+    mutable graphs::GraphFrame m_lastFrame; // of the last paint, for hit tests
+    mutable graphs::Viewport m_lastViewport;
+};
+
+// The Graphs tab: a flow selector (association and direction), Fit, the exports, and the graph.
+class GraphsPane : public QWidget {
+    Q_OBJECT
+public:
+    explicit GraphsPane(QWidget* parent = nullptr);
+    TsnGraphView* view() const { return m_view; }
+    void append(const QVector<trace::Event>& events);
+    void clear();
+    // Shows the association's sent direction (or its received one if it sent nothing).
+    bool showAssociation(quint64 association);
+
+signals:
+    void eventActivated(quint64 seq);
+
+private:
+    void refreshFlows();
+    void exportAs(const QString& format);
+
+    TsnGraphView* m_view = nullptr;
+    QComboBox* m_flows = nullptr;
+    QLabel* m_counts = nullptr;
+    bool m_userChose = false;
+};
+
+} // namespace ladder::ui
