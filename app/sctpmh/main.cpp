@@ -112,6 +112,57 @@ bool parseAddress(const std::string& host, uint16_t port, sockaddr_storage& out,
     return false;
 }
 
+// "HOST:PORT,[V6]:PORT,…" (a bare HOST takes defaultPort) → the addresses packed the way
+// SCTP_CONNECT_X(_DELAYED) wants them: an int count, then sockaddr_in/sockaddr_in6 back to back.
+// false for an empty item, an unparsable one or a port that is not a number.
+bool parseList(const std::string& text, uint16_t defaultPort, std::vector<char>& packed, int& count,
+    sockaddr_storage& first, socklen_t& firstLen)
+{
+    packed.assign(sizeof(int), 0);
+    count = 0;
+    size_t at = 0;
+    for (;;) {
+        const size_t comma = text.find(',', at);
+        const std::string item = text.substr(at, comma == std::string::npos ? std::string::npos : comma - at);
+        if (item.empty())
+            return false;
+        std::string host = item;
+        uint16_t port = defaultPort;
+        const size_t close = item.find(']');
+        const size_t colon = item.rfind(':');
+        const bool bracketed = item[0] == '[';
+        if (bracketed && close == std::string::npos)
+            return false;
+        // A port follows "]:" for [V6]:PORT, or the only colon for V4:PORT.
+        if ((bracketed && colon == close + 1) || (!bracketed && colon != std::string::npos && item.find(':') == colon)) {
+            char* end = nullptr;
+            const unsigned long v = std::strtoul(item.c_str() + colon + 1, &end, 10);
+            if (*end != '\0' || v == 0 || v > 65535 || colon + 1 == item.size())
+                return false;
+            port = uint16_t(v);
+            host = item.substr(0, colon);
+        }
+        if (bracketed)
+            host = host.substr(1, host.find(']') - 1);
+        sockaddr_storage a {};
+        socklen_t len = 0;
+        if (!parseAddress(host, port, a, len))
+            return false;
+        if (count == 0) {
+            first = a;
+            firstLen = len;
+        }
+        const char* bytes = reinterpret_cast<const char*>(&a);
+        packed.insert(packed.end(), bytes, bytes + len);
+        ++count;
+        if (comma == std::string::npos)
+            break;
+        at = comma + 1;
+    }
+    std::memcpy(packed.data(), &count, sizeof count);
+    return count > 0;
+}
+
 const char* pathStateName(uint32_t state)
 {
     switch (state) {
@@ -202,6 +253,8 @@ void receiveLoop()
     while (!g_quit) {
         bool any = false;
         for (Side* side : { &g_client, &g_server }) {
+            if (!side->so)
+                continue; // endpoint mode runs one socket
             for (;;) {
                 sockaddr_storage from {};
                 socklen_t fromLen = sizeof from;
@@ -235,7 +288,9 @@ struct Tuning {
     uint16_t pathMaxRetrans = 2;
 };
 
-bool setUp(Side& side, uint16_t port, uint16_t reflectorPort, const Tuning& t)
+// One one-to-many socket bound to `hosts` ("127.0.0.1,::1") on `port`, every packet sent to UDP
+// port remoteEncapsPort of the peer address (the parent's reflectors, or a real peer).
+bool setUp(Side& side, uint16_t port, uint16_t remoteEncapsPort, const Tuning& t, const std::string& hosts)
 {
     side.so = usrsctp_socket(AF_INET6, SOCK_SEQPACKET, IPPROTO_SCTP, nullptr, nullptr, 0, nullptr);
     if (!side.so) {
@@ -245,7 +300,7 @@ bool setUp(Side& side, uint16_t port, uint16_t reflectorPort, const Tuning& t)
     usrsctp_set_non_blocking(side.so, 1);
     // Every packet to a peer address goes to the parent's reflector on that address.
     sctp_udpencaps encaps {};
-    encaps.sue_port = htons(reflectorPort);
+    encaps.sue_port = htons(remoteEncapsPort);
     if (usrsctp_setsockopt(side.so, IPPROTO_SCTP, SCTP_REMOTE_UDP_ENCAPS_PORT, &encaps, sizeof encaps) < 0) {
         report("error SCTP_REMOTE_UDP_ENCAPS_PORT: %s", std::strerror(errno));
         return false;
@@ -279,9 +334,16 @@ bool setUp(Side& side, uint16_t port, uint16_t reflectorPort, const Tuning& t)
     pp.spp_flags = SPP_HB_ENABLE;
     usrsctp_setsockopt(side.so, IPPROTO_SCTP, SCTP_PEER_ADDR_PARAMS, &pp, sizeof pp);
 
-    std::vector<char> addrs = bothLoopbacks(port);
-    if (usrsctp_bindx(side.so, reinterpret_cast<sockaddr*>(addrs.data()), 2, SCTP_BINDX_ADD_ADDR) < 0) {
-        report("error bindx %s to 127.0.0.1 and ::1 port %u: %s", side.name, port, std::strerror(errno));
+    std::vector<char> packed;
+    int count = 0;
+    sockaddr_storage first {};
+    socklen_t firstLen = 0;
+    if (!parseList(hosts, port, packed, count, first, firstLen)) {
+        report("error bad address list %s", hosts.c_str());
+        return false;
+    }
+    if (usrsctp_bindx(side.so, reinterpret_cast<sockaddr*>(packed.data() + sizeof(int)), count, SCTP_BINDX_ADD_ADDR) < 0) {
+        report("error bindx %s to %s port %u: %s", side.name, hosts.c_str(), port, std::strerror(errno));
         return false;
     }
     return true;
@@ -292,7 +354,7 @@ void status()
 {
     for (Side* side : { &g_client, &g_server }) {
         const uint32_t id = side->assoc;
-        if (!id)
+        if (!id || !side->so)
             continue;
         sctp_status st {};
         st.sstat_assoc_id = id;
@@ -337,53 +399,99 @@ int hexValue(char c)
     return -1;
 }
 
-// "send SEQ FLAGS SID PPID CONTEXT POLICY VALUE TO HEX": sctp_sendmsg on the client's association;
-// TO is "-" or the peer address for SCTP_ADDR_OVER. Answers "sent SEQ BYTES ERRNO".
-void send(std::istringstream& in)
-{
+// The words send and sendx share: "SEQ FLAGS SID PPID CONTEXT POLICY VALUE TARGET HEX".
+struct Message {
     unsigned long seq = 0, flags = 0, sid = 0, ppid = 0, context = 0, policy = 0, value = 0;
-    std::string to, hex;
-    in >> seq >> flags >> sid >> ppid >> context >> policy >> value >> to >> hex;
-    if (!in) {
-        report("sent %lu -1 %d", seq, EINVAL);
-        return;
-    }
+    std::string target;
     std::string data;
-    if (hex != "-") {
-        for (size_t i = 0; i + 1 < hex.size(); i += 2) {
-            const int hi = hexValue(hex[i]), lo = hexValue(hex[i + 1]);
-            if (hi < 0 || lo < 0) {
-                report("sent %lu -1 %d", seq, EINVAL);
-                return;
-            }
-            data.push_back(char(hi * 16 + lo));
-        }
+};
+
+bool readMessage(std::istringstream& in, Message& m)
+{
+    std::string hex;
+    in >> m.seq >> m.flags >> m.sid >> m.ppid >> m.context >> m.policy >> m.value >> m.target >> hex;
+    if (!in)
+        return false;
+    if (hex == "-")
+        return true;
+    if (hex.size() % 2)
+        return false;
+    for (size_t i = 0; i + 1 < hex.size(); i += 2) {
+        const int hi = hexValue(hex[i]), lo = hexValue(hex[i + 1]);
+        if (hi < 0 || lo < 0)
+            return false;
+        m.data.push_back(char(hi * 16 + lo));
     }
+    return true;
+}
+
+// usrsctp_sendv of one message on the side's socket, to `dest` if given (else its association);
+// answers "sent SEQ BYTES ERRNO".
+void sendMessage(Side& side, const Message& m, sockaddr* dest)
+{
     sctp_sendv_spa spa {};
     spa.sendv_flags = SCTP_SEND_SNDINFO_VALID;
-    spa.sendv_sndinfo.snd_sid = uint16_t(sid);
-    spa.sendv_sndinfo.snd_flags = uint16_t(flags & ~0xfUL);
-    spa.sendv_sndinfo.snd_ppid = uint32_t(ppid); // without regard to byte order, as sctp_sendmsg(3)
-    spa.sendv_sndinfo.snd_context = uint32_t(context);
-    spa.sendv_sndinfo.snd_assoc_id = g_client.assoc;
-    if (policy) {
+    spa.sendv_sndinfo.snd_sid = uint16_t(m.sid);
+    spa.sendv_sndinfo.snd_flags = uint16_t(m.flags & ~0xfUL);
+    spa.sendv_sndinfo.snd_ppid = uint32_t(m.ppid); // without regard to byte order, as sctp_sendmsg(3)
+    spa.sendv_sndinfo.snd_context = uint32_t(m.context);
+    spa.sendv_sndinfo.snd_assoc_id = dest ? 0 : side.assoc.load();
+    if (m.policy) {
         spa.sendv_flags |= SCTP_SEND_PRINFO_VALID;
-        spa.sendv_prinfo.pr_policy = uint16_t(policy);
-        spa.sendv_prinfo.pr_value = uint32_t(value);
+        spa.sendv_prinfo.pr_policy = uint16_t(m.policy);
+        spa.sendv_prinfo.pr_value = uint32_t(m.value);
+    }
+    const ssize_t n = usrsctp_sendv(side.so, m.data.data(), m.data.size(), dest, dest ? 1 : 0, &spa, sizeof spa,
+        SCTP_SENDV_SPA, 0);
+    report("sent %lu %zd %d", m.seq, n, n < 0 ? errno : 0);
+}
+
+// "send SEQ FLAGS SID PPID CONTEXT POLICY VALUE TO HEX": sctp_sendmsg on the client's association;
+// TO is "-" or the peer address for SCTP_ADDR_OVER.
+void send(Side& side, uint16_t peerPort, std::istringstream& in)
+{
+    Message m;
+    if (!readMessage(in, m)) {
+        report("sent %lu -1 %d", m.seq, EINVAL);
+        return;
     }
     sockaddr_storage dest {};
     socklen_t destLen = 0;
-    sockaddr* destPtr = nullptr;
-    if (to != "-") {
-        if (!parseAddress(to, kServerPort, dest, destLen)) {
-            report("sent %lu -1 %d", seq, EINVAL);
-            return;
-        }
-        destPtr = reinterpret_cast<sockaddr*>(&dest);
+    if (m.target != "-" && !parseAddress(m.target, peerPort, dest, destLen)) {
+        report("sent %lu -1 %d", m.seq, EINVAL);
+        return;
     }
-    const ssize_t n = usrsctp_sendv(g_client.so, data.data(), data.size(), destPtr, destPtr ? 1 : 0, &spa,
-        sizeof spa, SCTP_SENDV_SPA, 0);
-    report("sent %lu %zd %d", seq, n, n < 0 ? errno : 0);
+    sendMessage(side, m, m.target == "-" ? nullptr : reinterpret_cast<sockaddr*>(&dest));
+}
+
+// The SCTP_CONNECT_X_DELAYED socket option (FreeBSD's netinet/sctp.h; usrsctp.h does not name
+// it, usrsctp_setsockopt implements it): an association to every listed address, its INIT held
+// back until the first send.
+constexpr int kSctpConnectXDelayed = 0x00008008;
+
+// "sendx SEQ FLAGS SID PPID CONTEXT POLICY VALUE ADDRS HEX": sctp_sendmsgx(3). ADDRS is
+// "HOST:PORT,[V6]:PORT,…". Done as FreeBSD's libc does it: more than one address first sets an
+// association up to all of them (SCTP_CONNECT_X_DELAYED; EALREADY when one exists is not an
+// error), then the message goes to the first address — so a new association carries it on
+// COOKIE-ECHO, with every listed address a path.
+void sendx(Side& side, uint16_t peerPort, std::istringstream& in)
+{
+    Message m;
+    std::vector<char> packed;
+    int count = 0;
+    sockaddr_storage first {};
+    socklen_t firstLen = 0;
+    if (!readMessage(in, m) || !parseList(m.target, peerPort, packed, count, first, firstLen)) {
+        report("sent %lu -1 %d", m.seq, EINVAL);
+        return;
+    }
+    if (count > 1
+        && usrsctp_setsockopt(side.so, IPPROTO_SCTP, kSctpConnectXDelayed, packed.data(), socklen_t(packed.size())) < 0
+        && errno != EALREADY && errno != EISCONN) {
+        report("sent %lu -1 %d", m.seq, errno);
+        return;
+    }
+    sendMessage(side, m, reinterpret_cast<sockaddr*>(&first));
 }
 
 void setPrimary(std::istringstream& in)
@@ -419,17 +527,105 @@ void shutdownAll()
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
 }
 
+
+// Endpoint mode (ladderctl send/listen sctp with several addresses): one one-to-many socket of
+// our own, bound to every --bind address, talking RFC 6951 UDP encapsulation to a real peer.
+struct EndpointMode {
+    bool on = false;
+    std::string bind = "127.0.0.1,::1"; // hosts, comma-separated
+    uint16_t port = 0; // our SCTP port (0: any)
+    uint16_t encapsPort = 0; // our UDP encapsulation port (0: a free one)
+    uint16_t peerEncapsPort = 9899; // the peer's
+    bool listen = false;
+};
+
+int runEndpoint(const EndpointMode& e, const Tuning& t, uint16_t encaps)
+{
+    Side& side = g_client;
+    side.name = "local";
+    if (!setUp(side, e.port, e.peerEncapsPort, t, e.bind)) {
+        shutdownAll();
+        return 1;
+    }
+    if (e.listen)
+        usrsctp_listen(side.so, 1);
+    std::thread rx(receiveLoop);
+    report("ready %u %u 0", encaps, e.port);
+    std::string line;
+    while (std::getline(std::cin, line)) {
+        std::istringstream in(line);
+        std::string cmd;
+        in >> cmd;
+        if (cmd == "send")
+            send(side, 0, in);
+        else if (cmd == "sendx")
+            sendx(side, 0, in);
+        else if (cmd == "status")
+            status();
+        else if (cmd == "quit")
+            break;
+        else
+            report("error unknown command %s", cmd.c_str());
+    }
+    g_quit = true;
+    rx.join();
+    shutdownAll();
+    report("bye");
+    return 0;
+}
+
+const char* const kUsage
+    = "usage: ladderlab-sctp-mh --reflector-port PORT [--no-connect] [--rto-initial MS --rto-min MS --rto-max MS "
+      "--heartbeat MS --path-max-retrans N]\n"
+      "       ladderlab-sctp-mh --endpoint [--bind HOST,HOST] [--port N] [--encaps-port P] [--peer-encaps-port P] "
+      "[--listen] [tuning options]\n"
+      "(started by LadderLab's multi-homed SCTP lab and by ladderctl; it reads commands on stdin)\n";
+
 } // namespace
 
 int main(int argc, char** argv)
 {
     uint16_t reflector = 0;
+    bool connectOnStart = true;
     Tuning t;
-    for (int i = 1; i + 1 < argc; i += 2) {
+    EndpointMode endpoint;
+    for (int i = 1; i < argc; ++i) {
         const std::string opt = argv[i];
-        const unsigned long v = std::strtoul(argv[i + 1], nullptr, 10);
+        if (opt == "--no-connect") {
+            connectOnStart = false;
+            continue;
+        }
+        if (opt == "--endpoint") {
+            endpoint.on = true;
+            continue;
+        }
+        if (opt == "--listen") {
+            endpoint.listen = true;
+            continue;
+        }
+        if (i + 1 >= argc) {
+            std::fprintf(stderr, "ladderlab-sctp-mh: %s needs a value\n%s", opt.c_str(), kUsage);
+            return 2;
+        }
+        const std::string value = argv[++i];
+        if (opt == "--bind") {
+            endpoint.bind = value;
+            continue;
+        }
+        char* end = nullptr;
+        const unsigned long v = std::strtoul(value.c_str(), &end, 10);
+        if (*end != '\0' || value.empty()) {
+            std::fprintf(stderr, "ladderlab-sctp-mh: %s takes a number, not %s\n%s", opt.c_str(), value.c_str(), kUsage);
+            return 2;
+        }
         if (opt == "--reflector-port")
             reflector = uint16_t(v);
+        else if (opt == "--port")
+            endpoint.port = uint16_t(v);
+        else if (opt == "--encaps-port")
+            endpoint.encapsPort = uint16_t(v);
+        else if (opt == "--peer-encaps-port")
+            endpoint.peerEncapsPort = uint16_t(v);
         else if (opt == "--rto-initial")
             t.rtoInitial = uint32_t(v);
         else if (opt == "--rto-min")
@@ -441,22 +637,19 @@ int main(int argc, char** argv)
         else if (opt == "--path-max-retrans")
             t.pathMaxRetrans = uint16_t(v);
         else {
-            std::fprintf(stderr, "ladderlab-sctp-mh: unknown option %s\n", opt.c_str());
+            std::fprintf(stderr, "ladderlab-sctp-mh: unknown option %s\n%s", opt.c_str(), kUsage);
             return 2;
         }
     }
-    if (!reflector) {
-        std::fprintf(stderr,
-            "usage: ladderlab-sctp-mh --reflector-port PORT [--rto-initial MS --rto-min MS --rto-max MS "
-            "--heartbeat MS --path-max-retrans N]\n(started by LadderLab's multi-homed SCTP lab; "
-            "it reads commands on stdin)\n");
+    if (!reflector && !endpoint.on) {
+        std::fprintf(stderr, "%s", kUsage);
         return 2;
     }
 
-    // Our encapsulation port: a free one, found by binding a UDP socket to port 0 on both
-    // loopbacks (usrsctp binds the wildcard address of that port itself).
-    uint16_t encaps = 0;
-    {
+    // Our encapsulation port: the one asked for, or a free one, found by binding a UDP socket to
+    // port 0 on 127.0.0.1 (usrsctp binds the wildcard address of that port itself).
+    uint16_t encaps = endpoint.encapsPort;
+    if (!encaps) {
         const int s = ::socket(AF_INET, SOCK_DGRAM, 0);
         sockaddr_in a {};
         a.sin_family = AF_INET;
@@ -475,8 +668,11 @@ int main(int argc, char** argv)
     // The hang bug (shared USRSCTP.md): SCTP_ADDR_OVER to a non-primary address spins in the default
     // stream scheduler; first-come-first-served avoids it.
     usrsctp_sysctl_set_sctp_default_ss_module(SCTP_SS_FIRST_COME);
+    if (endpoint.on)
+        return runEndpoint(endpoint, t, encaps);
 
-    if (!setUp(g_server, kServerPort, reflector, t) || !setUp(g_client, kClientPort, reflector, t)) {
+    if (!setUp(g_server, kServerPort, reflector, t, "127.0.0.1,::1")
+        || !setUp(g_client, kClientPort, reflector, t, "127.0.0.1,::1")) {
         shutdownAll();
         return 1;
     }
@@ -484,9 +680,12 @@ int main(int argc, char** argv)
     std::thread rx(receiveLoop);
     report("ready %u %u %u", encaps, kClientPort, kServerPort);
 
+    // Without --no-connect the association comes up by itself; with it, the first sendx
+    // (sctp_sendmsgx) sets it up.
     std::vector<char> server = bothLoopbacks(kServerPort);
     sctp_assoc_t id = 0;
-    if (usrsctp_connectx(g_client.so, reinterpret_cast<sockaddr*>(server.data()), 2, &id) < 0 && errno != EINPROGRESS)
+    if (connectOnStart && usrsctp_connectx(g_client.so, reinterpret_cast<sockaddr*>(server.data()), 2, &id) < 0
+        && errno != EINPROGRESS)
         report("error connectx to 127.0.0.1 and ::1 port %u: %s", kServerPort, std::strerror(errno));
 
     std::string line;
@@ -495,7 +694,9 @@ int main(int argc, char** argv)
         std::string cmd;
         in >> cmd;
         if (cmd == "send")
-            send(in);
+            send(g_client, kServerPort, in);
+        else if (cmd == "sendx")
+            sendx(g_client, kServerPort, in);
         else if (cmd == "status")
             status();
         else if (cmd == "primary")

@@ -28,11 +28,12 @@ struct Fixture {
     std::unique_ptr<MultiHomedPair> pair;
     QString why;
 
-    bool start()
+    bool start(bool connectOnStart = true)
     {
         MultiHomedPair::Options o;
         o.seed = 7;
         o.link.delayMs = 2;
+        o.connectOnStart = connectOnStart;
         pair = std::make_unique<MultiHomedPair>(scheduler, journal, o);
         return pair->start(&why);
     }
@@ -65,6 +66,15 @@ int sendAndWait(MultiHomedPair& pair, const QByteArray& data, const sctp::SendIn
     if (!QTest::qWaitFor([&] { return answered; }, 5000))
         return -2;
     return code;
+}
+
+// sctp_sendmsgx's address list.
+sctp::SendInfo sendx(const QStringList& addresses)
+{
+    sctp::SendInfo info;
+    for (const QString& a : addresses)
+        info.addresses.append(*sctp::Address::parse(a));
+    return info;
 }
 
 sctp::SendInfo addrOver(const QString& host)
@@ -269,6 +279,110 @@ private slots:
         QCOMPARE(sendAndWait(*f.pair, "x", badStream, &text), EINVAL);
         QCOMPARE(f.pair->received().size(), 0);
         QVERIFY(f.events(trace::Kind::Error).size() >= 5);
+    }
+
+    // sctp_sendmsgx(3): "allows a caller to implicitly set up an association passing multiple
+    // addresses as if sctp_connectx() had been called". No association before the call; after it,
+    // one association with both addresses as paths, and the message rode on the COOKIE-ECHO.
+    void sendmsgxWithTwoAddressesSetsUpOneMultiHomedAssociation()
+    {
+        Fixture f;
+        if (!f.start(false) && f.why.contains(QLatin1String("IPv6 loopback")))
+            LADDERLAB_SKIP(f.why);
+        QVERIFY2(f.pair->running(), qPrintable(f.why));
+        QVERIFY2(QTest::qWaitFor([&] { return f.pair->ready(); }, 5000), qPrintable(f.pair->failure()));
+        QTest::qWait(300); // the helper would have connected by now if it were going to
+        QVERIFY(!f.pair->up());
+        QVERIFY(f.pair->associations().isEmpty());
+        QString text;
+        // Without addresses there is nothing to send on yet, and the error says what to give.
+        QCOMPARE(sendAndWait(*f.pair, "early", {}, &text), ENOTCONN);
+        QVERIFY2(text.contains(QLatin1String("sctp_sendmsgx")), qPrintable(text));
+
+        QCOMPARE(sendAndWait(*f.pair, "hello", sendx({ QStringLiteral("127.0.0.1:5000"), QStringLiteral("[::1]:5000") }),
+                     &text),
+            0);
+        QVERIFY2(QTest::qWaitFor([&] { return f.pair->up(); }, 5000), qPrintable(f.pair->failure()));
+        QTRY_COMPARE_WITH_TIMEOUT(f.pair->received().size(), 1, 3000);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            !f.pair->associations().isEmpty() && f.pair->associations().first().paths.size() == 2, 5000);
+        QStringList addresses;
+        const sctp::AssociationInfo assoc = f.pair->associations().first(); // a copy: associations() is a snapshot
+        for (const auto& p : assoc.paths)
+            addresses << p.address;
+        addresses.sort();
+        QCOMPARE(addresses, (QStringList { QStringLiteral("127.0.0.1:5000"), QStringLiteral("[::1]:5000") }));
+        // The first address is the primary.
+        QVERIFY2(f.primary().startsWith(QLatin1String("127.0.0.1:")), qPrintable(f.primary()));
+
+        // The DATA left in the same packet as the COOKIE-ECHO (same instant, client to server).
+        qint64 cookieAt = -1;
+        QList<qint64> dataAt;
+        for (const trace::Event& e : f.events(trace::Kind::SctpChunk)) {
+            if (e.dir != trace::Dir::Tx)
+                continue;
+            if (e.a == 10 && cookieAt < 0)
+                cookieAt = e.timeNs;
+            if (e.a == 0)
+                dataAt << e.timeNs;
+        }
+        QVERIFY(cookieAt >= 0);
+        QVERIFY2(dataAt.contains(cookieAt), "the message was not bundled with the COOKIE-ECHO");
+
+        // Once it exists, the same list sends on it (EALREADY is no error): one association still.
+        QCOMPARE(sendAndWait(*f.pair, "again", sendx({ QStringLiteral("127.0.0.1:5000"), QStringLiteral("[::1]:5000") })),
+            0);
+        QTRY_COMPARE_WITH_TIMEOUT(f.pair->received().size(), 2, 3000);
+        QCOMPARE(f.pair->received().first().association, f.pair->received().last().association);
+        int assocChanges = 0;
+        for (const trace::Event& e : f.events(trace::Kind::SctpNotification))
+            if (e.text.startsWith(QLatin1String("ASSOC_CHANGE COMM_UP")))
+                ++assocChanges;
+        QCOMPARE(assocChanges, 2); // client and server, once each
+    }
+
+    // What the list is for: with the first address unreachable, the INIT goes to the next one
+    // (T1-init moves to an alternate address usrsctp knows from the list), and the association
+    // comes up over ::1. With sctp_sendmsg's single address it would never come up.
+    void sendmsgxComesUpOverTheSecondAddressWhenTheFirstIsDown()
+    {
+        Fixture f;
+        if (!f.start(false) && f.why.contains(QLatin1String("IPv6 loopback")))
+            LADDERLAB_SKIP(f.why);
+        QVERIFY2(f.pair->running(), qPrintable(f.why));
+        QVERIFY2(QTest::qWaitFor([&] { return f.pair->ready(); }, 5000), qPrintable(f.pair->failure()));
+        f.pair->setPathUp(0, false); // 127.0.0.1 loses everything
+        QCOMPARE(sendAndWait(*f.pair, "via ::1", sendx({ QStringLiteral("127.0.0.1:5000"), QStringLiteral("[::1]:5000") })),
+            0);
+        QVERIFY2(QTest::qWaitFor([&] { return f.pair->up(); }, 8000), "no association: the INIT never tried ::1");
+        QTRY_COMPARE_WITH_TIMEOUT(f.pair->received().size(), 1, 3000);
+        QCOMPARE(f.pair->received().first().from, QStringLiteral("[::1]:5001"));
+        QVERIFY(f.pair->dataChunksOnPath(1) >= 1);
+    }
+
+    // Lists that cannot name the peer are refused before anything is sent, with the reason.
+    void sendmsgxRefusesBadAddressLists()
+    {
+        Fixture f;
+        if (!f.start(false) && f.why.contains(QLatin1String("IPv6 loopback")))
+            LADDERLAB_SKIP(f.why);
+        QVERIFY2(f.pair->running(), qPrintable(f.why));
+        QString text;
+        QCOMPARE(sendAndWait(*f.pair, "x", sendx({ QStringLiteral("127.0.0.1:5000"), QStringLiteral("10.9.9.9:5000") }), &text),
+            EHOSTUNREACH);
+        QVERIFY2(text.contains(QLatin1String("10.9.9.9")), qPrintable(text));
+        QCOMPARE(sendAndWait(*f.pair, "x", sendx({ QStringLiteral("127.0.0.1:5000"), QStringLiteral("127.0.0.1:5000") }), &text),
+            EINVAL);
+        QVERIFY2(text.contains(QLatin1String("listed twice")), qPrintable(text));
+        QCOMPARE(sendAndWait(*f.pair, "x", sendx({ QStringLiteral("127.0.0.1:5000"), QStringLiteral("[::1]:5001") }), &text),
+            EINVAL);
+        QVERIFY2(text.contains(QLatin1String("share one port")), qPrintable(text));
+        QCOMPARE(sendAndWait(*f.pair, "x", sendx({ QStringLiteral("127.0.0.1:6000"), QStringLiteral("[::1]:6000") }), &text),
+            ECONNREFUSED);
+        QTest::qWait(200);
+        QVERIFY(!f.pair->up());
+        QVERIFY(f.events(trace::Kind::SctpChunk).isEmpty()); // not even an INIT
+        QCOMPARE(f.pair->received().size(), 0);
     }
 
     void helperThatVanishesIsReported()

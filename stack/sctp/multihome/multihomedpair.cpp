@@ -205,12 +205,14 @@ bool MultiHomedPair::start(QString* why)
     for (int p = 0; p < kPaths; ++p)
         connect(m_reflectors[p], &QUdpSocket::readyRead, this, [this, p] { readReflector(p); });
 
-    m_child.start(helper,
-        { QStringLiteral("--reflector-port"), QString::number(port), QStringLiteral("--rto-initial"),
-            QString::number(m_options.rtoInitialMs), QStringLiteral("--rto-min"), QString::number(m_options.rtoMinMs),
-            QStringLiteral("--rto-max"), QString::number(m_options.rtoMaxMs), QStringLiteral("--heartbeat"),
-            QString::number(m_options.heartbeatMs), QStringLiteral("--path-max-retrans"),
-            QString::number(m_options.pathMaxRetrans) });
+    QStringList args { QStringLiteral("--reflector-port"), QString::number(port), QStringLiteral("--rto-initial"),
+        QString::number(m_options.rtoInitialMs), QStringLiteral("--rto-min"), QString::number(m_options.rtoMinMs),
+        QStringLiteral("--rto-max"), QString::number(m_options.rtoMaxMs), QStringLiteral("--heartbeat"),
+        QString::number(m_options.heartbeatMs), QStringLiteral("--path-max-retrans"),
+        QString::number(m_options.pathMaxRetrans) };
+    if (!m_options.connectOnStart)
+        args << QStringLiteral("--no-connect");
+    m_child.start(helper, args);
     if (!m_child.waitForStarted(5000))
         return refuse(QStringLiteral("cannot start %1: %2").arg(helper, m_child.errorString()));
     journalText(int(trace::Kind::Log), 0, 1,
@@ -358,12 +360,32 @@ void MultiHomedPair::send(const QByteArray& data, const SendInfo& info, SendDone
             QStringLiteral("PR-SCTP BUF (sctp_sendmsg(3)'s byte threshold) is not available on the multi-homed association: "
                            "usrsctp has no such policy (its BUF is RFC 7496's priority, LadderLab's PRIO), and the byte "
                            "threshold is built into LadderLab's own endpoints only; use TTL, RTX or PRIO here."));
+    // sctp_sendmsgx's list (checked before anything else: a list that cannot name the peer is
+    // wrong whatever the association's state); before the association exists, sctp_sendmsg's
+    // one address sets it up too (a one-to-many socket's implicit set-up).
+    QList<Address> list = info.addresses;
+    if (list.isEmpty() && !m_up && info.to && !(info.flags & flag::AddrOver))
+        list.append(*info.to);
+    QByteArray command = "send";
+    QString to = QStringLiteral("-");
+    if (!list.isEmpty()) {
+        const Result<QByteArray> addrs = addressList(list);
+        if (!addrs)
+            return refuse(addrs.error().code, addrs.error().sentence);
+        command = "sendx";
+        to = QString::fromUtf8(*addrs);
+    }
     if (!running() || !m_encapsPort)
         return refuse(ENOTCONN, QStringLiteral("the multi-homed association is not running: start the lab first."));
-    if (!m_up)
-        return refuse(ENOTCONN, QStringLiteral("the multi-homed association is not up yet: wait for COMM_UP."));
-    QString to = QStringLiteral("-");
-    if (info.flags & flag::AddrOver) {
+    if (!list.isEmpty()) {
+        // sendx: the helper sets the association up if need be.
+    } else if (!m_up) {
+        return refuse(ENOTCONN,
+            m_options.connectOnStart
+                ? QStringLiteral("the multi-homed association is not up yet: wait for COMM_UP.")
+                : QStringLiteral("there is no association yet: give the peer's addresses (sctp_sendmsgx: 127.0.0.1:5000 and "
+                                 "[::1]:5000) and the send sets it up."));
+    } else if (info.flags & flag::AddrOver) {
         if (!info.to)
             return refuse(EINVAL,
                 QStringLiteral("SCTP_ADDR_OVER needs a destination: give `to` as one of the peer's addresses (127.0.0.1 or ::1)."));
@@ -378,7 +400,7 @@ void MultiHomedPair::send(const QByteArray& data, const SendInfo& info, SendDone
     const quint64 seq = m_nextSend++;
     if (done)
         m_pendingSends[seq] = std::move(done);
-    const QByteArray line = "send " + QByteArray::number(seq) + ' ' + QByteArray::number(info.flags) + ' '
+    const QByteArray line = command + ' ' + QByteArray::number(seq) + ' ' + QByteArray::number(info.flags) + ' '
         + QByteArray::number(info.stream) + ' ' + QByteArray::number(info.ppid) + ' ' + QByteArray::number(info.context)
         + ' ' + QByteArray::number(int(info.policy() == PrPolicy::Prio ? PrPolicy::Buf : info.policy())) + ' ' + QByteArray::number(info.timetolive) + ' ' + to.toUtf8()
         + ' ' + (data.isEmpty() ? QByteArray("-") : data.toHex()) + '\n';
@@ -390,13 +412,47 @@ void MultiHomedPair::send(const QByteArray& data, const SendInfo& info, SendDone
     e.a = info.stream;
     e.b = info.ppid;
     e.c = info.context;
-    e.text = QStringLiteral("sctp_sendmsg %1 bytes on stream %2, PPID %3, context %4, %5%6")
+    e.text = QStringLiteral("%1 %2 bytes on stream %3, PPID %4, context %5, %6%7")
+                 .arg(command == "sendx" ? QStringLiteral("sctp_sendmsgx") : QStringLiteral("sctp_sendmsg"))
                  .arg(data.size())
                  .arg(info.stream)
                  .arg(info.ppid)
                  .arg(info.context)
                  .arg(info.describeFlags(), to == QLatin1String("-") ? QString() : QStringLiteral(" to ") + to);
     m_journal.append(std::move(e));
+}
+
+Result<QByteArray> MultiHomedPair::addressList(const QList<Address>& addresses) const
+{
+    QByteArray out;
+    QStringList seen;
+    quint16 port = 0;
+    for (const Address& a : addresses) {
+        const QString host = a.host;
+        if (host != pathHost(0) && host != pathHost(1))
+            return Error { EHOSTUNREACH,
+                QStringLiteral("%1 cannot be reached from the multi-homed lab: the peer's addresses are 127.0.0.1 and ::1.")
+                    .arg(a.toString()) };
+        if (seen.contains(host))
+            return Error { EINVAL, QStringLiteral("%1 is listed twice: give each of the peer's addresses once.").arg(host) };
+        seen.append(host);
+        const quint16 p = a.port ? a.port : kServerPort;
+        if (port && p != port)
+            return Error { EINVAL,
+                QStringLiteral("the addresses of one association share one port: %1 is on %2, %3 on %4.")
+                    .arg(addresses.first().toString())
+                    .arg(port)
+                    .arg(a.toString())
+                    .arg(p) };
+        port = p;
+        if (!out.isEmpty())
+            out += ',';
+        out += (host.contains(QLatin1Char(':')) ? '[' + host.toUtf8() + ']' : host.toUtf8()) + ':' + QByteArray::number(p);
+    }
+    if (port != kServerPort)
+        return Error { ECONNREFUSED,
+            QStringLiteral("nothing listens on SCTP port %1: the lab's peer is on port %2.").arg(port).arg(kServerPort) };
+    return out;
 }
 
 void MultiHomedPair::setPrimary(int path)

@@ -57,6 +57,9 @@ namespace sctp {
             int rtoInitialMs = 300, rtoMinMs = 100, rtoMaxMs = 600;
             int heartbeatMs = 300;
             int pathMaxRetrans = 2;
+            // false: no association until the first send names the peer's addresses
+            // (sctp_sendmsgx's implicit set-up, the data on COOKIE-ECHO).
+            bool connectOnStart = true;
             QString helper; // empty: helperPath()
         };
         using SendDone = std::function<void(const Result<qint64>&)>;
@@ -76,12 +79,20 @@ namespace sctp {
         void stop();
         bool running() const { return m_child.state() != QProcess::NotRunning; }
         bool up() const { return m_up; }
+        // The helper has said "ready": sends can go to it.
+        bool ready() const { return running() && m_encapsPort != 0; }
         QString failure() const { return m_failure; }
 
         // sctp_sendmsg(3) on the client's association. info.to, with SCTP_ADDR_OVER, names the
         // destination by host ("::1" or "[::1]:5000"). Checked here first (EINVAL for unknown flags,
         // ENOTCONN before the association is up, EINVAL for an ADDR_OVER address that is not a
         // peer address), then done by usrsctp in the helper; done() gets its answer.
+        // sctp_sendmsgx(3): info.addresses lists peer addresses, "as if sctp_connectx() had been
+        // called": before the association exists it is set up to all of them (each a path, the
+        // first the primary, the message on COOKIE-ECHO); once it exists the message goes to the
+        // first. A list is refused before anything is sent when an address is not the peer's
+        // (EHOSTUNREACH: the lab's peer is 127.0.0.1 and ::1), is listed twice (EINVAL), the ports
+        // differ (EINVAL) or nothing listens on the port (ECONNREFUSED).
         void send(const QByteArray& data, const SendInfo& info, SendDone done = {});
         // SCTP_PRIMARY_ADDR on the client's association.
         void setPrimary(int path);
@@ -121,6 +132,9 @@ namespace sctp {
         void readReflector(int path);
         void forward(int path, const QByteArray& packet);
         void fail(const QString& why);
+        // The list of a sctp_sendmsgx as the helper reads it ("127.0.0.1:5000,[::1]:5000"), or
+        // an error.
+        Result<QByteArray> addressList(const QList<Address>& addresses) const;
         void journalText(int kind, quint64 object, quint64 a, const QString& text);
         int sideIndex(const QByteArray& side) const { return side == "client" ? 0 : 1; }
         QString lane(int side, int path) const;
