@@ -2,6 +2,7 @@
 // ladderctl send sctp / listen sctp: the SCTP stack over real RFC 6951 UDP encapsulation sockets
 // (loopback by default). Every call is sctp_sendmsg(3) through the same Engine the GUI drives;
 // what happened is printed as it happens, errors with their errno name.
+#include "cmd_sctp_mh.h"
 #include "command.h"
 #include "host/stack.h"
 #include "sctp/endpoint.h"
@@ -26,10 +27,10 @@ namespace {
     using namespace ladder::sctp;
 
     const QString kSendUsage = QStringLiteral(
-        "--to HOST:PORT [--stream N] [--ppid N] [--unordered] [--eof] [--abort] [--addr-over HOST:PORT] [--sendall] "
+        "--to HOST:PORT[,HOST:PORT…] [--stream N] [--ppid N] [--unordered] [--eof] [--abort] [--addr-over HOST:PORT] [--sendall] "
         "[--pr ttl:MS|buf:BYTES|rtx:N|prio:P] [--context N] [--udp-port P] [--bind ADDR[:PORT]] [--wait MS] DATA|--file F");
     const QString kListenUsage
-        = QStringLiteral("--on HOST:PORT [--udp-port P] [--echo] [--count N] [--duration S]");
+        = QStringLiteral("--on HOST:PORT[,HOST:PORT…] [--udp-port P] [--echo] [--count N] [--duration S]");
 
     // Runs the event loop until pred() holds or ms pass.
     bool spinUntil(const std::function<bool()>& pred, int ms)
@@ -94,7 +95,11 @@ namespace {
     {
         QCommandLineParser p;
         p.addOptions({
-            { QStringLiteral("to"), QStringLiteral("Peer HOST:PORT (SCTP port)."), QStringLiteral("HOST:PORT") },
+            { QStringLiteral("to"),
+                QStringLiteral("Peer HOST:PORT (SCTP port). Several, comma-separated, are sctp_sendmsgx(3): one association "
+                               "set up to all of them, each a path, the message on its COOKIE-ECHO (run by the "
+                               "ladderlab-sctp-mh helper: chunks are not printed)."),
+                QStringLiteral("HOST:PORT[,…]") },
             { QStringLiteral("stream"), QStringLiteral("Stream number."), QStringLiteral("N"), QStringLiteral("0") },
             { QStringLiteral("ppid"),
                 QStringLiteral("Payload protocol identifier as Wireshark shows it on the wire (ladderctl puts it in network "
@@ -126,9 +131,13 @@ namespace {
             err(QStringLiteral("ladderctl send sctp: %1\nUsage: ladderctl send sctp %2").arg(why, kSendUsage));
             return 2;
         };
-        const auto to = Address::parse(p.value(QStringLiteral("to")));
-        if (!to)
+        if (!p.isSet(QStringLiteral("to")))
             return usage(QStringLiteral("--to HOST:PORT is required"));
+        QString listWhy;
+        const auto toList = parseAddressList(p.value(QStringLiteral("to")), &listWhy);
+        if (!toList)
+            return usage(QStringLiteral("--to: %1").arg(listWhy));
+        const std::optional<Address> to = toList->first();
         QByteArray data;
         if (p.isSet(QStringLiteral("file"))) {
             QFile f(p.value(QStringLiteral("file")));
@@ -190,6 +199,21 @@ namespace {
         if (!parseUInt(p.value(QStringLiteral("wait")), 600000, &v))
             return usage(QStringLiteral("--wait takes milliseconds"));
         const int waitMs = int(v);
+
+        if (toList->size() > 1) {
+            // sctp_sendmsgx(3) with several addresses: AF_CONN cannot (one path per association),
+            // the helper's real UDP encapsulation can.
+            if (info.flags & (flag::Abort | flag::AddrOver | flag::SendAll))
+                return usage(QStringLiteral("--abort, --addr-over and --sendall act on an association that exists; with several "
+                                            "--to addresses the message itself sets the association up (sctp_sendmsgx)"));
+            if (info.policy() == PrPolicy::Buf)
+                return usage(QStringLiteral("--pr buf (sctp_sendmsg(3)'s byte threshold) is built into LadderLab's own endpoints, "
+                                            "which have one path; with several addresses use ttl, rtx or prio"));
+            if (p.isSet(QStringLiteral("bind")))
+                return usage(QStringLiteral("--bind is for one address; with several, the local addresses are the loopbacks of "
+                                            "the listed families (all loopback) or all of this host's"));
+            return sendSctpMultiHomed(*toList, info, data, peerUdp, waitMs);
+        }
 
         Stack stack;
         Engine engine(stack);
@@ -267,7 +291,10 @@ namespace {
     {
         QCommandLineParser p;
         p.addOptions({
-            { QStringLiteral("on"), QStringLiteral("Local HOST:PORT (SCTP port)."), QStringLiteral("HOST:PORT"), QStringLiteral("127.0.0.1:5000") },
+            { QStringLiteral("on"),
+                QStringLiteral("Local HOST:PORT (SCTP port). Several, comma-separated (one port), make a multi-homed "
+                               "listener: each address a path (run by the ladderlab-sctp-mh helper)."),
+                QStringLiteral("HOST:PORT[,…]"), QStringLiteral("127.0.0.1:5000") },
             { QStringLiteral("udp-port"), QStringLiteral("Local UDP encapsulation port."), QStringLiteral("P"), QStringLiteral("9899") },
             { QStringLiteral("echo"), QStringLiteral("Send every message back.") },
             { QStringLiteral("count"), QStringLiteral("Exit after N messages."), QStringLiteral("N"), QStringLiteral("0") },
@@ -282,7 +309,13 @@ namespace {
             err(QStringLiteral("ladderctl listen sctp: %1\nUsage: ladderctl listen sctp %2").arg(p.errorText(), kListenUsage));
             return 2;
         }
-        const auto on = Address::parse(p.value(QStringLiteral("on")));
+        QString listWhy;
+        const auto onList = parseAddressList(p.value(QStringLiteral("on")), &listWhy);
+        if (!onList) {
+            err(QStringLiteral("ladderctl listen sctp: --on: %1\nUsage: ladderctl listen sctp %2").arg(listWhy, kListenUsage));
+            return 2;
+        }
+        const std::optional<Address> on = onList->first();
         quint64 udpPort = 0, count = 0, duration = 0;
         if (!on || !parseUInt(p.value(QStringLiteral("udp-port")), 65535, &udpPort)
             || !parseUInt(p.value(QStringLiteral("count")), 1u << 30, &count)
@@ -290,6 +323,8 @@ namespace {
             err(QStringLiteral("ladderctl listen sctp: bad arguments\nUsage: ladderctl listen sctp %1").arg(kListenUsage));
             return 2;
         }
+        if (onList->size() > 1)
+            return listenSctpMultiHomed(*onList, quint16(udpPort), p.isSet(QStringLiteral("echo")), count, duration);
         Stack stack;
         Engine engine(stack);
         Printer printer { stack.journal() };

@@ -31,6 +31,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <algorithm>
 #include <iostream>
 #include <mutex>
 #include <sstream>
@@ -271,10 +272,19 @@ void receiveLoop()
                     notification(*side, buf.data(), size_t(n));
                     continue;
                 }
-                // "recv SIDE ASSOC SID SSN PPID TSN UNORDERED LEN FROM"
-                report("recv %s %u %u %u %u %u %d %zd %s", side->name, rcv.rcv_assoc_id, rcv.rcv_sid, rcv.rcv_ssn,
+                // "recv SIDE ASSOC SID SSN PPID TSN UNORDERED LEN FROM HEX" (HEX: the message, in
+                // full up to 64 KiB, for echoes and ladderctl's printout).
+                static const char digits[] = "0123456789abcdef";
+                std::string hex;
+                const size_t shown = std::min<size_t>(size_t(n), 65536);
+                hex.reserve(shown * 2);
+                for (size_t i = 0; i < shown; ++i) {
+                    hex.push_back(digits[uint8_t(buf[i]) >> 4]);
+                    hex.push_back(digits[uint8_t(buf[i]) & 15]);
+                }
+                report("recv %s %u %u %u %u %u %d %zd %s %s", side->name, rcv.rcv_assoc_id, rcv.rcv_sid, rcv.rcv_ssn,
                     rcv.rcv_ppid, rcv.rcv_tsn, (rcv.rcv_flags & SCTP_UNORDERED) ? 1 : 0, n,
-                    addrText(reinterpret_cast<const sockaddr*>(&from)).c_str());
+                    addrText(reinterpret_cast<const sockaddr*>(&from)).c_str(), hex.empty() ? "-" : hex.c_str());
             }
         }
         if (!any)
@@ -334,6 +344,18 @@ bool setUp(Side& side, uint16_t port, uint16_t remoteEncapsPort, const Tuning& t
     pp.spp_flags = SPP_HB_ENABLE;
     usrsctp_setsockopt(side.so, IPPROTO_SCTP, SCTP_PEER_ADDR_PARAMS, &pp, sizeof pp);
 
+    if (hosts == "*") {
+        // Every address of the host (usrsctp's bound-all mode), on `port` or any.
+        sockaddr_in6 any {};
+        any.sin6_family = AF_INET6;
+        any.sin6_port = htons(port);
+        any.sin6_addr = in6addr_any;
+        if (port && usrsctp_bind(side.so, reinterpret_cast<sockaddr*>(&any), sizeof any) < 0) {
+            report("error bind %s to port %u: %s", side.name, port, std::strerror(errno));
+            return false;
+        }
+        return true;
+    }
     std::vector<char> packed;
     int count = 0;
     sockaddr_storage first {};
@@ -427,7 +449,7 @@ bool readMessage(std::istringstream& in, Message& m)
 
 // usrsctp_sendv of one message on the side's socket, to `dest` if given (else its association);
 // answers "sent SEQ BYTES ERRNO".
-void sendMessage(Side& side, const Message& m, sockaddr* dest)
+void sendMessage(Side& side, const Message& m, sockaddr* dest, uint32_t assoc = 0)
 {
     sctp_sendv_spa spa {};
     spa.sendv_flags = SCTP_SEND_SNDINFO_VALID;
@@ -435,7 +457,7 @@ void sendMessage(Side& side, const Message& m, sockaddr* dest)
     spa.sendv_sndinfo.snd_flags = uint16_t(m.flags & ~0xfUL);
     spa.sendv_sndinfo.snd_ppid = uint32_t(m.ppid); // without regard to byte order, as sctp_sendmsg(3)
     spa.sendv_sndinfo.snd_context = uint32_t(m.context);
-    spa.sendv_sndinfo.snd_assoc_id = dest ? 0 : side.assoc.load();
+    spa.sendv_sndinfo.snd_assoc_id = dest ? 0 : assoc ? assoc : side.assoc.load();
     if (m.policy) {
         spa.sendv_flags |= SCTP_SEND_PRINFO_VALID;
         spa.sendv_prinfo.pr_policy = uint16_t(m.policy);
@@ -446,13 +468,17 @@ void sendMessage(Side& side, const Message& m, sockaddr* dest)
     report("sent %lu %zd %d", m.seq, n, n < 0 ? errno : 0);
 }
 
-// "send SEQ FLAGS SID PPID CONTEXT POLICY VALUE TO HEX": sctp_sendmsg on the client's association;
-// TO is "-" or the peer address for SCTP_ADDR_OVER.
+// "send SEQ FLAGS SID PPID CONTEXT POLICY VALUE TO HEX": sctp_sendmsg on the side's (newest)
+// association; TO is "-", the peer address for SCTP_ADDR_OVER, or "#ID" for association ID.
 void send(Side& side, uint16_t peerPort, std::istringstream& in)
 {
     Message m;
     if (!readMessage(in, m)) {
         report("sent %lu -1 %d", m.seq, EINVAL);
+        return;
+    }
+    if (m.target.size() > 1 && m.target[0] == '#') {
+        sendMessage(side, m, nullptr, uint32_t(std::strtoul(m.target.c_str() + 1, nullptr, 10)));
         return;
     }
     sockaddr_storage dest {};
@@ -532,7 +558,7 @@ void shutdownAll()
 // our own, bound to every --bind address, talking RFC 6951 UDP encapsulation to a real peer.
 struct EndpointMode {
     bool on = false;
-    std::string bind = "127.0.0.1,::1"; // hosts, comma-separated
+    std::string bind = "127.0.0.1,::1"; // hosts, comma-separated, or "*" for every address
     uint16_t port = 0; // our SCTP port (0: any)
     uint16_t encapsPort = 0; // our UDP encapsulation port (0: a free one)
     uint16_t peerEncapsPort = 9899; // the peer's

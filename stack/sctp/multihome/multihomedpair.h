@@ -38,9 +38,10 @@ namespace sctp {
     // heartbeats, per-path RTO, failover, SCTP_ADDR_OVER.
     //
     // Helper protocol, one line each way. Commands: "send SEQ FLAGS SID PPID CONTEXT POLICY VALUE
-    // TO HEX" (TO "-" or the peer host for SCTP_ADDR_OVER), "status", "primary HOST", "quit".
+    // TO HEX" (TO "-", the peer host for SCTP_ADDR_OVER or "#ASSOC"), "sendx …" (the same with a
+    // list "HOST:PORT,[V6]:PORT" for sctp_sendmsgx), "status", "primary HOST", "quit".
     // Reports: "ready ENCAPS CLIENTPORT SERVERPORT", "sent SEQ BYTES ERRNO", "note SIDE TYPE ASSOC
-    // TEXT", "recv SIDE ASSOC SID SSN PPID TSN UNORDERED LEN FROM", "assoc SIDE ID STATE IN OUT RWND
+    // TEXT", "recv SIDE ASSOC SID SSN PPID TSN UNORDERED LEN FROM HEX", "assoc SIDE ID STATE IN OUT RWND
     // UNACKED PENDING PRIMARY" + "path SIDE ID ADDRESS STATE RTO SRTT CWND MTU" … "end", "error TEXT".
     //
     // Lives on the stack thread (QProcess and the reflectors need its event loop); time is real.
