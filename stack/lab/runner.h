@@ -18,6 +18,16 @@ struct RunOutcome {
 // applies it before starting the scenario; a live runner (the GUI) should do the same.
 quint64 idSeedFor(quint64 scenarioSeed);
 
+// The seed of usrsctp's random bytes (verification tags, initial TSNs, cookie secret) in a run in
+// virtual time: sctp::LabClock serves them from it.
+quint64 sctpSeedFor(quint64 scenarioSeed);
+
+// Journal time 0 of a run in virtual time, ns since 1970 (2026-01-01 00:00:00 UTC): the JSONL
+// header's epoch_ns and, plus the scheduler's time, what usrsctp's gettimeofday answers.
+constexpr qint64 kLabEpochNs = qint64(1767225600) * 1'000'000'000;
+
+// Virtual-time runs are reproducible: the same scenario, seed and build give byte-identical
+// journals (JSONL), SCTP included — see docs/ARCHITECTURE.md, "Reproducible lab runs".
 RunOutcome runToEnd(Scenario& scenario, Stack& stack, const ScenarioParams& params);
 
 } // namespace ladder::lab

@@ -38,9 +38,9 @@ namespace lab {
     };
 
     // A short lesson run on the lab: a title, an explanation shown in the app, and a run that sets
-    // up built-in peers on lab links and drives them. Virtual-time scenarios (SIP) run instantly
-    // and exactly when headless; real-time ones (SCTP, because usrsctp keeps its own clock) take
-    // the seconds they say.
+    // up built-in peers on lab links and drives them. Virtual-time scenarios (SIP and in-process
+    // SCTP) run instantly, exactly and reproducibly when headless; real-time ones (addr-over, whose
+    // association lives in a helper process with its own usrsctp and clock) take the seconds they say.
     class Scenario {
     public:
         virtual ~Scenario() = default;

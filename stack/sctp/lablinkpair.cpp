@@ -6,7 +6,31 @@
 
 #include <QtEndian>
 
+#include <mutex>
+#include <set>
+
 namespace ladder::sctp {
+
+namespace {
+    std::mutex g_handleMutex;
+    std::set<quintptr> g_handles; // handles in use
+
+    void* takeHandle()
+    {
+        std::lock_guard lock(g_handleMutex);
+        quintptr n = 16;
+        while (g_handles.count(n))
+            n += 16;
+        g_handles.insert(n);
+        return reinterpret_cast<void*>(n);
+    }
+
+    void releaseHandle(void* handle)
+    {
+        std::lock_guard lock(g_handleMutex);
+        g_handles.erase(reinterpret_cast<quintptr>(handle));
+    }
+}
 
 class LabLinkPair::Side : public Transport {
 public:
@@ -49,6 +73,7 @@ private:
 LabLinkPair::LabLinkPair(Engine& engine, quint64 seed, ladder::LinkParams aToB, ladder::LinkParams bToA, QString hostA,
     QString hostB)
     : m_engine(&engine)
+    , m_handle(takeHandle())
     , m_aToB(engine.scheduler(), seed, aToB, QStringLiteral("%1→%2").arg(hostA, hostB))
     , m_bToA(engine.scheduler(), seed ^ 0x5bd1e995u, bToA, QStringLiteral("%1→%2").arg(hostB, hostA))
 {
@@ -66,6 +91,7 @@ LabLinkPair::~LabLinkPair()
     m_runtime->deregisterAddress(handle());
     if (m_engine)
         m_engine->closeNonSocket(m_descriptor);
+    releaseHandle(m_handle);
 }
 
 Transport& LabLinkPair::a() { return *m_sides[0]; }

@@ -36,7 +36,12 @@ public:
     ladder::Link& bToA() { return m_bToA; }
     // Datagrams in flight per direction before the sending side reports ENOBUFS; 0 = no limit.
     void setQueueLimit(int datagrams) { m_queueLimit = datagrams; }
-    void* handle() { return &m_anchor; }
+    // The AF_CONN address. Not a real pointer but a small number, the lowest one free in the
+    // process: usrsctp only compares it, but it copies it into the STATE COOKIE (sctp_state_cookie's
+    // address field), which goes on the wire and into the journal, so a pointer would make every
+    // run's INIT-ACK and COOKIE-ECHO differ (ASLR). Multiples of 16 from 16 up: never heap
+    // addresses, and each pair's the same in every run.
+    void* handle() { return m_handle; }
     int descriptor() const { return m_descriptor; }
 
 private:
@@ -46,6 +51,7 @@ private:
     void deliver(int toSide, const QByteArray& packet, qint64 timeNs = -1, bool observe = true);
 
     QPointer<Engine> m_engine; // the engine may go first; then there is nothing to deregister
+    void* m_handle = nullptr; // the AF_CONN address, see handle()
     std::shared_ptr<Runtime> m_runtime;
     ladder::Link m_aToB;
     ladder::Link m_bToA;
@@ -54,7 +60,6 @@ private:
     int m_inFlight[2] = { 0, 0 };
     int m_queueLimit = 0;
     int m_descriptor = -1;
-    char m_anchor = 0; // its address is the AF_CONN address
     std::shared_ptr<bool> m_alive = std::make_shared<bool>(true); // deliveries still scheduled check it
 };
 

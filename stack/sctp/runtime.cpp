@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "runtime.h"
 
+#include "core/scheduler.h"
 #include "core/version.h"
 
 #include <QDateTime>
@@ -121,6 +122,7 @@ Runtime::Runtime()
 Runtime::~Runtime()
 {
     m_ticker.stop();
+    m_virtual = nullptr; // its scheduler may be gone (a lab run ends its drive; see driveFrom)
     // Deliver what is still queued so SHUTDOWN exchanges between in-process peers can finish.
     for (int round = 0; round < 200 && !m_pending.empty(); ++round) {
         flushOutput();
@@ -210,20 +212,62 @@ int Runtime::connOutput(void* addr, void* buffer, size_t length, uint8_t, uint8_
         p.sampled = true;
     }
     rt->m_pending.push_back(std::move(p));
-    if (!rt->m_flushScheduled) {
-        rt->m_flushScheduled = true;
-        QMetaObject::invokeMethod(rt, &Runtime::flushOutput, Qt::QueuedConnection);
-    }
+    rt->scheduleFlush();
     return 0;
+}
+
+void Runtime::scheduleFlush()
+{
+    if (m_flushScheduled)
+        return;
+    m_flushScheduled = true;
+    if (m_virtual)
+        m_virtualFlush = m_virtual->post([this] {
+            m_virtualFlush = 0;
+            flushOutput();
+        });
+    else
+        QMetaObject::invokeMethod(this, &Runtime::flushOutput, Qt::QueuedConnection);
+}
+
+bool Runtime::driveFrom(Scheduler* scheduler)
+{
+    if (scheduler == m_virtual)
+        return true;
+    if (scheduler && m_virtual)
+        return false;
+    if (m_virtual) {
+        m_virtual->cancel(m_virtualTick);
+        m_virtualTick = 0;
+        if (m_virtualFlush) {
+            m_virtual->cancel(m_virtualFlush);
+            m_virtualFlush = 0;
+            m_flushScheduled = false;
+        }
+    }
+    m_virtual = scheduler;
+    if (m_virtual) {
+        m_ticker.stop();
+        m_virtualTick = m_virtual->scheduleMs(kTickMs, [this] { virtualTick(); });
+    } else {
+        m_lastTickMs = m_clock.elapsed(); // the time spent in virtual time is not usrsctp's
+        m_ticker.start();
+    }
+    if (!m_pending.empty() && !m_flushScheduled)
+        scheduleFlush();
+    return true;
+}
+
+void Runtime::virtualTick()
+{
+    m_virtualTick = m_virtual->scheduleMs(kTickMs, [this] { virtualTick(); });
+    usrsctp_handle_timers(kTickMs);
 }
 
 void Runtime::input(void* handle, const QByteArray& packet)
 {
     m_pending.push_back({ handle, packet, true });
-    if (!m_flushScheduled) {
-        m_flushScheduled = true;
-        QMetaObject::invokeMethod(this, &Runtime::flushOutput, Qt::QueuedConnection);
-    }
+    scheduleFlush();
 }
 
 void Runtime::inputNow(void* handle, const char* data, std::size_t length)

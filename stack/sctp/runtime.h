@@ -11,6 +11,10 @@
 #include <unordered_map>
 #include <unordered_set>
 
+namespace ladder {
+class Scheduler;
+}
+
 namespace ladder::sctp {
 
 // The one owner of usrsctp in the process. usrsctp is global state, so every Stack shares one
@@ -66,6 +70,15 @@ public:
     // Drives usrsctp's timers; called every tick from the event loop.
     void tick();
 
+    // Virtual time (a headless lab run): from now on usrsctp's timers tick every kTickMs of
+    // scheduler's time, from the scheduler, and queued packets are handed over by scheduler.post()
+    // instead of the Qt event loop, so a run that only advances its scheduler drives SCTP exactly
+    // and reproducibly (with LabClock for usrsctp's own clock and random reads). nullptr: back to
+    // the QTimer and real time (what is still queued goes to the event loop). The scheduler must
+    // outlive the drive; one scheduler at a time (false if another one drives).
+    bool driveFrom(Scheduler* scheduler);
+    Scheduler* drivenBy() const { return m_virtual; }
+
     // During an Output callback: how many DATA chunks of the packet being handed over usrsctp
     // counted as retransmitted and, among them, fast-retransmitted. usrsctp bumps its global
     // counters (sctps_sendretransdata, sctps_sendfastretrans) right after it emitted a packet,
@@ -87,12 +100,17 @@ private:
     void flushOutput();
     void flushBatch();
     bool mayRetransmit(const void* buffer, std::size_t length);
+    void scheduleFlush();
+    void virtualTick();
 
     static constexpr int kTickMs = 10;
     static constexpr int kFlushRounds = 8;
     QTimer m_ticker;
     QElapsedTimer m_clock;
     qint64 m_lastTickMs = 0;
+    Scheduler* m_virtual = nullptr; // driveFrom()
+    quint64 m_virtualTick = 0; // its pending tick and flush timers
+    quint64 m_virtualFlush = 0;
     std::unordered_map<void*, Output> m_outputs;
     std::unordered_set<void*> m_counterUsers; // registered addresses that read currentOutput()
     std::unordered_map<quint32, quint32> m_highestTsn; // source and destination port -> highest TSN emitted

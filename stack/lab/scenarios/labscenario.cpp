@@ -4,6 +4,7 @@
 #include "host/stack.h"
 #include "lab/peers/sippeer.h"
 #include "journal/journal.h"
+#include "lab/runner.h"
 
 #include <cstdlib>
 
@@ -17,7 +18,7 @@ void LabScenario::begin(Stack& stack, const ScenarioParams& params)
     m_params = params;
     m_net = std::make_unique<peers::Network>(stack, params.seed);
     if (stack.scheduler().mode() == Scheduler::Mode::Virtual)
-        stack.journal().setEpochNs(qint64(1767225600) * 1'000'000'000);
+        stack.journal().setEpochNs(kLabEpochNs);
 }
 
 void LabScenario::after(qint64 ns, std::function<void()> fn)

@@ -11,13 +11,13 @@ class Engine;
 
 namespace ladder::lab {
 
-// What the SCTP scenarios share: real time (usrsctp keeps its own clock), one sctp::Engine for
+// What the SCTP scenarios share: virtual time when headless (runToEnd drives usrsctp's timers from
+// the scheduler and sctp::LabClock gives it the lab's clock and seed), one sctp::Engine for
 // the scenario's peers, lab link pairs (sctp-a on 10.0.0.1, sctp-b on 10.0.0.2 by default) whose
 // links follow the Lab panel's sliders, and a tick every 20 ms that drives the script (tick()).
 class SctpLabScenario : public LabScenario {
 public:
     ~SctpLabScenario() override;
-    bool needsRealTime() const override { return true; }
     double defaultDurationS() const override { return 10; }
     bool finished() const override { return m_done; }
     void stop() override;
@@ -36,7 +36,7 @@ protected:
         m_peers.push_back(std::shared_ptr<P>(std::move(peer)));
         return ref;
     }
-    // Called every 20 ms of real time until done(); phase() counts the script's steps.
+    // Called every 20 ms of scheduler time until done(); phase() counts the script's steps.
     virtual void tick() = 0;
     void done() { m_done = true; }
     int phase() const { return m_phase; }
