@@ -275,10 +275,21 @@ void LabController::sendSctp(const SctpComposerRequest& request, SctpDone done)
             return fail("EINVAL", tr("The SCTP_ADDR_OVER path '%1' is not HOST:PORT.").arg(request.addrOver));
         info.to = path;
     } else if (!request.association) {
-        const auto to = sctp::Address::parse(request.to);
-        if (!to)
-            return fail("EINVAL", tr("The address '%1' is not HOST:PORT.").arg(request.to));
-        info.to = to;
+        // One address is sctp_sendmsg's `to`; several, comma-separated, are sctp_sendmsgx's list
+        // (one association to all of them: the multi-homed lesson sets it up; an AF_CONN socket
+        // has one path and says so).
+        const QStringList items = request.to.split(QLatin1Char(','));
+        for (const QString& item : items) {
+            const auto to = sctp::Address::parse(item.trimmed());
+            if (!to)
+                return fail("EINVAL",
+                    items.size() > 1 ? tr("The address '%1' in the list is not HOST:PORT.").arg(item.trimmed())
+                                     : tr("The address '%1' is not HOST:PORT.").arg(request.to));
+            if (items.size() > 1)
+                info.addresses.append(*to);
+            else
+                info.to = to;
+        }
     }
 
     trace::Event action;
@@ -342,7 +353,11 @@ void LabController::burstStep(const std::shared_ptr<Burst>& burst)
                                             : tr("sent %1 messages, %2 bytes").arg(b->sent).arg(b->bytes);
             // sctp_sendmsg(3) on a connected socket without SCTP_ADDR_OVER: the association's
             // primary path is used, whatever address is given. Say so rather than ignore it.
-            if (!(b->request.flags & sctp::flag::AddrOver) && (b->request.association || !b->request.to.trimmed().isEmpty()))
+            if (!(b->request.flags & sctp::flag::AddrOver) && b->info.addresses.size() > 1)
+                r.text += tr(" — note: sctp_sendmsgx sets an association up only when none exists; the lesson's "
+                             "association was up, so the list only named it and the message took its primary path "
+                             "(tick SCTP_ADDR_OVER to pick a path)");
+            else if (!(b->request.flags & sctp::flag::AddrOver) && (b->request.association || !b->request.to.trimmed().isEmpty()))
                 r.text += tr(" — note: the multi-homed lesson has one association and, without SCTP_ADDR_OVER, the "
                              "message took its primary path; the Association and To fields were not used (tick "
                              "SCTP_ADDR_OVER to pick a path)");

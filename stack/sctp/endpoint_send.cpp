@@ -54,7 +54,9 @@ Result<qint64> Endpoint::send(const QByteArray& data, const SendInfo& info)
             to = c;
         else if (c.sconn_addr != to.sconn_addr || c.sconn_port != to.sconn_port)
             return fail(EINVAL,
-                QStringLiteral("%1 would be a second path: AF_CONN associations cannot be multi-homed; give one address.")
+                QStringLiteral("%1 would be a second path: this endpoint runs over AF_CONN, where an association has one "
+                               "path (usrsctp takes only IPv4/IPv6 addresses in connectx); give one address, or use the "
+                               "multi-homed lesson or ladderctl send sctp --to A,B, which set one association up to several.")
                     .arg(dests[i].toString()));
     }
     if (m_transport->outputQueueFull())

@@ -250,6 +250,22 @@ private slots:
         QVERIFY2(composer->resultText().startsWith(QLatin1String("sent 17 bytes")), qPrintable(composer->resultText()));
         QVERIFY2(composer->resultText().contains(QLatin1String("the Association and To fields were not used")),
             qPrintable(composer->resultText()));
+        // A list in To is sctp_sendmsgx's: the association exists, so it only names it (issue 18.5).
+        auto* association = composer->findChildren<QComboBox*>().value(0);
+        QVERIFY(association && association->itemData(0).toULongLong() == 0);
+        association->setCurrentIndex(0);
+        composer->toEdit()->setText(QStringLiteral("127.0.0.1:5000, [::1]:5000"));
+        QTest::mouseClick(composer->sendButton(), Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(!composer->isBusy(), 10000);
+        QVERIFY2(composer->resultText().startsWith(QLatin1String("sent 17 bytes")), qPrintable(composer->resultText()));
+        QVERIFY2(composer->resultText().contains(QLatin1String("sctp_sendmsgx sets an association up only when none exists")),
+            qPrintable(composer->resultText()));
+        // A list that cannot name the peer is refused with the reason.
+        composer->toEdit()->setText(QStringLiteral("127.0.0.1:5000, 10.1.1.1:5000"));
+        QTest::mouseClick(composer->sendButton(), Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(!composer->isBusy(), 10000);
+        QVERIFY2(composer->resultText().contains(QLatin1String("EHOSTUNREACH")) || composer->resultText().contains(QLatin1String("cannot be reached")),
+            qPrintable(composer->resultText()));
         composer->flag(0x800)->setChecked(true);
         // The Lab panel fails the primary path by hand: the client reports it unreachable and the
         // Associations view shows it inactive; repaired, it is available again.

@@ -59,7 +59,9 @@ SctpComposer::SctpComposer(QWidget* parent)
     m_association->addItem(tr("(address below)"), 0);
     form->addRow(tr("Association"), m_association);
     m_to = new QLineEdit(QStringLiteral("10.0.0.7:7"), this);
-    m_to->setToolTip(tr("HOST:PORT — on a one-to-many socket a send to a new address sets up an association implicitly."));
+    m_to->setToolTip(tr("HOST:PORT — on a one-to-many socket a send to a new address sets up an association implicitly. "
+                        "Several, comma-separated, are sctp_sendmsgx's list: one association with each address a path "
+                        "(the multi-homed lesson; the other lessons' sockets have one path each)."));
     form->addRow(tr("To"), m_to);
 
     auto* payloadRow = new QHBoxLayout;
