@@ -60,6 +60,11 @@ QString policyName(PrPolicy policy);
 // never skipped over."
 struct SendInfo {
     std::optional<Address> to;
+    // sctp_sendmsgx(3): "allows a caller to implicitly set up an association passing multiple
+    // addresses as if sctp_connectx() had been called". LadderLab's own endpoints run over AF_CONN,
+    // where an association has one path: several distinct addresses are EINVAL there (the reason
+    // says so); sctp::MultiHomedPair and `ladderctl send sctp --to A,B` run it on usrsctp's UDP
+    // encapsulation, where it sets up one association with each address a path.
     QList<Address> addresses;
     // Passed "without regard to byte order" (sctp_sendmsg(3)): these 32 bits go into the DATA
     // chunk as they are in memory. For Wireshark to show N, give qToBigEndian(N).
