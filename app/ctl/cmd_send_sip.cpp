@@ -3,11 +3,13 @@
 // Sends one SIP message from a file (or stdin) over a real socket with the stack's send call
 // (sip_sendmsg(3SIP) semantics) and prints what happened: the message sent, transaction state
 // changes, retransmissions, responses, and the errno name with its reason on failure.
+// --auth USER[:PASSWORD]: a 401/407 is answered once with digest credentials (stack/sip/auth).
 #include "command.h"
 #include "sipsctp.h"
 #include "transports.h"
 #include "host/stack.h"
 #include "sctp/udptransport.h"
+#include "sip/auth/digest.h"
 #include "sip/message/parser.h"
 #include "sip/sipstack.h"
 #include "sip/transport/tcptransport.h"
@@ -17,6 +19,8 @@
 #include <QCoreApplication>
 #include <QFile>
 #include <QTimer>
+
+#include <optional>
 
 #include <cstdio>
 
@@ -32,7 +36,7 @@ namespace {
 
 const char* kUsage
     = "Usage: ladderctl send sip --to udp|tcp|sctp:HOST:PORT [--stateful] [--dialog-on-fork] [--from HOST[:PORT]]\n"
-      "                          [--udp-port N] [--wait SECONDS] [--quiet] FILE|-\n"
+      "                          [--udp-port N] [--wait SECONDS] [--quiet] [--auth USER[:PASSWORD]] FILE|-\n"
       "Sends the SIP message in FILE (- = stdin) to HOST:PORT over a real socket (loopback by default)\n"
       "and prints what happened. --stateful creates a client transaction (SIP_SEND_STATEFUL):\n"
       "retransmissions and timers per RFC 3261, responses matched to it; without it the message is\n"
@@ -44,6 +48,13 @@ const char* kUsage
       "An ACK has no transaction of its own (RFC 3261): with --stateful it is sent statelessly, with a\n"
       "note, and the command returns once it is sent.\n"
       "--wait: how long to wait for responses (default: until the transaction ends; 2 s when stateless).\n"
+      "--auth USER[:PASSWORD]: digest authentication (RFC 3261, RFC 7616: MD5, SHA-256, their -sess\n"
+      "forms, qop=auth); implies --stateful. A 401 (407) is answered by resending the request with\n"
+      "Authorization (Proxy-Authorization): CSeq + 1, same Call-ID and From tag, a new Via branch.\n"
+      "Of several challenges the strongest is answered (SHA-256 before MD5). Credentials challenged\n"
+      "again end the command with an error, unless the new challenge says stale=true (once). Without\n"
+      ":PASSWORD the password is read from the environment variable LADDERLAB_AUTH_PASSWORD (which\n"
+      "keeps it out of the process list).\n"
       "Exit status: 0 sent and (stateful) answered with 2xx; 1 send error, timeout or non-2xx; 2 usage.";
 
 QString line(const trace::Event& e)
@@ -76,6 +87,7 @@ int run(const QStringList& args)
     bool stateful = false, onFork = false, quiet = false;
     double wait = -1;
     quint16 udpPort = sctp::UdpTransport::kDefaultPort;
+    std::optional<QString> authArg;
     for (int i = 0; i < args.size(); ++i) {
         const QString& a = args[i];
         if (a == QLatin1String("--to") && i + 1 < args.size())
@@ -86,6 +98,8 @@ int run(const QStringList& args)
             udpPort = quint16(args[++i].toUInt());
         else if (a == QLatin1String("--wait") && i + 1 < args.size())
             wait = args[++i].toDouble();
+        else if (a == QLatin1String("--auth") && i + 1 < args.size())
+            authArg = args[++i];
         else if (a == QLatin1String("--stateful"))
             stateful = true;
         else if (a == QLatin1String("--dialog-on-fork"))
@@ -118,6 +132,28 @@ int run(const QStringList& args)
         return 2;
     }
 
+    // --auth USER:PASSWORD, or USER with the password in LADDERLAB_AUTH_PASSWORD.
+    std::optional<sip::auth::DigestClient> digest;
+    if (authArg) {
+        const qsizetype sep = authArg->indexOf(QLatin1Char(':'));
+        const QString user = sep < 0 ? *authArg : authArg->left(sep);
+        QByteArray password;
+        if (sep >= 0)
+            password = authArg->mid(sep + 1).toUtf8();
+        else if (qEnvironmentVariableIsSet("LADDERLAB_AUTH_PASSWORD"))
+            password = qgetenv("LADDERLAB_AUTH_PASSWORD");
+        else {
+            err(QStringLiteral("send sip: --auth %1 has no password: give USER:PASSWORD or set LADDERLAB_AUTH_PASSWORD").arg(user));
+            return 2;
+        }
+        if (user.isEmpty()) {
+            err(QStringLiteral("send sip: --auth needs a user name (USER[:PASSWORD])"));
+            return 2;
+        }
+        digest.emplace(user.toUtf8(), password);
+        stateful = true;
+    }
+
     QFile f;
     const bool ok = file == QLatin1String("-") ? f.open(stdin, QIODevice::ReadOnly) : (f.setFileName(file), f.open(QIODevice::ReadOnly));
     if (!ok) {
@@ -132,6 +168,11 @@ int run(const QStringList& args)
     if (!parsed.ok) {
         err(QStringLiteral("send sip: %1 is not a SIP message: %2").arg(file, parsed.error));
         return 1;
+    }
+    if (digest && (!parsed.message.isRequest() || parsed.message.method() == "ACK" || parsed.message.method() == "CANCEL")) {
+        err(QStringLiteral("send sip: --auth answers challenges to a request; an ACK or CANCEL cannot be challenged "
+                           "(RFC 3261 §22.1) and a response is not challenged"));
+        return 2;
     }
 
     Stack engineStack(Scheduler::Mode::Real);
@@ -181,9 +222,24 @@ int run(const QStringList& args)
         return 1;
     }
 
+    sip::SendFlags flags;
+    if (stateful)
+        flags |= sip::SendFlag::Stateful;
+    if (onFork)
+        flags |= sip::SendFlag::DialogOnFork;
+
     int exitCode = 1;
     quint64 tx = 0;
     bool done = false;
+    // Digest: the request last sent (before the stack added a Via), and per kind (401: WWW, 407:
+    // Proxy) the challenge last answered. Bounded: each kind answered once, plus once more per kind
+    // for a stale nonce.
+    sip::Message lastSent = parsed.message;
+    struct Answered {
+        std::optional<sip::auth::Challenge> challenge;
+        bool staleRetried = false;
+    };
+    Answered answeredWww, answeredProxy;
     auto finish = [&](int code) {
         if (done)
             return;
@@ -191,10 +247,87 @@ int run(const QStringList& args)
         exitCode = code;
         QTimer::singleShot(0, qApp, [] { QCoreApplication::exit(0); });
     };
+    // Answers a 401/407 with credentials: returns true when the request went out again.
+    auto answerChallenge = [&](const sip::Message& response) -> bool {
+        const int status = response.statusCode();
+        const bool proxy = status == 407;
+        const QString reason = QString::fromUtf8(response.reasonPhrase().toByteArray());
+        Answered& answered = proxy ? answeredProxy : answeredWww;
+        const char* challengeName = proxy ? "Proxy-Authenticate" : "WWW-Authenticate";
+        const sip::auth::Selection sel
+            = sip::auth::selectChallenge(response.values(proxy ? sip::HeaderId::ProxyAuthenticate : sip::HeaderId::WwwAuthenticate));
+        if (!sel.challenge) {
+            err(QStringLiteral("send sip: %1 %2 has no %3 challenge that can be answered: %4")
+                    .arg(status)
+                    .arg(reason, QLatin1String(challengeName), sel.error));
+            return false;
+        }
+        const sip::auth::Challenge& ch = *sel.challenge;
+        const QString realm = QString::fromUtf8(ch.realm());
+        if (answered.challenge) {
+            // Our credentials were challenged again. RFC 7616 §3.3: stale=true means the nonce
+            // expired but the credentials were right; anything else refuses them.
+            const bool sameNonce = answered.challenge->nonce() == ch.nonce();
+            if (!ch.stale() || sameNonce || answered.staleRetried) {
+                err(QStringLiteral("send sip: EACCES: %1 %2 again after credentials for '%3' in realm \"%4\" (%5): "
+                                   "wrong user name or password?")
+                        .arg(status)
+                        .arg(reason, QString::fromUtf8(digest->username()), realm,
+                            sameNonce                ? QStringLiteral("the same nonce challenged again")
+                                : answered.staleRetried ? QStringLiteral("stale again after a resend for a stale nonce")
+                                                        : QStringLiteral("a new nonce, not stale")));
+                return false;
+            }
+            answered.staleRetried = true;
+        }
+        const std::optional<sip::CSeq> cseq = lastSent.cseq();
+        const sip::auth::AuthorizationResult auth
+            = digest->authorize(ch, lastSent.method().toByteArray(), lastSent.requestUriText().toByteArray());
+        if (!auth.ok || !cseq) {
+            err(QStringLiteral("send sip: cannot answer the challenge of realm \"%1\": %2")
+                    .arg(realm, auth.ok ? QStringLiteral("the request has no usable CSeq") : auth.error));
+            return false;
+        }
+        if (cseq->number == 0xffffffffu) {
+            err(QStringLiteral("send sip: cannot answer the challenge: CSeq %1 cannot be incremented").arg(cseq->number));
+            return false;
+        }
+        answered.challenge = ch;
+        sip::Message next = lastSent;
+        next.setHeader(sip::HeaderId::CSeq, QByteArray::number(cseq->number + 1) + ' ' + cseq->method);
+        // A Via of the file's own gets a new branch (a new transaction); one the stack added is added anew.
+        if (const std::optional<sip::Via> via = next.topVia(); via && via->hasBranch()) {
+            const QByteArrayView text = via->text(), branch = via->branch();
+            const qsizetype at = branch.data() - text.data();
+            next.setTopVia(text.first(at).toByteArray() + stack.ids().branch() + text.sliced(at + branch.size()).toByteArray());
+        }
+        next.setHeader(proxy ? sip::HeaderId::ProxyAuthorization : sip::HeaderId::Authorization, auth.headerValue);
+        if (!quiet)
+            say(QStringLiteral("auth: %1 %2: answering the %3 %4 challenge of realm \"%5\"%6 as '%7': CSeq %8, with %9")
+                    .arg(QString::number(status), reason, QString::fromLatin1(ch.algorithmText().value_or("MD5")),
+                        QLatin1String(challengeName), realm, ch.qopOptions().contains("auth") ? QStringLiteral(", qop=auth") : QString(),
+                        QString::fromUtf8(digest->username()), QString::number(cseq->number + 1),
+                        QLatin1String(proxy ? "Proxy-Authorization" : "Authorization")));
+        const sip::SendResult r = stack.send(c, next, 0, flags);
+        if (!r.ok()) {
+            err(QStringLiteral("send sip: %1: %2").arg(QString::fromLatin1(r.errnoName), r.reason));
+            return false;
+        }
+        lastSent = next;
+        tx = r.transaction;
+        return true;
+    };
     QObject::connect(&stack, &sip::SipStack::responseReceived, &stack, [&](const sip::Incoming& in) {
         const int status = in.message.statusCode();
-        if (in.transaction != tx || status < 200)
+        if (in.transaction != tx || status < 200 || done)
             return;
+        if (digest && (status == 401 || status == 407)) {
+            if (!quiet)
+                say(QStringLiteral("challenge: %1 %2").arg(status).arg(QString::fromUtf8(in.message.reasonPhrase().toByteArray())));
+            if (!answerChallenge(in.message))
+                finish(1);
+            return;
+        }
         if (status < 300 && in.message.transactionMethod() == "INVITE" && in.dialog)
             stack.ackTwoHundred(in.dialog, in.message.cseq()->number);
         if (!quiet)
@@ -217,11 +350,6 @@ int run(const QStringList& args)
         }
     });
 
-    sip::SendFlags flags;
-    if (stateful)
-        flags |= sip::SendFlag::Stateful;
-    if (onFork)
-        flags |= sip::SendFlag::DialogOnFork;
     const bool isRequest = parsed.message.isRequest();
     const sip::SendResult r = stack.send(c, parsed.message, 0, flags);
     if (!r.ok()) {
@@ -252,7 +380,7 @@ int run(const QStringList& args)
 }
 
 // The options after "ladderctl send sip" / "ladderctl listen sip".
-const char* kSendOptions = "--to udp|tcp|sctp:HOST:PORT [--stateful] [--dialog-on-fork] FILE|-";
+const char* kSendOptions = "--to udp|tcp|sctp:HOST:PORT [--stateful] [--dialog-on-fork] [--auth USER[:PASSWORD]] FILE|-";
 const char* kListenOptions = "--on [udp:|tcp:|sctp:]HOST:PORT [--answer CODE] [--count N] [--duration S]";
 
 const TransportRegistration reg { { QStringLiteral("sip"), QString::fromLatin1(kSendOptions),
