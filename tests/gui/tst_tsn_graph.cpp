@@ -12,6 +12,7 @@
 #include "lab/scenario.h"
 #include "sctp/chunkdecoder.h"
 
+#include <QComboBox>
 #include <QElapsedTimer>
 #include <QFile>
 #include <QSignalSpy>
@@ -87,18 +88,53 @@ trace::Event packet(qint64 timeNs, Dir dir, const QByteArray& raw, quint64 seq)
     return e;
 }
 
-QByteArray dataPacket(quint32 tsn, quint16 sid = 0)
+QByteArray dataPacket(quint32 tsn, quint16 sid = 0, const QByteArray& payload = "ABCD", quint8 flags = 3)
 {
     QByteArray b = header();
     b.append(char(sctp::chunk::Data));
-    b.append(char(3));
-    put16(b, 20);
+    b.append(char(flags));
+    put16(b, quint16(16 + payload.size()));
     put32(b, tsn);
     put16(b, sid);
     put16(b, 0);
     put32(b, 51);
-    put32(b, 0x41424344);
+    b.append(payload);
+    while (b.size() % 4)
+        b.append('\0');
     return b;
+}
+
+QByteArray forwardTsnPacket(quint32 cum)
+{
+    QByteArray b = header();
+    b.append(char(sctp::chunk::ForwardTsn));
+    b.append(char(0));
+    put16(b, 8);
+    put32(b, cum);
+    return b;
+}
+
+// What the engine journals for SCTP_SEND_FAILED_EVENT: context, policy, stream, the message's data.
+trace::Event abandon(qint64 timeNs, quint64 context, quint8 policy, const QByteArray& data, quint64 seq, quint16 sid = 0)
+{
+    trace::Event e;
+    e.seq = seq;
+    e.timeNs = timeNs;
+    e.kind = Kind::SctpAbandon;
+    e.object = 7;
+    e.a = policy;
+    e.b = sid;
+    e.c = context;
+    e.raw = data;
+    return e;
+}
+
+const Point* abandonOf(const Flow& f, quint64 context)
+{
+    for (const Point& p : f.points)
+        if (p.kind == MarkKind::Abandon && p.context == context)
+            return &p;
+    return nullptr;
 }
 
 QByteArray sackPacket(quint32 cum, QList<QPair<quint16, quint16>> gaps = {}, QList<quint32> dups = {})
@@ -145,6 +181,7 @@ class TestTsnGraph : public QObject {
 private slots:
     void initTestCase() { lab::registerBuiltinScenarios(); }
 
+
     void prsctpLessonIsAllThere()
     {
         auto journal = runLesson(QStringLiteral("prsctp-ttl-rtx-buf"));
@@ -156,11 +193,21 @@ private slots:
         QVERIFY(busiest >= 0);
         QCOMPARE(model.flows()[std::size_t(busiest)].dir, Dir::Tx);
 
-        int retransmissions = 0, abandons = 0, forwards = 0;
+        int retransmissions = 0, abandons = 0, forwards = 0, placed = 0;
         QHash<quint64, QSet<quint32>> sentTsns; // per association, DATA TSNs it sent
+        // Per association and stream, the TSN each message's data was first sent with: where the
+        // abandoned message of that data is (SEND_FAILED carries the data, not the TSN).
+        QHash<quint64, QHash<QByteArray, quint32>> tsnOfData;
         journal->forEach(0, journal->count(), [&](const trace::Event& e) {
             if (e.kind == Kind::SctpChunk && e.dir == Dir::Tx && (e.a == sctp::chunk::Data || e.a == sctp::chunk::IData))
                 sentTsns[e.object].insert(quint32(e.c));
+            if (e.kind == Kind::SctpPacket && e.dir == Dir::Tx)
+                for (const sctp::DecodedChunk& c : sctp::decodePacket(e.raw, false, false).chunks)
+                    if (c.type == sctp::chunk::Data && !c.truncated) {
+                        const QByteArray key = QByteArray::number(c.sid) + ':' + e.raw.mid(c.offset + 16, c.payloadLength);
+                        if (!tsnOfData[e.object].contains(key))
+                            tsnOfData[e.object].insert(key, c.tsn);
+                    }
             if (e.kind == Kind::SctpRetransmission) {
                 ++retransmissions;
                 const int fi = model.flowIndex(e.object, e.dir);
@@ -179,11 +226,19 @@ private slots:
                 const int fi = model.flowIndex(e.object, Dir::Tx);
                 QVERIFY2(fi >= 0, qPrintable(e.text));
                 const Flow& f = model.flows()[std::size_t(fi)];
-                const bool found = std::any_of(f.points.begin(), f.points.end(), [&](const Point& p) {
-                    return p.seq == e.seq && p.kind == MarkKind::Abandon && p.context == e.c && (p.detail & 0x7f) == e.a
-                        && p.stream == e.b;
+                const auto p = std::find_if(f.points.begin(), f.points.end(), [&](const Point& p) {
+                    return p.seq == e.seq && p.kind == MarkKind::Abandon && p.context == e.c
+                        && (p.detail & kAbandonPolicyMask) == e.a && p.stream == e.b;
                 });
-                QVERIFY2(found, qPrintable(QStringLiteral("seq %1: %2").arg(e.seq).arg(e.text)));
+                QVERIFY2(p != f.points.end(), qPrintable(QStringLiteral("seq %1: %2").arg(e.seq).arg(e.text)));
+                // Drawn at the TSN its data was sent with.
+                const QByteArray key = QByteArray::number(e.b) + ':' + e.raw;
+                if (tsnOfData.value(e.object).contains(key)) {
+                    ++placed;
+                    QVERIFY2(p->detail & kAbandonMatched, qPrintable(TsnGraphModel::describe(f, *p)));
+                    QCOMPARE(p->wire, tsnOfData.value(e.object).value(key));
+                    QCOMPARE(p->tsn, f.relative(p->wire));
+                }
             } else if (e.kind == Kind::SctpForwardTsn) {
                 ++forwards;
                 const int fi = model.flowIndex(e.object, e.dir == Dir::None ? Dir::Tx : e.dir);
@@ -199,6 +254,7 @@ private slots:
         QVERIFY(retransmissions > 0);
         QVERIFY(abandons > 0);
         QVERIFY(forwards > 0);
+        QCOMPARE(placed, abandons); // in this lesson every abandoned message had been sent
 
         int jumps = 0;
         for (const Flow& f : model.flows()) {
@@ -212,9 +268,7 @@ private slots:
             for (const Point& p : f.points) {
                 if (p.kind == MarkKind::ForwardTsn && p.tsn > p.tsnEnd)
                     ++jumps; // the cumulative point moved past TSNs never acknowledged
-                if (p.kind == MarkKind::Abandon && (p.detail & 0x80)) {
-                    // Placed at a TSN its association sent on its stream (the journal does not name the
-                    // abandoned message's TSN: the oldest one still outstanding there).
+                if (p.kind == MarkKind::Abandon && (p.detail & kAbandonMatched)) {
                     QVERIFY(sentTsns.value(f.association).contains(p.wire));
                     QVERIFY(p.tsn > 0 && p.tsn <= f.maxTsn);
                 }
@@ -236,8 +290,10 @@ private slots:
             const MarkKind k = vf.points[i].kind;
             if (!isRetransmission(k) && k != MarkKind::Abandon && k != MarkKind::ForwardTsn)
                 continue;
+            // Abandons come in bursts (a FORWARD-TSN's worth at one instant), each drawn on its own.
             const bool drawn = std::any_of(fr.marks.begin(), fr.marks.end(), [&](const DrawnMark& m) {
-                return m.point == i || (m.count > 1 && m.kind == k && vf.points[m.point].timeNs <= vf.points[i].timeNs);
+                return (m.point == i && m.count == 1)
+                    || (k != MarkKind::Abandon && m.count > 1 && m.kind == k && vf.points[m.point].timeNs <= vf.points[i].timeNs);
             });
             QVERIFY2(drawn, qPrintable(TsnGraphModel::describe(vf, vf.points[i])));
         }
@@ -269,6 +325,78 @@ private slots:
         QVERIFY(view.exportPng(dir.filePath(QStringLiteral("g.png"))));
         QVERIFY(view.exportSvg(dir.filePath(QStringLiteral("g.svg"))));
         QVERIFY(QFile(dir.filePath(QStringLiteral("g.svg"))).size() > 1000);
+    }
+
+    void abandonsSitAtTheirMessagesTsn()
+    {
+        TsnGraphModel model;
+        quint64 seq = 0;
+        const quint32 base = 1000;
+        // TSN 1..4 on stream 0: ttl-a, buf-b, ttl-c, buf-d (relative); TSN 5 on stream 1.
+        const QByteArray data[] = { "ttl-a", "buf-b", "ttl-c", "buf-d" };
+        for (quint32 i = 0; i < 4; ++i)
+            model.append(packet(1000 + i, Dir::Tx, dataPacket(base + i, 0, data[i]), seq++));
+        model.append(packet(1010, Dir::Tx, dataPacket(base + 4, 1, "buf-b"), seq++));
+        // BUF gives up buf-b then buf-d while ttl-a is the oldest outstanding: they are TSN 2 and 4.
+        model.append(abandon(2000, 301, 2, "buf-b", seq++));
+        model.append(abandon(2001, 303, 2, "buf-d", seq++));
+        // The same data on stream 1 is TSN 5, not 2.
+        model.append(abandon(2002, 311, 2, "buf-b", seq++, 1));
+        // A FORWARD-TSN skips ttl-a before its record comes: still TSN 1.
+        model.append(packet(3000, Dir::Tx, forwardTsnPacket(base + 1), seq++));
+        model.append(abandon(3001, 100, 1, "ttl-a", seq++));
+        const Flow& f = model.flows().front();
+        const qint64 want[][2] = { { 301, 2 }, { 303, 4 }, { 311, 5 }, { 100, 1 } };
+        for (const auto& [context, tsn] : want) {
+            const Point* p = abandonOf(f, quint64(context));
+            QVERIFY(p);
+            QCOMPARE(p->tsn, tsn);
+            QCOMPARE(p->wire, base + quint32(tsn - 1));
+            QVERIFY(p->detail & kAbandonMatched);
+            QCOMPARE(p->detail & kAbandonPolicyMask, context == 100 ? 1 : 2);
+        }
+        QVERIFY(TsnGraphModel::describe(f, *abandonOf(f, 303)).contains(QStringLiteral("TSN 4")));
+
+        // Never sent: a FORWARD-TSN past TSN 5 (the highest sent) skips 6 and 7 without them ever
+        // being on the wire; a record that came before takes 6, one that comes after 7.
+        model.append(abandon(4000, 305, 2, "buf-f", seq++));
+        const Point* early = abandonOf(model.flows().front(), 305);
+        QVERIFY(early && !early->tsnKnown());
+        QCOMPARE(early->tsn, qint64(6)); // drawn above the highest TSN sent until then
+        model.append(packet(4001, Dir::Tx, forwardTsnPacket(base + 6), seq++));
+        model.append(abandon(4002, 306, 2, "buf-g", seq++));
+        // A message that never had a TSN: none is skipped for it.
+        model.append(abandon(4003, 307, 2, "buf-h", seq++));
+        const Flow& g = model.flows().front();
+        QCOMPARE(abandonOf(g, 305)->tsn, qint64(6));
+        QVERIFY(abandonOf(g, 305)->detail & kAbandonUnsent);
+        QCOMPARE(abandonOf(g, 306)->tsn, qint64(7));
+        QVERIFY(abandonOf(g, 306)->detail & kAbandonUnsent);
+        QVERIFY(!abandonOf(g, 307)->tsnKnown());
+        QCOMPARE(abandonOf(g, 307)->tsn, qint64(6));
+        QVERIFY(TsnGraphModel::csv(g).contains(QStringLiteral(",abandoned,,,0,ctx 307 BUF never sent, no TSN")));
+        QCOMPARE(g.abandons, quint64(7));
+    }
+
+    void selectorTitlesFollowTheData()
+    {
+        // The pane fed in batches as the main window feeds it: the selector's title counts the TSNs
+        // sent so far, not those of the first batch.
+        auto journal = runLesson(QStringLiteral("prsctp-ttl-rtx-buf"));
+        QVERIFY(journal);
+        ui::GraphsPane pane;
+        for (quint64 first = 0; first < journal->count(); first += 50)
+            pane.append(journal->range(first, 50));
+        auto* box = pane.findChild<QComboBox*>(QStringLiteral("graphFlow"));
+        QVERIFY(box);
+        const int flow = pane.view()->flow();
+        QVERIFY(flow >= 0);
+        const Flow& f = pane.view()->model().flows()[std::size_t(flow)];
+        QVERIFY(f.dataCount > 1);
+        QCOMPARE(box->currentText(), f.title());
+        QVERIFY(box->currentText().contains(QStringLiteral("(%1 TSNs)").arg(f.dataCount)));
+        for (int row = 0; row < box->count(); ++row)
+            QCOMPARE(box->itemText(row), pane.view()->model().flows()[std::size_t(box->itemData(row).toInt())].title());
     }
 
     void serialArithmeticAcrossTheWrap()

@@ -16,6 +16,15 @@ using trace::Kind;
 namespace {
     Dir opposite(Dir d) { return d == Dir::Tx ? Dir::Rx : Dir::Tx; }
     constexpr qint64 kMaxSentBitmap = qint64(1) << 27; // relative TSNs tracked for "sent before"
+    // Sent chunks an abandon may still name: all above the cumulative point (at most kMaxChunks),
+    // and kRetainBelowCum TSNs below it (a FORWARD-TSN can skip a message before its record comes).
+    constexpr qint64 kRetainBelowCum = 4096;
+    constexpr std::size_t kMaxChunks = std::size_t(1) << 20;
+    constexpr int kKeyBytes = 64; // of a message's data, hashed to find its chunk
+    constexpr std::size_t kMaxUnsent = 1024;
+    // An abandon record and the skipped, never sent TSN it takes are at most this far apart.
+    constexpr qint64 kUnsentPairNs = 1000000000;
+    constexpr quint8 kFlagsMask = 0x07; // DATA's U, B, E
 } // namespace
 
 QString markKindName(MarkKind kind)
@@ -74,6 +83,9 @@ void Flow::add(const Point& p)
         for (auto it = m_unclassified.begin(); it != m_unclassified.end(); ++it)
             if (*it >= index)
                 ++*it;
+        for (std::size_t& i : m_pendingAbandons)
+            if (i >= index)
+                ++i;
         return;
     }
     points.push_back(p);
@@ -90,6 +102,103 @@ bool Flow::markSent(qint64 rel)
         return false;
     m_sent[i] = 1;
     return true;
+}
+
+quint64 Flow::payloadKey(quint16 stream, const char* data, int length)
+{
+    return quint64(qHash(QByteArrayView(data, std::clamp(length, 0, kKeyBytes)), std::size_t(stream) + 1));
+}
+
+void Flow::remember(qint64 rel, const Sent& chunk)
+{
+    if (!m_chunks.emplace(rel, chunk).second)
+        return;
+    std::vector<qint64>& same = m_byPayload[chunk.key];
+    same.insert(std::upper_bound(same.begin(), same.end(), rel), rel);
+    if (m_chunks.size() > kMaxChunks)
+        forget(m_chunks.begin());
+}
+
+void Flow::forget(std::map<qint64, Sent>::iterator it)
+{
+    auto same = m_byPayload.find(it->second.key);
+    if (same != m_byPayload.end()) {
+        const auto at = std::lower_bound(same->begin(), same->end(), it->first);
+        if (at != same->end() && *at == it->first)
+            same->erase(at);
+        if (same->empty())
+            m_byPayload.erase(same);
+    }
+    m_chunks.erase(it);
+}
+
+void Flow::forgetBelow(qint64 rel)
+{
+    while (!m_chunks.empty() && m_chunks.begin()->first < rel)
+        forget(m_chunks.begin());
+}
+
+qint64 Flow::claim(quint16 stream, const QByteArray& data)
+{
+    if (data.isEmpty())
+        return -1;
+    const auto same = m_byPayload.constFind(payloadKey(stream, data.constData(), int(data.size())));
+    if (same == m_byPayload.constEnd())
+        return -1;
+    // Messages are given up oldest first: the lowest such TSN not acknowledged by a SACK (still
+    // outstanding, or just skipped by a FORWARD-TSN); failing that, the newest one a SACK covered
+    // (its record can follow the SACK that acknowledged it).
+    qint64 acked = -1;
+    for (const qint64 rel : *same) {
+        const auto it = m_chunks.find(rel);
+        if (it == m_chunks.end() || it->second.claimed || it->second.stream != stream)
+            continue;
+        const Sent& c = it->second;
+        // The whole message in one chunk, or the first fragment of a longer one (the record's data
+        // is then the message, which starts with it).
+        const bool whole = c.length == data.size();
+        const bool first = (c.flags & 0x02) && !(c.flags & 0x01) && c.length < data.size()
+            && c.length >= std::min<qsizetype>(kKeyBytes, data.size());
+        if (!whole && !first)
+            continue;
+        if (c.acked) {
+            acked = rel;
+            continue;
+        }
+        it->second.claimed = true;
+        return rel;
+    }
+    if (acked >= 0)
+        m_chunks[acked].claimed = true;
+    return acked;
+}
+
+void Flow::placeAbandon(Point& p, qint64 rel, quint8 how)
+{
+    p.tsn = p.tsnEnd = rel;
+    p.wire = base + quint32(rel - 1);
+    p.detail = quint8((p.detail & kAbandonPolicyMask) | how);
+    minTsn = std::min(minTsn, rel);
+    maxTsn = std::max(maxTsn, rel);
+}
+
+void Flow::placeUnsent(qint64 from, qint64 to, qint64 timeNs)
+{
+    for (qint64 rel = from; rel <= to; ++rel) {
+        // Pending abandons take them oldest first; what is left waits for a record to come.
+        while (!m_pendingAbandons.empty() && points[m_pendingAbandons.front()].timeNs < timeNs - kUnsentPairNs)
+            m_pendingAbandons.erase(m_pendingAbandons.begin()); // too old: it never had a TSN
+        if (!m_pendingAbandons.empty()) {
+            placeAbandon(points[m_pendingAbandons.front()], rel, kAbandonUnsent);
+            m_pendingAbandons.erase(m_pendingAbandons.begin());
+            continue;
+        }
+        if (m_unsent.size() >= kMaxUnsent)
+            m_unsent.pop_front();
+        m_unsent.push_back({ rel, timeNs });
+        if (to - rel > qint64(kMaxUnsent))
+            rel = to - qint64(kMaxUnsent); // a gap of a capture, not abandoned messages
+    }
 }
 
 void TsnGraphModel::clear()
@@ -168,12 +277,39 @@ void TsnGraphModel::advanceCum(Flow& f, qint64 cum, qint64 timeNs, quint64 seq, 
     p.kind = forward ? MarkKind::ForwardTsn : MarkKind::CumAck;
     if (forward)
         ++f.forwardTsns;
+    const qint64 before = f.haveCum ? f.cum : 0;
     if (advances) {
         f.cum = cum;
         f.haveCum = true;
-        f.m_outstanding.erase(f.m_outstanding.begin(), f.m_outstanding.upper_bound(cum));
+        if (!forward)
+            for (auto it = f.m_chunks.upper_bound(before); it != f.m_chunks.end() && it->first <= cum; ++it)
+                it->second.acked = true;
+        f.forgetBelow(cum - kRetainBelowCum);
     }
     f.add(p);
+    // A FORWARD-TSN past the highest TSN sent skips TSNs that never went out: messages abandoned
+    // before they were sent (their records may come before or after it).
+    if (forward && advances && f.dir == Dir::Tx && f.m_highestSent > 0 && cum > f.m_highestSent)
+        f.placeUnsent(std::max(before, f.m_highestSent) + 1, cum, timeNs);
+}
+
+void TsnGraphModel::sent(Flow& f, const sctp::DecodedChunk& c, const QByteArray& raw, qint64 rel, qint64 timeNs)
+{
+    if (f.dir == Dir::Tx && f.m_highestSent > 0 && rel > f.m_highestSent + 1 && rel - 1 > (f.haveCum ? f.cum : 0))
+        f.placeUnsent(std::max(f.m_highestSent, f.haveCum ? f.cum : 0) + 1, rel - 1, timeNs); // TSNs skipped unsent
+    f.m_highestSent = std::max(f.m_highestSent, rel);
+    if (f.dir != Dir::Tx || (f.haveCum && rel <= f.cum))
+        return; // only what a sender may still abandon
+    const int header = c.type == sctp::chunk::IData ? 20 : 16;
+    const qsizetype at = qsizetype(c.offset) + header;
+    const int length = int(std::clamp<qsizetype>(raw.size() - at, 0, c.payloadLength));
+    Flow::Sent s;
+    s.key = Flow::payloadKey(c.sid, raw.constData() + std::min(at, raw.size()), length);
+    s.length = length;
+    s.stream = c.sid;
+    s.ssn = c.ssn;
+    s.flags = c.flags & kFlagsMask;
+    f.remember(rel, s);
 }
 
 void TsnGraphModel::addPacket(const trace::Event& e)
@@ -216,8 +352,7 @@ void TsnGraphModel::addPacket(const trace::Event& e)
             if (f.markSent(rel)) {
                 p.kind = MarkKind::Data;
                 ++f.dataCount;
-                if (!f.haveCum || rel > f.cum)
-                    f.m_outstanding[rel] = c.sid;
+                sent(f, c, e.raw, rel, e.timeNs);
                 f.add(p);
             } else if (e.dir == Dir::Rx) {
                 p.kind = MarkKind::Duplicate;
@@ -324,26 +459,32 @@ void TsnGraphModel::addAbandon(const trace::Event& e)
     p.kind = MarkKind::Abandon;
     p.context = e.c;
     p.stream = quint16(e.b);
-    p.detail = quint8(e.a);
-    // Its TSN: the oldest outstanding one of its stream not abandoned yet (usrsctp gives up
-    // messages in order); a message never sent has none, and sits just above what was sent.
-    bool found = false;
-    for (const auto& [tsn, stream] : f.m_outstanding)
-        if (stream == p.stream && !f.m_abandonedTsn.contains(tsn)) {
-            p.tsn = tsn;
-            p.wire = f.base + quint32(tsn - 1);
-            f.m_abandonedTsn.insert(tsn, true);
-            found = true;
-            break;
-        }
-    if (!found)
-        p.tsn = f.points.empty() ? 1 : f.maxTsn + 1;
-    p.tsnEnd = p.tsn;
-    // Kept in detail's high bit: whether the TSN is the message's own (not a placement).
-    if (found)
-        p.detail |= 0x80;
+    p.detail = quint8(e.a) & kAbandonPolicyMask;
+    // Placed until its TSN is known: just above the highest TSN sent (where it would have gone).
+    p.tsn = p.tsnEnd = f.m_highestSent + 1;
     ++f.abandons;
+    const qint64 matched = f.baseKnown ? f.claim(p.stream, e.raw) : -1;
+    if (matched >= 0) {
+        f.placeAbandon(p, matched, kAbandonMatched);
+        f.add(p);
+        return;
+    }
+    // Not sent with that data: a TSN a FORWARD-TSN skipped without sending, if one was seen.
+    while (!f.m_unsent.empty() && f.m_unsent.front().timeNs < e.timeNs - kUnsentPairNs)
+        f.m_unsent.pop_front();
+    if (!f.m_unsent.empty()) {
+        f.placeAbandon(p, f.m_unsent.front().tsn, kAbandonUnsent);
+        f.m_unsent.pop_front();
+        f.add(p);
+        return;
+    }
     f.add(p);
+    // Or one that a FORWARD-TSN or the next DATA will skip.
+    if (f.baseKnown) {
+        const auto at = std::upper_bound(f.points.begin(), f.points.end(), p.timeNs,
+            [](qint64 t, const Point& q) { return t < q.timeNs; });
+        f.m_pendingAbandons.push_back(std::size_t(at - f.points.begin()) - 1);
+    }
 }
 
 void TsnGraphModel::addForwardTsnEvent(const trace::Event& e)
@@ -418,8 +559,13 @@ GraphFrame TsnGraphModel::frame(const Flow& flow, const Viewport& vp)
         double lo = 0, hi = 0;
         quint32 count = 0;
         std::size_t point = 0;
-        std::size_t points[kPerColumn];
+        int head = -1, tail = -1; // the points drawn one by one, a list in links
     };
+    struct Link {
+        std::size_t point;
+        int next;
+    };
+    std::vector<Link> links;
     std::vector<Cell> cells(std::size_t(columns) * kMarkKinds);
     std::vector<int> touched;
     touched.reserve(std::min<std::size_t>(last - first, std::size_t(columns) * kMarkKinds));
@@ -472,12 +618,19 @@ GraphFrame TsnGraphModel::frame(const Flow& flow, const Viewport& vp)
             c.lo = std::min(c.lo, std::min(y, yEnd));
             c.hi = std::max(c.hi, std::max(y, yEnd));
         }
-        if (c.count < quint32(kPerColumn))
-            c.points[c.count] = i;
+        if (c.count < quint32(perColumn(p.kind))) {
+            links.push_back({ i, -1 });
+            const int at = int(links.size()) - 1;
+            if (c.tail >= 0)
+                links[std::size_t(c.tail)].next = at;
+            else
+                c.head = at;
+            c.tail = at;
+        }
         ++c.count;
     }
     if (haveCum)
-        out.cumLine << QPointF(std::min(vp.plot.right(), vp.x(flow.lastNs)), vp.y(double(cum)));
+        out.cumLine << QPointF(std::max(out.cumLine.back().x(), std::min(vp.x(flow.lastNs), vp.plot.right())), vp.y(double(cum)));
 
     // Emit in kind order so later kinds draw on top.
     std::sort(touched.begin(), touched.end(), [](int a, int b) {
@@ -488,12 +641,13 @@ GraphFrame TsnGraphModel::frame(const Flow& flow, const Viewport& vp)
         const Cell& c = cells[std::size_t(t)];
         const auto kind = MarkKind(t % kMarkKinds);
         const double x = vp.plot.left() + t / kMarkKinds + 0.5;
-        if (c.count <= quint32(kPerColumn)) {
-            for (quint32 j = 0; j < c.count; ++j) {
-                const Point& p = flow.points[c.points[j]];
+        if (c.count <= quint32(perColumn(kind))) {
+            for (int j = c.head; j >= 0; j = links[std::size_t(j)].next) {
+                const std::size_t index = links[std::size_t(j)].point;
+                const Point& p = flow.points[index];
                 const double y = vp.y(double(p.tsn));
                 const double yEnd = (kind == MarkKind::GapAck || kind == MarkKind::ForwardTsn) ? vp.y(double(p.tsnEnd)) : y;
-                out.marks.push_back({ kind, QPointF(vp.x(p.timeNs), y), yEnd, 1, c.points[j] });
+                out.marks.push_back({ kind, QPointF(vp.x(p.timeNs), y), yEnd, 1, index });
             }
         } else {
             ++out.aggregatedColumns;
@@ -520,20 +674,18 @@ QString TsnGraphModel::describe(const Flow& flow, const Point& p)
         return p.tsn > p.tsnEnd
             ? QStringLiteral("%1: FORWARD-TSN → %2 (wire %3): skips TSN %4–%5").arg(time).arg(p.tsn).arg(p.wire).arg(p.tsnEnd + 1).arg(p.tsn)
             : QStringLiteral("%1: FORWARD-TSN → %2 (wire %3), nothing new skipped").arg(time).arg(p.tsn).arg(p.wire);
-    case MarkKind::Abandon:
-        return (p.detail & 0x80)
-            ? QStringLiteral("%1: abandoned ctx %2 (%3), stream %4; drawn at TSN %5 (wire %6), the oldest outstanding on its stream then")
-                  .arg(time)
-                  .arg(p.context)
-                  .arg(policyName(p.detail & 0x7f))
-                  .arg(p.stream)
-                  .arg(p.tsn)
-                  .arg(p.wire)
-            : QStringLiteral("%1: abandoned ctx %2 (%3), stream %4, no TSN outstanding (never sent)")
-                  .arg(time)
-                  .arg(p.context)
-                  .arg(policyName(p.detail & 0x7f))
-                  .arg(p.stream);
+    case MarkKind::Abandon: {
+        const QString what = QStringLiteral("%1: abandoned ctx %2 (%3), stream %4")
+                                 .arg(time)
+                                 .arg(p.context)
+                                 .arg(policyName(p.detail & kAbandonPolicyMask))
+                                 .arg(p.stream);
+        if (p.detail & kAbandonMatched)
+            return QStringLiteral("%1: TSN %2 (wire %3), the DATA it was sent in").arg(what).arg(p.tsn).arg(p.wire);
+        if (p.detail & kAbandonUnsent)
+            return QStringLiteral("%1: TSN %2 (wire %3), never sent: a FORWARD-TSN skipped it").arg(what).arg(p.tsn).arg(p.wire);
+        return QStringLiteral("%1: never sent and no TSN skipped for it; drawn above the highest TSN sent").arg(what);
+    }
     default: break;
     }
     Q_UNUSED(flow);
@@ -551,15 +703,18 @@ QString TsnGraphModel::csv(const Flow& flow)
         case MarkKind::Abandon:
             detail = QStringLiteral("ctx %1 %2%3")
                          .arg(p.context)
-                         .arg(policyName(p.detail & 0x7f))
-                         .arg((p.detail & 0x80) ? QString() : QStringLiteral(" never sent"));
+                         .arg(policyName(p.detail & kAbandonPolicyMask))
+                         .arg((p.detail & kAbandonMatched) ? QString()
+                                 : (p.detail & kAbandonUnsent) ? QStringLiteral(" never sent")
+                                                               : QStringLiteral(" never sent, no TSN"));
             break;
         default: break;
         }
+        const bool noTsn = p.kind == MarkKind::Abandon && !p.tsnKnown();
         out += QStringLiteral("%1,%2,%3,%4,%5,%6\n")
                    .arg(QString::number(double(p.timeNs) / 1e9, 'f', 9), markKindName(p.kind))
-                   .arg(p.tsn)
-                   .arg((p.kind == MarkKind::Abandon && !(p.detail & 0x80)) ? QString() : QString::number(p.wire))
+                   .arg(noTsn ? QString() : QString::number(p.tsn))
+                   .arg(noTsn ? QString() : QString::number(p.wire))
                    .arg(p.stream)
                    .arg(detail);
     }

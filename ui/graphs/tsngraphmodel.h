@@ -8,8 +8,13 @@
 #include <QString>
 #include <QVector>
 
+#include <deque>
 #include <map>
 #include <vector>
+
+namespace ladder::sctp {
+struct DecodedChunk;
+}
 
 namespace ladder::ui::graphs {
 
@@ -23,12 +28,22 @@ enum class MarkKind : quint8 {
     TimeoutRetransmission, // sent again when T3-rtx expired
     Duplicate, // a TSN that arrived again (Rx graph) or that the peer reported as duplicate (Tx graph)
     ForwardTsn, // FORWARD-TSN moved the cumulative point from tsnEnd to tsn (PR-SCTP skip)
-    Abandon, // a PR-SCTP message given up: detail = policy, context, stream; tsn its first outstanding TSN
+    Abandon, // a PR-SCTP message given up: context, stream, detail = policy | kAbandon* flags; tsn its TSN
     Count
 };
 constexpr int kMarkKinds = int(MarkKind::Count);
 QString markKindName(MarkKind kind); // "DATA", "fast retransmission"… (legend, CSV)
 QString policyName(quint8 policy); // "TTL", "BUF", "RTX", "PRIO"
+
+// Point::detail of an Abandon: the policy in the low bits and how its TSN was found. The journal's
+// abandon record (SEND_FAILED) names context, stream and policy and carries the message's data,
+// but not its TSN: the TSN is that of the DATA chunk this association sent on that stream with
+// that data (kAbandonMatched), or, for a message that never went out, one of the TSNs a
+// FORWARD-TSN (or the next DATA) skipped without it ever being on the wire (kAbandonUnsent).
+// Neither: the message had no TSN (drawn just above the highest TSN sent).
+constexpr quint8 kAbandonPolicyMask = 0x0f;
+constexpr quint8 kAbandonUnsent = 0x40;
+constexpr quint8 kAbandonMatched = 0x80;
 
 struct Point {
     qint64 timeNs = 0;
@@ -39,7 +54,8 @@ struct Point {
     quint32 wire = 0; // tsn as on the wire
     quint16 stream = 0;
     MarkKind kind = MarkKind::Data;
-    quint8 detail = 0; // Abandon: policy (1 TTL, 2 BUF, 3 RTX, 4 PRIO); Abandon: 1 if its TSN is known
+    quint8 detail = 0; // Abandon: policy (1 TTL, 2 BUF, 3 RTX, 4 PRIO) | kAbandonMatched / kAbandonUnsent
+    bool tsnKnown() const { return detail & (kAbandonMatched | kAbandonUnsent); } // of an Abandon
 };
 
 // One association seen in one direction: the DATA one side sends and the SACKs that acknowledge
@@ -67,14 +83,38 @@ private:
     friend class TsnGraphModel;
     qint64 m_refRel = 1;
     quint32 m_refWire = 0;
+    // A DATA chunk sent (Tx flows), kept while an abandon may still name it: what it carried.
+    struct Sent {
+        quint64 key = 0; // payloadKey(stream, first bytes of its data)
+        int length = 0; // of its user data
+        quint16 stream = 0;
+        quint32 ssn = 0;
+        quint8 flags = 0; // the chunk's B/E/U flags
+        bool claimed = false; // an abandon was placed at it
+        bool acked = false; // a SACK's cumulative TSN covered it (FORWARD-TSN skips do not count)
+    };
+    static quint64 payloadKey(quint16 stream, const char* data, int length);
     std::vector<quint8> m_sent; // by relative TSN: 1 sent once
-    std::map<qint64, quint16> m_outstanding; // sent, above the cumulative point: TSN -> stream
+    std::map<qint64, Sent> m_chunks; // sent DATA, from a little below the cumulative point up
+    QHash<quint64, std::vector<qint64>> m_byPayload; // payloadKey -> TSNs in m_chunks, ascending
+    qint64 m_highestSent = 0; // highest relative TSN a first transmission carried
+    std::vector<std::size_t> m_pendingAbandons; // points of abandons whose TSN is not known yet
+    struct Unsent {
+        qint64 tsn = 0;
+        qint64 timeNs = 0; // when a FORWARD-TSN or a DATA showed it skipped
+    };
+    std::deque<Unsent> m_unsent; // skipped TSNs never sent that no abandon took yet
     QHash<qint64, std::size_t> m_unclassified; // a repeat sent, its SctpRetransmission not yet read
     QHash<qint64, qint64> m_classifiedAt; // TSN -> time an SctpRetransmission came before its DATA
-    QHash<qint64, bool> m_abandonedTsn;
-    QHash<qint64, bool> m_reportedDup;
     void add(const Point& p);
     bool markSent(qint64 rel); // false if it was sent before
+    void remember(qint64 rel, const Sent& chunk);
+    void forget(std::map<qint64, Sent>::iterator it);
+    void forgetBelow(qint64 rel); // drops what no abandon can name any more
+    // The TSN of an abandoned message from its stream and data (-1: none sent with that data).
+    qint64 claim(quint16 stream, const QByteArray& data);
+    void placeUnsent(qint64 from, qint64 to, qint64 timeNs); // TSNs from..to never went out
+    void placeAbandon(Point& p, qint64 rel, quint8 how);
 };
 
 // What a frame of the graph draws, computed without painting (tests and the benchmark use it).
@@ -125,10 +165,17 @@ public:
     static std::pair<std::size_t, std::size_t> range(const Flow& flow, qint64 startNs, qint64 endNs);
     // The TSN range of the points in [startNs, endNs) (and the cumulative point entering it).
     static bool tsnRange(const Flow& flow, qint64 startNs, qint64 endNs, qint64* low, qint64* high);
-    // Level of detail: per pixel column and kind, at most kPerColumn points are drawn one by one;
-    // beyond that the column draws one bar from the lowest to the highest TSN. The cumulative
-    // line gets one step per column.
+    // Level of detail: per pixel column and kind, at most perColumn(kind) points are drawn one by
+    // one; beyond that the column draws one bar from the lowest to the highest TSN. The cumulative
+    // line gets one step per column. The rare marks that matter (retransmissions, duplicates,
+    // FORWARD-TSN, abandons) come in bursts at one instant, each at its own TSN: more of them are
+    // drawn one by one.
     static constexpr int kPerColumn = 6;
+    static constexpr int kPerColumnRare = 64;
+    static int perColumn(MarkKind kind)
+    {
+        return kind == MarkKind::Data || kind == MarkKind::GapAck || kind == MarkKind::CumAck ? kPerColumn : kPerColumnRare;
+    }
     static GraphFrame frame(const Flow& flow, const Viewport& vp);
     // CSV of a flow's points: time_s,kind,tsn_rel,tsn,stream,detail.
     static QString csv(const Flow& flow);
@@ -136,6 +183,7 @@ public:
 
 private:
     Flow& flowFor(quint64 association, trace::Dir dir);
+    void sent(Flow& f, const sctp::DecodedChunk& c, const QByteArray& raw, qint64 rel, qint64 timeNs);
     void addPacket(const trace::Event& e);
     void addRetransmission(const trace::Event& e);
     void addAbandon(const trace::Event& e);

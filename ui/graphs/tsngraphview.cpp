@@ -320,7 +320,14 @@ void TsnGraphView::render(QPainter& p, const QSize& size) const
             drawShape(p, m.kind, QPointF(m.pos.x(), m.yEnd), r * 0.7, colour, base);
             continue;
         }
-        drawShape(p, m.kind, m.pos, m.kind == MarkKind::Data ? r * 0.9 : r + 0.5, colour, base);
+        if (m.kind == MarkKind::Abandon && !pt.tsnKnown()) {
+            // No TSN of its own: a dashed circle above the highest TSN sent.
+            p.setPen(QPen(colour, 1.5, Qt::DashLine));
+            p.setBrush(Qt::NoBrush);
+            p.drawEllipse(m.pos, (r + 0.5) * 1.4, (r + 0.5) * 1.4);
+        } else {
+            drawShape(p, m.kind, m.pos, m.kind == MarkKind::Data ? r * 0.9 : r + 0.5, colour, base);
+        }
         switch (m.kind) {
         case MarkKind::FastRetransmission:
         case MarkKind::TimeoutRetransmission:
@@ -330,7 +337,10 @@ void TsnGraphView::render(QPainter& p, const QSize& size) const
             break;
         case MarkKind::Abandon:
             requests.push_back({ m.pos, {}, timeline::Priority::Abandon, pt.seq });
-            texts.push_back(QStringLiteral("abandoned ctx %1 (%2)").arg(pt.context).arg(graphs::policyName(pt.detail & 0x7f)));
+            texts.push_back(QStringLiteral("abandoned ctx %1 (%2)%3")
+                                .arg(pt.context)
+                                .arg(graphs::policyName(pt.detail & graphs::kAbandonPolicyMask),
+                                    (pt.detail & graphs::kAbandonMatched) ? QString() : tr(" never sent")));
             break;
         default: break;
         }
@@ -596,6 +606,28 @@ GraphsPane::GraphsPane(QWidget* parent)
 void GraphsPane::append(const QVector<trace::Event>& events)
 {
     m_view->append(events);
+    refreshTitles();
+}
+
+void GraphsPane::refreshTitles()
+{
+    // The counts in the titles grow with every batch; a flow that starts sending joins the list.
+    const auto& flows = m_view->model().flows();
+    int listed = 0;
+    for (int i = 0; i < int(flows.size()); ++i)
+        listed += flows[std::size_t(i)].dataCount > 0 || i == m_view->flow();
+    if (listed != m_flows->count()) {
+        refreshFlows();
+        return;
+    }
+    for (int row = 0; row < m_flows->count(); ++row) {
+        const int i = m_flows->itemData(row).toInt();
+        if (i < 0 || i >= int(flows.size()))
+            continue;
+        const QString title = flows[std::size_t(i)].title();
+        if (m_flows->itemText(row) != title)
+            m_flows->setItemText(row, title);
+    }
 }
 
 void GraphsPane::clear()

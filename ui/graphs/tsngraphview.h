@@ -87,7 +87,8 @@ signals:
     void eventActivated(quint64 seq);
 
 private:
-    void refreshFlows();
+    void refreshFlows(); // the list of flows, anew
+    void refreshTitles(); // their titles (counts) as data arrives
     void exportAs(const QString& format);
 
     TsnGraphView* m_view = nullptr;
