@@ -480,6 +480,31 @@ private slots:
         QCOMPARE(near.aggregatedColumns, 0);
         QVERIFY(std::count_if(near.marks.begin(), near.marks.end(), [](const DrawnMark& m) { return m.kind == MarkKind::Data; }) >= 59);
     }
+
+    void aBurstIsDrawnOneByOneWhenItsTsnsAreApart()
+    {
+        // 14 TSNs sent at one instant (one pixel column): one by one while they are 3 px apart on the
+        // TSN axis, a bar once they are squeezed closer.
+        TsnGraphModel model;
+        quint64 seq = 0;
+        for (quint32 i = 0; i < 14; ++i)
+            model.append(packet(1000000, Dir::Tx, dataPacket(500 + i), seq++));
+        const Flow& f = model.flows().front();
+        Viewport vp;
+        vp.plot = QRectF(60, 10, 1000, 500);
+        vp.startNs = 0;
+        vp.nsPerPx = 1e5;
+        vp.tsnLow = 0;
+        vp.tsnPerPx = 1.0 / 16; // 16 px per TSN
+        GraphFrame fr = TsnGraphModel::frame(f, vp);
+        QCOMPARE(fr.aggregatedColumns, 0);
+        QCOMPARE(fr.marks.size(), std::size_t(14));
+        vp.tsnPerPx = 1; // 1 px per TSN
+        fr = TsnGraphModel::frame(f, vp);
+        QCOMPARE(fr.aggregatedColumns, 1);
+        QCOMPARE(fr.marks.size(), std::size_t(1));
+        QCOMPARE(fr.marks.front().count, 14u);
+    }
 };
 
 QTEST_MAIN(TestTsnGraph)

@@ -618,7 +618,7 @@ GraphFrame TsnGraphModel::frame(const Flow& flow, const Viewport& vp)
             c.lo = std::min(c.lo, std::min(y, yEnd));
             c.hi = std::max(c.hi, std::max(y, yEnd));
         }
-        if (c.count < quint32(perColumn(p.kind))) {
+        if (c.count < quint32(kPerColumnMax)) {
             links.push_back({ i, -1 });
             const int at = int(links.size()) - 1;
             if (c.tail >= 0)
@@ -641,7 +641,9 @@ GraphFrame TsnGraphModel::frame(const Flow& flow, const Viewport& vp)
         const Cell& c = cells[std::size_t(t)];
         const auto kind = MarkKind(t % kMarkKinds);
         const double x = vp.plot.left() + t / kMarkKinds + 0.5;
-        if (c.count <= quint32(perColumn(kind))) {
+        const bool oneByOne = c.count <= quint32(kPerColumn)
+            || (c.count <= quint32(kPerColumnMax) && (rare(kind) || c.hi - c.lo >= kMinSpacingPx * (c.count - 1)));
+        if (oneByOne) {
             for (int j = c.head; j >= 0; j = links[std::size_t(j)].next) {
                 const std::size_t index = links[std::size_t(j)].point;
                 const Point& p = flow.points[index];

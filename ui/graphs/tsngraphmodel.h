@@ -165,17 +165,16 @@ public:
     static std::pair<std::size_t, std::size_t> range(const Flow& flow, qint64 startNs, qint64 endNs);
     // The TSN range of the points in [startNs, endNs) (and the cumulative point entering it).
     static bool tsnRange(const Flow& flow, qint64 startNs, qint64 endNs, qint64* low, qint64* high);
-    // Level of detail: per pixel column and kind, at most perColumn(kind) points are drawn one by
-    // one; beyond that the column draws one bar from the lowest to the highest TSN. The cumulative
-    // line gets one step per column. The rare marks that matter (retransmissions, duplicates,
-    // FORWARD-TSN, abandons) come in bursts at one instant, each at its own TSN: more of them are
-    // drawn one by one.
+    // Level of detail, per pixel column and kind: up to kPerColumn points are drawn one by one, and
+    // up to kPerColumnMax when they lie at least kMinSpacingPx apart on the TSN axis (a burst sent
+    // at one instant, zoomed in); beyond that the column draws one bar from the lowest to the
+    // highest TSN. The rare marks that matter (retransmissions, duplicates, FORWARD-TSN, abandons)
+    // are drawn one by one up to kPerColumnMax whatever their spacing. The cumulative line gets one
+    // step per column.
     static constexpr int kPerColumn = 6;
-    static constexpr int kPerColumnRare = 64;
-    static int perColumn(MarkKind kind)
-    {
-        return kind == MarkKind::Data || kind == MarkKind::GapAck || kind == MarkKind::CumAck ? kPerColumn : kPerColumnRare;
-    }
+    static constexpr int kPerColumnMax = 64;
+    static constexpr double kMinSpacingPx = 3;
+    static bool rare(MarkKind kind) { return kind != MarkKind::Data && kind != MarkKind::GapAck && kind != MarkKind::CumAck; }
     static GraphFrame frame(const Flow& flow, const Viewport& vp);
     // CSV of a flow's points: time_s,kind,tsn_rel,tsn,stream,detail.
     static QString csv(const Flow& flow);
