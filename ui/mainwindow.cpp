@@ -5,6 +5,8 @@
 // mainwindow_files.cpp.
 #include "mainwindow.h"
 
+#include "graphs/tsngraphview.h"
+
 #include "core/version.h"
 #include "emptystate.h"
 #include "logmodel.h"
@@ -165,6 +167,8 @@ void MainWindow::inspect(quint64 seq)
     }
     qobject_cast<EmptyState*>(dock(QStringLiteral("inspectorDock"))->widget())->setEmpty(false);
     m_timeline->selectSeq(seq);
+    if (m_graphs)
+        m_graphs->view()->selectSeq(seq);
 }
 
 QWidget* MainWindow::showView(const QString& name)

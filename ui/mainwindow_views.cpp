@@ -97,7 +97,22 @@ void MainWindow::createCentral()
     m_graphs = new GraphsPane(this);
     m_graphs->setObjectName(QStringLiteral("graphsPane"));
     m_centralTabs->addTab(m_graphs, tr("Graphs"));
-    connect(m_graphs, &GraphsPane::eventActivated, this, &MainWindow::inspect);
+    // A point clicked on the graph opens its event in the inspector and on the timeline; an event
+    // selected anywhere is ringed on the graph (MainWindow::inspect). With "Timeline's Range" the
+    // two share zoom and pan.
+    connect(m_graphs, &GraphsPane::eventActivated, this, [this](quint64 seq) {
+        inspect(seq);
+        if (m_journal && seq < m_journal->count())
+            m_timeline->centerOn(m_journal->at(seq).timeNs);
+    });
+    connect(m_timeline, &TimelineView::rangeChanged, m_graphs, [this] {
+        if (m_graphs->linkedToTimeline())
+            m_graphs->view()->setTimeRange(m_timeline->startNs(), m_timeline->startNs() + qint64(m_timeline->width() * m_timeline->nsPerPixel()));
+    });
+    connect(m_graphs->view(), &TsnGraphView::userRangeChanged, m_timeline, [this](qint64 startNs, qint64 endNs) {
+        if (m_graphs->linkedToTimeline())
+            m_timeline->setRange(startNs, double(endNs - startNs) / std::max(1, m_timeline->width()));
+    });
     auto* timeline = new EmptyState(m_centralTabs, tr("The timeline is empty"),
         tr("Every message, retransmission, timer and abandoned PR-SCTP message appears here on a lane per "
            "endpoint.\nStart a lab scenario from the Lab menu, or open a capture with File ▸ Open Capture."),

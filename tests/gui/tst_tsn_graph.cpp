@@ -12,12 +12,14 @@
 #include "lab/scenario.h"
 #include "sctp/chunkdecoder.h"
 
+#include <QApplication>
 #include <QComboBox>
 #include <QElapsedTimer>
 #include <QFile>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QWheelEvent>
 #include <QtEndian>
 
 using namespace ladder;
@@ -312,6 +314,19 @@ private slots:
         QCOMPARE(spy.count(), 1);
         const trace::Event clicked = journal->at(spy.at(0).at(0).toULongLong());
         QVERIFY2(clicked.kind == Kind::SctpAbandon || clicked.kind == Kind::SctpRetransmission, qPrintable(clicked.text));
+
+        // Zoom and pan: the time range set from the timeline is the plot's; the user's wheel reports one.
+        view.setTimeRange(200000000, 700000000);
+        QCOMPARE(view.startNs(), qint64(200000000));
+        const Viewport vp = view.viewport(view.size());
+        QVERIFY(std::abs(vp.ns(vp.plot.right()) - 700000000) < 2 * vp.nsPerPx);
+        QSignalSpy ranges(&view, &ui::TsnGraphView::userRangeChanged);
+        QWheelEvent wheel(QPointF(vp.plot.center()), view.mapToGlobal(vp.plot.center()), {}, QPoint(0, 120), Qt::NoButton, {},
+            Qt::NoScrollPhase, false);
+        QApplication::sendEvent(&view, &wheel);
+        QCOMPARE(ranges.count(), 1);
+        QVERIFY(ranges.at(0).at(1).toLongLong() - ranges.at(0).at(0).toLongLong() < 500000000); // zoomed in
+        QCOMPARE(view.selectedSeq(), spy.at(0).at(0).toULongLong()); // the clicked point is ringed
 
         // Exports.
         QTemporaryDir dir;

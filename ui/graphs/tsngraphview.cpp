@@ -206,6 +206,27 @@ void TsnGraphView::setRange(qint64 startNs, double nsPerPixel)
     update();
 }
 
+void TsnGraphView::setTimeRange(qint64 startNs, qint64 endNs)
+{
+    const double width = std::max(10, this->width() - kLeft - kRight);
+    m_startNs = startNs;
+    m_nsPerPx = std::clamp(double(std::max<qint64>(endNs - startNs, 1)) / width, 10.0, 1e12);
+    m_fitted = false;
+    update();
+}
+
+void TsnGraphView::userRange()
+{
+    const double width = std::max(10, this->width() - kLeft - kRight);
+    emit userRangeChanged(m_startNs, m_startNs + qint64(width * m_nsPerPx));
+}
+
+void TsnGraphView::selectSeq(quint64 seq)
+{
+    m_selectedSeq = seq;
+    update();
+}
+
 graphs::GraphFrame TsnGraphView::frame() const
 {
     if (m_flow < 0)
@@ -345,6 +366,14 @@ void TsnGraphView::render(QPainter& p, const QSize& size) const
         default: break;
         }
     }
+    // The event selected in another view (or clicked here): a ring around its marks.
+    if (m_selectedSeq != ~0ull) {
+        p.setPen(QPen(pal.color(QPalette::Highlight), 2));
+        p.setBrush(Qt::NoBrush);
+        for (const DrawnMark& m : fr.marks)
+            if (m.count == 1 && f.points[m.point].seq == m_selectedSeq)
+                p.drawEllipse(m.pos, r * 2.4, r * 2.4);
+    }
     p.restore();
 
     // Labels, placed so that none overlaps another (the timeline's rule: the important first).
@@ -456,6 +485,7 @@ void TsnGraphView::zoom(double factor, double aroundX)
     const qint64 at = vp.ns(aroundX);
     const double npp = std::clamp(m_nsPerPx / factor, 10.0, 1e12);
     setRange(at - qint64((aroundX - vp.plot.left()) * npp), npp);
+    userRange();
 }
 
 void TsnGraphView::wheelEvent(QWheelEvent* event)
@@ -482,6 +512,7 @@ void TsnGraphView::mouseMoveEvent(QMouseEvent* event)
         if (m_dragging || std::abs(dx) > 3) {
             m_dragging = true;
             setRange(m_pressStart - qint64(dx * m_nsPerPx), m_nsPerPx);
+            userRange();
             setCursor(Qt::ClosedHandCursor);
         }
         return;
@@ -507,8 +538,11 @@ void TsnGraphView::mouseReleaseEvent(QMouseEvent* event)
         m_dragging = false;
         return;
     }
-    if (const DrawnMark* m = markAt(event->pos()); m && m_flow >= 0)
-        emit eventActivated(m_model.flows()[std::size_t(m_flow)].points[m->point].seq);
+    if (const DrawnMark* m = markAt(event->pos()); m && m_flow >= 0) {
+        const quint64 seq = m_model.flows()[std::size_t(m_flow)].points[m->point].seq;
+        selectSeq(seq);
+        emit eventActivated(seq);
+    }
 }
 
 void TsnGraphView::keyPressEvent(QKeyEvent* event)
@@ -518,9 +552,18 @@ void TsnGraphView::keyPressEvent(QKeyEvent* event)
     case Qt::Key_Plus:
     case Qt::Key_Equal: zoom(1.5, mid); break;
     case Qt::Key_Minus: zoom(1 / 1.5, mid); break;
-    case Qt::Key_Left: setRange(m_startNs - qint64(m_nsPerPx * width() / 4), m_nsPerPx); break;
-    case Qt::Key_Right: setRange(m_startNs + qint64(m_nsPerPx * width() / 4), m_nsPerPx); break;
-    case Qt::Key_Home: fitAll(); break;
+    case Qt::Key_Left:
+        setRange(m_startNs - qint64(m_nsPerPx * width() / 4), m_nsPerPx);
+        userRange();
+        break;
+    case Qt::Key_Right:
+        setRange(m_startNs + qint64(m_nsPerPx * width() / 4), m_nsPerPx);
+        userRange();
+        break;
+    case Qt::Key_Home:
+        fitAll();
+        userRange();
+        break;
     default: QWidget::keyPressEvent(event); return;
     }
     event->accept();
@@ -589,6 +632,11 @@ GraphsPane::GraphsPane(QWidget* parent)
     bar->addWidget(m_flows);
     bar->addSeparator();
     bar->addAction(tr("Fit All"), m_view, &TsnGraphView::fitAll)->setToolTip(tr("Show every point (Home)"));
+    m_link = bar->addAction(tr("Timeline's Range"));
+    m_link->setObjectName(QStringLiteral("graphLinkTimeline"));
+    m_link->setCheckable(true);
+    m_link->setToolTip(tr("Zoom and pan together with the timeline: the graph shows the timeline's time range, and "
+                          "zooming or panning here moves the timeline"));
     bar->addAction(tr("Export PNG…"), this, [this] { exportAs(QStringLiteral("png")); });
     bar->addAction(tr("Export SVG…"), this, [this] { exportAs(QStringLiteral("svg")); });
     bar->addAction(tr("Export CSV…"), this, [this] { exportAs(QStringLiteral("csv")); })
@@ -648,6 +696,11 @@ void GraphsPane::refreshFlows()
     m_flows->setCurrentIndex(m_flows->findData(shown));
     if (shown != m_view->flow())
         m_view->setFlow(shown);
+}
+
+bool GraphsPane::linkedToTimeline() const
+{
+    return m_link->isChecked();
 }
 
 bool GraphsPane::showAssociation(quint64 association)

@@ -5,6 +5,7 @@
 
 #include <QWidget>
 
+class QAction;
 class QComboBox;
 class QLabel;
 class QPainter;
@@ -38,6 +39,12 @@ public:
     graphs::Viewport viewport(const QSize& size) const;
     graphs::GraphFrame frame() const; // what a paint of the widget's current size draws
 
+    // The time range [startNs, endNs) across the plot (the timeline's, when the two are linked).
+    void setTimeRange(qint64 startNs, qint64 endNs);
+    // Rings the points of this journal event (selected in another view); ~0: none.
+    void selectSeq(quint64 seq);
+    quint64 selectedSeq() const { return m_selectedSeq; }
+
     bool exportPng(const QString& file);
     bool exportSvg(const QString& file);
     bool exportCsv(const QString& file) const;
@@ -45,6 +52,7 @@ public:
 signals:
     void eventActivated(quint64 seq);
     void flowsChanged(); // a flow appeared, or the busiest changed
+    void userRangeChanged(qint64 startNs, qint64 endNs); // the user zoomed or panned
 
 protected:
     void paintEvent(QPaintEvent* event) override;
@@ -65,6 +73,8 @@ private:
     qint64 m_startNs = 0;
     double m_nsPerPx = 1e6;
     bool m_fitted = true; // Home: keep everything in view as points arrive
+    quint64 m_selectedSeq = ~0ull;
+    void userRange(); // emits userRangeChanged
     QPoint m_pressPos;
     qint64 m_pressStart = 0;
     bool m_dragging = false;
@@ -82,6 +92,8 @@ public:
     void clear();
     // Shows the association's sent direction (or its received one if it sent nothing).
     bool showAssociation(quint64 association);
+    // Whether zoom and pan are the timeline's (the toolbar's "Timeline's Range").
+    bool linkedToTimeline() const;
 
 signals:
     void eventActivated(quint64 seq);
@@ -94,6 +106,7 @@ private:
     TsnGraphView* m_view = nullptr;
     QComboBox* m_flows = nullptr;
     QLabel* m_counts = nullptr;
+    QAction* m_link = nullptr;
     bool m_userChose = false;
 };
 
