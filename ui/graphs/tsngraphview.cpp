@@ -262,7 +262,9 @@ void TsnGraphView::render(QPainter& p, const QSize& size) const
     p.setPen(pal.color(QPalette::Mid));
     p.drawRect(plot);
     const auto timeStep = qint64(niceStep(vp.nsPerPx * 90));
-    const QColor grid = pal.color(QPalette::Midlight);
+    // Faint in both themes (the dark palette's Midlight is bright): the text colour, mostly transparent.
+    QColor grid = pal.color(QPalette::WindowText);
+    grid.setAlphaF(0.13);
     for (qint64 t = (vp.startNs / timeStep) * timeStep; vp.x(t) <= plot.right(); t += timeStep) {
         const double x = vp.x(t);
         if (x < plot.left())
@@ -271,7 +273,9 @@ void TsnGraphView::render(QPainter& p, const QSize& size) const
         p.drawLine(QPointF(x, plot.top()), QPointF(x, plot.bottom()));
         p.setPen(pal.color(QPalette::WindowText));
         p.drawLine(QPointF(x, plot.bottom()), QPointF(x, plot.bottom() + 4));
-        p.drawText(QPointF(x + 3, plot.bottom() + fm.ascent() + 4), formatNs(t, timeStep));
+        const QString label = formatNs(t, timeStep);
+        if (x + 3 + fm.horizontalAdvance(label) <= size.width()) // not cut by the right edge
+            p.drawText(QPointF(x + 3, plot.bottom() + fm.ascent() + 4), label);
     }
     const double tsnStep = niceStep(vp.tsnPerPx * 28);
     for (double v = std::ceil(vp.tsnLow / tsnStep) * tsnStep; vp.y(v) >= plot.top(); v += tsnStep) {
