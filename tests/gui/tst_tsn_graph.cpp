@@ -391,6 +391,17 @@ private slots:
         QCOMPARE(abandonOf(g, 307)->tsn, qint64(6));
         QVERIFY(TsnGraphModel::csv(g).contains(QStringLiteral(",abandoned,,,0,ctx 307 BUF never sent, no TSN")));
         QCOMPARE(g.abandons, quint64(7));
+
+        // The next DATA goes out as TSN 10: 8 and 9 were given to messages abandoned unsent. The
+        // pending record takes 8, the one that comes after takes 9.
+        model.append(packet(5000, Dir::Tx, dataPacket(base + 9, 0, "reliable"), seq++));
+        model.append(abandon(5001, 308, 1, "ttl-i", seq++));
+        const Flow& h = model.flows().front();
+        QCOMPARE(abandonOf(h, 307)->tsn, qint64(8));
+        QVERIFY(abandonOf(h, 307)->detail & kAbandonUnsent);
+        QCOMPARE(abandonOf(h, 308)->tsn, qint64(9));
+        QVERIFY(abandonOf(h, 308)->detail & kAbandonUnsent);
+        QCOMPARE(abandonOf(h, 308)->wire, base + 8);
     }
 
     void selectorTitlesFollowTheData()

@@ -7,7 +7,6 @@
 
 class QAction;
 class QComboBox;
-class QLabel;
 class QPainter;
 
 namespace ladder::ui {
@@ -105,7 +104,6 @@ private:
 
     TsnGraphView* m_view = nullptr;
     QComboBox* m_flows = nullptr;
-    QLabel* m_counts = nullptr;
     QAction* m_link = nullptr;
     bool m_userChose = false;
 };
