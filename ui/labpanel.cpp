@@ -178,7 +178,7 @@ void LabPanel::showLesson()
     for (const QString& para : s->lesson().split(QStringLiteral("\n\n")))
         html += QStringLiteral("<p>%1</p>").arg(para.toHtmlEscaped().replace(QLatin1Char('\n'), QStringLiteral("<br>")));
     html += QStringLiteral("<p><i>%1</i></p>")
-                .arg(s->needsRealTime() ? tr("Runs in real time (SCTP keeps its own clock).")
+                .arg(s->needsRealTime() ? tr("Runs in real time, also headless: its association lives in the ladderlab-sctp-mh helper process, on that process's clock.")
                                         : tr("Runs in real time here; `ladderctl lab run %1` runs it instantly in virtual time.")
                                               .arg(s->name())
                                               .toHtmlEscaped());

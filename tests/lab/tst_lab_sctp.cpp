@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// The built-in SCTP scenarios, run headless in real time (usrsctp keeps its own clock; each takes
-// a second or two): each lesson's point read back from the journal as well as from the verdict.
+// The built-in SCTP scenarios, run headless as the runner runs them (virtual time, usrsctp on the
+// lab's clock; addr-over in real time, its association being in the helper process): each
+// lesson's point read back from the journal as well as from the verdict.
 #include "host/stack.h"
 #include "lab/runner.h"
 #include "journal/journal.h"
