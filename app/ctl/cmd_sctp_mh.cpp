@@ -120,18 +120,6 @@ namespace {
         QByteArray m_error;
     };
 
-    // What follows the first n words of a line.
-    QByteArray rest(const QByteArray& line, int n)
-    {
-        qsizetype at = 0;
-        for (int i = 0; i < n && at >= 0; ++i) {
-            at = line.indexOf(' ', at);
-            if (at >= 0)
-                ++at;
-        }
-        return at < 0 ? QByteArray() : line.mid(at);
-    }
-
     // "recv SIDE ASSOC SID SSN PPID TSN UNORDERED LEN FROM HEX" as ladderctl prints a delivery.
     QString receivedText(const QList<QByteArray>& w)
     {
@@ -147,11 +135,7 @@ namespace {
     // "path SIDE ID ADDRESS STATE RTO SRTT CWND MTU"
     QString pathText(const QList<QByteArray>& w, const QByteArray& primary)
     {
-        const int state = w.value(4).toInt();
-        const QString stateText = state == 0x0001 ? QStringLiteral("active")
-            : state == 0x0002                     ? QStringLiteral("inactive")
-            : state == 0x0200                     ? QStringLiteral("unconfirmed")
-                                                  : QStringLiteral("state %1").arg(state);
+        const QString stateText = MultiHomedPair::pathStateText(w.value(4).toInt());
         return QStringLiteral("  path %1: %2%3, RTO %4 ms, SRTT %5 ms, cwnd %6, MTU %7")
             .arg(QString::fromUtf8(w.value(3)), stateText, w.value(3) == primary ? QStringLiteral(" (primary)") : QString(),
                 QString::fromUtf8(w.value(5)), QString::fromUtf8(w.value(6)), QString::fromUtf8(w.value(7)),
@@ -236,7 +220,7 @@ int sendSctpMultiHomed(const QList<Address>& to, const SendInfo& info, const QBy
             sentBytes = w.value(2).toLongLong();
             sentErr = w.value(3).toInt();
         } else if (cmd == "note") {
-            const QString text = QString::fromUtf8(rest(line, 4));
+            const QString text = QString::fromUtf8(MultiHomedPair::afterWords(line, 4));
             out(QStringLiteral("[SctpNotification] association %1: %2").arg(QString::fromUtf8(w.value(3)), text));
             if (text.startsWith(QLatin1String("ASSOC_CHANGE COMM_UP")))
                 up = true;
@@ -257,7 +241,7 @@ int sendSctpMultiHomed(const QList<Address>& to, const SendInfo& info, const QBy
         } else if (cmd == "end") {
             statusDone = true;
         } else if (cmd == "error") {
-            err(QStringLiteral("ladderctl send sctp: %1").arg(QString::fromUtf8(rest(line, 1))));
+            err(QStringLiteral("ladderctl send sctp: %1").arg(QString::fromUtf8(MultiHomedPair::afterWords(line, 1))));
         }
     };
     QString why;
@@ -320,7 +304,7 @@ int listenSctpMultiHomed(const QList<Address>& on, quint16 udpPort, bool echo, q
     helper.onLine = [&](const QList<QByteArray>& w, const QByteArray& line) {
         const QByteArray& cmd = w.value(0);
         if (cmd == "note") {
-            out(QStringLiteral("[SctpNotification] association %1: %2").arg(QString::fromUtf8(w.value(3)), QString::fromUtf8(rest(line, 4))));
+            out(QStringLiteral("[SctpNotification] association %1: %2").arg(QString::fromUtf8(w.value(3)), QString::fromUtf8(MultiHomedPair::afterWords(line, 4))));
         } else if (cmd == "recv") {
             ++received;
             out(receivedText(w));

@@ -554,6 +554,36 @@ void shutdownAll()
 }
 
 
+// Reads the parent's commands until "quit" or the end of stdin (the parent is gone or done),
+// sending from `side` (peerPort: the port of an address given without one); "primary" only
+// where the lab's client runs. Then stops the receiver and usrsctp.
+int serve(Side& side, uint16_t peerPort, bool primaryCommand, std::thread& rx)
+{
+    std::string line;
+    while (std::getline(std::cin, line)) {
+        std::istringstream in(line);
+        std::string cmd;
+        in >> cmd;
+        if (cmd == "send")
+            send(side, peerPort, in);
+        else if (cmd == "sendx")
+            sendx(side, peerPort, in);
+        else if (cmd == "status")
+            status();
+        else if (cmd == "primary" && primaryCommand)
+            setPrimary(in);
+        else if (cmd == "quit")
+            break;
+        else
+            report("error unknown command %s", cmd.c_str());
+    }
+    g_quit = true;
+    rx.join();
+    shutdownAll();
+    report("bye");
+    return 0;
+}
+
 // Endpoint mode (ladderctl send/listen sctp with several addresses): one one-to-many socket of
 // our own, bound to every --bind address, talking RFC 6951 UDP encapsulation to a real peer.
 struct EndpointMode {
@@ -577,27 +607,7 @@ int runEndpoint(const EndpointMode& e, const Tuning& t, uint16_t encaps)
         usrsctp_listen(side.so, 1);
     std::thread rx(receiveLoop);
     report("ready %u %u 0", encaps, e.port);
-    std::string line;
-    while (std::getline(std::cin, line)) {
-        std::istringstream in(line);
-        std::string cmd;
-        in >> cmd;
-        if (cmd == "send")
-            send(side, 0, in);
-        else if (cmd == "sendx")
-            sendx(side, 0, in);
-        else if (cmd == "status")
-            status();
-        else if (cmd == "quit")
-            break;
-        else
-            report("error unknown command %s", cmd.c_str());
-    }
-    g_quit = true;
-    rx.join();
-    shutdownAll();
-    report("bye");
-    return 0;
+    return serve(side, 0, false, rx);
 }
 
 const char* const kUsage
@@ -714,28 +724,5 @@ int main(int argc, char** argv)
         && errno != EINPROGRESS)
         report("error connectx to 127.0.0.1 and ::1 port %u: %s", kServerPort, std::strerror(errno));
 
-    std::string line;
-    while (std::getline(std::cin, line)) {
-        std::istringstream in(line);
-        std::string cmd;
-        in >> cmd;
-        if (cmd == "send")
-            send(g_client, kServerPort, in);
-        else if (cmd == "sendx")
-            sendx(g_client, kServerPort, in);
-        else if (cmd == "status")
-            status();
-        else if (cmd == "primary")
-            setPrimary(in);
-        else if (cmd == "quit")
-            break;
-        else
-            report("error unknown command %s", cmd.c_str());
-    }
-    // stdin closed or quit: the parent is gone or done.
-    g_quit = true;
-    rx.join();
-    shutdownAll();
-    report("bye");
-    return 0;
+    return serve(g_client, kServerPort, true, rx);
 }

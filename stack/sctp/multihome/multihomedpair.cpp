@@ -16,29 +16,6 @@
 namespace ladder::sctp {
 
 namespace {
-    // SCTP_ACTIVE / SCTP_INACTIVE / SCTP_UNCONFIRMED as SCTP_GET_PEER_ADDR_INFO reports them.
-    QString pathStateText(int state)
-    {
-        switch (state) {
-        case 0x0001: return QStringLiteral("active");
-        case 0x0002: return QStringLiteral("inactive");
-        case 0x0200: return QStringLiteral("unconfirmed");
-        default: return QStringLiteral("state %1").arg(state);
-        }
-    }
-
-    // What follows the first n space-separated words of a report line.
-    QByteArray afterWords(const QByteArray& line, int n)
-    {
-        qsizetype at = 0;
-        for (int i = 0; i < n && at >= 0; ++i) {
-            at = line.indexOf(' ', at);
-            if (at >= 0)
-                ++at;
-        }
-        return at < 0 ? QByteArray() : line.mid(at);
-    }
-
     // "[::1]:5000" / "127.0.0.1:5000" / "::1" → the bare host.
     QString hostOf(const QString& text)
     {
@@ -124,6 +101,27 @@ MultiHomedPair::MultiHomedPair(Scheduler& scheduler, trace::Journal& journal, Op
 }
 
 MultiHomedPair::~MultiHomedPair() { stop(); }
+
+QString MultiHomedPair::pathStateText(int state)
+{
+    switch (state) {
+    case 0x0001: return QStringLiteral("active");
+    case 0x0002: return QStringLiteral("inactive");
+    case 0x0200: return QStringLiteral("unconfirmed");
+    default: return QStringLiteral("state %1").arg(state);
+    }
+}
+
+QByteArray MultiHomedPair::afterWords(const QByteArray& line, int n)
+{
+    qsizetype at = 0;
+    for (int i = 0; i < n && at >= 0; ++i) {
+        at = line.indexOf(' ', at);
+        if (at >= 0)
+            ++at;
+    }
+    return at < 0 ? QByteArray() : line.mid(at);
+}
 
 QString MultiHomedPair::helperPath()
 {

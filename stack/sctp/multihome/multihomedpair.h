@@ -73,6 +73,11 @@ namespace sctp {
         static QString helperPath();
         // The host of path i ("127.0.0.1", "::1").
         static QString pathHost(int path);
+        // Reading the helper's reports (also for ladderctl, which runs its endpoint mode): what
+        // follows the first n space-separated words of a line, and a path's state as
+        // SCTP_GET_PEER_ADDR_INFO gives it (SCTP_ACTIVE, SCTP_INACTIVE, SCTP_UNCONFIRMED) in words.
+        static QByteArray afterWords(const QByteArray& line, int n);
+        static QString pathStateText(int state);
 
         // Binds the reflectors and starts the helper; false (with why) if either is impossible —
         // no IPv6 loopback, no helper binary. The association comes up by itself (up()).
