@@ -132,7 +132,9 @@ private slots:
         QCOMPARE(sendAndWait(*f.pair, "over ::1", addrOver(QStringLiteral("::1"))), 0);
         QTRY_COMPARE_WITH_TIMEOUT(f.pair->received().size(), 2, 3000);
         QCOMPARE(f.pair->received().last().from, QStringLiteral("[::1]:5001"));
-        QCOMPARE(f.pair->dataChunksOnPath(1), v6Before + 1);
+        // At least this one DATA on ::1 (a late SACK may send a retransmission there too, to the
+        // alternate path; the first-transmission check below is the exact one).
+        QVERIFY(f.pair->dataChunksOnPath(1) >= v6Before + 1);
         // And back: ADDR_OVER to the primary's own address.
         QCOMPARE(sendAndWait(*f.pair, "over v4", addrOver(QStringLiteral("127.0.0.1"))), 0);
         QTRY_COMPARE_WITH_TIMEOUT(f.pair->received().size(), 3, 3000);
@@ -150,11 +152,16 @@ private slots:
         QCOMPARE(both[1].streams[0].messagesReceived, quint64(3));
         QCOMPARE(both[1].streams[0].bytesReceived, quint64(7 + 8 + 7));
 
-        // The journal saw the DATA on the lane of the path it took.
+        // The journal saw each DATA's first transmission on the lane of the path it took. A slow
+        // (ASan, loaded) run may retransmit one when its SACK comes late, on whichever path
+        // usrsctp then picks: only the first sending of each TSN says where ADDR_OVER put it.
         QStringList dataTo;
+        QSet<quint64> tsns;
         for (const trace::Event& e : f.events(trace::Kind::SctpChunk))
-            if (e.dir == trace::Dir::Tx && e.text.startsWith(QLatin1String("DATA")))
+            if (e.dir == trace::Dir::Tx && e.text.startsWith(QLatin1String("DATA")) && !tsns.contains(e.c)) {
+                tsns.insert(e.c);
                 dataTo << e.to;
+            }
         QCOMPARE(dataTo,
             (QStringList { QStringLiteral("server 127.0.0.1:9899"), QStringLiteral("server [::1]:9899"),
                 QStringLiteral("server 127.0.0.1:9899") }));
