@@ -12,6 +12,8 @@
 #include <QCoreApplication>
 #include <QTimer>
 
+#include <net/if.h>
+
 #include <cstdio>
 #include <functional>
 
@@ -97,7 +99,12 @@ namespace {
         }
 
         trace::Journal journal;
-        trace::CapturePipeline pipeline(live::printer(tracePath.isEmpty() ? nullptr : &journal, quiet));
+        trace::CaptureReadOptions read;
+        read.interfaceName = [](quint32 index) { // the "any" device names each packet's interface
+            char name[IF_NAMESIZE] = {};
+            return if_indextoname(index, name) ? QString::fromLocal8Bit(name) : QString();
+        };
+        trace::CapturePipeline pipeline(live::printer(tracePath.isEmpty() ? nullptr : &journal, quiet), read);
         trace::LiveCapture capture(pipeline);
         QString error;
         if (!capture.start(options, &error)) {
@@ -138,6 +145,13 @@ namespace {
                                    .arg(s.dropped)
                                    .arg(s.ifDropped)
                              : QStringLiteral("libpcap gives no counters here")));
+        if (c.fragments || c.duplicates || c.tcpGaps)
+            out(QStringLiteral("capture: %1 IP fragment(s) taken in, %2 datagram(s) reassembled; %3 copy(ies) of a "
+                               "packet from a second interface dropped; %4 TCP gap(s) the capture missed")
+                    .arg(c.fragments)
+                    .arg(c.reassembled)
+                    .arg(c.duplicates)
+                    .arg(c.tcpGaps));
         if (!options.pcapngPath.isEmpty()) {
             if (pcapError.isEmpty()) {
                 out(QStringLiteral("frames written to %1").arg(options.pcapngPath));

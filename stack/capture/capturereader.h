@@ -13,14 +13,17 @@ namespace ladder::trace {
 class Journal;
 
 // Reads a pcap or pcapng capture made elsewhere (tcpdump, Wireshark, sipp…) into journal events, for
-// offline inspection. Link types: Ethernet (with VLAN tags), Linux SLL and SLL2, raw IP (101, 12,
-// 14, 228, 229), BSD null/loopback (0, 108), bare SCTP (248). IPv4 and IPv6 (extension headers
-// skipped; fragments are counted as unsupported, not reassembled).
+// offline inspection. Link types: Ethernet (with 802.1Q / QinQ tags), Linux SLL and SLL2, raw IP
+// (101, 12, 14, 228, 229), BSD null/loopback (0, 108), bare SCTP (248). Inside them: IPv4 and IPv6
+// (extension headers skipped, fragments reassembled: reassembly.h), VXLAN (UDP 4789/8472) and GRE
+// with ERSPAN I/II/III or bridged Ethernet, decapsulated up to two tunnels deep.
 // What becomes an event:
 // * UDP whose payload is a SIP message → SipMessage (b = 0).
 // * TCP carrying SIP → SipMessage (b = 1, a = connection id per 4-tuple), reassembled in sequence
-//   order and split by Content-Length; keep-alive CRLFs are skipped; gaps resynchronise on the next
-//   segment that starts a SIP message.
+//   order (segments out of order wait for the gap to fill; retransmitted bytes are taken once) and
+//   split by Content-Length; keep-alive CRLFs are skipped; a gap the capture never fills (bounded in
+//   bytes, segments and 2 s of capture time) is given up, and the stream goes on at the next SIP
+//   start line. A RST or a FIN with nothing pending ends a stream's state.
 // * SCTP over UDP (ports in sctpUdpPorts, default 9899) → SctpPacket (b = 0); native SCTP (IP
 //   protocol 132, or link type 248) → SctpPacket with b = 1. a = association id (per address/port
 //   pair, numbered from 1). With sctpChunks, each chunk also becomes an SctpChunk (a = type, b =
@@ -39,6 +42,14 @@ struct CaptureReadOptions {
     QList<quint16> sctpUdpPorts { 9899 };
     bool sctpChunks = true;
     bool sipInSctp = true;
+    // Cooked captures (the "any" device) show a packet once per interface it crosses (a bridge and
+    // its port, both ends of a veth pair): a datagram identical to one seen this recently is
+    // dropped as such a copy (0: keep every copy).
+    qint64 duplicateWindowNs = 2'000'000;
+    // Cooked v2 names the interface a packet was captured on: added to the event text ("[lo]").
+    bool showInterface = true;
+    // The name of an interface index (a live capture asks the kernel); empty: "if N".
+    std::function<QString(quint32)> interfaceName;
 };
 
 struct CaptureReadResult {
@@ -48,7 +59,11 @@ struct CaptureReadResult {
     qint64 epochNs = 0;
     quint64 packets = 0; // packet records read
     quint64 events = 0; // events produced
-    quint64 ignored = 0; // packets with nothing LadderLab decodes (other protocols, fragments…)
+    quint64 ignored = 0; // packets with nothing LadderLab decodes (other protocols, malformed…)
+    quint64 fragments = 0; // IP fragments taken in
+    quint64 reassembled = 0; // datagrams put together from them
+    quint64 duplicates = 0; // copies of a packet dropped (see duplicateWindowNs)
+    quint64 tcpGaps = 0; // TCP bytes the capture missed: the stream went on at the next message
     QStringList warnings; // at most a few dozen, for the user
 };
 

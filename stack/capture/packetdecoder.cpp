@@ -15,6 +15,19 @@ namespace {
     constexpr qsizetype kMaxSipHeader = 64 * 1024;
     constexpr qsizetype kMaxTcpBuffer = 1024 * 1024;
     constexpr int kMaxWarnings = 32;
+    constexpr int kMaxTcpStreams = 100000;
+    constexpr int kMaxTunnelDepth = 2; // VXLAN / GRE inside each other at most this deep
+    constexpr quint8 kProtoGre = 47;
+    constexpr quint8 kTcpRst = 0x04;
+
+    // One direction of a TCP connection: source address and port, destination address and port.
+    QByteArray tcpKey(const uchar* src, const uchar* dst, int addrLen, quint16 sport, quint16 dport)
+    {
+        QByteArray key(reinterpret_cast<const char*>(src), addrLen);
+        key.append(reinterpret_cast<const char*>(dst), addrLen);
+        key.append(char(sport >> 8)).append(char(sport)).append(char(dport >> 8)).append(char(dport));
+        return key;
+    }
 
     QString endpoint(const uchar* addr, int len, quint16 port)
     {
@@ -35,6 +48,19 @@ namespace {
         return lineEnd > i + 8 && memcmp(d + lineEnd - 8, " SIP/2.0", 8) == 0;
     }
     bool looksLikeSip(const QByteArray& b) { return looksLikeSip(b.constData(), b.size()); }
+
+    // Where the first SIP start line in b begins (at its start or after a CRLF), or -1.
+    qsizetype sipStartIn(const QByteArray& b)
+    {
+        for (qsizetype at = 0; at >= 0 && at < b.size();) {
+            if (looksLikeSip(b.constData() + at, b.size() - at))
+                return at;
+            at = b.indexOf("\r\n", at);
+            if (at >= 0)
+                at += 2;
+        }
+        return -1;
+    }
 
     // For a stream buffer that may end inside the start line: could this still become SIP?
     bool couldBeSip(const QByteArray& b)
@@ -141,36 +167,35 @@ void PacketDecoder::decode(const CapturedPacket& p)
     const uchar* d = p.data;
     qsizetype n = p.size;
     quint32 ethertype = 0; // 0: look at the IP version nibble
+    m_dedupWindowNs = p.linktype == 113 || p.linktype == 276 ? m_options.duplicateWindowNs : 0;
     switch (p.linktype) {
-    case 1: { // Ethernet, possibly VLAN-tagged
-        if (n < 14)
-            return ignore();
-        ethertype = get16(d + 12);
-        qsizetype off = 14;
-        for (int tags = 0; (ethertype == 0x8100 || ethertype == 0x88a8) && tags < 4; ++tags) {
-            if (n < off + 4)
-                return ignore();
-            ethertype = get16(d + off + 2);
-            off += 4;
-        }
-        d += off;
-        n -= off;
-        break;
-    }
-    case 113: // Linux cooked v1
+    case 1: // Ethernet, possibly VLAN-tagged
+        return decodeEthernet(p, d, n, 0);
+    case 113: // Linux cooked v1 (the "any" device of older libpcap)
         if (n < 16)
             return ignore();
         ethertype = get16(d + 14);
         d += 16;
         n -= 16;
         break;
-    case 276: // Linux cooked v2
+    case 276: { // Linux cooked v2: names the interface each packet came in on
         if (n < 20)
             return ignore();
         ethertype = get16(d);
+        const quint32 ifindex = get32(d + 4);
         d += 20;
         n -= 20;
-        break;
+        if (ethertype != 0x0800 && ethertype != 0x86DD)
+            return ignore();
+        if (m_options.showInterface) {
+            CapturedPacket named = p;
+            const QString name = m_options.interfaceName ? m_options.interfaceName(ifindex) : QString();
+            const QString iface = name.isEmpty() ? QStringLiteral("if %1").arg(ifindex) : name;
+            named.note = p.note.isEmpty() ? iface : p.note + QStringLiteral(", ") + iface;
+            return decodeIp(named, d, n, 0);
+        }
+        return decodeIp(p, d, n, 0);
+    }
     case 0: // BSD null: address family in the capturing host's byte order
     case 108: // OpenBSD loop: network order
         if (n < 4)
@@ -200,13 +225,100 @@ void PacketDecoder::decode(const CapturedPacket& p)
     }
     if (ethertype != 0 && ethertype != 0x0800 && ethertype != 0x86DD)
         return ignore();
-    decodeIp(p, d, n);
+    decodeIp(p, d, n, 0);
 }
 
-void PacketDecoder::decodeIp(const CapturedPacket& p, const uchar* d, qsizetype n)
+// An Ethernet frame: the capture's own link layer, or one carried inside VXLAN or ERSPAN. 802.1Q
+// and 802.1ad (QinQ) tags are stepped over, up to four deep.
+void PacketDecoder::decodeEthernet(const CapturedPacket& p, const uchar* d, qsizetype n, int depth)
+{
+    if (n < 14)
+        return ignore();
+    quint16 ethertype = get16(d + 12);
+    qsizetype off = 14;
+    for (int tags = 0; (ethertype == 0x8100 || ethertype == 0x88a8 || ethertype == 0x9100) && tags < 4; ++tags) {
+        if (n < off + 4)
+            return ignore();
+        ethertype = get16(d + off + 2);
+        off += 4;
+    }
+    if (ethertype != 0x0800 && ethertype != 0x86DD)
+        return ignore();
+    decodeIp(p, d + off, n - off, depth);
+}
+
+// GRE (RFC 2784, RFC 2890) carrying what mirrored traffic arrives in: ERSPAN type I, II and III
+// (a switch's or an SBC's port mirror), transparent Ethernet bridging, or IP.
+void PacketDecoder::decodeGre(const CapturedPacket& p, const uchar* d, qsizetype n, int depth)
+{
+    if (depth >= kMaxTunnelDepth || n < 4)
+        return ignore();
+    const quint16 flags = get16(d);
+    const quint16 type = get16(d + 2);
+    if ((flags & 0x0007) != 0) // version 0 only (1 is PPTP's enhanced GRE)
+        return ignore();
+    qsizetype off = 4;
+    if (flags & 0x8000) // checksum + reserved
+        off += 4;
+    if (flags & 0x2000) // key
+        off += 4;
+    const bool sequenced = flags & 0x1000;
+    if (sequenced)
+        off += 4;
+    if (off > n)
+        return ignore();
+    const uchar* in = d + off;
+    const qsizetype inN = n - off;
+    switch (type) {
+    case 0x88BE: // ERSPAN type II (an 8-byte header, GRE sequenced) or type I (no header)
+        if (!sequenced)
+            return decodeEthernet(p, in, inN, depth + 1);
+        if (inN < 8)
+            return ignore();
+        return decodeEthernet(p, in + 8, inN - 8, depth + 1);
+    case 0x22EB: { // ERSPAN type III: a 12-byte header, 8 more when its O bit says a subheader follows
+        if (inN < 12)
+            return ignore();
+        const qsizetype hl = (in[11] & 0x01) ? 20 : 12;
+        if (inN < hl)
+            return ignore();
+        return decodeEthernet(p, in + hl, inN - hl, depth + 1);
+    }
+    case 0x6558: // transparent Ethernet bridging
+        return decodeEthernet(p, in, inN, depth + 1);
+    case 0x0800:
+    case 0x86DD:
+        return decodeIp(p, in, inN, depth + 1);
+    default:
+        return ignore();
+    }
+}
+
+// A datagram seen again within a few milliseconds on a cooked ("any") capture: the same packet
+// shown by a second interface (a bridge and its port, the two ends of a veth pair).
+bool PacketDecoder::isDuplicate(const uchar* d, qsizetype n)
+{
+    const quint64 h = qHash(QByteArrayView(d, n), 0x5eed) ^ (quint64(n) << 48);
+    if (m_recent.size() > 4096) {
+        for (auto it = m_recent.begin(); it != m_recent.end();)
+            it = m_nowNs - it.value() > m_dedupWindowNs ? m_recent.erase(it) : std::next(it);
+    }
+    auto it = m_recent.find(h);
+    if (it != m_recent.end() && m_nowNs - it.value() <= m_dedupWindowNs && m_nowNs >= it.value()) {
+        it.value() = m_nowNs;
+        ++m_result.duplicates;
+        return true;
+    }
+    m_recent.insert(h, m_nowNs);
+    return false;
+}
+
+void PacketDecoder::decodeIp(const CapturedPacket& p, const uchar* d, qsizetype n, int depth)
 {
     if (n < 1)
         return ignore();
+    if (depth == 0 && m_dedupWindowNs > 0 && isDuplicate(d, n))
+        return;
     Flow f;
     quint8 proto = 0;
     qsizetype off = 0, end = n;
@@ -218,15 +330,18 @@ void PacketDecoder::decodeIp(const CapturedPacket& p, const uchar* d, qsizetype 
         if (total < ihl)
             return ignore();
         end = std::min(total, n); // Ethernet padding past the IP length is not payload
-        if ((get16(d + 6) & 0x3fff) != 0) { // MF set or a fragment offset
-            warn(QStringLiteral("IPv4 fragments are not reassembled"));
-            return ignore();
-        }
         proto = d[9];
         f.src = d + 12;
         f.dst = d + 16;
         f.addrLen = 4;
         off = ihl;
+        const quint16 frag = get16(d + 6);
+        if ((frag & 0x3fff) != 0) { // MF set or a fragment offset
+            QByteArray key(reinterpret_cast<const char*>(d + 12), 8);
+            key.append(reinterpret_cast<const char*>(d + 4), 2).append(char(proto));
+            return defragment(p, f, proto, key, qsizetype(frag & 0x1fff) * 8, (frag & 0x2000) != 0, d + off,
+                end - off, depth);
+        }
     } else if ((d[0] >> 4) == 6) {
         if (n < 40)
             return ignore();
@@ -236,40 +351,84 @@ void PacketDecoder::decodeIp(const CapturedPacket& p, const uchar* d, qsizetype 
         f.addrLen = 16;
         proto = d[6];
         off = 40;
-        // Skip extension headers (hop-by-hop, routing, destination options, authentication).
-        for (int guard = 0; guard < 8 && (proto == 0 || proto == 43 || proto == 60 || proto == 51); ++guard) {
-            if (off + 2 > end)
+        if (!skipIpv6Extensions(d, end, &proto, &off))
+            return ignore();
+        if (proto == 44) { // Fragment header: next header, reserved, offset and M, identification
+            if (off + 8 > end)
                 return ignore();
-            const qsizetype len = proto == 51 ? (qsizetype(d[off + 1]) + 2) * 4 : (qsizetype(d[off + 1]) + 1) * 8;
-            proto = d[off];
-            off += len;
+            const quint8 next = d[off];
+            const quint16 field = get16(d + off + 2);
+            QByteArray key(reinterpret_cast<const char*>(d + 8), 32);
+            key.append(reinterpret_cast<const char*>(d + off + 4), 4);
+            return defragment(p, f, next, key, qsizetype(field >> 3) * 8, (field & 1) != 0, d + off + 8,
+                end - off - 8, depth);
         }
-        if (proto == 44) {
-            warn(QStringLiteral("IPv6 fragments are not reassembled"));
-            return ignore();
-        }
-        if (off > end)
-            return ignore();
     } else {
         return ignore();
     }
-    const uchar* t = d + off;
-    const qsizetype tn = end - off;
+    decodeTransport(p, f, proto, d + off, end - off, depth);
+}
+
+// Extension headers before the transport header (hop-by-hop, routing, destination options,
+// authentication); stops at a Fragment header or the transport. False if they run past `end`.
+bool PacketDecoder::skipIpv6Extensions(const uchar* d, qsizetype end, quint8* proto, qsizetype* off)
+{
+    for (int guard = 0; guard < 8 && (*proto == 0 || *proto == 43 || *proto == 60 || *proto == 51); ++guard) {
+        if (*off + 2 > end)
+            return false;
+        const qsizetype len = *proto == 51 ? (qsizetype(d[*off + 1]) + 2) * 4 : (qsizetype(d[*off + 1]) + 1) * 8;
+        *proto = d[*off];
+        *off += len;
+    }
+    return *off <= end;
+}
+
+void PacketDecoder::defragment(const CapturedPacket& p, Flow f, quint8 proto, const QByteArray& key,
+    qsizetype offset, bool more, const uchar* d, qsizetype n, int depth)
+{
+    QByteArray datagram;
+    QString why;
+    switch (m_defrag.add(key, m_nowNs, offset, more, reinterpret_cast<const char*>(d), n, &datagram, &why)) {
+    case IpDefragmenter::Outcome::Pending:
+        ++m_result.fragments;
+        return;
+    case IpDefragmenter::Outcome::Dropped:
+        warn(QStringLiteral("IP fragments from %1 to %2 dropped: %3")
+                .arg(endpoint(f.src, f.addrLen, 0).chopped(2), endpoint(f.dst, f.addrLen, 0).chopped(2), why));
+        return ignore();
+    case IpDefragmenter::Outcome::Complete:
+        break;
+    }
+    ++m_result.fragments;
+    ++m_result.reassembled;
+    const uchar* t = reinterpret_cast<const uchar*>(datagram.constData());
+    qsizetype off = 0;
+    if (f.addrLen == 16 && !skipIpv6Extensions(t, datagram.size(), &proto, &off))
+        return ignore();
+    // The addresses still point into this (the last) fragment's header, which outlives the call.
+    decodeTransport(p, f, proto, t + off, datagram.size() - off, depth);
+}
+
+void PacketDecoder::decodeTransport(const CapturedPacket& p, Flow f, quint8 proto, const uchar* t, qsizetype tn,
+    int depth)
+{
     switch (proto) {
     case net::ProtoUdp:
-        return decodeUdp(p, f, t, tn);
+        return decodeUdp(p, f, t, tn, depth);
     case net::ProtoTcp:
         return decodeTcp(p, f, t, tn);
     case net::ProtoSctp:
         if (tn < 12)
             return ignore();
         return decodeSctp(p, endpoint(f.src, f.addrLen, get16(t)), endpoint(f.dst, f.addrLen, get16(t + 2)), t, tn, true);
+    case kProtoGre:
+        return decodeGre(p, t, tn, depth);
     default:
         return ignore();
     }
 }
 
-void PacketDecoder::decodeUdp(const CapturedPacket& p, Flow f, const uchar* d, qsizetype n)
+void PacketDecoder::decodeUdp(const CapturedPacket& p, Flow f, const uchar* d, qsizetype n, int depth)
 {
     if (n < 8)
         return ignore();
@@ -284,6 +443,9 @@ void PacketDecoder::decodeUdp(const CapturedPacket& p, Flow f, const uchar* d, q
     const QString to = endpoint(f.dst, f.addrLen, f.dport);
     if ((m_options.sctpUdpPorts.contains(f.sport) || m_options.sctpUdpPorts.contains(f.dport)) && pn >= 12)
         return decodeSctp(p, from, to, payload, pn, false);
+    // VXLAN (RFC 7348; 4789, or Linux's older default 8472): flags with the I bit, then a frame.
+    if ((f.dport == 4789 || f.dport == 8472) && pn >= 8 + 14 && (payload[0] & 0x08) && depth < kMaxTunnelDepth)
+        return decodeEthernet(p, payload + 8, pn - 8, depth + 1);
     const char* c = reinterpret_cast<const char*>(payload);
     if (!looksLikeSip(c, pn))
         return ignore();
@@ -301,92 +463,118 @@ void PacketDecoder::decodeTcp(const CapturedPacket& p, Flow f, const uchar* d, q
     const qsizetype hl = (d[12] >> 4) * 4;
     if (hl < 20 || hl > n)
         return ignore();
-    QByteArray key(reinterpret_cast<const char*>(f.src), f.addrLen);
-    key.append(reinterpret_cast<const char*>(f.dst), f.addrLen);
-    key.append(char(f.sport >> 8)).append(char(f.sport)).append(char(f.dport >> 8)).append(char(f.dport));
+    const QByteArray key = tcpKey(f.src, f.dst, f.addrLen, f.sport, f.dport);
+    if (flags & kTcpRst) { // the connection is gone, both ways
+        m_tcp.remove(key);
+        m_tcp.remove(tcpKey(f.dst, f.src, f.addrLen, f.dport, f.sport));
+        return;
+    }
+    if (!m_tcp.contains(key) && m_tcp.size() >= kMaxTcpStreams) {
+        warn(QStringLiteral("more than %1 TCP streams at once; later ones are not followed").arg(kMaxTcpStreams));
+        return ignore();
+    }
     TcpStream& s = m_tcp[key];
     if (flags & net::TcpSyn) {
-        s.synced = true;
-        s.nextSeq = seq + 1;
+        s.order.start(seq + 1);
         s.buffer.clear();
         return;
     }
     const char* payload = reinterpret_cast<const char*>(d + hl);
-    qsizetype pn = n - hl;
-    if (pn == 0)
-        return;
-    if (!s.synced) {
-        if (!looksLikeSip(payload, pn))
-            return ignore();
-        s.synced = true;
-        s.nextSeq = seq;
-    }
-    const qint32 delta = qint32(seq - s.nextSeq); // serial-number arithmetic
-    if (delta > 0) { // a gap: bytes were not captured; start again at a message boundary
-        s.buffer.clear();
-        if (!looksLikeSip(payload, pn)) {
-            s.synced = false;
-            return ignore();
+    const qsizetype pn = n - hl;
+    if (pn > 0) {
+        if (!s.order.started()) {
+            // Joined mid-stream (or after a resynchronisation): start at a segment that begins a
+            // SIP message.
+            if (!looksLikeSip(payload, pn))
+                return ignore();
+            s.order.start(seq);
         }
-    } else if (delta < 0) { // retransmitted bytes: keep only what is new
-        if (-qint64(delta) >= pn)
-            return;
-        payload += -qint64(delta);
-        pn -= -qint64(delta);
-    }
-    s.nextSeq = seq + quint32(delta < 0 ? -qint64(delta) : 0) + quint32(pn);
-    if (s.buffer.size() + pn > kMaxTcpBuffer) {
-        warn(QStringLiteral("TCP stream buffer overflow; resynchronising"));
-        s.buffer.clear();
-        s.synced = false;
-        return ignore();
-    }
-    s.buffer.append(payload, pn);
-    if (s.connectionId == 0) {
-        // Both directions of a connection share its id.
-        QByteArray rkey(reinterpret_cast<const char*>(f.dst), f.addrLen);
-        rkey.append(reinterpret_cast<const char*>(f.src), f.addrLen);
-        rkey.append(char(f.dport >> 8)).append(char(f.dport)).append(char(f.sport >> 8)).append(char(f.sport));
-        const auto rev = m_tcp.constFind(rkey);
-        s.connectionId = rev != m_tcp.constEnd() && rev->connectionId ? rev->connectionId : m_nextConnection++;
-    }
-    const QString from = endpoint(f.src, f.addrLen, f.sport);
-    const QString to = endpoint(f.dst, f.addrLen, f.dport);
-    for (;;) {
-        qsizetype skip = 0;
-        while (skip + 1 < s.buffer.size() && s.buffer[skip] == '\r' && s.buffer[skip + 1] == '\n')
-            skip += 2; // keep-alive CRLFs between messages
-        if (skip)
-            s.buffer.remove(0, skip);
-        if (s.buffer.isEmpty())
-            return;
-        if (!couldBeSip(s.buffer)) {
+        QByteArray ready;
+        qsizetype lost = 0;
+        const TcpReorder::Outcome o = s.order.add(seq, payload, pn, m_nowNs, &ready, &lost);
+        if (s.connectionId == 0) {
+            // Both directions of a connection share its id.
+            const auto rev = m_tcp.constFind(tcpKey(f.dst, f.src, f.addrLen, f.dport, f.sport));
+            s.connectionId = rev != m_tcp.constEnd() && rev->connectionId ? rev->connectionId : m_nextConnection++;
+        }
+        const QString from = endpoint(f.src, f.addrLen, f.sport);
+        const QString to = endpoint(f.dst, f.addrLen, f.dport);
+        if (o == TcpReorder::Outcome::GapGivenUp) {
+            ++m_result.tcpGaps;
+            warn(QStringLiteral("TCP %1 -> %2: %3 bytes were not captured; going on at the next SIP message")
+                    .arg(from, to)
+                    .arg(lost));
             s.buffer.clear();
-            s.synced = false;
-            return;
-        }
-        const qsizetype headEnd = s.buffer.indexOf("\r\n\r\n");
-        if (headEnd < 0) {
-            if (s.buffer.size() > kMaxSipHeader) {
-                s.buffer.clear();
-                s.synced = false;
+            // What follows the gap is used only from a message start on.
+            const qsizetype start = sipStartIn(ready);
+            if (start < 0) {
+                s.order.reset();
+                return;
             }
-            return;
+            ready.remove(0, start);
+        }
+        if (s.buffer.size() + ready.size() > kMaxTcpBuffer) {
+            warn(QStringLiteral("TCP stream buffer overflow; resynchronising"));
+            s.buffer.clear();
+            s.order.reset();
+            return ignore();
+        }
+        s.buffer.append(ready);
+        if (!frameTcp(p, s, from, to))
+            s.order.reset(); // not SIP: wait for a segment that starts a message
+    }
+    if ((flags & net::TcpFin) && s.order.idle() && s.buffer.isEmpty())
+        m_tcp.remove(key); // this direction is done (the other keeps the connection id)
+}
+
+// Takes every complete SIP message off the front of the stream's buffer; false when the buffer
+// cannot be SIP (the stream then waits for a segment that starts a message).
+bool PacketDecoder::frameTcp(const CapturedPacket& p, TcpStream& s, const QString& from, const QString& to)
+{
+    qsizetype pos = 0;
+    auto consume = [&] {
+        s.buffer.remove(0, pos);
+        pos = 0;
+    };
+    for (;;) {
+        while (pos + 1 < s.buffer.size() && s.buffer[pos] == '\r' && s.buffer[pos + 1] == '\n')
+            pos += 2; // keep-alive CRLFs between messages
+        const QByteArray rest = QByteArray::fromRawData(s.buffer.constData() + pos, s.buffer.size() - pos);
+        if (rest.isEmpty()) {
+            consume();
+            return true;
+        }
+        if (!couldBeSip(rest)) {
+            s.buffer.clear();
+            return false;
+        }
+        const qsizetype headEnd = rest.indexOf("\r\n\r\n");
+        if (headEnd < 0) {
+            consume();
+            if (s.buffer.size() > kMaxSipHeader) {
+                warn(QStringLiteral("TCP %1 -> %2: a header section over %3 KiB; resynchronising")
+                        .arg(from, to)
+                        .arg(kMaxSipHeader / 1024));
+                s.buffer.clear();
+                return false;
+            }
+            return true;
         }
         bool ok = true;
-        const QByteArray cl = header(s.buffer, "content-length", "l");
+        const QByteArray cl = header(rest, "content-length", "l");
         const qint64 bodyLen = cl.isEmpty() ? 0 : cl.toLongLong(&ok);
         if (!ok || bodyLen < 0 || bodyLen > kMaxTcpBuffer) {
             warn(QStringLiteral("bad Content-Length on a TCP stream; resynchronising"));
             s.buffer.clear();
-            s.synced = false;
-            return;
+            return false;
         }
         const qsizetype total = headEnd + 4 + qsizetype(bodyLen);
-        if (s.buffer.size() < total)
-            return;
-        emitSip(p, from, to, s.buffer.left(total), 1, s.connectionId);
-        s.buffer.remove(0, total);
+        if (rest.size() < total) {
+            consume();
+            return true;
+        }
+        emitSip(p, from, to, QByteArray(rest.constData(), total), 1, s.connectionId);
+        pos += total;
     }
 }
 

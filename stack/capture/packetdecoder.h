@@ -2,6 +2,7 @@
 #pragma once
 
 #include "capturereader.h"
+#include "reassembly.h"
 
 #include <QHash>
 #include <QSet>
@@ -36,15 +37,22 @@ private:
         quint16 sport = 0, dport = 0;
     };
     struct TcpStream {
-        bool synced = false;
-        quint32 nextSeq = 0;
-        QByteArray buffer;
+        TcpReorder order;
+        QByteArray buffer; // in-order bytes not yet framed into a message
         quint64 connectionId = 0;
     };
 
-    void decodeIp(const CapturedPacket& p, const uchar* d, qsizetype n);
-    void decodeUdp(const CapturedPacket& p, Flow f, const uchar* d, qsizetype n);
+    void decodeEthernet(const CapturedPacket& p, const uchar* d, qsizetype n, int depth);
+    void decodeIp(const CapturedPacket& p, const uchar* d, qsizetype n, int depth);
+    static bool skipIpv6Extensions(const uchar* d, qsizetype end, quint8* proto, qsizetype* off);
+    void defragment(const CapturedPacket& p, Flow f, quint8 proto, const QByteArray& key, qsizetype offset, bool more,
+        const uchar* d, qsizetype n, int depth);
+    void decodeTransport(const CapturedPacket& p, Flow f, quint8 proto, const uchar* t, qsizetype tn, int depth);
+    void decodeGre(const CapturedPacket& p, const uchar* d, qsizetype n, int depth);
+    void decodeUdp(const CapturedPacket& p, Flow f, const uchar* d, qsizetype n, int depth);
     void decodeTcp(const CapturedPacket& p, Flow f, const uchar* d, qsizetype n);
+    bool frameTcp(const CapturedPacket& p, TcpStream& s, const QString& from, const QString& to);
+    bool isDuplicate(const uchar* d, qsizetype n);
     void decodeSctp(const CapturedPacket& p, const QString& from, const QString& to, const uchar* d, qsizetype n,
         bool native);
     void emitSip(const CapturedPacket& p, const QString& from, const QString& to, const QByteArray& msg,
@@ -61,6 +69,9 @@ private:
     qint64 m_firstNs = 0;
     qint64 m_nowNs = 0;
     QHash<QByteArray, TcpStream> m_tcp;
+    IpDefragmenter m_defrag;
+    qint64 m_dedupWindowNs = 0; // for this packet's link type
+    QHash<quint64, qint64> m_recent; // digest of a recent datagram → when it was last seen
     quint64 m_nextConnection = 1;
     QHash<QString, quint64> m_assocs;
     QHash<QByteArray, quint64> m_transactions;
