@@ -8,13 +8,14 @@ set -euo pipefail
 
 build_pkgs=(
     build-essential cmake ninja-build pkg-config
-    qt6-base-dev qt6-base-dev-tools qt6-svg-dev libgl-dev
+    qt6-base-dev qt6-base-dev-tools qt6-svg-dev qt6-websockets-dev libssl-dev libgl-dev
     libusrsctp-dev libpcap-dev
     fonts-dejavu-core
 )
 test_pkgs=(
     xvfb xauth appstream desktop-file-utils dpkg-dev file
     tshark libnet-sip-perl sip-tester iproute2 kamailio
+    kamailio-tls-modules kamailio-websocket-modules
     clang libclang-rt-14-dev
     libosip2-dev libsofia-sip-ua-dev
 )

@@ -3,8 +3,10 @@
 // A SIP responder for interop tests: answers every request with CODE through the stack's server
 // transactions (100 Trying, retransmissions, dialogs for 2xx to INVITE/SUBSCRIBE; a BYE or CANCEL
 // gets what RFC 3261 says), printing each message and state change.
+// tls:, ws:, wss: (sipstreams.h): --cert FILE --key FILE, or --self-signed [--save-cert FILE].
 #include "command.h"
 #include "sipsctp.h"
+#include "sipstreams.h"
 #include "host/stack.h"
 #include "sctp/udptransport.h"
 #include "sip/sipstack.h"
@@ -29,10 +31,18 @@ namespace {
 const char* kUsage
     = "Usage: ladderctl listen sip --on [udp:|tcp:|sctp:]HOST:PORT [--answer CODE] [--count N] [--duration SECONDS]\n"
       "                            [--udp-port N]\n"
+      "       ladderctl listen sip --on tls:|ws:|wss:HOST:PORT [--cert FILE --key FILE | --self-signed [--save-cert FILE]]\n"
+      "                            [--max-header BYTES] [--max-message BYTES] [--max-connections N] [--idle SECONDS] …\n"
       "Listens on HOST:PORT (UDP and TCP unless one is named; loopback 127.0.0.1:5060 by default) and\n"
       "answers every request (but ACK; BYE and CANCEL get 200) with CODE (default 200) through a server\n"
       "transaction. Prints every message, transaction and dialog change. Prints \"listening on …\" when\n"
       "ready. sctp: SIP over SCTP (RFC 4168) in RFC 6951 UDP encapsulation on --udp-port (9899; 0: any).\n"
+      "tls: SIP over TLS (RFC 3261 §26); ws:, wss: SIP over WebSocket (RFC 7118, subprotocol sip). TLS and\n"
+      "WSS serve the certificate and key of --cert/--key (PEM) or, with --self-signed, one made at start\n"
+      "for localhost, 127.0.0.1, ::1 and HOST; --save-cert writes it (PEM) for clients' --ca.\n"
+      "Limits on every stream connection (tcp, tls, ws, wss), each hit printed as an error and the\n"
+      "connection closed: --max-header (default 65536 bytes), --max-message (1048576), --max-connections\n"
+      "(1024), --idle (300 s; 0: none).\n"
       "Stops after N requests (--count) or SECONDS (--duration); otherwise runs until killed.\n"
       "Exit status: 0 done; 1 cannot listen; 2 usage.";
 
@@ -45,9 +55,16 @@ int ladder::ctl::listenSip(const QStringList& args)
     int answer = 200, count = -1;
     double duration = -1;
     quint16 udpPort = sctp::UdpTransport::kDefaultPort;
+    SipStreamOptions streamOptions;
     for (int i = 0; i < args.size(); ++i) {
         const QString& a = args[i];
-        if (a == QLatin1String("--on") && i + 1 < args.size())
+        QString optionError;
+        if (takeSipStreamOption(args, &i, &streamOptions, &optionError)) {
+            if (!optionError.isEmpty()) {
+                err(QStringLiteral("listen sip: ") + optionError);
+                return 2;
+            }
+        } else if (a == QLatin1String("--on") && i + 1 < args.size())
             on = args[++i];
         else if (a == QLatin1String("--answer") && i + 1 < args.size())
             answer = args[++i].toInt();
@@ -70,7 +87,23 @@ int ladder::ctl::listenSip(const QStringList& args)
         return 2;
     }
     bool udp = true, tcp = true, sctpOn = false;
-    if (on.startsWith(QLatin1String("sctp:"))) {
+    QString streamProto; // tls, ws or wss
+    const qsizetype colon = on.indexOf(QLatin1Char(':'));
+    if (colon > 0 && isSipStreamProto(on.left(colon).toLower())) {
+        udp = tcp = false;
+        streamProto = on.left(colon).toLower();
+        on = on.mid(colon + 1);
+        const bool secure = streamProto != QLatin1String("ws");
+        const bool files = !streamOptions.tls.certificateFile.isEmpty() || !streamOptions.tls.keyFile.isEmpty();
+        if (secure && files == streamOptions.tls.selfSigned) {
+            err(QStringLiteral("listen sip: %1: give --cert FILE --key FILE or --self-signed (one of them)").arg(streamProto));
+            return 2;
+        }
+        if (!streamOptions.saveCertificate.isEmpty() && !streamOptions.tls.selfSigned) {
+            err(QStringLiteral("listen sip: --save-cert writes the certificate --self-signed makes"));
+            return 2;
+        }
+    } else if (on.startsWith(QLatin1String("sctp:"))) {
         udp = tcp = false;
         sctpOn = true;
         on = on.mid(5);
@@ -127,12 +160,21 @@ int ladder::ctl::listenSip(const QStringList& args)
     }
     if (tcp) {
         auto t = std::make_unique<sip::TcpTransport>();
+        t->setLimits(streamOptions.limits);
         if (!t->listen(at, &error)) {
             err(QStringLiteral("listen sip: ") + error);
             return 1;
         }
         listening << QStringLiteral("tcp:") + t->local().toString();
         stack.addTransport(std::move(t));
+    }
+    if (!streamProto.isEmpty()) {
+        const QString local = addSipStreamTransport(stack, streamProto, at, streamOptions, &error);
+        if (local.isEmpty()) {
+            err(QStringLiteral("listen sip: ") + error);
+            return 1;
+        }
+        listening << streamProto + QLatin1Char(':') + local;
     }
     if (sctpOn) {
         const QString local = sctpCarrier.addTo(stack, at.host, udpPort, 0, at.port, &error);

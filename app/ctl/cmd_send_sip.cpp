@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// ladderctl send sip --to udp|tcp|sctp:HOST:PORT [--stateful] [--dialog-on-fork] FILE|-
+// ladderctl send sip --to udp|tcp|sctp|tls|ws|wss:HOST:PORT[/path] [--stateful] [--dialog-on-fork] FILE|-
 // Sends one SIP message from a file (or stdin) over a real socket with the stack's send call
 // (sip_sendmsg(3SIP) semantics) and prints what happened: the message sent, transaction state
 // changes, retransmissions, responses, and the errno name with its reason on failure.
 // --auth USER[:PASSWORD]: a 401/407 is answered once with digest credentials (stack/sip/auth).
+// tls:, ws:, wss: (sipstreams.h): --ca FILE trusts that CA, --insecure trusts any certificate.
 #include "command.h"
 #include "sipsctp.h"
+#include "sipstreams.h"
 #include "transports.h"
 #include "host/stack.h"
 #include "sctp/udptransport.h"
@@ -37,6 +39,7 @@ namespace {
 const char* kUsage
     = "Usage: ladderctl send sip --to udp|tcp|sctp:HOST:PORT [--stateful] [--dialog-on-fork] [--from HOST[:PORT]]\n"
       "                          [--udp-port N] [--wait SECONDS] [--quiet] [--auth USER[:PASSWORD]] FILE|-\n"
+      "       ladderctl send sip --to tls:HOST:PORT|ws:HOST:PORT[/PATH]|wss:HOST:PORT[/PATH] [--ca FILE | --insecure] …\n"
       "Sends the SIP message in FILE (- = stdin) to HOST:PORT over a real socket (loopback by default)\n"
       "and prints what happened. --stateful creates a client transaction (SIP_SEND_STATEFUL):\n"
       "retransmissions and timers per RFC 3261, responses matched to it; without it the message is\n"
@@ -48,6 +51,11 @@ const char* kUsage
       "An ACK has no transaction of its own (RFC 3261): with --stateful it is sent statelessly, with a\n"
       "note, and the command returns once it is sent.\n"
       "--wait: how long to wait for responses (default: until the transaction ends; 2 s when stateless).\n"
+      "tls: SIP over TLS (RFC 3261 §26); ws:, wss: SIP over WebSocket (RFC 7118, subprotocol sip; PATH\n"
+      "default /). The server's certificate must be valid for HOST and signed by a CA the system trusts\n"
+      "or by --ca FILE (PEM; a self-signed server's own certificate will do); otherwise the command fails\n"
+      "with the reason (expired, name mismatch, unknown CA). --insecure: trust any certificate (the\n"
+      "reason is still printed).\n"
       "--auth USER[:PASSWORD]: digest authentication (RFC 3261, RFC 7616: MD5, SHA-256, their -sess\n"
       "forms, qop=auth); implies --stateful. A 401 (407) is answered by resending the request with\n"
       "Authorization (Proxy-Authorization): CSeq + 1, same Call-ID and From tag, a new Via branch.\n"
@@ -88,9 +96,16 @@ int run(const QStringList& args)
     double wait = -1;
     quint16 udpPort = sctp::UdpTransport::kDefaultPort;
     std::optional<QString> authArg;
+    SipStreamOptions streamOptions;
     for (int i = 0; i < args.size(); ++i) {
         const QString& a = args[i];
-        if (a == QLatin1String("--to") && i + 1 < args.size())
+        QString optionError;
+        if (takeSipStreamOption(args, &i, &streamOptions, &optionError)) {
+            if (!optionError.isEmpty()) {
+                err(QStringLiteral("send sip: ") + optionError);
+                return 2;
+            }
+        } else if (a == QLatin1String("--to") && i + 1 < args.size())
             to = args[++i];
         else if (a == QLatin1String("--from") && i + 1 < args.size())
             from = args[++i];
@@ -122,13 +137,21 @@ int run(const QStringList& args)
         return 2;
     }
     const QString proto = to.left(colon).toLower();
+    const bool streamProto = isSipStreamProto(proto);
+    QString hostPort = to.mid(colon + 1);
+    if (proto == QLatin1String("ws") || proto == QLatin1String("wss"))
+        hostPort = splitWsPath(hostPort, &streamOptions.path);
     sip::HostPort remote;
-    if (!sip::HostPort::parse(to.mid(colon + 1), &remote)) {
-        err(QStringLiteral("send sip: '%1' is not HOST:PORT").arg(to.mid(colon + 1)));
+    if (!sip::HostPort::parse(hostPort, &remote)) {
+        err(QStringLiteral("send sip: '%1' is not HOST:PORT").arg(hostPort));
         return 2;
     }
-    if (proto != QLatin1String("udp") && proto != QLatin1String("tcp") && proto != QLatin1String("sctp")) {
-        err(QStringLiteral("send sip: transport '%1' is not udp, tcp or sctp").arg(proto));
+    if (proto != QLatin1String("udp") && proto != QLatin1String("tcp") && proto != QLatin1String("sctp") && !streamProto) {
+        err(QStringLiteral("send sip: transport '%1' is not udp, tcp, sctp, tls, ws or wss").arg(proto));
+        return 2;
+    }
+    if (streamOptions.tls.insecure && !streamOptions.tls.caFile.isEmpty()) {
+        err(QStringLiteral("send sip: --ca and --insecure exclude each other"));
         return 2;
     }
 
@@ -207,15 +230,25 @@ int run(const QStringList& args)
             return 1;
         }
         stack.addTransport(std::move(t));
+    } else if (streamProto) {
+        // It listens too, as for tcp: the Via then names an address of ours that accepts
+        // connections. A TLS or WSS listener needs a certificate: a self-signed one will do.
+        if (streamOptions.tls.certificateFile.isEmpty())
+            streamOptions.tls.selfSigned = true;
+        if (addSipStreamTransport(stack, proto, local, streamOptions, &error).isEmpty()) {
+            err(QStringLiteral("send sip: ") + error);
+            return 1;
+        }
     } else {
         if (sctpCarrier.addTo(stack, local.host, 0, udpPort, 0, &error).isEmpty()) {
             err(QStringLiteral("send sip: ") + error);
             return 1;
         }
     }
-    const auto c = stack.connect(proto == QLatin1String("udp") ? sip::TransportType::Udp
-            : proto == QLatin1String("tcp")                    ? sip::TransportType::Tcp
-                                                               : sip::TransportType::Sctp,
+    const auto c = stack.connect(streamProto              ? sipStreamType(proto)
+            : proto == QLatin1String("udp") ? sip::TransportType::Udp
+            : proto == QLatin1String("tcp") ? sip::TransportType::Tcp
+                                            : sip::TransportType::Sctp,
         remote, &error);
     if (!c) {
         err(QStringLiteral("send sip: ") + error);
@@ -380,8 +413,8 @@ int run(const QStringList& args)
 }
 
 // The options after "ladderctl send sip" / "ladderctl listen sip".
-const char* kSendOptions = "--to udp|tcp|sctp:HOST:PORT [--stateful] [--dialog-on-fork] [--auth USER[:PASSWORD]] FILE|-";
-const char* kListenOptions = "--on [udp:|tcp:|sctp:]HOST:PORT [--answer CODE] [--count N] [--duration S]";
+const char* kSendOptions = "--to udp|tcp|sctp|tls|ws|wss:HOST:PORT [--ca FILE|--insecure] [--stateful] [--dialog-on-fork] [--auth USER[:PASSWORD]] FILE|-";
+const char* kListenOptions = "--on [udp:|tcp:|sctp:|tls:|ws:|wss:]HOST:PORT [--cert FILE --key FILE|--self-signed] [--answer CODE] [--count N] [--duration S]";
 
 const TransportRegistration reg { { QStringLiteral("sip"), QString::fromLatin1(kSendOptions),
     QString::fromLatin1(kListenOptions), run, listenSip } };

@@ -157,7 +157,9 @@ bool PcapngWriter::writeSip(const Event& e)
     unifyFamilies(src, dst);
     switch (e.b) {
     case 1:
-    case 3:
+    case 3: // TLS, WS and WSS as the plaintext SIP on TCP: the journal has no record of the TLS or WebSocket framing
+    case 4:
+    case 5:
         return writeTcp(e, src, dst);
     case 2: {
         if (m_options.sipOverSctp == PcapngOptions::SipOverSctp::Skip)

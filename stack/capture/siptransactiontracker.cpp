@@ -17,6 +17,8 @@ namespace {
         case 1: return QStringLiteral("TCP");
         case 2: return QStringLiteral("SCTP");
         case 3: return QStringLiteral("TLS");
+        case 4: return QStringLiteral("WS");
+        case 5: return QStringLiteral("WSS");
         default: return QStringLiteral("?");
         }
     }

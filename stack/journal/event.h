@@ -15,7 +15,8 @@ enum class Dir : quint8 { None, Tx, Rx };
 // rely on it, so keep this table true when adding kinds.
 enum class Kind : quint8 {
     SipMessage, //          dir Tx/Rx; raw = bytes on the wire; text = start line; a = connection id;
-    //                      b = transport (0 UDP, 1 TCP, 2 SCTP, 3 TLS); object = transaction id
+    //                      b = transport (0 UDP, 1 TCP, 2 SCTP, 3 TLS, 4 WS, 5 WSS; TLS and WSS:
+    //                      the plaintext); object = transaction id
     SipRetransmission, //   dir Tx; raw = bytes; a = connection id; b = transport; c = retransmission
     //                      number (1, 2…); object = transaction id
     TimerArmed, //          text = timer name ("A", "E"…); a = interval ms; object = transaction id

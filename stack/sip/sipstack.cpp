@@ -120,6 +120,28 @@ Transport* SipStack::addTransport(std::unique_ptr<Transport> transport)
         traceNote(trace::Kind::ConnectionState, c->id(), QStringLiteral("closed: %1").arg(c->describe()), c);
         noteChanged();
     });
+    t->setReportHandler([this](const std::shared_ptr<Connection>& c, const QString& text, bool error) {
+        if (!error) {
+            traceNote(trace::Kind::ConnectionState, c ? c->id() : 0, text, c);
+            return;
+        }
+        traceNote(trace::Kind::Error, 0, text, c);
+        if (!c)
+            return;
+        // Requests that went out on a failed connection get no answer on it (a refused
+        // certificate, a limit hit): their transactions fail now rather than at Timer B/F.
+        QList<quint64> failed;
+        m_transactions.forEach([&](const Transaction& tx) {
+            const Transaction::State s = tx.state();
+            if (tx.isClient() && tx.connection() == c
+                && (s == Transaction::State::Calling || s == Transaction::State::Trying
+                    || s == Transaction::State::Proceeding))
+                failed.append(tx.id());
+        });
+        for (const quint64 id : std::as_const(failed))
+            if (Transaction* tx = m_transactions.find(id); tx && !tx->isTerminated())
+                static_cast<ClientTransaction*>(tx)->connectionFailed();
+    });
     registerSentBy(t->local().toSentBy());
     m_transports.push_back(std::move(transport));
     return t;

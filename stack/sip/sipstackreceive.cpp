@@ -341,7 +341,11 @@ void SipStack::transactionTimeout(Transaction& t, char timer)
 
 void SipStack::transactionTransportError(Transaction& t)
 {
-    emit transactionFailed(t.id(), QStringLiteral("transport error on %1").arg(t.connection() ? t.connection()->describe() : QStringLiteral("no connection")));
+    const Connection* c = t.connection().get();
+    QString why = QStringLiteral("transport error on %1").arg(c ? c->describe() : QStringLiteral("no connection"));
+    if (c && !c->failure().isEmpty())
+        why += QStringLiteral(": ") + c->failure();
+    emit transactionFailed(t.id(), why);
 }
 
 void SipStack::transactionTerminated(Transaction& t)

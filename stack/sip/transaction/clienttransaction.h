@@ -13,6 +13,9 @@ public:
     virtual void start() = 0;
     // A response matched to this transaction (§17.1.3); bytes are the wire form.
     virtual void receiveResponse(const Message& response, const QByteArray& bytes) = 0;
+    // The connection the request went out on failed before a final response came (a TLS
+    // certificate refused, a limit hit): the same as a failed send (§17.1.4).
+    void connectionFailed() { transportFailed(); }
 
 protected:
     using Transaction::Transaction;

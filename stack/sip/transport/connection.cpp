@@ -17,10 +17,18 @@ namespace {
 QByteArray transportToken(TransportType t)
 {
     switch (t) {
-    case TransportType::Udp: return QByteArrayLiteral("UDP");
-    case TransportType::Tcp: return QByteArrayLiteral("TCP");
-    case TransportType::Sctp: return QByteArrayLiteral("SCTP");
-    case TransportType::Tls: return QByteArrayLiteral("TLS");
+    case TransportType::Udp:
+        return QByteArrayLiteral("UDP");
+    case TransportType::Tcp:
+        return QByteArrayLiteral("TCP");
+    case TransportType::Sctp:
+        return QByteArrayLiteral("SCTP");
+    case TransportType::Tls:
+        return QByteArrayLiteral("TLS");
+    case TransportType::Ws:
+        return QByteArrayLiteral("WS");
+    case TransportType::Wss:
+        return QByteArrayLiteral("WSS");
     }
     return QByteArrayLiteral("UDP");
 }
@@ -36,6 +44,10 @@ bool transportFromToken(QByteArrayView token, TransportType* out)
         *out = TransportType::Sctp;
     else if (t == "TLS")
         *out = TransportType::Tls;
+    else if (t == "WS")
+        *out = TransportType::Ws;
+    else if (t == "WSS")
+        *out = TransportType::Wss;
     else
         return false;
     return true;
@@ -81,8 +93,8 @@ bool HostPort::parse(const QString& text, HostPort* out, quint16 defaultPort)
     return true;
 }
 
-Connection::Connection(TransportType type, bool reliable, bool stream, HostPort local, HostPort remote,
-    const QString& label)
+Connection::Connection(
+    TransportType type, bool reliable, bool stream, HostPort local, HostPort remote, const QString& label)
     : m_id(g_nextConnectionId.fetch_add(1, std::memory_order_relaxed))
     , m_type(type)
     , m_reliable(reliable)

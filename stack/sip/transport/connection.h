@@ -7,9 +7,9 @@
 namespace ladder::sip {
 
 // The journal's transport numbers (trace::Kind::SipMessage, field b).
-enum class TransportType : quint8 { Udp = 0, Tcp = 1, Sctp = 2, Tls = 3 };
+enum class TransportType : quint8 { Udp = 0, Tcp = 1, Sctp = 2, Tls = 3, Ws = 4, Wss = 5 };
 
-// "UDP", "TCP", "SCTP", "TLS": the Via transport token.
+// "UDP", "TCP", "SCTP", "TLS", "WS", "WSS": the Via transport token (RFC 7118 §5 for WS/WSS).
 QByteArray transportToken(TransportType t);
 // Parses "udp"/"UDP"…; false when unknown.
 bool transportFromToken(QByteArrayView token, TransportType* out);
@@ -59,6 +59,9 @@ public:
     virtual bool send(const QByteArray& bytes, QString* error) = 0;
     virtual void close() { }
 
+    // Why the connection failed (a TLS verification failure, a limit hit), empty when it did not.
+    const QString& failure() const { return m_failure; }
+
     quint64 messagesSent() const { return m_sent; }
     quint64 messagesReceived() const { return m_received; }
     void countReceived() { ++m_received; }
@@ -68,6 +71,7 @@ protected:
     void countSent() { ++m_sent; }
     void setLocal(const HostPort& local, const QString& label);
     void setRemoteLabel(const QString& label);
+    void setFailure(const QString& why) { m_failure = why; }
 
 private:
     quint64 m_id;
@@ -76,6 +80,7 @@ private:
     bool m_stream;
     HostPort m_local, m_remote;
     QString m_localEndpoint, m_remoteEndpoint;
+    QString m_failure;
     quint64 m_sent = 0, m_received = 0;
 };
 

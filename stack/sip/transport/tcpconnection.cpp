@@ -2,28 +2,60 @@
 #include "tcpconnection.h"
 
 #include "tcptransport.h"
+#include "tlscontext.h"
 
 #include <QPointer>
+#include <QSslSocket>
 #include <QTcpSocket>
 
 namespace ladder::sip {
 
+namespace {
+    qint64 nowMs() { return monotonicMs(); }
+}
+
 TcpConnection::TcpConnection(TcpTransport& owner, QTcpSocket* socket, const HostPort& local, const HostPort& remote,
     const QString& label, bool outgoing)
-    : Connection(TransportType::Tcp, true, true, local, remote, label)
+    : Connection(owner.type(), true, true, local, remote, label)
     , m_owner(&owner)
     , m_socket(socket)
+    , m_framer(owner.limits().maxHeaderBytes, owner.limits().maxMessageBytes)
+    , m_lastActivityMs(nowMs())
     , m_connected(!outgoing || socket->state() == QAbstractSocket::ConnectedState)
 {
     socket->setParent(this);
     socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
     connect(socket, &QTcpSocket::readyRead, this, &TcpConnection::readAll);
-    connect(socket, &QTcpSocket::connected, this, &TcpConnection::connected);
     connect(socket, &QTcpSocket::disconnected, this, [this] { lost(QStringLiteral("closed by the peer")); });
-    connect(socket, &QTcpSocket::errorOccurred, this, [this](QAbstractSocket::SocketError) {
-        if (m_socket->state() != QAbstractSocket::ConnectedState)
-            lost(m_socket->errorString());
-    });
+    if (auto* ssl = qobject_cast<QSslSocket*>(socket)) {
+        // Outgoing TLS: messages wait for the handshake and the verification of the server's
+        // certificate (RFC 3261 §26.3.1); incoming ones are handed over once encrypted.
+        connect(ssl, &QSslSocket::encrypted, this, &TcpConnection::connected);
+        connect(ssl, &QSslSocket::sslErrors, this, [this, ssl](const QList<QSslError>& errors) {
+            const QString why = TlsContext::describe(errors);
+            if (m_owner && m_owner->tls() && m_owner->tls()->insecure()) {
+                ssl->ignoreSslErrors();
+                if (m_owner)
+                    m_owner->note(this, QStringLiteral("certificate not verified, trusted anyway (insecure): ") + why);
+                return;
+            }
+            verificationFailed(why);
+        });
+        connect(ssl, &QTcpSocket::errorOccurred, this, [this](QAbstractSocket::SocketError e) {
+            if (e == QAbstractSocket::RemoteHostClosedError && m_socket->state() == QAbstractSocket::ConnectedState)
+                return; // disconnected() follows
+            if (e == QAbstractSocket::RemoteHostClosedError)
+                lost(QStringLiteral("closed by the peer"));
+            else
+                fail(QStringLiteral("TLS: ") + m_socket->errorString());
+        });
+    } else {
+        connect(socket, &QTcpSocket::connected, this, &TcpConnection::connected);
+        connect(socket, &QTcpSocket::errorOccurred, this, [this](QAbstractSocket::SocketError) {
+            if (m_socket->state() != QAbstractSocket::ConnectedState)
+                lost(m_socket->errorString());
+        });
+    }
 }
 
 TcpConnection::~TcpConnection() = default;
@@ -32,10 +64,12 @@ bool TcpConnection::send(const QByteArray& bytes, QString* error)
 {
     if (!m_open) {
         if (error)
-            *error = QStringLiteral("the TCP connection to %1 is closed").arg(remote().toString());
+            *error = QStringLiteral("the %1 connection to %2 is closed")
+                         .arg(QString::fromLatin1(viaToken()), remote().toString());
         return false;
     }
     countSent();
+    m_lastActivityMs = nowMs();
     if (!m_connected) {
         m_queued += bytes; // sent when the connection comes up
         return true;
@@ -62,6 +96,7 @@ void TcpConnection::readAll()
     // The transport may drop this connection from inside a delivery (a closed stream); keep it
     // alive until the loop ends.
     QPointer<TcpConnection> self(this);
+    m_lastActivityMs = nowMs();
     m_framer.feed(m_socket->readAll());
     while (self && m_open) {
         QByteArray message;
@@ -69,7 +104,7 @@ void TcpConnection::readAll()
         case StreamFramer::Status::NeedMore:
             return;
         case StreamFramer::Status::Error:
-            lost(QStringLiteral("unframeable stream: ") + QString::fromUtf8(m_framer.errorString()));
+            fail(QString::fromUtf8(m_framer.errorString()));
             return;
         case StreamFramer::Status::Ping:
             // RFC 5626 §3.5.1: answer a CRLFCRLF ping with a CRLF pong.
@@ -84,6 +119,21 @@ void TcpConnection::readAll()
             continue;
         }
     }
+}
+
+void TcpConnection::verificationFailed(const QString& why)
+{
+    fail(QStringLiteral("certificate verification failed: ") + why);
+}
+
+void TcpConnection::fail(const QString& why)
+{
+    if (!m_open)
+        return;
+    setFailure(why);
+    if (m_owner)
+        m_owner->connectionFailed(this, why);
+    lost(why);
 }
 
 void TcpConnection::lost(const QString& why)

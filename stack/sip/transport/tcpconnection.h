@@ -14,8 +14,9 @@ namespace ladder::sip {
 
 class TcpTransport;
 
-// One TCP connection of a TcpTransport: the socket, its framer and the bytes queued while an
-// outgoing connection is still being set up.
+// One TCP or TLS connection of a TcpTransport: the socket (a QSslSocket for TLS), its framer and
+// the bytes queued while an outgoing connection is still being set up (for TLS: until the
+// handshake is done and the server's certificate verified).
 class TcpConnection : public QObject, public Connection {
     Q_OBJECT
 public:
@@ -27,16 +28,23 @@ public:
     bool send(const QByteArray& bytes, QString* error) override;
     void close() override;
     void detach() { m_owner = nullptr; }
+    // Closes the connection because of `why` (a limit hit, a failed handshake): journalled as an
+    // Error by the transport.
+    void fail(const QString& why);
+    // Monotonic milliseconds of the last byte received or sent.
+    qint64 lastActivityMs() const { return m_lastActivityMs; }
 
 private:
     void readAll();
     void connected();
     void lost(const QString& why);
+    void verificationFailed(const QString& why);
 
     TcpTransport* m_owner;
     QTcpSocket* m_socket;
     StreamFramer m_framer;
     QByteArray m_queued;
+    qint64 m_lastActivityMs;
     bool m_connected;
     bool m_open = true;
 };

@@ -20,6 +20,11 @@ public:
     // bytes: exactly one message (datagram, or one framed message of a stream).
     using ReceiveHandler = std::function<void(const std::shared_ptr<Connection>&, const QByteArray& bytes)>;
     using ConnectionHandler = std::function<void(const std::shared_ptr<Connection>&)>;
+    // c: the connection concerned, or nullptr for one refused before it became a Connection.
+    // text: "TLS 127.0.0.1:40112: stream: header section exceeds 65536 bytes, connection closed".
+    // error: a failure (the journal's Error); otherwise a note (Log), e.g. a certificate trusted
+    // anyway.
+    using ReportHandler = std::function<void(const std::shared_ptr<Connection>& c, const QString& text, bool error)>;
 
     ~Transport() override = default;
 
@@ -43,6 +48,9 @@ public:
     void setClosedHandler(ConnectionHandler h) { m_onClosed = std::move(h); }
     // Called for connections created by the peer (accepted TCP) and by connectTo.
     void setOpenedHandler(ConnectionHandler h) { m_onOpened = std::move(h); }
+    // Called when a connection fails (a limit hit, a TLS verification failure, a refused
+    // connection; before the closed handler), and for notes about a connection.
+    void setReportHandler(ReportHandler h) { m_onReport = std::move(h); }
 
 protected:
     explicit Transport(QObject* parent = nullptr)
@@ -64,12 +72,18 @@ protected:
         if (m_onOpened)
             m_onOpened(c);
     }
+    void report(const std::shared_ptr<Connection>& c, const QString& text, bool error = true) const
+    {
+        if (m_onReport)
+            m_onReport(c, text, error);
+    }
 
 private:
     QString m_label;
     ReceiveHandler m_onReceive;
     ConnectionHandler m_onClosed;
     ConnectionHandler m_onOpened;
+    ReportHandler m_onReport;
 };
 
 } // namespace ladder::sip
