@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // ladderctl lab list | lab run NAME [--seed N] [--loss PCT] [--delay MS] [--duration S]
-//                                   [--pcap FILE.pcapng]
+//                                   [--fault RULE]… [--trace FILE.jsonl] [--pcap FILE.pcapng]
 #include "command.h"
 #include "host/stack.h"
 #include "lab/runner.h"
@@ -52,11 +52,17 @@ namespace {
         QCommandLineParser p;
         p.addPositionalArgument(QStringLiteral("name"), QStringLiteral("Scenario (ladderctl lab list)"));
         p.addOptions({
-            { QStringLiteral("seed"), QStringLiteral("Random seed of the lab links"), QStringLiteral("N"), QStringLiteral("1") },
+            { QStringLiteral("seed"), QStringLiteral("Random seed of the lab links"), QStringLiteral("N"),
+                QStringLiteral("1") },
             { QStringLiteral("loss"), QStringLiteral("Link loss in percent"), QStringLiteral("PCT") },
             { QStringLiteral("delay"), QStringLiteral("One-way link delay in ms"), QStringLiteral("MS") },
-            { QStringLiteral("duration"), QStringLiteral("Stop after S seconds of scenario time"), QStringLiteral("S") },
-            { QStringLiteral("trace"), QStringLiteral("Write the whole journal as JSON Lines"), QStringLiteral("FILE") },
+            { QStringLiteral("duration"), QStringLiteral("Stop after S seconds of scenario time"),
+                QStringLiteral("S") },
+            { QStringLiteral("fault"),
+                QStringLiteral("A fault rule (docs/FAULTS.md), e.g. 'drop sip:INVITE nth 2'; repeatable"),
+                QStringLiteral("RULE") },
+            { QStringLiteral("trace"), QStringLiteral("Write the whole journal as JSON Lines"),
+                QStringLiteral("FILE") },
             { QStringLiteral("pcap"), QStringLiteral("Write the wire as pcapng"), QStringLiteral("FILE") },
         });
         if (!p.parse(QStringList { QStringLiteral("ladderctl lab run") } + args)) {
@@ -82,13 +88,32 @@ namespace {
         params.lossPct = loss;
         params.delayMs = qint64(delay);
         params.durationS = duration;
+        QString why;
+        const auto faults = lab::FaultRule::parseAll(p.values(QStringLiteral("fault")), &why);
+        if (!faults) {
+            err(QStringLiteral("ladderctl lab run: --fault %1").arg(why));
+            return 2;
+        }
+        if (!faults->isEmpty() && !scenario->takesFaultRules()) {
+            err(QStringLiteral("ladderctl lab run: --fault: %1").arg(lab::faultRulesRefused(*scenario)));
+            return 2;
+        }
+        params.faults = *faults;
 
         Stack stack(scenario->needsRealTime() ? Scheduler::Mode::Real : Scheduler::Mode::Virtual);
         out(QStringLiteral("scenario: %1 — %2").arg(name, scenario->title()));
+        for (qsizetype i = 0; i < params.faults.size(); ++i)
+            out(QStringLiteral("fault rule %1: %2").arg(i + 1).arg(params.faults.at(i).text()));
         const lab::RunOutcome outcome = lab::runToEnd(*scenario, stack, params);
         out(lab::JournalSummary::of(stack.journal()).toText().trimmed());
         for (const QString& f : outcome.result.findings)
             out(QStringLiteral("finding: %1").arg(f));
+        // A rule that never acted is worth saying: a typo in a name, or fewer transmissions than its nth.
+        for (qsizetype i = 0; i < outcome.faults.size() && i < params.faults.size(); ++i)
+            out(QStringLiteral("fault rule %1: matched %2 datagram(s), acted on %3")
+                    .arg(i + 1)
+                    .arg(outcome.faults.at(i).matched)
+                    .arg(outcome.faults.at(i).acted));
         int rc = outcome.result.ok ? 0 : 1;
         if (!outcome.result.ok)
             err(QStringLiteral("ladderctl lab run: %1 failed: %2").arg(name, outcome.result.failure));
@@ -127,8 +152,9 @@ namespace {
         return 2;
     }
 
-    const Registration reg { { QStringLiteral("lab"), QStringLiteral("List and run the built-in lab scenarios, headless"),
-        QStringLiteral("list | run NAME [--seed N] [--loss PCT] [--delay MS] [--duration S] "
+    const Registration reg { { QStringLiteral("lab"),
+        QStringLiteral("List and run the built-in lab scenarios, headless"),
+        QStringLiteral("list | run NAME [--seed N] [--loss PCT] [--delay MS] [--duration S] [--fault RULE]… "
                        "[--trace FILE.jsonl] [--pcap FILE.pcapng]"),
         lab } };
 

@@ -5,6 +5,8 @@
 #include <QString>
 
 #include <functional>
+#include <memory>
+#include <optional>
 
 namespace ladder {
 class Scheduler;
@@ -39,12 +41,32 @@ private:
     quint64 m_state;
 };
 
+// What a fault rule (stack/lab/faultplan.h) makes a link do with one datagram. The rules are
+// chosen by protocol meaning above the link; the link carries them out and journals them.
+struct LinkFault {
+    enum class Action : quint8 { None, Drop, Duplicate, Delay, Reorder, Corrupt };
+    Action action = Action::None;
+    qint64 delayNs = 0; // Delay: added to the link's own delay
+    QString rule; // names the rule in the journal: "fault rule 1 'drop sip:INVITE nth 4'"
+};
+
 // One direction of an emulated wire. Each datagram is lost, delayed, jittered, duplicated,
 // reordered and rate-limited as the parameters say, then handed to the deliver callback from
 // the scheduler. Losses and duplicates are recorded in the journal so the timeline can show them.
+//
+// A fault judge, when set, is asked about every datagram first. A datagram it selects is spared the
+// link's random loss, duplication and reordering, so that the fault is exactly what happens to it
+// (a link that is down still loses it); the random numbers are drawn all the same, so the other
+// datagrams see the same sequence as without the fault. Every fault is journalled: a drop as
+// LinkDrop, a duplicate as LinkDuplicate, a delay, a hold-back or a corruption as UserAction.
 class Link {
 public:
     using Deliver = std::function<void(const QByteArray&)>;
+    // Called once per datagram, in transmission order, with the lanes it goes between.
+    using FaultJudge = std::function<LinkFault(const QByteArray& datagram, const QString& from, const QString& to)>;
+    // A held-back datagram (Reorder) goes out right behind the next one the link delivers, or
+    // after this long if none comes.
+    static constexpr qint64 kReorderHoldNs = 1'000'000'000;
 
     Link(Scheduler& scheduler, quint64 seed, LinkParams params = {}, QString name = {});
 
@@ -53,9 +75,18 @@ public:
     const QString& name() const { return m_name; }
     void setJournal(trace::Journal* journal, quint64 linkId);
 
+    void setFaultJudge(FaultJudge judge) { m_judge = std::move(judge); }
+    bool hasFaultJudge() const { return bool(m_judge); }
+    // The judge's verdict on one datagram (Action::None without a judge). transmit() asks for it
+    // itself; a sender that needs the verdict first (SCTP's fast path for perfect links) asks here
+    // and passes it to the second transmit(). Each call counts a transmission.
+    LinkFault judge(const QByteArray& datagram, const QString& from, const QString& to);
+
     // from/to name the lanes in the journal when a datagram is lost or duplicated.
     void transmit(const QByteArray& datagram, const Deliver& deliver, const QString& from = {},
         const QString& to = {});
+    void transmit(const QByteArray& datagram, const LinkFault& fault, const Deliver& deliver, const QString& from,
+        const QString& to);
 
     quint64 sent() const { return m_sent; }
     quint64 dropped() const { return m_dropped; }
@@ -63,7 +94,15 @@ public:
     quint64 reordered() const { return m_reordered; }
 
 private:
+    struct Held {
+        QByteArray datagram;
+        Deliver deliver;
+        quint64 timer = 0;
+    };
     qint64 departureDelayNs(int bytes);
+    void journal(int kind, const QString& from, const QString& to, const QString& text, const QByteArray& raw = {});
+    void hold(const QByteArray& datagram, const Deliver& deliver, qint64 delayNs);
+    void releaseHeld(qint64 delayNs);
 
     Scheduler& m_scheduler;
     Rng m_rng;
@@ -73,6 +112,10 @@ private:
     quint64 m_linkId = 0;
     qint64 m_busyUntilNs = 0;
     quint64 m_sent = 0, m_dropped = 0, m_duplicated = 0, m_reordered = 0;
+    FaultJudge m_judge;
+    // Shared with the hold-back's timer, which may fire after the link is gone (its Deliver
+    // callbacks guard their receivers, as every scheduled delivery's do).
+    std::shared_ptr<std::optional<Held>> m_held = std::make_shared<std::optional<Held>>();
 };
 
 } // namespace ladder

@@ -74,9 +74,20 @@ namespace {
     };
 }
 
+QString faultRulesRefused(const Scenario& scenario)
+{
+    return QStringLiteral("%1 takes no fault rules: its association runs in a helper process, in real time, over "
+                          "links of its own that the rules do not reach")
+        .arg(scenario.name());
+}
+
 RunOutcome runToEnd(Scenario& scenario, Stack& stack, const ScenarioParams& params)
 {
     RunOutcome out;
+    if (!params.faults.isEmpty() && !scenario.takesFaultRules()) {
+        out.result.failure = faultRulesRefused(scenario);
+        return out;
+    }
     const double duration = params.durationS > 0 ? params.durationS : scenario.defaultDurationS();
     const qint64 limitNs = qint64(duration * 1e9);
     Scheduler& sched = stack.scheduler();
@@ -116,6 +127,7 @@ RunOutcome runToEnd(Scenario& scenario, Stack& stack, const ScenarioParams& para
     out.timedOut = !scenario.finished();
     out.ranForS = double(sched.nowNs() - startNs) / 1e9;
     out.result = scenario.result(stack);
+    out.faults = scenario.faultTallies();
     scenario.stop();
     if (virtualTime)
         sendPosted(); // what stopping posted, still on the lab's clock

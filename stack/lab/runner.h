@@ -12,6 +12,7 @@ struct RunOutcome {
     ScenarioResult result;
     double ranForS = 0; // scenario time that passed
     bool timedOut = false; // the duration passed before the scenario said it had finished
+    QList<FaultTally> faults; // what each fault rule did, in rule order
 };
 
 // The seed of the process-wide SIP id generator (sip::seedIds) for a scenario seed. runToEnd()
@@ -26,8 +27,13 @@ quint64 sctpSeedFor(quint64 scenarioSeed);
 // header's epoch_ns and, plus the scheduler's time, what usrsctp's gettimeofday answers.
 constexpr qint64 kLabEpochNs = qint64(1767225600) * 1'000'000'000;
 
+// Why a scenario refuses fault rules (Scenario::takesFaultRules() is false), in one sentence;
+// runToEnd() does not run it with any.
+QString faultRulesRefused(const Scenario& scenario);
+
 // Virtual-time runs are reproducible: the same scenario, seed and build give byte-identical
-// journals (JSONL), SCTP included — see docs/ARCHITECTURE.md, "Reproducible lab runs".
+// journals (JSONL), SCTP included — see docs/ARCHITECTURE.md, "Reproducible lab runs" — and so
+// are runs with the same fault rules (docs/FAULTS.md).
 RunOutcome runToEnd(Scenario& scenario, Stack& stack, const ScenarioParams& params);
 
 } // namespace ladder::lab

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "faultplan.h"
 #include "sctp/snapshot.h"
 
 #include <QMap>
@@ -28,6 +29,8 @@ namespace lab {
         double lossPct = -1;
         qint64 delayMs = -1;
         double durationS = -1;
+        // Faults chosen by protocol meaning (docs/FAULTS.md), applied by the run's lab links.
+        QList<FaultRule> faults;
     };
 
     // The outcome of a run: whether the lesson's point was shown, and the figures that show it.
@@ -49,6 +52,10 @@ namespace lab {
         virtual QString summary() const = 0; // one line for `ladderctl lab list`
         virtual QString lesson() const = 0; // a paragraph or two, shown in the Lab panel
         virtual bool needsRealTime() const { return false; }
+        // Whether ScenarioParams::faults reach the scenario's traffic: they act on the lab's links in
+        // this process, which a real-time scenario's association (addr-over's, in a helper process
+        // with its own links and clock) never passes.
+        virtual bool takesFaultRules() const { return !needsRealTime(); }
         virtual double defaultDurationS() const { return 40; }
 
         // Sets up peers and starts the exchange on stack (its scheduler and journal).
@@ -57,6 +64,8 @@ namespace lab {
         virtual bool finished() const = 0;
         // Judges the run from what happened (usually from the journal).
         virtual ScenarioResult result(Stack& stack) const = 0;
+        // What each of ScenarioParams::faults did so far, in rule order (empty without rules).
+        virtual QList<FaultTally> faultTallies() const { return {}; }
         // Tears down peers (before the stack goes).
         virtual void stop() { }
 

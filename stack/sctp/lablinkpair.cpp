@@ -111,8 +111,10 @@ void LabLinkPair::output(const QByteArray& packet)
     const QString& toLane = m_sides[to]->lane();
     ladder::Link& link = from == 0 ? m_aToB : m_bToA;
     const ladder::LinkParams& lp = link.params();
+    // A fault rule's verdict first: a faulted packet never takes the fast path, the others still do.
+    const ladder::LinkFault fault = link.judge(packet, fromLane, toLane);
     if (lp.up && lp.lossPct <= 0 && lp.delayMs == 0 && lp.jitterMs == 0 && lp.duplicatePct <= 0 && lp.reorderPct <= 0
-        && lp.rateBitsPerSec == 0 && m_queueLimit == 0) {
+        && lp.rateBitsPerSec == 0 && m_queueLimit == 0 && fault.action == ladder::LinkFault::Action::None) {
         // A perfect wire: nothing to emulate, so skip the scheduler hop (the runtime still queues
         // the packet, so usrsctp is never re-entered). It arrives the instant it left, and the
         // tap records departure and arrival together.
@@ -125,7 +127,7 @@ void LabLinkPair::output(const QByteArray& packet)
     ++m_inFlight[from];
     std::weak_ptr<bool> alive = m_alive;
     link.transmit(
-        packet,
+        packet, fault,
         [this, to, alive](const QByteArray& p) {
             if (alive.lock())
                 deliver(to, p);

@@ -14,9 +14,10 @@ namespace {
     }
 }
 
-Network::Network(Stack& stack, quint64 seed)
+Network::Network(Stack& stack, quint64 seed, QList<FaultRule> faults)
     : m_stack(stack)
     , m_seed(seed)
+    , m_faults(std::move(faults))
 {
 }
 
@@ -44,7 +45,12 @@ Link& Network::addLink(const QString& name, const LinkParams& params)
     return ref;
 }
 
-void Network::adopt(Link& link) { m_all.append(&link); }
+void Network::adopt(Link& link)
+{
+    if (!m_faults.isEmpty())
+        link.setFaultJudge(m_faults.judgeFor(FaultRule::Protocol::Sctp));
+    m_all.append(&link);
+}
 
 std::pair<Link*, Link*> Network::wire(sip::LabTransport& a, sip::LabTransport& b, const LinkParams& aToB,
     const LinkParams& bToA)
@@ -53,6 +59,10 @@ std::pair<Link*, Link*> Network::wire(sip::LabTransport& a, sip::LabTransport& b
     const QString bn = b.label().isEmpty() ? b.local().toString() : b.label();
     Link& ab = addLink(an + QStringLiteral(" → ") + bn, aToB);
     Link& ba = addLink(bn + QStringLiteral(" → ") + an, bToA);
+    if (!m_faults.isEmpty()) {
+        ab.setFaultJudge(m_faults.judgeFor(FaultRule::Protocol::Sip));
+        ba.setFaultJudge(m_faults.judgeFor(FaultRule::Protocol::Sip));
+    }
     sip::LabTransport::wire(a, b, ab, ba);
     return { &ab, &ba };
 }

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "core/link.h"
+#include "lab/faultplan.h"
 
 #include <QList>
 #include <QString>
@@ -20,10 +21,11 @@ namespace lab::peers {
     // The wires of one scenario: every Link its peers talk over, seeded from the scenario's
     // seed (link n gets seed mix(seed, n), so adding a peer never changes the losses of the others)
     // and journalled, so that drops show on the timeline. The Lab panel's sliders reach every link
-    // through setConditions().
+    // through setConditions(). The run's fault rules, if any, judge every datagram of every link:
+    // SIP messages on the links wire() makes, SCTP packets on the links adopt()ed.
     class Network {
     public:
-        Network(Stack& stack, quint64 seed);
+        Network(Stack& stack, quint64 seed, QList<FaultRule> faults = {});
         ~Network();
         Network(const Network&) = delete;
         Network& operator=(const Network&) = delete;
@@ -32,6 +34,7 @@ namespace lab::peers {
         Link& addLink(const QString& name, const LinkParams& params = {});
         // A link owned elsewhere (an SCTP lab link pair's) that setConditions() also changes.
         void adopt(Link& link);
+        const FaultPlan& faults() const { return m_faults; }
         // Joins two SIP lab transports with a link each way; returns {a->b, b->a}.
         std::pair<Link*, Link*> wire(sip::LabTransport& a, sip::LabTransport& b, const LinkParams& aToB = {},
             const LinkParams& bToA = {});
@@ -50,6 +53,7 @@ namespace lab::peers {
     private:
         Stack& m_stack;
         quint64 m_seed;
+        FaultPlan m_faults;
         std::vector<std::unique_ptr<Link>> m_owned;
         QList<Link*> m_all;
     };

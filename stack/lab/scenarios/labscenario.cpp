@@ -16,9 +16,20 @@ void LabScenario::begin(Stack& stack, const ScenarioParams& params)
 {
     m_stack = &stack;
     m_params = params;
-    m_net = std::make_unique<peers::Network>(stack, params.seed);
+    m_net = std::make_unique<peers::Network>(stack, params.seed, params.faults);
     if (stack.scheduler().mode() == Scheduler::Mode::Virtual)
         stack.journal().setEpochNs(kLabEpochNs);
+    // Part of the run's description, as its seed: a saved journal says which faults it ran with.
+    if (!params.faults.isEmpty()) {
+        QStringList rules;
+        for (qsizetype i = 0; i < params.faults.size(); ++i)
+            rules << m_net->faults().label(i);
+        stack.log(1,
+            QStringLiteral("Lab: %1 (seed %2) runs with %3")
+                .arg(name())
+                .arg(params.seed)
+                .arg(rules.join(QStringLiteral(", "))));
+    }
 }
 
 void LabScenario::after(qint64 ns, std::function<void()> fn)
@@ -60,6 +71,8 @@ void LabScenario::setLinkConditions(double lossPct, qint64 delayMs)
     if (m_net)
         m_net->setConditions(lossPct, delayMs);
 }
+
+QList<FaultTally> LabScenario::faultTallies() const { return m_net ? m_net->faults().tallies() : QList<FaultTally> {}; }
 
 bool LabScenario::fromLabel(const trace::Event& e, const QString& label)
 {

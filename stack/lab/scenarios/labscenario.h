@@ -26,6 +26,7 @@ public:
     void stop() override;
     void forEachSipStack(const std::function<void(sip::SipStack&)>& fn) override;
     void setLinkConditions(double lossPct, qint64 delayMs) override;
+    QList<FaultTally> faultTallies() const override;
 
 protected:
     // Creates the network. In virtual time the journal's epoch is fixed (2026-01-01 00:00 UTC)
