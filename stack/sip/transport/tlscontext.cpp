@@ -216,12 +216,17 @@ QString TlsContext::reason(QSslError::SslError error)
 
 QString TlsContext::describe(const QList<QSslError>& errors)
 {
-    QStringList parts;
+    // The specific faults first: an expired or misnamed CA certificate also leaves the chain
+    // untrusted, and "unknown CA" alone would hide what to fix.
+    QStringList specific, unknownCa;
     for (const QSslError& e : errors) {
-        const QString part = reason(e.error()) + QStringLiteral(" (") + e.errorString() + QLatin1Char(')');
-        if (!parts.contains(part))
-            parts << part;
+        const QString r = reason(e.error());
+        QStringList& list = r == QLatin1String("unknown CA") ? unknownCa : specific;
+        const QString part = r + QStringLiteral(" (") + e.errorString() + QLatin1Char(')');
+        if (!list.contains(part))
+            list << part;
     }
+    const QStringList parts = specific + unknownCa;
     return parts.isEmpty() ? QStringLiteral("no reason given") : parts.join(QStringLiteral("; "));
 }
 
