@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "host/stack.h"
+#include "capturesession.h"
 #include "core/version.h"
 #include "lab/scenario.h"
 #include "labsession.h"
@@ -51,7 +52,12 @@ int main(int argc, char* argv[])
         QStringLiteral("With --screenshot: bring this view forward first: timeline, ladder, graphs, transactions, dialogs, "
                        "associations, streams, composer-sip, composer-sctp, inspector, log, lab."),
         QStringLiteral("NAME"));
-    parser.addOptions({ screenshot, afterMs, theme, size, scenario, noLab, noAutosave, view });
+    QCommandLineOption capture(QStringList { QStringLiteral("capture") },
+        QStringLiteral("Start capturing live on this interface (lo, any, eth0…) instead of the lab."),
+        QStringLiteral("IFACE"));
+    QCommandLineOption captureFilter(QStringList { QStringLiteral("capture-filter") },
+        QStringLiteral("With --capture: the BPF filter (default: SIP's ports, SCTP, UDP 9899)."), QStringLiteral("BPF"));
+    parser.addOptions({ screenshot, afterMs, theme, size, scenario, noLab, noAutosave, view, capture, captureFilter });
     parser.addPositionalArgument(QStringLiteral("file"),
         QStringLiteral("A session (.ladderlab), capture (.pcap, .pcapng) or JSON Lines journal to open instead of the lab."),
         QStringLiteral("[file]"));
@@ -83,12 +89,23 @@ int main(int argc, char* argv[])
             window.resize(wh[0].toInt(), wh[1].toInt());
     }
     ladder::ui::LabSession lab(stack, window);
+    ladder::ui::CaptureSession live(stack, window);
     if (!parser.isSet(noAutosave) && !parser.isSet(screenshot))
         window.startAutosave(ladder::ui::SessionFiles::defaultAutosavePath());
     const QStringList files = parser.positionalArguments();
     if (!files.isEmpty()) {
         QString error;
         if (!window.openFile(files.first(), &error)) {
+            std::fprintf(stderr, "ladderlab: %s\n", qPrintable(error));
+            return 2;
+        }
+    } else if (parser.isSet(capture)) {
+        ladder::trace::LiveCaptureOptions options;
+        options.device = parser.value(capture);
+        if (parser.isSet(captureFilter))
+            options.filter = parser.value(captureFilter);
+        QString error;
+        if (!live.start(options, &error)) {
             std::fprintf(stderr, "ladderlab: %s\n", qPrintable(error));
             return 2;
         }

@@ -89,11 +89,20 @@ public:
     QWidget* showView(const QString& name);
     // Called before a file replaces the journal (the lab session stops the running scenario).
     void setBeforeLoad(std::function<void()> fn);
+    // Stops the running lab scenario (a live capture takes the journal over), through the same hook.
+    void stopLab();
+    QMenu* fileMenu() const { return m_fileMenu; }
+    // The status bar's mode ("Lab", "File: x.pcapng", "Capture: lo") and its tooltip.
+    void setModeText(const QString& text, const QString& toolTip);
     // Offline content (an opened file) is shown instead of live state until a lab run starts.
     bool isOffline() const { return m_offline; }
     void setOffline(const QString& file);
     // Restores the last run's drafts and autosaves the session to path from now on.
     void startAutosave(const QString& path);
+
+signals:
+    // openFile() was called: whatever appends to the journal (a live capture) stops now.
+    void aboutToOpenFile();
 
 protected:
     void closeEvent(QCloseEvent* event) override;
@@ -141,6 +150,8 @@ private:
     QLabel* m_ladderScope = nullptr;
     std::unique_ptr<LadderBuilder> m_ladderBuilder;
     QMenu* m_viewMenu = nullptr;
+    QMenu* m_fileMenu = nullptr;
+    std::function<void()> m_stopLab;
     QByteArray m_defaultState;
     QLabel* m_eventsLabel = nullptr;
     QLabel* m_rateLabel = nullptr;

@@ -36,7 +36,7 @@ namespace ladder::ui {
 
 void MainWindow::createActions()
 {
-    QMenu* file = menuBar()->addMenu(tr("&File"));
+    QMenu* file = m_fileMenu = menuBar()->addMenu(tr("&File"));
     auto* open = file->addAction(tr("&Open…"), this, &MainWindow::openDialog);
     open->setShortcut(QKeySequence::Open);
     open->setToolTip(tr("Open a LadderLab session, a pcap/pcapng capture from anywhere, or a JSON Lines journal"));

@@ -32,11 +32,25 @@ namespace ladder::ui {
 
 void MainWindow::setBeforeLoad(std::function<void()> fn)
 {
+    m_stopLab = fn;
     m_files->setBeforeLoad(std::move(fn));
+}
+
+void MainWindow::stopLab()
+{
+    if (m_stopLab)
+        m_stopLab();
+}
+
+void MainWindow::setModeText(const QString& text, const QString& toolTip)
+{
+    m_modeLabel->setText(text);
+    m_modeLabel->setToolTip(toolTip);
 }
 
 bool MainWindow::openFile(const QString& path, QString* error)
 {
+    emit aboutToOpenFile();
     const SessionFiles::Result r = m_files->open(path);
     if (!r.ok) {
         if (error)
