@@ -205,7 +205,8 @@ void TestCtlSipTls::sendToListen()
     const quint16 port = listener.waitListening();
     QVERIFY2(port, listener.output().constData());
 
-    QStringList args { QStringLiteral("--to"), QStringLiteral("%1:127.0.0.1:%2").arg(proto).arg(port), QStringLiteral("--stateful") };
+    QStringList args { QStringLiteral("--to"), QStringLiteral("%1:127.0.0.1:%2").arg(proto).arg(port),
+        QStringLiteral("--stateful") };
     if (trust == QLatin1String("ca") && proto != QLatin1String("ws"))
         args << QStringLiteral("--ca") << saved;
     else if (trust == QLatin1String("insecure"))
@@ -223,7 +224,8 @@ void TestCtlSipTls::sendToListen()
         const QByteArray expected = proto.toUpper().toLatin1() + " 127.0.0.1:" + QByteArray::number(port)
             + ": certificate verification failed: unknown CA (";
         QVERIFY2(r.out.contains("error: " + expected), r.out.constData());
-        QVERIFY2(r.err.contains("send sip: EIO: transport error on ") && r.err.contains("certificate verification failed: unknown CA"),
+        QVERIFY2(r.err.contains("send sip: EIO: transport error on ")
+                && r.err.contains("certificate verification failed: unknown CA"),
             r.err.constData());
         QVERIFY(!listener.output().contains("<- OPTIONS"));
     }
@@ -239,9 +241,11 @@ void TestCtlSipTls::verificationReasons_data()
     QTest::addColumn<QByteArray>("reason");
     const QStringList local { QStringLiteral("127.0.0.1") };
     for (const char* proto : { "tls", "wss" }) {
-        QTest::addRow("%s name mismatch", proto) << QString::fromLatin1(proto) << QStringList { QStringLiteral("sip.example.invalid") }
-                                                 << qint64(86400) << QByteArray("name mismatch (");
-        QTest::addRow("%s expired", proto) << QString::fromLatin1(proto) << local << qint64(-60) << QByteArray("expired (");
+        QTest::addRow("%s name mismatch", proto)
+            << QString::fromLatin1(proto) << QStringList { QStringLiteral("sip.example.invalid") } << qint64(86400)
+            << QByteArray("name mismatch (");
+        QTest::addRow("%s expired", proto)
+            << QString::fromLatin1(proto) << local << qint64(-60) << QByteArray("expired (");
     }
 }
 
@@ -323,7 +327,8 @@ void TestCtlSipTls::headerThatNeverEnds()
     }
     QTRY_VERIFY_WITH_TIMEOUT(closed, 10000);
     const QByteArray expected = "error: " + proto.toUpper().toLatin1() + " 127.0.0.1:" + QByteArray::number(localPort)
-        + ": " + (proto == QLatin1String("tls") ? "stream: " : "") + "header section exceeds 65536 bytes, connection closed";
+        + ": " + (proto == QLatin1String("tls") ? "stream: " : "")
+        + "header section exceeds 65536 bytes, connection closed";
     QVERIFY2(listener.waitFor(expected), (expected + "\n---\n" + listener.output()).constData());
     QVERIFY(!listener.output().contains("<- OPTIONS"));
 }
@@ -345,7 +350,8 @@ void TestCtlSipTls::idleConnectionClosed()
     const quint16 localPort = tls.localPort();
     QTRY_VERIFY_WITH_TIMEOUT(closed, 10000);
     QVERIFY2(clock.elapsed() >= 900, QByteArray::number(clock.elapsed()).constData());
-    QVERIFY2(listener.waitFor("error: TLS 127.0.0.1:" + QByteArray::number(localPort) + ": idle for 1 s, connection closed"),
+    QVERIFY2(
+        listener.waitFor("error: TLS 127.0.0.1:" + QByteArray::number(localPort) + ": idle for 1 s, connection closed"),
         listener.output().constData());
 }
 
@@ -367,7 +373,8 @@ void TestCtlSipTls::connectionsOverTheLimitRefused()
     second.open(QUrl(QStringLiteral("ws://127.0.0.1:%1/").arg(port)), o);
     QTRY_VERIFY_WITH_TIMEOUT(secondClosed, 10000);
     QVERIFY(secondPort);
-    QVERIFY2(listener.waitFor("error: WS 127.0.0.1:" + QByteArray::number(secondPort) + ": over 1 connections, connection refused"),
+    QVERIFY2(listener.waitFor(
+                 "error: WS 127.0.0.1:" + QByteArray::number(secondPort) + ": over 1 connections, connection refused"),
         listener.output().constData());
     QCOMPARE(first.state(), QAbstractSocket::ConnectedState);
 }
@@ -376,17 +383,20 @@ void TestCtlSipTls::connectionsOverTheLimitRefused()
 // in the config) over TLS and WS, answered with --auth.
 void TestCtlSipTls::kamailio()
 {
-    const QString kamailio = QStandardPaths::findExecutable(QStringLiteral("kamailio"), { QStringLiteral("/usr/sbin"), QStringLiteral("/usr/bin") });
+    const QString kamailio = QStandardPaths::findExecutable(
+        QStringLiteral("kamailio"), { QStringLiteral("/usr/sbin"), QStringLiteral("/usr/bin") });
     if (kamailio.isEmpty())
         LADDERLAB_SKIP(QStringLiteral("kamailio is not installed (bash packaging/install-deps.sh --test)"));
     QString modules;
-    for (const QString& m : { QStringLiteral("/usr/lib/x86_64-linux-gnu/kamailio/modules"), QStringLiteral("/usr/lib/aarch64-linux-gnu/kamailio/modules"),
+    for (const QString& m : { QStringLiteral("/usr/lib/x86_64-linux-gnu/kamailio/modules"),
+             QStringLiteral("/usr/lib/aarch64-linux-gnu/kamailio/modules"),
              QStringLiteral("/usr/lib/kamailio/modules") })
         if (QFile::exists(m + QStringLiteral("/sl.so")))
             modules = m;
     for (const char* needed : { "tls.so", "websocket.so", "xhttp.so", "auth.so" })
         if (modules.isEmpty() || !QFile::exists(modules + QLatin1Char('/') + QLatin1String(needed)))
-            LADDERLAB_SKIP(QStringLiteral("kamailio's %1 module is not installed (kamailio-tls-modules, kamailio-websocket-modules)")
+            LADDERLAB_SKIP(QStringLiteral(
+                "kamailio's %1 module is not installed (kamailio-tls-modules, kamailio-websocket-modules)")
                                .arg(QLatin1String(needed)));
 
     QTemporaryDir dir;
@@ -397,47 +407,49 @@ void TestCtlSipTls::kamailio()
     {
         QFile tlsCfg(dir.filePath(QStringLiteral("tls.cfg")));
         QVERIFY(tlsCfg.open(QIODevice::WriteOnly));
-        tlsCfg.write(QStringLiteral("[server:default]\nmethod = TLSv1.2+\nverify_certificate = no\nrequire_certificate = no\n"
-                                    "private_key = %1\ncertificate = %2\n"
-                                    "[client:default]\nverify_certificate = no\nrequire_certificate = no\n")
-                         .arg(key, cert)
-                         .toUtf8());
+        tlsCfg.write(
+            QStringLiteral("[server:default]\nmethod = TLSv1.2+\nverify_certificate = no\nrequire_certificate = no\n"
+                           "private_key = %1\ncertificate = %2\n"
+                           "[client:default]\nverify_certificate = no\nrequire_certificate = no\n")
+                .arg(key, cert)
+                .toUtf8());
     }
     const QString cfg = dir.filePath(QStringLiteral("kamailio.cfg"));
     QFile f(cfg);
     QVERIFY(f.open(QIODevice::WriteOnly));
     // force_rport: kamailio answers on the connection the request came on, not to the Via's port.
-    f.write(QStringLiteral("#!KAMAILIO\n"
-                           "debug=2\nlog_stderror=yes\nchildren=1\ntcp_children=1\nauto_aliases=no\n"
-                           "enable_tls=yes\ntcp_accept_no_cl=yes\n"
-                           "listen=tls:127.0.0.1:%1\nlisten=tcp:127.0.0.1:%2\n"
-                           "mpath=\"%3/\"\n"
-                           "loadmodule \"sl.so\"\nloadmodule \"pv.so\"\nloadmodule \"textops.so\"\nloadmodule \"auth.so\"\n"
-                           "loadmodule \"tls.so\"\nloadmodule \"xhttp.so\"\nloadmodule \"websocket.so\"\n"
-                           "modparam(\"tls\", \"config\", \"%4\")\n"
-                           "modparam(\"auth\", \"secret\", \"ladderlab-test-nonce-secret\")\n"
-                           "request_route {\n"
-                           "    force_rport();\n"
-                           "    if (is_method(\"OPTIONS\")) {\n"
-                           "        sl_send_reply(\"200\", \"OK from kamailio over $pr\");\n"
-                           "        exit;\n"
-                           "    }\n"
-                           "    if (is_method(\"REGISTER\")) {\n"
-                           "        if (!pv_www_authenticate(\"$td\", \"secret\", \"0\")) {\n"
-                           "            www_challenge(\"$td\", \"1\");\n"
-                           "            exit;\n"
-                           "        }\n"
-                           "        sl_send_reply(\"200\", \"Registered over $pr\");\n"
-                           "        exit;\n"
-                           "    }\n"
-                           "    sl_send_reply(\"405\", \"Method Not Allowed\");\n"
-                           "}\n"
-                           "event_route[xhttp:request] {\n"
-                           "    if ($hdr(Upgrade) =~ \"websocket\" && $hdr(Connection) =~ \"Upgrade\" && $rm =~ \"GET\") {\n"
-                           "        if (ws_handle_handshake()) exit;\n"
-                           "    }\n"
-                           "    xhttp_reply(\"404\", \"Not Found\", \"\", \"\");\n"
-                           "}\n")
+    f.write(QStringLiteral(
+        "#!KAMAILIO\n"
+        "debug=2\nlog_stderror=yes\nchildren=1\ntcp_children=1\nauto_aliases=no\n"
+        "enable_tls=yes\ntcp_accept_no_cl=yes\n"
+        "listen=tls:127.0.0.1:%1\nlisten=tcp:127.0.0.1:%2\n"
+        "mpath=\"%3/\"\n"
+        "loadmodule \"sl.so\"\nloadmodule \"pv.so\"\nloadmodule \"textops.so\"\nloadmodule \"auth.so\"\n"
+        "loadmodule \"tls.so\"\nloadmodule \"xhttp.so\"\nloadmodule \"websocket.so\"\n"
+        "modparam(\"tls\", \"config\", \"%4\")\n"
+        "modparam(\"auth\", \"secret\", \"ladderlab-test-nonce-secret\")\n"
+        "request_route {\n"
+        "    force_rport();\n"
+        "    if (is_method(\"OPTIONS\")) {\n"
+        "        sl_send_reply(\"200\", \"OK from kamailio over $pr\");\n"
+        "        exit;\n"
+        "    }\n"
+        "    if (is_method(\"REGISTER\")) {\n"
+        "        if (!pv_www_authenticate(\"$td\", \"secret\", \"0\")) {\n"
+        "            www_challenge(\"$td\", \"1\");\n"
+        "            exit;\n"
+        "        }\n"
+        "        sl_send_reply(\"200\", \"Registered over $pr\");\n"
+        "        exit;\n"
+        "    }\n"
+        "    sl_send_reply(\"405\", \"Method Not Allowed\");\n"
+        "}\n"
+        "event_route[xhttp:request] {\n"
+        "    if ($hdr(Upgrade) =~ \"websocket\" && $hdr(Connection) =~ \"Upgrade\" && $rm =~ \"GET\") {\n"
+        "        if (ws_handle_handshake()) exit;\n"
+        "    }\n"
+        "    xhttp_reply(\"404\", \"Not Found\", \"\", \"\");\n"
+        "}\n")
                 .arg(tlsPort)
                 .arg(wsPort)
                 .arg(modules, dir.filePath(QStringLiteral("tls.cfg")))
@@ -446,8 +458,9 @@ void TestCtlSipTls::kamailio()
 
     QProcess kam;
     kam.setProcessChannelMode(QProcess::MergedChannels);
-    kam.start(kamailio, { QStringLiteral("-f"), cfg, QStringLiteral("-DD"), QStringLiteral("-E"), QStringLiteral("-Y"), dir.path(),
-                            QStringLiteral("-w"), dir.path() });
+    kam.start(kamailio,
+        { QStringLiteral("-f"), cfg, QStringLiteral("-DD"), QStringLiteral("-E"), QStringLiteral("-Y"), dir.path(),
+            QStringLiteral("-w"), dir.path() });
     QVERIFY(kam.waitForStarted(5000));
     auto stopKamailio = qScopeGuard([&kam] {
         if (kam.state() != QProcess::NotRunning) {
@@ -464,8 +477,9 @@ void TestCtlSipTls::kamailio()
     // Ready once it answers over TLS (retried for up to 10 s).
     bool ready = false;
     for (int i = 0; i < 20 && !ready && kam.state() == QProcess::Running; ++i) {
-        const Run probe = runSend(dir, { QStringLiteral("--to"), overTls, QStringLiteral("--ca"), cert, QStringLiteral("--stateful"),
-                                           QStringLiteral("--wait"), QStringLiteral("0.5") });
+        const Run probe = runSend(dir,
+            { QStringLiteral("--to"), overTls, QStringLiteral("--ca"), cert, QStringLiteral("--stateful"),
+                QStringLiteral("--wait"), QStringLiteral("0.5") });
         ready = probe.out.contains("final response: 200");
         if (!ready)
             QTest::qWait(500);
@@ -490,7 +504,8 @@ void TestCtlSipTls::kamailio()
             args << QStringLiteral("--ca") << cert;
         const Run r = runSend(dir, args, kRegister);
         QVERIFY2(r.exitCode == 0, (c.to.toUtf8() + '\n' + r.out + r.err + kam.readAll().right(3000)).constData());
-        QVERIFY2(r.out.contains("answering the MD5 WWW-Authenticate challenge of realm \"127.0.0.1\", qop=auth as 'alice'"),
+        QVERIFY2(
+            r.out.contains("answering the MD5 WWW-Authenticate challenge of realm \"127.0.0.1\", qop=auth as 'alice'"),
             r.out.constData());
         QVERIFY2(r.out.contains("final response: 200 Registered over " + QByteArray(c.token)), r.out.constData());
     }

@@ -30,10 +30,11 @@ WsConnection::WsConnection(WsTransport& owner, QWebSocket* socket, const HostPor
     , m_connected(!outgoing)
 {
     socket->setParent(this);
-    // Qt's own limits stay as a backstop above ours (frames are gathered in frame()).
+    // Qt's own limits stay as a backstop above ours (frames are gathered in frame(), which names
+    // the limit hit): one frame may not pass the message limit, a message not twice it.
     const StreamLimits& limits = owner.limits();
     socket->setMaxAllowedIncomingFrameSize(quint64(limits.maxMessageBytes));
-    socket->setMaxAllowedIncomingMessageSize(quint64(limits.maxMessageBytes) + 1);
+    socket->setMaxAllowedIncomingMessageSize(2 * quint64(limits.maxMessageBytes));
     connect(
         socket, &QWebSocket::textFrameReceived, this, [this](const QString& f, bool last) { frame(f.toUtf8(), last); });
     connect(socket, &QWebSocket::binaryFrameReceived, this, &WsConnection::frame);
