@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "capturesession.h"
 
+#include "capture/hep/hepexporter.h"
 #include "capture/live/pipeline.h"
 #include "capture/reconstruct.h"
 #include "host/stack.h"
@@ -14,10 +15,12 @@
 #include <QFileDialog>
 #include <QFormLayout>
 #include <QHBoxLayout>
+#include <QInputDialog>
 #include <QLabel>
 #include <QLineEdit>
 #include <QLocale>
 #include <QMenu>
+#include <QMutex>
 #include <QMessageBox>
 #include <QPointer>
 #include <QPushButton>
@@ -171,8 +174,35 @@ CaptureSession::CaptureSession(StackThread& stack, MainWindow& window, QObject* 
     m_stopAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
     m_stopAction->setEnabled(false);
     connect(m_stopAction, &QAction::triggered, this, &CaptureSession::stop);
+    m_mirrorAction = new QAction(tr("&Mirror to HEP Collector…"), this);
+    m_mirrorAction->setCheckable(true);
+    m_mirrorAction->setStatusTip(tr("Send every SIP message LadderLab sees to Homer, sngrep -L or another HEP collector"));
+    connect(m_mirrorAction, &QAction::triggered, this, [this](bool on) {
+        if (!on) {
+            const QString summary = mirrorSummary();
+            stopMirror();
+            m_window.statusBar()->showMessage(tr("HEP mirror stopped: %1").arg(summary), 10000);
+            return;
+        }
+        QSettings settings;
+        bool ok = false;
+        const QString target = QInputDialog::getText(&m_window, tr("Mirror to HEP Collector"),
+            tr("Collector (udp:HOST:PORT or tcp:HOST:PORT). Every SIP message from now on is sent as HEPv3,\n"
+               "with its time and addresses (lab ends get the addresses the pcapng export gives them):"),
+            QLineEdit::Normal, settings.value(QStringLiteral("capture/hepTarget"), QStringLiteral("udp:127.0.0.1:9060")).toString(),
+            &ok);
+        QString error;
+        if (!ok || !startMirror(target, &error)) {
+            m_mirrorAction->setChecked(false);
+            if (ok)
+                QMessageBox::warning(&m_window, tr("Mirror to HEP Collector"), error);
+            return;
+        }
+        settings.setValue(QStringLiteral("capture/hepTarget"), target);
+    });
     file->insertAction(before, m_startAction);
     file->insertAction(before, m_stopAction);
+    file->insertAction(before, m_mirrorAction);
     file->insertSeparator(before);
 
     m_status = new QLabel(&window);
@@ -189,6 +219,7 @@ CaptureSession::CaptureSession(StackThread& stack, MainWindow& window, QObject* 
 
 CaptureSession::~CaptureSession()
 {
+    stopMirror();
     if (m_live) {
         Live* live = m_live;
         m_live = nullptr;
@@ -197,6 +228,82 @@ CaptureSession::~CaptureSession()
             delete live;
         });
     }
+}
+
+bool CaptureSession::startMirror(const QString& target, QString* error)
+{
+    stopMirror();
+    trace::hep::ExportOptions options;
+    if (!trace::hep::parseTarget(target, &options, error))
+        return false;
+    bool ok = false;
+    trace::hep::Exporter* mirror = nullptr;
+    const std::shared_ptr<trace::Journal> journal = m_stack.journal();
+    m_stack.invokeBlocking([&](Stack&) {
+        mirror = new trace::hep::Exporter;
+        ok = mirror->start(options, error);
+        if (!ok) {
+            delete mirror;
+            mirror = nullptr;
+            return;
+        }
+        // The hook runs on whichever thread appends; offer() only queues (thread-safe). The gate
+        // closes before the exporter goes, so a hook already running elsewhere never reaches it.
+        m_mirrorGate = std::make_shared<MirrorGate>();
+        m_mirrorGate->exporter = mirror;
+        trace::Journal* j = journal.get();
+        journal->setAppendHook([gate = m_mirrorGate, j](const trace::Event& e) {
+            QMutexLocker lock(&gate->mutex);
+            if (gate->exporter)
+                gate->exporter->offer(e, j->epochNs());
+        });
+    });
+    if (!ok)
+        return false;
+    m_mirror = mirror;
+    connect(mirror, &trace::hep::Exporter::failed, this, [this](const QString& why) {
+        m_window.statusBar()->showMessage(why, 10000);
+    }, Qt::QueuedConnection);
+    m_mirrorAction->setChecked(true);
+    m_window.statusBar()->showMessage(tr("Mirroring SIP to %1 as HEPv3").arg(mirror->description()), 10000);
+    return true;
+}
+
+void CaptureSession::stopMirror()
+{
+    if (!m_mirror)
+        return;
+    trace::hep::Exporter* mirror = m_mirror;
+    m_mirror = nullptr;
+    const std::shared_ptr<trace::Journal> journal = m_stack.journal();
+    const std::shared_ptr<MirrorGate> gate = std::move(m_mirrorGate);
+    m_stack.invokeBlocking([mirror, journal, gate](Stack&) {
+        journal->setAppendHook({});
+        {
+            QMutexLocker lock(&gate->mutex);
+            gate->exporter = nullptr;
+        }
+        mirror->flush();
+        delete mirror;
+    });
+    if (m_mirrorAction)
+        m_mirrorAction->setChecked(false);
+}
+
+QString CaptureSession::mirrorSummary() const
+{
+    if (!m_mirror)
+        return tr("not mirroring");
+    trace::hep::Exporter::Stats s;
+    QString where;
+    m_stack.invokeBlocking([&](Stack&) {
+        s = m_mirror->stats();
+        where = m_mirror->description();
+    });
+    QString text = tr("%1 SIP message(s) sent to %2, %3 dropped").arg(s.sent).arg(where).arg(s.dropped);
+    if (!s.lastError.isEmpty())
+        text += QStringLiteral(" (%1)").arg(s.lastError);
+    return text;
 }
 
 void CaptureSession::showDialog()

@@ -6,8 +6,11 @@
 #include "sip/snapshot.h"
 
 #include <QDialog>
+#include <QMutex>
 #include <QObject>
 #include <QTimer>
+
+#include <memory>
 
 class QCheckBox;
 class QComboBox;
@@ -17,6 +20,9 @@ class QPushButton;
 
 namespace ladder {
 class StackThread;
+namespace trace::hep {
+    class Exporter;
+}
 }
 
 namespace ladder::ui {
@@ -61,6 +67,15 @@ public:
     // Asks for the options, then starts; a failure is shown in a message box.
     void showDialog();
 
+    // Mirrors every SIP message the journal gets from now on — the lab's, a capture's, a file's
+    // — to a HEP collector as HEPv3 (hep::Exporter on the stack thread, fed by the journal's
+    // append hook). target: "udp:HOST:PORT" or "tcp:HOST:PORT". False with *error for a bad one.
+    bool startMirror(const QString& target, QString* error);
+    void stopMirror();
+    bool mirroring() const { return m_mirror != nullptr; }
+    // Sent, dropped and the last error so far (read on the stack thread).
+    QString mirrorSummary() const;
+
     struct Figures {
         quint64 frames = 0, events = 0, ignored = 0, kernelDrops = 0, interfaceDrops = 0;
         bool dropsKnown = false;
@@ -98,6 +113,13 @@ private:
     QPushButton* m_stopButton = nullptr;
     QAction* m_startAction = nullptr;
     QAction* m_stopAction = nullptr;
+    QAction* m_mirrorAction = nullptr;
+    trace::hep::Exporter* m_mirror = nullptr; // lives on the stack thread
+    struct MirrorGate {
+        QMutex mutex;
+        trace::hep::Exporter* exporter = nullptr;
+    };
+    std::shared_ptr<MirrorGate> m_mirrorGate;
 };
 
 } // namespace ladder::ui

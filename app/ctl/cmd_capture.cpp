@@ -5,6 +5,7 @@
 // prints them, with libpcap's drop counters.
 #include "command.h"
 
+#include "capture/hep/hepexporter.h"
 #include "capture/live/livecapture.h"
 #include "capture/live/pipeline.h"
 #include "journal/journal.h"
@@ -29,7 +30,8 @@ namespace live {
 
 namespace {
 
-    const char* kUsage = "-i IFACE [-f BPF] [--duration S] [--count N] [--pcap F.pcapng] [--trace F.jsonl] [--promisc] [--quiet]";
+    const char* kUsage = "-i IFACE [-f BPF] [--duration S] [--count N] [--pcap F.pcapng] [--trace F.jsonl] [--promisc]\n"
+                         "                         [--hep-to [udp:|tcp:]HOST:PORT [--hep-id N]] [--quiet]";
     const char* kHelp
         = "Captures on IFACE (lo, eth0, any…; --list names them) with libpcap, immediate mode, and runs every\n"
           "frame through the capture pipeline: SIP over UDP and TCP, SCTP native and over UDP 9899 (Ethernet\n"
@@ -42,6 +44,9 @@ namespace {
           "  --pcap FILE     also write the frames as captured to a pcapng file\n"
           "  --trace FILE    write the journal (packets, state changes, inferred timers) as JSON Lines\n"
           "  --promisc       promiscuous mode\n"
+          "  --hep-to TARGET mirror every SIP message captured to a HEP collector as HEPv3 (Homer's\n"
+          "                  heplify-server, sngrep -L, ladderctl listen hep), with its original time and\n"
+          "                  addresses; --hep-id: the capture agent id (default 2001)\n"
           "Capturing needs root or the capabilities: sudo setcap cap_net_raw,cap_net_admin+eip $(command -v ladderctl)\n"
           "Exit status: 0 done; 1 cannot capture (permission, device, filter) or write a file; 2 usage.";
 
@@ -53,6 +58,8 @@ namespace {
         qint64 count = -1;
         QString tracePath;
         bool quiet = false;
+        QString hepTarget;
+        qint64 hepId = 2001;
         for (int i = 0; i < args.size(); ++i) {
             const QString& a = args[i];
             const bool hasValue = i + 1 < args.size();
@@ -74,6 +81,15 @@ namespace {
                 options.pcapngPath = args[++i];
             } else if (a == QLatin1String("--trace") && hasValue) {
                 tracePath = args[++i];
+            } else if (a == QLatin1String("--hep-to") && hasValue) {
+                hepTarget = args[++i];
+            } else if (a == QLatin1String("--hep-id") && hasValue) {
+                bool ok = false;
+                hepId = args[++i].toLongLong(&ok);
+                if (!ok || hepId < 0 || hepId > 0xffffffffLL) {
+                    err(QStringLiteral("%1: --hep-id takes a 32-bit number, not '%2'").arg(cmd, args[i]));
+                    return 2;
+                }
             } else if (a == QLatin1String("--promisc")) {
                 options.promiscuous = true;
             } else if (a == QLatin1String("--quiet")) {
@@ -104,7 +120,32 @@ namespace {
             char name[IF_NAMESIZE] = {};
             return if_indextoname(index, name) ? QString::fromLocal8Bit(name) : QString();
         };
-        trace::CapturePipeline pipeline(live::printer(tracePath.isEmpty() ? nullptr : &journal, quiet), read);
+        trace::hep::ExportOptions hep;
+        trace::hep::Exporter mirror;
+        if (!hepTarget.isEmpty()) {
+            QString error;
+            if (!trace::hep::parseTarget(hepTarget, &hep, &error)) {
+                err(QStringLiteral("%1: --hep-to: %2").arg(cmd, error));
+                return 2;
+            }
+            hep.agentId = quint32(hepId);
+            if (!mirror.start(hep, &error)) {
+                err(QStringLiteral("%1: %2").arg(cmd, error));
+                return 1;
+            }
+            QObject::connect(&mirror, &trace::hep::Exporter::failed, &mirror,
+                [cmd](const QString& why) { err(QStringLiteral("%1: %2").arg(cmd, why)); });
+        }
+        const trace::EventSink print = live::printer(tracePath.isEmpty() ? nullptr : &journal, quiet);
+        trace::CapturePipeline* pipelineRef = nullptr;
+        trace::CapturePipeline pipeline(
+            [&print, &mirror, &pipelineRef, mirroring = !hepTarget.isEmpty()](trace::Event&& e) {
+                if (mirroring)
+                    mirror.offer(e, pipelineRef->counts().epochNs);
+                print(std::move(e));
+            },
+            read);
+        pipelineRef = &pipeline;
         trace::LiveCapture capture(pipeline);
         QString error;
         if (!capture.start(options, &error)) {
@@ -152,6 +193,16 @@ namespace {
                     .arg(c.reassembled)
                     .arg(c.duplicates)
                     .arg(c.tcpGaps));
+        if (!hepTarget.isEmpty()) {
+            mirror.flush();
+            const trace::hep::Exporter::Stats h = mirror.stats();
+            out(QStringLiteral("hep: %1 SIP message(s) mirrored to %2 as HEPv3 (agent %3), %4 dropped%5")
+                    .arg(h.sent)
+                    .arg(mirror.description())
+                    .arg(hep.agentId)
+                    .arg(h.dropped)
+                    .arg(h.lastError.isEmpty() ? QString() : QStringLiteral(" (") + h.lastError + QLatin1Char(')')));
+        }
         if (!options.pcapngPath.isEmpty()) {
             if (pcapError.isEmpty()) {
                 out(QStringLiteral("frames written to %1").arg(options.pcapngPath));

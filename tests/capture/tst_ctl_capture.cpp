@@ -6,6 +6,7 @@
 #include "testskip.h"
 
 #include "capture/capturereader.h"
+#include "capture/hep/hep.h"
 
 #include <QProcess>
 #include <QRegularExpression>
@@ -68,6 +69,7 @@ class TestCtlCapture : public QObject {
 private slots:
     void initTestCase();
     void loopbackCall();
+    void mirrorsToHep();
     void badFilter();
     void noSuchDevice();
     void permission();
@@ -127,6 +129,64 @@ void TestCtlCapture::loopbackCall()
     QCOMPARE(r.packets, quint64(7));
     QCOMPARE(sip, 7);
     QVERIFY(QFile::exists(trace));
+}
+
+// --hep-to: what the capture sees goes on to a HEP collector (a UDP socket here) as HEPv3 with the
+// agent id, the captured bytes and addresses; a bad target is a usage error.
+void TestCtlCapture::mirrorsToHep()
+{
+    if (!m_canCapture)
+        LADDERLAB_SKIP(QStringLiteral("capturing on lo needs root (or cap_net_raw,cap_net_admin on ladderctl)"));
+    QUdpSocket caller, callee, collector;
+    QVERIFY(caller.bind(QHostAddress::LocalHost, 0));
+    QVERIFY(callee.bind(QHostAddress::LocalHost, 0));
+    QVERIFY(collector.bind(QHostAddress::LocalHost, 0));
+    const quint16 a = caller.localPort(), b = callee.localPort();
+    Ctl ctl;
+    QVERIFY2(ctl.start({ QStringLiteral("-i"), QStringLiteral("lo"), QStringLiteral("-f"), QStringLiteral("udp port %1").arg(b),
+                 QStringLiteral("--count"), QStringLiteral("7"), QStringLiteral("--duration"), QStringLiteral("20"),
+                 QStringLiteral("--quiet"), QStringLiteral("--hep-to"),
+                 QStringLiteral("udp:127.0.0.1:%1").arg(collector.localPort()), QStringLiteral("--hep-id"),
+                 QStringLiteral("77") }),
+        (ctl.out + ctl.p.readAllStandardError()).constData());
+    const auto call = test::sipCall("hep-mirror", a, b);
+    for (const test::SipPacket& s : call) {
+        QUdpSocket& from = s.fromCaller ? caller : callee;
+        QCOMPARE(from.writeDatagram(s.bytes, QHostAddress::LocalHost, s.fromCaller ? b : a), qint64(s.bytes.size()));
+        QTest::qWait(20);
+    }
+    QVERIFY2(ctl.p.state() == QProcess::NotRunning || ctl.p.waitForFinished(15000), ctl.out.constData());
+    ctl.out += ctl.p.readAllStandardOutput();
+    QCOMPARE(ctl.p.exitCode(), 0);
+    QVERIFY2(ctl.out.contains("hep: 7 SIP message(s) mirrored to udp:127.0.0.1:"), ctl.out.constData());
+    QList<trace::hep::Packet> got;
+    QTRY_VERIFY_WITH_TIMEOUT(
+        [&] {
+            while (collector.hasPendingDatagrams()) {
+                QByteArray d(int(collector.pendingDatagramSize()), '\0');
+                collector.readDatagram(d.data(), d.size());
+                const trace::hep::DecodeResult r = trace::hep::decode(d);
+                if (r.ok)
+                    got.append(r.packet);
+            }
+            return got.size() >= call.size();
+        }(),
+        5000);
+    QCOMPARE(got.size(), call.size());
+    for (qsizetype i = 0; i < got.size(); ++i) {
+        QCOMPARE(got[i].payload, call[i].bytes);
+        QCOMPARE(got[i].agentId, quint32(77));
+        QCOMPARE(got[i].ipProto, quint8(17));
+        QCOMPARE(got[i].srcPort, call[i].fromCaller ? a : b);
+        QVERIFY(got[i].tsSec > 1'600'000'000u); // the capture's wall-clock time
+    }
+
+    QProcess bad;
+    bad.start(QStringLiteral(LADDERCTL_EXE), { QStringLiteral("capture"), QStringLiteral("-i"), QStringLiteral("lo"),
+                                                 QStringLiteral("--hep-to"), QStringLiteral("udp:collector:9060") });
+    QVERIFY(bad.waitForFinished(10000));
+    QCOMPARE(bad.exitCode(), 2);
+    QVERIFY(bad.readAllStandardError().contains("is not [udp:|tcp:]HOST:PORT"));
 }
 
 void TestCtlCapture::badFilter()

@@ -3,8 +3,10 @@
 // listener fed by our own encoder over UDP and TCP on loopback, reconstructing a call.
 #include "sipcall.h"
 
+#include "capture/endpoint.h"
 #include "capture/hep/hep.h"
 #include "capture/hep/hepingest.h"
+#include "capture/hep/hepexporter.h"
 #include "capture/hep/heplistener.h"
 #include "capture/live/pipeline.h"
 
@@ -104,6 +106,10 @@ private slots:
     void listenerUdp();
     void listenerTcp();
     void listenerMalformed();
+    void exporterRoundTrip_data();
+    void exporterRoundTrip();
+    void exporterMirrorsALabMessageOnce();
+    void exporterTargets();
 };
 
 // The example packet of the specification (rev. 37), its SIP payload shortened as there.
@@ -454,6 +460,118 @@ void TestHep::listenerMalformed()
     QVERIFY(s2.waitForConnected(5000));
     s2.write(callFrames(6).first());
     QTRY_COMPARE_WITH_TIMEOUT(c.ingest.stats().fed, quint64(2), 5000);
+}
+
+// Our exporter into our listener: every SIP message of a call (as a journal holds it) arrives as
+// the same bytes, addresses, transport, time and agent, over UDP and over TCP.
+void TestHep::exporterRoundTrip_data()
+{
+    QTest::addColumn<bool>("tcp");
+    QTest::newRow("udp") << false;
+    QTest::newRow("tcp") << true;
+}
+
+void TestHep::exporterRoundTrip()
+{
+    QFETCH(bool, tcp);
+    Collector c;
+    hep::Listener l(c.ingest);
+    QString error;
+    QVERIFY2(tcp ? l.listenTcp(QHostAddress::LocalHost, 0, &error) : l.listenUdp(QHostAddress::LocalHost, 0, &error),
+        qPrintable(error));
+    hep::ExportOptions o;
+    QVERIFY2(hep::parseTarget(QStringLiteral("%1:127.0.0.1:%2").arg(tcp ? "tcp" : "udp").arg(tcp ? l.tcpPort() : l.udpPort()),
+                 &o, &error),
+        qPrintable(error));
+    o.agentId = 4242;
+    hep::Exporter x;
+    QVERIFY2(x.start(o, &error), qPrintable(error));
+    const qint64 epoch = 1'700'000'000'000'000'000;
+    const auto call = test::sipCall("export-1");
+    qint64 t = 0;
+    for (const test::SipPacket& p : call) {
+        Event e;
+        e.kind = Kind::SipMessage;
+        e.dir = Dir::Tx;
+        e.from = p.fromCaller ? QStringLiteral("127.0.0.1:5062") : QStringLiteral("127.0.0.1:5060");
+        e.to = p.fromCaller ? QStringLiteral("127.0.0.1:5060") : QStringLiteral("127.0.0.1:5062");
+        e.b = tcp ? 1 : 0;
+        e.timeNs = (t += 250'000'000);
+        e.raw = p.bytes;
+        x.offer(e, epoch);
+    }
+    Event log; // not SIP: not mirrored
+    log.kind = Kind::Log;
+    log.text = QStringLiteral("hello");
+    x.offer(log, epoch);
+    QTRY_COMPARE_WITH_TIMEOUT(c.ingest.stats().fed, quint64(call.size()), 5000);
+    QCOMPARE(x.stats().sent, quint64(call.size()));
+    QCOMPARE(x.stats().dropped, quint64(0));
+    QList<Event> sip;
+    for (const Event& e : std::as_const(c.events))
+        if (e.kind == Kind::SipMessage)
+            sip.append(e);
+    QCOMPARE(sip.size(), call.size());
+    for (qsizetype i = 0; i < sip.size(); ++i) {
+        QCOMPARE(sip[i].raw, call[i].bytes);
+        QCOMPARE(sip[i].b, quint64(tcp ? 1 : 0));
+        QCOMPARE(sip[i].from, call[i].fromCaller ? QStringLiteral("127.0.0.1:5062") : QStringLiteral("127.0.0.1:5060"));
+        QVERIFY2(sip[i].text.contains(QLatin1String("4242")), qPrintable(sip[i].text));
+    }
+    // The original times: the first packet's is the epoch, the rest 250 ms apart.
+    QCOMPARE(c.pipeline.counts().epochNs, epoch + 250'000'000);
+    QCOMPARE(sip.last().timeNs, qint64(6) * 250'000'000);
+}
+
+void TestHep::exporterMirrorsALabMessageOnce()
+{
+    // Both ends in one journal: the INVITE sent by the UAC and the same INVITE received by the UAS
+    // are one packet on the wire. A message received from elsewhere is mirrored.
+    hep::ExportOptions o;
+    QString error;
+    QVERIFY(hep::parseTarget(QStringLiteral("udp:127.0.0.1:9"), &o, &error));
+    hep::Exporter x;
+    QVERIFY(x.start(o, &error));
+    Event tx;
+    tx.kind = Kind::SipMessage;
+    tx.dir = Dir::Tx;
+    tx.from = QStringLiteral("uac 10.0.0.1:5060");
+    tx.to = QStringLiteral("uas 10.0.0.2:5060");
+    tx.raw = test::sipCall("mirror-1").first().bytes;
+    tx.timeNs = 1000;
+    Event rx = tx;
+    rx.dir = Dir::Rx;
+    rx.timeNs = 2000;
+    x.offer(tx, 0);
+    x.offer(rx, 0);
+    Event other = rx;
+    other.raw = test::sipCall("mirror-2").first().bytes;
+    x.offer(other, 0);
+    x.flush();
+    QCOMPARE(x.stats().offered, quint64(3));
+    QCOMPARE(x.stats().mirrors, quint64(1));
+    QCOMPARE(x.stats().sent, quint64(2));
+    // A lab end's label becomes the synthetic address the pcapng export gives it.
+    hep::Packet p;
+    QVERIFY(hep::packetFor(tx, 0, o, &p));
+    QCOMPARE(p.srcAddr, parseEndpoint(tx.from, 5060).addr);
+    QCOMPARE(p.srcPort, quint16(5060));
+}
+
+void TestHep::exporterTargets()
+{
+    hep::ExportOptions o;
+    QString error;
+    QVERIFY(hep::parseTarget(QStringLiteral("tcp:[::1]:9060"), &o, &error));
+    QVERIFY(o.tcp);
+    QCOMPARE(o.address, QHostAddress(QHostAddress::LocalHostIPv6));
+    QVERIFY(hep::parseTarget(QStringLiteral("127.0.0.1:9061"), &o, &error));
+    QVERIFY(!o.tcp);
+    QCOMPARE(o.port, quint16(9061));
+    for (const char* bad : { "udp:host.example:9060", "udp:127.0.0.1", "tcp:127.0.0.1:0", "udp:127.0.0.1:70000", "" }) {
+        QVERIFY2(!hep::parseTarget(QString::fromLatin1(bad), &o, &error), bad);
+        QVERIFY(error.contains(QLatin1String("HOST:PORT")));
+    }
 }
 
 QTEST_GUILESS_MAIN(TestHep)

@@ -4,6 +4,9 @@
 // arrive; Stop keeps what was captured; a bad filter is refused with libpcap's words and leaves
 // the window as it was; opening a file stops the capture.
 #include "capturesession.h"
+#include "capture/hep/hepingest.h"
+#include "capture/hep/heplistener.h"
+#include "capture/live/pipeline.h"
 #include "host/stack.h"
 #include "journal/journal.h"
 #include "labsession.h"
@@ -36,10 +39,47 @@ class TstCaptureGui : public QObject {
     }
 
 private slots:
-    void initTestCase()
+    void init()
     {
-        if (geteuid() != 0)
+        if (geteuid() != 0 && QByteArray(QTest::currentTestFunction()) != "labIsMirroredToHep")
             LADDERLAB_SKIP(QStringLiteral("capturing on lo needs root (or cap_net_raw,cap_net_admin)"));
+    }
+
+    // File ▸ Mirror to HEP Collector: a lab lesson's SIP goes to a HEP listener as it happens, each
+    // message once (the lab holds both ends' copies of it), with the lab ends' addresses.
+    void labIsMirroredToHep()
+    {
+        StackThread stack;
+        ui::MainWindow window { stack.journal() };
+        ui::LabSession lab { stack, window };
+        ui::CaptureSession capture { stack, window };
+        QList<trace::Event> received;
+        trace::CapturePipeline pipeline([&](trace::Event&& e) { received.append(std::move(e)); });
+        trace::hep::Ingest ingest(pipeline);
+        trace::hep::Listener listener(ingest);
+        QString error;
+        QVERIFY2(listener.listenUdp(QHostAddress::LocalHost, 0, &error), qPrintable(error));
+        QVERIFY(!capture.startMirror(QStringLiteral("udp:nowhere:1"), &error));
+        QVERIFY2(error.contains(QLatin1String("HOST:PORT")), qPrintable(error));
+        QVERIFY2(capture.startMirror(QStringLiteral("udp:127.0.0.1:%1").arg(listener.udpPort()), &error), qPrintable(error));
+        QVERIFY(capture.mirroring());
+        lab.start(QStringLiteral("register"));
+        auto sentSip = [&] {
+            quint64 n = 0;
+            stack.journal()->forEach(0, stack.journal()->count(), [&](const trace::Event& e) {
+                if ((e.kind == trace::Kind::SipMessage || e.kind == trace::Kind::SipRetransmission) && e.dir == trace::Dir::Tx)
+                    ++n;
+            });
+            return n;
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(sentSip() >= 4, 10000);
+        QTest::qWait(500);
+        QTRY_COMPARE_WITH_TIMEOUT(ingest.stats().fed, sentSip(), 5000);
+        const QString summary = capture.mirrorSummary();
+        QVERIFY2(summary.contains(QStringLiteral("%1 SIP message(s) sent").arg(sentSip())), qPrintable(summary));
+        capture.stopMirror();
+        QVERIFY(!capture.mirroring());
+        QVERIFY(!received.isEmpty());
     }
 
     void callOnLoopbackFillsTheViewsLive()
