@@ -49,7 +49,7 @@ int main(int argc, char* argv[])
     QCommandLineOption noAutosave(QStringList { QStringLiteral("no-autosave") },
         QStringLiteral("Do not restore drafts or autosave the session (implied by --screenshot)."));
     QCommandLineOption view(QStringList { QStringLiteral("view") },
-        QStringLiteral("With --screenshot: bring this view forward first: timeline, ladder, graphs, transactions, dialogs, "
+        QStringLiteral("With --screenshot: bring this view forward first: timeline, ladder, graphs, calls, transactions, dialogs, "
                        "associations, streams, composer-sip, composer-sctp, inspector, log, lab."),
         QStringLiteral("NAME"));
     QCommandLineOption capture(QStringList { QStringLiteral("capture") },

@@ -173,8 +173,12 @@ void MainWindow::inspect(quint64 seq)
 
 QWidget* MainWindow::showView(const QString& name)
 {
-    if (name == QLatin1String("timeline") || name == QLatin1String("ladder") || name == QLatin1String("graphs")) {
-        m_centralTabs->setCurrentIndex(name == QLatin1String("ladder") ? 1 : name == QLatin1String("graphs") ? 2 : 0);
+    if (name == QLatin1String("timeline") || name == QLatin1String("ladder") || name == QLatin1String("graphs")
+        || name == QLatin1String("calls")) {
+        m_centralTabs->setCurrentIndex(name == QLatin1String("ladder") ? 1
+                : name == QLatin1String("graphs")                       ? 2
+                : name == QLatin1String("calls")                        ? 3
+                                                                        : 0);
         return m_centralTabs;
     }
     static const QHash<QString, QString> docks {

@@ -36,6 +36,7 @@ class ForkTreeModel;
 class PathTreeModel;
 class LadderView;
 class GraphsPane;
+class CallListPane;
 class StreamModel;
 class TransactionModel;
 class LogModel;
@@ -58,6 +59,7 @@ public:
     JournalFollower* follower() const { return m_follower; }
     TimelineView* timeline() const { return m_timeline; }
     LadderView* ladder() const { return m_ladder; }
+    CallListPane* callList() const { return m_calls; }
     // Live state from the stack thread (queued, at most 20 Hz); ignored while a file is shown.
     void setSipSnapshot(const sip::StackSnapshot& snapshot);
     void setAssociations(const QList<sctp::AssociationInfo>& associations);
@@ -147,6 +149,7 @@ private:
     StreamModel* m_streamModel = nullptr;
     LadderView* m_ladder = nullptr;
     GraphsPane* m_graphs = nullptr; // the TSN graph tab
+    CallListPane* m_calls = nullptr; // the Calls tab
     QLabel* m_ladderScope = nullptr;
     std::unique_ptr<LadderBuilder> m_ladderBuilder;
     QMenu* m_viewMenu = nullptr;

@@ -5,6 +5,7 @@
 
 #include "core/version.h"
 #include "emptystate.h"
+#include "calllist.h"
 #include "graphs/tsngraphview.h"
 #include "logmodel.h"
 #include "composer/sctpcomposer.h"
@@ -113,6 +114,15 @@ void MainWindow::createCentral()
         if (m_graphs->linkedToTimeline())
             m_timeline->setRange(startNs, double(endNs - startNs) / std::max(1, m_timeline->width()));
     });
+    // Calls: a row per Call-ID, as sngrep's first screen; double-click opens its ladder.
+    m_calls = new CallListPane(this);
+    m_calls->setObjectName(QStringLiteral("callList"));
+    m_calls->setJournal(m_journal.get());
+    m_centralTabs->addTab(m_calls, tr("Calls"));
+    connect(m_calls, &CallListPane::callActivated, this, [this](const QByteArray& callId) {
+        setLadderScope(tr("Call-ID %1").arg(QString::fromUtf8(callId)), LadderBuilder::sipCallId(callId));
+        m_centralTabs->setCurrentIndex(1);
+    });
     auto* timeline = new EmptyState(m_centralTabs, tr("The timeline is empty"),
         tr("Every message, retransmission, timer and abandoned PR-SCTP message appears here on a lane per "
            "endpoint.\nStart a lab scenario from the Lab menu, or open a capture with File ▸ Open Capture."),
@@ -122,6 +132,7 @@ void MainWindow::createCentral()
     connect(m_follower, &JournalFollower::eventsAppended, this, [this, timeline](const QVector<trace::Event>& events) {
         m_timeline->append(events);
         m_graphs->append(events);
+        m_calls->append(events);
         for (const trace::Event& e : events)
             m_ladderBuilder->add(e);
         if (m_centralTabs->currentIndex() == 1 || m_ladder->diagram().rows.size() < 2000)
@@ -131,6 +142,7 @@ void MainWindow::createCentral()
     connect(m_follower, &JournalFollower::reset, this, [this, timeline] {
         m_timeline->clear();
         m_graphs->clear();
+        m_calls->clear();
         m_inspector->clear();
         setLadderScope({}, {});
         timeline->setEmpty(true);

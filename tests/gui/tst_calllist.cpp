@@ -1,0 +1,151 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The Calls tab: a row per Call-ID with its state from the messages alone, the received copy of a
+// message the journal also holds as sent counted once, the filter over every message of a call
+// (text and regular expression), and a double-click opening the call's ladder in the window.
+#include "calllist.h"
+#include "journal/journal.h"
+#include "mainwindow.h"
+#include "ladder/ladderview.h"
+#include "logmodel.h"
+#include "../capture/sipcall.h"
+
+#include <QCheckBox>
+#include <QLineEdit>
+#include <QTabWidget>
+#include <QTableView>
+#include <QSignalSpy>
+#include <QTest>
+
+using namespace ladder;
+
+namespace {
+
+// The call's messages as journal events (caller 127.0.0.1:5062, callee :5060), optionally with
+// the received copy of each as the lab journals it, and with `replace` applied to the responses.
+QVector<trace::Event> callEvents(trace::Journal& j, const QByteArray& callId, bool withCopies,
+    const QList<QByteArray>& only = {})
+{
+    QVector<trace::Event> out;
+    qint64 t = 0;
+    for (const test::SipPacket& p : test::sipCall(callId)) {
+        if (!only.isEmpty() && !only.contains(p.bytes.left(p.bytes.indexOf("\r\n"))))
+            continue;
+        trace::Event e;
+        e.kind = trace::Kind::SipMessage;
+        e.dir = trace::Dir::Tx;
+        e.from = p.fromCaller ? QStringLiteral("127.0.0.1:5062") : QStringLiteral("127.0.0.1:5060");
+        e.to = p.fromCaller ? QStringLiteral("127.0.0.1:5060") : QStringLiteral("127.0.0.1:5062");
+        e.raw = p.bytes;
+        e.timeNs = (t += 100'000'000);
+        e.seq = j.append(trace::Event(e));
+        out.append(e);
+        if (withCopies) {
+            trace::Event rx = e;
+            rx.dir = trace::Dir::Rx;
+            rx.timeNs += 1'000'000;
+            rx.seq = j.append(trace::Event(rx));
+            out.append(rx);
+        }
+    }
+    return out;
+}
+
+QString cell(const ui::CallListModel& m, int row, int column) { return m.data(m.index(row, column)).toString(); }
+
+} // namespace
+
+class TstCallList : public QObject {
+    Q_OBJECT
+private slots:
+    void statesAndCounts()
+    {
+        trace::Journal j;
+        ui::CallListPane pane;
+        pane.setJournal(&j);
+        pane.append(callEvents(j, "call-completed", true));
+        pane.append(callEvents(j, "call-ringing", false, { "INVITE sip:bob@127.0.0.1:5060 SIP/2.0", "SIP/2.0 180 Ringing" }));
+        pane.append(callEvents(j, "call-answered", false,
+            { "INVITE sip:bob@127.0.0.1:5060 SIP/2.0", "SIP/2.0 100 Trying", "SIP/2.0 200 OK" }));
+        const ui::CallListModel& m = *pane.model();
+        QCOMPARE(m.rowCount(), 3);
+        QCOMPARE(cell(m, 0, ui::CallListModel::StateColumn), QStringLiteral("Completed"));
+        QCOMPARE(cell(m, 0, ui::CallListModel::MessagesColumn), QStringLiteral("7")); // not 14: copies counted once
+        QCOMPARE(cell(m, 0, ui::CallListModel::MethodColumn), QStringLiteral("INVITE"));
+        QCOMPARE(cell(m, 0, ui::CallListModel::FromColumn), QStringLiteral("<sip:alice@127.0.0.1:5062>"));
+        QCOMPARE(cell(m, 0, ui::CallListModel::TransportColumn), QStringLiteral("UDP"));
+        QCOMPARE(cell(m, 0, ui::CallListModel::DurationColumn), QStringLiteral("0.600"));
+        QCOMPARE(cell(m, 1, ui::CallListModel::StateColumn), QStringLiteral("Ringing"));
+        // The BYE's 200 OK is not the INVITE's: without a BYE the call is still in call.
+        QCOMPARE(cell(m, 2, ui::CallListModel::StateColumn), QStringLiteral("In call"));
+    }
+
+    void rejectedBusyCancelled_data()
+    {
+        QTest::addColumn<QByteArray>("status");
+        QTest::addColumn<QString>("state");
+        QTest::newRow("486") << QByteArray("486 Busy Here") << QStringLiteral("Busy");
+        QTest::newRow("487") << QByteArray("487 Request Terminated") << QStringLiteral("Cancelled");
+        QTest::newRow("302") << QByteArray("302 Moved Temporarily") << QStringLiteral("Diverted");
+        QTest::newRow("403") << QByteArray("403 Forbidden") << QStringLiteral("Rejected");
+    }
+    void rejectedBusyCancelled()
+    {
+        QFETCH(QByteArray, status);
+        QFETCH(QString, state);
+        trace::Journal j;
+        ui::CallListPane pane;
+        QVector<trace::Event> ev = callEvents(j, "call-x", false, { "INVITE sip:bob@127.0.0.1:5060 SIP/2.0", "SIP/2.0 180 Ringing" });
+        trace::Event final = ev.last();
+        final.raw.replace("180 Ringing", status);
+        final.seq = j.append(trace::Event(final));
+        ev.append(final);
+        pane.append(ev);
+        QCOMPARE(cell(*pane.model(), 0, ui::CallListModel::StateColumn), state);
+    }
+
+    void filterMatchesEveryMessageOfTheCall()
+    {
+        trace::Journal j;
+        ui::CallListPane pane;
+        pane.setJournal(&j);
+        pane.append(callEvents(j, "alpha-1", false));
+        pane.append(callEvents(j, "beta-2", false));
+        QCOMPARE(pane.visibleCalls(), 2);
+        // Text in a response of one call only (its To tag is in every message: use the Call-ID).
+        pane.filterEdit()->setText(QStringLiteral("BETA-2"));
+        QCOMPARE(pane.visibleCalls(), 1);
+        QCOMPARE(pane.view()->model()->data(pane.view()->model()->index(0, ui::CallListModel::CallIdColumn)).toString(),
+            QStringLiteral("beta-2"));
+        pane.filterEdit()->setText(QStringLiteral("^SIP/2\\.0 180"));
+        QCOMPARE(pane.visibleCalls(), 0); // as text, not a pattern
+        pane.regexBox()->setChecked(true);
+        QCOMPARE(pane.visibleCalls(), 2);
+        pane.filterEdit()->setText(QStringLiteral("Call-ID: alpha-\\d"));
+        QCOMPARE(pane.visibleCalls(), 1);
+        pane.filterEdit()->setText(QStringLiteral("(unclosed"));
+        QCOMPARE(pane.visibleCalls(), 2); // an invalid pattern filters nothing and says so
+        QVERIFY(pane.filterEdit()->toolTip().startsWith(QLatin1String("Not a regular expression")));
+    }
+
+    void doubleClickOpensTheLadder()
+    {
+        auto journal = std::make_shared<trace::Journal>();
+        ui::MainWindow window { journal };
+        callEvents(*journal, "ladder-1", false);
+        callEvents(*journal, "ladder-2", false);
+        window.follower()->poll();
+        ui::CallListPane* calls = window.callList();
+        QVERIFY(calls);
+        QCOMPARE(calls->model()->rowCount(), 2);
+        QSignalSpy spy(calls, &ui::CallListPane::callActivated);
+        const QModelIndex second = calls->view()->model()->index(1, 0);
+        emit calls->view()->doubleClicked(second);
+        QCOMPARE(spy.size(), 1);
+        QCOMPARE(spy.first().first().toByteArray(), QByteArray("ladder-2"));
+        QCOMPARE(window.findChild<QTabWidget*>(QStringLiteral("centralTabs"))->currentIndex(), 1);
+        QCOMPARE(window.ladder()->diagram().rows.size(), 7);
+    }
+};
+
+QTEST_MAIN(TstCallList)
+#include "tst_calllist.moc"

@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "journal/event.h"
+
+#include <QAbstractTableModel>
+#include <QHash>
+#include <QSet>
+#include <QSortFilterProxyModel>
+#include <QWidget>
+
+class QCheckBox;
+class QLabel;
+class QLineEdit;
+class QTableView;
+
+namespace ladder::trace {
+class Journal;
+}
+
+namespace ladder::ui {
+
+// One row per call (per Call-ID), as sngrep's first screen: when it started, From, To, the first
+// method, where it got to, how long it lasted, how many messages it has and over what. Fed from
+// the journal's SIP messages as they come — the lab's, a capture's, a file's.
+//
+// States, from the messages alone: an INVITE is "Call setup", then "Ringing" (180/183), "In call"
+// (2xx), "Completed" (a BYE), or "Cancelled" (CANCEL or 487), "Busy" (486, 600), "Diverted" (3xx),
+// "Rejected" (another final status); any other first method shows its final status, or "Pending".
+class CallListModel : public QAbstractTableModel {
+    Q_OBJECT
+public:
+    enum Column { StartColumn, FromColumn, ToColumn, MethodColumn, StateColumn, DurationColumn, MessagesColumn,
+        TransportColumn, CallIdColumn, ColumnCount };
+    enum Role { CallIdRole = Qt::UserRole, SeqsRole };
+
+    explicit CallListModel(QObject* parent = nullptr);
+
+    void append(const QVector<trace::Event>& events);
+    void clear();
+    // The journal sequence numbers of a row's messages (for the filter and the ladder).
+    QList<quint64> seqs(int row) const { return m_rows.value(row).seqs; }
+    QByteArray callId(int row) const { return m_rows.value(row).callId; }
+
+    int rowCount(const QModelIndex& parent = {}) const override;
+    int columnCount(const QModelIndex& parent = {}) const override;
+    QVariant data(const QModelIndex& index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+
+private:
+    struct Call {
+        QByteArray callId;
+        qint64 startNs = 0, lastNs = 0;
+        QString from, to, method, state;
+        int messages = 0;
+        quint64 transports = 0; // bit per transport number (Event::b)
+        bool answered = false, ended = false, finalSeen = false;
+        QList<quint64> seqs;
+        QSet<size_t> sent; // digests of the messages journalled as sent (their received copies are not counted)
+    };
+    void update(Call& c, const trace::Event& e);
+
+    QList<Call> m_rows;
+    QHash<QByteArray, int> m_byCallId;
+};
+
+// The Calls tab: the list with a filter box (plain text, or a regular expression, matched against
+// every message of the call, as sngrep's match expression), and a count. Double-click (or Enter)
+// opens the call's ladder.
+class CallListPane : public QWidget {
+    Q_OBJECT
+public:
+    explicit CallListPane(QWidget* parent = nullptr);
+    void setJournal(trace::Journal* journal) { m_journal = journal; }
+    CallListModel* model() const { return m_model; }
+    QTableView* view() const { return m_view; }
+    QLineEdit* filterEdit() const { return m_filter; }
+    QCheckBox* regexBox() const { return m_regex; }
+    // Rows the filter lets through.
+    int visibleCalls() const;
+
+    void append(const QVector<trace::Event>& events);
+    void clear();
+
+signals:
+    void callActivated(const QByteArray& callId);
+
+private:
+    class Proxy;
+    void refilter();
+    void updateCount();
+
+    trace::Journal* m_journal = nullptr;
+    CallListModel* m_model = nullptr;
+    Proxy* m_proxy = nullptr;
+    QTableView* m_view = nullptr;
+    QLineEdit* m_filter = nullptr;
+    QCheckBox* m_regex = nullptr;
+    QLabel* m_count = nullptr;
+};
+
+} // namespace ladder::ui
