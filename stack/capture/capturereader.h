@@ -24,6 +24,8 @@ class Journal;
 //   split by Content-Length; keep-alive CRLFs are skipped; a gap the capture never fills (bounded in
 //   bytes, segments and 2 s of capture time) is given up, and the stream goes on at the next SIP
 //   start line. A RST or a FIN with nothing pending ends a stream's state.
+// * SIP over WebSocket (RFC 7118) on such a stream, after its HTTP Upgrade → SipMessage (b = 4), one
+//   per text or binary message (frames unmasked, fragments joined; control frames skipped).
 // * SCTP over UDP (ports in sctpUdpPorts, default 9899) → SctpPacket (b = 0); native SCTP (IP
 //   protocol 132, or link type 248) → SctpPacket with b = 1. a = association id (per address/port
 //   pair, numbered from 1). With sctpChunks, each chunk also becomes an SctpChunk (a = type, b =

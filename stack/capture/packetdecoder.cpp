@@ -476,6 +476,8 @@ void PacketDecoder::decodeTcp(const CapturedPacket& p, Flow f, const uchar* d, q
     TcpStream& s = m_tcp[key];
     if (flags & net::TcpSyn) {
         s.order.start(seq + 1);
+        s.mode = TcpStream::Mode::Sip;
+        s.wsMessage.clear();
         s.buffer.clear();
         return;
     }
@@ -484,9 +486,13 @@ void PacketDecoder::decodeTcp(const CapturedPacket& p, Flow f, const uchar* d, q
     if (pn > 0) {
         if (!s.order.started()) {
             // Joined mid-stream (or after a resynchronisation): start at a segment that begins a
-            // SIP message.
-            if (!looksLikeSip(payload, pn))
+            // SIP message, or the HTTP Upgrade that starts SIP over WebSocket (RFC 7118).
+            // (Whether the HTTP head asks for websocket is checked once it is complete.)
+            const QByteArrayView head(payload, pn);
+            const bool upgrade = head.startsWith("GET ") || head.startsWith("HTTP/1.1 101");
+            if (!upgrade && !looksLikeSip(payload, pn))
                 return ignore();
+            s.mode = TcpStream::Mode::Sip; // frameTcp tells an Upgrade from the bytes
             s.order.start(seq);
         }
         QByteArray ready;
@@ -499,6 +505,17 @@ void PacketDecoder::decodeTcp(const CapturedPacket& p, Flow f, const uchar* d, q
         }
         const QString from = endpoint(f.src, f.addrLen, f.sport);
         const QString to = endpoint(f.dst, f.addrLen, f.dport);
+        if (o == TcpReorder::Outcome::GapGivenUp && s.mode != TcpStream::Mode::Sip) {
+            // WebSocket frames cannot be found again after a gap: wait for a new start.
+            ++m_result.tcpGaps;
+            warn(QStringLiteral("TCP %1 -> %2: %3 bytes were not captured; the WebSocket stream is not followed further")
+                    .arg(from, to)
+                    .arg(lost));
+            s.buffer.clear();
+            s.wsMessage.clear();
+            s.order.reset();
+            return;
+        }
         if (o == TcpReorder::Outcome::GapGivenUp) {
             ++m_result.tcpGaps;
             warn(QStringLiteral("TCP %1 -> %2: %3 bytes were not captured; going on at the next SIP message")
@@ -531,6 +548,24 @@ void PacketDecoder::decodeTcp(const CapturedPacket& p, Flow f, const uchar* d, q
 // cannot be SIP (the stream then waits for a segment that starts a message).
 bool PacketDecoder::frameTcp(const CapturedPacket& p, TcpStream& s, const QString& from, const QString& to)
 {
+    // A stream (or, after a SYN, its first bytes) that opens with an HTTP request or a 101 answer
+    // may be the Upgrade to SIP over WebSocket.
+    if (s.mode == TcpStream::Mode::Sip && (s.buffer.startsWith("GET ") || s.buffer.startsWith("HTTP/1.1 101")))
+        s.mode = TcpStream::Mode::HttpUpgrade;
+    if (s.mode == TcpStream::Mode::HttpUpgrade) {
+        // The HTTP request or the 101 answer: WebSocket frames follow its empty line.
+        const qsizetype end = s.buffer.indexOf("\r\n\r\n");
+        if (end < 0)
+            return s.buffer.size() <= kMaxSipHeader;
+        if (!s.buffer.left(end).toLower().contains("\r\nupgrade: websocket")) {
+            s.buffer.clear(); // plain HTTP: nothing LadderLab reads
+            return false;
+        }
+        s.buffer.remove(0, end + 4);
+        s.mode = TcpStream::Mode::WebSocket;
+    }
+    if (s.mode == TcpStream::Mode::WebSocket)
+        return frameWebSocket(p, s, from, to);
     qsizetype pos = 0;
     auto consume = [&] {
         s.buffer.remove(0, pos);
@@ -576,6 +611,74 @@ bool PacketDecoder::frameTcp(const CapturedPacket& p, TcpStream& s, const QStrin
         emitSip(p, from, to, QByteArray(rest.constData(), total), 1, s.connectionId);
         pos += total;
     }
+}
+
+// RFC 6455 frames (RFC 7118: one SIP message per text or binary message): masked or not,
+// fragmented messages put together, control frames skipped. False on a frame no endpoint sends
+// (reserved opcode, a message over the limit): the stream then waits for a new start.
+bool PacketDecoder::frameWebSocket(const CapturedPacket& p, TcpStream& s, const QString& from, const QString& to)
+{
+    qsizetype pos = 0;
+    for (;;) {
+        const qsizetype avail = s.buffer.size() - pos;
+        if (avail < 2)
+            break;
+        const auto* d = reinterpret_cast<const uchar*>(s.buffer.constData() + pos);
+        const bool fin = d[0] & 0x80;
+        const int opcode = d[0] & 0x0f;
+        const bool masked = d[1] & 0x80;
+        quint64 len = d[1] & 0x7f;
+        qsizetype hl = 2;
+        if (len == 126) {
+            if (avail < 4)
+                break;
+            len = get16(d + 2);
+            hl = 4;
+        } else if (len == 127) {
+            if (avail < 10)
+                break;
+            len = quint64(get32(d + 2)) << 32 | get32(d + 6);
+            hl = 10;
+        }
+        if ((opcode > 2 && opcode < 8) || opcode > 10 || len > quint64(kMaxTcpBuffer)) {
+            warn(QStringLiteral("WebSocket %1 -> %2: a frame no endpoint sends (opcode %3, %4 bytes); resynchronising")
+                    .arg(from, to)
+                    .arg(opcode)
+                    .arg(len));
+            s.buffer.clear();
+            s.wsMessage.clear();
+            return false;
+        }
+        const qsizetype maskAt = hl;
+        if (masked)
+            hl += 4;
+        if (avail < hl + qsizetype(len))
+            break;
+        if (opcode <= 2) { // continuation, text, binary
+            QByteArray part(reinterpret_cast<const char*>(d + hl), qsizetype(len));
+            if (masked)
+                for (qsizetype i = 0; i < part.size(); ++i)
+                    part[i] = char(part[i] ^ d[maskAt + (i & 3)]);
+            if (opcode != 0)
+                s.wsMessage.clear();
+            if (s.wsMessage.size() + part.size() > kMaxTcpBuffer) {
+                warn(QStringLiteral("WebSocket %1 -> %2: a message over %3 KiB; dropped").arg(from, to).arg(kMaxTcpBuffer / 1024));
+                s.wsMessage.clear();
+            } else {
+                s.wsMessage += part;
+            }
+            if (fin && !s.wsMessage.isEmpty()) {
+                if (looksLikeSip(s.wsMessage))
+                    emitSip(p, from, to, s.wsMessage, 4, s.connectionId);
+                else
+                    ++m_result.ignored;
+                s.wsMessage.clear();
+            }
+        }
+        pos += hl + qsizetype(len);
+    }
+    s.buffer.remove(0, pos);
+    return true;
 }
 
 quint64 PacketDecoder::associationId(const QString& from, const QString& to)

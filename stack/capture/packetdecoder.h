@@ -37,6 +37,9 @@ private:
         quint16 sport = 0, dport = 0;
     };
     struct TcpStream {
+        enum class Mode { Sip, HttpUpgrade, WebSocket };
+        Mode mode = Mode::Sip;
+        QByteArray wsMessage; // a fragmented WebSocket message so far
         TcpReorder order;
         QByteArray buffer; // in-order bytes not yet framed into a message
         quint64 connectionId = 0;
@@ -52,6 +55,7 @@ private:
     void decodeUdp(const CapturedPacket& p, Flow f, const uchar* d, qsizetype n, int depth);
     void decodeTcp(const CapturedPacket& p, Flow f, const uchar* d, qsizetype n);
     bool frameTcp(const CapturedPacket& p, TcpStream& s, const QString& from, const QString& to);
+    bool frameWebSocket(const CapturedPacket& p, TcpStream& s, const QString& from, const QString& to);
     bool isDuplicate(const uchar* d, qsizetype n);
     void decodeSctp(const CapturedPacket& p, const QString& from, const QString& to, const uchar* d, qsizetype n,
         bool native);

@@ -358,6 +358,57 @@ private slots:
         QCOMPARE(sip[0].raw, test::sipCall("tun-1").first().bytes);
     }
 
+    // SIP over WebSocket (RFC 7118): the HTTP Upgrade and its 101, then masked client frames (a
+    // message in a text frame and a continuation, a ping between) and an unmasked server frame.
+    void sipOverWebSocket()
+    {
+        const auto call = test::sipCall("ws-1");
+        auto wsFrame = [](int opcode, bool fin, const QByteArray& payload, bool mask) {
+            QByteArray f;
+            f.append(char((fin ? 0x80 : 0) | opcode));
+            const char m = mask ? char(0x80) : char(0);
+            if (payload.size() < 126) {
+                f.append(char(m | payload.size()));
+            } else {
+                f.append(char(m | 126));
+                f.append(char(payload.size() >> 8)).append(char(payload.size()));
+            }
+            const QByteArray key("\x12\x34\x56\x78", 4);
+            if (mask)
+                f += key;
+            for (qsizetype i = 0; i < payload.size(); ++i)
+                f.append(mask ? char(payload[i] ^ key[i & 3]) : payload[i]);
+            return f;
+        };
+        const NetEndpoint c = ep("127.0.0.1:40001"), sv = ep("127.0.0.1:8080");
+        const QByteArray upgrade = "GET / HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                                   "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Protocol: sip\r\n"
+                                   "Sec-WebSocket-Version: 13\r\n\r\n";
+        const QByteArray accept = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                                  "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\nSec-WebSocket-Protocol: sip\r\n\r\n";
+        const QByteArray inv = call[0].bytes;
+        const QByteArray toServer = upgrade + wsFrame(1, false, inv.left(100), true) + wsFrame(9, true, "ping", true)
+            + wsFrame(0, true, inv.mid(100), true);
+        const QByteArray toClient = accept + wsFrame(1, true, call[3].bytes, false);
+        Pcap pcap(101);
+        pcap.add(net::tcpPacket(c, sv, 999, 0, net::TcpSyn, {}, 1), 0);
+        pcap.add(net::tcpPacket(sv, c, 4999, 1000, net::TcpSyn | net::TcpAck, {}, 2), 10);
+        // The client's bytes in three segments cut inside frames and the upgrade.
+        pcap.add(net::tcpPacket(c, sv, 1000, 5000, net::TcpAck, toServer.left(50), 3), 20);
+        pcap.add(net::tcpPacket(sv, c, 5000, 1000, net::TcpAck, toClient.left(accept.size()), 4), 30);
+        pcap.add(net::tcpPacket(c, sv, 1050, 5000, net::TcpAck, toServer.mid(50, 300), 5), 40);
+        pcap.add(net::tcpPacket(c, sv, 1350, 5000, net::TcpAck, toServer.mid(350), 6), 50);
+        pcap.add(net::tcpPacket(sv, c, 5000 + quint32(accept.size()), 1000, net::TcpAck, toClient.mid(accept.size()), 7), 60);
+        const Read r = read(pcap);
+        const auto sip = r.of(Kind::SipMessage);
+        QCOMPARE(sip.size(), 2);
+        QCOMPARE(sip[0].raw, inv);
+        QCOMPARE(sip[0].b, quint64(4));
+        QCOMPARE(sip[1].raw, call[3].bytes);
+        QCOMPARE(sip[1].from, QStringLiteral("127.0.0.1:8080"));
+        QCOMPARE(sip[0].a, sip[1].a); // one connection
+    }
+
     void anyCaptureDropsTheSecondInterfacesCopyAndNamesTheInterface()
     {
         const QByteArray inv = test::sipCall("dup-1").first().bytes;
