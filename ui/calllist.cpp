@@ -60,12 +60,8 @@ void CallListModel::clear()
     endResetModel();
 }
 
-void CallListModel::update(Call& c, const trace::Event& e)
+void CallListModel::update(Call& c, const trace::Event& e, const sip::Message& m)
 {
-    const sip::ParseResult r = sip::parse(e.raw);
-    if (!r.startLineParsed)
-        return;
-    const sip::Message& m = r.message;
     if (c.messages == 0) {
         c.startNs = e.timeNs;
         c.from = party(m.value(sip::HeaderId::From));
@@ -119,9 +115,15 @@ void CallListModel::append(const QVector<trace::Event>& events)
     for (const trace::Event& e : events) {
         if ((e.kind != trace::Kind::SipMessage && e.kind != trace::Kind::SipRetransmission) || e.raw.isEmpty())
             continue;
-        const QByteArray id = sip::parse(e.raw).message.value(sip::HeaderId::CallId).trimmed().toByteArray();
+        const sip::ParseResult parsed = sip::parse(e.raw);
+        if (!parsed.startLineParsed)
+            continue;
+        const QByteArray id = parsed.message.value(sip::HeaderId::CallId).trimmed().toByteArray();
         if (id.isEmpty())
             continue;
+        // The receiving end's copy of a message the journal also holds as sent (both ends in the
+        // lab) is the same message: counted once.
+        const size_t digest = qHash(e.raw) ^ qHash(e.from) ^ (qHash(e.to) << 1);
         auto it = m_byCallId.find(id);
         if (it == m_byCallId.end()) {
             const int row = int(m_rows.size());
@@ -131,20 +133,17 @@ void CallListModel::append(const QVector<trace::Event>& events)
             m_rows.append(c);
             it = m_byCallId.insert(id, row);
             if (e.dir == trace::Dir::Tx)
-                m_rows[row].sent.insert(qHash(e.raw) ^ qHash(e.from) ^ (qHash(e.to) << 1));
-            update(m_rows[row], e);
+                m_rows[row].sent.insert(digest);
+            update(m_rows[row], e, parsed.message);
             endInsertRows();
             continue;
         }
-        // The receiving end's copy of a message the journal also holds as sent (both ends in the
-        // lab) is the same message: counted once.
         Call& c = m_rows[*it];
-        const size_t digest = qHash(e.raw) ^ qHash(e.from) ^ (qHash(e.to) << 1);
         if (e.dir == trace::Dir::Rx && c.sent.contains(digest))
             continue;
         if (e.dir == trace::Dir::Tx)
             c.sent.insert(digest);
-        update(c, e);
+        update(c, e, parsed.message);
         if (changed.isEmpty() || changed.last() != *it)
             changed.append(*it);
     }

@@ -17,6 +17,9 @@ class QTableView;
 namespace ladder::trace {
 class Journal;
 }
+namespace ladder::sip {
+class Message;
+}
 
 namespace ladder::ui {
 
@@ -58,7 +61,7 @@ private:
         QList<quint64> seqs;
         QSet<size_t> sent; // digests of the messages journalled as sent (their received copies are not counted)
     };
-    void update(Call& c, const trace::Event& e);
+    void update(Call& c, const trace::Event& e, const sip::Message& m);
 
     QList<Call> m_rows;
     QHash<QByteArray, int> m_byCallId;

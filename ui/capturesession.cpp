@@ -27,7 +27,6 @@
 #include <QSettings>
 #include <QStatusBar>
 
-#include <net/if.h>
 
 namespace ladder::ui {
 
@@ -118,10 +117,7 @@ struct CaptureSession::Live {
     static trace::CaptureReadOptions readOptions()
     {
         trace::CaptureReadOptions o;
-        o.interfaceName = [](quint32 index) {
-            char name[IF_NAMESIZE] = {};
-            return if_indextoname(index, name) ? QString::fromLocal8Bit(name) : QString();
-        };
+        o.interfaceName = trace::hostInterfaceName; // the "any" device names each packet's interface
         return o;
     }
     void append(trace::Event&& e)

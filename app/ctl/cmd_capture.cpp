@@ -13,8 +13,6 @@
 #include <QCoreApplication>
 #include <QTimer>
 
-#include <net/if.h>
-
 #include <cstdio>
 #include <functional>
 
@@ -116,10 +114,7 @@ namespace {
 
         trace::Journal journal;
         trace::CaptureReadOptions read;
-        read.interfaceName = [](quint32 index) { // the "any" device names each packet's interface
-            char name[IF_NAMESIZE] = {};
-            return if_indextoname(index, name) ? QString::fromLocal8Bit(name) : QString();
-        };
+        read.interfaceName = trace::hostInterfaceName; // the "any" device names each packet's interface
         trace::hep::ExportOptions hep;
         trace::hep::Exporter mirror;
         if (!hepTarget.isEmpty()) {

@@ -14,13 +14,14 @@ namespace ladder::trace::hep {
 namespace {
     constexpr qint64 kMirrorWindowNs = 5'000'000'000; // a received copy of an own send comes within this
 
-    QByteArray digest(const Event& e, bool swap)
+    // A message by its ends and bytes: a Tx from A to B and its copy received at B (an Rx from A to
+    // B) have the same digest.
+    QByteArray digest(const Event& e)
     {
         QCryptographicHash h(QCryptographicHash::Sha1);
-        // A Tx event goes from A to B; its copy received at B is an Rx from A to B too.
-        h.addData((swap ? e.to : e.from).toUtf8());
+        h.addData(e.from.toUtf8());
         h.addData("|");
-        h.addData((swap ? e.from : e.to).toUtf8());
+        h.addData(e.to.toUtf8());
         h.addData("|");
         h.addData(e.raw);
         return h.result();
@@ -183,9 +184,9 @@ void Exporter::offer(const Event& e, qint64 epochNs)
         for (auto it = m_sentDigests.begin(); it != m_sentDigests.end();)
             it = now - it.value() > kMirrorWindowNs ? m_sentDigests.erase(it) : std::next(it);
     if (e.dir == Dir::Tx) {
-        m_sentDigests.insert(digest(e, false), now);
+        m_sentDigests.insert(digest(e), now);
     } else if (e.dir == Dir::Rx) {
-        const auto it = m_sentDigests.constFind(digest(e, false));
+        const auto it = m_sentDigests.constFind(digest(e));
         if (it != m_sentDigests.constEnd() && now - it.value() <= kMirrorWindowNs && now >= it.value()) {
             ++m_stats.mirrors;
             return;

@@ -8,6 +8,7 @@
 #include <QFile>
 #include <QSocketNotifier>
 
+#include <net/if.h>
 #include <pcap/pcap.h>
 
 namespace ladder::trace {
@@ -267,6 +268,12 @@ QStringList captureDevices(QString* error)
     if (out.isEmpty() && error)
         *error = QStringLiteral("no capture devices (no permission to list them?)");
     return out;
+}
+
+QString hostInterfaceName(quint32 index)
+{
+    char name[IF_NAMESIZE] = {};
+    return if_indextoname(index, name) ? QString::fromLocal8Bit(name) : QString();
 }
 
 } // namespace ladder::trace

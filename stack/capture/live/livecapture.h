@@ -91,5 +91,8 @@ private:
 
 // The devices libpcap can open ("lo", "any", "eth0"…), with their descriptions; error when none.
 QStringList captureDevices(QString* error);
+// This host's name for an interface index ("lo"), or empty: what a live capture gives
+// CaptureReadOptions::interfaceName (a file from elsewhere must not use it).
+QString hostInterfaceName(quint32 index);
 
 } // namespace ladder::trace
