@@ -2,10 +2,13 @@
 #include "decoders.h"
 
 #include "inspectorwidget.h"
+#include "journal/explain.h"
 #include "sctp/chunkdecoder.h"
 #include "sip/message/parser.h"
 
 #include <QTreeWidgetItem>
+
+#include <functional>
 
 namespace ladder::ui {
 
@@ -17,6 +20,13 @@ namespace {
         return it;
     }
     QString s(QByteArrayView v) { return QString::fromUtf8(v.data(), v.size()); }
+
+    // Each child row's RFC column: the section that defines the field the row names.
+    void referenceChildren(QTreeWidgetItem* parent, const std::function<std::optional<trace::Reference>(const QString&)>& of)
+    {
+        for (int i = 0; i < parent->childCount(); ++i)
+            InspectorWidget::setReference(parent->child(i), of(parent->child(i)->text(0)));
+    }
 
     void uriRows(QTreeWidgetItem* parent, const sip::Uri& u)
     {
@@ -48,11 +58,14 @@ void decodeSip(const QByteArray& raw, QTreeWidgetItem* root)
         row(start, QObject::tr("Reason"), s(m.reasonPhrase()));
     }
     row(start, QObject::tr("Version"), s(m.version()));
+    InspectorWidget::setReference(start, trace::sipStartLineReference(u"Start line"));
+    referenceChildren(start, [](const QString& part) { return trace::sipStartLineReference(part); });
     start->setExpanded(true);
     auto* headers = row(root, QObject::tr("Headers"), QString::number(m.headerCount()));
     for (qsizetype i = 0; i < m.headerCount(); ++i) {
         const sip::HeaderView h = m.headerAt(i);
         auto* item = row(headers, s(h.name), s(h.value));
+        InspectorWidget::setReference(item, trace::sipHeaderReference(s(h.name)));
         // Parameters after the first ';' outside <…> and quotes, one row each.
         const QString value = s(h.value);
         bool quoted = false;
@@ -109,6 +122,8 @@ void decodeSctp(const QByteArray& raw, QTreeWidgetItem* root)
     row(head, QObject::tr("Verification tag"), QStringLiteral("0x%1").arg(p.verificationTag, 8, 16, QLatin1Char('0')));
     row(head, QObject::tr("Checksum (CRC32c)"),
         QStringLiteral("0x%1 %2").arg(p.checksum, 8, 16, QLatin1Char('0')).arg(p.checksumOk ? QObject::tr("[correct]") : QObject::tr("[incorrect]")));
+    referenceChildren(head, [](const QString& field) { return trace::sctpFieldReference(trace::kSctpCommonHeader, field); });
+    InspectorWidget::setReference(head, trace::sctpFieldReference(trace::kSctpCommonHeader, u"Common header"));
     head->setExpanded(true);
     if (!p.error.isEmpty())
         row(root, QObject::tr("Problem"), p.error);
@@ -175,6 +190,9 @@ void decodeSctp(const QByteArray& raw, QTreeWidgetItem* root)
         case sctp::chunk::Shutdown: row(item, QObject::tr("Cumulative TSN ack"), QString::number(c.cumTsn)); break;
         default: break;
         }
+        InspectorWidget::setReference(item, trace::sctpChunkReference(c.type));
+        const quint8 type = c.type;
+        referenceChildren(item, [type](const QString& field) { return trace::sctpFieldReference(type, field); });
     }
 }
 

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "inspectorwidget.h"
 
+#include "journal/journal.h"
+
+#include <QDesktopServices>
 #include <QFontDatabase>
 #include <QHash>
 #include <QHeaderView>
@@ -8,6 +11,7 @@
 #include <QPlainTextEdit>
 #include <QTabWidget>
 #include <QTreeWidget>
+#include <QUrl>
 #include <QVBoxLayout>
 
 namespace ladder::ui {
@@ -42,10 +46,30 @@ InspectorWidget::InspectorWidget(QWidget* parent)
     m_title->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_title->setWordWrap(true);
     box->addWidget(m_title);
+    m_why = new QLabel(this);
+    m_why->setObjectName(QStringLiteral("inspectorWhy"));
+    m_why->setTextFormat(Qt::RichText);
+    m_why->setWordWrap(true);
+    m_why->setOpenExternalLinks(true);
+    m_why->setTextInteractionFlags(Qt::TextBrowserInteraction);
+    m_why->setFrameShape(QFrame::StyledPanel);
+    m_why->setMargin(4);
+    m_why->hide();
+    box->addWidget(m_why);
     m_tabs = new QTabWidget(this);
     m_tree = new QTreeWidget(this);
-    m_tree->setHeaderLabels({ tr("Field"), tr("Value") });
-    m_tree->header()->setSectionResizeMode(0, QHeaderView::ResizeToContents);
+    m_tree->setColumnCount(ColumnCount);
+    m_tree->setHeaderLabels({ tr("Field"), tr("Value"), tr("RFC") });
+    m_tree->header()->setSectionResizeMode(FieldColumn, QHeaderView::ResizeToContents);
+    m_tree->header()->setStretchLastSection(false);
+    m_tree->header()->setSectionResizeMode(ValueColumn, QHeaderView::Stretch);
+    m_tree->header()->setSectionResizeMode(RfcColumn, QHeaderView::ResizeToContents);
+    // The RFC column is a link: activating the row (double-click, Enter) opens its section.
+    connect(m_tree, &QTreeWidget::itemActivated, this, [](QTreeWidgetItem* item, int) {
+        const QString url = item ? item->data(RfcColumn, kUrlRole).toString() : QString();
+        if (!url.isEmpty())
+            QDesktopServices::openUrl(QUrl(url));
+    });
     m_tree->setUniformRowHeights(true);
     const QFont mono = QFontDatabase::systemFont(QFontDatabase::FixedFont);
     m_text = new QPlainTextEdit(this);
@@ -84,10 +108,46 @@ QString InspectorWidget::hexDump(const QByteArray& bytes)
     return out;
 }
 
+QString InspectorWidget::whyHtml(const trace::Explanation& x)
+{
+    QString html;
+    if (!x.transition.isEmpty())
+        html += QStringLiteral("<b>") + x.transition.toHtmlEscaped() + QStringLiteral("</b><br>");
+    html += x.why.toHtmlEscaped();
+    QStringList links;
+    for (const trace::Reference& r : x.refs) {
+        const QString label = r.label().toHtmlEscaped();
+        const QString title = r.title.toHtmlEscaped();
+        if (r.url.isEmpty())
+            links << QStringLiteral("%1 (%2)").arg(label, title);
+        else
+            links << QStringLiteral("<a href=\"%1\" title=\"%2\">%3</a>").arg(r.url.toHtmlEscaped(), title, label);
+    }
+    if (!links.isEmpty())
+        html += QStringLiteral("<br>") + links.join(QStringLiteral(" · "));
+    return html;
+}
+
+void InspectorWidget::setReference(QTreeWidgetItem* item, const std::optional<trace::Reference>& ref)
+{
+    if (!item || !ref)
+        return;
+    item->setText(RfcColumn, ref->label());
+    item->setToolTip(RfcColumn,
+        ref->url.isEmpty() ? ref->title : QStringLiteral("%1 — %2\n%3 (double-click to open)").arg(ref->label(), ref->title, ref->url));
+    item->setData(RfcColumn, kUrlRole, ref->url);
+    if (!ref->url.isEmpty())
+        item->setForeground(RfcColumn, item->treeWidget() ? item->treeWidget()->palette().link() : QBrush(Qt::blue));
+}
+
+void InspectorWidget::setJournal(std::shared_ptr<const trace::Journal> journal) { m_journal = std::move(journal); }
+
 void InspectorWidget::clear()
 {
     m_has = false;
     m_title->clear();
+    m_why->clear();
+    m_why->hide();
     m_tree->clear();
     m_text->clear();
     m_hex->clear();
@@ -101,6 +161,9 @@ void InspectorWidget::showEvent(const trace::Event& e)
                          .arg(e.seq)
                          .arg(QString::fromLatin1(trace::kindName(e.kind)), QString::fromLatin1(trace::dirName(e.dir)))
                          .arg(double(e.timeNs) / 1e9, 0, 'f', 6));
+    const trace::Context context = m_journal ? trace::Context::ofJournal(*m_journal) : trace::Context();
+    m_why->setText(whyHtml(trace::explain(e, context)));
+    m_why->show();
     m_tree->clear();
     auto* ev = new QTreeWidgetItem(m_tree, { tr("Event") });
     row(ev, tr("Sequence"), QString::number(e.seq));
