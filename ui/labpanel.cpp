@@ -1,10 +1,15 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "labpanel.h"
 
+#include "lab/breakpoint.h"
+#include "lab/pacer.h"
+
 #include <QComboBox>
 #include <QFormLayout>
 #include <QHBoxLayout>
+#include <QJsonArray>
 #include <QLabel>
+#include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSignalBlocker>
 #include <QSlider>
@@ -95,9 +100,58 @@ LabPanel::LabPanel(QWidget* parent)
     buttons->addWidget(m_start);
     buttons->addWidget(m_stop);
     box->addLayout(buttons);
+    // The transport controls of the run's virtual clock.
+    auto* transport = new QHBoxLayout;
+    m_play = new QPushButton(tr("Play"), this);
+    m_play->setObjectName(QStringLiteral("playPause"));
+    m_play->setShortcut(QKeySequence(Qt::Key_F5));
+    m_step = new QPushButton(tr("Step"), this);
+    m_step->setObjectName(QStringLiteral("step"));
+    m_step->setShortcut(QKeySequence(Qt::Key_F11));
+    m_step->setToolTip(tr("Run to the next event and pause there (F11). Before a run, starts it paused at 0 s."));
+    m_stepOver = new QPushButton(tr("Step over"), this);
+    m_stepOver->setObjectName(QStringLiteral("stepOver"));
+    m_stepOver->setShortcut(QKeySequence(Qt::Key_F10));
+    m_stepOver->setToolTip(tr("Run to the next event of the transaction, dialog or association selected in the "
+                              "inspector (F10); with nothing selected, to the next event."));
+    m_speed = new QComboBox(this);
+    m_speed->setObjectName(QStringLiteral("speed"));
+    for (const double v : { 0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 25.0, 100.0 })
+        m_speed->addItem(QStringLiteral("%1×").arg(v), v);
+    m_speed->addItem(tr("As fast as possible"), 0.0);
+    m_speed->setCurrentIndex(m_speed->findData(1.0));
+    m_speed->setToolTip(tr("How fast the lab's virtual time runs against real time"));
+    transport->addWidget(m_play);
+    transport->addWidget(m_step);
+    transport->addWidget(m_stepOver);
+    transport->addWidget(m_speed, 1);
+    box->addLayout(transport);
+    m_clock = new QLabel(this);
+    m_clock->setObjectName(QStringLiteral("labClock"));
+    box->addWidget(m_clock);
+    m_breaks = new QPlainTextEdit(this);
+    m_breaks->setObjectName(QStringLiteral("breakpoints"));
+    m_breaks->setPlaceholderText(tr("Breakpoints, one per line — e.g.\ntimer sip:A\nsend sip:INVITE nth 3\n"
+                                    "timer sctp:T3-rtx · abandon buf · state sip:Completed"));
+    m_breaks->setToolTip(tr("The lab pauses at the first event a breakpoint matches (docs/TEACHING.md): "
+                            "timer sip:A…M | sctp:T1-init|T1-cookie|T3-rtx|T2-shutdown|heartbeat; "
+                            "state sip:|dialog:|sctp:STATE; send|receive sip:METHOD|NNN|Nxx|sctp:CHUNK; "
+                            "abandon [ttl|buf|rtx|prio]; forward-tsn; text \"…\"; "
+                            "then from NAME, to NAME, containing \"…\", nth N."));
+    m_breaks->setFixedHeight(m_breaks->fontMetrics().lineSpacing() * 4 + 10);
+    box->addWidget(m_breaks);
+    m_breakError = new QLabel(this);
+    m_breakError->setObjectName(QStringLiteral("breakpointError"));
+    m_breakError->setWordWrap(true);
+    m_breakError->setStyleSheet(QStringLiteral("color: #c0392b"));
+    m_breakError->hide();
+    box->addWidget(m_breakError);
     m_status = new QLabel(tr("Not running"), this);
+    m_status->setObjectName(QStringLiteral("labStatus"));
     m_status->setWordWrap(true);
+    m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
     box->addWidget(m_status);
+    setClock(false, false, 1, 0);
 
     auto updateLabels = [this] {
         m_lossLabel->setText(m_loss->value() < 0 ? tr("default") : tr("%1 %").arg(m_loss->value()));
@@ -125,7 +179,97 @@ LabPanel::LabPanel(QWidget* parent)
             emit startRequested(selectedScenario(), params());
     });
     connect(m_stop, &QPushButton::clicked, this, &LabPanel::stopRequested);
+    connect(m_play, &QPushButton::clicked, this, [this] {
+        if (!m_stop->isEnabled()) {
+            if (!selectedScenario().isEmpty())
+                emit startRequested(selectedScenario(), params());
+        } else if (m_playing) {
+            emit pauseRequested();
+        } else {
+            emit playRequested();
+        }
+    });
+    connect(m_step, &QPushButton::clicked, this, [this] {
+        if (!m_stop->isEnabled()) {
+            if (!selectedScenario().isEmpty())
+                emit startPausedRequested(selectedScenario(), params());
+            return;
+        }
+        emit stepRequested();
+    });
+    connect(m_stepOver, &QPushButton::clicked, this, &LabPanel::stepOverRequested);
+    connect(m_speed, &QComboBox::currentIndexChanged, this, [this] { emit speedChanged(speed()); });
+    auto* breakDebounce = new QTimer(this);
+    breakDebounce->setSingleShot(true);
+    breakDebounce->setInterval(300);
+    connect(breakDebounce, &QTimer::timeout, this, &LabPanel::checkBreakpoints);
+    connect(m_breaks, &QPlainTextEdit::textChanged, breakDebounce, qOverload<>(&QTimer::start));
     showLesson();
+}
+
+QStringList LabPanel::breakpoints() const
+{
+    QStringList rules;
+    for (const QString& line : m_breaks->toPlainText().split(QLatin1Char('\n')))
+        if (!line.trimmed().isEmpty())
+            rules << line.trimmed();
+    return rules;
+}
+
+void LabPanel::setBreakpoints(const QStringList& rules)
+{
+    m_breaks->setPlainText(rules.join(QLatin1Char('\n')));
+    checkBreakpoints();
+}
+
+void LabPanel::checkBreakpoints()
+{
+    QString error;
+    const QStringList rules = breakpoints();
+    if (!lab::Breakpoint::parseAll(rules, &error)) {
+        m_breakError->setText(error);
+        m_breakError->show();
+        return; // the last good set stays in force
+    }
+    m_breakError->hide();
+    if (rules == m_appliedBreaks)
+        return;
+    m_appliedBreaks = rules;
+    emit breakpointsChanged(rules);
+}
+
+double LabPanel::speed() const { return m_speed->currentData().toDouble(); }
+
+void LabPanel::setClock(bool virtualTime, bool playing, double speed, qint64 nowNs)
+{
+    m_virtual = virtualTime;
+    m_playing = playing;
+    const bool running = m_stop->isEnabled();
+    const bool canPace = !running || virtualTime;
+    m_play->setText(running && playing ? tr("Pause") : tr("Play"));
+    m_play->setToolTip(running && playing ? tr("Pause the lab's clock (F5)")
+                                          : running ? tr("Run the lab's clock on (F5)") : tr("Start the scenario (F5)"));
+    m_play->setEnabled(canPace);
+    m_step->setEnabled(canPace);
+    m_stepOver->setEnabled(running && virtualTime);
+    m_speed->setEnabled(canPace);
+    if (!running) {
+        m_clock->setText(tr("Virtual time, paced: Play, Step or set breakpoints"));
+        return;
+    }
+    if (!virtualTime) {
+        m_clock->setText(tr("Real time (this lesson's association lives in a helper process): no pausing"));
+        return;
+    }
+    const QString rate = speed == lab::Pacer::kAsFastAsPossible ? tr("as fast as possible") : QStringLiteral("%1×").arg(speed);
+    m_clock->setText(tr("t = %1 s · %2").arg(double(nowNs) / 1e9, 0, 'f', 3).arg(playing ? rate : tr("paused")));
+}
+
+void LabPanel::setPausedAt(qint64 seq, int breakpoint, const QString& why)
+{
+    Q_UNUSED(seq);
+    m_status->setText(breakpoint >= 0 ? tr("<b>Paused at a breakpoint.</b> %1").arg(why.toHtmlEscaped())
+                                      : tr("<b>Paused.</b> %1").arg(why.toHtmlEscaped()));
 }
 
 QString LabPanel::selectedScenario() const
@@ -153,7 +297,8 @@ QJsonObject LabPanel::state() const
 {
     return QJsonObject { { QStringLiteral("scenario"), selectedScenario() }, { QStringLiteral("seed"), m_seed->value() },
         { QStringLiteral("lossPct"), m_loss->value() }, { QStringLiteral("delayMs"), m_delay->value() },
-        { QStringLiteral("t1Ms"), m_t1->value() } };
+        { QStringLiteral("t1Ms"), m_t1->value() }, { QStringLiteral("speed"), speed() },
+        { QStringLiteral("breakpoints"), QJsonArray::fromStringList(breakpoints()) } };
 }
 
 void LabPanel::restoreState(const QJsonObject& state)
@@ -165,6 +310,13 @@ void LabPanel::restoreState(const QJsonObject& state)
     m_loss->setValue(state.value(QStringLiteral("lossPct")).toInt(-1));
     m_delay->setValue(state.value(QStringLiteral("delayMs")).toInt(-1));
     m_t1->setValue(state.value(QStringLiteral("t1Ms")).toInt(0));
+    const int speedIndex = m_speed->findData(state.value(QStringLiteral("speed")).toDouble(1.0));
+    if (speedIndex >= 0)
+        m_speed->setCurrentIndex(speedIndex);
+    QStringList rules;
+    for (const QJsonValue& v : state.value(QStringLiteral("breakpoints")).toArray())
+        rules << v.toString();
+    setBreakpoints(rules);
 }
 
 void LabPanel::showLesson()
@@ -179,7 +331,8 @@ void LabPanel::showLesson()
         html += QStringLiteral("<p>%1</p>").arg(para.toHtmlEscaped().replace(QLatin1Char('\n'), QStringLiteral("<br>")));
     html += QStringLiteral("<p><i>%1</i></p>")
                 .arg(s->needsRealTime() ? tr("Runs in real time, also headless: its association lives in the ladderlab-sctp-mh helper process, on that process's clock.")
-                                        : tr("Runs in real time here; `ladderctl lab run %1` runs it instantly in virtual time.")
+                                        : tr("Runs in virtual time, the same run event for event as `ladderctl lab run %1`: "
+                                             "play it at any speed, pause, step, or stop it at a breakpoint.")
                                               .arg(s->name())
                                               .toHtmlEscaped());
     m_lesson->setHtml(html);
@@ -216,6 +369,7 @@ void LabPanel::setRunning(const QString& name)
         m_status->setText(tr("Running: %1").arg(m_scenarios->currentText()));
     } else {
         m_status->setText(tr("Not running"));
+        setClock(false, false, speed(), 0);
     }
     auto s = lab::createScenario(running ? name : selectedScenario());
     showPaths(s ? s->pathNames() : QStringList(), running);

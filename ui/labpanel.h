@@ -9,6 +9,7 @@
 class QComboBox;
 class QFormLayout;
 class QLabel;
+class QPlainTextEdit;
 class QPushButton;
 class QSlider;
 class QSpinBox;
@@ -16,8 +17,9 @@ class QTextBrowser;
 
 namespace ladder::ui {
 
-// The Lab panel: pick a scenario, read its lesson, start and stop it, and turn the links' loss
-// and delay while it runs.
+// The Lab panel: pick a scenario, read its lesson, start and stop it, turn the links' loss and
+// delay while it runs, and drive its virtual clock — Play/Pause (F5), Step (F11), Step over the
+// selected transaction or association (F10), the speed, and breakpoints on protocol meaning.
 class LabPanel : public QWidget {
     Q_OBJECT
 public:
@@ -35,7 +37,19 @@ public:
     // The controller reports back.
     void setRunning(const QString& name);
     void setFinished(const QString& name, bool ok, const QString& failure, const QStringList& findings);
-
+    // The run's clock (LabController::clockChanged) and where it stopped (pausedAt).
+    void setClock(bool virtualTime, bool playing, double speed, qint64 nowNs);
+    void setPausedAt(qint64 seq, int breakpoint, const QString& why);
+    // The breakpoints as typed, one per line (checked: the bad ones are refused with the reason).
+    QStringList breakpoints() const;
+    void setBreakpoints(const QStringList& rules);
+    // The speed chosen: 0 = as fast as possible.
+    double speed() const;
+    QPushButton* playButton() const { return m_play; }
+    QPushButton* stepButton() const { return m_step; }
+    QPushButton* stepOverButton() const { return m_stepOver; }
+    QComboBox* speedBox() const { return m_speed; }
+    QLabel* clockLabel() const { return m_clock; }
 signals:
     void startRequested(const QString& name, const ladder::lab::ScenarioParams& params);
     void stopRequested();
@@ -44,10 +58,20 @@ signals:
     void sipT1Changed(qint64 t1Ms);
     // A multi-homed scenario's path: failed (down) or repaired.
     void pathUpChanged(int path, bool up);
+    // Step pressed before a run: start it with the clock stopped at 0, then step.
+    void startPausedRequested(const QString& name, const ladder::lab::ScenarioParams& params);
+    void playRequested();
+    void pauseRequested();
+    void stepRequested();
+    void stepOverRequested();
+    void speedChanged(double speed);
+    // Valid rules only (breakpointError() says what is wrong with the others).
+    void breakpointsChanged(const QStringList& rules);
 
 private:
     void showLesson();
     void showPaths(const QStringList& names, bool running);
+    void checkBreakpoints();
 
     QComboBox* m_scenarios;
     QTextBrowser* m_lesson;
@@ -64,6 +88,16 @@ private:
     QFormLayout* m_form; // the settings; its Paths row shows only for multi-homed lessons
     QList<QPushButton*> m_pathButtons;
     QTimer* m_sliderDebounce;
+    QPushButton* m_play;
+    QPushButton* m_step;
+    QPushButton* m_stepOver;
+    QComboBox* m_speed;
+    QLabel* m_clock;
+    QPlainTextEdit* m_breaks;
+    QLabel* m_breakError;
+    QStringList m_appliedBreaks;
+    bool m_virtual = false;
+    bool m_playing = false;
 };
 
 } // namespace ladder::ui

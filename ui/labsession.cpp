@@ -25,6 +25,13 @@ LabSession::LabSession(StackThread& stack, MainWindow& window, QObject* parent)
     connect(c, &lab::LabController::associationsReady, w, &MainWindow::setAssociations, Qt::QueuedConnection);
     connect(c, &lab::LabController::scenarioStarted, w->labPanel(), &LabPanel::setRunning, Qt::QueuedConnection);
     connect(c, &lab::LabController::scenarioFinished, w->labPanel(), &LabPanel::setFinished, Qt::QueuedConnection);
+    connect(c, &lab::LabController::clockChanged, w->labPanel(), &LabPanel::setClock, Qt::QueuedConnection);
+    connect(c, &lab::LabController::pausedAt, w, [w](qint64 seq, int breakpoint, const QString& why) {
+        w->labPanel()->setPausedAt(seq, breakpoint, why);
+        // The event the run stopped at, highlighted in every view.
+        if (seq >= 0)
+            w->inspect(quint64(seq));
+    }, Qt::QueuedConnection);
 
     LabPanel* panel = w->labPanel();
     connect(panel, &LabPanel::startRequested, this, [this](const QString& name, const lab::ScenarioParams& p) {
@@ -38,6 +45,45 @@ LabSession::LabSession(StackThread& stack, MainWindow& window, QObject* parent)
                 s.log(3, error);
         });
     });
+    connect(panel, &LabPanel::startPausedRequested, this, [this](const QString& name, const lab::ScenarioParams& p) {
+        m_window.clearLiveState();
+        m_window.setOffline({});
+        m_stack.invoke([c = m_controller, name, p](Stack& s) {
+            s.journal().clear();
+            QString error;
+            if (!c->start(name, p, &error, true))
+                s.log(3, error);
+            else
+                c->step();
+        });
+    });
+    connect(panel, &LabPanel::playRequested, this, [this] { m_stack.invoke([c = m_controller](Stack&) { c->play(); }); });
+    connect(panel, &LabPanel::pauseRequested, this, [this] { m_stack.invoke([c = m_controller](Stack&) { c->pause(); }); });
+    connect(panel, &LabPanel::stepRequested, this, [this] { m_stack.invoke([c = m_controller](Stack&) { c->step(); }); });
+    connect(panel, &LabPanel::stepOverRequested, this, [this] {
+        const quint64 object = m_window.inspectedObject();
+        m_stack.invoke([c = m_controller, object](Stack&) { c->stepOver(object); });
+    });
+    connect(panel, &LabPanel::speedChanged, this, [this](double speed) {
+        m_stack.invoke([c = m_controller, speed](Stack&) { c->setSpeed(speed); });
+    });
+    connect(panel, &LabPanel::breakpointsChanged, this, [this](const QStringList& rules) {
+        m_stack.invoke([c = m_controller, rules](Stack& s) {
+            QString error;
+            if (!c->setBreakpoints(rules, &error))
+                s.log(3, error);
+        });
+    });
+    // The panel's speed and breakpoints as they are now (a restored session's).
+    {
+        const double speed = panel->speed();
+        QString error;
+        const QStringList rules = panel->breakpoints();
+        m_stack.invokeBlocking([c = m_controller, speed, rules, &error](Stack&) {
+            c->setSpeed(speed);
+            c->setBreakpoints(rules, &error);
+        });
+    }
     connect(panel, &LabPanel::stopRequested, this, [this, panel] {
         m_stack.invoke([c = m_controller](Stack&) { c->stop(); });
         panel->setRunning({});

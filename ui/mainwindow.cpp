@@ -155,6 +155,7 @@ void MainWindow::inspect(quint64 seq)
         return;
     const trace::Event e = m_journal->at(seq);
     m_inspector->showEvent(e);
+    m_inspectedObject = e.kind == trace::Kind::SctpPacket ? e.a : e.object;
     // Selecting a SIP message scopes the ladder to its call, an SCTP packet to its association.
     if (e.kind == trace::Kind::SipMessage || e.kind == trace::Kind::SipRetransmission) {
         const QByteArray callId = LadderBuilder::callIdOf(e.raw);

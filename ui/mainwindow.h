@@ -80,6 +80,9 @@ public:
     InspectorWidget* inspector() const { return m_inspector; }
     // Shows journal event seq in the inspector and selects it on the timeline.
     void inspect(quint64 seq);
+    // The transaction, dialog or association of the event last inspected (0: none): what the Lab
+    // panel's Step over follows.
+    quint64 inspectedObject() const { return m_inspectedObject; }
     // Files: sessions, captures, JSONL; drafts and autosave.
     SessionFiles* files() const { return m_files; }
     StateMachineView* stateMachine() const { return m_stateMachine; }
@@ -163,6 +166,7 @@ private:
     StateMachineView* m_stateMachine = nullptr;
     QAction* m_recoverAction = nullptr;
     bool m_offline = false;
+    quint64 m_inspectedObject = 0;
     quint64 m_lastCount = 0;
     qint64 m_lastStatusMs = 0;
 };

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // ladderctl lab list | lab run NAME [--seed N] [--loss PCT] [--delay MS] [--duration S]
-//                                   [--fault RULE]… [--trace FILE.jsonl] [--pcap FILE.pcapng]
+//                                   [--fault RULE]… [--break RULE]… [--trace FILE.jsonl] [--pcap FILE.pcapng]
 #include "command.h"
 #include "host/stack.h"
+#include "journal/journal.h"
 #include "lab/runner.h"
 #include "lab/summary.h"
 #include "capture/jsonl.h"
@@ -61,6 +62,10 @@ namespace {
             { QStringLiteral("fault"),
                 QStringLiteral("A fault rule (docs/FAULTS.md), e.g. 'drop sip:INVITE nth 2'; repeatable"),
                 QStringLiteral("RULE") },
+            { QStringLiteral("break"),
+                QStringLiteral("Stop at the first event a breakpoint matches (docs/TEACHING.md), e.g. 'timer sip:A'; "
+                               "prints the event and the stacks' state there; repeatable"),
+                QStringLiteral("RULE") },
             { QStringLiteral("trace"), QStringLiteral("Write the whole journal as JSON Lines"),
                 QStringLiteral("FILE") },
             { QStringLiteral("pcap"), QStringLiteral("Write the wire as pcapng"), QStringLiteral("FILE") },
@@ -99,14 +104,41 @@ namespace {
             return 2;
         }
         params.faults = *faults;
+        const auto breaks = lab::Breakpoint::parseAll(p.values(QStringLiteral("break")), &why);
+        if (!breaks) {
+            err(QStringLiteral("ladderctl lab run: --break %1").arg(why));
+            return 2;
+        }
+        if (!breaks->isEmpty() && scenario->needsRealTime()) {
+            err(QStringLiteral("ladderctl lab run: --break: %1 runs in real time (its association lives in a helper "
+                               "process), so it cannot be stopped at an event")
+                    .arg(name));
+            return 2;
+        }
 
         Stack stack(scenario->needsRealTime() ? Scheduler::Mode::Real : Scheduler::Mode::Virtual);
         out(QStringLiteral("scenario: %1 — %2").arg(name, scenario->title()));
         for (qsizetype i = 0; i < params.faults.size(); ++i)
             out(QStringLiteral("fault rule %1: %2").arg(i + 1).arg(params.faults.at(i).text()));
-        const lab::RunOutcome outcome = lab::runToEnd(*scenario, stack, params);
-        out(lab::JournalSummary::of(stack.journal()).toText().trimmed());
-        for (const QString& f : outcome.result.findings)
+        for (qsizetype i = 0; i < breaks->size(); ++i)
+            out(QStringLiteral("breakpoint %1: %2").arg(i + 1).arg(breaks->at(i).text()));
+        const lab::RunOutcome outcome = lab::runToEnd(*scenario, stack, params, *breaks);
+        if (outcome.breakSeq >= 0) {
+            // Stopped at a protocol moment: the event, and the state of every stack there. The
+            // journal so far is written as usual; the lesson's findings do not apply.
+            const trace::Event e = stack.journal().at(quint64(outcome.breakSeq));
+            out(QStringLiteral("break %1 '%2' at %3 s: event %4 %5 %6")
+                    .arg(outcome.breakIndex + 1)
+                    .arg(breaks->at(outcome.breakIndex).text())
+                    .arg(double(e.timeNs) / 1e9, 0, 'f', 6)
+                    .arg(e.seq)
+                    .arg(QLatin1String(trace::kindName(e.kind)), e.text));
+            for (const QString& line : outcome.breakState)
+                out(QStringLiteral("state: %1").arg(line));
+        } else {
+            out(lab::JournalSummary::of(stack.journal()).toText().trimmed());
+        }
+        for (const QString& f : outcome.breakSeq >= 0 ? QStringList() : outcome.result.findings)
             out(QStringLiteral("finding: %1").arg(f));
         // A rule that never acted is worth saying: a typo in a name, or fewer transmissions than its nth.
         for (qsizetype i = 0; i < outcome.faults.size() && i < params.faults.size(); ++i)
@@ -114,8 +146,10 @@ namespace {
                     .arg(i + 1)
                     .arg(outcome.faults.at(i).matched)
                     .arg(outcome.faults.at(i).acted));
-        int rc = outcome.result.ok ? 0 : 1;
-        if (!outcome.result.ok)
+        if (!breaks->isEmpty() && outcome.breakSeq < 0)
+            out(QStringLiteral("no breakpoint was hit"));
+        int rc = outcome.result.ok || outcome.breakSeq >= 0 ? 0 : 1;
+        if (!outcome.result.ok && outcome.breakSeq < 0)
             err(QStringLiteral("ladderctl lab run: %1 failed: %2").arg(name, outcome.result.failure));
 
         // The record of the run: the journal as JSON Lines and/or the wire as pcapng, each written
@@ -155,7 +189,7 @@ namespace {
     const Registration reg { { QStringLiteral("lab"),
         QStringLiteral("List and run the built-in lab scenarios, headless"),
         QStringLiteral("list | run NAME [--seed N] [--loss PCT] [--delay MS] [--duration S] [--fault RULE]… "
-                       "[--trace FILE.jsonl] [--pcap FILE.pcapng]"),
+                       "[--break RULE]… [--trace FILE.jsonl] [--pcap FILE.pcapng]"),
         lab } };
 
 } // namespace

@@ -32,6 +32,31 @@ qint64 Scheduler::nowNs() const
     return m_mode == Mode::Real ? clock::monotonicNs() - m_startNs : m_virtualNow;
 }
 
+bool Scheduler::setMode(Mode mode, qint64 virtualStartNs)
+{
+    if (mode == m_mode || m_running)
+        return false;
+    const qint64 now = nowNs();
+    if (mode == Mode::Virtual) {
+        // Shift every deadline by the same amount: the heap's order does not change.
+        const qint64 shift = virtualStartNs - now;
+        for (Entry& e : m_heap)
+            e.due += shift;
+        for (Slot& s : m_slots)
+            if (s.live)
+                s.due += shift;
+        m_timer.stop();
+        m_armedDue = kNever;
+        m_virtualNow = virtualStartNs;
+        m_mode = Mode::Virtual;
+        return true;
+    }
+    m_mode = Mode::Real;
+    m_startNs = clock::monotonicNs() - now;
+    rearm();
+    return true;
+}
+
 const Scheduler::Slot* Scheduler::slotOf(TimerId id) const
 {
     const quint64 index = id & 0xffffffffu;

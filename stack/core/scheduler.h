@@ -25,6 +25,12 @@ public:
     ~Scheduler() override;
 
     Mode mode() const { return m_mode; }
+    // Switches between real and virtual time, every pending timer keeping the delay it has left.
+    // Into Virtual, the clock reads virtualStartNs (a lab run starts at 0) and moves only when
+    // advanceBy() moves it; back into Real, it goes on from where virtual time stood, following
+    // the monotonic clock. Not from inside a timer callback: returns false there (and when the
+    // mode is already the one asked for).
+    bool setMode(Mode mode, qint64 virtualStartNs = 0);
     // Nanoseconds since the scheduler was created (monotonic: clock::monotonicNs).
     qint64 nowNs() const;
     qint64 nowMs() const { return nowNs() / 1000000; }

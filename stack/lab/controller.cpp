@@ -5,6 +5,8 @@
 #include "sctp/engine.h"
 #include "sctp/multihome/multihomedpair.h"
 #include "sctp/sendinfo.h"
+#include "journal/journal.h"
+#include "pacer.h"
 #include "runner.h"
 #include "sip/message/ids.h"
 #include "sip/message/parser.h"
@@ -22,14 +24,88 @@ LabController::LabController(Stack& stack, QObject* parent)
     qRegisterMetaType<QList<sctp::AssociationInfo>>();
     m_publish.setInterval(100);
     connect(&m_publish, &QTimer::timeout, this, &LabController::tick);
+    m_pacer = std::make_unique<Pacer>(stack);
+    connect(m_pacer.get(), &Pacer::stateChanged, this, [this](bool playing, double speed, qint64 nowNs) {
+        emit clockChanged(true, playing, speed, nowNs);
+    });
+    connect(m_pacer.get(), &Pacer::paused, this, [this](qint64 seq, int breakpoint, const QString& why) {
+        m_stack.log(1, QStringLiteral("Lab: %1").arg(why));
+        tick(); // the views show the state at the pause
+        emit pausedAt(seq, breakpoint, why);
+    });
 }
 
 LabController::~LabController()
 {
     stop();
+    // Deleted from inside the pacer's own tick (a queued call it dispatched while firing timers):
+    // it lets go of everything first and goes once the event loop has it back.
+    if (m_pacer->isBusy())
+        m_pacer.release()->deleteLater();
 }
 
-bool LabController::start(const QString& name, const ScenarioParams& params, QString* error)
+void LabController::play()
+{
+    if (m_virtual)
+        m_pacer->play();
+}
+
+void LabController::pause()
+{
+    if (m_virtual)
+        m_pacer->pause();
+}
+
+void LabController::step()
+{
+    if (m_virtual)
+        m_pacer->step();
+}
+
+void LabController::stepOver(quint64 object)
+{
+    if (m_virtual)
+        m_pacer->stepOver(object);
+}
+
+void LabController::setSpeed(double speed)
+{
+    m_speed = speed;
+    m_pacer->setSpeed(speed);
+}
+
+bool LabController::setBreakpoints(const QStringList& rules, QString* error)
+{
+    const auto parsed = Breakpoint::parseAll(rules, error);
+    if (!parsed)
+        return false;
+    m_breakpoints = *parsed;
+    m_pacer->setBreakpoints(m_breakpoints);
+    if (!m_breakpoints.isEmpty()) {
+        QStringList texts;
+        for (const Breakpoint& b : m_breakpoints)
+            texts << QStringLiteral("'%1'").arg(b.text());
+        m_stack.log(1, tr("Lab: breakpoints %1").arg(texts.join(QStringLiteral(", "))));
+    }
+    return true;
+}
+
+void LabController::endVirtualTime()
+{
+    if (!m_virtual)
+        return;
+    m_pacer->end();
+    m_virtualSctp.reset();
+    m_virtual = false;
+    if (!m_stack.scheduler().setMode(Scheduler::Mode::Real))
+        QTimer::singleShot(0, this, [this] {
+            if (!m_virtual)
+                m_stack.scheduler().setMode(Scheduler::Mode::Real);
+        });
+    emit clockChanged(false, false, 1, m_stack.scheduler().nowNs());
+}
+
+bool LabController::start(const QString& name, const ScenarioParams& params, QString* error, bool paused)
 {
     auto scenario = createScenario(name);
     if (!scenario) {
@@ -41,14 +117,30 @@ bool LabController::start(const QString& name, const ScenarioParams& params, QSt
     m_scenario = std::move(scenario);
     m_name = name;
     m_reported = false;
+    // In virtual time, as `ladderctl lab run`: the clock starts at 0 at the lab's epoch, usrsctp
+    // follows it and the seed (runner.h's VirtualSctp), and the pacer moves it.
+    m_virtual = !m_scenario->needsRealTime() && m_stack.scheduler().setMode(Scheduler::Mode::Virtual, 0);
+    if (m_virtual) {
+        m_stack.journal().setEpochNs(kLabEpochNs);
+        m_virtualSctp = std::make_unique<VirtualSctp>(m_stack, params.seed);
+    }
     m_stack.log(1, tr("Lab: starting “%1” (seed %2)").arg(m_scenario->title()).arg(params.seed));
     // The same seed gives the same branches, tags and Call-IDs as `ladderctl lab run --seed`.
     sip::seedIds(idSeedFor(params.seed));
+    const quint64 firstSeq = m_stack.journal().count(); // the run's own events start here
     m_scenario->start(m_stack, params);
     if (m_t1Ms > 0)
         setSipT1(m_t1Ms);
     m_publish.start();
     emit scenarioStarted(name);
+    if (m_virtual) {
+        sendPostedEvents(); // what starting posted, at time 0 (as runToEnd)
+        m_pacer->setSpeed(m_speed);
+        m_pacer->setBreakpoints(m_breakpoints);
+        m_pacer->begin(!paused, firstSeq, [this] { return m_scenario && m_scenario->finished(); });
+    } else {
+        emit clockChanged(false, true, 1, m_stack.scheduler().nowNs());
+    }
     tick();
     return true;
 }
@@ -57,12 +149,15 @@ void LabController::stop()
 {
     cancelBurst();
     m_publish.stop();
+    if (m_virtual)
+        m_pacer->end(); // no more timers fired for this run
     if (m_scenario) {
         m_scenario->stop();
         m_stack.log(1, tr("Lab: stopped “%1”").arg(m_scenario->title()));
     }
     m_scenario.reset();
     m_name.clear();
+    endVirtualTime();
     emit sipSnapshotReady({});
     emit associationsReady({});
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "breakpoint.h"
 #include "scenario.h"
 #include "sctp/snapshot.h"
 #include "sip/snapshot.h"
@@ -10,8 +11,12 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 
 namespace ladder::lab {
+
+class Pacer;
+class VirtualSctp;
 
 // The result of a composer send, as the user sees it.
 struct ComposerResult {
@@ -42,15 +47,35 @@ struct SctpComposerRequest {
 // The lab as the GUI drives it, living on the stack thread: starts and stops one scenario at a
 // time, applies the Lab panel's link sliders, sends what the composer wrote through the
 // scenario's "you" peer, and publishes live snapshots of every peer at most 10 times a second.
+//
+// A scenario that runs in this process runs in virtual time, paced (pacer.h): the stack's
+// scheduler goes virtual for the run and usrsctp follows the lab's clock and seed, exactly as in
+// `ladderctl lab run`, so the window shows the same run, event for event, as the headless one —
+// and it can be paused, stepped, sped up or slowed down, and stopped at breakpoints. A real-time
+// scenario (addr-over: its association lives in a helper process) runs on the real clock.
 class LabController : public QObject {
     Q_OBJECT
 public:
     explicit LabController(Stack& stack, QObject* parent = nullptr);
     ~LabController() override;
 
-    bool start(const QString& name, const ScenarioParams& params, QString* error);
+    // paused: start with the clock stopped at 0 (Play or Step moves it).
+    bool start(const QString& name, const ScenarioParams& params, QString* error, bool paused = false);
     void stop();
     QString running() const { return m_name; }
+
+    // The transport controls; they act on a virtual-time run only.
+    void play();
+    void pause();
+    void step();
+    // Steps to the next event about this transaction, dialog or association (0: any event).
+    void stepOver(quint64 object);
+    // 0 = as fast as possible, else 0.05…100 (times real time).
+    void setSpeed(double speed);
+    // Breakpoints (breakpoint.h), for the running scenario and the next ones; false and *error
+    // (the first bad rule's text and why) when one does not parse — then none is changed.
+    bool setBreakpoints(const QStringList& rules, QString* error);
+    Pacer* pacer() const { return m_pacer.get(); }
     void setLinkConditions(double lossPct, qint64 delayMs);
     // RFC 3261 T1 for every SIP stack of the scenario, now and for the next starts (0: each stack's
     // own). Teaching wants a short T1 (timers you can watch) and a long one (a slow satellite link);
@@ -82,6 +107,11 @@ signals:
     void associationsReady(const QList<ladder::sctp::AssociationInfo>& associations);
     void scenarioStarted(const QString& name);
     void scenarioFinished(const QString& name, bool ok, const QString& failure, const QStringList& findings);
+    // The clock of the run: virtual (pausable) or real, playing or not, its speed (0: as fast as
+    // possible) and the time now (ns since the run began).
+    void clockChanged(bool virtualTime, bool playing, double speed, qint64 nowNs);
+    // The run stopped at journal event seq (-1: none) for breakpoint index (-1: a step), why says so.
+    void pausedAt(qint64 seq, int breakpoint, const QString& why);
 
 private:
     void tick();
@@ -89,7 +119,14 @@ private:
     struct Burst;
     void burstStep(const std::shared_ptr<Burst>& burst);
 
+    void endVirtualTime();
+
     Stack& m_stack;
+    std::unique_ptr<Pacer> m_pacer;
+    std::unique_ptr<VirtualSctp> m_virtualSctp; // while a virtual-time run owns usrsctp's clock
+    bool m_virtual = false;
+    double m_speed = 1;
+    QList<Breakpoint> m_breakpoints;
     std::unique_ptr<Scenario> m_scenario;
     QString m_name;
     bool m_reported = false;

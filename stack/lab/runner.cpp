@@ -5,7 +5,10 @@
 #include "journal/journal.h"
 #include "sctp/labclock.h"
 #include "sctp/runtime.h"
+#include "sctp/endpoint.h"
+#include "sctp/engine.h"
 #include "sip/message/ids.h"
+#include "sip/sipstack.h"
 
 #include <QCoreApplication>
 #include <QElapsedTimer>
@@ -30,48 +33,81 @@ quint64 sctpSeedFor(quint64 scenarioSeed)
     return idSeedFor(scenarioSeed ^ 0x5c7f0a11d5eed5ULL);
 }
 
+VirtualSctp::VirtualSctp(Stack& stack, quint64 seed)
+    : m_stack(stack)
+{
+    Scheduler& sched = stack.scheduler();
+    sctp::Endpoint::restartEphemeralPorts();
+    m_driven = stack.sctpRuntime().driveFrom(&sched);
+    m_clock = sctp::LabClock::begin(sched, stack.journal().epochNs(), sctpSeedFor(seed));
+    if (!m_driven || !m_clock)
+        stack.log(2, QStringLiteral("lab: another run in virtual time drives usrsctp: this one's SCTP is not reproducible"));
+    QString why;
+    if (m_clock && !sctp::LabClock::interposed(&why))
+        stack.log(2, QStringLiteral("lab: usrsctp reads the real clock and real random bytes in this process (%1): "
+                                    "its SCTP is not reproducible")
+                         .arg(why));
+}
+
+VirtualSctp::~VirtualSctp()
+{
+    if (m_clock)
+        sctp::LabClock::end();
+    if (m_driven)
+        m_stack.sctpRuntime().driveFrom(nullptr);
+}
+
+void sendPostedEvents()
+{
+    if (!QCoreApplication::instance())
+        return;
+    // Qt leaves what is posted during a round for the next one (an accepted SCTP socket's "read
+    // me", posted while its listener is read): a few rounds take those chains at the same instant
+    // too, as the window's event loop does between two steps of its pacer.
+    for (int round = 0; round < 4; ++round)
+        QCoreApplication::sendPostedEvents();
+}
+
 namespace {
-    // Hands the Qt events posted on this thread (the SCTP endpoints' "read your socket now", the
-    // runtime's flushes when it is not driven) to their objects, in the order they were posted.
-    // Timers of the Qt event loop (QTimer with an interval) are not run: they follow real time.
-    void sendPosted()
+    QString at(qint64 ns) { return QStringLiteral("%1 s").arg(double(ns) / 1e9, 0, 'f', 3); }
+
+    QStringList stateOf(Scenario& scenario)
     {
-        if (QCoreApplication::instance())
-            QCoreApplication::sendPostedEvents();
+        QStringList lines;
+        scenario.forEachSipStack([&](sip::SipStack& s) {
+            const sip::StackSnapshot snap = s.snapshots();
+            for (const sip::TransactionSnapshot& t : snap.transactions) {
+                QStringList timers;
+                for (const sip::TimerSnapshot& timer : t.timers)
+                    timers << QStringLiteral("%1 at %2").arg(timer.name, at(timer.dueNs));
+                QString line = QStringLiteral("transaction %1 %2 %3: %4").arg(t.id).arg(t.kind, t.method, t.state);
+                if (t.retransmissions)
+                    line += QStringLiteral(", %1 retransmission%2").arg(t.retransmissions).arg(t.retransmissions == 1 ? "" : "s");
+                if (t.lastStatus)
+                    line += QStringLiteral(", last status %1").arg(t.lastStatus);
+                if (!timers.isEmpty())
+                    line += QStringLiteral(", timers ") + timers.join(QStringLiteral(", "));
+                lines << line;
+            }
+            for (const sip::DialogSnapshot& d : snap.dialogs)
+                lines << QStringLiteral("dialog %1 %2 %3: %4, Call-ID %5")
+                             .arg(d.id)
+                             .arg(d.role, d.method, d.state, QString::fromUtf8(d.callId));
+        });
+        scenario.forEachSctpEngine([&](sctp::Engine& e) {
+            for (const sctp::AssociationInfo& a : e.associations())
+                lines << QStringLiteral("association %1 %2 %3 -> %4: %5 retransmission(s) (%6 fast, %7 by timeout), %8 "
+                                        "abandoned, %9 FORWARD-TSN sent")
+                             .arg(a.id)
+                             .arg(a.state, a.localAddress, a.peerAddress)
+                             .arg(a.retransmissions)
+                             .arg(a.fastRetransmissions)
+                             .arg(a.timeoutRetransmissions)
+                             .arg(a.abandoned)
+                             .arg(a.forwardTsnsSent);
+        });
+        return lines;
     }
-
-    // A run in virtual time owns usrsctp's time and randomness for its duration (sctp/labclock.h):
-    // the runtime ticks from the run's scheduler, usrsctp's gettimeofday answers the lab's epoch
-    // plus the scheduler's time, and its random bytes come from the seed.
-    class VirtualSctp {
-    public:
-        VirtualSctp(Stack& stack, quint64 seed)
-            : m_stack(stack)
-        {
-            Scheduler& sched = stack.scheduler();
-            m_driven = stack.sctpRuntime().driveFrom(&sched);
-            m_clock = sctp::LabClock::begin(sched, stack.journal().epochNs(), sctpSeedFor(seed));
-            if (!m_driven || !m_clock)
-                stack.log(2, QStringLiteral("lab: another run in virtual time drives usrsctp: this one's SCTP is not reproducible"));
-            QString why;
-            if (m_clock && !sctp::LabClock::interposed(&why))
-                stack.log(2, QStringLiteral("lab: usrsctp reads the real clock and real random bytes in this process (%1): "
-                                            "its SCTP is not reproducible")
-                                 .arg(why));
-        }
-        ~VirtualSctp()
-        {
-            if (m_clock)
-                sctp::LabClock::end();
-            if (m_driven)
-                m_stack.sctpRuntime().driveFrom(nullptr);
-        }
-
-    private:
-        Stack& m_stack;
-        bool m_driven = false;
-        bool m_clock = false;
-    };
 }
 
 QString faultRulesRefused(const Scenario& scenario)
@@ -81,7 +117,7 @@ QString faultRulesRefused(const Scenario& scenario)
         .arg(scenario.name());
 }
 
-RunOutcome runToEnd(Scenario& scenario, Stack& stack, const ScenarioParams& params)
+RunOutcome runToEnd(Scenario& scenario, Stack& stack, const ScenarioParams& params, const QList<Breakpoint>& breakpoints)
 {
     RunOutcome out;
     if (!params.faults.isEmpty() && !scenario.takesFaultRules()) {
@@ -104,17 +140,36 @@ RunOutcome runToEnd(Scenario& scenario, Stack& stack, const ScenarioParams& para
         stack.journal().setEpochNs(kLabEpochNs);
         sctp.emplace(stack, params.seed);
     }
+    const quint64 firstSeq = stack.journal().count(); // the run's own events start here
     scenario.start(stack, params);
     if (virtualTime) {
         // Step timer by timer so finished() is checked between events; what the step posted to
         // the Qt event loop (SCTP socket reads) runs before the next step, at the same instant.
-        sendPosted();
-        while (!scenario.finished()) {
+        sendPostedEvents();
+        BreakpointSet breaks(breakpoints);
+        quint64 scanned = firstSeq;
+        // Whether an event journalled since the last look hits a breakpoint.
+        auto hitBreak = [&] {
+            if (breaks.isEmpty())
+                return false;
+            const quint64 count = stack.journal().count();
+            stack.journal().forEach(scanned, count - scanned, [&](const trace::Event& e) {
+                if (out.breakSeq >= 0 || e.kind == trace::Kind::Log)
+                    return;
+                if (const int hit = breaks.feed(e); hit >= 0) {
+                    out.breakSeq = qint64(e.seq);
+                    out.breakIndex = hit;
+                }
+            });
+            scanned = count;
+            return out.breakSeq >= 0;
+        };
+        while (!scenario.finished() && !hitBreak()) {
             const qint64 next = sched.nextDueNs();
             if (next < 0 || next - startNs > limitNs)
                 break;
             sched.advanceBy(next - sched.nowNs());
-            sendPosted();
+            sendPostedEvents();
         }
     } else {
         QElapsedTimer wall;
@@ -124,13 +179,15 @@ RunOutcome runToEnd(Scenario& scenario, Stack& stack, const ScenarioParams& para
             QThread::usleep(200);
         }
     }
-    out.timedOut = !scenario.finished();
+    out.timedOut = !scenario.finished() && out.breakSeq < 0;
     out.ranForS = double(sched.nowNs() - startNs) / 1e9;
     out.result = scenario.result(stack);
     out.faults = scenario.faultTallies();
+    if (out.breakSeq >= 0)
+        out.breakState = stateOf(scenario);
     scenario.stop();
     if (virtualTime)
-        sendPosted(); // what stopping posted, still on the lab's clock
+        sendPostedEvents(); // what stopping posted, still on the lab's clock
     return out;
 }
 

@@ -215,6 +215,13 @@ Result<void> Endpoint::setLingerAbort(bool on)
 
 // ---- set-up --------------------------------------------------------------------------------
 
+namespace {
+    constexpr quint16 kFirstEphemeral = 49152;
+    quint16 s_nextEphemeral = kFirstEphemeral; // stack thread only
+}
+
+void Endpoint::restartEphemeralPorts() { s_nextEphemeral = kFirstEphemeral; }
+
 Result<void> Endpoint::bind(quint16 port)
 {
     if (!m_so)
@@ -223,12 +230,11 @@ Result<void> Endpoint::bind(quint16 port)
         return fail(EINVAL, QStringLiteral("the endpoint is already bound to port %1.").arg(m_localPort));
     // Port 0: pick one ourselves. usrsctp would choose one too, but on a wildcard AF_CONN bind it
     // cannot tell us which (there is no getsockname), and the lab needs to know to route packets.
-    static quint16 s_nextEphemeral = 49152;
     const int attempts = port == 0 ? 64 : 1;
     for (int i = 0; i < attempts; ++i) {
         const quint16 p = port != 0 ? port : s_nextEphemeral;
         if (port == 0)
-            s_nextEphemeral = quint16(s_nextEphemeral >= 65535 ? 49152 : s_nextEphemeral + 1);
+            s_nextEphemeral = quint16(s_nextEphemeral >= 65535 ? kFirstEphemeral : s_nextEphemeral + 1);
         sockaddr_conn a = connAddr(m_transport->bindHandle(), p);
         if (usrsctp_bind(m_so, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0) {
             m_localPort = p;

@@ -50,6 +50,10 @@ public:
     Result<void> setLingerAbort(bool on);
 
     Result<void> bind(quint16 port = 0);
+    // Port 0 takes the next ephemeral port from 49152 up, process-wide; a lab run in virtual time
+    // starts them again from 49152 (lab::VirtualSctp), so a second run in one process (the window's)
+    // binds the ports the first did — the same packets, byte for byte. A port still in use is skipped.
+    static void restartEphemeralPorts();
     Result<void> listen(int backlog = 8);
     // Starts an association (non-blocking); returns our association id.
     Result<quint64> connect(const Address& peer);

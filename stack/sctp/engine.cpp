@@ -71,6 +71,10 @@ Engine::Engine(Context& context, QObject* parent)
     // readable flag catches them within one tick.
     m_poll.setInterval(runtimeTickMs());
     connect(&m_poll, &QTimer::timeout, this, [this] {
+        // In virtual time (a lab run) only the lab's clock may make things happen: a real-time
+        // poll would read notifications at moments no other run of the lesson has.
+        if (scheduler().mode() == Scheduler::Mode::Virtual)
+            return;
         for (auto& [fd, ep] : m_endpoints)
             if (ep->m_so && (usrsctp_get_events(ep->m_so) & SCTP_EVENT_READ))
                 ep->scheduleEvents();
@@ -258,7 +262,11 @@ void Engine::readStatus(Record& r)
     if (usrsctp_getsockopt(so, IPPROTO_SCTP, SCTP_STATUS, &st, &len) == 0) {
         r.info.stateCode = st.sstat_state;
         const QString name = associationStateName(st.sstat_state);
-        if (name != r.info.state && r.info.stateCode != SCTP_CLOSED) {
+        // A state change read here is journalled — except when the views' real-time refresh reads
+        // it in virtual time (a lab run): it waits for the next read the lab's clock makes happen,
+        // so that every run of a lesson, paused or not, is the same.
+        const bool viewsOnly = m_realTimeRefresh && scheduler().mode() == Scheduler::Mode::Virtual;
+        if (name != r.info.state && r.info.stateCode != SCTP_CLOSED && !viewsOnly) {
             trace::Event e;
             e.kind = trace::Kind::AssociationState;
             e.object = r.info.id;
@@ -330,23 +338,27 @@ void Engine::markDirty(Record& r)
     m_publishPosted = true;
     QTimer::singleShot(50, this, [this] {
         m_publishPosted = false;
+        m_realTimeRefresh = true;
         for (auto& [id, rec] : m_records)
             if (rec.dirty) {
                 rec.dirty = false;
                 publish(rec);
             }
+        m_realTimeRefresh = false;
     });
 }
 
 void Engine::refresh()
 {
     bool anyOpen = false;
+    m_realTimeRefresh = true;
     for (auto& [id, r] : m_records) {
         if (r.open) {
             anyOpen = true;
             publish(r);
         }
     }
+    m_realTimeRefresh = false;
     if (!anyOpen)
         m_refresh.stop();
 }

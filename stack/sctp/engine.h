@@ -149,6 +149,7 @@ namespace sctp {
         PacketTap m_tap;
         QTimer m_refresh;
         QTimer m_poll;
+        bool m_realTimeRefresh = false; // inside refresh() or the deferred publish (real-time timers)
         bool m_publishPosted = false;
         int m_nextDescriptor = 3; // 0–2 are stdin/out/err in the model users know
         std::map<int, Endpoint*> m_endpoints;

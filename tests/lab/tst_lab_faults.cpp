@@ -567,9 +567,10 @@ private slots:
                                       << "reorder sctp:SACK nth 3" << QByteArray("user.action") << QByteArray()
                                       << QStringList();
         // Perfect links (no delay): SCTP packets skip the scheduler; only the faulted one may not.
-        // KNOWN DEFECT, row disabled (2026-12-05, issue 22 stays open for it): on main the faulted
-        // sendall run at --delay 0 journals no derived arrivals from its first packet on, so it
-        // differs from the plain run from event 2, not at the fault. To be fixed, then re-enabled.
+        QTest::newRow("sctp perfect link")
+            << "sendall"
+            << "drop sctp:COOKIE-ACK nth 2" << QByteArray("lab.link.drop") << QByteArray()
+            << QStringList { QStringLiteral("--delay"), QStringLiteral("0") };
     }
     void faultedRunDivergesExactlyAtTheFault()
     {
