@@ -276,6 +276,7 @@ void MainWindow::createDocks()
     tabifyDockWidget(dock(QStringLiteral("composerDock")), labDock);
     labDock->raise();
     m_inspector = new InspectorWidget(this);
+    m_inspector->setJournal(m_journal); // the Why reads earlier events (which retransmission, which state)
     auto* inspectorEmpty = new EmptyState(m_inspector, tr("Nothing selected"),
         tr("Select a message on the timeline or in a view to see its bytes and its parsed fields."), this);
     addDockView(QStringLiteral("inspectorDock"), tr("Message inspector"), inspectorEmpty, Qt::RightDockWidgetArea,
