@@ -2,6 +2,7 @@
 #include "labpanel.h"
 
 #include "lab/breakpoint.h"
+#include "lab/faultrule.h"
 #include "lab/pacer.h"
 
 #include <QComboBox>
@@ -146,6 +147,21 @@ LabPanel::LabPanel(QWidget* parent)
     m_breakError->setStyleSheet(QStringLiteral("color: #c0392b"));
     m_breakError->hide();
     box->addWidget(m_breakError);
+    m_faults = new QPlainTextEdit(this);
+    m_faults->setObjectName(QStringLiteral("faultRules"));
+    m_faults->setPlaceholderText(tr("Fault rules for the next start, one per line — e.g.\ndrop sip:INVITE nth 4\n"
+                                    "delay sctp:SACK 300ms · duplicate sip:ACK · corrupt sctp:DATA tsn 5"));
+    m_faults->setToolTip(tr("Faults chosen by protocol meaning (docs/FAULTS.md): drop | duplicate | delay | reorder | "
+                            "corrupt, sip:METHOD|NNN|Nxx or sctp:CHUNK, then tsn N, from NAME, to NAME, nth N or all. "
+                            "Applied when the lesson starts: Restart re-runs the same seed with them."));
+    m_faults->setFixedHeight(m_faults->fontMetrics().lineSpacing() * 3 + 10);
+    box->addWidget(m_faults);
+    m_faultError = new QLabel(this);
+    m_faultError->setObjectName(QStringLiteral("faultError"));
+    m_faultError->setWordWrap(true);
+    m_faultError->setStyleSheet(QStringLiteral("color: #c0392b"));
+    m_faultError->hide();
+    box->addWidget(m_faultError);
     m_status = new QLabel(tr("Not running"), this);
     m_status->setObjectName(QStringLiteral("labStatus"));
     m_status->setWordWrap(true);
@@ -175,13 +191,14 @@ LabPanel::LabPanel(QWidget* parent)
     connect(m_t1, &QSpinBox::valueChanged, this, [this](int ms) { emit sipT1Changed(ms); });
     connect(m_scenarios, &QComboBox::currentIndexChanged, this, &LabPanel::showLesson);
     connect(m_start, &QPushButton::clicked, this, [this] {
-        if (!selectedScenario().isEmpty())
+        if (readyToStart())
             emit startRequested(selectedScenario(), params());
     });
+    connect(m_faults, &QPlainTextEdit::textChanged, this, [this] { checkFaults(); });
     connect(m_stop, &QPushButton::clicked, this, &LabPanel::stopRequested);
     connect(m_play, &QPushButton::clicked, this, [this] {
         if (!m_stop->isEnabled()) {
-            if (!selectedScenario().isEmpty())
+            if (readyToStart())
                 emit startRequested(selectedScenario(), params());
         } else if (m_playing) {
             emit pauseRequested();
@@ -191,7 +208,7 @@ LabPanel::LabPanel(QWidget* parent)
     });
     connect(m_step, &QPushButton::clicked, this, [this] {
         if (!m_stop->isEnabled()) {
-            if (!selectedScenario().isEmpty())
+            if (readyToStart())
                 emit startPausedRequested(selectedScenario(), params());
             return;
         }
@@ -205,6 +222,37 @@ LabPanel::LabPanel(QWidget* parent)
     connect(breakDebounce, &QTimer::timeout, this, &LabPanel::checkBreakpoints);
     connect(m_breaks, &QPlainTextEdit::textChanged, breakDebounce, qOverload<>(&QTimer::start));
     showLesson();
+}
+
+QStringList LabPanel::faultRules() const
+{
+    QStringList rules;
+    for (const QString& line : m_faults->toPlainText().split(QLatin1Char('\n')))
+        if (!line.trimmed().isEmpty())
+            rules << line.trimmed();
+    return rules;
+}
+
+void LabPanel::setFaultRules(const QStringList& rules) { m_faults->setPlainText(rules.join(QLatin1Char('\n'))); }
+
+bool LabPanel::readyToStart()
+{
+    if (selectedScenario().isEmpty())
+        return false;
+    checkBreakpoints(); // the lines typed within the debounce apply to this run too
+    return checkFaults();
+}
+
+bool LabPanel::checkFaults()
+{
+    QString error;
+    if (!lab::FaultRule::parseAll(faultRules(), &error)) {
+        m_faultError->setText(error);
+        m_faultError->show();
+        return false;
+    }
+    m_faultError->hide();
+    return true;
 }
 
 QStringList LabPanel::breakpoints() const
@@ -290,6 +338,9 @@ lab::ScenarioParams LabPanel::params() const
     p.seed = quint64(m_seed->value());
     p.lossPct = m_loss->value();
     p.delayMs = m_delay->value();
+    // Only rules that parse (a start refuses bad ones first: checkFaults()).
+    if (const auto faults = lab::FaultRule::parseAll(faultRules(), nullptr))
+        p.faults = *faults;
     return p;
 }
 
@@ -298,7 +349,8 @@ QJsonObject LabPanel::state() const
     return QJsonObject { { QStringLiteral("scenario"), selectedScenario() }, { QStringLiteral("seed"), m_seed->value() },
         { QStringLiteral("lossPct"), m_loss->value() }, { QStringLiteral("delayMs"), m_delay->value() },
         { QStringLiteral("t1Ms"), m_t1->value() }, { QStringLiteral("speed"), speed() },
-        { QStringLiteral("breakpoints"), QJsonArray::fromStringList(breakpoints()) } };
+        { QStringLiteral("breakpoints"), QJsonArray::fromStringList(breakpoints()) },
+        { QStringLiteral("faultRules"), QJsonArray::fromStringList(faultRules()) } };
 }
 
 void LabPanel::restoreState(const QJsonObject& state)
@@ -317,6 +369,10 @@ void LabPanel::restoreState(const QJsonObject& state)
     for (const QJsonValue& v : state.value(QStringLiteral("breakpoints")).toArray())
         rules << v.toString();
     setBreakpoints(rules);
+    QStringList faults;
+    for (const QJsonValue& v : state.value(QStringLiteral("faultRules")).toArray())
+        faults << v.toString();
+    setFaultRules(faults);
 }
 
 void LabPanel::showLesson()

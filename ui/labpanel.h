@@ -43,6 +43,10 @@ public:
     // The breakpoints as typed, one per line (checked: the bad ones are refused with the reason).
     QStringList breakpoints() const;
     void setBreakpoints(const QStringList& rules);
+    // Fault rules (docs/FAULTS.md), one per line, applied from the next start (Restart re-runs the
+    // same seed with them: the run diverges exactly at the fault). params() carries them.
+    QStringList faultRules() const;
+    void setFaultRules(const QStringList& rules);
     // The speed chosen: 0 = as fast as possible.
     double speed() const;
     QPushButton* playButton() const { return m_play; }
@@ -72,6 +76,8 @@ private:
     void showLesson();
     void showPaths(const QStringList& names, bool running);
     void checkBreakpoints();
+    bool checkFaults(); // false: a rule does not parse (the error shows)
+    bool readyToStart(); // a scenario chosen, typed breakpoints applied, fault rules good
 
     QComboBox* m_scenarios;
     QTextBrowser* m_lesson;
@@ -95,6 +101,8 @@ private:
     QLabel* m_clock;
     QPlainTextEdit* m_breaks;
     QLabel* m_breakError;
+    QPlainTextEdit* m_faults;
+    QLabel* m_faultError;
     QStringList m_appliedBreaks;
     bool m_virtual = false;
     bool m_playing = false;

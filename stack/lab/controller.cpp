@@ -113,6 +113,11 @@ bool LabController::start(const QString& name, const ScenarioParams& params, QSt
             *error = tr("There is no scenario named '%1'.").arg(name);
         return false;
     }
+    if (!params.faults.isEmpty() && !scenario->takesFaultRules()) {
+        if (error)
+            *error = faultRulesRefused(*scenario);
+        return false;
+    }
     stop();
     m_scenario = std::move(scenario);
     m_name = name;

@@ -15,6 +15,7 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QFormLayout>
+#include <QLabel>
 #include <QLineEdit>
 #include <QPlainTextEdit>
 #include <QPushButton>
@@ -66,6 +67,55 @@ class TestLabGui : public QObject {
     }
 
 private slots:
+    // Issue 22's teacher, in the window: a breakpoint on the second Timer A pauses the INVITE over
+    // lossy UDP exactly there (the event inspected, the clock stopped), Step goes on event by event,
+    // and a re-run with a fault rule drops the INVITE chosen by meaning.
+    void teacherBreaksStepsAndReRunsWithAFault()
+    {
+        App app;
+        app.window.show();
+        ui::LabPanel* panel = app.window.labPanel();
+        panel->selectScenario(QStringLiteral("invite-lossy-udp"));
+        auto* breaks = panel->findChild<QPlainTextEdit*>(QStringLiteral("breakpoints"));
+        QVERIFY(breaks);
+        breaks->setPlainText(QStringLiteral("timer sip:A nth 2"));
+        panel->speedBox()->setCurrentIndex(panel->speedBox()->findData(100.0));
+        QTRY_VERIFY_WITH_TIMEOUT(journalled(app, trace::Kind::Log, QStringLiteral("Lab: breakpoints 'timer sip:A nth 2'")) == 1, 5000);
+        QTest::mouseClick(panel->playButton(), Qt::LeftButton);
+        auto* status = panel->findChild<QLabel*>(QStringLiteral("labStatus"));
+        QTRY_VERIFY_WITH_TIMEOUT(status->text().contains(QStringLiteral("Paused at a breakpoint")), 20000);
+        QVERIFY2(status->text().contains(QStringLiteral("at 1.500 s")), qPrintable(status->text()));
+        QTRY_VERIFY_WITH_TIMEOUT(panel->clockLabel()->text().startsWith(QStringLiteral("t = 1.500 s · paused")), 5000);
+        QCOMPARE(panel->playButton()->text(), QStringLiteral("Play"));
+        QVERIFY(app.window.inspectedObject() != 0); // the Timer A event of the INVITE transaction
+        // Step: the retransmission Timer A sent, at the same instant.
+        QTest::mouseClick(panel->stepButton(), Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(status->text().contains(QStringLiteral("Step: ")), 5000);
+        QVERIFY2(status->text().contains(QStringLiteral("at 1.500 s")), qPrintable(status->text()));
+
+        // A re-run with the fourth INVITE dropped: the same seed, the fault at exactly that packet.
+        breaks->clear();
+        auto* faults = panel->findChild<QPlainTextEdit*>(QStringLiteral("faultRules"));
+        QVERIFY(faults);
+        faults->setPlainText(QStringLiteral("drop sip:INVITE nth x"));
+        auto* faultError = panel->findChild<QLabel*>(QStringLiteral("faultError"));
+        QVERIFY(faultError->isVisibleTo(panel) && faultError->text().contains(QStringLiteral("nth needs a number")));
+        faults->setPlainText(QStringLiteral("drop sip:INVITE nth 4"));
+        QVERIFY(!faultError->isVisibleTo(panel));
+        panel->speedBox()->setCurrentIndex(panel->speedBox()->findData(0.0));
+        QTest::mouseClick(panel->findChild<QPushButton*>(QStringLiteral("startScenario")), Qt::LeftButton);
+        QTRY_VERIFY2_WITH_TIMEOUT(status->text().contains(QStringLiteral("Done.")),
+            qPrintable(status->text() + QStringLiteral(" | ") + panel->clockLabel()->text()), 30000);
+        int dropped = 0;
+        app.stack.journal()->forEach(0, app.stack.journal()->count(), [&](const trace::Event& e) {
+            if (e.kind == trace::Kind::LinkDrop && e.text.contains(QStringLiteral("'drop sip:INVITE nth 4'"))) {
+                ++dropped;
+                QCOMPARE(e.timeNs, qint64(3'500'000'000)); // the fourth INVITE leaves at 3.5 s
+            }
+        });
+        QCOMPARE(dropped, 1);
+    }
+
     void statefulInviteReachesTerminated()
     {
         App app;
