@@ -332,6 +332,22 @@ void LabPanel::selectScenario(const QString& name)
         m_scenarios->setCurrentIndex(i);
 }
 
+bool LabPanel::addLesson(const QString& nameOrPath, QString* error)
+{
+    if (m_scenarios->findData(nameOrPath) < 0) {
+        auto s = lab::createScenario(nameOrPath);
+        if (!s) {
+            if (error)
+                *error = tr("There is no lesson '%1'.").arg(nameOrPath);
+            return false;
+        }
+        m_scenarios->addItem(s->title(), nameOrPath);
+        m_scenarios->setItemData(m_scenarios->count() - 1, s->summary() + QLatin1Char('\n') + nameOrPath, Qt::ToolTipRole);
+    }
+    selectScenario(nameOrPath);
+    return true;
+}
+
 lab::ScenarioParams LabPanel::params() const
 {
     lab::ScenarioParams p;

@@ -27,6 +27,9 @@ public:
 
     QString selectedScenario() const;
     void selectScenario(const QString& name);
+    // Adds a lesson by name or file path (lab::createScenario resolves it) to the list unless it is
+    // there, and selects it; false and *error when it does not load.
+    bool addLesson(const QString& nameOrPath, QString* error);
     lab::ScenarioParams params() const;
     QSpinBox* t1Box() const { return m_t1; }
     // "Fail 127.0.0.1"… — checkable, shown for multi-homed scenarios, enabled while they run.
