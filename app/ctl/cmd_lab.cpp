@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// ladderctl lab list | lab run NAME [--seed N] [--loss PCT] [--delay MS] [--duration S]
+// ladderctl lab list | lab run NAME|FILE.json [--seed N] [--loss PCT] [--delay MS] [--duration S]
 //                                   [--fault RULE]… [--break RULE]… [--trace FILE.jsonl] [--pcap FILE.pcapng]
 #include "command.h"
 #include "host/stack.h"
 #include "journal/journal.h"
+#include "lab/lesson/filescenario.h"
 #include "lab/runner.h"
 #include "lab/summary.h"
 #include "capture/jsonl.h"
@@ -51,7 +52,7 @@ namespace {
     int run(const QStringList& args)
     {
         QCommandLineParser p;
-        p.addPositionalArgument(QStringLiteral("name"), QStringLiteral("Scenario (ladderctl lab list)"));
+        p.addPositionalArgument(QStringLiteral("name"), QStringLiteral("Scenario (ladderctl lab list) or a lesson file, FILE.json (docs/LESSONS.md)"));
         p.addOptions({
             { QStringLiteral("seed"), QStringLiteral("Random seed of the lab links"), QStringLiteral("N"),
                 QStringLiteral("1") },
@@ -75,15 +76,22 @@ namespace {
             return 2;
         }
         if (p.positionalArguments().size() != 1) {
-            err(QStringLiteral("ladderctl lab run: name one scenario (ladderctl lab list shows them)"));
+            err(QStringLiteral("ladderctl lab run: name one scenario (ladderctl lab list shows them) or a lesson FILE.json"));
             return 2;
         }
         const QString name = p.positionalArguments().first();
-        auto scenario = lab::createScenario(name);
+        // A NAME is a built-in lesson (its file under resources/lessons/); a FILE.json a teacher's
+        // lesson (docs/LESSONS.md), refused with the line and field of what is wrong.
+        QString loadError;
+        auto scenario = lab::createScenario(name, &loadError);
         if (!scenario) {
-            err(QStringLiteral("ladderctl lab run: no scenario named '%1' (ladderctl lab list shows them)").arg(name));
+            if (name.endsWith(QLatin1String(".json"), Qt::CaseInsensitive))
+                err(QStringLiteral("ladderctl lab run: %1").arg(loadError));
+            else
+                err(QStringLiteral("ladderctl lab run: no scenario named '%1' (ladderctl lab list shows them)").arg(name));
             return 2;
         }
+        const auto* fromFile = dynamic_cast<const lab::LessonScenario*>(scenario.get());
         lab::ScenarioParams params;
         double seed = 1, loss = -1, delay = -1, duration = -1;
         if (!number(p, QStringLiteral("seed"), 0, 9007199254740991.0, &seed) || !number(p, QStringLiteral("loss"), 0, 100, &loss)
@@ -118,8 +126,15 @@ namespace {
 
         Stack stack(scenario->needsRealTime() ? Scheduler::Mode::Real : Scheduler::Mode::Virtual);
         out(QStringLiteral("scenario: %1 — %2").arg(name, scenario->title()));
+        if (fromFile && !fromFile->lessonFile().path.startsWith(QLatin1Char(':')))
+            out(QStringLiteral("lesson file: %1").arg(fromFile->lessonFile().path));
         for (qsizetype i = 0; i < params.faults.size(); ++i)
             out(QStringLiteral("fault rule %1: %2").arg(i + 1).arg(params.faults.at(i).text()));
+        // The lesson's own rules act after the command line's.
+        for (qsizetype i = 0; fromFile && i < fromFile->lessonFile().faults.size(); ++i)
+            out(QStringLiteral("fault rule %1: %2 (from the lesson)")
+                    .arg(params.faults.size() + i + 1)
+                    .arg(fromFile->lessonFile().faults.at(i).text()));
         for (qsizetype i = 0; i < breaks->size(); ++i)
             out(QStringLiteral("breakpoint %1: %2").arg(i + 1).arg(breaks->at(i).text()));
         const lab::RunOutcome outcome = lab::runToEnd(*scenario, stack, params, *breaks);
@@ -141,7 +156,8 @@ namespace {
         for (const QString& f : outcome.breakSeq >= 0 ? QStringList() : outcome.result.findings)
             out(QStringLiteral("finding: %1").arg(f));
         // A rule that never acted is worth saying: a typo in a name, or fewer transmissions than its nth.
-        for (qsizetype i = 0; i < outcome.faults.size() && i < params.faults.size(); ++i)
+        const qsizetype ruleCount = params.faults.size() + (fromFile ? fromFile->lessonFile().faults.size() : 0);
+        for (qsizetype i = 0; i < outcome.faults.size() && i < ruleCount; ++i)
             out(QStringLiteral("fault rule %1: matched %2 datagram(s), acted on %3")
                     .arg(i + 1)
                     .arg(outcome.faults.at(i).matched)
@@ -188,7 +204,7 @@ namespace {
 
     const Registration reg { { QStringLiteral("lab"),
         QStringLiteral("List and run the built-in lab scenarios, headless"),
-        QStringLiteral("list | run NAME [--seed N] [--loss PCT] [--delay MS] [--duration S] [--fault RULE]… "
+        QStringLiteral("list | run NAME|FILE.json [--seed N] [--loss PCT] [--delay MS] [--duration S] [--fault RULE]… "
                        "[--break RULE]… [--trace FILE.jsonl] [--pcap FILE.pcapng]"),
         lab } };
 

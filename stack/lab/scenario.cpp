@@ -1,6 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "scenario.h"
 
+#include "lab/lesson/filescenario.h"
+#include "lab/lesson/lesson.h"
+
+#include <QFile>
+
 #include <map>
 #include <mutex>
 
@@ -34,11 +39,33 @@ QStringList scenarioNames()
     return names;
 }
 
-std::unique_ptr<Scenario> createScenario(const QString& name)
+std::unique_ptr<Scenario> createExchange(const QString& name)
 {
     ensureBuiltins();
     auto it = registry().find(name);
     return it == registry().end() ? nullptr : it->second();
+}
+
+QStringList exchangeNames() { return scenarioNames(); }
+
+std::unique_ptr<Scenario> createScenario(const QString& name, QString* error)
+{
+    ensureBuiltins();
+    QString why;
+    if (!error)
+        error = &why;
+    const bool isFile = name.endsWith(QLatin1String(".json"), Qt::CaseInsensitive);
+    const QString path = isFile ? name : LessonFile::builtinPath(name);
+    if (isFile || QFile::exists(path)) {
+        const auto lesson = LessonFile::load(path, error);
+        if (!lesson)
+            return nullptr;
+        return scenarioFromLesson(*lesson, error);
+    }
+    auto s = createExchange(name);
+    if (!s)
+        *error = QStringLiteral("no scenario named '%1'").arg(name);
+    return s;
 }
 
 } // namespace ladder::lab

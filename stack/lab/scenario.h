@@ -100,12 +100,24 @@ namespace lab {
 
     using ScenarioFactory = std::function<std::unique_ptr<Scenario>()>;
 
-    // The scenario list, sorted by name. The built-in ones are registered on first use by
-    // registerBuiltinScenarios() (scenarios/builtin.cpp) — explicitly, because self-registering
-    // objects in a static library are dropped by the linker when nothing refers to them.
+    // The scenario list, sorted by name. The built-in exchanges (the traffic of the built-in
+    // lessons, in C++) are registered on first use by registerBuiltinScenarios()
+    // (scenarios/builtin.cpp) — explicitly, because self-registering objects in a static library are
+    // dropped by the linker when nothing refers to them.
+    //
+    // Lessons as files (docs/LESSONS.md): a built-in lesson is the file ":/lessons/NAME.json"
+    // (resources/lessons/), which names the exchange it drives and brings its title, summary,
+    // text, defaults and expectations. createScenario(NAME) reads that file; createScenario of a
+    // path ending in ".json" reads a teacher's lesson. A name without a lesson file gets the bare
+    // exchange.
     void registerScenario(const QString& name, ScenarioFactory factory);
     QStringList scenarioNames();
-    std::unique_ptr<Scenario> createScenario(const QString& name);
+    // nullptr when there is no such scenario or the lesson file is bad; *error (if given) says why,
+    // for a file as "FILE:LINE: FIELD: what is wrong".
+    std::unique_ptr<Scenario> createScenario(const QString& name, QString* error = nullptr);
+    // The bare built-in exchange in C++, without its lesson file (the registry's own factory).
+    std::unique_ptr<Scenario> createExchange(const QString& name);
+    QStringList exchangeNames();
     void registerBuiltinScenarios();
 
 } // namespace lab

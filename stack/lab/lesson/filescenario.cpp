@@ -1,0 +1,438 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "filescenario.h"
+
+#include "host/stack.h"
+#include "journal/journal.h"
+#include "lab/breakpoint.h"
+#include "lab/runner.h"
+#include "lab/scenarios/labscenario.h"
+#include "sip/message/parser.h"
+#include "sip/sipstack.h"
+#include "sip/transaction/transaction.h"
+
+#include <climits>
+#include <map>
+
+namespace ladder::lab {
+
+QString ExpectationOutcome::line(int index) const
+{
+    return QStringLiteral("expectation %1: %2: %3, got %4")
+        .arg(index + 1)
+        .arg(says, passed ? QStringLiteral("passed") : QStringLiteral("FAILED"), actual);
+}
+
+QList<ExpectationOutcome> checkExpectations(const QList<LessonExpectation>& expectations, Stack& stack, const ScenarioResult& exchange)
+{
+    QList<ExpectationOutcome> out;
+    const trace::Journal& j = stack.journal();
+    for (const LessonExpectation& e : expectations) {
+        ExpectationOutcome o;
+        o.says = e.says.isEmpty() ? e.describe() : QStringLiteral("%1 (%2)").arg(e.says, e.describe());
+        switch (e.kind) {
+        case LessonExpectation::Kind::Count: {
+            QString why;
+            auto b = Breakpoint::parse(e.selector, &why); // checked when the file was read
+            qint64 n = 0;
+            if (b) {
+                b->nth = INT_MAX; // never spent: counts every match
+                BreakpointSet set({ *b });
+                j.forEach(0, j.count(), [&](const trace::Event& ev) { set.feed(ev); });
+                n = set.matched().value(0);
+            }
+            o.actual = QString::number(n);
+            o.passed = e.compare == LessonExpectation::Compare::Equals ? n == e.number
+                : e.compare == LessonExpectation::Compare::AtLeast     ? n >= e.number
+                                                                       : n <= e.number;
+            break;
+        }
+        case LessonExpectation::Kind::Abandoned: {
+            QStringList seen;
+            j.forEach(0, j.count(), [&](const trace::Event& ev) {
+                if (ev.kind != trace::Kind::SctpAbandon)
+                    return;
+                seen << QString::number(ev.c);
+                if ((e.context < 0 || qint64(ev.c) == e.context) && (e.stream < 0 || qint64(ev.b) == e.stream)
+                    && (e.policy == 0 || int(ev.a) == e.policy))
+                    o.passed = true;
+            });
+            o.actual = seen.isEmpty() ? QStringLiteral("no message abandoned")
+                                      : QStringLiteral("abandoned contexts %1").arg(seen.join(QLatin1Char(',')));
+            break;
+        }
+        case LessonExpectation::Kind::Finding:
+            for (const QString& f : exchange.findings)
+                if (f.contains(e.text, Qt::CaseInsensitive)) {
+                    o.passed = true;
+                    o.actual = QStringLiteral("'%1'").arg(f);
+                }
+            if (!o.passed)
+                o.actual = QStringLiteral("no such finding");
+            break;
+        case LessonExpectation::Kind::Outcome:
+            o.passed = exchange.ok == e.ok;
+            o.actual = exchange.ok ? QStringLiteral("passed") : QStringLiteral("failed (%1)").arg(exchange.failure);
+            break;
+        }
+        out << o;
+    }
+    return out;
+}
+
+namespace {
+
+    // The run's result from the exchange's (or the declarative lesson's own) and the expectations:
+    // every expectation must pass, and the exchange's own check too unless an "outcome" expectation
+    // says what it should be.
+    ScenarioResult combine(const Lesson& lesson, ScenarioResult own, const QList<ExpectationOutcome>& outcomes)
+    {
+        bool outcomeExpected = false;
+        for (const LessonExpectation& e : lesson.expectations)
+            outcomeExpected = outcomeExpected || e.kind == LessonExpectation::Kind::Outcome;
+        ScenarioResult r = own;
+        if (outcomeExpected) {
+            r.ok = true;
+            r.failure.clear();
+        }
+        for (qsizetype i = 0; i < outcomes.size(); ++i)
+            if (!outcomes[i].passed && r.ok) {
+                r.ok = false;
+                r.failure = outcomes[i].line(int(i));
+            }
+        return r;
+    }
+
+    // ScenarioParams with the lesson's defaults where the user gave none, and the file's faults after the user's.
+    ScenarioParams withLesson(const Lesson& lesson, ScenarioParams p, bool defaultsToLinks)
+    {
+        if (defaultsToLinks) {
+            if (p.lossPct < 0)
+                p.lossPct = lesson.lossPct;
+            if (p.delayMs < 0)
+                p.delayMs = lesson.delayMs;
+        }
+        if (p.durationS <= 0)
+            p.durationS = lesson.durationS;
+        p.faults += lesson.faults;
+        return p;
+    }
+
+    // A lesson that drives a built-in exchange: its words, defaults, faults and expectations come
+    // from the file, the traffic from the exchange in C++.
+    class ExchangeLesson : public Scenario, public LessonScenario {
+    public:
+        ExchangeLesson(Lesson lesson, std::unique_ptr<Scenario> exchange)
+            : m_lesson(std::move(lesson))
+            , m_x(std::move(exchange))
+        {
+        }
+        const Lesson& lessonFile() const override { return m_lesson; }
+        QList<ExpectationOutcome> expectationOutcomes() const override { return m_outcomes; }
+
+        QString name() const override { return m_lesson.name; }
+        QString title() const override { return m_lesson.title; }
+        QString summary() const override { return m_lesson.summary; }
+        QString lesson() const override { return m_lesson.text; }
+        bool needsRealTime() const override { return m_x->needsRealTime(); }
+        bool takesFaultRules() const override { return m_x->takesFaultRules(); }
+        double defaultDurationS() const override { return m_lesson.durationS; }
+        void start(Stack& stack, const ScenarioParams& params) override
+        {
+            // The file's loss and delay are the exchange's link defaults: a loss given by the user
+            // replaces the exchange's default on every link the same way, so giving the exchange's
+            // own default changes nothing (tst_lesson_file checks the JSONL is byte-identical).
+            m_x->start(stack, withLesson(m_lesson, params, true));
+        }
+        bool finished() const override { return m_x->finished(); }
+        ScenarioResult result(Stack& stack) const override
+        {
+            const ScenarioResult own = m_x->result(stack);
+            m_outcomes = checkExpectations(m_lesson.expectations, stack, own);
+            ScenarioResult r = combine(m_lesson, own, m_outcomes);
+            for (qsizetype i = 0; i < m_outcomes.size(); ++i)
+                r.findings << m_outcomes[i].line(int(i));
+            return r;
+        }
+        QList<FaultTally> faultTallies() const override { return m_x->faultTallies(); }
+        void stop() override { m_x->stop(); }
+        void forEachSipStack(const std::function<void(sip::SipStack&)>& fn) override { m_x->forEachSipStack(fn); }
+        void forEachSctpEngine(const std::function<void(sctp::Engine&)>& fn) override { m_x->forEachSctpEngine(fn); }
+        QList<sctp::AssociationInfo> ownAssociations() const override { return m_x->ownAssociations(); }
+        void setLinkConditions(double lossPct, qint64 delayMs) override { m_x->setLinkConditions(lossPct, delayMs); }
+        sip::SipStack* composerSipStack() override { return m_x->composerSipStack(); }
+        sctp::Engine* composerSctpEngine() override { return m_x->composerSctpEngine(); }
+        int composerSctpDescriptor() override { return m_x->composerSctpDescriptor(); }
+        sctp::MultiHomedPair* composerMultiHomed() override { return m_x->composerMultiHomed(); }
+        QStringList pathNames() const override { return m_x->pathNames(); }
+        void setPathUp(int path, bool up) override { m_x->setPathUp(path, up); }
+
+    private:
+        Lesson m_lesson;
+        std::unique_ptr<Scenario> m_x;
+        mutable QList<ExpectationOutcome> m_outcomes;
+    };
+
+    // A lesson written only in the file: SIP peers on lab links, timed actions, expectations.
+    class DeclarativeLesson : public LabScenario, public LessonScenario {
+    public:
+        explicit DeclarativeLesson(Lesson lesson)
+            : m_lesson(std::move(lesson))
+        {
+        }
+        const Lesson& lessonFile() const override { return m_lesson; }
+        QList<ExpectationOutcome> expectationOutcomes() const override { return m_outcomes; }
+
+        QString name() const override { return m_lesson.name; }
+        QString title() const override { return m_lesson.title; }
+        QString summary() const override { return m_lesson.summary; }
+        QString lesson() const override { return m_lesson.text; }
+        double defaultDurationS() const override { return m_lesson.durationS; }
+        sip::SipStack* composerSipStack() override { return m_firstUac ? &m_firstUac->sip() : nullptr; }
+
+        void start(Stack& stack, const ScenarioParams& userParams) override
+        {
+            const ScenarioParams params = withLesson(m_lesson, userParams, false);
+            begin(stack, params);
+            m_fired = 0;
+            m_done.clear();
+            m_tx.clear();
+            for (const LessonPeer& p : m_lesson.peers) {
+                const quint64 seed = net().seedFor(p.name);
+                if (p.kind == LessonPeer::Kind::SipUac) {
+                    auto& uac = keep(std::make_unique<peers::SipUac>(stack, p.name, p.host, seed));
+                    m_uacs[p.name] = &uac;
+                    m_peers[p.name] = &uac;
+                    if (!m_firstUac)
+                        m_firstUac = &uac;
+                } else {
+                    peers::SipUas::Answer a;
+                    a.ring = p.ring;
+                    a.ringMs = p.answerAfterMs;
+                    a.status = p.status;
+                    a.nonInviteDelayMs = p.nonInviteAfterMs;
+                    m_peers[p.name] = &keep(std::make_unique<peers::SipUas>(stack, p.name, p.host, seed, a));
+                }
+            }
+            // One wire per pair of peers a link names, in the file's order; a direction the file
+            // does not describe (a one-way link's reverse) is a perfect link.
+            struct Pair {
+                QString a, b;
+                LinkParams ab, ba;
+                QList<LessonOutage> downAb, downBa;
+            };
+            QList<Pair> pairs;
+            for (const LessonLink& k : m_lesson.links) {
+                LinkParams lp = k.params;
+                if (lp.lossPct < 0)
+                    lp.lossPct = m_lesson.lossPct >= 0 ? m_lesson.lossPct : 0;
+                if (lp.delayMs < 0)
+                    lp.delayMs = m_lesson.delayMs >= 0 ? m_lesson.delayMs : 0;
+                if (params.lossPct >= 0)
+                    lp.lossPct = params.lossPct;
+                if (params.delayMs >= 0)
+                    lp.delayMs = params.delayMs;
+                Pair* pair = nullptr;
+                for (Pair& q : pairs)
+                    if ((q.a == k.from && q.b == k.to) || (q.a == k.to && q.b == k.from))
+                        pair = &q;
+                if (!pair) {
+                    pairs.append({ k.from, k.to, {}, {}, {}, {} });
+                    pair = &pairs.last();
+                    if (params.lossPct >= 0)
+                        pair->ab.lossPct = pair->ba.lossPct = params.lossPct;
+                    if (params.delayMs >= 0)
+                        pair->ab.delayMs = pair->ba.delayMs = params.delayMs;
+                }
+                const bool forward = pair->a == k.from;
+                (forward ? pair->ab : pair->ba) = lp;
+                (forward ? pair->downAb : pair->downBa) = k.down;
+                if (!k.oneWay) {
+                    (forward ? pair->ba : pair->ab) = lp;
+                    (forward ? pair->downBa : pair->downAb) = k.down;
+                }
+            }
+            for (const Pair& q : pairs) {
+                auto [ab, ba] = net().wire(m_peers[q.a]->transport(), m_peers[q.b]->transport(), q.ab, q.ba);
+                schedule(ab, q.downAb);
+                schedule(ba, q.downBa);
+            }
+            for (qsizetype i = 0; i < m_lesson.actions.size(); ++i) {
+                m_done << QString();
+                m_tx << 0;
+                if (m_lesson.actions[i].atMs == 0)
+                    fire(int(i));
+                else
+                    after(m_lesson.actions[i].atMs * 1'000'000, [this, i] { fire(int(i)); });
+            }
+        }
+
+        bool finished() const override
+        {
+            if (m_fired < m_lesson.actions.size())
+                return false;
+            for (const auto& [name, uac] : m_uacs)
+                if (!uac->idle())
+                    return false;
+            for (qsizetype i = 0; i < m_lesson.actions.size(); ++i) {
+                const LessonAction& a = m_lesson.actions[i];
+                if (a.kind != LessonAction::Kind::Send || !a.stateful || !m_tx[i])
+                    continue;
+                const sip::Transaction* t = m_uacs.at(a.peer)->sip().transaction(m_tx[i]);
+                if (t && t->state() < sip::Transaction::State::Completed)
+                    return false;
+            }
+            return true;
+        }
+
+        ScenarioResult result(Stack& stack) const override
+        {
+            ScenarioResult own;
+            own.ok = true;
+            for (qsizetype i = 0; i < m_lesson.actions.size(); ++i) {
+                const LessonAction& a = m_lesson.actions[i];
+                QString what = m_done.value(i);
+                if (what.isEmpty()) {
+                    what = QStringLiteral("did not run within the run's duration");
+                } else if (m_tx[i] && a.kind != LessonAction::Kind::Send) {
+                    const peers::SipUac* uac = m_uacs.at(a.peer);
+                    const int status = uac->finalStatus(m_tx[i]);
+                    const QString timer = uac->timeout(m_tx[i]);
+                    what += status ? QStringLiteral(", final %1").arg(status)
+                        : !timer.isEmpty() ? QStringLiteral(", Timer %1 fired").arg(timer)
+                                           : QStringLiteral(", no final response");
+                }
+                own.findings << QStringLiteral("action %1 at %2 s: %3").arg(i + 1).arg(secondsOf(a.atMs * 1'000'000), what);
+                if (!m_tx[i] && own.ok) {
+                    own.ok = false;
+                    own.failure = QStringLiteral("action %1: %2").arg(i + 1).arg(what);
+                }
+            }
+            m_outcomes = checkExpectations(m_lesson.expectations, stack, own);
+            ScenarioResult r = combine(m_lesson, own, m_outcomes);
+            for (qsizetype i = 0; i < m_outcomes.size(); ++i)
+                r.findings << m_outcomes[i].line(int(i));
+            return r;
+        }
+
+        void stop() override
+        {
+            m_uacs.clear();
+            m_peers.clear();
+            m_firstUac = nullptr;
+            LabScenario::stop();
+        }
+
+    private:
+        void schedule(Link* link, const QList<LessonOutage>& down)
+        {
+            for (const LessonOutage& o : down) {
+                if (o.atMs == 0)
+                    peers::Network::setUp(*link, false);
+                else
+                    after(o.atMs * 1'000'000, [link] { peers::Network::setUp(*link, false); });
+                if (o.forMs > 0)
+                    after((o.atMs + o.forMs) * 1'000'000, [link] { peers::Network::setUp(*link, true); });
+            }
+        }
+
+        void fire(int i)
+        {
+            ++m_fired;
+            const LessonAction& a = m_lesson.actions[i];
+            peers::SipUac& uac = *m_uacs.at(a.peer);
+            peers::SipPeer& to = *m_peers.at(a.to);
+            const QString describe = a.kind == LessonAction::Kind::Call ? QStringLiteral("%1 calls %2").arg(a.peer, a.to)
+                : a.kind == LessonAction::Kind::Request
+                ? QStringLiteral("%1 sends %2 to %3").arg(a.peer, QString::fromUtf8(a.method), a.to)
+                : QStringLiteral("%1 sends its message to %2%3").arg(a.peer, a.to, a.stateful ? QStringLiteral(" (SIP_SEND_STATEFUL)") : QString());
+            if (a.kind == LessonAction::Kind::Call) {
+                peers::SipUac::Call c;
+                c.nextHop = to.address();
+                c.requestUri = a.requestUri;
+                c.dialogOnFork = a.dialogOnFork;
+                c.hangUpAfterMs = a.hangUpAfterMs;
+                c.cancelAfterMs = a.cancelAfterMs;
+                m_tx[i] = uac.call(c);
+            } else if (a.kind == LessonAction::Kind::Request) {
+                peers::SipUac::Request r;
+                r.method = a.method;
+                r.nextHop = to.address();
+                r.requestUri = a.requestUri;
+                m_tx[i] = uac.request(r);
+            } else {
+                m_tx[i] = send(uac, to, a, i);
+            }
+            if (m_tx[i]) {
+                m_done[i] = QStringLiteral("%1, transaction %2").arg(describe).arg(m_tx[i]);
+                if (a.kind == LessonAction::Kind::Send && !a.stateful)
+                    m_done[i] = describe + QStringLiteral(", sent statelessly");
+            } else if (m_done[i].isEmpty()) {
+                m_done[i] = QStringLiteral("%1: not sent: %2").arg(describe, uac.errors().value(uac.errors().size() - 1));
+            }
+        }
+
+        // sip_sendmsg with the file's text: ${branch}, ${tag} and ${call-id} are filled from the
+        // peer's seeded ids (the same bytes for the same seed).
+        quint64 send(peers::SipUac& uac, peers::SipPeer& to, const LessonAction& a, int i)
+        {
+            QByteArray text = a.text;
+            while (text.contains("${branch}"))
+                text.replace(text.indexOf("${branch}"), 9, uac.ids().branch());
+            while (text.contains("${tag}"))
+                text.replace(text.indexOf("${tag}"), 6, uac.ids().tag());
+            if (text.contains("${call-id}"))
+                text.replace("${call-id}", uac.ids().callId(uac.host().toUtf8()));
+            const sip::ParseResult p = sip::parse(text);
+            if (!p.ok) {
+                m_done[i] = QStringLiteral("message not sent: it does not parse: %1").arg(p.error);
+                return 0;
+            }
+            QString error;
+            const auto c = uac.sip().connect(sip::TransportType::Udp, to.address(), &error);
+            if (!c) {
+                m_done[i] = QStringLiteral("message not sent: %1").arg(error);
+                return 0;
+            }
+            sip::SendFlags flags;
+            if (a.stateful)
+                flags |= sip::SendFlag::Stateful;
+            if (a.dialogOnFork)
+                flags |= sip::SendFlag::DialogOnFork;
+            const sip::SendResult r = uac.sip().send(c, p.message, 0, flags);
+            if (!r.ok()) {
+                m_done[i] = QStringLiteral("message not sent: %1").arg(r.toString());
+                return 0;
+            }
+            return a.stateful ? r.transaction : quint64(-1) /* sent, no transaction */;
+        }
+
+        Lesson m_lesson;
+        std::map<QString, peers::SipUac*> m_uacs;
+        std::map<QString, peers::SipPeer*> m_peers;
+        peers::SipUac* m_firstUac = nullptr;
+        qsizetype m_fired = 0;
+        QStringList m_done;
+        QList<quint64> m_tx;
+        mutable QList<ExpectationOutcome> m_outcomes;
+    };
+
+} // namespace
+
+std::unique_ptr<Scenario> scenarioFromLesson(const Lesson& lesson, QString* error)
+{
+    if (lesson.exchange.isEmpty())
+        return std::make_unique<DeclarativeLesson>(lesson);
+    auto x = createExchange(lesson.exchange);
+    if (!x) {
+        *error = QStringLiteral("%1: exchange: no built-in exchange named '%2' (%3)")
+                     .arg(lesson.path.isEmpty() ? lesson.name : lesson.path, lesson.exchange, exchangeNames().join(QStringLiteral(", ")));
+        return nullptr;
+    }
+    if (!lesson.faults.isEmpty() && !x->takesFaultRules()) {
+        *error = QStringLiteral("%1: faults: %2").arg(lesson.path.isEmpty() ? lesson.name : lesson.path, faultRulesRefused(*x));
+        return nullptr;
+    }
+    return std::make_unique<ExchangeLesson>(lesson, std::move(x));
+}
+
+} // namespace ladder::lab

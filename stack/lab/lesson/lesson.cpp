@@ -1,0 +1,691 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "lesson.h"
+
+#include "lab/breakpoint.h"
+#include "lab/scenario.h"
+
+#include <QFile>
+#include <QFileInfo>
+#include <QHash>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QJsonParseError>
+#include <QRegularExpression>
+#include <QSet>
+
+#include <cmath>
+
+namespace ladder::lab {
+
+namespace {
+
+    // Where each field of a (valid) JSON text starts: "links[0].loss" -> offset of its key, array
+    // elements -> offset of the value. QJsonDocument keeps no positions, so the text is walked once.
+    class Positions {
+    public:
+        explicit Positions(const QByteArray& text)
+            : m_t(text)
+        {
+            skip();
+            value(QString());
+        }
+        qsizetype of(const QString& path) const
+        {
+            QString p = path;
+            while (!p.isEmpty()) {
+                const auto it = m_pos.constFind(p);
+                if (it != m_pos.cend())
+                    return *it;
+                // the nearest enclosing field that was written
+                const qsizetype dot = p.lastIndexOf(QLatin1Char('.')), br = p.lastIndexOf(QLatin1Char('['));
+                p.truncate(std::max<qsizetype>(std::max(dot, br), 0));
+            }
+            return 0;
+        }
+
+    private:
+        void skip()
+        {
+            while (m_i < m_t.size() && (m_t[m_i] == ' ' || m_t[m_i] == '\n' || m_t[m_i] == '\r' || m_t[m_i] == '\t'))
+                ++m_i;
+        }
+        QString string()
+        {
+            QByteArray s;
+            ++m_i; // "
+            while (m_i < m_t.size() && m_t[m_i] != '"') {
+                if (m_t[m_i] == '\\')
+                    s += m_t[m_i++];
+                if (m_i < m_t.size())
+                    s += m_t[m_i++];
+            }
+            ++m_i;
+            return QJsonDocument::fromJson("[\"" + s + "\"]").array().at(0).toString();
+        }
+        void value(const QString& path)
+        {
+            skip();
+            if (m_i >= m_t.size())
+                return;
+            if (!path.isEmpty() && !m_pos.contains(path))
+                m_pos.insert(path, m_i);
+            const char c = m_t[m_i];
+            if (c == '{') {
+                ++m_i;
+                skip();
+                while (m_i < m_t.size() && m_t[m_i] != '}') {
+                    const qsizetype at = m_i;
+                    const QString key = string();
+                    const QString sub = path.isEmpty() ? key : path + QLatin1Char('.') + key;
+                    m_pos.insert(sub, at);
+                    skip();
+                    ++m_i; // :
+                    value(sub);
+                    skip();
+                    if (m_i < m_t.size() && m_t[m_i] == ',')
+                        ++m_i;
+                    skip();
+                }
+                ++m_i;
+            } else if (c == '[') {
+                ++m_i;
+                skip();
+                int n = 0;
+                while (m_i < m_t.size() && m_t[m_i] != ']') {
+                    value(QStringLiteral("%1[%2]").arg(path).arg(n++));
+                    skip();
+                    if (m_i < m_t.size() && m_t[m_i] == ',')
+                        ++m_i;
+                    skip();
+                }
+                ++m_i;
+            } else if (c == '"') {
+                string();
+            } else {
+                while (m_i < m_t.size() && !QByteArrayView(",]} \t\r\n").contains(m_t[m_i]))
+                    ++m_i;
+            }
+        }
+        const QByteArray& m_t;
+        qsizetype m_i = 0;
+        QHash<QString, qsizetype> m_pos;
+    };
+
+    int lineAt(const QByteArray& text, qsizetype offset)
+    {
+        return int(text.left(offset).count('\n')) + 1;
+    }
+
+    class Reader {
+    public:
+        Reader(const QByteArray& text, QString file)
+            : m_text(text)
+            , m_pos(text)
+            , m_file(std::move(file))
+        {
+        }
+        bool fail(const QString& path, const QString& what)
+        {
+            if (m_error.isEmpty())
+                m_error = QStringLiteral("%1:%2: %3: %4").arg(m_file).arg(lineAt(m_text, m_pos.of(path))).arg(path, what);
+            return false;
+        }
+        const QString& error() const { return m_error; }
+
+        // Only these keys, so that a misspelt or unsupported field is an error, not silently ignored.
+        bool only(const QJsonObject& o, const QString& path, const QStringList& keys, const QHash<QString, QString>& why = {})
+        {
+            for (auto it = o.begin(); it != o.end(); ++it) {
+                const QString sub = path.isEmpty() ? it.key() : path + QLatin1Char('.') + it.key();
+                if (why.contains(it.key()))
+                    return fail(sub, why.value(it.key()));
+                if (!keys.contains(it.key()))
+                    return fail(sub, QStringLiteral("unknown field (known here: %1)").arg(keys.join(QStringLiteral(", "))));
+            }
+            return true;
+        }
+        bool string(const QJsonObject& o, const QString& path, const QString& key, QString* out, bool required, bool nonEmpty = true)
+        {
+            const QString sub = path.isEmpty() ? key : path + QLatin1Char('.') + key;
+            if (!o.contains(key))
+                return required ? fail(path.isEmpty() ? key : path, QStringLiteral("missing field '%1'").arg(key)) : true;
+            const QJsonValue v = o.value(key);
+            if (v.isArray()) { // a text may be written as an array of lines, joined with "\n"
+                QStringList lines;
+                for (qsizetype i = 0; i < v.toArray().size(); ++i) {
+                    if (!v.toArray().at(i).isString())
+                        return fail(QStringLiteral("%1[%2]").arg(sub).arg(i), QStringLiteral("expected a string"));
+                    lines << v.toArray().at(i).toString();
+                }
+                *out = lines.join(QLatin1Char('\n'));
+            } else if (v.isString()) {
+                *out = v.toString();
+            } else {
+                return fail(sub, QStringLiteral("expected a string"));
+            }
+            if (nonEmpty && out->trimmed().isEmpty())
+                return fail(sub, QStringLiteral("expected a non-empty string"));
+            return true;
+        }
+        template <class T>
+        bool number(const QJsonObject& o, const QString& path, const QString& key, T* out, double min, double max, bool integer)
+        {
+            if (!o.contains(key))
+                return true;
+            const QString sub = path.isEmpty() ? key : path + QLatin1Char('.') + key;
+            const QJsonValue v = o.value(key);
+            const double d = v.toDouble();
+            if (!v.isDouble() || d < min || d > max || (integer && std::floor(d) != d))
+                return fail(sub,
+                    QStringLiteral("expected %1 from %2 to %3").arg(integer ? QStringLiteral("an integer") : QStringLiteral("a number")).arg(min).arg(max));
+            *out = T(d);
+            return true;
+        }
+        bool boolean(const QJsonObject& o, const QString& path, const QString& key, bool* out)
+        {
+            if (!o.contains(key))
+                return true;
+            if (!o.value(key).isBool())
+                return fail(path + QLatin1Char('.') + key, QStringLiteral("expected true or false"));
+            *out = o.value(key).toBool();
+            return true;
+        }
+        bool object(const QJsonValue& v, const QString& path, QJsonObject* out)
+        {
+            if (!v.isObject())
+                return fail(path, QStringLiteral("expected an object"));
+            *out = v.toObject();
+            return true;
+        }
+        bool array(const QJsonObject& o, const QString& key, QJsonArray* out)
+        {
+            if (!o.contains(key))
+                return true;
+            if (!o.value(key).isArray())
+                return fail(key, QStringLiteral("expected an array"));
+            *out = o.value(key).toArray();
+            return true;
+        }
+
+    private:
+        const QByteArray& m_text;
+        Positions m_pos;
+        QString m_file;
+        QString m_error;
+    };
+
+    const QRegularExpression& nameRe()
+    {
+        static const QRegularExpression re(QStringLiteral("^[a-z0-9][a-z0-9._-]{0,39}$"));
+        return re;
+    }
+
+    bool readPeer(Reader& r, const QJsonValue& v, const QString& path, LessonPeer* p)
+    {
+        QJsonObject o;
+        if (!r.object(v, path, &o))
+            return false;
+        QString kind;
+        if (!r.string(o, path, QStringLiteral("kind"), &kind, true))
+            return false;
+        if (kind == QLatin1String("sip-uac"))
+            p->kind = LessonPeer::Kind::SipUac;
+        else if (kind == QLatin1String("sip-uas"))
+            p->kind = LessonPeer::Kind::SipUas;
+        else if (kind.startsWith(QLatin1String("sctp")))
+            return r.fail(path + QStringLiteral(".kind"),
+                QStringLiteral("SCTP endpoints are not supported by lesson format v1 yet; an SCTP lesson names a "
+                               "built-in exchange (\"exchange\": \"prsctp-ttl-rtx-buf\"…)"));
+        else
+            return r.fail(path + QStringLiteral(".kind"), QStringLiteral("expected \"sip-uac\" or \"sip-uas\", not '%1'").arg(kind));
+        if (!r.string(o, path, QStringLiteral("name"), &p->name, true) || !r.string(o, path, QStringLiteral("host"), &p->host, true))
+            return false;
+        if (!nameRe().match(p->name).hasMatch())
+            return r.fail(path + QStringLiteral(".name"), QStringLiteral("expected lower-case letters, digits, '.', '-' or '_' (at most 40)"));
+        static const QRegularExpression ipv4(QStringLiteral("^(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})$"));
+        const auto m = ipv4.match(p->host);
+        bool hostOk = m.hasMatch();
+        for (int i = 1; hostOk && i <= 4; ++i)
+            hostOk = m.captured(i).toInt() <= 255;
+        if (!hostOk)
+            return r.fail(path + QStringLiteral(".host"), QStringLiteral("expected an IPv4 address such as 10.0.0.1"));
+        if (p->kind == LessonPeer::Kind::SipUac)
+            return r.only(o, path, { QStringLiteral("kind"), QStringLiteral("name"), QStringLiteral("host") });
+        if (!r.only(o, path, { QStringLiteral("kind"), QStringLiteral("name"), QStringLiteral("host"), QStringLiteral("answer") }))
+            return false;
+        if (o.contains(QStringLiteral("answer"))) {
+            QJsonObject a;
+            const QString ap = path + QStringLiteral(".answer");
+            if (!r.object(o.value(QStringLiteral("answer")), ap, &a)
+                || !r.only(a, ap, { QStringLiteral("ring"), QStringLiteral("after_ms"), QStringLiteral("status"), QStringLiteral("non_invite_after_ms") })
+                || !r.boolean(a, ap, QStringLiteral("ring"), &p->ring)
+                || !r.number(a, ap, QStringLiteral("after_ms"), &p->answerAfterMs, 0, 3600000, true)
+                || !r.number(a, ap, QStringLiteral("status"), &p->status, 0, 699, true)
+                || !r.number(a, ap, QStringLiteral("non_invite_after_ms"), &p->nonInviteAfterMs, 0, 3600000, true))
+                return false;
+            if (p->status != 0 && p->status < 200)
+                return r.fail(ap + QStringLiteral(".status"), QStringLiteral("expected a final status 200-699, or 0 (never answers)"));
+        }
+        return true;
+    }
+
+    bool readLink(Reader& r, const QJsonValue& v, const QString& path, LessonLink* l)
+    {
+        QJsonObject o;
+        if (!r.object(v, path, &o))
+            return false;
+        if (!r.only(o, path,
+                { QStringLiteral("from"), QStringLiteral("to"), QStringLiteral("one_way"), QStringLiteral("loss"), QStringLiteral("delay_ms"),
+                    QStringLiteral("jitter_ms"), QStringLiteral("duplicate"), QStringLiteral("reorder"), QStringLiteral("reorder_ms"),
+                    QStringLiteral("rate_bps"), QStringLiteral("down") },
+                { { QStringLiteral("mtu"), QStringLiteral("not supported: lab links carry whole datagrams (no MTU, no fragmentation)") },
+                    { QStringLiteral("corrupt"), QStringLiteral("not supported as a link property; use a fault rule (\"corrupt sctp:DATA\")") },
+                    { QStringLiteral("queue"), QStringLiteral("not supported: lab links have no queue limit (rate_bps serialises without dropping)") } }))
+            return false;
+        LinkParams& p = l->params;
+        p.lossPct = -1; // not given: the lesson's default (defaults.loss), else 0
+        p.delayMs = -1;
+        if (!r.string(o, path, QStringLiteral("from"), &l->from, true) || !r.string(o, path, QStringLiteral("to"), &l->to, true)
+            || !r.boolean(o, path, QStringLiteral("one_way"), &l->oneWay)
+            || !r.number(o, path, QStringLiteral("loss"), &p.lossPct, 0, 100, false)
+            || !r.number(o, path, QStringLiteral("delay_ms"), &p.delayMs, 0, 60000, true)
+            || !r.number(o, path, QStringLiteral("jitter_ms"), &p.jitterMs, 0, 60000, true)
+            || !r.number(o, path, QStringLiteral("duplicate"), &p.duplicatePct, 0, 100, false)
+            || !r.number(o, path, QStringLiteral("reorder"), &p.reorderPct, 0, 100, false)
+            || !r.number(o, path, QStringLiteral("reorder_ms"), &p.reorderExtraMs, 0, 60000, true)
+            || !r.number(o, path, QStringLiteral("rate_bps"), &p.rateBitsPerSec, 0, 1e12, true))
+            return false;
+        if (o.contains(QStringLiteral("down"))) {
+            const QString dp = path + QStringLiteral(".down");
+            if (!o.value(QStringLiteral("down")).isArray())
+                return r.fail(dp, QStringLiteral("expected an array of {\"at_ms\", \"for_ms\"}"));
+            const QJsonArray a = o.value(QStringLiteral("down")).toArray();
+            for (qsizetype i = 0; i < a.size(); ++i) {
+                const QString ep = QStringLiteral("%1[%2]").arg(dp).arg(i);
+                QJsonObject d;
+                LessonOutage out;
+                if (!r.object(a.at(i), ep, &d) || !r.only(d, ep, { QStringLiteral("at_ms"), QStringLiteral("for_ms") }))
+                    return false;
+                if (!d.contains(QStringLiteral("at_ms")))
+                    return r.fail(ep, QStringLiteral("missing field 'at_ms'"));
+                if (!r.number(d, ep, QStringLiteral("at_ms"), &out.atMs, 0, 86400000, true)
+                    || !r.number(d, ep, QStringLiteral("for_ms"), &out.forMs, 1, 86400000, true))
+                    return false;
+                l->down << out;
+            }
+        }
+        return true;
+    }
+
+    bool readAction(Reader& r, const QJsonValue& v, const QString& path, LessonAction* a)
+    {
+        QJsonObject o;
+        if (!r.object(v, path, &o))
+            return false;
+        if (!r.only(o, path, { QStringLiteral("at_ms"), QStringLiteral("peer"), QStringLiteral("call"), QStringLiteral("request"), QStringLiteral("send") },
+                { { QStringLiteral("sctp_send"), QStringLiteral("not supported by lesson format v1 yet (no SCTP endpoints in declarative lessons)") } }))
+            return false;
+        if (!r.number(o, path, QStringLiteral("at_ms"), &a->atMs, 0, 86400000, true) || !r.string(o, path, QStringLiteral("peer"), &a->peer, true))
+            return false;
+        const int kinds = int(o.contains(QStringLiteral("call"))) + int(o.contains(QStringLiteral("request"))) + int(o.contains(QStringLiteral("send")));
+        if (kinds != 1)
+            return r.fail(path, QStringLiteral("expected exactly one of \"call\", \"request\", \"send\""));
+        const QString key = o.contains(QStringLiteral("call")) ? QStringLiteral("call") : o.contains(QStringLiteral("request")) ? QStringLiteral("request") : QStringLiteral("send");
+        const QString sp = path + QLatin1Char('.') + key;
+        QJsonObject s;
+        if (!r.object(o.value(key), sp, &s))
+            return false;
+        QString uri;
+        if (key == QLatin1String("call")) {
+            a->kind = LessonAction::Kind::Call;
+            if (!r.only(s, sp, { QStringLiteral("to"), QStringLiteral("uri"), QStringLiteral("hang_up_after_ms"), QStringLiteral("cancel_after_ms"), QStringLiteral("dialog_on_fork") })
+                || !r.string(s, sp, QStringLiteral("to"), &a->to, true) || !r.string(s, sp, QStringLiteral("uri"), &uri, false)
+                || !r.number(s, sp, QStringLiteral("hang_up_after_ms"), &a->hangUpAfterMs, -1, 86400000, true)
+                || !r.number(s, sp, QStringLiteral("cancel_after_ms"), &a->cancelAfterMs, -1, 86400000, true)
+                || !r.boolean(s, sp, QStringLiteral("dialog_on_fork"), &a->dialogOnFork))
+                return false;
+        } else if (key == QLatin1String("request")) {
+            a->kind = LessonAction::Kind::Request;
+            QString method = QStringLiteral("OPTIONS");
+            if (!r.only(s, sp, { QStringLiteral("to"), QStringLiteral("uri"), QStringLiteral("method") })
+                || !r.string(s, sp, QStringLiteral("to"), &a->to, true) || !r.string(s, sp, QStringLiteral("uri"), &uri, false)
+                || !r.string(s, sp, QStringLiteral("method"), &method, false))
+                return false;
+            static const QRegularExpression token(QStringLiteral("^[A-Z]+$"));
+            if (!token.match(method).hasMatch() || method == QLatin1String("INVITE") || method == QLatin1String("ACK") || method == QLatin1String("CANCEL"))
+                return r.fail(sp + QStringLiteral(".method"), QStringLiteral("expected a non-INVITE method in capitals (OPTIONS, MESSAGE, REGISTER…; INVITE is \"call\")"));
+            a->method = method.toUtf8();
+        } else {
+            a->kind = LessonAction::Kind::Send;
+            QString text;
+            if (!r.only(s, sp, { QStringLiteral("to"), QStringLiteral("text"), QStringLiteral("flags") })
+                || !r.string(s, sp, QStringLiteral("to"), &a->to, true) || !r.string(s, sp, QStringLiteral("text"), &text, true))
+                return false;
+            a->stateful = false;
+            if (s.contains(QStringLiteral("flags"))) {
+                if (!s.value(QStringLiteral("flags")).isArray())
+                    return r.fail(sp + QStringLiteral(".flags"), QStringLiteral("expected an array of SIP_SEND_STATEFUL, SIP_DIALOG_ON_FORK"));
+                const QJsonArray f = s.value(QStringLiteral("flags")).toArray();
+                for (qsizetype i = 0; i < f.size(); ++i) {
+                    const QString flag = f.at(i).toString();
+                    if (flag == QLatin1String("SIP_SEND_STATEFUL"))
+                        a->stateful = true;
+                    else if (flag == QLatin1String("SIP_DIALOG_ON_FORK"))
+                        a->dialogOnFork = true;
+                    else
+                        return r.fail(QStringLiteral("%1.flags[%2]").arg(sp).arg(i), QStringLiteral("expected SIP_SEND_STATEFUL or SIP_DIALOG_ON_FORK"));
+                }
+            }
+            // Lines end in CRLF on the wire, whatever the file used.
+            QString t = text;
+            t.replace(QStringLiteral("\r\n"), QStringLiteral("\n"));
+            if (!t.contains(QStringLiteral("\n\n")))
+                t += QStringLiteral("\n\n"); // the empty line that ends the headers
+            t.replace(QLatin1Char('\n'), QStringLiteral("\r\n"));
+            a->text = t.toUtf8();
+        }
+        a->requestUri = uri.toUtf8();
+        return true;
+    }
+
+    bool readExpectation(Reader& r, const QJsonValue& v, const QString& path, LessonExpectation* e)
+    {
+        QJsonObject o;
+        if (!r.object(v, path, &o))
+            return false;
+        e->where = path;
+        if (!r.string(o, path, QStringLiteral("says"), &e->says, false))
+            return false;
+        if (o.contains(QStringLiteral("count"))) {
+            e->kind = LessonExpectation::Kind::Count;
+            if (!r.only(o, path, { QStringLiteral("count"), QStringLiteral("equals"), QStringLiteral("at_least"), QStringLiteral("at_most"), QStringLiteral("says") })
+                || !r.string(o, path, QStringLiteral("count"), &e->selector, true))
+                return false;
+            QString why;
+            const auto b = Breakpoint::parse(e->selector, &why);
+            if (!b)
+                return r.fail(path + QStringLiteral(".count"), why);
+            if (e->selector.contains(QRegularExpression(QStringLiteral("\\bnth\\b"))))
+                return r.fail(path + QStringLiteral(".count"), QStringLiteral("a count counts every match: leave out 'nth'"));
+            if (b->trigger == Breakpoint::Trigger::At)
+                return r.fail(path + QStringLiteral(".count"), QStringLiteral("'at' names an instant, not events to count"));
+            const int n = int(o.contains(QStringLiteral("equals"))) + int(o.contains(QStringLiteral("at_least"))) + int(o.contains(QStringLiteral("at_most")));
+            if (n != 1)
+                return r.fail(path, QStringLiteral("expected exactly one of \"equals\", \"at_least\", \"at_most\""));
+            const QString op = o.contains(QStringLiteral("equals")) ? QStringLiteral("equals") : o.contains(QStringLiteral("at_least")) ? QStringLiteral("at_least") : QStringLiteral("at_most");
+            e->compare = op == QLatin1String("equals") ? LessonExpectation::Compare::Equals
+                : op == QLatin1String("at_least")      ? LessonExpectation::Compare::AtLeast
+                                                       : LessonExpectation::Compare::AtMost;
+            return r.number(o, path, op, &e->number, 0, 1e9, true);
+        }
+        if (o.contains(QStringLiteral("abandoned"))) {
+            e->kind = LessonExpectation::Kind::Abandoned;
+            const QString ap = path + QStringLiteral(".abandoned");
+            QJsonObject a;
+            if (!r.only(o, path, { QStringLiteral("abandoned"), QStringLiteral("says") }) || !r.object(o.value(QStringLiteral("abandoned")), ap, &a)
+                || !r.only(a, ap, { QStringLiteral("context"), QStringLiteral("stream"), QStringLiteral("policy") },
+                    { { QStringLiteral("tsn"),
+                        QStringLiteral("not supported: the journal's abandon event (SEND_FAILED) carries the message's context, stream "
+                                       "and policy, not its TSN; name the context") } })
+                || !r.number(a, ap, QStringLiteral("context"), &e->context, 0, 4294967295.0, true)
+                || !r.number(a, ap, QStringLiteral("stream"), &e->stream, 0, 65535, true))
+                return false;
+            if (a.contains(QStringLiteral("policy"))) {
+                const QStringList names { QStringLiteral("ttl"), QStringLiteral("buf"), QStringLiteral("rtx"), QStringLiteral("prio") };
+                const qsizetype i = names.indexOf(a.value(QStringLiteral("policy")).toString());
+                if (i < 0)
+                    return r.fail(ap + QStringLiteral(".policy"), QStringLiteral("expected \"ttl\", \"buf\", \"rtx\" or \"prio\""));
+                e->policy = int(i) + 1;
+            }
+            if (a.isEmpty())
+                return r.fail(ap, QStringLiteral("expected at least one of \"context\", \"stream\", \"policy\""));
+            return true;
+        }
+        if (o.contains(QStringLiteral("finding"))) {
+            e->kind = LessonExpectation::Kind::Finding;
+            return r.only(o, path, { QStringLiteral("finding"), QStringLiteral("says") }) && r.string(o, path, QStringLiteral("finding"), &e->text, true);
+        }
+        if (o.contains(QStringLiteral("outcome"))) {
+            e->kind = LessonExpectation::Kind::Outcome;
+            if (!r.only(o, path, { QStringLiteral("outcome"), QStringLiteral("says") }))
+                return false;
+            const QString v = o.value(QStringLiteral("outcome")).toString();
+            if (v != QLatin1String("ok") && v != QLatin1String("failed"))
+                return r.fail(path + QStringLiteral(".outcome"), QStringLiteral("expected \"ok\" or \"failed\""));
+            e->ok = v == QLatin1String("ok");
+            return true;
+        }
+        return r.fail(path, QStringLiteral("expected one of \"count\", \"abandoned\", \"finding\", \"outcome\""));
+    }
+
+} // namespace
+
+QString LessonExpectation::describe() const
+{
+    switch (kind) {
+    case Kind::Count:
+        return QStringLiteral("%1 %2 %3")
+            .arg(selector, compare == Compare::Equals ? QStringLiteral("=") : compare == Compare::AtLeast ? QStringLiteral(">=") : QStringLiteral("<="))
+            .arg(number);
+    case Kind::Abandoned: {
+        QStringList parts;
+        if (policy)
+            parts << QStringList { QStringLiteral("TTL"), QStringLiteral("BUF"), QStringLiteral("RTX"), QStringLiteral("PRIO") }.at(policy - 1);
+        if (context >= 0)
+            parts << QStringLiteral("context %1").arg(context);
+        if (stream >= 0)
+            parts << QStringLiteral("stream %1").arg(stream);
+        return QStringLiteral("a message abandoned: %1").arg(parts.join(QStringLiteral(", ")));
+    }
+    case Kind::Finding: return QStringLiteral("a finding says '%1'").arg(text);
+    case Kind::Outcome: return ok ? QStringLiteral("the lesson's own check passes") : QStringLiteral("the lesson's own check fails");
+    }
+    return {};
+}
+
+QString LessonFile::builtinPath(const QString& name) { return QStringLiteral(":/lessons/%1.json").arg(name); }
+
+std::optional<Lesson> LessonFile::load(const QString& path, QString* error)
+{
+    QFile f(path);
+    const QString shown = path.startsWith(QLatin1Char(':')) ? path : QFileInfo(path).fileName();
+    if (!f.open(QIODevice::ReadOnly)) {
+        *error = QStringLiteral("%1: cannot read: %2").arg(path, f.errorString());
+        return std::nullopt;
+    }
+    if (f.size() > 4 * 1024 * 1024) {
+        *error = QStringLiteral("%1: larger than 4 MiB, not a lesson").arg(shown);
+        return std::nullopt;
+    }
+    auto lesson = parse(f.readAll(), shown, error);
+    if (lesson)
+        lesson->path = path;
+    return lesson;
+}
+
+std::optional<Lesson> LessonFile::parse(const QByteArray& json, const QString& fileName, QString* error)
+{
+    QJsonParseError pe;
+    const QJsonDocument doc = QJsonDocument::fromJson(json, &pe);
+    if (pe.error != QJsonParseError::NoError) {
+        const qsizetype off = std::clamp<qsizetype>(pe.offset, 0, json.size());
+        const qsizetype lineStart = json.lastIndexOf('\n', off - 1) + 1;
+        *error = QStringLiteral("%1:%2:%3: not JSON: %4").arg(fileName).arg(lineAt(json, off)).arg(off - lineStart + 1).arg(pe.errorString());
+        return std::nullopt;
+    }
+    Reader r(json, fileName);
+    Lesson l;
+    auto failed = [&]() -> std::optional<Lesson> {
+        *error = r.error();
+        return std::nullopt;
+    };
+    if (!doc.isObject()) {
+        r.fail(QStringLiteral("(top)"), QStringLiteral("expected a JSON object"));
+        return failed();
+    }
+    const QJsonObject o = doc.object();
+    QString format;
+    if (!r.string(o, {}, QStringLiteral("format"), &format, true))
+        return failed();
+    if (format != QLatin1String("ladderlab-lesson")) {
+        r.fail(QStringLiteral("format"), QStringLiteral("expected \"ladderlab-lesson\""));
+        return failed();
+    }
+    if (!o.value(QStringLiteral("version")).isDouble()) {
+        r.fail(o.contains(QStringLiteral("version")) ? QStringLiteral("version") : QStringLiteral("format"),
+            QStringLiteral("expected \"version\": %1").arg(Lesson::kVersion));
+        return failed();
+    }
+    if (o.value(QStringLiteral("version")).toDouble() != Lesson::kVersion) {
+        r.fail(QStringLiteral("version"),
+            QStringLiteral("version %1 is not supported: this LadderLab reads lesson format version %2")
+                .arg(o.value(QStringLiteral("version")).toDouble())
+                .arg(Lesson::kVersion));
+        return failed();
+    }
+    const QStringList top { QStringLiteral("format"), QStringLiteral("version"), QStringLiteral("name"), QStringLiteral("title"), QStringLiteral("summary"),
+        QStringLiteral("lesson"), QStringLiteral("defaults"), QStringLiteral("exchange"), QStringLiteral("peers"), QStringLiteral("links"),
+        QStringLiteral("actions"), QStringLiteral("faults"), QStringLiteral("expect") };
+    if (!r.only(o, {}, top) || !r.string(o, {}, QStringLiteral("name"), &l.name, true) || !r.string(o, {}, QStringLiteral("title"), &l.title, true)
+        || !r.string(o, {}, QStringLiteral("summary"), &l.summary, true) || !r.string(o, {}, QStringLiteral("lesson"), &l.text, true)
+        || !r.string(o, {}, QStringLiteral("exchange"), &l.exchange, false))
+        return failed();
+    if (!nameRe().match(l.name).hasMatch() || l.name.endsWith(QLatin1String(".json"))) {
+        r.fail(QStringLiteral("name"), QStringLiteral("expected lower-case letters, digits, '.', '-' or '_' (at most 40), not ending in .json"));
+        return failed();
+    }
+    if (o.contains(QStringLiteral("defaults"))) {
+        QJsonObject d;
+        if (!r.object(o.value(QStringLiteral("defaults")), QStringLiteral("defaults"), &d)
+            || !r.only(d, QStringLiteral("defaults"), { QStringLiteral("loss"), QStringLiteral("delay_ms"), QStringLiteral("duration_s") })
+            || !r.number(d, QStringLiteral("defaults"), QStringLiteral("loss"), &l.lossPct, 0, 100, false)
+            || !r.number(d, QStringLiteral("defaults"), QStringLiteral("delay_ms"), &l.delayMs, 0, 60000, true)
+            || !r.number(d, QStringLiteral("defaults"), QStringLiteral("duration_s"), &l.durationS, 0.001, 86400, false))
+            return failed();
+    }
+    QJsonArray peers, links, actions, faults, expect;
+    if (!r.array(o, QStringLiteral("peers"), &peers) || !r.array(o, QStringLiteral("links"), &links) || !r.array(o, QStringLiteral("actions"), &actions)
+        || !r.array(o, QStringLiteral("faults"), &faults) || !r.array(o, QStringLiteral("expect"), &expect))
+        return failed();
+    if (!l.exchange.isEmpty()) {
+        // A built-in exchange brings its own peers, links and traffic.
+        for (const QString& key : { QStringLiteral("peers"), QStringLiteral("links"), QStringLiteral("actions") })
+            if (o.contains(key)) {
+                r.fail(key, QStringLiteral("not allowed with \"exchange\": the built-in exchange '%1' sets up its own peers, links and traffic").arg(l.exchange));
+                return failed();
+            }
+        if (!exchangeNames().contains(l.exchange)) {
+            r.fail(QStringLiteral("exchange"),
+                QStringLiteral("no built-in exchange named '%1' (%2)").arg(l.exchange, exchangeNames().join(QStringLiteral(", "))));
+            return failed();
+        }
+    } else if (peers.isEmpty()) {
+        r.fail(o.contains(QStringLiteral("peers")) ? QStringLiteral("peers") : QStringLiteral("name"),
+            QStringLiteral("a lesson without \"exchange\" needs at least one peer"));
+        return failed();
+    }
+    QSet<QString> names, hosts;
+    for (qsizetype i = 0; i < peers.size(); ++i) {
+        const QString path = QStringLiteral("peers[%1]").arg(i);
+        LessonPeer p;
+        if (!readPeer(r, peers.at(i), path, &p))
+            return failed();
+        if (names.contains(p.name)) {
+            r.fail(path + QStringLiteral(".name"), QStringLiteral("'%1' is already a peer's name").arg(p.name));
+            return failed();
+        }
+        if (hosts.contains(p.host)) {
+            r.fail(path + QStringLiteral(".host"), QStringLiteral("%1 is already a peer's address").arg(p.host));
+            return failed();
+        }
+        names.insert(p.name);
+        hosts.insert(p.host);
+        l.peers << p;
+    }
+    auto peerNamed = [&](const QString& n) -> const LessonPeer* {
+        for (const LessonPeer& p : std::as_const(l.peers))
+            if (p.name == n)
+                return &p;
+        return nullptr;
+    };
+    QSet<QString> directions;
+    for (qsizetype i = 0; i < links.size(); ++i) {
+        const QString path = QStringLiteral("links[%1]").arg(i);
+        LessonLink k;
+        if (!readLink(r, links.at(i), path, &k))
+            return failed();
+        for (const QString& end : { QStringLiteral("from"), QStringLiteral("to") })
+            if (!peerNamed(end == QLatin1String("from") ? k.from : k.to)) {
+                r.fail(path + QLatin1Char('.') + end, QStringLiteral("no peer named '%1'").arg(end == QLatin1String("from") ? k.from : k.to));
+                return failed();
+            }
+        if (k.from == k.to) {
+            r.fail(path + QStringLiteral(".to"), QStringLiteral("a link joins two different peers"));
+            return failed();
+        }
+        QStringList dirs { k.from + QStringLiteral("->") + k.to };
+        if (!k.oneWay)
+            dirs << k.to + QStringLiteral("->") + k.from;
+        for (const QString& d : dirs) {
+            if (directions.contains(d)) {
+                r.fail(path, QStringLiteral("the direction %1 is already described by an earlier link").arg(d));
+                return failed();
+            }
+            directions.insert(d);
+        }
+        l.links << k;
+    }
+    for (qsizetype i = 0; i < actions.size(); ++i) {
+        const QString path = QStringLiteral("actions[%1]").arg(i);
+        LessonAction a;
+        if (!readAction(r, actions.at(i), path, &a))
+            return failed();
+        const LessonPeer* from = peerNamed(a.peer);
+        if (!from || from->kind != LessonPeer::Kind::SipUac) {
+            r.fail(path + QStringLiteral(".peer"), QStringLiteral("expected the name of a sip-uac peer, not '%1'").arg(a.peer));
+            return failed();
+        }
+        const QString key = a.kind == LessonAction::Kind::Call ? QStringLiteral("call") : a.kind == LessonAction::Kind::Request ? QStringLiteral("request") : QStringLiteral("send");
+        const LessonPeer* to = peerNamed(a.to);
+        if (!to || to == from) {
+            r.fail(QStringLiteral("%1.%2.to").arg(path, key), QStringLiteral("expected the name of another peer, not '%1'").arg(a.to));
+            return failed();
+        }
+        if (!directions.contains(a.peer + QStringLiteral("->") + a.to)) {
+            r.fail(QStringLiteral("%1.%2.to").arg(path, key), QStringLiteral("no link from %1 to %2 in \"links\"").arg(a.peer, a.to));
+            return failed();
+        }
+        if (a.requestUri.isEmpty())
+            a.requestUri = QStringLiteral("sip:%1@%2").arg(to->name, to->host).toUtf8();
+        l.actions << a;
+    }
+    for (qsizetype i = 0; i < faults.size(); ++i) {
+        const QString path = QStringLiteral("faults[%1]").arg(i);
+        if (!faults.at(i).isString()) {
+            r.fail(path, QStringLiteral("expected a fault rule as a string (docs/FAULTS.md)"));
+            return failed();
+        }
+        QString why;
+        const auto rule = FaultRule::parse(faults.at(i).toString(), &why);
+        if (!rule) {
+            r.fail(path, why);
+            return failed();
+        }
+        l.faults << *rule;
+        l.faultTexts << faults.at(i).toString();
+    }
+    for (qsizetype i = 0; i < expect.size(); ++i) {
+        LessonExpectation e;
+        if (!readExpectation(r, expect.at(i), QStringLiteral("expect[%1]").arg(i), &e))
+            return failed();
+        if (e.kind == LessonExpectation::Kind::Finding && l.exchange.isEmpty()) {
+            r.fail(QStringLiteral("expect[%1].finding").arg(i), QStringLiteral("only a lesson with \"exchange\" has findings to match; use \"count\""));
+            return failed();
+        }
+        l.expectations << e;
+    }
+    return l;
+}
+
+} // namespace ladder::lab

@@ -1,0 +1,105 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+// Lessons as files (issue 22): the lesson format, version 1, documented in docs/LESSONS.md.
+// A lesson file is a JSON object; LessonFile reads one and says precisely what is wrong with a bad
+// one ("my.json:14: links[0].loss: expected a number from 0 to 100").
+
+#include "core/link.h"
+#include "lab/faultrule.h"
+
+#include <QByteArray>
+#include <QList>
+#include <QString>
+#include <QStringList>
+
+#include <optional>
+
+namespace ladder::lab {
+
+struct LessonPeer {
+    enum class Kind { SipUac, SipUas };
+    Kind kind = Kind::SipUac;
+    QString name; // the lane label, "alice"
+    QString host; // "10.0.0.1" (port 5060)
+    // sip-uas: how it answers (peers::SipUas::Answer)
+    bool ring = true;
+    qint64 answerAfterMs = 1000;
+    int status = 200; // 0: never answers an INVITE
+    qint64 nonInviteAfterMs = 0;
+};
+
+struct LessonOutage {
+    qint64 atMs = 0;
+    qint64 forMs = -1; // negative: for the rest of the run
+};
+
+struct LessonLink {
+    QString from, to; // peer names
+    bool oneWay = false; // false: the same parameters (and outages) both ways
+    LinkParams params;
+    QList<LessonOutage> down;
+};
+
+struct LessonAction {
+    enum class Kind { Call, Request, Send };
+    qint64 atMs = 0;
+    QString peer; // a sip-uac
+    Kind kind = Kind::Call;
+    QString to; // the peer it goes to
+    QByteArray requestUri; // call, request: "sip:NAME@HOST" when empty
+    qint64 hangUpAfterMs = 1000; // call
+    qint64 cancelAfterMs = -1; // call
+    bool dialogOnFork = false; // call, send (SIP_DIALOG_ON_FORK)
+    bool stateful = true; // send (SIP_SEND_STATEFUL)
+    QByteArray method = "OPTIONS"; // request
+    QByteArray text; // send: the message, lines joined with CRLF
+};
+
+struct LessonExpectation {
+    enum class Kind { Count, Abandoned, Finding, Outcome };
+    Kind kind = Kind::Count;
+    QString says; // the teacher's words for it, "INVITE sent 4 times"; generated when empty
+    QString where; // "expect[2]", for messages
+    // count
+    QString selector; // a breakpoint rule without nth: "send sip:INVITE"
+    enum class Compare { Equals, AtLeast, AtMost } compare = Compare::Equals;
+    qint64 number = 0;
+    // abandoned
+    qint64 context = -1, stream = -1;
+    int policy = 0; // 0 any, 1 ttl, 2 buf, 3 rtx, 4 prio
+    // finding: a finding of the exchange contains this text; outcome: the exchange judged ok (true) or not
+    QString text;
+    bool ok = true;
+    // Canonical description: "send sip:INVITE = 4".
+    QString describe() const;
+};
+
+struct Lesson {
+    static constexpr int kVersion = 1;
+    QString path; // where it was read from (":/lessons/x.json" for a built-in one)
+    QString name, title, summary, text;
+    double lossPct = -1; // defaults; negative: none given
+    qint64 delayMs = -1;
+    double durationS = 40;
+    QString exchange; // a built-in exchange in C++ ("invite-lossy-udp"), or empty: declarative
+    QList<LessonPeer> peers;
+    QList<LessonLink> links;
+    QList<LessonAction> actions;
+    QList<FaultRule> faults;
+    QStringList faultTexts;
+    QList<LessonExpectation> expectations;
+};
+
+class LessonFile {
+public:
+    // Reads a lesson from JSON text; fileName names it in errors. On failure returns nothing and
+    // sets *error to "FILE:LINE: FIELD: what is wrong" (LINE of the field's key when it can be found).
+    static std::optional<Lesson> parse(const QByteArray& json, const QString& fileName, QString* error);
+    // Reads the file (a path or a ":/lessons/…" resource).
+    static std::optional<Lesson> load(const QString& path, QString* error);
+    // The resource of a built-in lesson, ":/lessons/NAME.json".
+    static QString builtinPath(const QString& name);
+};
+
+} // namespace ladder::lab
