@@ -6,6 +6,8 @@
 #include "labsession.h"
 #include "logmodel.h"
 #include "mainwindow.h"
+#include "network/networkpanel.h"
+#include "network/networksession.h"
 #include "sessionfiles.h"
 #include "theme.h"
 #include "journal/journal.h"
@@ -50,14 +52,18 @@ int main(int argc, char* argv[])
         QStringLiteral("Do not restore drafts or autosave the session (implied by --screenshot)."));
     QCommandLineOption view(QStringList { QStringLiteral("view") },
         QStringLiteral("With --screenshot: bring this view forward first: timeline, ladder, graphs, calls, transactions, dialogs, "
-                       "associations, streams, composer-sip, composer-sctp, inspector, log, lab."),
+                       "associations, streams, composer-sip, composer-sctp, inspector, log, lab, network."),
         QStringLiteral("NAME"));
     QCommandLineOption capture(QStringList { QStringLiteral("capture") },
         QStringLiteral("Start capturing live on this interface (lo, any, eth0…) instead of the lab."),
         QStringLiteral("IFACE"));
     QCommandLineOption captureFilter(QStringList { QStringLiteral("capture-filter") },
         QStringLiteral("With --capture: the BPF filter (default: SIP's ports, SCTP, UDP 9899)."), QStringLiteral("BPF"));
-    parser.addOptions({ screenshot, afterMs, theme, size, scenario, noLab, noAutosave, view, capture, captureFilter });
+    QCommandLineOption listen(QStringList { QStringLiteral("listen") },
+        QStringLiteral("Start in network mode, a SIP endpoint listening on PROTO:HOST:PORT (udp, tcp, tls, ws or wss; "
+                       "repeatable), instead of the lab. Example: --listen udp:127.0.0.1:15070."),
+        QStringLiteral("PROTO:HOST:PORT"));
+    parser.addOptions({ screenshot, afterMs, theme, size, scenario, noLab, noAutosave, view, capture, captureFilter, listen });
     parser.addPositionalArgument(QStringLiteral("file"),
         QStringLiteral("A session (.ladderlab), capture (.pcap, .pcapng) or JSON Lines journal to open instead of the lab."),
         QStringLiteral("[file]"));
@@ -78,6 +84,16 @@ int main(int argc, char* argv[])
         return 2;
     }
     ladder::ui::applyTheme(ladder::ui::themeFromString(themeName));
+    QList<ladder::ui::ListenerSpec> listeners;
+    for (const QString& text : parser.values(listen)) {
+        ladder::ui::ListenerSpec spec;
+        QString error;
+        if (!ladder::ui::ListenerSpec::parse(text, &spec, &error)) {
+            std::fprintf(stderr, "ladderlab: --listen: %s\n", qPrintable(error));
+            return 2;
+        }
+        listeners << spec;
+    }
 
     ladder::StackThread stack;
     stack.invoke([](ladder::Stack& s) { s.log(1, ladder::versionLine() + QStringLiteral(" started")); });
@@ -90,6 +106,7 @@ int main(int argc, char* argv[])
     }
     ladder::ui::LabSession lab(stack, window);
     ladder::ui::CaptureSession live(stack, window);
+    ladder::ui::NetworkSession network(stack, window);
     if (!parser.isSet(noAutosave) && !parser.isSet(screenshot))
         window.startAutosave(ladder::ui::SessionFiles::defaultAutosavePath());
     const QStringList files = parser.positionalArguments();
@@ -109,6 +126,15 @@ int main(int argc, char* argv[])
             std::fprintf(stderr, "ladderlab: %s\n", qPrintable(error));
             return 2;
         }
+    } else if (!listeners.isEmpty()) {
+        // Named on the command line: bound without the panel's question, not saved as its list.
+        QString error;
+        if (!network.start(listeners, &error)) {
+            std::fprintf(stderr, "ladderlab: --listen: %s\n", qPrintable(error));
+            return 1;
+        }
+        std::printf("ladderlab: network mode, listening on %s\n", qPrintable(network.bound().join(QStringLiteral(" "))));
+        std::fflush(stdout);
     } else if (!parser.isSet(noLab)) {
         const QStringList names = ladder::lab::scenarioNames();
         QString first = parser.isSet(scenario) ? parser.value(scenario) : QStringLiteral("invite-lossy-udp");
@@ -138,7 +164,7 @@ int main(int argc, char* argv[])
         if (auto* dockWidget = qobject_cast<QDockWidget*>(target)) {
             dockWidget->setFloating(true);
             dockWidget->resize(viewName == QLatin1String("transactions") ? QSize(1280, 560)
-                    : viewName.startsWith(QLatin1String("composer")) || viewName == QLatin1String("lab")
+                    : viewName.startsWith(QLatin1String("composer")) || viewName == QLatin1String("lab") || viewName == QLatin1String("network")
                         || viewName == QLatin1String("inspector")
                     ? QSize(640, 720)
                     : QSize(1280, 360));

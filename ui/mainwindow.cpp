@@ -192,6 +192,7 @@ QWidget* MainWindow::showView(const QString& name)
         { QStringLiteral("inspector"), QStringLiteral("inspectorDock") },
         { QStringLiteral("log"), QStringLiteral("logDock") },
         { QStringLiteral("lab"), QStringLiteral("labDock") },
+        { QStringLiteral("network"), QStringLiteral("networkDock") }, // added by NetworkSession
     };
     QDockWidget* d = dock(docks.value(name));
     if (!d)

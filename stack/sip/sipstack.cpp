@@ -586,6 +586,21 @@ SendResult SipStack::reply(quint64 txId, int status, const QByteArray& reason, c
     return replyWith(*t, *request, status, reason, body, contentType);
 }
 
+SendResult SipStack::reply(quint64 txId, int status, const QByteArray& reason,
+    const QList<QPair<QByteArray, QByteArray>>& headers, const QByteArray& body, const QByteArray& contentType)
+{
+    const ErrnoKept keep;
+    Transaction* t = m_transactions.find(txId);
+    if (!t || t->isClient())
+        return fail(EINVAL, "EINVAL", QStringLiteral("server transaction %1 does not exist (ended?)").arg(txId));
+    auto request = requestOf(*t);
+    if (!request)
+        return fail(EPROTO, "EPROTO", QStringLiteral("the request of transaction %1 cannot be parsed").arg(txId));
+    if (t->kind() == Transaction::Kind::NonInviteServer && t->connection())
+        applyRport(t->connection(), *request);
+    return replyWith(*t, *request, status, reason, body, contentType, headers);
+}
+
 SendResult SipStack::reply(const Incoming& in, int status, const QByteArray& reason, const QByteArray& body,
     const QByteArray& contentType)
 {
@@ -598,12 +613,12 @@ SendResult SipStack::reply(const Incoming& in, int status, const QByteArray& rea
 }
 
 SendResult SipStack::replyWith(Transaction& t, const Message& request, int status, const QByteArray& reason,
-    const QByteArray& body, const QByteArray& contentType)
+    const QByteArray& body, const QByteArray& contentType, const QList<QPair<QByteArray, QByteArray>>& headers)
 {
     // A To tag on everything but 100 (§8.2.6.2); one tag per transaction so that its responses
     // agree, and none to add when the request is already in a dialog.
     const QByteArray tag = status > 100 ? uasTagFor(static_cast<ServerTransaction&>(t)) : QByteArray();
-    if (body.isEmpty() && !createsDialog(t.method()) && !t.isInvite()) {
+    if (body.isEmpty() && headers.isEmpty() && !createsDialog(t.method()) && !t.isInvite()) {
         // The common stateful answer (OPTIONS, REGISTER, BYE, MESSAGE...): no Contact, no body, no
         // dialog to create, so no Message is needed — the bytes buildResponse() would serialise,
         // composed in one allocation instead of one per header.
@@ -618,6 +633,8 @@ SendResult SipStack::replyWith(Transaction& t, const Message& request, int statu
     Message resp = transactionmsg::responseTo(request, status, tag, reason);
     if (status >= 101 && status < 300 && createsDialog(t.method()) && t.connection())
         resp.appendHeader(HeaderId::Contact, localContact(*t.connection()));
+    for (const auto& [name, value] : headers)
+        resp.appendHeader(name, value);
     if (!body.isEmpty())
         resp.setBody(body, contentType);
     // Built from the transaction's own request (same top Via and CSeq): it is the transaction

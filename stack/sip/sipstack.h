@@ -99,6 +99,10 @@ public:
     // for every response of the transaction; 2xx to INVITE/SUBSCRIBE get a Contact).
     SendResult reply(quint64 tx, int status, const QByteArray& reason = {}, const QByteArray& body = {},
         const QByteArray& contentType = {});
+    // The same with extra header lines (name, value), each appended as given — what a user answering
+    // by hand adds (WWW-Authenticate, Retry-After, Warning…).
+    SendResult reply(quint64 tx, int status, const QByteArray& reason, const QList<QPair<QByteArray, QByteArray>>& headers,
+        const QByteArray& body, const QByteArray& contentType);
     // The same for a request just delivered (no need to look the request up again).
     SendResult reply(const Incoming& request, int status, const QByteArray& reason = {}, const QByteArray& body = {},
         const QByteArray& contentType = {});
@@ -152,7 +156,7 @@ private:
     SendResult respondIn(ServerTransaction& t, int status, const QByteArray& bytes, const Message* m,
         QByteArrayView responseToTag, quint64 dialog);
     SendResult replyWith(Transaction& t, const Message& request, int status, const QByteArray& reason,
-        const QByteArray& body, const QByteArray& contentType);
+        const QByteArray& body, const QByteArray& contentType, const QList<QPair<QByteArray, QByteArray>>& headers = {});
     SendResult fail(int error, const char* name, const QString& reason);
     bool sendStateless(const std::shared_ptr<Connection>& c, const QByteArray& bytes, quint64 object,
         bool retransmission = false);

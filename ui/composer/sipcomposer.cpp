@@ -149,8 +149,11 @@ SipComposer::SipComposer(QWidget* parent)
         // Send fills every "auto" as Auto-fill does, in what goes out only: the draft keeps its
         // placeholders, so each send of it gets a new branch, tag, Call-ID and CSeq, while what the
         // user typed is sent as typed.
-        emit sendRequested(wireBytes(autoFill(text(), m_nextCSeq++)), target(), selectedDialog(), stateful(),
-            dialogOnFork());
+        const QByteArray bytes = wireBytes(autoFill(text(), m_nextCSeq++));
+        if (m_networkMode)
+            emit networkSendRequested(bytes, target(), selectedDialog(), stateful(), dialogOnFork());
+        else
+            emit sendRequested(bytes, target(), selectedDialog(), stateful(), dialogOnFork());
     });
     refreshSources();
     loadTemplate(QStringLiteral("OPTIONS"));
@@ -267,6 +270,15 @@ void SipComposer::setText(const QString& text)
 {
     m_editor->setPlainText(text);
     validateNow();
+}
+
+void SipComposer::setNetworkMode(bool on)
+{
+    m_networkMode = on;
+    m_target->setToolTip(on ? tr("udp:, tcp:, tls:, ws: or wss:HOST:PORT — a real peer, reached through network mode's "
+                                 "SIP stack (the top Via is set to the socket it leaves from)")
+                            : tr("udp:HOST:PORT or tcp:HOST:PORT — a lab peer"));
+    m_target->setPlaceholderText(on ? QStringLiteral("udp:127.0.0.1:5060") : QString());
 }
 
 QString SipComposer::target() const

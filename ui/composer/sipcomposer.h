@@ -61,12 +61,18 @@ public:
     void removeFromLibrary(const QString& name);
     QComboBox* sourceBox() const { return m_templates; }
 
+    // Network mode: Send goes to the network stack (networkSendRequested) instead of the lab
+    // (sendRequested); the target may be any udp|tcp|tls|ws|wss:HOST:PORT.
+    void setNetworkMode(bool on);
+    bool networkMode() const { return m_networkMode; }
+
     // The controller's answer to a send.
     void showResult(bool ok, const QString& errnoName, const QString& text, quint64 transaction);
     QString resultText() const;
 
 signals:
     void sendRequested(const QByteArray& bytes, const QString& target, quint64 dialog, bool stateful, bool dialogOnFork);
+    void networkSendRequested(const QByteArray& bytes, const QString& target, quint64 dialog, bool stateful, bool dialogOnFork);
     void textChanged();
 
 private:
@@ -90,6 +96,7 @@ private:
     QTimer* m_validate;
     DialogModel* m_dialogs = nullptr;
     quint32 m_nextCSeq = 1;
+    bool m_networkMode = false;
 };
 
 } // namespace ladder::ui

@@ -1,0 +1,7 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Network mode (issue 20): the Network panel, its session and the SIP endpoint on real sockets.
+target_sources(ladderlab_ui PRIVATE
+    ${CMAKE_CURRENT_LIST_DIR}/listenerspec.h ${CMAKE_CURRENT_LIST_DIR}/listenerspec.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/networkengine.h ${CMAKE_CURRENT_LIST_DIR}/networkengine.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/networkpanel.h ${CMAKE_CURRENT_LIST_DIR}/networkpanel.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/networksession.h ${CMAKE_CURRENT_LIST_DIR}/networksession.cpp)

@@ -1,0 +1,481 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "networkengine.h"
+
+#include "host/stack.h"
+#include "journal/event.h"
+#include "journal/journal.h"
+#include "sip/message/ids.h"
+#include "sip/message/parser.h"
+#include "sip/transport/tcptransport.h"
+#include "sip/transport/tlscontext.h"
+#include "sip/transport/udptransport.h"
+#include "sip/transport/wstransport.h"
+
+#include <QDateTime>
+#include <QHostAddress>
+#include <QRandomGenerator>
+#include <QRegularExpression>
+
+namespace ladder::ui {
+
+// ---- rules ----
+
+QString AnswerRule::toString() const
+{
+    switch (action) {
+    case Action::Hold:
+        return QStringLiteral("hold");
+    case Action::Answer:
+        return QString::number(status);
+    case Action::RingThenAnswer:
+        return QStringLiteral("180+%1:%2").arg(status).arg(ringSeconds);
+    }
+    return {};
+}
+
+bool AnswerRule::parse(const QString& text, AnswerRule* out)
+{
+    const QString t = text.trimmed().toLower();
+    AnswerRule r;
+    if (t == QLatin1String("hold")) {
+        r.action = Action::Hold;
+    } else if (static const QRegularExpression ring(QStringLiteral(R"(^180\+([2-6]\d\d):(\d{1,4})$)"));
+               ring.match(t).hasMatch()) {
+        const auto m = ring.match(t);
+        r.action = Action::RingThenAnswer;
+        r.status = m.captured(1).toInt();
+        r.ringSeconds = m.captured(2).toInt();
+    } else {
+        bool ok = false;
+        const int status = t.toInt(&ok);
+        if (!ok || status < 200 || status > 699)
+            return false;
+        r.action = Action::Answer;
+        r.status = status;
+    }
+    *out = r;
+    return true;
+}
+
+AnswerRules AnswerRules::defaults()
+{
+    AnswerRules r;
+    AnswerRule ok;
+    ok.action = AnswerRule::Action::Answer;
+    ok.status = 200;
+    r.byMethod.insert(QStringLiteral("OPTIONS"), ok);
+    r.byMethod.insert(QStringLiteral("REGISTER"), ok);
+    r.byMethod.insert(QStringLiteral("BYE"), ok);
+    r.byMethod.insert(QStringLiteral("INVITE"), AnswerRule {});
+    r.other = AnswerRule {};
+    return r;
+}
+
+// ---- the engine ----
+
+namespace {
+
+NetworkResult failure(const char* errnoName, const QString& why)
+{
+    NetworkResult r;
+    r.errnoName = QString::fromLatin1(errnoName);
+    r.text = why;
+    return r;
+}
+
+NetworkResult fromSend(const sip::SendResult& s)
+{
+    NetworkResult r;
+    r.ok = s.ok();
+    r.errnoName = QString::fromLatin1(s.errnoName);
+    r.text = s.ok() ? (s.note.isEmpty() ? QStringLiteral("sent") : QStringLiteral("sent (%1)").arg(s.note)) : s.reason;
+    r.transaction = s.transaction;
+    return r;
+}
+
+bool isLoopbackHost(const QString& host)
+{
+    const QHostAddress a(host);
+    return host.compare(QLatin1String("localhost"), Qt::CaseInsensitive) == 0 || (!a.isNull() && a.isLoopback());
+}
+
+} // namespace
+
+NetworkEngine::NetworkEngine(Stack& stack, QObject* parent)
+    : QObject(parent)
+    , m_stack(stack)
+{
+    qRegisterMetaType<ladder::ui::WaitingRequest>();
+}
+
+NetworkEngine::~NetworkEngine()
+{
+    stop();
+}
+
+bool NetworkEngine::start(const QList<ListenerSpec>& listeners, QStringList* bound, QString* error)
+{
+    stop();
+    auto sip = std::make_unique<sip::SipStack>(m_stack.scheduler(), &m_stack.journal());
+    sip->setLabel(QStringLiteral("me"));
+    QStringList at;
+    for (const ListenerSpec& l : listeners) {
+        QString why;
+        std::optional<sip::TlsContext> tls;
+        if (l.type == sip::TransportType::Tls || l.type == sip::TransportType::Wss) {
+            sip::TlsSettings settings;
+            settings.selfSigned = true;
+            settings.insecure = m_trustAny;
+            tls = sip::TlsContext::make(settings, l.at.host, &why);
+            if (!tls) {
+                *error = QStringLiteral("%1: %2").arg(l.toString(), why);
+                return false;
+            }
+        }
+        std::unique_ptr<sip::Transport> t;
+        bool ok = false;
+        switch (l.type) {
+        case sip::TransportType::Udp: {
+            auto u = std::make_unique<sip::UdpTransport>();
+            ok = u->bind(l.at, &why);
+            t = std::move(u);
+            break;
+        }
+        case sip::TransportType::Tcp:
+        case sip::TransportType::Tls: {
+            auto c = tls ? std::make_unique<sip::TcpTransport>(std::move(*tls)) : std::make_unique<sip::TcpTransport>();
+            ok = c->listen(l.at, &why);
+            t = std::move(c);
+            break;
+        }
+        case sip::TransportType::Ws:
+        case sip::TransportType::Wss: {
+            auto w = tls ? std::make_unique<sip::WsTransport>(std::move(*tls)) : std::make_unique<sip::WsTransport>();
+            w->setPath(QStringLiteral("/"));
+            ok = w->listen(l.at, &why);
+            t = std::move(w);
+            break;
+        }
+        default:
+            why = QStringLiteral("SCTP listeners are not offered in the window yet");
+        }
+        if (!ok) {
+            *error = QStringLiteral("%1: %2").arg(l.toString(), why);
+            return false; // sip (and what it bound) goes away here
+        }
+        at << l.proto() + QLatin1Char(':') + t->local().toString();
+        sip->addTransport(std::move(t));
+    }
+    m_sip = std::move(sip);
+    connect(m_sip.get(), &sip::SipStack::requestReceived, this, &NetworkEngine::onRequest);
+    connect(m_sip.get(), qOverload<quint64, int>(&sip::SipStack::transactionTerminated), this, [this](quint64 tx, int) {
+        if (m_waiting.contains(tx)) {
+            forget(tx);
+            emit answered(tx, tr("ended before an answer (cancelled or failed)"));
+        }
+    });
+    connect(m_sip.get(), &sip::SipStack::changed, this, &NetworkEngine::publishSoon);
+    m_stack.log(1, tr("network mode: listening on %1").arg(at.join(QStringLiteral(", "))));
+    if (bound)
+        *bound = at;
+    publishSoon();
+    return true;
+}
+
+void NetworkEngine::stop()
+{
+    if (!m_sip)
+        return;
+    for (auto it = m_waiting.begin(); it != m_waiting.end(); ++it) {
+        m_stack.scheduler().cancel(it->giveUp);
+        m_stack.scheduler().cancel(it->ring);
+    }
+    const QList<quint64> left = m_waiting.keys();
+    m_waiting.clear();
+    for (quint64 tx : left)
+        emit answered(tx, tr("network mode stopped"));
+    m_stack.scheduler().cancel(m_publish);
+    m_publish = 0;
+    m_sip.reset();
+    m_stack.log(1, tr("network mode: stopped, every listener closed"));
+    emit stopped(tr("stopped"));
+}
+
+void NetworkEngine::publishSoon()
+{
+    if (!m_sip || m_publish)
+        return;
+    // Four times a second while running (armed timers count down in the views), at once after a change.
+    m_publish = m_stack.scheduler().scheduleMs(100, [this] {
+        m_publish = 0;
+        if (!m_sip)
+            return;
+        emit snapshotReady(m_sip->snapshots());
+        if (m_sip->liveTransactions() > 0)
+            m_publish = m_stack.scheduler().scheduleMs(250, [this] {
+                m_publish = 0;
+                publishSoon();
+            });
+    });
+}
+
+void NetworkEngine::onRequest(const sip::Incoming& in)
+{
+    const QByteArrayView method = in.message.method();
+    if (!in.transaction || method == "ACK" || method == "CANCEL")
+        return; // the stack answered CANCEL itself (and the INVITE with 487); ACK has no answer
+    const QString m = QString::fromLatin1(method.toByteArray()).toUpper();
+    const AnswerRule rule = m_rules.ruleFor(m);
+    const quint64 tx = in.transaction;
+    if (rule.action == AnswerRule::Action::Answer) {
+        reply(tx, rule.status, {}, {}, {}, {}, tr("rule %1 → %2").arg(m).arg(rule.status));
+        return;
+    }
+
+    Pending p;
+    p.in = in;
+    WaitingRequest w;
+    w.transaction = tx;
+    w.method = escapeNetworkText(method, 40);
+    w.requestLine = escapeNetworkText(in.message.method().toByteArray() + ' ' + in.message.requestUriText().toByteArray(), 200);
+    w.from = escapeNetworkText(in.message.value(sip::HeaderId::From), 200);
+    w.to = escapeNetworkText(in.message.value(sip::HeaderId::To), 200);
+    w.callId = escapeNetworkText(in.message.callId(), 120);
+    if (in.connection)
+        w.source = QStringLiteral("%1 %2").arg(QString::fromLatin1(sip::transportToken(in.connection->type())),
+            in.connection->remote().toString());
+    QStringList lines;
+    for (const QByteArray& line : in.bytes.left(8192).split('\n'))
+        lines << escapeNetworkText(line.endsWith('\r') ? line.chopped(1) : line, 400);
+    w.text = lines.join(QLatin1Char('\n'));
+    w.receivedMs = QDateTime::currentMSecsSinceEpoch();
+
+    if (rule.action == AnswerRule::Action::RingThenAnswer) {
+        reply(tx, 180, {}, {}, {}, {}, QString());
+        const int status = rule.status;
+        p.ring = m_stack.scheduler().scheduleMs(qint64(rule.ringSeconds) * 1000, [this, tx, status, m, rule] {
+            if (auto it = m_waiting.find(tx); it != m_waiting.end())
+                it->ring = 0;
+            reply(tx, status, {}, {}, {}, {}, tr("rule %1 → 180, %2 after %3 s").arg(m).arg(status).arg(rule.ringSeconds));
+        });
+        w.deadlineMs = w.receivedMs + qint64(rule.ringSeconds) * 1000;
+    } else {
+        // Held for the user, but never left to time out silently: the default answer goes out
+        // before the client's Timer B/F (64·T1) would fire.
+        const int seconds = m_rules.giveUpSeconds;
+        const int status = m_rules.giveUpStatus;
+        p.giveUp = m_stack.scheduler().scheduleMs(qint64(seconds) * 1000, [this, tx, seconds, status, m] {
+            if (auto it = m_waiting.find(tx); it != m_waiting.end())
+                it->giveUp = 0;
+            m_stack.log(2, tr("network mode: %1 (transaction %2) not answered within %3 s: answering %4")
+                               .arg(m).arg(tx).arg(seconds).arg(status));
+            reply(tx, status, {}, {}, {}, {}, tr("not answered within %1 s: %2 sent").arg(seconds).arg(status));
+        });
+        w.deadlineMs = w.receivedMs + qint64(seconds) * 1000;
+    }
+    m_waiting.insert(tx, p);
+    emit waiting(w);
+}
+
+void NetworkEngine::forget(quint64 tx)
+{
+    const auto it = m_waiting.find(tx);
+    if (it == m_waiting.end())
+        return;
+    m_stack.scheduler().cancel(it->giveUp);
+    m_stack.scheduler().cancel(it->ring);
+    m_waiting.erase(it);
+}
+
+NetworkResult NetworkEngine::reply(quint64 tx, int status, const QByteArray& reason,
+    const QList<QPair<QByteArray, QByteArray>>& headers, const QByteArray& body, const QByteArray& contentType,
+    const QString& how)
+{
+    if (!m_sip)
+        return failure("ENOTCONN", tr("network mode is not running"));
+    const sip::SendResult s = m_sip->reply(tx, status, reason, headers, body, contentType);
+    if (status >= 200 && m_waiting.contains(tx)) {
+        forget(tx);
+        emit answered(tx, s.ok() ? how : tr("%1 failed: %2").arg(status).arg(s.reason));
+    }
+    return fromSend(s);
+}
+
+NetworkResult NetworkEngine::answer(const ManualAnswer& a)
+{
+    if (!m_sip)
+        return failure("ENOTCONN", tr("network mode is not running"));
+    if (a.status < 100 || a.status > 699)
+        return failure("EINVAL", tr("%1 is not a status code (100–699)").arg(a.status));
+    static const QRegularExpression control(QStringLiteral("[\\x00-\\x08\\x0a-\\x1f\\x7f]"));
+    if (a.reason.contains(control))
+        return failure("EINVAL", tr("the reason phrase holds a control character"));
+    QList<QPair<QByteArray, QByteArray>> headers;
+    bool challenged = false;
+    for (QString line : a.headers.split(QLatin1Char('\n'))) {
+        line = line.trimmed();
+        if (line.isEmpty())
+            continue;
+        const qsizetype colon = line.indexOf(QLatin1Char(':'));
+        static const QRegularExpression token(QStringLiteral(R"(^[A-Za-z0-9!%'*+\-.^_`|~]+$)"));
+        if (colon <= 0 || !token.match(line.left(colon).trimmed()).hasMatch() || line.contains(control))
+            return failure("EINVAL", tr("extra header '%1' is not 'Name: value'").arg(line));
+        const QByteArray name = line.left(colon).trimmed().toUtf8();
+        if (name.compare("WWW-Authenticate", Qt::CaseInsensitive) == 0
+            || name.compare("Proxy-Authenticate", Qt::CaseInsensitive) == 0)
+            challenged = true;
+        headers.append({ name, line.mid(colon + 1).trimmed().toUtf8() });
+    }
+    if ((a.status == 401 || a.status == 407) && !challenged) {
+        // RFC 3261 §22.1/§22.3: a 401 carries WWW-Authenticate, a 407 Proxy-Authenticate.
+        const QByteArray nonce = QByteArray::number(QRandomGenerator::global()->generate64(), 16)
+            + QByteArray::number(QDateTime::currentSecsSinceEpoch(), 16);
+        headers.append({ a.status == 401 ? QByteArrayLiteral("WWW-Authenticate") : QByteArrayLiteral("Proxy-Authenticate"),
+            QByteArrayLiteral("Digest realm=\"ladderlab\", nonce=\"") + nonce + "\", algorithm=MD5, qop=\"auth\"" });
+    }
+    const QByteArray type = a.body.isEmpty() ? QByteArray()
+        : a.contentType.trimmed().isEmpty() ? QByteArrayLiteral("application/sdp")
+                                            : a.contentType.trimmed().toUtf8();
+    trace::Event action;
+    action.timeNs = m_stack.scheduler().nowNs();
+    action.kind = trace::Kind::UserAction;
+    action.object = a.transaction;
+    action.text = tr("network: answer transaction %1 with %2 %3").arg(a.transaction).arg(a.status).arg(a.reason);
+    m_stack.journal().append(std::move(action));
+    return reply(a.transaction, a.status, a.reason.toUtf8(), headers, a.body, type,
+        tr("answered %1 by hand").arg(a.status));
+}
+
+QString NetworkEngine::rewriteTopVia(const QByteArray& bytes, const sip::Connection& c, QByteArray* out)
+{
+    static const QRegularExpression via(
+        QStringLiteral(R"(^((?:Via|v)[ \t]*:[ \t]*SIP[ \t]*/[ \t]*2\.0[ \t]*/[ \t]*)([A-Za-z]+)([ \t]+)([^;\s,]+))"),
+        QRegularExpression::MultilineOption | QRegularExpression::CaseInsensitiveOption);
+    QString text = QString::fromUtf8(bytes);
+    // Only the header section.
+    const qsizetype end = text.indexOf(QLatin1String("\r\n\r\n"));
+    const auto m = via.match(end < 0 ? text : text.left(end));
+    *out = bytes;
+    if (!m.hasMatch())
+        return {};
+    const QString token = QString::fromLatin1(sip::transportToken(c.type()));
+    const QString sentBy = c.local().toString();
+    if (m.captured(2).compare(token, Qt::CaseInsensitive) == 0 && m.captured(4) == sentBy)
+        return {};
+    const QString before = m.captured(2) + QLatin1Char(' ') + m.captured(4);
+    text.replace(m.capturedStart(2), m.capturedEnd(4) - m.capturedStart(2), token + m.captured(3) + sentBy);
+    *out = text.toUtf8();
+    return QStringLiteral("Via %1 → %2 %3").arg(before, token, sentBy);
+}
+
+sip::Transport* NetworkEngine::clientTransport(sip::TransportType type, const sip::HostPort& remote, QString* error)
+{
+    if (sip::Transport* t = m_sip->transport(type))
+        return t;
+    // None of this kind listens: one on an ephemeral port, on loopback for a loopback peer, on
+    // the first non-loopback listener's address otherwise.
+    sip::HostPort local { QHostAddress(remote.host).protocol() == QAbstractSocket::IPv6Protocol ? QStringLiteral("::1")
+                                                                                                : QStringLiteral("127.0.0.1"),
+        0 };
+    if (!isLoopbackHost(remote.host)) {
+        local.host.clear();
+        for (sip::Transport* t : m_sip->transports())
+            if (!isLoopbackHost(t->local().host)) {
+                local.host = t->local().host;
+                break;
+            }
+        if (local.host.isEmpty()) {
+            *error = tr("every listener is on loopback, which cannot reach %1: add a listener on an address of this "
+                        "host that can (e.g. udp:0.0.0.0:5060 or this host's address)")
+                         .arg(remote.toString());
+            return nullptr;
+        }
+    }
+    std::optional<sip::TlsContext> tls;
+    if (type == sip::TransportType::Tls || type == sip::TransportType::Wss) {
+        sip::TlsSettings settings;
+        settings.selfSigned = true;
+        settings.insecure = m_trustAny;
+        tls = sip::TlsContext::make(settings, local.host, error);
+        if (!tls)
+            return nullptr;
+    }
+    std::unique_ptr<sip::Transport> t;
+    bool ok = false;
+    if (type == sip::TransportType::Udp) {
+        auto u = std::make_unique<sip::UdpTransport>();
+        ok = u->bind(local, error);
+        t = std::move(u);
+    } else if (type == sip::TransportType::Tcp || type == sip::TransportType::Tls) {
+        auto c = tls ? std::make_unique<sip::TcpTransport>(std::move(*tls)) : std::make_unique<sip::TcpTransport>();
+        ok = c->listen(local, error);
+        t = std::move(c);
+    } else if (type == sip::TransportType::Ws || type == sip::TransportType::Wss) {
+        auto w = tls ? std::make_unique<sip::WsTransport>(std::move(*tls)) : std::make_unique<sip::WsTransport>();
+        w->setPath(QStringLiteral("/"));
+        ok = w->listen(local, error);
+        t = std::move(w);
+    } else {
+        *error = tr("SCTP is not offered in network mode yet");
+    }
+    if (!ok)
+        return nullptr;
+    m_stack.log(1, tr("network mode: opened %1:%2 to send from").arg(
+        QString::fromLatin1(sip::transportToken(type)).toLower(), t->local().toString()));
+    return m_sip->addTransport(std::move(t));
+}
+
+NetworkResult NetworkEngine::sendSip(const QByteArray& bytes, const QString& target, quint64 dialog, bool stateful, bool onFork)
+{
+    if (!m_sip)
+        return failure("ENOTCONN", tr("network mode is not running: start it in the Network panel"));
+    ListenerSpec to;
+    QString error;
+    if (!ListenerSpec::parse(target, &to, &error))
+        return failure("EINVAL", tr("target %1").arg(error));
+    if (!clientTransport(to.type, to.at, &error))
+        return failure("EADDRNOTAVAIL", error);
+    std::shared_ptr<sip::Connection> connection = m_sip->connect(to.type, to.at, &error);
+    if (!connection)
+        return failure("EHOSTUNREACH", tr("No way to %1: %2").arg(to.toString(), error));
+    QByteArray wire;
+    const QString rewritten = rewriteTopVia(bytes, *connection, &wire);
+    const sip::ParseResult parsed = sip::parse(wire);
+    if (!parsed.ok)
+        return failure("EINVAL", tr("The message does not parse — %1").arg(parsed.error));
+    sip::SendFlags flags;
+    if (stateful)
+        flags |= sip::SendFlag::Stateful;
+    if (onFork)
+        flags |= sip::SendFlag::DialogOnFork;
+    trace::Event action;
+    action.timeNs = m_stack.scheduler().nowNs();
+    action.kind = trace::Kind::UserAction;
+    const qsizetype cr = wire.indexOf('\r');
+    action.text = tr("composer: send %1 to %2%3%4").arg(QString::fromUtf8(wire.left(cr < 0 ? 60 : cr)), to.toString(),
+        stateful ? QStringLiteral(" SIP_SEND_STATEFUL") : QString(), onFork ? QStringLiteral(" SIP_DIALOG_ON_FORK") : QString());
+    m_stack.journal().append(std::move(action));
+    NetworkResult r = fromSend(m_sip->send(connection, parsed.message, dialog, flags));
+    if (r.ok && !rewritten.isEmpty())
+        r.text += tr(" (%1, so that the answer comes back)").arg(rewritten);
+    return r;
+}
+
+NetworkResult NetworkEngine::sendInDialog(quint64 dialog, const QString& method)
+{
+    if (!m_sip)
+        return failure("ENOTCONN", tr("network mode is not running"));
+    auto m = m_sip->createInDialog(dialog, method.toLatin1());
+    if (!m)
+        return failure("EINVAL", tr("dialog %1 cannot send a %2 (ended, or not ours)").arg(dialog).arg(method));
+    return fromSend(m_sip->send(nullptr, *m, dialog, sip::SendFlag::Stateful));
+}
+
+NetworkResult NetworkEngine::cancelInvite(quint64 transaction)
+{
+    if (!m_sip)
+        return failure("ENOTCONN", tr("network mode is not running"));
+    return fromSend(m_sip->cancel(transaction));
+}
+
+} // namespace ladder::ui

@@ -1,0 +1,133 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "listenerspec.h"
+#include "core/scheduler.h"
+#include "sip/sipstack.h"
+
+#include <QHash>
+#include <QMetaType>
+#include <QObject>
+
+#include <memory>
+
+namespace ladder {
+class Stack;
+}
+
+namespace ladder::ui {
+
+// A request the stack delivered and nobody has answered yet: what the "Waiting for you" queue shows.
+// Every text is escaped (escapeNetworkText): it came from the network.
+struct WaitingRequest {
+    quint64 transaction = 0;
+    QString method;
+    QString requestLine; // "INVITE sip:bob@127.0.0.1 SIP/2.0"
+    QString from, to, callId;
+    QString source; // "udp 127.0.0.1:40112"
+    QString text; // the whole request, escaped line by line
+    qint64 receivedMs = 0; // wall-clock ms since the epoch
+    qint64 deadlineMs = 0; // when the default answer goes out unless the user answers
+};
+
+// What to do with a new request of one method.
+struct AnswerRule {
+    enum class Action { Hold, Answer, RingThenAnswer };
+    Action action = Action::Hold;
+    int status = 200; // Answer: this status; RingThenAnswer: the final status after the ring
+    int ringSeconds = 3; // RingThenAnswer: 180 at once, `status` after this long
+    QString toString() const; // "hold", "200", "180+200:3"
+    static bool parse(const QString& text, AnswerRule* out);
+};
+
+// The rules: per method (upper case) plus the fallback for every other method, and the default
+// answer that keeps a held transaction from timing out silently.
+struct AnswerRules {
+    QHash<QString, AnswerRule> byMethod;
+    AnswerRule other;
+    int giveUpSeconds = 30; // < 64·T1 (32 s), the client's Timer B/F
+    int giveUpStatus = 480;
+    AnswerRule ruleFor(const QString& method) const { return byMethod.value(method, other); }
+    static AnswerRules defaults(); // OPTIONS, REGISTER, BYE → 200; INVITE and the rest held
+};
+
+// A user's answer to a waiting request.
+struct ManualAnswer {
+    quint64 transaction = 0;
+    int status = 486;
+    QString reason; // empty: the standard phrase
+    QString headers; // "Name: value" lines
+    QByteArray body;
+    QString contentType; // with a body; application/sdp when empty
+};
+
+// The outcome of one call into the engine, for the UI.
+struct NetworkResult {
+    bool ok = false;
+    QString errnoName;
+    QString text;
+    quint64 transaction = 0;
+};
+
+// Network mode's SIP endpoint: a SipStack on real sockets (the listeners the user chose) that
+// journals into the window's journal like the lab's stacks. Lives on the stack thread; every call
+// must come from there (StackThread::invoke). Talks to the UI only through its queued signals.
+class NetworkEngine : public QObject {
+    Q_OBJECT
+public:
+    explicit NetworkEngine(Stack& stack, QObject* parent = nullptr);
+    ~NetworkEngine() override;
+
+    // Binds every listener (a running engine is stopped first). On failure nothing stays bound
+    // and *error names the listener and the reason. *bound: the addresses as bound.
+    bool start(const QList<ListenerSpec>& listeners, QStringList* bound, QString* error);
+    void stop();
+    bool running() const { return m_sip != nullptr; }
+    sip::SipStack* sipStack() const { return m_sip.get(); }
+
+    void setRules(const AnswerRules& rules) { m_rules = rules; }
+    // Client side of TLS/WSS: trust any certificate (errors still journalled).
+    void setTrustAnyCertificate(bool on) { m_trustAny = on; }
+
+    NetworkResult answer(const ManualAnswer& answer);
+    // The composer's send: target PROTO:HOST:PORT. The top Via's transport and sent-by become the
+    // connection's own (a template's lab address would make the answer unroutable).
+    NetworkResult sendSip(const QByteArray& bytes, const QString& target, quint64 dialog, bool stateful, bool onFork);
+    // In-dialog requests and CANCEL (the dialogs view's actions): method BYE, INVITE, UPDATE, INFO.
+    NetworkResult sendInDialog(quint64 dialog, const QString& method);
+    NetworkResult cancelInvite(quint64 transaction);
+    QList<quint64> waitingTransactions() const { return m_waiting.keys(); }
+
+    static QString rewriteTopVia(const QByteArray& bytes, const sip::Connection& c, QByteArray* out);
+
+signals:
+    void waiting(const ladder::ui::WaitingRequest& request);
+    // The request left the queue: answered (by the user, a rule or the default) or ended.
+    void answered(quint64 transaction, const QString& how);
+    void snapshotReady(const ladder::sip::StackSnapshot& snapshot);
+    void stopped(const QString& why);
+
+private:
+    struct Pending {
+        sip::Incoming in;
+        Scheduler::TimerId giveUp = 0;
+        Scheduler::TimerId ring = 0;
+    };
+    void onRequest(const sip::Incoming& in);
+    NetworkResult reply(quint64 tx, int status, const QByteArray& reason, const QList<QPair<QByteArray, QByteArray>>& headers,
+        const QByteArray& body, const QByteArray& contentType, const QString& how);
+    void forget(quint64 tx);
+    sip::Transport* clientTransport(sip::TransportType type, const sip::HostPort& remote, QString* error);
+    void publishSoon();
+
+    Stack& m_stack;
+    std::unique_ptr<sip::SipStack> m_sip;
+    AnswerRules m_rules = AnswerRules::defaults();
+    bool m_trustAny = false;
+    QHash<quint64, Pending> m_waiting;
+    Scheduler::TimerId m_publish = 0;
+};
+
+} // namespace ladder::ui
+
+Q_DECLARE_METATYPE(ladder::ui::WaitingRequest)

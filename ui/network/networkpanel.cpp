@@ -1,0 +1,446 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "networkpanel.h"
+
+#include "sip/message/message.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDateTime>
+#include <QFormLayout>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineEdit>
+#include <QListWidget>
+#include <QMessageBox>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QSettings>
+#include <QSpinBox>
+#include <QSplitter>
+#include <QTableWidget>
+#include <QTimer>
+#include <QVBoxLayout>
+
+namespace ladder::ui {
+
+namespace {
+
+const QStringList kRuleMethods { QStringLiteral("OPTIONS"), QStringLiteral("REGISTER"), QStringLiteral("INVITE"),
+    QStringLiteral("BYE"), QStringLiteral("other") };
+
+enum Column { ColMethod, ColFrom, ColSource, ColLeft, ColCount };
+
+QComboBox* makeRuleBox(QWidget* parent, const AnswerRule& current)
+{
+    auto* box = new QComboBox(parent);
+    box->addItem(QObject::tr("Hold for me"), QStringLiteral("hold"));
+    box->addItem(QObject::tr("200 OK"), QStringLiteral("200"));
+    box->addItem(QObject::tr("180, then 200 after 3 s"), QStringLiteral("180+200:3"));
+    box->addItem(QObject::tr("180, then 200 after 10 s"), QStringLiteral("180+200:10"));
+    box->addItem(QObject::tr("486 Busy Here"), QStringLiteral("486"));
+    box->addItem(QObject::tr("603 Decline"), QStringLiteral("603"));
+    box->addItem(QObject::tr("403 Forbidden"), QStringLiteral("403"));
+    const int i = box->findData(current.toString());
+    if (i >= 0)
+        box->setCurrentIndex(i);
+    else {
+        box->addItem(current.toString(), current.toString());
+        box->setCurrentIndex(box->count() - 1);
+    }
+    return box;
+}
+
+} // namespace
+
+NetworkPanel::NetworkPanel(QWidget* parent)
+    : QWidget(parent)
+{
+    setObjectName(QStringLiteral("networkPanel"));
+    qRegisterMetaType<ladder::ui::AnswerRules>();
+    qRegisterMetaType<ladder::ui::ManualAnswer>();
+    qRegisterMetaType<QList<ladder::ui::ListenerSpec>>();
+    m_confirm = [this](const QString& question) {
+        return QMessageBox::question(this, tr("Listen beyond this host?"), question, QMessageBox::Yes | QMessageBox::No,
+                   QMessageBox::No)
+            == QMessageBox::Yes;
+    };
+
+    QSettings settings;
+    const QStringList saved = settings.value(QStringLiteral("network/listeners")).toStringList();
+    if (settings.contains(QStringLiteral("network/listeners"))) {
+        for (const QString& t : saved) {
+            ListenerSpec s;
+            QString error;
+            if (ListenerSpec::parse(t, &s, &error))
+                m_specs << s;
+        }
+    } else {
+        m_specs = ListenerSpec::defaults();
+    }
+
+    auto* box = new QVBoxLayout(this);
+
+    // Listeners and the mode.
+    auto* listenGroup = new QGroupBox(tr("SIP listeners"), this);
+    auto* lg = new QVBoxLayout(listenGroup);
+    m_listenerList = new QListWidget(listenGroup);
+    m_listenerList->setObjectName(QStringLiteral("networkListeners"));
+    m_listenerList->setMaximumHeight(90);
+    lg->addWidget(m_listenerList);
+    auto* addRow = new QHBoxLayout;
+    m_newListener = new QLineEdit(listenGroup);
+    m_newListener->setObjectName(QStringLiteral("networkNewListener"));
+    m_newListener->setPlaceholderText(QStringLiteral("udp:127.0.0.1:5062"));
+    m_newListener->setToolTip(tr("PROTO:HOST:PORT — udp, tcp, tls, ws or wss (TLS and WSS get a self-signed certificate "
+                                 "for localhost, 127.0.0.1, ::1 and HOST)"));
+    m_add = new QPushButton(tr("Add"), listenGroup);
+    m_remove = new QPushButton(tr("Remove"), listenGroup);
+    addRow->addWidget(m_newListener, 1);
+    addRow->addWidget(m_add);
+    addRow->addWidget(m_remove);
+    lg->addLayout(addRow);
+    auto* modeRow = new QHBoxLayout;
+    m_start = new QPushButton(tr("Start network mode"), listenGroup);
+    m_start->setObjectName(QStringLiteral("networkStart"));
+    m_start->setToolTip(tr("Stop the lab and listen on these addresses: every view shows the network stack's traffic"));
+    m_trustAny = new QCheckBox(tr("Trust any TLS certificate"), listenGroup);
+    m_trustAny->setToolTip(tr("For lab work with self-signed peers: verification still runs, its errors are journalled, then ignored"));
+    m_trustAny->setChecked(settings.value(QStringLiteral("network/trustAny"), false).toBool());
+    modeRow->addWidget(m_start);
+    modeRow->addWidget(m_trustAny);
+    modeRow->addStretch(1);
+    lg->addLayout(modeRow);
+    m_state = new QLabel(tr("Off: the lab is running (nothing is bound)."), listenGroup);
+    m_state->setObjectName(QStringLiteral("networkState"));
+    m_state->setWordWrap(true);
+    m_state->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    lg->addWidget(m_state);
+    box->addWidget(listenGroup);
+
+    // Rules.
+    auto* rulesGroup = new QGroupBox(tr("Auto-answer"), this);
+    auto* rf = new QFormLayout(rulesGroup);
+    const AnswerRules defaults = AnswerRules::defaults();
+    for (const QString& m : kRuleMethods) {
+        AnswerRule r = m == QLatin1String("other") ? defaults.other : defaults.ruleFor(m);
+        AnswerRule::parse(settings.value(QStringLiteral("network/rules/") + m, r.toString()).toString(), &r);
+        QComboBox* c = makeRuleBox(rulesGroup, r);
+        c->setObjectName(QStringLiteral("networkRule") + m);
+        m_rules.insert(m, c);
+        rf->addRow(m == QLatin1String("other") ? tr("Other methods") : m, c);
+        connect(c, &QComboBox::currentIndexChanged, this, [this] {
+            saveSettings();
+            emit rulesChanged(rules());
+        });
+    }
+    m_giveUp = new QSpinBox(rulesGroup);
+    m_giveUp->setRange(2, 31);
+    m_giveUp->setSuffix(tr(" s"));
+    m_giveUp->setValue(settings.value(QStringLiteral("network/giveUpSeconds"), defaults.giveUpSeconds).toInt());
+    m_giveUp->setToolTip(tr("A held request is answered 480 Temporarily Unavailable after this long (journalled), before the "
+                            "client's Timer B/F (64·T1 = 32 s) would give up on it silently"));
+    rf->addRow(tr("Held: 480 after"), m_giveUp);
+    connect(m_giveUp, &QSpinBox::valueChanged, this, [this] {
+        saveSettings();
+        emit rulesChanged(rules());
+    });
+    box->addWidget(rulesGroup);
+
+    // The queue and the answer.
+    auto* waitGroup = new QGroupBox(tr("Waiting for you"), this);
+    auto* wg = new QVBoxLayout(waitGroup);
+    m_waiting = new QTableWidget(0, ColCount, waitGroup);
+    m_waiting->setObjectName(QStringLiteral("networkWaiting"));
+    m_waiting->setHorizontalHeaderLabels({ tr("Method"), tr("From"), tr("Source"), tr("Left") });
+    m_waiting->horizontalHeader()->setSectionResizeMode(ColFrom, QHeaderView::Stretch);
+    m_waiting->verticalHeader()->hide();
+    m_waiting->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_waiting->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_waiting->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_waiting->setMinimumHeight(80);
+    wg->addWidget(m_waiting);
+    m_request = new QPlainTextEdit(waitGroup);
+    m_request->setReadOnly(true);
+    m_request->setObjectName(QStringLiteral("networkRequest"));
+    m_request->setPlaceholderText(tr("The selected request, as received (control characters escaped)"));
+    m_request->setMaximumHeight(110);
+    m_request->setFont(QFont(QStringLiteral("monospace")));
+    wg->addWidget(m_request);
+    auto* af = new QFormLayout;
+    m_status = new QComboBox(waitGroup);
+    m_status->setObjectName(QStringLiteral("networkAnswerStatus"));
+    for (int code : { 100, 180, 183, 200, 202, 401, 403, 404, 407, 480, 486, 487, 488, 500, 503, 603 })
+        m_status->addItem(QStringLiteral("%1 %2").arg(code).arg(QString::fromLatin1(sip::Message::defaultReason(code))), code);
+    m_status->setCurrentIndex(m_status->findData(486));
+    m_reason = new QLineEdit(waitGroup);
+    m_reason->setObjectName(QStringLiteral("networkAnswerReason"));
+    m_reason->setPlaceholderText(tr("the standard phrase"));
+    connect(m_status, &QComboBox::currentIndexChanged, this, [this] { m_reason->clear(); });
+    auto* statusRow = new QHBoxLayout;
+    statusRow->addWidget(m_status);
+    statusRow->addWidget(m_reason, 1);
+    af->addRow(tr("Status"), statusRow);
+    m_headers = new QPlainTextEdit(waitGroup);
+    m_headers->setObjectName(QStringLiteral("networkAnswerHeaders"));
+    m_headers->setPlaceholderText(tr("Extra headers, one per line (Retry-After: 30). 401/407 get a Digest challenge unless you write one."));
+    m_headers->setMaximumHeight(52);
+    af->addRow(tr("Headers"), m_headers);
+    m_body = new QPlainTextEdit(waitGroup);
+    m_body->setObjectName(QStringLiteral("networkAnswerBody"));
+    m_body->setPlaceholderText(tr("Body (application/sdp), optional"));
+    m_body->setMaximumHeight(70);
+    m_body->setFont(QFont(QStringLiteral("monospace")));
+    m_sdp = new QPushButton(tr("SDP"), waitGroup);
+    m_sdp->setToolTip(tr("An audio answer (PCMU/PCMA on port 40000) from the template"));
+    auto* bodyRow = new QHBoxLayout;
+    bodyRow->addWidget(m_body, 1);
+    bodyRow->addWidget(m_sdp, 0, Qt::AlignTop);
+    af->addRow(tr("Body"), bodyRow);
+    wg->addLayout(af);
+    auto* answerRow = new QHBoxLayout;
+    m_answer = new QPushButton(tr("Answer"), waitGroup);
+    m_answer->setObjectName(QStringLiteral("networkAnswer"));
+    m_answer->setEnabled(false);
+    m_result = new QLabel(waitGroup);
+    m_result->setObjectName(QStringLiteral("networkResult"));
+    m_result->setWordWrap(true);
+    answerRow->addWidget(m_answer);
+    answerRow->addWidget(m_result, 1);
+    wg->addLayout(answerRow);
+    box->addWidget(waitGroup, 1);
+
+    m_tick = new QTimer(this);
+    m_tick->setInterval(500);
+    connect(m_tick, &QTimer::timeout, this, &NetworkPanel::tick);
+
+    connect(m_add, &QPushButton::clicked, this, [this] {
+        QString error;
+        if (addListener(m_newListener->text(), &error))
+            m_newListener->clear();
+        else
+            showResult(false, QStringLiteral("EINVAL"), error);
+    });
+    connect(m_newListener, &QLineEdit::returnPressed, m_add, &QPushButton::click);
+    connect(m_remove, &QPushButton::clicked, this, [this] { removeListener(m_listenerList->currentRow()); });
+    connect(m_start, &QPushButton::clicked, this, [this] {
+        if (m_running)
+            emit stopRequested();
+        else
+            emit startRequested(m_specs);
+    });
+    connect(m_trustAny, &QCheckBox::toggled, this, [this](bool on) {
+        saveSettings();
+        emit trustChanged(on);
+    });
+    connect(m_waiting, &QTableWidget::itemSelectionChanged, this, &NetworkPanel::selectionChanged);
+    connect(m_sdp, &QPushButton::clicked, this, [this] {
+        m_body->setPlainText(QStringLiteral("v=0\no=ladderlab 1 1 IN IP4 127.0.0.1\ns=LadderLab\nc=IN IP4 127.0.0.1\nt=0 0\n"
+                                            "m=audio 40000 RTP/AVP 0 8\na=rtpmap:0 PCMU/8000\na=rtpmap:8 PCMA/8000\na=sendrecv\n"));
+    });
+    connect(m_answer, &QPushButton::clicked, this, [this] {
+        const QList<QTableWidgetItem*> sel = m_waiting->selectedItems();
+        if (sel.isEmpty())
+            return;
+        ManualAnswer a;
+        a.transaction = m_waiting->item(sel.first()->row(), ColMethod)->data(Qt::UserRole).toULongLong();
+        a.status = m_status->currentData().toInt();
+        a.reason = m_reason->text().trimmed();
+        a.headers = m_headers->toPlainText();
+        QString body = m_body->toPlainText();
+        if (!body.isEmpty()) {
+            body.replace(QLatin1String("\r\n"), QLatin1String("\n"));
+            if (!body.endsWith(QLatin1Char('\n')))
+                body += QLatin1Char('\n');
+            body.replace(QLatin1Char('\n'), QLatin1String("\r\n"));
+        }
+        a.body = body.toUtf8();
+        emit answerRequested(a);
+    });
+
+    refreshListeners();
+}
+
+QComboBox* NetworkPanel::ruleBox(const QString& method) const
+{
+    return m_rules.value(method);
+}
+
+AnswerRules NetworkPanel::rules() const
+{
+    AnswerRules r;
+    r.byMethod.clear();
+    for (auto it = m_rules.begin(); it != m_rules.end(); ++it) {
+        AnswerRule rule;
+        if (!AnswerRule::parse(it.value()->currentData().toString(), &rule))
+            continue;
+        if (it.key() == QLatin1String("other"))
+            r.other = rule;
+        else
+            r.byMethod.insert(it.key(), rule);
+    }
+    r.giveUpSeconds = m_giveUp->value();
+    return r;
+}
+
+bool NetworkPanel::trustAnyCertificate() const
+{
+    return m_trustAny->isChecked();
+}
+
+bool NetworkPanel::addListener(const QString& text, QString* error)
+{
+    ListenerSpec s;
+    if (!ListenerSpec::parse(text, &s, error))
+        return false;
+    if (m_specs.contains(s)) {
+        *error = tr("%1 is already in the list").arg(s.toString());
+        return false;
+    }
+    if (!s.isLoopback()
+        && !m_confirm(tr("%1 is not a loopback address: any host that can reach it can send SIP to LadderLab, which "
+                         "answers by your rules and journals what it gets. Faults in a stack listening on a real "
+                         "network are exposed to everyone on it.\n\nListen on %1?")
+                          .arg(s.toString()))) {
+        *error = tr("%1 not added (not a loopback address, declined)").arg(s.toString());
+        return false;
+    }
+    m_specs << s;
+    refreshListeners();
+    saveSettings();
+    return true;
+}
+
+void NetworkPanel::removeListener(int row)
+{
+    if (row < 0 || row >= m_specs.size())
+        return;
+    m_specs.removeAt(row);
+    refreshListeners();
+    saveSettings();
+}
+
+void NetworkPanel::setListeners(const QList<ListenerSpec>& specs)
+{
+    m_specs = specs;
+    refreshListeners();
+}
+
+void NetworkPanel::refreshListeners()
+{
+    m_listenerList->clear();
+    for (const ListenerSpec& s : m_specs) {
+        auto* item = new QListWidgetItem(s.toString(), m_listenerList);
+        if (!s.isLoopback())
+            item->setToolTip(tr("Reachable from other hosts"));
+    }
+    m_start->setEnabled(m_running || !m_specs.isEmpty());
+    if (m_running)
+        m_state->setText(m_state->text() + QLatin1Char(' ') + tr("(list changed: Stop and Start to apply)"));
+}
+
+void NetworkPanel::saveSettings() const
+{
+    QSettings settings;
+    QStringList list;
+    for (const ListenerSpec& s : m_specs)
+        list << s.toString();
+    settings.setValue(QStringLiteral("network/listeners"), list);
+    for (auto it = m_rules.begin(); it != m_rules.end(); ++it)
+        settings.setValue(QStringLiteral("network/rules/") + it.key(), it.value()->currentData().toString());
+    settings.setValue(QStringLiteral("network/giveUpSeconds"), m_giveUp->value());
+    settings.setValue(QStringLiteral("network/trustAny"), m_trustAny->isChecked());
+}
+
+void NetworkPanel::setRunning(bool running, const QStringList& bound, const QString& error)
+{
+    m_running = running;
+    m_start->setText(running ? tr("Stop network mode") : tr("Start network mode"));
+    m_start->setEnabled(running || !m_specs.isEmpty());
+    if (running)
+        m_state->setText(tr("On: listening on %1").arg(bound.join(QStringLiteral(", "))));
+    else if (!error.isEmpty())
+        m_state->setText(tr("Could not start: %1").arg(error));
+    else
+        m_state->setText(tr("Off: the lab is running (nothing is bound)."));
+    if (running)
+        m_tick->start();
+    else
+        m_tick->stop();
+}
+
+int NetworkPanel::rowOf(quint64 transaction) const
+{
+    for (int r = 0; r < m_waiting->rowCount(); ++r)
+        if (m_waiting->item(r, ColMethod)->data(Qt::UserRole).toULongLong() == transaction)
+            return r;
+    return -1;
+}
+
+void NetworkPanel::addWaiting(const WaitingRequest& w)
+{
+    m_requests.insert(w.transaction, w);
+    const int row = m_waiting->rowCount();
+    m_waiting->insertRow(row);
+    auto* method = new QTableWidgetItem(w.method);
+    method->setData(Qt::UserRole, w.transaction);
+    method->setToolTip(w.requestLine);
+    m_waiting->setItem(row, ColMethod, method);
+    auto* from = new QTableWidgetItem(w.from);
+    from->setToolTip(tr("From: %1\nTo: %2\nCall-ID: %3").arg(w.from, w.to, w.callId));
+    m_waiting->setItem(row, ColFrom, from);
+    m_waiting->setItem(row, ColSource, new QTableWidgetItem(w.source));
+    m_waiting->setItem(row, ColLeft, new QTableWidgetItem);
+    tick();
+    if (m_waiting->selectedItems().isEmpty())
+        m_waiting->selectRow(row);
+}
+
+void NetworkPanel::removeWaiting(quint64 transaction, const QString& how)
+{
+    const WaitingRequest w = m_requests.take(transaction);
+    const int row = rowOf(transaction);
+    if (row >= 0)
+        m_waiting->removeRow(row);
+    if (!w.method.isEmpty())
+        m_result->setText(tr("%1 from %2: %3").arg(w.method, w.source, how));
+    if (m_waiting->rowCount() > 0 && m_waiting->selectedItems().isEmpty())
+        m_waiting->selectRow(0);
+    selectionChanged();
+}
+
+void NetworkPanel::showResult(bool ok, const QString& errnoName, const QString& text)
+{
+    m_result->setText(ok ? text : QStringLiteral("%1: %2").arg(errnoName, text));
+    QPalette p = m_result->palette();
+    p.setColor(QPalette::WindowText, ok ? palette().color(QPalette::WindowText) : QColor(0xd5, 0x5e, 0x00));
+    m_result->setPalette(p);
+}
+
+void NetworkPanel::selectionChanged()
+{
+    const QList<QTableWidgetItem*> sel = m_waiting->selectedItems();
+    m_answer->setEnabled(!sel.isEmpty());
+    if (sel.isEmpty()) {
+        m_request->clear();
+        return;
+    }
+    const quint64 tx = m_waiting->item(sel.first()->row(), ColMethod)->data(Qt::UserRole).toULongLong();
+    m_request->setPlainText(m_requests.value(tx).text);
+}
+
+void NetworkPanel::tick()
+{
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    for (int r = 0; r < m_waiting->rowCount(); ++r) {
+        const quint64 tx = m_waiting->item(r, ColMethod)->data(Qt::UserRole).toULongLong();
+        const qint64 left = qMax<qint64>(0, m_requests.value(tx).deadlineMs - now);
+        if (QTableWidgetItem* item = m_waiting->item(r, ColLeft)) {
+            item->setText(tr("%1 s").arg((left + 999) / 1000));
+            item->setToolTip(tr("Answered by the rule or with 480 when this runs out"));
+        }
+    }
+}
+
+} // namespace ladder::ui

@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "networkengine.h"
+
+#include <QWidget>
+
+#include <functional>
+
+class QCheckBox;
+class QComboBox;
+class QLabel;
+class QLineEdit;
+class QListWidget;
+class QPlainTextEdit;
+class QPushButton;
+class QSpinBox;
+class QTableWidget;
+class QTimer;
+
+namespace ladder::ui {
+
+// The Network panel (beside Lab): the SIP listeners of network mode, Start/Stop, the auto-answer
+// rules, and the "Waiting for you" queue with the form to answer a request by hand. Listeners,
+// rules and the TLS trust choice persist in QSettings ("network/…").
+class NetworkPanel : public QWidget {
+    Q_OBJECT
+public:
+    explicit NetworkPanel(QWidget* parent = nullptr);
+
+    QList<ListenerSpec> listeners() const { return m_specs; }
+    // Adds a listener from its text; false with *error (the parser's sentence, a duplicate, or the
+    // user declining a non-loopback address).
+    bool addListener(const QString& text, QString* error);
+    void removeListener(int row);
+    void setListeners(const QList<ListenerSpec>& specs); // replaces them (no question asked)
+    AnswerRules rules() const;
+    bool trustAnyCertificate() const;
+
+    // Asked before a non-loopback listener is added: return true to bind it. The default asks
+    // with a message box; tests replace it.
+    void setConfirmHook(std::function<bool(const QString& question)> hook) { m_confirm = std::move(hook); }
+
+    // Widgets for tests and screenshots.
+    QPushButton* startButton() const { return m_start; }
+    QTableWidget* waitingTable() const { return m_waiting; }
+    QComboBox* statusBox() const { return m_status; }
+    QLineEdit* reasonEdit() const { return m_reason; }
+    QPlainTextEdit* headersEdit() const { return m_headers; }
+    QPlainTextEdit* bodyEdit() const { return m_body; }
+    QPushButton* answerButton() const { return m_answer; }
+    QLineEdit* listenerEdit() const { return m_newListener; }
+    QListWidget* listenerList() const { return m_listenerList; }
+    QComboBox* ruleBox(const QString& method) const;
+    QLabel* resultLabel() const { return m_result; }
+    QLabel* stateLabel() const { return m_state; }
+
+public slots:
+    void setRunning(bool running, const QStringList& bound, const QString& error);
+    void addWaiting(const ladder::ui::WaitingRequest& request);
+    void removeWaiting(quint64 transaction, const QString& how);
+    void showResult(bool ok, const QString& errnoName, const QString& text);
+
+signals:
+    void startRequested(const QList<ladder::ui::ListenerSpec>& listeners);
+    void stopRequested();
+    void rulesChanged(const ladder::ui::AnswerRules& rules);
+    void trustChanged(bool trustAny);
+    void answerRequested(const ladder::ui::ManualAnswer& answer);
+
+private:
+    void refreshListeners();
+    void saveSettings() const;
+    void selectionChanged();
+    void tick();
+    int rowOf(quint64 transaction) const;
+
+    QList<ListenerSpec> m_specs;
+    QHash<quint64, WaitingRequest> m_requests;
+    bool m_running = false;
+    std::function<bool(const QString&)> m_confirm;
+
+    QListWidget* m_listenerList;
+    QLineEdit* m_newListener;
+    QPushButton* m_add;
+    QPushButton* m_remove;
+    QPushButton* m_start;
+    QCheckBox* m_trustAny;
+    QLabel* m_state;
+    QHash<QString, QComboBox*> m_rules;
+    QSpinBox* m_giveUp;
+    QTableWidget* m_waiting;
+    QPlainTextEdit* m_request;
+    QComboBox* m_status;
+    QLineEdit* m_reason;
+    QPlainTextEdit* m_headers;
+    QPlainTextEdit* m_body;
+    QPushButton* m_sdp;
+    QPushButton* m_answer;
+    QLabel* m_result;
+    QTimer* m_tick;
+};
+
+} // namespace ladder::ui
+
+Q_DECLARE_METATYPE(ladder::ui::AnswerRules)
+Q_DECLARE_METATYPE(ladder::ui::ManualAnswer)

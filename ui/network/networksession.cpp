@@ -1,0 +1,219 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "networksession.h"
+
+#include "composer/sipcomposer.h"
+#include "host/stack.h"
+#include "journal/journal.h"
+#include "mainwindow.h"
+#include "models/livemodels.h"
+#include "networkengine.h"
+#include "networkpanel.h"
+
+#include <QAbstractItemView>
+#include <QAction>
+#include <QDockWidget>
+#include <QMenu>
+#include <QPointer>
+#include <QStatusBar>
+
+namespace ladder::ui {
+
+NetworkSession::NetworkSession(StackThread& stack, MainWindow& window, QObject* parent)
+    : QObject(parent)
+    , m_stack(stack)
+    , m_window(window)
+{
+    m_panel = new NetworkPanel(&window);
+    m_dock = new QDockWidget(tr("Network"), &window);
+    m_dock->setObjectName(QStringLiteral("networkDock"));
+    m_dock->setWidget(m_panel);
+    window.addDockWidget(Qt::RightDockWidgetArea, m_dock);
+    if (QDockWidget* lab = window.dock(QStringLiteral("labDock")))
+        window.tabifyDockWidget(lab, m_dock);
+    if (QDockWidget* lab = window.dock(QStringLiteral("labDock")))
+        lab->raise();
+
+    m_stack.invokeBlocking([this](Stack& s) { m_engine = new NetworkEngine(s); });
+    NetworkEngine* e = m_engine;
+    {
+        const AnswerRules rules = m_panel->rules();
+        const bool trust = m_panel->trustAnyCertificate();
+        m_stack.invokeBlocking([e, rules, trust](Stack&) {
+            e->setRules(rules);
+            e->setTrustAnyCertificate(trust);
+        });
+    }
+    MainWindow* w = &m_window;
+    connect(e, &NetworkEngine::snapshotReady, w, [this, w](const sip::StackSnapshot& snapshot) {
+        if (m_running)
+            w->setSipSnapshot(snapshot);
+    }, Qt::QueuedConnection);
+    connect(e, &NetworkEngine::waiting, m_panel, &NetworkPanel::addWaiting, Qt::QueuedConnection);
+    connect(e, &NetworkEngine::answered, m_panel, &NetworkPanel::removeWaiting, Qt::QueuedConnection);
+
+    connect(m_panel, &NetworkPanel::startRequested, this, [this](const QList<ListenerSpec>& listeners) {
+        QString error;
+        start(listeners, &error);
+    });
+    connect(m_panel, &NetworkPanel::stopRequested, this, &NetworkSession::stop);
+    connect(m_panel, &NetworkPanel::rulesChanged, this, [this](const AnswerRules& rules) {
+        m_stack.invoke([e = m_engine, rules](Stack&) { e->setRules(rules); });
+    });
+    connect(m_panel, &NetworkPanel::trustChanged, this, [this](bool on) {
+        m_stack.invoke([e = m_engine, on](Stack&) { e->setTrustAnyCertificate(on); });
+    });
+    connect(m_panel, &NetworkPanel::answerRequested, this, [this](const ManualAnswer& a) {
+        QPointer<NetworkPanel> guard(m_panel);
+        m_stack.invoke([e = m_engine, a, guard](Stack&) {
+            const NetworkResult r = e->answer(a);
+            QMetaObject::invokeMethod(guard, [guard, r] {
+                if (guard)
+                    guard->showResult(r.ok, r.errnoName, r.ok ? QObject::tr("answered: %1").arg(r.text) : r.text);
+            }, Qt::QueuedConnection);
+        });
+    });
+
+    SipComposer* composer = w->sipComposer();
+    connect(composer, &SipComposer::networkSendRequested, this,
+        [this, composer](const QByteArray& bytes, const QString& target, quint64 dialog, bool stateful, bool onFork) {
+            QPointer<SipComposer> guard(composer);
+            m_stack.invoke([e = m_engine, bytes, target, dialog, stateful, onFork, guard](Stack&) {
+                const NetworkResult r = e->sendSip(bytes, target, dialog, stateful, onFork);
+                QMetaObject::invokeMethod(guard, [guard, r] {
+                    if (guard)
+                        guard->showResult(r.ok, r.errnoName, r.text, r.transaction);
+                }, Qt::QueuedConnection);
+            });
+        });
+    // A file replaces the journal: network mode ends first, so nothing appends meanwhile.
+    connect(w, &MainWindow::aboutToOpenFile, this, [this] {
+        if (m_running)
+            stop();
+    });
+    addDialogActions();
+}
+
+NetworkSession::~NetworkSession()
+{
+    m_stack.invokeBlocking([this](Stack&) {
+        delete m_engine;
+        m_engine = nullptr;
+    });
+}
+
+bool NetworkSession::start(const QList<ListenerSpec>& listeners, QString* error)
+{
+    if (listeners.isEmpty()) {
+        *error = tr("no listener to start on: add one (udp:127.0.0.1:5060)");
+        m_panel->setRunning(false, {}, *error);
+        return false;
+    }
+    m_window.stopLab();
+    m_window.clearLiveState();
+    m_window.setOffline({});
+    bool ok = false;
+    QStringList bound;
+    const bool trust = m_panel->trustAnyCertificate();
+    const AnswerRules rules = m_panel->rules();
+    m_stack.invokeBlocking([&, e = m_engine](Stack& s) {
+        // Network mode starts on a clean record, as a lesson does.
+        s.journal().clear();
+        e->setTrustAnyCertificate(trust);
+        e->setRules(rules);
+        ok = e->start(listeners, &bound, error);
+        if (!ok)
+            s.log(3, tr("network mode: cannot listen: %1").arg(*error));
+    });
+    m_running = ok;
+    m_bound = bound;
+    if (ok)
+        m_panel->setListeners(listeners); // what runs (from --listen: shown, not saved)
+    m_panel->setRunning(ok, bound, ok ? QString() : *error);
+    m_window.sipComposer()->setNetworkMode(ok);
+    if (ok) {
+        m_window.setModeText(tr("Network"), tr("Network mode: a SIP endpoint on this host's sockets, listening on %1")
+                                                .arg(bound.join(QStringLiteral(", "))));
+        m_dock->show();
+        m_dock->raise();
+    } else {
+        m_window.statusBar()->showMessage(tr("Network mode: %1").arg(*error), 15000);
+    }
+    emit runningChanged(ok);
+    return ok;
+}
+
+void NetworkSession::stop()
+{
+    if (!m_running)
+        return;
+    m_stack.invokeBlocking([e = m_engine](Stack&) { e->stop(); });
+    m_running = false;
+    m_bound.clear();
+    m_panel->setRunning(false, {}, {});
+    m_window.sipComposer()->setNetworkMode(false);
+    m_window.setModeText(tr("Lab"), tr("Lab: the built-in emulated network (network mode stopped; start a lesson from the Lab panel)"));
+    emit runningChanged(false);
+}
+
+void NetworkSession::addDialogActions()
+{
+    // The dialogs view's context menu: in-dialog requests through network mode's stack.
+    QDockWidget* dialogs = m_window.dock(QStringLiteral("dialogsDock"));
+    QAbstractItemView* view = dialogs ? dialogs->findChild<QAbstractItemView*>() : nullptr;
+    if (!view)
+        return;
+    view->setContextMenuPolicy(Qt::CustomContextMenu);
+    connect(view, &QWidget::customContextMenuRequested, this, [this, view](const QPoint& at) {
+        if (!m_running)
+            return;
+        const QModelIndex index = view->indexAt(at);
+        if (!index.isValid())
+            return;
+        // The row's Call-ID and local tag name the dialog among the model's snapshots.
+        const QString callId = index.siblingAtColumn(DialogModel::CallIdColumn).data().toString();
+        const QString localTag = index.siblingAtColumn(DialogModel::LocalTagColumn).data().toString();
+        quint64 id = 0;
+        quint64 creating = 0;
+        QString state;
+        const DialogModel* model = m_window.dialogModel();
+        for (int r = 0; r < model->rowCount(); ++r) {
+            const sip::DialogSnapshot& d = model->at(r);
+            if (QString::fromUtf8(d.callId) == callId && QString::fromUtf8(d.localTag) == localTag) {
+                id = d.id;
+                creating = d.creatingTransaction;
+                state = d.state;
+                break;
+            }
+        }
+        if (!id)
+            return;
+        QMenu menu(view);
+        auto send = [this, id](const QString& method) {
+            m_stack.invoke([e = m_engine, id, method, w = QPointer<MainWindow>(&m_window)](Stack&) {
+                const NetworkResult r = e->sendInDialog(id, method);
+                QMetaObject::invokeMethod(w, [w, r, method] {
+                    if (w)
+                        w->statusBar()->showMessage(
+                            r.ok ? tr("%1 sent").arg(method) : tr("%1: %2: %3").arg(method, r.errnoName, r.text), 10000);
+                }, Qt::QueuedConnection);
+            });
+        };
+        for (const QString& m : { QStringLiteral("BYE"), QStringLiteral("INVITE"), QStringLiteral("UPDATE"), QStringLiteral("INFO") }) {
+            QAction* a = menu.addAction(m == QLatin1String("INVITE") ? tr("Send re-INVITE") : tr("Send %1").arg(m));
+            a->setEnabled(state != QLatin1String("terminated"));
+            connect(a, &QAction::triggered, this, [send, m] { send(m); });
+        }
+        QAction* cancel = menu.addAction(tr("CANCEL the INVITE"));
+        cancel->setEnabled(state == QLatin1String("early") && creating);
+        connect(cancel, &QAction::triggered, this, [this, creating] {
+            m_stack.invoke([e = m_engine, creating](Stack& s) {
+                const NetworkResult r = e->cancelInvite(creating);
+                if (!r.ok)
+                    s.log(3, tr("CANCEL: %1: %2").arg(r.errnoName, r.text));
+            });
+        });
+        menu.exec(view->viewport()->mapToGlobal(at));
+    });
+}
+
+} // namespace ladder::ui

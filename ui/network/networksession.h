@@ -1,0 +1,56 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "listenerspec.h"
+
+#include <QObject>
+#include <QStringList>
+
+class QDockWidget;
+
+namespace ladder {
+class StackThread;
+}
+
+namespace ladder::ui {
+
+class MainWindow;
+class NetworkEngine;
+class NetworkPanel;
+
+// Network mode in the window: the Network panel (a dock tabbed with Lab) joined to a NetworkEngine
+// on the stack thread, as LabSession joins the Lab panel to the lab controller. Starting it stops
+// the lab; the engine's SIP stack journals into the window's journal, so the timeline, ladder and
+// calls show its traffic, and its snapshots feed the transactions and dialogs views. While it
+// runs the SIP composer sends through it, and the status bar says "Network".
+class NetworkSession : public QObject {
+    Q_OBJECT
+public:
+    NetworkSession(StackThread& stack, MainWindow& window, QObject* parent = nullptr);
+    ~NetworkSession() override;
+
+    NetworkPanel* panel() const { return m_panel; }
+    QDockWidget* dock() const { return m_dock; }
+    bool running() const { return m_running; }
+    // Starts network mode on these listeners (the lab stops); false with *error, nothing bound.
+    bool start(const QList<ListenerSpec>& listeners, QString* error);
+    void stop();
+    // The addresses as bound (ports resolved), "udp:127.0.0.1:15070".
+    QStringList bound() const { return m_bound; }
+
+signals:
+    void runningChanged(bool running);
+
+private:
+    void addDialogActions();
+
+    StackThread& m_stack;
+    MainWindow& m_window;
+    NetworkPanel* m_panel = nullptr;
+    QDockWidget* m_dock = nullptr;
+    NetworkEngine* m_engine = nullptr; // lives on the stack thread
+    bool m_running = false;
+    QStringList m_bound;
+};
+
+} // namespace ladder::ui
