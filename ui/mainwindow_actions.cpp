@@ -10,6 +10,7 @@
 #include "decoders.h"
 #include "inspectorwidget.h"
 #include "labpanel.h"
+#include "lab/scenario.h"
 #include "ladder/ladderview.h"
 #include "liveview.h"
 #include "models/forktreemodel.h"
@@ -26,6 +27,8 @@
 #include <QDateTime>
 #include <QLabel>
 #include <QDockWidget>
+#include <QFileDialog>
+#include <QFileInfo>
 #include <QMenu>
 #include <QMenuBar>
 #include <QMessageBox>
@@ -40,6 +43,28 @@ void MainWindow::createActions()
     auto* open = file->addAction(tr("&Open…"), this, &MainWindow::openDialog);
     open->setShortcut(QKeySequence::Open);
     open->setToolTip(tr("Open a LadderLab session, a pcap/pcapng capture from anywhere, or a JSON Lines journal"));
+    // Lessons as files (docs/LESSONS.md): a teacher's lesson joins the Lab panel's list, selected;
+    // a bad file is refused with the line and field of what is wrong.
+    auto* openLesson = file->addAction(tr("Open &Lesson…"), this, [this] {
+        const QString path = QFileDialog::getOpenFileName(this, tr("Open Lesson"), QString(), tr("Lessons (*.json);;All files (*)"));
+        if (path.isEmpty())
+            return;
+        QString error;
+        // The reader's own message names the line and field; LabPanel::addLesson only says whether.
+        if (!path.endsWith(QLatin1String(".json"), Qt::CaseInsensitive))
+            error = tr("%1: a lesson file's name ends in .json").arg(QFileInfo(path).fileName());
+        else if (lab::createScenario(path, &error) && m_labPanel && m_labPanel->addLesson(path, &error)) {
+            if (QDockWidget* d = dock(QStringLiteral("labDock"))) {
+                d->show();
+                d->raise();
+            }
+            statusBar()->showMessage(tr("Lesson %1 added to the Lab panel").arg(QFileInfo(path).fileName()), 5000);
+            return;
+        }
+        QMessageBox::warning(this, tr("Open Lesson"), tr("The lesson cannot be opened.\n\n%1").arg(error));
+    });
+    openLesson->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O));
+    openLesson->setToolTip(tr("Open a lesson file (.json, docs/LESSONS.md) and select it in the Lab panel"));
     auto* save = file->addAction(tr("&Save Session…"), this, &MainWindow::saveDialog);
     save->setShortcut(QKeySequence::Save);
     m_recoverAction = file->addAction(tr("&Recover Previous Session"), this, &MainWindow::recoverPrevious);

@@ -6,4 +6,5 @@ add_dependencies(tst_lesson_file ladderctl)
 target_compile_definitions(tst_lesson_file PRIVATE
     LADDERCTL="$<TARGET_FILE:ladderctl>"
     LESSON_TESTDATA="${CMAKE_CURRENT_LIST_DIR}/lessons"
-    LESSON_RESOURCES="${PROJECT_SOURCE_DIR}/resources/lessons")
+    LESSON_RESOURCES="${PROJECT_SOURCE_DIR}/resources/lessons"
+    LESSON_DOCS="${PROJECT_SOURCE_DIR}/docs/LESSONS.md")

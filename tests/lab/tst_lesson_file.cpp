@@ -1,4 +1,331 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Lessons as files (issue 22, docs/LESSONS.md): every built-in lesson loaded from its file gives
+// the same JSONL as the C++ scenario gave before the move (digests checked in before it, and the
+// bare exchange run in this process); a lesson written only from the documented format — the
+// example in docs/LESSONS.md itself and tests/lab/lessons/*.json — runs, its expectations checked;
+// bad files get a FILE:LINE: FIELD error; ladderctl lab run FILE.json.
+#include "host/stack.h"
+#include "journal/journal.h"
+#include "lab/lesson/filescenario.h"
+#include "lab/lesson/lesson.h"
+#include "lab/runner.h"
+#include "lab/scenario.h"
+#include "capture/jsonl.h"
+
+#include <QBuffer>
+#include <QCoreApplication>
+#include <QCryptographicHash>
+#include <QFile>
+#include <QProcess>
+#include <QRegularExpression>
+#include <QTemporaryDir>
 #include <QTest>
-class T : public QObject { Q_OBJECT };
-QTEST_GUILESS_MAIN(T)
+
+#include <cstdio>
+
+using namespace ladder;
+
+namespace {
+
+QByteArray jsonlOf(lab::Scenario& scenario, quint64 seed, bool* ok, QStringList* findings = nullptr)
+{
+    Stack stack(Scheduler::Mode::Virtual);
+    lab::ScenarioParams params;
+    params.seed = seed;
+    const lab::RunOutcome outcome = lab::runToEnd(scenario, stack, params);
+    *ok = outcome.result.ok;
+    if (findings)
+        *findings = outcome.result.findings + QStringList { outcome.result.failure };
+    QBuffer b;
+    b.open(QIODevice::WriteOnly);
+    trace::writeJsonl(stack.journal(), &b, stack.journal().epochNs());
+    return b.data();
+}
+
+// A run in a fresh process (this executable with --jsonl): SIP runs in one process are not
+// byte-identical to each other (process-wide counters), only across fresh processes, as
+// tst_lab_reproducible says. mode: "lesson" (createScenario: a built-in name or FILE.json) or
+// "exchange" (the bare C++ exchange).
+QByteArray freshJsonl(const QString& mode, const QString& name, quint64 seed, bool* ok)
+{
+    QTemporaryDir dir;
+    const QString out = dir.filePath(QStringLiteral("run.jsonl"));
+    QProcess p;
+    p.start(QCoreApplication::applicationFilePath(), { QStringLiteral("--jsonl"), mode, name, QString::number(seed), out });
+    p.waitForFinished(120000);
+    *ok = p.exitStatus() == QProcess::NormalExit && p.exitCode() == 0;
+    if (!*ok)
+        qWarning("%s %s %llu: %s", qPrintable(mode), qPrintable(name), seed, p.readAllStandardError().constData());
+    QFile f(out);
+    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+}
+
+int jsonlMain(const QStringList& args)
+{
+    QString error;
+    auto s = args[0] == QLatin1String("exchange") ? lab::createExchange(args[1]) : lab::createScenario(args[1], &error);
+    if (!s) {
+        std::fprintf(stderr, "%s\n", qPrintable(error));
+        return 2;
+    }
+    bool ok = false;
+    QStringList findings;
+    const QByteArray jsonl = jsonlOf(*s, args[2].toULongLong(), &ok, &findings);
+    QFile f(args[3]);
+    if (!f.open(QIODevice::WriteOnly) || f.write(jsonl) != jsonl.size())
+        return 3;
+    if (!ok)
+        std::fprintf(stderr, "%s\n", qPrintable(findings.join(QStringLiteral(" | "))));
+    return ok ? 0 : 1;
+}
+
+QByteArray readAll(const QString& path)
+{
+    QFile f(path);
+    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+}
+
+struct Ctl {
+    int rc = -1;
+    QString out, err;
+};
+
+Ctl ladderctl(const QStringList& args)
+{
+    QProcess p;
+    p.start(QStringLiteral(LADDERCTL), args);
+    p.waitForFinished(120000);
+    return { p.exitCode(), QString::fromUtf8(p.readAllStandardOutput()), QString::fromUtf8(p.readAllStandardError()) };
+}
+
+// The JSON example of docs/LESSONS.md, between its "<!-- example lesson -->" marker and the end of
+// the code block that follows it.
+QByteArray documentedExample()
+{
+    const QByteArray doc = readAll(QStringLiteral(LESSON_DOCS));
+    const qsizetype marker = doc.indexOf("<!-- example lesson -->");
+    if (marker < 0)
+        return {};
+    const qsizetype begin = doc.indexOf("```json\n", marker);
+    const qsizetype end = doc.indexOf("\n```", begin + 8);
+    return begin < 0 || end < 0 ? QByteArray() : doc.mid(begin + 8, end - begin - 8);
+}
+
+} // namespace
+
+class TstLessonFile : public QObject {
+    Q_OBJECT
+private slots:
+    // Each built-in lesson is a file under resources/lessons/, compiled in, and what the lab runs.
+    void everyBuiltinIsAFile()
+    {
+        const QStringList names = lab::exchangeNames();
+        QVERIFY(names.size() >= 12);
+        QCOMPARE(lab::scenarioNames(), names);
+        for (const QString& name : names) {
+            const QString path = lab::LessonFile::builtinPath(name);
+            QVERIFY2(QFile::exists(path), qPrintable(path));
+            QString error;
+            auto s = lab::createScenario(name, &error);
+            QVERIFY2(s, qPrintable(error));
+            const auto* fromFile = dynamic_cast<const lab::LessonScenario*>(s.get());
+            QVERIFY2(fromFile, qPrintable(name));
+            QCOMPARE(fromFile->lessonFile().path, path);
+            QCOMPARE(fromFile->lessonFile().exchange, name);
+            QCOMPARE(s->name(), name);
+            // The words moved without a change: the exchange in C++ still knows them.
+            auto x = lab::createExchange(name);
+            QCOMPARE(s->title(), x->title());
+            QCOMPARE(s->summary(), x->summary());
+            QCOMPARE(s->lesson(), x->lesson());
+            QCOMPARE(s->defaultDurationS(), x->defaultDurationS());
+            QCOMPARE(s->needsRealTime(), x->needsRealTime());
+            QVERIFY(!fromFile->lessonFile().expectations.isEmpty());
+            // The source file is the resource.
+            QCOMPARE(readAll(path), readAll(QStringLiteral(LESSON_RESOURCES "/%1.json").arg(name)));
+        }
+    }
+
+    // Byte-identical JSONL: against the digests the C++ scenarios gave before the lessons moved
+    // (tests/lab/lessons/builtin-jsonl.sha256), and against the bare exchange now.
+    void builtinJsonlAsBeforeTheMove_data()
+    {
+        QTest::addColumn<QString>("name");
+        QTest::addColumn<quint64>("seed");
+        QTest::addColumn<QByteArray>("sha256");
+        const QList<QByteArray> lines = readAll(QStringLiteral(LESSON_TESTDATA "/builtin-jsonl.sha256")).split('\n');
+        int rows = 0;
+        for (const QByteArray& line : lines) {
+            const QList<QByteArray> f = line.simplified().split(' ');
+            if (line.startsWith('#') || f.size() != 3)
+                continue;
+            QTest::addRow("%s-%s", f[0].constData(), f[1].constData()) << QString::fromUtf8(f[0]) << f[1].toULongLong() << f[2];
+            ++rows;
+        }
+        QVERIFY(rows >= 22);
+    }
+    void builtinJsonlAsBeforeTheMove()
+    {
+        QFETCH(QString, name);
+        QFETCH(quint64, seed);
+        QFETCH(QByteArray, sha256);
+        bool ok = false;
+        // The lesson from its file, its expectations passed (exit 0), in a fresh process.
+        const QByteArray fromFile = freshJsonl(QStringLiteral("lesson"), name, seed, &ok);
+        QVERIFY(ok);
+        QVERIFY(fromFile.count('\n') >= 1); // playground's is the header alone
+        QCOMPARE(QCryptographicHash::hash(fromFile, QCryptographicHash::Sha256).toHex(), sha256);
+        const QByteArray bare = freshJsonl(QStringLiteral("exchange"), name, seed, &ok);
+        QVERIFY(ok);
+        QVERIFY(bare == fromFile);
+    }
+
+    // The example in docs/LESSONS.md, as a teacher would copy it: it reads, runs, passes its
+    // expectations, and gives the same JSONL twice for a seed.
+    void documentedExampleRuns()
+    {
+        const QByteArray json = documentedExample();
+        QVERIFY2(!json.isEmpty(), "docs/LESSONS.md has no <!-- example lesson --> followed by a ```json block");
+        QString error;
+        const auto lesson = lab::LessonFile::parse(json, QStringLiteral("LESSONS.md example"), &error);
+        QVERIFY2(lesson, qPrintable(error));
+        QVERIFY(lesson->exchange.isEmpty()); // declarative: no C++ behind it
+        QVERIFY(!lesson->expectations.isEmpty());
+        auto s = lab::scenarioFromLesson(*lesson, &error);
+        QVERIFY2(s, qPrintable(error));
+        bool ok = false;
+        QStringList findings;
+        const QByteArray a = jsonlOf(*s, 5, &ok, &findings);
+        QVERIFY2(ok, qPrintable(findings.join(QStringLiteral(" | "))));
+        const auto outcomes = dynamic_cast<lab::LessonScenario*>(s.get())->expectationOutcomes();
+        QCOMPARE(outcomes.size(), lesson->expectations.size());
+        for (const auto& o : outcomes)
+            QVERIFY2(o.passed, qPrintable(o.says + QStringLiteral(": got ") + o.actual));
+        // Byte-identical for a seed, in fresh processes.
+        QTemporaryDir dir;
+        const QString file = dir.filePath(QStringLiteral("invite-through-an-outage.json"));
+        QFile f(file);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(json);
+        f.close();
+        bool ok1 = false, ok2 = false;
+        const QByteArray x = freshJsonl(QStringLiteral("lesson"), file, 5, &ok1), y = freshJsonl(QStringLiteral("lesson"), file, 5, &ok2);
+        QVERIFY(ok1 && ok2);
+        QVERIFY(x.count('\n') > 20);
+        QVERIFY(x == y);
+    }
+
+    // tests/lab/lessons/teacher-options-and-call.json through ladderctl: expectations printed and
+    // passed, the file's fault rule acted, the same trace twice; changing one expected number fails
+    // the run with exit code 1.
+    void ladderctlRunsALessonFile()
+    {
+        QTemporaryDir dir;
+        const QString file = QStringLiteral(LESSON_TESTDATA "/teacher-options-and-call.json");
+        const QString t1 = dir.filePath(QStringLiteral("1.jsonl")), t2 = dir.filePath(QStringLiteral("2.jsonl"));
+        const Ctl a = ladderctl({ QStringLiteral("lab"), QStringLiteral("run"), file, QStringLiteral("--seed"), QStringLiteral("3"),
+            QStringLiteral("--trace"), t1 });
+        QVERIFY2(a.rc == 0, qPrintable(a.out + a.err));
+        QVERIFY2(a.out.contains(QLatin1String("finding: expectation 1: the INVITE is sent 4 times (send sip:INVITE = 4): passed, got 4")),
+            qPrintable(a.out));
+        QCOMPARE(a.out.count(QRegularExpression(QStringLiteral("expectation \\d+: .*: passed"))), 7);
+        QVERIFY2(a.out.contains(QLatin1String("fault rule 1: drop sip:486 (from the lesson)")), qPrintable(a.out));
+        QVERIFY2(a.out.contains(QLatin1String("fault rule 1: matched 2 datagram(s), acted on 1")), qPrintable(a.out));
+        QVERIFY2(a.out.contains(QLatin1String("final 486")), qPrintable(a.out));
+        const Ctl b = ladderctl({ QStringLiteral("lab"), QStringLiteral("run"), file, QStringLiteral("--seed"), QStringLiteral("3"),
+            QStringLiteral("--trace"), t2 });
+        QCOMPARE(b.rc, 0);
+        QVERIFY(!readAll(t1).isEmpty());
+        QVERIFY(readAll(t1) == readAll(t2));
+
+        QByteArray wrong = readAll(file);
+        wrong.replace("\"equals\": 4", "\"equals\": 5");
+        const QString wrongFile = dir.filePath(QStringLiteral("wrong.json"));
+        QFile w(wrongFile);
+        QVERIFY(w.open(QIODevice::WriteOnly));
+        w.write(wrong);
+        w.close();
+        const Ctl c = ladderctl({ QStringLiteral("lab"), QStringLiteral("run"), wrongFile, QStringLiteral("--seed"), QStringLiteral("3") });
+        QCOMPARE(c.rc, 1);
+        QVERIFY2(c.err.contains(QLatin1String("expectation 1: the INVITE is sent 4 times (send sip:INVITE = 5): FAILED, got 4")), qPrintable(c.err));
+
+        // A built-in lesson by name prints its file's expectations too.
+        const Ctl d = ladderctl({ QStringLiteral("lab"), QStringLiteral("run"), QStringLiteral("prsctp-ttl-rtx-buf"), QStringLiteral("--seed"), QStringLiteral("2") });
+        QVERIFY2(d.rc == 0, qPrintable(d.out + d.err));
+        QVERIFY2(d.out.contains(QLatin1String("TTL abandons messages (a message abandoned: TTL): passed")), qPrintable(d.out));
+    }
+
+    void badFilesSayLineAndField_data()
+    {
+        QTest::addColumn<QByteArray>("from");
+        QTest::addColumn<QByteArray>("to");
+        QTest::addColumn<QString>("error");
+        QTest::newRow("loss out of range") << QByteArray("\"jitter_ms\": 5") << QByteArray("\"loss\": 120, \"jitter_ms\": 5")
+                                           << QStringLiteral("t.json:19: links[0].loss: expected a number from 0 to 100");
+        QTest::newRow("not JSON") << QByteArray("\"duplicate\": 0,") << QByteArray("\"duplicate\": 0,,")
+                                  << QStringLiteral("t.json:19:69: not JSON:");
+        QTest::newRow("unknown field") << QByteArray("\"rate_bps\"") << QByteArray("\"rate_kbps\"")
+                                       << QStringLiteral("t.json:19: links[0].rate_kbps: unknown field");
+        QTest::newRow("unsupported link property") << QByteArray("\"jitter_ms\": 5") << QByteArray("\"mtu\": 1400, \"jitter_ms\": 5")
+                                                   << QStringLiteral("t.json:19: links[0].mtu: not supported");
+        QTest::newRow("sctp peer") << QByteArray("\"kind\": \"sip-uas\"") << QByteArray("\"kind\": \"sctp-server\"")
+                                   << QStringLiteral("t.json:15: peers[1].kind: SCTP endpoints are not supported by lesson format v1 yet");
+        QTest::newRow("bad selector") << QByteArray("\"timer sip:A\"") << QByteArray("\"timer sip:Q\"")
+                                      << QStringLiteral("t.json:45: expect[1].count: 'sip:Q' is not an RFC 3261 timer");
+        QTest::newRow("bad fault") << QByteArray("\"drop sip:486 nth 1\"") << QByteArray("\"drop sip:486 nth zero\"")
+                                   << QStringLiteral("t.json:42: faults[0]: ");
+        QTest::newRow("unknown peer") << QByteArray("\"call\": { \"to\": \"bob\" }") << QByteArray("\"call\": { \"to\": \"carol\" }")
+                                      << QStringLiteral("t.json:23: actions[0].call.to: expected the name of another peer, not 'carol'");
+        QTest::newRow("version") << QByteArray("\"version\": 1") << QByteArray("\"version\": 2")
+                                 << QStringLiteral("t.json:3: version: version 2 is not supported");
+        QTest::newRow("abandoned tsn") << QByteArray("{ \"count\": \"send sip:OPTIONS\", \"equals\": 1 }")
+                                       << QByteArray("{ \"abandoned\": { \"tsn\": 7, \"context\": 42 } }")
+                                       << QStringLiteral("t.json:50: expect[6].abandoned.tsn: not supported");
+        QTest::newRow("unknown exchange") << QByteArray("\"version\": 1,") << QByteArray("\"version\": 1, \"exchange\": \"nope\",")
+                                          << QStringLiteral("t.json:3: exchange: no built-in exchange named 'nope'");
+        QTest::newRow("exchange with peers") << QByteArray("\"version\": 1,") << QByteArray("\"version\": 1, \"exchange\": \"register\",")
+                                             << QStringLiteral("t.json:13: peers: not allowed with \"exchange\"");
+    }
+    void badFilesSayLineAndField()
+    {
+        QFETCH(QByteArray, from);
+        QFETCH(QByteArray, to);
+        QFETCH(QString, error);
+        QByteArray json = readAll(QStringLiteral(LESSON_TESTDATA "/teacher-options-and-call.json"));
+        QString why;
+        QVERIFY2(lab::LessonFile::parse(json, QStringLiteral("t.json"), &why), qPrintable(why));
+        QVERIFY2(json.contains(from), from.constData());
+        json.replace(json.indexOf(from), from.size(), to);
+        const auto lesson = lab::LessonFile::parse(json, QStringLiteral("t.json"), &why);
+        QVERIFY(!lesson);
+        QVERIFY2(why.startsWith(error), qPrintable(why));
+    }
+
+    // ladderctl: a bad file exits 2 with the reader's line and field.
+    void ladderctlRefusesABadFile()
+    {
+        QTemporaryDir dir;
+        const QString bad = dir.filePath(QStringLiteral("bad.json"));
+        QFile f(bad);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("{\n  \"format\": \"ladderlab-lesson\",\n  \"version\": 1,\n  \"name\": \"x\",\n  \"title\": 7\n}\n");
+        f.close();
+        const Ctl c = ladderctl({ QStringLiteral("lab"), QStringLiteral("run"), bad });
+        QCOMPARE(c.rc, 2);
+        QCOMPARE(c.err.trimmed(), QStringLiteral("ladderctl lab run: bad.json:5: title: expected a string"));
+        const Ctl m = ladderctl({ QStringLiteral("lab"), QStringLiteral("run"), dir.filePath(QStringLiteral("missing.json")) });
+        QCOMPARE(m.rc, 2);
+        QVERIFY2(m.err.contains(QLatin1String("cannot read")), qPrintable(m.err));
+    }
+};
+
+int main(int argc, char** argv)
+{
+    QCoreApplication app(argc, argv);
+    const QStringList args = app.arguments();
+    if (args.size() == 6 && args[1] == QLatin1String("--jsonl"))
+        return jsonlMain(args.mid(2));
+    TstLessonFile t;
+    return QTest::qExec(&t, argc, argv);
+}
 #include "tst_lesson_file.moc"

@@ -569,17 +569,17 @@ std::optional<Lesson> LessonFile::parse(const QByteArray& json, const QString& f
         || !r.array(o, QStringLiteral("faults"), &faults) || !r.array(o, QStringLiteral("expect"), &expect))
         return failed();
     if (!l.exchange.isEmpty()) {
+        if (!exchangeNames().contains(l.exchange)) {
+            r.fail(QStringLiteral("exchange"),
+                QStringLiteral("no built-in exchange named '%1' (%2)").arg(l.exchange, exchangeNames().join(QStringLiteral(", "))));
+            return failed();
+        }
         // A built-in exchange brings its own peers, links and traffic.
         for (const QString& key : { QStringLiteral("peers"), QStringLiteral("links"), QStringLiteral("actions") })
             if (o.contains(key)) {
                 r.fail(key, QStringLiteral("not allowed with \"exchange\": the built-in exchange '%1' sets up its own peers, links and traffic").arg(l.exchange));
                 return failed();
             }
-        if (!exchangeNames().contains(l.exchange)) {
-            r.fail(QStringLiteral("exchange"),
-                QStringLiteral("no built-in exchange named '%1' (%2)").arg(l.exchange, exchangeNames().join(QStringLiteral(", "))));
-            return failed();
-        }
     } else if (peers.isEmpty()) {
         r.fail(o.contains(QStringLiteral("peers")) ? QStringLiteral("peers") : QStringLiteral("name"),
             QStringLiteral("a lesson without \"exchange\" needs at least one peer"));
