@@ -13,8 +13,8 @@ namespace {
     constexpr int kMaxNth = 1'000'000;
 
     const QString kTriggers = QStringLiteral(
-        "timer, state, send, receive, abandon, forward-tsn or text (timer sip:A, state sip:Completed, send sip:INVITE, "
-        "receive sctp:SACK, abandon buf)");
+        "timer, state, send, receive, abandon, forward-tsn, text or at (timer sip:A, state sip:Completed, send sip:INVITE, "
+        "receive sctp:SACK, abandon buf, at 3.5s)");
     const QStringList kSctpTimers { QStringLiteral("T1-init"), QStringLiteral("T1-cookie"), QStringLiteral("T3-rtx"),
         QStringLiteral("T2-shutdown"), QStringLiteral("heartbeat") };
     const QStringList kPolicies { QStringLiteral("ttl"), QStringLiteral("buf"), QStringLiteral("rtx"),
@@ -111,6 +111,11 @@ QString Breakpoint::text() const
         break;
     case Trigger::Text:
         t = QStringLiteral("text ") + quoteIfNeeded(name);
+        break;
+    case Trigger::At:
+        t = atNs % 1'000'000'000 == 0 ? QStringLiteral("at %1s").arg(atNs / 1'000'000'000)
+            : atNs % 1'000'000 == 0   ? QStringLiteral("at %1ms").arg(atNs / 1'000'000)
+                                      : QStringLiteral("at %1ms").arg(double(atNs) / 1e6, 0, 'f', 3);
         break;
     }
     if (!from.isEmpty())
@@ -227,6 +232,19 @@ std::optional<Breakpoint> Breakpoint::parse(const QString& text, QString* error)
         if (at >= w.size() || w[at].isEmpty())
             return fail(QStringLiteral("text needs the text to look for next (in quotes if it has spaces)"));
         b.name = w[at++];
+    } else if (trigger == QLatin1String("at")) {
+        b.trigger = Trigger::At;
+        b.protocol = Protocol::Any;
+        static const QRegularExpression time(QStringLiteral("^(\\d+(?:\\.\\d+)?)(ms|s)$"));
+        const QRegularExpressionMatch m = at < w.size() ? time.match(w[at].toLower()) : QRegularExpressionMatch();
+        if (!m.hasMatch())
+            return fail(QStringLiteral("at needs a time next, as 3.5s or 3500ms%1")
+                            .arg(at < w.size() ? QStringLiteral(", not %1").arg(quoted(w[at])) : QString()));
+        const double value = m.captured(1).toDouble() * (m.captured(2) == QLatin1String("s") ? 1e9 : 1e6);
+        if (value > 1e15)
+            return fail(QStringLiteral("%1 is past any run's end").arg(quoted(w[at])));
+        b.atNs = qint64(value + 0.5);
+        ++at;
     } else {
         return fail(QStringLiteral("%1 is not a breakpoint: expected %2").arg(quoted(w[0]), kTriggers));
     }
@@ -380,6 +398,9 @@ bool BreakpointSet::matches(int index, const trace::Event& e)
         kindMatch = e.kind != K::Log
             && (e.text.contains(b.name, Qt::CaseInsensitive)
                 || (!e.raw.isEmpty() && QString::fromUtf8(e.raw).contains(b.name, Qt::CaseInsensitive)));
+        break;
+    case Breakpoint::Trigger::At:
+        kindMatch = e.kind != K::Log && e.timeNs >= b.atNs;
         break;
     }
     if (!kindMatch)

@@ -21,11 +21,13 @@ namespace ladder::lab {
 //           | "abandon" ["ttl" | "buf" | "rtx" | "prio"]
 //           | "forward-tsn"
 //           | "text" WORD-OR-"QUOTED TEXT"
+//           | "at" N ("ms" | "s")               (the first event at or after that time)
 //   filter  = "from" NAME | "to" NAME | "containing" WORD-OR-"QUOTED TEXT"
 //   count   = "nth" N                          (default: nth 1)
 //
 // e.g. "timer sip:A", "timer sctp:T3-rtx nth 2", "state sip:Completed", "send sip:INVITE nth 2",
-// "receive sctp:SACK from 10.0.0.2", "abandon buf", "send sip:INVITE containing \"Max-Forwards: 69\"".
+// "receive sctp:SACK from 10.0.0.2", "abandon buf", "send sip:INVITE containing \"Max-Forwards: 69\"",
+// "at 3.5s" (headless, with ladderctl lab run --break, the state of every stack as of that instant).
 //
 // usrsctp does not journal its own timers, so the SCTP ones are recognised by what they make it do,
 // as a reader of the trace would: T3-rtx is a retransmission by timeout (RFC 4960 §6.3.3), T1-init,
@@ -33,7 +35,7 @@ namespace ladder::lab {
 // (§5.1, §9.2; by the same association), heartbeat a HEARTBEAT sent (§8.3). Events of one instant that come from one expiry
 // (the TSNs one T3-rtx retransmits) count once.
 struct Breakpoint {
-    enum class Trigger : quint8 { Timer, State, Send, Receive, Abandon, ForwardTsn, Text };
+    enum class Trigger : quint8 { Timer, State, Send, Receive, Abandon, ForwardTsn, Text, At };
     enum class Protocol : quint8 { Sip, Dialog, Sctp, Any };
 
     Trigger trigger = Trigger::Timer;
@@ -43,6 +45,7 @@ struct Breakpoint {
     int statusClass = 0; // send/receive sip:Nxx
     quint8 chunkType = 0; // send/receive sctp:CHUNK
     int policy = 0; // abandon: 0 any, 1 TTL, 2 BUF, 3 RTX, 4 PRIO
+    qint64 atNs = 0; // at: the run's time
     QString from; // a lane's label or host; empty = any
     QString to;
     QString containing; // case-insensitive, in the event's summary or bytes; empty = any

@@ -14,6 +14,8 @@
 
 #include <QtEndian>
 
+#include <algorithm>
+
 namespace ladder::lab {
 
 LabController::LabController(Stack& stack, QObject* parent)
@@ -25,6 +27,7 @@ LabController::LabController(Stack& stack, QObject* parent)
     m_publish.setInterval(100);
     connect(&m_publish, &QTimer::timeout, this, &LabController::tick);
     m_pacer = std::make_unique<Pacer>(stack);
+    m_pacer->setInstantHook([this] { recordInstant(); });
     connect(m_pacer.get(), &Pacer::stateChanged, this, [this](bool playing, double speed, qint64 nowNs) {
         emit clockChanged(true, playing, speed, nowNs);
     });
@@ -46,8 +49,10 @@ LabController::~LabController()
 
 void LabController::play()
 {
-    if (m_virtual)
-        m_pacer->play();
+    if (!m_virtual)
+        return;
+    backToLive();
+    m_pacer->play();
 }
 
 void LabController::pause()
@@ -58,14 +63,98 @@ void LabController::pause()
 
 void LabController::step()
 {
-    if (m_virtual)
-        m_pacer->step();
+    if (!m_virtual)
+        return;
+    backToLive();
+    m_pacer->step();
 }
 
 void LabController::stepOver(quint64 object)
 {
-    if (m_virtual)
-        m_pacer->stepOver(object);
+    if (!m_virtual)
+        return;
+    backToLive();
+    m_pacer->stepOver(object);
+}
+
+void LabController::recordInstant()
+{
+    if (!m_virtual || !m_scenario)
+        return;
+    const quint64 count = m_stack.journal().count();
+    if (!m_history.isEmpty() && m_history.last().journalCount == count)
+        return; // nothing happened: the state is the last point's
+    if (m_history.size() >= kMaxHistory) {
+        // Keep every second instant (the first and the newest stay): rewinding stays possible over
+        // the whole run, at half the resolution in its older part.
+        QList<HistoryPoint> thinned;
+        thinned.reserve(m_history.size() / 2 + 1);
+        for (qsizetype i = 0; i < m_history.size(); i += 2)
+            thinned.append(std::move(m_history[i]));
+        m_history = std::move(thinned);
+        if (!m_historyThinned)
+            m_stack.log(2, tr("Lab: over %1 instants — rewinding now keeps every second instant of the run so far").arg(kMaxHistory));
+        m_historyThinned = true;
+    }
+    HistoryPoint p;
+    p.timeNs = m_stack.scheduler().nowNs();
+    p.journalCount = count;
+    p.sip = sipSnapshot();
+    p.associations = associations();
+    // A journal cleared under the run (a new lesson) restarts the history.
+    if (!m_history.isEmpty() && (m_history.last().journalCount > count || m_history.last().timeNs > p.timeNs))
+        m_history.clear();
+    m_history.append(std::move(p));
+}
+
+const LabController::HistoryPoint* LabController::historyAt(qint64 timeNs) const
+{
+    if (m_history.isEmpty())
+        return nullptr;
+    auto it = std::upper_bound(m_history.cbegin(), m_history.cend(), timeNs,
+        [](qint64 t, const HistoryPoint& p) { return t < p.timeNs; });
+    return it == m_history.cbegin() ? &m_history.first() : &*(it - 1);
+}
+
+bool LabController::rewindTo(qint64 timeNs, QString* error)
+{
+    if (!m_virtual || m_history.isEmpty()) {
+        if (error)
+            *error = m_scenario && !m_virtual
+                ? tr("“%1” runs on the real clock (its association lives in a helper process): it cannot be rewound.").arg(m_scenario->title())
+                : tr("Nothing to rewind: start a lesson first.");
+        return false;
+    }
+    m_pacer->pause();
+    recordInstant(); // what happened since the last instant (a composer send while paused)
+    const HistoryPoint* p = historyAt(timeNs);
+    m_rewoundNs = std::clamp(timeNs, qint64(0), m_stack.scheduler().nowNs());
+    emit sipSnapshotReady(p->sip);
+    emit associationsReady(p->associations);
+    emit rewound(m_rewoundNs, qint64(p->journalCount) - 1);
+    return true;
+}
+
+void LabController::backToLive()
+{
+    if (m_rewoundNs < 0)
+        return;
+    m_rewoundNs = -1;
+    emit rewound(-1, -1);
+    tick();
+}
+
+bool LabController::rerunTo(const QString& name, const ScenarioParams& params, qint64 timeNs, QString* error)
+{
+    if (!start(name, params, error, true))
+        return false;
+    if (!m_virtual) {
+        if (error)
+            *error = tr("“%1” runs on the real clock: it cannot be re-run to an instant.").arg(m_scenario->title());
+        return true; // it runs, from the start
+    }
+    m_pacer->runUntil(timeNs);
+    return true;
 }
 
 void LabController::setSpeed(double speed)
@@ -122,6 +211,8 @@ bool LabController::start(const QString& name, const ScenarioParams& params, QSt
     m_scenario = std::move(scenario);
     m_name = name;
     m_reported = false;
+    m_history.clear();
+    m_historyThinned = false;
     // In virtual time, as `ladderctl lab run`: the clock starts at 0 at the lab's epoch, usrsctp
     // follows it and the seed (runner.h's VirtualSctp), and the pacer moves it.
     m_virtual = !m_scenario->needsRealTime() && m_stack.scheduler().setMode(Scheduler::Mode::Virtual, 0);
@@ -140,6 +231,7 @@ bool LabController::start(const QString& name, const ScenarioParams& params, QSt
     emit scenarioStarted(name);
     if (m_virtual) {
         sendPostedEvents(); // what starting posted, at time 0 (as runToEnd)
+        recordInstant();
         m_pacer->setSpeed(m_speed);
         m_pacer->setBreakpoints(m_breakpoints);
         m_pacer->begin(!paused, firstSeq, [this] { return m_scenario && m_scenario->finished(); });
@@ -162,6 +254,10 @@ void LabController::stop()
     }
     m_scenario.reset();
     m_name.clear();
+    if (m_rewoundNs >= 0) {
+        m_rewoundNs = -1;
+        emit rewound(-1, -1);
+    }
     endVirtualTime();
     emit sipSnapshotReady({});
     emit associationsReady({});
@@ -228,7 +324,7 @@ QList<sctp::AssociationInfo> LabController::associations() const
 {
     QList<sctp::AssociationInfo> all;
     if (m_scenario) {
-        m_scenario->forEachSctpEngine([&](sctp::Engine& e) { all += e.associations(); });
+        m_scenario->forEachSctpEngine([&](sctp::Engine& e) { all += e.readAssociations(); });
         all += m_scenario->ownAssociations();
     }
     return all;
@@ -238,8 +334,11 @@ void LabController::tick()
 {
     if (!m_scenario)
         return;
-    emit sipSnapshotReady(sipSnapshot());
-    emit associationsReady(associations());
+    recordInstant(); // a composer send while paused changes the state between instants
+    if (m_rewoundNs < 0) {
+        emit sipSnapshotReady(sipSnapshot());
+        emit associationsReady(associations());
+    }
     if (!m_reported && m_scenario->finished()) {
         m_reported = true;
         const ScenarioResult r = m_scenario->result(m_stack);

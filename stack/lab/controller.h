@@ -76,6 +76,31 @@ public:
     // (the first bad rule's text and why) when one does not parse — then none is changed.
     bool setBreakpoints(const QStringList& rules, QString* error);
     Pacer* pacer() const { return m_pacer.get(); }
+
+    // Rewind. A virtual-time run keeps its history: after each instant at which something was
+    // journalled, the state every view shows (the SIP snapshot, the associations). Rewinding to a
+    // time pauses the run and shows the state as of that instant — what the live views showed
+    // then — until backToLive() (Play and Step go back to live first: the stack itself is never
+    // rewound). The history is bounded (kMaxHistory instants; past that, every second one is kept).
+    struct HistoryPoint {
+        qint64 timeNs = 0;
+        quint64 journalCount = 0; // events journalled by then (the last one is journalCount - 1)
+        sip::StackSnapshot sip;
+        QList<sctp::AssociationInfo> associations;
+    };
+    static constexpr qsizetype kMaxHistory = 20000;
+    const QList<HistoryPoint>& history() const { return m_history; }
+    // The history point as of timeNs (the last one at or before it), or null without history.
+    const HistoryPoint* historyAt(qint64 timeNs) const;
+    // false and *error when there is nothing to rewind (no virtual-time run, or nothing recorded).
+    bool rewindTo(qint64 timeNs, QString* error);
+    void backToLive();
+    bool isRewound() const { return m_rewoundNs >= 0; }
+    // A re-run to an instant: restarts the scenario with params (the same seed, the same or more
+    // fault rules), runs it as fast as possible to timeNs and pauses there, where the user changes
+    // something (the loss and delay sliders, a composed message) before Play. A fault rule aimed
+    // at a packet after timeNs leaves the run identical up to there (the run is deterministic).
+    bool rerunTo(const QString& name, const ScenarioParams& params, qint64 timeNs, QString* error);
     void setLinkConditions(double lossPct, qint64 delayMs);
     // RFC 3261 T1 for every SIP stack of the scenario, now and for the next starts (0: each stack's
     // own). Teaching wants a short T1 (timers you can watch) and a long one (a slow satellite link);
@@ -112,6 +137,8 @@ signals:
     void clockChanged(bool virtualTime, bool playing, double speed, qint64 nowNs);
     // The run stopped at journal event seq (-1: none) for breakpoint index (-1: a step), why says so.
     void pausedAt(qint64 seq, int breakpoint, const QString& why);
+    // The views show the state as of timeNs, the newest event then being lastSeq; timeNs -1: live again.
+    void rewound(qint64 timeNs, qint64 lastSeq);
 
 private:
     void tick();
@@ -120,6 +147,7 @@ private:
     void burstStep(const std::shared_ptr<Burst>& burst);
 
     void endVirtualTime();
+    void recordInstant();
 
     Stack& m_stack;
     std::unique_ptr<Pacer> m_pacer;
@@ -133,6 +161,9 @@ private:
     qint64 m_t1Ms = 0;
     QTimer m_publish;
     std::shared_ptr<Burst> m_burst;
+    QList<HistoryPoint> m_history;
+    bool m_historyThinned = false;
+    qint64 m_rewoundNs = -1;
 };
 
 } // namespace ladder::lab

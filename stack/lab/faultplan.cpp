@@ -156,4 +156,83 @@ bool FaultPlan::laneIs(const QString& lane, const QString& name)
     return false;
 }
 
+namespace {
+    bool isSipTransmission(const trace::Event& e)
+    {
+        return e.dir == trace::Dir::Tx && (e.kind == trace::Kind::SipMessage || e.kind == trace::Kind::SipRetransmission);
+    }
+    bool isSctpTransmission(const trace::Event& e) { return e.dir == trace::Dir::Tx && e.kind == trace::Kind::SctpPacket; }
+} // namespace
+
+std::optional<FaultRule> FaultPlan::ruleForEvent(
+    const QVector<trace::Event>& events, qsizetype index, FaultRule::Action action, qint64 delayMs, QString* error)
+{
+    auto fail = [&](const QString& why) -> std::optional<FaultRule> {
+        if (error)
+            *error = why;
+        return std::nullopt;
+    };
+    if (index < 0 || index >= events.size())
+        return fail(QStringLiteral("there is no such event in this run"));
+    const trace::Event& target = events.at(index);
+    FaultRule rule;
+    rule.action = action;
+    rule.delayMs = action == FaultRule::Action::Delay ? std::max<qint64>(1, delayMs) : 0;
+    if (isSipTransmission(target)) {
+        rule.protocol = FaultRule::Protocol::Sip;
+        const QString line = target.text;
+        if (line.startsWith(QLatin1String("SIP/2.0 ")))
+            rule.status = QStringView(line).mid(8, 3).toInt();
+        else
+            rule.method = line.section(QLatin1Char(' '), 0, 0).toUpper();
+        if (rule.method.isEmpty() && (rule.status < 100 || rule.status > 699))
+            return fail(QStringLiteral("the message's start line '%1' names no method or status").arg(line.left(60)));
+    } else if (isSctpTransmission(target)) {
+        rule.protocol = FaultRule::Protocol::Sctp;
+        const sctp::DecodedPacket d = sctp::decodePacket(target.raw, false, false);
+        if (!d.valid || d.chunks.isEmpty())
+            return fail(QStringLiteral("the packet does not decode as SCTP"));
+        // The chunk a teacher means: what carries data or moves the cumulative point first, then
+        // the handshake, then acknowledgements and keep-alives.
+        static const quint8 kOrder[] = { sctp::chunk::Data, sctp::chunk::IData, sctp::chunk::ForwardTsn,
+            sctp::chunk::IForwardTsn, sctp::chunk::Init, sctp::chunk::InitAck, sctp::chunk::CookieEcho,
+            sctp::chunk::CookieAck, sctp::chunk::Shutdown, sctp::chunk::ShutdownAck, sctp::chunk::ShutdownComplete,
+            sctp::chunk::Abort, sctp::chunk::Sack, sctp::chunk::Heartbeat, sctp::chunk::HeartbeatAck };
+        rule.chunkType = d.chunks.first().type;
+        bool found = false;
+        for (quint8 type : kOrder) {
+            for (const sctp::DecodedChunk& c : d.chunks)
+                if (c.type == type) {
+                    rule.chunkType = type;
+                    found = true;
+                    break;
+                }
+            if (found)
+                break;
+        }
+        // A chunk type the rule language does not name cannot be aimed at.
+        QString why;
+        if (!FaultRule::parse(QStringLiteral("drop sctp:") + sctp::chunkTypeName(rule.chunkType).replace(QLatin1Char('_'), QLatin1Char('-')), &why))
+            return fail(QStringLiteral("the packet's chunks cannot be named by a rule: %1").arg(why));
+    } else {
+        return fail(QStringLiteral("choose a SIP message or an SCTP packet as it was sent (this is a %1 event)")
+                        .arg(QLatin1String(trace::kindName(target.kind))));
+    }
+    // Count as the plan of the re-run will: every datagram of that protocol sent before it, in order.
+    FaultRule all = rule;
+    all.nth = 0;
+    FaultPlan counter({ all });
+    const Link::FaultJudge judge = counter.judgeFor(rule.protocol);
+    for (qsizetype i = 0; i <= index; ++i) {
+        const trace::Event& e = events.at(i);
+        if (rule.protocol == FaultRule::Protocol::Sip ? isSipTransmission(e) : isSctpTransmission(e))
+            judge(e.raw, e.from, e.to);
+    }
+    const quint64 nth = counter.tallies().first().matched;
+    if (nth == 0 || nth > quint64(std::numeric_limits<int>::max()))
+        return fail(QStringLiteral("the event does not match its own rule '%1'").arg(rule.text()));
+    rule.nth = int(nth);
+    return rule;
+}
+
 } // namespace ladder::lab

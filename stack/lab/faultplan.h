@@ -2,10 +2,14 @@
 #pragma once
 
 #include "core/link.h"
+#include "journal/event.h"
 #include "faultrule.h"
 
 #include <QHash>
 #include <QList>
+#include <QVector>
+
+#include <optional>
 
 #include <memory>
 
@@ -39,6 +43,15 @@ public:
 
     // Whether a lane is the one a rule's from/to names: its label ("uac") or its host ("10.0.0.1").
     static bool laneIs(const QString& lane, const QString& name);
+
+    // The rule that does action to the datagram one journal event sent — a SIP message or SCTP
+    // packet, events[index], a transmission (dir Tx) — in a re-run with the same seed: "drop
+    // sip:INVITE nth 3", "delay sctp:SACK 300ms nth 7". The matcher is the message's method or
+    // status, or the packet's most telling chunk (DATA before FORWARD-TSN before SACK…), and nth
+    // counts the datagrams it matches from the run's start exactly as a plan does (events holds the
+    // run from its start). delayMs is for Delay. Without a transmission there: nullopt and *error.
+    static std::optional<FaultRule> ruleForEvent(const QVector<trace::Event>& events, qsizetype index,
+        FaultRule::Action action, qint64 delayMs, QString* error);
 
 private:
     struct State {

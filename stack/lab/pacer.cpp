@@ -104,7 +104,9 @@ void Pacer::step() { runGoal(Goal::AnyEvent, 0); }
 
 void Pacer::stepOver(quint64 object) { runGoal(object ? Goal::Object : Goal::AnyEvent, object); }
 
-void Pacer::runGoal(Goal goal, quint64 object)
+void Pacer::runUntil(qint64 timeNs) { runGoal(Goal::Time, 0, timeNs); }
+
+void Pacer::runGoal(Goal goal, quint64 object, qint64 untilNs)
 {
     if (!m_active)
         return;
@@ -120,7 +122,7 @@ void Pacer::runGoal(Goal goal, quint64 object)
     }
     const std::shared_ptr<bool> alive = m_alive;
     const quint64 run = m_run;
-    const qint64 horizon = m_stack.scheduler().nowNs() + kStepHorizonNs;
+    const qint64 horizon = goal == Goal::Time ? untilNs : m_stack.scheduler().nowNs() + kStepHorizonNs;
     ++m_busy;
     bool fired = true;
     while (fired && !m_stopped)
@@ -129,6 +131,13 @@ void Pacer::runGoal(Goal goal, quint64 object)
         return;
     --m_busy;
     m_goal = Goal::None;
+    if (goal == Goal::Time && !m_stopped && run == m_run) {
+        Scheduler& s = m_stack.scheduler();
+        if (s.mode() == Scheduler::Mode::Virtual && untilNs > s.nowNs())
+            s.advanceBy(untilNs - s.nowNs()); // nothing is due before it
+        stop(-1, -1, tr("Reached %1.").arg(secondsAt(s.nowNs())));
+        return;
+    }
     if (!m_stopped && run == m_run)
         stop(-1, -1,
             goal == Goal::Object ? tr("Nothing more happens to %1 in the next %2.").arg(object).arg(secondsAt(kStepHorizonNs))
@@ -148,6 +157,8 @@ bool Pacer::fireNext(qint64 target)
     sendPostedEvents();
     if (!*alive || run != m_run)
         return false;
+    if (m_instantHook)
+        m_instantHook();
     inspectNew();
     return true;
 }

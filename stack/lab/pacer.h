@@ -61,7 +61,13 @@ public:
     void step();
     // Runs to the next event about this transaction, dialog or association id, and pauses there.
     void stepOver(quint64 object);
+    // Runs as fast as possible through every instant up to timeNs (a breakpoint may stop it first),
+    // moves the clock to timeNs and pauses there: a re-run reaching the instant a rewind chose.
+    void runUntil(qint64 timeNs);
     void setBreakpoints(const QList<Breakpoint>& breakpoints);
+    // Called after each instant the pacer fires (every timer due then and what they posted), on the
+    // stack thread: the controller records the run's history there (rewind).
+    void setInstantHook(std::function<void()> hook) { m_instantHook = std::move(hook); }
     const BreakpointSet& breakpoints() const { return m_breakpoints; }
 
 signals:
@@ -72,7 +78,7 @@ signals:
     void stateChanged(bool playing, double speed, qint64 nowNs);
 
 private:
-    enum class Goal { None, AnyEvent, Object };
+    enum class Goal { None, AnyEvent, Object, Time };
     // Fires the next due timer if it is due at or before target; false if none is, if the run
     // ended meanwhile (a queued Stop or Start dispatched with what the timers posted) or if the
     // pacer is being deleted — then nothing of it may be touched.
@@ -81,7 +87,7 @@ private:
     bool inspectNew();
     void tick();
     void stop(qint64 seq, int breakpoint, const QString& why);
-    void runGoal(Goal goal, quint64 object);
+    void runGoal(Goal goal, quint64 object, qint64 untilNs = -1);
     void announce(bool force);
 
     Stack& m_stack;
@@ -94,6 +100,7 @@ private:
     bool m_playing = false;
     bool m_active = false;
     std::function<bool()> m_finished;
+    std::function<void()> m_instantHook;
     BreakpointSet m_breakpoints;
     quint64 m_scanned = 0; // events before this seq have been looked at
     quint64 m_generation = 0; // the journal's, when m_scanned was set

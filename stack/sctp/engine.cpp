@@ -363,6 +363,16 @@ void Engine::refresh()
         m_refresh.stop();
 }
 
+QList<AssociationInfo> Engine::readAssociations()
+{
+    m_realTimeRefresh = true;
+    for (auto& [id, r] : m_records)
+        if (r.open)
+            readStatus(r);
+    m_realTimeRefresh = false;
+    return associations();
+}
+
 QList<AssociationInfo> Engine::associations() const
 {
     QList<AssociationInfo> out;

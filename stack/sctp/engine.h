@@ -63,6 +63,11 @@ namespace sctp {
 
         // Live state.
         QList<AssociationInfo> associations() const;
+        // The same, with each open association's status read from usrsctp now (rwnd, outstanding
+        // chunks, paths) rather than as of the last publish — what a snapshot of one instant needs
+        // (the lab's rewind history). A state change read here waits for the journal, as a view
+        // refresh's does in virtual time.
+        QList<AssociationInfo> readAssociations();
         std::optional<AssociationInfo> association(quint64 id) const;
         // Re-reads usrsctp's status for every open association and emits what changed.
         void refresh();
