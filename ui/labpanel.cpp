@@ -167,6 +167,34 @@ LabPanel::LabPanel(QWidget* parent)
     m_status->setWordWrap(true);
     m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
     box->addWidget(m_status);
+    // Rewound: what the views show is the past; back to live, or re-run from that instant.
+    m_rewindRow = new QWidget(this);
+    m_rewindRow->setObjectName(QStringLiteral("rewindRow"));
+    auto* rewindBox = new QVBoxLayout(m_rewindRow);
+    rewindBox->setContentsMargins(0, 0, 0, 0);
+    m_rewindLabel = new QLabel(m_rewindRow);
+    m_rewindLabel->setObjectName(QStringLiteral("rewindLabel"));
+    m_rewindLabel->setWordWrap(true);
+    rewindBox->addWidget(m_rewindLabel);
+    auto* rewindButtons = new QHBoxLayout;
+    auto* live = new QPushButton(tr("Back to Live"), m_rewindRow);
+    live->setObjectName(QStringLiteral("backToLive"));
+    live->setToolTip(tr("The views show the run's newest state again (Play and Step do too)."));
+    auto* rerun = new QPushButton(tr("Re-run from Here"), m_rewindRow);
+    rerun->setObjectName(QStringLiteral("rerunHere"));
+    rerun->setToolTip(tr("Replays the lesson with the same seed to this instant and pauses there: the fault rules "
+                         "above apply, the loss and delay sliders from this instant on; change anything (compose a "
+                         "message) and press Play. A window shows the re-run beside the original and where they part."));
+    rewindButtons->addWidget(live);
+    rewindButtons->addWidget(rerun);
+    rewindBox->addLayout(rewindButtons);
+    box->addWidget(m_rewindRow);
+    m_rewindRow->hide();
+    connect(live, &QPushButton::clicked, this, &LabPanel::backToLiveRequested);
+    connect(rerun, &QPushButton::clicked, this, [this] {
+        if (m_rewoundNs >= 0 && readyToStart())
+            emit rerunRequested(m_rewoundNs);
+    });
     setClock(false, false, 1, 0);
 
     auto updateLabels = [this] {
@@ -311,6 +339,16 @@ void LabPanel::setClock(bool virtualTime, bool playing, double speed, qint64 now
     }
     const QString rate = speed == lab::Pacer::kAsFastAsPossible ? tr("as fast as possible") : QStringLiteral("%1×").arg(speed);
     m_clock->setText(tr("t = %1 s · %2").arg(double(nowNs) / 1e9, 0, 'f', 3).arg(playing ? rate : tr("paused")));
+}
+
+void LabPanel::setRewound(qint64 timeNs)
+{
+    m_rewoundNs = timeNs < 0 ? -1 : timeNs;
+    m_rewindRow->setVisible(m_rewoundNs >= 0);
+    if (m_rewoundNs >= 0)
+        m_rewindLabel->setText(tr("<b>Rewound:</b> the views show the state as of t = %1 s; what came after is veiled "
+                                  "on the timeline.")
+                                   .arg(double(m_rewoundNs) / 1e9, 0, 'f', 3));
 }
 
 void LabPanel::setPausedAt(qint64 seq, int breakpoint, const QString& why)

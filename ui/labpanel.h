@@ -57,6 +57,9 @@ public:
     QPushButton* stepOverButton() const { return m_stepOver; }
     QComboBox* speedBox() const { return m_speed; }
     QLabel* clockLabel() const { return m_clock; }
+    // The views show the state as of timeNs (the timeline's cursor); -1: live.
+    void setRewound(qint64 timeNs);
+    qint64 rewoundTime() const { return m_rewoundNs; }
 signals:
     void startRequested(const QString& name, const ladder::lab::ScenarioParams& params);
     void stopRequested();
@@ -74,6 +77,10 @@ signals:
     void speedChanged(double speed);
     // Valid rules only (breakpointError() says what is wrong with the others).
     void breakpointsChanged(const QStringList& rules);
+    void backToLiveRequested();
+    // Re-run the lesson (same seed) to the instant shown and pause there, the fault rules of the
+    // box applied, the loss and delay of the sliders applied from there.
+    void rerunRequested(qint64 timeNs);
 
 private:
     void showLesson();
@@ -106,6 +113,9 @@ private:
     QLabel* m_breakError;
     QPlainTextEdit* m_faults;
     QLabel* m_faultError;
+    QWidget* m_rewindRow;
+    QLabel* m_rewindLabel;
+    qint64 m_rewoundNs = -1;
     QStringList m_appliedBreaks;
     bool m_virtual = false;
     bool m_playing = false;

@@ -6,9 +6,15 @@
 #include "host/stack.h"
 #include "lab/controller.h"
 #include "labpanel.h"
+#include "journal/journal.h"
+#include "lab/faultplan.h"
+#include "logmodel.h"
 #include "mainwindow.h"
+#include "runcomparison.h"
+#include "timeline/timelineview.h"
 
 #include <QPointer>
+#include <QStatusBar>
 
 namespace ladder::ui {
 
@@ -26,6 +32,52 @@ LabSession::LabSession(StackThread& stack, MainWindow& window, QObject* parent)
     connect(c, &lab::LabController::scenarioStarted, w->labPanel(), &LabPanel::setRunning, Qt::QueuedConnection);
     connect(c, &lab::LabController::scenarioFinished, w->labPanel(), &LabPanel::setFinished, Qt::QueuedConnection);
     connect(c, &lab::LabController::clockChanged, w->labPanel(), &LabPanel::setClock, Qt::QueuedConnection);
+    // Rewind: a virtual-time run can be rewound from the timeline's context menu.
+    connect(c, &lab::LabController::clockChanged, w, [w](bool virtualTime, bool, double, qint64) {
+        w->timeline()->setRewindEnabled(virtualTime);
+    }, Qt::QueuedConnection);
+    connect(c, &lab::LabController::rewound, w, [w](qint64 timeNs, qint64 lastSeq) {
+        w->timeline()->setCursorTime(timeNs);
+        w->labPanel()->setRewound(timeNs);
+        if (lastSeq >= 0)
+            w->inspect(quint64(lastSeq)); // the newest event as of then, in every view
+    }, Qt::QueuedConnection);
+    TimelineView* timeline = w->timeline();
+    connect(timeline, &TimelineView::rewindRequested, this, [this](qint64 timeNs) {
+        m_stack.invoke([c = m_controller, timeNs](Stack& s) {
+            QString error;
+            if (!c->rewindTo(timeNs, &error))
+                s.log(2, error);
+        });
+    });
+    connect(timeline, &TimelineView::backToLiveRequested, this, [this] {
+        m_stack.invoke([c = m_controller](Stack&) { c->backToLive(); });
+    });
+    connect(timeline, &TimelineView::rerunFaultRequested, this, [this](quint64 seq, TimelineView::RerunFault fault) {
+        const std::shared_ptr<trace::Journal> journal = m_stack.journal();
+        const QVector<trace::Event> events = journal->range(0, journal->count());
+        qsizetype index = -1;
+        for (qsizetype i = 0; i < events.size() && index < 0; ++i)
+            if (events.at(i).seq == seq)
+                index = i;
+        const lab::FaultRule::Action action = fault == TimelineView::RerunFault::Drop ? lab::FaultRule::Action::Drop
+            : fault == TimelineView::RerunFault::Delay                              ? lab::FaultRule::Action::Delay
+            : fault == TimelineView::RerunFault::Duplicate                          ? lab::FaultRule::Action::Duplicate
+                                                                                    : lab::FaultRule::Action::Corrupt;
+        QString error;
+        const auto rule = lab::FaultPlan::ruleForEvent(events, index, action, 300, &error);
+        if (!rule) {
+            m_window.statusBar()->showMessage(tr("No fault can be aimed there: %1").arg(error), 10000);
+            return;
+        }
+        LabPanel* panel = m_window.labPanel();
+        panel->setFaultRules(panel->faultRules() << rule->text());
+        // The re-run pauses just before that packet leaves (or at the rewound instant, if earlier):
+        // Play shows the fault happen.
+        const qint64 sentNs = events.at(index).timeNs;
+        const qint64 rewound = panel->rewoundTime();
+        rerunTo(rewound >= 0 && rewound < sentNs ? rewound : std::max<qint64>(0, sentNs - 1));
+    });
     connect(c, &lab::LabController::pausedAt, w, [w](qint64 seq, int breakpoint, const QString& why) {
         w->labPanel()->setPausedAt(seq, breakpoint, why);
         // The event the run stopped at, highlighted in every view.
@@ -34,7 +86,12 @@ LabSession::LabSession(StackThread& stack, MainWindow& window, QObject* parent)
     }, Qt::QueuedConnection);
 
     LabPanel* panel = w->labPanel();
+    connect(panel, &LabPanel::backToLiveRequested, this, [this] {
+        m_stack.invoke([c = m_controller](Stack&) { c->backToLive(); });
+    });
+    connect(panel, &LabPanel::rerunRequested, this, &LabSession::rerunTo);
     connect(panel, &LabPanel::startRequested, this, [this](const QString& name, const lab::ScenarioParams& p) {
+        remember(name, p);
         m_window.clearLiveState();
         m_window.setOffline({});
         m_stack.invoke([c = m_controller, name, p](Stack& s) {
@@ -46,6 +103,7 @@ LabSession::LabSession(StackThread& stack, MainWindow& window, QObject* parent)
         });
     });
     connect(panel, &LabPanel::startPausedRequested, this, [this](const QString& name, const lab::ScenarioParams& p) {
+        remember(name, p);
         m_window.clearLiveState();
         m_window.setOffline({});
         m_stack.invoke([c = m_controller, name, p](Stack& s) {
@@ -142,6 +200,69 @@ LabSession::~LabSession()
 {
     m_window.setBeforeLoad({});
     m_stack.invokeBlocking([this](Stack&) { delete m_controller; });
+}
+
+RunComparison* LabSession::comparison() const { return m_comparison; }
+
+void LabSession::remember(const QString& name, const lab::ScenarioParams& params)
+{
+    m_lastName = name;
+    m_lastParams = params;
+}
+
+void LabSession::rerunTo(qint64 timeNs)
+{
+    LabPanel* panel = m_window.labPanel();
+    if (m_lastName.isEmpty()) {
+        m_window.statusBar()->showMessage(tr("Start a lesson first: a re-run replays the last one."), 8000);
+        return;
+    }
+    const lab::ScenarioParams now = panel->params();
+    lab::ScenarioParams replay = m_lastParams; // the original's seed, loss and delay up to timeNs
+    replay.faults = now.faults; // rules aim at packets: before their packet the run is the original
+    const bool linkChanged = now.lossPct != m_lastParams.lossPct || now.delayMs != m_lastParams.delayMs;
+
+    auto ruleTexts = [](const lab::ScenarioParams& p) {
+        QStringList t;
+        for (const lab::FaultRule& r : p.faults)
+            t << QStringLiteral("'%1'").arg(r.text());
+        return t.join(QStringLiteral(", "));
+    };
+    const QString seconds = QStringLiteral("%1 s").arg(double(timeNs) / 1e9, 0, 'f', 3);
+    QString originalTitle = tr("Original: %1, seed %2").arg(m_lastName).arg(m_lastParams.seed);
+    if (!m_lastParams.faults.isEmpty())
+        originalTitle += tr(", faults %1").arg(ruleTexts(m_lastParams));
+    QStringList changes;
+    if (replay.faults.size() != m_lastParams.faults.size() || ruleTexts(replay) != ruleTexts(m_lastParams))
+        changes << (replay.faults.isEmpty() ? tr("no fault rules") : tr("faults %1").arg(ruleTexts(replay)));
+    if (linkChanged)
+        changes << tr("loss %1 %, delay %2 ms from %3").arg(std::max(0.0, now.lossPct)).arg(std::max<qint64>(0, now.delayMs)).arg(seconds);
+    const QString whatIfTitle = tr("What-if: re-run to %1%2")
+                                    .arg(seconds, changes.isEmpty() ? tr(" (nothing changed yet)") : QStringLiteral(" with ") + changes.join(QStringLiteral("; ")));
+
+    // The original as it is now, before the re-run clears the journal.
+    const std::shared_ptr<trace::Journal> journal = m_stack.journal();
+    const QVector<trace::Event> original = journal->range(0, journal->count());
+    if (m_comparison)
+        m_comparison->close();
+    m_comparison = new RunComparison(original, originalTitle, whatIfTitle, m_window.follower(), &m_window);
+    m_comparison->show();
+
+    const QString name = m_lastName;
+    m_lastParams = replay;
+    m_window.clearLiveState();
+    m_stack.invoke([c = m_controller, name, replay, timeNs, linkChanged, now](Stack& s) {
+        s.journal().clear();
+        QString error;
+        if (!c->rerunTo(name, replay, timeNs, &error)) {
+            s.log(3, error);
+            return;
+        }
+        if (!error.isEmpty())
+            s.log(2, error);
+        if (linkChanged)
+            c->setLinkConditions(std::max(0.0, now.lossPct), std::max<qint64>(0, now.delayMs));
+    });
 }
 
 void LabSession::start(const QString& scenario)

@@ -174,6 +174,27 @@ std::optional<FaultRule> FaultPlan::ruleForEvent(
     };
     if (index < 0 || index >= events.size())
         return fail(QStringLiteral("there is no such event in this run"));
+    // An arrival, or a loss on a lab link, stands for the transmission of the same bytes before it.
+    if (!isSipTransmission(events.at(index)) && !isSctpTransmission(events.at(index))) {
+        const trace::Event& e = events.at(index);
+        const bool carried = e.kind == trace::Kind::LinkDrop || e.kind == trace::Kind::LinkDuplicate
+            || (e.dir == trace::Dir::Rx && (e.kind == trace::Kind::SipMessage || e.kind == trace::Kind::SctpPacket));
+        auto sends = [&](qsizetype i) {
+            return (isSipTransmission(events.at(i)) || isSctpTransmission(events.at(i))) && events.at(i).raw == e.raw;
+        };
+        qsizetype found = -1;
+        if (carried && !e.raw.isEmpty()) {
+            // A link journals a loss before the sender journals the send, in the same instant.
+            for (qsizetype i = index + 1; i < events.size() && events.at(i).timeNs == e.timeNs && found < 0; ++i)
+                if (sends(i))
+                    found = i;
+            for (qsizetype i = index - 1; i >= 0 && found < 0; --i)
+                if (sends(i))
+                    found = i;
+        }
+        if (found >= 0)
+            index = found;
+    }
     const trace::Event& target = events.at(index);
     FaultRule rule;
     rule.action = action;

@@ -49,7 +49,8 @@ public:
     // sip:INVITE nth 3", "delay sctp:SACK 300ms nth 7". The matcher is the message's method or
     // status, or the packet's most telling chunk (DATA before FORWARD-TSN before SACK…), and nth
     // counts the datagrams it matches from the run's start exactly as a plan does (events holds the
-    // run from its start). delayMs is for Delay. Without a transmission there: nullopt and *error.
+    // run from its start). An arrival or a lab link's loss of the same bytes stands for the
+    // transmission before it. delayMs is for Delay. Without a transmission there: nullopt and *error.
     static std::optional<FaultRule> ruleForEvent(const QVector<trace::Event>& events, qsizetype index,
         FaultRule::Action action, qint64 delayMs, QString* error);
 

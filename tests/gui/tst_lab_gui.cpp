@@ -5,6 +5,7 @@
 #include "composer/sipcomposer.h"
 #include "host/stack.h"
 #include "labpanel.h"
+#include "runcomparison.h"
 #include "labsession.h"
 #include "mainwindow.h"
 #include "models/livemodels.h"
@@ -16,6 +17,7 @@
 #include <QComboBox>
 #include <QFormLayout>
 #include <QLabel>
+#include <QSignalSpy>
 #include <QLineEdit>
 #include <QPlainTextEdit>
 #include <QPushButton>
@@ -114,6 +116,110 @@ private slots:
             }
         });
         QCOMPARE(dropped, 1);
+    }
+
+    // Issue 22's rewind, in the window: after the INVITE over lossy UDP, rewind from the timeline's
+    // context menu to t = 1 s — the transactions view shows the INVITE still Calling with one
+    // retransmission, as it was then, and the timeline a cursor there; then "In a re-run: Drop
+    // This" on the INVITE sent at 1.5 s re-runs the same seed to just before it, and the comparison
+    // window says where the runs part: that INVITE, lost by the rule.
+    void teacherRewindsAndDropsAPacketInAReRun()
+    {
+        App app;
+        app.window.resize(1400, 900);
+        app.window.show();
+        ui::LabPanel* panel = app.window.labPanel();
+        panel->selectScenario(QStringLiteral("invite-lossy-udp"));
+        panel->speedBox()->setCurrentIndex(panel->speedBox()->findData(0.0));
+        QTest::mouseClick(panel->findChild<QPushButton*>(QStringLiteral("startScenario")), Qt::LeftButton);
+        auto* status = panel->findChild<QLabel*>(QStringLiteral("labStatus"));
+        QTRY_VERIFY_WITH_TIMEOUT(status->text().contains(QStringLiteral("Done.")), 20000);
+        QTest::mouseClick(panel->playButton(), Qt::LeftButton); // pause: the idle timers stop
+        QTRY_COMPARE(panel->playButton()->text(), QStringLiteral("Play"));
+        app.window.showView(QStringLiteral("timeline"));
+        ui::TimelineView* timeline = app.window.timeline();
+        QTRY_VERIFY(!timeline->index().items().empty());
+        timeline->setFollow(false);
+        timeline->setRange(-200'000'000, 8'000'000); // 8 ms a pixel: the first 4 s
+        QTest::qWait(100); // a paint: the frame the menu hit-tests
+
+        // Rewind to (about) 1 s, through the context menu's action at that x.
+        const QRect plot = timeline->plotRect();
+        const int x1 = plot.left() + int(double(1'000'000'000 - timeline->startNs()) / timeline->nsPerPixel());
+        QObject menu;
+        QSignalSpy rewindSpy(timeline, &ui::TimelineView::rewindRequested);
+        QAction* rewind = nullptr;
+        for (QAction* a : timeline->rewindActions(QPoint(x1, plot.top() + 2), &menu))
+            if (a->objectName() == QLatin1String("rewindHere"))
+                rewind = a;
+        QVERIFY(rewind);
+        rewind->trigger();
+        QCOMPARE(rewindSpy.size(), 1);
+        const qint64 at = rewindSpy.first().at(0).toLongLong();
+        QVERIFY2(at >= 500'000'000 && at < 1'500'000'000,
+            qPrintable(QStringLiteral("%1 start %2 ns/px %3 x %4 width %5").arg(at).arg(timeline->startNs()).arg(timeline->nsPerPixel()).arg(x1).arg(timeline->width())));
+        QTRY_COMPARE(timeline->cursorTime(), at);
+        QTRY_VERIFY(panel->findChild<QWidget*>(QStringLiteral("rewindRow"))->isVisible());
+        QCOMPARE(panel->rewoundTime(), at);
+        // As of then: the INVITE client transaction is still Calling, retransmitted once (at 0.5 s).
+        QTRY_VERIFY(transaction(app.window.transactionModel(), QStringLiteral("INVITE")).has_value()
+            && transaction(app.window.transactionModel(), QStringLiteral("INVITE"))->state == QLatin1String("Calling"));
+        QCOMPARE(transaction(app.window.transactionModel(), QStringLiteral("INVITE"))->retransmissions, 1u);
+        // packaging/screenshots.sh sets this: the rewound window for the README's gallery.
+        const QString shots = qEnvironmentVariable("LADDERLAB_SCREENSHOT_DIR");
+        if (!shots.isEmpty()) {
+            app.window.showView(QStringLiteral("transactions"));
+            app.window.showView(QStringLiteral("timeline"));
+            QTest::qWait(300);
+            QVERIFY(app.window.grab().save(shots + QStringLiteral("/lab-rewind.png")));
+        }
+        // Back to live: the transaction as it ended.
+        QTest::mouseClick(panel->findChild<QPushButton*>(QStringLiteral("backToLive")), Qt::LeftButton);
+        QTRY_COMPARE(timeline->cursorTime(), qint64(-1));
+        QTRY_VERIFY(transaction(app.window.transactionModel(), QStringLiteral("INVITE"))->state != QLatin1String("Calling"));
+        QVERIFY(!panel->findChild<QWidget*>(QStringLiteral("rewindRow"))->isVisible());
+
+        // The INVITE sent at 1.5 s (the second retransmission; the lossy link lost it), found where
+        // the timeline drew it: its dashed arrow.
+        quint64 seq = ~0ull;
+        for (const auto& item : timeline->index().items())
+            if (item.kind == trace::Kind::LinkDrop && item.timeNs == 1'500'000'000)
+                seq = item.seq;
+        QVERIFY(seq != ~0ull);
+        QTest::qWait(100);
+        const int x15 = plot.left() + int(double(1'500'000'000 - timeline->startNs()) / timeline->nsPerPixel());
+        QAction* drop = nullptr;
+        for (int dx = -4; dx <= 4 && !drop; ++dx)
+            for (int y = plot.top(); y <= plot.bottom() && !drop; y += 2) {
+                const qint64 hit = timeline->itemAt(QPoint(x15 + dx, y));
+                if (hit < 0 || timeline->index().items()[size_t(hit)].seq != seq)
+                    continue;
+                for (QAction* a : timeline->rewindActions(QPoint(x15 + dx, y), &menu))
+                    if (a->objectName() == QLatin1String("rerunDrop"))
+                        drop = a;
+            }
+        QVERIFY2(drop, "no 'In a Re-run: Drop' on the INVITE sent at 1.5 s");
+        QVERIFY2(drop->text().contains(QStringLiteral("INVITE")), qPrintable(drop->text()));
+        drop->trigger();
+        QCOMPARE(panel->faultRules(), QStringList { QStringLiteral("drop sip:INVITE nth 3") });
+        QTRY_VERIFY(app.lab.comparison() != nullptr);
+        ui::RunComparison* comparison = app.lab.comparison();
+        // Paused just before the packet leaves; the re-run is the original so far.
+        QTRY_VERIFY_WITH_TIMEOUT(status->text().contains(QStringLiteral("Reached 1.500 s")), 10000);
+        QTRY_VERIFY(comparison->divergenceText().contains(QStringLiteral("The same so far")));
+        QCOMPARE(comparison->divergence(), qsizetype(-1));
+        QTest::mouseClick(panel->playButton(), Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(comparison->divergence() >= 0, 20000);
+        QVERIFY2(comparison->divergenceText().contains(QStringLiteral("The runs part at 1.500 s")), qPrintable(comparison->divergenceText()));
+        QVERIFY2(comparison->divergenceText().contains(QStringLiteral("drop sip:INVITE nth 3")), qPrintable(comparison->divergenceText()));
+        QVERIFY(comparison->originalView()->index().items().size() > 0);
+        QVERIFY(comparison->whatIfView()->index().items().size() > 0);
+        if (!shots.isEmpty()) {
+            comparison->resize(1200, 760);
+            QTest::qWait(300);
+            QVERIFY(comparison->grab().save(shots + QStringLiteral("/lab-what-if.png")));
+        }
+        comparison->close();
     }
 
     void statefulInviteReachesTerminated()

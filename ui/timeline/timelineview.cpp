@@ -5,6 +5,7 @@
 #include "sctpsummary.h"
 #include "theme.h"
 
+#include <QAction>
 #include <QContextMenuEvent>
 #include <QHelpEvent>
 #include <QMenu>
@@ -341,8 +342,106 @@ void TimelineView::paintEvent(QPaintEvent*)
     drawFrame(p, m_frame);
     p.restore();
     m_lastPainted = m_frame.items;
+    drawCursor(p, plot);
     drawAxis(p, QRect(kLaneHeaderWidth, 0, plot.width(), kAxisHeight));
     drawLegend(p, QRect(0, plot.bottom() + 1, width(), height() - plot.bottom() - 1));
+}
+
+void TimelineView::setCursorTime(qint64 timeNs)
+{
+    m_cursorNs = timeNs < 0 ? -1 : timeNs;
+    update();
+}
+
+void TimelineView::drawCursor(QPainter& p, const QRect& plot)
+{
+    if (m_cursorNs < 0)
+        return;
+    const double x = nsToX(m_cursorNs);
+    if (x > plot.right())
+        return;
+    const QPalette& pal = palette();
+    // What came after the instant shown is veiled: present, but not yet "now".
+    QColor veil = pal.color(QPalette::Base);
+    veil.setAlpha(165);
+    const double left = std::max<double>(x, plot.left());
+    p.fillRect(QRectF(left, plot.top(), plot.right() - left + 1, plot.height()), veil);
+    if (x < plot.left())
+        return;
+    const QColor accent = pal.color(QPalette::Highlight);
+    p.setPen(QPen(accent, 2));
+    p.drawLine(QPointF(x, plot.top()), QPointF(x, plot.bottom()));
+    const QString text = tr("as of %1 s").arg(double(m_cursorNs) / 1e9, 0, 'f', 3);
+    QFont f = font();
+    f.setBold(true);
+    p.setFont(f);
+    const QRect box = QFontMetrics(f).boundingRect(text).adjusted(-4, -2, 4, 2);
+    QRectF tag(x + 3, plot.top() + 3, box.width(), box.height());
+    if (tag.right() > plot.right())
+        tag.moveRight(x - 3);
+    p.fillRect(tag, accent);
+    p.setPen(pal.color(QPalette::HighlightedText));
+    p.drawText(tag, Qt::AlignCenter, text);
+    p.setFont(font());
+}
+
+QList<QAction*> TimelineView::rewindActions(const QPoint& pos, QObject* parent)
+{
+    QList<QAction*> out;
+    if (!m_rewindEnabled)
+        return out;
+    const qint64 at = std::max<qint64>(0, xToNs(pos.x()));
+    auto* rewind = new QAction(tr("Rewind to Here (%1 s)").arg(double(at) / 1e9, 0, 'f', 3), parent);
+    rewind->setObjectName(QStringLiteral("rewindHere"));
+    connect(rewind, &QAction::triggered, this, [this, at] { emit rewindRequested(at); });
+    out << rewind;
+    if (m_cursorNs >= 0) {
+        auto* live = new QAction(tr("Back to Live"), parent);
+        live->setObjectName(QStringLiteral("backToLive"));
+        connect(live, &QAction::triggered, this, &TimelineView::backToLiveRequested);
+        out << live;
+    }
+    const qint64 hit = itemAt(pos);
+    if (hit < 0)
+        return out;
+    const TimelineIndex::Item& item = m_index.items()[size_t(hit)];
+    // A message: as it was sent, as it arrived, or as a lab link lost it (the re-run aims at its
+    // transmission: FaultPlan::ruleForEvent).
+    const bool message = item.kind == trace::Kind::SipMessage || item.kind == trace::Kind::SipRetransmission
+        || item.kind == trace::Kind::SctpPacket || item.kind == trace::Kind::LinkDrop;
+    if (!message)
+        return out;
+    const quint64 seq = item.seq;
+    QString what = labelText(item);
+    if (item.kind == trace::Kind::LinkDrop && m_journal) {
+        // A lost datagram: its method or status (SIP), else "Packet" (SCTP).
+        const QByteArray raw = m_journal->at(seq).raw;
+        const QByteArray first = raw.left(raw.indexOf(' '));
+        what = raw.startsWith("SIP/2.0 ") ? QString::fromLatin1(raw.mid(8, 3))
+            : !first.isEmpty() && first.size() < 20 && first.toUpper() == first && raw.contains(" SIP/2.0")
+            ? QString::fromLatin1(first)
+            : tr("Packet");
+    }
+    if (what.isEmpty())
+        what = tr("Message");
+    const struct {
+        RerunFault fault;
+        QString text;
+        const char* name;
+    } faults[] = {
+        { RerunFault::Drop, tr("In a Re-run: Drop This %1").arg(what), "rerunDrop" },
+        { RerunFault::Delay, tr("In a Re-run: Delay It by 300 ms"), "rerunDelay" },
+        { RerunFault::Duplicate, tr("In a Re-run: Duplicate It"), "rerunDuplicate" },
+        { RerunFault::Corrupt, tr("In a Re-run: Flip a Byte (the receiver's checksum drops it)"), "rerunCorrupt" },
+    };
+    for (const auto& f : faults) {
+        auto* a = new QAction(f.text, parent);
+        a->setObjectName(QString::fromLatin1(f.name));
+        const RerunFault fault = f.fault;
+        connect(a, &QAction::triggered, this, [this, seq, fault] { emit rerunFaultRequested(seq, fault); });
+        out << a;
+    }
+    return out;
 }
 
 void TimelineView::drawAxis(QPainter& p, const QRect& area)
@@ -752,6 +851,11 @@ void TimelineView::mouseReleaseEvent(QMouseEvent* e)
 void TimelineView::contextMenuEvent(QContextMenuEvent* e)
 {
     QMenu menu(this);
+    const QList<QAction*> rewind = rewindActions(e->pos(), &menu);
+    if (!rewind.isEmpty()) {
+        menu.addActions(rewind);
+        menu.addSeparator();
+    }
     QAction* fold = menu.addAction(tr("Fold Keep-alives (HEARTBEAT, CRLF, OPTIONS)"), this, [this](bool on) { setFoldKeepAlives(on); });
     fold->setCheckable(true);
     fold->setChecked(m_foldKeepAlives);

@@ -9,6 +9,8 @@
 
 #include <memory>
 
+class QAction;
+
 namespace ladder::trace {
 class Journal;
 }
@@ -66,9 +68,24 @@ public:
     // FORWARD-TSN details.
     QString labelText(const TimelineIndex::Item& item) const;
 
+    // The lab's rewind: a time cursor (-1: none) — a line at that instant, what came after it
+    // veiled — while the views show the state as of then. setRewindEnabled offers, in the context
+    // menu, "Rewind to Here", "Back to Live" and, on a sent message or packet, the faults "In a
+    // Re-run" (a virtual-time lab run only: captures cannot be re-run).
+    void setCursorTime(qint64 timeNs);
+    qint64 cursorTime() const { return m_cursorNs; }
+    void setRewindEnabled(bool enabled) { m_rewindEnabled = enabled; }
+    enum class RerunFault { Drop, Delay, Duplicate, Corrupt };
+    // The actions of the context menu at a widget position (tests drive them without a menu).
+    QList<QAction*> rewindActions(const QPoint& pos, QObject* parent);
+
 signals:
     void eventActivated(quint64 seq);
     void rangeChanged();
+    void rewindRequested(qint64 timeNs);
+    void backToLiveRequested();
+    // "In a re-run": do this to the datagram journal event seq sent.
+    void rerunFaultRequested(quint64 seq, ladder::ui::TimelineView::RerunFault fault);
 
 protected:
     void paintEvent(QPaintEvent* event) override;
@@ -92,6 +109,7 @@ private:
     void zoomAround(double x, double factor);
     void drawAxis(QPainter& p, const QRect& area);
     void drawLanes(QPainter& p, const QRect& area);
+    void drawCursor(QPainter& p, const QRect& plot);
 
     std::shared_ptr<trace::Journal> m_journal;
     TimelineIndex m_index;
@@ -104,6 +122,8 @@ private:
     quint64 m_selected = ~0ull;
     int m_lastPainted = 0;
     bool m_foldKeepAlives = true;
+    qint64 m_cursorNs = -1;
+    bool m_rewindEnabled = false;
     // The last painted frame (hover and click look things up in it).
     timeline::Frame m_frame;
     // Label texts built from the journal, by seq (SCTP summaries decode the packet).
