@@ -1,3 +1,4 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # Network mode (issue 20): a real peer (sipsak, sipp) against the window's listener, answered in the GUI.
 ladderlab_add_test(tst_network_gui SOURCES tst_network_gui.cpp LABELS gui LIBS ladderlab_ui TIMEOUT 120)
+add_dependencies(tst_network_gui ladderlab) # --listen is tried on the real executable

@@ -456,8 +456,10 @@ NetworkResult NetworkEngine::sendSip(const QByteArray& bytes, const QString& tar
         stateful ? QStringLiteral(" SIP_SEND_STATEFUL") : QString(), onFork ? QStringLiteral(" SIP_DIALOG_ON_FORK") : QString());
     m_stack.journal().append(std::move(action));
     NetworkResult r = fromSend(m_sip->send(connection, parsed.message, dialog, flags));
-    if (r.ok && !rewritten.isEmpty())
+    if (r.ok && !rewritten.isEmpty()) {
         r.text += tr(" (%1, so that the answer comes back)").arg(rewritten);
+        m_stack.log(1, tr("composer: %1, the socket the request left from, so that the answer comes back").arg(rewritten));
+    }
     return r;
 }
 

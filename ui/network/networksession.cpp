@@ -66,9 +66,11 @@ NetworkSession::NetworkSession(StackThread& stack, MainWindow& window, QObject* 
         QPointer<NetworkPanel> guard(m_panel);
         m_stack.invoke([e = m_engine, a, guard](Stack&) {
             const NetworkResult r = e->answer(a);
-            QMetaObject::invokeMethod(guard, [guard, r] {
+            QMetaObject::invokeMethod(guard, [guard, r, a] {
                 if (guard)
-                    guard->showResult(r.ok, r.errnoName, r.ok ? QObject::tr("answered: %1").arg(r.text) : r.text);
+                    guard->showResult(r.ok, r.errnoName,
+                        r.ok ? QObject::tr("answered %1 (transaction %2): %3").arg(a.status).arg(a.transaction).arg(r.text)
+                             : r.text);
             }, Qt::QueuedConnection);
         });
     });

@@ -1,0 +1,423 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Network mode in the window (issue 20), against real peers on loopback: sipsak's OPTIONS answered
+// 200 by the default rule; sipp's INVITE held in the "Waiting for you" queue, answered 486 through
+// the panel's widgets as a user would, and sipp sees that 486 (its scenario requires it); a held
+// request answered 480 at the give-up time, journalled; the composer's Send in network mode reaching
+// a UDP peer with a new branch, tag and CSeq each time and a Via naming the socket it left from;
+// --listen parsing in the executable, bad listener text refused with a clear sentence; a
+// non-loopback listener asked about; bytes from the network escaped.
+#include "composer/sipcomposer.h"
+#include "host/stack.h"
+#include "journal/journal.h"
+#include "labsession.h"
+#include "mainwindow.h"
+#include "models/livemodels.h"
+#include "network/networkengine.h"
+#include "network/networkpanel.h"
+#include "network/networksession.h"
+#include "testskip.h"
+
+#include <QComboBox>
+#include <QDockWidget>
+#include <QLabel>
+#include <QLineEdit>
+#include <QListWidget>
+#include <QPlainTextEdit>
+#include <QProcess>
+#include <QPushButton>
+#include <QRegularExpression>
+#include <QSettings>
+#include <QSpinBox>
+#include <QStandardPaths>
+#include <QStatusBar>
+#include <QTableWidget>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QUdpSocket>
+
+using namespace ladder;
+
+namespace {
+
+int freePort()
+{
+    QUdpSocket s;
+    s.bind(QHostAddress::LocalHost, 0);
+    return s.localPort();
+}
+
+QString tool(const QString& name)
+{
+    return QStandardPaths::findExecutable(name);
+}
+
+bool journalHas(const std::shared_ptr<trace::Journal>& journal, const std::function<bool(const trace::Event&)>& pred)
+{
+    bool found = false;
+    journal->forEach(0, journal->count(), [&](const trace::Event& e) {
+        if (!found && pred(e))
+            found = true;
+    });
+    return found;
+}
+
+// sipp: an INVITE that must be answered 486, then the ACK of that 486 (same Via, To with tag).
+const char* kInvite486 = R"(<?xml version="1.0" encoding="ISO-8859-1" ?>
+<scenario name="INVITE answered 486 by hand">
+  <send retrans="500">
+    <![CDATA[
+INVITE sip:bob@[remote_ip]:[remote_port] SIP/2.0
+Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+From: sipp <sip:sipp@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
+To: bob <sip:bob@[remote_ip]:[remote_port]>
+Call-ID: [call_id]
+CSeq: 1 INVITE
+Contact: sip:sipp@[local_ip]:[local_port]
+Max-Forwards: 70
+Subject: network mode GUI test
+Content-Type: application/sdp
+Content-Length: [len]
+
+v=0
+o=user1 53655765 2353687637 IN IP[local_ip_type] [local_ip]
+s=-
+c=IN IP[media_ip_type] [media_ip]
+t=0 0
+m=audio [media_port] RTP/AVP 0
+a=rtpmap:0 PCMU/8000
+
+    ]]>
+  </send>
+  <recv response="100" optional="true"/>
+  <recv response="180" optional="true"/>
+  <recv response="486"/>
+  <send>
+    <![CDATA[
+ACK sip:bob@[remote_ip]:[remote_port] SIP/2.0
+[last_Via:]
+From: sipp <sip:sipp@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
+[last_To:]
+Call-ID: [call_id]
+CSeq: 1 ACK
+Max-Forwards: 70
+Content-Length: 0
+
+    ]]>
+  </send>
+</scenario>
+)";
+
+} // namespace
+
+class TstNetworkGui : public QObject {
+    Q_OBJECT
+
+    // One window in network mode on a fresh UDP port.
+    struct Window {
+        StackThread stack;
+        ui::MainWindow window { stack.journal() };
+        ui::LabSession lab { stack, window };
+        ui::NetworkSession network { stack, window };
+        int port = freePort();
+        bool start()
+        {
+            ui::ListenerSpec spec;
+            QString error;
+            if (!ui::ListenerSpec::parse(QStringLiteral("udp:127.0.0.1:%1").arg(port), &spec, &error))
+                return false;
+            if (!network.start({ spec }, &error)) {
+                qWarning("%s", qPrintable(error));
+                return false;
+            }
+            return true;
+        }
+    };
+
+private slots:
+    void initTestCase()
+    {
+        QCoreApplication::setOrganizationName(QStringLiteral("LadderLabTests"));
+        QCoreApplication::setApplicationName(QStringLiteral("tst_network_gui"));
+        QSettings().remove(QStringLiteral("network"));
+    }
+
+    void listenerTextIsParsedOrRefusedClearly()
+    {
+        ui::ListenerSpec s;
+        QString error;
+        QVERIFY(ui::ListenerSpec::parse(QStringLiteral("udp:127.0.0.1:15070"), &s, &error));
+        QCOMPARE(s.type, sip::TransportType::Udp);
+        QCOMPARE(s.at.port, quint16(15070));
+        QVERIFY(s.isLoopback());
+        QVERIFY(ui::ListenerSpec::parse(QStringLiteral("WSS:[::1]:8443"), &s, &error));
+        QCOMPARE(s.type, sip::TransportType::Wss);
+        QCOMPARE(s.toString(), QStringLiteral("wss:[::1]:8443"));
+        QVERIFY(ui::ListenerSpec::parse(QStringLiteral("tls:0.0.0.0:5061"), &s, &error));
+        QVERIFY(!s.isLoopback());
+        const QList<QPair<QString, QString>> bad {
+            { QStringLiteral("127.0.0.1:5060"), QStringLiteral("unknown transport") },
+            { QStringLiteral("quic:127.0.0.1:5060"), QStringLiteral("unknown transport 'quic'") },
+            { QStringLiteral("udp:127.0.0.1"), QStringLiteral("give a port") },
+            { QStringLiteral("tcp:127.0.0.1:70000"), QStringLiteral("not 1–65535") },
+            { QStringLiteral("udp:example.org:5060"), QStringLiteral("not an IP address") },
+            { QStringLiteral("nonsense"), QStringLiteral("PROTO:HOST:PORT") },
+        };
+        for (const auto& [text, why] : bad) {
+            error.clear();
+            QVERIFY2(!ui::ListenerSpec::parse(text, &s, &error), qPrintable(text));
+            QVERIFY2(error.contains(why), qPrintable(text + QStringLiteral(" → ") + error));
+        }
+        // Bytes from the network are shown escaped.
+        QCOMPARE(ui::escapeNetworkText(QByteArray("INVITE\x1b[2J\x07 x\r\n")), QStringLiteral("INVITE\\x1b[2J\\x07 x\\r\\n"));
+    }
+
+    void listenOptionOfTheExecutable()
+    {
+        const QString app = qEnvironmentVariable("LADDERLAB_BINARY_DIR") + QStringLiteral("/app/ladderlab");
+        if (!QFileInfo::exists(app))
+            LADDERLAB_SKIP(QStringLiteral("%1 is not built").arg(app));
+        auto run = [&](const QStringList& args, QByteArray* out, QByteArray* err) {
+            QProcess p;
+            QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+            env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
+            p.setProcessEnvironment(env);
+            p.start(app, QStringList { QStringLiteral("--no-autosave") } + args);
+            if (!p.waitForFinished(30000)) {
+                p.kill();
+                p.waitForFinished();
+                return -1;
+            }
+            *out = p.readAllStandardOutput();
+            *err = p.readAllStandardError();
+            return p.exitCode();
+        };
+        QByteArray out, err;
+        QCOMPARE(run({ QStringLiteral("--listen"), QStringLiteral("udp:127.0.0.1") }, &out, &err), 2);
+        QVERIFY2(err.contains("--listen: 'udp:127.0.0.1': give a port"), err.constData());
+        QCOMPARE(run({ QStringLiteral("--listen"), QStringLiteral("sip:bob@127.0.0.1:5060") }, &out, &err), 2);
+        QVERIFY2(err.contains("unknown transport 'sip'"), err.constData());
+        // Two listeners, a screenshot, exit 0; the stdout line names what was bound.
+        QTemporaryDir dir;
+        const int port = freePort();
+        const QString png = dir.filePath(QStringLiteral("net.png"));
+        QCOMPARE(run({ QStringLiteral("--listen"), QStringLiteral("udp:127.0.0.1:%1").arg(port), QStringLiteral("--listen"),
+                         QStringLiteral("tcp:127.0.0.1:%1").arg(port), QStringLiteral("--screenshot"), png },
+                     &out, &err),
+            0);
+        QVERIFY2(out.contains(QStringLiteral("listening on udp:127.0.0.1:%1 tcp:127.0.0.1:%1").arg(port).toUtf8()), out.constData());
+        QVERIFY(QFileInfo(png).size() > 0);
+        // A port already taken: exit 1 with the reason.
+        QUdpSocket taken;
+        QVERIFY(taken.bind(QHostAddress::LocalHost, 0));
+        QCOMPARE(run({ QStringLiteral("--listen"), QStringLiteral("udp:127.0.0.1:%1").arg(taken.localPort()) }, &out, &err), 1);
+        QVERIFY2(err.contains(QStringLiteral("udp:127.0.0.1:%1").arg(taken.localPort()).toUtf8()), err.constData());
+    }
+
+    void nonLoopbackListenerIsAskedAbout()
+    {
+        ui::NetworkPanel panel;
+        QStringList asked;
+        bool answer = false;
+        panel.setConfirmHook([&](const QString& q) {
+            asked << q;
+            return answer;
+        });
+        QString error;
+        QVERIFY(!panel.addListener(QStringLiteral("udp:0.0.0.0:5099"), &error));
+        QVERIFY2(error.contains(QLatin1String("declined")), qPrintable(error));
+        QCOMPARE(asked.size(), 1);
+        QVERIFY2(asked.first().contains(QLatin1String("not a loopback address")), qPrintable(asked.first()));
+        QVERIFY(panel.addListener(QStringLiteral("udp:127.0.0.1:5099"), &error)); // loopback: no question
+        QCOMPARE(asked.size(), 1);
+        answer = true;
+        QVERIFY(panel.addListener(QStringLiteral("tcp:0.0.0.0:5099"), &error));
+        QCOMPARE(asked.size(), 2);
+        QVERIFY(!panel.addListener(QStringLiteral("tcp:0.0.0.0:5099"), &error));
+        QVERIFY2(error.contains(QLatin1String("already")), qPrintable(error));
+        // Persisted: a new panel reads the same list.
+        ui::NetworkPanel again;
+        QStringList texts;
+        for (const ui::ListenerSpec& s : again.listeners())
+            texts << s.toString();
+        QVERIFY2(texts.contains(QStringLiteral("udp:127.0.0.1:5099")) && texts.contains(QStringLiteral("tcp:0.0.0.0:5099")),
+            qPrintable(texts.join(QLatin1Char(' '))));
+        QSettings().remove(QStringLiteral("network"));
+    }
+
+    void optionsFromSipsakIsAnswered200ByTheRule()
+    {
+        const QString sipsak = tool(QStringLiteral("sipsak"));
+        if (sipsak.isEmpty())
+            LADDERLAB_SKIP(QStringLiteral("sipsak is not installed (apt-get install sipsak)"));
+        Window w;
+        QVERIFY(w.start());
+        QCOMPARE(w.network.panel()->ruleBox(QStringLiteral("OPTIONS"))->currentData().toString(), QStringLiteral("200"));
+        QProcess p;
+        p.setProcessChannelMode(QProcess::MergedChannels);
+        p.start(sipsak, { QStringLiteral("-vv"), QStringLiteral("-H"), QStringLiteral("127.0.0.1"), QStringLiteral("-s"),
+                            QStringLiteral("sip:ping@127.0.0.1:%1").arg(w.port) });
+        QVERIFY(p.waitForStarted());
+        QTRY_VERIFY_WITH_TIMEOUT(p.state() == QProcess::NotRunning, 20000);
+        const QByteArray out = p.readAll();
+        QVERIFY2(p.exitCode() == 0 && out.contains("SIP/2.0 200 OK"), out.constData());
+        // Live in the views: the server transaction, the messages in the journal, the mode.
+        QTRY_VERIFY_WITH_TIMEOUT(w.window.transactionModel()->rowCount() >= 1, 5000);
+        QVERIFY(journalHas(w.stack.journal(), [](const trace::Event& e) {
+            return e.kind == trace::Kind::SipMessage && e.dir == trace::Dir::Tx && e.text.contains(QLatin1String("200 OK"));
+        }));
+        QCOMPARE(w.network.panel()->waitingTable()->rowCount(), 0);
+        QVERIFY(w.window.statusBar()->findChildren<QLabel*>().size() > 0);
+        bool modeShown = false;
+        for (QLabel* l : w.window.statusBar()->findChildren<QLabel*>())
+            modeShown |= l->text() == QLatin1String("Network");
+        QVERIFY(modeShown);
+    }
+
+    void inviteFromSippIsAnswered486ByHand()
+    {
+        const QString sipp = tool(QStringLiteral("sipp"));
+        if (sipp.isEmpty())
+            LADDERLAB_SKIP(QStringLiteral("sipp is not installed (apt-get install sip-tester)"));
+        Window w;
+        QVERIFY(w.start());
+        ui::NetworkPanel* panel = w.network.panel();
+        QCOMPARE(panel->ruleBox(QStringLiteral("INVITE"))->currentData().toString(), QStringLiteral("hold"));
+        QTemporaryDir dir;
+        const QString scenario = dir.filePath(QStringLiteral("invite486.xml"));
+        {
+            QFile f(scenario);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write(kInvite486);
+        }
+        const QString messages = dir.filePath(QStringLiteral("messages.log"));
+        QProcess p;
+        p.setProcessChannelMode(QProcess::MergedChannels);
+        p.setWorkingDirectory(dir.path());
+        p.start(sipp, { QStringLiteral("127.0.0.1:%1").arg(w.port), QStringLiteral("-sf"), scenario, QStringLiteral("-m"),
+                          QStringLiteral("1"), QStringLiteral("-i"), QStringLiteral("127.0.0.1"), QStringLiteral("-p"),
+                          QString::number(freePort()), QStringLiteral("-timeout"), QStringLiteral("25s"),
+                          QStringLiteral("-timeout_error"), QStringLiteral("-trace_msg"), QStringLiteral("-message_file"),
+                          messages, QStringLiteral("-nostdin") });
+        QVERIFY(p.waitForStarted());
+        // The INVITE waits for us.
+        QTableWidget* queue = panel->waitingTable();
+        QTRY_COMPARE_WITH_TIMEOUT(queue->rowCount(), 1, 10000);
+        QCOMPARE(queue->item(0, 0)->text(), QStringLiteral("INVITE"));
+        QVERIFY2(queue->item(0, 2)->text().startsWith(QLatin1String("UDP 127.0.0.1:")), qPrintable(queue->item(0, 2)->text()));
+        QVERIFY(w.window.dock(QStringLiteral("networkDock")));
+        // Choose 486, edit the reason, press Answer — as a user does.
+        queue->selectRow(0);
+        QVERIFY(panel->answerButton()->isEnabled());
+        QComboBox* status = panel->statusBox();
+        status->setCurrentIndex(status->findData(200));
+        status->setCurrentIndex(status->findData(486));
+        QVERIFY(status->currentText().startsWith(QLatin1String("486")));
+        QTest::keyClicks(panel->reasonEdit(), QStringLiteral("Busy Here, by hand"));
+        panel->headersEdit()->setPlainText(QStringLiteral("Retry-After: 60"));
+        QTest::mouseClick(panel->answerButton(), Qt::LeftButton);
+        QTRY_COMPARE_WITH_TIMEOUT(queue->rowCount(), 0, 5000);
+        QTRY_VERIFY_WITH_TIMEOUT(p.state() == QProcess::NotRunning, 30000);
+        const QByteArray out = p.readAll();
+        QFile log(messages);
+        QVERIFY(log.open(QIODevice::ReadOnly));
+        const QByteArray seen = log.readAll();
+        QVERIFY2(p.exitCode() == 0, (out + seen).constData());
+        QVERIFY2(seen.contains("SIP/2.0 486 Busy Here, by hand") && seen.contains("Retry-After: 60"), seen.constData());
+        QVERIFY2(panel->resultLabel()->text().contains(QLatin1String("486")), qPrintable(panel->resultLabel()->text()));
+        // The ACK came back and absorbed the transaction (sipp sent it after the 486).
+        QVERIFY(journalHas(w.stack.journal(), [](const trace::Event& e) {
+            return e.kind == trace::Kind::SipMessage && e.dir == trace::Dir::Rx && e.text.startsWith(QLatin1String("ACK"));
+        }));
+        QTRY_VERIFY_WITH_TIMEOUT(w.window.transactionModel()->rowCount() >= 1, 5000);
+    }
+
+    void heldRequestIsAnswered480AtTheGiveUpTime()
+    {
+        const QString sipsak = tool(QStringLiteral("sipsak"));
+        if (sipsak.isEmpty())
+            LADDERLAB_SKIP(QStringLiteral("sipsak is not installed (apt-get install sipsak)"));
+        Window w;
+        ui::NetworkPanel* panel = w.network.panel();
+        QComboBox* rule = panel->ruleBox(QStringLiteral("OPTIONS"));
+        rule->setCurrentIndex(rule->findData(QStringLiteral("hold")));
+        panel->findChild<QSpinBox*>()->setValue(2);
+        QVERIFY(w.start());
+        QProcess p;
+        p.setProcessChannelMode(QProcess::MergedChannels);
+        p.start(sipsak, { QStringLiteral("-vv"), QStringLiteral("-H"), QStringLiteral("127.0.0.1"), QStringLiteral("-s"),
+                            QStringLiteral("sip:held@127.0.0.1:%1").arg(w.port) });
+        QVERIFY(p.waitForStarted());
+        QTRY_COMPARE_WITH_TIMEOUT(panel->waitingTable()->rowCount(), 1, 5000);
+        QTRY_COMPARE_WITH_TIMEOUT(panel->waitingTable()->rowCount(), 0, 6000);
+        QTRY_VERIFY_WITH_TIMEOUT(p.state() == QProcess::NotRunning, 20000);
+        const QByteArray out = p.readAll();
+        QVERIFY2(out.contains("SIP/2.0 480 Temporarily Unavailable"), out.constData());
+        QVERIFY(journalHas(w.stack.journal(), [](const trace::Event& e) {
+            return e.kind == trace::Kind::Log && e.text.contains(QLatin1String("not answered within 2 s: answering 480"));
+        }));
+        QSettings().remove(QStringLiteral("network"));
+    }
+
+    void composerSendsThroughTheNetworkStack()
+    {
+        Window w;
+        QVERIFY(w.start());
+        QUdpSocket peer;
+        QVERIFY(peer.bind(QHostAddress::LocalHost, 0));
+        ui::SipComposer* composer = w.window.sipComposer();
+        QVERIFY(composer->networkMode());
+        QVERIFY(w.window.showView(QStringLiteral("composer-sip")));
+        composer->setText(ui::SipComposer::templateText(QStringLiteral("OPTIONS"))); // "auto" everywhere
+        composer->setTarget(QStringLiteral("udp:127.0.0.1:%1").arg(peer.localPort()));
+        QList<QByteArray> got;
+        int requested = 0;
+        connect(composer, &ui::SipComposer::networkSendRequested, this, [&] { ++requested; });
+        for (int i = 0; i < 2; ++i) {
+            composer->sendButton()->click();
+            QTRY_VERIFY2_WITH_TIMEOUT(peer.hasPendingDatagrams(),
+                qPrintable(QStringLiteral("%1 send(s) asked; result: %2").arg(requested).arg(composer->resultText())), 5000);
+            QByteArray d(int(peer.pendingDatagramSize()), '\0');
+            QHostAddress from;
+            quint16 fromPort = 0;
+            peer.readDatagram(d.data(), d.size(), &from, &fromPort);
+            got << d;
+            QCOMPARE(int(fromPort), w.port); // left from the listener
+            QTRY_VERIFY2_WITH_TIMEOUT(composer->resultText().startsWith(QStringLiteral("Sent — transaction")),
+                qPrintable(composer->resultText()), 5000);
+            // Answer it, so the client transaction completes.
+            QByteArray answer = "SIP/2.0 200 OK\r\n";
+            for (const QByteArray& line : d.split('\n')) {
+                const QByteArray l = line.trimmed();
+                if (l.startsWith("Via:") || l.startsWith("From:") || l.startsWith("To:") || l.startsWith("Call-ID:")
+                    || l.startsWith("CSeq:"))
+                    answer += l + "\r\n";
+            }
+            answer += "Content-Length: 0\r\n\r\n";
+            peer.writeDatagram(answer, from, fromPort);
+            QTest::qWait(200);
+        }
+        for (const QByteArray& d : got) {
+            QVERIFY2(!d.contains("auto"), d.constData());
+            QVERIFY2(d.contains(QStringLiteral("Via: SIP/2.0/UDP 127.0.0.1:%1;branch=z9hG4bK").arg(w.port).toUtf8()), d.constData());
+        }
+        auto field = [](const QByteArray& d, const char* re) {
+            return QRegularExpression(QString::fromLatin1(re), QRegularExpression::MultilineOption).match(QString::fromUtf8(d)).captured(1);
+        };
+        QVERIFY(field(got[0], "branch=([^;\\r]+)") != field(got[1], "branch=([^;\\r]+)"));
+        QVERIFY(field(got[0], "^From:.*tag=([^;\\r]+)") != field(got[1], "^From:.*tag=([^;\\r]+)"));
+        QVERIFY(field(got[0], "^CSeq: (\\d+)") != field(got[1], "^CSeq: (\\d+)"));
+        QTRY_VERIFY_WITH_TIMEOUT(journalHas(w.stack.journal(), [](const trace::Event& e) {
+            return e.kind == trace::Kind::SipMessage && e.dir == trace::Dir::Rx && e.text.contains(QLatin1String("200 OK"));
+        }), 5000);
+        // A bad target is refused with the reason.
+        composer->setTarget(QStringLiteral("sctp:127.0.0.1:1"));
+        composer->sendButton()->click();
+        QTRY_VERIFY_WITH_TIMEOUT(composer->resultText().contains(QLatin1String("EINVAL")), 5000);
+        // Stopping network mode gives the composer back to the lab.
+        w.network.stop();
+        QVERIFY(!composer->networkMode());
+    }
+};
+
+QTEST_MAIN(TstNetworkGui)
+#include "tst_network_gui.moc"
