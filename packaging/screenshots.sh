@@ -34,3 +34,7 @@ shot composer-sctp --view composer-sctp --scenario playground --after-ms 1500
 shot inspector --view inspector --scenario invite-lossy-udp --after-ms 5000
 shot lab --view lab --scenario cancel-ringing --after-ms 3000
 shot main-window-dark --scenario prsctp-ttl-rtx-buf --after-ms 6000 --theme dark
+# The lab's rewind and what-if: a GUI test drives the timeline's context menu and saves both.
+TEST_BIN=$(dirname "$(dirname "$BIN")")/tests/tst_lab_gui
+LADDERLAB_SCREENSHOT_DIR=$OUT "$TEST_BIN" teacherRewindsAndDropsAPacketInAReRun > /dev/null
+echo "$OUT/lab-rewind.png $OUT/lab-what-if.png"
