@@ -417,6 +417,53 @@ private slots:
         w.network.stop();
         QVERIFY(!composer->networkMode());
     }
+
+    // A call to sipp's built-in UAS from the composer (INVITE, 180, 200, our ACK), hung up with the
+    // dialogs view's BYE: sipp's scenario completes only if every step happened.
+    void callToSippHungUpFromTheDialog()
+    {
+        const QString sipp = tool(QStringLiteral("sipp"));
+        if (sipp.isEmpty())
+            LADDERLAB_SKIP(QStringLiteral("sipp is not installed (apt-get install sip-tester)"));
+        Window w;
+        QVERIFY(w.start());
+        const int sippPort = freePort();
+        QTemporaryDir dir;
+        QProcess p;
+        p.setProcessChannelMode(QProcess::MergedChannels);
+        p.setWorkingDirectory(dir.path());
+        p.start(sipp, { QStringLiteral("-sn"), QStringLiteral("uas"), QStringLiteral("-i"), QStringLiteral("127.0.0.1"),
+                          QStringLiteral("-p"), QString::number(sippPort), QStringLiteral("-m"), QStringLiteral("1"),
+                          QStringLiteral("-timeout"), QStringLiteral("25s"), QStringLiteral("-timeout_error"),
+                          QStringLiteral("-nostdin") });
+        QVERIFY(p.waitForStarted());
+        QTest::qWait(500);
+        ui::SipComposer* composer = w.window.sipComposer();
+        QVERIFY(w.window.showView(QStringLiteral("composer-sip")));
+        composer->setText(ui::SipComposer::templateText(QStringLiteral("INVITE")));
+        composer->setTarget(QStringLiteral("udp:127.0.0.1:%1").arg(sippPort));
+        composer->sendButton()->click();
+        QTRY_VERIFY2_WITH_TIMEOUT(composer->resultText().startsWith(QStringLiteral("Sent — transaction")),
+            qPrintable(composer->resultText()), 5000);
+        auto confirmed = [&]() -> quint64 {
+            for (int r = 0; r < w.window.dialogModel()->rowCount(); ++r)
+                if (w.window.dialogModel()->at(r).state == QLatin1String("confirmed"))
+                    return w.window.dialogModel()->at(r).id;
+            return 0;
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(confirmed() != 0, 10000);
+        QList<QString> results;
+        connect(&w.network, &ui::NetworkSession::inDialogResult, this,
+            [&](const QString& method, bool ok, const QString& text) { results << method + (ok ? QStringLiteral(" ok: ") : QStringLiteral(" failed: ")) + text; });
+        w.network.sendInDialog(confirmed(), QStringLiteral("BYE"));
+        QTRY_COMPARE_WITH_TIMEOUT(results.size(), 1, 5000);
+        QVERIFY2(results.first().startsWith(QLatin1String("BYE ok")), qPrintable(results.first()));
+        QTRY_VERIFY_WITH_TIMEOUT(p.state() == QProcess::NotRunning, 20000);
+        QVERIFY2(p.exitCode() == 0, p.readAll().constData());
+        QVERIFY(journalHas(w.stack.journal(), [](const trace::Event& e) {
+            return e.kind == trace::Kind::SipMessage && e.dir == trace::Dir::Tx && e.text.startsWith(QLatin1String("ACK"));
+        }));
+    }
 };
 
 QTEST_MAIN(TstNetworkGui)

@@ -175,6 +175,17 @@ bool NetworkEngine::start(const QList<ListenerSpec>& listeners, QStringList* bou
         }
     });
     connect(m_sip.get(), &sip::SipStack::changed, this, &NetworkEngine::publishSoon);
+    // A UA acknowledges every 2xx to its INVITEs (RFC 3261 §13.2.2.4), retransmissions included:
+    // the composer's INVITE and the re-INVITEs of the dialogs view complete their dialogs.
+    connect(m_sip.get(), &sip::SipStack::responseReceived, this, [this](const sip::Incoming& in) {
+        const auto cseq = in.message.cseq();
+        const int status = in.message.statusCode();
+        if (!m_sip || !cseq || cseq->method != "INVITE" || status < 200 || status >= 300 || !in.dialog)
+            return;
+        const sip::SendResult r = m_sip->ackTwoHundred(in.dialog, cseq->number);
+        if (!r.ok())
+            m_stack.log(3, tr("network mode: cannot ACK the %1 of dialog %2: %3").arg(status).arg(in.dialog).arg(r.reason));
+    });
     m_stack.log(1, tr("network mode: listening on %1").arg(at.join(QStringLiteral(", "))));
     if (bound)
         *bound = at;

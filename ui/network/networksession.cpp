@@ -14,6 +14,7 @@
 #include <QDockWidget>
 #include <QMenu>
 #include <QPointer>
+#include <QScrollArea>
 #include <QStatusBar>
 
 namespace ladder::ui {
@@ -26,7 +27,12 @@ NetworkSession::NetworkSession(StackThread& stack, MainWindow& window, QObject* 
     m_panel = new NetworkPanel(&window);
     m_dock = new QDockWidget(tr("Network"), &window);
     m_dock->setObjectName(QStringLiteral("networkDock"));
-    m_dock->setWidget(m_panel);
+    // Scrolls rather than forcing its height on the window's right column.
+    auto* scroll = new QScrollArea(m_dock);
+    scroll->setWidgetResizable(true);
+    scroll->setFrameShape(QFrame::NoFrame);
+    scroll->setWidget(m_panel);
+    m_dock->setWidget(scroll);
     window.addDockWidget(Qt::RightDockWidgetArea, m_dock);
     if (QDockWidget* lab = window.dock(QStringLiteral("labDock")))
         window.tabifyDockWidget(lab, m_dock);
@@ -157,6 +163,37 @@ void NetworkSession::stop()
     emit runningChanged(false);
 }
 
+void NetworkSession::sendInDialog(quint64 dialog, const QString& method)
+{
+    QPointer<NetworkSession> self(this);
+    m_stack.invoke([e = m_engine, dialog, method, self](Stack&) {
+        const NetworkResult r = e->sendInDialog(dialog, method);
+        QMetaObject::invokeMethod(self, [self, r, method] {
+            if (!self)
+                return;
+            const QString text = r.ok ? tr("%1 sent (transaction %2)").arg(method).arg(r.transaction)
+                                      : tr("%1: %2: %3").arg(method, r.errnoName, r.text);
+            self->m_window.statusBar()->showMessage(text, 10000);
+            emit self->inDialogResult(method, r.ok, text);
+        }, Qt::QueuedConnection);
+    });
+}
+
+void NetworkSession::cancelInvite(quint64 transaction)
+{
+    QPointer<NetworkSession> self(this);
+    m_stack.invoke([e = m_engine, transaction, self](Stack&) {
+        const NetworkResult r = e->cancelInvite(transaction);
+        QMetaObject::invokeMethod(self, [self, r] {
+            if (!self)
+                return;
+            const QString text = r.ok ? tr("CANCEL sent") : tr("CANCEL: %1: %2").arg(r.errnoName, r.text);
+            self->m_window.statusBar()->showMessage(text, 10000);
+            emit self->inDialogResult(QStringLiteral("CANCEL"), r.ok, text);
+        }, Qt::QueuedConnection);
+    });
+}
+
 void NetworkSession::addDialogActions()
 {
     // The dialogs view's context menu: in-dialog requests through network mode's stack.
@@ -190,16 +227,7 @@ void NetworkSession::addDialogActions()
         if (!id)
             return;
         QMenu menu(view);
-        auto send = [this, id](const QString& method) {
-            m_stack.invoke([e = m_engine, id, method, w = QPointer<MainWindow>(&m_window)](Stack&) {
-                const NetworkResult r = e->sendInDialog(id, method);
-                QMetaObject::invokeMethod(w, [w, r, method] {
-                    if (w)
-                        w->statusBar()->showMessage(
-                            r.ok ? tr("%1 sent").arg(method) : tr("%1: %2: %3").arg(method, r.errnoName, r.text), 10000);
-                }, Qt::QueuedConnection);
-            });
-        };
+        auto send = [this, id](const QString& method) { sendInDialog(id, method); };
         for (const QString& m : { QStringLiteral("BYE"), QStringLiteral("INVITE"), QStringLiteral("UPDATE"), QStringLiteral("INFO") }) {
             QAction* a = menu.addAction(m == QLatin1String("INVITE") ? tr("Send re-INVITE") : tr("Send %1").arg(m));
             a->setEnabled(state != QLatin1String("terminated"));
@@ -207,13 +235,7 @@ void NetworkSession::addDialogActions()
         }
         QAction* cancel = menu.addAction(tr("CANCEL the INVITE"));
         cancel->setEnabled(state == QLatin1String("early") && creating);
-        connect(cancel, &QAction::triggered, this, [this, creating] {
-            m_stack.invoke([e = m_engine, creating](Stack& s) {
-                const NetworkResult r = e->cancelInvite(creating);
-                if (!r.ok)
-                    s.log(3, tr("CANCEL: %1: %2").arg(r.errnoName, r.text));
-            });
-        });
+        connect(cancel, &QAction::triggered, this, [this, creating] { cancelInvite(creating); });
         menu.exec(view->viewport()->mapToGlobal(at));
     });
 }

@@ -38,8 +38,15 @@ public:
     // The addresses as bound (ports resolved), "udp:127.0.0.1:15070".
     QStringList bound() const { return m_bound; }
 
+    // What the dialogs view's context menu does: a request inside dialog `dialog` (BYE, INVITE
+    // for a re-INVITE, UPDATE, INFO) or the CANCEL of INVITE client transaction `transaction`;
+    // the outcome goes to the status bar and to inDialogResult.
+    void sendInDialog(quint64 dialog, const QString& method);
+    void cancelInvite(quint64 transaction);
+
 signals:
     void runningChanged(bool running);
+    void inDialogResult(const QString& method, bool ok, const QString& text);
 
 private:
     void addDialogActions();
