@@ -4,6 +4,7 @@
 #include "composer/sipcomposer.h"
 #include "host/stack.h"
 #include "journal/journal.h"
+#include "liveview.h"
 #include "mainwindow.h"
 #include "models/livemodels.h"
 #include "networkengine.h"
@@ -15,6 +16,7 @@
 #include <QMenu>
 #include <QPointer>
 #include <QScrollArea>
+#include <QTreeView>
 #include <QStatusBar>
 
 namespace ladder::ui {
@@ -197,35 +199,34 @@ void NetworkSession::cancelInvite(quint64 transaction)
 void NetworkSession::addDialogActions()
 {
     // The dialogs view's context menu: in-dialog requests through network mode's stack.
-    QDockWidget* dialogs = m_window.dock(QStringLiteral("dialogsDock"));
-    QAbstractItemView* view = dialogs ? dialogs->findChild<QAbstractItemView*>() : nullptr;
+    // LiveView "dialogsView" (the fork tree): its current key is the dialog id.
+    auto* live = m_window.findChild<LiveView*>(QStringLiteral("dialogsView"));
+    QTreeView* view = live ? live->view() : nullptr;
     if (!view)
         return;
     view->setContextMenuPolicy(Qt::CustomContextMenu);
-    connect(view, &QWidget::customContextMenuRequested, this, [this, view](const QPoint& at) {
+    connect(view, &QWidget::customContextMenuRequested, this, [this, view, live](const QPoint& at) {
         if (!m_running)
             return;
         const QModelIndex index = view->indexAt(at);
         if (!index.isValid())
             return;
-        // The row's Call-ID and local tag name the dialog among the model's snapshots.
-        const QString callId = index.siblingAtColumn(DialogModel::CallIdColumn).data().toString();
-        const QString localTag = index.siblingAtColumn(DialogModel::LocalTagColumn).data().toString();
-        quint64 id = 0;
+        view->setCurrentIndex(index);
+        const quint64 id = live->currentKey();
         quint64 creating = 0;
         QString state;
+        bool found = false;
         const DialogModel* model = m_window.dialogModel();
-        for (int r = 0; r < model->rowCount(); ++r) {
+        for (int r = 0; r < model->rowCount() && !found; ++r) {
             const sip::DialogSnapshot& d = model->at(r);
-            if (QString::fromUtf8(d.callId) == callId && QString::fromUtf8(d.localTag) == localTag) {
-                id = d.id;
+            if (d.id == id) {
                 creating = d.creatingTransaction;
                 state = d.state;
-                break;
+                found = true;
             }
         }
-        if (!id)
-            return;
+        if (!found)
+            return; // a fork group's row, not a dialog
         QMenu menu(view);
         auto send = [this, id](const QString& method) { sendInDialog(id, method); };
         for (const QString& m : { QStringLiteral("BYE"), QStringLiteral("INVITE"), QStringLiteral("UPDATE"), QStringLiteral("INFO") }) {
