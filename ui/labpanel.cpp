@@ -5,6 +5,7 @@
 #include "lab/faultrule.h"
 #include "lab/pacer.h"
 
+#include <QCheckBox>
 #include <QComboBox>
 #include <QFormLayout>
 #include <QHBoxLayout>
@@ -190,6 +191,41 @@ LabPanel::LabPanel(QWidget* parent)
     rewindBox->addLayout(rewindButtons);
     box->addWidget(m_rewindRow);
     m_rewindRow->hide();
+    // The classroom quiz: predict the next event, checked against what the stack then does.
+    m_quizMode = new QCheckBox(tr("Quiz: predict the next event at each pause"), this);
+    m_quizMode->setObjectName(QStringLiteral("quizMode"));
+    m_quizMode->setToolTip(tr("At each pause (Step, a breakpoint) choose what the stack does next — which timer fires, or "
+                              "whether a message arrives or is sent first; the lab steps and checks. Scores export as CSV."));
+    box->addWidget(m_quizMode);
+    m_quizRow = new QWidget(this);
+    auto* quizBox = new QVBoxLayout(m_quizRow);
+    quizBox->setContentsMargins(0, 0, 0, 0);
+    m_quizChoices = new QComboBox(m_quizRow);
+    m_quizChoices->setObjectName(QStringLiteral("quizChoices"));
+    quizBox->addWidget(m_quizChoices);
+    auto* quizButtons = new QHBoxLayout;
+    m_quizAnswer = new QPushButton(tr("Predict && Step"), m_quizRow);
+    m_quizAnswer->setObjectName(QStringLiteral("quizAnswer"));
+    auto* quizExport = new QPushButton(tr("Export Scores…"), m_quizRow);
+    quizExport->setObjectName(QStringLiteral("quizExport"));
+    quizButtons->addWidget(m_quizAnswer);
+    quizButtons->addWidget(quizExport);
+    quizBox->addLayout(quizButtons);
+    m_quizResult = new QLabel(tr("Pause the lesson (Step or a breakpoint) to be asked."), m_quizRow);
+    m_quizResult->setObjectName(QStringLiteral("quizResult"));
+    m_quizResult->setWordWrap(true);
+    quizBox->addWidget(m_quizResult);
+    box->addWidget(m_quizRow);
+    m_quizRow->hide();
+    m_quizAnswer->setEnabled(false);
+    connect(m_quizMode, &QCheckBox::toggled, m_quizRow, &QWidget::setVisible);
+    connect(m_quizAnswer, &QPushButton::clicked, this, [this] {
+        if (m_quizChoices->currentIndex() >= 0) {
+            m_quizAnswer->setEnabled(false);
+            emit quizAnswered(m_quizChoices->currentIndex());
+        }
+    });
+    connect(quizExport, &QPushButton::clicked, this, &LabPanel::quizExportRequested);
     connect(live, &QPushButton::clicked, this, &LabPanel::backToLiveRequested);
     connect(rerun, &QPushButton::clicked, this, [this] {
         if (m_rewoundNs >= 0 && readyToStart())
@@ -339,6 +375,23 @@ void LabPanel::setClock(bool virtualTime, bool playing, double speed, qint64 now
     }
     const QString rate = speed == lab::Pacer::kAsFastAsPossible ? tr("as fast as possible") : QStringLiteral("%1×").arg(speed);
     m_clock->setText(tr("t = %1 s · %2").arg(double(nowNs) / 1e9, 0, 'f', 3).arg(playing ? rate : tr("paused")));
+}
+
+bool LabPanel::quizMode() const { return m_quizMode->isChecked(); }
+
+void LabPanel::setQuizChoices(const QStringList& choices)
+{
+    m_quizChoices->clear();
+    m_quizChoices->addItems(choices);
+    m_quizAnswer->setEnabled(!choices.isEmpty());
+    if (!choices.isEmpty())
+        m_quizResult->setText(m_quizVerdict + tr("<b>What happens next?</b> Choose, then Predict &amp; Step."));
+}
+
+void LabPanel::setQuizResult(const QString& verdict, int right, int asked)
+{
+    m_quizVerdict = tr("%1<br>%2 of %3 right.<br>").arg(verdict.toHtmlEscaped()).arg(right).arg(asked);
+    m_quizResult->setText(m_quizVerdict);
 }
 
 void LabPanel::setRewound(qint64 timeNs)

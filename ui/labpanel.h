@@ -6,6 +6,7 @@
 #include <QJsonObject>
 #include <QWidget>
 
+class QCheckBox;
 class QComboBox;
 class QFormLayout;
 class QLabel;
@@ -60,6 +61,10 @@ public:
     // The views show the state as of timeNs (the timeline's cursor); -1: live.
     void setRewound(qint64 timeNs);
     qint64 rewoundTime() const { return m_rewoundNs; }
+    // The classroom quiz: on, at each pause the student picks what happens next from choices.
+    bool quizMode() const;
+    void setQuizChoices(const QStringList& choices); // empty: nothing to ask now
+    void setQuizResult(const QString& verdict, int right, int asked);
 signals:
     void startRequested(const QString& name, const ladder::lab::ScenarioParams& params);
     void stopRequested();
@@ -81,6 +86,9 @@ signals:
     // Re-run the lesson (same seed) to the instant shown and pause there, the fault rules of the
     // box applied, the loss and delay of the sliders applied from there.
     void rerunRequested(qint64 timeNs);
+    // The student's prediction (an index into the choices): the lab steps to the next event and checks it.
+    void quizAnswered(int choice);
+    void quizExportRequested();
 
 private:
     void showLesson();
@@ -116,6 +124,12 @@ private:
     QWidget* m_rewindRow;
     QLabel* m_rewindLabel;
     qint64 m_rewoundNs = -1;
+    QCheckBox* m_quizMode;
+    QWidget* m_quizRow;
+    QComboBox* m_quizChoices;
+    QPushButton* m_quizAnswer;
+    QLabel* m_quizResult;
+    QString m_quizVerdict; // the last answer's verdict and the score, shown above the next question
     QStringList m_appliedBreaks;
     bool m_virtual = false;
     bool m_playing = false;

@@ -13,6 +13,8 @@
 #include "runcomparison.h"
 #include "timeline/timelineview.h"
 
+#include <QFile>
+#include <QFileDialog>
 #include <QPointer>
 #include <QStatusBar>
 
@@ -78,14 +80,37 @@ LabSession::LabSession(StackThread& stack, MainWindow& window, QObject* parent)
         const qint64 rewound = panel->rewoundTime();
         rerunTo(rewound >= 0 && rewound < sentNs ? rewound : std::max<qint64>(0, sentNs - 1));
     });
-    connect(c, &lab::LabController::pausedAt, w, [w](qint64 seq, int breakpoint, const QString& why) {
-        w->labPanel()->setPausedAt(seq, breakpoint, why);
+    connect(c, &lab::LabController::sipSnapshotReady, this, [this](const sip::StackSnapshot& s) { m_lastSnapshot = s; },
+        Qt::QueuedConnection);
+    connect(c, &lab::LabController::pausedAt, this, [this, w](qint64 seq, int breakpoint, const QString& why) {
+        if (m_quizChosen < 0)
+            w->labPanel()->setPausedAt(seq, breakpoint, why);
         // The event the run stopped at, highlighted in every view.
         if (seq >= 0)
             w->inspect(quint64(seq));
+        paused(seq);
     }, Qt::QueuedConnection);
 
     LabPanel* panel = w->labPanel();
+    connect(panel, &LabPanel::quizAnswered, this, [this](int choice) {
+        if (choice < 0 || choice >= m_quizChoices.size())
+            return;
+        m_quizChosen = choice;
+        m_quizSteps = 0;
+        m_quizAskedNs = m_lastSnapshot.timeNs;
+        m_stack.invoke([c = m_controller](Stack&) { c->step(); });
+    });
+    connect(panel, &LabPanel::quizExportRequested, this, [this] {
+        const QString path = QFileDialog::getSaveFileName(&m_window, tr("Export Quiz Scores"), QStringLiteral("quiz-scores.csv"),
+            tr("CSV (*.csv)"));
+        if (path.isEmpty())
+            return;
+        QFile f(path);
+        if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate) || f.write(lab::quizCsv(m_quizAnswers).toUtf8()) < 0)
+            m_window.statusBar()->showMessage(tr("Cannot write %1: %2").arg(path, f.errorString()), 10000);
+        else
+            m_window.statusBar()->showMessage(tr("%1 answers written to %2").arg(m_quizAnswers.size()).arg(path), 8000);
+    });
     connect(panel, &LabPanel::backToLiveRequested, this, [this] {
         m_stack.invoke([c = m_controller](Stack&) { c->backToLive(); });
     });
@@ -203,6 +228,47 @@ LabSession::~LabSession()
 }
 
 RunComparison* LabSession::comparison() const { return m_comparison; }
+
+void LabSession::paused(qint64 seq)
+{
+    LabPanel* panel = m_window.labPanel();
+    if (m_quizChosen >= 0) {
+        // Checking: the next timer firing or SIP message is the answer (timers armed, state
+        // changes and the like on the way are stepped over, up to a bound).
+        const trace::Event e = seq >= 0 ? m_stack.journal()->at(quint64(seq)) : trace::Event();
+        const bool decides = seq >= 0
+            && (e.kind == trace::Kind::TimerFired || e.kind == trace::Kind::SipMessage
+                || e.kind == trace::Kind::SipRetransmission);
+        if (!decides && seq >= 0 && ++m_quizSteps < 200) {
+            m_stack.invoke([c = m_controller](Stack&) { c->step(); });
+            return;
+        }
+        lab::QuizAnswer a;
+        a.askedAtNs = m_quizAskedNs;
+        for (const lab::Prediction& p : m_quizChoices)
+            a.choices << p.text;
+        a.chosen = m_quizChosen;
+        a.actual = decides ? QStringLiteral("%1 %2 at %3 s")
+                                 .arg(QLatin1String(trace::kindName(e.kind)), e.text)
+                                 .arg(double(e.timeNs) / 1e9, 0, 'f', 3)
+                           : tr("nothing more happened");
+        a.correct = decides && m_quizChoices.at(m_quizChosen).holds(e);
+        m_quizAnswers << a;
+        m_quizChosen = -1;
+        int right = 0;
+        for (const lab::QuizAnswer& q : m_quizAnswers)
+            right += q.correct ? 1 : 0;
+        // Escaped by the panel: the event's text comes from the network.
+        panel->setQuizResult((a.correct ? tr("Right: ") : tr("Not quite — it was: ")) + a.actual, right, int(m_quizAnswers.size()));
+    }
+    if (panel->quizMode()) {
+        m_quizChoices = lab::predictionsFrom(m_lastSnapshot);
+        QStringList texts;
+        for (const lab::Prediction& p : m_quizChoices)
+            texts << p.text;
+        panel->setQuizChoices(texts);
+    }
+}
 
 void LabSession::remember(const QString& name, const lab::ScenarioParams& params)
 {

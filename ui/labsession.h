@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "lab/quiz.h"
 #include "lab/scenario.h"
 
 #include <QObject>
@@ -33,9 +34,12 @@ public:
     // with the run as it was.
     void rerunTo(qint64 timeNs);
     RunComparison* comparison() const;
+    // The quiz's answers so far, and the CSV a teacher gets (lab::quizCsv).
+    const QList<lab::QuizAnswer>& quizAnswers() const { return m_quizAnswers; }
 
 private:
     void remember(const QString& name, const lab::ScenarioParams& params);
+    void paused(qint64 seq);
 
     StackThread& m_stack;
     MainWindow& m_window;
@@ -43,6 +47,13 @@ private:
     QString m_lastName; // the lesson last started, with what it was started with
     lab::ScenarioParams m_lastParams;
     QPointer<RunComparison> m_comparison;
+    // The quiz: the last snapshot (the choices come from it), the question being checked.
+    sip::StackSnapshot m_lastSnapshot;
+    QList<lab::Prediction> m_quizChoices;
+    int m_quizChosen = -1; // >= 0: stepping to the event that checks it
+    int m_quizSteps = 0;
+    qint64 m_quizAskedNs = 0;
+    QList<lab::QuizAnswer> m_quizAnswers;
 };
 
 } // namespace ladder::ui

@@ -222,6 +222,44 @@ private slots:
         comparison->close();
     }
 
+    // Issue 22's classroom quiz: paused at the first INVITE, the student is offered the armed
+    // timers (Timer A at 0.5 s first) and "a message arrives / is sent"; Timer A is right (the lab
+    // steps over the timers armed on the way and checks the Timer A firing), "a message arrives"
+    // next is wrong (Timer A's retransmission is sent); the CSV has both rows.
+    void quizChecksPredictionsAgainstTheStack()
+    {
+        App app;
+        app.window.show();
+        ui::LabPanel* panel = app.window.labPanel();
+        panel->selectScenario(QStringLiteral("invite-lossy-udp"));
+        panel->findChild<QCheckBox*>(QStringLiteral("quizMode"))->setChecked(true);
+        panel->findChild<QPlainTextEdit*>(QStringLiteral("breakpoints"))->setPlainText(QStringLiteral("send sip:INVITE"));
+        panel->speedBox()->setCurrentIndex(panel->speedBox()->findData(0.0));
+        QTest::mouseClick(panel->findChild<QPushButton*>(QStringLiteral("startScenario")), Qt::LeftButton);
+        auto* choices = panel->findChild<QComboBox*>(QStringLiteral("quizChoices"));
+        auto* answer = panel->findChild<QPushButton*>(QStringLiteral("quizAnswer"));
+        auto* result = panel->findChild<QLabel*>(QStringLiteral("quizResult"));
+        QTRY_VERIFY_WITH_TIMEOUT(answer->isEnabled() && choices->count() == 4, 10000);
+        QVERIFY2(choices->itemText(0).startsWith(QStringLiteral("Timer A of the INVITE client")), qPrintable(choices->itemText(0)));
+        QVERIFY2(choices->itemText(0).endsWith(QStringLiteral("at 0.500 s")), qPrintable(choices->itemText(0)));
+        QVERIFY(choices->itemText(1).startsWith(QStringLiteral("Timer B of the INVITE client")));
+        QCOMPARE(choices->itemText(2), QStringLiteral("A SIP message arrives, before any timer fires"));
+        choices->setCurrentIndex(0);
+        QTest::mouseClick(answer, Qt::LeftButton);
+        QTRY_VERIFY2_WITH_TIMEOUT(result->text().contains(QStringLiteral("1 of 1 right")), qPrintable(result->text() + " / " + panel->findChild<QLabel*>(QStringLiteral("labStatus"))->text()), 10000);
+        QVERIFY2(result->text().contains(QStringLiteral("Right: sip.timer.fired A at 0.500 s")), qPrintable(result->text()));
+        QTRY_VERIFY(answer->isEnabled());
+        choices->setCurrentIndex(choices->findText(QStringLiteral("A SIP message arrives, before any timer fires")));
+        QTest::mouseClick(answer, Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(result->text().contains(QStringLiteral("1 of 2 right")), 10000);
+        QVERIFY2(result->text().contains(QStringLiteral("it was: sip.retransmission INVITE")), qPrintable(result->text()));
+        const QStringList csv = lab::quizCsv(app.lab.quizAnswers()).split(QStringLiteral("\r\n"), Qt::SkipEmptyParts);
+        QCOMPARE(csv.size(), 3);
+        QCOMPARE(csv.at(0), QStringLiteral("asked_at_s,question,choices,answer,actual,correct"));
+        QVERIFY2(csv.at(1).startsWith(QStringLiteral("0.000,What happens next?,")) && csv.at(1).endsWith(QStringLiteral(",yes")), qPrintable(csv.at(1)));
+        QVERIFY2(csv.at(2).startsWith(QStringLiteral("0.500,")) && csv.at(2).endsWith(QStringLiteral(",no")), qPrintable(csv.at(2)));
+    }
+
     void statefulInviteReachesTerminated()
     {
         App app;
