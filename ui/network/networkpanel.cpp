@@ -87,7 +87,7 @@ NetworkPanel::NetworkPanel(QWidget* parent)
     auto* lg = new QVBoxLayout(listenGroup);
     m_listenerList = new QListWidget(listenGroup);
     m_listenerList->setObjectName(QStringLiteral("networkListeners"));
-    m_listenerList->setMaximumHeight(90);
+    m_listenerList->setMaximumHeight(64);
     lg->addWidget(m_listenerList);
     auto* addRow = new QHBoxLayout;
     m_newListener = new QLineEdit(listenGroup);
@@ -146,7 +146,6 @@ NetworkPanel::NetworkPanel(QWidget* parent)
         saveSettings();
         emit rulesChanged(rules());
     });
-    box->addWidget(rulesGroup);
 
     // The queue and the answer.
     auto* waitGroup = new QGroupBox(tr("Waiting for you"), this);
@@ -159,7 +158,9 @@ NetworkPanel::NetworkPanel(QWidget* parent)
     m_waiting->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_waiting->setSelectionMode(QAbstractItemView::SingleSelection);
     m_waiting->setEditTriggers(QAbstractItemView::NoEditTriggers);
-    m_waiting->setMinimumHeight(80);
+    m_waiting->setMinimumHeight(90);
+    m_waiting->setWordWrap(false);
+    m_waiting->verticalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     wg->addWidget(m_waiting);
     m_request = new QPlainTextEdit(waitGroup);
     m_request->setReadOnly(true);
@@ -210,6 +211,7 @@ NetworkPanel::NetworkPanel(QWidget* parent)
     answerRow->addWidget(m_result, 1);
     wg->addLayout(answerRow);
     box->addWidget(waitGroup, 1);
+    box->addWidget(rulesGroup);
 
     m_tick = new QTimer(this);
     m_tick->setInterval(500);
