@@ -11,6 +11,7 @@
 #include "logmodel.h"
 #include "mainwindow.h"
 #include "runcomparison.h"
+#include "graphs/tsngraphview.h"
 #include "timeline/timelineview.h"
 
 #include <QFile>
@@ -40,6 +41,8 @@ LabSession::LabSession(StackThread& stack, MainWindow& window, QObject* parent)
     }, Qt::QueuedConnection);
     connect(c, &lab::LabController::rewound, w, [w](qint64 timeNs, qint64 lastSeq) {
         w->timeline()->setCursorTime(timeNs);
+        for (TsnGraphView* graph : w->findChildren<TsnGraphView*>())
+            graph->setCursorTime(timeNs);
         w->labPanel()->setRewound(timeNs);
         if (lastSeq >= 0)
             w->inspect(quint64(lastSeq)); // the newest event as of then, in every view

@@ -4,6 +4,7 @@
 #include "composer/sctpcomposer.h"
 #include "composer/sipcomposer.h"
 #include "host/stack.h"
+#include "graphs/tsngraphview.h"
 #include "labpanel.h"
 #include "runcomparison.h"
 #include "labsession.h"
@@ -159,6 +160,9 @@ private slots:
         QVERIFY2(at >= 500'000'000 && at < 1'500'000'000,
             qPrintable(QStringLiteral("%1 start %2 ns/px %3 x %4 width %5").arg(at).arg(timeline->startNs()).arg(timeline->nsPerPixel()).arg(x1).arg(timeline->width())));
         QTRY_COMPARE(timeline->cursorTime(), at);
+        QVERIFY(!app.window.findChildren<ui::TsnGraphView*>().isEmpty());
+        for (ui::TsnGraphView* graph : app.window.findChildren<ui::TsnGraphView*>())
+            QCOMPARE(graph->cursorTime(), at); // the TSN graph veils what came after too
         QTRY_VERIFY(panel->findChild<QWidget*>(QStringLiteral("rewindRow"))->isVisible());
         QCOMPARE(panel->rewoundTime(), at);
         // As of then: the INVITE client transaction is still Calling, retransmitted once (at 0.5 s).

@@ -463,6 +463,26 @@ void TsnGraphView::paintEvent(QPaintEvent*)
 {
     QPainter p(this);
     render(p, size());
+    if (m_cursorNs < 0)
+        return;
+    const Viewport vp = m_lastViewport;
+    const double x = vp.x(m_cursorNs);
+    if (x > vp.plot.right())
+        return;
+    QColor veil = palette().color(QPalette::Base);
+    veil.setAlpha(165);
+    const double left = std::max(x, vp.plot.left());
+    p.fillRect(QRectF(left, vp.plot.top(), vp.plot.right() - left, vp.plot.height()), veil);
+    if (x >= vp.plot.left()) {
+        p.setPen(QPen(palette().color(QPalette::Highlight), 2));
+        p.drawLine(QPointF(x, vp.plot.top()), QPointF(x, vp.plot.bottom()));
+    }
+}
+
+void TsnGraphView::setCursorTime(qint64 timeNs)
+{
+    m_cursorNs = timeNs < 0 ? -1 : timeNs;
+    update();
 }
 
 const DrawnMark* TsnGraphView::markAt(const QPoint& pos) const

@@ -43,6 +43,9 @@ public:
     // Rings the points of this journal event (selected in another view); ~0: none.
     void selectSeq(quint64 seq);
     quint64 selectedSeq() const { return m_selectedSeq; }
+    // The lab's rewind (as TimelineView::setCursorTime): a line at that instant, later points veiled.
+    void setCursorTime(qint64 timeNs);
+    qint64 cursorTime() const { return m_cursorNs; }
 
     bool exportPng(const QString& file);
     bool exportSvg(const QString& file);
@@ -73,6 +76,7 @@ private:
     double m_nsPerPx = 1e6;
     bool m_fitted = true; // Home: keep everything in view as points arrive
     quint64 m_selectedSeq = ~0ull;
+    qint64 m_cursorNs = -1;
     void userRange(); // emits userRangeChanged
     QPoint m_pressPos;
     qint64 m_pressStart = 0;
