@@ -46,6 +46,26 @@ const char* kUsage
       "Stops after N requests (--count) or SECONDS (--duration); otherwise runs until killed.\n"
       "Exit status: 0 done; 1 cannot listen; 2 usage.";
 
+// Bytes from the network as printed: control characters escaped (\r, \n, \xNN), so that a peer
+// cannot drive the terminal (a received Request-URI holding ESC [2J would clear it).
+QString printable(const QString& text)
+{
+    QString out;
+    out.reserve(text.size());
+    for (const QChar c : text) {
+        const char16_t u = c.unicode();
+        if (u == '\r')
+            out += QLatin1String("\\r");
+        else if (u == '\n')
+            out += QLatin1String("\\n");
+        else if ((u < 0x20 && u != '\t') || u == 0x7f || (u >= 0x80 && u < 0xa0))
+            out += QStringLiteral("\\x%1").arg(uint(u), 2, 16, QLatin1Char('0'));
+        else
+            out += c;
+    }
+    return out;
+}
+
 } // namespace
 
 // Registered with the send side in cmd_send_sip.cpp (one "sip" entry of transports.h).
@@ -127,11 +147,11 @@ int ladder::ctl::listenSip(const QStringList& args)
         const QString t = QString::number(double(e.timeNs) / 1e9, 'f', 3);
         switch (e.kind) {
         case trace::Kind::SipMessage:
-            say(QStringLiteral("%1 %2 %3 [%4]").arg(t, e.dir == trace::Dir::Tx ? QStringLiteral("->") : QStringLiteral("<-"), e.text,
+            say(QStringLiteral("%1 %2 %3 [%4]").arg(t, e.dir == trace::Dir::Tx ? QStringLiteral("->") : QStringLiteral("<-"), printable(e.text),
                 e.dir == trace::Dir::Tx ? e.to : e.from));
             break;
         case trace::Kind::SipRetransmission:
-            say(QStringLiteral("%1 -> %2 (retransmission %3)").arg(t, e.text).arg(e.c));
+            say(QStringLiteral("%1 -> %2 (retransmission %3)").arg(t, printable(e.text)).arg(e.c));
             break;
         case trace::Kind::TransactionState:
             say(QStringLiteral("%1 transaction %2: %3").arg(t).arg(e.object).arg(e.text));
@@ -140,7 +160,7 @@ int ladder::ctl::listenSip(const QStringList& args)
             say(QStringLiteral("%1 dialog %2: %3").arg(t).arg(e.object).arg(e.text));
             break;
         case trace::Kind::Error:
-            say(QStringLiteral("%1 error: %2").arg(t, e.text));
+            say(QStringLiteral("%1 error: %2").arg(t, printable(e.text)));
             break;
         default:
             break;
