@@ -49,6 +49,58 @@ namespace {
         return true;
     }
 
+    // The what-if, headless: the same lesson and seed without the command line's fault rules, and
+    // where it and the faulted run part. Object ids are numbered process-wide, so events compare
+    // by what happened (time, kind, direction, ends, text, bytes).
+    static QVector<trace::Event> compared(const trace::Journal& j)
+    {
+        QVector<trace::Event> out;
+        j.forEach(0, j.count(), [&](const trace::Event& e) {
+            if (e.kind != trace::Kind::Log)
+                out.append(e);
+        });
+        return out;
+    }
+
+    // The run without the fault rules, done (and its stack gone) before the faulted one starts:
+    // usrsctp is one per process, and two live lab stacks would share it.
+    static QVector<trace::Event> runWithoutFaults(const QString& name, lab::ScenarioParams params)
+    {
+        params.faults.clear();
+        auto scenario = lab::createScenario(name);
+        Stack stack(scenario->needsRealTime() ? Scheduler::Mode::Real : Scheduler::Mode::Virtual);
+        lab::runToEnd(*scenario, stack, params, {});
+        const QVector<trace::Event> events = compared(stack.journal());
+        scenario->stop();
+        return events;
+    }
+
+    void compareWith(const QVector<trace::Event>& a, const trace::Journal& faulted)
+    {
+        const QVector<trace::Event> b = compared(faulted);
+        auto same = [](const trace::Event& x, const trace::Event& y) {
+            return x.timeNs == y.timeNs && x.kind == y.kind && x.dir == y.dir && x.from == y.from && x.to == y.to
+                && x.text == y.text && x.raw == y.raw;
+        };
+        qsizetype i = 0;
+        while (i < a.size() && i < b.size() && same(a.at(i), b.at(i)))
+            ++i;
+        auto describe = [](const QVector<trace::Event>& v, qsizetype at) {
+            if (at >= v.size())
+                return QStringLiteral("(nothing more)");
+            const trace::Event& e = v.at(at);
+            return QStringLiteral("%1 s %2 %3").arg(double(e.timeNs) / 1e9, 0, 'f', 6).arg(QLatin1String(trace::kindName(e.kind)), e.text);
+        };
+        if (i == a.size() && i == b.size()) {
+            out(QStringLiteral("compare: the runs with and without the faults are the same, %1 events").arg(a.size()));
+            return;
+        }
+        const qint64 at = std::min(i < a.size() ? a.at(i).timeNs : b.at(i).timeNs, i < b.size() ? b.at(i).timeNs : a.at(i).timeNs);
+        out(QStringLiteral("compare: the runs part at %1 s, after %2 identical events").arg(double(at) / 1e9, 0, 'f', 6).arg(i));
+        out(QStringLiteral("compare: without the faults: %1").arg(describe(a, i)));
+        out(QStringLiteral("compare: with them: %1").arg(describe(b, i)));
+    }
+
     int run(const QStringList& args)
     {
         QCommandLineParser p;
@@ -67,6 +119,9 @@ namespace {
                 QStringLiteral("Stop at the first event a breakpoint matches (docs/TEACHING.md), e.g. 'timer sip:A'; "
                                "prints the event and the stacks' state there; repeatable"),
                 QStringLiteral("RULE") },
+            { QStringLiteral("compare"),
+                QStringLiteral("Also run the lesson without the --fault rules (same seed) and say where the two runs "
+                               "part: the first event that differs, in each") },
             { QStringLiteral("trace"), QStringLiteral("Write the whole journal as JSON Lines"),
                 QStringLiteral("FILE") },
             { QStringLiteral("pcap"), QStringLiteral("Write the wire as pcapng"), QStringLiteral("FILE") },
@@ -124,6 +179,8 @@ namespace {
             return 2;
         }
 
+        const QVector<trace::Event> baseline
+            = p.isSet(QStringLiteral("compare")) ? runWithoutFaults(name, params) : QVector<trace::Event>();
         Stack stack(scenario->needsRealTime() ? Scheduler::Mode::Real : Scheduler::Mode::Virtual);
         out(QStringLiteral("scenario: %1 — %2").arg(name, scenario->title()));
         if (fromFile && !fromFile->lessonFile().path.startsWith(QLatin1Char(':')))
@@ -164,6 +221,8 @@ namespace {
                     .arg(outcome.faults.at(i).acted));
         if (!breaks->isEmpty() && outcome.breakSeq < 0)
             out(QStringLiteral("no breakpoint was hit"));
+        if (p.isSet(QStringLiteral("compare")))
+            compareWith(baseline, stack.journal());
         int rc = outcome.result.ok || outcome.breakSeq >= 0 ? 0 : 1;
         if (!outcome.result.ok && outcome.breakSeq < 0)
             err(QStringLiteral("ladderctl lab run: %1 failed: %2").arg(name, outcome.result.failure));
@@ -205,7 +264,7 @@ namespace {
     const Registration reg { { QStringLiteral("lab"),
         QStringLiteral("List and run the built-in lab scenarios, headless"),
         QStringLiteral("list | run NAME|FILE.json [--seed N] [--loss PCT] [--delay MS] [--duration S] [--fault RULE]… "
-                       "[--break RULE]… [--trace FILE.jsonl] [--pcap FILE.pcapng]"),
+                       "[--break RULE]… [--compare] [--trace FILE.jsonl] [--pcap FILE.pcapng]"),
         lab } };
 
 } // namespace

@@ -603,6 +603,33 @@ private slots:
             QVERIFY2(first.contains("\"t_ns\":" + time + ','), first.constData());
         QVERIFY(same == plain.size() || !plain[same].contains(label));
     }
+    // The what-if headless: --compare runs the lesson without the rules too and says where the two
+    // runs part — at the fault, in each run's words — or that they do not.
+    void compareSaysWhereTheRunsPart_data()
+    {
+        QTest::addColumn<QString>("scenario");
+        QTest::addColumn<QString>("rule");
+        QTest::addColumn<QString>("at");
+        QTest::newRow("sip") << "invite-lossy-udp" << "drop sip:INVITE nth 3" << "1.500000";
+        QTest::newRow("sctp") << "prsctp-ttl-rtx-buf" << "drop sctp:DATA tsn 5" << "0.120000";
+    }
+    void compareSaysWhereTheRunsPart()
+    {
+        QFETCH(QString, scenario);
+        QFETCH(QString, rule);
+        QFETCH(QString, at);
+        const Cli c = ladderctl({ scenario, QStringLiteral("--seed"), QStringLiteral("1"), QStringLiteral("--fault"), rule,
+            QStringLiteral("--compare") });
+        QCOMPARE(c.exitCode, 0);
+        QVERIFY2(c.out.contains(QStringLiteral("compare: the runs part at %1 s, after ").arg(at)), qPrintable(c.out));
+        QVERIFY2(c.out.contains(QStringLiteral("compare: with them: %1 s lab.link.drop fault rule 1 '%2'").arg(at, rule)),
+            qPrintable(c.out));
+        QVERIFY(c.out.contains(QStringLiteral("compare: without the faults: %1 s ").arg(at)));
+        const Cli same = ladderctl({ scenario, QStringLiteral("--seed"), QStringLiteral("1"), QStringLiteral("--compare") });
+        QCOMPARE(same.exitCode, 0);
+        QVERIFY2(same.out.contains(QStringLiteral("compare: the runs with and without the faults are the same, ")),
+            qPrintable(same.out));
+    }
 };
 
 QTEST_GUILESS_MAIN(TstLabFaults)
