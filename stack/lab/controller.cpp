@@ -85,8 +85,8 @@ void LabController::recordInstant()
     if (!m_history.isEmpty() && m_history.last().journalCount == count)
         return; // nothing happened: the state is the last point's
     if (m_history.size() >= kMaxHistory) {
-        // Keep every second instant (the first and the newest stay): rewinding stays possible over
-        // the whole run, at half the resolution in its older part.
+        // Keep every second instant (the first stays; the one being recorded comes after them):
+        // rewinding stays possible over the whole run, at half the resolution in its older part.
         QList<HistoryPoint> thinned;
         thinned.reserve(m_history.size() / 2 + 1);
         for (qsizetype i = 0; i < m_history.size(); i += 2)
