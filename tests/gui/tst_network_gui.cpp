@@ -358,6 +358,51 @@ private slots:
         QSettings().remove(QStringLiteral("network"));
     }
 
+    // 401 chosen by hand: the stack adds a Digest challenge (RFC 3261 §22.1) when none is written;
+    // a header line that is not a header is refused with the reason, and the request stays queued.
+    void answer401CarriesAChallenge()
+    {
+        const QString sipsak = tool(QStringLiteral("sipsak"));
+        if (sipsak.isEmpty())
+            LADDERLAB_SKIP(QStringLiteral("sipsak is not installed (apt-get install sipsak)"));
+        Window w;
+        ui::NetworkPanel* panel = w.network.panel();
+        QComboBox* rule = panel->ruleBox(QStringLiteral("OPTIONS"));
+        rule->setCurrentIndex(rule->findData(QStringLiteral("hold")));
+        QVERIFY(w.start());
+        QProcess p;
+        p.setProcessChannelMode(QProcess::MergedChannels);
+        p.start(sipsak, { QStringLiteral("-vv"), QStringLiteral("-H"), QStringLiteral("127.0.0.1"), QStringLiteral("-s"),
+                            QStringLiteral("sip:auth@127.0.0.1:%1").arg(w.port) });
+        QVERIFY(p.waitForStarted());
+        QTRY_COMPARE_WITH_TIMEOUT(panel->waitingTable()->rowCount(), 1, 5000);
+        panel->waitingTable()->selectRow(0);
+        panel->statusBox()->setCurrentIndex(panel->statusBox()->findData(401));
+        panel->headersEdit()->setPlainText(QStringLiteral("this is not a header"));
+        QTest::mouseClick(panel->answerButton(), Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(panel->resultLabel()->text().contains(QLatin1String("is not 'Name: value'")), 5000);
+        QCOMPARE(panel->waitingTable()->rowCount(), 1);
+        panel->headersEdit()->clear();
+        const quint64 tx = panel->waitingTable()->item(0, 0)->data(Qt::UserRole).toULongLong();
+        QTest::mouseClick(panel->answerButton(), Qt::LeftButton);
+        // (sipsak may ask again at once: a new transaction, a new row.)
+        auto queued = [&] {
+            for (int r = 0; r < panel->waitingTable()->rowCount(); ++r)
+                if (panel->waitingTable()->item(r, 0)->data(Qt::UserRole).toULongLong() == tx)
+                    return true;
+            return false;
+        };
+        QTRY_VERIFY2_WITH_TIMEOUT(!queued(), qPrintable(panel->resultLabel()->text()), 5000);
+        // The 401 as it went on the wire (sipsak, without credentials, only asks again).
+        QVERIFY(journalHas(w.stack.journal(), [](const trace::Event& e) {
+            return e.kind == trace::Kind::SipMessage && e.dir == trace::Dir::Tx && e.raw.startsWith("SIP/2.0 401 Unauthorized")
+                && e.raw.contains("WWW-Authenticate: Digest realm=\"ladderlab\", nonce=\"") && e.raw.contains("qop=\"auth\"");
+        }));
+        p.kill();
+        p.waitForFinished();
+        QSettings().remove(QStringLiteral("network"));
+    }
+
     void composerSendsThroughTheNetworkStack()
     {
         Window w;
