@@ -30,6 +30,7 @@
 #include <QLabel>
 #include <QSettings>
 #include <QSortFilterProxyModel>
+#include <QScrollArea>
 #include <QSplitter>
 #include <QTabWidget>
 #include <QTableView>
@@ -271,7 +272,13 @@ void MainWindow::createDocks()
     addDockView(QStringLiteral("composerDock"), tr("Composer"), m_composerTabs, Qt::RightDockWidgetArea,
         QKeySequence(Qt::ALT | Qt::Key_5));
     m_labPanel = new LabPanel(this);
-    auto* labDock = addDockView(QStringLiteral("labDock"), tr("Lab"), m_labPanel, Qt::RightDockWidgetArea,
+    // Scrolls rather than forcing its height (the lesson, the controls, breakpoints, faults, the
+    // quiz) on the window's right column.
+    auto* labScroll = new QScrollArea(this);
+    labScroll->setWidgetResizable(true);
+    labScroll->setFrameShape(QFrame::NoFrame);
+    labScroll->setWidget(m_labPanel);
+    auto* labDock = addDockView(QStringLiteral("labDock"), tr("Lab"), labScroll, Qt::RightDockWidgetArea,
         QKeySequence(Qt::ALT | Qt::Key_8));
     tabifyDockWidget(dock(QStringLiteral("composerDock")), labDock);
     labDock->raise();
