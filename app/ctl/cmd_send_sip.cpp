@@ -11,7 +11,7 @@
 #include "transports.h"
 #include "host/stack.h"
 #include "sctp/udptransport.h"
-#include "sip/auth/digest.h"
+#include "sip/auth/reauth.h"
 #include "sip/message/parser.h"
 #include "sip/sipstack.h"
 #include "sip/transport/tcptransport.h"
@@ -156,7 +156,7 @@ int run(const QStringList& args)
     }
 
     // --auth USER:PASSWORD, or USER with the password in LADDERLAB_AUTH_PASSWORD.
-    std::optional<sip::auth::DigestClient> digest;
+    std::optional<sip::auth::ChallengeAnswerer> digest;
     if (authArg) {
         const qsizetype sep = authArg->indexOf(QLatin1Char(':'));
         const QString user = sep < 0 ? *authArg : authArg->left(sep);
@@ -264,15 +264,9 @@ int run(const QStringList& args)
     int exitCode = 1;
     quint64 tx = 0;
     bool done = false;
-    // Digest: the request last sent (before the stack added a Via), and per kind (401: WWW, 407:
-    // Proxy) the challenge last answered. Bounded: each kind answered once, plus once more per kind
-    // for a stale nonce.
+    // Digest: the request last sent (before the stack added a Via); the answerer counts what it
+    // answered per kind (401: WWW, 407: Proxy) and refuses a second challenge to the same credentials.
     sip::Message lastSent = parsed.message;
-    struct Answered {
-        std::optional<sip::auth::Challenge> challenge;
-        bool staleRetried = false;
-    };
-    Answered answeredWww, answeredProxy;
     auto finish = [&](int code) {
         if (done)
             return;
@@ -282,71 +276,20 @@ int run(const QStringList& args)
     };
     // Answers a 401/407 with credentials: returns true when the request went out again.
     auto answerChallenge = [&](const sip::Message& response) -> bool {
-        const int status = response.statusCode();
-        const bool proxy = status == 407;
-        const QString reason = QString::fromUtf8(response.reasonPhrase().toByteArray());
-        Answered& answered = proxy ? answeredProxy : answeredWww;
-        const char* challengeName = proxy ? "Proxy-Authenticate" : "WWW-Authenticate";
-        const sip::auth::Selection sel
-            = sip::auth::selectChallenge(response.values(proxy ? sip::HeaderId::ProxyAuthenticate : sip::HeaderId::WwwAuthenticate));
-        if (!sel.challenge) {
-            err(QStringLiteral("send sip: %1 %2 has no %3 challenge that can be answered: %4")
-                    .arg(status)
-                    .arg(reason, QLatin1String(challengeName), sel.error));
+        const sip::auth::ChallengeAnswerer::Outcome o = digest->answer(lastSent, response, stack.ids().branch());
+        if (!o.ok) {
+            err(QStringLiteral("send sip: %1%2").arg(qstrcmp(o.errnoName, "EACCES") == 0 ? QStringLiteral("EACCES: ") : QString(), o.error));
             return false;
         }
-        const sip::auth::Challenge& ch = *sel.challenge;
-        const QString realm = QString::fromUtf8(ch.realm());
-        if (answered.challenge) {
-            // Our credentials were challenged again. RFC 7616 §3.3: stale=true means the nonce
-            // expired but the credentials were right; anything else refuses them.
-            const bool sameNonce = answered.challenge->nonce() == ch.nonce();
-            if (!ch.stale() || sameNonce || answered.staleRetried) {
-                err(QStringLiteral("send sip: EACCES: %1 %2 again after credentials for '%3' in realm \"%4\" (%5): "
-                                   "wrong user name or password?")
-                        .arg(status)
-                        .arg(reason, QString::fromUtf8(digest->username()), realm,
-                            sameNonce                ? QStringLiteral("the same nonce challenged again")
-                                : answered.staleRetried ? QStringLiteral("stale again after a resend for a stale nonce")
-                                                        : QStringLiteral("a new nonce, not stale")));
-                return false;
-            }
-            answered.staleRetried = true;
-        }
-        const std::optional<sip::CSeq> cseq = lastSent.cseq();
-        const sip::auth::AuthorizationResult auth
-            = digest->authorize(ch, lastSent.method().toByteArray(), lastSent.requestUriText().toByteArray());
-        if (!auth.ok || !cseq) {
-            err(QStringLiteral("send sip: cannot answer the challenge of realm \"%1\": %2")
-                    .arg(realm, auth.ok ? QStringLiteral("the request has no usable CSeq") : auth.error));
-            return false;
-        }
-        if (cseq->number == 0xffffffffu) {
-            err(QStringLiteral("send sip: cannot answer the challenge: CSeq %1 cannot be incremented").arg(cseq->number));
-            return false;
-        }
-        answered.challenge = ch;
-        sip::Message next = lastSent;
-        next.setHeader(sip::HeaderId::CSeq, QByteArray::number(cseq->number + 1) + ' ' + cseq->method);
-        // A Via of the file's own gets a new branch (a new transaction); one the stack added is added anew.
-        if (const std::optional<sip::Via> via = next.topVia(); via && via->hasBranch()) {
-            const QByteArrayView text = via->text(), branch = via->branch();
-            const qsizetype at = branch.data() - text.data();
-            next.setTopVia(text.first(at).toByteArray() + stack.ids().branch() + text.sliced(at + branch.size()).toByteArray());
-        }
-        next.setHeader(proxy ? sip::HeaderId::ProxyAuthorization : sip::HeaderId::Authorization, auth.headerValue);
         if (!quiet)
-            say(QStringLiteral("auth: %1 %2: answering the %3 %4 challenge of realm \"%5\"%6 as '%7': CSeq %8, with %9")
-                    .arg(QString::number(status), reason, QString::fromLatin1(ch.algorithmText().value_or("MD5")),
-                        QLatin1String(challengeName), realm, ch.qopOptions().contains("auth") ? QStringLiteral(", qop=auth") : QString(),
-                        QString::fromUtf8(digest->username()), QString::number(cseq->number + 1),
-                        QLatin1String(proxy ? "Proxy-Authorization" : "Authorization")));
-        const sip::SendResult r = stack.send(c, next, 0, flags);
+            say(QStringLiteral("auth: %1 %2: %3")
+                    .arg(QString::number(response.statusCode()), QString::fromUtf8(response.reasonPhrase().toByteArray()), o.summary));
+        const sip::SendResult r = stack.send(c, o.next, 0, flags);
         if (!r.ok()) {
             err(QStringLiteral("send sip: %1: %2").arg(QString::fromLatin1(r.errnoName), r.reason));
             return false;
         }
-        lastSent = next;
+        lastSent = o.next;
         tx = r.transaction;
         return true;
     };
