@@ -8,7 +8,7 @@ set -euo pipefail
 
 build_pkgs=(
     build-essential cmake ninja-build pkg-config
-    qt6-base-dev qt6-base-dev-tools qt6-svg-dev qt6-websockets-dev libssl-dev libgl-dev
+    qt6-base-dev qt6-base-dev-tools qt6-svg-dev qt6-websockets-dev qtkeychain-qt6-dev libssl-dev libgl-dev
     libusrsctp-dev libpcap-dev
     fonts-dejavu-core
 )

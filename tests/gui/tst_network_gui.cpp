@@ -5,18 +5,25 @@
 // request answered 480 at the give-up time, journalled; the composer's Send in network mode reaching
 // a UDP peer with a new branch, tag and CSeq each time and a Via naming the socket it left from;
 // --listen parsing in the executable, bad listener text refused with a clear sentence; a
-// non-loopback listener asked about; bytes from the network escaped.
+// non-loopback listener asked about; bytes from the network escaped; digest as a UAC against
+// kamailio's auth module: a REGISTER challenged with 401, a wrong password refused after one
+// resend, the right one accepted, the password never in the settings, and a 407 to an OPTIONS
+// answered at once with the kept credentials.
 #include "composer/sipcomposer.h"
 #include "host/stack.h"
 #include "journal/journal.h"
 #include "labsession.h"
 #include "mainwindow.h"
 #include "models/livemodels.h"
+#include "kamailiopeer.h"
+#include "network/authbox.h"
+#include "network/credentialstore.h"
 #include "network/networkengine.h"
 #include "network/networkpanel.h"
 #include "network/networksession.h"
 #include "testskip.h"
 
+#include <QCheckBox>
 #include <QComboBox>
 #include <QDockWidget>
 #include <QLabel>
@@ -508,6 +515,140 @@ private slots:
         QVERIFY(journalHas(w.stack.journal(), [](const trace::Event& e) {
             return e.kind == trace::Kind::SipMessage && e.dir == trace::Dir::Tx && e.text.startsWith(QLatin1String("ACK"));
         }));
+    }
+
+    // From the window, as a user would: REGISTER to kamailio (its auth module, password "secret"),
+    // 401; Resend with a wrong password: 401 again, shown as refused (one resend, no loop); the
+    // right one: 200. Keep: the name in the settings, the password in the keyring or for the
+    // session only, never in the settings. With "Answer challenges at once", an OPTIONS's 407 is
+    // answered without asking.
+    void registerToKamailioWithAPassword()
+    {
+        if (const QString why = KamailioPeer::missing({ QStringLiteral("auth.so") }); !why.isEmpty())
+            LADDERLAB_SKIP(why);
+        KamailioPeer kam;
+        QString why;
+        QVERIFY2(kam.start(QStringLiteral(
+                               "loadmodule \"sl.so\"\nloadmodule \"pv.so\"\nloadmodule \"textops.so\"\nloadmodule \"auth.so\"\n"
+                               "modparam(\"auth\", \"secret\", \"ladderlab-gui-nonce-secret\")\n"
+                               "request_route {\n"
+                               "    if (is_method(\"REGISTER\")) {\n"
+                               "        if (!pv_www_authenticate(\"$td\", \"secret\", \"0\")) { www_challenge(\"$td\", \"1\"); exit; }\n"
+                               "    } else if (!pv_proxy_authenticate(\"$fd\", \"secret\", \"0\")) { proxy_challenge(\"$fd\", \"1\"); exit; }\n"
+                               "    sl_send_reply(\"200\", \"Authenticated\");\n"
+                               "    exit;\n"
+                               "}\n"),
+                     &why),
+            qPrintable(why));
+        // Ready once it answers anything on its port.
+        {
+            QUdpSocket probe;
+            QVERIFY(probe.bind(QHostAddress::LocalHost, 0));
+            const QByteArray options = QStringLiteral("OPTIONS sip:127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:%1;branch=z9hG4bKprobe\r\n"
+                                                      "From: <sip:probe@127.0.0.1>;tag=p\r\nTo: <sip:probe@127.0.0.1>\r\nCall-ID: probe\r\n"
+                                                      "CSeq: 1 OPTIONS\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n")
+                                           .arg(probe.localPort())
+                                           .toUtf8();
+            bool ready = false;
+            for (int i = 0; i < 40 && !ready && kam.running(); ++i) {
+                probe.writeDatagram(options, QHostAddress::LocalHost, kam.port());
+                ready = probe.waitForReadyRead(250);
+            }
+            QVERIFY2(ready, kam.log().constData());
+        }
+
+        Window w;
+        QVERIFY(w.start());
+        ui::AuthBox* auth = w.network.panel()->authBox();
+        QVERIFY(auth);
+        auth->atOnceBox()->setChecked(false);
+        ui::SipComposer* composer = w.window.sipComposer();
+        QVERIFY(w.window.showView(QStringLiteral("composer-sip")));
+        const QString target = QStringLiteral("udp:127.0.0.1:%1").arg(kam.port());
+        composer->setText(ui::SipComposer::templateText(QStringLiteral("REGISTER")).replace(QLatin1String("10.0.0.2"), QLatin1String("127.0.0.1")));
+        composer->setTarget(target);
+        composer->sendButton()->click();
+        QTRY_VERIFY2_WITH_TIMEOUT(auth->shownChallenge() != 0, qPrintable(composer->resultText()), 10000);
+        QVERIFY(auth->resendButton()->isVisibleTo(auth));
+        QString shown = auth->challengeLabel()->text();
+        QVERIFY2(shown.startsWith(QLatin1String("401 Unauthorized to REGISTER sip:127.0.0.1")), qPrintable(shown));
+        QVERIFY2(shown.contains(QLatin1String("realm \"127.0.0.1\", MD5, qop=auth")), qPrintable(shown));
+
+        // A wrong password: one resend, then the refusal, not a loop.
+        const quint64 first = auth->shownChallenge();
+        auth->userEdit()->setText(QStringLiteral("alice"));
+        auth->passwordEdit()->setText(QStringLiteral("wrong"));
+        auth->resendButton()->click();
+        QTRY_VERIFY2_WITH_TIMEOUT(auth->shownChallenge() != 0 && auth->shownChallenge() != first,
+            qPrintable(auth->outcomeLabel()->text()), 10000);
+        shown = auth->challengeLabel()->text();
+        QVERIFY2(shown.contains(QLatin1String("EACCES: 401 Unauthorized again after credentials for 'alice' in realm \"127.0.0.1\"")),
+            qPrintable(shown));
+        QVERIFY2(shown.contains(QLatin1String("wrong user name or password?")), qPrintable(shown));
+        auto registersSent = [&] {
+            int n = 0;
+            w.stack.journal()->forEach(0, w.stack.journal()->count(), [&](const trace::Event& e) {
+                if (e.kind == trace::Kind::SipMessage && e.dir == trace::Dir::Tx && e.raw.startsWith("REGISTER "))
+                    ++n;
+            });
+            return n;
+        };
+        QTest::qWait(300);
+        QCOMPARE(registersSent(), 2);
+
+        // The right one.
+        auth->passwordEdit()->setText(QStringLiteral("secret"));
+        auth->resendButton()->click();
+        QTRY_VERIFY2_WITH_TIMEOUT(auth->outcomeLabel()->text().startsWith(QLatin1String("200 Authenticated to REGISTER sent with "
+                                                                                        "credentials for 'alice'")),
+            qPrintable(auth->outcomeLabel()->text()), 10000);
+        QCOMPARE(auth->shownChallenge(), quint64(0));
+        // The last REGISTER: same Call-ID as the first, CSeq up by two, Authorization for alice.
+        QList<QByteArray> registers;
+        w.stack.journal()->forEach(0, w.stack.journal()->count(), [&](const trace::Event& e) {
+            if (e.kind == trace::Kind::SipMessage && e.dir == trace::Dir::Tx && e.raw.startsWith("REGISTER "))
+                registers << e.raw;
+        });
+        QCOMPARE(registers.size(), 3);
+        auto field = [](const QByteArray& d, const char* re) {
+            return QRegularExpression(QString::fromLatin1(re), QRegularExpression::MultilineOption).match(QString::fromUtf8(d)).captured(1);
+        };
+        QCOMPARE(field(registers[2], "^Call-ID: (\\S+)"), field(registers[0], "^Call-ID: (\\S+)"));
+        QCOMPARE(field(registers[2], "^CSeq: (\\d+)").toInt(), field(registers[0], "^CSeq: (\\d+)").toInt() + 2);
+        QVERIFY2(registers[2].contains("Authorization: Digest username=\"alice\""), registers[2].constData());
+        QVERIFY(!registers[0].contains("Authorization:"));
+
+        // Keep: the password goes to a keyring or stays for the session, never to the settings.
+        auto* keep = auth->findChild<QPushButton*>(QStringLiteral("networkAuthKeep"));
+        QVERIFY(keep);
+        keep->click();
+        QTRY_VERIFY_WITH_TIMEOUT(auth->store()->where() != ui::CredentialStore::Where::Nowhere
+                && !auth->storageLabel()->text().contains(QLatin1String("Saving")),
+            5000);
+        QVERIFY2(auth->storageLabel()->text().contains(QLatin1String("kept for this session only"))
+                || auth->storageLabel()->text().contains(QLatin1String("in the desktop's keyring")),
+            qPrintable(auth->storageLabel()->text()));
+        {
+            QSettings settings;
+            QCOMPARE(settings.value(QStringLiteral("network/auth/user")).toString(), QStringLiteral("alice"));
+            for (const QString& key : settings.allKeys())
+                QVERIFY2(!settings.value(key).toString().contains(QLatin1String("secret")), qPrintable(key));
+        }
+
+        // Answer at once: the OPTIONS's 407 is answered with the kept credentials, nothing shown.
+        auth->atOnceBox()->setChecked(true);
+        composer->setText(ui::SipComposer::templateText(QStringLiteral("OPTIONS")).replace(QLatin1String("10.0.0.2"), QLatin1String("127.0.0.1")));
+        composer->sendButton()->click();
+        QTRY_VERIFY2_WITH_TIMEOUT(auth->outcomeLabel()->text().startsWith(QLatin1String("200 Authenticated to OPTIONS sent with "
+                                                                                        "credentials for 'alice'")),
+            qPrintable(auth->outcomeLabel()->text()), 10000);
+        QCOMPARE(auth->shownChallenge(), quint64(0));
+        QVERIFY(journalHas(w.stack.journal(), [](const trace::Event& e) {
+            return e.kind == trace::Kind::SipMessage && e.dir == trace::Dir::Tx && e.raw.startsWith("OPTIONS ")
+                && e.raw.contains("Proxy-Authorization: Digest username=\"alice\"");
+        }));
+        auth->atOnceBox()->setChecked(false);
+        auth->store()->forget();
     }
 };
 

@@ -6,6 +6,7 @@
 //    malformed challenge, the password from the environment, control characters from the peer;
 //  * against kamailio (Debian's, its auth module with a fixed password in a generated config, no
 //    database): REGISTER challenged with 401 and OPTIONS with 407, MD5 and SHA-256.
+#include "kamailiopeer.h"
 #include "testskip.h"
 
 #include "sip/message/parser.h"
@@ -441,87 +442,51 @@ void TestCtlSipAuth::kamailio_data()
 void TestCtlSipAuth::kamailio()
 {
     QFETCH(QString, algorithm);
-    const QString kamailio = QStandardPaths::findExecutable(QStringLiteral("kamailio"), { QStringLiteral("/usr/sbin"), QStringLiteral("/usr/bin") });
-    if (kamailio.isEmpty())
-        LADDERLAB_SKIP(QStringLiteral("kamailio is not installed (bash packaging/install-deps.sh --test)"));
-    QString modules;
-    for (const QString& m : { QStringLiteral("/usr/lib/x86_64-linux-gnu/kamailio/modules"), QStringLiteral("/usr/lib/aarch64-linux-gnu/kamailio/modules"),
-             QStringLiteral("/usr/lib/kamailio/modules") })
-        if (QFile::exists(m + QStringLiteral("/auth.so")))
-            modules = m;
-    if (modules.isEmpty())
-        LADDERLAB_SKIP(QStringLiteral("kamailio's auth module is not installed"));
-
-    quint16 port = 0;
-    {
-        QUdpSocket s;
-        QVERIFY(s.bind(QHostAddress::LocalHost, 0));
-        port = s.localPort();
-    }
+    if (const QString why = KamailioPeer::missing({ QStringLiteral("auth.so") }); !why.isEmpty())
+        LADDERLAB_SKIP(why);
     QTemporaryDir dir;
-    const QString cfg = dir.filePath(QStringLiteral("kamailio.cfg"));
-    QFile f(cfg);
-    QVERIFY(f.open(QIODevice::WriteOnly));
-    f.write(QStringLiteral("#!KAMAILIO\n"
-                           "debug=2\nlog_stderror=yes\nchildren=1\nauto_aliases=no\ndisable_tcp=yes\n"
-                           "listen=udp:127.0.0.1:%1\n"
-                           "mpath=\"%2/\"\n"
-                           "loadmodule \"sl.so\"\nloadmodule \"pv.so\"\nloadmodule \"textops.so\"\nloadmodule \"auth.so\"\n"
-                           "modparam(\"auth\", \"secret\", \"ladderlab-test-nonce-secret\")\n"
-                           "%3"
-                           "request_route {\n"
-                           "    if (is_method(\"REGISTER\")) {\n"
-                           "        if (!pv_www_authenticate(\"$td\", \"secret\", \"0\")) {\n"
-                           "            www_challenge(\"$td\", \"1\");\n"
-                           "            exit;\n"
-                           "        }\n"
-                           "    } else if (is_method(\"OPTIONS\")) {\n"
-                           "        if (!pv_proxy_authenticate(\"$fd\", \"secret\", \"0\")) {\n"
-                           "            proxy_challenge(\"$fd\", \"1\");\n"
-                           "            exit;\n"
-                           "        }\n"
-                           "    } else {\n"
-                           "        sl_send_reply(\"405\", \"Method Not Allowed\");\n"
-                           "        exit;\n"
-                           "    }\n"
-                           "    sl_send_reply(\"200\", \"Authenticated\");\n"
-                           "    exit;\n"
-                           "}\n")
-                .arg(port)
-                .arg(modules)
-                .arg(algorithm.isEmpty() ? QString() : QStringLiteral("modparam(\"auth\", \"algorithm\", \"%1\")\n").arg(algorithm))
-                .toUtf8());
-    f.close();
-
-    QProcess kam;
-    kam.setProcessChannelMode(QProcess::MergedChannels);
-    kam.start(kamailio, { QStringLiteral("-f"), cfg, QStringLiteral("-DD"), QStringLiteral("-E"), QStringLiteral("-Y"), dir.path(),
-                            QStringLiteral("-w"), dir.path() });
-    QVERIFY(kam.waitForStarted(5000));
-    auto stopKamailio = qScopeGuard([&kam] {
-        if (kam.state() != QProcess::NotRunning) {
-            kam.terminate();
-            if (!kam.waitForFinished(10000)) {
-                kam.kill();
-                kam.waitForFinished(5000);
-            }
-        }
-    });
+    KamailioPeer kam;
+    QString why;
+    QVERIFY2(kam.start(QStringLiteral("loadmodule \"sl.so\"\nloadmodule \"pv.so\"\nloadmodule \"textops.so\"\nloadmodule \"auth.so\"\n"
+                                      "modparam(\"auth\", \"secret\", \"ladderlab-test-nonce-secret\")\n"
+                                      "%1"
+                                      "request_route {\n"
+                                      "    if (is_method(\"REGISTER\")) {\n"
+                                      "        if (!pv_www_authenticate(\"$td\", \"secret\", \"0\")) {\n"
+                                      "            www_challenge(\"$td\", \"1\");\n"
+                                      "            exit;\n"
+                                      "        }\n"
+                                      "    } else if (is_method(\"OPTIONS\")) {\n"
+                                      "        if (!pv_proxy_authenticate(\"$fd\", \"secret\", \"0\")) {\n"
+                                      "            proxy_challenge(\"$fd\", \"1\");\n"
+                                      "            exit;\n"
+                                      "        }\n"
+                                      "    } else {\n"
+                                      "        sl_send_reply(\"405\", \"Method Not Allowed\");\n"
+                                      "        exit;\n"
+                                      "    }\n"
+                                      "    sl_send_reply(\"200\", \"Authenticated\");\n"
+                                      "    exit;\n"
+                                      "}\n")
+                           .arg(algorithm.isEmpty() ? QString() : QStringLiteral("modparam(\"auth\", \"algorithm\", \"%1\")\n").arg(algorithm)),
+                 &why),
+        qPrintable(why));
+    const quint16 port = kam.port();
     // Ready once it answers: an unauthenticated OPTIONS gets its 407 (retried for up to 10 s).
     const QString target = QStringLiteral("udp:127.0.0.1:%1").arg(port);
     QByteArray options = kRegister;
     options.replace("REGISTER sip:", "OPTIONS sip:").replace("7 REGISTER", "7 OPTIONS");
     bool ready = false;
-    for (int i = 0; i < 20 && !ready && kam.state() == QProcess::Running; ++i) {
+    for (int i = 0; i < 20 && !ready && kam.running(); ++i) {
         const Run probe = runCtl(dir, { QStringLiteral("--to"), target, QStringLiteral("--stateful"), QStringLiteral("--wait"), QStringLiteral("0.5") }, options);
         ready = probe.out.contains("final response: 407");
     }
-    QVERIFY2(ready, kam.readAll().right(3000).constData());
+    QVERIFY2(ready, kam.log().constData());
 
     const QString alg = algorithm.isEmpty() ? QStringLiteral("MD5") : algorithm;
     // REGISTER: 401 and Authorization.
     Run r = runCtl(dir, { QStringLiteral("--to"), target, QStringLiteral("--auth"), QStringLiteral("alice:secret") });
-    QVERIFY2(r.exitCode == 0, (r.out + r.err + kam.readAll().right(3000)).constData());
+    QVERIFY2(r.exitCode == 0, (r.out + r.err + kam.log()).constData());
     QVERIFY2(r.out.contains(QStringLiteral("answering the %1 WWW-Authenticate challenge of realm \"127.0.0.1\", qop=auth as 'alice'")
                                 .arg(alg)
                                 .toUtf8()),
@@ -529,7 +494,7 @@ void TestCtlSipAuth::kamailio()
     QVERIFY2(r.out.contains("final response: 200 Authenticated"), r.out.constData());
     // OPTIONS: 407 and Proxy-Authorization.
     r = runCtl(dir, { QStringLiteral("--to"), target, QStringLiteral("--auth"), QStringLiteral("alice:secret") }, options);
-    QVERIFY2(r.exitCode == 0, (r.out + r.err + kam.readAll().right(3000)).constData());
+    QVERIFY2(r.exitCode == 0, (r.out + r.err + kam.log()).constData());
     QVERIFY2(r.out.contains(QStringLiteral("answering the %1 Proxy-Authenticate challenge").arg(alg).toUtf8()), r.out.constData());
     QVERIFY2(r.out.contains("with Proxy-Authorization"), r.out.constData());
     QVERIFY2(r.out.contains("final response: 200 Authenticated"), r.out.constData());

@@ -106,6 +106,7 @@ NetworkEngine::NetworkEngine(Stack& stack, QObject* parent)
     , m_stack(stack)
 {
     qRegisterMetaType<ladder::ui::WaitingRequest>();
+    qRegisterMetaType<ladder::ui::ChallengeNotice>();
 }
 
 NetworkEngine::~NetworkEngine()
@@ -177,6 +178,11 @@ bool NetworkEngine::start(const QList<ListenerSpec>& listeners, QStringList* bou
     connect(m_sip.get(), &sip::SipStack::changed, this, &NetworkEngine::publishSoon);
     // A UA acknowledges every 2xx to its INVITEs (RFC 3261 §13.2.2.4), retransmissions included:
     // the composer's INVITE and the re-INVITEs of the dialogs view complete their dialogs.
+    connect(m_sip.get(), &sip::SipStack::responseReceived, this, &NetworkEngine::onFinalResponse);
+    connect(m_sip.get(), &sip::SipStack::transactionTimedOut, this, [this](quint64 tx, const QString&) {
+        if (const auto it = m_sent.find(tx); it != m_sent.end() && !it->challenge)
+            m_sent.erase(it);
+    });
     connect(m_sip.get(), &sip::SipStack::responseReceived, this, [this](const sip::Incoming& in) {
         const auto cseq = in.message.cseq();
         const int status = in.message.statusCode();
@@ -207,6 +213,7 @@ void NetworkEngine::stop()
         emit answered(tx, tr("network mode stopped"));
     m_stack.scheduler().cancel(m_publish);
     m_publish = 0;
+    m_sent.clear();
     m_sip.reset();
     m_stack.log(1, tr("network mode: stopped, every listener closed"));
     emit stopped(tr("stopped"));
@@ -467,6 +474,8 @@ NetworkResult NetworkEngine::sendSip(const QByteArray& bytes, const QString& tar
         stateful ? QStringLiteral(" SIP_SEND_STATEFUL") : QString(), onFork ? QStringLiteral(" SIP_DIALOG_ON_FORK") : QString());
     m_stack.journal().append(std::move(action));
     NetworkResult r = fromSend(m_sip->send(connection, parsed.message, dialog, flags));
+    if (r.ok && r.transaction && parsed.message.isRequest())
+        remember(r.transaction, Sent { parsed.message, connection, dialog, flags, nullptr, std::nullopt, to.toString(), 0 });
     if (r.ok && !rewritten.isEmpty()) {
         r.text += tr(" (%1, so that the answer comes back)").arg(rewritten);
         m_stack.log(1, tr("composer: %1, the socket the request left from, so that the answer comes back").arg(rewritten));
@@ -481,7 +490,11 @@ NetworkResult NetworkEngine::sendInDialog(quint64 dialog, const QString& method)
     auto m = m_sip->createInDialog(dialog, method.toLatin1());
     if (!m)
         return failure("EINVAL", tr("dialog %1 cannot send a %2 (ended, or not ours)").arg(dialog).arg(method));
-    return fromSend(m_sip->send(nullptr, *m, dialog, sip::SendFlag::Stateful));
+    NetworkResult r = fromSend(m_sip->send(nullptr, *m, dialog, sip::SendFlag::Stateful));
+    if (r.ok && r.transaction)
+        remember(r.transaction, Sent { *m, nullptr, dialog, sip::SendFlag::Stateful, nullptr, std::nullopt,
+                                    tr("dialog %1").arg(dialog), 0 });
+    return r;
 }
 
 NetworkResult NetworkEngine::cancelInvite(quint64 transaction)
@@ -489,6 +502,140 @@ NetworkResult NetworkEngine::cancelInvite(quint64 transaction)
     if (!m_sip)
         return failure("ENOTCONN", tr("network mode is not running"));
     return fromSend(m_sip->cancel(transaction));
+}
+
+// ---- digest as a UAC ----
+
+namespace {
+// At most this many requests are followed for their answer, and at most this many challenges
+// wait for the user: the oldest go first.
+constexpr qsizetype kMaxFollowed = 256;
+}
+
+void NetworkEngine::remember(quint64 tx, Sent sent)
+{
+    const QByteArrayView method = sent.request.method();
+    if (method == "ACK" || method == "CANCEL")
+        return; // never challenged (RFC 3261 §22.1)
+    sent.order = ++m_sentOrder;
+    if (m_sent.size() >= kMaxFollowed) {
+        auto oldest = m_sent.begin();
+        for (auto it = m_sent.begin(); it != m_sent.end(); ++it)
+            if (it->order < oldest->order)
+                oldest = it;
+        m_sent.erase(oldest);
+    }
+    m_sent.insert(tx, std::move(sent));
+}
+
+void NetworkEngine::setAutoCredentials(const QString& user, const QString& password)
+{
+    m_autoUser = user;
+    m_autoPassword = password;
+}
+
+void NetworkEngine::onFinalResponse(const sip::Incoming& in)
+{
+    const int status = in.message.statusCode();
+    const auto it = m_sent.find(in.transaction);
+    if (!m_sip || status < 200 || it == m_sent.end() || it->challenge)
+        return; // not ours, provisional, or a retransmission of a challenge already shown
+    if (status != 401 && status != 407) {
+        if (it->answerer)
+            emit authenticated(in.transaction, status,
+                tr("%1 %2 to %3 sent with credentials for '%4'")
+                    .arg(status)
+                    .arg(escapeNetworkText(in.message.reasonPhrase(), 80),
+                        escapeNetworkText(it->request.method(), 40), QString::fromUtf8(it->answerer->username())));
+        m_sent.erase(it);
+        return;
+    }
+    ChallengeNotice n;
+    n.transaction = in.transaction;
+    n.status = status;
+    n.reason = escapeNetworkText(in.message.reasonPhrase(), 80);
+    n.method = escapeNetworkText(it->request.method(), 40);
+    n.requestUri = escapeNetworkText(it->request.requestUriText(), 200);
+    n.peer = in.connection ? QStringLiteral("%1 %2").arg(QString::fromLatin1(sip::transportToken(in.connection->type())),
+                                 in.connection->remote().toString())
+                           : it->peer;
+    const sip::auth::Selection sel = sip::auth::selectChallenge(
+        in.message.values(status == 407 ? sip::HeaderId::ProxyAuthenticate : sip::HeaderId::WwwAuthenticate));
+    if (sel.challenge) {
+        n.realm = escapeNetworkText(sel.challenge->realm(), 120);
+        n.algorithm = escapeNetworkText(sel.challenge->algorithmText().value_or("MD5"), 40);
+        n.qopAuth = sel.challenge->qopOptions().contains("auth");
+    } else {
+        n.problem = tr("EPROTO: no challenge that can be answered: %1").arg(escapeNetworkText(sel.error.toUtf8(), 300));
+    }
+    it->challenge = in.message;
+    // Credentials already on this request's chain, or the saved ones answering at once.
+    std::shared_ptr<sip::auth::ChallengeAnswerer> answerer = it->answerer;
+    if (!answerer && !m_autoUser.isEmpty() && n.problem.isEmpty())
+        answerer = std::make_shared<sip::auth::ChallengeAnswerer>(m_autoUser.toUtf8(), m_autoPassword.toUtf8());
+    if (answerer && n.problem.isEmpty()) {
+        Sent entry = *it;
+        m_sent.erase(it);
+        const NetworkResult r = resend(in.transaction, entry, answerer);
+        if (r.ok)
+            return;
+        n.problem = r.errnoName + QStringLiteral(": ") + r.text;
+        n.user = QString::fromUtf8(answerer->username());
+        entry.answerer.reset(); // the user may give other credentials
+        m_sent.insert(in.transaction, std::move(entry));
+    }
+    m_stack.log(2, tr("network mode: %1 %2 to %3 (transaction %4)%5")
+                       .arg(status)
+                       .arg(n.reason, n.method)
+                       .arg(in.transaction)
+                       .arg(n.problem.isEmpty() ? tr(": realm \"%1\", %2 — resend it with credentials from the Network panel").arg(n.realm, n.algorithm)
+                                                : QStringLiteral(": ") + n.problem));
+    emit challenged(n);
+}
+
+NetworkResult NetworkEngine::resend(quint64 tx, Sent entry, const std::shared_ptr<sip::auth::ChallengeAnswerer>& answerer)
+{
+    const sip::auth::ChallengeAnswerer::Outcome o = answerer->answer(entry.request, *entry.challenge, m_sip->ids().branch());
+    if (!o.ok)
+        return failure(o.errnoName, escapeNetworkText(o.error.toUtf8(), 400));
+    trace::Event action;
+    action.timeNs = m_stack.scheduler().nowNs();
+    action.kind = trace::Kind::UserAction;
+    action.object = tx;
+    action.text = tr("network: resend %1 (transaction %2) with credentials: %3")
+                      .arg(escapeNetworkText(entry.request.method(), 40))
+                      .arg(tx)
+                      .arg(escapeNetworkText(o.summary.toUtf8(), 300));
+    m_stack.journal().append(std::move(action));
+    NetworkResult r = fromSend(m_sip->send(entry.connection, o.next, entry.dialog, entry.flags));
+    if (!r.ok)
+        return r;
+    m_stack.log(1, tr("network mode: %1 %2").arg(entry.challenge->statusCode()).arg(escapeNetworkText(o.summary.toUtf8(), 300)));
+    r.text = escapeNetworkText(o.summary.toUtf8(), 300);
+    if (r.transaction) {
+        entry.request = o.next;
+        entry.answerer = answerer;
+        entry.challenge.reset();
+        remember(r.transaction, std::move(entry));
+    }
+    return r;
+}
+
+NetworkResult NetworkEngine::resendWithCredentials(quint64 transaction, const QString& user, const QString& password)
+{
+    if (!m_sip)
+        return failure("ENOTCONN", tr("network mode is not running"));
+    const auto it = m_sent.find(transaction);
+    if (it == m_sent.end() || !it->challenge)
+        return failure("ENOENT", tr("transaction %1 has no challenge waiting (answered, dismissed or too old)").arg(transaction));
+    if (user.isEmpty())
+        return failure("EINVAL", tr("give a user name to answer the challenge with"));
+    Sent entry = *it;
+    auto answerer = std::make_shared<sip::auth::ChallengeAnswerer>(user.toUtf8(), password.toUtf8());
+    const NetworkResult r = resend(transaction, entry, answerer);
+    if (r.ok)
+        m_sent.remove(transaction);
+    return r;
 }
 
 } // namespace ladder::ui

@@ -3,6 +3,7 @@
 
 #include "listenerspec.h"
 #include "core/scheduler.h"
+#include "sip/auth/reauth.h"
 #include "sip/sipstack.h"
 
 #include <QHash>
@@ -61,6 +62,24 @@ struct ManualAnswer {
     QString contentType; // with a body; application/sdp when empty
 };
 
+// A 401/407 to a request we sent (the composer's or a dialog action's), waiting for the user to
+// resend it with credentials (or answered at once with the saved ones). Texts from the network
+// are escaped.
+struct ChallengeNotice {
+    quint64 transaction = 0; // the challenged client transaction
+    int status = 0; // 401 or 407
+    QString reason; // "Unauthorized"
+    QString method; // "REGISTER"
+    QString requestUri;
+    QString realm, algorithm; // "MD5" when the challenge names none
+    bool qopAuth = false;
+    QString peer; // "udp 127.0.0.1:5060"
+    // Non-empty when credentials already given were challenged again (EACCES, "wrong user name or
+    // password?") or the challenge cannot be answered (EPROTO): what went wrong.
+    QString problem;
+    QString user; // the user name the refused credentials carried
+};
+
 // The outcome of one call into the engine, for the UI.
 struct NetworkResult {
     bool ok = false;
@@ -96,6 +115,14 @@ public:
     // In-dialog requests and CANCEL (the dialogs view's actions): method BYE, INVITE, UPDATE, INFO.
     NetworkResult sendInDialog(quint64 dialog, const QString& method);
     NetworkResult cancelInvite(quint64 transaction);
+
+    // Digest as a UAC (RFC 3261 §22.2): the challenged request again with credentials — new CSeq,
+    // new branch, same Call-ID and tags, Authorization or Proxy-Authorization. A second challenge
+    // to these credentials comes back as a ChallengeNotice with a problem, never as a loop.
+    NetworkResult resendWithCredentials(quint64 transaction, const QString& user, const QString& password);
+    void dismissChallenge(quint64 transaction) { m_sent.remove(transaction); }
+    // Credentials that answer every new challenge at once (empty user: ask every time).
+    void setAutoCredentials(const QString& user, const QString& password);
     QList<quint64> waitingTransactions() const { return m_waiting.keys(); }
 
     static QString rewriteTopVia(const QByteArray& bytes, const sip::Connection& c, QByteArray* out);
@@ -106,6 +133,9 @@ signals:
     void answered(quint64 transaction, const QString& how);
     void snapshotReady(const ladder::sip::StackSnapshot& snapshot);
     void stopped(const QString& why);
+    void challenged(const ladder::ui::ChallengeNotice& notice);
+    // A request resent with credentials got its final answer (ok: not 401/407 again).
+    void authenticated(quint64 transaction, int status, const QString& text);
 
 private:
     struct Pending {
@@ -119,6 +149,20 @@ private:
     void forget(quint64 tx);
     sip::Transport* clientTransport(sip::TransportType type, const sip::HostPort& remote, QString* error);
     void publishSoon();
+    // Requests we sent, until their final response (and, when challenged, until resent or dismissed).
+    struct Sent {
+        sip::Message request; // as sent by us (the stack's own Via not included)
+        std::shared_ptr<sip::Connection> connection; // null: the dialog's route
+        quint64 dialog = 0;
+        sip::SendFlags flags;
+        std::shared_ptr<sip::auth::ChallengeAnswerer> answerer; // credentials used on this request's chain
+        std::optional<sip::Message> challenge; // the 401/407 waiting for the user
+        QString peer;
+        quint64 order = 0;
+    };
+    void remember(quint64 tx, Sent sent);
+    void onFinalResponse(const sip::Incoming& in);
+    NetworkResult resend(quint64 tx, Sent entry, const std::shared_ptr<sip::auth::ChallengeAnswerer>& answerer);
 
     Stack& m_stack;
     std::unique_ptr<sip::SipStack> m_sip;
@@ -126,8 +170,12 @@ private:
     bool m_trustAny = false;
     QHash<quint64, Pending> m_waiting;
     Scheduler::TimerId m_publish = 0;
+    QHash<quint64, Sent> m_sent;
+    quint64 m_sentOrder = 0;
+    QString m_autoUser, m_autoPassword;
 };
 
 } // namespace ladder::ui
 
 Q_DECLARE_METATYPE(ladder::ui::WaitingRequest)
+Q_DECLARE_METATYPE(ladder::ui::ChallengeNotice)

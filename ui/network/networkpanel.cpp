@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "networkpanel.h"
 
+#include "authbox.h"
 #include "sip/message/message.h"
 
 #include <QCheckBox>
@@ -211,6 +212,8 @@ NetworkPanel::NetworkPanel(QWidget* parent)
     answerRow->addWidget(m_result, 1);
     wg->addLayout(answerRow);
     box->addWidget(waitGroup, 1);
+    m_auth = new AuthBox(this);
+    box->addWidget(m_auth);
     box->addWidget(rulesGroup);
 
     m_tick = new QTimer(this);

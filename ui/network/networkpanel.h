@@ -20,6 +20,8 @@ class QTimer;
 
 namespace ladder::ui {
 
+class AuthBox;
+
 // The Network panel (beside Lab): the SIP listeners of network mode, Start/Stop, the auto-answer
 // rules, and the "Waiting for you" queue with the form to answer a request by hand. Listeners,
 // rules and the TLS trust choice persist in QSettings ("network/…").
@@ -54,6 +56,7 @@ public:
     QComboBox* ruleBox(const QString& method) const;
     QLabel* resultLabel() const { return m_result; }
     QLabel* stateLabel() const { return m_state; }
+    AuthBox* authBox() const { return m_auth; }
 
 public slots:
     void setRunning(bool running, const QStringList& bound, const QString& error);
@@ -99,6 +102,7 @@ private:
     QPushButton* m_answer;
     QLabel* m_result;
     QTimer* m_tick;
+    AuthBox* m_auth;
 };
 
 } // namespace ladder::ui

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "networksession.h"
 
+#include "authbox.h"
 #include "composer/sipcomposer.h"
 #include "host/stack.h"
 #include "journal/journal.h"
@@ -58,6 +59,30 @@ NetworkSession::NetworkSession(StackThread& stack, MainWindow& window, QObject* 
     }, Qt::QueuedConnection);
     connect(e, &NetworkEngine::waiting, m_panel, &NetworkPanel::addWaiting, Qt::QueuedConnection);
     connect(e, &NetworkEngine::answered, m_panel, &NetworkPanel::removeWaiting, Qt::QueuedConnection);
+
+    // Digest as a UAC: a challenge to a request of ours waits in the panel's credentials box.
+    AuthBox* auth = m_panel->authBox();
+    connect(e, &NetworkEngine::challenged, auth, &AuthBox::showChallenge, Qt::QueuedConnection);
+    connect(e, &NetworkEngine::authenticated, auth, [auth](quint64, int status, const QString& text) {
+        auth->showOutcome(status < 300, text);
+    }, Qt::QueuedConnection);
+    connect(auth, &AuthBox::resendRequested, this, [this, auth](quint64 tx, const QString& user, const QString& password) {
+        QPointer<AuthBox> guard(auth);
+        m_stack.invoke([e = m_engine, tx, user, password, guard](Stack&) {
+            const NetworkResult r = e->resendWithCredentials(tx, user, password);
+            QMetaObject::invokeMethod(guard, [guard, r] {
+                if (guard)
+                    guard->showOutcome(r.ok, r.ok ? QObject::tr("resent (transaction %1): %2").arg(r.transaction).arg(r.text)
+                                                  : QStringLiteral("%1: %2").arg(r.errnoName, r.text));
+            }, Qt::QueuedConnection);
+        });
+    });
+    connect(auth, &AuthBox::dismissRequested, this, [this](quint64 tx) {
+        m_stack.invoke([e = m_engine, tx](Stack&) { e->dismissChallenge(tx); });
+    });
+    connect(auth, &AuthBox::autoCredentialsChanged, this, [this](const QString& user, const QString& password) {
+        m_stack.invoke([e = m_engine, user, password](Stack&) { e->setAutoCredentials(user, password); });
+    });
 
     connect(m_panel, &NetworkPanel::startRequested, this, [this](const QList<ListenerSpec>& listeners) {
         QString error;
