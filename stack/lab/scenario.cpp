@@ -4,6 +4,7 @@
 #include "lab/lesson/filescenario.h"
 #include "lab/lesson/lesson.h"
 
+#include <QDir>
 #include <QFile>
 
 #include <map>
@@ -32,10 +33,14 @@ void registerScenario(const QString& name, ScenarioFactory factory)
 
 QStringList scenarioNames()
 {
-    ensureBuiltins();
-    QStringList names;
-    for (const auto& [name, factory] : registry())
-        names.append(name);
+    // The exchanges (each with its lesson file) and the built-in declarative lessons, files alone.
+    QStringList names = exchangeNames();
+    for (const QString& file : QDir(QStringLiteral(":/lessons")).entryList({ QStringLiteral("*.json") }, QDir::Files)) {
+        const QString name = file.chopped(5);
+        if (!names.contains(name))
+            names.append(name);
+    }
+    names.sort();
     return names;
 }
 
@@ -46,7 +51,14 @@ std::unique_ptr<Scenario> createExchange(const QString& name)
     return it == registry().end() ? nullptr : it->second();
 }
 
-QStringList exchangeNames() { return scenarioNames(); }
+QStringList exchangeNames()
+{
+    ensureBuiltins();
+    QStringList names;
+    for (const auto& [name, factory] : registry())
+        names.append(name);
+    return names;
+}
 
 std::unique_ptr<Scenario> createScenario(const QString& name, QString* error)
 {

@@ -109,7 +109,9 @@ namespace lab {
     // (resources/lessons/), which names the exchange it drives and brings its title, summary,
     // text, defaults and expectations. createScenario(NAME) reads that file; createScenario of a
     // path ending in ".json" reads a teacher's lesson. A name without a lesson file gets the bare
-    // exchange.
+    // exchange. scenarioNames() lists the exchanges and the built-in declarative lessons (a file
+    // under resources/lessons/ with no exchange, e.g. prsctp-declarative); exchangeNames() only the
+    // former.
     void registerScenario(const QString& name, ScenarioFactory factory);
     QStringList scenarioNames();
     // nullptr when there is no such scenario or the lesson file is bad; *error (if given) says why,

@@ -5,7 +5,10 @@
 #include "journal/journal.h"
 #include "lab/breakpoint.h"
 #include "lab/runner.h"
-#include "lab/scenarios/labscenario.h"
+#include "lab/scenarios/sctpscenario.h"
+#include "sctplesson.h"
+#include "sctp/engine.h"
+#include "sctp/lablinkpair.h"
 #include "sip/message/parser.h"
 #include "sip/sipstack.h"
 #include "sip/transaction/transaction.h"
@@ -22,7 +25,8 @@ QString ExpectationOutcome::line(int index) const
         .arg(says, passed ? QStringLiteral("passed") : QStringLiteral("FAILED"), actual);
 }
 
-QList<ExpectationOutcome> checkExpectations(const QList<LessonExpectation>& expectations, Stack& stack, const ScenarioResult& exchange)
+QList<ExpectationOutcome> checkExpectations(const QList<LessonExpectation>& expectations, Stack& stack, const ScenarioResult& exchange,
+    const std::function<qint64(const LessonExpectation&)>& delivered)
 {
     QList<ExpectationOutcome> out;
     const trace::Journal& j = stack.journal();
@@ -58,6 +62,21 @@ QList<ExpectationOutcome> checkExpectations(const QList<LessonExpectation>& expe
             });
             o.actual = seen.isEmpty() ? QStringLiteral("no message abandoned")
                                       : QStringLiteral("abandoned contexts %1").arg(seen.join(QLatin1Char(',')));
+            break;
+        }
+        case LessonExpectation::Kind::Delivered:
+        case LessonExpectation::Kind::Retransmissions: {
+            qint64 n = 0;
+            if (e.kind == LessonExpectation::Kind::Delivered)
+                n = delivered ? delivered(e) : 0;
+            else
+                j.forEach(0, j.count(), [&](const trace::Event& ev) {
+                    n += ev.kind == trace::Kind::SctpRetransmission && (e.retransmissionKind == 0 || int(ev.a) == e.retransmissionKind);
+                });
+            o.actual = QString::number(n);
+            o.passed = e.compare == LessonExpectation::Compare::Equals ? n == e.number
+                : e.compare == LessonExpectation::Compare::AtLeast     ? n >= e.number
+                                                                       : n <= e.number;
             break;
         }
         case LessonExpectation::Kind::Finding:
@@ -172,8 +191,10 @@ namespace {
         mutable QList<ExpectationOutcome> m_outcomes;
     };
 
-    // A lesson written only in the file: SIP peers on lab links, timed actions, expectations.
-    class DeclarativeLesson : public LabScenario, public LessonScenario {
+    // A lesson written only in the file: SIP peers and SCTP sockets on lab links, timed actions,
+    // expectations. With SCTP peers it runs as the SCTP scenarios do (SctpLabScenario: one
+    // sctp::Engine, lab link pairs, usrsctp on the lab's clock and seed in virtual time).
+    class DeclarativeLesson : public SctpLabScenario, public LessonScenario {
     public:
         explicit DeclarativeLesson(Lesson lesson)
             : m_lesson(std::move(lesson))
@@ -192,12 +213,21 @@ namespace {
         void start(Stack& stack, const ScenarioParams& userParams) override
         {
             const ScenarioParams params = withLesson(m_lesson, userParams, false);
-            begin(stack, params);
+            m_hasSctp = false;
+            for (const LessonPeer& p : m_lesson.peers)
+                m_hasSctp = m_hasSctp || p.kind == LessonPeer::Kind::Sctp;
+            if (m_hasSctp)
+                beginSctp(stack, params);
+            else
+                begin(stack, params);
             m_fired = 0;
             m_done.clear();
             m_tx.clear();
+            m_sctpError.clear();
             for (const LessonPeer& p : m_lesson.peers) {
                 const quint64 seed = net().seedFor(p.name);
+                if (p.kind == LessonPeer::Kind::Sctp)
+                    continue; // sockets, opened once their hosts' link pairs exist
                 if (p.kind == LessonPeer::Kind::SipUac) {
                     auto& uac = keep(std::make_unique<peers::SipUac>(stack, p.name, p.host, seed));
                     m_uacs[p.name] = &uac;
@@ -213,10 +243,12 @@ namespace {
                     m_peers[p.name] = &keep(std::make_unique<peers::SipUas>(stack, p.name, p.host, seed, a));
                 }
             }
-            // One wire per pair of peers a link names, in the file's order; a direction the file
-            // does not describe (a one-way link's reverse) is a perfect link.
+            // One wire per pair of peers a link names (SCTP: per pair of hosts, a lab link pair),
+            // in the file's order; a direction the file does not describe (a one-way link's
+            // reverse) is a perfect link.
             struct Pair {
-                QString a, b;
+                bool sctp = false;
+                QString a, b; // peer names; SCTP: hosts
                 LinkParams ab, ba;
                 QList<LessonOutage> downAb, downBa;
             };
@@ -231,19 +263,21 @@ namespace {
                     lp.lossPct = params.lossPct;
                 if (params.delayMs >= 0)
                     lp.delayMs = params.delayMs;
+                const bool sctp = peerNamed(k.from)->kind == LessonPeer::Kind::Sctp;
+                const QString from = sctp ? peerNamed(k.from)->host : k.from, to = sctp ? peerNamed(k.to)->host : k.to;
                 Pair* pair = nullptr;
                 for (Pair& q : pairs)
-                    if ((q.a == k.from && q.b == k.to) || (q.a == k.to && q.b == k.from))
+                    if (q.sctp == sctp && ((q.a == from && q.b == to) || (q.a == to && q.b == from)))
                         pair = &q;
                 if (!pair) {
-                    pairs.append({ k.from, k.to, {}, {}, {}, {} });
+                    pairs.append({ sctp, from, to, {}, {}, {}, {} });
                     pair = &pairs.last();
                     if (params.lossPct >= 0)
                         pair->ab.lossPct = pair->ba.lossPct = params.lossPct;
                     if (params.delayMs >= 0)
                         pair->ab.delayMs = pair->ba.delayMs = params.delayMs;
                 }
-                const bool forward = pair->a == k.from;
+                const bool forward = pair->a == from;
                 (forward ? pair->ab : pair->ba) = lp;
                 (forward ? pair->downAb : pair->downBa) = k.down;
                 if (!k.oneWay) {
@@ -251,10 +285,26 @@ namespace {
                     (forward ? pair->downBa : pair->downAb) = k.down;
                 }
             }
+            std::map<QString, sctp::Transport*> sides; // SCTP host -> its side of its link pair
             for (const Pair& q : pairs) {
+                if (q.sctp) {
+                    sctp::LabLinkPair& lp = addPair(q.ab, q.ba, q.a, q.b);
+                    sides[q.a] = &lp.a();
+                    sides[q.b] = &lp.b();
+                    schedule(&lp.aToB(), q.downAb);
+                    schedule(&lp.bToA(), q.downBa);
+                    continue;
+                }
                 auto [ab, ba] = net().wire(m_peers[q.a]->transport(), m_peers[q.b]->transport(), q.ab, q.ba);
                 schedule(ab, q.downAb);
                 schedule(ba, q.downBa);
+            }
+            if (m_hasSctp) {
+                m_sctp = std::make_unique<SctpLessonPeers>(m_lesson, engine());
+                // Every SCTP host has its link pair: the reader refuses one without.
+                auto sideOf = [&](const QString& host) -> sctp::Transport& { return *sides.at(host); };
+                if (!m_sctp->setUp(sideOf, &m_sctpError))
+                    done();
             }
             for (qsizetype i = 0; i < m_lesson.actions.size(); ++i) {
                 m_done << QString();
@@ -268,14 +318,17 @@ namespace {
 
         bool finished() const override
         {
-            if (m_fired < m_lesson.actions.size())
+            if (m_fired < m_lesson.actions.size() && m_sctpError.isEmpty())
+                return false;
+            // SCTP: once every association has closed or has nothing left to deliver (tick())
+            if (m_hasSctp && !SctpLabScenario::finished())
                 return false;
             for (const auto& [name, uac] : m_uacs)
                 if (!uac->idle())
                     return false;
             for (qsizetype i = 0; i < m_lesson.actions.size(); ++i) {
                 const LessonAction& a = m_lesson.actions[i];
-                if (a.kind != LessonAction::Kind::Send || !a.stateful || !m_tx[i])
+                if (a.kind != LessonAction::Kind::Send || !a.stateful || !m_tx[i] || m_tx[i] == quint64(-1))
                     continue;
                 const sip::Transaction* t = m_uacs.at(a.peer)->sip().transaction(m_tx[i]);
                 if (t && t->state() < sip::Transaction::State::Completed)
@@ -291,9 +344,10 @@ namespace {
             for (qsizetype i = 0; i < m_lesson.actions.size(); ++i) {
                 const LessonAction& a = m_lesson.actions[i];
                 QString what = m_done.value(i);
+                const bool sctpAction = a.kind >= LessonAction::Kind::SctpConnect;
                 if (what.isEmpty()) {
-                    what = QStringLiteral("did not run within the run's duration");
-                } else if (m_tx[i] && a.kind != LessonAction::Kind::Send) {
+                    what = m_sctpError.isEmpty() ? QStringLiteral("did not run within the run's duration") : QStringLiteral("not run: the SCTP peers did not start");
+                } else if (m_tx[i] && a.kind != LessonAction::Kind::Send && !sctpAction) {
                     const peers::SipUac* uac = m_uacs.at(a.peer);
                     const int status = uac->finalStatus(m_tx[i]);
                     const QString timer = uac->timeout(m_tx[i]);
@@ -307,7 +361,23 @@ namespace {
                     own.failure = QStringLiteral("action %1: %2").arg(i + 1).arg(what);
                 }
             }
-            m_outcomes = checkExpectations(m_lesson.expectations, stack, own);
+            if (!m_sctpError.isEmpty()) {
+                own.ok = false;
+                own.failure = QStringLiteral("SCTP peers: %1").arg(m_sctpError);
+            }
+            if (m_sctp) {
+                own.findings << m_sctp->deliveries();
+                int rtx = 0, abandoned = 0, fwd = 0;
+                stack.journal().forEach(0, stack.journal().count(), [&](const trace::Event& e) {
+                    rtx += e.kind == trace::Kind::SctpRetransmission;
+                    abandoned += e.kind == trace::Kind::SctpAbandon;
+                    fwd += e.kind == trace::Kind::SctpForwardTsn;
+                });
+                own.findings << QStringLiteral("SCTP: %1 DATA retransmission(s), %2 message(s) abandoned, %3 FORWARD-TSN").arg(rtx).arg(abandoned).arg(fwd);
+            }
+            const SctpLessonPeers* sctpPeers = m_sctp.get();
+            m_outcomes = checkExpectations(m_lesson.expectations, stack, own,
+                [sctpPeers](const LessonExpectation& e) { return sctpPeers ? sctpPeers->delivered(e) : 0; });
             ScenarioResult r = combine(m_lesson, own, m_outcomes);
             for (qsizetype i = 0; i < m_outcomes.size(); ++i)
                 r.findings << m_outcomes[i].line(int(i));
@@ -316,10 +386,18 @@ namespace {
 
         void stop() override
         {
+            m_sctp.reset(); // the sockets' peers before the engine and the link pairs
             m_uacs.clear();
             m_peers.clear();
             m_firstUac = nullptr;
-            LabScenario::stop();
+            SctpLabScenario::stop();
+        }
+
+    protected:
+        void tick() override
+        {
+            if (m_fired == m_lesson.actions.size() && m_sctp && m_sctp->settled())
+                done();
         }
 
     private:
@@ -335,10 +413,28 @@ namespace {
             }
         }
 
+        const LessonPeer* peerNamed(const QString& name) const
+        {
+            for (const LessonPeer& p : m_lesson.peers)
+                if (p.name == name)
+                    return &p;
+            return nullptr;
+        }
+
         void fire(int i)
         {
             ++m_fired;
             const LessonAction& a = m_lesson.actions[i];
+            if (a.kind >= LessonAction::Kind::SctpConnect) {
+                if (!m_sctp) {
+                    m_done[i] = QStringLiteral("not run: the SCTP peers did not start: %1").arg(m_sctpError);
+                    return;
+                }
+                QString what;
+                m_tx[i] = m_sctp->fire(a, &what) ? 1 : 0;
+                m_done[i] = what;
+                return;
+            }
             peers::SipUac& uac = *m_uacs.at(a.peer);
             peers::SipPeer& to = *m_peers.at(a.to);
             const QString describe = a.kind == LessonAction::Kind::Call ? QStringLiteral("%1 calls %2").arg(a.peer, a.to)
@@ -414,6 +510,9 @@ namespace {
         QStringList m_done;
         QList<quint64> m_tx;
         mutable QList<ExpectationOutcome> m_outcomes;
+        bool m_hasSctp = false;
+        std::unique_ptr<SctpLessonPeers> m_sctp;
+        QString m_sctpError;
     };
 
 } // namespace

@@ -4,6 +4,7 @@
 #include "lesson.h"
 #include "lab/scenario.h"
 
+#include <functional>
 #include <memory>
 
 namespace ladder::lab {
@@ -32,7 +33,9 @@ public:
 // in. Built-in lessons are these too, read from ":/lessons/NAME.json".
 std::unique_ptr<Scenario> scenarioFromLesson(const Lesson& lesson, QString* error);
 
-// Checks the expectations over the run's journal; exchange: the exchange's own result (findings, ok).
-QList<ExpectationOutcome> checkExpectations(const QList<LessonExpectation>& expectations, Stack& stack, const ScenarioResult& exchange);
+// Checks the expectations over the run's journal; exchange: the exchange's own result (findings,
+// ok); delivered: how many messages a "delivered" expectation's SCTP peer received.
+QList<ExpectationOutcome> checkExpectations(const QList<LessonExpectation>& expectations, Stack& stack, const ScenarioResult& exchange,
+    const std::function<qint64(const LessonExpectation&)>& delivered = {});
 
 } // namespace ladder::lab

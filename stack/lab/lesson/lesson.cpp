@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "lesson.h"
 
+#include "reader.h"
+#include "sctplessonfile.h"
+
 #include "lab/breakpoint.h"
 #include "lab/scenario.h"
 
@@ -20,206 +23,7 @@ namespace ladder::lab {
 
 namespace {
 
-    // Where each field of a (valid) JSON text starts: "links[0].loss" -> offset of its key, array
-    // elements -> offset of the value. QJsonDocument keeps no positions, so the text is walked once.
-    class Positions {
-    public:
-        explicit Positions(const QByteArray& text)
-            : m_t(text)
-        {
-            skip();
-            value(QString());
-        }
-        qsizetype of(const QString& path) const
-        {
-            QString p = path;
-            while (!p.isEmpty()) {
-                const auto it = m_pos.constFind(p);
-                if (it != m_pos.cend())
-                    return *it;
-                // the nearest enclosing field that was written
-                const qsizetype dot = p.lastIndexOf(QLatin1Char('.')), br = p.lastIndexOf(QLatin1Char('['));
-                p.truncate(std::max<qsizetype>(std::max(dot, br), 0));
-            }
-            return 0;
-        }
-
-    private:
-        void skip()
-        {
-            while (m_i < m_t.size() && (m_t[m_i] == ' ' || m_t[m_i] == '\n' || m_t[m_i] == '\r' || m_t[m_i] == '\t'))
-                ++m_i;
-        }
-        QString string()
-        {
-            QByteArray s;
-            ++m_i; // "
-            while (m_i < m_t.size() && m_t[m_i] != '"') {
-                if (m_t[m_i] == '\\')
-                    s += m_t[m_i++];
-                if (m_i < m_t.size())
-                    s += m_t[m_i++];
-            }
-            ++m_i;
-            return QJsonDocument::fromJson("[\"" + s + "\"]").array().at(0).toString();
-        }
-        void value(const QString& path)
-        {
-            skip();
-            if (m_i >= m_t.size())
-                return;
-            if (!path.isEmpty() && !m_pos.contains(path))
-                m_pos.insert(path, m_i);
-            const char c = m_t[m_i];
-            if (c == '{') {
-                ++m_i;
-                skip();
-                while (m_i < m_t.size() && m_t[m_i] != '}') {
-                    const qsizetype at = m_i;
-                    const QString key = string();
-                    const QString sub = path.isEmpty() ? key : path + QLatin1Char('.') + key;
-                    m_pos.insert(sub, at);
-                    skip();
-                    ++m_i; // :
-                    value(sub);
-                    skip();
-                    if (m_i < m_t.size() && m_t[m_i] == ',')
-                        ++m_i;
-                    skip();
-                }
-                ++m_i;
-            } else if (c == '[') {
-                ++m_i;
-                skip();
-                int n = 0;
-                while (m_i < m_t.size() && m_t[m_i] != ']') {
-                    value(QStringLiteral("%1[%2]").arg(path).arg(n++));
-                    skip();
-                    if (m_i < m_t.size() && m_t[m_i] == ',')
-                        ++m_i;
-                    skip();
-                }
-                ++m_i;
-            } else if (c == '"') {
-                string();
-            } else {
-                while (m_i < m_t.size() && !QByteArrayView(",]} \t\r\n").contains(m_t[m_i]))
-                    ++m_i;
-            }
-        }
-        const QByteArray& m_t;
-        qsizetype m_i = 0;
-        QHash<QString, qsizetype> m_pos;
-    };
-
-    int lineAt(const QByteArray& text, qsizetype offset)
-    {
-        return int(text.left(offset).count('\n')) + 1;
-    }
-
-    class Reader {
-    public:
-        Reader(const QByteArray& text, QString file)
-            : m_text(text)
-            , m_pos(text)
-            , m_file(std::move(file))
-        {
-        }
-        bool fail(const QString& path, const QString& what)
-        {
-            if (m_error.isEmpty())
-                m_error = QStringLiteral("%1:%2: %3: %4").arg(m_file).arg(lineAt(m_text, m_pos.of(path))).arg(path, what);
-            return false;
-        }
-        const QString& error() const { return m_error; }
-
-        // Only these keys, so that a misspelt or unsupported field is an error, not silently ignored.
-        bool only(const QJsonObject& o, const QString& path, const QStringList& keys, const QHash<QString, QString>& why = {})
-        {
-            for (auto it = o.begin(); it != o.end(); ++it) {
-                const QString sub = path.isEmpty() ? it.key() : path + QLatin1Char('.') + it.key();
-                if (why.contains(it.key()))
-                    return fail(sub, why.value(it.key()));
-                if (!keys.contains(it.key()))
-                    return fail(sub, QStringLiteral("unknown field (known here: %1)").arg(keys.join(QStringLiteral(", "))));
-            }
-            return true;
-        }
-        bool string(const QJsonObject& o, const QString& path, const QString& key, QString* out, bool required, bool nonEmpty = true)
-        {
-            const QString sub = path.isEmpty() ? key : path + QLatin1Char('.') + key;
-            if (!o.contains(key))
-                return required ? fail(path.isEmpty() ? key : path, QStringLiteral("missing field '%1'").arg(key)) : true;
-            const QJsonValue v = o.value(key);
-            if (v.isArray()) { // a text may be written as an array of lines, joined with "\n"
-                QStringList lines;
-                for (qsizetype i = 0; i < v.toArray().size(); ++i) {
-                    if (!v.toArray().at(i).isString())
-                        return fail(QStringLiteral("%1[%2]").arg(sub).arg(i), QStringLiteral("expected a string"));
-                    lines << v.toArray().at(i).toString();
-                }
-                *out = lines.join(QLatin1Char('\n'));
-            } else if (v.isString()) {
-                *out = v.toString();
-            } else {
-                return fail(sub, QStringLiteral("expected a string"));
-            }
-            if (nonEmpty && out->trimmed().isEmpty())
-                return fail(sub, QStringLiteral("expected a non-empty string"));
-            return true;
-        }
-        template <class T>
-        bool number(const QJsonObject& o, const QString& path, const QString& key, T* out, double min, double max, bool integer)
-        {
-            if (!o.contains(key))
-                return true;
-            const QString sub = path.isEmpty() ? key : path + QLatin1Char('.') + key;
-            const QJsonValue v = o.value(key);
-            const double d = v.toDouble();
-            if (!v.isDouble() || d < min || d > max || (integer && std::floor(d) != d))
-                return fail(sub,
-                    QStringLiteral("expected %1 from %2 to %3").arg(integer ? QStringLiteral("an integer") : QStringLiteral("a number")).arg(min).arg(max));
-            *out = T(d);
-            return true;
-        }
-        bool boolean(const QJsonObject& o, const QString& path, const QString& key, bool* out)
-        {
-            if (!o.contains(key))
-                return true;
-            if (!o.value(key).isBool())
-                return fail(path + QLatin1Char('.') + key, QStringLiteral("expected true or false"));
-            *out = o.value(key).toBool();
-            return true;
-        }
-        bool object(const QJsonValue& v, const QString& path, QJsonObject* out)
-        {
-            if (!v.isObject())
-                return fail(path, QStringLiteral("expected an object"));
-            *out = v.toObject();
-            return true;
-        }
-        bool array(const QJsonObject& o, const QString& key, QJsonArray* out)
-        {
-            if (!o.contains(key))
-                return true;
-            if (!o.value(key).isArray())
-                return fail(key, QStringLiteral("expected an array"));
-            *out = o.value(key).toArray();
-            return true;
-        }
-
-    private:
-        const QByteArray& m_text;
-        Positions m_pos;
-        QString m_file;
-        QString m_error;
-    };
-
-    const QRegularExpression& nameRe()
-    {
-        static const QRegularExpression re(QStringLiteral("^[a-z0-9][a-z0-9._-]{0,39}$"));
-        return re;
-    }
+    using namespace lessonfile;
 
     bool readPeer(Reader& r, const QJsonValue& v, const QString& path, LessonPeer* p)
     {
@@ -233,12 +37,10 @@ namespace {
             p->kind = LessonPeer::Kind::SipUac;
         else if (kind == QLatin1String("sip-uas"))
             p->kind = LessonPeer::Kind::SipUas;
-        else if (kind.startsWith(QLatin1String("sctp")))
-            return r.fail(path + QStringLiteral(".kind"),
-                QStringLiteral("SCTP endpoints are not supported by lesson format v1 yet; an SCTP lesson names a "
-                               "built-in exchange (\"exchange\": \"prsctp-ttl-rtx-buf\"…)"));
+        else if (kind == QLatin1String("sctp"))
+            p->kind = LessonPeer::Kind::Sctp;
         else
-            return r.fail(path + QStringLiteral(".kind"), QStringLiteral("expected \"sip-uac\" or \"sip-uas\", not '%1'").arg(kind));
+            return r.fail(path + QStringLiteral(".kind"), QStringLiteral("expected \"sip-uac\", \"sip-uas\" or \"sctp\", not '%1'").arg(kind));
         if (!r.string(o, path, QStringLiteral("name"), &p->name, true) || !r.string(o, path, QStringLiteral("host"), &p->host, true))
             return false;
         if (!nameRe().match(p->name).hasMatch())
@@ -250,6 +52,8 @@ namespace {
             hostOk = m.captured(i).toInt() <= 255;
         if (!hostOk)
             return r.fail(path + QStringLiteral(".host"), QStringLiteral("expected an IPv4 address such as 10.0.0.1"));
+        if (p->kind == LessonPeer::Kind::Sctp)
+            return readSctpPeer(r, o, path, p);
         if (p->kind == LessonPeer::Kind::SipUac)
             return r.only(o, path, { QStringLiteral("kind"), QStringLiteral("name"), QStringLiteral("host") });
         if (!r.only(o, path, { QStringLiteral("kind"), QStringLiteral("name"), QStringLiteral("host"), QStringLiteral("answer") }))
@@ -323,14 +127,16 @@ namespace {
         QJsonObject o;
         if (!r.object(v, path, &o))
             return false;
-        if (!r.only(o, path, { QStringLiteral("at_ms"), QStringLiteral("peer"), QStringLiteral("call"), QStringLiteral("request"), QStringLiteral("send") },
-                { { QStringLiteral("sctp_send"), QStringLiteral("not supported by lesson format v1 yet (no SCTP endpoints in declarative lessons)") } }))
-            return false;
         if (!r.number(o, path, QStringLiteral("at_ms"), &a->atMs, 0, 86400000, true) || !r.string(o, path, QStringLiteral("peer"), &a->peer, true))
+            return false;
+        if (isSctpAction(o))
+            return readSctpAction(r, o, path, a);
+        if (!r.only(o, path, { QStringLiteral("at_ms"), QStringLiteral("peer"), QStringLiteral("call"), QStringLiteral("request"), QStringLiteral("send") },
+                { { QStringLiteral("sctp_send"), QStringLiteral("unknown field: the SCTP send is \"sctp_sendmsg\"") } }))
             return false;
         const int kinds = int(o.contains(QStringLiteral("call"))) + int(o.contains(QStringLiteral("request"))) + int(o.contains(QStringLiteral("send")));
         if (kinds != 1)
-            return r.fail(path, QStringLiteral("expected exactly one of \"call\", \"request\", \"send\""));
+            return r.fail(path, QStringLiteral("expected exactly one of \"call\", \"request\", \"send\" (SIP) or \"connect\", \"sctp_sendmsg\", \"shutdown\", \"abort\" (SCTP)"));
         const QString key = o.contains(QStringLiteral("call")) ? QStringLiteral("call") : o.contains(QStringLiteral("request")) ? QStringLiteral("request") : QStringLiteral("send");
         const QString sp = path + QLatin1Char('.') + key;
         QJsonObject s;
@@ -442,6 +248,8 @@ namespace {
                 return r.fail(ap, QStringLiteral("expected at least one of \"context\", \"stream\", \"policy\""));
             return true;
         }
+        if (isSctpExpectation(o))
+            return readSctpExpectation(r, o, path, e);
         if (o.contains(QStringLiteral("finding"))) {
             e->kind = LessonExpectation::Kind::Finding;
             return r.only(o, path, { QStringLiteral("finding"), QStringLiteral("says") }) && r.string(o, path, QStringLiteral("finding"), &e->text, true);
@@ -456,18 +264,20 @@ namespace {
             e->ok = v == QLatin1String("ok");
             return true;
         }
-        return r.fail(path, QStringLiteral("expected one of \"count\", \"abandoned\", \"finding\", \"outcome\""));
+        return r.fail(path, QStringLiteral("expected one of \"count\", \"abandoned\", \"delivered\", \"retransmissions\", \"finding\", \"outcome\""));
     }
 
 } // namespace
 
+QString LessonExpectation::compareSign() const
+{
+    return compare == Compare::Equals ? QStringLiteral("=") : compare == Compare::AtLeast ? QStringLiteral(">=") : QStringLiteral("<=");
+}
+
 QString LessonExpectation::describe() const
 {
     switch (kind) {
-    case Kind::Count:
-        return QStringLiteral("%1 %2 %3")
-            .arg(selector, compare == Compare::Equals ? QStringLiteral("=") : compare == Compare::AtLeast ? QStringLiteral(">=") : QStringLiteral("<="))
-            .arg(number);
+    case Kind::Count: return QStringLiteral("%1 %2 %3").arg(selector, compareSign()).arg(number);
     case Kind::Abandoned: {
         QStringList parts;
         if (policy)
@@ -478,6 +288,20 @@ QString LessonExpectation::describe() const
             parts << QStringLiteral("stream %1").arg(stream);
         return QStringLiteral("a message abandoned: %1").arg(parts.join(QStringLiteral(", ")));
     }
+    case Kind::Delivered: {
+        QString what = QStringLiteral("delivered to %1").arg(peer);
+        if (stream >= 0)
+            what += QStringLiteral(" on stream %1").arg(stream);
+        if (unordered >= 0)
+            what += unordered ? QStringLiteral(" unordered") : QStringLiteral(" ordered");
+        if (!text.isEmpty())
+            what += QStringLiteral(" containing '%1'").arg(text);
+        return QStringLiteral("%1 %2 %3").arg(what, compareSign()).arg(number);
+    }
+    case Kind::Retransmissions:
+        return QStringLiteral("%1 retransmissions %2 %3")
+            .arg(QStringList { QStringLiteral("DATA"), QStringLiteral("fast"), QStringLiteral("timeout") }.at(retransmissionKind), compareSign())
+            .arg(number);
     case Kind::Finding: return QStringLiteral("a finding says '%1'").arg(text);
     case Kind::Outcome: return ok ? QStringLiteral("the lesson's own check passes") : QStringLiteral("the lesson's own check fails");
     }
@@ -595,7 +419,7 @@ std::optional<Lesson> LessonFile::parse(const QByteArray& json, const QString& f
             r.fail(path + QStringLiteral(".name"), QStringLiteral("'%1' is already a peer's name").arg(p.name));
             return failed();
         }
-        if (hosts.contains(p.host)) {
+        if (hosts.contains(p.host) && p.kind != LessonPeer::Kind::Sctp) {
             r.fail(path + QStringLiteral(".host"), QStringLiteral("%1 is already a peer's address").arg(p.host));
             return failed();
         }
@@ -636,11 +460,19 @@ std::optional<Lesson> LessonFile::parse(const QByteArray& json, const QString& f
         }
         l.links << k;
     }
+    if (!checkSctpPeersAndLinks(r, l))
+        return failed();
     for (qsizetype i = 0; i < actions.size(); ++i) {
         const QString path = QStringLiteral("actions[%1]").arg(i);
         LessonAction a;
         if (!readAction(r, actions.at(i), path, &a))
             return failed();
+        if (!sctpActionKey(a.kind).isEmpty()) {
+            if (!checkSctpAction(r, l, path, a))
+                return failed();
+            l.actions << a;
+            continue;
+        }
         const LessonPeer* from = peerNamed(a.peer);
         if (!from || from->kind != LessonPeer::Kind::SipUac) {
             r.fail(path + QStringLiteral(".peer"), QStringLiteral("expected the name of a sip-uac peer, not '%1'").arg(a.peer));
@@ -648,7 +480,7 @@ std::optional<Lesson> LessonFile::parse(const QByteArray& json, const QString& f
         }
         const QString key = a.kind == LessonAction::Kind::Call ? QStringLiteral("call") : a.kind == LessonAction::Kind::Request ? QStringLiteral("request") : QStringLiteral("send");
         const LessonPeer* to = peerNamed(a.to);
-        if (!to || to == from) {
+        if (!to || to == from || to->kind == LessonPeer::Kind::Sctp) {
             r.fail(QStringLiteral("%1.%2.to").arg(path, key), QStringLiteral("expected the name of another peer, not '%1'").arg(a.to));
             return failed();
         }
@@ -679,6 +511,15 @@ std::optional<Lesson> LessonFile::parse(const QByteArray& json, const QString& f
         LessonExpectation e;
         if (!readExpectation(r, expect.at(i), QStringLiteral("expect[%1]").arg(i), &e))
             return failed();
+        if (e.kind == LessonExpectation::Kind::Delivered) {
+            const LessonPeer* to = peerNamed(e.peer);
+            if (!to || to->kind != LessonPeer::Kind::Sctp) {
+                r.fail(QStringLiteral("expect[%1].delivered.to").arg(i),
+                    l.exchange.isEmpty() ? QStringLiteral("expected the name of an sctp peer, not '%1'").arg(e.peer)
+                                         : QStringLiteral("a lesson with \"exchange\" has no peers of its own to name; use \"finding\""));
+                return failed();
+            }
+        }
         if (e.kind == LessonExpectation::Kind::Finding && l.exchange.isEmpty()) {
             r.fail(QStringLiteral("expect[%1].finding").arg(i), QStringLiteral("only a lesson with \"exchange\" has findings to match; use \"count\""));
             return failed();

@@ -18,15 +18,24 @@
 namespace ladder::lab {
 
 struct LessonPeer {
-    enum class Kind { SipUac, SipUas };
+    enum class Kind { SipUac, SipUas, Sctp };
     Kind kind = Kind::SipUac;
     QString name; // the lane label, "alice"
-    QString host; // "10.0.0.1" (port 5060)
+    QString host; // "10.0.0.1" (SIP: port 5060; SCTP: the side of a lab link pair, shared by the host's sockets)
     // sip-uas: how it answers (peers::SipUas::Answer)
     bool ring = true;
     qint64 answerAfterMs = 1000;
     int status = 200; // 0: never answers an INVITE
     qint64 nonInviteAfterMs = 0;
+    // sctp: one socket (sctp::Endpoint) on its host's side of the lab link pair
+    bool oneToMany = false; // SOCK_SEQPACKET; false: one-to-one (SOCK_STREAM)
+    quint16 port = 0; // 0: an ephemeral port
+    bool listen = false; // accepts associations (one-to-one: each on its own socket)
+    int outStreams = -1, inStreams = -1; // SCTP_INITMSG; negative: usrsctp's default
+    bool prSupported = true; // SCTP_PR_SUPPORTED
+    int rtoInitialMs = 100, rtoMinMs = 50, rtoMaxMs = 400; // as the built-in SCTP peers
+    int sendBuffer = 0; // SO_SNDBUF; 0: usrsctp's default
+    int heartbeatMs = -1, pathMaxRetrans = 5; // SCTP_PEER_ADDR_PARAMS; negative: usrsctp's default
 };
 
 struct LessonOutage {
@@ -42,7 +51,7 @@ struct LessonLink {
 };
 
 struct LessonAction {
-    enum class Kind { Call, Request, Send };
+    enum class Kind { Call, Request, Send, SctpConnect, SctpSendmsg, SctpShutdown, SctpAbort };
     qint64 atMs = 0;
     QString peer; // a sip-uac
     Kind kind = Kind::Call;
@@ -54,10 +63,20 @@ struct LessonAction {
     bool stateful = true; // send (SIP_SEND_STATEFUL)
     QByteArray method = "OPTIONS"; // request
     QByteArray text; // send: the message, lines joined with CRLF
+    // sctp_sendmsg(3): `to` (a peer, optional), the data (text padded to `size` bytes; "${n}" is the
+    // message's number), repeated `repeat` times with context + n
+    QByteArray data;
+    int size = 0;
+    int repeat = 1;
+    quint32 ppid = 0; // the number on the wire (network byte order)
+    quint32 sctpFlags = 0; // sctp::flag bits and the PR-SCTP policy in the low four
+    quint16 stream = 0;
+    quint32 timetolive = 0;
+    quint32 context = 0;
 };
 
 struct LessonExpectation {
-    enum class Kind { Count, Abandoned, Finding, Outcome };
+    enum class Kind { Count, Abandoned, Finding, Outcome, Delivered, Retransmissions };
     Kind kind = Kind::Count;
     QString says; // the teacher's words for it, "INVITE sent 4 times"; generated when empty
     QString where; // "expect[2]", for messages
@@ -68,11 +87,18 @@ struct LessonExpectation {
     // abandoned
     qint64 context = -1, stream = -1;
     int policy = 0; // 0 any, 1 ttl, 2 buf, 3 rtx, 4 prio
+    // delivered: messages an SCTP peer received, optionally only on `stream`, containing `text`,
+    // unordered (1) or ordered (0) ones (-1 either); compared to `number` as a count
+    QString peer;
+    int unordered = -1;
+    // retransmissions: DATA retransmissions (SctpRetransmission events), all (0), fast (1), by timeout (2)
+    int retransmissionKind = 0;
     // finding: a finding of the exchange contains this text; outcome: the exchange judged ok (true) or not
     QString text;
     bool ok = true;
     // Canonical description: "send sip:INVITE = 4".
     QString describe() const;
+    QString compareSign() const; // "=", ">=", "<="
 };
 
 struct Lesson {
