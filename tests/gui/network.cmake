@@ -2,3 +2,4 @@
 # Network mode (issue 20): a real peer (sipsak, sipp) against the window's listener, answered in the GUI.
 ladderlab_add_test(tst_network_gui SOURCES tst_network_gui.cpp LABELS gui LIBS ladderlab_ui TIMEOUT 120)
 add_dependencies(tst_network_gui ladderlab) # --listen is tried on the real executable
+add_dependencies(tst_network_gui ladderctl) # the UAS digest test answers ladderctl send sip --auth

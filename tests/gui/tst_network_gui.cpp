@@ -8,7 +8,9 @@
 // non-loopback listener asked about; bytes from the network escaped; digest as a UAC against
 // kamailio's auth module: a REGISTER challenged with 401, a wrong password refused after one
 // resend, the right one accepted, the password never in the settings, and a 407 to an OPTIONS
-// answered at once with the kept credentials.
+// answered at once with the kept credentials; digest as a UAS: sipsak and ladderctl challenged
+// with 401, the right password verified and answered by the rule, a wrong one refused with the
+// reason in the log.
 #include "composer/sipcomposer.h"
 #include "host/stack.h"
 #include "journal/journal.h"
@@ -26,6 +28,8 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDockWidget>
+#include <QFile>
+#include <QElapsedTimer>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
@@ -515,6 +519,85 @@ private slots:
         QVERIFY(journalHas(w.stack.journal(), [](const trace::Event& e) {
             return e.kind == trace::Kind::SipMessage && e.dir == trace::Dir::Tx && e.text.startsWith(QLatin1String("ACK"));
         }));
+    }
+
+    // As a UAS: OPTIONS and REGISTER challenged for the account alice/pa55. sipsak without
+    // credentials gets the 401; sipsak with them (a real peer's digest) and ladderctl --auth get
+    // 200 from the rules; a wrong password is challenged again and the log says why.
+    void challengesAndVerifiesAsUas()
+    {
+        const QString sipsak = tool(QStringLiteral("sipsak"));
+        if (sipsak.isEmpty())
+            LADDERLAB_SKIP(QStringLiteral("sipsak is not installed (apt-get install sipsak)"));
+        Window w;
+        QVERIFY(w.start());
+        ui::NetworkPanel* panel = w.network.panel();
+        for (auto [edit, text] : { std::pair { panel->challengeMethodsEdit(), QStringLiteral("options, register") },
+                 std::pair { panel->challengeUserEdit(), QStringLiteral("alice") },
+                 std::pair { panel->challengePasswordEdit(), QStringLiteral("pa55") } }) {
+            edit->setText(text);
+            QTest::keyClick(edit, Qt::Key_Return); // editingFinished: the rules go to the engine
+        }
+        QVERIFY(!QSettings().allKeys().join(QLatin1Char(' ')).isEmpty());
+        for (const QString& key : QSettings().allKeys())
+            QVERIFY2(QSettings().value(key).toString() != QLatin1String("pa55"), qPrintable(key));
+        QTest::qWait(200);
+        auto runSipsak = [&](const QStringList& extra) {
+            QProcess p;
+            p.setProcessChannelMode(QProcess::MergedChannels);
+            p.start(sipsak, QStringList { QStringLiteral("-vv"), QStringLiteral("-H"), QStringLiteral("127.0.0.1"), QStringLiteral("-s"),
+                                QStringLiteral("sip:alice@127.0.0.1:%1").arg(w.port) }
+                    + extra);
+            if (!p.waitForStarted())
+                return QByteArray("sipsak did not start");
+            QElapsedTimer t;
+            t.start();
+            while (p.state() != QProcess::NotRunning && t.elapsed() < 20000)
+                QTest::qWait(50);
+            return p.readAll() + "\nexit " + QByteArray::number(p.exitCode());
+        };
+        // No credentials: the 401 and its challenge.
+        QByteArray out = runSipsak({});
+        QVERIFY2(out.contains("SIP/2.0 401 Unauthorized") && out.contains("WWW-Authenticate: Digest realm=\"ladderlab\""), out.constData());
+        QVERIFY2(!out.contains("SIP/2.0 200"), out.constData());
+        // sipsak's own digest (MD5, qop=auth): verified, then the OPTIONS rule answers 200.
+        out = runSipsak({ QStringLiteral("-a"), QStringLiteral("pa55"), QStringLiteral("--auth-username=alice") });
+        QVERIFY2(out.contains("SIP/2.0 200 OK") && out.endsWith("exit 0"), out.constData());
+        auto logHas = [&](const QString& text) {
+            return journalHas(w.stack.journal(), [&](const trace::Event& e) { return e.text.contains(text); });
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(logHas(QStringLiteral("credentials for 'alice' verified")), 5000);
+        // A wrong password: challenged again, the reason logged.
+        out = runSipsak({ QStringLiteral("-a"), QStringLiteral("guess"), QStringLiteral("--auth-username=alice") });
+        QVERIFY2(!out.contains("SIP/2.0 200"), out.constData());
+        QTRY_VERIFY_WITH_TIMEOUT(logHas(QStringLiteral("credentials for 'alice': wrong response (wrong password?): answering 401")), 5000);
+
+        // ladderctl's digest as the client: REGISTER verified and answered 200 by the rule.
+        const QString ctl = qEnvironmentVariable("LADDERLAB_BINARY_DIR") + QStringLiteral("/app/ladderctl");
+        QTemporaryDir dir;
+        QFile f(dir.filePath(QStringLiteral("register.sip")));
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(QStringLiteral("REGISTER sip:127.0.0.1:%1 SIP/2.0\nMax-Forwards: 70\nFrom: <sip:alice@127.0.0.1>;tag=r1\n"
+                               "To: <sip:alice@127.0.0.1>\nCall-ID: uas-auth@127.0.0.1\nCSeq: 1 REGISTER\n"
+                               "Contact: <sip:alice@127.0.0.1:5999>\nContent-Length: 0\n\n")
+                    .arg(w.port)
+                    .toUtf8());
+        f.close();
+        QProcess c;
+        c.setProcessChannelMode(QProcess::MergedChannels);
+        c.start(ctl, { QStringLiteral("send"), QStringLiteral("sip"), QStringLiteral("--to"), QStringLiteral("udp:127.0.0.1:%1").arg(w.port),
+                         QStringLiteral("--auth"), QStringLiteral("alice:pa55"), f.fileName() });
+        QVERIFY(c.waitForStarted());
+        QElapsedTimer t;
+        t.start();
+        while (c.state() != QProcess::NotRunning && t.elapsed() < 20000)
+            QTest::qWait(50);
+        out = c.readAll();
+        QVERIFY2(c.exitCode() == 0 && out.contains("final response: 200"), out.constData());
+        QVERIFY2(out.contains("answering the MD5 WWW-Authenticate challenge of realm \"ladderlab\", qop=auth as 'alice'"), out.constData());
+        panel->challengeMethodsEdit()->clear();
+        QTest::keyClick(panel->challengeMethodsEdit(), Qt::Key_Return);
+        QSettings().remove(QStringLiteral("network"));
     }
 
     // From the window, as a user would: REGISTER to kamailio (its auth module, password "secret"),

@@ -2,8 +2,12 @@
 // Digest authentication as a UAC (stack/sip/auth): the challenge decoder (good and malformed
 // values, several challenges, the strongest picked), the response against published vectors
 // (RFC 7616 §3.9.1 MD5 and SHA-256, RFC 2617 §3.5), the RFC 2069 form and the -sess algorithms
-// (values computed independently with Python's hashlib), nc counting and the Authorization value.
+// (values computed independently with Python's hashlib), nc counting and the Authorization value;
+// and the UAS side (DigestServer): what a client answers verifies, and every wrong thing — no
+// credentials, another realm, a forged or stale nonce, a replayed nc, another URI, an unknown user,
+// a wrong password — is refused with its own reason.
 #include "sip/auth/digest.h"
+#include "sip/auth/verify.h"
 
 #include <QCryptographicHash>
 #include <QTest>
@@ -51,6 +55,10 @@ private slots:
     void randomCnonce();
     void quotesUsernameAndRealm();
     void staleFlag();
+    void serverVerifiesWhatAClientAnswers_data();
+    void serverVerifiesWhatAClientAnswers();
+    void serverRefuses_data();
+    void serverRefuses();
 };
 
 void TestDigest::decodesRfc7616Challenge()
@@ -394,6 +402,110 @@ void TestDigest::randomCnonce()
     in.cnonce = c1;
     QCOMPARE(first.param("response").value_or(QByteArray()), computeResponse(in));
     QCOMPARE(first.param("algorithm").value_or(QByteArray()), QByteArray("SHA-256"));
+}
+
+void TestDigest::serverVerifiesWhatAClientAnswers_data()
+{
+    QTest::addColumn<int>("algorithm");
+    QTest::newRow("MD5") << int(Algorithm::Md5);
+    QTest::newRow("SHA-256") << int(Algorithm::Sha256);
+}
+
+void TestDigest::serverVerifiesWhatAClientAnswers()
+{
+    QFETCH(int, algorithm);
+    DigestServer server("ladderlab", "0123456789abcdef", Algorithm(algorithm));
+    const qint64 now = 1'800'000'000;
+    const Challenge ch = decodeOne(server.challenge(now));
+    QCOMPARE(ch.realm(), QByteArray("ladderlab"));
+    QVERIFY(ch.qopOptions().contains("auth"));
+    DigestClient client("alice", "s3cret");
+    const auto passwords = [](const QByteArray& user) -> std::optional<QByteArray> {
+        if (user == "alice")
+            return QByteArray("s3cret");
+        return std::nullopt;
+    };
+    for (int i = 1; i <= 3; ++i) { // nc 1, 2, 3 on the same nonce
+        const AuthorizationResult a = client.authorize(ch, "REGISTER", "sip:127.0.0.1");
+        QVERIFY(a.ok);
+        const DigestServer::Verdict v = server.verify({ a.headerValue }, "REGISTER", "sip:127.0.0.1", passwords, now + 10);
+        QVERIFY2(v.ok(), qPrintable(v.reason));
+        QCOMPARE(v.user, QByteArray("alice"));
+    }
+    // A second client challenged in the same second: its own nonce, its own nc 1 verifies.
+    const Challenge other = decodeOne(server.challenge(now));
+    QVERIFY(other.nonce() != ch.nonce());
+    DigestClient second("alice", "s3cret");
+    const AuthorizationResult a2 = second.authorize(other, "OPTIONS", "sip:127.0.0.1");
+    QVERIFY(a2.ok);
+    const DigestServer::Verdict v2 = server.verify({ a2.headerValue }, "OPTIONS", "sip:127.0.0.1", passwords, now + 10);
+    QVERIFY2(v2.ok(), qPrintable(v2.reason));
+    // The response computed here, not by the module: HA1/HA2 per RFC 7616 §3.4.1 (MD5 only).
+    if (Algorithm(algorithm) == Algorithm::Md5) {
+        auto md5 = [](const QByteArray& d) { return QCryptographicHash::hash(d, QCryptographicHash::Md5).toHex(); };
+        const QByteArray ha1 = md5("alice:ladderlab:s3cret"), ha2 = md5("INVITE:sip:bob@127.0.0.1");
+        const QByteArray response = md5(ha1 + ':' + ch.nonce() + ":00000001:abc:auth:" + ha2);
+        const QByteArray value = "Digest username=\"alice\", realm=\"ladderlab\", nonce=\"" + ch.nonce()
+            + "\", uri=\"sip:bob@127.0.0.1\", response=\"" + response + "\", qop=auth, nc=00000001, cnonce=\"abc\"";
+        DigestServer fresh("ladderlab", "0123456789abcdef");
+        const DigestServer::Verdict v = fresh.verify({ value }, "INVITE", "sip:bob@127.0.0.1", passwords, now);
+        QVERIFY2(v.ok(), qPrintable(v.reason));
+    }
+}
+
+void TestDigest::serverRefuses_data()
+{
+    QTest::addColumn<QString>("change");
+    QTest::addColumn<int>("result");
+    QTest::addColumn<QString>("reason");
+    using R = DigestServer::Verdict::Result;
+    QTest::newRow("no credentials") << "none" << int(R::NoCredentials) << "no credentials";
+    QTest::newRow("another realm") << "realm" << int(R::OtherRealm) << "another realm";
+    QTest::newRow("not digest") << "basic" << int(R::Malformed) << "unusable credentials";
+    QTest::newRow("forged nonce") << "nonce" << int(R::BadNonce) << "did not issue";
+    QTest::newRow("stale nonce") << "late" << int(R::StaleNonce) << "stale";
+    QTest::newRow("replayed nc") << "replay" << int(R::Replay) << "replay";
+    QTest::newRow("another uri") << "uri" << int(R::WrongUri) << "not the Request-URI";
+    QTest::newRow("unknown user") << "user" << int(R::UnknownUser) << "no such user";
+    QTest::newRow("wrong password") << "password" << int(R::WrongResponse) << "wrong password";
+    QTest::newRow("another method") << "method" << int(R::WrongResponse) << "wrong response";
+    QTest::newRow("another algorithm") << "algorithm" << int(R::Malformed) << "not the MD5";
+}
+
+void TestDigest::serverRefuses()
+{
+    QFETCH(QString, change);
+    QFETCH(int, result);
+    QFETCH(QString, reason);
+    DigestServer server("ladderlab", "secret-of-the-run");
+    const qint64 now = 1'800'000'000;
+    QByteArray challenge = server.challenge(now);
+    if (change == QLatin1String("realm"))
+        challenge.replace("realm=\"ladderlab\"", "realm=\"elsewhere\"");
+    if (change == QLatin1String("nonce"))
+        challenge.replace("nonce=\"", "nonce=\"1");
+    if (change == QLatin1String("algorithm"))
+        challenge.replace("algorithm=MD5", "algorithm=SHA-256");
+    DigestClient client(change == QLatin1String("user") ? "mallory" : "alice", change == QLatin1String("password") ? "guess" : "s3cret");
+    const AuthorizationResult a = client.authorize(decodeOne(challenge), "REGISTER", change == QLatin1String("uri") ? "sip:other" : "sip:127.0.0.1");
+    QVERIFY(a.ok);
+    QList<QByteArrayView> values;
+    QByteArray basic = "Basic YWxpY2U6czNjcmV0";
+    if (change == QLatin1String("basic"))
+        values << basic;
+    else if (change != QLatin1String("none"))
+        values << a.headerValue;
+    const auto passwords = [](const QByteArray& user) -> std::optional<QByteArray> {
+        return user == "alice" ? std::optional<QByteArray>("s3cret") : std::nullopt;
+    };
+    const QByteArrayView method = change == QLatin1String("method") ? QByteArrayView("INVITE") : QByteArrayView("REGISTER");
+    if (change == QLatin1String("replay"))
+        QVERIFY(server.verify(values, method, "sip:127.0.0.1", passwords, now).ok());
+    const qint64 when = change == QLatin1String("late") ? now + 301 : now + 1;
+    const DigestServer::Verdict v = server.verify(values, method, "sip:127.0.0.1", passwords, when);
+    QCOMPARE(int(v.result), result);
+    QVERIFY2(v.reason.contains(reason), qPrintable(v.reason));
+    QVERIFY(!v.ok());
 }
 
 QTEST_APPLESS_MAIN(TestDigest)

@@ -237,12 +237,62 @@ void NetworkEngine::publishSoon()
     });
 }
 
+void NetworkEngine::setRules(const AnswerRules& rules)
+{
+    m_rules = rules;
+    if (!m_digest || m_digest->realm() != rules.auth.realm.toUtf8()) {
+        QByteArray secret(32, '\0');
+        QRandomGenerator::system()->fillRange(reinterpret_cast<quint32*>(secret.data()), secret.size() / 4);
+        m_digest = std::make_unique<sip::auth::DigestServer>(rules.auth.realm.toUtf8(), secret);
+    }
+}
+
+bool NetworkEngine::admitted(const sip::Incoming& in, const QString& method)
+{
+    if (!m_rules.auth.challenges(method))
+        return true;
+    if (!m_digest)
+        setRules(m_rules);
+    const qint64 now = QDateTime::currentSecsSinceEpoch();
+    const QByteArray user = m_rules.auth.user.toUtf8(), password = m_rules.auth.password.toUtf8();
+    const sip::auth::DigestServer::Verdict v = m_digest->verify(in.message.values(sip::HeaderId::Authorization), in.message.method(),
+        in.message.requestUriText(), [&](const QByteArray& u) -> std::optional<QByteArray> {
+            if (u == user)
+                return password;
+            return std::nullopt;
+        },
+        now);
+    const QString source = in.connection ? QStringLiteral("%1 %2").arg(QString::fromLatin1(sip::transportToken(in.connection->type())),
+                                               in.connection->remote().toString())
+                                         : QString();
+    if (v.ok()) {
+        m_stack.log(1, tr("network mode: %1 from %2 (transaction %3): credentials for '%4' verified")
+                           .arg(method, source)
+                           .arg(in.transaction)
+                           .arg(escapeNetworkText(v.user, 80)));
+        return true;
+    }
+    const bool tried = v.result != sip::auth::DigestServer::Verdict::Result::NoCredentials;
+    m_stack.log(tried && !v.stale() ? 2 : 1,
+        tr("network mode: %1 from %2 (transaction %3): %4%5: answering 401 with a challenge%6")
+            .arg(method, source)
+            .arg(in.transaction)
+            .arg(v.user.isEmpty() ? QString() : tr("credentials for '%1': ").arg(escapeNetworkText(v.user, 80)))
+            .arg(escapeNetworkText(v.reason.toUtf8(), 200))
+            .arg(v.stale() ? QStringLiteral(" (stale=true)") : QString()));
+    reply(in.transaction, 401, {}, { { QByteArrayLiteral("WWW-Authenticate"), m_digest->challenge(now, v.stale()) } }, {}, {},
+        tr("challenged"));
+    return false;
+}
+
 void NetworkEngine::onRequest(const sip::Incoming& in)
 {
     const QByteArrayView method = in.message.method();
     if (!in.transaction || method == "ACK" || method == "CANCEL")
         return; // the stack answered CANCEL itself (and the INVITE with 487); ACK has no answer
     const QString m = QString::fromLatin1(method.toByteArray()).toUpper();
+    if (!admitted(in, m))
+        return;
     const AnswerRule rule = m_rules.ruleFor(m);
     const quint64 tx = in.transaction;
     if (rule.action == AnswerRule::Action::Answer) {

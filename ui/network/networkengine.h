@@ -4,6 +4,7 @@
 #include "listenerspec.h"
 #include "core/scheduler.h"
 #include "sip/auth/reauth.h"
+#include "sip/auth/verify.h"
 #include "sip/sipstack.h"
 
 #include <QHash>
@@ -41,13 +42,24 @@ struct AnswerRule {
     static bool parse(const QString& text, AnswerRule* out);
 };
 
-// The rules: per method (upper case) plus the fallback for every other method, and the default
-// answer that keeps a held transaction from timing out silently.
+// Digest as a UAS (RFC 3261 §22.1, §22.4): requests of these methods whose credentials do not
+// verify are answered 401 with a challenge (realm, MD5, qop="auth"); those that verify go on to
+// their method's rule. One account is accepted.
+struct UasAuth {
+    QStringList methods; // upper case; empty: nothing is challenged
+    QString user, password;
+    QString realm = QStringLiteral("ladderlab");
+    bool challenges(const QString& method) const { return methods.contains(method) && !user.isEmpty(); }
+};
+
+// The rules: per method (upper case) plus the fallback for every other method, the default
+// answer that keeps a held transaction from timing out silently, and the digest check.
 struct AnswerRules {
     QHash<QString, AnswerRule> byMethod;
     AnswerRule other;
     int giveUpSeconds = 30; // < 64·T1 (32 s), the client's Timer B/F
     int giveUpStatus = 480;
+    UasAuth auth;
     AnswerRule ruleFor(const QString& method) const { return byMethod.value(method, other); }
     static AnswerRules defaults(); // OPTIONS, REGISTER, BYE → 200; INVITE and the rest held
 };
@@ -104,7 +116,7 @@ public:
     bool running() const { return m_sip != nullptr; }
     sip::SipStack* sipStack() const { return m_sip.get(); }
 
-    void setRules(const AnswerRules& rules) { m_rules = rules; }
+    void setRules(const AnswerRules& rules);
     // Client side of TLS/WSS: trust any certificate (errors still journalled).
     void setTrustAnyCertificate(bool on) { m_trustAny = on; }
 
@@ -144,6 +156,8 @@ private:
         Scheduler::TimerId ring = 0;
     };
     void onRequest(const sip::Incoming& in);
+    // False when the request was answered 401 (its credentials missing or wrong).
+    bool admitted(const sip::Incoming& in, const QString& method);
     NetworkResult reply(quint64 tx, int status, const QByteArray& reason, const QList<QPair<QByteArray, QByteArray>>& headers,
         const QByteArray& body, const QByteArray& contentType, const QString& how);
     void forget(quint64 tx);
@@ -170,6 +184,7 @@ private:
     bool m_trustAny = false;
     QHash<quint64, Pending> m_waiting;
     Scheduler::TimerId m_publish = 0;
+    std::unique_ptr<sip::auth::DigestServer> m_digest; // per realm; a fresh secret each time
     QHash<quint64, Sent> m_sent;
     quint64 m_sentOrder = 0;
     QString m_autoUser, m_autoPassword;

@@ -17,6 +17,7 @@
 #include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QPushButton>
+#include <QRegularExpression>
 #include <QSettings>
 #include <QSpinBox>
 #include <QSplitter>
@@ -147,6 +148,30 @@ NetworkPanel::NetworkPanel(QWidget* parent)
         saveSettings();
         emit rulesChanged(rules());
     });
+    // Digest as a UAS: challenge these methods, accept one account.
+    m_challengeMethods = new QLineEdit(settings.value(QStringLiteral("network/uasAuth/methods")).toString(), rulesGroup);
+    m_challengeMethods->setObjectName(QStringLiteral("networkChallengeMethods"));
+    m_challengeMethods->setPlaceholderText(tr("REGISTER INVITE (empty: none)"));
+    m_challengeMethods->setToolTip(tr("Requests of these methods are answered 401 with a Digest challenge (realm \"ladderlab\", MD5, "
+                                      "qop=auth) until their credentials verify; then their rule above applies"));
+    rf->addRow(tr("Challenge"), m_challengeMethods);
+    auto* accountRow = new QHBoxLayout;
+    m_challengeUser = new QLineEdit(settings.value(QStringLiteral("network/uasAuth/user")).toString(), rulesGroup);
+    m_challengeUser->setObjectName(QStringLiteral("networkChallengeUser"));
+    m_challengeUser->setPlaceholderText(tr("user"));
+    m_challengePassword = new QLineEdit(rulesGroup);
+    m_challengePassword->setObjectName(QStringLiteral("networkChallengePassword"));
+    m_challengePassword->setEchoMode(QLineEdit::Password);
+    m_challengePassword->setPlaceholderText(tr("password"));
+    m_challengePassword->setToolTip(tr("Kept for this session only, never in the settings"));
+    accountRow->addWidget(m_challengeUser);
+    accountRow->addWidget(m_challengePassword);
+    rf->addRow(tr("Accept"), accountRow);
+    for (QLineEdit* e : { m_challengeMethods, m_challengeUser, m_challengePassword })
+        connect(e, &QLineEdit::editingFinished, this, [this] {
+            saveSettings();
+            emit rulesChanged(rules());
+        });
 
     // The queue and the answer.
     auto* waitGroup = new QGroupBox(tr("Waiting for you"), this);
@@ -286,6 +311,11 @@ AnswerRules NetworkPanel::rules() const
             r.byMethod.insert(it.key(), rule);
     }
     r.giveUpSeconds = m_giveUp->value();
+    static const QRegularExpression separators(QStringLiteral("[\\s,]+"));
+    for (const QString& m : m_challengeMethods->text().split(separators, Qt::SkipEmptyParts))
+        r.auth.methods << m.toUpper();
+    r.auth.user = m_challengeUser->text().trimmed();
+    r.auth.password = m_challengePassword->text();
     return r;
 }
 
@@ -356,6 +386,8 @@ void NetworkPanel::saveSettings() const
         settings.setValue(QStringLiteral("network/rules/") + it.key(), it.value()->currentData().toString());
     settings.setValue(QStringLiteral("network/giveUpSeconds"), m_giveUp->value());
     settings.setValue(QStringLiteral("network/trustAny"), m_trustAny->isChecked());
+    settings.setValue(QStringLiteral("network/uasAuth/methods"), m_challengeMethods->text().trimmed());
+    settings.setValue(QStringLiteral("network/uasAuth/user"), m_challengeUser->text().trimmed());
 }
 
 void NetworkPanel::setRunning(bool running, const QStringList& bound, const QString& error)

@@ -57,6 +57,9 @@ public:
     QLabel* resultLabel() const { return m_result; }
     QLabel* stateLabel() const { return m_state; }
     AuthBox* authBox() const { return m_auth; }
+    QLineEdit* challengeMethodsEdit() const { return m_challengeMethods; }
+    QLineEdit* challengeUserEdit() const { return m_challengeUser; }
+    QLineEdit* challengePasswordEdit() const { return m_challengePassword; }
 
 public slots:
     void setRunning(bool running, const QStringList& bound, const QString& error);
@@ -92,6 +95,9 @@ private:
     QLabel* m_state;
     QHash<QString, QComboBox*> m_rules;
     QSpinBox* m_giveUp;
+    QLineEdit* m_challengeMethods;
+    QLineEdit* m_challengeUser;
+    QLineEdit* m_challengePassword;
     QTableWidget* m_waiting;
     QPlainTextEdit* m_request;
     QComboBox* m_status;

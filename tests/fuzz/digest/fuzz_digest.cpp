@@ -11,8 +11,12 @@
 //    nonce and opaque, nc 00000001 on a fresh client, and the response computeResponse() gives
 //    for the same inputs (32 hex digits for MD5, 64 for SHA-256);
 //  * selectChallenge() over the input's lines picks a challenge that can be answered, or says why
-//    none can.
+//    none can;
+//  * the input as Authorization values (its lines) never verifies at a DigestServer whose nonces it
+//    cannot know (a secret of the run), and every refusal says why; a client's answer to that
+//    server's challenge verifies once, and the same answer again is a replay.
 #include "sip/auth/digest.h"
+#include "sip/auth/verify.h"
 
 #include <cstdint>
 #include <cstdio>
@@ -129,5 +133,22 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
     } else {
         check(!s.error.isEmpty(), "no selection says why");
     }
+    // The UAS side: the input as credentials.
+    DigestServer server("ladderlab", "a secret the input cannot know");
+    const auto password = [](const QByteArray& user) -> std::optional<QByteArray> {
+        return user == "alice" ? std::optional<QByteArray>("secret") : std::nullopt;
+    };
+    const DigestServer::Verdict v = server.verify(fields, "REGISTER", "sip:example.com", password, 1'800'000'000);
+    check(!v.ok(), "credentials from the input never verify (the nonce's MAC is a secret of the run)");
+    check(!v.reason.isEmpty(), "a refusal says why");
+    const DecodeResult ch = decodeChallenges(server.challenge(1'800'000'000));
+    check(ch.ok && ch.challenges.size() == 1, "the server's challenge decodes");
+    DigestClient client("alice", "secret");
+    const AuthorizationResult a = client.authorize(ch.challenges.first(), "REGISTER", "sip:example.com");
+    check(a.ok, "the server's challenge can be answered");
+    check(server.verify({ a.headerValue }, "REGISTER", "sip:example.com", password, 1'800'000'001).ok(), "a right answer verifies");
+    check(server.verify({ a.headerValue }, "REGISTER", "sip:example.com", password, 1'800'000'001).result
+            == DigestServer::Verdict::Result::Replay,
+        "the same answer again is a replay");
     return 0;
 }
