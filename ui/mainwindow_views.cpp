@@ -6,6 +6,7 @@
 #include "core/version.h"
 #include "emptystate.h"
 #include "calllist.h"
+#include "graphs/pathgraphview.h"
 #include "graphs/tsngraphview.h"
 #include "logmodel.h"
 #include "composer/sctpcomposer.h"
@@ -108,13 +109,18 @@ void MainWindow::createCentral()
             m_timeline->centerOn(m_journal->at(seq).timeNs);
     });
     connect(m_timeline, &TimelineView::rangeChanged, m_graphs, [this] {
-        if (m_graphs->linkedToTimeline())
-            m_graphs->view()->setTimeRange(m_timeline->startNs(), m_timeline->startNs() + qint64(m_timeline->width() * m_timeline->nsPerPixel()));
+        if (!m_graphs->linkedToTimeline())
+            return;
+        const qint64 endNs = m_timeline->startNs() + qint64(m_timeline->width() * m_timeline->nsPerPixel());
+        m_graphs->view()->setTimeRange(m_timeline->startNs(), endNs);
+        m_graphs->pathView()->setTimeRange(m_timeline->startNs(), endNs);
     });
-    connect(m_graphs->view(), &TsnGraphView::userRangeChanged, m_timeline, [this](qint64 startNs, qint64 endNs) {
+    const auto graphMovesTimeline = [this](qint64 startNs, qint64 endNs) {
         if (m_graphs->linkedToTimeline())
             m_timeline->setRange(startNs, double(endNs - startNs) / std::max(1, m_timeline->width()));
-    });
+    };
+    connect(m_graphs->view(), &TsnGraphView::userRangeChanged, m_timeline, graphMovesTimeline);
+    connect(m_graphs->pathView(), &PathGraphView::userRangeChanged, m_timeline, graphMovesTimeline);
     // Calls: a row per Call-ID, as sngrep's first screen; double-click opens its ladder.
     m_calls = new CallListPane(this);
     m_calls->setObjectName(QStringLiteral("callList"));
@@ -171,6 +177,10 @@ void MainWindow::createDocks()
     m_transactionModel = new TransactionModel(this);
     m_dialogModel = new DialogModel(this);
     m_associationModel = new AssociationModel(this);
+    // The path graph keeps the path readings that each association snapshot carries.
+    const auto feedPathGraph = [this] { m_graphs->addSnapshots(m_associationModel->rows()); };
+    connect(m_associationModel, &QAbstractItemModel::dataChanged, m_graphs, feedPathGraph);
+    connect(m_associationModel, &QAbstractItemModel::rowsInserted, m_graphs, feedPathGraph);
     m_streamModel = new StreamModel(this);
     auto* transactions = new LiveView(m_transactionModel, tr("Filter transactions (method, branch, state…)"), this);
     m_forkTree = new ForkTreeModel(m_dialogModel, this);
@@ -197,6 +207,12 @@ void MainWindow::createDocks()
     });
     associations->addRowAction(tr("Show TSN Graph"), [this](quint64 id) {
         m_graphs->showAssociation(id);
+        m_graphs->showGraph(GraphsPane::Graph::Tsn);
+        m_centralTabs->setCurrentWidget(m_graphs);
+    });
+    associations->addRowAction(tr("Show Path Graph"), [this](quint64 id) {
+        m_graphs->showAssociation(id);
+        m_graphs->showGraph(GraphsPane::Graph::Paths);
         m_centralTabs->setCurrentWidget(m_graphs);
     });
     connect(associations, &LiveView::currentKeyChanged, this, [streams](quint64 id) {

@@ -306,6 +306,7 @@ void Engine::readStatus(Record& r)
     }
     if (addrs)
         usrsctp_freepaddrs(addrs);
+    recordPathSamples(r.info, paths, scheduler().nowNs());
     r.info.paths = paths;
     struct sctp_prstatus ps {};
     ps.sprstat_assoc_id = id;

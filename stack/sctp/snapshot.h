@@ -23,6 +23,19 @@ struct PathInfo {
     bool operator==(const PathInfo&) const = default;
 };
 
+// One reading of a path (SCTP_GET_PEER_ADDR_INFO) that differed from the reading before it: the
+// time series behind the Graphs tab's path graph. usrsctp exposes no ssthresh and no flight size
+// per path, so neither is here (the graph infers flight size from the journal's DATA and SACKs).
+struct PathSample {
+    quint64 number = 0; // per association, from 1: a reader that missed some sees the gap
+    qint64 timeNs = 0; // scheduler time of the reading (virtual in a lab run: deterministic)
+    QString address;
+    int state = 0;
+    bool primary = false;
+    quint32 cwnd = 0, srtt = 0, rto = 0, mtu = 0;
+    bool operator==(const PathSample&) const = default;
+};
+
 struct StreamInfo {
     quint16 sid = 0;
     quint64 messagesQueued = 0, bytesQueued = 0; // accepted by send, not yet on the wire
@@ -48,6 +61,12 @@ struct AssociationInfo {
     QString localAddress;
     QString peerAddress; // the address it was set up with
     QList<PathInfo> paths;
+    // The newest kPathSamplesKept readings that changed a path, oldest first. A snapshot is a
+    // value (the lab's rewind keeps one per instant), so only a short window travels with it; a
+    // view that keeps the series appends the numbers it has not seen (recordPathSamples).
+    static constexpr int kPathSamplesKept = 48;
+    QList<PathSample> pathSamples;
+    quint64 pathSamplesTaken = 0;
     QString primaryPath;
     quint16 inboundStreams = 0, outboundStreams = 0;
     bool prSupported = false; // negotiated; false means PR sends are fully reliable
@@ -61,6 +80,24 @@ struct AssociationInfo {
     QList<StreamInfo> streams; // those that carried anything
     bool operator==(const AssociationInfo&) const = default;
 };
+
+// Called where a status read produced `paths` (before info.paths is replaced): samples each path
+// whose values differ from its previous reading, or that is new.
+inline void recordPathSamples(AssociationInfo& info, const QList<PathInfo>& paths, qint64 nowNs)
+{
+    for (const PathInfo& p : paths) {
+        const PathInfo* before = nullptr;
+        for (const PathInfo& old : info.paths)
+            if (old.address == p.address)
+                before = &old;
+        if (before && before->state == p.state && before->primary == p.primary && before->cwnd == p.cwnd
+            && before->srtt == p.srtt && before->rto == p.rto && before->mtu == p.mtu)
+            continue;
+        if (info.pathSamples.size() >= AssociationInfo::kPathSamplesKept)
+            info.pathSamples.removeFirst();
+        info.pathSamples.append({ ++info.pathSamplesTaken, nowNs, p.address, p.state, p.primary, p.cwnd, p.srtt, p.rto, p.mtu });
+    }
+}
 
 } // namespace ladder::sctp
 

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "tsngraphview.h"
 
+#include "graphaxis.h"
+#include "pathgraphview.h"
 #include "theme.h"
 #include "timeline/timelinelayout.h"
 
@@ -15,6 +17,7 @@
 #include <QMouseEvent>
 #include <QPainter>
 #include <QPainterPath>
+#include <QStackedWidget>
 #include <QSvgGenerator>
 #include <QToolBar>
 #include <QToolTip>
@@ -27,33 +30,15 @@ namespace ladder::ui {
 
 using graphs::DrawnMark;
 using graphs::Flow;
+using graphs::formatNs;
 using graphs::MarkKind;
+using graphs::niceStep;
 using graphs::Point;
 using graphs::TsnGraphModel;
 using graphs::Viewport;
 
 namespace {
     constexpr int kLeft = 64, kRight = 16, kTop = 12, kAxis = 24, kLegend = 48;
-
-    QString formatNs(qint64 ns, qint64 step)
-    {
-        const int decimals = step >= 1000000000 ? 0 : step >= 100000000 ? 1 : step >= 10000000 ? 2 : step >= 1000000 ? 3 : 6;
-        return QString::number(double(ns) / 1e9, 'f', decimals) + QStringLiteral(" s");
-    }
-
-    // 1, 2, 5 × 10^n at least `min` apart.
-    double niceStep(double min)
-    {
-        double step = 1;
-        while (step < min) {
-            if (step * 2 >= min)
-                return step * 2;
-            if (step * 5 >= min)
-                return step * 5;
-            step *= 10;
-        }
-        return step;
-    }
 
     struct Style {
         QColor colour;
@@ -483,6 +468,7 @@ void TsnGraphView::setCursorTime(qint64 timeNs)
 {
     m_cursorNs = timeNs < 0 ? -1 : timeNs;
     update();
+    emit cursorTimeChanged(m_cursorNs);
 }
 
 const DrawnMark* TsnGraphView::markAt(const QPoint& pos) const
@@ -647,15 +633,35 @@ GraphsPane::GraphsPane(QWidget* parent)
     bar->setObjectName(QStringLiteral("graphsBar"));
     m_view = new TsnGraphView(this);
     m_view->setObjectName(QStringLiteral("tsnGraph"));
-    bar->addWidget(new QLabel(tr(" TSN graph of "), bar));
+    m_paths = new PathGraphView(this);
+    m_paths->setObjectName(QStringLiteral("pathGraph"));
+    m_kind = new QComboBox(bar);
+    m_kind->setObjectName(QStringLiteral("graphKind"));
+    m_kind->addItem(tr("TSN graph"), int(Graph::Tsn));
+    m_kind->addItem(tr("Paths: cwnd, flight, RTO, SRTT"), int(Graph::Paths));
+    m_kind->setToolTip(tr("The TSNs of one association and direction over time, or the congestion window, flight "
+                          "size, RTO and SRTT of each of an association's paths"));
+    bar->addWidget(m_kind);
+    bar->addWidget(new QLabel(tr(" of "), bar));
     m_flows = new QComboBox(bar);
     m_flows->setObjectName(QStringLiteral("graphFlow"));
     m_flows->setSizeAdjustPolicy(QComboBox::AdjustToContents);
     m_flows->setToolTip(tr("Association and direction: \"sent\" is the DATA that association sends and the SACKs it "
                            "gets back; \"received\" the DATA it receives and the SACKs it sends"));
-    bar->addWidget(m_flows);
+    m_flowsAction = bar->addWidget(m_flows);
+    m_associations = new QComboBox(bar);
+    m_associations->setObjectName(QStringLiteral("graphAssociation"));
+    m_associations->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+    m_associations->setToolTip(tr("The association whose paths are drawn"));
+    m_associationsAction = bar->addWidget(m_associations);
+    m_associationsAction->setVisible(false);
     bar->addSeparator();
-    bar->addAction(tr("Fit All"), m_view, &TsnGraphView::fitAll)->setToolTip(tr("Show every point (Home)"));
+    bar->addAction(tr("Fit All"), this, [this] {
+        if (graph() == Graph::Paths)
+            m_paths->fitAll();
+        else
+            m_view->fitAll();
+    })->setToolTip(tr("Show every point (Home)"));
     m_link = bar->addAction(tr("Timeline's Range"));
     m_link->setObjectName(QStringLiteral("graphLinkTimeline"));
     m_link->setCheckable(true);
@@ -664,20 +670,76 @@ GraphsPane::GraphsPane(QWidget* parent)
     bar->addAction(tr("Export PNG…"), this, [this] { exportAs(QStringLiteral("png")); });
     bar->addAction(tr("Export SVG…"), this, [this] { exportAs(QStringLiteral("svg")); });
     bar->addAction(tr("Export CSV…"), this, [this] { exportAs(QStringLiteral("csv")); })
-        ->setToolTip(tr("The data points: time_s,kind,tsn_rel,tsn,stream,detail"));
+        ->setToolTip(tr("The data points. TSN graph: time_s,kind,tsn_rel,tsn,stream,detail; paths: "
+                        "time_s,association,path,series,value,seq"));
     box->addWidget(bar);
-    box->addWidget(m_view, 1);
+    m_stack = new QStackedWidget(this);
+    m_stack->addWidget(m_view);
+    m_stack->addWidget(m_paths);
+    box->addWidget(m_stack, 1);
     connect(m_view, &TsnGraphView::eventActivated, this, &GraphsPane::eventActivated);
+    connect(m_paths, &PathGraphView::eventActivated, this, &GraphsPane::eventActivated);
     connect(m_view, &TsnGraphView::flowsChanged, this, &GraphsPane::refreshFlows);
+    connect(m_paths, &PathGraphView::graphsChanged, this, &GraphsPane::refreshAssociations);
+    connect(m_view, &TsnGraphView::cursorTimeChanged, m_paths, &PathGraphView::setCursorTime);
+    // Linked to the timeline, the two graphs show the same range; otherwise each keeps its own.
+    connect(m_view, &TsnGraphView::userRangeChanged, m_paths, [this](qint64 startNs, qint64 endNs) {
+        if (linkedToTimeline())
+            m_paths->setTimeRange(startNs, endNs);
+    });
+    connect(m_paths, &PathGraphView::userRangeChanged, m_view, [this](qint64 startNs, qint64 endNs) {
+        if (linkedToTimeline())
+            m_view->setTimeRange(startNs, endNs);
+    });
     connect(m_flows, &QComboBox::activated, this, [this](int row) {
         m_userChose = true;
         m_view->setFlow(m_flows->itemData(row).toInt());
     });
+    connect(m_associations, &QComboBox::activated, this, [this](int row) {
+        m_userChosePaths = true;
+        m_paths->setGraph(m_associations->itemData(row).toInt());
+    });
+    connect(m_kind, &QComboBox::activated, this, [this](int row) { showGraph(Graph(m_kind->itemData(row).toInt())); });
+}
+
+void GraphsPane::showGraph(Graph graph)
+{
+    m_kind->setCurrentIndex(m_kind->findData(int(graph)));
+    m_stack->setCurrentWidget(graph == Graph::Paths ? static_cast<QWidget*>(m_paths) : m_view);
+    m_flowsAction->setVisible(graph == Graph::Tsn);
+    m_associationsAction->setVisible(graph == Graph::Paths);
+    if (graph == Graph::Paths && linkedToTimeline())
+        m_paths->setTimeRange(m_view->startNs(), m_view->startNs() + qint64(m_view->viewport(m_view->size()).plot.width() * m_view->nsPerPixel()));
+}
+
+GraphsPane::Graph GraphsPane::graph() const
+{
+    return m_stack->currentWidget() == m_paths ? Graph::Paths : Graph::Tsn;
+}
+
+void GraphsPane::addSnapshots(const QList<sctp::AssociationInfo>& associations)
+{
+    m_paths->addSnapshots(associations);
+}
+
+void GraphsPane::refreshAssociations()
+{
+    const auto& graphs = m_paths->model().graphs();
+    const int shown = m_userChosePaths && m_paths->graph() >= 0 ? m_paths->graph() : m_paths->model().busiestGraph();
+    QSignalBlocker block(m_associations);
+    m_associations->clear();
+    for (int i = 0; i < int(graphs.size()); ++i)
+        if (!graphs[std::size_t(i)].paths.empty())
+            m_associations->addItem(graphs[std::size_t(i)].title(), i);
+    m_associations->setCurrentIndex(m_associations->findData(shown));
+    if (shown != m_paths->graph())
+        m_paths->setGraph(shown);
 }
 
 void GraphsPane::append(const QVector<trace::Event>& events)
 {
     m_view->append(events);
+    m_paths->append(events);
     refreshTitles();
 }
 
@@ -705,7 +767,9 @@ void GraphsPane::refreshTitles()
 void GraphsPane::clear()
 {
     m_userChose = false;
+    m_userChosePaths = false;
     m_view->clear();
+    m_paths->clear();
 }
 
 void GraphsPane::refreshFlows()
@@ -738,22 +802,34 @@ bool GraphsPane::showAssociation(quint64 association)
     m_userChose = true;
     m_view->setFlow(flow);
     refreshFlows();
+    if (const int g = m_paths->model().graphIndex(association); g >= 0) {
+        m_userChosePaths = true;
+        m_paths->setGraph(g);
+        refreshAssociations();
+    }
     return true;
 }
 
 void GraphsPane::exportAs(const QString& format)
 {
+    const bool paths = graph() == Graph::Paths;
+    const QString title = paths ? tr("Export Path Graph") : tr("Export TSN Graph");
     const QString filter = format == QLatin1String("png") ? tr("PNG image (*.png)")
         : format == QLatin1String("svg")                  ? tr("SVG drawing (*.svg)")
                                                           : tr("CSV (*.csv)");
-    const QString file = QFileDialog::getSaveFileName(this, tr("Export TSN Graph"), QStringLiteral("tsn-graph.") + format, filter);
+    const QString file = QFileDialog::getSaveFileName(this, title,
+        (paths ? QStringLiteral("path-graph.") : QStringLiteral("tsn-graph.")) + format, filter);
     if (file.isEmpty())
         return;
-    const bool ok = format == QLatin1String("png") ? m_view->exportPng(file)
-        : format == QLatin1String("svg")           ? m_view->exportSvg(file)
-                                                   : m_view->exportCsv(file);
+    bool ok = false;
+    if (format == QLatin1String("png"))
+        ok = paths ? m_paths->exportPng(file) : m_view->exportPng(file);
+    else if (format == QLatin1String("svg"))
+        ok = paths ? m_paths->exportSvg(file) : m_view->exportSvg(file);
+    else
+        ok = paths ? m_paths->exportCsv(file) : m_view->exportCsv(file);
     if (!ok)
-        QMessageBox::warning(this, tr("Export TSN Graph"), tr("Could not write %1.").arg(file));
+        QMessageBox::warning(this, title, tr("Could not write %1.").arg(file));
 }
 
 } // namespace ladder::ui

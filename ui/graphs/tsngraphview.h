@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "sctp/snapshot.h"
 #include "tsngraphmodel.h"
 
 #include <QWidget>
@@ -8,8 +9,11 @@
 class QAction;
 class QComboBox;
 class QPainter;
+class QStackedWidget;
 
 namespace ladder::ui {
+
+class PathGraphView;
 
 // The TSN graph of one association and direction, live (Wireshark's "SCTP Graph TSN", tcptrace):
 // time left to right on the timeline's axis (seconds of journal time), relative TSN upwards. DATA
@@ -53,6 +57,7 @@ public:
 
 signals:
     void eventActivated(quint64 seq);
+    void cursorTimeChanged(qint64 timeNs); // setCursorTime (the path graph follows it)
     void flowsChanged(); // a flow appeared, or the busiest changed
     void userRangeChanged(qint64 startNs, qint64 endNs); // the user zoomed or panned
 
@@ -85,16 +90,23 @@ private:
     mutable graphs::Viewport m_lastViewport;
 };
 
-// The Graphs tab: a flow selector (association and direction), Fit, the exports, and the graph.
+// The Graphs tab: which graph (the TSN graph of a flow, or the paths of an association), its
+// selector, Fit, the link to the timeline's range, the exports, and the graph.
 class GraphsPane : public QWidget {
     Q_OBJECT
 public:
+    enum class Graph { Tsn, Paths };
     explicit GraphsPane(QWidget* parent = nullptr);
     TsnGraphView* view() const { return m_view; }
+    PathGraphView* pathView() const { return m_paths; }
     void append(const QVector<trace::Event>& events);
+    // The stack's association snapshots: their path readings feed the path graph.
+    void addSnapshots(const QList<sctp::AssociationInfo>& associations);
     void clear();
     // Shows the association's sent direction (or its received one if it sent nothing).
     bool showAssociation(quint64 association);
+    void showGraph(Graph graph);
+    Graph graph() const;
     // Whether zoom and pan are the timeline's (the toolbar's "Timeline's Range").
     bool linkedToTimeline() const;
 
@@ -104,12 +116,20 @@ signals:
 private:
     void refreshFlows(); // the list of flows, anew
     void refreshTitles(); // their titles (counts) as data arrives
+    void refreshAssociations(); // the path graph's list
     void exportAs(const QString& format);
 
     TsnGraphView* m_view = nullptr;
+    PathGraphView* m_paths = nullptr;
+    QStackedWidget* m_stack = nullptr;
+    QComboBox* m_kind = nullptr;
     QComboBox* m_flows = nullptr;
+    QComboBox* m_associations = nullptr;
+    QAction* m_flowsAction = nullptr;
+    QAction* m_associationsAction = nullptr;
     QAction* m_link = nullptr;
     bool m_userChose = false;
+    bool m_userChosePaths = false;
 };
 
 } // namespace ladder::ui

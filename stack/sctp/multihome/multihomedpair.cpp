@@ -556,8 +556,10 @@ void MultiHomedPair::handleStatus(const QList<QByteArray>& w)
 {
     if (w[0] == "end") {
         for (int s = 0; s < 2; ++s) {
-            if (!m_pendingPaths[s].isEmpty())
+            if (!m_pendingPaths[s].isEmpty()) {
+                recordPathSamples(m_info[s], m_pendingPaths[s], m_scheduler.nowNs());
                 m_info[s].paths = m_pendingPaths[s];
+            }
             m_pendingPaths[s].clear();
         }
         return;

@@ -1,0 +1,146 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "journal/event.h"
+#include "sctp/snapshot.h"
+
+#include <QHash>
+#include <QRectF>
+#include <QString>
+#include <QVector>
+
+#include <map>
+#include <vector>
+
+namespace ladder::ui::graphs {
+
+// What the path graph draws per path. Cwnd, RTO and SRTT are usrsctp's own numbers
+// (SCTP_GET_PEER_ADDR_INFO, sampled by the stack whenever a reading differs from the one before);
+// flight size is inferred from the journal, because usrsctp does not expose it: the user-data
+// bytes of DATA chunks sent to the path's address and not yet covered by a SACK (cumulative TSN
+// or gap-ack block) or skipped by a FORWARD-TSN. usrsctp exposes no ssthresh at all: not drawn.
+enum class Metric : quint8 { Cwnd, Flight, Rto, Srtt, Count };
+constexpr int kMetrics = int(Metric::Count);
+QString metricName(Metric m); // "cwnd", "flight size (inferred)", "RTO", "SRTT" (legend)
+QString metricKey(Metric m); // "cwnd_bytes", "flight_bytes_inferred", "rto_ms", "srtt_ms" (CSV)
+inline bool inBytes(Metric m) { return m == Metric::Cwnd || m == Metric::Flight; }
+
+struct Sample {
+    qint64 timeNs = 0;
+    quint32 value = 0;
+    quint64 seq = ~0ull; // the journal event it came from (flight size), ~0: a status reading
+};
+
+// A vertical line across the graph: something happened to a path.
+enum class MarkerKind : quint8 {
+    PathState, // PEER_ADDR_CHANGE notification (unreachable, available, confirmed…) or a reading's state change
+    Primary, // the primary path changed (SCTP_PRIMARY_ADDR, or usrsctp's own choice)
+    DataPath, // DATA went to another path than the DATA before it: a failover (or SCTP_ADDR_OVER)
+};
+
+struct Marker {
+    qint64 timeNs = 0;
+    MarkerKind kind = MarkerKind::PathState;
+    QString path; // the path's address it concerns
+    QString text; // the label
+    quint64 seq = ~0ull; // the journal event, ~0: from a status reading
+};
+
+struct PathSeries {
+    QString address; // "127.0.0.1:5000", or the host alone when only the journal named it
+    std::vector<Sample> metrics[kMetrics];
+    int state = -1; // of the last reading, -1 none yet
+    bool primary = false;
+    const std::vector<Sample>& of(Metric m) const { return metrics[int(m)]; }
+};
+
+// One association's paths, from its status readings (cwnd, RTO, SRTT, state, primary) and from
+// the journal (flight size, failover markers, the events a click selects).
+struct PathGraph {
+    quint64 association = 0;
+    std::vector<PathSeries> paths;
+    std::vector<Marker> markers; // in time order per source
+    quint64 lastSample = 0; // the highest sample number taken
+    quint64 missedSamples = 0; // readings that left the snapshots' window before this view saw them
+    qint64 firstNs = 0, lastNs = 0;
+    bool hasTime = false;
+    int pathIndex(const QString& address) const;
+    QString title() const;
+
+private:
+    friend class PathGraphModel;
+    // Outstanding DATA: TSN -> user-data bytes and the path's host it went to.
+    struct Outstanding {
+        quint32 bytes = 0;
+        int path = -1;
+    };
+    std::map<quint32, Outstanding> m_outstanding; // keyed by TSN - m_tsnBase (serial arithmetic)
+    bool m_tsnKnown = false;
+    quint32 m_tsnBase = 0;
+    bool m_cumKnown = false;
+    quint32 m_cum = 0; // the highest cumulative TSN acknowledged or skipped (relative to m_tsnBase)
+    int m_lastDataPath = -1;
+    std::vector<std::pair<qint64, quint64>> m_events; // (time, seq) of its SCTP events, for clicks
+    void touch(qint64 timeNs);
+};
+
+// Per-pixel geometry of one strip (a metric group of one path) of the graph.
+struct StripViewport {
+    QRectF plot;
+    qint64 startNs = 0;
+    double nsPerPx = 1e6;
+    double low = 0, perPx = 1; // value at the bottom edge, value per pixel
+    double x(qint64 ns) const { return plot.left() + double(ns - startNs) / nsPerPx; }
+    double y(double v) const { return plot.bottom() - (v - low) / perPx; }
+};
+
+// Turns snapshots and journal events into PathGraphs. Pure computation: no painting, no widgets.
+class PathGraphModel {
+public:
+    // Every sample series keeps at most this many points: beyond it every second one of the older
+    // half goes (the view says so), as the lab's own history does.
+    static constexpr std::size_t kMaxSamples = 200000;
+
+    void clear();
+    // Status readings: appends the samples these snapshots carry that were not seen yet.
+    void addSnapshots(const QList<sctp::AssociationInfo>& associations);
+    void append(const QVector<trace::Event>& events);
+    void append(const trace::Event& e);
+
+    const std::vector<PathGraph>& graphs() const { return m_graphs; }
+    int graphIndex(quint64 association) const { return m_index.value(association, -1); }
+    // The association with the most paths, then the most samples; -1 none.
+    int busiestGraph() const;
+    quint64 generation() const { return m_generation; }
+    bool thinned() const { return m_thinned; }
+
+    // Points of a series in [startNs, endNs): the index of the last one before startNs (it holds
+    // until the next) up to the first at or after endNs.
+    static std::pair<std::size_t, std::size_t> range(const std::vector<Sample>& s, qint64 startNs, qint64 endNs);
+    // The step line of a series in pixels, with level of detail: where several samples fall in one
+    // pixel column the column draws their minimum and maximum (and ends at the last value).
+    static QVector<QPointF> stepLine(const std::vector<Sample>& s, const StripViewport& vp);
+    // The journal event nearest to timeNs about this association (~0 none).
+    static quint64 nearestEvent(const PathGraph& g, qint64 timeNs);
+    // CSV of the data points: time_s,association,path,series,value,seq — series is one of the
+    // metric keys or "marker" (value: its label); seq empty for status readings.
+    static QString csv(const PathGraph& g);
+
+private:
+    PathGraph& graphFor(quint64 association);
+    int pathFor(PathGraph& g, const QString& address, bool fromJournal);
+    void addSample(PathGraph& g, int path, Metric m, qint64 timeNs, quint32 value, quint64 seq);
+    void addPacket(const trace::Event& e);
+    void addNotification(const trace::Event& e);
+    void flight(PathGraph& g, const QList<int>& paths, qint64 timeNs, quint64 seq);
+
+    std::vector<PathGraph> m_graphs;
+    QHash<quint64, int> m_index;
+    quint64 m_generation = 0;
+    bool m_thinned = false;
+};
+
+// "127.0.0.1" from "127.0.0.1:5000", "client 127.0.0.1:9899" or "[::1]:5000" ("[::1]").
+QString hostOf(const QString& address);
+
+} // namespace ladder::ui::graphs
