@@ -17,6 +17,7 @@
 #include "models/livemodels.h"
 #include "sctp/chunkdecoder.h"
 #include "testskip.h"
+#include "timeline/timelineview.h"
 
 #include <QComboBox>
 #include <QFile>
@@ -452,23 +453,47 @@ private slots:
             qPrintable(allText));
         QVERIFY(allText.contains(QStringLiteral("flight size (inferred)")));
 
-        // A click on a flight-size point selects the packet that set it, in the inspector and the timeline.
-        const PathSeries& v6 = g.paths[std::size_t(g.pathIndex(QStringLiteral("[::1]:5000")))];
-        const std::vector<Sample>& flight = v6.of(Metric::Flight);
-        QPointF at;
-        std::size_t k = 0;
-        for (; k < flight.size() && at.isNull(); ++k)
-            at = view->samplePos(g.pathIndex(QStringLiteral("[::1]:5000")), Metric::Flight, k);
-        QVERIFY(!at.isNull());
-        const quint64 expected = flight[k - 1].seq;
-        QSignalSpy clicked(pane, &ui::GraphsPane::eventActivated);
-        QTest::mouseClick(view, Qt::LeftButton, {}, at.toPoint());
-        QCOMPARE(clicked.size(), 1);
-        // The nearest point may be another series' at the same pixel; it must be an event of this association.
-        const quint64 seq = clicked.first().first().toULongLong();
-        QVERIFY2(seq == expected || app.stack.journal()->at(seq).a == 1 || app.stack.journal()->at(seq).object == 1,
-            qPrintable(QString::number(seq)));
-        QTRY_COMPARE(app.window.inspectedObject(), quint64(1));
+        // A click on a point selects its journal event, in the inspector and on the timeline: on a
+        // flight-size point, the packet that set it; on an RTO reading, the association's event
+        // nearest in time. Each clicked where no other point of its strip is within 10 px.
+        const auto isolated = [&](int path, Metric metric, std::size_t index) {
+            const QPointF at = view->samplePos(path, metric, index);
+            if (at.isNull())
+                return QPointF();
+            for (Metric other : { Metric::Cwnd, Metric::Flight, Metric::Rto, Metric::Srtt }) {
+                if (inBytes(other) != inBytes(metric))
+                    continue;
+                for (std::size_t i = 0; i < g.paths[std::size_t(path)].of(other).size(); ++i) {
+                    const QPointF o = view->samplePos(path, other, i);
+                    if ((other != metric || i != index) && !o.isNull() && QLineF(o, at).length() < 10)
+                        return QPointF();
+                }
+            }
+            return at;
+        };
+        const ui::TimelineView* timeline = app.window.timeline();
+        for (Metric metric : { Metric::Flight, Metric::Rto }) {
+            const int path = g.pathIndex(
+                metric == Metric::Flight ? QStringLiteral("[::1]:5000") : QStringLiteral("127.0.0.1:5000"));
+            const std::vector<Sample>& series = g.paths[std::size_t(path)].of(metric);
+            QPointF at;
+            std::size_t k = 0;
+            for (; k < series.size() && at.isNull(); ++k)
+                at = isolated(path, metric, k);
+            QVERIFY2(!at.isNull(), qPrintable(metricKey(metric)));
+            const Sample& sample = series[k - 1];
+            const quint64 expected
+                = metric == Metric::Flight ? sample.seq : PathGraphModel::nearestEvent(g, sample.timeNs);
+            QVERIFY(expected != ~0ull);
+            QSignalSpy clicked(pane, &ui::GraphsPane::eventActivated);
+            QTest::mouseClick(view, Qt::LeftButton, {}, at.toPoint());
+            QCOMPARE(clicked.size(), 1);
+            QCOMPARE(clicked.first().first().toULongLong(), expected);
+            const trace::Event e = app.stack.journal()->at(expected);
+            QCOMPARE(e.object ? e.object : e.a, quint64(1));
+            QTRY_COMPARE(app.window.inspectedObject(), quint64(1));
+            QCOMPARE(timeline->selectedSeq(), expected);
+        }
 
         if (const QByteArray shots = qgetenv("LADDERLAB_SCREENSHOT_DIR"); !shots.isEmpty()) {
             pane->window()->grab().save(QString::fromLocal8Bit(shots) + QStringLiteral("/graphs-paths.png"));

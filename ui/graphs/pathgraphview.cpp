@@ -298,17 +298,16 @@ void PathGraphView::render(QPainter& p, const QSize& size) const
         drawLegend(p, QRectF(kLeft, vp.plot.bottom() + kAxis + 4, vp.plot.width(), kLegend - 4));
     }
 
-    // The title: what is drawn, and what is not exact.
-    QStringList notes { tr("cwnd, RTO, SRTT: usrsctp (SCTP_GET_PEER_ADDR_INFO) when a reading changed"),
-        tr("flight size inferred from DATA and SACKs"), tr("ssthresh not exposed by usrsctp") };
+    // The title: where the numbers come from, and what the view could not get.
+    QStringList notes { tr("Association %1").arg(g.association), tr("cwnd, RTO, SRTT as usrsctp read them"),
+        tr("flight size inferred from DATA and SACKs") };
     if (g.missedSamples)
         notes << tr("%n reading(s) not received (the view fell behind)", nullptr, int(g.missedSamples));
     if (m_model.thinned())
         notes << tr("older samples thinned");
     p.setPen(pal.color(QPalette::WindowText));
     p.drawText(QRectF(kLeft, 2, size.width() - kLeft - kRight, fm.height()), Qt::AlignLeft | Qt::AlignVCenter,
-        fm.elidedText(tr("Association %1 · ").arg(g.association) + notes.join(QStringLiteral(" · ")), Qt::ElideRight,
-            size.width() - kLeft - kRight));
+        fm.elidedText(notes.join(QStringLiteral(" · ")), Qt::ElideRight, size.width() - kLeft - kRight));
 
     if (m_cursorNs >= 0 && !all.empty()) {
         const StripViewport& vp = all.front().vp;
@@ -462,6 +461,14 @@ void PathGraphView::drawLegend(QPainter& p, const QRectF& area) const
         entry(metricStyle(Metric(m), mp), graphs::metricName(Metric(m)), 2);
     for (MarkerKind k : { MarkerKind::PathState, MarkerKind::Primary, MarkerKind::DataPath })
         entry(markerStyle(k, mp), markerName(k), 1.5);
+    // What is missing, and why, where the reader looks for it.
+    const QString none = tr("no ssthresh: usrsctp does not expose it");
+    if (x + fm.horizontalAdvance(none) > area.right() && x > area.left()) {
+        x = area.left();
+        y += fm.height() + 4;
+    }
+    p.setPen(palette().color(QPalette::PlaceholderText));
+    p.drawText(QPointF(x, y + fm.ascent()), none);
 }
 
 PathGraphView::Hit PathGraphView::hitAt(const QPointF& pos) const
