@@ -3,6 +3,7 @@
 
 #include "lab/breakpoint.h"
 #include "lab/faultrule.h"
+#include "lab/lesson/filescenario.h"
 #include "lab/pacer.h"
 
 #include <QCheckBox>
@@ -233,11 +234,7 @@ LabPanel::LabPanel(QWidget* parent)
     });
     setClock(false, false, 1, 0);
 
-    auto updateLabels = [this] {
-        m_lossLabel->setText(m_loss->value() < 0 ? tr("default") : tr("%1 %").arg(m_loss->value()));
-        m_delayLabel->setText(m_delay->value() < 0 ? tr("default") : tr("%1 ms").arg(m_delay->value()));
-    };
-    updateLabels();
+    updateSliderLabels();
     m_sliderDebounce = new QTimer(this);
     m_sliderDebounce->setSingleShot(true);
     m_sliderDebounce->setInterval(150);
@@ -245,7 +242,7 @@ LabPanel::LabPanel(QWidget* parent)
         emit linkConditionsChanged(std::max(0, m_loss->value()), std::max(0, m_delay->value()));
     });
     for (QSlider* s : { m_loss, m_delay }) {
-        connect(s, &QSlider::valueChanged, this, updateLabels);
+        connect(s, &QSlider::valueChanged, this, &LabPanel::updateSliderLabels);
         connect(s, &QSlider::valueChanged, this, [this] {
             if (!m_stop->isEnabled())
                 return; // before a run, the values are read at start
@@ -443,8 +440,9 @@ lab::ScenarioParams LabPanel::params() const
 {
     lab::ScenarioParams p;
     p.seed = quint64(m_seed->value());
-    p.lossPct = m_loss->value();
-    p.delayMs = m_delay->value();
+    // A slider where the lesson's default put it: the lesson's default (-1), exactly as the file says.
+    p.lossPct = m_loss->value() == m_lessonLoss ? -1 : m_loss->value();
+    p.delayMs = m_delay->value() == m_lessonDelay ? -1 : m_delay->value();
     // Only rules that parse (a start refuses bad ones first: checkFaults()).
     if (const auto faults = lab::FaultRule::parseAll(faultRules(), nullptr))
         p.faults = *faults;
@@ -499,8 +497,36 @@ void LabPanel::showLesson()
                                               .arg(s->name())
                                               .toHtmlEscaped());
     m_lesson->setHtml(html);
-    if (!m_stop->isEnabled()) // while a run goes on, its path controls stay
+    if (!m_stop->isEnabled()) { // while a run goes on, its path controls and live link values stay
         showPaths(s->pathNames(), false);
+        showLessonDefaults(*s);
+    }
+}
+
+void LabPanel::showLessonDefaults(const lab::Scenario& scenario)
+{
+    const auto* file = dynamic_cast<const lab::LessonScenario*>(&scenario);
+    m_lessonLossPct = file ? file->lessonFile().lossPct : -1;
+    m_lessonLoss = m_lessonLossPct >= 0 ? qRound(m_lessonLossPct) : -1;
+    m_lessonDelay = file && file->lessonFile().delayMs >= 0 ? int(file->lessonFile().delayMs) : -1;
+    // Programmatic: no live link change, no debounce; a default beyond the range widens it.
+    const QSignalBlocker quietLoss(m_loss), quietDelay(m_delay);
+    m_loss->setMaximum(std::max(50, m_lessonLoss));
+    m_delay->setMaximum(std::max(500, m_lessonDelay));
+    m_loss->setValue(m_lessonLoss);
+    m_delay->setValue(m_lessonDelay);
+    updateSliderLabels();
+}
+
+void LabPanel::updateSliderLabels()
+{
+    const int loss = m_loss->value(), delay = m_delay->value();
+    m_lossLabel->setText(loss < 0 ? tr("default")
+            : loss == m_lessonLoss ? tr("%1 % (lesson)").arg(m_lessonLossPct)
+                                   : tr("%1 %").arg(loss));
+    m_delayLabel->setText(delay < 0 ? tr("default") : delay == m_lessonDelay ? tr("%1 ms (lesson)").arg(delay) : tr("%1 ms").arg(delay));
+    m_lossLabel->setToolTip(tr("Loss on every lab link; \"(lesson)\": the lesson file's default, each link keeping its own value"));
+    m_delayLabel->setToolTip(tr("One-way delay on every lab link; \"(lesson)\": the lesson file's default, each link keeping its own value"));
 }
 
 void LabPanel::showPaths(const QStringList& names, bool running)

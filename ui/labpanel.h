@@ -92,6 +92,9 @@ signals:
 
 private:
     void showLesson();
+    // A lesson file's defaults (loss, delay) on the sliders, before a run; none: "default" (-1).
+    void showLessonDefaults(const lab::Scenario& scenario);
+    void updateSliderLabels();
     void showPaths(const QStringList& names, bool running);
     void checkBreakpoints();
     bool checkFaults(); // false: a rule does not parse (the error shows)
@@ -112,6 +115,11 @@ private:
     QFormLayout* m_form; // the settings; its Paths row shows only for multi-homed lessons
     QList<QPushButton*> m_pathButtons;
     QTimer* m_sliderDebounce;
+    // Where the chosen lesson's defaults put the sliders (-1: it gives none), and its exact loss.
+    // A slider left there starts runs with -1, "the lesson's default", so that a declarative
+    // lesson's links keep their own values (docs/LESSONS.md).
+    int m_lessonLoss = -1, m_lessonDelay = -1;
+    double m_lessonLossPct = -1;
     QPushButton* m_play;
     QPushButton* m_step;
     QPushButton* m_stepOver;

@@ -6,6 +6,7 @@
 #include "host/stack.h"
 #include "graphs/tsngraphview.h"
 #include "labpanel.h"
+#include "lab/lesson/lesson.h"
 #include "runcomparison.h"
 #include "labsession.h"
 #include "mainwindow.h"
@@ -224,6 +225,29 @@ private slots:
             QVERIFY(comparison->grab().save(shots + QStringLiteral("/lab-what-if.png")));
         }
         comparison->close();
+    }
+
+    // Choosing a lesson puts its file's defaults on the loss and delay sliders; left there, a start
+    // passes "the lesson's default" (-1), moved, the teacher's value.
+    void choosingALessonShowsItsDefaults()
+    {
+        App app;
+        ui::LabPanel* panel = app.window.labPanel();
+        auto* loss = panel->findChild<QSlider*>(QStringLiteral("lossSlider"));
+        auto* delay = panel->findChild<QSlider*>(QStringLiteral("delaySlider"));
+        panel->selectScenario(QStringLiteral("prsctp-declarative"));
+        QCOMPARE(panel->selectedScenario(), QStringLiteral("prsctp-declarative"));
+        QCOMPARE(loss->value(), 10);
+        QCOMPARE(delay->value(), 20);
+        loss->setValue(25); // the teacher's own value is passed on
+        QCOMPARE(panel->params().lossPct, 25.0);
+        QCOMPARE(panel->params().delayMs, qint64(-1));
+        panel->selectScenario(QStringLiteral("invite-lossy-udp"));
+        QString error;
+        const auto lesson = lab::LessonFile::load(lab::LessonFile::builtinPath(QStringLiteral("invite-lossy-udp")), &error);
+        QVERIFY2(lesson, qPrintable(error));
+        QCOMPARE(loss->value(), lesson->lossPct >= 0 ? qRound(lesson->lossPct) : -1);
+        QCOMPARE(delay->value(), lesson->delayMs >= 0 ? int(lesson->delayMs) : -1);
     }
 
     // Issue 22's classroom quiz: paused at the first INVITE, the student is offered the armed
