@@ -15,8 +15,16 @@
 #include "journal/journal.h"
 #include "testskip.h"
 
+#include <QAction>
+#include <QApplication>
 #include <QCheckBox>
 #include <QComboBox>
+#include <QFile>
+#include <QFileDialog>
+#include <QMenu>
+#include <QMessageBox>
+#include <QTemporaryDir>
+#include <QTimer>
 #include <QFormLayout>
 #include <QLabel>
 #include <QSignalSpy>
@@ -30,6 +38,52 @@
 #include <optional>
 
 using namespace ladder;
+
+namespace {
+
+// Answers the modal dialogs the next user action opens, as a user would: Qt's own file dialog
+// (the offscreen platform has no native one) gets `path` and OK; a message box is read into
+// *message and closed. Polls until the message box, or the timer is deleted.
+class DialogAnswerer : public QObject {
+public:
+    DialogAnswerer(QString path, QString* message)
+        : m_path(std::move(path))
+        , m_message(message)
+    {
+        connect(&m_poll, &QTimer::timeout, this, [this] {
+            QWidget* modal = QApplication::activeModalWidget();
+            if (++m_polls > 500) { // 10 s: fail the test rather than hang in the dialog
+                if (modal)
+                    modal->close();
+                m_poll.stop();
+                return;
+            }
+            if (auto* d = qobject_cast<QFileDialog*>(modal)) {
+                // Typed into its file name box, then OK — the box is what accept() reads.
+                auto* name = d->findChild<QLineEdit*>(QStringLiteral("fileNameEdit"));
+                if (!name)
+                    return;
+                ++fileDialogs;
+                name->setText(m_path);
+                static_cast<QDialog*>(d)->accept(); // QFileDialog::accept, as its OK button
+            } else if (auto* box = qobject_cast<QMessageBox*>(modal)) {
+                *m_message = box->text();
+                box->done(QMessageBox::Ok);
+                m_poll.stop();
+            }
+        });
+        m_poll.start(20);
+    }
+    int fileDialogs = 0;
+
+private:
+    QString m_path;
+    QString* m_message;
+    QTimer m_poll;
+    int m_polls = 0;
+};
+
+} // namespace
 
 class TestLabGui : public QObject {
     Q_OBJECT
@@ -68,6 +122,20 @@ class TestLabGui : public QObject {
         auto* form = app.window.labPanel()->findChild<QFormLayout*>();
         QWidget* paths = app.window.labPanel()->pathButtons().first()->parentWidget();
         return form ? form->labelForField(paths) : nullptr;
+    }
+
+    static QByteArray readGood(const QString& path)
+    {
+        QFile f(path);
+        return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+    }
+
+    static QAction* openLessonAction(App& app)
+    {
+        for (QAction* a : app.window.fileMenu()->actions())
+            if (a->shortcut() == QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O))
+                return a;
+        return nullptr;
     }
 
 private slots:
@@ -225,6 +293,96 @@ private slots:
             QVERIFY(comparison->grab().save(shots + QStringLiteral("/lab-what-if.png")));
         }
         comparison->close();
+    }
+
+    // File ▸ Open Lesson… the way a teacher uses it — the menu's action, the file dialog — adds the
+    // lesson to the Lab panel's list, selected, its defaults on the loss and delay sliders; it runs
+    // with each link keeping its own values (the file's link loses nothing though the default
+    // says 100 %; the delay comes from the default) and its events reach the views. A bad file
+    // shows the reader's line and field and changes nothing.
+    void openLessonFromTheFileMenu()
+    {
+        App app;
+        app.window.show();
+        ui::LabPanel* panel = app.window.labPanel();
+        auto* combo = panel->findChild<QComboBox*>(QStringLiteral("scenarioCombo"));
+        auto* loss = panel->findChild<QSlider*>(QStringLiteral("lossSlider"));
+        auto* delay = panel->findChild<QSlider*>(QStringLiteral("delaySlider"));
+        QVERIFY(combo && loss && delay);
+        QAction* open = openLessonAction(app);
+        QVERIFY(open);
+        QTemporaryDir dir;
+        const QString good = dir.filePath(QStringLiteral("options-defaults.json"));
+        QFile f(good);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(
+            "{\n"
+            "  \"format\": \"ladderlab-lesson\", \"version\": 1, \"name\": \"options-defaults\",\n"
+            "  \"title\": \"OPTIONS with the lesson's defaults\", \"summary\": \"One OPTIONS over a link that keeps its own loss\",\n"
+            "  \"lesson\": \"alice asks bob for his capabilities; the link loses nothing, whatever the default says.\",\n"
+            "  \"defaults\": { \"loss\": 100, \"delay_ms\": 35, \"duration_s\": 10 },\n"
+            "  \"peers\": [\n"
+            "    { \"kind\": \"sip-uac\", \"name\": \"alice\", \"host\": \"10.0.0.1\" },\n"
+            "    { \"kind\": \"sip-uas\", \"name\": \"bob\", \"host\": \"10.0.0.2\" }\n"
+            "  ],\n"
+            "  \"links\": [ { \"from\": \"alice\", \"to\": \"bob\", \"loss\": 0 } ],\n"
+            "  \"actions\": [ { \"at_ms\": 0, \"peer\": \"alice\", \"request\": { \"to\": \"bob\", \"method\": \"OPTIONS\" } } ],\n"
+            "  \"expect\": [ { \"count\": \"send sip:OPTIONS\", \"equals\": 1 } ]\n"
+            "}\n");
+        f.close();
+        const int before = combo->count();
+        QString message;
+        {
+            DialogAnswerer answer(good, &message);
+            open->trigger();
+            QCOMPARE(answer.fileDialogs, 1);
+        }
+        QVERIFY2(message.isEmpty(), qPrintable(message));
+        QCOMPARE(combo->count(), before + 1);
+        QCOMPARE(combo->currentData().toString(), good);
+        QCOMPARE(combo->currentText(), QStringLiteral("OPTIONS with the lesson's defaults"));
+        // The file's defaults on the sliders (the loss range widened to show 100 %), marked as the lesson's.
+        QCOMPARE(loss->value(), 100);
+        QCOMPARE(delay->value(), 35);
+        QVERIFY(loss->parentWidget()->findChild<QLabel*>()->text().contains(QStringLiteral("100 % (lesson)")));
+        QVERIFY(delay->parentWidget()->findChild<QLabel*>()->text().contains(QStringLiteral("35 ms (lesson)")));
+        QCOMPARE(panel->params().lossPct, -1.0); // sliders left at the lesson's defaults: the file decides
+        QCOMPARE(panel->params().delayMs, qint64(-1));
+
+        panel->speedBox()->setCurrentIndex(panel->speedBox()->findData(0.0));
+        QTest::mouseClick(panel->findChild<QPushButton*>(QStringLiteral("startScenario")), Qt::LeftButton);
+        auto* status = panel->findChild<QLabel*>(QStringLiteral("labStatus"));
+        QTRY_VERIFY2_WITH_TIMEOUT(status->text().contains(QStringLiteral("Done.")), qPrintable(status->text()), 20000);
+        QVERIFY2(status->text().contains(QStringLiteral("expectation 1: send sip:OPTIONS = 1: passed, got 1")), qPrintable(status->text()));
+        // Its events in the views: the OPTIONS client transaction, answered 200.
+        QTRY_VERIFY_WITH_TIMEOUT(transaction(app.window.transactionModel(), QStringLiteral("OPTIONS")).has_value(), 5000);
+        QTRY_COMPARE_WITH_TIMEOUT(transaction(app.window.transactionModel(), QStringLiteral("OPTIONS"))->lastStatus, 200, 5000);
+        // The default delay on the link: bob receives the OPTIONS 35 ms after alice sent it.
+        qint64 sent = -1, received = -1;
+        app.stack.journal()->forEach(0, app.stack.journal()->count(), [&](const trace::Event& e) {
+            if (e.kind == trace::Kind::SipMessage && e.text.startsWith(QStringLiteral("OPTIONS ")))
+                (e.dir == trace::Dir::Tx ? sent : received) = e.timeNs;
+        });
+        QVERIFY(sent >= 0 && received >= 0);
+        QCOMPARE(received - sent, qint64(35'000'000));
+
+        // A bad file: the reader's line and field in the message box; the list, the selection and
+        // the sliders as they were.
+        const QString bad = dir.filePath(QStringLiteral("bad.json"));
+        QFile b(bad);
+        QVERIFY(b.open(QIODevice::WriteOnly));
+        b.write(readGood(good).replace("\"loss\": 0 }", "\"loss\": 120 }"));
+        b.close();
+        {
+            DialogAnswerer answer(bad, &message);
+            open->trigger();
+            QCOMPARE(answer.fileDialogs, 1);
+        }
+        QVERIFY2(message.contains(QStringLiteral("bad.json:10: links[0].loss: expected a number from 0 to 100")), qPrintable(message));
+        QCOMPARE(combo->count(), before + 1);
+        QCOMPARE(combo->currentData().toString(), good);
+        QCOMPARE(loss->value(), 100);
+        QCOMPARE(delay->value(), 35);
     }
 
     // Choosing a lesson puts its file's defaults on the loss and delay sliders; left there, a start
