@@ -375,6 +375,35 @@ private slots:
             qPrintable(c.err));
     }
 
+    // tests/lab/lessons/sctp-every-flag.json: two one-to-one clients (one bound to port 4000) and a
+    // one-to-many one against a one-to-many server — SCTP_UNORDERED, SCTP_ADDR_OVER with
+    // SCTP_SACK_IMMEDIATELY and a PPID, BUF and PRIO, an implicit association, SCTP_SENDALL from
+    // the server, then shutdown(2), SCTP_ABORT and SCTP_EOF. Every expectation passes, and the wire
+    // shows what the file asked for.
+    void everySctpFlagFromAFile()
+    {
+        QString error;
+        const auto lesson = lab::LessonFile::load(QStringLiteral(LESSON_TESTDATA "/sctp-every-flag.json"), &error);
+        QVERIFY2(lesson, qPrintable(error));
+        auto s = lab::scenarioFromLesson(*lesson, &error);
+        QVERIFY2(s, qPrintable(error));
+        bool ok = false;
+        QStringList findings;
+        const QByteArray jsonl = jsonlOf(*s, 2, &ok, &findings);
+        QVERIFY2(ok, qPrintable(findings.join(QStringLiteral(" | "))));
+        const auto outcomes = dynamic_cast<lab::LessonScenario*>(s.get())->expectationOutcomes();
+        QCOMPARE(outcomes.size(), 10);
+        for (const auto& o : outcomes)
+            QVERIFY2(o.passed, qPrintable(o.says + QStringLiteral(": got ") + o.actual));
+        for (const char* line : { "c1 sctp_sendmsg (ADDR_OVER|SACK_IMMEDIATELY, stream 0, context 0): accepted",
+                 "server sctp_sendmsg (SENDALL, stream 0, context 0): accepted", "c1 shuts its association down (shutdown(2))",
+                 "c2 sctp_sendmsg (ABORT, stream 0, context 0): accepted", "server: 7 message(s) received" })
+            QVERIFY2(!findings.filter(QLatin1String(line)).isEmpty(), line);
+        QVERIFY(jsonl.contains("PPID=51, len=9")); // the addr-over message, its PPID on the wire as written
+        QVERIFY(jsonl.contains("4000 \xe2\x86\x92 5000")); // c2 bound the port the file gave it
+        QVERIFY(jsonl.contains("\"text\":\"ABORT"));
+    }
+
     // What the SCTP part of the reader refuses, with the file's line and the field's JSON path.
     void badSctpFilesSayLineAndField_data()
     {
