@@ -17,6 +17,7 @@
 #include "models/livemodels.h"
 #include "sctp/chunkdecoder.h"
 #include "testskip.h"
+#include "theme.h"
 #include "timeline/timelineview.h"
 
 #include <QComboBox>
@@ -430,24 +431,33 @@ private slots:
         QVERIFY(lines.filter(QStringLiteral(",1,127.0.0.1:5000,marker,127.0.0.1:5000 unreachable,")).size() == 1);
         QVERIFY(!lines.filter(QStringLiteral(",1,[::1]:5000,flight_bytes_inferred,")).isEmpty());
 
-        // SVG: well-formed XML, one stroke per series and the paths named.
+        // SVG: well-formed XML; each metric's colour strokes a step line per path (flat caps: the
+        // legend's strokes have square ones); the paths and the inferred flight size named.
         const QString svgFile = dir.filePath(QStringLiteral("paths.svg"));
         QVERIFY(view->exportSvg(svgFile));
         QFile svg(svgFile);
         QVERIFY(svg.open(QIODevice::ReadOnly));
         QXmlStreamReader xml(&svg);
-        int polylines = 0;
-        QStringList texts;
+        QHash<QString, int> stepLines; // stroke colour -> polylines with flat caps
+        QStringList strokes, texts;
         while (!xml.atEnd()) {
-            if (xml.readNext() != QXmlStreamReader::StartElement)
+            const auto token = xml.readNext();
+            if (token == QXmlStreamReader::EndElement && xml.name() == QLatin1String("g"))
+                strokes.removeLast();
+            if (token != QXmlStreamReader::StartElement)
                 continue;
-            if (xml.name() == QLatin1String("polyline") || xml.name() == QLatin1String("path"))
-                ++polylines;
+            if (xml.name() == QLatin1String("g"))
+                strokes << xml.attributes().value(QLatin1String("stroke")).toString() + QLatin1Char(' ')
+                        + xml.attributes().value(QLatin1String("stroke-linecap")).toString();
+            if (xml.name() == QLatin1String("polyline") && !strokes.isEmpty())
+                ++stepLines[strokes.last()];
             if (xml.name() == QLatin1String("text"))
                 texts << xml.readElementText(QXmlStreamReader::IncludeChildElements);
         }
         QVERIFY2(!xml.hasError(), qPrintable(xml.errorString()));
-        QVERIFY2(polylines >= 8, qPrintable(QString::number(polylines))); // 4 metrics × 2 paths
+        const ui::MarkPalette colours = ui::markPalette(view->palette());
+        for (const QColor& c : { colours.request, colours.retransmit, colours.drop, colours.response })
+            QVERIFY2(stepLines.value(c.name() + QLatin1String(" butt")) >= 2, qPrintable(c.name()));
         const QString allText = texts.join(QLatin1Char('|'));
         QVERIFY2(allText.contains(QStringLiteral("127.0.0.1:5000")) && allText.contains(QStringLiteral("[::1]:5000")),
             qPrintable(allText));
