@@ -91,6 +91,8 @@ SipStack::~SipStack()
 {
     if (m_changedTimer)
         m_scheduler.cancel(m_changedTimer);
+    if (m_malformedFlush)
+        m_scheduler.cancel(m_malformedFlush);
     for (const StatelessRequest& r : std::as_const(m_statelessRequests))
         m_scheduler.cancel(r.expiry);
     // Transports go first so that no bytes arrive while the layers are torn down.

@@ -168,6 +168,11 @@ private:
     // Returns whether the top Via was rewritten (topVia: the parsed one, or null to parse it here).
     bool applyRport(const std::shared_ptr<Connection>& c, Message& m, const Via* topVia = nullptr);
     void traceRx(const std::shared_ptr<Connection>& c, const QByteArray& bytes, quint64 object);
+    // Malformed input: whether this one (from c's peer) is journalled whole. Per source, the first
+    // kMalformedSample in each window are; the rest are counted and summarised in one Error when
+    // the window ends, so a flood of garbage costs bounded memory (and the views stay readable).
+    bool sampleMalformed(const std::shared_ptr<Connection>& c, qsizetype bytes);
+    void flushMalformed();
     void traceNote(trace::Kind kind, quint64 object, const QString& text, const std::shared_ptr<Connection>& c = {});
     QByteArray uasTagFor(ServerTransaction& t);
     // Whether the Via's sent-by (case-insensitively) is one of ours.
@@ -209,6 +214,13 @@ private:
     QHash<QByteArray, StatelessRequest> m_statelessRequests; // Call-ID, From tag, CSeq number
     quint64 m_nextStatelessId = 0;
     Scheduler::TimerId m_changedTimer = 0;
+    struct MalformedCount {
+        qint64 windowStartNs = 0;
+        int kept = 0;
+        quint64 dropped = 0, droppedBytes = 0;
+    };
+    QHash<QString, MalformedCount> m_malformed; // by the peer's address, bounded (kMalformedSources)
+    Scheduler::TimerId m_malformedFlush = 0; // ends the window
 };
 
 } // namespace ladder::sip

@@ -49,6 +49,53 @@ void SipStack::traceRx(const std::shared_ptr<Connection>& c, const QByteArray& b
     m_journal->append(std::move(e));
 }
 
+namespace {
+constexpr int kMalformedSample = 8; // per source and window, journalled whole
+constexpr qint64 kMalformedWindowMs = 10000;
+constexpr qsizetype kMalformedSources = 1024; // beyond: counted together
+} // namespace
+
+bool SipStack::sampleMalformed(const std::shared_ptr<Connection>& c, qsizetype bytes)
+{
+    QString source = c->remoteEndpoint();
+    if (!m_malformed.contains(source) && m_malformed.size() >= kMalformedSources)
+        source = QStringLiteral("other sources");
+    MalformedCount& m = m_malformed[source];
+    const qint64 now = m_scheduler.nowNs();
+    if (m.kept == 0 || (!m.dropped && now - m.windowStartNs >= kMalformedWindowMs * 1000000)) {
+        m.windowStartNs = now; // a new window (a source with drops waits for the flush)
+        m.kept = 0;
+    }
+    if (m.kept < kMalformedSample) {
+        ++m.kept;
+        return true;
+    }
+    ++m.dropped;
+    m.droppedBytes += quint64(bytes);
+    // Only a window with drops needs its end marked (a timer would change a lab run's timeline).
+    if (!m_malformedFlush)
+        m_malformedFlush = m_scheduler.scheduleMs(kMalformedWindowMs, [this] {
+            m_malformedFlush = 0;
+            flushMalformed();
+        });
+    return false;
+}
+
+void SipStack::flushMalformed()
+{
+    for (auto it = m_malformed.cbegin(); it != m_malformed.cend(); ++it)
+        if (it->dropped)
+            traceNote(trace::Kind::Error, 0,
+                QStringLiteral("EPROTO: dropped %1 more malformed message(s) (%2 bytes) from %3 within %4 s; only the first %5 "
+                               "are journalled whole")
+                    .arg(it->dropped)
+                    .arg(it->droppedBytes)
+                    .arg(it.key())
+                    .arg(kMalformedWindowMs / 1000)
+                    .arg(kMalformedSample));
+    m_malformed.clear();
+}
+
 void SipStack::receive(const std::shared_ptr<Connection>& c, const QByteArray& bytes)
 {
     if (onlyCrlf(bytes))
@@ -57,6 +104,8 @@ void SipStack::receive(const std::shared_ptr<Connection>& c, const QByteArray& b
     options.stream = c->stream();
     ParseResult p = parse(bytes, options);
     if (!p.ok) {
+        if (!sampleMalformed(c, bytes.size()))
+            return;
         traceRx(c, bytes, 0);
         traceNote(trace::Kind::Error, 0,
             QStringLiteral("EPROTO: dropped a malformed message from %1: %2").arg(c->remoteEndpoint(), p.error), c);
@@ -77,6 +126,8 @@ void SipStack::receive(const std::shared_ptr<Connection>& c, const QByteArray& b
     else if (!m.hasHeader(HeaderId::To))
         missing = "To";
     if (missing) {
+        if (!sampleMalformed(c, bytes.size()))
+            return;
         traceRx(c, bytes, 0);
         traceNote(trace::Kind::Error, 0,
             QStringLiteral("EPROTO: dropped a message from %1 without a usable %2 header")
