@@ -385,6 +385,29 @@ private slots:
         QCOMPARE(delay->value(), 35);
     }
 
+    // The declarative SCTP lesson (resources/lessons/prsctp-declarative.json) in the window: run
+    // as fast as possible it passes its expectations, and the same events as headless reach the
+    // views — the association in the Associations view, the abandoned messages and FORWARD-TSNs in
+    // the journal the timeline paints.
+    void declarativeSctpLessonInTheWindow()
+    {
+        App app;
+        app.window.show();
+        ui::LabPanel* panel = app.window.labPanel();
+        panel->selectScenario(QStringLiteral("prsctp-declarative"));
+        QCOMPARE(panel->selectedScenario(), QStringLiteral("prsctp-declarative"));
+        panel->speedBox()->setCurrentIndex(panel->speedBox()->findData(0.0));
+        QTest::mouseClick(panel->findChild<QPushButton*>(QStringLiteral("startScenario")), Qt::LeftButton);
+        auto* status = panel->findChild<QLabel*>(QStringLiteral("labStatus"));
+        QTRY_VERIFY2_WITH_TIMEOUT(status->text().contains(QStringLiteral("Done.")), qPrintable(status->text()), 30000);
+        QVERIFY2(status->text().contains(QStringLiteral("every reliable message arrives (delivered to sctp-b on stream 1 containing "
+                                                        "'reliable-' = 10): passed, got 10")),
+            qPrintable(status->text()));
+        QTRY_VERIFY_WITH_TIMEOUT(!app.window.associationModel()->rows().isEmpty(), 5000);
+        QVERIFY(journalled(app, trace::Kind::SctpAbandon, QString()) >= 2);
+        QVERIFY(journalled(app, trace::Kind::SctpForwardTsn, QString()) >= 1);
+    }
+
     // Choosing a lesson puts its file's defaults on the loss and delay sliders; left there, a start
     // passes "the lesson's default" (-1), moved, the teacher's value.
     void choosingALessonShowsItsDefaults()
