@@ -38,3 +38,6 @@ shot main-window-dark --scenario prsctp-ttl-rtx-buf --after-ms 6000 --theme dark
 TEST_BIN=$(dirname "$(dirname "$BIN")")/tests/tst_lab_gui
 LADDERLAB_SCREENSHOT_DIR=$OUT "$TEST_BIN" teacherRewindsAndDropsAPacketInAReRun > /dev/null
 echo "$OUT/lab-rewind.png $OUT/lab-what-if.png"
+# The path graph (Graphs ▸ Paths) of the multi-homed lesson: a GUI test runs it through the window.
+LADDERLAB_SCREENSHOT_DIR=$OUT "$(dirname "$TEST_BIN")/tst_path_graph" addrOverThroughTheWindow > /dev/null
+echo "$OUT/graphs-paths.png"
