@@ -10,7 +10,8 @@
 // resend, the right one accepted, the password never in the settings, and a 407 to an OPTIONS
 // answered at once with the kept credentials; digest as a UAS: sipsak and ladderctl challenged
 // with 401, the right password verified and answered by the rule, a wrong one refused with the
-// reason in the log.
+// reason in the log; OPTIONS from the composer over TLS, WS and WSS to kamailio (its tls, xhttp
+// and websocket modules) answered, the plaintext journalled.
 #include "composer/sipcomposer.h"
 #include "host/stack.h"
 #include "journal/journal.h"
@@ -23,6 +24,7 @@
 #include "network/networkengine.h"
 #include "network/networkpanel.h"
 #include "network/networksession.h"
+#include "sip/transport/tlscontext.h"
 #include "testskip.h"
 
 #include <QCheckBox>
@@ -38,6 +40,8 @@
 #include <QPushButton>
 #include <QRegularExpression>
 #include <QSettings>
+#include <QSslKey>
+#include <QSslCertificate>
 #include <QSpinBox>
 #include <QStandardPaths>
 #include <QStatusBar>
@@ -597,6 +601,97 @@ private slots:
         QVERIFY2(out.contains("answering the MD5 WWW-Authenticate challenge of realm \"ladderlab\", qop=auth as 'alice'"), out.constData());
         panel->challengeMethodsEdit()->clear();
         QTest::keyClick(panel->challengeMethodsEdit(), Qt::Key_Return);
+        QSettings().remove(QStringLiteral("network"));
+    }
+
+    // The composer over TLS, WS and WSS to kamailio: each OPTIONS answered over its transport, the
+    // plaintext in the journal (no keys needed), the Via naming the transport it left on.
+    void sendsOverTlsAndWebSocketToKamailio()
+    {
+        if (const QString why = KamailioPeer::missing({ QStringLiteral("tls.so"), QStringLiteral("websocket.so"), QStringLiteral("xhttp.so") });
+            !why.isEmpty())
+            LADDERLAB_SKIP(why + QStringLiteral(" (kamailio-tls-modules, kamailio-websocket-modules)"));
+        QTemporaryDir dir;
+        QSslCertificate cert;
+        QSslKey key;
+        QString why;
+        QVERIFY2(sip::TlsContext::selfSign(sip::SelfSignedSpec {}, &cert, &key, &why), qPrintable(why));
+        QFile c(dir.filePath(QStringLiteral("cert.pem"))), k(dir.filePath(QStringLiteral("key.pem"))),
+            t(dir.filePath(QStringLiteral("tls.cfg")));
+        QVERIFY(c.open(QIODevice::WriteOnly) && c.write(cert.toPem()) > 0 && k.open(QIODevice::WriteOnly) && k.write(key.toPem()) > 0);
+        c.close();
+        k.close();
+        QVERIFY(t.open(QIODevice::WriteOnly));
+        t.write(QStringLiteral("[server:default]\nmethod = TLSv1.2+\nverify_certificate = no\nrequire_certificate = no\n"
+                               "private_key = %1\ncertificate = %2\n[client:default]\nverify_certificate = no\nrequire_certificate = no\n")
+                    .arg(k.fileName(), c.fileName())
+                    .toUtf8());
+        t.close();
+        const int tlsPort = freePort(), wsPort = freePort();
+        KamailioPeer kam;
+        QVERIFY2(kam.start(QStringLiteral("loadmodule \"sl.so\"\nloadmodule \"pv.so\"\nloadmodule \"textops.so\"\n"
+                                          "loadmodule \"tls.so\"\nloadmodule \"xhttp.so\"\nloadmodule \"websocket.so\"\n"
+                                          "modparam(\"tls\", \"config\", \"%1\")\n"
+                                          "request_route {\n"
+                                          "    force_rport();\n"
+                                          "    sl_send_reply(\"200\", \"OK from kamailio over $pr\");\n"
+                                          "    exit;\n"
+                                          "}\n"
+                                          "event_route[xhttp:request] {\n"
+                                          "    if ($hdr(Upgrade) =~ \"websocket\" && $hdr(Connection) =~ \"Upgrade\" && $rm =~ \"GET\") {\n"
+                                          "        if (ws_handle_handshake()) exit;\n"
+                                          "    }\n"
+                                          "    xhttp_reply(\"404\", \"Not Found\", \"\", \"\");\n"
+                                          "}\n")
+                               .arg(t.fileName()),
+                     &why,
+                     QStringLiteral("tcp_children=1\nenable_tls=yes\ntcp_accept_no_cl=yes\nlisten=tls:127.0.0.1:%1\nlisten=tcp:127.0.0.1:%2\n")
+                         .arg(tlsPort)
+                         .arg(wsPort)),
+            qPrintable(why));
+        // Ready once it answers on UDP.
+        {
+            QUdpSocket probe;
+            QVERIFY(probe.bind(QHostAddress::LocalHost, 0));
+            const QByteArray options = QStringLiteral("OPTIONS sip:127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:%1;branch=z9hG4bKprobe\r\n"
+                                                      "From: <sip:probe@127.0.0.1>;tag=p\r\nTo: <sip:probe@127.0.0.1>\r\nCall-ID: probe\r\n"
+                                                      "CSeq: 1 OPTIONS\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n")
+                                           .arg(probe.localPort())
+                                           .toUtf8();
+            bool ready = false;
+            for (int i = 0; i < 40 && !ready && kam.running(); ++i) {
+                probe.writeDatagram(options, QHostAddress::LocalHost, kam.port());
+                ready = probe.waitForReadyRead(250);
+            }
+            QVERIFY2(ready, kam.log().constData());
+        }
+        QSettings().setValue(QStringLiteral("network/trustAny"), true); // kamailio's certificate is self-signed
+        Window w;
+        QVERIFY(w.start());
+        QVERIFY(w.network.panel()->trustAnyCertificate());
+        ui::SipComposer* composer = w.window.sipComposer();
+        QVERIFY(w.window.showView(QStringLiteral("composer-sip")));
+        struct Case {
+            QString target;
+            const char* pr; // kamailio's $pr
+            const char* via; // our Via's transport
+        };
+        for (const Case& cs : { Case { QStringLiteral("tls:127.0.0.1:%1").arg(tlsPort), "tls", "TLS" },
+                 Case { QStringLiteral("ws:127.0.0.1:%1").arg(wsPort), "ws", "WS" },
+                 Case { QStringLiteral("wss:127.0.0.1:%1").arg(tlsPort), "wss", "WSS" } }) {
+            composer->setText(ui::SipComposer::templateText(QStringLiteral("OPTIONS")).replace(QLatin1String("10.0.0.2"), QLatin1String("127.0.0.1")));
+            composer->setTarget(cs.target);
+            composer->sendButton()->click();
+            const QByteArray answer = QByteArray("SIP/2.0 200 OK from kamailio over ") + cs.pr + "\r\n";
+            QTRY_VERIFY2_WITH_TIMEOUT(journalHas(w.stack.journal(), [&](const trace::Event& e) {
+                return e.kind == trace::Kind::SipMessage && e.dir == trace::Dir::Rx && e.raw.startsWith(answer);
+            }),
+                qPrintable(cs.target + QStringLiteral(": ") + composer->resultText() + QString::fromUtf8(kam.log())), 15000);
+            QVERIFY(journalHas(w.stack.journal(), [&](const trace::Event& e) {
+                return e.kind == trace::Kind::SipMessage && e.dir == trace::Dir::Tx && e.raw.startsWith("OPTIONS ")
+                    && e.raw.contains(QByteArray("Via: SIP/2.0/") + cs.via + " 127.0.0.1:");
+            }));
+        }
         QSettings().remove(QStringLiteral("network"));
     }
 
