@@ -328,7 +328,7 @@ namespace {
                     return false;
             for (qsizetype i = 0; i < m_lesson.actions.size(); ++i) {
                 const LessonAction& a = m_lesson.actions[i];
-                if (a.kind != LessonAction::Kind::Send || !a.stateful || !m_tx[i] || m_tx[i] == quint64(-1))
+                if (a.kind != LessonAction::Kind::Send || !a.stateful || !m_tx[i])
                     continue;
                 const sip::Transaction* t = m_uacs.at(a.peer)->sip().transaction(m_tx[i]);
                 if (t && t->state() < sip::Transaction::State::Completed)
