@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "pathgraphmodel.h"
 
-#include "sctp/chunkdecoder.h"
+#include "sctp/chunkdecoder.h" // chunk type numbers
 
 #include <QCoreApplication>
+#include <QVarLengthArray>
+#include <QtEndian>
 
 #include <algorithm>
 
@@ -146,8 +148,10 @@ int PathGraphModel::pathFor(PathGraph& g, const QString& address, bool fromJourn
         PathSeries& p = g.paths[i];
         const bool read = p.state >= 0 || !p.of(Metric::Cwnd).empty();
         if (p.address == address || hostOf(p.address) == host) {
-            if (!fromJournal && !read && p.address != address)
+            if (!fromJournal && !read && p.address != address) {
                 p.address = address; // a reading names it better than the journal did
+                ++m_generation;
+            }
             return int(i);
         }
         if (read) {
@@ -161,10 +165,12 @@ int PathGraphModel::pathFor(PathGraph& g, const QString& address, bool fromJourn
         return onlyRead;
     if (!fromJournal && readings == 0 && g.paths.size() == 1 && journalOnly == 0) {
         g.paths[0].address = address;
+        ++m_generation;
         return 0;
     }
     PathSeries& p = g.paths.emplace_back();
     p.address = fromJournal ? host : address;
+    g.m_flight.push_back(0);
     ++m_generation;
     return int(g.paths.size()) - 1;
 }
@@ -266,6 +272,28 @@ void PathGraphModel::addNotification(const trace::Event& e)
     g.touch(e.timeNs);
 }
 
+namespace {
+    // What the path graph needs of a packet, read straight from its bytes: no texts, no lists, no
+    // allocation (every SCTP packet of a bulk transfer passes here). Bounds-checked throughout.
+    struct ChunkScan {
+        const uchar* p;
+        int n;
+        quint32 be32(int at) const { return qFromBigEndian<quint32>(p + at); }
+        quint16 be16(int at) const { return qFromBigEndian<quint16>(p + at); }
+        // Calls fn(type, offset, length) for each whole chunk.
+        template <class Fn> void each(Fn fn) const
+        {
+            for (int at = 12; at + 4 <= n;) {
+                const int len = be16(at + 2);
+                if (len < 4 || at + len > n)
+                    return;
+                fn(p[at], at, len);
+                at += (len + 3) & ~3;
+            }
+        }
+    };
+} // namespace
+
 void PathGraphModel::addPacket(const trace::Event& e)
 {
     if (e.raw.size() < 16 || (e.dir != Dir::Tx && e.dir != Dir::Rx))
@@ -277,14 +305,21 @@ void PathGraphModel::addPacket(const trace::Event& e)
     if (thin(g.m_events, kMaxSamples))
         m_thinned = true;
     g.m_events.emplace_back(e.timeNs, e.seq);
-    const sctp::DecodedPacket packet = sctp::decodePacket(e.raw, false, false);
-    if (!packet.valid)
-        return;
-    QList<int> touched;
+    const ChunkScan scan { reinterpret_cast<const uchar*>(e.raw.constData()), int(e.raw.size()) };
+    QVarLengthArray<int, 4> touched;
+    const auto touch = [&](int path) {
+        if (!touched.contains(path))
+            touched.append(path);
+    };
     const auto drop = [&](std::map<quint32, PathGraph::Outstanding>::iterator it) {
-        if (!touched.contains(it->second.path))
-            touched << it->second.path;
+        touch(it->second.path);
+        g.m_flight[std::size_t(it->second.path)] -= it->second.bytes;
         return g.m_outstanding.erase(it);
+    };
+    const auto ackOne = [&](quint32 tsn) {
+        auto it = g.m_outstanding.find(tsn - g.m_tsnBase);
+        if (it != g.m_outstanding.end())
+            drop(it);
     };
     // Everything up to cum (serial arithmetic from the first TSN) is acknowledged or skipped.
     const auto ackThrough = [&](quint32 cum) {
@@ -298,29 +333,28 @@ void PathGraphModel::addPacket(const trace::Event& e)
         for (auto it = g.m_outstanding.begin(); it != g.m_outstanding.end() && it->first <= upTo;)
             it = drop(it);
     };
-    for (const sctp::DecodedChunk& c : packet.chunks) {
-        if (c.truncated)
-            continue;
-        const bool data = c.type == sctp::chunk::Data || c.type == sctp::chunk::IData;
-        if (data && e.dir == Dir::Tx) {
+    scan.each([&](quint8 type, int at, int len) {
+        switch (type) {
+        case sctp::chunk::Data:
+        case sctp::chunk::IData: {
+            const int header = type == sctp::chunk::Data ? 16 : 20;
+            if (e.dir != Dir::Tx || len < header)
+                return;
+            const quint32 tsn = scan.be32(at + 4);
             if (!g.m_tsnKnown) {
                 g.m_tsnKnown = true;
-                g.m_tsnBase = c.tsn;
+                g.m_tsnBase = tsn;
             }
-            if (qint32(c.tsn - g.m_tsnBase) < 0)
-                continue;
-            const int path = pathFor(g, e.to, true);
-            const quint32 key = c.tsn - g.m_tsnBase;
-            if (g.m_cumKnown && key <= g.m_cum)
-                continue; // sent again after it was acknowledged: not in flight
+            const quint32 key = tsn - g.m_tsnBase;
+            if (qint32(key) < 0 || (g.m_cumKnown && key <= g.m_cum))
+                return; // before the first TSN seen, or sent again after it was acknowledged
+            const int path = dataPath(g, e.to);
             auto it = g.m_outstanding.find(key);
-            if (it != g.m_outstanding.end() && it->second.path != path)
-                drop(it); // a retransmission on another path moves it there
-            auto& o = g.m_outstanding[key];
-            o.bytes = quint32(std::max(0, c.payloadLength));
-            o.path = path;
-            if (!touched.contains(path))
-                touched << path;
+            if (it != g.m_outstanding.end())
+                drop(it); // sent again: on this path now
+            g.m_outstanding[key] = { quint32(len - header), path };
+            g.m_flight[std::size_t(path)] += quint32(len - header);
+            touch(path);
             if (g.m_lastDataPath >= 0 && g.m_lastDataPath != path) {
                 Marker m;
                 m.timeNs = e.timeNs;
@@ -331,34 +365,52 @@ void PathGraphModel::addPacket(const trace::Event& e)
                 g.markers.push_back(m);
             }
             g.m_lastDataPath = path;
-        } else if ((c.type == sctp::chunk::Sack || c.type == sctp::chunk::NrSack) && e.dir == Dir::Rx) {
-            ackThrough(c.cumTsn);
-            if (!g.m_tsnKnown)
-                continue;
-            for (const auto& [start, end] : c.gapBlocks) {
-                for (quint32 t = c.cumTsn + start; qint32(t - (c.cumTsn + end)) <= 0; ++t) {
-                    auto it = g.m_outstanding.find(t - g.m_tsnBase);
-                    if (it != g.m_outstanding.end())
-                        drop(it);
-                }
-            }
-        } else if ((c.type == sctp::chunk::ForwardTsn || c.type == sctp::chunk::IForwardTsn) && e.dir == Dir::Tx) {
-            ackThrough(c.cumTsn);
+            return;
         }
-    }
-    if (!touched.isEmpty())
-        flight(g, touched, e.timeNs, e.seq);
+        case sctp::chunk::Sack:
+        case sctp::chunk::NrSack: {
+            if (e.dir != Dir::Rx || len < 16)
+                return;
+            const quint32 cum = scan.be32(at + 4);
+            ackThrough(cum);
+            if (!g.m_tsnKnown)
+                return;
+            // SACK: gap blocks from offset 16; NR-SACK: gap and NR gap blocks from offset 20.
+            const bool nr = type == sctp::chunk::NrSack;
+            if (nr && len < 20)
+                return;
+            const int blocks = scan.be16(at + 12) + (nr ? scan.be16(at + 14) : 0);
+            for (int b = 0, off = at + (nr ? 20 : 16); b < blocks && off + 4 <= at + len; ++b, off += 4) {
+                const quint16 start = scan.be16(off), end = scan.be16(off + 2);
+                for (quint32 t = start; t <= end; ++t)
+                    ackOne(cum + t);
+            }
+            return;
+        }
+        case sctp::chunk::ForwardTsn:
+        case sctp::chunk::IForwardTsn:
+            if (e.dir == Dir::Tx && len >= 8)
+                ackThrough(scan.be32(at + 4));
+            return;
+        default:
+            return;
+        }
+    });
+    for (int path : touched)
+        addSample(g, path, Metric::Flight, e.timeNs,
+            quint32(std::min<quint64>(g.m_flight[std::size_t(path)], 0xffffffffu)), e.seq);
 }
 
-void PathGraphModel::flight(PathGraph& g, const QList<int>& paths, qint64 timeNs, quint64 seq)
+// The path a DATA packet went to, by its destination (see pathFor); the answer is kept while the
+// destination and the list of paths stay the same.
+int PathGraphModel::dataPath(PathGraph& g, const QString& to)
 {
-    for (int path : paths) {
-        quint64 bytes = 0;
-        for (const auto& [key, o] : g.m_outstanding)
-            if (o.path == path)
-                bytes += o.bytes;
-        addSample(g, path, Metric::Flight, timeNs, quint32(std::min<quint64>(bytes, 0xffffffffu)), seq);
+    if (g.m_dataPathGeneration != m_generation || g.m_dataTo != to) {
+        g.m_dataPath = pathFor(g, to, true);
+        g.m_dataTo = to;
+        g.m_dataPathGeneration = m_generation;
     }
+    return g.m_dataPath;
 }
 
 int PathGraphModel::busiestGraph() const

@@ -80,6 +80,10 @@ private:
     bool m_cumKnown = false;
     quint32 m_cum = 0; // the highest cumulative TSN acknowledged or skipped (relative to m_tsnBase)
     int m_lastDataPath = -1;
+    std::vector<quint64> m_flight; // per path: the bytes of m_outstanding sent there
+    QString m_dataTo; // the destination of the last DATA packet, and its path
+    int m_dataPath = -1;
+    quint64 m_dataPathGeneration = ~0ull;
     std::vector<std::pair<qint64, quint64>> m_events; // (time, seq) of its SCTP events, for clicks
     void touch(qint64 timeNs);
 };
@@ -132,7 +136,7 @@ private:
     void addSample(PathGraph& g, int path, Metric m, qint64 timeNs, quint32 value, quint64 seq);
     void addPacket(const trace::Event& e);
     void addNotification(const trace::Event& e);
-    void flight(PathGraph& g, const QList<int>& paths, qint64 timeNs, quint64 seq);
+    int dataPath(PathGraph& g, const QString& to);
 
     std::vector<PathGraph> m_graphs;
     QHash<quint64, int> m_index;
