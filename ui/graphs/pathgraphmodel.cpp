@@ -194,6 +194,13 @@ void PathGraphModel::addSample(PathGraph& g, int path, Metric m, qint64 timeNs, 
     g.touch(timeNs);
 }
 
+void PathGraphModel::addMarker(PathGraph& g, Marker&& m)
+{
+    if (thin(g.markers, kMaxSamples))
+        m_thinned = true;
+    g.markers.push_back(std::move(m));
+}
+
 void PathGraphModel::addSnapshots(const QList<sctp::AssociationInfo>& associations)
 {
     for (const sctp::AssociationInfo& a : associations) {
@@ -215,7 +222,7 @@ void PathGraphModel::addSnapshots(const QList<sctp::AssociationInfo>& associatio
                 m.kind = MarkerKind::Primary;
                 m.path = p.address;
                 m.text = tr("primary → %1").arg(p.address);
-                g.markers.push_back(m);
+                addMarker(g, std::move(m));
             }
             p.state = s.state;
             p.primary = s.primary;
@@ -267,7 +274,7 @@ void PathGraphModel::addNotification(const trace::Event& e)
     m.path = g.paths[std::size_t(i)].address;
     m.text = QStringLiteral("%1 %2").arg(m.path, state);
     m.seq = e.seq;
-    g.markers.push_back(m);
+    addMarker(g, std::move(m));
     g.m_events.emplace_back(e.timeNs, e.seq);
     g.touch(e.timeNs);
 }
@@ -362,7 +369,7 @@ void PathGraphModel::addPacket(const trace::Event& e)
                 m.path = g.paths[std::size_t(path)].address;
                 m.text = tr("DATA → %1").arg(m.path);
                 m.seq = e.seq;
-                g.markers.push_back(m);
+                addMarker(g, std::move(m));
             }
             g.m_lastDataPath = path;
             return;

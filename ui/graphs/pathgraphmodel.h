@@ -137,6 +137,7 @@ private:
     void addPacket(const trace::Event& e);
     void addNotification(const trace::Event& e);
     int dataPath(PathGraph& g, const QString& to);
+    void addMarker(PathGraph& g, Marker&& m);
 
     std::vector<PathGraph> m_graphs;
     QHash<quint64, int> m_index;

@@ -10,6 +10,7 @@
 #include <QKeyEvent>
 #include <QMouseEvent>
 #include <QPainter>
+#include <QSet>
 #include <QSvgGenerator>
 #include <QToolTip>
 #include <QWheelEvent>
@@ -409,13 +410,20 @@ void PathGraphView::drawMarkers(QPainter& p, const std::vector<Strip>& strips, c
     const StripViewport& vp = strips.front().vp;
     std::vector<timeline::LabelRequest> requests;
     std::vector<const Marker*> labelled;
+    // One line per pixel column and kind: a path that changes at every send draws no more than that.
+    QSet<qint64> drawn;
     for (const Marker& m : g.markers) {
         const double x = vp.x(m.timeNs);
         if (x < vp.plot.left() || x > vp.plot.right())
             continue;
+        if (drawn.contains(qint64(std::floor(x)) * 4 + int(m.kind)))
+            continue;
+        drawn.insert(qint64(std::floor(x)) * 4 + int(m.kind));
         const Style st = markerStyle(m.kind, mp);
         p.setPen(QPen(st.colour, m.kind == MarkerKind::Primary ? 2 : 1.5, st.line));
         p.drawLine(QPointF(x, top), QPointF(x, bottom));
+        if (requests.size() >= 400)
+            continue; // beyond this, labels would only be hidden by the placement anyway
         const auto priority = m.kind == MarkerKind::Primary ? timeline::Priority::Abandon
             : m.kind == MarkerKind::DataPath                ? timeline::Priority::Retransmission
                                                             : timeline::Priority::ForwardTsn;
