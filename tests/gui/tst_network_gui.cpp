@@ -11,7 +11,9 @@
 // answered at once with the kept credentials; digest as a UAS: sipsak and ladderctl challenged
 // with 401, the right password verified and answered by the rule, a wrong one refused with the
 // reason in the log; OPTIONS from the composer over TLS, WS and WSS to kamailio (its tls, xhttp
-// and websocket modules) answered, the plaintext journalled.
+// and websocket modules) answered, the plaintext journalled; calls with baresip both ways (our
+// INVITE answered by baresip, baresip's answered by a rule with an SDP answer), hung up from the
+// dialogs.
 #include "composer/sipcomposer.h"
 #include "host/stack.h"
 #include "journal/journal.h"
@@ -75,6 +77,66 @@ bool journalHas(const std::shared_ptr<trace::Journal>& journal, const std::funct
     });
     return found;
 }
+
+// baresip (Debian's baresip-core) as a test's peer: a config for 127.0.0.1 (G.711, ALSA's "null"
+// device as source and player: no sound card needed), one account that answers calls itself.
+struct Baresip {
+    QTemporaryDir dir;
+    QProcess process;
+    quint16 port = quint16(freePort());
+    static QString missing()
+    {
+        if (QStandardPaths::findExecutable(QStringLiteral("baresip")).isEmpty())
+            return QStringLiteral("baresip is not installed (apt-get install baresip-core)");
+        if (!QFile::exists(QStringLiteral("/usr/lib/baresip/modules/g711.so")) || !QFile::exists(QStringLiteral("/usr/lib/baresip/modules/alsa.so")))
+            return QStringLiteral("baresip's modules are not in /usr/lib/baresip/modules");
+        return {};
+    }
+    bool start(const QStringList& extra = {})
+    {
+        QFile config(dir.filePath(QStringLiteral("config"))), accounts(dir.filePath(QStringLiteral("accounts")));
+        if (!config.open(QIODevice::WriteOnly) || !accounts.open(QIODevice::WriteOnly))
+            return false;
+        config.write(QStringLiteral("poll_method epoll\nsip_listen 127.0.0.1:%1\nmodule_path /usr/lib/baresip/modules\n"
+                                    "module g711.so\nmodule alsa.so\nmodule_app account.so\nmodule_app menu.so\n"
+                                    "audio_source alsa,null\naudio_player alsa,null\naudio_alert alsa,null\n")
+                         .arg(port)
+                         .toUtf8());
+        accounts.write("<sip:bob@127.0.0.1>;regint=0;answermode=auto\n");
+        config.close();
+        accounts.close();
+        QFile(dir.filePath(QStringLiteral("contacts"))).open(QIODevice::WriteOnly);
+        process.setProcessChannelMode(QProcess::MergedChannels);
+        process.start(QStandardPaths::findExecutable(QStringLiteral("baresip")), QStringList { QStringLiteral("-f"), dir.path(), QStringLiteral("-t"), QStringLiteral("40") } + extra);
+        if (!process.waitForStarted(5000))
+            return false;
+        QElapsedTimer t;
+        t.start();
+        while (!m_out.contains("baresip is ready") && t.elapsed() < 10000) {
+            QTest::qWait(50);
+            m_out += process.readAll();
+        }
+        return m_out.contains("baresip is ready");
+    }
+    QByteArray output()
+    {
+        m_out += process.readAll();
+        return m_out;
+    }
+    ~Baresip()
+    {
+        if (process.state() != QProcess::NotRunning) {
+            process.terminate();
+            if (!process.waitForFinished(5000)) {
+                process.kill();
+                process.waitForFinished(2000);
+            }
+        }
+    }
+
+private:
+    QByteArray m_out;
+};
 
 // sipp: an INVITE that must be answered 486, then the ACK of that 486 (same Via, To with tag).
 const char* kInvite486 = R"(<?xml version="1.0" encoding="ISO-8859-1" ?>
@@ -693,6 +755,85 @@ private slots:
             }));
         }
         QSettings().remove(QStringLiteral("network"));
+    }
+
+    // A call to baresip (answering by itself) from the composer with the app's SDP: INVITE, 200
+    // with baresip's SDP, our ACK; hung up with the dialog's BYE, which baresip answers 200.
+    void callToBaresipHungUpFromTheDialog()
+    {
+        if (const QString why = Baresip::missing(); !why.isEmpty())
+            LADDERLAB_SKIP(why);
+        Baresip bs;
+        QVERIFY2(bs.start(), bs.output().constData());
+        Window w;
+        QVERIFY(w.start());
+        ui::SipComposer* composer = w.window.sipComposer();
+        QVERIFY(w.window.showView(QStringLiteral("composer-sip")));
+        QString invite = ui::SipComposer::templateText(QStringLiteral("INVITE"));
+        invite.replace(QLatin1String("bob@10.0.0.2:5060"), QStringLiteral("bob@127.0.0.1:%1").arg(bs.port))
+            .replace(QLatin1String("you@10.0.0.1:5060"), QStringLiteral("you@127.0.0.1:%1").arg(w.port))
+            .replace(QLatin1String("10.0.0.1"), QLatin1String("127.0.0.1"))
+            .replace(QLatin1String("10.0.0.2"), QLatin1String("127.0.0.1"));
+        composer->setText(invite);
+        composer->setTarget(QStringLiteral("udp:127.0.0.1:%1").arg(bs.port));
+        composer->sendButton()->click();
+        auto dialogIn = [&](const QString& state) -> quint64 {
+            for (int r = 0; r < w.window.dialogModel()->rowCount(); ++r)
+                if (w.window.dialogModel()->at(r).state == state)
+                    return w.window.dialogModel()->at(r).id;
+            return 0;
+        };
+        QTRY_VERIFY2_WITH_TIMEOUT(dialogIn(QStringLiteral("confirmed")) != 0, (composer->resultText().toUtf8() + bs.output()).constData(), 15000);
+        QVERIFY(journalHas(w.stack.journal(), [](const trace::Event& e) {
+            return e.kind == trace::Kind::SipMessage && e.dir == trace::Dir::Rx && e.raw.startsWith("SIP/2.0 200")
+                && e.raw.contains("CSeq: ") && e.raw.contains(" INVITE\r\n") && e.raw.contains("m=audio ");
+        }));
+        QTRY_VERIFY_WITH_TIMEOUT(journalHas(w.stack.journal(), [](const trace::Event& e) {
+            return e.kind == trace::Kind::SipMessage && e.dir == trace::Dir::Tx && e.raw.startsWith("ACK ");
+        }), 5000);
+        QList<QString> results;
+        connect(&w.network, &ui::NetworkSession::inDialogResult, this,
+            [&](const QString& method, bool ok, const QString& text) { results << method + (ok ? QStringLiteral(" ok: ") : QStringLiteral(" failed: ")) + text; });
+        w.network.sendInDialog(dialogIn(QStringLiteral("confirmed")), QStringLiteral("BYE"));
+        QTRY_COMPARE_WITH_TIMEOUT(results.size(), 1, 5000);
+        QVERIFY2(results.first().startsWith(QLatin1String("BYE ok")), qPrintable(results.first()));
+        QTRY_VERIFY2_WITH_TIMEOUT(journalHas(w.stack.journal(), [](const trace::Event& e) {
+            return e.kind == trace::Kind::SipMessage && e.dir == trace::Dir::Rx && e.raw.startsWith("SIP/2.0 200") && e.raw.contains(" BYE\r\n");
+        }), bs.output().constData(), 10000);
+    }
+
+    // baresip calls the app; the INVITE rule "200" answers (with an SDP answer to baresip's
+    // offer), baresip ACKs; the app hangs up from the dialog and baresip answers the BYE.
+    void baresipCallsAndARuleAnswers()
+    {
+        if (const QString why = Baresip::missing(); !why.isEmpty())
+            LADDERLAB_SKIP(why);
+        Window w;
+        QComboBox* invite = w.network.panel()->ruleBox(QStringLiteral("INVITE"));
+        invite->setCurrentIndex(invite->findData(QStringLiteral("200")));
+        QVERIFY(w.start());
+        Baresip bs;
+        QVERIFY2(bs.start({ QStringLiteral("-e"), QStringLiteral("/dial sip:alice@127.0.0.1:%1").arg(w.port) }), bs.output().constData());
+        auto dialogIn = [&](const QString& state) -> quint64 {
+            for (int r = 0; r < w.window.dialogModel()->rowCount(); ++r)
+                if (w.window.dialogModel()->at(r).state == state)
+                    return w.window.dialogModel()->at(r).id;
+            return 0;
+        };
+        QTRY_VERIFY2_WITH_TIMEOUT(journalHas(w.stack.journal(), [](const trace::Event& e) {
+            return e.kind == trace::Kind::SipMessage && e.dir == trace::Dir::Rx && e.raw.startsWith("ACK ");
+        }), bs.output().constData(), 15000);
+        QVERIFY(journalHas(w.stack.journal(), [](const trace::Event& e) {
+            return e.kind == trace::Kind::SipMessage && e.dir == trace::Dir::Tx && e.raw.startsWith("SIP/2.0 200")
+                && e.raw.contains(" INVITE\r\n") && e.raw.contains("Content-Type: application/sdp") && e.raw.contains("m=audio 40000 RTP/AVP ");
+        }));
+        QTRY_VERIFY_WITH_TIMEOUT(dialogIn(QStringLiteral("confirmed")) != 0, 5000);
+        QVERIFY2(!bs.output().contains("session closed"), bs.output().constData()); // baresip kept the call
+        w.network.sendInDialog(dialogIn(QStringLiteral("confirmed")), QStringLiteral("BYE"));
+        QTRY_VERIFY2_WITH_TIMEOUT(journalHas(w.stack.journal(), [](const trace::Event& e) {
+            return e.kind == trace::Kind::SipMessage && e.dir == trace::Dir::Rx && e.raw.startsWith("SIP/2.0 200") && e.raw.contains(" BYE\r\n");
+        }), bs.output().constData(), 10000);
+        invite->setCurrentIndex(invite->findData(QStringLiteral("hold")));
     }
 
     // From the window, as a user would: REGISTER to kamailio (its auth module, password "secret"),

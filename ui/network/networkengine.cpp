@@ -237,6 +237,33 @@ void NetworkEngine::publishSoon()
     });
 }
 
+QByteArray NetworkEngine::sdpAnswerFor(const sip::Incoming& in)
+{
+    // RFC 3264 §6: a 2xx to an INVITE carrying an offer carries the answer. One audio stream with
+    // the first of PCMU/PCMA the offer lists (PCMU when it lists neither); no media flows — the
+    // answer makes the call valid for the peer, as the Answer form's SDP button does by hand.
+    if (in.message.method() != "INVITE" || in.message.body().isEmpty()
+        || !in.message.contentType().toByteArray().toLower().startsWith("application/sdp"))
+        return {};
+    int payload = 0;
+    for (const QByteArray& line : in.message.body().toByteArray().split('\n'))
+        if (line.startsWith("m=audio ")) {
+            const QList<QByteArray> f = line.trimmed().split(' ');
+            for (qsizetype i = 3; i < f.size(); ++i)
+                if (f[i] == "0" || f[i] == "8") {
+                    payload = f[i].toInt();
+                    break;
+                }
+            break;
+        }
+    const QString host = in.connection ? in.connection->local().host : QStringLiteral("127.0.0.1");
+    const char* ip = host.contains(QLatin1Char(':')) ? "IP6" : "IP4";
+    const QByteArray session = QByteArray::number(QDateTime::currentSecsSinceEpoch());
+    return QByteArray("v=0\r\no=ladderlab ") + session + ' ' + session + " IN " + ip + ' ' + host.toLatin1() + "\r\ns=LadderLab\r\nc=IN " + ip
+        + ' ' + host.toLatin1() + "\r\nt=0 0\r\nm=audio 40000 RTP/AVP " + QByteArray::number(payload) + "\r\na=rtpmap:"
+        + QByteArray::number(payload) + (payload == 8 ? " PCMA/8000" : " PCMU/8000") + "\r\na=sendrecv\r\n";
+}
+
 void NetworkEngine::setRules(const AnswerRules& rules)
 {
     m_rules = rules;
@@ -296,7 +323,9 @@ void NetworkEngine::onRequest(const sip::Incoming& in)
     const AnswerRule rule = m_rules.ruleFor(m);
     const quint64 tx = in.transaction;
     if (rule.action == AnswerRule::Action::Answer) {
-        reply(tx, rule.status, {}, {}, {}, {}, tr("rule %1 → %2").arg(m).arg(rule.status));
+        const QByteArray sdp = rule.status < 300 ? sdpAnswerFor(in) : QByteArray();
+        reply(tx, rule.status, {}, {}, sdp, sdp.isEmpty() ? QByteArray() : QByteArrayLiteral("application/sdp"),
+            tr("rule %1 → %2").arg(m).arg(rule.status));
         return;
     }
 
@@ -321,10 +350,12 @@ void NetworkEngine::onRequest(const sip::Incoming& in)
     if (rule.action == AnswerRule::Action::RingThenAnswer) {
         reply(tx, 180, {}, {}, {}, {}, QString());
         const int status = rule.status;
-        p.ring = m_stack.scheduler().scheduleMs(qint64(rule.ringSeconds) * 1000, [this, tx, status, m, rule] {
+        const QByteArray sdp = status < 300 ? sdpAnswerFor(in) : QByteArray();
+        p.ring = m_stack.scheduler().scheduleMs(qint64(rule.ringSeconds) * 1000, [this, tx, status, m, rule, sdp] {
             if (auto it = m_waiting.find(tx); it != m_waiting.end())
                 it->ring = 0;
-            reply(tx, status, {}, {}, {}, {}, tr("rule %1 → 180, %2 after %3 s").arg(m).arg(status).arg(rule.ringSeconds));
+            reply(tx, status, {}, {}, sdp, sdp.isEmpty() ? QByteArray() : QByteArrayLiteral("application/sdp"),
+                tr("rule %1 → 180, %2 after %3 s").arg(m).arg(status).arg(rule.ringSeconds));
         });
         w.deadlineMs = w.receivedMs + qint64(rule.ringSeconds) * 1000;
     } else {

@@ -156,6 +156,8 @@ private:
         Scheduler::TimerId ring = 0;
     };
     void onRequest(const sip::Incoming& in);
+    // The SDP answer a rule's 2xx to an INVITE with an offer carries (empty: none needed).
+    static QByteArray sdpAnswerFor(const sip::Incoming& in);
     // False when the request was answered 401 (its credentials missing or wrong).
     bool admitted(const sip::Incoming& in, const QString& method);
     NetworkResult reply(quint64 tx, int status, const QByteArray& reason, const QList<QPair<QByteArray, QByteArray>>& headers,
