@@ -13,7 +13,7 @@
 // reason in the log; OPTIONS from the composer over TLS, WS and WSS to kamailio (its tls, xhttp
 // and websocket modules) answered, the plaintext journalled; calls with baresip both ways (our
 // INVITE answered by baresip, baresip's answered by a rule with an SDP answer), hung up from the
-// dialogs.
+// dialogs; a session file keeping the listeners and rules but no password.
 #include "composer/sipcomposer.h"
 #include "host/stack.h"
 #include "journal/journal.h"
@@ -26,6 +26,7 @@
 #include "network/networkengine.h"
 #include "network/networkpanel.h"
 #include "network/networksession.h"
+#include "sessionfiles.h"
 #include "sip/transport/tlscontext.h"
 #include "testskip.h"
 
@@ -834,6 +835,60 @@ private slots:
             return e.kind == trace::Kind::SipMessage && e.dir == trace::Dir::Rx && e.raw.startsWith("SIP/2.0 200") && e.raw.contains(" BYE\r\n");
         }), bs.output().constData(), 10000);
         invite->setCurrentIndex(invite->findData(QStringLiteral("hold")));
+    }
+
+    // A session file records the listeners and rules, never a password; opening it asks about a
+    // non-loopback listener it brings (declined: left out, said so).
+    void sessionFileKeepsListenersAndRules()
+    {
+        QSettings().remove(QStringLiteral("network"));
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("net.ladderlab"));
+        {
+            Window w;
+            ui::NetworkPanel* panel = w.network.panel();
+            panel->setConfirmHook([](const QString&) { return true; });
+            while (!panel->listeners().isEmpty())
+                panel->removeListener(0);
+            QString error;
+            QVERIFY2(panel->addListener(QStringLiteral("tcp:127.0.0.1:5077"), &error), qPrintable(error));
+            QVERIFY2(panel->addListener(QStringLiteral("udp:0.0.0.0:5078"), &error), qPrintable(error));
+            panel->ruleBox(QStringLiteral("INVITE"))->setCurrentIndex(panel->ruleBox(QStringLiteral("INVITE"))->findData(QStringLiteral("486")));
+            panel->challengeMethodsEdit()->setText(QStringLiteral("REGISTER"));
+            panel->challengeUserEdit()->setText(QStringLiteral("alice"));
+            panel->challengePasswordEdit()->setText(QStringLiteral("s3cr3t-pass"));
+            QTest::keyClick(panel->challengePasswordEdit(), Qt::Key_Return);
+            const ui::SessionFiles::Result r = w.window.files()->save(path);
+            QVERIFY2(r.ok, qPrintable(r.error));
+        }
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const QByteArray bytes = f.readAll();
+        QVERIFY(bytes.contains("tcp:127.0.0.1:5077"));
+        QVERIFY(!bytes.contains("s3cr3t-pass"));
+        QSettings().remove(QStringLiteral("network"));
+        Window w;
+        ui::NetworkPanel* panel = w.network.panel();
+        QStringList asked;
+        panel->setConfirmHook([&](const QString& q) {
+            asked << q;
+            return false;
+        });
+        QCOMPARE(panel->listeners().size(), 2); // the defaults
+        const ui::SessionFiles::Result r = w.window.files()->open(path);
+        QVERIFY2(r.ok, qPrintable(r.error));
+        QStringList texts;
+        for (const ui::ListenerSpec& l : panel->listeners())
+            texts << l.toString();
+        QCOMPARE(texts, QStringList { QStringLiteral("tcp:127.0.0.1:5077") });
+        QCOMPARE(asked.size(), 1);
+        QVERIFY(asked.first().contains(QLatin1String("udp:0.0.0.0:5078")));
+        QVERIFY2(panel->resultLabel()->text().contains(QLatin1String("udp:0.0.0.0:5078 left out")), qPrintable(panel->resultLabel()->text()));
+        QCOMPARE(panel->ruleBox(QStringLiteral("INVITE"))->currentData().toString(), QStringLiteral("486"));
+        QCOMPARE(panel->rules().auth.methods, QStringList { QStringLiteral("REGISTER") });
+        QCOMPARE(panel->rules().auth.user, QStringLiteral("alice"));
+        QVERIFY(panel->rules().auth.password.isEmpty());
+        QSettings().remove(QStringLiteral("network"));
     }
 
     // From the window, as a user would: REGISTER to kamailio (its auth module, password "secret"),

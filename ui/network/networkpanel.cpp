@@ -11,6 +11,7 @@
 #include <QGroupBox>
 #include <QHBoxLayout>
 #include <QHeaderView>
+#include <QJsonArray>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
@@ -19,6 +20,7 @@
 #include <QPushButton>
 #include <QRegularExpression>
 #include <QSettings>
+#include <QSignalBlocker>
 #include <QSpinBox>
 #include <QSplitter>
 #include <QTableWidget>
@@ -354,6 +356,79 @@ void NetworkPanel::removeListener(int row)
     m_specs.removeAt(row);
     refreshListeners();
     saveSettings();
+}
+
+QJsonObject NetworkPanel::state() const
+{
+    QJsonArray listeners;
+    for (const ListenerSpec& l : m_specs)
+        listeners.append(l.toString());
+    QJsonObject rules;
+    for (auto it = m_rules.begin(); it != m_rules.end(); ++it)
+        rules.insert(it.key(), it.value()->currentData().toString());
+    return QJsonObject { { QStringLiteral("listeners"), listeners }, { QStringLiteral("rules"), rules },
+        { QStringLiteral("giveUpSeconds"), m_giveUp->value() }, { QStringLiteral("trustAny"), m_trustAny->isChecked() },
+        { QStringLiteral("challengeMethods"), m_challengeMethods->text().trimmed() },
+        { QStringLiteral("challengeUser"), m_challengeUser->text().trimmed() } };
+}
+
+void NetworkPanel::restoreState(const QJsonObject& state)
+{
+    if (state.isEmpty())
+        return;
+    if (state.contains(QStringLiteral("listeners"))) {
+        QList<ListenerSpec> specs;
+        QStringList refused;
+        for (const QJsonValue& v : state.value(QStringLiteral("listeners")).toArray()) {
+            ListenerSpec s;
+            QString error;
+            if (!ListenerSpec::parse(v.toString(), &s, &error)) {
+                refused << error;
+                continue;
+            }
+            if (specs.contains(s))
+                continue;
+            if (!s.isLoopback() && !m_specs.contains(s)
+                && !m_confirm(tr("The session lists %1, which is not a loopback address: any host that can reach it can "
+                                 "send SIP to LadderLab once network mode starts.\n\nKeep %1 in the listeners?")
+                                  .arg(s.toString()))) {
+                refused << tr("%1 left out (not a loopback address, declined)").arg(s.toString());
+                continue;
+            }
+            specs << s;
+        }
+        m_specs = specs;
+        refreshListeners();
+        if (!refused.isEmpty())
+            showResult(false, QStringLiteral("EINVAL"), tr("session listeners: %1").arg(refused.join(QStringLiteral("; "))));
+    }
+    const QJsonObject saved = state.value(QStringLiteral("rules")).toObject();
+    for (auto it = saved.begin(); it != saved.end(); ++it)
+        if (QComboBox* box = m_rules.value(it.key())) {
+            AnswerRule r;
+            if (!AnswerRule::parse(it.value().toString(), &r))
+                continue;
+            int i = box->findData(r.toString());
+            if (i < 0) {
+                box->addItem(r.toString(), r.toString());
+                i = box->count() - 1;
+            }
+            const QSignalBlocker block(box);
+            box->setCurrentIndex(i);
+        }
+    if (state.contains(QStringLiteral("giveUpSeconds"))) {
+        const QSignalBlocker block(m_giveUp);
+        m_giveUp->setValue(state.value(QStringLiteral("giveUpSeconds")).toInt(m_giveUp->value()));
+    }
+    if (state.contains(QStringLiteral("trustAny"))) {
+        const QSignalBlocker block(m_trustAny);
+        m_trustAny->setChecked(state.value(QStringLiteral("trustAny")).toBool());
+    }
+    m_challengeMethods->setText(state.value(QStringLiteral("challengeMethods")).toString(m_challengeMethods->text()));
+    m_challengeUser->setText(state.value(QStringLiteral("challengeUser")).toString(m_challengeUser->text()));
+    saveSettings();
+    emit rulesChanged(rules());
+    emit trustChanged(m_trustAny->isChecked());
 }
 
 void NetworkPanel::setListeners(const QList<ListenerSpec>& specs)

@@ -3,6 +3,7 @@
 
 #include "networkengine.h"
 
+#include <QJsonObject>
 #include <QWidget>
 
 #include <functional>
@@ -37,6 +38,11 @@ public:
     void removeListener(int row);
     void setListeners(const QList<ListenerSpec>& specs); // replaces them (no question asked)
     AnswerRules rules() const;
+    // What a session file records (listeners, rules, the challenge's methods and user, TLS trust;
+    // never a password) and gives back. Restoring asks about each non-loopback listener the list
+    // did not already hold (a file may come from anyone); declined ones are left out and said so.
+    QJsonObject state() const;
+    void restoreState(const QJsonObject& state);
     bool trustAnyCertificate() const;
 
     // Asked before a non-loopback listener is added: return true to bind it. The default asks

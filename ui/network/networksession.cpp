@@ -10,6 +10,7 @@
 #include "models/livemodels.h"
 #include "networkengine.h"
 #include "networkpanel.h"
+#include "sessionfiles.h"
 
 #include <QAbstractItemView>
 #include <QAction>
@@ -126,6 +127,16 @@ NetworkSession::NetworkSession(StackThread& stack, MainWindow& window, QObject* 
             stop();
     });
     addDialogActions();
+    // A session file records the listeners and rules (no password). The panel lives as long as
+    // the window (its dock's child); this session may go first.
+    if (SessionFiles* files = window.files()) {
+        QPointer<NetworkPanel> panel(m_panel);
+        files->addPart(QStringLiteral("network"), [panel] { return panel ? panel->state() : QJsonObject(); },
+            [panel](const QJsonObject& o) {
+                if (panel)
+                    panel->restoreState(o);
+            });
+    }
 }
 
 NetworkSession::~NetworkSession()
