@@ -392,6 +392,15 @@ private slots:
         QVERIFY(status->currentText().startsWith(QLatin1String("486")));
         QTest::keyClicks(panel->reasonEdit(), QStringLiteral("Busy Here, by hand"));
         panel->headersEdit()->setPlainText(QStringLiteral("Retry-After: 60"));
+        // packaging/screenshots.sh sets this: network mode with a request waiting, for the README.
+        if (const QString shots = qEnvironmentVariable("LADDERLAB_SCREENSHOT_DIR"); !shots.isEmpty()) {
+            w.window.resize(1600, 1000);
+            w.window.show();
+            w.window.dock(QStringLiteral("networkDock"))->raise();
+            w.window.showView(QStringLiteral("ladder"));
+            QTest::qWait(600);
+            QVERIFY(w.window.grab().save(shots + QStringLiteral("/network-mode.png")));
+        }
         QTest::mouseClick(panel->answerButton(), Qt::LeftButton);
         QTRY_COMPARE_WITH_TIMEOUT(queue->rowCount(), 0, 5000);
         QTRY_VERIFY_WITH_TIMEOUT(p.state() == QProcess::NotRunning, 30000);
