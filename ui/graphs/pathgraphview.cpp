@@ -164,6 +164,7 @@ void PathGraphView::setGraph(int graph)
 {
     m_graph = graph >= 0 && graph < int(m_model.graphs().size()) ? graph : -1;
     m_selected = {};
+    m_selectedSeq = ~0ull;
     fitAll();
 }
 
@@ -198,6 +199,24 @@ void PathGraphView::userRange()
 {
     const double width = std::max(10, this->width() - kLeft - kRight);
     emit userRangeChanged(m_startNs, m_startNs + qint64(width * m_nsPerPx));
+}
+
+void PathGraphView::selectSeq(quint64 seq)
+{
+    if (seq == m_selectedSeq)
+        return; // the point clicked here (a reading selects an event that is not its own)
+    m_selectedSeq = seq;
+    m_selected = {};
+    if (m_graph >= 0 && seq != ~0ull) {
+        const PathGraph& g = m_model.graphs()[std::size_t(m_graph)];
+        for (std::size_t p = 0; p < g.paths.size() && m_selected.path < 0; ++p) {
+            const std::vector<Sample>& flight = g.paths[p].of(Metric::Flight);
+            const auto it = std::find_if(flight.begin(), flight.end(), [seq](const Sample& s) { return s.seq == seq; });
+            if (it != flight.end())
+                m_selected = { int(p), Metric::Flight, std::size_t(it - flight.begin()) };
+        }
+    }
+    update();
 }
 
 void PathGraphView::setCursorTime(qint64 timeNs)
@@ -420,7 +439,12 @@ void PathGraphView::drawMarkers(QPainter& p, const std::vector<Strip>& strips, c
             continue;
         drawn.insert(qint64(std::floor(x)) * 4 + int(m.kind));
         const Style st = markerStyle(m.kind, mp);
-        p.setPen(QPen(st.colour, m.kind == MarkerKind::Primary ? 2 : 1.5, st.line));
+        const bool selected = m.seq != ~0ull && m.seq == m_selectedSeq;
+        p.setPen(QPen(selected ? palette().color(QPalette::Highlight) : st.colour,
+            selected                            ? 3
+                : m.kind == MarkerKind::Primary ? 2
+                                                : 1.5,
+            st.line));
         p.drawLine(QPointF(x, top), QPointF(x, bottom));
         if (requests.size() >= 400)
             continue; // beyond this, labels would only be hidden by the placement anyway
@@ -591,6 +615,7 @@ void PathGraphView::mouseReleaseEvent(QMouseEvent* event)
     if (h.seq == ~0ull)
         return;
     m_selected = h.sample;
+    m_selectedSeq = h.seq;
     update();
     emit eventActivated(h.seq);
 }

@@ -5,6 +5,8 @@
 
 #include <QWidget>
 
+#include <tuple>
+
 class QPainter;
 
 namespace ladder::ui {
@@ -33,6 +35,14 @@ public:
     qint64 startNs() const { return m_startNs; }
     double nsPerPixel() const { return m_nsPerPx; }
     void setCursorTime(qint64 timeNs);
+    // Rings the flight-size point this journal event set, and highlights a marker at it; ~0: none.
+    void selectSeq(quint64 seq);
+    quint64 selectedSeq() const { return m_selectedSeq; }
+    // The sample ringed: path index (-1 none), metric, index into the series.
+    std::tuple<int, graphs::Metric, std::size_t> selectedSample() const
+    {
+        return { m_selected.path, m_selected.metric, m_selected.index };
+    }
 
     struct Strip {
         int path = 0;
@@ -89,6 +99,7 @@ private:
     bool m_fitted = true;
     qint64 m_cursorNs = -1;
     Selected m_selected; // the clicked sample, ringed
+    quint64 m_selectedSeq = ~0ull;
     QPoint m_pressPos;
     qint64 m_pressStart = 0;
     bool m_dragging = false;

@@ -210,6 +210,7 @@ void TsnGraphView::selectSeq(quint64 seq)
 {
     m_selectedSeq = seq;
     update();
+    emit selectedSeqChanged(seq);
 }
 
 graphs::GraphFrame TsnGraphView::frame() const
@@ -682,6 +683,8 @@ GraphsPane::GraphsPane(QWidget* parent)
     connect(m_view, &TsnGraphView::flowsChanged, this, &GraphsPane::refreshFlows);
     connect(m_paths, &PathGraphView::graphsChanged, this, &GraphsPane::refreshAssociations);
     connect(m_view, &TsnGraphView::cursorTimeChanged, m_paths, &PathGraphView::setCursorTime);
+    // An event selected anywhere (MainWindow::inspect selects it on the TSN graph) is ringed here too.
+    connect(m_view, &TsnGraphView::selectedSeqChanged, m_paths, &PathGraphView::selectSeq);
     // Linked to the timeline, the two graphs show the same range; otherwise each keeps its own.
     connect(m_view, &TsnGraphView::userRangeChanged, m_paths, [this](qint64 startNs, qint64 endNs) {
         if (linkedToTimeline())

@@ -58,6 +58,7 @@ public:
 signals:
     void eventActivated(quint64 seq);
     void cursorTimeChanged(qint64 timeNs); // setCursorTime (the path graph follows it)
+    void selectedSeqChanged(quint64 seq); // selectSeq (the path graph follows it)
     void flowsChanged(); // a flow appeared, or the busiest changed
     void userRangeChanged(qint64 startNs, qint64 endNs); // the user zoomed or panned
 
