@@ -45,6 +45,7 @@
 #include <QRegularExpression>
 #include <QSettings>
 #include <QSslKey>
+#include <QSslSocket>
 #include <QSslCertificate>
 #include <QSpinBox>
 #include <QStandardPaths>
@@ -240,12 +241,18 @@ private slots:
             { QStringLiteral("tcp:127.0.0.1:70000"), QStringLiteral("not 1–65535") },
             { QStringLiteral("udp:example.org:5060"), QStringLiteral("not an IP address") },
             { QStringLiteral("nonsense"), QStringLiteral("PROTO:HOST:PORT") },
+            { QStringLiteral("udp:127.0.0.1:5060 cert=a.pem key=a.key"), QStringLiteral("for tls and wss listeners") },
+            { QStringLiteral("tls:127.0.0.1:5061 cert=a.pem"), QStringLiteral("give both cert=FILE and key=FILE") },
+            { QStringLiteral("tls:127.0.0.1:5061 ca=a.pem"), QStringLiteral("unknown option 'ca=a.pem'") },
         };
         for (const auto& [text, why] : bad) {
             error.clear();
             QVERIFY2(!ui::ListenerSpec::parse(text, &s, &error), qPrintable(text));
             QVERIFY2(error.contains(why), qPrintable(text + QStringLiteral(" → ") + error));
         }
+        QVERIFY(ui::ListenerSpec::parse(QStringLiteral("tls:127.0.0.1:5061  cert=/x/c.pem key=/x/k.pem"), &s, &error));
+        QCOMPARE(s.certificateFile, QStringLiteral("/x/c.pem"));
+        QCOMPARE(s.toString(), QStringLiteral("tls:127.0.0.1:5061 cert=/x/c.pem key=/x/k.pem"));
         // Bytes from the network are shown escaped.
         QCOMPARE(ui::escapeNetworkText(QByteArray("INVITE\x1b[2J\x07 x\r\n")), QStringLiteral("INVITE\\x1b[2J\\x07 x\\r\\n"));
     }
@@ -945,6 +952,40 @@ private slots:
         QCOMPARE(field("FailedCall(C)"), qint64(0));
         QCOMPARE(p.exitCode(), 0);
         invite->setCurrentIndex(invite->findData(QStringLiteral("hold")));
+    }
+
+    // A TLS listener with its own certificate and key files serves that certificate (a client sees
+    // its name); a file that cannot be read stops the start with the reason, nothing bound.
+    void tlsListenerServesItsCertificateFiles()
+    {
+        QTemporaryDir dir;
+        sip::SelfSignedSpec spec;
+        spec.names = QStringList { QStringLiteral("sip.ladderlab.test"), QStringLiteral("127.0.0.1") };
+        QSslCertificate cert;
+        QSslKey key;
+        QString why;
+        QVERIFY2(sip::TlsContext::selfSign(spec, &cert, &key, &why), qPrintable(why));
+        QFile c(dir.filePath(QStringLiteral("c.pem"))), k(dir.filePath(QStringLiteral("k.pem")));
+        QVERIFY(c.open(QIODevice::WriteOnly) && c.write(cert.toPem()) > 0 && k.open(QIODevice::WriteOnly) && k.write(key.toPem()) > 0);
+        c.close();
+        k.close();
+        const int port = freePort();
+        ui::ListenerSpec missing, good;
+        QVERIFY(ui::ListenerSpec::parse(QStringLiteral("tls:127.0.0.1:%1 cert=%2 key=%3").arg(port).arg(dir.filePath(QStringLiteral("none.pem")), k.fileName()),
+            &missing, &why));
+        QVERIFY(ui::ListenerSpec::parse(QStringLiteral("tls:127.0.0.1:%1 cert=%2 key=%3").arg(port).arg(c.fileName(), k.fileName()), &good, &why));
+        Window w;
+        QString error;
+        QVERIFY(!w.network.start({ missing }, &error));
+        QVERIFY2(error.contains(QLatin1String("none.pem")), qPrintable(error));
+        QVERIFY(!w.network.running());
+        QVERIFY2(w.network.start({ good }, &error), qPrintable(error));
+        QSslSocket client;
+        client.setPeerVerifyMode(QSslSocket::VerifyNone);
+        client.connectToHostEncrypted(QStringLiteral("127.0.0.1"), quint16(port));
+        QVERIFY2(client.waitForEncrypted(10000), qPrintable(client.errorString()));
+        QCOMPARE(client.peerCertificate().subjectInfo(QSslCertificate::CommonName), QStringList { QStringLiteral("sip.ladderlab.test") });
+        w.network.stop();
     }
 
     // From the window, as a user would: REGISTER to kamailio (its auth module, password "secret"),

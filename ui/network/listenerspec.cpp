@@ -12,7 +12,10 @@ QString ListenerSpec::proto() const
 
 QString ListenerSpec::toString() const
 {
-    return proto() + QLatin1Char(':') + at.toString();
+    QString t = proto() + QLatin1Char(':') + at.toString();
+    if (!certificateFile.isEmpty())
+        t += QStringLiteral(" cert=") + certificateFile + QStringLiteral(" key=") + keyFile;
+    return t;
 }
 
 bool ListenerSpec::isLoopback() const
@@ -25,7 +28,24 @@ bool ListenerSpec::isLoopback() const
 
 bool ListenerSpec::parse(const QString& text, ListenerSpec* out, QString* error, bool allowAnyPort)
 {
-    const QString t = text.trimmed();
+    // Options after the address: cert=FILE key=FILE (paths without spaces).
+    QStringList words = text.trimmed().split(QLatin1Char(' '), Qt::SkipEmptyParts);
+    if (words.isEmpty()) {
+        *error = QStringLiteral("'' is not PROTO:HOST:PORT (PROTO: udp, tcp, tls, ws or wss)");
+        return false;
+    }
+    const QString t = words.takeFirst();
+    QString cert, key;
+    for (const QString& w : std::as_const(words)) {
+        if (w.startsWith(QLatin1String("cert=")) && cert.isEmpty())
+            cert = w.mid(5);
+        else if (w.startsWith(QLatin1String("key=")) && key.isEmpty())
+            key = w.mid(4);
+        else {
+            *error = QStringLiteral("'%1': unknown option '%2' (cert=FILE key=FILE, for tls and wss)").arg(text.trimmed(), w);
+            return false;
+        }
+    }
     const qsizetype colon = t.indexOf(QLatin1Char(':'));
     if (colon <= 0) {
         *error = QStringLiteral("'%1' is not PROTO:HOST:PORT (PROTO: udp, tcp, tls, ws or wss)").arg(t);
@@ -65,8 +85,20 @@ bool ListenerSpec::parse(const QString& text, ListenerSpec* out, QString* error,
     }
     if (address.isNull())
         hp.host = QStringLiteral("127.0.0.1"); // localhost
+    if (!cert.isEmpty() || !key.isEmpty()) {
+        if (type != sip::TransportType::Tls && type != sip::TransportType::Wss) {
+            *error = QStringLiteral("'%1': cert= and key= are for tls and wss listeners").arg(text.trimmed());
+            return false;
+        }
+        if (cert.isEmpty() || key.isEmpty()) {
+            *error = QStringLiteral("'%1': give both cert=FILE and key=FILE").arg(text.trimmed());
+            return false;
+        }
+    }
     out->type = type;
     out->at = hp;
+    out->certificateFile = cert;
+    out->keyFile = key;
     return true;
 }
 

@@ -125,7 +125,9 @@ bool NetworkEngine::start(const QList<ListenerSpec>& listeners, QStringList* bou
         std::optional<sip::TlsContext> tls;
         if (l.type == sip::TransportType::Tls || l.type == sip::TransportType::Wss) {
             sip::TlsSettings settings;
-            settings.selfSigned = true;
+            settings.selfSigned = l.certificateFile.isEmpty(); // no files named: a certificate made now
+            settings.certificateFile = l.certificateFile;
+            settings.keyFile = l.keyFile;
             settings.insecure = m_trustAny;
             tls = sip::TlsContext::make(settings, l.at.host, &why);
             if (!tls) {

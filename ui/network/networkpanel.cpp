@@ -97,8 +97,9 @@ NetworkPanel::NetworkPanel(QWidget* parent)
     m_newListener = new QLineEdit(listenGroup);
     m_newListener->setObjectName(QStringLiteral("networkNewListener"));
     m_newListener->setPlaceholderText(QStringLiteral("udp:127.0.0.1:5062"));
-    m_newListener->setToolTip(tr("PROTO:HOST:PORT — udp, tcp, tls, ws or wss (TLS and WSS get a self-signed certificate "
-                                 "for localhost, 127.0.0.1, ::1 and HOST)"));
+    m_newListener->setToolTip(tr("PROTO:HOST:PORT — udp, tcp, tls, ws or wss. TLS and WSS serve the certificate and key "
+                                 "named after the address (tls:127.0.0.1:5061 cert=FILE key=FILE, PEM), or a self-signed "
+                                 "one for localhost, 127.0.0.1, ::1 and HOST"));
     m_add = new QPushButton(tr("Add"), listenGroup);
     m_remove = new QPushButton(tr("Remove"), listenGroup);
     addRow->addWidget(m_newListener, 1);
