@@ -41,3 +41,6 @@ echo "$OUT/lab-rewind.png $OUT/lab-what-if.png"
 # The path graph (Graphs ▸ Paths) of the multi-homed lesson: a GUI test runs it through the window.
 LADDERLAB_SCREENSHOT_DIR=$OUT "$(dirname "$TEST_BIN")/tst_path_graph" addrOverThroughTheWindow > /dev/null
 echo "$OUT/graphs-paths.png"
+# Network mode: sipp's INVITE waiting in the Network panel, its answer being written.
+LADDERLAB_SCREENSHOT_DIR=$OUT LADDERLAB_BINARY_DIR=$(dirname "$(dirname "$BIN")") "$(dirname "$TEST_BIN")/tst_network_gui" inviteFromSippIsAnswered486ByHand > /dev/null
+echo "$OUT/network-mode.png"
