@@ -181,6 +181,7 @@ void MainWindow::createDocks()
     const auto feedPathGraph = [this] { m_graphs->addSnapshots(m_associationModel->rows()); };
     connect(m_associationModel, &QAbstractItemModel::dataChanged, m_graphs, feedPathGraph);
     connect(m_associationModel, &QAbstractItemModel::rowsInserted, m_graphs, feedPathGraph);
+    connect(m_associationModel, &QAbstractItemModel::modelReset, m_graphs, [this] { m_graphs->pathView()->restartReadings(); });
     m_streamModel = new StreamModel(this);
     auto* transactions = new LiveView(m_transactionModel, tr("Filter transactions (method, branch, state…)"), this);
     m_forkTree = new ForkTreeModel(m_dialogModel, this);

@@ -184,7 +184,8 @@ private slots:
 
     // Readings: a changed value is a sample, an unchanged one is not; numbers that jump count as
     // missed readings; a snapshot from before (the lab's rewind) adds nothing; a primary moving to
-    // another path is a marker at the reading's time.
+    // another path is a marker at the reading's time; after restartReadings (a new lesson's
+    // snapshots) number 1 counts again.
     void readingsGapsRewindAndPrimary()
     {
         PathGraphModel m;
@@ -204,6 +205,11 @@ private slots:
         QCOMPARE(g.markers[0].kind, MarkerKind::Primary);
         QCOMPARE(g.markers[0].timeNs, qint64(40));
         QCOMPARE(g.markers[0].path, q);
+        // A new lesson: its association 1 counts its readings from 1 again.
+        m.restartReadings();
+        m.addSnapshots({ association({ { 1, 900, p, 1, true, 3000, 0, 300, 1500 } }, 1) });
+        QCOMPARE(g.paths[0].of(Metric::Cwnd).back().value, quint32(3000));
+        QCOMPARE(g.missedSamples, quint64(2));
     }
 
     // Level of detail: 200 000 samples across 500 pixels draw a bounded line (a few points per

@@ -233,6 +233,12 @@ void PathGraphModel::addSnapshots(const QList<sctp::AssociationInfo>& associatio
     }
 }
 
+void PathGraphModel::restartReadings()
+{
+    for (PathGraph& g : m_graphs)
+        g.lastSample = 0;
+}
+
 void PathGraphModel::append(const QVector<trace::Event>& events)
 {
     for (const trace::Event& e : events)

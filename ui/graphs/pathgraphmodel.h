@@ -108,6 +108,9 @@ public:
     void clear();
     // Status readings: appends the samples these snapshots carry that were not seen yet.
     void addSnapshots(const QList<sctp::AssociationInfo>& associations);
+    // The snapshots start anew (a new lesson's associations, numbered from 1 again): readings are
+    // taken whatever their numbers, until the journal's reset clears the rest.
+    void restartReadings();
     void append(const QVector<trace::Event>& events);
     void append(const trace::Event& e);
 

@@ -26,6 +26,7 @@ public:
 
     void append(const QVector<trace::Event>& events);
     void addSnapshots(const QList<sctp::AssociationInfo>& associations);
+    void restartReadings() { m_model.restartReadings(); }
     void clear();
     const graphs::PathGraphModel& model() const { return m_model; }
     int graph() const { return m_graph; } // index into model().graphs(), -1 none
