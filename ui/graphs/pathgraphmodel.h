@@ -33,7 +33,7 @@ struct Sample {
 
 // A vertical line across the graph: something happened to a path.
 enum class MarkerKind : quint8 {
-    PathState, // PEER_ADDR_CHANGE notification (unreachable, available, confirmed…) or a reading's state change
+    PathState, // a PEER_ADDR_CHANGE notification (unreachable, available, confirmed…), at its event
     Primary, // the primary path changed (SCTP_PRIMARY_ADDR, or usrsctp's own choice)
     DataPath, // DATA went to another path than the DATA before it: a failover (or SCTP_ADDR_OVER)
 };
