@@ -14,7 +14,7 @@
 // and websocket modules) answered, the plaintext journalled; calls with baresip both ways (our
 // INVITE answered by baresip, baresip's answered by a rule with an SDP answer), hung up from the
 // dialogs; a session file keeping the listeners and rules but no password; SIPp calls at
-// 1 000/s against the listener, none lost.
+// 1 000/s against the listener, none lost; SIP URI targets resolved per RFC 3263 (SRV, A).
 #include "composer/sipcomposer.h"
 #include "host/stack.h"
 #include "journal/journal.h"
@@ -34,23 +34,25 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDockWidget>
-#include <QFile>
 #include <QElapsedTimer>
+#include <QFile>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
+#include <QNetworkDatagram>
 #include <QPlainTextEdit>
 #include <QProcess>
 #include <QPushButton>
 #include <QRegularExpression>
 #include <QSettings>
+#include <QSpinBox>
+#include <QSslCertificate>
 #include <QSslKey>
 #include <QSslSocket>
-#include <QSslCertificate>
-#include <QSpinBox>
 #include <QStandardPaths>
 #include <QStatusBar>
 #include <QTableWidget>
+#include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QUdpSocket>
@@ -139,6 +141,104 @@ struct Baresip {
 
 private:
     QByteArray m_out;
+};
+
+// A DNS server on 127.0.0.1:53 for the RFC 3263 test (Qt 6.4's QDnsLookup asks port 53 only):
+// SRV and A records from its tables, NXDOMAIN for any other name; it keeps the questions asked.
+class TinyDns : public QObject {
+public:
+    struct Srv {
+        quint16 priority = 10, weight = 1, port = 0;
+        QByteArray target;
+    };
+    QHash<QByteArray, QList<Srv>> srv; // "_sip._udp.pbx.test"
+    QHash<QByteArray, QByteArray> a; // name -> 4 address bytes
+    QStringList asked;
+    bool start()
+    {
+        if (!m_socket.bind(QHostAddress(QStringLiteral("127.0.0.1")), 53))
+            return false;
+        connect(&m_socket, &QUdpSocket::readyRead, this, [this] {
+            while (m_socket.hasPendingDatagrams()) {
+                const QNetworkDatagram d = m_socket.receiveDatagram();
+                const QByteArray answer = respond(d.data());
+                if (!answer.isEmpty())
+                    m_socket.writeDatagram(answer, d.senderAddress(), quint16(d.senderPort()));
+            }
+        });
+        return true;
+    }
+
+private:
+    static void put16(QByteArray& out, quint16 v)
+    {
+        out += char(v >> 8);
+        out += char(v & 0xff);
+    }
+    static QByteArray encodeName(const QByteArray& name)
+    {
+        QByteArray out;
+        for (const QByteArray& label : name.split('.'))
+            if (!label.isEmpty())
+                out += char(label.size()) + label;
+        return out + '\0';
+    }
+    QByteArray respond(const QByteArray& q)
+    {
+        if (q.size() < 17)
+            return {};
+        qsizetype at = 12;
+        QByteArray name;
+        while (at < q.size() && q[at] != 0) {
+            const int len = quint8(q[at]);
+            if (!name.isEmpty())
+                name += '.';
+            name += q.mid(at + 1, len);
+            at += len + 1;
+        }
+        if (at + 5 > q.size())
+            return {};
+        const quint16 type = quint16(quint8(q[at + 1]) << 8 | quint8(q[at + 2]));
+        const QByteArray question = q.mid(12, at + 5 - 12);
+        name = name.toLower();
+        asked << QStringLiteral("%1 %2").arg(type == 33 ? QStringLiteral("SRV") : type == 1 ? QStringLiteral("A") : QString::number(type),
+            QString::fromLatin1(name));
+        QList<QByteArray> answers; // type, rdata
+        QList<quint16> types;
+        const bool known = srv.contains(name) || a.contains(name);
+        if (type == 33)
+            for (const Srv& r : srv.value(name)) {
+                QByteArray rdata;
+                put16(rdata, r.priority);
+                put16(rdata, r.weight);
+                put16(rdata, r.port);
+                rdata += encodeName(r.target);
+                answers << rdata;
+                types << 33;
+            }
+        if (type == 1 && a.contains(name)) {
+            answers << a.value(name);
+            types << 1;
+        }
+        QByteArray out = q.left(2);
+        put16(out, known ? 0x8180 : 0x8183); // a response, recursion available; NXDOMAIN for unknown names
+        put16(out, 1);
+        put16(out, quint16(answers.size()));
+        put16(out, 0);
+        put16(out, 0);
+        out += question;
+        for (qsizetype i = 0; i < answers.size(); ++i) {
+            put16(out, 0xc00c); // the question's name
+            put16(out, types[i]);
+            put16(out, 1);
+            put16(out, 0);
+            put16(out, 60);
+            put16(out, quint16(answers[i].size()));
+            out += answers[i];
+        }
+        return out;
+    }
+    QUdpSocket m_socket;
 };
 
 // sipp: an INVITE that must be answered 486, then the ACK of that 486 (same Via, To with tag).
@@ -986,6 +1086,80 @@ private slots:
         QVERIFY2(client.waitForEncrypted(10000), qPrintable(client.errorString()));
         QCOMPARE(client.peerCertificate().subjectInfo(QSslCertificate::CommonName), QStringList { QStringLiteral("sip.ladderlab.test") });
         w.network.stop();
+    }
+
+    // RFC 3263 from the composer: a SIP URI resolved through SRV (_sip._udp), through A for a URI
+    // with a port, sips: through _sips._tcp, a transport= parameter's own SRV; a name without any
+    // record refused with the reason. The DNS server is this test's, on 127.0.0.1:53.
+    void sipUriTargetsAreResolvedPerRfc3263()
+    {
+        TinyDns dns;
+        if (!dns.start())
+            LADDERLAB_SKIP(QStringLiteral("cannot serve DNS on 127.0.0.1:53 (taken, or not root): the RFC 3263 test needs it"));
+        QUdpSocket peer;
+        QVERIFY(peer.bind(QHostAddress::LocalHost, 0));
+        QTcpServer tcpPeer;
+        QVERIFY(tcpPeer.listen(QHostAddress::LocalHost, 0));
+        dns.srv.insert("_sip._udp.pbx.test", { TinyDns::Srv { 10, 1, peer.localPort(), "host1.pbx.test" } });
+        dns.srv.insert("_sip._tcp.pbx.test", { TinyDns::Srv { 10, 1, tcpPeer.serverPort(), "host1.pbx.test" } });
+        dns.a.insert("host1.pbx.test", QByteArray("\x7f\x00\x00\x01", 4));
+        dns.a.insert("plain.test", QByteArray("\x7f\x00\x00\x01", 4));
+        Window w;
+        w.network.setDnsServer(QHostAddress(QStringLiteral("127.0.0.1")));
+        QVERIFY(w.start());
+        ui::SipComposer* composer = w.window.sipComposer();
+        QVERIFY(w.window.showView(QStringLiteral("composer-sip")));
+        auto sendTo = [&](const QString& target) {
+            composer->setText(ui::SipComposer::templateText(QStringLiteral("OPTIONS")).replace(QLatin1String("10.0.0.2"), QLatin1String("pbx.test")));
+            composer->setTarget(target);
+            composer->sendButton()->click();
+        };
+        auto received = [&] {
+            if (!peer.hasPendingDatagrams())
+                return QByteArray();
+            QByteArray d(int(peer.pendingDatagramSize()), '\0');
+            peer.readDatagram(d.data(), d.size());
+            return d;
+        };
+        // SRV: _sip._udp.pbx.test → host1.pbx.test:PORT → 127.0.0.1.
+        sendTo(QStringLiteral("sip:bob@pbx.test"));
+        QTRY_VERIFY2_WITH_TIMEOUT(peer.hasPendingDatagrams(), qPrintable(composer->resultText() + dns.asked.join(QLatin1Char(' '))), 10000);
+        QVERIFY(received().startsWith("OPTIONS "));
+        QTRY_VERIFY2_WITH_TIMEOUT(composer->resultText().contains(QStringLiteral("sip:bob@pbx.test resolved to udp:127.0.0.1:%1 (RFC 3263)").arg(peer.localPort())),
+            qPrintable(composer->resultText()), 5000);
+        QVERIFY2(dns.asked.contains(QLatin1String("SRV _sip._udp.pbx.test")) && dns.asked.contains(QLatin1String("A host1.pbx.test")),
+            qPrintable(dns.asked.join(QLatin1Char(' '))));
+        auto rfc3263Log = [&] {
+            QStringList lines;
+            w.stack.journal()->forEach(0, w.stack.journal()->count(), [&](const trace::Event& e) {
+                if (e.text.contains(QLatin1String("RFC 3263")))
+                    lines << e.text;
+            });
+            return lines.join(QLatin1Char('\n'));
+        };
+        QTRY_VERIFY2_WITH_TIMEOUT(rfc3263Log().contains(QStringLiteral("RFC 3263 sip:bob@pbx.test: SRV _sip._udp.pbx.test → host1.pbx.test:%1 (priority 10, weight 1)")
+                                                          .arg(peer.localPort())),
+            qPrintable(rfc3263Log()), 5000);
+        // A port in the URI: no SRV, the name's A record.
+        dns.asked.clear();
+        sendTo(QStringLiteral("sip:bob@plain.test:%1").arg(peer.localPort()));
+        QTRY_VERIFY2_WITH_TIMEOUT(peer.hasPendingDatagrams(), qPrintable(composer->resultText()), 10000);
+        received();
+        QVERIFY2(!dns.asked.join(QLatin1Char(' ')).contains(QLatin1String("SRV")), qPrintable(dns.asked.join(QLatin1Char(' '))));
+        // transport=tcp: its own SRV record, a TCP connection to the peer it names.
+        sendTo(QStringLiteral("sip:bob@pbx.test;transport=tcp"));
+        QTRY_VERIFY2_WITH_TIMEOUT(tcpPeer.hasPendingConnections(), qPrintable(composer->resultText()), 10000);
+        QVERIFY(dns.asked.contains(QLatin1String("SRV _sip._tcp.pbx.test")));
+        // sips: _sips._tcp only; no record there, nor an A record for pbx.test: refused, with why.
+        dns.asked.clear();
+        sendTo(QStringLiteral("sips:bob@pbx.test"));
+        QTRY_VERIFY2_WITH_TIMEOUT(composer->resultText().contains(QLatin1String("EHOSTUNREACH")), qPrintable(composer->resultText()), 10000);
+        QVERIFY2(composer->resultText().contains(QLatin1String("RFC 3263: no address for pbx.test")), qPrintable(composer->resultText()));
+        QVERIFY2(dns.asked.contains(QLatin1String("SRV _sips._tcp.pbx.test")) && !dns.asked.contains(QLatin1String("SRV _sip._udp.pbx.test")),
+            qPrintable(dns.asked.join(QLatin1Char(' '))));
+        // Not a SIP URI at all.
+        sendTo(QStringLiteral("sip:"));
+        QTRY_VERIFY2_WITH_TIMEOUT(composer->resultText().contains(QLatin1String("is not a SIP URI")), qPrintable(composer->resultText()), 5000);
     }
 
     // From the window, as a user would: REGISTER to kamailio (its auth module, password "secret"),

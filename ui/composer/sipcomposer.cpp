@@ -416,7 +416,12 @@ void SipComposer::showResult(bool ok, const QString& errnoName, const QString& t
 {
     if (ok) {
         m_result->setStyleSheet(QStringLiteral("color: #2e7d32"));
-        m_result->setText(transaction ? tr("Sent — transaction %1").arg(transaction) : tr("Sent statelessly"));
+        // What the sender added after "sent": a Via rewritten, where a SIP URI resolved to.
+        QString detail = text;
+        if (detail.startsWith(QLatin1String("sent")))
+            detail = detail.mid(4).trimmed();
+        m_result->setText((transaction ? tr("Sent — transaction %1").arg(transaction) : tr("Sent statelessly"))
+            + (detail.isEmpty() ? QString() : QLatin1Char(' ') + detail));
     } else {
         m_result->setStyleSheet(QStringLiteral("color: #c62828"));
         m_result->setText(QStringLiteral("%1: %2").arg(errnoName, text));

@@ -11,6 +11,7 @@
 #include "networkengine.h"
 #include "networkpanel.h"
 #include "sessionfiles.h"
+#include "sipresolver.h"
 
 #include <QAbstractItemView>
 #include <QAction>
@@ -113,13 +114,46 @@ NetworkSession::NetworkSession(StackThread& stack, MainWindow& window, QObject* 
     connect(composer, &SipComposer::networkSendRequested, this,
         [this, composer](const QByteArray& bytes, const QString& target, quint64 dialog, bool stateful, bool onFork) {
             QPointer<SipComposer> guard(composer);
-            m_stack.invoke([e = m_engine, bytes, target, dialog, stateful, onFork, guard](Stack&) {
-                const NetworkResult r = e->sendSip(bytes, target, dialog, stateful, onFork);
-                QMetaObject::invokeMethod(guard, [guard, r] {
+            auto send = [this, bytes, dialog, stateful, onFork, guard](const QString& to, const QString& note) {
+                m_stack.invoke([e = m_engine, bytes, to, dialog, stateful, onFork, guard, note](Stack&) {
+                    NetworkResult r = e->sendSip(bytes, to, dialog, stateful, onFork);
+                    if (r.ok && !note.isEmpty())
+                        r.text += QStringLiteral(" — ") + note;
+                    QMetaObject::invokeMethod(guard, [guard, r] {
+                        if (guard)
+                            guard->showResult(r.ok, r.errnoName, r.text, r.transaction);
+                    }, Qt::QueuedConnection);
+                });
+            };
+            if (!SipResolver::isSipUri(target)) {
+                send(target, QString());
+                return;
+            }
+            // A SIP URI: RFC 3263 first (on this thread: QDnsLookup needs an event loop), then the
+            // first target; the steps go to the log.
+            auto* resolver = new SipResolver(this);
+            resolver->setNameserver(m_dnsServer);
+            connect(resolver, &SipResolver::finished, this, [this, resolver, send, guard](const SipResolver::Result& r) {
+                resolver->deleteLater();
+                const QStringList steps = r.steps;
+                m_stack.invoke([steps, uri = r.uri](Stack& s) {
+                    for (const QString& step : steps)
+                        s.log(1, QObject::tr("RFC 3263 %1: %2").arg(uri, step));
+                });
+                if (r.targets.isEmpty()) {
                     if (guard)
-                        guard->showResult(r.ok, r.errnoName, r.text, r.transaction);
-                }, Qt::QueuedConnection);
+                        guard->showResult(false, QStringLiteral("EHOSTUNREACH"), tr("RFC 3263: %1").arg(r.error), 0);
+                    return;
+                }
+                QStringList rest;
+                for (qsizetype i = 1; i < r.targets.size(); ++i)
+                    rest << r.targets[i].toString();
+                send(r.targets.first().toString(),
+                    tr("%1 resolved to %2 (RFC 3263)%3")
+                        .arg(r.uri, r.targets.first().toString(),
+                            rest.isEmpty() ? QString() : tr("; also %1").arg(rest.join(QStringLiteral(", ")))));
             });
+            resolver->resolve(target);
         });
     // A file replaces the journal: network mode ends first, so nothing appends meanwhile.
     connect(w, &MainWindow::aboutToOpenFile, this, [this] {

@@ -3,6 +3,7 @@
 
 #include "listenerspec.h"
 
+#include <QHostAddress>
 #include <QObject>
 #include <QStringList>
 
@@ -42,6 +43,8 @@ public:
     // for a re-INVITE, UPDATE, INFO) or the CANCEL of INVITE client transaction `transaction`;
     // the outcome goes to the status bar and to inDialogResult.
     void sendInDialog(quint64 dialog, const QString& method);
+    // For tests: the DNS server SIP URI targets are resolved with (RFC 3263); the system's when null.
+    void setDnsServer(const QHostAddress& server) { m_dnsServer = server; }
     void cancelInvite(quint64 transaction);
 
 signals:
@@ -58,6 +61,7 @@ private:
     NetworkEngine* m_engine = nullptr; // lives on the stack thread
     bool m_running = false;
     QStringList m_bound;
+    QHostAddress m_dnsServer;
 };
 
 } // namespace ladder::ui
