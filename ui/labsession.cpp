@@ -34,6 +34,9 @@ LabSession::LabSession(StackThread& stack, MainWindow& window, QObject* parent)
     connect(c, &lab::LabController::associationsReady, w, &MainWindow::setAssociations, Qt::QueuedConnection);
     connect(c, &lab::LabController::scenarioStarted, w->labPanel(), &LabPanel::setRunning, Qt::QueuedConnection);
     connect(c, &lab::LabController::scenarioFinished, w->labPanel(), &LabPanel::setFinished, Qt::QueuedConnection);
+    // A lesson's whole run in view when it ends, even if the teacher zoomed in meanwhile: the
+    // timeline follows again (it fits now and as the last queued events arrive).
+    connect(c, &lab::LabController::scenarioFinished, w, [w] { w->timeline()->setFollow(true); }, Qt::QueuedConnection);
     connect(c, &lab::LabController::clockChanged, w->labPanel(), &LabPanel::setClock, Qt::QueuedConnection);
     // Rewind: a virtual-time run can be rewound from the timeline's context menu.
     connect(c, &lab::LabController::clockChanged, w, [w](bool virtualTime, bool, double, qint64) {

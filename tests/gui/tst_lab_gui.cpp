@@ -408,6 +408,31 @@ private slots:
         QVERIFY(journalled(app, trace::Kind::SctpForwardTsn, QString()) >= 1);
     }
 
+    // Issue 21: a lesson's run fits the timeline when it ends, even after the teacher zoomed in
+    // during it.
+    void theRunFitsTheTimelineWhenTheLessonEnds()
+    {
+        App app;
+        app.window.resize(1600, 1000);
+        app.window.show();
+        ui::LabPanel* panel = app.window.labPanel();
+        panel->selectScenario(QStringLiteral("invite-lossy-udp"));
+        panel->speedBox()->setCurrentIndex(panel->speedBox()->findData(1.0));
+        QTest::mouseClick(panel->findChild<QPushButton*>(QStringLiteral("startScenario")), Qt::LeftButton);
+        ui::TimelineView* timeline = app.window.timeline();
+        QTRY_VERIFY_WITH_TIMEOUT(timeline->index().items().size() > 3, 10000);
+        // Zoomed in on the start, as a wheel or + would (they stop following too).
+        timeline->setFollow(false);
+        timeline->setRange(timeline->index().firstNs(), 10000.0);
+        auto* status = panel->findChild<QLabel*>(QStringLiteral("labStatus"));
+        QTRY_VERIFY2_WITH_TIMEOUT(status->text().contains(QStringLiteral("Done.")), qPrintable(status->text()), 60000);
+        QTRY_VERIFY_WITH_TIMEOUT(timeline->follows(), 5000);
+        QTest::qWait(300);
+        const qint64 end = timeline->startNs() + qint64(double(timeline->width()) * timeline->nsPerPixel());
+        QVERIFY2(timeline->startNs() <= timeline->index().firstNs() && end >= timeline->index().lastNs(),
+            qPrintable(QStringLiteral("view %1..%2 ns, run %3..%4 ns").arg(timeline->startNs()).arg(end).arg(timeline->index().firstNs()).arg(timeline->index().lastNs())));
+    }
+
     // Choosing a lesson puts its file's defaults on the loss and delay sliders; left there, a start
     // passes "the lesson's default" (-1), moved, the teacher's value.
     void choosingALessonShowsItsDefaults()
