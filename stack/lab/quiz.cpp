@@ -20,14 +20,22 @@ namespace {
 
 bool Prediction::holds(const trace::Event& next) const
 {
+    const bool response = next.text.startsWith(QLatin1String("SIP/2.0"));
     switch (what) {
     case What::TimerFires:
         return next.kind == trace::Kind::TimerFired && next.text == timer && next.object == transaction;
-    case What::MessageArrives:
-        return next.kind == trace::Kind::SipMessage && next.dir == trace::Dir::Rx;
-    case What::MessageSent:
-        return next.dir == trace::Dir::Tx
-            && (next.kind == trace::Kind::SipMessage || next.kind == trace::Kind::SipRetransmission);
+    case What::ResponseArrives:
+        return next.kind == trace::Kind::SipMessage && next.dir == trace::Dir::Rx && response && next.object == transaction;
+    case What::ResponseSent:
+        return (next.kind == trace::Kind::SipMessage || next.kind == trace::Kind::SipRetransmission)
+            && next.dir == trace::Dir::Tx && response && next.object == transaction;
+    case What::Retransmits:
+        return next.kind == trace::Kind::SipRetransmission && next.dir == trace::Dir::Tx && !response
+            && next.object == transaction;
+    case What::RequestArrives:
+        return next.kind == trace::Kind::SipMessage && next.dir == trace::Dir::Rx && !response;
+    case What::RequestSent:
+        return next.kind == trace::Kind::SipMessage && next.dir == trace::Dir::Tx && !response;
     }
     return false;
 }
@@ -54,13 +62,37 @@ QList<Prediction> predictionsFrom(const sip::StackSnapshot& snapshot)
         }
     }
     std::stable_sort(out.begin(), out.end(), [](const Prediction& a, const Prediction& b) { return a.dueNs < b.dueNs; });
+    // The transactions still waiting for their final response, oldest first.
+    QList<sip::TransactionSnapshot> waiting;
+    for (const sip::TransactionSnapshot& t : snapshot.transactions)
+        if (!t.terminated && t.lastStatus < 200)
+            waiting << t;
+    std::stable_sort(waiting.begin(), waiting.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
+    for (const sip::TransactionSnapshot& t : std::as_const(waiting)) {
+        Prediction p;
+        p.transaction = t.id;
+        if (t.role == QLatin1String("client")) {
+            p.what = Prediction::What::ResponseArrives;
+            p.text = QStringLiteral("A response to the %1 (#%2) arrives").arg(t.kind).arg(t.id);
+            out << p;
+            if (!t.reliable) { // over TCP or SCTP the transport retransmits, not the transaction
+                p.what = Prediction::What::Retransmits;
+                p.text = QStringLiteral("The %1 (#%2) retransmits its %3").arg(t.kind).arg(t.id).arg(t.method);
+                out << p;
+            }
+        } else {
+            p.what = Prediction::What::ResponseSent;
+            p.text = QStringLiteral("The %1 (#%2) sends a response").arg(t.kind).arg(t.id);
+            out << p;
+        }
+    }
     Prediction arrives;
-    arrives.what = Prediction::What::MessageArrives;
-    arrives.text = QStringLiteral("A SIP message arrives, before any timer fires");
+    arrives.what = Prediction::What::RequestArrives;
+    arrives.text = QStringLiteral("A request arrives");
     out << arrives;
     Prediction sent;
-    sent.what = Prediction::What::MessageSent;
-    sent.text = QStringLiteral("A SIP message is sent, before any timer fires");
+    sent.what = Prediction::What::RequestSent;
+    sent.text = QStringLiteral("A request is sent (a new one, an ACK or a CANCEL)");
     out << sent;
     return out;
 }

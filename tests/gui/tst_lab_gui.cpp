@@ -457,9 +457,10 @@ private slots:
     }
 
     // Issue 22's classroom quiz: paused at the first INVITE, the student is offered the armed
-    // timers (Timer A at 0.5 s first) and "a message arrives / is sent"; Timer A is right (the lab
-    // steps over the timers armed on the way and checks the Timer A firing), "a message arrives"
-    // next is wrong (Timer A's retransmission is sent); the CSV has both rows.
+    // timers (Timer A at 0.5 s first), then what the waiting INVITE client may see (a response to it,
+    // its own retransmission), a request arriving, a request sent; Timer A is right (the lab steps
+    // over the timers armed on the way and checks the Timer A firing), "a response arrives" next is
+    // wrong (the INVITE client retransmits); the CSV has both rows.
     void quizChecksPredictionsAgainstTheStack()
     {
         App app;
@@ -473,17 +474,21 @@ private slots:
         auto* choices = panel->findChild<QComboBox*>(QStringLiteral("quizChoices"));
         auto* answer = panel->findChild<QPushButton*>(QStringLiteral("quizAnswer"));
         auto* result = panel->findChild<QLabel*>(QStringLiteral("quizResult"));
-        QTRY_VERIFY_WITH_TIMEOUT(answer->isEnabled() && choices->count() == 4, 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(answer->isEnabled() && choices->count() == 6, 10000);
         QVERIFY2(choices->itemText(0).startsWith(QStringLiteral("Timer A of the INVITE client")), qPrintable(choices->itemText(0)));
         QVERIFY2(choices->itemText(0).endsWith(QStringLiteral("at 0.500 s")), qPrintable(choices->itemText(0)));
         QVERIFY(choices->itemText(1).startsWith(QStringLiteral("Timer B of the INVITE client")));
-        QCOMPARE(choices->itemText(2), QStringLiteral("A SIP message arrives, before any timer fires"));
+        QCOMPARE(choices->itemText(2), QStringLiteral("A response to the INVITE client (#1) arrives"));
+        QCOMPARE(choices->itemText(3), QStringLiteral("The INVITE client (#1) retransmits its INVITE"));
+        QCOMPARE(choices->itemText(4), QStringLiteral("A request arrives"));
+        QCOMPARE(choices->itemText(5), QStringLiteral("A request is sent (a new one, an ACK or a CANCEL)"));
         choices->setCurrentIndex(0);
         QTest::mouseClick(answer, Qt::LeftButton);
         QTRY_VERIFY2_WITH_TIMEOUT(result->text().contains(QStringLiteral("1 of 1 right")), qPrintable(result->text() + " / " + panel->findChild<QLabel*>(QStringLiteral("labStatus"))->text()), 10000);
         QVERIFY2(result->text().contains(QStringLiteral("Right: sip.timer.fired A at 0.500 s")), qPrintable(result->text()));
         QTRY_VERIFY(answer->isEnabled());
-        choices->setCurrentIndex(choices->findText(QStringLiteral("A SIP message arrives, before any timer fires")));
+        choices->setCurrentIndex(choices->findText(QStringLiteral("A response to the INVITE client (#1) arrives")));
+        QVERIFY(choices->currentIndex() >= 0);
         QTest::mouseClick(answer, Qt::LeftButton);
         QTRY_VERIFY_WITH_TIMEOUT(result->text().contains(QStringLiteral("1 of 2 right")), 10000);
         QVERIFY2(result->text().contains(QStringLiteral("it was: sip.retransmission INVITE")), qPrintable(result->text()));
