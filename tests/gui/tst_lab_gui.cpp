@@ -31,6 +31,7 @@
 #include <QLineEdit>
 #include <QPlainTextEdit>
 #include <QPushButton>
+#include <QRegularExpression>
 #include <QSlider>
 #include <QSpinBox>
 #include <QTest>
@@ -478,8 +479,11 @@ private slots:
         QVERIFY2(choices->itemText(0).startsWith(QStringLiteral("Timer A of the INVITE client")), qPrintable(choices->itemText(0)));
         QVERIFY2(choices->itemText(0).endsWith(QStringLiteral("at 0.500 s")), qPrintable(choices->itemText(0)));
         QVERIFY(choices->itemText(1).startsWith(QStringLiteral("Timer B of the INVITE client")));
-        QCOMPARE(choices->itemText(2), QStringLiteral("A response to the INVITE client (#1) arrives"));
-        QCOMPARE(choices->itemText(3), QStringLiteral("The INVITE client (#1) retransmits its INVITE"));
+        // The transaction's id (ids are per process: other tests' transactions came first).
+        const QString id = QRegularExpression(QStringLiteral("\\(#(\\d+)\\)")).match(choices->itemText(0)).captured(1);
+        QVERIFY(!id.isEmpty());
+        QCOMPARE(choices->itemText(2), QStringLiteral("A response to the INVITE client (#%1) arrives").arg(id));
+        QCOMPARE(choices->itemText(3), QStringLiteral("The INVITE client (#%1) retransmits its INVITE").arg(id));
         QCOMPARE(choices->itemText(4), QStringLiteral("A request arrives"));
         QCOMPARE(choices->itemText(5), QStringLiteral("A request is sent (a new one, an ACK or a CANCEL)"));
         choices->setCurrentIndex(0);
@@ -487,7 +491,7 @@ private slots:
         QTRY_VERIFY2_WITH_TIMEOUT(result->text().contains(QStringLiteral("1 of 1 right")), qPrintable(result->text() + " / " + panel->findChild<QLabel*>(QStringLiteral("labStatus"))->text()), 10000);
         QVERIFY2(result->text().contains(QStringLiteral("Right: sip.timer.fired A at 0.500 s")), qPrintable(result->text()));
         QTRY_VERIFY(answer->isEnabled());
-        choices->setCurrentIndex(choices->findText(QStringLiteral("A response to the INVITE client (#1) arrives")));
+        choices->setCurrentIndex(choices->findText(QStringLiteral("A response to the INVITE client (#%1) arrives").arg(id)));
         QVERIFY(choices->currentIndex() >= 0);
         QTest::mouseClick(answer, Qt::LeftButton);
         QTRY_VERIFY_WITH_TIMEOUT(result->text().contains(QStringLiteral("1 of 2 right")), 10000);
