@@ -36,6 +36,7 @@
 #include <QDockWidget>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QJsonArray>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
@@ -952,6 +953,24 @@ private slots:
             return e.kind == trace::Kind::SipMessage && e.dir == trace::Dir::Rx && e.raw.startsWith("SIP/2.0 200") && e.raw.contains(" BYE\r\n");
         }), bs.output().constData(), 10000);
         invite->setCurrentIndex(invite->findData(QStringLiteral("hold")));
+    }
+
+    // --listen's listeners (NetworkSession::start with a list of its own) are shown, never saved:
+    // a rule changed meanwhile does not save them, and the session state (drafts, session files)
+    // records the user's list.
+    void listenListIsShownNotSaved()
+    {
+        QSettings().remove(QStringLiteral("network"));
+        QSettings().setValue(QStringLiteral("network/listeners"), QStringList { QStringLiteral("tcp:127.0.0.1:5099") });
+        Window w;
+        QVERIFY(w.start()); // udp:127.0.0.1:PORT, as --listen does
+        ui::NetworkPanel* panel = w.network.panel();
+        QCOMPARE(panel->listeners().size(), 1);
+        QCOMPARE(panel->listeners().first().at.port, quint16(w.port));
+        panel->ruleBox(QStringLiteral("OPTIONS"))->setCurrentIndex(panel->ruleBox(QStringLiteral("OPTIONS"))->findData(QStringLiteral("486")));
+        QCOMPARE(QSettings().value(QStringLiteral("network/listeners")).toStringList(), QStringList { QStringLiteral("tcp:127.0.0.1:5099") });
+        QCOMPARE(panel->state().value(QStringLiteral("listeners")).toArray().first().toString(), QStringLiteral("tcp:127.0.0.1:5099"));
+        QSettings().remove(QStringLiteral("network"));
     }
 
     // A session file records the listeners and rules, never a password; opening it asks about a

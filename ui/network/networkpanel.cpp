@@ -345,6 +345,7 @@ bool NetworkPanel::addListener(const QString& text, QString* error)
         return false;
     }
     m_specs << s;
+    m_transient = false;
     refreshListeners();
     saveSettings();
     return true;
@@ -355,15 +356,28 @@ void NetworkPanel::removeListener(int row)
     if (row < 0 || row >= m_specs.size())
         return;
     m_specs.removeAt(row);
+    m_transient = false;
     refreshListeners();
     saveSettings();
 }
 
 QJsonObject NetworkPanel::state() const
 {
+    // The user's list (the saved one while --listen's is shown).
     QJsonArray listeners;
-    for (const ListenerSpec& l : m_specs)
-        listeners.append(l.toString());
+    if (m_transient) {
+        QSettings settings;
+        if (settings.contains(QStringLiteral("network/listeners"))) {
+            for (const QString& t : settings.value(QStringLiteral("network/listeners")).toStringList())
+                listeners.append(t);
+        } else {
+            for (const ListenerSpec& l : ListenerSpec::defaults())
+                listeners.append(l.toString());
+        }
+    } else {
+        for (const ListenerSpec& l : m_specs)
+            listeners.append(l.toString());
+    }
     QJsonObject rules;
     for (auto it = m_rules.begin(); it != m_rules.end(); ++it)
         rules.insert(it.key(), it.value()->currentData().toString());
@@ -399,6 +413,7 @@ void NetworkPanel::restoreState(const QJsonObject& state)
             specs << s;
         }
         m_specs = specs;
+        m_transient = false;
         refreshListeners();
         if (!refused.isEmpty())
             showResult(false, QStringLiteral("EINVAL"), tr("session listeners: %1").arg(refused.join(QStringLiteral("; "))));
@@ -434,6 +449,9 @@ void NetworkPanel::restoreState(const QJsonObject& state)
 
 void NetworkPanel::setListeners(const QList<ListenerSpec>& specs)
 {
+    // From --listen: shown while it runs, not saved — and not recorded as the user's list either.
+    if (specs != m_specs)
+        m_transient = true;
     m_specs = specs;
     refreshListeners();
 }
@@ -454,10 +472,12 @@ void NetworkPanel::refreshListeners()
 void NetworkPanel::saveSettings() const
 {
     QSettings settings;
-    QStringList list;
-    for (const ListenerSpec& s : m_specs)
-        list << s.toString();
-    settings.setValue(QStringLiteral("network/listeners"), list);
+    if (!m_transient) { // --listen's list is never saved
+        QStringList list;
+        for (const ListenerSpec& s : m_specs)
+            list << s.toString();
+        settings.setValue(QStringLiteral("network/listeners"), list);
+    }
     for (auto it = m_rules.begin(); it != m_rules.end(); ++it)
         settings.setValue(QStringLiteral("network/rules/") + it.key(), it.value()->currentData().toString());
     settings.setValue(QStringLiteral("network/giveUpSeconds"), m_giveUp->value());

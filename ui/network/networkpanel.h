@@ -90,6 +90,7 @@ private:
     QList<ListenerSpec> m_specs;
     QHash<quint64, WaitingRequest> m_requests;
     bool m_running = false;
+    bool m_transient = false; // the list shown is --listen's, not the saved one
     std::function<bool(const QString&)> m_confirm;
 
     QListWidget* m_listenerList;
