@@ -11,6 +11,7 @@
 #include "transports.h"
 #include "host/stack.h"
 #include "sctp/udptransport.h"
+#include "capture/hep/hepexporter.h"
 #include "sip/auth/reauth.h"
 #include "sip/message/parser.h"
 #include "sip/sipstack.h"
@@ -19,6 +20,7 @@
 #include "journal/journal.h"
 
 #include <QCoreApplication>
+#include <QDateTime>
 #include <QFile>
 #include <QTimer>
 
@@ -38,7 +40,8 @@ namespace {
 
 const char* kUsage
     = "Usage: ladderctl send sip --to udp|tcp|sctp:HOST:PORT [--stateful] [--dialog-on-fork] [--from HOST[:PORT]]\n"
-      "                          [--udp-port N] [--wait SECONDS] [--quiet] [--auth USER[:PASSWORD]] FILE|-\n"
+      "                          [--udp-port N] [--wait SECONDS] [--quiet] [--auth USER[:PASSWORD]]\n"
+      "                          [--hep-to [udp:|tcp:]HOST:PORT [--hep-id N]] FILE|-\n"
       "       ladderctl send sip --to tls:HOST:PORT|ws:HOST:PORT[/PATH]|wss:HOST:PORT[/PATH] [--ca FILE | --insecure] …\n"
       "Sends the SIP message in FILE (- = stdin) to HOST:PORT over a real socket (loopback by default)\n"
       "and prints what happened. --stateful creates a client transaction (SIP_SEND_STATEFUL):\n"
@@ -63,6 +66,9 @@ const char* kUsage
       "again end the command with an error, unless the new challenge says stale=true (once). Without\n"
       ":PASSWORD the password is read from the environment variable LADDERLAB_AUTH_PASSWORD (which\n"
       "keeps it out of the process list).\n"
+      "--hep-to TARGET: mirror every SIP message sent and received to a HEP collector as HEPv3 (Homer's\n"
+      "heplify-server, ladderctl listen hep, sngrep -L), with the real addresses and times; --hep-id:\n"
+      "the capture agent id (default 2001).\n"
       "Exit status: 0 sent and (stateful) answered with 2xx; 1 send error, timeout or non-2xx; 2 usage.";
 
 QString line(const trace::Event& e)
@@ -96,6 +102,8 @@ int run(const QStringList& args)
     double wait = -1;
     quint16 udpPort = sctp::UdpTransport::kDefaultPort;
     std::optional<QString> authArg;
+    QString hepTarget;
+    qint64 hepId = 2001;
     SipStreamOptions streamOptions;
     for (int i = 0; i < args.size(); ++i) {
         const QString& a = args[i];
@@ -115,6 +123,16 @@ int run(const QStringList& args)
             wait = args[++i].toDouble();
         else if (a == QLatin1String("--auth") && i + 1 < args.size())
             authArg = args[++i];
+        else if (a == QLatin1String("--hep-to") && i + 1 < args.size())
+            hepTarget = args[++i];
+        else if (a == QLatin1String("--hep-id") && i + 1 < args.size()) {
+            bool ok = false;
+            hepId = args[++i].toLongLong(&ok);
+            if (!ok || hepId < 0 || hepId > 0xffffffffLL) {
+                err(QStringLiteral("send sip: --hep-id takes a 32-bit number, not '%1'").arg(args[i]));
+                return 2;
+            }
+        }
         else if (a == QLatin1String("--stateful"))
             stateful = true;
         else if (a == QLatin1String("--dialog-on-fork"))
@@ -201,7 +219,28 @@ int run(const QStringList& args)
     Stack engineStack(Scheduler::Mode::Real);
     trace::Journal& journal = engineStack.journal();
     SipSctpCarrier sctpCarrier(engineStack);
-    journal.setAppendHook([quiet](const trace::Event& e) {
+    // --hep-to: every SIP message sent and received, mirrored as a capture agent would.
+    trace::hep::ExportOptions hep;
+    trace::hep::Exporter mirror;
+    if (!hepTarget.isEmpty()) {
+        QString error;
+        if (!trace::hep::parseTarget(hepTarget, &hep, &error)) {
+            err(QStringLiteral("send sip: --hep-to: %1").arg(error));
+            return 2;
+        }
+        hep.agentId = quint32(hepId);
+        if (!mirror.start(hep, &error)) {
+            err(QStringLiteral("send sip: %1").arg(error));
+            return 1;
+        }
+        QObject::connect(&mirror, &trace::hep::Exporter::failed, &mirror,
+            [](const QString& why) { err(QStringLiteral("send sip: hep: %1").arg(why)); });
+    }
+    // The wall-clock time of the journal's time 0, for the mirrored packets' timestamps.
+    const qint64 epochNs = QDateTime::currentMSecsSinceEpoch() * 1000000 - engineStack.scheduler().nowNs();
+    journal.setAppendHook([quiet, &mirror, epochNs, mirroring = !hepTarget.isEmpty()](const trace::Event& e) {
+        if (mirroring)
+            mirror.offer(e, epochNs);
         if (quiet && e.kind != trace::Kind::Error)
             return;
         const QString l = line(e);
@@ -343,6 +382,16 @@ int run(const QStringList& args)
     const double waitSeconds = wait >= 0 ? wait : (awaitFinal ? 3600.0 : isAck ? 0.0 : 2.0);
     QTimer::singleShot(qint64(waitSeconds * 1000), qApp, [&] { finish(exitCode); });
     QCoreApplication::exec();
+    if (!hepTarget.isEmpty()) {
+        mirror.flush();
+        const trace::hep::Exporter::Stats h = mirror.stats();
+        say(QStringLiteral("hep: %1 SIP message(s) mirrored to %2 as HEPv3 (agent %3), %4 dropped%5")
+                .arg(h.sent)
+                .arg(mirror.description())
+                .arg(hep.agentId)
+                .arg(h.dropped)
+                .arg(h.lastError.isEmpty() ? QString() : QStringLiteral(" (") + h.lastError + QLatin1Char(')')));
+    }
     if (awaitFinal && !quiet) {
         for (const sip::TransactionSnapshot& s : stack.transactionSnapshots())
             if (s.id == tx)
@@ -356,7 +405,7 @@ int run(const QStringList& args)
 }
 
 // The options after "ladderctl send sip" / "ladderctl listen sip".
-const char* kSendOptions = "--to udp|tcp|sctp|tls|ws|wss:HOST:PORT [--ca FILE|--insecure] [--stateful] [--dialog-on-fork] [--auth USER[:PASSWORD]] FILE|-";
+const char* kSendOptions = "--to udp|tcp|sctp|tls|ws|wss:HOST:PORT [--ca FILE|--insecure] [--stateful] [--dialog-on-fork] [--auth USER[:PASSWORD]] [--hep-to TARGET] FILE|-";
 const char* kListenOptions = "--on [udp:|tcp:|sctp:|tls:|ws:|wss:]HOST:PORT [--cert FILE --key FILE|--self-signed] [--answer CODE] [--count N] [--duration S]";
 
 const TransportRegistration reg { { QStringLiteral("sip"), QString::fromLatin1(kSendOptions),

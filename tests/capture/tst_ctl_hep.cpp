@@ -1,15 +1,19 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // ladderctl listen hep on loopback: fed by our own HEPv3 encoder over UDP and TCP, and by a real
 // kamailio (siptrace in HEPv3 mode, trace_mode 1) proxying a sipp call; stopped by SIGTERM or
-// --duration, it prints the reconstruction as `trace show` does and writes the JSONL journal.
+// --duration, it prints the reconstruction as `trace show` does and writes the JSONL journal; and
+// `ladderctl send sip --hep-to` mirroring a stateful OPTIONS and its 200 (from `ladderctl listen
+// sip`) into it, with the real addresses and the agent id given.
 #include "sipcall.h"
 #include "testskip.h"
 
 #include "capture/hep/hep.h"
 #include "capture/jsonl.h"
 
+#include <QFile>
 #include <QProcess>
 #include <QRegularExpression>
+#include <QScopeGuard>
 #include <QStandardPaths>
 #include <QTcpSocket>
 #include <QTemporaryDir>
@@ -120,6 +124,7 @@ private slots:
     void durationAndAuthKey();
     void usage();
     void kamailioSiptrace();
+    void sendSipMirrorsToHep();
 };
 
 void TestCtlHep::ourEncoderUdpAndTcp()
@@ -302,6 +307,56 @@ void TestCtlHep::kamailioSiptrace()
     const QRegularExpressionMatch dialogs = QRegularExpression(QStringLiteral("dialogs \\(reconstructed\\): (\\d+)")).match(o);
     QVERIFY2(dialogs.hasMatch() && dialogs.captured(1).toInt() >= 1, qPrintable(o));
     QVERIFY2(o.contains(QLatin1String(" 0 malformed, 0 refused")), qPrintable(o));
+}
+
+// ladderctl send sip --hep-to: the OPTIONS it sends and the 200 it receives, as HEPv3 with agent
+// 4242, arrive at ladderctl listen hep, which reconstructs the transaction.
+void TestCtlHep::sendSipMirrorsToHep()
+{
+    Ctl collector;
+    QVERIFY(collector.start({ QStringLiteral("--on"), QStringLiteral("udp:127.0.0.1:0") }));
+    const quint16 sipPort = freeUdpPort();
+    QProcess uas;
+    uas.start(QStringLiteral(LADDERCTL_EXE), { QStringLiteral("listen"), QStringLiteral("sip"), QStringLiteral("--on"),
+                                                 QStringLiteral("udp:127.0.0.1:%1").arg(sipPort), QStringLiteral("--count"), QStringLiteral("1") });
+    QVERIFY(uas.waitForStarted(5000));
+    auto stopUas = qScopeGuard([&uas] {
+        if (uas.state() != QProcess::NotRunning) {
+            uas.kill();
+            uas.waitForFinished(5000);
+        }
+    });
+    QTRY_VERIFY_WITH_TIMEOUT((uas.waitForReadyRead(100), uas.peek(4096).contains("listening on")), 10000);
+    QTemporaryDir dir;
+    QFile f(dir.filePath(QStringLiteral("options.sip")));
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write("OPTIONS sip:ping@127.0.0.1 SIP/2.0\nMax-Forwards: 70\nFrom: <sip:a@127.0.0.1>;tag=h1\nTo: <sip:ping@127.0.0.1>\n"
+            "Call-ID: hep-mirror@127.0.0.1\nCSeq: 1 OPTIONS\nContent-Length: 0\n\n");
+    f.close();
+    QProcess send;
+    send.start(QStringLiteral(LADDERCTL_EXE),
+        { QStringLiteral("send"), QStringLiteral("sip"), QStringLiteral("--to"), QStringLiteral("udp:127.0.0.1:%1").arg(sipPort),
+            QStringLiteral("--stateful"), QStringLiteral("--hep-to"), QStringLiteral("udp:127.0.0.1:%1").arg(collector.udpPort),
+            QStringLiteral("--hep-id"), QStringLiteral("4242"), f.fileName() });
+    QVERIFY(send.waitForFinished(20000));
+    const QByteArray sent = send.readAllStandardOutput() + send.readAllStandardError();
+    QVERIFY2(send.exitCode() == 0, sent.constData());
+    QVERIFY2(sent.contains(QStringLiteral("hep: 2 SIP message(s) mirrored to udp:127.0.0.1:%1 as HEPv3 (agent 4242), 0 dropped")
+                               .arg(collector.udpPort)
+                               .toUtf8()),
+        sent.constData());
+    QVERIFY2(collector.waitFor("SIP/2.0 200 OK [HEPv3 agent 4242, name ladderlab]"), collector.out.constData());
+    QVERIFY2(collector.out.contains("OPTIONS sip:ping@127.0.0.1 SIP/2.0 [HEPv3 agent 4242, name ladderlab]"), collector.out.constData());
+    QCOMPARE(collector.stop(), 0);
+    QVERIFY2(collector.out.contains("transactions (reconstructed): 1"), collector.out.constData()); // the client's side
+    QVERIFY2(collector.out.contains(QStringLiteral("127.0.0.1:%1").arg(sipPort).toUtf8()), collector.out.constData());
+    // A bad target is a usage error.
+    send.start(QStringLiteral(LADDERCTL_EXE), { QStringLiteral("send"), QStringLiteral("sip"), QStringLiteral("--to"),
+                                                  QStringLiteral("udp:127.0.0.1:%1").arg(sipPort), QStringLiteral("--hep-to"),
+                                                  QStringLiteral("nowhere"), f.fileName() });
+    QVERIFY(send.waitForFinished(10000));
+    QCOMPARE(send.exitCode(), 2);
+    QVERIFY2(send.readAllStandardError().contains("send sip: --hep-to:"), "no reason given");
 }
 
 QTEST_GUILESS_MAIN(TestCtlHep)
