@@ -89,6 +89,24 @@ public:
         }
     }
     bool running() const { return m_process.state() == QProcess::Running; }
+    // Whether it answers an OPTIONS on its UDP port within about 10 s (any answer will do).
+    bool waitUntilAnswering()
+    {
+        QUdpSocket probe;
+        if (!probe.bind(QHostAddress::LocalHost, 0))
+            return false;
+        const QByteArray options = QStringLiteral("OPTIONS sip:127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:%1;branch=z9hG4bKprobe\r\n"
+                                                  "From: <sip:probe@127.0.0.1>;tag=p\r\nTo: <sip:probe@127.0.0.1>\r\nCall-ID: probe\r\n"
+                                                  "CSeq: 1 OPTIONS\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n")
+                                       .arg(probe.localPort())
+                                       .toUtf8();
+        for (int i = 0; i < 40 && running(); ++i) {
+            probe.writeDatagram(options, QHostAddress::LocalHost, m_port);
+            if (probe.waitForReadyRead(250))
+                return true;
+        }
+        return false;
+    }
     quint16 port() const { return m_port; }
     QString dir() const { return m_dir.path(); }
     // The end of kamailio's log so far, for a failure message.

@@ -831,21 +831,7 @@ private slots:
                          .arg(wsPort)),
             qPrintable(why));
         // Ready once it answers on UDP.
-        {
-            QUdpSocket probe;
-            QVERIFY(probe.bind(QHostAddress::LocalHost, 0));
-            const QByteArray options = QStringLiteral("OPTIONS sip:127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:%1;branch=z9hG4bKprobe\r\n"
-                                                      "From: <sip:probe@127.0.0.1>;tag=p\r\nTo: <sip:probe@127.0.0.1>\r\nCall-ID: probe\r\n"
-                                                      "CSeq: 1 OPTIONS\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n")
-                                           .arg(probe.localPort())
-                                           .toUtf8();
-            bool ready = false;
-            for (int i = 0; i < 40 && !ready && kam.running(); ++i) {
-                probe.writeDatagram(options, QHostAddress::LocalHost, kam.port());
-                ready = probe.waitForReadyRead(250);
-            }
-            QVERIFY2(ready, kam.log().constData());
-        }
+        QVERIFY2(kam.waitUntilAnswering(), kam.log().constData());
         QSettings().setValue(QStringLiteral("network/trustAny"), true); // kamailio's certificate is self-signed
         Window w;
         QVERIFY(w.start());
@@ -1205,21 +1191,7 @@ private slots:
                      &why),
             qPrintable(why));
         // Ready once it answers anything on its port.
-        {
-            QUdpSocket probe;
-            QVERIFY(probe.bind(QHostAddress::LocalHost, 0));
-            const QByteArray options = QStringLiteral("OPTIONS sip:127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:%1;branch=z9hG4bKprobe\r\n"
-                                                      "From: <sip:probe@127.0.0.1>;tag=p\r\nTo: <sip:probe@127.0.0.1>\r\nCall-ID: probe\r\n"
-                                                      "CSeq: 1 OPTIONS\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n")
-                                           .arg(probe.localPort())
-                                           .toUtf8();
-            bool ready = false;
-            for (int i = 0; i < 40 && !ready && kam.running(); ++i) {
-                probe.writeDatagram(options, QHostAddress::LocalHost, kam.port());
-                ready = probe.waitForReadyRead(250);
-            }
-            QVERIFY2(ready, kam.log().constData());
-        }
+        QVERIFY2(kam.waitUntilAnswering(), kam.log().constData());
 
         Window w;
         QVERIFY(w.start());
