@@ -785,6 +785,132 @@ private slots:
         QSettings().remove(QStringLiteral("network"));
     }
 
+    // As a UAS with SHA-256 (RFC 8760): the Challenge line's algorithm box. "SHA-256 and MD5" sends
+    // two WWW-Authenticate headers, SHA-256 first; sipsak (MD5) and ladderctl (which answers the
+    // strongest, SHA-256) are both verified and answered 200 by the rule. "SHA-256" alone sends
+    // one header, and ladderctl's SHA-256 credentials verify.
+    void challengesWithSha256AsUas()
+    {
+        const QString sipsak = tool(QStringLiteral("sipsak"));
+        if (sipsak.isEmpty())
+            LADDERLAB_SKIP(QStringLiteral("sipsak is not installed (apt-get install sipsak)"));
+        Window w;
+        QVERIFY(w.start());
+        ui::NetworkPanel* panel = w.network.panel();
+        QComboBox* algorithm = panel->challengeAlgorithmBox();
+        QVERIFY(algorithm);
+        algorithm->setCurrentIndex(algorithm->findData(QStringLiteral("SHA-256+MD5")));
+        QCOMPARE(QSettings().value(QStringLiteral("network/uasAuth/algorithm")).toString(), QStringLiteral("SHA-256+MD5"));
+        for (auto [edit, text] : { std::pair { panel->challengeMethodsEdit(), QStringLiteral("options register") },
+                 std::pair { panel->challengeUserEdit(), QStringLiteral("alice") },
+                 std::pair { panel->challengePasswordEdit(), QStringLiteral("pa55") } }) {
+            edit->setText(text);
+            QTest::keyClick(edit, Qt::Key_Return);
+        }
+        QCOMPARE(panel->state().value(QStringLiteral("challengeAlgorithm")).toString(), QStringLiteral("SHA-256+MD5"));
+        QTest::qWait(200);
+        auto run = [&](const QString& program, const QStringList& args) {
+            QProcess p;
+            p.setProcessChannelMode(QProcess::MergedChannels);
+            p.start(program, args);
+            if (!p.waitForStarted())
+                return QByteArray("did not start");
+            QElapsedTimer t;
+            t.start();
+            while (p.state() != QProcess::NotRunning && t.elapsed() < 20000)
+                QTest::qWait(50);
+            return p.readAll() + "\nexit " + QByteArray::number(p.exitCode());
+        };
+        const QStringList sipsakArgs { QStringLiteral("-vv"), QStringLiteral("-H"), QStringLiteral("127.0.0.1"), QStringLiteral("-s"),
+            QStringLiteral("sip:alice@127.0.0.1:%1").arg(w.port) };
+        // Without credentials: two challenges, SHA-256 first, one nonce.
+        QByteArray out = run(sipsak, sipsakArgs);
+        const qsizetype sha = out.indexOf("WWW-Authenticate: Digest realm=\"ladderlab\""), md5 = out.indexOf("algorithm=MD5");
+        QVERIFY2(out.contains("SIP/2.0 401 Unauthorized") && sha >= 0, out.constData());
+        QVERIFY2(out.indexOf("algorithm=SHA-256", sha) > sha && md5 > out.indexOf("algorithm=SHA-256", sha), out.constData());
+        QCOMPARE(out.count("WWW-Authenticate: Digest"), out.count("SIP/2.0 401") * 2);
+        auto logHas = [&](const QString& text) {
+            return journalHas(w.stack.journal(), [&](const trace::Event& e) { return e.text.contains(text); });
+        };
+        // sipsak reads only the first challenge and knows no SHA-256: it gives up, as an MD5-only
+        // client that ignores the second header does.
+        out = run(sipsak, sipsakArgs + QStringList { QStringLiteral("-a"), QStringLiteral("pa55"), QStringLiteral("--auth-username=alice") });
+        QVERIFY2(!out.contains("SIP/2.0 200"), out.constData());
+        // An MD5 client that reads both headers (this test, over a UDP socket, computing the
+        // response itself per RFC 2617): answers the MD5 one, verified as MD5, then 200.
+        {
+            QUdpSocket udp;
+            QVERIFY(udp.bind(QHostAddress::LocalHost, 0));
+            auto request = [&](const QByteArray& authorization, int cseq) {
+                return "REGISTER sip:127.0.0.1:" + QByteArray::number(w.port) + " SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:"
+                    + QByteArray::number(udp.localPort()) + ";branch=z9hG4bKmd5" + QByteArray::number(cseq)
+                    + "\r\nMax-Forwards: 70\r\nFrom: <sip:alice@127.0.0.1>;tag=m5\r\nTo: <sip:alice@127.0.0.1>\r\n"
+                      "Call-ID: md5-both@127.0.0.1\r\nCSeq: "
+                    + QByteArray::number(cseq) + " REGISTER\r\nContact: <sip:alice@127.0.0.1:5998>\r\n" + authorization
+                    + "Content-Length: 0\r\n\r\n";
+            };
+            auto exchange = [&](const QByteArray& bytes) -> QByteArray {
+                udp.writeDatagram(bytes, QHostAddress::LocalHost, quint16(w.port));
+                QElapsedTimer t;
+                t.start();
+                while (t.elapsed() < 5000) {
+                    while (udp.hasPendingDatagrams()) {
+                        const QByteArray d = udp.receiveDatagram().data();
+                        if (!d.startsWith("SIP/2.0 1"))
+                            return d;
+                    }
+                    QTest::qWait(20);
+                }
+                return {};
+            };
+            const QByteArray challenge = exchange(request({}, 1));
+            QVERIFY2(challenge.startsWith("SIP/2.0 401"), challenge.constData());
+            const QRegularExpression md5Header(QStringLiteral("WWW-Authenticate: Digest realm=\"ladderlab\", nonce=\"([^\"]+)\", algorithm=MD5"));
+            const QRegularExpressionMatch m = md5Header.match(QString::fromLatin1(challenge));
+            QVERIFY2(m.hasMatch(), challenge.constData());
+            const QByteArray nonce = m.captured(1).toLatin1();
+            auto hex = [](const QByteArray& d) { return QCryptographicHash::hash(d, QCryptographicHash::Md5).toHex(); };
+            const QByteArray uri = "sip:127.0.0.1:" + QByteArray::number(w.port);
+            const QByteArray response = hex(hex("alice:ladderlab:pa55") + ':' + nonce + ":00000001:c0ffee:auth:" + hex("REGISTER:" + uri));
+            const QByteArray answer = exchange(request("Authorization: Digest username=\"alice\", realm=\"ladderlab\", nonce=\"" + nonce
+                    + "\", uri=\"" + uri + "\", response=\"" + response + "\", algorithm=MD5, qop=auth, nc=00000001, cnonce=\"c0ffee\"\r\n",
+                2));
+            QVERIFY2(answer.startsWith("SIP/2.0 200"), answer.constData());
+            QTRY_VERIFY_WITH_TIMEOUT(logHas(QStringLiteral("credentials for 'alice' verified (MD5)")), 5000);
+        }
+        // ladderctl picks SHA-256.
+        const QString ctl = qEnvironmentVariable("LADDERLAB_BINARY_DIR") + QStringLiteral("/app/ladderctl");
+        QTemporaryDir dir;
+        auto registerOnce = [&](int cseq) {
+            QFile f(dir.filePath(QStringLiteral("register%1.sip").arg(cseq)));
+            if (!f.open(QIODevice::WriteOnly))
+                return QByteArray("cannot write");
+            f.write(QStringLiteral("REGISTER sip:127.0.0.1:%1 SIP/2.0\nMax-Forwards: 70\nFrom: <sip:alice@127.0.0.1>;tag=s%2\n"
+                                   "To: <sip:alice@127.0.0.1>\nCall-ID: uas-sha-%2@127.0.0.1\nCSeq: 1 REGISTER\n"
+                                   "Contact: <sip:alice@127.0.0.1:5999>\nContent-Length: 0\n\n")
+                        .arg(w.port)
+                        .arg(cseq)
+                        .toUtf8());
+            f.close();
+            return run(ctl, { QStringLiteral("send"), QStringLiteral("sip"), QStringLiteral("--to"), QStringLiteral("udp:127.0.0.1:%1").arg(w.port),
+                                QStringLiteral("--auth"), QStringLiteral("alice:pa55"), f.fileName() });
+        };
+        out = registerOnce(1);
+        QVERIFY2(out.contains("final response: 200") && out.endsWith("exit 0"), out.constData());
+        QVERIFY2(out.contains("answering the SHA-256 WWW-Authenticate challenge of realm \"ladderlab\""), out.constData());
+        QTRY_VERIFY_WITH_TIMEOUT(logHas(QStringLiteral("credentials for 'alice' verified (SHA-256)")), 5000);
+        // SHA-256 alone: one header; ladderctl verified again.
+        algorithm->setCurrentIndex(algorithm->findData(QStringLiteral("SHA-256")));
+        QTest::qWait(200);
+        out = run(sipsak, sipsakArgs);
+        QVERIFY2(out.contains("algorithm=SHA-256") && !out.contains("algorithm=MD5"), out.constData());
+        out = registerOnce(2);
+        QVERIFY2(out.contains("final response: 200") && out.contains("answering the SHA-256"), out.constData());
+        panel->challengeMethodsEdit()->clear();
+        QTest::keyClick(panel->challengeMethodsEdit(), Qt::Key_Return);
+        QSettings().remove(QStringLiteral("network"));
+    }
+
     // The composer over TLS, WS and WSS to kamailio: each OPTIONS answered over its transport, the
     // plaintext in the journal (no keys needed), the Via naming the transport it left on.
     void sendsOverTlsAndWebSocketToKamailio()

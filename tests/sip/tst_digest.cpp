@@ -59,6 +59,7 @@ private slots:
     void serverVerifiesWhatAClientAnswers();
     void serverRefuses_data();
     void serverRefuses();
+    void serverChallengesWithSha256AndMd5();
 };
 
 void TestDigest::decodesRfc7616Challenge()
@@ -506,6 +507,63 @@ void TestDigest::serverRefuses()
     QCOMPARE(int(v.result), result);
     QVERIFY2(v.reason.contains(reason), qPrintable(v.reason));
     QVERIFY(!v.ok());
+}
+
+void TestDigest::serverChallengesWithSha256AndMd5()
+{
+    // RFC 8760 §2.4: one WWW-Authenticate per algorithm, the preferred (SHA-256) first; a client
+    // answers the strongest it knows, an MD5-only client the MD5 one, and both verify.
+    DigestServer server("ladderlab", "0123456789abcdef");
+    server.setAlgorithms({ Algorithm::Sha256, Algorithm::Md5 });
+    const qint64 now = 1'800'000'000;
+    const QList<QByteArray> values = server.challenges(now);
+    QCOMPARE(values.size(), 2);
+    const Challenge sha = decodeOne(values[0]), md5 = decodeOne(values[1]);
+    QCOMPARE(sha.algorithmText().value_or(QByteArray()), QByteArray("SHA-256"));
+    QCOMPARE(md5.algorithmText().value_or(QByteArray()), QByteArray("MD5"));
+    QCOMPARE(sha.realm(), QByteArray("ladderlab"));
+    QVERIFY(sha.qopOptions().contains("auth") && md5.qopOptions().contains("auth"));
+    QVERIFY(sha.nonce() != md5.nonce()); // two clients may answer the two: their nc must not collide
+    const auto passwords = [](const QByteArray& user) -> std::optional<QByteArray> {
+        return user == "alice" ? std::optional<QByteArray>("s3cret") : std::nullopt;
+    };
+    // What a client that knows both picks from the two headers: SHA-256.
+    const Selection picked = selectChallenge({ values[0], values[1] });
+    QVERIFY(picked.challenge);
+    QCOMPARE(picked.challenge->algorithmText().value_or(QByteArray()), QByteArray("SHA-256"));
+    DigestClient client("alice", "s3cret");
+    const AuthorizationResult a = client.authorize(*picked.challenge, "REGISTER", "sip:127.0.0.1");
+    QVERIFY(a.ok);
+    QVERIFY(a.headerValue.contains("algorithm=SHA-256"));
+    DigestServer::Verdict v = server.verify({ a.headerValue }, "REGISTER", "sip:127.0.0.1", passwords, now + 1);
+    QVERIFY2(v.ok(), qPrintable(v.reason));
+    // An MD5-only client answers the second header: verified too.
+    DigestClient old("alice", "s3cret");
+    const AuthorizationResult b = old.authorize(md5, "REGISTER", "sip:127.0.0.1");
+    QVERIFY(b.ok);
+    v = server.verify({ b.headerValue }, "REGISTER", "sip:127.0.0.1", passwords, now + 1);
+    QVERIFY2(v.ok(), qPrintable(v.reason));
+    // A wrong password under SHA-256 is still refused.
+    DigestClient wrong("alice", "guess");
+    v = server.verify({ wrong.authorize(sha, "REGISTER", "sip:127.0.0.1").headerValue }, "REGISTER", "sip:127.0.0.1", passwords, now + 1);
+    QCOMPARE(int(v.result), int(DigestServer::Verdict::Result::WrongResponse));
+    // A server that asks for SHA-256 only: one header, and MD5 credentials are refused, naming it.
+    DigestServer strict("ladderlab", "0123456789abcdef");
+    strict.setAlgorithms({ Algorithm::Sha256 });
+    const QList<QByteArray> only = strict.challenges(now);
+    QCOMPARE(only.size(), 1);
+    QVERIFY(only[0].contains("algorithm=SHA-256"));
+    QCOMPARE(strict.challenge(now).contains("algorithm=SHA-256"), true);
+    DigestClient md5Client("alice", "s3cret");
+    Challenge forged = decodeOne(only[0]);
+    const QByteArray md5Answer
+        = md5Client.authorize(decodeOne(QByteArray(only[0]).replace("algorithm=SHA-256", "algorithm=MD5")), "REGISTER", "sip:127.0.0.1").headerValue;
+    v = strict.verify({ md5Answer }, "REGISTER", "sip:127.0.0.1", passwords, now + 1);
+    QCOMPARE(int(v.result), int(DigestServer::Verdict::Result::Malformed));
+    QVERIFY2(v.reason.contains(QLatin1String("not the SHA-256 we asked for")), qPrintable(v.reason));
+    DigestClient shaClient("alice", "s3cret");
+    v = strict.verify({ shaClient.authorize(forged, "REGISTER", "sip:127.0.0.1").headerValue }, "REGISTER", "sip:127.0.0.1", passwords, now + 1);
+    QVERIFY2(v.ok(), qPrintable(v.reason));
 }
 
 QTEST_APPLESS_MAIN(TestDigest)

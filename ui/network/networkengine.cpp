@@ -266,6 +266,25 @@ QByteArray NetworkEngine::sdpAnswerFor(const sip::Incoming& in)
         + QByteArray::number(payload) + (payload == 8 ? " PCMA/8000" : " PCMU/8000") + "\r\na=sendrecv\r\n";
 }
 
+QString UasAuth::algorithmsName(Algorithms a)
+{
+    switch (a) {
+    case Algorithms::Sha256: return QStringLiteral("SHA-256");
+    case Algorithms::Both: return QStringLiteral("SHA-256+MD5");
+    case Algorithms::Md5: break;
+    }
+    return QStringLiteral("MD5");
+}
+
+UasAuth::Algorithms UasAuth::algorithmsFromName(const QString& name)
+{
+    if (name.compare(QLatin1String("SHA-256"), Qt::CaseInsensitive) == 0)
+        return Algorithms::Sha256;
+    if (name.compare(QLatin1String("SHA-256+MD5"), Qt::CaseInsensitive) == 0)
+        return Algorithms::Both;
+    return Algorithms::Md5;
+}
+
 void NetworkEngine::setRules(const AnswerRules& rules)
 {
     m_rules = rules;
@@ -273,6 +292,12 @@ void NetworkEngine::setRules(const AnswerRules& rules)
         QByteArray secret(32, '\0');
         QRandomGenerator::system()->fillRange(reinterpret_cast<quint32*>(secret.data()), secret.size() / 4);
         m_digest = std::make_unique<sip::auth::DigestServer>(rules.auth.realm.toUtf8(), secret);
+    }
+    using A = sip::auth::Algorithm;
+    switch (rules.auth.algorithms) {
+    case UasAuth::Algorithms::Md5: m_digest->setAlgorithms({ A::Md5 }); break;
+    case UasAuth::Algorithms::Sha256: m_digest->setAlgorithms({ A::Sha256 }); break;
+    case UasAuth::Algorithms::Both: m_digest->setAlgorithms({ A::Sha256, A::Md5 }); break;
     }
 }
 
@@ -295,10 +320,10 @@ bool NetworkEngine::admitted(const sip::Incoming& in, const QString& method)
                                                in.connection->remote().toString())
                                          : QString();
     if (v.ok()) {
-        m_stack.log(1, tr("network mode: %1 from %2 (transaction %3): credentials for '%4' verified")
+        m_stack.log(1, tr("network mode: %1 from %2 (transaction %3): credentials for '%4' verified (%5)")
                            .arg(method, source)
                            .arg(in.transaction)
-                           .arg(escapeNetworkText(v.user, 80)));
+                           .arg(escapeNetworkText(v.user, 80), QString::fromLatin1(sip::auth::algorithmName(v.algorithm))));
         return true;
     }
     const bool tried = v.result != sip::auth::DigestServer::Verdict::Result::NoCredentials;
@@ -309,8 +334,11 @@ bool NetworkEngine::admitted(const sip::Incoming& in, const QString& method)
             .arg(v.user.isEmpty() ? QString() : tr("credentials for '%1': ").arg(escapeNetworkText(v.user, 80)))
             .arg(escapeNetworkText(v.reason.toUtf8(), 200))
             .arg(v.stale() ? QStringLiteral(" (stale=true)") : QString()));
-    reply(in.transaction, 401, {}, { { QByteArrayLiteral("WWW-Authenticate"), m_digest->challenge(now, v.stale()) } }, {}, {},
-        tr("challenged"));
+    // One WWW-Authenticate per algorithm, SHA-256 first (RFC 8760 §2.4).
+    QList<QPair<QByteArray, QByteArray>> headers;
+    for (const QByteArray& value : m_digest->challenges(now, v.stale()))
+        headers.append({ QByteArrayLiteral("WWW-Authenticate"), value });
+    reply(in.transaction, 401, {}, headers, {}, {}, tr("challenged"));
     return false;
 }
 

@@ -43,11 +43,16 @@ struct AnswerRule {
 };
 
 // Digest as a UAS (RFC 3261 §22.1, §22.4): requests of these methods whose credentials do not
-// verify are answered 401 with a challenge (realm, MD5, qop="auth"); those that verify go on to
-// their method's rule. One account is accepted.
+// verify are answered 401 with a challenge (realm, MD5 or SHA-256 or both — two WWW-Authenticate
+// headers, SHA-256 first, RFC 8760 — qop="auth"); those that verify go on to their method's rule.
+// One account is accepted.
 struct UasAuth {
+    enum class Algorithms { Md5, Sha256, Both }; // Both: SHA-256 then MD5, two headers (RFC 8760)
     QStringList methods; // upper case; empty: nothing is challenged
     QString user, password;
+    Algorithms algorithms = Algorithms::Md5;
+    static QString algorithmsName(Algorithms a); // "MD5", "SHA-256", "SHA-256+MD5"
+    static Algorithms algorithmsFromName(const QString& name); // MD5 for anything else
     QString realm = QStringLiteral("ladderlab");
     bool challenges(const QString& method) const { return methods.contains(method) && !user.isEmpty(); }
 };

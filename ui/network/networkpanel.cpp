@@ -155,9 +155,30 @@ NetworkPanel::NetworkPanel(QWidget* parent)
     m_challengeMethods = new QLineEdit(settings.value(QStringLiteral("network/uasAuth/methods")).toString(), rulesGroup);
     m_challengeMethods->setObjectName(QStringLiteral("networkChallengeMethods"));
     m_challengeMethods->setPlaceholderText(tr("REGISTER INVITE (empty: none)"));
-    m_challengeMethods->setToolTip(tr("Requests of these methods are answered 401 with a Digest challenge (realm \"ladderlab\", MD5, "
-                                      "qop=auth) until their credentials verify; then their rule above applies"));
-    rf->addRow(tr("Challenge"), m_challengeMethods);
+    m_challengeMethods->setToolTip(tr("Requests of these methods are answered 401 with a Digest challenge (realm \"ladderlab\", "
+                                      "the algorithm chosen beside, qop=auth) until their credentials verify; then their rule "
+                                      "above applies"));
+    m_challengeAlgorithm = new QComboBox(rulesGroup);
+    m_challengeAlgorithm->setObjectName(QStringLiteral("networkChallengeAlgorithm"));
+    m_challengeAlgorithm->addItem(QStringLiteral("MD5"), UasAuth::algorithmsName(UasAuth::Algorithms::Md5));
+    m_challengeAlgorithm->addItem(QStringLiteral("SHA-256"), UasAuth::algorithmsName(UasAuth::Algorithms::Sha256));
+    m_challengeAlgorithm->addItem(tr("SHA-256 and MD5"), UasAuth::algorithmsName(UasAuth::Algorithms::Both));
+    m_challengeAlgorithm->setToolTip(tr("The Digest algorithm of the challenge. \"SHA-256 and MD5\" sends two WWW-Authenticate "
+                                        "headers, SHA-256 first (RFC 8760): a client answers the strongest it knows, and "
+                                        "either verifies"));
+    {
+        const int i = m_challengeAlgorithm->findData(UasAuth::algorithmsName(
+            UasAuth::algorithmsFromName(settings.value(QStringLiteral("network/uasAuth/algorithm")).toString())));
+        m_challengeAlgorithm->setCurrentIndex(std::max(0, i));
+    }
+    auto* challengeRow = new QHBoxLayout;
+    challengeRow->addWidget(m_challengeMethods, 1);
+    challengeRow->addWidget(m_challengeAlgorithm);
+    rf->addRow(tr("Challenge"), challengeRow);
+    connect(m_challengeAlgorithm, &QComboBox::currentIndexChanged, this, [this] {
+        saveSettings();
+        emit rulesChanged(rules());
+    });
     auto* accountRow = new QHBoxLayout;
     m_challengeUser = new QLineEdit(settings.value(QStringLiteral("network/uasAuth/user")).toString(), rulesGroup);
     m_challengeUser->setObjectName(QStringLiteral("networkChallengeUser"));
@@ -319,6 +340,7 @@ AnswerRules NetworkPanel::rules() const
         r.auth.methods << m.toUpper();
     r.auth.user = m_challengeUser->text().trimmed();
     r.auth.password = m_challengePassword->text();
+    r.auth.algorithms = UasAuth::algorithmsFromName(m_challengeAlgorithm->currentData().toString());
     return r;
 }
 
@@ -384,7 +406,8 @@ QJsonObject NetworkPanel::state() const
     return QJsonObject { { QStringLiteral("listeners"), listeners }, { QStringLiteral("rules"), rules },
         { QStringLiteral("giveUpSeconds"), m_giveUp->value() }, { QStringLiteral("trustAny"), m_trustAny->isChecked() },
         { QStringLiteral("challengeMethods"), m_challengeMethods->text().trimmed() },
-        { QStringLiteral("challengeUser"), m_challengeUser->text().trimmed() } };
+        { QStringLiteral("challengeUser"), m_challengeUser->text().trimmed() },
+        { QStringLiteral("challengeAlgorithm"), m_challengeAlgorithm->currentData().toString() } };
 }
 
 void NetworkPanel::restoreState(const QJsonObject& state)
@@ -442,6 +465,12 @@ void NetworkPanel::restoreState(const QJsonObject& state)
     }
     m_challengeMethods->setText(state.value(QStringLiteral("challengeMethods")).toString(m_challengeMethods->text()));
     m_challengeUser->setText(state.value(QStringLiteral("challengeUser")).toString(m_challengeUser->text()));
+    if (state.contains(QStringLiteral("challengeAlgorithm"))) {
+        const QSignalBlocker block(m_challengeAlgorithm);
+        const int i = m_challengeAlgorithm->findData(
+            UasAuth::algorithmsName(UasAuth::algorithmsFromName(state.value(QStringLiteral("challengeAlgorithm")).toString())));
+        m_challengeAlgorithm->setCurrentIndex(std::max(0, i));
+    }
     saveSettings();
     emit rulesChanged(rules());
     emit trustChanged(m_trustAny->isChecked());
@@ -484,6 +513,7 @@ void NetworkPanel::saveSettings() const
     settings.setValue(QStringLiteral("network/trustAny"), m_trustAny->isChecked());
     settings.setValue(QStringLiteral("network/uasAuth/methods"), m_challengeMethods->text().trimmed());
     settings.setValue(QStringLiteral("network/uasAuth/user"), m_challengeUser->text().trimmed());
+    settings.setValue(QStringLiteral("network/uasAuth/algorithm"), m_challengeAlgorithm->currentData().toString());
 }
 
 void NetworkPanel::setRunning(bool running, const QStringList& bound, const QString& error)

@@ -66,6 +66,7 @@ public:
     QLineEdit* challengeMethodsEdit() const { return m_challengeMethods; }
     QLineEdit* challengeUserEdit() const { return m_challengeUser; }
     QLineEdit* challengePasswordEdit() const { return m_challengePassword; }
+    QComboBox* challengeAlgorithmBox() const { return m_challengeAlgorithm; }
 
 public slots:
     void setRunning(bool running, const QStringList& bound, const QString& error);
@@ -105,6 +106,7 @@ private:
     QLineEdit* m_challengeMethods;
     QLineEdit* m_challengeUser;
     QLineEdit* m_challengePassword;
+    QComboBox* m_challengeAlgorithm;
     QTableWidget* m_waiting;
     QPlainTextEdit* m_request;
     QComboBox* m_status;

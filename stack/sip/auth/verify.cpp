@@ -25,8 +25,18 @@ QByteArray quoted(const QByteArray& v)
 DigestServer::DigestServer(QByteArray realm, QByteArray secret, Algorithm algorithm)
     : m_realm(std::move(realm))
     , m_secret(std::move(secret))
-    , m_algorithm(algorithm)
+    , m_algorithms { algorithm }
 {
+}
+
+void DigestServer::setAlgorithms(const QList<Algorithm>& algorithms)
+{
+    m_algorithms.clear();
+    for (Algorithm a : algorithms)
+        if (!m_algorithms.contains(a))
+            m_algorithms.append(a);
+    if (m_algorithms.isEmpty())
+        m_algorithms.append(Algorithm::Md5);
 }
 
 QByteArray DigestServer::nonceFor(qint64 issuedSecs, quint64 serial) const
@@ -38,13 +48,22 @@ QByteArray DigestServer::nonceFor(qint64 issuedSecs, quint64 serial) const
 
 QByteArray DigestServer::challenge(qint64 nowSecs, bool stale)
 {
+    return challenges(nowSecs, stale).first();
+}
+
+QList<QByteArray> DigestServer::challenges(qint64 nowSecs, bool stale)
+{
     // A serial makes every nonce unique (two clients challenged in the same second must not share
-    // one: their nc counts would collide as replays).
-    QByteArray v = "Digest realm=" + quoted(m_realm) + ", nonce=\"" + nonceFor(nowSecs, ++m_serial) + "\", algorithm=" + algorithmName(m_algorithm)
-        + ", qop=\"auth\"";
-    if (stale)
-        v += ", stale=true";
-    return v;
+    // one: their nc counts would collide as replays) — each challenge of one response too, since
+    // two clients may answer the same response's two challenges.
+    QList<QByteArray> out;
+    for (Algorithm a : m_algorithms) {
+        QByteArray v = "Digest realm=" + quoted(m_realm) + ", nonce=\"" + nonceFor(nowSecs, ++m_serial) + "\", algorithm=" + algorithmName(a) + ", qop=\"auth\"";
+        if (stale)
+            v += ", stale=true";
+        out << v;
+    }
+    return out;
 }
 
 DigestServer::Verdict DigestServer::verify(const QList<QByteArrayView>& credentials, QByteArrayView method,
@@ -94,10 +113,13 @@ DigestServer::Verdict DigestServer::verify(const QList<QByteArrayView>& credenti
         v.reason = QStringLiteral("credentials without username, nonce, uri or response");
         return v;
     }
-    if (!algorithm || *algorithm != m_algorithm) {
+    if (!algorithm || !m_algorithms.contains(*algorithm)) {
+        QStringList asked;
+        for (Algorithm a : m_algorithms)
+            asked << QString::fromLatin1(algorithmName(a));
         v.result = R::Malformed;
         v.reason = QStringLiteral("algorithm %1, not the %2 we asked for")
-                       .arg(QString::fromLatin1(c.algorithmText().value_or("MD5").left(40)), QString::fromLatin1(algorithmName(m_algorithm)));
+                       .arg(QString::fromLatin1(c.algorithmText().value_or("MD5").left(40)), asked.join(QStringLiteral(" or ")));
         return v;
     }
     if (qop != "auth" || nc.size() != 8 || cnonce.isEmpty()) {
@@ -132,7 +154,8 @@ DigestServer::Verdict DigestServer::verify(const QList<QByteArrayView>& credenti
         return v;
     }
     DigestInput in;
-    in.algorithm = m_algorithm;
+    in.algorithm = *algorithm;
+    v.algorithm = *algorithm;
     in.username = v.user;
     in.password = *pw;
     in.realm = m_realm;

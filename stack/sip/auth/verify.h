@@ -22,17 +22,27 @@ public:
     DigestServer(QByteArray realm, QByteArray secret, Algorithm algorithm = Algorithm::Md5);
 
     const QByteArray& realm() const { return m_realm; }
-    Algorithm algorithm() const { return m_algorithm; }
+    // The first (preferred) algorithm challenged with.
+    Algorithm algorithm() const { return m_algorithms.first(); }
+    const QList<Algorithm>& algorithms() const { return m_algorithms; }
+    // Challenge with each of these (RFC 8760 §2.4: one WWW-Authenticate per algorithm, in order of
+    // preference — give SHA-256 first); credentials answering any of them verify. Empty: MD5.
+    void setAlgorithms(const QList<Algorithm>& algorithms);
     // A nonce older than this is stale (answered with a new challenge, stale=true).
     void setNonceLifetimeSeconds(qint64 s) { m_lifetime = s; }
 
-    // The WWW-Authenticate / Proxy-Authenticate value: Digest realm, nonce, algorithm, qop="auth".
+    // The WWW-Authenticate / Proxy-Authenticate value: Digest realm, nonce, algorithm, qop="auth"
+    // (the first algorithm's).
     QByteArray challenge(qint64 nowSecs, bool stale = false);
+    // One value per algorithm, in the order of algorithms(), each with a fresh nonce of its own:
+    // the headers of one 401 (RFC 8760 §2.4).
+    QList<QByteArray> challenges(qint64 nowSecs, bool stale = false);
 
     struct Verdict {
         enum class Result { Ok, NoCredentials, Malformed, OtherRealm, UnknownUser, StaleNonce, BadNonce, Replay, WrongUri, WrongResponse };
         Result result = Result::NoCredentials;
         QByteArray user; // as the credentials named it (raw: escape before printing)
+        Algorithm algorithm = Algorithm::Md5; // the one the credentials answered (when Ok)
         QString reason; // one sentence: "no Authorization header", "wrong response (wrong password?)"…
         bool ok() const { return result == Result::Ok; }
         bool stale() const { return result == Result::StaleNonce; }
@@ -46,7 +56,7 @@ private:
     QByteArray nonceFor(qint64 issuedSecs, quint64 serial) const;
 
     QByteArray m_realm, m_secret;
-    Algorithm m_algorithm;
+    QList<Algorithm> m_algorithms;
     qint64 m_lifetime = 300;
     quint64 m_serial = 0;
     QHash<QByteArray, quint32> m_lastNc; // per nonce, bounded
