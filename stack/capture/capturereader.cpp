@@ -7,6 +7,9 @@
 
 #include <QFile>
 
+#include <sys/mman.h>
+#include <unistd.h>
+
 #include <cmath>
 
 namespace ladder::trace {
@@ -31,6 +34,27 @@ namespace {
                 return 0;
             const quint32 a = d[off], b = d[off + 1], c = d[off + 2], e = d[off + 3];
             return big ? (a << 24) | (b << 16) | (c << 8) | e : a | (b << 8) | (c << 16) | (e << 24);
+        }
+    };
+
+    // A mapped capture file read front to back: the pages behind the record being read are handed
+    // back to the kernel now and then (MADV_DONTNEED), so that a large file does not stay resident
+    // in the reader's memory beside the journal it fills. Nothing refers to them any more: every
+    // event copies what it keeps out of the packet before the next record is read.
+    struct Releaser {
+        const uchar* base = nullptr; // page-aligned start of the mapping, or null (not a mapping)
+        qsizetype released = 0;
+        static constexpr qsizetype kStep = 4 * 1024 * 1024;
+        void at(qsizetype off)
+        {
+            if (!base || off - released < kStep)
+                return;
+            static const qsizetype page = qsizetype(sysconf(_SC_PAGESIZE));
+            const qsizetype upTo = off / page * page;
+            if (upTo > released) {
+                madvise(const_cast<uchar*>(base) + released, size_t(upTo - released), MADV_DONTNEED);
+                released = upTo;
+            }
         }
     };
 
@@ -64,7 +88,8 @@ namespace {
         return satAdd(v, offset);
     }
 
-    CaptureReadResult readPcap(const uchar* data, qsizetype size, PacketDecoder& dec, CaptureReadResult& res)
+    CaptureReadResult readPcap(const uchar* data, qsizetype size, PacketDecoder& dec, CaptureReadResult& res,
+        Releaser& rel)
     {
         res.format = QStringLiteral("pcap");
         Reader r { data, size };
@@ -99,6 +124,7 @@ namespace {
             ++res.packets;
             dec.decode(p);
             off += 16 + qsizetype(incl);
+            rel.at(off);
         }
         res.ok = true;
         return res;
@@ -119,7 +145,8 @@ namespace {
         return true;
     }
 
-    CaptureReadResult readPcapng(const uchar* data, qsizetype size, PacketDecoder& dec, CaptureReadResult& res)
+    CaptureReadResult readPcapng(const uchar* data, qsizetype size, PacketDecoder& dec, CaptureReadResult& res,
+        Releaser& rel)
     {
         res.format = QStringLiteral("pcapng");
         Reader r { data, size };
@@ -228,6 +255,7 @@ namespace {
                 dec.decode(p);
             }
             off += qsizetype(len);
+            rel.at(off);
         }
         res.ok = true;
         return res;
@@ -243,17 +271,26 @@ bool looksLikeCapture(const QByteArray& head)
     return m == 0x0A0D0D0Au || m == 0xa1b2c3d4u || m == 0xd4c3b2a1u || m == 0xa1b23c4du || m == 0x4d3cb2a1u;
 }
 
+namespace {
+    CaptureReadResult readFrom(const uchar* data, qsizetype size, const EventSink& sink, const CaptureReadOptions& options,
+        Releaser& rel)
+    {
+        CaptureReadResult res;
+        if (!data || size < 24
+            || !looksLikeCapture(QByteArray::fromRawData(reinterpret_cast<const char*>(data), 4))) {
+            res.error = QStringLiteral("not a pcap or pcapng file");
+            return res;
+        }
+        PacketDecoder dec(sink, options, res);
+        const quint32 m = quint32(data[0]) | (quint32(data[1]) << 8) | (quint32(data[2]) << 16) | (quint32(data[3]) << 24);
+        return m == 0x0A0D0D0Au ? readPcapng(data, size, dec, res, rel) : readPcap(data, size, dec, res, rel);
+    }
+} // namespace
+
 CaptureReadResult readCapture(const uchar* data, qsizetype size, const EventSink& sink, const CaptureReadOptions& options)
 {
-    CaptureReadResult res;
-    if (!data || size < 24
-        || !looksLikeCapture(QByteArray::fromRawData(reinterpret_cast<const char*>(data), 4))) {
-        res.error = QStringLiteral("not a pcap or pcapng file");
-        return res;
-    }
-    PacketDecoder dec(sink, options, res);
-    const quint32 m = quint32(data[0]) | (quint32(data[1]) << 8) | (quint32(data[2]) << 16) | (quint32(data[3]) << 24);
-    return m == 0x0A0D0D0Au ? readPcapng(data, size, dec, res) : readPcap(data, size, dec, res);
+    Releaser none;
+    return readFrom(data, size, sink, options, none);
 }
 
 CaptureReadResult readCaptureFile(const QString& path, const EventSink& sink, const CaptureReadOptions& options)
@@ -269,8 +306,11 @@ CaptureReadResult readCaptureFile(const QString& path, const EventSink& sink, co
         res.error = QStringLiteral("%1: empty file").arg(path);
         return res;
     }
-    if (uchar* map = f.map(0, f.size()))
-        return readCapture(map, qsizetype(f.size()), sink, options);
+    if (uchar* map = f.map(0, f.size())) {
+        Releaser rel;
+        rel.base = map;
+        return readFrom(map, qsizetype(f.size()), sink, options, rel);
+    }
     const QByteArray all = f.readAll();
     return readCapture(reinterpret_cast<const uchar*>(all.constData()), all.size(), sink, options);
 }

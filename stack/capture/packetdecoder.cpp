@@ -4,7 +4,10 @@
 #include "endpoint.h"
 #include "netpacket.h"
 
-#include <QCryptographicHash>
+#include <QVarLengthArray>
+
+#include <cstring>
+
 
 namespace ladder::trace {
 
@@ -32,6 +35,29 @@ namespace {
     QString endpoint(const uchar* addr, int len, quint16 port)
     {
         return formatEndpoint(QByteArray(reinterpret_cast<const char*>(addr), len), port);
+    }
+
+    // "a.b.c.d:port", as formatEndpoint writes it.
+    QString formatV4(const uchar* a, quint16 port)
+    {
+        char buf[24];
+        int n = 0;
+        auto put = [&](unsigned v) {
+            char d[5];
+            int k = 0;
+            do {
+                d[k++] = char('0' + v % 10);
+                v /= 10;
+            } while (v);
+            while (k)
+                buf[n++] = d[--k];
+        };
+        for (int i = 0; i < 4; ++i) {
+            put(a[i]);
+            buf[n++] = i < 3 ? '.' : ':';
+        }
+        put(port);
+        return QString::fromLatin1(buf, n);
     }
 
     // A SIP start line: "SIP/2.0 " or a method token, a space, and " SIP/2.0" ending the line.
@@ -96,6 +122,67 @@ namespace {
             pos = end < head.size() ? end : -1;
         }
         return {};
+    }
+
+    bool isSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r'; }
+
+    QByteArrayView trimmedView(QByteArrayView v)
+    {
+        qsizetype b = 0, e = v.size();
+        while (b < e && isSpace(v[b]))
+            ++b;
+        while (e > b && isSpace(v[e - 1]))
+            --e;
+        return v.sliced(b, e - b);
+    }
+
+    // Whether the header name n, trimmed, is `lower` (ASCII, case-insensitive), or `compact`.
+    bool nameIs(QByteArrayView n, QByteArrayView lower, QByteArrayView compact)
+    {
+        n = trimmedView(n);
+        auto eq = [&](QByteArrayView want) {
+            if (want.isEmpty() || n.size() != want.size())
+                return false;
+            for (qsizetype i = 0; i < n.size(); ++i) {
+                char c = n[i];
+                if (c >= 'A' && c <= 'Z')
+                    c = char(c + 32);
+                if (c != want[i])
+                    return false;
+            }
+            return true;
+        };
+        return eq(lower) || eq(compact);
+    }
+
+    // The values of the first Via and the first CSeq in the head of a SIP message, as header()
+    // finds them (the same lines, the same trimming), in one pass and without copying.
+    void viaAndCSeq(QByteArrayView msg, QByteArrayView* via, QByteArrayView* cseq)
+    {
+        *via = *cseq = {};
+        bool haveVia = false, haveCSeq = false;
+        const qsizetype headEnd = msg.indexOf("\r\n\r\n");
+        const QByteArrayView head = msg.first(headEnd < 0 ? msg.size() : headEnd);
+        qsizetype pos = head.indexOf("\r\n");
+        while (pos >= 0 && pos + 2 < head.size() && !(haveVia && haveCSeq)) {
+            const qsizetype start = pos + 2;
+            qsizetype end = head.indexOf("\r\n", start);
+            if (end < 0)
+                end = head.size();
+            const QByteArrayView line = head.sliced(start, end - start);
+            const qsizetype colon = line.indexOf(':');
+            if (colon > 0) {
+                const QByteArrayView n = line.first(colon);
+                if (!haveVia && nameIs(n, "via", "v")) {
+                    haveVia = true;
+                    *via = trimmedView(line.sliced(colon + 1));
+                } else if (!haveCSeq && nameIs(n, "cseq", {})) {
+                    haveCSeq = true;
+                    *cseq = trimmedView(line.sliced(colon + 1));
+                }
+            }
+            pos = end < head.size() ? end : -1;
+        }
     }
 
     QString firstLine(const QByteArray& msg)
@@ -420,7 +507,7 @@ void PacketDecoder::decodeTransport(const CapturedPacket& p, Flow f, quint8 prot
     case net::ProtoSctp:
         if (tn < 12)
             return ignore();
-        return decodeSctp(p, endpoint(f.src, f.addrLen, get16(t)), endpoint(f.dst, f.addrLen, get16(t + 2)), t, tn, true);
+        return decodeSctp(p, endpointText(f.src, f.addrLen, get16(t)), endpointText(f.dst, f.addrLen, get16(t + 2)), t, tn, true);
     case kProtoGre:
         return decodeGre(p, t, tn, depth);
     default:
@@ -439,8 +526,8 @@ void PacketDecoder::decodeUdp(const CapturedPacket& p, Flow f, const uchar* d, q
         return ignore();
     const uchar* payload = d + 8;
     const qsizetype pn = len - 8;
-    const QString from = endpoint(f.src, f.addrLen, f.sport);
-    const QString to = endpoint(f.dst, f.addrLen, f.dport);
+    const QString from = endpointText(f.src, f.addrLen, f.sport);
+    const QString to = endpointText(f.dst, f.addrLen, f.dport);
     if ((m_options.sctpUdpPorts.contains(f.sport) || m_options.sctpUdpPorts.contains(f.dport)) && pn >= 12)
         return decodeSctp(p, from, to, payload, pn, false);
     // VXLAN (RFC 7348; 4789, or Linux's older default 8472): flags with the I bit, then a frame.
@@ -503,8 +590,8 @@ void PacketDecoder::decodeTcp(const CapturedPacket& p, Flow f, const uchar* d, q
             const auto rev = m_tcp.constFind(tcpKey(f.dst, f.src, f.addrLen, f.dport, f.sport));
             s.connectionId = rev != m_tcp.constEnd() && rev->connectionId ? rev->connectionId : m_nextConnection++;
         }
-        const QString from = endpoint(f.src, f.addrLen, f.sport);
-        const QString to = endpoint(f.dst, f.addrLen, f.dport);
+        const QString from = endpointText(f.src, f.addrLen, f.sport);
+        const QString to = endpointText(f.dst, f.addrLen, f.dport);
         if (o == TcpReorder::Outcome::GapGivenUp && s.mode != TcpStream::Mode::Sip) {
             // WebSocket frames cannot be found again after a gap: wait for a new start.
             ++m_result.tcpGaps;
@@ -681,6 +768,27 @@ bool PacketDecoder::frameWebSocket(const CapturedPacket& p, TcpStream& s, const 
     return true;
 }
 
+QString PacketDecoder::endpointText(const uchar* addr, int len, quint16 port)
+{
+    if (len != 4 && len != 16)
+        return endpoint(addr, len, port);
+    EndpointKey k;
+    if (len == 4) {
+        k.a0 = get32(addr);
+    } else {
+        std::memcpy(&k.a0, addr, 8);
+        std::memcpy(&k.a1, addr + 8, 8);
+    }
+    k.portLen = quint32(port) | quint32(len) << 16;
+    if (m_endpoints.size() >= (1 << 17))
+        m_endpoints.clear(); // a bound on what a capture of many hosts keeps; the strings live on in events
+    bool inserted = false;
+    QString& s = m_endpoints.findOrInsert(k, &inserted);
+    if (inserted)
+        s = len == 4 ? formatV4(addr, port) : endpoint(addr, len, port);
+    return s;
+}
+
 quint64 PacketDecoder::associationId(const QString& from, const QString& to)
 {
     const QString key = from < to ? from + QLatin1Char('|') + to : to + QLatin1Char('|') + from;
@@ -798,29 +906,31 @@ void PacketDecoder::emitSip(const CapturedPacket& p, const QString& from, const 
     if (!p.note.isEmpty())
         e.text += QStringLiteral(" [%1]").arg(p.note);
     // A transaction is named by the top Via branch and the CSeq method (RFC 3261 17.1.3).
-    QByteArray via = header(msg, "via", "v");
-    const qsizetype comma = via.indexOf(',');
-    if (comma >= 0)
+    QByteArrayView via, cseq;
+    viaAndCSeq(msg, &via, &cseq);
+    if (const qsizetype comma = via.indexOf(','); comma >= 0)
         via.truncate(comma);
     const qsizetype br = via.indexOf("branch=");
-    QByteArray branch = br >= 0 ? via.mid(br + 7) : via;
-    const qsizetype semi = branch.indexOf(';');
-    if (semi >= 0)
+    QByteArrayView branch = br >= 0 ? via.sliced(br + 7) : via;
+    if (const qsizetype semi = branch.indexOf(';'); semi >= 0)
         branch.truncate(semi);
-    QByteArray method = header(msg, "cseq", nullptr);
-    method = method.mid(method.indexOf(' ') + 1).trimmed();
+    const QByteArrayView method = trimmedView(cseq.sliced(cseq.indexOf(' ') + 1));
+    QVarLengthArray<char, 256> tkey;
+    tkey.append(branch.data(), branch.size());
+    tkey.append(' ');
+    tkey.append(method.data(), method.size());
     if (method == "ACK" || method == "CANCEL")
-        method += '/'; // their own transactions, even with the INVITE's branch
-    const QByteArray tkey = branch + ' ' + method;
-    auto t = m_transactions.find(tkey);
-    if (t == m_transactions.end())
-        t = m_transactions.insert(tkey, quint64(m_transactions.size()) + 1);
-    e.object = *t;
-    QCryptographicHash h(QCryptographicHash::Sha1);
-    h.addData(from.toUtf8());
-    h.addData(to.toUtf8());
-    h.addData(msg);
-    quint64& seen = m_seenSip[h.result()];
+        tkey.append('/'); // their own transactions, even with the INVITE's branch
+    bool inserted = false;
+    quint64& t = m_transactions.findOrInsert(QByteArrayView(tkey.constData(), tkey.size()), &inserted);
+    if (inserted)
+        t = quint64(m_transactions.size());
+    e.object = t;
+    const qsizetype n = msg.size();
+    const quint64 ends = mix64((quint64(qHash(from)) << 32) ^ quint64(qHash(to)) ^ (quint64(n) << 17));
+    const SeenKey key { mix64(quint64(qHash(QByteArrayView(msg), 0x243f6a88u)) ^ ends),
+        mix64(quint64(qHash(QByteArrayView(msg), 0x85a308d3u)) + ends) };
+    quint64& seen = m_seenSip[key];
     if (seen > 0) {
         e.kind = Kind::SipRetransmission;
         e.c = seen;

@@ -1,0 +1,204 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include <QByteArrayView>
+#include <QHashFunctions>
+
+#include <cstring>
+#include <vector>
+
+namespace ladder::trace {
+
+// Open-addressing hash tables for the capture path (reading and reconstructing a capture touches
+// a table per message, 10⁵–10⁶ times per file). Linear probing over one flat array of slots, no
+// allocation per entry, no erase (the capture tables only grow and are capped by their owners).
+
+inline quint64 mix64(quint64 x)
+{
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdULL;
+    x ^= x >> 33;
+    x *= 0xc4ceb9fe1a85ec53ULL;
+    x ^= x >> 33;
+    return x;
+}
+
+// Key → V for keys with operator== and a hash function object.
+template<typename K, typename V, typename Hash>
+class FlatMap {
+public:
+    qsizetype size() const { return m_size; }
+    bool isEmpty() const { return m_size == 0; }
+
+    V* find(const K& k)
+    {
+        if (m_slots.empty())
+            return nullptr;
+        for (size_t i = Hash()(k) & m_mask;; i = (i + 1) & m_mask) {
+            Slot& s = m_slots[i];
+            if (!s.used)
+                return nullptr;
+            if (s.key == k)
+                return &s.value;
+        }
+    }
+    const V* find(const K& k) const { return const_cast<FlatMap*>(this)->find(k); }
+
+    // The value of k, default-constructed when new (*inserted says which).
+    V& operator[](const K& k) { return findOrInsert(k, nullptr); }
+    V& findOrInsert(const K& k, bool* inserted)
+    {
+        if ((m_size + 1) * 4 > qsizetype(m_slots.size()) * 3)
+            grow();
+        size_t i = Hash()(k) & m_mask;
+        for (;; i = (i + 1) & m_mask) {
+            Slot& s = m_slots[i];
+            if (!s.used)
+                break;
+            if (s.key == k) {
+                if (inserted)
+                    *inserted = false;
+                return s.value;
+            }
+        }
+        Slot& s = m_slots[i];
+        s.used = true;
+        s.key = k;
+        ++m_size;
+        if (inserted)
+            *inserted = true;
+        return s.value;
+    }
+
+    template<typename Fn> void forEach(Fn fn) const
+    {
+        for (const Slot& s : m_slots)
+            if (s.used)
+                fn(s.key, s.value);
+    }
+
+    void clear()
+    {
+        m_slots.clear();
+        m_slots.shrink_to_fit();
+        m_size = 0;
+        m_mask = 0;
+    }
+
+private:
+    struct Slot {
+        K key {};
+        V value {};
+        bool used = false;
+    };
+    void grow()
+    {
+        std::vector<Slot> old;
+        old.swap(m_slots);
+        const size_t n = old.empty() ? 64 : old.size() * 2;
+        m_slots.resize(n);
+        m_mask = n - 1;
+        for (Slot& s : old) {
+            if (!s.used)
+                continue;
+            size_t i = Hash()(s.key) & m_mask;
+            while (m_slots[i].used)
+                i = (i + 1) & m_mask;
+            m_slots[i] = std::move(s);
+        }
+    }
+
+    std::vector<Slot> m_slots;
+    size_t m_mask = 0;
+    qsizetype m_size = 0;
+};
+
+struct U64Hash {
+    size_t operator()(quint64 k) const { return size_t(mix64(k)); }
+};
+
+// Byte strings → V: the keys are copied into one growing arena, the slots hold the hash and
+// where the key is. Lookups take views, so a caller builds no QByteArray to ask.
+template<typename V>
+class ByteKeyMap {
+public:
+    qsizetype size() const { return m_size; }
+
+    V* find(QByteArrayView key)
+    {
+        if (m_slots.empty())
+            return nullptr;
+        const quint64 h = hashOf(key);
+        for (size_t i = h & m_mask;; i = (i + 1) & m_mask) {
+            Slot& s = m_slots[i];
+            if (s.len < 0)
+                return nullptr;
+            if (s.hash == h && equal(s, key))
+                return &s.value;
+        }
+    }
+
+    V& findOrInsert(QByteArrayView key, bool* inserted)
+    {
+        if ((m_size + 1) * 4 > qsizetype(m_slots.size()) * 3)
+            grow();
+        const quint64 h = hashOf(key);
+        size_t i = h & m_mask;
+        for (;; i = (i + 1) & m_mask) {
+            Slot& s = m_slots[i];
+            if (s.len < 0)
+                break;
+            if (s.hash == h && equal(s, key)) {
+                if (inserted)
+                    *inserted = false;
+                return s.value;
+            }
+        }
+        Slot& s = m_slots[i];
+        s.hash = h;
+        s.off = qsizetype(m_arena.size());
+        s.len = key.size();
+        m_arena.insert(m_arena.end(), key.data(), key.data() + key.size());
+        ++m_size;
+        if (inserted)
+            *inserted = true;
+        return s.value;
+    }
+    V& operator[](QByteArrayView key) { return findOrInsert(key, nullptr); }
+
+private:
+    struct Slot {
+        quint64 hash = 0;
+        qsizetype off = 0;
+        qsizetype len = -1; // -1: empty
+        V value {};
+    };
+    static quint64 hashOf(QByteArrayView key) { return mix64(quint64(qHash(key, 0x9e3779b9u)) ^ quint64(key.size())); }
+    bool equal(const Slot& s, QByteArrayView key) const
+    {
+        return s.len == key.size() && (key.isEmpty() || std::memcmp(m_arena.data() + s.off, key.data(), size_t(s.len)) == 0);
+    }
+    void grow()
+    {
+        std::vector<Slot> old;
+        old.swap(m_slots);
+        const size_t n = old.empty() ? 64 : old.size() * 2;
+        m_slots.resize(n);
+        m_mask = n - 1;
+        for (Slot& s : old) {
+            if (s.len < 0)
+                continue;
+            size_t i = s.hash & m_mask;
+            while (m_slots[i].len >= 0)
+                i = (i + 1) & m_mask;
+            m_slots[i] = std::move(s);
+        }
+    }
+
+    std::vector<Slot> m_slots;
+    std::vector<char> m_arena;
+    size_t m_mask = 0;
+    qsizetype m_size = 0;
+};
+
+} // namespace ladder::trace
