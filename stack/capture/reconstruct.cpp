@@ -8,22 +8,18 @@
 
 #include "sip/message/parser.h"
 
-#include <QCryptographicHash>
-
 namespace ladder::trace {
 
 namespace {
     constexpr qsizetype kMaxCopies = 2000000; // digests kept to tell mirrors from retransmissions
 
-    QByteArray digest(const Event& e)
+    // A packet's from, to and bytes as a 128-bit key: two independent 64-bit hashes of the bytes,
+    // each folded with the endpoints and the length (it was a SHA-1 digest).
+    Reconstructor::PacketKey digest(const Event& e)
     {
-        QCryptographicHash h(QCryptographicHash::Sha1);
-        h.addData(e.from.toUtf8());
-        h.addData(QByteArrayView("\n"));
-        h.addData(e.to.toUtf8());
-        h.addData(QByteArrayView("\n"));
-        h.addData(e.raw);
-        return h.result();
+        const quint64 ends = mix64((quint64(qHash(e.from)) << 32) ^ quint64(qHash(e.to)) ^ (quint64(e.raw.size()) << 17));
+        return { mix64(quint64(qHash(QByteArrayView(e.raw), 0x243f6a88u)) ^ ends),
+            mix64(quint64(qHash(QByteArrayView(e.raw), 0x85a308d3u)) + ends) };
     }
 
     bool partOfPacket(Kind k) { return k == Kind::SctpChunk || k == Kind::SctpRetransmission || k == Kind::SctpForwardTsn; }
@@ -82,7 +78,10 @@ void Reconstructor::consume(Event&& e, const EventSink& out)
         flushHeld(out);
     m_lastNs = m_any ? std::max(m_lastNs, e.timeNs) : e.timeNs;
     m_any = true;
-    QList<Event> before, after;
+    QList<Event>& before = m_before;
+    QList<Event>& after = m_after;
+    before.clear();
+    after.clear();
     m_transactions->advanceTo(e.timeNs, before);
     switch (e.kind) {
     case Kind::SipMessage:
@@ -92,13 +91,16 @@ void Reconstructor::consume(Event&& e, const EventSink& out)
             e.a = m_packetAssociation; // the connection of SIP over SCTP is its association
         if (isMirror(e))
             break;
-        const sip::ParseResult p = sip::parse(e.raw);
-        if (!p.ok || !p.message.cseq()) {
+        // Parsed once: the trackers read what the parse decoded (SipFacts).
+        sip::ParsedHeaders headers;
+        const sip::ParseResult p = sip::parse(e.raw, {}, &headers);
+        if (!p.ok || headers.cseqMethod.isEmpty() || !p.message.hasHeader(sip::HeaderId::CSeq)) {
             ++m_sipUnparsed;
             break;
         }
-        const quint64 tx = m_transactions->onMessage(e, p.message, before, after);
-        m_dialogs->onMessage(e, p.message, tx, after);
+        const SipFacts facts = SipFacts::of(p.message, headers);
+        const quint64 tx = m_transactions->onMessage(e, facts, before, after);
+        m_dialogs->onMessage(e, facts, tx, after);
         if (tx)
             e.object = tx; // a non-2xx ACK is its INVITE transaction's
         break;

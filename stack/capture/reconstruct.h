@@ -2,6 +2,7 @@
 #pragma once
 
 #include "capturereader.h"
+#include "flatmap.h"
 #include "journal/event.h"
 
 #include "sctp/snapshot.h"
@@ -101,9 +102,17 @@ public:
     QList<CapturedAssociation> associations() const; // by id
     ReconstructStats stats() const;
 
+    struct PacketKey { // from, to and bytes of a packet (reconstruct.cpp: digest)
+        quint64 h1 = 0, h2 = 0;
+        bool operator==(const PacketKey& o) const { return h1 == o.h1 && h2 == o.h2; }
+    };
+
 private:
     struct Copies { // copies of one packet by direction flag
         quint32 tx = 0, rx = 0;
+    };
+    struct PacketKeyHash {
+        size_t operator()(const PacketKey& k) const { return size_t(k.h1); }
     };
     bool isMirror(Event& e);
     void flushHeld(const EventSink& out);
@@ -113,7 +122,8 @@ private:
     std::unique_ptr<SipDialogTracker> m_dialogs;
     std::unique_ptr<SctpAssociationTracker> m_associations;
     std::unique_ptr<SipTransactionTracker> m_transactions;
-    QHash<QByteArray, Copies> m_copies; // packet digest → copies by direction flag
+    FlatMap<PacketKey, Copies, PacketKeyHash> m_copies; // packet digest → copies by direction flag
+    QList<Event> m_before, m_after; // consume()'s, kept for their capacity
     QList<Event> m_held; // derived events of the last SCTP packet, after its chunk events
     quint64 m_packetAssociation = 0; // of the last SctpPacket (its chunks and SIP follow it)
     qint64 m_lastNs = 0;

@@ -11,16 +11,18 @@ namespace {
     constexpr qsizetype kMaxHistory = 16;
     constexpr qsizetype kMaxRoutes = 32;
 
-    QByteArray key(QByteArrayView callId, QByteArrayView callerTag, QByteArrayView calleeTag)
-    {
-        return callId.toByteArray() + '\n' + callerTag.toByteArray() + '\n' + calleeTag.toByteArray();
-    }
-
-    QByteArray firstContact(const sip::Message& m)
-    {
-        const QList<sip::NameAddr> c = m.contacts();
-        return c.isEmpty() ? QByteArray() : c.first().uri().toByteArray();
-    }
+    // Call-ID \n a \n b, built on the stack.
+    struct Key : QVarLengthArray<char, 256> {
+        Key(QByteArrayView callId, QByteArrayView a, QByteArrayView b)
+        {
+            append(callId.data(), callId.size());
+            append('\n');
+            append(a.data(), a.size());
+            append('\n');
+            append(b.data(), b.size());
+        }
+        QByteArrayView view() const { return QByteArrayView(constData(), size()); }
+    };
 
     QString roleName(int role)
     {
@@ -30,13 +32,10 @@ namespace {
 
 SipDialogTracker::Dialog* SipDialogTracker::find(QByteArrayView callId, QByteArrayView tagA, QByteArrayView tagB)
 {
-    auto it = m_byKey.constFind(key(callId, tagA, tagB));
-    if (it == m_byKey.constEnd())
-        it = m_byKey.constFind(key(callId, tagB, tagA));
-    if (it == m_byKey.constEnd())
-        return nullptr;
-    const auto d = m_dialogs.find(*it);
-    return d == m_dialogs.end() ? nullptr : &*d;
+    const quint64* id = m_byKey.find(Key(callId, tagA, tagB).view());
+    if (!id)
+        id = m_byKey.find(Key(callId, tagB, tagA).view());
+    return id ? byId(*id) : nullptr;
 }
 
 void SipDialogTracker::setState(Dialog& d, const QString& to, qint64 timeNs, const QString& why, QList<Event>& out)
@@ -58,39 +57,38 @@ void SipDialogTracker::setState(Dialog& d, const QString& to, qint64 timeNs, con
         d.s.history.append({ to, timeNs });
 }
 
-void SipDialogTracker::onMessage(const Event& e, const sip::Message& m, quint64 tx, QList<Event>& after)
+void SipDialogTracker::onMessage(const Event& e, const SipFacts& m, quint64 tx, QList<Event>& after)
 {
-    const QByteArray method = m.transactionMethod();
-    if (m.isRequest()) {
-        if (m.toTag().isEmpty()) {
-            if (method == "INVITE" && tx && !m_invites.contains(tx) && m_invites.size() < kMaxInvites) {
-                Invite inv;
+    const QByteArrayView method = m.method;
+    if (m.request) {
+        if (m.toTag.isEmpty()) {
+            if (method == "INVITE" && tx && !m_invites.find(tx) && m_invites.size() < kMaxInvites) {
+                Invite& inv = m_invites[tx];
                 inv.dir = e.dir;
                 inv.from = e.from;
                 inv.to = e.to;
-                inv.contact = firstContact(m);
-                if (const auto cs = m.cseq())
-                    inv.cseq = cs->number;
-                inv.secure = m.requestUriText().startsWith("sips:") || m.requestUriText().startsWith("SIPS:");
-                m_invites.insert(tx, inv);
+                inv.contact = m.firstContact().toByteArray();
+                inv.cseq = m.cseq;
+                const QByteArrayView ruri = m.message->requestUriText();
+                inv.secure = ruri.startsWith("sips:") || ruri.startsWith("SIPS:");
             }
             return;
         }
-        Dialog* d = find(m.callId(), m.fromTag(), m.toTag());
+        Dialog* d = find(m.callId, m.fromTag, m.toTag);
         if (!d)
             return;
         // Which side sent it: the caller writes its own tag in From.
-        const bool byCaller = m.fromTag() == d->callerTag;
+        const bool byCaller = m.fromTag == d->callerTag;
         const bool byLocal = (d->role == Role::Uas) ? !byCaller : byCaller;
-        if (const auto cs = m.cseq(); cs && method != "ACK" && method != "CANCEL") {
+        if (method != "ACK" && method != "CANCEL") {
             quint32& mine = byLocal ? d->s.localCSeq : d->s.remoteCSeq;
-            mine = std::max(mine, cs->number);
+            mine = std::max(mine, m.cseq);
         }
         if (method == "BYE" && d->s.state != QLatin1String("terminated"))
             setState(*d, QStringLiteral("terminated"), e.timeNs, QStringLiteral("BYE"), after);
         else if (method == "INVITE" && !byLocal) {
-            if (const QByteArray c = firstContact(m); !c.isEmpty())
-                d->s.remoteTarget = c; // a re-INVITE from the peer refreshes its target
+            if (const QByteArrayView c = m.firstContact(); !c.isEmpty())
+                d->s.remoteTarget = c.toByteArray(); // a re-INVITE from the peer refreshes its target
         }
         return;
     }
@@ -98,35 +96,37 @@ void SipDialogTracker::onMessage(const Event& e, const sip::Message& m, quint64 
         onInviteResponse(e, m, tx, after);
         return;
     }
-    const int status = m.statusCode();
-    if ((status == 481 || status == 408) && !m.toTag().isEmpty()) {
-        if (Dialog* d = find(m.callId(), m.fromTag(), m.toTag()); d && d->s.state != QLatin1String("terminated"))
+    const int status = m.status;
+    if ((status == 481 || status == 408) && !m.toTag.isEmpty()) {
+        if (Dialog* d = find(m.callId, m.fromTag, m.toTag); d && d->s.state != QLatin1String("terminated"))
             setState(*d, QStringLiteral("terminated"), e.timeNs, QString::number(status), after);
     }
 }
 
-void SipDialogTracker::onInviteResponse(const Event& e, const sip::Message& m, quint64 tx, QList<Event>& after)
+void SipDialogTracker::onInviteResponse(const Event& e, const SipFacts& m, quint64 tx, QList<Event>& after)
 {
-    const int status = m.statusCode();
+    const int status = m.status;
     if (status >= 300) {
         // A non-2xx final response ends every early dialog of the INVITE (RFC 3261 §13.2.2.3).
-        for (quint64 id : m_forks.value(tx)) {
-            auto d = m_dialogs.find(id);
-            if (d != m_dialogs.end() && d->s.state == QLatin1String("early"))
-                setState(*d, QStringLiteral("terminated"), e.timeNs, QString::number(status), after);
+        if (const Forks* forks = m_forks.find(tx)) {
+            for (quint64 id : *forks) {
+                Dialog* d = byId(id);
+                if (d && d->s.state == QLatin1String("early"))
+                    setState(*d, QStringLiteral("terminated"), e.timeNs, QString::number(status), after);
+            }
         }
         return;
     }
-    if (status <= 100 || m.toTag().isEmpty() || m.fromTag().isEmpty())
+    if (status <= 100 || m.toTag.isEmpty() || m.fromTag.isEmpty())
         return;
-    Dialog* d = find(m.callId(), m.fromTag(), m.toTag());
+    Dialog* d = find(m.callId, m.fromTag, m.toTag);
     if (!d) {
         create(e, m, tx, after);
         return;
     }
     // Seen on another leg too (a capture at a proxy): that INVITE's end concerns it as well.
     if (tx) {
-        QList<quint64>& forks = m_forks[tx];
+        Forks& forks = m_forks[tx];
         if (!forks.contains(d->s.id))
             forks.append(d->s.id);
     }
@@ -136,11 +136,11 @@ void SipDialogTracker::onInviteResponse(const Event& e, const sip::Message& m, q
         if (wasEarly)
             setState(*d, QStringLiteral("confirmed"), e.timeNs, QString::number(status), after);
         if (fromRemote) {
-            if (const QByteArray c = firstContact(m); !c.isEmpty())
-                d->s.remoteTarget = c;
+            if (const QByteArrayView c = m.firstContact(); !c.isEmpty())
+                d->s.remoteTarget = c.toByteArray();
             // The route set is fixed by the 2xx (RFC 3261 §12.1.2): reverse order at the UAC.
             QList<QByteArray> routes;
-            for (const sip::NameAddr& rr : m.recordRoutes())
+            for (const sip::NameAddr& rr : m.headers->recordRoutes)
                 if (routes.size() < kMaxRoutes)
                     routes.prepend(rr.text().toByteArray());
             if (wasEarly)
@@ -149,46 +149,44 @@ void SipDialogTracker::onInviteResponse(const Event& e, const sip::Message& m, q
     }
 }
 
-void SipDialogTracker::create(const Event& e, const sip::Message& m, quint64 tx, QList<Event>& after)
+void SipDialogTracker::create(const Event& e, const SipFacts& m, quint64 tx, QList<Event>& after)
 {
-    if (m_dialogs.size() >= kMaxDialogs)
+    if (qsizetype(m_dialogs.size()) >= kMaxDialogs)
         return;
-    const int status = m.statusCode();
-    const auto inv = m_invites.constFind(tx);
-    const bool haveInvite = inv != m_invites.constEnd();
+    const int status = m.status;
+    const Invite* inv = m_invites.find(tx);
+    const bool haveInvite = inv != nullptr;
     Dialog d;
     // The role follows the INVITE's direction flag, else the response's (it travels back).
     const Dir dir = haveInvite ? inv->dir : (e.dir == Dir::Rx ? Dir::Tx : e.dir == Dir::Tx ? Dir::Rx : Dir::None);
     d.role = dir == Dir::Tx ? Role::Uac : dir == Dir::Rx ? Role::Uas : Role::Observed;
     const bool uas = d.role == Role::Uas;
-    d.callerTag = m.fromTag().toByteArray();
-    d.calleeTag = m.toTag().toByteArray();
+    d.callerTag = m.fromTag.toByteArray();
+    d.calleeTag = m.toTag.toByteArray();
     const QString caller = haveInvite ? inv->from : e.to;
     const QString callee = haveInvite ? inv->to : e.from;
     d.local = uas ? callee : caller;
     d.remote = uas ? caller : callee;
     sip::DialogSnapshot& s = d.s;
-    s.id = m_nextId++;
+    s.id = quint64(m_dialogs.size()) + 1;
     s.role = d.role == Role::Uac ? QStringLiteral("UAC") : uas ? QStringLiteral("UAS") : QStringLiteral("observed");
     s.method = QStringLiteral("INVITE");
-    s.callId = m.callId().toByteArray();
+    s.callId = m.callId.toByteArray();
     s.localTag = uas ? d.calleeTag : d.callerTag;
     s.remoteTag = uas ? d.callerTag : d.calleeTag;
-    const auto from = m.from();
-    const auto to = m.to();
-    const QByteArray callerUri = from ? from->uri().toByteArray() : QByteArray();
-    const QByteArray calleeUri = to ? to->uri().toByteArray() : QByteArray();
+    const QByteArray callerUri = m.headers->from.uri().toByteArray();
+    const QByteArray calleeUri = m.headers->to.uri().toByteArray();
     s.localUri = uas ? calleeUri : callerUri;
     s.remoteUri = uas ? callerUri : calleeUri;
-    const quint32 cseq = m.cseq() ? m.cseq()->number : 0;
+    const quint32 cseq = m.cseq;
     if (uas) {
         s.remoteCSeq = cseq;
         s.remoteTarget = haveInvite ? inv->contact : QByteArray();
     } else {
         s.localCSeq = cseq;
-        s.remoteTarget = firstContact(m);
+        s.remoteTarget = m.firstContact().toByteArray();
     }
-    for (const sip::NameAddr& rr : m.recordRoutes()) {
+    for (const sip::NameAddr& rr : m.headers->recordRoutes) {
         if (s.routeSet.size() >= kMaxRoutes)
             break;
         if (uas)
@@ -198,11 +196,9 @@ void SipDialogTracker::create(const Event& e, const sip::Message& m, quint64 tx,
     }
     s.secure = haveInvite && inv->secure;
     s.creatingTransaction = tx;
-    QList<quint64>& forks = m_forks[tx];
     // Forks are counted per INVITE as the caller sent it (Call-ID, From tag, CSeq): at a proxy
     // each branch is a transaction of its own, but the To tags still fork one INVITE.
-    quint32& forkCount = m_inviteForks[key(s.callId, d.callerTag, QByteArray::number(cseq))];
-    ++forkCount;
+    const quint32 forkCount = ++m_inviteForks[Key(s.callId, d.callerTag, QByteArray::number(cseq)).view()];
     const QString state = status >= 200 ? QStringLiteral("confirmed") : QStringLiteral("early");
     s.state = state;
     s.history.append({ state, e.timeNs });
@@ -218,16 +214,19 @@ void SipDialogTracker::create(const Event& e, const sip::Message& m, quint64 tx,
     if (forkCount > 1)
         ev.text += QStringLiteral("; fork %1 of the INVITE (another To tag)").arg(forkCount);
     after.append(std::move(ev));
-    forks.append(s.id);
-    m_byKey.insert(key(s.callId, d.callerTag, d.calleeTag), s.id);
-    m_dialogs.insert(s.id, d);
+    m_forks[tx].append(s.id);
+    m_byKey[Key(s.callId, d.callerTag, d.calleeTag).view()] = s.id;
+    m_dialogs.push_back(std::move(d));
 }
 
 void SipDialogTracker::onInviteTerminated(quint64 tx, qint64 timeNs, QList<Event>& out)
 {
-    for (quint64 id : m_forks.value(tx)) {
-        auto d = m_dialogs.find(id);
-        if (d != m_dialogs.end() && d->s.state == QLatin1String("early"))
+    const Forks* forks = m_forks.find(tx);
+    if (!forks)
+        return;
+    for (quint64 id : *forks) {
+        Dialog* d = byId(id);
+        if (d && d->s.state == QLatin1String("early"))
             setState(*d, QStringLiteral("terminated"), timeNs, QStringLiteral("INVITE transaction ended"), out);
     }
 }
@@ -235,7 +234,7 @@ void SipDialogTracker::onInviteTerminated(quint64 tx, qint64 timeNs, QList<Event
 QList<sip::DialogSnapshot> SipDialogTracker::snapshots() const
 {
     QList<sip::DialogSnapshot> out;
-    out.reserve(m_dialogs.size());
+    out.reserve(qsizetype(m_dialogs.size()));
     for (const Dialog& d : m_dialogs)
         out.append(d.s);
     std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.id < b.id; });

@@ -1,15 +1,15 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "flatmap.h"
 #include "journal/event.h"
+#include "sipfacts.h"
 
 #include "sip/snapshot.h"
 
-#include <QHash>
+#include <QVarLengthArray>
 
-namespace ladder::sip {
-class Message;
-}
+#include <deque>
 
 namespace ladder::trace {
 
@@ -21,12 +21,12 @@ namespace ladder::trace {
 class SipDialogTracker {
 public:
     // tx: the transaction the message belongs to (0 if none).
-    void onMessage(const Event& e, const sip::Message& m, quint64 tx, QList<Event>& after);
+    void onMessage(const Event& e, const SipFacts& m, quint64 tx, QList<Event>& after);
     // The INVITE transaction tx ended: its early dialogs end with it.
     void onInviteTerminated(quint64 tx, qint64 timeNs, QList<Event>& out);
 
     QList<sip::DialogSnapshot> snapshots() const;
-    qsizetype count() const { return m_dialogs.size(); }
+    qsizetype count() const { return qsizetype(m_dialogs.size()); }
 
 private:
     enum class Role { Uac, Uas, Observed };
@@ -46,15 +46,16 @@ private:
 
     void setState(Dialog& d, const QString& to, qint64 timeNs, const QString& why, QList<Event>& out);
     Dialog* find(QByteArrayView callId, QByteArrayView tagA, QByteArrayView tagB);
-    void onInviteResponse(const Event& e, const sip::Message& m, quint64 tx, QList<Event>& after);
-    void create(const Event& e, const sip::Message& m, quint64 tx, QList<Event>& after);
+    Dialog* byId(quint64 id) { return id >= 1 && id <= m_dialogs.size() ? &m_dialogs[id - 1] : nullptr; }
+    void onInviteResponse(const Event& e, const SipFacts& m, quint64 tx, QList<Event>& after);
+    void create(const Event& e, const SipFacts& m, quint64 tx, QList<Event>& after);
 
-    QHash<quint64, Invite> m_invites; // by INVITE transaction
-    QHash<quint64, Dialog> m_dialogs;
-    QHash<QByteArray, quint64> m_byKey; // Call-ID \n caller tag \n callee tag
-    QHash<quint64, QList<quint64>> m_forks; // INVITE transaction → its dialogs
-    QHash<QByteArray, quint32> m_inviteForks; // Call-ID \n caller tag \n CSeq → dialogs made
-    quint64 m_nextId = 1;
+    using Forks = QVarLengthArray<quint64, 2>;
+    FlatMap<quint64, Invite, U64Hash> m_invites; // by INVITE transaction
+    std::deque<Dialog> m_dialogs; // by id - 1
+    ByteKeyMap<quint64> m_byKey; // Call-ID \n caller tag \n callee tag
+    FlatMap<quint64, Forks, U64Hash> m_forks; // INVITE transaction → its dialogs
+    ByteKeyMap<quint32> m_inviteForks; // Call-ID \n caller tag \n CSeq → dialogs made
 };
 
 } // namespace ladder::trace

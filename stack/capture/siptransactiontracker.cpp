@@ -3,6 +3,8 @@
 
 #include "sip/message/message.h"
 
+#include <algorithm>
+
 namespace ladder::trace {
 
 namespace {
@@ -23,12 +25,32 @@ namespace {
         }
     }
 
-    QByteArray branchOf(const sip::Message& m)
+    // The method as a string; the common ones shared (no allocation per transaction).
+    QString methodName(QByteArrayView m)
     {
-        const auto via = m.topVia();
-        return via ? via->branch().toByteArray() : QByteArray();
+        static const QString known[] = { QStringLiteral("INVITE"), QStringLiteral("ACK"), QStringLiteral("BYE"),
+            QStringLiteral("CANCEL"), QStringLiteral("OPTIONS"), QStringLiteral("REGISTER"), QStringLiteral("PRACK"),
+            QStringLiteral("UPDATE"), QStringLiteral("INFO"), QStringLiteral("SUBSCRIBE"), QStringLiteral("NOTIFY"),
+            QStringLiteral("REFER"), QStringLiteral("MESSAGE"), QStringLiteral("PUBLISH") };
+        for (const QString& k : known)
+            if (QLatin1String(m) == k)
+                return k;
+        return QString::fromUtf8(m);
+    }
+
+    const QString& kindName(bool invite, bool server)
+    {
+        static const QString names[] = { QStringLiteral("non-INVITE client"), QStringLiteral("non-INVITE server"),
+            QStringLiteral("INVITE client"), QStringLiteral("INVITE server") };
+        return names[(invite ? 2 : 0) + (server ? 1 : 0)];
     }
 } // namespace
+
+SipTransactionTracker::Tx* SipTransactionTracker::find(quint64 id)
+{
+    const quint32* at = m_index.find(id);
+    return at ? &m_tx[*at - 1] : nullptr;
+}
 
 SipTransactionTracker::SipTransactionTracker(const ReconstructOptions& options, Terminated onTerminated)
     : m_options(options)
@@ -38,21 +60,23 @@ SipTransactionTracker::SipTransactionTracker(const ReconstructOptions& options, 
 
 int SipTransactionTracker::lastStatus(quint64 tx) const
 {
-    const auto it = m_tx.constFind(tx);
-    return it == m_tx.constEnd() ? 0 : it->s.lastStatus;
+    const Tx* t = find(tx);
+    return t ? t->s.lastStatus : 0;
 }
 
 bool SipTransactionTracker::isInviteServerRole(quint64 tx) const
 {
-    const auto it = m_tx.constFind(tx);
-    return it != m_tx.constEnd() && it->invite && it->role == Role::Server;
+    const Tx* t = find(tx);
+    return t && t->invite && t->role == Role::Server;
 }
 
-SipTransactionTracker::Tx& SipTransactionTracker::create(quint64 id, const Event& e, const sip::Message& m,
+SipTransactionTracker::Tx& SipTransactionTracker::create(quint64 id, const Event& e, const SipFacts& m,
     bool fromResponse)
 {
-    Tx t;
-    const QByteArray method = m.transactionMethod();
+    m_tx.emplace_back();
+    m_index[id] = quint32(m_tx.size());
+    Tx& t = m_tx.back();
+    const QByteArrayView method = m.method;
     t.invite = method == "INVITE";
     // The direction flag says which side wrote the capture; a response travels the other way.
     Dir requestDir = e.dir;
@@ -69,19 +93,22 @@ SipTransactionTracker::Tx& SipTransactionTracker::create(quint64 id, const Event
         : t.role == Role::Server    ? QStringLiteral("server")
                                     : QStringLiteral("observed");
     // Observed transactions follow the client machine: the wire shows what the requester saw.
-    s.kind = QLatin1String(t.invite ? "INVITE " : "non-INVITE ")
-        + QLatin1String(t.role == Role::Server ? "server" : "client");
-    s.method = QString::fromUtf8(method);
-    s.branch = branchOf(m);
+    s.kind = kindName(t.invite, t.role == Role::Server);
+    s.method = methodName(method);
+    s.branch = m.branch.toByteArray();
     s.connectionId = e.a;
     s.reliable = e.b != 0;
     s.localEndpoint = t.role == Role::Server ? requestTo : requestFrom;
     s.remoteEndpoint = t.role == Role::Server ? requestFrom : requestTo;
-    s.connection = QStringLiteral("%1 %2 -> %3").arg(transportName(e.b), s.localEndpoint, s.remoteEndpoint);
+    const QString transport = transportName(e.b);
+    s.connection.reserve(transport.size() + s.localEndpoint.size() + s.remoteEndpoint.size() + 5);
+    s.connection.append(transport).append(QLatin1Char(' ')).append(s.localEndpoint).append(QLatin1String(" -> ")).append(s.remoteEndpoint);
     s.createdNs = e.timeNs;
+    s.history.reserve(4);
+    s.messages.reserve(t.invite ? 4 : 2);
     if (t.invite && !s.branch.isEmpty())
-        m_inviteByBranch.insert(s.branch, id);
-    return *m_tx.insert(id, t);
+        m_inviteByBranch[s.branch] = id;
+    return t;
 }
 
 Event SipTransactionTracker::stateEvent(const Tx& t, qint64 timeNs) const
@@ -128,14 +155,24 @@ void SipTransactionTracker::arm(Tx& t, const QString& name, qint64 startNs, qint
     t.timerIntervalNs = intervalNs;
     t.timerDueNs = startNs > std::numeric_limits<qint64>::max() - intervalNs ? std::numeric_limits<qint64>::max()
                                                                             : startNs + intervalNs;
-    m_due.insert({ t.timerDueNs, t.s.id });
+    m_due.push({ t.timerDueNs, t.s.id, ++t.timerGeneration });
 }
 
 void SipTransactionTracker::disarm(Tx& t)
 {
-    if (!t.timer.isEmpty())
-        m_due.erase({ t.timerDueNs, t.s.id });
     t.timer.clear();
+}
+
+SipTransactionTracker::Tx* SipTransactionTracker::nextDue()
+{
+    while (!m_due.empty()) {
+        const Due& d = m_due.top();
+        Tx* t = find(d.id);
+        if (t && !t->timer.isEmpty() && t->timerGeneration == d.generation && t->timerDueNs == d.at)
+            return t;
+        m_due.pop();
+    }
+    return nullptr;
 }
 
 void SipTransactionTracker::fire(Tx& t, QList<Event>& out, bool afterEnd)
@@ -161,27 +198,23 @@ void SipTransactionTracker::fire(Tx& t, QList<Event>& out, bool afterEnd)
 
 void SipTransactionTracker::advanceTo(qint64 timeNs, QList<Event>& out)
 {
-    while (!m_due.empty() && m_due.begin()->first <= timeNs) {
-        const quint64 id = m_due.begin()->second;
-        auto it = m_tx.find(id);
-        if (it == m_tx.end()) {
-            m_due.erase(m_due.begin());
-            continue;
-        }
-        fire(*it, out, false);
+    if (m_due.empty() || m_due.top().at > timeNs)
+        return;
+    while (Tx* t = nextDue()) {
+        if (t->timerDueNs > timeNs)
+            break;
+        fire(*t, out, false);
     }
 }
 
 void SipTransactionTracker::finish(qint64 endNs, bool settle, QList<Event>& out)
 {
     advanceTo(endNs, out);
-    while (settle && !m_due.empty()) {
-        auto it = m_tx.find(m_due.begin()->second);
-        if (it == m_tx.end()) {
-            m_due.erase(m_due.begin());
-            continue;
-        }
-        fire(*it, out, true);
+    while (settle) {
+        Tx* t = nextDue();
+        if (!t)
+            break;
+        fire(*t, out, true);
     }
 }
 
@@ -198,22 +231,21 @@ void SipTransactionTracker::keepMessage(Tx& t, const QByteArray& raw, bool reque
         msgs.last() = raw; // keep the first ones and the latest
 }
 
-quint64 SipTransactionTracker::onMessage(const Event& e, const sip::Message& m, QList<Event>& before,
+quint64 SipTransactionTracker::onMessage(const Event& e, const SipFacts& m, QList<Event>& before,
     QList<Event>& after)
 {
     quint64 id = e.object;
-    const QByteArray method = m.transactionMethod();
-    if (m.isRequest() && method == "ACK") {
+    if (m.request && m.method == "ACK") {
         // An ACK with the INVITE's branch acknowledges a non-2xx final response and belongs to
         // the INVITE transaction (RFC 3261 §17.1.1.3); an ACK for a 2xx is a transaction of its own
         // that the transaction layer never sees.
-        const auto inv = m_inviteByBranch.constFind(branchOf(m));
-        if (inv == m_inviteByBranch.constEnd() || branchOf(m).isEmpty())
+        const quint64* inv = m.branch.isEmpty() ? nullptr : m_inviteByBranch.find(m.branch);
+        if (!inv)
             return 0;
-        auto it = m_tx.find(*inv);
-        if (it == m_tx.end() || it->s.lastStatus < 300)
+        Tx* found = find(*inv);
+        if (!found || found->s.lastStatus < 300)
             return 0;
-        Tx& t = *it;
+        Tx& t = *found;
         keepMessage(t, e.raw, false);
         if (e.kind == Kind::SipRetransmission)
             ++t.s.retransmissions;
@@ -225,22 +257,21 @@ quint64 SipTransactionTracker::onMessage(const Event& e, const sip::Message& m, 
     }
     if (id == 0)
         return 0;
-    auto it = m_tx.find(id);
-    if (it == m_tx.end()) {
-        if (m_tx.size() >= kMaxTransactions)
+    Tx* found = find(id);
+    if (!found) {
+        if (qsizetype(m_tx.size()) >= kMaxTransactions)
             return 0;
-        it = m_tx.find(create(id, e, m, m.isResponse()).s.id);
+        found = &create(id, e, m, !m.request);
     }
-    Tx& t = *it;
-    if (m.isRequest())
-        onRequest(t, e, m, before, after);
+    Tx& t = *found;
+    if (m.request)
+        onRequest(t, e, before, after);
     else
-        onResponse(t, e, m.statusCode(), before, after);
+        onResponse(t, e, m.status, before, after);
     return id;
 }
 
-void SipTransactionTracker::onRequest(Tx& t, const Event& e, const sip::Message&, QList<Event>& before,
-    QList<Event>& after)
+void SipTransactionTracker::onRequest(Tx& t, const Event& e, QList<Event>& before, QList<Event>& after)
 {
     keepMessage(t, e.raw, true);
     const bool again = t.firstRequestNs >= 0 && (e.kind == Kind::SipRetransmission || e.from == t.requestFrom);
@@ -360,7 +391,7 @@ void SipTransactionTracker::onResponse(Tx& t, const Event& e, int status, QList<
 QList<sip::TransactionSnapshot> SipTransactionTracker::snapshots() const
 {
     QList<sip::TransactionSnapshot> out;
-    out.reserve(m_tx.size());
+    out.reserve(qsizetype(m_tx.size()));
     for (const Tx& t : m_tx)
         out.append(t.s);
     std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.id < b.id; });

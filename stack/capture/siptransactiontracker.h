@@ -1,17 +1,14 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "flatmap.h"
 #include "journal/event.h"
 #include "reconstruct.h"
+#include "sipfacts.h"
 
-#include <QHash>
-
+#include <deque>
 #include <functional>
-#include <set>
-
-namespace ladder::sip {
-class Message;
-}
+#include <queue>
 
 namespace ladder::trace {
 
@@ -32,12 +29,12 @@ public:
     // Feeds one parsed SIP event. before: events that precede it (a retransmission timer that
     // must have fired); after: the state changes it causes. Returns the transaction it belongs to
     // (an INVITE's for its non-2xx ACK), 0 for a 2xx ACK or one that cannot be placed.
-    quint64 onMessage(const Event& e, const sip::Message& m, QList<Event>& before, QList<Event>& after);
+    quint64 onMessage(const Event& e, const SipFacts& m, QList<Event>& before, QList<Event>& after);
     // Fires what is due by endNs, or everything with settle.
     void finish(qint64 endNs, bool settle, QList<Event>& out);
 
     QList<sip::TransactionSnapshot> snapshots() const;
-    qsizetype count() const { return m_tx.size(); }
+    qsizetype count() const { return qsizetype(m_tx.size()); }
     quint64 inferredTimers() const { return m_inferredTimers; }
     // Last final status of a transaction, 0 if none (or unknown id).
     int lastStatus(quint64 tx) const;
@@ -55,26 +52,40 @@ private:
         qint64 t1Ns = 0;
         bool t1Estimated = false;
         QString timer; // the pending terminating timer, "" = none
+        quint32 timerGeneration = 0; // which arming of it m_due's entries stand for
         qint64 timerDueNs = 0;
         qint64 timerIntervalNs = 0;
         qint64 lastResponseNs = -1;
     };
 
-    Tx& create(quint64 id, const Event& e, const sip::Message& m, bool fromResponse);
+    Tx* find(quint64 id);
+    const Tx* find(quint64 id) const { return const_cast<SipTransactionTracker*>(this)->find(id); }
+    Tx& create(quint64 id, const Event& e, const SipFacts& m, bool fromResponse);
     void setState(Tx& t, const QString& to, qint64 timeNs, const QString& why, QList<Event>& out);
     void arm(Tx& t, const QString& name, qint64 startNs, qint64 intervalNs, QList<Event>& out);
     void disarm(Tx& t);
     void fire(Tx& t, QList<Event>& out, bool afterEnd);
     Event stateEvent(const Tx& t, qint64 timeNs) const;
     void keepMessage(Tx& t, const QByteArray& raw, bool request);
-    void onRequest(Tx& t, const Event& e, const sip::Message& m, QList<Event>& before, QList<Event>& after);
+    void onRequest(Tx& t, const Event& e, QList<Event>& before, QList<Event>& after);
+    // The earliest armed timer still standing, or null (stale entries are dropped on the way).
+    Tx* nextDue();
     void onResponse(Tx& t, const Event& e, int status, QList<Event>& before, QList<Event>& after);
 
     ReconstructOptions m_options;
     Terminated m_onTerminated;
-    QHash<quint64, Tx> m_tx;
-    QHash<QByteArray, quint64> m_inviteByBranch; // top Via branch → INVITE transaction
-    std::set<std::pair<qint64, quint64>> m_due; // (deadline, transaction) of armed timers
+    std::deque<Tx> m_tx; // in order of creation
+    FlatMap<quint64, quint32, U64Hash> m_index; // transaction id → its place in m_tx + 1
+    ByteKeyMap<quint64> m_inviteByBranch; // top Via branch → INVITE transaction
+    // Armed timers by (deadline, transaction), earliest first. Disarming leaves the entry in
+    // place; it is dropped when it comes up and no longer matches the transaction's timer.
+    struct Due {
+        qint64 at;
+        quint64 id;
+        quint32 generation;
+        bool operator>(const Due& o) const { return at != o.at ? at > o.at : id > o.id; }
+    };
+    std::priority_queue<Due, std::vector<Due>, std::greater<Due>> m_due;
     quint64 m_inferredTimers = 0;
 };
 
