@@ -178,7 +178,10 @@ SctpComposer::SctpComposer(QWidget* parent)
             showResult(false, QStringLiteral("EINVAL"), error);
             return;
         }
-        emit sendRequested(r);
+        if (m_network)
+            emit networkSendRequested(r);
+        else
+            emit sendRequested(r);
     });
 }
 
@@ -350,11 +353,20 @@ void SctpComposer::restoreState(const QJsonObject& state)
     m_interval->setValue(state.value(QStringLiteral("intervalMs")).toInt());
 }
 
+void SctpComposer::setNetworkMode(bool on)
+{
+    m_network = on;
+    m_send->setToolTip(on ? tr("sctp_sendmsg(3) on network mode's SCTP endpoint (UDP encapsulation, RFC 6951): to real peers")
+                          : QString());
+}
+
 void SctpComposer::setBusy(bool busy)
 {
     m_busy = busy;
     m_send->setText(busy ? tr("Stop") : tr("Send"));
-    m_send->setToolTip(busy ? tr("Stop the burst: the messages already sent stay sent") : QString());
+    m_send->setToolTip(busy ? tr("Stop the burst: the messages already sent stay sent")
+                            : m_network ? tr("sctp_sendmsg(3) on network mode's SCTP endpoint (UDP encapsulation, RFC 6951): to real peers")
+                                        : QString());
     if (busy) {
         m_result->setStyleSheet({});
         m_result->setText(tr("sending…"));

@@ -33,6 +33,9 @@ public:
     // The form as JSON for session files and crash-safe drafts.
     QJsonObject state() const;
     void restoreState(const QJsonObject& state);
+    // Network mode with an SCTP endpoint: Send goes to it (networkSendRequested), not to the lab.
+    void setNetworkMode(bool on);
+    bool networkMode() const { return m_network; }
     // While a burst runs the Send button becomes Stop.
     void setBusy(bool busy);
     bool isBusy() const { return m_busy; }
@@ -53,6 +56,7 @@ public:
 
 signals:
     void sendRequested(const ladder::lab::SctpComposerRequest& request);
+    void networkSendRequested(const ladder::lab::SctpComposerRequest& request);
     void stopRequested();
 
 private:
@@ -78,6 +82,7 @@ private:
     QLabel* m_result;
     AssociationModel* m_associations = nullptr;
     bool m_busy = false;
+    bool m_network = false;
 };
 
 } // namespace ladder::ui

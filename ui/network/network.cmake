@@ -9,5 +9,6 @@ target_sources(ladderlab_ui PRIVATE
     ${CMAKE_CURRENT_LIST_DIR}/networkengine.h ${CMAKE_CURRENT_LIST_DIR}/networkengine.cpp
     ${CMAKE_CURRENT_LIST_DIR}/networkpanel.h ${CMAKE_CURRENT_LIST_DIR}/networkpanel.cpp
     ${CMAKE_CURRENT_LIST_DIR}/networksession.h ${CMAKE_CURRENT_LIST_DIR}/networksession.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/networksctp.h ${CMAKE_CURRENT_LIST_DIR}/networksctp.cpp
     ${CMAKE_CURRENT_LIST_DIR}/sipresolver.h ${CMAKE_CURRENT_LIST_DIR}/sipresolver.cpp)
 target_link_libraries(ladderlab_ui PRIVATE Qt6Keychain::Qt6Keychain)

@@ -11,6 +11,7 @@
 #include <QGroupBox>
 #include <QHBoxLayout>
 #include <QHeaderView>
+#include <QHostAddress>
 #include <QJsonArray>
 #include <QLabel>
 #include <QLineEdit>
@@ -123,6 +124,108 @@ NetworkPanel::NetworkPanel(QWidget* parent)
     m_state->setTextInteractionFlags(Qt::TextSelectableByMouse);
     lg->addWidget(m_state);
     box->addWidget(listenGroup);
+
+    // SCTP over UDP encapsulation (RFC 6951), bound with the listeners at Start.
+    {
+        QJsonObject saved;
+        settings.beginGroup(QStringLiteral("network/sctp"));
+        for (const QString& key : settings.childKeys())
+            saved.insert(key, QJsonValue::fromVariant(settings.value(key)));
+        settings.endGroup();
+        const SctpEndpointSpec spec = SctpEndpointSpec::fromJson(saved);
+        m_sctpGroup = new QGroupBox(tr("SCTP over UDP (RFC 6951)"), this);
+        m_sctpGroup->setObjectName(QStringLiteral("networkSctp"));
+        m_sctpGroup->setCheckable(true);
+        m_sctpGroup->setToolTip(tr("An SCTP endpoint on this host, its packets in UDP datagrams (RFC 6951) as usrsctp and "
+                                   "ladderctl send and listen sctp use them: the SCTP composer sends to real peers"));
+        auto* sf = new QFormLayout(m_sctpGroup);
+        auto* local = new QHBoxLayout;
+        m_sctpHost = new QLineEdit(m_sctpGroup);
+        m_sctpHost->setObjectName(QStringLiteral("networkSctpHost"));
+        m_sctpHost->setToolTip(tr("The local UDP address (127.0.0.1, ::1; another address is asked about)"));
+        m_sctpLocalUdp = new QSpinBox(m_sctpGroup);
+        m_sctpLocalUdp->setObjectName(QStringLiteral("networkSctpLocalUdp"));
+        m_sctpLocalUdp->setRange(0, 65535);
+        m_sctpLocalUdp->setPrefix(tr("UDP "));
+        m_sctpLocalUdp->setSpecialValueText(tr("UDP any"));
+        m_sctpLocalUdp->setToolTip(tr("The local UDP encapsulation port (9899 is usrsctp's; 0: any free port)"));
+        m_sctpPort = new QSpinBox(m_sctpGroup);
+        m_sctpPort->setObjectName(QStringLiteral("networkSctpPort"));
+        m_sctpPort->setRange(0, 65535);
+        m_sctpPort->setPrefix(tr("SCTP "));
+        m_sctpPort->setSpecialValueText(tr("SCTP ephemeral"));
+        m_sctpPort->setToolTip(tr("The local SCTP port (0: an ephemeral one)"));
+        local->addWidget(m_sctpHost, 1);
+        local->addWidget(m_sctpLocalUdp);
+        local->addWidget(m_sctpPort);
+        sf->addRow(tr("Local"), local);
+        auto* remote = new QHBoxLayout;
+        m_sctpRemoteUdp = new QSpinBox(m_sctpGroup);
+        m_sctpRemoteUdp->setObjectName(QStringLiteral("networkSctpRemoteUdp"));
+        m_sctpRemoteUdp->setRange(1, 65535);
+        m_sctpRemoteUdp->setPrefix(tr("peers' UDP "));
+        m_sctpRemoteUdp->setToolTip(tr("The UDP encapsulation port peers listen on (9899 by default)"));
+        m_sctpStyle = new QComboBox(m_sctpGroup);
+        m_sctpStyle->setObjectName(QStringLiteral("networkSctpStyle"));
+        m_sctpStyle->addItem(tr("one-to-many"), QStringLiteral("one-to-many"));
+        m_sctpStyle->addItem(tr("one-to-one"), QStringLiteral("one-to-one"));
+        m_sctpStyle->setToolTip(tr("SOCK_SEQPACKET (a send to a new address sets an association up) or SOCK_STREAM (connect "
+                                   "first: a send on a socket that is not connected is ENOTCONN)"));
+        m_sctpListen = new QCheckBox(tr("Listen"), m_sctpGroup);
+        m_sctpListen->setObjectName(QStringLiteral("networkSctpListen"));
+        remote->addWidget(m_sctpRemoteUdp);
+        remote->addWidget(m_sctpStyle);
+        remote->addWidget(m_sctpListen);
+        remote->addStretch(1);
+        sf->addRow(tr("Peers"), remote);
+        auto* connectRow = new QHBoxLayout;
+        m_sctpPeer = new QLineEdit(m_sctpGroup);
+        m_sctpPeer->setObjectName(QStringLiteral("networkSctpPeer"));
+        m_sctpPeer->setPlaceholderText(QStringLiteral("127.0.0.1:5001"));
+        m_sctpPeer->setToolTip(tr("The SCTP peer's HOST:PORT: connected to at Start, or with Connect while running (empty: none)"));
+        m_sctpConnect = new QPushButton(tr("Connect"), m_sctpGroup);
+        m_sctpConnect->setObjectName(QStringLiteral("networkSctpConnect"));
+        m_sctpConnect->setEnabled(false);
+        connectRow->addWidget(m_sctpPeer, 1);
+        connectRow->addWidget(m_sctpConnect);
+        sf->addRow(tr("Connect to"), connectRow);
+        m_sctpState = new QLabel(m_sctpGroup);
+        m_sctpState->setObjectName(QStringLiteral("networkSctpState"));
+        m_sctpState->setWordWrap(true);
+        m_sctpState->setTextInteractionFlags(Qt::TextSelectableByMouse);
+        sf->addRow(m_sctpState);
+        setSctpSpec(spec);
+        connect(m_sctpGroup, &QGroupBox::toggled, this, [this] { sctpEdited(); });
+        for (QSpinBox* b : { m_sctpLocalUdp, m_sctpRemoteUdp, m_sctpPort })
+            connect(b, &QSpinBox::valueChanged, this, [this] { sctpEdited(); });
+        connect(m_sctpStyle, &QComboBox::currentIndexChanged, this, [this] { sctpEdited(); });
+        connect(m_sctpListen, &QCheckBox::toggled, this, [this] { sctpEdited(); });
+        connect(m_sctpPeer, &QLineEdit::editingFinished, this, [this] { sctpEdited(); });
+        connect(m_sctpHost, &QLineEdit::editingFinished, this, [this] {
+            const QString host = m_sctpHost->text().trimmed();
+            SctpEndpointSpec probe;
+            probe.host = host;
+            if (host != m_sctpHostAccepted && !probe.loopback() && QHostAddress().setAddress(host)
+                && !m_confirm(tr("SCTP on %1 is not limited to this host: any host that can reach it can set up associations "
+                                 "with LadderLab once network mode starts.\n\nUse %1?")
+                                  .arg(host))) {
+                const QSignalBlocker block(m_sctpHost);
+                m_sctpHost->setText(m_sctpHostAccepted);
+                return;
+            }
+            m_sctpHostAccepted = host;
+            sctpEdited();
+        });
+        connect(m_sctpConnect, &QPushButton::clicked, this, [this] {
+            const QString peer = m_sctpPeer->text().trimmed();
+            if (peer.isEmpty()) {
+                showSctpEvent(tr("EINVAL: give the SCTP peer's HOST:PORT to connect to"));
+                return;
+            }
+            emit sctpConnectRequested(peer);
+        });
+        box->addWidget(m_sctpGroup);
+    }
 
     // Rules.
     auto* rulesGroup = new QGroupBox(tr("Auto-answer"), this);
@@ -407,7 +510,8 @@ QJsonObject NetworkPanel::state() const
         { QStringLiteral("giveUpSeconds"), m_giveUp->value() }, { QStringLiteral("trustAny"), m_trustAny->isChecked() },
         { QStringLiteral("challengeMethods"), m_challengeMethods->text().trimmed() },
         { QStringLiteral("challengeUser"), m_challengeUser->text().trimmed() },
-        { QStringLiteral("challengeAlgorithm"), m_challengeAlgorithm->currentData().toString() } };
+        { QStringLiteral("challengeAlgorithm"), m_challengeAlgorithm->currentData().toString() },
+        { QStringLiteral("sctp"), sctpSpec().toJson() } };
 }
 
 void NetworkPanel::restoreState(const QJsonObject& state)
@@ -471,6 +575,19 @@ void NetworkPanel::restoreState(const QJsonObject& state)
             UasAuth::algorithmsName(UasAuth::algorithmsFromName(state.value(QStringLiteral("challengeAlgorithm")).toString())));
         m_challengeAlgorithm->setCurrentIndex(std::max(0, i));
     }
+    if (state.contains(QStringLiteral("sctp"))) {
+        SctpEndpointSpec spec = SctpEndpointSpec::fromJson(state.value(QStringLiteral("sctp")).toObject());
+        // A file may come from anyone: an SCTP address beyond this host is asked about.
+        if (!spec.loopback() && spec.host != m_sctpHostAccepted
+            && !m_confirm(tr("The session's SCTP endpoint is on %1, which is not a loopback address: any host that can "
+                             "reach it can set up associations with LadderLab once network mode starts.\n\nKeep %1?")
+                              .arg(spec.host))) {
+            showResult(false, QStringLiteral("EINVAL"), tr("session SCTP endpoint: %1 left out (not a loopback address, declined); 127.0.0.1 instead").arg(spec.host));
+            spec.host = QStringLiteral("127.0.0.1");
+        }
+        setSctpSpec(spec);
+        sctpEdited();
+    }
     saveSettings();
     emit rulesChanged(rules());
     emit trustChanged(m_trustAny->isChecked());
@@ -493,7 +610,7 @@ void NetworkPanel::refreshListeners()
         if (!s.isLoopback())
             item->setToolTip(tr("Reachable from other hosts"));
     }
-    m_start->setEnabled(m_running || !m_specs.isEmpty());
+    updateStartEnabled();
     if (m_running)
         m_state->setText(m_state->text() + QLatin1Char(' ') + tr("(list changed: Stop and Start to apply)"));
 }
@@ -514,13 +631,79 @@ void NetworkPanel::saveSettings() const
     settings.setValue(QStringLiteral("network/uasAuth/methods"), m_challengeMethods->text().trimmed());
     settings.setValue(QStringLiteral("network/uasAuth/user"), m_challengeUser->text().trimmed());
     settings.setValue(QStringLiteral("network/uasAuth/algorithm"), m_challengeAlgorithm->currentData().toString());
+    const QJsonObject sctp = sctpSpec().toJson();
+    for (auto it = sctp.begin(); it != sctp.end(); ++it)
+        settings.setValue(QStringLiteral("network/sctp/") + it.key(), it.value().toVariant());
+}
+
+SctpEndpointSpec NetworkPanel::sctpSpec() const
+{
+    SctpEndpointSpec s;
+    s.enabled = m_sctpGroup->isChecked();
+    s.host = m_sctpHost->text().trimmed();
+    s.localUdpPort = quint16(m_sctpLocalUdp->value());
+    s.remoteUdpPort = quint16(m_sctpRemoteUdp->value());
+    s.sctpPort = quint16(m_sctpPort->value());
+    s.oneToMany = m_sctpStyle->currentData().toString() != QLatin1String("one-to-one");
+    s.listen = m_sctpListen->isChecked();
+    s.connectTo = m_sctpPeer->text().trimmed();
+    return s;
+}
+
+void NetworkPanel::setSctpSpec(const SctpEndpointSpec& spec)
+{
+    const QSignalBlocker b1(m_sctpGroup), b2(m_sctpHost), b3(m_sctpLocalUdp), b4(m_sctpRemoteUdp), b5(m_sctpPort), b6(m_sctpStyle),
+        b7(m_sctpListen), b8(m_sctpPeer);
+    m_sctpGroup->setChecked(spec.enabled);
+    m_sctpHost->setText(spec.host);
+    m_sctpHostAccepted = spec.host;
+    m_sctpLocalUdp->setValue(spec.localUdpPort);
+    m_sctpRemoteUdp->setValue(std::max<int>(1, spec.remoteUdpPort));
+    m_sctpPort->setValue(spec.sctpPort);
+    m_sctpStyle->setCurrentIndex(spec.oneToMany ? 0 : 1);
+    m_sctpListen->setChecked(spec.listen);
+    m_sctpPeer->setText(spec.connectTo);
+    if (m_start)
+        updateStartEnabled();
+}
+
+void NetworkPanel::sctpEdited()
+{
+    saveSettings();
+    updateStartEnabled();
+    if (!m_running && m_sctpGroup->isChecked()) {
+        const QString why = sctpSpec().validate();
+        m_sctpState->setText(why.isEmpty() ? tr("Bound at Start: %1").arg(sctpSpec().describe()) : tr("Cannot start: %1").arg(why));
+    } else if (!m_running) {
+        m_sctpState->setText(tr("Off."));
+    }
+}
+
+void NetworkPanel::updateStartEnabled()
+{
+    m_start->setEnabled(m_running || !m_specs.isEmpty() || m_sctpGroup->isChecked());
+}
+
+void NetworkPanel::showSctpEvent(const QString& text)
+{
+    // Texts from the engine carry escaped network bytes already; this one line is all it shows.
+    m_sctpState->setText(text);
 }
 
 void NetworkPanel::setRunning(bool running, const QStringList& bound, const QString& error)
 {
     m_running = running;
+    const bool sctpOn = m_sctpGroup->isChecked();
     m_start->setText(running ? tr("Stop network mode") : tr("Start network mode"));
-    m_start->setEnabled(running || !m_specs.isEmpty());
+    updateStartEnabled();
+    for (QWidget* w : { static_cast<QWidget*>(m_sctpHost), static_cast<QWidget*>(m_sctpLocalUdp), static_cast<QWidget*>(m_sctpRemoteUdp),
+             static_cast<QWidget*>(m_sctpPort), static_cast<QWidget*>(m_sctpStyle), static_cast<QWidget*>(m_sctpListen) })
+        w->setEnabled(!running); // bound at Start: a change takes effect at the next
+    m_sctpConnect->setEnabled(running && sctpOn);
+    if (running && sctpOn)
+        m_sctpState->setText(tr("On: %1").arg(bound.filter(QStringLiteral("SCTP ")).join(QStringLiteral("; "))));
+    else if (!running)
+        sctpEdited();
     if (running)
         m_state->setText(tr("On: listening on %1").arg(bound.join(QStringLiteral(", "))));
     else if (!error.isEmpty())

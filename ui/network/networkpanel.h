@@ -2,6 +2,7 @@
 #pragma once
 
 #include "networkengine.h"
+#include "networksctp.h"
 
 #include <QJsonObject>
 #include <QWidget>
@@ -10,6 +11,7 @@
 
 class QCheckBox;
 class QComboBox;
+class QGroupBox;
 class QLabel;
 class QLineEdit;
 class QListWidget;
@@ -44,6 +46,10 @@ public:
     QJsonObject state() const;
     void restoreState(const QJsonObject& state);
     bool trustAnyCertificate() const;
+    // The "SCTP over UDP (RFC 6951)" group: persisted in the settings (network/sctp/…) and in
+    // session files like the listeners.
+    SctpEndpointSpec sctpSpec() const;
+    void setSctpSpec(const SctpEndpointSpec& spec);
 
     // Asked before a non-loopback listener is added: return true to bind it. The default asks
     // with a message box; tests replace it.
@@ -67,12 +73,24 @@ public:
     QLineEdit* challengeUserEdit() const { return m_challengeUser; }
     QLineEdit* challengePasswordEdit() const { return m_challengePassword; }
     QComboBox* challengeAlgorithmBox() const { return m_challengeAlgorithm; }
+    QGroupBox* sctpGroup() const { return m_sctpGroup; }
+    QLineEdit* sctpHostEdit() const { return m_sctpHost; }
+    QSpinBox* sctpLocalUdpBox() const { return m_sctpLocalUdp; }
+    QSpinBox* sctpRemoteUdpBox() const { return m_sctpRemoteUdp; }
+    QSpinBox* sctpPortBox() const { return m_sctpPort; }
+    QComboBox* sctpStyleBox() const { return m_sctpStyle; }
+    QCheckBox* sctpListenBox() const { return m_sctpListen; }
+    QLineEdit* sctpPeerEdit() const { return m_sctpPeer; }
+    QPushButton* sctpConnectButton() const { return m_sctpConnect; }
+    QLabel* sctpStateLabel() const { return m_sctpState; }
 
 public slots:
     void setRunning(bool running, const QStringList& bound, const QString& error);
     void addWaiting(const ladder::ui::WaitingRequest& request);
     void removeWaiting(quint64 transaction, const QString& how);
     void showResult(bool ok, const QString& errnoName, const QString& text);
+    // One line about the SCTP endpoint (an association up or down, a connect's outcome).
+    void showSctpEvent(const QString& text);
 
 signals:
     void startRequested(const QList<ladder::ui::ListenerSpec>& listeners);
@@ -80,9 +98,12 @@ signals:
     void rulesChanged(const ladder::ui::AnswerRules& rules);
     void trustChanged(bool trustAny);
     void answerRequested(const ladder::ui::ManualAnswer& answer);
+    void sctpConnectRequested(const QString& peer);
 
 private:
     void refreshListeners();
+    void updateStartEnabled();
+    void sctpEdited();
     void saveSettings() const;
     void selectionChanged();
     void tick();
@@ -107,6 +128,17 @@ private:
     QLineEdit* m_challengeUser;
     QLineEdit* m_challengePassword;
     QComboBox* m_challengeAlgorithm;
+    QGroupBox* m_sctpGroup;
+    QLineEdit* m_sctpHost;
+    QSpinBox* m_sctpLocalUdp;
+    QSpinBox* m_sctpRemoteUdp;
+    QSpinBox* m_sctpPort;
+    QComboBox* m_sctpStyle;
+    QCheckBox* m_sctpListen;
+    QLineEdit* m_sctpPeer;
+    QPushButton* m_sctpConnect;
+    QLabel* m_sctpState;
+    QString m_sctpHostAccepted; // the last local address the user agreed to (non-loopback asked)
     QTableWidget* m_waiting;
     QPlainTextEdit* m_request;
     QComboBox* m_status;

@@ -2,6 +2,7 @@
 #include "networksession.h"
 
 #include "authbox.h"
+#include "composer/sctpcomposer.h"
 #include "composer/sipcomposer.h"
 #include "host/stack.h"
 #include "journal/journal.h"
@@ -10,6 +11,7 @@
 #include "models/livemodels.h"
 #include "networkengine.h"
 #include "networkpanel.h"
+#include "networksctp.h"
 #include "sessionfiles.h"
 #include "sipresolver.h"
 
@@ -44,7 +46,10 @@ NetworkSession::NetworkSession(StackThread& stack, MainWindow& window, QObject* 
     if (QDockWidget* lab = window.dock(QStringLiteral("labDock")))
         lab->raise();
 
-    m_stack.invokeBlocking([this](Stack& s) { m_engine = new NetworkEngine(s); });
+    m_stack.invokeBlocking([this](Stack& s) {
+        m_engine = new NetworkEngine(s);
+        m_sctp = new NetworkSctp(s);
+    });
     NetworkEngine* e = m_engine;
     {
         const AnswerRules rules = m_panel->rules();
@@ -155,6 +160,43 @@ NetworkSession::NetworkSession(StackThread& stack, MainWindow& window, QObject* 
             });
             resolver->resolve(target);
         });
+    // The SCTP endpoint: its associations feed the associations and streams views (the timeline
+    // and ladder read its packets from the journal), the SCTP composer sends through it.
+    connect(m_sctp, &NetworkSctp::associationsReady, w, [this, w](const QList<sctp::AssociationInfo>& associations) {
+        if (m_sctpRunning)
+            w->setAssociations(associations);
+    }, Qt::QueuedConnection);
+    connect(m_sctp, &NetworkSctp::event, m_panel, &NetworkPanel::showSctpEvent, Qt::QueuedConnection);
+    connect(m_panel, &NetworkPanel::sctpConnectRequested, this, [this](const QString& peer) {
+        QPointer<NetworkPanel> guard(m_panel);
+        m_stack.invoke([s = m_sctp, peer, guard](Stack&) {
+            const NetworkResult r = s->connectTo(peer);
+            if (!r.ok)
+                QMetaObject::invokeMethod(guard, [guard, r] {
+                    if (guard)
+                        guard->showSctpEvent(QStringLiteral("%1: %2").arg(r.errnoName, r.text));
+                }, Qt::QueuedConnection);
+        });
+    });
+    SctpComposer* sctpComposer = w->sctpComposer();
+    connect(sctpComposer, &SctpComposer::networkSendRequested, this, [this, sctpComposer](const lab::SctpComposerRequest& request) {
+        QPointer<SctpComposer> guard(sctpComposer);
+        sctpComposer->setBusy(true);
+        m_stack.invoke([s = m_sctp, request, guard](Stack&) {
+            s->send(request, [guard](const NetworkResult& r) {
+                QMetaObject::invokeMethod(guard, [guard, r] {
+                    if (!guard)
+                        return;
+                    guard->setBusy(false);
+                    guard->showResult(r.ok, r.errnoName, r.text);
+                }, Qt::QueuedConnection);
+            });
+        });
+    });
+    connect(sctpComposer, &SctpComposer::stopRequested, this, [this] {
+        if (m_sctpRunning)
+            m_stack.invoke([s = m_sctp](Stack&) { s->cancelBurst(); });
+    });
     // A file replaces the journal: network mode ends first, so nothing appends meanwhile.
     connect(w, &MainWindow::aboutToOpenFile, this, [this] {
         if (m_running)
@@ -176,6 +218,8 @@ NetworkSession::NetworkSession(StackThread& stack, MainWindow& window, QObject* 
 NetworkSession::~NetworkSession()
 {
     m_stack.invokeBlocking([this](Stack&) {
+        delete m_sctp;
+        m_sctp = nullptr;
         delete m_engine;
         m_engine = nullptr;
     });
@@ -183,8 +227,9 @@ NetworkSession::~NetworkSession()
 
 bool NetworkSession::start(const QList<ListenerSpec>& listeners, QString* error)
 {
-    if (listeners.isEmpty()) {
-        *error = tr("no listener to start on: add one (udp:127.0.0.1:5060)");
+    const SctpEndpointSpec sctpSpec = m_panel->sctpSpec();
+    if (listeners.isEmpty() && !sctpSpec.enabled) {
+        *error = tr("no listener to start on: add one (udp:127.0.0.1:5060) or tick SCTP over UDP");
         m_panel->setRunning(false, {}, *error);
         return false;
     }
@@ -201,15 +246,25 @@ bool NetworkSession::start(const QList<ListenerSpec>& listeners, QString* error)
         e->setTrustAnyCertificate(trust);
         e->setRules(rules);
         ok = e->start(listeners, &bound, error);
+        if (ok && sctpSpec.enabled) {
+            QString sctpBound;
+            ok = m_sctp->start(sctpSpec, &sctpBound, error);
+            if (ok)
+                bound << sctpBound;
+            else
+                e->stop(); // all or none
+        }
         if (!ok)
             s.log(3, tr("network mode: cannot listen: %1").arg(*error));
     });
     m_running = ok;
+    m_sctpRunning = ok && sctpSpec.enabled;
     m_bound = bound;
     if (ok)
         m_panel->setListeners(listeners); // what runs (from --listen: shown, not saved)
     m_panel->setRunning(ok, bound, ok ? QString() : *error);
     m_window.sipComposer()->setNetworkMode(ok);
+    m_window.sctpComposer()->setNetworkMode(m_sctpRunning);
     if (ok) {
         m_window.setModeText(tr("Network"), tr("Network mode: a SIP endpoint on this host's sockets, listening on %1")
                                                 .arg(bound.join(QStringLiteral(", "))));
@@ -226,8 +281,14 @@ void NetworkSession::stop()
 {
     if (!m_running)
         return;
-    m_stack.invokeBlocking([e = m_engine](Stack&) { e->stop(); });
+    m_stack.invokeBlocking([e = m_engine, s = m_sctp](Stack&) {
+        s->stop();
+        e->stop();
+    });
     m_running = false;
+    m_sctpRunning = false;
+    m_window.setAssociations({});
+    m_window.sctpComposer()->setNetworkMode(false);
     m_bound.clear();
     m_panel->setRunning(false, {}, {});
     m_window.sipComposer()->setNetworkMode(false);

@@ -18,6 +18,7 @@ namespace ladder::ui {
 class MainWindow;
 class NetworkEngine;
 class NetworkPanel;
+class NetworkSctp;
 
 // Network mode in the window: the Network panel (a dock tabbed with Lab) joined to a NetworkEngine
 // on the stack thread, as LabSession joins the Lab panel to the lab controller. Starting it stops
@@ -33,7 +34,9 @@ public:
     NetworkPanel* panel() const { return m_panel; }
     QDockWidget* dock() const { return m_dock; }
     bool running() const { return m_running; }
-    // Starts network mode on these listeners (the lab stops); false with *error, nothing bound.
+    bool sctpRunning() const { return m_sctpRunning; }
+    // Starts network mode on these listeners and, when the panel's "SCTP over UDP" group is ticked,
+    // its SCTP endpoint (the lab stops); false with *error, nothing bound.
     bool start(const QList<ListenerSpec>& listeners, QString* error);
     void stop();
     // The addresses as bound (ports resolved), "udp:127.0.0.1:15070".
@@ -59,6 +62,8 @@ private:
     NetworkPanel* m_panel = nullptr;
     QDockWidget* m_dock = nullptr;
     NetworkEngine* m_engine = nullptr; // lives on the stack thread
+    NetworkSctp* m_sctp = nullptr; // the SCTP endpoint, on the stack thread too
+    bool m_sctpRunning = false;
     bool m_running = false;
     QStringList m_bound;
     QHostAddress m_dnsServer;
