@@ -19,6 +19,7 @@
 
 #include <QCheckBox>
 #include <QComboBox>
+#include <QDockWidget>
 #include <QGroupBox>
 #include <QLabel>
 #include <QLineEdit>
@@ -134,7 +135,7 @@ class TstNetworkSctp : public QObject {
 
     static void send(ui::SctpComposer* composer)
     {
-        QTest::mouseClick(composer->sendButton(), Qt::LeftButton);
+        composer->sendButton()->click(); // as a click, also when its dock is tabbed behind another
     }
 
 private slots:
@@ -160,7 +161,10 @@ private slots:
         QString error;
         QVERIFY2(w.network.start({}, &error), qPrintable(error));
         QVERIFY(w.network.sctpRunning());
-        QVERIFY2(panel->stateLabel()->text().contains(QStringLiteral("SCTP one-to-many")), qPrintable(panel->stateLabel()->text()));
+        QVERIFY2(panel->stateLabel()->text().contains(QStringLiteral("SCTP one-to-many port ")), qPrintable(panel->stateLabel()->text()));
+        QVERIFY2(!panel->stateLabel()->text().contains(QStringLiteral("port 0 ")), qPrintable(panel->stateLabel()->text())); // the bound one
+        QVERIFY2(panel->stateLabel()->text().contains(QStringLiteral("over UDP 127.0.0.1:%1 (peers' UDP %2)").arg(localUdp).arg(peer.udpPort)),
+            qPrintable(panel->stateLabel()->text()));
         // The association, live in the associations model (what the Associations and Streams views show).
         ui::AssociationModel* model = w.window.associationModel();
         QTRY_VERIFY_WITH_TIMEOUT(established(model), 10000);
@@ -199,6 +203,19 @@ private slots:
         QVERIFY(journalHas(journal, [&](const trace::Event& e) {
             return e.kind == trace::Kind::SctpChunk && e.dir == trace::Dir::Tx && e.text.startsWith(QLatin1String("DATA")) && e.b == 1;
         }));
+
+        // LADDERLAB_SCREENSHOT_DIR: the window with the live association (timeline, ladder, associations).
+        if (const QString shots = qEnvironmentVariable("LADDERLAB_SCREENSHOT_DIR"); !shots.isEmpty()) {
+            w.window.resize(1600, 1000);
+            w.window.show();
+            w.window.dock(QStringLiteral("networkDock"))->raise();
+            for (const QString& view : { QStringLiteral("timeline"), QStringLiteral("ladder") }) {
+                w.window.showView(view);
+                w.window.showView(QStringLiteral("associations"));
+                QTest::qWait(800);
+                QVERIFY(w.window.grab().save(shots + QStringLiteral("/network-sctp-%1.png").arg(view)));
+            }
+        }
 
         // A message larger than the send buffer: EMSGSIZE, shown with the man page's reason.
         QTemporaryFile big;

@@ -704,8 +704,11 @@ void NetworkPanel::setRunning(bool running, const QStringList& bound, const QStr
         m_sctpState->setText(tr("On: %1").arg(bound.filter(QStringLiteral("SCTP ")).join(QStringLiteral("; "))));
     else if (!running)
         sctpEdited();
+    QStringList sip = bound;
+    sip.removeIf([](const QString& b) { return b.startsWith(QLatin1String("SCTP ")); });
     if (running)
-        m_state->setText(tr("On: listening on %1").arg(bound.join(QStringLiteral(", "))));
+        m_state->setText(sip.isEmpty() ? tr("On: no SIP listener; %1").arg(bound.join(QStringLiteral(", ")))
+                                       : tr("On: listening on %1").arg(bound.join(QStringLiteral(", "))));
     else if (!error.isEmpty())
         m_state->setText(tr("Could not start: %1").arg(error));
     else

@@ -37,12 +37,13 @@ bool SctpEndpointSpec::loopback() const
     return QHostAddress(host).isLoopback();
 }
 
-QString SctpEndpointSpec::describe(quint16 boundUdpPort) const
+QString SctpEndpointSpec::describe(quint16 boundUdpPort, quint16 boundSctpPort) const
 {
+    const quint16 port = boundSctpPort ? boundSctpPort : sctpPort;
     const QString udp = host.contains(QLatin1Char(':')) ? QStringLiteral("[%1]:%2") : QStringLiteral("%1:%2");
     QString s = QObject::tr("SCTP %1 port %2 over UDP %3 (peers' UDP %4)")
                     .arg(oneToMany ? QObject::tr("one-to-many") : QObject::tr("one-to-one"))
-                    .arg(sctpPort)
+                    .arg(port ? QString::number(port) : QObject::tr("ephemeral"))
                     .arg(udp.arg(host).arg(boundUdpPort ? boundUdpPort : localUdpPort))
                     .arg(remoteUdpPort);
     if (listen)
@@ -147,7 +148,7 @@ bool NetworkSctp::start(const SctpEndpointSpec& spec, QString* bound, QString* e
                 return fail(l.error().text());
     }
     m_publish.start();
-    *bound = spec.describe(m_udp->udpPort());
+    *bound = spec.describe(m_udp->udpPort(), m_main ? m_main->localPort() : 0);
     m_stack.log(1, tr("network mode: %1").arg(*bound));
     if (!peer.isEmpty()) {
         const NetworkResult r = connectTo(peer);

@@ -42,7 +42,8 @@ struct SctpEndpointSpec {
     QString validate() const;
     bool loopback() const;
     // "SCTP one-to-many port 5000 over UDP 127.0.0.1:9899 (peers' UDP 9899), listening"
-    QString describe(quint16 boundUdpPort = 0) const;
+    // The bound ports, when known, instead of the spec's (0: any / ephemeral).
+    QString describe(quint16 boundUdpPort = 0, quint16 boundSctpPort = 0) const;
     QJsonObject toJson() const;
     static SctpEndpointSpec fromJson(const QJsonObject& o);
     bool operator==(const SctpEndpointSpec&) const = default;
