@@ -780,7 +780,7 @@ QString PacketDecoder::endpointText(const uchar* addr, int len, quint16 port)
         std::memcpy(&k.a1, addr + 8, 8);
     }
     k.portLen = quint32(port) | quint32(len) << 16;
-    if (m_endpoints.size() >= (1 << 17))
+    if (m_endpoints.size() >= (1 << 15))
         m_endpoints.clear(); // a bound on what a capture of many hosts keeps; the strings live on in events
     bool inserted = false;
     QString& s = m_endpoints.findOrInsert(k, &inserted);

@@ -143,6 +143,12 @@ void Reconstructor::finish(const EventSink& out)
 }
 
 QList<sip::TransactionSnapshot> Reconstructor::transactions() const { return m_transactions->snapshots(); }
+
+void Reconstructor::takeSnapshots(QList<sip::TransactionSnapshot>* transactions, QList<sip::DialogSnapshot>* dialogs)
+{
+    *transactions = m_transactions->takeSnapshots();
+    *dialogs = m_dialogs->takeSnapshots();
+}
 QList<sip::DialogSnapshot> Reconstructor::dialogs() const { return m_dialogs->snapshots(); }
 QList<CapturedAssociation> Reconstructor::associations() const { return m_associations->snapshots(); }
 
@@ -164,10 +170,9 @@ namespace {
     void fill(CaptureReconstruction& r, Reconstructor& rec, const EventSink& sink)
     {
         rec.finish(sink);
-        r.transactions = rec.transactions();
-        r.dialogs = rec.dialogs();
-        r.associations = rec.associations();
         r.stats = rec.stats();
+        rec.takeSnapshots(&r.transactions, &r.dialogs);
+        r.associations = rec.associations();
     }
 } // namespace
 

@@ -101,6 +101,9 @@ public:
     QList<sip::DialogSnapshot> dialogs() const; // by id
     QList<CapturedAssociation> associations() const; // by id
     ReconstructStats stats() const;
+    // The transactions and dialogs moved out, for a reconstruction that is done: afterwards the
+    // trackers are empty (and stats() counts none).
+    void takeSnapshots(QList<sip::TransactionSnapshot>* transactions, QList<sip::DialogSnapshot>* dialogs);
 
     struct PacketKey { // from, to and bytes of a packet (reconstruct.cpp: digest)
         quint64 h1 = 0, h2 = 0;

@@ -3,6 +3,8 @@
 
 #include "sip/message/message.h"
 
+#include <QVarLengthArray>
+
 namespace ladder::trace {
 
 namespace {
@@ -48,9 +50,10 @@ void SipDialogTracker::setState(Dialog& d, const QString& to, qint64 timeNs, con
     e.object = d.s.id;
     e.from = d.local;
     e.to = d.remote;
-    e.text = d.s.state + QStringLiteral(" -> ") + to;
+    e.text.reserve(d.s.state.size() + to.size() + why.size() + 8);
+    e.text.append(d.s.state).append(QLatin1String(" -> ")).append(to);
     if (!why.isEmpty())
-        e.text += QStringLiteral(" (") + why + QLatin1Char(')');
+        e.text.append(QLatin1String(" (")).append(why).append(QLatin1Char(')'));
     out.append(std::move(e));
     d.s.state = to;
     if (d.s.history.size() < kMaxHistory)
@@ -229,6 +232,21 @@ void SipDialogTracker::onInviteTerminated(quint64 tx, qint64 timeNs, QList<Event
         if (d && d->s.state == QLatin1String("early"))
             setState(*d, QStringLiteral("terminated"), timeNs, QStringLiteral("INVITE transaction ended"), out);
     }
+}
+
+QList<sip::DialogSnapshot> SipDialogTracker::takeSnapshots()
+{
+    QList<sip::DialogSnapshot> out;
+    out.reserve(qsizetype(m_dialogs.size()));
+    while (!m_dialogs.empty()) { // in id order already
+        out.append(std::move(m_dialogs.front().s));
+        m_dialogs.pop_front();
+    }
+    m_invites.clear();
+    m_byKey = {};
+    m_forks.clear();
+    m_inviteForks = {};
+    return out;
 }
 
 QList<sip::DialogSnapshot> SipDialogTracker::snapshots() const

@@ -7,8 +7,6 @@
 
 #include "sip/snapshot.h"
 
-#include <QVarLengthArray>
-
 #include <deque>
 
 namespace ladder::trace {
@@ -26,6 +24,8 @@ public:
     void onInviteTerminated(quint64 tx, qint64 timeNs, QList<Event>& out);
 
     QList<sip::DialogSnapshot> snapshots() const;
+    // The same, moved out: the tracker is empty afterwards (for a reconstruction that is done).
+    QList<sip::DialogSnapshot> takeSnapshots();
     qsizetype count() const { return qsizetype(m_dialogs.size()); }
 
 private:
@@ -50,7 +50,7 @@ private:
     void onInviteResponse(const Event& e, const SipFacts& m, quint64 tx, QList<Event>& after);
     void create(const Event& e, const SipFacts& m, quint64 tx, QList<Event>& after);
 
-    using Forks = QVarLengthArray<quint64, 2>;
+    using Forks = QList<quint64>;
     FlatMap<quint64, Invite, U64Hash> m_invites; // by INVITE transaction
     std::deque<Dialog> m_dialogs; // by id - 1
     ByteKeyMap<quint64> m_byKey; // Call-ID \n caller tag \n callee tag

@@ -127,10 +127,16 @@ void SipTransactionTracker::setState(Tx& t, const QString& to, qint64 timeNs, co
         return;
     Event e = stateEvent(t, timeNs);
     e.kind = Kind::TransactionState;
-    e.text = t.s.state.isEmpty() ? t.s.kind + QStringLiteral(": created ") + to
-                                 : t.s.kind + QStringLiteral(": ") + t.s.state + QStringLiteral(" -> ") + to;
+    // One allocation: "INVITE client: Calling -> Proceeding (180)".
+    QString& x = e.text;
+    x.reserve(t.s.kind.size() + t.s.state.size() + to.size() + why.size() + 16);
+    x.append(t.s.kind);
+    if (t.s.state.isEmpty())
+        x.append(QLatin1String(": created ")).append(to);
+    else
+        x.append(QLatin1String(": ")).append(t.s.state).append(QLatin1String(" -> ")).append(to);
     if (!why.isEmpty())
-        e.text += QStringLiteral(" (") + why + QLatin1Char(')');
+        x.append(QLatin1String(" (")).append(why).append(QLatin1Char(')'));
     out.append(std::move(e));
     t.s.state = to;
     if (t.s.history.size() < kMaxHistory)
@@ -337,7 +343,7 @@ void SipTransactionTracker::onResponse(Tx& t, const Event& e, int status, QList<
     t.lastResponseNs = e.timeNs;
     const QString st = t.s.state;
     const bool start = st.isEmpty(); // the capture began inside this transaction
-    const QString why = start ? QStringLiteral("%1; the capture began inside the transaction").arg(status)
+    const QString why = start ? QString::number(status) + QLatin1String("; the capture began inside the transaction")
                               : QString::number(status);
     if (t.s.terminated)
         return; // late (or the inferred timer was early); kept in messages and lastStatus
@@ -386,6 +392,23 @@ void SipTransactionTracker::onResponse(Tx& t, const Event& e, int status, QList<
             arm(t, QStringLiteral("J"), e.timeNs, t.s.reliable ? 0 : 64 * t.t1Ns, after);
         }
     }
+}
+
+QList<sip::TransactionSnapshot> SipTransactionTracker::takeSnapshots()
+{
+    QList<sip::TransactionSnapshot> out;
+    out.reserve(qsizetype(m_tx.size()));
+    // Moved out front first, so the transactions' memory goes back as the list fills.
+    while (!m_tx.empty()) {
+        out.append(std::move(m_tx.front().s));
+        m_tx.pop_front();
+    }
+    m_index.clear();
+    m_inviteByBranch = {};
+    m_due = {};
+    if (!std::is_sorted(out.cbegin(), out.cend(), [](const auto& a, const auto& b) { return a.id < b.id; }))
+        std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
+    return out;
 }
 
 QList<sip::TransactionSnapshot> SipTransactionTracker::snapshots() const

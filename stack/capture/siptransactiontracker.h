@@ -34,6 +34,8 @@ public:
     void finish(qint64 endNs, bool settle, QList<Event>& out);
 
     QList<sip::TransactionSnapshot> snapshots() const;
+    // The same, moved out: the tracker is empty afterwards (for a reconstruction that is done).
+    QList<sip::TransactionSnapshot> takeSnapshots();
     qsizetype count() const { return qsizetype(m_tx.size()); }
     quint64 inferredTimers() const { return m_inferredTimers; }
     // Last final status of a transaction, 0 if none (or unknown id).
