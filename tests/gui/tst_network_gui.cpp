@@ -536,7 +536,7 @@ private slots:
         ui::NetworkPanel* panel = w.network.panel();
         QComboBox* rule = panel->ruleBox(QStringLiteral("OPTIONS"));
         rule->setCurrentIndex(rule->findData(QStringLiteral("hold")));
-        panel->findChild<QSpinBox*>()->setValue(2);
+        panel->findChild<QSpinBox*>(QStringLiteral("networkGiveUp"))->setValue(2);
         QVERIFY(w.start());
         QProcess p;
         p.setProcessChannelMode(QProcess::MergedChannels);

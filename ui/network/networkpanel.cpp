@@ -244,6 +244,7 @@ NetworkPanel::NetworkPanel(QWidget* parent)
         });
     }
     m_giveUp = new QSpinBox(rulesGroup);
+    m_giveUp->setObjectName(QStringLiteral("networkGiveUp"));
     m_giveUp->setRange(2, 31);
     m_giveUp->setSuffix(tr(" s"));
     m_giveUp->setValue(settings.value(QStringLiteral("network/giveUpSeconds"), defaults.giveUpSeconds).toInt());
