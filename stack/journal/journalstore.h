@@ -228,8 +228,12 @@ struct Journal::Store {
     LastWhole last;
     std::array<TextSeen, 8> texts;
     std::array<RawSeen, 8> raws;
-    std::array<NameSeen, 4> names;
-    std::size_t nextText = 0, nextRaw = 0, nextName = 0;
+    // Endpoint strings recently interned, by where their characters are (a string we hold keeps
+    // its address, so the address and size name it): one slot to look at per event instead of
+    // the string table's hash. A capture interleaves many endpoints (ten calls under way, each
+    // its own pair of hosts); a ring of the last four missed for most of its events.
+    std::array<NameSeen, 256> names;
+    std::size_t nextText = 0, nextRaw = 0;
     JournalLimits limits;
     std::size_t inMemoryBytes = 0;
     std::size_t nextSpill = 0; // oldest segment still in memory
@@ -289,14 +293,13 @@ struct Journal::Store {
     {
         if (s.isEmpty())
             return 0;
-        for (const NameSeen& n : names)
-            if (stored::sameString(n.name, s))
-                return n.id;
+        const auto p = quintptr(s.constData());
+        NameSeen& slot = names[((p >> 4) ^ (p >> 12)) % names.size()];
+        if (stored::sameString(slot.name, s))
+            return slot.id;
         const quint32 id = internSlow(s);
-        if (stored::holdable(s)) {
-            names[nextName] = { s, id };
-            nextName = (nextName + 1) % names.size();
-        }
+        if (stored::holdable(s))
+            slot = { s, id };
         return id;
     }
     quint32 internSlow(const QString& s)
