@@ -536,7 +536,7 @@ void PacketDecoder::decodeUdp(const CapturedPacket& p, Flow f, const uchar* d, q
     const char* c = reinterpret_cast<const char*>(payload);
     if (!looksLikeSip(c, pn))
         return ignore();
-    emitSip(p, from, to, QByteArray(c, pn), 0, 0);
+    emitSip(p, from, to, m_payloads.copy(c, pn), 0, 0);
 }
 
 void PacketDecoder::decodeTcp(const CapturedPacket& p, Flow f, const uchar* d, qsizetype n)

@@ -3,6 +3,7 @@
 
 #include "capturereader.h"
 #include "flatmap.h"
+#include "payloadarena.h"
 #include "reassembly.h"
 
 #include <QHash>
@@ -91,6 +92,7 @@ private:
         size_t operator()(const EndpointKey& k) const { return size_t(mix64(k.a0 ^ mix64(k.a1 ^ k.portLen))); }
     };
     FlatMap<EndpointKey, QString, EndpointKeyHash> m_endpoints;
+    PayloadArena m_payloads; // the events' copies of SIP datagrams
     ByteKeyMap<quint64> m_transactions; // top Via branch + ' ' + CSeq method → transaction id
     // A SIP message seen before on the same from/to: two independent 64-bit hashes of the bytes,
     // each folded with the endpoints and the length (a 128-bit key; SHA-1 cost a tenth of the

@@ -220,9 +220,10 @@ int ingest(const QString& path)
         std::fprintf(stderr, "bench_capture --ingest: %s\n", qPrintable(c.read.error));
         return 1;
     }
-    std::printf("packets %llu events %llu transactions %lld dialogs %lld\n", static_cast<unsigned long long>(c.read.packets),
-        static_cast<unsigned long long>(journal.count()), static_cast<long long>(c.transactions.size()),
-        static_cast<long long>(c.dialogs.size()));
+    std::printf("packets %llu events %llu transactions %lld dialogs %lld journal %.1f MB\n",
+        static_cast<unsigned long long>(c.read.packets), static_cast<unsigned long long>(journal.count()),
+        static_cast<long long>(c.transactions.size()), static_cast<long long>(c.dialogs.size()),
+        double(journal.memoryBytes()) / 1048576.0);
     return 0;
 }
 
