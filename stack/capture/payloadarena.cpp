@@ -25,20 +25,20 @@ QByteArray PayloadArena::copy(const char* p, qsizetype n)
 void PayloadArena::newBlock()
 {
     release();
-    auto [block, data] = QTypedArrayData<char>::allocate(kBlockBytes);
+    // Copies go into a 2 MiB-aligned stretch of kBlockBytes inside the allocation, asked to be
+    // backed by transparent huge pages (one fault each, not 512); the unaligned ends around it
+    // are never touched, so they cost neither faults nor resident memory.
+    constexpr std::uintptr_t kHuge = std::uintptr_t(2) << 20;
+    auto [block, data] = QTypedArrayData<char>::allocate(kBlockBytes + qsizetype(kHuge));
     if (!block || !data)
         qBadAlloc();
-    m_block = block;
-    m_data = data;
-    m_used = 0;
-    m_capacity = block->allocatedCapacity();
-    // Whole 2 MiB pages inside the block: transparent huge pages (one fault for each, not 512).
-    constexpr std::uintptr_t kHuge = std::uintptr_t(2) << 20;
     const auto start = reinterpret_cast<std::uintptr_t>(data);
-    const std::uintptr_t from = (start + kHuge - 1) & ~(kHuge - 1);
-    const std::uintptr_t to = (start + std::uintptr_t(m_capacity)) & ~(kHuge - 1);
-    if (to > from)
-        madvise(reinterpret_cast<void*>(from), to - from, MADV_HUGEPAGE);
+    const std::uintptr_t aligned = (start + kHuge - 1) & ~(kHuge - 1);
+    m_block = block;
+    m_data = reinterpret_cast<char*>(aligned);
+    m_used = 0;
+    m_capacity = kBlockBytes;
+    madvise(m_data, std::size_t(kBlockBytes), MADV_HUGEPAGE);
 }
 
 void PayloadArena::release()

@@ -8,8 +8,8 @@ namespace ladder::trace {
 // Copies of captured payloads (the bytes of every SIP message a capture holds) as QByteArrays
 // that share large blocks instead of one allocation each: a capture of 10⁵ messages made as
 // many mallocs of a few hundred bytes, each new page of which the kernel faulted in 4 KiB at a
-// time; a block is one allocation whose 2 MiB-aligned interior is asked to be backed by
-// transparent huge pages.
+// time; a block is one allocation whose 2 MiB-aligned interior (where the copies go) is asked
+// to be backed by transparent huge pages.
 //
 // Each copy is an ordinary QByteArray (Qt's data pointer: the block's shared header and a
 // pointer into the block), NUL-terminated like any other, holding a reference on its block; the
