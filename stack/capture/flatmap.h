@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <cstdlib>
+#include <algorithm>
 #include <cstring>
 #include <new>
 #include <utility>
@@ -105,6 +106,59 @@ namespace flatmapdetail {
         std::size_t m_n = 0;
     };
 } // namespace flatmapdetail
+
+// A growing sequence of T at stable addresses, indexable, for the trackers' transactions and
+// dialogs (10⁴–10⁵ objects of a few hundred bytes: a node each in a std::deque, every page of
+// which was a 4 KiB fault). The first kFirst objects live in a small allocation, so a short
+// capture costs little; after that, chunks of one 2 MiB huge page each.
+template<typename T>
+class Pool {
+public:
+    Pool() = default;
+    Pool(const Pool&) = delete;
+    Pool& operator=(const Pool&) = delete;
+    ~Pool() { clear(); }
+
+    std::size_t size() const { return m_size; }
+    bool empty() const { return m_size == 0; }
+    T& operator[](std::size_t i) { return *slot(i); }
+    const T& operator[](std::size_t i) const { return *const_cast<Pool*>(this)->slot(i); }
+    T& back() { return (*this)[m_size - 1]; }
+
+    template<typename... Args> T& emplace_back(Args&&... args)
+    {
+        const std::size_t i = m_size;
+        if (i == capacity())
+            m_chunks.push_back(static_cast<T*>(flatmapdetail::allocZeroed(chunkBytes(m_chunks.size()))));
+        T* p = new (slot(i)) T(std::forward<Args>(args)...);
+        ++m_size;
+        return *p;
+    }
+    void clear()
+    {
+        for (std::size_t i = 0; i < m_size; ++i)
+            slot(i)->~T();
+        for (std::size_t c = 0; c < m_chunks.size(); ++c)
+            flatmapdetail::freeZeroed(m_chunks[c], chunkBytes(c));
+        m_chunks.clear();
+        m_size = 0;
+    }
+
+private:
+    static constexpr std::size_t kFirst = 32;
+    static constexpr std::size_t kPerChunk = std::max<std::size_t>(1, flatmapdetail::kHuge / sizeof(T));
+    static std::size_t chunkBytes(std::size_t c) { return c == 0 ? kFirst * sizeof(T) : std::max(flatmapdetail::kHuge, sizeof(T)); }
+    std::size_t capacity() const { return m_chunks.empty() ? 0 : kFirst + (m_chunks.size() - 1) * kPerChunk; }
+    T* slot(std::size_t i)
+    {
+        if (i < kFirst)
+            return m_chunks[0] + i;
+        return m_chunks[1 + (i - kFirst) / kPerChunk] + (i - kFirst) % kPerChunk;
+    }
+
+    std::vector<T*> m_chunks;
+    std::size_t m_size = 0;
+};
 
 inline quint64 mix64(quint64 x)
 {

@@ -219,7 +219,7 @@ void SipDialogTracker::create(const Event& e, const SipFacts& m, quint64 tx, QLi
     after.append(std::move(ev));
     m_forks[tx].append(s.id);
     m_byKey[Key(s.callId, d.callerTag, d.calleeTag).view()] = s.id;
-    m_dialogs.push_back(std::move(d));
+    m_dialogs.emplace_back(std::move(d));
 }
 
 void SipDialogTracker::onInviteTerminated(quint64 tx, qint64 timeNs, QList<Event>& out)
@@ -238,10 +238,9 @@ QList<sip::DialogSnapshot> SipDialogTracker::takeSnapshots()
 {
     QList<sip::DialogSnapshot> out;
     out.reserve(qsizetype(m_dialogs.size()));
-    while (!m_dialogs.empty()) { // in id order already
-        out.append(std::move(m_dialogs.front().s));
-        m_dialogs.pop_front();
-    }
+    for (std::size_t i = 0; i < m_dialogs.size(); ++i) // in id order already
+        out.append(std::move(m_dialogs[i].s));
+    m_dialogs.clear();
     m_invites.clear();
     m_byKey = {};
     m_forks.clear();
@@ -253,8 +252,8 @@ QList<sip::DialogSnapshot> SipDialogTracker::snapshots() const
 {
     QList<sip::DialogSnapshot> out;
     out.reserve(qsizetype(m_dialogs.size()));
-    for (const Dialog& d : m_dialogs)
-        out.append(d.s);
+    for (std::size_t i = 0; i < m_dialogs.size(); ++i)
+        out.append(m_dialogs[i].s);
     std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
     return out;
 }

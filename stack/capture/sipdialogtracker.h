@@ -7,7 +7,6 @@
 
 #include "sip/snapshot.h"
 
-#include <deque>
 
 namespace ladder::trace {
 
@@ -52,7 +51,7 @@ private:
 
     using Forks = QList<quint64>;
     FlatMap<quint64, Invite, U64Hash> m_invites; // by INVITE transaction
-    std::deque<Dialog> m_dialogs; // by id - 1
+    Pool<Dialog> m_dialogs; // by id - 1
     ByteKeyMap<quint64> m_byKey; // Call-ID \n caller tag \n callee tag
     FlatMap<quint64, Forks, U64Hash> m_forks; // INVITE transaction → its dialogs
     ByteKeyMap<quint32> m_inviteForks; // Call-ID \n caller tag \n CSeq → dialogs made

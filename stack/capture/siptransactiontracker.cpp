@@ -398,11 +398,9 @@ QList<sip::TransactionSnapshot> SipTransactionTracker::takeSnapshots()
 {
     QList<sip::TransactionSnapshot> out;
     out.reserve(qsizetype(m_tx.size()));
-    // Moved out front first, so the transactions' memory goes back as the list fills.
-    while (!m_tx.empty()) {
-        out.append(std::move(m_tx.front().s));
-        m_tx.pop_front();
-    }
+    for (std::size_t i = 0; i < m_tx.size(); ++i)
+        out.append(std::move(m_tx[i].s));
+    m_tx.clear();
     m_index.clear();
     m_inviteByBranch = {};
     m_due = {};
@@ -415,8 +413,8 @@ QList<sip::TransactionSnapshot> SipTransactionTracker::snapshots() const
 {
     QList<sip::TransactionSnapshot> out;
     out.reserve(qsizetype(m_tx.size()));
-    for (const Tx& t : m_tx)
-        out.append(t.s);
+    for (std::size_t i = 0; i < m_tx.size(); ++i)
+        out.append(m_tx[i].s);
     std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
     return out;
 }

@@ -6,7 +6,6 @@
 #include "reconstruct.h"
 #include "sipfacts.h"
 
-#include <deque>
 #include <functional>
 #include <queue>
 
@@ -76,7 +75,7 @@ private:
 
     ReconstructOptions m_options;
     Terminated m_onTerminated;
-    std::deque<Tx> m_tx; // in order of creation
+    Pool<Tx> m_tx; // in order of creation
     FlatMap<quint64, quint32, U64Hash> m_index; // transaction id → its place in m_tx + 1
     ByteKeyMap<quint64> m_inviteByBranch; // top Via branch → INVITE transaction
     // Armed timers by (deadline, transaction), earliest first. Disarming leaves the entry in

@@ -74,6 +74,29 @@ private slots:
         QVERIFY(!inserted);
     }
 
+    // Objects keep their addresses and values as the pool grows past its small first chunk into
+    // huge-page chunks; clear() destroys every one (the strings' memory is let go).
+    void poolKeepsObjectsInPlace()
+    {
+        Pool<QString> pool;
+        std::vector<const QString*> where;
+        for (int i = 0; i < 100000; ++i) {
+            where.push_back(&pool.emplace_back(QString::number(i)));
+            QCOMPARE(&pool.back(), where.back());
+        }
+        QCOMPARE(pool.size(), std::size_t(100000));
+        for (std::size_t i = 0; i < pool.size(); ++i) {
+            QCOMPARE(&pool[i], where[i]);
+            QCOMPARE(pool[i], QString::number(qulonglong(i)));
+        }
+        const QString shared = pool[5];
+        QVERIFY(!shared.isDetached());
+        pool.clear();
+        QVERIFY(pool.empty());
+        QVERIFY(shared.isDetached()); // the pool's copy was destroyed
+        QCOMPARE(pool.emplace_back(QStringLiteral("again")), QStringLiteral("again"));
+    }
+
     // Copies are the bytes given, NUL-terminated, independent of each other and of the arena:
     // they outlive it, and a copy changed or grown (alone on its block, or not) leaves the
     // others as they were.
