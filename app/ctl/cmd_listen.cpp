@@ -3,6 +3,8 @@
 #include "command.h"
 #include "transports.h"
 
+#include <cstdio>
+
 namespace ladder::ctl {
 namespace {
 
@@ -26,6 +28,10 @@ namespace {
             err(QStringLiteral("ladderctl listen: unknown transport '%1':\n  ladderctl ").arg(args.first()) + usage());
             return 2;
         }
+        // A listener reports what it receives as it happens, also into a pipe (a script or a test
+        // reading it line by line), as tcpdump -l does: stdout is line-buffered here. (stdbuf -oL
+        // would do it from outside, but through LD_PRELOAD, which an ASan build refuses.)
+        std::setvbuf(stdout, nullptr, _IOLBF, 0);
         return t->listen(args.mid(1));
     }
 

@@ -65,10 +65,9 @@ struct CtlPeer {
     QByteArray out;
     bool start()
     {
-        // stdbuf: ladderctl's stdout is a pipe here, so fully buffered; line by line, the test
-        // reads each "received" line as it is printed.
-        process.start(QStringLiteral("stdbuf"),
-            { QStringLiteral("-oL"), qEnvironmentVariable("LADDERLAB_BINARY_DIR") + QStringLiteral("/app/ladderctl"), QStringLiteral("listen"), QStringLiteral("sctp"), QStringLiteral("--on"), QStringLiteral("127.0.0.1:%1").arg(sctpPort),
+        // ladderctl listen prints each line as it happens, also into this pipe (line-buffered).
+        process.start(qEnvironmentVariable("LADDERLAB_BINARY_DIR") + QStringLiteral("/app/ladderctl"),
+            { QStringLiteral("listen"), QStringLiteral("sctp"), QStringLiteral("--on"), QStringLiteral("127.0.0.1:%1").arg(sctpPort),
                 QStringLiteral("--udp-port"), QString::number(udpPort), QStringLiteral("--duration"), QStringLiteral("60"),
                 QStringLiteral("--quiet") });
         if (!process.waitForStarted(5000))
