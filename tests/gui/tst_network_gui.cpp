@@ -988,6 +988,83 @@ private slots:
         QSettings().remove(QStringLiteral("network"));
     }
 
+    // Per-peer "trust anyway": ladderctl's self-signed TLS listener is refused with its reason
+    // (unknown CA) and the certificate's digest; "Trust this certificate for 127.0.0.1:P" keeps
+    // that digest for that address (settings), and the same OPTIONS is then answered 200 over TLS.
+    // The peer restarted with a new certificate at the same address is refused again.
+    void tlsPeerTrustedAnywayByItsDigest()
+    {
+        const QString ctl = qEnvironmentVariable("LADDERLAB_BINARY_DIR") + QStringLiteral("/app/ladderctl");
+        const int tlsPort = freePort();
+        auto startPeer = [&](QProcess& p) {
+            p.setProcessChannelMode(QProcess::MergedChannels);
+            p.start(ctl, { QStringLiteral("listen"), QStringLiteral("sip"), QStringLiteral("--on"),
+                                                 QStringLiteral("tls:127.0.0.1:%1").arg(tlsPort), QStringLiteral("--self-signed"),
+                                                 QStringLiteral("--duration"), QStringLiteral("60") });
+            QElapsedTimer t;
+            t.start();
+            QByteArray out;
+            while (!out.contains("listening on") && t.elapsed() < 10000 && p.state() != QProcess::NotRunning) {
+                QTest::qWait(20);
+                out += p.readAll();
+            }
+            return out.contains("listening on");
+        };
+        auto stopPeer = [](QProcess& p) {
+            p.terminate();
+            if (!p.waitForFinished(5000))
+                p.kill();
+        };
+        QProcess peer;
+        QVERIFY(startPeer(peer));
+        Window w;
+        QVERIFY(w.start());
+        ui::NetworkPanel* panel = w.network.panel();
+        QVERIFY(!panel->trustAnyCertificate());
+        ui::SipComposer* composer = w.window.sipComposer();
+        auto sendOptions = [&] {
+            composer->setText(ui::SipComposer::templateText(QStringLiteral("OPTIONS")).replace(QLatin1String("10.0.0.2"), QLatin1String("127.0.0.1")));
+            composer->setTarget(QStringLiteral("tls:127.0.0.1:%1").arg(tlsPort));
+            composer->sendButton()->click();
+        };
+        auto answeredOverTls = [&] {
+            return journalHas(w.stack.journal(), [](const trace::Event& e) {
+                return e.kind == trace::Kind::SipMessage && e.dir == trace::Dir::Rx && e.b == 3 && e.raw.startsWith("SIP/2.0 200");
+            });
+        };
+        const QString peerName = QStringLiteral("127.0.0.1:%1").arg(tlsPort);
+        sendOptions();
+        QTRY_VERIFY_WITH_TIMEOUT(panel->tlsTrustButton()->isVisibleTo(panel), 10000);
+        const QString refused = panel->tlsProblemLabel()->text();
+        QVERIFY2(refused.contains(QStringLiteral("TLS %1 refused: unknown CA").arg(peerName)) && refused.contains(QLatin1String("SHA-256 ")),
+            qPrintable(refused));
+        QCOMPARE(panel->tlsTrustButton()->text(), QStringLiteral("Trust this certificate for %1").arg(peerName));
+        QVERIFY(!answeredOverTls());
+        QTest::mouseClick(panel->tlsTrustButton(), Qt::LeftButton);
+        const QVariantMap stored = QSettings().value(QStringLiteral("network/tlsTrust")).toMap();
+        QCOMPARE(stored.keys(), QStringList { peerName });
+        QCOMPARE(stored.value(peerName).toString().size(), 64); // the SHA-256 digest, hex
+        QVERIFY(refused.contains(QByteArray::fromHex(stored.value(peerName).toString().toLatin1()).toHex(':')));
+        QTest::qWait(200);
+        sendOptions();
+        QTRY_VERIFY2_WITH_TIMEOUT(answeredOverTls(), qPrintable(composer->resultText() + QLatin1Char(' ') + panel->tlsProblemLabel()->text()), 10000);
+        QVERIFY(journalHas(w.stack.journal(), [](const trace::Event& e) {
+            return e.text.contains(QLatin1String("trusted for this peer: SHA-256 "));
+        }));
+        // Another certificate at the same address: refused again, its own digest offered.
+        stopPeer(peer);
+        QProcess again;
+        QVERIFY(startPeer(again));
+        panel->tlsProblemLabel()->clear();
+        sendOptions();
+        QTRY_VERIFY_WITH_TIMEOUT(panel->tlsProblemLabel()->text().contains(QLatin1String("refused: unknown CA")), 10000);
+        QVERIFY(!panel->tlsProblemLabel()->text().contains(QByteArray::fromHex(stored.value(peerName).toString().toLatin1()).toHex(':')));
+        QTest::mouseClick(panel->tlsForgetButton(), Qt::LeftButton);
+        QVERIFY(QSettings().value(QStringLiteral("network/tlsTrust")).toMap().isEmpty());
+        stopPeer(again);
+        QSettings().remove(QStringLiteral("network"));
+    }
+
     // A call to baresip (answering by itself) from the composer with the app's SDP: INVITE, 200
     // with baresip's SDP, our ACK; hung up with the dialog's BYE, which baresip answers 200.
     void callToBaresipHungUpFromTheDialog()

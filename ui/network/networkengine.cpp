@@ -107,6 +107,21 @@ NetworkEngine::NetworkEngine(Stack& stack, QObject* parent)
 {
     qRegisterMetaType<ladder::ui::WaitingRequest>();
     qRegisterMetaType<ladder::ui::ChallengeNotice>();
+    // Per-peer TLS trust: shared by every client transport, so a peer trusted now is trusted at
+    // its next handshake. A refusal is offered to the user (the panel's "Trust this certificate").
+    m_peerTrust = std::make_shared<sip::TlsPeerTrust>();
+    m_peerTrust->refused = [this](const QString& peer, const QString& why, const QSslCertificate& certificate) {
+        const QByteArray digest = sip::TlsPeerTrust::digest(certificate);
+        if (digest.isEmpty())
+            return; // no certificate to trust (a handshake that failed before one came)
+        emit tlsRefused(peer, why, QString::fromLatin1(digest.toHex()),
+            escapeNetworkText(certificate.subjectDisplayName().toUtf8(), 120));
+    };
+}
+
+void NetworkEngine::setTrustedPeers(const QHash<QString, QByteArray>& trusted)
+{
+    m_peerTrust->setAll(trusted);
 }
 
 NetworkEngine::~NetworkEngine()
@@ -525,6 +540,7 @@ sip::Transport* NetworkEngine::clientTransport(sip::TransportType type, const si
         sip::TlsSettings settings;
         settings.selfSigned = true;
         settings.insecure = m_trustAny;
+        settings.peerTrust = m_peerTrust;
         tls = sip::TlsContext::make(settings, local.host, error);
         if (!tls)
             return nullptr;

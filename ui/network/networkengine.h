@@ -6,6 +6,7 @@
 #include "sip/auth/reauth.h"
 #include "sip/auth/verify.h"
 #include "sip/sipstack.h"
+#include "sip/transport/tlscontext.h"
 
 #include <QHash>
 #include <QMetaType>
@@ -124,6 +125,9 @@ public:
     void setRules(const AnswerRules& rules);
     // Client side of TLS/WSS: trust any certificate (errors still journalled).
     void setTrustAnyCertificate(bool on) { m_trustAny = on; }
+    // Client side of TLS/WSS, per peer: "HOST:PORT" → the SHA-256 digest of the one certificate
+    // trusted there despite verification errors (the panel's "Trust this certificate").
+    void setTrustedPeers(const QHash<QString, QByteArray>& trusted);
 
     NetworkResult answer(const ManualAnswer& answer);
     // The composer's send: target PROTO:HOST:PORT. The top Via's transport and sent-by become the
@@ -153,6 +157,9 @@ signals:
     void challenged(const ladder::ui::ChallengeNotice& notice);
     // A request resent with credentials got its final answer (ok: not 401/407 again).
     void authenticated(quint64 transaction, int status, const QString& text);
+    // A TLS/WSS peer's certificate was refused: its reasons (expired, name mismatch, unknown CA…),
+    // its SHA-256 digest (hex) and its subject (escaped), for the user to trust that peer anyway.
+    void tlsRefused(const QString& peer, const QString& why, const QString& digestHex, const QString& subject);
 
 private:
     struct Pending {
@@ -189,6 +196,7 @@ private:
     std::unique_ptr<sip::SipStack> m_sip;
     AnswerRules m_rules = AnswerRules::defaults();
     bool m_trustAny = false;
+    std::shared_ptr<sip::TlsPeerTrust> m_peerTrust;
     QHash<quint64, Pending> m_waiting;
     Scheduler::TimerId m_publish = 0;
     std::unique_ptr<sip::auth::DigestServer> m_digest; // per realm; a fresh secret each time

@@ -123,6 +123,65 @@ NetworkPanel::NetworkPanel(QWidget* parent)
     m_state->setWordWrap(true);
     m_state->setTextInteractionFlags(Qt::TextSelectableByMouse);
     lg->addWidget(m_state);
+    // A TLS/WSS peer whose certificate was refused: the reason, and trust for that peer only.
+    m_tlsProblem = new QLabel(listenGroup);
+    m_tlsProblem->setObjectName(QStringLiteral("networkTlsProblem"));
+    m_tlsProblem->setWordWrap(true);
+    m_tlsProblem->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_tlsProblem->hide();
+    lg->addWidget(m_tlsProblem);
+    auto* tlsRow = new QHBoxLayout;
+    m_tlsTrust = new QPushButton(listenGroup);
+    m_tlsTrust->setObjectName(QStringLiteral("networkTlsTrust"));
+    m_tlsTrust->setToolTip(tr("For lab work: trust this certificate (its SHA-256 digest) at this address only; another "
+                              "certificate there is refused again. Kept in the settings"));
+    m_tlsTrust->hide();
+    m_tlsForget = new QPushButton(listenGroup);
+    m_tlsForget->setObjectName(QStringLiteral("networkTlsForget"));
+    tlsRow->addWidget(m_tlsTrust);
+    tlsRow->addWidget(m_tlsForget);
+    tlsRow->addStretch(1);
+    lg->addLayout(tlsRow);
+    {
+        const QVariantMap saved = settings.value(QStringLiteral("network/tlsTrust")).toMap();
+        for (auto it = saved.begin(); it != saved.end(); ++it) {
+            const QByteArray digest = QByteArray::fromHex(it.value().toString().toLatin1());
+            if (digest.size() == 32)
+                m_trustedPeers.insert(it.key(), digest);
+        }
+    }
+    auto updateForget = [this] {
+        m_tlsForget->setText(tr("Forget trusted certificates (%1)").arg(m_trustedPeers.size()));
+        m_tlsForget->setVisible(!m_trustedPeers.isEmpty());
+        QStringList peers;
+        for (auto it = m_trustedPeers.begin(); it != m_trustedPeers.end(); ++it)
+            peers << QStringLiteral("%1 — SHA-256 %2").arg(it.key(), QString::fromLatin1(it.value().toHex(':')));
+        m_tlsForget->setToolTip(peers.join(QLatin1Char('\n')));
+    };
+    updateForget();
+    auto storeTrust = [this, updateForget] {
+        QVariantMap map;
+        for (auto it = m_trustedPeers.begin(); it != m_trustedPeers.end(); ++it)
+            map.insert(it.key(), QString::fromLatin1(it.value().toHex()));
+        QSettings().setValue(QStringLiteral("network/tlsTrust"), map);
+        updateForget();
+        emit trustedPeersChanged(m_trustedPeers);
+    };
+    connect(m_tlsTrust, &QPushButton::clicked, this, [this, storeTrust] {
+        const QByteArray digest = QByteArray::fromHex(m_refusedDigest.toLatin1());
+        if (m_refusedPeer.isEmpty() || digest.size() != 32)
+            return;
+        m_trustedPeers.insert(m_refusedPeer, digest);
+        m_tlsProblem->setText(tr("TLS %1: this certificate (SHA-256 %2) is now trusted for %1; send again.")
+                                  .arg(m_refusedPeer, QString::fromLatin1(digest.toHex(':'))));
+        m_tlsTrust->hide();
+        storeTrust();
+    });
+    connect(m_tlsForget, &QPushButton::clicked, this, [this, storeTrust] {
+        m_trustedPeers.clear();
+        m_tlsProblem->hide();
+        storeTrust();
+    });
     box->addWidget(listenGroup);
 
     // SCTP over UDP encapsulation (RFC 6951), bound with the listeners at Start.
@@ -683,6 +742,19 @@ void NetworkPanel::sctpEdited()
 void NetworkPanel::updateStartEnabled()
 {
     m_start->setEnabled(m_running || !m_specs.isEmpty() || m_sctpGroup->isChecked());
+}
+
+void NetworkPanel::showTlsRefusal(const QString& peer, const QString& why, const QString& digestHex, const QString& subject)
+{
+    m_refusedPeer = peer;
+    m_refusedDigest = digestHex;
+    const QString digest = QString::fromLatin1(QByteArray::fromHex(digestHex.toLatin1()).toHex(':'));
+    m_tlsProblem->setText(tr("TLS %1 refused: %2. Certificate %3, SHA-256 %4.")
+                              .arg(peer, escapeNetworkText(why.toUtf8(), 300), subject.isEmpty() ? tr("without a subject") : tr("of “%1”").arg(subject), digest));
+    m_tlsProblem->setStyleSheet(QStringLiteral("color: #c62828"));
+    m_tlsProblem->show();
+    m_tlsTrust->setText(tr("Trust this certificate for %1").arg(peer));
+    m_tlsTrust->show();
 }
 
 void NetworkPanel::showSctpEvent(const QString& text)

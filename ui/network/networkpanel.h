@@ -46,6 +46,8 @@ public:
     QJsonObject state() const;
     void restoreState(const QJsonObject& state);
     bool trustAnyCertificate() const;
+    // "HOST:PORT" → the SHA-256 digest of the certificate trusted there (per-peer trust anyway).
+    QHash<QString, QByteArray> trustedPeers() const { return m_trustedPeers; }
     // The "SCTP over UDP (RFC 6951)" group: persisted in the settings (network/sctp/…) and in
     // session files like the listeners.
     SctpEndpointSpec sctpSpec() const;
@@ -74,6 +76,9 @@ public:
     QLineEdit* challengePasswordEdit() const { return m_challengePassword; }
     QComboBox* challengeAlgorithmBox() const { return m_challengeAlgorithm; }
     QGroupBox* sctpGroup() const { return m_sctpGroup; }
+    QLabel* tlsProblemLabel() const { return m_tlsProblem; }
+    QPushButton* tlsTrustButton() const { return m_tlsTrust; }
+    QPushButton* tlsForgetButton() const { return m_tlsForget; }
     QLineEdit* sctpHostEdit() const { return m_sctpHost; }
     QSpinBox* sctpLocalUdpBox() const { return m_sctpLocalUdp; }
     QSpinBox* sctpRemoteUdpBox() const { return m_sctpRemoteUdp; }
@@ -89,6 +94,9 @@ public slots:
     void addWaiting(const ladder::ui::WaitingRequest& request);
     void removeWaiting(quint64 transaction, const QString& how);
     void showResult(bool ok, const QString& errnoName, const QString& text);
+    // A TLS/WSS peer's certificate was refused: shown with its reasons, and "Trust this certificate
+    // for HOST:PORT" offered (its digest, kept in the settings under network/tlsTrust).
+    void showTlsRefusal(const QString& peer, const QString& why, const QString& digestHex, const QString& subject);
     // One line about the SCTP endpoint (an association up or down, a connect's outcome).
     void showSctpEvent(const QString& text);
 
@@ -99,6 +107,7 @@ signals:
     void trustChanged(bool trustAny);
     void answerRequested(const ladder::ui::ManualAnswer& answer);
     void sctpConnectRequested(const QString& peer);
+    void trustedPeersChanged(const QHash<QString, QByteArray>& trusted);
 
 private:
     void refreshListeners();
@@ -128,6 +137,11 @@ private:
     QLineEdit* m_challengeUser;
     QLineEdit* m_challengePassword;
     QComboBox* m_challengeAlgorithm;
+    QLabel* m_tlsProblem;
+    QPushButton* m_tlsTrust;
+    QPushButton* m_tlsForget;
+    QHash<QString, QByteArray> m_trustedPeers;
+    QString m_refusedPeer, m_refusedDigest;
     QGroupBox* m_sctpGroup;
     QLineEdit* m_sctpHost;
     QSpinBox* m_sctpLocalUdp;

@@ -54,9 +54,11 @@ NetworkSession::NetworkSession(StackThread& stack, MainWindow& window, QObject* 
     {
         const AnswerRules rules = m_panel->rules();
         const bool trust = m_panel->trustAnyCertificate();
-        m_stack.invokeBlocking([e, rules, trust](Stack&) {
+        const QHash<QString, QByteArray> peers = m_panel->trustedPeers();
+        m_stack.invokeBlocking([e, rules, trust, peers](Stack&) {
             e->setRules(rules);
             e->setTrustAnyCertificate(trust);
+            e->setTrustedPeers(peers);
         });
     }
     MainWindow* w = &m_window;
@@ -101,6 +103,10 @@ NetworkSession::NetworkSession(StackThread& stack, MainWindow& window, QObject* 
     });
     connect(m_panel, &NetworkPanel::trustChanged, this, [this](bool on) {
         m_stack.invoke([e = m_engine, on](Stack&) { e->setTrustAnyCertificate(on); });
+    });
+    connect(e, &NetworkEngine::tlsRefused, m_panel, &NetworkPanel::showTlsRefusal, Qt::QueuedConnection);
+    connect(m_panel, &NetworkPanel::trustedPeersChanged, this, [this](const QHash<QString, QByteArray>& peers) {
+        m_stack.invoke([e = m_engine, peers](Stack&) { e->setTrustedPeers(peers); });
     });
     connect(m_panel, &NetworkPanel::answerRequested, this, [this](const ManualAnswer& a) {
         QPointer<NetworkPanel> guard(m_panel);

@@ -66,6 +66,7 @@ std::optional<TlsContext> TlsContext::make(const TlsSettings& settings, const QS
 {
     TlsContext c;
     c.m_insecure = settings.insecure;
+    c.m_peerTrust = settings.peerTrust;
     if (settings.selfSigned) {
         SelfSignedSpec spec;
         if (!host.isEmpty() && !spec.names.contains(host, Qt::CaseInsensitive))
@@ -212,6 +213,22 @@ QString TlsContext::reason(QSslError::SslError error)
     default:
         return QStringLiteral("invalid");
     }
+}
+
+QByteArray TlsPeerTrust::digest(const QSslCertificate& certificate)
+{
+    return certificate.isNull() ? QByteArray() : certificate.digest(QCryptographicHash::Sha256);
+}
+
+QString TlsPeerTrust::digestText(const QByteArray& digest)
+{
+    return QString::fromLatin1(digest.toHex(':'));
+}
+
+bool TlsPeerTrust::trusts(const QString& peer, const QSslCertificate& certificate) const
+{
+    const auto it = m_trusted.constFind(peer);
+    return it != m_trusted.cend() && !certificate.isNull() && *it == digest(certificate);
 }
 
 QString TlsContext::describe(const QList<QSslError>& errors)

@@ -8,9 +8,36 @@
 #include <QSslKey>
 #include <QStringList>
 
+#include <QHash>
+
+#include <functional>
+#include <memory>
 #include <optional>
 
 namespace ladder::sip {
+
+// Per-peer "trust anyway" for the client side (lab work with self-signed peers, one peer at a
+// time): the SHA-256 digest of the one certificate trusted for each HOST:PORT despite its
+// verification errors. Verification still runs and its errors are journalled; a certificate with
+// another digest at that address is refused as before. Shared (one object for every client
+// transport of a user), so a change applies to the next handshake.
+class TlsPeerTrust {
+public:
+    static QByteArray digest(const QSslCertificate& certificate); // SHA-256, raw bytes
+    // "ab:cd:…" as browsers show it.
+    static QString digestText(const QByteArray& digest);
+    void trust(const QString& peer, const QByteArray& digest) { m_trusted.insert(peer, digest); }
+    void forget(const QString& peer) { m_trusted.remove(peer); }
+    void setAll(const QHash<QString, QByteArray>& trusted) { m_trusted = trusted; }
+    const QHash<QString, QByteArray>& all() const { return m_trusted; }
+    bool trusts(const QString& peer, const QSslCertificate& certificate) const;
+    // Called when a peer's certificate is refused (peer "HOST:PORT", the reasons as describe()
+    // gives them, the certificate): what a user is asked to trust.
+    std::function<void(const QString& peer, const QString& why, const QSslCertificate& certificate)> refused;
+
+private:
+    QHash<QString, QByteArray> m_trusted;
+};
 
 // What a TLS (or WSS) transport is told by its user: RFC 3261 §26.2.1's server certificate for
 // listeners, and for clients whom to trust.
@@ -24,6 +51,8 @@ struct TlsSettings {
     QString caFile;
     // Client: trust anyway. Verification errors are still reported, then ignored.
     bool insecure = false;
+    // Client: trust anyway, per peer and certificate (null: none).
+    std::shared_ptr<TlsPeerTrust> peerTrust;
 };
 
 // The certificate for a self-signed server.
@@ -48,6 +77,7 @@ public:
     QSslConfiguration serverConfiguration() const;
     QSslConfiguration clientConfiguration() const;
     bool insecure() const { return m_insecure; }
+    const std::shared_ptr<TlsPeerTrust>& peerTrust() const { return m_peerTrust; }
     bool hasCertificate() const { return !m_certificate.isNull(); }
     const QSslCertificate& certificate() const { return m_certificate; }
 
@@ -65,6 +95,7 @@ private:
     QSslKey m_key;
     QList<QSslCertificate> m_cas;
     bool m_insecure = false;
+    std::shared_ptr<TlsPeerTrust> m_peerTrust;
 };
 
 } // namespace ladder::sip
