@@ -146,7 +146,7 @@ void MainWindow::setLadderScope(const QString& title, LadderBuilder::Filter filt
     m_ladder->setTitle(title);
     if (m_journal)
         m_journal->forEach(0, m_follower->seen(), [this](const trace::Event& e) { m_ladderBuilder->add(e); });
-    m_ladder->setDiagram(m_ladderBuilder->diagram());
+    m_ladder->setLiveDiagram(m_ladderBuilder->shared());
 }
 
 void MainWindow::inspect(quint64 seq)

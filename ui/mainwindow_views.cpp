@@ -140,10 +140,11 @@ void MainWindow::createCentral()
         m_timeline->append(events);
         m_graphs->append(events);
         m_calls->append(events);
+        const qsizetype ladderRows = m_ladderBuilder->diagram().rows.size();
         for (const trace::Event& e : events)
             m_ladderBuilder->add(e);
-        if (m_centralTabs->currentIndex() == 1 || m_ladder->diagram().rows.size() < 2000)
-            m_ladder->setDiagram(m_ladderBuilder->diagram());
+        if (m_ladderBuilder->diagram().rows.size() != ladderRows)
+            m_ladder->diagramGrew(); // the view shows the builder's own diagram: nothing copied
         timeline->setEmpty(m_timeline->index().items().empty());
     });
     connect(m_follower, &JournalFollower::reset, this, [this, timeline] {
@@ -154,11 +155,8 @@ void MainWindow::createCentral()
         setLadderScope({}, {});
         timeline->setEmpty(true);
     });
-    connect(m_centralTabs, &QTabWidget::currentChanged, this, [this](int tab) {
-        if (tab == 1)
-            m_ladder->setDiagram(m_ladderBuilder->diagram());
-    });
     m_ladderBuilder = std::make_unique<LadderBuilder>();
+    m_ladder->setLiveDiagram(m_ladderBuilder->shared());
 }
 
 QDockWidget* MainWindow::addDockView(const QString& objectName, const QString& title, QWidget* content,

@@ -29,6 +29,7 @@ SessionFiles::SessionFiles(std::shared_ptr<trace::Journal> journal, QObject* par
     , m_journal(std::move(journal))
     , m_session(std::make_unique<trace::Session>(m_journal))
 {
+    m_draftWriter.setMaxThreadCount(1);
     m_draftTimer.setInterval(2000);
     connect(&m_draftTimer, &QTimer::timeout, this, &SessionFiles::collectDrafts);
     m_draftTimer.start();
@@ -38,6 +39,7 @@ SessionFiles::~SessionFiles()
 {
     // The last drafts, and a final autosave so that a clean exit loses nothing either.
     collectDrafts();
+    flushDrafts();
     if (m_autosaver) {
         m_autosaver->stop();
         m_autosaver->saveNow();
@@ -245,24 +247,35 @@ void SessionFiles::rebuildTables(Result* r) const
 
 bool SessionFiles::collectDrafts()
 {
-    bool changed = false;
-    QSettings settings;
+    QList<QPair<QString, QByteArray>> changed;
     for (const Part& p : std::as_const(m_parts)) {
         const QByteArray json = QJsonDocument(p.save()).toJson(QJsonDocument::Compact);
         if (m_lastDrafts.value(p.name) == json)
             continue;
         m_lastDrafts.insert(p.name, json);
-        settings.setValue(QLatin1String(kDraftPrefix) + p.name, json);
         m_session->setBlob(p.name, json);
-        changed = true;
+        changed.append({ QLatin1String(kDraftPrefix) + p.name, json });
     }
-    if (changed)
-        settings.sync(); // on disk now: a crash in the next second keeps this draft
-    return changed;
+    if (changed.isEmpty())
+        return false;
+    // QSettings is reentrant and safe across threads with one object per thread.
+    m_draftWriter.start([changed] {
+        QSettings settings;
+        for (const auto& [key, json] : changed)
+            settings.setValue(key, json);
+        settings.sync(); // on disk within moments: a crash a second later keeps this draft
+    });
+    return true;
+}
+
+void SessionFiles::flushDrafts()
+{
+    m_draftWriter.waitForDone();
 }
 
 void SessionFiles::restoreDrafts()
 {
+    flushDrafts();
     QSettings settings;
     for (const Part& p : std::as_const(m_parts)) {
         const QByteArray json = settings.value(QLatin1String(kDraftPrefix) + p.name).toByteArray();

@@ -6,6 +6,7 @@
 
 #include <QJsonObject>
 #include <QObject>
+#include <QThreadPool>
 #include <QTimer>
 
 #include <functional>
@@ -62,8 +63,11 @@ public:
     Result exportPcapng(const QString& path);
     Result exportJsonl(const QString& path);
 
-    // Gathers the parts' state now; true if it changed since the last time.
+    // Gathers the parts' state now; true if it changed since the last time. What changed is
+    // written to the settings and synced to disk by a writer thread (a sync waits for the disk,
+    // which must not stall the window); flushDrafts() waits until it is written.
     bool collectDrafts();
+    void flushDrafts();
     // Restores the parts from the user's settings (the drafts of the last run, crash or not).
     void restoreDrafts();
     // Autosaves the session to path every intervalMs; an existing file is first moved aside to
@@ -99,6 +103,7 @@ private:
     QHash<QString, QByteArray> m_lastDrafts;
     std::function<void()> m_beforeLoad;
     QTimer m_draftTimer;
+    QThreadPool m_draftWriter; // one thread: drafts are written in the order collected
     QString m_previous;
     QString m_currentFile;
 };

@@ -18,6 +18,7 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QLineEdit>
+#include <QSettings>
 #include <QPlainTextEdit>
 #include <QSpinBox>
 #include <QStandardPaths>
@@ -178,7 +179,12 @@ private slots:
             w.sctpComposer()->repeat()->setValue(25);
             QVERIFY(w.files()->collectDrafts());
             QVERIFY(!w.files()->collectDrafts()); // nothing changed since
-        } // no clean shutdown needed: the drafts were on disk at collectDrafts()
+            w.files()->flushDrafts();
+            // What a crash now would leave: the drafts are in the settings file on disk.
+            QFile onDisk(QSettings().fileName());
+            QVERIFY2(onDisk.open(QIODevice::ReadOnly), qPrintable(onDisk.fileName()));
+            QVERIFY(onDisk.readAll().contains("MESSAGE sip:bob@10.0.0.2"));
+        }
         ui::MainWindow again(std::make_shared<trace::Journal>());
         QVERIFY(again.sipComposer()->text() != text);
         again.files()->restoreDrafts();

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ladderbuilder.h"
 
+#include <algorithm>
+
 #include "timeline/sctpsummary.h"
 
 #include <QHash>
@@ -54,11 +56,11 @@ LadderBuilder::Filter LadderBuilder::association(quint64 associationId)
 
 int LadderBuilder::columnOf(const QString& endpoint)
 {
-    const int i = int(m_diagram.columns.indexOf(endpoint));
+    const int i = int(m_diagram->columns.indexOf(endpoint));
     if (i >= 0)
         return i;
-    m_diagram.columns.append(endpoint);
-    return int(m_diagram.columns.size() - 1);
+    m_diagram->columns.append(endpoint);
+    return int(m_diagram->columns.size() - 1);
 }
 
 void LadderBuilder::add(const trace::Event& e)
@@ -70,22 +72,22 @@ void LadderBuilder::add(const trace::Event& e)
         return;
     const quint64 key = qHash(e.raw) ^ qHash(e.from) ^ (qHash(e.to) << 1);
     if (e.kind == Kind::LinkDrop) {
-        for (qsizetype i = m_pending.size() - 1; i >= 0; --i) {
-            if (m_pending[i].first == key) {
-                m_diagram.rows[m_pending[i].second].lost = true;
-                m_pending.remove(i);
-                break;
-            }
+        // The newest send of these bytes is the one the link dropped.
+        const auto it = std::find_if(m_pending.rbegin(), m_pending.rend(), [key](const auto& p) { return p.first == key; });
+        if (it != m_pending.rend()) {
+            m_diagram->rows[it->second].lost = true;
+            m_pending.erase(std::next(it).base());
         }
         return;
     }
     if (e.dir == Dir::Rx) {
         // Our own transmission arriving: already a row.
-        for (qsizetype i = 0; i < m_pending.size(); ++i) {
-            if (m_pending[i].first == key) {
-                m_pending.remove(i);
-                return;
-            }
+        // The oldest send of these bytes is the one arriving (a link keeps order). A plain scan
+        // of contiguous pairs: no hash to regrow, no copy-on-write checks per element.
+        const auto it = std::find_if(m_pending.cbegin(), m_pending.cend(), [key](const auto& p) { return p.first == key; });
+        if (it != m_pending.cend()) {
+            m_pending.erase(it);
+            return;
         }
         if (m_senders.contains(e.from))
             return;
@@ -123,11 +125,11 @@ void LadderBuilder::add(const trace::Event& e)
     if (e.dir == Dir::Tx) {
         if (!m_senders.contains(e.from))
             m_senders.append(e.from);
-        m_pending.append({ key, int(m_diagram.rows.size()) });
+        m_pending.push_back({ key, int(m_diagram->rows.size()) });
         if (m_pending.size() > 4096)
-            m_pending.remove(0, 1024); // old sends are never going to be matched now
+            m_pending.erase(m_pending.begin(), m_pending.begin() + 1024); // old sends are never going to be matched now
     }
-    m_diagram.rows.append(row);
+    m_diagram->rows.append(row);
 }
 
 QString LadderDiagram::toText() const

@@ -8,6 +8,8 @@
 #include <QVector>
 
 #include <functional>
+#include <memory>
+#include <vector>
 
 namespace ladder::ui {
 
@@ -28,6 +30,12 @@ struct LadderRow {
     bool response = false;
 };
 
+} // namespace ladder::ui
+// Relocatable (a QString and plain fields): a growing row list is moved with realloc, not one row
+// at a time — the per-row move of 400 000 rows stalled a live run's UI thread.
+Q_DECLARE_TYPEINFO(ladder::ui::LadderRow, Q_RELOCATABLE_TYPE);
+namespace ladder::ui {
+
 struct LadderDiagram {
     QStringList columns; // endpoints, in order of first appearance
     QVector<LadderRow> rows;
@@ -44,7 +52,9 @@ public:
     // Keeps the events filter accepts (all message-like events when no filter is given).
     explicit LadderBuilder(Filter filter = {});
     void add(const trace::Event& e);
-    const LadderDiagram& diagram() const { return m_diagram; }
+    const LadderDiagram& diagram() const { return *m_diagram; }
+    // The same diagram, shared with a view that follows it as it grows.
+    std::shared_ptr<const LadderDiagram> shared() const { return m_diagram; }
 
     // Filters for the common selections.
     static Filter sipCallId(const QByteArray& callId);
@@ -55,10 +65,10 @@ public:
 private:
     int columnOf(const QString& endpoint);
     Filter m_filter;
-    LadderDiagram m_diagram;
+    std::shared_ptr<LadderDiagram> m_diagram = std::make_shared<LadderDiagram>();
     QStringList m_senders; // endpoints seen transmitting
-    QVector<std::pair<quint64, int>> m_pending;
-    QHash<quint32, quint32> m_initialTsns; // by (src port << 16 | dst port), from INIT / INIT-ACK // (hash of raw, row) of transmissions not yet known delivered
+    std::vector<std::pair<quint64, int>> m_pending; // (hash of raw, row) of transmissions not yet known delivered
+    QHash<quint32, quint32> m_initialTsns; // by (src port << 16 | dst port), from INIT / INIT-ACK
 };
 
 } // namespace ladder::ui

@@ -28,10 +28,22 @@ LadderView::LadderView(QWidget* parent)
 
 void LadderView::setDiagram(LadderDiagram diagram)
 {
-    m_diagram = std::move(diagram);
+    setLiveDiagram(std::make_shared<const LadderDiagram>(std::move(diagram)));
+}
+
+void LadderView::setLiveDiagram(std::shared_ptr<const LadderDiagram> diagram)
+{
+    m_diagram = diagram ? std::move(diagram) : std::make_shared<const LadderDiagram>();
     m_selectedRow = -1;
     updateScrollBars();
     viewport()->update();
+}
+
+void LadderView::diagramGrew()
+{
+    updateScrollBars();
+    if (isVisible())
+        viewport()->update();
 }
 
 void LadderView::setTitle(const QString& title)
@@ -42,8 +54,8 @@ void LadderView::setTitle(const QString& title)
 
 QSize LadderView::contentSize() const
 {
-    return { kTimeWidth + int(m_diagram.columns.size()) * kColumn + 40,
-        kHeader + int(m_diagram.rows.size()) * kRow + kRow };
+    return { kTimeWidth + int(m_diagram->columns.size()) * kColumn + 40,
+        kHeader + int(m_diagram->rows.size()) * kRow + kRow };
 }
 
 void LadderView::updateScrollBars()
@@ -68,7 +80,7 @@ int LadderView::rowAt(int y) const
     if (contentY < 0)
         return -1;
     const int row = contentY / kRow;
-    return row < m_diagram.rows.size() ? row : -1;
+    return row < m_diagram->rows.size() ? row : -1;
 }
 
 bool LadderView::viewportEvent(QEvent* event)
@@ -82,10 +94,10 @@ bool LadderView::viewportEvent(QEvent* event)
             event->ignore();
             return true;
         }
-        const LadderRow& r = m_diagram.rows[row];
+        const LadderRow& r = m_diagram->rows[row];
         QString tip = QStringLiteral("%1 s  %2 → %3<br><b>%4</b>")
                           .arg(double(r.timeNs) / 1e9, 0, 'f', 6)
-                          .arg(m_diagram.columns.value(r.fromColumn).toHtmlEscaped(), m_diagram.columns.value(r.toColumn).toHtmlEscaped(),
+                          .arg(m_diagram->columns.value(r.fromColumn).toHtmlEscaped(), m_diagram->columns.value(r.toColumn).toHtmlEscaped(),
                               r.label.toHtmlEscaped());
         if (r.retransmission)
             tip += tr("<br>retransmission #%1").arg(r.retransmission);
@@ -104,7 +116,7 @@ void LadderView::mousePressEvent(QMouseEvent* event)
         return;
     m_selectedRow = row;
     viewport()->update();
-    emit eventActivated(m_diagram.rows[row].seq);
+    emit eventActivated(m_diagram->rows[row].seq);
 }
 
 void LadderView::paintEvent(QPaintEvent*)
@@ -112,7 +124,7 @@ void LadderView::paintEvent(QPaintEvent*)
     QPainter p(viewport());
     const int yOff = verticalScrollBar()->value();
     const int first = std::max(0, (yOff) / kRow - 1);
-    const int last = std::min(int(m_diagram.rows.size()) - 1, (yOff + viewport()->height()) / kRow + 1);
+    const int last = std::min(int(m_diagram->rows.size()) - 1, (yOff + viewport()->height()) / kRow + 1);
     paintRows(p, first, last, yOff, horizontalScrollBar()->value());
 }
 
@@ -120,7 +132,7 @@ void LadderView::paintRows(QPainter& p, int firstRow, int lastRow, int yOffset, 
 {
     const QPalette& pal = palette();
     p.setRenderHint(QPainter::Antialiasing, true);
-    const int columns = int(m_diagram.columns.size());
+    const int columns = int(m_diagram->columns.size());
     auto colX = [&](int c) { return kTimeWidth + c * kColumn + kColumn / 2 - xOffset; };
     const int bottom = kHeader + (lastRow + 2) * kRow - yOffset;
 
@@ -133,7 +145,7 @@ void LadderView::paintRows(QPainter& p, int firstRow, int lastRow, int yOffset, 
     small.setPointSizeF(small.pointSizeF() * 0.9);
     const MarkPalette marks = markPalette(pal);
     for (int r = firstRow; r <= lastRow; ++r) {
-        const LadderRow& row = m_diagram.rows[r];
+        const LadderRow& row = m_diagram->rows[r];
         const int y = kHeader + r * kRow + kRow / 2 + 6 - yOffset;
         if (r == m_selectedRow)
             p.fillRect(QRect(0, y - kRow / 2 - 4, kTimeWidth + columns * kColumn + 40, kRow), pal.color(QPalette::Highlight).lighter(180));
@@ -182,7 +194,7 @@ void LadderView::paintRows(QPainter& p, int firstRow, int lastRow, int yOffset, 
     QFont bold = p.font();
     bold.setBold(true);
     for (int c = 0; c < columns; ++c) {
-        const QString ep = m_diagram.columns[c];
+        const QString ep = m_diagram->columns[c];
         const int sp = int(ep.lastIndexOf(QLatin1Char(' ')));
         p.setPen(pal.color(QPalette::WindowText));
         p.setFont(bold);
@@ -206,8 +218,8 @@ bool LadderView::exportPng(const QString& file) const
     img.fill(palette().color(QPalette::Base));
     QPainter p(&img);
     p.setFont(font());
-    if (!m_diagram.rows.isEmpty())
-        paintRows(p, 0, int(m_diagram.rows.size()) - 1, 0, 0);
+    if (!m_diagram->rows.isEmpty())
+        paintRows(p, 0, int(m_diagram->rows.size()) - 1, 0, 0);
     p.end();
     return img.save(file, "PNG");
 }
@@ -224,8 +236,8 @@ bool LadderView::exportSvg(const QString& file) const
         return false;
     p.fillRect(QRect(QPoint(0, 0), contentSize()), palette().color(QPalette::Base));
     p.setFont(font());
-    if (!m_diagram.rows.isEmpty())
-        paintRows(p, 0, int(m_diagram.rows.size()) - 1, 0, 0);
+    if (!m_diagram->rows.isEmpty())
+        paintRows(p, 0, int(m_diagram->rows.size()) - 1, 0, 0);
     return p.end() && QFile(file).size() > 0;
 }
 
@@ -234,7 +246,7 @@ bool LadderView::exportText(const QString& file) const
     QFile f(file);
     if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate))
         return false;
-    const QByteArray text = m_diagram.toText().toUtf8();
+    const QByteArray text = m_diagram->toText().toUtf8();
     return f.write(text) == text.size();
 }
 

@@ -5,6 +5,8 @@
 
 #include <QAbstractScrollArea>
 
+#include <memory>
+
 namespace ladder::ui {
 
 // A ladder (sequence) diagram: a column per endpoint, one row per message with time on the left,
@@ -16,7 +18,11 @@ public:
     explicit LadderView(QWidget* parent = nullptr);
 
     void setDiagram(LadderDiagram diagram);
-    const LadderDiagram& diagram() const { return m_diagram; }
+    // Shows a diagram a LadderBuilder keeps growing (no copy: the main window's ladder follows a
+    // live run this way); call diagramGrew() after rows were added to it.
+    void setLiveDiagram(std::shared_ptr<const LadderDiagram> diagram);
+    void diagramGrew();
+    const LadderDiagram& diagram() const { return *m_diagram; }
     void setTitle(const QString& title);
 
     bool exportPng(const QString& file) const;
@@ -38,7 +44,7 @@ private:
     void paintRows(QPainter& p, int firstRow, int lastRow, int yOffset, int xOffset) const;
     void updateScrollBars();
 
-    LadderDiagram m_diagram;
+    std::shared_ptr<const LadderDiagram> m_diagram = std::make_shared<const LadderDiagram>();
     QString m_title;
     int m_selectedRow = -1;
     static constexpr int kHeader = 44;

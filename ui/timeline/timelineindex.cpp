@@ -221,19 +221,20 @@ std::size_t TimelineIndex::lowerBound(qint64 timeNs) const
         - m_items.begin());
 }
 
-void TimelineIndex::insertSorted(const Item& item)
+std::size_t TimelineIndex::insertSorted(const Item& item)
 {
     // Journal order is time order within one stack; an imported capture may step back a little,
     // so fall back to an ordered insert rather than assume.
+    m_lastNs = std::max(m_lastNs, item.timeNs);
     if (m_items.empty() || m_items.back().timeNs <= item.timeNs) {
         m_items.push_back(item);
-    } else {
-        auto pos = std::upper_bound(m_items.begin(), m_items.end(), item.timeNs,
-            [](qint64 t, const Item& it) { return t < it.timeNs; });
-        m_items.insert(pos, item);
-        m_pendingTx.clear(); // positions moved; pairing restarts from here
+        return m_items.size() - 1;
     }
-    m_lastNs = std::max(m_lastNs, item.timeNs);
+    auto pos = std::upper_bound(m_items.begin(), m_items.end(), item.timeNs,
+        [](qint64 t, const Item& it) { return t < it.timeNs; });
+    pos = m_items.insert(pos, item);
+    m_pendingTx.clear(); // positions moved; pairing restarts from here
+    return std::size_t(pos - m_items.begin());
 }
 
 void TimelineIndex::append(const QVector<trace::Event>& events)
@@ -304,8 +305,13 @@ void TimelineIndex::append(const QVector<trace::Event>& events)
                             m_associationPorts.insert(association, quint32(ports));
                     }
                 }
-                insertSorted(it);
-                m_pendingTx.insert(key, m_items.size() - 1);
+                // Sends never seen arriving (a peer outside the capture, a one-sided trace) would
+                // pile up here for ever, and regrowing a big hash stalls the UI thread: past a
+                // bound all pending sends are forgotten (an arrival of one of them is then drawn
+                // unpaired, as a message from a peer we did not see sending).
+                if (m_pendingTx.size() >= kMaxPendingTx)
+                    m_pendingTx.clear();
+                m_pendingTx.insert(key, insertSorted(it));
                 continue;
             }
             break;

@@ -8,6 +8,7 @@
 #include <QStringList>
 #include <QVector>
 
+#include <deque>
 #include <vector>
 
 namespace ladder::ui {
@@ -61,7 +62,9 @@ public:
     void append(const QVector<trace::Event>& events);
     const std::vector<Span>& spans() const { return m_spans; }
 
-    const std::vector<Item>& items() const { return m_items; }
+    // A deque, not a vector: appending never moves what is there (a vector's regrowth copied every
+    // item in one go — tens of milliseconds on the UI thread once a live run had a million).
+    const std::deque<Item>& items() const { return m_items; }
     const QStringList& lanes() const { return m_lanes; }
     const QStringList& labels() const { return m_labels; }
     // True when some event was received on the lane (a lane we only send to is a remote peer).
@@ -89,9 +92,10 @@ private:
     static quint64 pairKey(const QByteArray& raw, qint32 from, qint32 to);
     quint32 labelOf(const trace::Event& e);
     static bool isSipKeepAlive(const QByteArray& raw);
-    void insertSorted(const Item& item);
+    // Where the item went (its index).
+    std::size_t insertSorted(const Item& item);
 
-    std::vector<Item> m_items;
+    std::deque<Item> m_items;
     QStringList m_lanes;
     QHash<QString, qint32> m_laneIds;
     QVector<bool> m_laneReceives;
@@ -100,6 +104,7 @@ private:
     QVector<quint8> m_labelFlags { 0 }; // per label: KeepAlive, SctpData, SctpSack (SCTP labels)
     // Transmissions not yet matched by a receive, by (raw bytes hash ^ lanes).
     QMultiHash<quint64, std::size_t> m_pendingTx;
+    static constexpr qsizetype kMaxPendingTx = 65536;
     // An association's own lane (where its packets leave), for its events that name no endpoint
     // (abandons, state changes, notifications).
     QHash<quint64, qint32> m_associationLane;
