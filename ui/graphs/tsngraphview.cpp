@@ -9,6 +9,7 @@
 #include <QImage>
 #include <QKeyEvent>
 #include <QMouseEvent>
+#include <QPaintEngine>
 #include <QPainter>
 #include <QPainterPath>
 #include <QSvgGenerator>
@@ -96,6 +97,31 @@ namespace {
         }
     }
 } // namespace
+
+const QPixmap& TsnGraphView::sprite(MarkKind kind, double r, const QColor& colour, const QColor& base, qreal dpr) const
+{
+    QByteArray key;
+    key.reserve(24);
+    key.append(char(kind));
+    key.append(QByteArray::number(qRound(r * 100))).append(':');
+    key.append(QByteArray::number(colour.rgba())).append(':');
+    key.append(QByteArray::number(base.rgba())).append(':');
+    key.append(QByteArray::number(qRound(dpr * 100)));
+    auto it = m_sprites.find(key);
+    if (it != m_sprites.end())
+        return *it;
+    if (m_sprites.size() > 256)
+        m_sprites.clear(); // a theme or zoom change left old ones behind
+    const int side = int(std::ceil(r * 3 + 6)); // the largest shape (an abandon's ring) and its pen
+    QPixmap pix(QSize(side, side) * dpr);
+    pix.setDevicePixelRatio(dpr);
+    pix.fill(Qt::transparent);
+    QPainter sp(&pix);
+    sp.setRenderHint(QPainter::Antialiasing);
+    drawShape(sp, kind, QPointF(side / 2.0, side / 2.0), r, colour, base);
+    sp.end();
+    return *m_sprites.insert(key, pix);
+}
 
 TsnGraphView::TsnGraphView(QWidget* parent)
     : QWidget(parent)
@@ -293,6 +319,45 @@ void TsnGraphView::render(QPainter& p, const QSize& size) const
         p.setBrush(Qt::NoBrush);
         p.drawPolyline(fr.cumLine);
     }
+    const bool raster = p.paintEngine() && p.paintEngine()->type() == QPaintEngine::Raster;
+    const qreal dpr = p.device() ? p.device()->devicePixelRatioF() : 1.0;
+    const auto shape = [&](MarkKind kind, QPointF c, double radius, const QColor& colour) {
+        if (!raster) {
+            drawShape(p, kind, c, radius, colour, base);
+            return;
+        }
+        const QPixmap& pix = sprite(kind, radius, colour, base, dpr);
+        const QSizeF half = QSizeF(pix.size()) / dpr / 2;
+        p.drawPixmap(QPointF(c.x() - half.width(), c.y() - half.height()), pix);
+    };
+    // Aggregated columns: their bars in one call per kind; the shapes at their ends only where the
+    // previous one of the kind is not on the same spot (neighbouring columns are one pixel apart).
+    {
+        std::vector<QLineF> bars;
+        MarkKind barKind = MarkKind::Count;
+        const auto flush = [&] {
+            if (bars.empty())
+                return;
+            p.setPen(QPen(styleOf(barKind, mp, pal).colour, 2));
+            p.drawLines(bars.data(), int(bars.size()));
+            bars.clear();
+        };
+        for (const DrawnMark& m : fr.marks) {
+            if (m.count <= 1 || m.kind == MarkKind::GapAck || m.kind == MarkKind::ForwardTsn)
+                continue;
+            if (m.kind != barKind)
+                flush();
+            barKind = m.kind;
+            bars.emplace_back(m.pos, QPointF(m.pos.x(), m.yEnd));
+        }
+        flush();
+    }
+    QPointF lastTop[graphs::kMarkKinds], lastBottom[graphs::kMarkKinds];
+    for (int k = 0; k < graphs::kMarkKinds; ++k)
+        lastTop[k] = lastBottom[k] = QPointF(-1e9, -1e9);
+    const auto apart = [&](QPointF a, QPointF b) {
+        return std::abs(a.x() - b.x()) >= r * 1.2 || std::abs(a.y() - b.y()) >= r * 1.2;
+    };
     for (const DrawnMark& m : fr.marks) {
         const QColor colour = styleOf(m.kind, mp, pal).colour;
         const Point& pt = f.points[m.point];
@@ -315,11 +380,17 @@ void TsnGraphView::render(QPainter& p, const QSize& size) const
             continue;
         }
         if (m.count > 1) {
-            // An aggregated column: a bar from the lowest to the highest TSN, the shape at both ends.
-            p.setPen(QPen(colour, 2));
-            p.drawLine(QPointF(m.pos.x(), m.pos.y()), QPointF(m.pos.x(), m.yEnd));
-            drawShape(p, m.kind, m.pos, r * 0.7, colour, base);
-            drawShape(p, m.kind, QPointF(m.pos.x(), m.yEnd), r * 0.7, colour, base);
+            // An aggregated column (its bar drawn above): the shape at both ends.
+            const int k = int(m.kind);
+            const QPointF bottom(m.pos.x(), m.yEnd);
+            if (apart(m.pos, lastTop[k])) {
+                shape(m.kind, m.pos, r * 0.7, colour);
+                lastTop[k] = m.pos;
+            }
+            if (apart(bottom, lastBottom[k])) {
+                shape(m.kind, bottom, r * 0.7, colour);
+                lastBottom[k] = bottom;
+            }
             continue;
         }
         if (m.kind == MarkKind::Abandon && !pt.tsnKnown()) {
@@ -328,7 +399,7 @@ void TsnGraphView::render(QPainter& p, const QSize& size) const
             p.setBrush(Qt::NoBrush);
             p.drawEllipse(m.pos, (r + 0.5) * 1.4, (r + 0.5) * 1.4);
         } else {
-            drawShape(p, m.kind, m.pos, m.kind == MarkKind::Data ? r * 0.9 : r + 0.5, colour, base);
+            shape(m.kind, m.pos, m.kind == MarkKind::Data ? r * 0.9 : r + 0.5, colour);
         }
         switch (m.kind) {
         case MarkKind::FastRetransmission:

@@ -4,6 +4,8 @@
 #include "sctp/snapshot.h"
 #include "tsngraphmodel.h"
 
+#include <QHash>
+#include <QPixmap>
 #include <QWidget>
 
 class QAction;
@@ -89,6 +91,11 @@ private:
     bool m_dragging = false;
     mutable graphs::GraphFrame m_lastFrame; // of the last paint, for hit tests
     mutable graphs::Viewport m_lastViewport;
+    // A mark drawn once into a small pixmap and copied where it goes (raster painting only: an
+    // SVG export draws every mark as a shape). Thousands of antialiased shapes a frame cost more
+    // than the rest of the frame together.
+    const QPixmap& sprite(graphs::MarkKind kind, double r, const QColor& colour, const QColor& base, qreal dpr) const;
+    mutable QHash<QByteArray, QPixmap> m_sprites;
 };
 
 // The Graphs tab: which graph (the TSN graph of a flow, or the paths of an association), its
