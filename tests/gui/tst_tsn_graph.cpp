@@ -22,6 +22,8 @@
 #include <QWheelEvent>
 #include <QtEndian>
 
+#include <algorithm>
+
 using namespace ladder;
 using namespace ladder::ui::graphs;
 using trace::Dir;
@@ -173,6 +175,28 @@ bool cumulativeMonotone(const Flow& f)
                 return false;
             cum = p.tsn;
         }
+    return true;
+}
+
+// Two frames drawn alike: the same marks at the same places, the same step line.
+bool sameFrame(const GraphFrame& a, const GraphFrame& b)
+{
+    if (a.marks.size() != b.marks.size() || a.cumLine != b.cumLine || a.aggregatedColumns != b.aggregatedColumns
+        || a.visiblePoints != b.visiblePoints) {
+        qWarning("frames differ: %zu/%zu marks, %lld/%lld step points, %d/%d aggregated, %zu/%zu visible", a.marks.size(),
+            b.marks.size(), qlonglong(a.cumLine.size()), qlonglong(b.cumLine.size()), a.aggregatedColumns, b.aggregatedColumns,
+            a.visiblePoints, b.visiblePoints);
+        return false;
+    }
+    for (std::size_t i = 0; i < a.marks.size(); ++i) {
+        const DrawnMark& x = a.marks[i];
+        const DrawnMark& y = b.marks[i];
+        if (x.kind != y.kind || x.pos != y.pos || x.yEnd != y.yEnd || x.count != y.count || x.point != y.point) {
+            qWarning("mark %zu differs: kind %d/%d at (%g, %g)/(%g, %g) to %g/%g, count %u/%u", i, int(x.kind), int(y.kind),
+                x.pos.x(), x.pos.y(), y.pos.x(), y.pos.y(), x.yEnd, y.yEnd, x.count, y.count);
+            return false;
+        }
+    }
     return true;
 }
 
@@ -505,6 +529,80 @@ private slots:
         const GraphFrame near = TsnGraphModel::frame(f, vp);
         QCOMPARE(near.aggregatedColumns, 0);
         QVERIFY(std::count_if(near.marks.begin(), near.marks.end(), [](const DrawnMark& m) { return m.kind == MarkKind::Data; }) >= 59);
+    }
+
+    // The level of detail's block summaries give the frame and TSN range that visiting every point
+    // gives, also after points changed in place (retransmissions classified late) and after events
+    // out of time order were inserted among points already summarised.
+    void blockSummariesDrawWhatEveryPointDraws()
+    {
+        TsnGraphModel model;
+        quint64 seq = 0;
+        const int n = 40000;
+        auto fill = [&](int from, int to) {
+            for (int i = from; i < to; ++i) {
+                model.append(packet(qint64(i) * 10000, Dir::Tx, dataPacket(quint32(100 + i)), seq++));
+                if (i % 4 == 1) // sent again, how not yet known
+                    model.append(packet(qint64(i) * 10000 + 3000, Dir::Tx, dataPacket(quint32(100 + i - 1)), seq++));
+                if (i % 4 == 3)
+                    model.append(packet(qint64(i) * 10000 + 5000, Dir::Rx, sackPacket(quint32(100 + i - 2), { { 2, 2 } }), seq++));
+            }
+        };
+        fill(0, n);
+        const Flow& f = model.flows().front();
+        Viewport vp;
+        vp.plot = QRectF(60, 10, 50, 500); // 50 columns: 200 retransmissions in each
+        vp.startNs = 0;
+        vp.nsPerPx = double(n) * 10000 / 50;
+        vp.tsnLow = 0;
+        vp.tsnPerPx = double(n) / 500;
+        auto check = [&](const char* when) {
+            const Viewport saved = vp;
+            for (double zoom : { 1.0, 0.37, 0.05, 0.002 }) {
+                for (qint64 start : { qint64(0), qint64(n) * 10000 / 3 + 1234, qint64(n) * 10000 - 777777 }) {
+                    vp.nsPerPx = saved.nsPerPx * zoom;
+                    vp.startNs = zoom == 1.0 ? 0 : start;
+                    const GraphFrame fast = TsnGraphModel::frame(f, vp);
+                    const GraphFrame slow = TsnGraphModel::frame(f, vp, false);
+                    QVERIFY2(sameFrame(fast, slow), qPrintable(QStringLiteral("%1, zoom %2, start %3").arg(QLatin1String(when)).arg(zoom).arg(start)));
+                    qint64 lo1 = 0, hi1 = 0, lo2 = 0, hi2 = 0;
+                    const qint64 end = vp.startNs + qint64(vp.plot.width() * vp.nsPerPx);
+                    QCOMPARE(TsnGraphModel::tsnRange(f, vp.startNs, end, &lo1, &hi1), TsnGraphModel::tsnRange(f, vp.startNs, end, &lo2, &hi2, false));
+                    QCOMPARE(lo1, lo2);
+                    QCOMPARE(hi1, hi2);
+                }
+            }
+            vp = saved;
+        };
+        check("unclassified");
+        QCOMPARE(f.blocks().size(), f.points.size() / Flow::kBlock);
+        const GraphFrame before = TsnGraphModel::frame(f, vp);
+        // Half the retransmissions classified now, as fast ones: points already summarised change
+        // kind (a column then has over 64 of both kinds, so its blocks are taken whole).
+        for (int i = 1; i < n; i += 8) {
+            trace::Event e;
+            e.seq = seq++;
+            e.timeNs = qint64(i) * 10000 + 3000;
+            e.kind = Kind::SctpRetransmission;
+            e.dir = Dir::Tx;
+            e.object = 7;
+            e.a = 1;
+            e.c = quint32(100 + i - 1);
+            model.append(e);
+        }
+        QCOMPARE(f.retransmissions, quint64(n / 4));
+        const GraphFrame after = TsnGraphModel::frame(f, vp);
+        QVERIFY(!sameFrame(before, after)); // the reclassification shows
+        QVERIFY(std::any_of(after.marks.begin(), after.marks.end(), [](const DrawnMark& m) { return m.kind == MarkKind::FastRetransmission && m.count > 64; }));
+        check("classified");
+        // SACKs out of time order: inserted among the points, every later point moved by one.
+        const std::size_t points = f.points.size();
+        for (int i = 1000; i < n; i += 1000)
+            model.append(packet(qint64(i) * 10000 + 1, Dir::Rx, sackPacket(quint32(100 + i - 3), { { 5, 9 } }), seq++));
+        QVERIFY(f.points.size() >= points + 39);
+        check("inserted");
+        fill(n, n + 1000); // and grown again
+        check("grown");
     }
 
     void aBurstIsDrawnOneByOneWhenItsTsnsAreApart()

@@ -80,6 +80,7 @@ void Flow::add(const Point& p)
             [](qint64 t, const Point& q) { return t < q.timeNs; });
         const std::size_t index = std::size_t(at - points.begin());
         points.insert(at, p);
+        m_blocksValid = std::min(m_blocksValid, index / kBlock);
         for (auto it = m_unclassified.begin(); it != m_unclassified.end(); ++it)
             if (*it >= index)
                 ++*it;
@@ -182,6 +183,42 @@ void Flow::placeAbandon(Point& p, qint64 rel, quint8 how)
     maxTsn = std::max(maxTsn, rel);
 }
 
+Point& Flow::changePoint(std::size_t index)
+{
+    m_blocksValid = std::min(m_blocksValid, index / kBlock);
+    return points[index];
+}
+
+const std::vector<Flow::Block>& Flow::blocks() const
+{
+    const std::size_t complete = points.size() / kBlock;
+    m_blocks.resize(complete);
+    for (std::size_t b = m_blocksValid; b < complete; ++b) {
+        Block block;
+        for (std::size_t j = 0; j < kBlock; ++j) {
+            const Point& p = points[b * kBlock + j];
+            const bool ranged = p.kind == MarkKind::GapAck || p.kind == MarkKind::ForwardTsn;
+            const qint64 lo = ranged ? std::min(p.tsn, p.tsnEnd) : p.tsn;
+            const qint64 hi = ranged ? std::max(p.tsn, p.tsnEnd) : p.tsn;
+            BlockKind& k = block.kinds[int(p.kind)];
+            if (k.count++ == 0) {
+                k.lo = lo;
+                k.hi = hi;
+            } else {
+                k.lo = std::min(k.lo, lo);
+                k.hi = std::max(k.hi, hi);
+            }
+            if (p.kind == MarkKind::CumAck || p.kind == MarkKind::ForwardTsn) {
+                block.cumMax = block.hasCum ? std::max(block.cumMax, p.tsn) : p.tsn;
+                block.hasCum = true;
+            }
+        }
+        m_blocks[b] = block;
+    }
+    m_blocksValid = complete;
+    return m_blocks;
+}
+
 void Flow::placeUnsent(qint64 from, qint64 to, qint64 timeNs)
 {
     for (qint64 rel = from; rel <= to; ++rel) {
@@ -189,7 +226,7 @@ void Flow::placeUnsent(qint64 from, qint64 to, qint64 timeNs)
         while (!m_pendingAbandons.empty() && points[m_pendingAbandons.front()].timeNs < timeNs - kUnsentPairNs)
             m_pendingAbandons.erase(m_pendingAbandons.begin()); // too old: it never had a TSN
         if (!m_pendingAbandons.empty()) {
-            placeAbandon(points[m_pendingAbandons.front()], rel, kAbandonUnsent);
+            placeAbandon(changePoint(m_pendingAbandons.front()), rel, kAbandonUnsent);
             m_pendingAbandons.erase(m_pendingAbandons.begin());
             continue;
         }
@@ -430,7 +467,7 @@ void TsnGraphModel::addRetransmission(const trace::Event& e)
                                    : MarkKind::Retransmission;
     auto it = f.m_unclassified.find(rel);
     if (it != f.m_unclassified.end()) {
-        Point& p = f.points[*it];
+        Point& p = f.changePoint(*it);
         p.kind = kind;
         p.seq = e.seq; // the retransmission event says how usrsctp decided
         f.m_unclassified.erase(it);
@@ -512,7 +549,7 @@ std::pair<std::size_t, std::size_t> TsnGraphModel::range(const Flow& flow, qint6
     return { std::size_t(lo - flow.points.begin()), std::size_t(hi - flow.points.begin()) };
 }
 
-bool TsnGraphModel::tsnRange(const Flow& flow, qint64 startNs, qint64 endNs, qint64* low, qint64* high)
+bool TsnGraphModel::tsnRange(const Flow& flow, qint64 startNs, qint64 endNs, qint64* low, qint64* high, bool summaries)
 {
     const auto [first, last] = range(flow, startNs, endNs);
     bool any = false;
@@ -525,8 +562,20 @@ bool TsnGraphModel::tsnRange(const Flow& flow, qint64 startNs, qint64 endNs, qin
         lo = std::min(lo, v);
         hi = std::max(hi, v);
     };
-    for (std::size_t i = first; i < last; ++i) {
-        const Point& p = flow.points[i];
+    const std::vector<Flow::Block>* blocks = summaries ? &flow.blocks() : nullptr;
+    for (std::size_t i = first; i < last;) {
+        if (blocks && i % Flow::kBlock == 0 && i + Flow::kBlock <= last) {
+            // A whole block in range: its summary.
+            for (const Flow::BlockKind& k : (*blocks)[i / Flow::kBlock].kinds) {
+                if (k.count) {
+                    take(k.lo);
+                    take(k.hi);
+                }
+            }
+            i += Flow::kBlock;
+            continue;
+        }
+        const Point& p = flow.points[i++];
         take(p.tsn);
         if (p.kind == MarkKind::GapAck || p.kind == MarkKind::ForwardTsn)
             take(p.tsnEnd);
@@ -546,7 +595,7 @@ bool TsnGraphModel::tsnRange(const Flow& flow, qint64 startNs, qint64 endNs, qin
     return any;
 }
 
-GraphFrame TsnGraphModel::frame(const Flow& flow, const Viewport& vp)
+GraphFrame TsnGraphModel::frame(const Flow& flow, const Viewport& vp, bool summaries)
 {
     GraphFrame out;
     const int columns = std::max(1, int(std::ceil(vp.plot.width())));
@@ -585,25 +634,29 @@ GraphFrame TsnGraphModel::frame(const Flow& flow, const Viewport& vp)
         out.cumLine << QPointF(vp.plot.left(), vp.y(double(cum)));
     int cumColumn = -1;
 
-    for (std::size_t i = first; i < last; ++i) {
+    const auto columnOf = [&](qint64 timeNs) { return std::clamp(int(vp.x(timeNs) - vp.plot.left()), 0, columns - 1); };
+    // The cumulative point reaching tsn in column col: one step per column.
+    const auto cumStep = [&](qint64 tsn, int col) {
+        if (haveCum && tsn <= cum)
+            return;
+        const double x = vp.plot.left() + col + 0.5;
+        if (haveCum && col == cumColumn && !out.cumLine.isEmpty()) {
+            out.cumLine.back().setY(vp.y(double(tsn)));
+        } else {
+            if (haveCum)
+                out.cumLine << QPointF(x, vp.y(double(cum)));
+            out.cumLine << QPointF(x, vp.y(double(tsn)));
+        }
+        cum = tsn;
+        haveCum = true;
+        cumColumn = col;
+    };
+    const auto visit = [&](std::size_t i, int col) {
         const Point& p = flow.points[i];
-        const int col = std::clamp(int(vp.x(p.timeNs) - vp.plot.left()), 0, columns - 1);
         if (p.kind == MarkKind::CumAck || p.kind == MarkKind::ForwardTsn) {
-            if (!haveCum || p.tsn > cum) {
-                const double x = vp.plot.left() + col + 0.5;
-                if (haveCum && col == cumColumn && !out.cumLine.isEmpty()) {
-                    out.cumLine.back().setY(vp.y(double(p.tsn)));
-                } else {
-                    if (haveCum)
-                        out.cumLine << QPointF(x, vp.y(double(cum)));
-                    out.cumLine << QPointF(x, vp.y(double(p.tsn)));
-                }
-                cum = p.tsn;
-                haveCum = true;
-                cumColumn = col;
-            }
+            cumStep(p.tsn, col);
             if (p.kind == MarkKind::CumAck)
-                continue;
+                return;
         }
         const int k = int(p.kind);
         Cell& c = cells[std::size_t(col) * kMarkKinds + std::size_t(k)];
@@ -628,6 +681,39 @@ GraphFrame TsnGraphModel::frame(const Flow& flow, const Viewport& vp)
             c.tail = at;
         }
         ++c.count;
+    };
+    // A block inside one column whose kinds all have their cells full already (no point of it
+    // would be drawn one by one): taken whole, as its points one by one would be. False: visit them.
+    const auto takeBlock = [&](const Flow::Block& block, int col) {
+        for (int k = 0; k < kMarkKinds; ++k)
+            if (k != int(MarkKind::CumAck) && block.kinds[k].count
+                && cells[std::size_t(col) * kMarkKinds + std::size_t(k)].count < quint32(kPerColumnMax))
+                return false;
+        if (block.hasCum)
+            cumStep(block.cumMax, col);
+        for (int k = 0; k < kMarkKinds; ++k) {
+            const Flow::BlockKind& bk = block.kinds[k];
+            if (k == int(MarkKind::CumAck) || !bk.count)
+                continue;
+            Cell& c = cells[std::size_t(col) * kMarkKinds + std::size_t(k)];
+            // vp.y is decreasing: the highest TSN is the lowest y.
+            c.lo = std::min(c.lo, vp.y(double(bk.hi)));
+            c.hi = std::max(c.hi, vp.y(double(bk.lo)));
+            c.count += bk.count;
+        }
+        return true;
+    };
+    const std::vector<Flow::Block>* blocks = summaries ? &flow.blocks() : nullptr;
+    for (std::size_t i = first; i < last;) {
+        if (blocks && i % Flow::kBlock == 0 && i + Flow::kBlock <= last) {
+            const int col = columnOf(flow.points[i].timeNs);
+            if (col == columnOf(flow.points[i + Flow::kBlock - 1].timeNs) && takeBlock((*blocks)[i / Flow::kBlock], col)) {
+                i += Flow::kBlock;
+                continue;
+            }
+        }
+        visit(i, columnOf(flow.points[i].timeNs));
+        ++i;
     }
     if (haveCum)
         out.cumLine << QPointF(std::max(out.cumLine.back().x(), std::min(vp.x(flow.lastNs), vp.plot.right())), vp.y(double(cum)));

@@ -76,6 +76,23 @@ struct Flow {
     qint64 cum = 0; // the cumulative point reached so far (monotone)
 
     QString title() const;
+
+    // Level of detail: a summary per block of kBlock consecutive points (complete blocks only), so
+    // that a frame zoomed far out takes a block whole where it falls into one pixel column instead
+    // of visiting its points. Built when a frame asks (blocks()); a point changed or inserted in
+    // place (a retransmission classified late, an abandon given its TSN, an event out of time
+    // order) marks its block and those after it for rebuilding.
+    static constexpr std::size_t kBlock = 64;
+    struct BlockKind {
+        quint32 count = 0; // points of the kind in the block
+        qint64 lo = 0, hi = 0; // their lowest and highest TSN (tsnEnd included, as in tsnRange)
+    };
+    struct Block {
+        BlockKind kinds[kMarkKinds];
+        bool hasCum = false; // a CumAck or ForwardTsn point: the highest such TSN
+        qint64 cumMax = 0;
+    };
+    const std::vector<Block>& blocks() const; // every complete block, up to date
     // Relative TSN of a wire TSN, by serial arithmetic from the highest TSN seen (valid once baseKnown).
     qint64 relative(quint32 wire) const { return m_refRel + qint32(wire - m_refWire); }
 
@@ -107,6 +124,9 @@ private:
     QHash<qint64, std::size_t> m_unclassified; // a repeat sent, its SctpRetransmission not yet read
     QHash<qint64, qint64> m_classifiedAt; // TSN -> time an SctpRetransmission came before its DATA
     void add(const Point& p);
+    Point& changePoint(std::size_t index); // the point, its block marked for rebuilding
+    mutable std::vector<Block> m_blocks;
+    mutable std::size_t m_blocksValid = 0; // leading blocks whose summary is up to date
     bool markSent(qint64 rel); // false if it was sent before
     void remember(qint64 rel, const Sent& chunk);
     void forget(std::map<qint64, Sent>::iterator it);
@@ -164,7 +184,7 @@ public:
     // Points of kinds at or after startNs and before endNs (index range into flow.points).
     static std::pair<std::size_t, std::size_t> range(const Flow& flow, qint64 startNs, qint64 endNs);
     // The TSN range of the points in [startNs, endNs) (and the cumulative point entering it).
-    static bool tsnRange(const Flow& flow, qint64 startNs, qint64 endNs, qint64* low, qint64* high);
+    static bool tsnRange(const Flow& flow, qint64 startNs, qint64 endNs, qint64* low, qint64* high, bool summaries = true);
     // Level of detail, per pixel column and kind: up to kPerColumn points are drawn one by one, and
     // up to kPerColumnMax when they lie at least kMinSpacingPx apart on the TSN axis (a burst sent
     // at one instant, zoomed in); beyond that the column draws one bar from the lowest to the
@@ -175,7 +195,9 @@ public:
     static constexpr int kPerColumnMax = 64;
     static constexpr double kMinSpacingPx = 3;
     static bool rare(MarkKind kind) { return kind != MarkKind::Data && kind != MarkKind::GapAck && kind != MarkKind::CumAck; }
-    static GraphFrame frame(const Flow& flow, const Viewport& vp);
+    // With summaries false, every point in range is visited (what the block summaries must equal;
+    // the tests compare the two).
+    static GraphFrame frame(const Flow& flow, const Viewport& vp, bool summaries = true);
     // CSV of a flow's points: time_s,kind,tsn_rel,tsn,stream,detail.
     static QString csv(const Flow& flow);
     static QString describe(const Flow& flow, const Point& p); // the tooltip
