@@ -136,6 +136,40 @@ sctp::AssociationInfo association(std::initializer_list<sctp::PathSample> sample
     return a;
 }
 
+QByteArray initAck(quint32 rwnd)
+{
+    QByteArray c;
+    c.append(char(2)).append(char(0));
+    put16(c, 20);
+    put32(c, 0xabc);
+    put32(c, rwnd);
+    put16(c, 10);
+    put16(c, 10);
+    put32(c, 1000);
+    return c;
+}
+
+trace::Event retransmission(quint64 seq, qint64 timeNs, quint32 tsn, bool timeout)
+{
+    trace::Event e;
+    e.seq = seq;
+    e.timeNs = timeNs;
+    e.kind = Kind::SctpRetransmission;
+    e.dir = Dir::Tx;
+    e.object = 1;
+    e.a = timeout ? 2 : 1;
+    e.c = tsn;
+    return e;
+}
+
+std::vector<quint64> seqs(const std::vector<Sample>& s)
+{
+    std::vector<quint64> out;
+    for (const Sample& x : s)
+        out.push_back(x.seq);
+    return out;
+}
+
 std::vector<quint32> values(const std::vector<Sample>& s)
 {
     std::vector<quint32> out;
@@ -180,6 +214,45 @@ private slots:
         QCOMPARE(g.markers[0].seq, quint64(13));
         QCOMPARE(g.markers[0].text, QStringLiteral("DATA → 10.0.1.2:5000"));
         QCOMPARE(PathGraphModel::nearestEvent(g, 420), quint64(13));
+    }
+
+    // ssthresh, inferred (usrsctp does not expose it): the peer's a_rwnd from its INIT-ACK once a
+    // reading exists; a T3-rtx timeout (one cut for all the TSNs it marks) max(cwnd before / 2,
+    // 4 MTU); a fast retransmission the cwnd read at its instant, once per fast recovery (a second
+    // one before the cumulative TSN passes the highest TSN sent changes nothing); without a reading
+    // at its instant max(cwnd before / 2, 2 MTU); a reading that arrives after a loss it precedes
+    // changes what the loss gave.
+    void ssthreshInferredFromLossesAndReadings()
+    {
+        PathGraphModel m;
+        const QString to = QStringLiteral("server 10.0.0.2:9899");
+        const auto reading = [&](quint64 n, qint64 t, quint32 cwnd) {
+            m.addSnapshots({ association({ { n, t, QStringLiteral("10.0.0.2:5000"), 1, true, cwnd, 0, 3000, 1500 } }, n) });
+        };
+        m.append(sctpPacket(1, 1, Dir::Rx, to, initAck(100000)));
+        reading(1, 2, 4380);
+        m.append(sctpPacket(2, 3, Dir::Tx, to, data(1000, 100) + data(1001, 100) + data(1002, 100) + data(1003, 100)));
+        m.append(retransmission(3, 10, 1000, true));
+        m.append(retransmission(4, 10, 1001, true));
+        reading(2, 10, 1500);
+        reading(3, 20, 14000);
+        m.append(retransmission(5, 30, 1002, false));
+        reading(4, 30, 7000);
+        m.append(retransmission(6, 31, 1003, false)); // in fast recovery: no second cut
+        m.append(sctpPacket(7, 40, Dir::Tx, to, data(1004, 100)));
+        m.append(sctpPacket(8, 41, Dir::Rx, to, sack(1003))); // recovery over
+        reading(5, 45, 20000);
+        m.append(retransmission(9, 50, 1004, false));
+        const PathGraph& g = m.graphs()[0];
+        QCOMPARE(g.paths.size(), std::size_t(1));
+        const std::vector<Sample>& ss = g.paths[0].of(Metric::Ssthresh);
+        QCOMPARE(values(ss), (std::vector<quint32> { 100000, 6000, 7000, 10000 }));
+        QCOMPARE(seqs(ss), (std::vector<quint64> { 1, 3, 5, 9 }));
+        QCOMPARE(ss.front().timeNs, qint64(2)); // from the first reading on
+        reading(6, 48, 30000); // late: taken before the loss at 50
+        QCOMPARE(values(ss), (std::vector<quint32> { 100000, 6000, 7000, 15000 }));
+        QVERIFY(PathGraphModel::csv(g).contains(QStringLiteral(",10.0.0.2:5000,ssthresh_bytes_inferred,7000,5\n")));
+        QCOMPARE(metricName(Metric::Ssthresh), QStringLiteral("ssthresh (inferred)"));
     }
 
     // Readings: a changed value is a sample, an unchanged one is not; numbers that jump count as
@@ -598,6 +671,18 @@ private slots:
             QVERIFY(sampledAt(path.of(Metric::Cwnd), timeouts.first()));
             QVERIFY(valueAt(path.of(Metric::Cwnd), timeouts.first(), false) <= 1500);
             QVERIFY(valueAt(path.of(Metric::Cwnd), timeouts.first(), true) > 1500);
+            // ssthresh (inferred): the peer's a_rwnd from its INIT-ACK, then at the first timeout
+            // max(cwnd before / 2, 4 MTU).
+            quint32 rwnd = 0;
+            for (const trace::Event& e : journalEvents(app))
+                if (!rwnd && e.kind == Kind::SctpPacket && e.dir == Dir::Rx && (e.object ? e.object : e.a) == 1 && e.raw.size() >= 32
+                    && e.raw.at(12) == 2)
+                    rwnd = qFromBigEndian<quint32>(e.raw.constData() + 20);
+            QVERIFY(rwnd > 0);
+            QVERIFY(path.mtu > 0);
+            QCOMPARE(path.of(Metric::Ssthresh).front().value, rwnd);
+            QCOMPARE(valueAt(path.of(Metric::Ssthresh), timeouts.first(), false),
+                std::max(valueAt(path.of(Metric::Cwnd), timeouts.first(), true) / 2, 4 * path.mtu));
             csvs << PathGraphModel::csv(g);
         }
         // The lab runs on after the lesson's end (at 1×), so each run was looked at a little later

@@ -28,7 +28,7 @@ GraphsPane::GraphsPane(QWidget* parent)
     m_kind = new QComboBox(bar);
     m_kind->setObjectName(QStringLiteral("graphKind"));
     m_kind->addItem(tr("TSN graph"), int(Graph::Tsn));
-    m_kind->addItem(tr("Paths: cwnd, flight, RTO, SRTT"), int(Graph::Paths));
+    m_kind->addItem(tr("Paths: cwnd, flight, ssthresh, RTO, SRTT"), int(Graph::Paths));
     m_kind->setToolTip(tr("The TSNs of one association and direction over time, or the congestion window, flight "
                           "size, RTO and SRTT of each of an association's paths"));
     bar->addWidget(m_kind);

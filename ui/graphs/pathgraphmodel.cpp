@@ -50,6 +50,8 @@ QString metricName(Metric m)
         return tr("cwnd");
     case Metric::Flight:
         return tr("flight size (inferred)");
+    case Metric::Ssthresh:
+        return tr("ssthresh (inferred)");
     case Metric::Rto:
         return tr("RTO");
     case Metric::Srtt:
@@ -67,6 +69,8 @@ QString metricKey(Metric m)
         return QStringLiteral("cwnd_bytes");
     case Metric::Flight:
         return QStringLiteral("flight_bytes_inferred");
+    case Metric::Ssthresh:
+        return QStringLiteral("ssthresh_bytes_inferred");
     case Metric::Rto:
         return QStringLiteral("rto_ms");
     case Metric::Srtt:
@@ -226,7 +230,13 @@ void PathGraphModel::addSnapshots(const QList<sctp::AssociationInfo>& associatio
             }
             p.state = s.state;
             p.primary = s.primary;
+            if (s.mtu)
+                p.mtu = s.mtu;
             addSample(g, i, Metric::Cwnd, s.timeNs, s.cwnd, kNoSeq);
+            // The ssthresh inferred from readings: the first one starts it; one at or before a
+            // loss (a reading arriving after the loss's event did) changes what the loss gave.
+            if ((g.m_rwndKnown && p.of(Metric::Ssthresh).empty()) || (!p.losses.empty() && s.timeNs <= p.losses.back().timeNs))
+                inferSsthresh(g, i);
             addSample(g, i, Metric::Rto, s.timeNs, s.rto, kNoSeq);
             addSample(g, i, Metric::Srtt, s.timeNs, s.srtt, kNoSeq);
         }
@@ -254,6 +264,10 @@ void PathGraphModel::append(const trace::Event& e)
     case Kind::SctpNotification:
         if (e.a == kPeerAddrChange && e.object)
             addNotification(e);
+        break;
+    case Kind::SctpRetransmission:
+        if (e.object && (e.a == 1 || e.a == 2))
+            addRetransmission(e);
         break;
     default:
         break;
@@ -363,9 +377,13 @@ void PathGraphModel::addPacket(const trace::Event& e)
                 return; // before the first TSN seen, or sent again after it was acknowledged
             const int path = dataPath(g, e.to);
             auto it = g.m_outstanding.find(key);
-            if (it != g.m_outstanding.end())
+            int previous = -1;
+            if (it != g.m_outstanding.end()) {
+                previous = it->second.path;
                 drop(it); // sent again: on this path now
-            g.m_outstanding[key] = { quint32(len - header), path };
+            }
+            g.m_outstanding[key] = { quint32(len - header), path, previous, previous >= 0 ? e.timeNs : 0 };
+            g.m_highest = std::max(g.m_highest, key);
             g.m_flight[std::size_t(path)] += quint32(len - header);
             touch(path);
             if (g.m_lastDataPath >= 0 && g.m_lastDataPath != path) {
@@ -405,6 +423,18 @@ void PathGraphModel::addPacket(const trace::Event& e)
             if (e.dir == Dir::Tx && len >= 8)
                 ackThrough(scan.be32(at + 4));
             return;
+        case sctp::chunk::Init:
+        case sctp::chunk::InitAck:
+            // The peer's a_rwnd: usrsctp sets every path's ssthresh to it (RFC 9260 §7.2.1).
+            if (e.dir == Dir::Rx && len >= 20) {
+                g.m_rwndKnown = true;
+                g.m_peerRwnd = scan.be32(at + 8);
+                g.m_rwndNs = e.timeNs;
+                g.m_rwndSeq = e.seq;
+                for (std::size_t i = 0; i < g.paths.size(); ++i)
+                    inferSsthresh(g, int(i));
+            }
+            return;
         default:
             return;
         }
@@ -412,6 +442,68 @@ void PathGraphModel::addPacket(const trace::Event& e)
     for (int path : touched)
         addSample(g, path, Metric::Flight, e.timeNs,
             quint32(std::min<quint64>(g.m_flight[std::size_t(path)], 0xffffffffu)), e.seq);
+}
+
+void PathGraphModel::addRetransmission(const trace::Event& e)
+{
+    PathGraph& g = graphFor(e.object);
+    if (!g.m_tsnKnown)
+        return;
+    // The path the TSN was sent to before: its congestion window is the one cut (the
+    // retransmission itself may go elsewhere, and its packet may come before or after this event).
+    const quint32 key = quint32(e.c) - g.m_tsnBase;
+    int path = g.m_lastDataPath;
+    const auto it = g.m_outstanding.find(key);
+    if (it != g.m_outstanding.end())
+        path = it->second.previousPath >= 0 && it->second.movedNs == e.timeNs ? it->second.previousPath : it->second.path;
+    if (path < 0)
+        return;
+    PathSeries& p = g.paths[std::size_t(path)];
+    const bool timeout = e.a == 2;
+    if (timeout) {
+        // One T3-rtx expiry marks every outstanding TSN of the path: one cut.
+        if (!p.losses.empty() && p.losses.back().timeout && p.losses.back().timeNs == e.timeNs)
+            return;
+    } else {
+        // Once per fast recovery: until the cumulative TSN reaches the highest TSN sent when it began.
+        if (g.m_fastRecovery && !(g.m_cumKnown && g.m_cum >= g.m_recoveryTsn))
+            return;
+        g.m_fastRecovery = true;
+        g.m_recoveryTsn = g.m_highest;
+    }
+    if (thin(p.losses, kMaxSamples))
+        m_thinned = true;
+    p.losses.push_back({ e.timeNs, e.seq, timeout });
+    inferSsthresh(g, path);
+}
+
+void PathGraphModel::inferSsthresh(PathGraph& g, int path)
+{
+    PathSeries& p = g.paths[std::size_t(path)];
+    const std::vector<Sample>& cwnd = p.of(Metric::Cwnd);
+    std::vector<Sample>& out = p.metrics[int(Metric::Ssthresh)];
+    out.clear();
+    if (cwnd.empty())
+        return; // no readings (a capture): nothing to infer from, nothing to compare with
+    const auto push = [&](qint64 timeNs, quint32 value, quint64 seq) {
+        if (out.empty() || out.back().value != value)
+            out.push_back({ timeNs, value, seq });
+    };
+    if (g.m_rwndKnown)
+        push(std::max(g.m_rwndNs, cwnd.front().timeNs), g.m_peerRwnd, g.m_rwndSeq);
+    for (const Loss& l : p.losses) {
+        const auto at = std::lower_bound(cwnd.begin(), cwnd.end(), l.timeNs, [](const Sample& s, qint64 t) { return s.timeNs < t; });
+        const Sample* before = at == cwnd.begin() ? nullptr : &*(at - 1);
+        const Sample* same = at != cwnd.end() && at->timeNs == l.timeNs ? &*at : nullptr;
+        quint32 value = 0;
+        if (!l.timeout && same)
+            value = same->value; // usrsctp set cwnd to the new ssthresh; this is the reading after
+        else if (before && p.mtu)
+            value = std::max(before->value / 2, (l.timeout ? 4 : 2) * p.mtu);
+        else
+            continue;
+        push(l.timeNs, value, l.seq);
+    }
 }
 
 // The path a DATA packet went to, by its destination (see pathFor); the answer is kept while the

@@ -18,12 +18,18 @@ namespace ladder::ui::graphs {
 // (SCTP_GET_PEER_ADDR_INFO, sampled by the stack whenever a reading differs from the one before);
 // flight size is inferred from the journal, because usrsctp does not expose it: the user-data
 // bytes of DATA chunks sent to the path's address and not yet covered by a SACK (cumulative TSN
-// or gap-ack block) or skipped by a FORWARD-TSN. usrsctp exposes no ssthresh at all: not drawn.
-enum class Metric : quint8 { Cwnd, Flight, Rto, Srtt, Count };
+// or gap-ack block) or skipped by a FORWARD-TSN. usrsctp exposes no ssthresh either: it is
+// inferred by the rules usrsctp's default congestion control applies (RFC 9260 §7.2.3) — the
+// peer's a_rwnd from its INIT or INIT-ACK at the start; at a fast retransmission, once per fast
+// recovery, cwnd/2 but at least 2 MTU (the cwnd read at that instant, which usrsctp set to it,
+// when there is one); at a T3-rtx timeout cwnd/2 but at least 4 MTU, from the cwnd read before.
+enum class Metric : quint8 { Cwnd, Flight, Ssthresh, Rto, Srtt, Count };
 constexpr int kMetrics = int(Metric::Count);
-QString metricName(Metric m); // "cwnd", "flight size (inferred)", "RTO", "SRTT" (legend)
-QString metricKey(Metric m); // "cwnd_bytes", "flight_bytes_inferred", "rto_ms", "srtt_ms" (CSV)
-inline bool inBytes(Metric m) { return m == Metric::Cwnd || m == Metric::Flight; }
+// "cwnd", "flight size (inferred)", "ssthresh (inferred)", "RTO", "SRTT" (legend)
+QString metricName(Metric m);
+// "cwnd_bytes", "flight_bytes_inferred", "ssthresh_bytes_inferred", "rto_ms", "srtt_ms" (CSV)
+QString metricKey(Metric m);
+inline bool inBytes(Metric m) { return m == Metric::Cwnd || m == Metric::Flight || m == Metric::Ssthresh; }
 
 struct Sample {
     qint64 timeNs = 0;
@@ -46,11 +52,20 @@ struct Marker {
     quint64 seq = ~0ull; // the journal event, ~0: from a status reading
 };
 
+// A retransmission that cut a path's ssthresh (what the inferred ssthresh is computed from).
+struct Loss {
+    qint64 timeNs = 0;
+    quint64 seq = 0; // its SctpRetransmission event
+    bool timeout = false; // T3-rtx; else a fast retransmission
+};
+
 struct PathSeries {
     QString address; // "127.0.0.1:5000", or the host alone when only the journal named it
     std::vector<Sample> metrics[kMetrics];
     int state = -1; // of the last reading, -1 none yet
     bool primary = false;
+    quint32 mtu = 0; // of the last reading
+    std::vector<Loss> losses; // in time order
     const std::vector<Sample>& of(Metric m) const { return metrics[int(m)]; }
 };
 
@@ -73,12 +88,21 @@ private:
     struct Outstanding {
         quint32 bytes = 0;
         int path = -1;
+        int previousPath = -1; // where it went before it was sent again (at movedNs)
+        qint64 movedNs = 0;
     };
     std::map<quint32, Outstanding> m_outstanding; // keyed by TSN - m_tsnBase (serial arithmetic)
     bool m_tsnKnown = false;
     quint32 m_tsnBase = 0;
     bool m_cumKnown = false;
     quint32 m_cum = 0; // the highest cumulative TSN acknowledged or skipped (relative to m_tsnBase)
+    quint32 m_highest = 0; // the highest TSN sent (relative)
+    bool m_fastRecovery = false; // until the cumulative TSN reaches m_recoveryTsn
+    quint32 m_recoveryTsn = 0;
+    bool m_rwndKnown = false; // the peer's a_rwnd (INIT / INIT-ACK received): the first ssthresh
+    quint32 m_peerRwnd = 0;
+    qint64 m_rwndNs = 0;
+    quint64 m_rwndSeq = ~0ull;
     int m_lastDataPath = -1;
     std::vector<quint64> m_flight; // per path: the bytes of m_outstanding sent there
     QString m_dataTo; // the destination of the last DATA packet, and its path
@@ -139,6 +163,8 @@ private:
     void addSample(PathGraph& g, int path, Metric m, qint64 timeNs, quint32 value, quint64 seq);
     void addPacket(const trace::Event& e);
     void addNotification(const trace::Event& e);
+    void addRetransmission(const trace::Event& e);
+    void inferSsthresh(PathGraph& g, int path); // the path's ssthresh series, from scratch
     int dataPath(PathGraph& g, const QString& to);
     void addMarker(PathGraph& g, Marker&& m);
 

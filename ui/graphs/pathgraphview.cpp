@@ -16,6 +16,7 @@
 #include <QWheelEvent>
 
 #include <cmath>
+#include <span>
 
 namespace ladder::ui {
 
@@ -45,6 +46,8 @@ namespace {
             return { p.request, Qt::SolidLine };
         case Metric::Flight:
             return { p.retransmit, Qt::DashLine };
+        case Metric::Ssthresh:
+            return { p.control, Qt::DotLine };
         case Metric::Rto:
             return { p.drop, Qt::SolidLine };
         case Metric::Srtt:
@@ -106,8 +109,10 @@ namespace {
         return QString::number(qint64(v)) + QStringLiteral(" B");
     }
 
-    constexpr Metric kBytes[] = { Metric::Cwnd, Metric::Flight };
+    constexpr Metric kBytes[] = { Metric::Cwnd, Metric::Flight, Metric::Ssthresh };
     constexpr Metric kMs[] = { Metric::Rto, Metric::Srtt };
+    // What a strip plots: bytes (cwnd, flight size, ssthresh) or milliseconds (RTO, SRTT).
+    std::span<const Metric> metricsOf(bool bytes) { return bytes ? std::span<const Metric>(kBytes) : std::span<const Metric>(kMs); }
 } // namespace
 
 PathGraphView::PathGraphView(QWidget* parent)
@@ -246,14 +251,19 @@ std::vector<PathGraphView::Strip> PathGraphView::strips(const QSize& size) const
         s.vp.startNs = m_startNs;
         s.vp.nsPerPx = m_nsPerPx;
         // The value axis starts at 0 and fits the largest value in view (or, if none, overall).
-        double high = 0;
+        double high = 0, ssthresh = 0;
         const PathSeries& p = g.paths[std::size_t(s.path)];
-        for (Metric m : s.bytes ? kBytes : kMs) {
+        for (Metric m : metricsOf(s.bytes)) {
             const std::vector<Sample>& v = p.of(m);
             auto [from, to] = PathGraphModel::range(v, m_startNs, endNs);
+            double& into = m == Metric::Ssthresh ? ssthresh : high;
             for (std::size_t k = from; k < to; ++k)
-                high = std::max(high, double(v[k].value));
+                into = std::max(into, double(v[k].value));
         }
+        // The first ssthresh is the peer's whole receive window, often a hundred times cwnd: an
+        // ssthresh far above the rest is drawn at the top edge, its value written in the strip's name.
+        if (ssthresh <= 2 * high)
+            high = std::max(high, ssthresh);
         high = std::max(high, s.bytes ? 1500.0 : 10.0);
         s.vp.low = 0;
         s.vp.perPx = high * 1.12 / h;
@@ -320,7 +330,8 @@ void PathGraphView::render(QPainter& p, const QSize& size) const
 
     // The title: where the numbers come from, and what the view could not get.
     QStringList notes { tr("Association %1").arg(g.association), tr("cwnd, RTO, SRTT as usrsctp read them"),
-        tr("flight size inferred from DATA and SACKs") };
+        tr("flight size inferred from DATA and SACKs"),
+        tr("ssthresh inferred from the peer's a_rwnd and the retransmissions (RFC 9260 §7.2.3)") };
     if (g.missedSamples)
         notes << tr("%n reading(s) not received (the view fell behind)", nullptr, int(g.missedSamples));
     if (m_model.thinned())
@@ -376,9 +387,12 @@ void PathGraphView::drawStrip(QPainter& p, const Strip& s, const PathGraph& g) c
     const PathSeries& path = g.paths[std::size_t(s.path)];
     p.save();
     p.setClipRect(vp.plot.adjusted(-3, -3, 3, 3));
-    for (Metric m : s.bytes ? kBytes : kMs) {
+    for (Metric m : metricsOf(s.bytes)) {
         const Style st = metricStyle(m, mp);
-        const QVector<QPointF> line = PathGraphModel::stepLine(path.of(m), vp);
+        QVector<QPointF> line = PathGraphModel::stepLine(path.of(m), vp);
+        if (m == Metric::Ssthresh)
+            for (QPointF& pt : line)
+                pt.setY(std::max(pt.y(), vp.plot.top())); // above the strip: along its top edge
         QPen pen(st.colour, 2, st.line);
         pen.setCapStyle(Qt::FlatCap);
         p.setPen(pen);
@@ -391,7 +405,9 @@ void PathGraphView::drawStrip(QPainter& p, const Strip& s, const PathGraph& g) c
             p.setPen(Qt::NoPen);
             p.setBrush(st.colour);
             for (std::size_t i = from; i < to; ++i)
-                p.drawEllipse(QPointF(vp.x(path.of(m)[i].timeNs), vp.y(path.of(m)[i].value)), 2.6, 2.6);
+                p.drawEllipse(QPointF(vp.x(path.of(m)[i].timeNs),
+                                  m == Metric::Ssthresh ? std::max(vp.y(path.of(m)[i].value), vp.plot.top()) : vp.y(path.of(m)[i].value)),
+                    2.6, 2.6);
         }
     }
     if (m_selected.path == s.path && graphs::inBytes(m_selected.metric) == s.bytes
@@ -403,15 +419,26 @@ void PathGraphView::drawStrip(QPainter& p, const Strip& s, const PathGraph& g) c
     }
     p.restore();
 
+    // An ssthresh above the strip (its line runs along the top edge): how high, in the strip's name.
+    quint32 above = 0;
+    if (s.bytes) {
+        const std::vector<Sample>& ss = path.of(Metric::Ssthresh);
+        const auto [from, to] = PathGraphModel::range(ss, vp.startNs, vp.startNs + qint64(vp.plot.width() * vp.nsPerPx) + 1);
+        for (std::size_t i = from; i < to; ++i)
+            if (vp.y(ss[i].value) < vp.plot.top())
+                above = std::max(above, ss[i].value);
+    }
     // The strip's name: the path, its state and role, and what it plots.
-    const QString name = s.bytes
-        ? tr("%1 · %2%3 · bytes: cwnd, flight size (inferred)")
+    QString name = s.bytes
+        ? tr("%1 · %2%3 · bytes: cwnd, flight size and ssthresh (inferred)")
               .arg(path.address, stateText(path.state), path.primary ? tr(" · primary") : QString())
         : tr("%1 · milliseconds: RTO, SRTT").arg(path.address);
-    QRectF r(vp.plot.left() + 4, vp.plot.top() - fm.height() - 2, fm.horizontalAdvance(name) + 6, fm.height());
-    p.setPen(pal.color(QPalette::WindowText));
+    if (above)
+        name += tr(" · ssthresh %1, above the strip").arg(valueText(above, true));
     QFont bold = p.font();
     bold.setBold(s.bytes);
+    QRectF r(vp.plot.left() + 4, vp.plot.top() - fm.height() - 2, QFontMetricsF(bold).horizontalAdvance(name) + 6, fm.height());
+    p.setPen(pal.color(QPalette::WindowText));
     p.save();
     p.setFont(bold);
     p.drawText(r.adjusted(0, 0, 40, 0), Qt::AlignLeft | Qt::AlignVCenter, name);
@@ -493,14 +520,6 @@ void PathGraphView::drawLegend(QPainter& p, const QRectF& area) const
         entry(metricStyle(Metric(m), mp), graphs::metricName(Metric(m)), 2);
     for (MarkerKind k : { MarkerKind::PathState, MarkerKind::Primary, MarkerKind::DataPath })
         entry(markerStyle(k, mp), markerName(k), 1.5);
-    // What is missing, and why, where the reader looks for it.
-    const QString none = tr("no ssthresh: usrsctp does not expose it");
-    if (x + fm.horizontalAdvance(none) > area.right() && x > area.left()) {
-        x = area.left();
-        y += fm.height() + 4;
-    }
-    p.setPen(palette().color(QPalette::PlaceholderText));
-    p.drawText(QPointF(x, y + fm.ascent()), none);
 }
 
 PathGraphView::Hit PathGraphView::hitAt(const QPointF& pos) const
@@ -515,7 +534,7 @@ PathGraphView::Hit PathGraphView::hitAt(const QPointF& pos) const
         if (!s.vp.plot.adjusted(-8, -8, 8, 8).contains(pos))
             continue;
         const PathSeries& path = g.paths[std::size_t(s.path)];
-        for (Metric m : s.bytes ? kBytes : kMs) {
+        for (Metric m : metricsOf(s.bytes)) {
             const std::vector<Sample>& v = path.of(m);
             const auto [from, to]
                 = PathGraphModel::range(v, s.vp.startNs + qint64((pos.x() - 8 - s.vp.plot.left()) * s.vp.nsPerPx),
@@ -533,8 +552,9 @@ PathGraphView::Hit PathGraphView::hitAt(const QPointF& pos) const
                               valueText(v[i].value, graphs::inBytes(m))
                                   .replace(QStringLiteral(" kB"), QStringLiteral(" kB (%1 B)").arg(v[i].value)))
                           .arg(double(v[i].timeNs) / 1e9, 0, 'f', 6)
-                          .arg(v[i].seq != ~0ull ? tr("the packet that changed it: event %1").arg(v[i].seq)
-                                                 : tr("usrsctp's reading; click: the association's nearest event"));
+                          .arg(v[i].seq == ~0ull   ? tr("usrsctp's reading; click: the association's nearest event")
+                                  : m == Metric::Ssthresh ? tr("inferred; what set it: event %1").arg(v[i].seq)
+                                                          : tr("the packet that changed it: event %1").arg(v[i].seq));
             }
         }
     }
