@@ -9,6 +9,7 @@
 #include "logmodel.h"
 #include "../capture/sipcall.h"
 
+#include <QAbstractItemModelTester>
 #include <QCheckBox>
 #include <QLineEdit>
 #include <QTabWidget>
@@ -62,6 +63,9 @@ private slots:
         trace::Journal j;
         ui::CallListPane pane;
         pane.setJournal(&j);
+        // The model and the view's filter model checked through every change that follows.
+        QAbstractItemModelTester tester(pane.model(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QAbstractItemModelTester viewTester(pane.view()->model(), QAbstractItemModelTester::FailureReportingMode::QtTest);
         pane.append(callEvents(j, "call-completed", true));
         pane.append(callEvents(j, "call-ringing", false, { "INVITE sip:bob@127.0.0.1:5060 SIP/2.0", "SIP/2.0 180 Ringing" }));
         pane.append(callEvents(j, "call-answered", false,
@@ -108,6 +112,7 @@ private slots:
         trace::Journal j;
         ui::CallListPane pane;
         pane.setJournal(&j);
+        QAbstractItemModelTester tester(pane.view()->model(), QAbstractItemModelTester::FailureReportingMode::QtTest);
         pane.append(callEvents(j, "alpha-1", false));
         pane.append(callEvents(j, "beta-2", false));
         QCOMPARE(pane.visibleCalls(), 2);
