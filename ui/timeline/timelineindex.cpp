@@ -103,6 +103,7 @@ void TimelineIndex::clear()
     m_openSpans.clear();
     m_initialTsns.clear();
     m_associationPorts.clear();
+    m_streams.clear();
     m_lastNs = 0;
     m_retransmissions = m_abandoned = m_drops = 0;
 }
@@ -267,6 +268,7 @@ void TimelineIndex::append(const QVector<trace::Event>& events)
             it.label = labelOf(e);
             if (e.kind == Kind::SctpPacket) {
                 it.flags |= m_labelFlags.value(int(it.label));
+                m_streams.packet(e, from);
                 quint32 initial = 0;
                 if (sctpInitialTsn(e.raw, &initial)) {
                     auto& list = m_initialTsns[quint32(sctpPorts(e.raw))];
@@ -334,6 +336,7 @@ void TimelineIndex::append(const QVector<trace::Event>& events)
             it.number = e.c;
             it.detail = quint8(std::min<quint64>(e.a, 255));
             ++m_abandoned;
+            m_streams.abandon(e, it.lane, e.object && m_associationPorts.contains(e.object) ? qint64(m_associationPorts.value(e.object)) : -1);
             break;
         case Kind::SctpForwardTsn:
         case Kind::SctpRetransmission:

@@ -3,6 +3,7 @@
 
 #include "journal/event.h"
 #include "sctpsummary.h"
+#include "streamfates.h"
 
 #include <QHash>
 #include <QStringList>
@@ -82,6 +83,9 @@ public:
     TsnBases tsnBases(const QByteArray& raw, qint64 timeNs) const;
     TsnBases associationTsnBases(quint64 association, qint64 timeNs) const;
 
+    // The stream sub-lanes: each SCTP message a lane sent, per stream, and its fate.
+    const StreamFates& streams() const { return m_streams; }
+
     // Counters for the status line and tests.
     quint64 retransmissions() const { return m_retransmissions; }
     quint64 abandoned() const { return m_abandoned; }
@@ -116,6 +120,7 @@ private:
     QHash<quint64, quint32> m_associationPorts; // of its own packets (src << 16 | dst)
     TsnBases basesFor(quint32 ports, qint64 timeNs) const;
     qint32 laneOrAssociation(const trace::Event& e, const QString& endpoint);
+    StreamFates m_streams;
     qint64 m_lastNs = 0;
     quint64 m_retransmissions = 0, m_abandoned = 0, m_drops = 0;
 };

@@ -32,6 +32,15 @@ LaneGeometry laneGeometry(int plotTop, int plotHeight, int lanes)
     return g;
 }
 
+int streamBandHeight(const StreamFates& streams, int plotHeight, bool on)
+{
+    const int rows = int(streams.order().size());
+    if (!on || rows == 0)
+        return 0;
+    const int fit = std::min(rows, int((plotHeight * kMaxStreamBand - kStreamBandGap) / kStreamRow));
+    return fit > 0 ? kStreamBandGap + fit * kStreamRow : 0;
+}
+
 double minimumArrowWidth(double dy)
 {
     // At most 3:1 steep, and never more than 36 px wide.
@@ -254,7 +263,8 @@ Frame buildFrame(const TimelineIndex& index, const FrameParams& params, const La
     const auto& items = index.items();
     const int laneCount = int(index.lanes().size());
     const QRect& plot = params.plot;
-    f.lanes = laneGeometry(plot.top(), plot.height(), laneCount);
+    const int band = streamBandHeight(index.streams(), plot.height(), params.streams);
+    f.lanes = laneGeometry(plot.top(), plot.height() - band, laneCount);
     f.keepAlivesPerLane.assign(std::size_t(std::max(laneCount, 0)), 0);
     if (items.empty() || laneCount == 0 || plot.width() <= 0)
         return f;
@@ -262,6 +272,102 @@ Frame buildFrame(const TimelineIndex& index, const FrameParams& params, const La
     auto nsToX = [&](qint64 ns) { return plot.left() + double(ns - params.startNs) / params.nsPerPx; };
     const qint64 visibleStart = params.startNs;
     const qint64 visibleEnd = params.startNs + qint64(double(plot.width() + 1) * params.nsPerPx);
+
+    // Labels that are not an item's: retransmission gaps of spans, stream bars' fates.
+    struct ExtraLabel {
+        QPointF anchor;
+        QString text;
+        Priority priority = Priority::SpanGap;
+        Mark::Colour colour = Mark::Retransmit;
+        quint64 seq = ~0ull;
+    };
+    std::vector<ExtraLabel> gaps;
+
+    // The stream sub-lanes in view.
+    if (band > 0) {
+        const StreamFates& sf = index.streams();
+        const auto& messages = sf.messages();
+        // Right under the lanes (a short block of lanes sits in the middle of the plot).
+        const int bandTop = std::min(plot.bottom() + 1 - band, f.lanes.top + laneCount * f.lanes.laneHeight);
+        f.streamBand = QRectF(plot.left(), bandTop, plot.width(), band);
+        const int fit = (band - kStreamBandGap) / kStreamRow;
+        f.hiddenStreamRows = int(sf.order().size()) - fit;
+        for (int i = 0; i < fit; ++i) {
+            const int rowId = sf.order()[std::size_t(i)];
+            const StreamFates::Row& row = sf.rows()[std::size_t(rowId)];
+            StreamRowGeometry g;
+            g.row = rowId;
+            g.lane = row.lane;
+            g.stream = row.stream;
+            g.y = bandTop + kStreamBandGap + i * kStreamRow + kStreamRow / 2.0;
+            f.streamRows.push_back(g);
+            const int rowIndex = int(f.streamRows.size()) - 1;
+            // Messages starting in view, or before it and still in flight or ending in it.
+            const qint64 from = visibleStart - row.longestSettledNs;
+            auto first = std::lower_bound(row.messages.begin(), row.messages.end(), from,
+                [&](quint32 m, qint64 t) { return messages[m].startNs < t; });
+            std::vector<quint32> shown;
+            for (quint32 m : row.open)
+                if (messages[m].startNs < from)
+                    shown.push_back(m);
+            std::size_t firstBar = f.streamBars.size();
+            const auto add = [&](quint32 mi) {
+                const StreamFates::Message& m = messages[mi];
+                const qint64 end = m.endNs >= 0 ? m.endNs : index.lastNs();
+                if (end < visibleStart || m.startNs > visibleEnd)
+                    return;
+                const double x0 = nsToX(m.startNs), x1 = std::max(x0 + 2, nsToX(end));
+                // Too close to the previous bar to tell apart, and as plain: one bar for both.
+                if (f.streamBars.size() > firstBar) {
+                    StreamBar& last = f.streamBars.back();
+                    const bool plain = m.retransmissions == 0 && last.retransmissions == 0 && !m.unsent && !last.unsent
+                        && m.policy == last.policy;
+                    if ((plain && last.fate == m.fate && x0 <= last.x1 + 1) || f.streamBars.size() - firstBar >= 4000) {
+                        last.x1 = std::max(last.x1, x1);
+                        ++last.count;
+                        last.retransmissions += m.retransmissions;
+                        return;
+                    }
+                }
+                StreamBar b;
+                b.row = rowIndex;
+                b.x0 = x0;
+                b.x1 = x1;
+                b.fate = m.fate;
+                b.policy = m.policy;
+                b.unsent = m.unsent;
+                b.retransmissions = m.retransmissions;
+                b.message = mi;
+                b.seq = m.seq;
+                for (quint32 k = 0; k < std::min<quint32>(m.retransmissions, StreamFates::kRetransmitTimes); ++k)
+                    b.retransmitX.push_back(nsToX(m.retransmittedNs[k]));
+                f.streamBars.push_back(std::move(b));
+            };
+            for (quint32 m : shown)
+                add(m);
+            for (auto it = first; it != row.messages.end() && messages[*it].startNs <= visibleEnd; ++it)
+                add(*it);
+            // Labels: an abandon's policy and context at its end, a retransmitted message's count.
+            for (std::size_t b = firstBar; b < f.streamBars.size(); ++b) {
+                const StreamBar& bar = f.streamBars[b];
+                const StreamFates::Message& m = messages[bar.message];
+                if (bar.count > 1)
+                    continue;
+                if (bar.fate == StreamFates::Fate::Abandoned) {
+                    const char* policy = m.policy == 1 ? "TTL" : m.policy == 2 ? "BUF" : m.policy == 3 ? "RTX" : nullptr;
+                    QString text = m.policy == 0 ? QStringLiteral("skipped")
+                        : policy                ? QStringLiteral("ctx %1 %2").arg(m.context).arg(QLatin1String(policy))
+                                                : QStringLiteral("ctx %1").arg(m.context);
+                    if (m.unsent)
+                        text += QStringLiteral(", never sent");
+                    gaps.push_back({ QPointF(bar.x1, g.y), text, Priority::Abandon, Mark::AbandonColour, m.endSeq });
+                } else if (m.retransmissions > 0) {
+                    gaps.push_back({ QPointF((bar.x0 + bar.x1) / 2, g.y), QStringLiteral("×%1").arg(m.retransmissions + 1),
+                        Priority::Retransmission, Mark::Retransmit, m.seq });
+                }
+            }
+        }
+    }
     // Arrows are drawn at their receive time and reach back to their send time: look past the
     // right edge so an arrow that leaves inside the view is not lost.
     const qint64 scanEnd = visibleEnd + std::max<qint64>(qint64(params.nsPerPx * 200), 2000000000);
@@ -336,11 +442,6 @@ Frame buildFrame(const TimelineIndex& index, const FrameParams& params, const La
     }
 
     // Client transaction spans in view, with their retransmission gaps as low-priority labels.
-    struct GapLabel {
-        QPointF anchor;
-        QString text;
-    };
-    std::vector<GapLabel> gaps;
     for (const TimelineIndex::Span& s : index.spans()) {
         if (s.lane < 0 || s.lane >= laneCount)
             continue;
@@ -510,9 +611,9 @@ Frame buildFrame(const TimelineIndex& index, const FrameParams& params, const La
             }
         }
     }
-    f.items = int(f.marks.size() + f.density.size() + f.keepAlives.size() + f.spans.size());
+    f.items = int(f.marks.size() + f.density.size() + f.keepAlives.size() + f.spans.size() + f.streamBars.size());
     for (std::size_t g = 0; g < gaps.size(); ++g)
-        candidates.push_back({ gaps[g].anchor, Priority::SpanGap, Mark::Retransmit, SIZE_MAX, -2 - int(g) });
+        candidates.push_back({ gaps[g].anchor, gaps[g].priority, gaps[g].colour, SIZE_MAX, -2 - int(g) });
 
     // Labels: highest priority first, then in time order; each takes the first free place around
     // its anchor. A text is built only when a label of the smallest size could still be placed.
@@ -535,12 +636,15 @@ Frame buildFrame(const TimelineIndex& index, const FrameParams& params, const La
         if (!params.legacyLabels && !placer.mightFit(c.anchor, smallest)) {
             if (c.item != SIZE_MAX)
                 label.seq = items[c.item].seq;
+            else if (c.run <= -2)
+                label.seq = gaps[std::size_t(-2 - c.run)].seq;
             label.rect = QRectF(c.anchor, QSizeF(1, 1));
             f.hidden.push_back(std::move(label));
             continue;
         }
         if (c.item == SIZE_MAX && c.run <= -2) {
             label.text = gaps[std::size_t(-2 - c.run)].text;
+            label.seq = gaps[std::size_t(-2 - c.run)].seq;
         } else if (c.item == SIZE_MAX) {
             const DensityRun& run = f.density[std::size_t(c.run)];
             label.text = QStringLiteral("%1 msgs").arg(run.count);

@@ -108,6 +108,36 @@ struct SpanBar {
 };
 constexpr int kSpanOffset = 9; // below the lane line
 
+// The stream sub-lanes, in a band under the lanes: a row per sending lane's SCTP stream, each
+// message a bar from its first transmission to its fate (acknowledged, abandoned, or still in
+// flight), its retransmissions ticked. The band takes at most kMaxStreamBand of the plot's height;
+// rows that do not fit are counted in Frame::hiddenStreamRows.
+constexpr int kStreamRow = 14;
+constexpr int kStreamBandGap = 12; // between the lanes and the first row
+constexpr double kMaxStreamBand = 0.4;
+// The band's height for these rows in a plot this tall (0: no rows, or sub-lanes off).
+int streamBandHeight(const StreamFates& streams, int plotHeight, bool on);
+
+struct StreamRowGeometry {
+    int row = 0; // index into StreamFates::rows()
+    qint32 lane = 0;
+    quint16 stream = 0;
+    double y = 0; // the row's centre line
+};
+
+struct StreamBar {
+    int row = 0; // index into Frame::streamRows
+    double x0 = 0, x1 = 0;
+    StreamFates::Fate fate = StreamFates::Fate::InFlight;
+    quint8 policy = 0;
+    bool unsent = false;
+    quint32 retransmissions = 0;
+    quint32 count = 1; // messages drawn as this one bar (too close to tell apart at this zoom)
+    std::vector<double> retransmitX; // ticks: the first retransmissions' times
+    quint32 message = 0; // index into StreamFates::messages() (the first one of a merged bar)
+    quint64 seq = 0;
+};
+
 struct KeepAliveTick {
     qint32 lane = 0;
     double x = 0;
@@ -129,6 +159,7 @@ struct FrameParams {
     bool foldKeepAlives = true;
     quint64 selected = ~0ull;
     bool legacyLabels = false; // placeLabelsLegacy instead of placeLabels (tests only)
+    bool streams = true; // the stream sub-lanes
 };
 
 struct Frame {
@@ -140,6 +171,10 @@ struct Frame {
     std::vector<Label> labels; // placed: no two intersect
     std::vector<Label> hidden; // wanted, but no room (shown on hover)
     std::vector<quint64> keepAlivesPerLane; // folded keep-alives in the visible range
+    std::vector<StreamRowGeometry> streamRows;
+    std::vector<StreamBar> streamBars;
+    int hiddenStreamRows = 0;
+    QRectF streamBand; // empty: none
     int items = 0; // marks and strips drawn
 };
 

@@ -228,7 +228,8 @@ void TimelineView::selectSeq(quint64 seq)
 int TimelineView::laneY(qint32 lane) const
 {
     const QRect plot = plotRect();
-    return timeline::laneGeometry(plot.top(), plot.height(), int(m_index.lanes().size())).y(lane);
+    const int band = timeline::streamBandHeight(m_index.streams(), plot.height(), m_showStreams);
+    return timeline::laneGeometry(plot.top(), plot.height() - band, int(m_index.lanes().size())).y(lane);
 }
 
 QRect TimelineView::plotRect() const
@@ -240,6 +241,12 @@ QRect TimelineView::plotRect() const
 void TimelineView::setFoldKeepAlives(bool fold)
 {
     m_foldKeepAlives = fold;
+    update();
+}
+
+void TimelineView::setShowStreams(bool show)
+{
+    m_showStreams = show;
     update();
 }
 
@@ -302,6 +309,7 @@ timeline::Frame TimelineView::frame(bool legacyLabels) const
     params.foldKeepAlives = m_foldKeepAlives;
     params.selected = m_selected;
     params.legacyLabels = legacyLabels;
+    params.streams = m_showStreams;
     QFont small = font();
     small.setPointSizeF(small.pointSizeF() * 0.85);
     return timeline::buildFrame(m_index, params, [this](const TimelineIndex::Item& it) { return labelText(it); },
@@ -492,6 +500,30 @@ void TimelineView::drawLanes(QPainter& p, const QRect& plot)
     bold.setBold(true);
     QFont small = font();
     small.setPointSizeF(small.pointSizeF() * 0.85);
+    // The stream sub-lanes' band: its rows named in the header ("client · s1"), a faint line each.
+    if (!m_frame.streamBand.isEmpty()) {
+        const QRectF& band = m_frame.streamBand;
+        p.setPen(pal.color(QPalette::Mid));
+        p.drawLine(QPointF(0, band.top() + 2), QPointF(plot.right(), band.top() + 2));
+        p.setFont(small);
+        const QFontMetrics sfm(small);
+        // The band's title in the header column (labels of the plot never reach it).
+        QString title = tr("Streams (S)");
+        if (m_frame.hiddenStreamRows > 0)
+            title += tr(" +%n hidden", nullptr, m_frame.hiddenStreamRows);
+        p.setPen(pal.color(QPalette::PlaceholderText));
+        p.drawText(QRectF(8, band.top() + 2, kLaneHeaderWidth - 12, timeline::kStreamBandGap), Qt::AlignLeft | Qt::AlignVCenter,
+            sfm.elidedText(title, Qt::ElideRight, kLaneHeaderWidth - 12));
+        for (const timeline::StreamRowGeometry& r : m_frame.streamRows) {
+            p.setPen(QPen(pal.color(QPalette::Midlight), 1));
+            p.drawLine(QPointF(plot.left(), r.y), QPointF(plot.right(), r.y));
+            const QString lane = r.lane >= 0 && r.lane < lanes.size() ? TimelineIndex::laneTitle(lanes[r.lane]) : QString();
+            p.setPen(pal.color(QPalette::WindowText));
+            p.drawText(QRectF(8, r.y - timeline::kStreamRow / 2.0, kLaneHeaderWidth - 12, timeline::kStreamRow),
+                Qt::AlignLeft | Qt::AlignVCenter,
+                sfm.elidedText(tr("%1 · stream %2").arg(lane).arg(r.stream), Qt::ElideMiddle, kLaneHeaderWidth - 12));
+        }
+    }
     for (int i = 0; i < lanes.size(); ++i) {
         const int y = g.y(i);
         const int top = g.bandTop(i);
@@ -528,6 +560,53 @@ void TimelineView::drawLanes(QPainter& p, const QRect& plot)
     }
     p.setPen(pal.color(QPalette::Mid));
     p.drawLine(kLaneHeaderWidth - 1, kAxisHeight, kLaneHeaderWidth - 1, plot.bottom());
+}
+
+// A stream message's bar: acknowledged solid teal, in flight a light outline, abandoned magenta
+// ending in a barred circle (an unsent one: only the circle); retransmitted: an orange edge and a
+// tick at each of its first retransmissions.
+void TimelineView::drawStreamBar(QPainter& p, double x0, double x1, double y, StreamFates::Fate fate, bool unsent, bool retransmitted,
+    const std::vector<double>& ticks, const MarkPalette& marks, const QColor& selected)
+{
+    const QRectF bar(x0, y - 3, std::max(2.0, x1 - x0), 6);
+    p.save();
+    if (selected.isValid())
+        p.fillRect(bar.adjusted(-2, -3, 2, 3), selected);
+    switch (fate) {
+    case StreamFates::Fate::Acknowledged:
+        p.fillRect(bar, marks.response);
+        break;
+    case StreamFates::Fate::InFlight: {
+        QColor c = marks.request;
+        c.setAlpha(60);
+        p.fillRect(bar, c);
+        p.setPen(QPen(marks.request, 1));
+        p.setBrush(Qt::NoBrush);
+        p.drawRect(bar);
+        break;
+    }
+    case StreamFates::Fate::Abandoned:
+        if (!unsent) {
+            QColor c = marks.abandon;
+            c.setAlpha(150);
+            p.fillRect(bar, c);
+        }
+        p.setPen(QPen(marks.abandon, 1.5));
+        p.setBrush(Qt::NoBrush);
+        p.drawEllipse(QPointF(x1, y), 4.5, 4.5);
+        p.drawLine(QPointF(x1 - 3.2, y + 3.2), QPointF(x1 + 3.2, y - 3.2));
+        break;
+    }
+    if (retransmitted) {
+        p.setPen(QPen(marks.retransmit, 1.5));
+        p.setBrush(Qt::NoBrush);
+        if (!unsent)
+            p.drawRect(bar);
+        p.setPen(QPen(marks.retransmit, 2));
+        for (double t : ticks)
+            p.drawLine(QPointF(t, y - 6), QPointF(t, y + 6));
+    }
+    p.restore();
 }
 
 void TimelineView::drawFrame(QPainter& p, const timeline::Frame& f)
@@ -579,6 +658,11 @@ void TimelineView::drawFrame(QPainter& p, const timeline::Frame& f)
         p.setPen(QPen(marks.density, 1));
         p.drawLine(QPointF(r.x0, y - 6), QPointF(r.x0, y + 6));
         p.drawLine(QPointF(r.x1, y - 6), QPointF(r.x1, y + 6));
+    }
+    for (const timeline::StreamBar& b : f.streamBars) {
+        const double y = f.streamRows[std::size_t(b.row)].y;
+        drawStreamBar(p, b.x0, b.x1, y, b.fate, b.unsent, b.retransmissions > 0, b.retransmitX, marks,
+            b.seq == m_selected ? highlight : QColor());
     }
     for (const timeline::Mark& m : f.marks)
         drawMark(p, m, marks, highlight, base);
@@ -645,7 +729,8 @@ void TimelineView::drawLegend(QPainter& p, const QRect& area)
         { tr("timeout rtx"), M::TimeoutRetransmit, M::Retransmit }, { tr("timer"), M::Timer, M::TimerColour },
         { tr("state"), M::State, M::StateColour }, { tr("n msgs: too dense"), M::Arrow, M::Request, false, 1 },
         { tr("keep-alives (K)"), M::Arrow, M::Control, false, 2 },
-        { tr("client transaction: sends, B/F deadline"), M::Arrow, M::Request, false, 3 } };
+        { tr("client transaction: sends, B/F deadline"), M::Arrow, M::Request, false, 3 },
+        { tr("stream message: acknowledged, in flight, retransmitted, abandoned (S)"), M::Arrow, M::Request, false, 4 } };
     p.save();
     p.setRenderHint(QPainter::Antialiasing, true);
     int x = 8, y = area.top() + 3;
@@ -667,6 +752,11 @@ void TimelineView::drawLegend(QPainter& p, const QRect& area)
             p.setPen(QPen(marks.keepAlive, 1.2));
             for (int k = 0; k < 4; ++k)
                 p.drawLine(QPointF(x + 5 + k * 5, cy - 3), QPointF(x + 5 + k * 5, cy + 3));
+        } else if (e.special == 4) {
+            drawStreamBar(p, x + 1, x + 5, cy, StreamFates::Fate::Acknowledged, false, false, {}, marks, QColor());
+            drawStreamBar(p, x + 7, x + 11, cy, StreamFates::Fate::InFlight, false, false, {}, marks, QColor());
+            drawStreamBar(p, x + 13, x + 17, cy, StreamFates::Fate::Acknowledged, false, true, { x + 15.0 }, marks, QColor());
+            drawStreamBar(p, x + 19, x + 22, cy, StreamFates::Fate::Abandoned, false, false, {}, marks, QColor());
         } else if (e.special == 3) {
             QColor bar = marks.request;
             bar.setAlpha(70);
@@ -712,6 +802,51 @@ void TimelineView::drawLegend(QPainter& p, const QRect& area)
     p.restore();
 }
 
+const timeline::StreamBar* TimelineView::streamBarAt(const QPoint& pos) const
+{
+    if (m_frame.streamBand.isEmpty() || !m_frame.streamBand.contains(pos))
+        return nullptr;
+    for (const timeline::StreamBar& b : m_frame.streamBars) {
+        const double y = m_frame.streamRows[std::size_t(b.row)].y;
+        if (std::abs(pos.y() - y) <= 5 && pos.x() >= b.x0 - 5 && pos.x() <= b.x1 + 5)
+            return &b;
+    }
+    return nullptr;
+}
+
+QString TimelineView::streamBarText(const timeline::StreamBar& b) const
+{
+    const StreamFates& sf = m_index.streams();
+    const StreamFates::Message& m = sf.messages()[b.message];
+    const QStringList& lanes = m_index.lanes();
+    const QString lane = m.lane >= 0 && m.lane < lanes.size() ? lanes[m.lane] : QString();
+    if (b.count > 1)
+        return tr("%1, stream %2: %n messages here, too close to tell apart (zoom in)", nullptr, int(b.count)).arg(lane).arg(m.stream);
+    QString fate;
+    const QString end = QString::number(double(m.endNs) / 1e9, 'f', 6);
+    const char* policy = m.policy == 1 ? "TTL" : m.policy == 2 ? "BUF" : m.policy == 3 ? "RTX" : nullptr;
+    switch (m.fate) {
+    case StreamFates::Fate::Acknowledged: fate = tr("acknowledged at %1 s").arg(end); break;
+    case StreamFates::Fate::InFlight: fate = tr("in flight"); break;
+    case StreamFates::Fate::Abandoned:
+        fate = m.policy == 0 ? tr("skipped by a FORWARD-TSN at %1 s (its abandon record not seen yet)").arg(end)
+            : policy         ? tr("abandoned at %1 s, policy %2, context %3").arg(end, QLatin1String(policy)).arg(m.context)
+                             : tr("abandoned at %1 s, context %2").arg(end).arg(m.context);
+        if (m.unsent)
+            fate += tr(", never sent");
+        break;
+    }
+    QString tip = tr("%1, stream %2: a message").arg(lane).arg(m.stream);
+    if (!m.unsent) {
+        tip += m.firstTsn == m.lastTsn ? tr(", TSN %1 (wire)").arg(m.firstTsn) : tr(", TSNs %1–%2 (wire), %3 chunks").arg(m.firstTsn).arg(m.lastTsn).arg(m.chunks);
+        tip += tr(", first sent at %1 s").arg(double(m.startNs) / 1e9, 0, 'f', 6);
+    }
+    tip += QStringLiteral("; ") + fate;
+    if (m.retransmissions)
+        tip += tr("; chunks sent again %n time(s)", nullptr, int(m.retransmissions));
+    return tip;
+}
+
 qint64 TimelineView::itemAt(const QPoint& pos) const
 {
     if (pos.x() < kLaneHeaderWidth || !plotRect().contains(pos))
@@ -721,6 +856,8 @@ qint64 TimelineView::itemAt(const QPoint& pos) const
     for (const timeline::Label& l : f.labels)
         if (l.rect.adjusted(-1, -1, 1, 1).contains(pos) && l.seq != ~0ull)
             return qint64(l.seq);
+    if (const timeline::StreamBar* bar = streamBarAt(pos))
+        return qint64(bar->seq);
     const QPointF p(pos);
     qint64 best = -1;
     double bestDist = 7.0;
@@ -749,6 +886,10 @@ bool TimelineView::event(QEvent* e)
 {
     if (e->type() == QEvent::ToolTip) {
         auto* help = static_cast<QHelpEvent*>(e);
+        if (const timeline::StreamBar* bar = streamBarAt(help->pos())) {
+            QToolTip::showText(help->globalPos(), streamBarText(*bar), this);
+            return true;
+        }
         const qint64 seq = itemAt(help->pos());
         if (seq < 0 && m_journal) {
             // A density strip: how many, and what to do to see them.
@@ -860,6 +1001,10 @@ void TimelineView::contextMenuEvent(QContextMenuEvent* e)
     fold->setCheckable(true);
     fold->setChecked(m_foldKeepAlives);
     fold->setShortcut(QKeySequence(Qt::Key_K));
+    QAction* streams = menu.addAction(tr("Stream Sub-lanes"), this, [this](bool on) { setShowStreams(on); });
+    streams->setCheckable(true);
+    streams->setChecked(m_showStreams);
+    streams->setShortcut(QKeySequence(Qt::Key_S));
     menu.addAction(tr("Fit All"), this, [this] {
         m_follow = false;
         fitAll();
@@ -899,6 +1044,7 @@ void TimelineView::keyPressEvent(QKeyEvent* e)
         break;
     case Qt::Key_End: setFollow(true); break;
     case Qt::Key_K: setFoldKeepAlives(!m_foldKeepAlives); break;
+    case Qt::Key_S: setShowStreams(!m_showStreams); break;
     default: QWidget::keyPressEvent(e); return;
     }
     e->accept();

@@ -17,6 +17,8 @@ class Journal;
 
 namespace ladder::ui {
 
+struct MarkPalette;
+
 // The timeline: time runs left to right, one lane per endpoint, the lanes sharing the view's
 // height. Messages are arrows from the sender's lane to the receiver's, slanted with the one-way
 // delay (and at least a little, so order and direction show on a fast link). Retransmissions are
@@ -30,7 +32,8 @@ namespace ladder::ui {
 //
 // Mouse: wheel zooms around the cursor, drag pans, hover shows the event, click selects it.
 // Keys: + / - zoom, ← / → pan, Home fits everything, End follows the newest events, K folds or
-// unfolds keep-alives.
+// unfolds keep-alives, S shows or hides the stream sub-lanes (each SCTP message of a stream a bar
+// from its first transmission to its fate: acknowledged, abandoned, in flight; retransmissions ticked).
 class TimelineView : public QWidget {
     Q_OBJECT
 public:
@@ -54,11 +57,17 @@ public:
     quint64 selectedSeq() const { return m_selected; }
     // The item under a widget position, or -1.
     qint64 itemAt(const QPoint& pos) const;
+    // The stream message bar under a widget position (of the last paint), or null; what it says.
+    const timeline::StreamBar* streamBarAt(const QPoint& pos) const;
+    QString streamBarText(const timeline::StreamBar& bar) const;
     // How many items the last paint drew (tests check that painting stays bounded).
     int lastPaintedItems() const { return m_lastPainted; }
     // Keep-alives folded into a strip per lane (the default) or drawn in full.
     void setFoldKeepAlives(bool fold);
     bool foldKeepAlives() const { return m_foldKeepAlives; }
+    // The stream sub-lanes under the lanes (the default) or not (S toggles).
+    void setShowStreams(bool show);
+    bool showStreams() const { return m_showStreams; }
     // What a paint of the current range and size draws: lanes, marks, strips and the labels'
     // rectangles (tests check those never overlap). legacyLabels: the old label rule, for tests.
     timeline::Frame frame(bool legacyLabels = false) const;
@@ -104,6 +113,8 @@ private:
     int legendHeight(int width) const;
     void drawLegend(QPainter& p, const QRect& area);
     void drawFrame(QPainter& p, const timeline::Frame& frame);
+    static void drawStreamBar(QPainter& p, double x0, double x1, double y, StreamFates::Fate fate, bool unsent, bool retransmitted,
+        const std::vector<double>& ticks, const MarkPalette& marks, const QColor& selected);
     qint64 xToNs(double x) const;
     double nsToX(qint64 ns) const;
     void zoomAround(double x, double factor);
@@ -122,6 +133,7 @@ private:
     quint64 m_selected = ~0ull;
     int m_lastPainted = 0;
     bool m_foldKeepAlives = true;
+    bool m_showStreams = true;
     qint64 m_cursorNs = -1;
     bool m_rewindEnabled = false;
     // The last painted frame (hover and click look things up in it).
