@@ -249,6 +249,10 @@ void TsnGraphModel::append(const QVector<trace::Event>& events)
 {
     for (const trace::Event& e : events)
         append(e);
+    // The level of detail's summaries kept up with the points here, a batch at a time, so that no
+    // frame pays for many blocks at once.
+    for (const Flow& f : m_flows)
+        (void)f.blocks();
 }
 
 void TsnGraphModel::append(const trace::Event& e)

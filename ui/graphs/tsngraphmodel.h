@@ -79,7 +79,8 @@ struct Flow {
 
     // Level of detail: a summary per block of kBlock consecutive points (complete blocks only), so
     // that a frame zoomed far out takes a block whole where it falls into one pixel column instead
-    // of visiting its points. Built when a frame asks (blocks()); a point changed or inserted in
+    // of visiting its points. Brought up to date after each batch of events and when a frame asks
+    // (blocks()); a point changed or inserted in
     // place (a retransmission classified late, an abandon given its TSN, an event out of time
     // order) marks its block and those after it for rebuilding.
     static constexpr std::size_t kBlock = 64;
