@@ -393,13 +393,21 @@ private slots:
         view.append(journal->range(0, journal->count()));
         view.setFollow(false);
         view.fitAll();
-        auto heartbeatLabels = [](const Frame& f) {
+        // Labels of packets of nothing but HEARTBEAT/HEARTBEAT-ACK (one bundled with a SACK is no
+        // keep-alive), decided on the packet itself: a label's text may be shortened to fit
+        // ("HEARTBEAT-AC…" of a HEARTBEAT-ACK bundled with a SACK).
+        auto heartbeatLabels = [&](const Frame& f) {
             int n = 0;
-            // Packets of nothing but HEARTBEAT/HEARTBEAT-ACK (one bundled with a SACK is no keep-alive).
             for (const Label& l : f.labels) {
-                bool only = true;
-                for (const QString& part : l.text.split(QStringLiteral(", ")))
-                    only = only && part.startsWith(QStringLiteral("HEARTBEAT"));
+                if (l.seq == ~0ull || !journal->available(l.seq))
+                    continue;
+                const trace::Event e = journal->at(l.seq);
+                if (e.kind != trace::Kind::SctpPacket)
+                    continue;
+                const sctp::DecodedPacket p = sctp::decodePacket(e.raw, false, false);
+                bool only = !p.chunks.isEmpty();
+                for (const sctp::DecodedChunk& c : p.chunks)
+                    only = only && (c.type == sctp::chunk::Heartbeat || c.type == sctp::chunk::HeartbeatAck);
                 n += only;
             }
             return n;

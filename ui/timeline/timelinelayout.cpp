@@ -362,7 +362,7 @@ Frame buildFrame(const TimelineIndex& index, const FrameParams& params, const La
                         text += QStringLiteral(", never sent");
                     gaps.push_back({ QPointF(bar.x1, g.y), text, Priority::Abandon, Mark::AbandonColour, m.endSeq });
                 } else if (m.retransmissions > 0) {
-                    gaps.push_back({ QPointF((bar.x0 + bar.x1) / 2, g.y), QStringLiteral("×%1").arg(m.retransmissions + 1),
+                    gaps.push_back({ QPointF((bar.x0 + bar.x1) / 2, g.y), QStringLiteral("sent %1×").arg(m.retransmissions + 1),
                         Priority::Retransmission, Mark::Retransmit, m.seq });
                 }
             }
