@@ -40,16 +40,12 @@ TcpConnection::TcpConnection(TcpTransport& owner, QTcpSocket* socket, const Host
                 return;
             }
             // Trusted for this peer by the user: this certificate (its digest) at this address only.
-            const std::shared_ptr<TlsPeerTrust> trust = m_owner && m_owner->tls() ? m_owner->tls()->peerTrust() : nullptr;
-            const QSslCertificate certificate = ssl->peerCertificate();
-            if (trust && trust->trusts(this->remote().toString(), certificate)) {
+            const TlsPeerTrust* trust = m_owner && m_owner->tls() ? m_owner->tls()->peerTrust().get() : nullptr;
+            if (const auto note = TlsPeerTrust::vouch(trust, this->remote().toString(), why, ssl->peerCertificate())) {
                 ssl->ignoreSslErrors();
-                m_owner->note(this, QStringLiteral("certificate not verified (%1), trusted for this peer: SHA-256 %2")
-                                        .arg(why, TlsPeerTrust::digestText(TlsPeerTrust::digest(certificate))));
+                m_owner->note(this, *note);
                 return;
             }
-            if (trust && trust->refused)
-                trust->refused(this->remote().toString(), why, certificate);
             verificationFailed(why);
         });
         connect(ssl, &QTcpSocket::errorOccurred, this, [this](QAbstractSocket::SocketError e) {

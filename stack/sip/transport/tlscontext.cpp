@@ -231,6 +231,18 @@ bool TlsPeerTrust::trusts(const QString& peer, const QSslCertificate& certificat
     return it != m_trusted.cend() && !certificate.isNull() && *it == digest(certificate);
 }
 
+std::optional<QString> TlsPeerTrust::vouch(const TlsPeerTrust* trust, const QString& peer, const QString& why,
+    const QSslCertificate& certificate)
+{
+    if (!trust)
+        return std::nullopt;
+    if (trust->trusts(peer, certificate))
+        return QStringLiteral("certificate not verified (%1), trusted for this peer: SHA-256 %2").arg(why, digestText(digest(certificate)));
+    if (trust->refused)
+        trust->refused(peer, why, certificate);
+    return std::nullopt;
+}
+
 QString TlsContext::describe(const QList<QSslError>& errors)
 {
     // The specific faults first: an expired or misnamed CA certificate also leaves the chain

@@ -31,6 +31,11 @@ public:
     void setAll(const QHash<QString, QByteArray>& trusted) { m_trusted = trusted; }
     const QHash<QString, QByteArray>& all() const { return m_trusted; }
     bool trusts(const QString& peer, const QSslCertificate& certificate) const;
+    // A client connection's certificate failed verification (why): if trust holds it for this
+    // peer, the line to journal; else the refusal goes to trust's `refused` (when there is a
+    // trust) and nothing is returned. For TLS and WSS connections alike.
+    static std::optional<QString> vouch(const TlsPeerTrust* trust, const QString& peer, const QString& why,
+        const QSslCertificate& certificate);
     // Called when a peer's certificate is refused (peer "HOST:PORT", the reasons as describe()
     // gives them, the certificate): what a user is asked to trust.
     std::function<void(const QString& peer, const QString& why, const QSslCertificate& certificate)> refused;

@@ -55,16 +55,12 @@ WsConnection::WsConnection(WsTransport& owner, QWebSocket* socket, const HostPor
             return;
         }
         // Trusted for this peer by the user: this certificate (its digest) at this address only.
-        const std::shared_ptr<TlsPeerTrust> trust = m_owner && m_owner->tls() ? m_owner->tls()->peerTrust() : nullptr;
-        const QSslCertificate certificate = m_socket->sslConfiguration().peerCertificate();
-        if (trust && trust->trusts(this->remote().toString(), certificate)) {
+        const TlsPeerTrust* trust = m_owner && m_owner->tls() ? m_owner->tls()->peerTrust().get() : nullptr;
+        if (const auto note = TlsPeerTrust::vouch(trust, this->remote().toString(), why, m_socket->sslConfiguration().peerCertificate())) {
             m_socket->ignoreSslErrors();
-            m_owner->note(this, QStringLiteral("certificate not verified (%1), trusted for this peer: SHA-256 %2")
-                                    .arg(why, TlsPeerTrust::digestText(TlsPeerTrust::digest(certificate))));
+            m_owner->note(this, *note);
             return;
         }
-        if (trust && trust->refused)
-            trust->refused(this->remote().toString(), why, certificate);
         fail(QStringLiteral("certificate verification failed: ") + why);
     });
 }
