@@ -120,6 +120,13 @@ private slots:
         row("sip:user@-host", "host '-host' is malformed");
         row("sip:user@.host", "host '.host' is malformed");
         row("sip:user@ho..st", "host 'ho..st' is malformed");
+        // A host shorter than 16 bytes in a URI of 16 or more is classified with one load that
+        // starts inside the user part; a host of 16 or more ends in such a load after a full block.
+        row("sip:someuser@ho..st", "host 'ho..st' is malformed");
+        row("sip:u@abcdefghijklmnop..q", "host 'abcdefghijklmnop..q' is malformed");
+        row("sip:u@abcdefghijklmno..pq", "host 'abcdefghijklmno..pq' is malformed");
+        row("sip:u@abcdefghijklmnop_q", "unexpected '_' after host");
+        row("sip:someuser@ho_st.example", "unexpected '_' after host");
         row("sip:user@ho_st", "unexpected '_' after host");
         row("sip:us er@host", "contains ' '");
         row("sip:user@host name", "contains ' '");

@@ -73,7 +73,7 @@ bool Via::parseInto(Via* out, const QByteArray& storage, QByteArrayView t, QByte
         qsizetype len = 0;
         QByteArrayView host;
         int port = -1;
-        if (parseHostPortPrefix(t.sliced(hs), &host, &port, &len, nullptr)
+        if (parseHostPortPrefix(t.sliced(hs), &host, &port, &len, nullptr, t.data())
             && (hs + len == t.size() || t[hs + len] == ';')) {
             v.m_host = host;
             v.m_port = port;
@@ -89,7 +89,7 @@ bool Via::parseInto(Via* out, const QByteArray& storage, QByteArrayView t, QByte
         const qsizetype close = text::find(t, ']', he);
         he = close < 0 ? t.size() : close + 1;
     } else {
-        he = text::skipAlnumDash(t.data() + he, t.data() + t.size(), true) - t.data(); // the usual host name
+        he = text::skipAlnumDash(t.data() + he, t.data() + t.size(), true, nullptr, t.data()) - t.data(); // the usual host name
     }
     while (he < t.size() && t[he] != ';' && t[he] != ',')
         ++he;

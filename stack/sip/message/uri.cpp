@@ -62,7 +62,8 @@ namespace {
 
 }
 
-bool parseHostPortPrefix(QByteArrayView v, QByteArrayView* host, int* port, qsizetype* end, QByteArray* error)
+bool parseHostPortPrefix(
+    QByteArrayView v, QByteArrayView* host, int* port, qsizetype* end, QByteArray* error, const char* readableBegin)
 {
     *port = -1;
     const char* d = v.data();
@@ -88,7 +89,7 @@ bool parseHostPortPrefix(QByteArrayView v, QByteArrayView* host, int* port, qsiz
     } else {
         // One pass: host characters (alphanum / "-" / "."), and whether two dots follow each other.
         bool doubleDot = false;
-        i = text::skipAlnumDash(d, d + n, true, &doubleDot) - d;
+        i = text::skipAlnumDash(d, d + n, true, &doubleDot, readableBegin) - d;
         *host = v.first(i);
         if (host->isEmpty())
             return setError(error, "host '" + text::printable(v) + "' is malformed");
@@ -151,13 +152,14 @@ bool Uri::parseInto(Uri* out, const QByteArray& storage, QByteArrayView t, QByte
     // "sip:" and "sips:" (any case) are found with one 4-byte compare; other schemes scan.
     // OR-ing 0x20 into the letter bytes maps only 'S'/'s', 'I'/'i', 'P'/'p' onto s, i, p.
     qsizetype colon = 0;
+    Scheme known = Scheme::Other; // "sip:" or "sips:" found by the compare
     if (t.size() >= 4) {
         quint32 w;
         std::memcpy(&w, t.data(), 4);
         if (Q_BYTE_ORDER == Q_LITTLE_ENDIAN && (w | 0x00202020u) == 0x3a706973u) // "sip:"
-            colon = 3;
+            colon = 3, known = Scheme::Sip;
         else if (Q_BYTE_ORDER == Q_LITTLE_ENDIAN && t.size() >= 5 && (w | 0x20202020u) == 0x73706973u && t[4] == ':')
-            colon = 4; // "sips:"
+            colon = 4, known = Scheme::Sips; // "sips:"
     }
     if (colon == 0)
         while (colon < t.size() && isSchemeChar(t[colon]))
@@ -169,7 +171,9 @@ bool Uri::parseInto(Uri* out, const QByteArray& storage, QByteArrayView t, QByte
         return uriError(error, t, "URI scheme '" + text::printable(u.m_schemeText) + "' is malformed");
     const QByteArrayView rest = t.sliced(colon + 1);
     u.m_opaque = rest;
-    if (colon == 3 && text::ieq(u.m_schemeText, "sip"))
+    if (known != Scheme::Other)
+        u.m_scheme = known;
+    else if (colon == 3 && text::ieq(u.m_schemeText, "sip"))
         u.m_scheme = Scheme::Sip;
     else if (colon == 4 && text::ieq(u.m_schemeText, "sips"))
         u.m_scheme = Scheme::Sips;
@@ -244,7 +248,7 @@ bool Uri::parseInto(Uri* out, const QByteArray& storage, QByteArrayView t, QByte
     }
     QByteArray herr;
     qsizetype hostLen = 0;
-    if (!parseHostPortPrefix(rest.sliced(hostStart), &u.m_host, &u.m_port, &hostLen, &herr))
+    if (!parseHostPortPrefix(rest.sliced(hostStart), &u.m_host, &u.m_port, &hostLen, &herr, t.data()))
         return uriError(error, t, "URI '" + text::printable(t) + "': " + herr);
     const qsizetype hostEnd = hostStart + hostLen;
     if (hostEnd == rest.size())

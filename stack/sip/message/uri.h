@@ -64,7 +64,10 @@ private:
 // Via sent-by. Returns false and sets *error when malformed.
 bool parseHostPort(QByteArrayView v, QByteArrayView* host, int* port, QByteArray* error);
 // The same for a hostport at the start of v that ends at ';', '?' or the end; *end gets the index
-// after it.
-bool parseHostPortPrefix(QByteArrayView v, QByteArrayView* host, int* port, qsizetype* end, QByteArray* error);
+// after it. `readableBegin`, when given, is the start of the text v lies at the end of (the URI,
+// the Via value): the bytes between it and v may be read too, so that a short host is classified
+// with one 16-byte load.
+bool parseHostPortPrefix(QByteArrayView v, QByteArrayView* host, int* port, qsizetype* end, QByteArray* error,
+    const char* readableBegin = nullptr);
 
 } // namespace ladder::sip

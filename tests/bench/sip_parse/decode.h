@@ -20,6 +20,7 @@
 namespace ladder::bench {
 
 struct MediaType {
+    MediaType() { } // provided: emplace_back() would zero all 296 bytes first (as sip::Uri says)
     QByteArrayView type, subtype;
     sip::Params params;
 };
