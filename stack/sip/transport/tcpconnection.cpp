@@ -59,7 +59,14 @@ TcpConnection::TcpConnection(TcpTransport& owner, QTcpSocket* socket, const Host
     } else {
         connect(socket, &QTcpSocket::connected, this, &TcpConnection::connected);
         connect(socket, &QTcpSocket::errorOccurred, this, [this](QAbstractSocket::SocketError) {
-            if (m_socket->state() != QAbstractSocket::ConnectedState)
+            if (m_socket->state() == QAbstractSocket::ConnectedState)
+                return;
+            // A connect that never succeeded (refused, unreachable, timed out) fails the requests
+            // queued on it at once (reported: their transactions end with the reason) rather than
+            // at Timer B/F; a connection that was up and dropped is only closed.
+            if (!m_connected)
+                fail(QStringLiteral("connect: ") + m_socket->errorString());
+            else
                 lost(m_socket->errorString());
         });
     }
