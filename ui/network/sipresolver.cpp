@@ -6,6 +6,9 @@
 #include <QDnsLookup>
 #include <QHostInfo>
 #include <QPointer>
+#include <QRandomGenerator>
+
+#include <algorithm>
 
 namespace ladder::ui {
 
@@ -31,6 +34,75 @@ QString srvPrefix(const QString& proto)
 }
 
 } // namespace
+
+QList<SrvRecord> orderSrvRecords(QList<SrvRecord> records, const std::function<quint32(quint32)>& random)
+{
+    auto pick = [&random](quint32 bound) -> quint32 {
+        if (random)
+            return std::min(random(bound), bound);
+        return quint32(QRandomGenerator::global()->bounded(quint64(bound) + 1));
+    };
+    std::stable_sort(records.begin(), records.end(), [](const SrvRecord& a, const SrvRecord& b) { return a.priority < b.priority; });
+    QList<SrvRecord> out;
+    out.reserve(records.size());
+    qsizetype start = 0;
+    while (start < records.size()) {
+        qsizetype end = start;
+        while (end < records.size() && records[end].priority == records[start].priority)
+            ++end;
+        // RFC 2782: the weight-0 records at the beginning, then repeatedly a uniform number in
+        // [0, sum] picks the first record whose running sum reaches it.
+        QList<SrvRecord> group(records.begin() + start, records.begin() + end);
+        std::stable_partition(group.begin(), group.end(), [](const SrvRecord& r) { return r.weight == 0; });
+        while (!group.isEmpty()) {
+            quint32 sum = 0;
+            for (const SrvRecord& r : group)
+                sum += r.weight;
+            const quint32 chosen = pick(sum);
+            quint32 running = 0;
+            qsizetype i = 0;
+            for (; i < group.size(); ++i) {
+                running += group[i].weight;
+                if (running >= chosen)
+                    break;
+            }
+            out.append(group.takeAt(std::min(i, group.size() - 1)));
+        }
+        start = end;
+    }
+    return out;
+}
+
+TargetCursor::TargetCursor(QString what, QStringList targets)
+    : m_what(std::move(what))
+    , m_targets(std::move(targets))
+{
+}
+
+bool TargetCursor::fail(const QString& why)
+{
+    if (m_targets.isEmpty())
+        return false;
+    m_failures << QStringLiteral("%1 (%2)").arg(current(), why);
+    if (!hasNext())
+        return false;
+    ++m_index;
+    return true;
+}
+
+QString TargetCursor::failoverText() const
+{
+    return QObject::tr("%1 failed; trying %2 next (target %3 of %4, RFC 3263 §4.3)")
+        .arg(m_failures.value(m_failures.size() - 1), current())
+        .arg(m_index + 1)
+        .arg(m_targets.size());
+}
+
+QString TargetCursor::exhaustedText() const
+{
+    return m_targets.size() == 1 ? QObject::tr("%1 failed").arg(m_failures.value(0))
+                                 : QObject::tr("every target failed: %1").arg(m_failures.join(QStringLiteral("; ")));
+}
 
 struct SipResolver::Job {
     Result result;
@@ -141,20 +213,23 @@ void SipResolver::lookupSrv(const std::shared_ptr<Job>& job)
         lookup->setNameserver(m_nameserver);
     connect(lookup, &QDnsLookup::finished, this, [this, lookup, job, proto, srvName] {
         lookup->deleteLater();
-        const QList<QDnsServiceRecord> records = lookup->serviceRecords(); // RFC 2782 order
+        QList<SrvRecord> records;
+        for (const QDnsServiceRecord& r : lookup->serviceRecords())
+            records.append({ r.priority(), r.weight(), r.port(), r.target() });
+        records = orderSrvRecords(records); // RFC 2782 (Qt orders them too; the order is ours to test)
         if (lookup->error() != QDnsLookup::NoError || records.isEmpty()) {
             job->result.steps << tr("SRV %1: none (%2)").arg(srvName,
                                     lookup->error() == QDnsLookup::NoError ? tr("no record") : lookup->errorString());
             lookupSrv(job);
             return;
         }
-        for (const QDnsServiceRecord& r : records) {
+        for (const SrvRecord& r : records) {
             job->result.steps << tr("SRV %1 → %2:%3 (priority %4, weight %5)")
-                                     .arg(srvName, r.target())
-                                     .arg(r.port())
-                                     .arg(r.priority())
-                                     .arg(r.weight());
-            job->pending.append({ proto, r.target(), r.port() });
+                                     .arg(srvName, r.target)
+                                     .arg(r.port)
+                                     .arg(r.priority)
+                                     .arg(r.weight);
+            job->pending.append({ proto, r.target, r.port });
         }
         lookupAddresses(job);
     });

@@ -6,9 +6,55 @@
 #include <QObject>
 #include <QStringList>
 
+#include <functional>
 #include <memory>
 
 namespace ladder::ui {
+
+// One SRV answer (RFC 2782): what SipResolver orders before resolving each target's addresses.
+struct SrvRecord {
+    quint16 priority = 0, weight = 0, port = 0;
+    QString target;
+};
+
+// RFC 2782's order: by priority, lowest first; among records of one priority, a weighted random
+// pick — a record of weight w goes next with probability w / (sum of the weights left), records of
+// weight 0 first in the running sum so they are picked rarely but can be. `random(n)` gives a value
+// in [0, n] (the running sum's bound, inclusive); QRandomGenerator's when empty.
+QList<SrvRecord> orderSrvRecords(QList<SrvRecord> records, const std::function<quint32(quint32 bound)>& random = {});
+
+// The targets of one request, tried in order (RFC 3263 §4.3): the first; after a failure (a
+// transport error, a transaction timeout, a 503) the next, until one answers or none is left.
+// `targets` are "udp:127.0.0.1:5060" texts; `what` is what they were resolved from (the SIP
+// URI), or empty for a list the user gave.
+class TargetCursor {
+public:
+    TargetCursor() = default;
+    TargetCursor(QString what, QStringList targets);
+
+    bool isNull() const { return m_targets.isEmpty(); }
+    const QString& what() const { return m_what; }
+    QString current() const { return m_targets.value(m_index); }
+    qsizetype index() const { return m_index; } // 0-based
+    qsizetype size() const { return m_targets.size(); }
+    bool hasNext() const { return m_index + 1 < m_targets.size(); }
+    // The current target failed for `why`: moves to the next one. False when none is left (the
+    // failure is still recorded).
+    bool fail(const QString& why);
+    // Every failure so far, "udp:127.0.0.1:5060 (transport error: Connection refused)".
+    const QStringList& failures() const { return m_failures; }
+    // After fail() returned true: "tcp:127.0.0.1:5 failed (why); trying tcp:127.0.0.2:6 next
+    // (target 2 of 2, RFC 3263 §4.3)".
+    QString failoverText() const;
+    // After the last failed: "every target failed: a (why); b (why)".
+    QString exhaustedText() const;
+
+private:
+    QString m_what;
+    QStringList m_targets;
+    qsizetype m_index = 0;
+    QStringList m_failures;
+};
 
 // RFC 3263 §4 for a SIP or SIPS URI given as the composer's target: the transport, port and
 // addresses to try, in order, through Qt's QDnsLookup (SRV, A, AAAA) and QHostInfo.
