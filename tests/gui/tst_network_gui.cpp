@@ -153,7 +153,7 @@ public:
         QByteArray target;
     };
     QHash<QByteArray, QList<Srv>> srv; // "_sip._udp.pbx.test"
-    QHash<QByteArray, QByteArray> a; // name -> 4 address bytes
+    QHash<QByteArray, QByteArray> a; // name -> 4 address bytes per A record
     QStringList asked;
     bool start()
     {
@@ -217,10 +217,11 @@ private:
                 answers << rdata;
                 types << 33;
             }
-        if (type == 1 && a.contains(name)) {
-            answers << a.value(name);
-            types << 1;
-        }
+        if (type == 1 && a.contains(name))
+            for (qsizetype i = 0; i + 4 <= a.value(name).size(); i += 4) { // several addresses: several records
+                answers << a.value(name).mid(i, 4);
+                types << 1;
+            }
         QByteArray out = q.left(2);
         put16(out, known ? 0x8180 : 0x8183); // a response, recursion available; NXDOMAIN for unknown names
         put16(out, 1);
@@ -1412,6 +1413,9 @@ private slots:
         QString shown = auth->challengeLabel()->text();
         QVERIFY2(shown.startsWith(QLatin1String("401 Unauthorized to REGISTER sip:127.0.0.1")), qPrintable(shown));
         QVERIFY2(shown.contains(QLatin1String("realm \"127.0.0.1\", MD5, qop=auth")), qPrintable(shown));
+        // No account kept for this realm yet: the box asks, with the challenge's realm filled in.
+        QCOMPARE(auth->realm(), QStringLiteral("127.0.0.1"));
+        QVERIFY2(shown.contains(QLatin1String("No account kept for realm \"127.0.0.1\"")), qPrintable(shown));
 
         // A wrong password: one resend, then the refusal, not a loop.
         const quint64 first = auth->shownChallenge();
@@ -1461,7 +1465,7 @@ private slots:
         auto* keep = auth->findChild<QPushButton*>(QStringLiteral("networkAuthKeep"));
         QVERIFY(keep);
         keep->click();
-        QTRY_VERIFY_WITH_TIMEOUT(auth->store()->where() != ui::CredentialStore::Where::Nowhere
+        QTRY_VERIFY_WITH_TIMEOUT(auth->store()->where(QStringLiteral("127.0.0.1")) != ui::CredentialStore::Where::Nowhere
                 && !auth->storageLabel()->text().contains(QLatin1String("Saving")),
             5000);
         QVERIFY2(auth->storageLabel()->text().contains(QLatin1String("kept for this session only"))
@@ -1469,14 +1473,18 @@ private slots:
             qPrintable(auth->storageLabel()->text()));
         {
             QSettings settings;
-            QCOMPARE(settings.value(QStringLiteral("network/auth/user")).toString(), QStringLiteral("alice"));
+            QCOMPARE(settings.value(QStringLiteral("network/auth/accounts")).toMap(),
+                QVariantMap({ { QStringLiteral("127.0.0.1"), QStringLiteral("alice") } }));
             for (const QString& key : settings.allKeys())
                 QVERIFY2(!settings.value(key).toString().contains(QLatin1String("secret")), qPrintable(key));
         }
 
-        // Answer at once: the OPTIONS's 407 is answered with the kept credentials, nothing shown.
+        // Answer at once: the OPTIONS's 407 (realm: the From domain, 127.0.0.1) is answered with the
+        // account kept for that realm, nothing shown.
         auth->atOnceBox()->setChecked(true);
-        composer->setText(ui::SipComposer::templateText(QStringLiteral("OPTIONS")).replace(QLatin1String("10.0.0.2"), QLatin1String("127.0.0.1")));
+        composer->setText(ui::SipComposer::templateText(QStringLiteral("OPTIONS"))
+                              .replace(QLatin1String("10.0.0.2"), QLatin1String("127.0.0.1"))
+                              .replace(QLatin1String("10.0.0.1"), QLatin1String("127.0.0.1")));
         composer->sendButton()->click();
         QTRY_VERIFY2_WITH_TIMEOUT(auth->outcomeLabel()->text().startsWith(QLatin1String("200 Authenticated to OPTIONS sent with "
                                                                                         "credentials for 'alice'")),
@@ -1487,7 +1495,510 @@ private slots:
                 && e.raw.contains("Proxy-Authorization: Digest username=\"alice\"");
         }));
         auth->atOnceBox()->setChecked(false);
-        auth->store()->forget();
+        auth->store()->forget(QStringLiteral("127.0.0.1"));
+        QVERIFY(!QSettings().contains(QStringLiteral("network/auth/accounts")));
+    }
+
+    // Credentials per realm: kamailio challenges a REGISTER with the realm of its To domain and
+    // knows alice/pa55-a in a.test and bob/pa55-b in b.test. Both accounts kept in the box (the
+    // settings hold realm → user, never a password); with "Answer challenges at once" each
+    // challenge is answered with the account of its own realm (a swapped account would be refused
+    // again); c.test, which has none, is shown to the user with its realm and empty fields.
+    void credentialsPerRealm()
+    {
+        if (const QString why = KamailioPeer::missing({ QStringLiteral("auth.so") }); !why.isEmpty())
+            LADDERLAB_SKIP(why);
+        KamailioPeer kam;
+        QString why;
+        QVERIFY2(kam.start(QStringLiteral(
+                               "loadmodule \"sl.so\"\nloadmodule \"pv.so\"\nloadmodule \"textops.so\"\nloadmodule \"auth.so\"\n"
+                               "modparam(\"auth\", \"secret\", \"ladderlab-gui-realm-secret\")\n"
+                               "request_route {\n"
+                               "    if ($td == \"a.test\") {\n"
+                               "        if (!($au == \"alice\" && pv_www_authenticate(\"$td\", \"pa55-a\", \"0\"))) { www_challenge(\"$td\", \"1\"); exit; }\n"
+                               "    } else if ($td == \"b.test\") {\n"
+                               "        if (!($au == \"bob\" && pv_www_authenticate(\"$td\", \"pa55-b\", \"0\"))) { www_challenge(\"$td\", \"1\"); exit; }\n"
+                               "    } else { www_challenge(\"$td\", \"1\"); exit; }\n"
+                               "    sl_send_reply(\"200\", \"Authenticated\");\n"
+                               "    exit;\n"
+                               "}\n"),
+                     &why),
+            qPrintable(why));
+        QVERIFY2(kam.waitUntilAnswering(), kam.log().constData());
+
+        Window w;
+        QVERIFY(w.start());
+        ui::AuthBox* auth = w.network.panel()->authBox();
+        auth->atOnceBox()->setChecked(false);
+        auto* keep = auth->findChild<QPushButton*>(QStringLiteral("networkAuthKeep"));
+        QVERIFY(keep);
+        for (auto [realm, user, password] : { std::tuple { "a.test", "alice", "pa55-a" }, std::tuple { "b.test", "bob", "pa55-b" } }) {
+            auth->realmBox()->setEditText(QString::fromLatin1(realm));
+            auth->userEdit()->setText(QString::fromLatin1(user));
+            auth->passwordEdit()->setText(QString::fromLatin1(password));
+            keep->click();
+            QTRY_VERIFY2_WITH_TIMEOUT(!auth->storageLabel()->text().contains(QLatin1String("Saving")), qPrintable(auth->storageLabel()->text()), 5000);
+            QVERIFY2(auth->storageLabel()->text().contains(QStringLiteral("realm \"%1\"").arg(QString::fromLatin1(realm))),
+                qPrintable(auth->storageLabel()->text()));
+        }
+        QCOMPARE(auth->store()->realms(), QStringList({ QStringLiteral("a.test"), QStringLiteral("b.test") }));
+        {
+            QSettings settings;
+            QCOMPARE(settings.value(QStringLiteral("network/auth/accounts")).toMap(),
+                QVariantMap({ { QStringLiteral("a.test"), QStringLiteral("alice") }, { QStringLiteral("b.test"), QStringLiteral("bob") } }));
+            for (const QString& key : settings.allKeys())
+                QVERIFY2(!settings.value(key).toString().contains(QLatin1String("pa55")), qPrintable(key));
+        }
+        // Choosing a kept realm fills its account in.
+        auth->realmBox()->setCurrentIndex(auth->realmBox()->findText(QStringLiteral("a.test")));
+        emit auth->realmBox()->textActivated(QStringLiteral("a.test"));
+        QCOMPARE(auth->userEdit()->text(), QStringLiteral("alice"));
+        QCOMPARE(auth->passwordEdit()->text(), QStringLiteral("pa55-a"));
+        auth->atOnceBox()->setChecked(true);
+
+        ui::SipComposer* composer = w.window.sipComposer();
+        QVERIFY(w.window.showView(QStringLiteral("composer-sip")));
+        composer->setTarget(QStringLiteral("udp:127.0.0.1:%1").arg(kam.port()));
+        auto registerTo = [&](const QString& domain) {
+            composer->setText(ui::SipComposer::templateText(QStringLiteral("REGISTER")).replace(QLatin1String("10.0.0.2"), domain));
+            composer->sendButton()->click();
+        };
+        registerTo(QStringLiteral("b.test"));
+        QTRY_VERIFY2_WITH_TIMEOUT(auth->outcomeLabel()->text().startsWith(QLatin1String("200 Authenticated to REGISTER sent with credentials for 'bob'")),
+            qPrintable(auth->outcomeLabel()->text() + QLatin1Char('|') + auth->challengeLabel()->text()), 10000);
+        registerTo(QStringLiteral("a.test"));
+        QTRY_VERIFY2_WITH_TIMEOUT(auth->outcomeLabel()->text().startsWith(QLatin1String("200 Authenticated to REGISTER sent with credentials for 'alice'")),
+            qPrintable(auth->outcomeLabel()->text() + QLatin1Char('|') + auth->challengeLabel()->text()), 10000);
+        QCOMPARE(auth->shownChallenge(), quint64(0));
+        auto authorizations = [&] {
+            QStringList out;
+            w.stack.journal()->forEach(0, w.stack.journal()->count(), [&](const trace::Event& e) {
+                if (e.kind == trace::Kind::SipMessage && e.dir == trace::Dir::Tx && e.raw.startsWith("REGISTER ")) {
+                    static const QRegularExpression credentials(
+                        QString::fromLatin1("Authorization: Digest username=\"([^\"]+)\", realm=\"([^\"]+)\""));
+                    const auto m = credentials.match(QString::fromUtf8(e.raw));
+                    if (m.hasMatch())
+                        out << m.captured(1) + QLatin1Char('@') + m.captured(2);
+                }
+            });
+            return out;
+        };
+        QCOMPARE(authorizations(), QStringList({ QStringLiteral("bob@b.test"), QStringLiteral("alice@a.test") }));
+        // A realm without an account: asked, nothing resent.
+        registerTo(QStringLiteral("c.test"));
+        QTRY_VERIFY2_WITH_TIMEOUT(auth->shownChallenge() != 0, qPrintable(composer->resultText()), 10000);
+        const QString shown = auth->challengeLabel()->text();
+        QVERIFY2(shown.contains(QLatin1String("realm \"c.test\"")) && shown.contains(QLatin1String("No account kept for realm \"c.test\"")),
+            qPrintable(shown));
+        QCOMPARE(auth->realm(), QStringLiteral("c.test"));
+        QVERIFY(auth->userEdit()->text().isEmpty() && auth->passwordEdit()->text().isEmpty());
+        QTest::qWait(300);
+        QCOMPARE(authorizations().size(), 2);
+        auth->atOnceBox()->setChecked(false);
+        auth->store()->forget(QStringLiteral("a.test"));
+        auth->store()->forget(QStringLiteral("b.test"));
+        QVERIFY(!QSettings().contains(QStringLiteral("network/auth/accounts")));
+    }
+
+    // A 401/407 answered by hand carries the UAS digest server's challenge, and the request the
+    // peer resends with credentials is checked by it against the Challenge line's account: sipsak
+    // (MD5, 401) with the right password accepted, then answered 200 by hand; with a wrong one
+    // refused ("wrong response"), held for the user and answered 403; ladderctl --auth (SHA-256,
+    // chosen on the Challenge line, answering a 407 with Proxy-Authorization) accepted.
+    void handChallengeIsVerified()
+    {
+        const QString sipsak = tool(QStringLiteral("sipsak"));
+        if (sipsak.isEmpty())
+            LADDERLAB_SKIP(QStringLiteral("sipsak is not installed (apt-get install sipsak)"));
+        Window w;
+        ui::NetworkPanel* panel = w.network.panel();
+        for (const QString& method : { QStringLiteral("OPTIONS"), QStringLiteral("REGISTER") }) {
+            QComboBox* rule = panel->ruleBox(method);
+            rule->setCurrentIndex(rule->findData(QStringLiteral("hold")));
+        }
+        panel->challengeAlgorithmBox()->setCurrentIndex(panel->challengeAlgorithmBox()->findData(QStringLiteral("MD5")));
+        for (auto [edit, text] : { std::pair { panel->challengeMethodsEdit(), QString() },
+                 std::pair { panel->challengeUserEdit(), QStringLiteral("alice") },
+                 std::pair { panel->challengePasswordEdit(), QStringLiteral("pa55") } }) {
+            edit->setText(text);
+            QTest::keyClick(edit, Qt::Key_Return);
+        }
+        QVERIFY(w.start());
+        QTest::qWait(200);
+        // Answers the newest waiting request of `method` with `status` through the panel's widgets.
+        auto answerNewest = [&](int status) -> quint64 {
+            QTableWidget* table = panel->waitingTable();
+            const int row = table->rowCount() - 1;
+            if (row < 0)
+                return 0;
+            const quint64 tx = table->item(row, 0)->data(Qt::UserRole).toULongLong();
+            table->selectRow(row);
+            panel->statusBox()->setCurrentIndex(panel->statusBox()->findData(status));
+            panel->headersEdit()->clear();
+            QTest::mouseClick(panel->answerButton(), Qt::LeftButton);
+            return tx;
+        };
+        auto logHas = [&](const QString& text) {
+            return journalHas(w.stack.journal(), [&](const trace::Event& e) { return e.text.contains(text); });
+        };
+        auto startSipsak = [&](QProcess& p, const QString& password) {
+            p.setProcessChannelMode(QProcess::MergedChannels);
+            p.start(sipsak, { QStringLiteral("-vv"), QStringLiteral("-H"), QStringLiteral("127.0.0.1"), QStringLiteral("-s"),
+                                QStringLiteral("sip:alice@127.0.0.1:%1").arg(w.port), QStringLiteral("-a"), password,
+                                QStringLiteral("--auth-username=alice") });
+            return p.waitForStarted();
+        };
+        {
+            QProcess p;
+            QVERIFY(startSipsak(p, QStringLiteral("pa55")));
+            QTRY_COMPARE_WITH_TIMEOUT(panel->waitingTable()->rowCount(), 1, 5000);
+            const quint64 challenged = answerNewest(401);
+            QVERIFY(challenged);
+            // The resend: checked, accepted, held again (the OPTIONS rule), its row saying so.
+            QTRY_VERIFY2_WITH_TIMEOUT(panel->credentialsCheckLabel()->isVisibleTo(panel)
+                    && panel->credentialsCheckLabel()->text().startsWith(QLatin1String("Accepted: OPTIONS")),
+                qPrintable(panel->credentialsCheckLabel()->text() + QLatin1Char('|') + panel->resultLabel()->text()), 8000);
+            QVERIFY2(panel->credentialsCheckLabel()->text().contains(QStringLiteral("resent after your 401: credentials for 'alice' verified (MD5)")),
+                qPrintable(panel->credentialsCheckLabel()->text()));
+            QTRY_COMPARE_WITH_TIMEOUT(panel->waitingTable()->rowCount(), 1, 5000);
+            QVERIFY2(panel->waitingTable()->item(0, 0)->text().contains(QLatin1String("verified (MD5)")),
+                qPrintable(panel->waitingTable()->item(0, 0)->text()));
+            QVERIFY(panel->waitingTable()->item(0, 0)->data(Qt::UserRole).toULongLong() != challenged);
+            answerNewest(200);
+            QTRY_VERIFY_WITH_TIMEOUT(p.state() == QProcess::NotRunning, 15000);
+            const QByteArray out = p.readAll();
+            QVERIFY2(out.contains("authorizing") && out.contains("SIP/2.0 200") && p.exitCode() == 0, out.constData());
+            QVERIFY(logHas(QStringLiteral("resent after your 401 (transaction %1): credentials for 'alice' verified (MD5)").arg(challenged)));
+            // The 401 on the wire: the digest server's challenge (realm, self-validating nonce, qop).
+            QVERIFY(journalHas(w.stack.journal(), [](const trace::Event& e) {
+                return e.kind == trace::Kind::SipMessage && e.dir == trace::Dir::Tx && e.raw.startsWith("SIP/2.0 401 Unauthorized")
+                    && e.raw.contains("WWW-Authenticate: Digest realm=\"ladderlab\", nonce=\"") && e.raw.contains("algorithm=MD5");
+            }));
+        }
+        {
+            QProcess p;
+            QVERIFY(startSipsak(p, QStringLiteral("guess")));
+            QTRY_COMPARE_WITH_TIMEOUT(panel->waitingTable()->rowCount(), 1, 5000);
+            answerNewest(401);
+            QTRY_VERIFY2_WITH_TIMEOUT(panel->credentialsCheckLabel()->text().startsWith(QLatin1String("Refused: OPTIONS")),
+                qPrintable(panel->credentialsCheckLabel()->text()), 8000);
+            QVERIFY2(panel->credentialsCheckLabel()->text().contains(QLatin1String("credentials for 'alice' refused: wrong response (wrong password?)")),
+                qPrintable(panel->credentialsCheckLabel()->text()));
+            QTRY_COMPARE_WITH_TIMEOUT(panel->waitingTable()->rowCount(), 1, 5000);
+            QVERIFY(panel->waitingTable()->item(0, 0)->text().contains(QLatin1String("refused")));
+            answerNewest(403);
+            QTRY_VERIFY_WITH_TIMEOUT(p.state() == QProcess::NotRunning, 15000);
+            const QByteArray out = p.readAll();
+            QVERIFY2(out.contains("SIP/2.0 403") && !out.contains("SIP/2.0 200"), out.constData());
+        }
+        // SHA-256, 407: ladderctl answers with Proxy-Authorization, verified as SHA-256.
+        panel->challengeAlgorithmBox()->setCurrentIndex(panel->challengeAlgorithmBox()->findData(QStringLiteral("SHA-256")));
+        QTest::qWait(200);
+        const QString ctl = qEnvironmentVariable("LADDERLAB_BINARY_DIR") + QStringLiteral("/app/ladderctl");
+        QTemporaryDir dir;
+        QFile f(dir.filePath(QStringLiteral("register.sip")));
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(QStringLiteral("REGISTER sip:127.0.0.1:%1 SIP/2.0\nMax-Forwards: 70\nFrom: <sip:alice@127.0.0.1>;tag=h1\n"
+                               "To: <sip:alice@127.0.0.1>\nCall-ID: hand-407@127.0.0.1\nCSeq: 1 REGISTER\n"
+                               "Contact: <sip:alice@127.0.0.1:5999>\nContent-Length: 0\n\n")
+                    .arg(w.port)
+                    .toUtf8());
+        f.close();
+        QProcess c;
+        c.setProcessChannelMode(QProcess::MergedChannels);
+        c.start(ctl, { QStringLiteral("send"), QStringLiteral("sip"), QStringLiteral("--to"), QStringLiteral("udp:127.0.0.1:%1").arg(w.port),
+                         QStringLiteral("--auth"), QStringLiteral("alice:pa55"), f.fileName() });
+        QVERIFY(c.waitForStarted());
+        QTRY_COMPARE_WITH_TIMEOUT(panel->waitingTable()->rowCount(), 1, 5000);
+        answerNewest(407);
+        QTRY_VERIFY2_WITH_TIMEOUT(panel->credentialsCheckLabel()->text().startsWith(QLatin1String("Accepted: REGISTER")),
+            qPrintable(panel->credentialsCheckLabel()->text()), 8000);
+        QVERIFY2(panel->credentialsCheckLabel()->text().contains(QLatin1String("resent after your 407: credentials for 'alice' verified (SHA-256)")),
+            qPrintable(panel->credentialsCheckLabel()->text()));
+        QTRY_COMPARE_WITH_TIMEOUT(panel->waitingTable()->rowCount(), 1, 5000);
+        answerNewest(200);
+        QTRY_VERIFY_WITH_TIMEOUT(c.state() == QProcess::NotRunning, 15000);
+        const QByteArray out = c.readAll();
+        QVERIFY2(c.exitCode() == 0 && out.contains("final response: 200"), out.constData());
+        QVERIFY2(out.contains("answering the SHA-256 Proxy-Authenticate challenge of realm \"ladderlab\""), out.constData());
+        QSettings().remove(QStringLiteral("network"));
+    }
+
+    // RFC 3263 §4.3 failover over a list of targets — here the user's own, "tcp:…, tcp:…" (no DNS,
+    // so no root needed): a TCP connection refused goes on to the next target at once; over UDP a
+    // target that never answers (Timer F, T1 = 50 ms) and one answering 503 are passed over for the
+    // third. Each retry is a new transaction (a new branch) with the same Call-ID and CSeq; the
+    // composer and the log say which target failed, why, and which one is next; when every target
+    // failed the composer says so with each reason.
+    void failoverToTheNextTarget()
+    {
+        Window w;
+        w.network.setSipTimers(sip::TimerConfig::fromMs(50, 400, 500));
+        QVERIFY(w.start());
+        ui::SipComposer* composer = w.window.sipComposer();
+        QVERIFY(w.window.showView(QStringLiteral("composer-sip")));
+        auto logText = [&] {
+            QStringList lines;
+            w.stack.journal()->forEach(0, w.stack.journal()->count(), [&](const trace::Event& e) {
+                if (e.kind == trace::Kind::Log)
+                    lines << e.text;
+            });
+            return lines.join(QLatin1Char('\n'));
+        };
+        auto field = [](const QByteArray& d, const char* re) {
+            return QRegularExpression(QString::fromLatin1(re), QRegularExpression::MultilineOption).match(QString::fromUtf8(d)).captured(1);
+        };
+        auto sentOptions = [&] {
+            QList<QByteArray> out;
+            w.stack.journal()->forEach(0, w.stack.journal()->count(), [&](const trace::Event& e) {
+                if (e.kind == trace::Kind::SipMessage && e.dir == trace::Dir::Tx && e.raw.startsWith("OPTIONS "))
+                    out << e.raw;
+            });
+            return out;
+        };
+        auto answerTo = [](const QByteArray& request, int status, const char* reason) {
+            QByteArray answer = "SIP/2.0 " + QByteArray::number(status) + ' ' + reason + "\r\n";
+            for (const QByteArray& line : request.split('\n')) {
+                const QByteArray l = line.trimmed();
+                if (l.startsWith("Via:") || l.startsWith("From:") || l.startsWith("To:") || l.startsWith("Call-ID:") || l.startsWith("CSeq:"))
+                    answer += l + "\r\n";
+            }
+            return answer + "Content-Length: 0\r\n\r\n";
+        };
+        composer->setText(ui::SipComposer::templateText(QStringLiteral("OPTIONS")));
+
+        // TCP: the first port refuses the connection, the second (another loopback address) takes it.
+        QTcpServer live;
+        QVERIFY(live.listen(QHostAddress(QStringLiteral("127.0.0.2")), 0) || live.listen(QHostAddress::LocalHost, 0));
+        quint16 closed = 0;
+        {
+            QTcpServer probe;
+            QVERIFY(probe.listen(QHostAddress::LocalHost, 0));
+            closed = probe.serverPort();
+        }
+        const QString dead = QStringLiteral("tcp:127.0.0.1:%1").arg(closed);
+        const QString alive = QStringLiteral("tcp:%1:%2").arg(live.serverAddress().toString()).arg(live.serverPort());
+        composer->setTarget(dead + QStringLiteral(", ") + alive);
+        composer->sendButton()->click();
+        QTRY_VERIFY2_WITH_TIMEOUT(live.hasPendingConnections(), qPrintable(composer->resultText() + QLatin1Char('\n') + logText()), 10000);
+        QTcpSocket* in = live.nextPendingConnection();
+        QByteArray got;
+        QTRY_VERIFY_WITH_TIMEOUT((got += in->readAll(), got.contains("\r\n\r\n")), 5000);
+        QVERIFY2(got.startsWith("OPTIONS "), got.constData());
+        QTRY_VERIFY2_WITH_TIMEOUT(composer->resultText().contains(QStringLiteral("to %1 after %2 (transaction").arg(alive, dead)),
+            qPrintable(composer->resultText()), 5000);
+        QVERIFY2(composer->resultText().contains(QLatin1String("Connection refused")) && composer->resultText().contains(QLatin1String("target 2 of 2")),
+            qPrintable(composer->resultText()));
+        QVERIFY2(logText().contains(QRegularExpression(QStringLiteral("failover: %1 \\(transaction \\d+: .*Connection refused.*\\) failed; trying %2 next "
+                                                                      "\\(target 2 of 2, RFC 3263 §4.3\\)")
+                                                           .arg(QRegularExpression::escape(dead), QRegularExpression::escape(alive)))),
+            qPrintable(logText()));
+        QList<QByteArray> sent = sentOptions();
+        QCOMPARE(sent.size(), 2);
+        QCOMPARE(field(sent[1], "^Call-ID: (\\S+)"), field(sent[0], "^Call-ID: (\\S+)"));
+        QCOMPARE(field(sent[1], "^CSeq: (.+)\\r"), field(sent[0], "^CSeq: (.+)\\r"));
+        QVERIFY(field(sent[1], "branch=([^;\\r]+)") != field(sent[0], "branch=([^;\\r]+)"));
+        QCOMPARE(field(got, "branch=([^;\\r]+)"), field(sent[1], "branch=([^;\\r]+)"));
+        in->write(answerTo(got, 200, "OK"));
+        in->flush();
+        QTest::qWait(200);
+
+        // UDP: silent, then 503, then 200.
+        QUdpSocket silent, busy, fine;
+        QVERIFY(silent.bind(QHostAddress::LocalHost, 0) && busy.bind(QHostAddress::LocalHost, 0) && fine.bind(QHostAddress::LocalHost, 0));
+        QList<QByteArray> atSilent, atBusy, atFine;
+        auto pump = [&] {
+            auto take = [](QUdpSocket& s, QList<QByteArray>* into) {
+                QList<QNetworkDatagram> out;
+                while (s.hasPendingDatagrams()) {
+                    const QNetworkDatagram d = s.receiveDatagram();
+                    *into << d.data();
+                    out << d;
+                }
+                return out;
+            };
+            take(silent, &atSilent);
+            for (const QNetworkDatagram& d : take(busy, &atBusy))
+                if (d.data().startsWith("OPTIONS "))
+                    busy.writeDatagram(answerTo(d.data(), 503, "Service Unavailable"), d.senderAddress(), quint16(d.senderPort()));
+            for (const QNetworkDatagram& d : take(fine, &atFine))
+                if (d.data().startsWith("OPTIONS "))
+                    fine.writeDatagram(answerTo(d.data(), 200, "OK"), d.senderAddress(), quint16(d.senderPort()));
+            return true;
+        };
+        auto udp = [](const QUdpSocket& s) { return QStringLiteral("udp:127.0.0.1:%1").arg(s.localPort()); };
+        composer->setTarget(QStringList({ udp(silent), udp(busy), udp(fine) }).join(QStringLiteral(", ")));
+        composer->sendButton()->click();
+        QTRY_VERIFY2_WITH_TIMEOUT((pump(), !atFine.isEmpty()), qPrintable(composer->resultText() + QLatin1Char('\n') + logText()), 15000);
+        QTRY_VERIFY2_WITH_TIMEOUT((pump(), composer->resultText().contains(QLatin1String("target 3 of 3"))), qPrintable(composer->resultText()), 5000);
+        const QString result = composer->resultText();
+        QVERIFY2(result.startsWith(QStringLiteral("Sent — transaction")), qPrintable(result));
+        QVERIFY2(result.contains(QStringLiteral("%1 (transaction").arg(udp(silent))) && result.contains(QStringLiteral("no answer: Timer F fired (64·T1 = 3.2 s)")),
+            qPrintable(result));
+        QVERIFY2(result.contains(QLatin1String("503 Service Unavailable")), qPrintable(result));
+        QVERIFY2(logText().contains(QStringLiteral("failed; trying %1 next (target 2 of 3").arg(udp(busy)))
+                && logText().contains(QStringLiteral("failed; trying %1 next (target 3 of 3").arg(udp(fine))),
+            qPrintable(logText()));
+        QVERIFY(atSilent.size() >= 2); // retransmitted (Timer E) before Timer F
+        const QString b1 = field(atSilent.first(), "branch=([^;\\r]+)"), b2 = field(atBusy.first(), "branch=([^;\\r]+)"),
+                      b3 = field(atFine.first(), "branch=([^;\\r]+)");
+        QVERIFY(b1 != b2 && b2 != b3 && b1 != b3);
+        QCOMPARE(field(atFine.first(), "^Call-ID: (\\S+)"), field(atSilent.first(), "^Call-ID: (\\S+)"));
+        QCOMPARE(field(atFine.first(), "^CSeq: (.+)\\r"), field(atSilent.first(), "^CSeq: (.+)\\r"));
+        pump();
+
+        // Every target failing: said with each reason.
+        composer->setTarget(udp(silent) + QStringLiteral(",") + udp(busy));
+        composer->sendButton()->click();
+        QTRY_VERIFY2_WITH_TIMEOUT((pump(), composer->resultText().contains(QLatin1String("every target failed"))), qPrintable(composer->resultText()), 15000);
+        QVERIFY2(composer->resultText().startsWith(QLatin1String("EAGAIN: every target failed: ")) && composer->resultText().contains(QLatin1String("Timer F"))
+                && composer->resultText().contains(QLatin1String("503 Service Unavailable")),
+            qPrintable(composer->resultText()));
+    }
+
+    // The same over DNS (RFC 3263 with this test's server on 127.0.0.1:53, so root): SRV records
+    // given in the wrong order (priority 20 first) are tried by priority — the priority-10 one's
+    // port refuses, the priority-20 one takes the request; and a name with two A records, the
+    // first address refusing, fails over to the second.
+    void failoverOverSrvAndAddresses()
+    {
+        TinyDns dns;
+        if (!dns.start())
+            LADDERLAB_SKIP(QStringLiteral("cannot serve DNS on 127.0.0.1:53 (taken, or not root): failoverToTheNextTarget covers failover without it"));
+        QTcpServer live;
+        if (!live.listen(QHostAddress(QStringLiteral("127.0.0.2")), 0))
+            LADDERLAB_SKIP(QStringLiteral("127.0.0.2 is not a loopback address here"));
+        {
+            QTcpServer probe; // the same port on 127.0.0.1 must refuse
+            if (!probe.listen(QHostAddress::LocalHost, live.serverPort()))
+                LADDERLAB_SKIP(QStringLiteral("port %1 is taken on 127.0.0.1").arg(live.serverPort()));
+        }
+        quint16 closed = 0;
+        {
+            QTcpServer probe;
+            QVERIFY(probe.listen(QHostAddress::LocalHost, 0));
+            closed = probe.serverPort();
+        }
+        dns.srv.insert("_sip._tcp.fo.test", { TinyDns::Srv { 20, 1, live.serverPort(), "live.fo.test" }, TinyDns::Srv { 10, 1, closed, "dead.fo.test" } });
+        dns.a.insert("live.fo.test", QByteArray("\x7f\x00\x00\x02", 4));
+        dns.a.insert("dead.fo.test", QByteArray("\x7f\x00\x00\x01", 4));
+        dns.a.insert("two.fo.test", QByteArray("\x7f\x00\x00\x01\x7f\x00\x00\x02", 8));
+        Window w;
+        w.network.setDnsServer(QHostAddress(QStringLiteral("127.0.0.1")));
+        QVERIFY(w.start());
+        ui::SipComposer* composer = w.window.sipComposer();
+        QVERIFY(w.window.showView(QStringLiteral("composer-sip")));
+        composer->setText(ui::SipComposer::templateText(QStringLiteral("OPTIONS")));
+        // The next message on any connection the live peer accepted (the stack keeps its
+        // connection to a target open and sends the next request on it).
+        QList<QTcpSocket*> accepted;
+        QByteArray buffered;
+        auto arrived = [&] {
+            while (live.hasPendingConnections())
+                accepted << live.nextPendingConnection();
+            for (QTcpSocket* s : accepted)
+                buffered += s->readAll();
+            return buffered.contains("\r\n\r\n");
+        };
+        auto received = [&] {
+            if (!QTest::qWaitFor(arrived, 5000))
+                return QByteArray();
+            const QByteArray got = buffered;
+            buffered.clear();
+            return got;
+        };
+        const QString dead = QStringLiteral("tcp:127.0.0.1:%1").arg(closed), alive = QStringLiteral("tcp:127.0.0.2:%1").arg(live.serverPort());
+        composer->setTarget(QStringLiteral("sip:bob@fo.test;transport=tcp"));
+        composer->sendButton()->click();
+        QTRY_VERIFY2_WITH_TIMEOUT(arrived(), qPrintable(composer->resultText() + dns.asked.join(QLatin1Char(' '))), 10000);
+        QVERIFY(received().startsWith("OPTIONS "));
+        QTRY_VERIFY2_WITH_TIMEOUT(composer->resultText().contains(QStringLiteral("to %1 after %2 (transaction").arg(alive, dead)),
+            qPrintable(composer->resultText()), 5000);
+        auto logHas = [&](const QString& text) {
+            return journalHas(w.stack.journal(), [&](const trace::Event& e) { return e.text.contains(text); });
+        };
+        auto rfc3263Log = [&] {
+            QStringList lines;
+            w.stack.journal()->forEach(0, w.stack.journal()->count(), [&](const trace::Event& e) {
+                if (e.text.contains(QLatin1String("RFC 3263")))
+                    lines << e.text;
+            });
+            return lines.join(QLatin1Char('\n'));
+        };
+        // Served priority 20 first, logged and tried priority 10 first.
+        const QString log = rfc3263Log();
+        const qsizetype p10 = log.indexOf(QStringLiteral("SRV _sip._tcp.fo.test → dead.fo.test:%1 (priority 10, weight 1)").arg(closed));
+        const qsizetype p20 = log.indexOf(QStringLiteral("SRV _sip._tcp.fo.test → live.fo.test:%1 (priority 20, weight 1)").arg(live.serverPort()));
+        QVERIFY2(p10 >= 0 && p20 > p10, qPrintable(log));
+        QVERIFY2(logHas(QStringLiteral("RFC 3263 sip:bob@fo.test;transport=tcp: %1 (transaction").arg(dead)), qPrintable(log));
+        QVERIFY2(logHas(QStringLiteral("failed; trying %1 next (target 2 of 2, RFC 3263 §4.3)").arg(alive)), qPrintable(log));
+
+        // Two A records: 127.0.0.1 (nothing on that port), then 127.0.0.2.
+        composer->setTarget(QStringLiteral("sip:bob@two.fo.test:%1;transport=tcp").arg(live.serverPort()));
+        composer->sendButton()->click();
+        QTRY_VERIFY2_WITH_TIMEOUT(arrived(), qPrintable(composer->resultText()), 10000);
+        QVERIFY(received().startsWith("OPTIONS "));
+        QTRY_VERIFY2_WITH_TIMEOUT(composer->resultText().contains(QStringLiteral("to %1 after tcp:127.0.0.1:%2 (transaction").arg(alive).arg(live.serverPort())),
+            qPrintable(composer->resultText()), 5000);
+    }
+
+    // A lab template's From and Contact (10.0.0.1, the lab's own address) become the socket's when
+    // sent to a real peer: From's host, Contact's host:port — over TCP with transport=tcp, the
+    // same address as the Via's sent-by; a Contact the user typed is sent as typed.
+    void labAddressesRewrittenForPeers()
+    {
+        Window w;
+        QVERIFY(w.start());
+        ui::SipComposer* composer = w.window.sipComposer();
+        QVERIFY(w.window.showView(QStringLiteral("composer-sip")));
+        QUdpSocket peer;
+        QVERIFY(peer.bind(QHostAddress::LocalHost, 0));
+        auto receive = [&] {
+            QByteArray d;
+            if (QTest::qWaitFor([&] { return peer.hasPendingDatagrams(); }, 5000))
+                d = peer.receiveDatagram().data();
+            while (peer.hasPendingDatagrams())
+                peer.receiveDatagram(); // retransmissions
+            return d;
+        };
+        auto header = [](const QByteArray& d, const char* name) {
+            return QRegularExpression(QStringLiteral("^%1: (.*)\\r$").arg(QString::fromLatin1(name)), QRegularExpression::MultilineOption)
+                .match(QString::fromUtf8(d))
+                .captured(1);
+        };
+        composer->setTarget(QStringLiteral("udp:127.0.0.1:%1").arg(peer.localPort()));
+        composer->setText(ui::SipComposer::templateText(QStringLiteral("INVITE")));
+        composer->sendButton()->click();
+        QByteArray d = receive();
+        QVERIFY2(d.startsWith("INVITE "), d.constData());
+        QCOMPARE(header(d, "Contact"), QStringLiteral("<sip:you@127.0.0.1:%1>").arg(w.port));
+        QVERIFY2(header(d, "From").startsWith(QLatin1String("\"You\" <sip:you@127.0.0.1>;tag=")), qPrintable(header(d, "From")));
+        QTRY_VERIFY2_WITH_TIMEOUT(composer->resultText().contains(QStringLiteral("Contact 10.0.0.1:5060 → 127.0.0.1:%1").arg(w.port)),
+            qPrintable(composer->resultText()), 5000);
+        QVERIFY(journalHas(w.stack.journal(), [](const trace::Event& e) {
+            return e.kind == trace::Kind::Log && e.text.contains(QLatin1String("the template's lab address 10.0.0.1"));
+        }));
+        // Typed by the user: kept.
+        composer->setText(ui::SipComposer::templateText(QStringLiteral("INVITE"))
+                              .replace(QLatin1String("<sip:you@10.0.0.1:5060>"), QLatin1String("<sip:me@192.0.2.7:5099>")));
+        composer->sendButton()->click();
+        d = receive();
+        QCOMPARE(header(d, "Contact"), QStringLiteral("<sip:me@192.0.2.7:5099>"));
+        // Over TCP: the connection's address, with transport=tcp; the same as the Via's sent-by.
+        QTcpServer tcp;
+        QVERIFY(tcp.listen(QHostAddress::LocalHost, 0));
+        composer->setTarget(QStringLiteral("tcp:127.0.0.1:%1").arg(tcp.serverPort()));
+        composer->setText(ui::SipComposer::templateText(QStringLiteral("REGISTER")));
+        composer->sendButton()->click();
+        QTRY_VERIFY_WITH_TIMEOUT(tcp.hasPendingConnections(), 5000);
+        QTcpSocket* in = tcp.nextPendingConnection();
+        QByteArray got;
+        QTRY_VERIFY_WITH_TIMEOUT((got += in->readAll(), got.contains("\r\n\r\n")), 5000);
+        const QString sentBy = QRegularExpression(QStringLiteral("^Via: SIP/2.0/TCP ([^;\\r]+)"), QRegularExpression::MultilineOption)
+                                   .match(QString::fromUtf8(got))
+                                   .captured(1);
+        QVERIFY2(!sentBy.isEmpty(), got.constData());
+        QCOMPARE(header(got, "Contact"), QStringLiteral("<sip:you@%1;transport=tcp>;expires=3600").arg(sentBy));
     }
 };
 

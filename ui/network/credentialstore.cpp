@@ -2,15 +2,17 @@
 #include "credentialstore.h"
 
 #include <QCoreApplication>
-#include <QPointer>
 #include <QSettings>
+#include <QUrl>
 
 #include <qt6keychain/keychain.h>
+
+#include <algorithm>
 
 namespace ladder::ui {
 
 namespace {
-const char* kUserKey = "network/auth/user";
+const char* kAccountsKey = "network/auth/accounts"; // realm → user name
 
 QString serviceName()
 {
@@ -22,90 +24,124 @@ QString serviceName()
 CredentialStore::CredentialStore(QObject* parent)
     : QObject(parent)
 {
-    m_status = tr("No password saved.");
 }
 
-QString CredentialStore::keyFor(const QString& user) const
+QString CredentialStore::keyFor(const QString& realm, const QString& user)
 {
-    return QStringLiteral("sip-digest:") + user;
+    return QStringLiteral("sip-digest:") + QString::fromLatin1(QUrl::toPercentEncoding(user)) + QLatin1Char('@') + realm;
 }
 
-void CredentialStore::setStatus(Where where, const QString& text)
+QStringList CredentialStore::realms() const
 {
-    m_where = where;
-    m_status = text;
+    QStringList out = m_accounts.keys();
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+QString CredentialStore::status(const QString& realm) const
+{
+    const auto it = m_accounts.constFind(realm);
+    if (it == m_accounts.constEnd())
+        return realm.isEmpty() ? tr("No account kept.") : tr("No account kept for realm \"%1\".").arg(realm);
+    return it->status;
+}
+
+void CredentialStore::saveMap() const
+{
+    QVariantMap map;
+    for (auto it = m_accounts.constBegin(); it != m_accounts.constEnd(); ++it)
+        map.insert(it.key(), it->user);
+    QSettings settings;
+    if (map.isEmpty())
+        settings.remove(QLatin1String(kAccountsKey));
+    else
+        settings.setValue(QLatin1String(kAccountsKey), map);
+}
+
+void CredentialStore::deleteKey(const QString& realm, const QString& user)
+{
+    auto* del = new QKeychain::DeletePasswordJob(serviceName(), this);
+    del->setKey(keyFor(realm, user));
+    del->start();
 }
 
 void CredentialStore::load()
 {
-    m_user = QSettings().value(QLatin1String(kUserKey)).toString();
-    if (m_user.isEmpty()) {
-        emit loaded();
-        return;
+    const QVariantMap map = QSettings().value(QLatin1String(kAccountsKey)).toMap();
+    m_loading = 0;
+    for (auto it = map.constBegin(); it != map.constEnd(); ++it) {
+        const QString realm = it.key(), user = it.value().toString();
+        if (user.isEmpty())
+            continue;
+        Account& a = m_accounts[realm];
+        a.user = user;
+        a.status = tr("Reading the password for '%1' (realm \"%2\") from the keyring…").arg(user, realm);
+        ++m_loading;
+        auto* job = new QKeychain::ReadPasswordJob(serviceName(), this);
+        job->setKey(keyFor(realm, user));
+        connect(job, &QKeychain::Job::finished, this, [this, job, realm, user] {
+            const auto a = m_accounts.find(realm);
+            if (a != m_accounts.end() && a->user == user && a->password.isEmpty()) { // not saved anew meanwhile
+                if (job->error() == QKeychain::NoError) {
+                    a->password = job->textData();
+                    a->where = Where::Keyring;
+                    a->status = tr("The password for '%1' (realm \"%2\") is in the desktop's keyring.").arg(user, realm);
+                } else if (job->error() == QKeychain::EntryNotFound) {
+                    a->status = tr("No password for '%1' (realm \"%2\") in the keyring: type it.").arg(user, realm);
+                } else {
+                    a->status = tr("The keyring cannot be read (%1): type the password for '%2' (realm \"%3\"); it will be "
+                                   "kept for this session only.")
+                                    .arg(job->errorString(), user, realm);
+                }
+            }
+            if (--m_loading == 0)
+                emit loaded();
+        });
+        job->start();
     }
-    auto* job = new QKeychain::ReadPasswordJob(serviceName(), this);
-    job->setKey(keyFor(m_user));
-    const QString user = m_user;
-    connect(job, &QKeychain::Job::finished, this, [this, job, user] {
-        if (user != m_user)
-            return; // saved anew meanwhile
-        if (job->error() == QKeychain::NoError) {
-            m_password = job->textData();
-            setStatus(Where::Keyring, tr("The password for '%1' is in the desktop's keyring.").arg(user));
-        } else if (job->error() == QKeychain::EntryNotFound) {
-            setStatus(Where::Nowhere, tr("No password for '%1' in the keyring: type it.").arg(user));
-        } else {
-            setStatus(Where::Nowhere, tr("The keyring cannot be read (%1): type the password; it will be kept for this "
-                                         "session only.")
-                                          .arg(job->errorString()));
-        }
+    if (m_loading == 0)
         emit loaded();
-    });
-    job->start();
 }
 
-void CredentialStore::save(const QString& user, const QString& password)
+void CredentialStore::save(const QString& realm, const QString& user, const QString& password)
 {
-    const QString before = m_user;
-    m_user = user;
-    m_password = password;
-    QSettings().setValue(QLatin1String(kUserKey), user);
-    if (!before.isEmpty() && before != user) {
-        auto* del = new QKeychain::DeletePasswordJob(serviceName(), this);
-        del->setKey(keyFor(before));
-        del->start();
-    }
+    Account& a = m_accounts[realm];
+    if (!a.user.isEmpty() && a.user != user)
+        deleteKey(realm, a.user);
+    a.user = user;
+    a.password = password;
+    saveMap();
     // Kept for the session at once; the keyring's answer says whether it outlives it.
-    setStatus(Where::SessionOnly, tr("Saving the password for '%1' in the keyring…").arg(user));
+    a.where = Where::SessionOnly;
+    a.status = tr("Saving the password for '%1' (realm \"%2\") in the keyring…").arg(user, realm);
+    emit changed();
     auto* job = new QKeychain::WritePasswordJob(serviceName(), this);
-    job->setKey(keyFor(user));
+    job->setKey(keyFor(realm, user));
     job->setTextData(password);
-    connect(job, &QKeychain::Job::finished, this, [this, job, user] {
-        if (user != m_user)
-            return;
+    connect(job, &QKeychain::Job::finished, this, [this, job, realm, user] {
+        const auto a = m_accounts.find(realm);
+        if (a == m_accounts.end() || a->user != user)
+            return; // forgotten or saved anew meanwhile
         const bool ok = job->error() == QKeychain::NoError;
-        if (ok)
-            setStatus(Where::Keyring, tr("The password for '%1' is in the desktop's keyring.").arg(user));
-        else
-            setStatus(Where::SessionOnly, tr("No keyring is available (%1): the password for '%2' is kept for this session "
-                                             "only, never in the settings.")
-                                              .arg(job->errorString().isEmpty() ? tr("no Secret Service or KWallet") : job->errorString(), user));
-        emit stored(ok);
+        a->where = ok ? Where::Keyring : Where::SessionOnly;
+        a->status = ok ? tr("The password for '%1' (realm \"%2\") is in the desktop's keyring.").arg(user, realm)
+                       : tr("No keyring is available (%1): the password for '%2' (realm \"%3\") is kept for this session "
+                            "only, never in the settings.")
+                             .arg(job->errorString().isEmpty() ? tr("no Secret Service or KWallet") : job->errorString(), user, realm);
+        emit stored(realm, ok);
     });
     job->start();
 }
 
-void CredentialStore::forget()
+void CredentialStore::forget(const QString& realm)
 {
-    if (!m_user.isEmpty()) {
-        auto* del = new QKeychain::DeletePasswordJob(serviceName(), this);
-        del->setKey(keyFor(m_user));
-        del->start();
-    }
-    QSettings().remove(QLatin1String(kUserKey));
-    m_user.clear();
-    m_password.clear();
-    setStatus(Where::Nowhere, tr("No password saved."));
+    const auto it = m_accounts.find(realm);
+    if (it == m_accounts.end())
+        return;
+    deleteKey(realm, it->user);
+    m_accounts.erase(it);
+    saveMap();
+    emit changed();
 }
 
 } // namespace ladder::ui

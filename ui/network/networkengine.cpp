@@ -134,6 +134,7 @@ bool NetworkEngine::start(const QList<ListenerSpec>& listeners, QStringList* bou
     stop();
     auto sip = std::make_unique<sip::SipStack>(m_stack.scheduler(), &m_stack.journal());
     sip->setLabel(QStringLiteral("me"));
+    sip->setTimers(m_timers);
     QStringList at;
     for (const ListenerSpec& l : listeners) {
         QString why;
@@ -196,9 +197,33 @@ bool NetworkEngine::start(const QList<ListenerSpec>& listeners, QStringList* bou
     // A UA acknowledges every 2xx to its INVITEs (RFC 3261 §13.2.2.4), retransmissions included:
     // the composer's INVITE and the re-INVITEs of the dialogs view complete their dialogs.
     connect(m_sip.get(), &sip::SipStack::responseReceived, this, &NetworkEngine::onFinalResponse);
-    connect(m_sip.get(), &sip::SipStack::transactionTimedOut, this, [this](quint64 tx, const QString&) {
+    connect(m_sip.get(), &sip::SipStack::transactionTimedOut, this, [this](quint64 tx, const QString& timer) {
         if (const auto it = m_sent.find(tx); it != m_sent.end() && !it->challenge)
             m_sent.erase(it);
+        // RFC 3263 §4.3: a timeout is a failure of the target.
+        const qint64 ms = m_sip ? m_sip->timers().sixtyFourT1() / 1000000 : 0;
+        targetFailed(tx, tr("no answer: Timer %1 fired (64·T1 = %2 s)").arg(timer).arg(double(ms) / 1000.0), "ETIMEDOUT");
+    });
+    connect(m_sip.get(), &sip::SipStack::transactionFailed, this, [this](quint64 tx, const QString& why) {
+        if (m_sending && !m_failover.contains(tx)) {
+            m_failedDuringSend.insert(tx, why); // the send in progress reads it
+            return;
+        }
+        if (const auto it = m_sent.find(tx); it != m_sent.end() && !it->challenge)
+            m_sent.erase(it);
+        targetFailed(tx, why, "EIO");
+    });
+    connect(m_sip.get(), qOverload<quint64, int>(&sip::SipStack::transactionTerminated), this, [this](quint64 tx, int) {
+        m_failover.remove(tx); // answered (or failed, handled above)
+    });
+    connect(m_sip.get(), &sip::SipStack::responseReceived, this, [this](const sip::Incoming& in) {
+        const int status = in.message.statusCode();
+        if (status < 200 || !m_failover.contains(in.transaction))
+            return;
+        if (status == 503) // RFC 3263 §4.3: the next target
+            targetFailed(in.transaction, QStringLiteral("%1 %2").arg(status).arg(escapeNetworkText(in.message.reasonPhrase(), 80)), "EAGAIN");
+        else
+            m_failover.remove(in.transaction); // the target answered: no failover any more
     });
     connect(m_sip.get(), &sip::SipStack::responseReceived, this, [this](const sip::Incoming& in) {
         const auto cseq = in.message.cseq();
@@ -231,6 +256,10 @@ void NetworkEngine::stop()
     m_stack.scheduler().cancel(m_publish);
     m_publish = 0;
     m_sent.clear();
+    m_failover.clear();
+    for (Scheduler::TimerId id : std::as_const(m_failoverTimers))
+        m_stack.scheduler().cancel(id);
+    m_failoverTimers.clear();
     m_sip.reset();
     m_stack.log(1, tr("network mode: stopped, every listener closed"));
     emit stopped(tr("stopped"));
@@ -357,15 +386,68 @@ bool NetworkEngine::admitted(const sip::Incoming& in, const QString& method)
     return false;
 }
 
+bool NetworkEngine::checkHandChallenge(const sip::Incoming& in, const QString& method, const HandChallenge& challenge, QString* text)
+{
+    if (!m_digest)
+        setRules(m_rules);
+    const qint64 now = QDateTime::currentSecsSinceEpoch();
+    const QByteArray user = m_rules.auth.user.toUtf8(), password = m_rules.auth.password.toUtf8();
+    const sip::auth::DigestServer::Verdict v = m_digest->verify(
+        in.message.values(challenge.proxy ? sip::HeaderId::ProxyAuthorization : sip::HeaderId::Authorization), in.message.method(),
+        in.message.requestUriText(), [&](const QByteArray& u) -> std::optional<QByteArray> {
+            if (!user.isEmpty() && u == user)
+                return password;
+            return std::nullopt;
+        },
+        now);
+    const QString source = in.connection ? QStringLiteral("%1 %2").arg(QString::fromLatin1(sip::transportToken(in.connection->type())),
+                                               in.connection->remote().toString())
+                                         : QString();
+    const QString who = v.user.isEmpty() ? QString() : tr("credentials for '%1' ").arg(escapeNetworkText(v.user, 80));
+    if (v.ok()) {
+        *text = tr("%1verified (%2)").arg(who, QString::fromLatin1(sip::auth::algorithmName(v.algorithm)));
+    } else {
+        QString why = escapeNetworkText(v.reason.toUtf8(), 200);
+        if (v.result == sip::auth::DigestServer::Verdict::Result::UnknownUser && user.isEmpty())
+            why = tr("no account to check them against: set the Challenge line's Accept user and password");
+        *text = tr("%1refused: %2").arg(who, why);
+    }
+    m_stack.log(v.ok() ? 1 : 2, tr("network mode: %1 from %2 (transaction %3), resent after your %4 (transaction %5): %6")
+                                    .arg(method, source)
+                                    .arg(in.transaction)
+                                    .arg(challenge.proxy ? 407 : 401)
+                                    .arg(challenge.transaction)
+                                    .arg(*text));
+    emit credentialsChecked(in.transaction, v.ok(), tr("%1 (transaction %2), resent after your %3: %4")
+                                                        .arg(method)
+                                                        .arg(in.transaction)
+                                                        .arg(challenge.proxy ? 407 : 401)
+                                                        .arg(*text));
+    return v.ok();
+}
+
 void NetworkEngine::onRequest(const sip::Incoming& in)
 {
     const QByteArrayView method = in.message.method();
     if (!in.transaction || method == "ACK" || method == "CANCEL")
         return; // the stack answered CANCEL itself (and the INVITE with 487); ACK has no answer
     const QString m = QString::fromLatin1(method.toByteArray()).toUpper();
-    if (!admitted(in, m))
+    // A request resent after a 401/407 answered by hand: its credentials are checked once, by the
+    // same digest server; verified ones skip the Challenge rule's check (a second look at the
+    // same nc would be a replay).
+    QString credentials;
+    bool verified = false;
+    if (const auto hc = m_handChallenged.find(in.message.callId().toByteArray()); hc != m_handChallenged.end()) {
+        const HandChallenge challenge = *hc;
+        m_handChallenged.erase(hc);
+        if (QDateTime::currentSecsSinceEpoch() - challenge.issuedSecs <= 600)
+            verified = checkHandChallenge(in, m, challenge, &credentials);
+    }
+    if (!verified && !admitted(in, m))
         return;
-    const AnswerRule rule = m_rules.ruleFor(m);
+    AnswerRule rule = m_rules.ruleFor(m);
+    if (!credentials.isEmpty() && !verified)
+        rule.action = AnswerRule::Action::Hold; // refused after your challenge: yours to decide
     const quint64 tx = in.transaction;
     if (rule.action == AnswerRule::Action::Answer) {
         const QByteArray sdp = rule.status < 300 ? sdpAnswerFor(in) : QByteArray();
@@ -391,6 +473,7 @@ void NetworkEngine::onRequest(const sip::Incoming& in)
         lines << escapeNetworkText(line.endsWith('\r') ? line.chopped(1) : line, 400);
     w.text = lines.join(QLatin1Char('\n'));
     w.receivedMs = QDateTime::currentMSecsSinceEpoch();
+    w.credentials = credentials;
 
     if (rule.action == AnswerRule::Action::RingThenAnswer) {
         reply(tx, 180, {}, {}, {}, {}, QString());
@@ -470,12 +553,17 @@ NetworkResult NetworkEngine::answer(const ManualAnswer& a)
             challenged = true;
         headers.append({ name, line.mid(colon + 1).trimmed().toUtf8() });
     }
+    std::optional<QByteArray> handCallId;
     if ((a.status == 401 || a.status == 407) && !challenged) {
-        // RFC 3261 §22.1/§22.3: a 401 carries WWW-Authenticate, a 407 Proxy-Authenticate.
-        const QByteArray nonce = QByteArray::number(QRandomGenerator::global()->generate64(), 16)
-            + QByteArray::number(QDateTime::currentSecsSinceEpoch(), 16);
-        headers.append({ a.status == 401 ? QByteArrayLiteral("WWW-Authenticate") : QByteArrayLiteral("Proxy-Authenticate"),
-            QByteArrayLiteral("Digest realm=\"ladderlab\", nonce=\"") + nonce + "\", algorithm=MD5, qop=\"auth\"" });
+        // RFC 3261 §22.1/§22.3: a 401 carries WWW-Authenticate, a 407 Proxy-Authenticate — the
+        // UAS digest server's challenge (its realm, the algorithm(s) chosen on the Challenge line,
+        // self-validating nonces), so the request resent with credentials can be verified.
+        if (!m_digest)
+            setRules(m_rules);
+        for (const QByteArray& value : m_digest->challenges(QDateTime::currentSecsSinceEpoch()))
+            headers.append({ a.status == 401 ? QByteArrayLiteral("WWW-Authenticate") : QByteArrayLiteral("Proxy-Authenticate"), value });
+        if (const auto it = m_waiting.constFind(a.transaction); it != m_waiting.constEnd())
+            handCallId = it->in.message.callId().toByteArray();
     }
     const QByteArray type = a.body.isEmpty() ? QByteArray()
         : a.contentType.trimmed().isEmpty() ? QByteArrayLiteral("application/sdp")
@@ -486,8 +574,22 @@ NetworkResult NetworkEngine::answer(const ManualAnswer& a)
     action.object = a.transaction;
     action.text = tr("network: answer transaction %1 with %2 %3").arg(a.transaction).arg(a.status).arg(a.reason);
     m_stack.journal().append(std::move(action));
-    return reply(a.transaction, a.status, a.reason.toUtf8(), headers, a.body, type,
-        tr("answered %1 by hand").arg(a.status));
+    NetworkResult r = reply(a.transaction, a.status, a.reason.toUtf8(), headers, a.body, type, tr("answered %1 by hand").arg(a.status));
+    if (r.ok && handCallId && !handCallId->isEmpty()) {
+        // The next request of this Call-ID (the client's resend, RFC 3261 §22.2) is checked.
+        constexpr qsizetype kMaxHandChallenges = 64;
+        if (m_handChallenged.size() >= kMaxHandChallenges) {
+            auto oldest = m_handChallenged.begin();
+            for (auto it = m_handChallenged.begin(); it != m_handChallenged.end(); ++it)
+                if (it->issuedSecs < oldest->issuedSecs)
+                    oldest = it;
+            m_handChallenged.erase(oldest);
+        }
+        m_handChallenged.insert(*handCallId, HandChallenge { a.status == 407, QDateTime::currentSecsSinceEpoch(), a.transaction });
+        r.text += tr(" — with a %1 challenge of realm \"%2\"; the credentials of the request resent are checked")
+                      .arg(UasAuth::algorithmsName(m_rules.auth.algorithms), m_rules.auth.realm);
+    }
+    return r;
 }
 
 QString NetworkEngine::rewriteTopVia(const QByteArray& bytes, const sip::Connection& c, QByteArray* out)
@@ -510,6 +612,52 @@ QString NetworkEngine::rewriteTopVia(const QByteArray& bytes, const sip::Connect
     text.replace(m.capturedStart(2), m.capturedEnd(4) - m.capturedStart(2), token + m.captured(3) + sentBy);
     *out = text.toUtf8();
     return QStringLiteral("Via %1 → %2 %3").arg(before, token, sentBy);
+}
+
+QString NetworkEngine::rewriteLabAddresses(const QByteArray& bytes, const sip::Connection& c, QByteArray* out)
+{
+    // From/f and Contact/m header lines naming the lab's own address (the templates' 10.0.0.1,
+    // with or without :5060): any other host is the user's and is kept.
+    static const QRegularExpression line(QStringLiteral(R"(^(From|f|Contact|m)[ \t]*:[^\r\n]*)"),
+        QRegularExpression::MultilineOption | QRegularExpression::CaseInsensitiveOption);
+    static const QRegularExpression lab(QStringLiteral(R"((sips?:[^@\s<>;,"]+@)10\.0\.0\.1(?::5060)?(?![\d.:]))"),
+        QRegularExpression::CaseInsensitiveOption);
+    QString text = QString::fromUtf8(bytes);
+    const qsizetype end = text.indexOf(QLatin1String("\r\n\r\n"));
+    const QString head = end < 0 ? text : text.left(end);
+    const QString host = c.local().host.contains(QLatin1Char(':')) ? QLatin1Char('[') + c.local().host + QLatin1Char(']') : c.local().host;
+    const QString transport = c.type() == sip::TransportType::Udp ? QString()
+                                                                 : QStringLiteral(";transport=") + QString::fromLatin1(sip::transportToken(c.type())).toLower();
+    QStringList changed;
+    QString rebuilt;
+    qsizetype at = 0;
+    auto lines = line.globalMatch(head);
+    while (lines.hasNext()) {
+        const auto m = lines.next();
+        const bool contact = m.captured(1).compare(QLatin1String("Contact"), Qt::CaseInsensitive) == 0
+            || m.captured(1).compare(QLatin1String("m"), Qt::CaseInsensitive) == 0;
+        QString value = m.captured(0);
+        const auto u = lab.match(value);
+        if (!u.hasMatch())
+            continue;
+        // Contact: where the peer sends its requests — the socket's address and port (and its
+        // transport when not UDP); From: the address of record — the host only.
+        QString replacement = u.captured(1) + (contact ? c.local().toString() : host);
+        if (contact && !transport.isEmpty() && !value.mid(u.capturedEnd(0)).contains(QLatin1String("transport="), Qt::CaseInsensitive))
+            replacement += transport;
+        value.replace(u.capturedStart(0), u.capturedLength(0), replacement);
+        rebuilt += text.mid(at, m.capturedStart(0) - at) + value;
+        at = m.capturedEnd(0);
+        changed << QStringLiteral("%1 %2 → %3").arg(contact ? QStringLiteral("Contact") : QStringLiteral("From"),
+            u.captured(0).mid(u.captured(1).size()), replacement.mid(u.captured(1).size()));
+    }
+    if (changed.isEmpty()) {
+        *out = bytes;
+        return {};
+    }
+    rebuilt += text.mid(at);
+    *out = rebuilt.toUtf8();
+    return changed.join(QStringLiteral(", "));
 }
 
 sip::Transport* NetworkEngine::clientTransport(sip::TransportType type, const sip::HostPort& remote, QString* error)
@@ -570,10 +718,117 @@ sip::Transport* NetworkEngine::clientTransport(sip::TransportType type, const si
     return m_sip->addTransport(std::move(t));
 }
 
+namespace {
+
+// The request with another branch in its top Via (the failover's new transaction, RFC 3263 §4.3).
+QByteArray withTopViaBranch(const QByteArray& bytes, const QByteArray& branch)
+{
+    static const QRegularExpression via(QStringLiteral(R"(^(?:Via|v)[ \t]*:[^\r\n]*)"),
+        QRegularExpression::MultilineOption | QRegularExpression::CaseInsensitiveOption);
+    static const QRegularExpression param(QStringLiteral(R"(;[ \t]*branch[ \t]*=[ \t]*([^;\s,]+))"),
+        QRegularExpression::CaseInsensitiveOption);
+    QString text = QString::fromUtf8(bytes);
+    const qsizetype end = text.indexOf(QLatin1String("\r\n\r\n"));
+    const auto line = via.match(end < 0 ? text : text.left(end));
+    if (!line.hasMatch())
+        return bytes; // no Via: the stack adds one with a branch of its own
+    const auto b = param.match(line.captured(0));
+    if (!b.hasMatch())
+        return bytes;
+    text.replace(line.capturedStart(0) + b.capturedStart(1), b.capturedLength(1), QString::fromLatin1(branch));
+    return text.toUtf8();
+}
+
+// Whether a failed send is the target's fault (try the next one), not the message's.
+bool targetFault(const QString& errnoName)
+{
+    return errnoName == QLatin1String("EHOSTUNREACH") || errnoName == QLatin1String("EADDRNOTAVAIL")
+        || errnoName == QLatin1String("EIO") || errnoName == QLatin1String("ECONNREFUSED");
+}
+
+} // namespace
+
 NetworkResult NetworkEngine::sendSip(const QByteArray& bytes, const QString& target, quint64 dialog, bool stateful, bool onFork)
+{
+    return sendSipTo(bytes, TargetCursor(QString(), { target }), dialog, stateful, onFork);
+}
+
+NetworkResult NetworkEngine::sendSipTo(const QByteArray& bytes, const TargetCursor& targets, quint64 dialog, bool stateful, bool onFork)
 {
     if (!m_sip)
         return failure("ENOTCONN", tr("network mode is not running: start it in the Network panel"));
+    if (targets.isNull())
+        return failure("EINVAL", tr("no target to send to"));
+    return attempt(Failover { bytes, targets, dialog, stateful, onFork }, false);
+}
+
+NetworkResult NetworkEngine::attempt(Failover f, bool newBranch)
+{
+    for (;;) {
+        const QByteArray bytes = newBranch ? withTopViaBranch(f.bytes, m_sip->ids().branch()) : f.bytes;
+        NetworkResult r = sendOne(bytes, f.cursor.current(), f.dialog, f.stateful, f.onFork);
+        if (r.ok && r.transaction) {
+            // A transport error inside the send (a stream that failed at once) fails the target now.
+            if (const auto it = m_failedDuringSend.constFind(r.transaction); it != m_failedDuringSend.constEnd()) {
+                r.ok = false;
+                r.errnoName = QStringLiteral("EIO");
+                r.text = *it;
+            }
+        }
+        m_failedDuringSend.clear();
+        if (r.ok) {
+            // Followed while a target is left, and the last one too (its failure ends the list:
+            // "every target failed").
+            if (r.transaction && f.stateful && f.cursor.size() > 1)
+                m_failover.insert(r.transaction, f);
+            if (f.cursor.index() > 0)
+                r.text += tr(" — to %1 after %2 (target %3 of %4, RFC 3263 §4.3)")
+                              .arg(f.cursor.current(), f.cursor.failures().join(QStringLiteral("; ")))
+                              .arg(f.cursor.index() + 1)
+                              .arg(f.cursor.size());
+            return r;
+        }
+        if (!targetFault(r.errnoName) || f.cursor.size() == 1)
+            return r;
+        const bool more = f.cursor.fail(QStringLiteral("%1: %2").arg(r.errnoName, r.text));
+        const QString prefix = f.cursor.what().isEmpty() ? tr("failover") : tr("RFC 3263 %1").arg(f.cursor.what());
+        if (!more) {
+            r.text = f.cursor.exhaustedText();
+            m_stack.log(3, QStringLiteral("%1: %2").arg(prefix, r.text));
+            return r;
+        }
+        m_stack.log(2, QStringLiteral("%1: %2").arg(prefix, f.cursor.failoverText()));
+        newBranch = true;
+    }
+}
+
+void NetworkEngine::targetFailed(quint64 tx, const QString& why, const char* errnoName)
+{
+    const auto it = m_failover.find(tx);
+    if (it == m_failover.end() || !m_sip)
+        return;
+    Failover f = *it;
+    m_failover.erase(it);
+    const QString prefix = f.cursor.what().isEmpty() ? tr("failover") : tr("RFC 3263 %1").arg(f.cursor.what());
+    if (!f.cursor.fail(tr("transaction %1: %2").arg(tx).arg(why))) {
+        const QString text = f.cursor.exhaustedText();
+        m_stack.log(3, QStringLiteral("%1: %2").arg(prefix, text));
+        emit failedOver(false, QString::fromLatin1(errnoName), text, 0);
+        return;
+    }
+    m_stack.log(2, QStringLiteral("%1: %2").arg(prefix, f.cursor.failoverText()));
+    // The next send waits for the stack to be out of the failed transaction's callback.
+    m_failoverTimers.removeIf([this](Scheduler::TimerId id) { return !m_stack.scheduler().isPending(id); });
+    m_failoverTimers << m_stack.scheduler().post([this, f] {
+        if (!m_sip)
+            return;
+        const NetworkResult r = attempt(f, true);
+        emit failedOver(r.ok, r.errnoName, r.text, r.transaction);
+    });
+}
+
+NetworkResult NetworkEngine::sendOne(const QByteArray& bytes, const QString& target, quint64 dialog, bool stateful, bool onFork)
+{
     ListenerSpec to;
     QString error;
     if (!ListenerSpec::parse(target, &to, &error))
@@ -583,8 +838,10 @@ NetworkResult NetworkEngine::sendSip(const QByteArray& bytes, const QString& tar
     std::shared_ptr<sip::Connection> connection = m_sip->connect(to.type, to.at, &error);
     if (!connection)
         return failure("EHOSTUNREACH", tr("No way to %1: %2").arg(to.toString(), error));
+    QByteArray viaRewritten;
+    const QString rewritten = rewriteTopVia(bytes, *connection, &viaRewritten);
     QByteArray wire;
-    const QString rewritten = rewriteTopVia(bytes, *connection, &wire);
+    const QString labRewritten = rewriteLabAddresses(viaRewritten, *connection, &wire);
     const sip::ParseResult parsed = sip::parse(wire);
     if (!parsed.ok)
         return failure("EINVAL", tr("The message does not parse — %1").arg(parsed.error));
@@ -600,12 +857,18 @@ NetworkResult NetworkEngine::sendSip(const QByteArray& bytes, const QString& tar
     action.text = tr("composer: send %1 to %2%3%4").arg(QString::fromUtf8(wire.left(cr < 0 ? 60 : cr)), to.toString(),
         stateful ? QStringLiteral(" SIP_SEND_STATEFUL") : QString(), onFork ? QStringLiteral(" SIP_DIALOG_ON_FORK") : QString());
     m_stack.journal().append(std::move(action));
+    m_sending = true;
     NetworkResult r = fromSend(m_sip->send(connection, parsed.message, dialog, flags));
+    m_sending = false;
     if (r.ok && r.transaction && parsed.message.isRequest())
         remember(r.transaction, Sent { parsed.message, connection, dialog, flags, nullptr, std::nullopt, to.toString(), 0 });
     if (r.ok && !rewritten.isEmpty()) {
         r.text += tr(" (%1, so that the answer comes back)").arg(rewritten);
         m_stack.log(1, tr("composer: %1, the socket the request left from, so that the answer comes back").arg(rewritten));
+    }
+    if (r.ok && !labRewritten.isEmpty()) {
+        r.text += tr(" (%1: the template's lab address)").arg(labRewritten);
+        m_stack.log(1, tr("composer: %1 — the template's lab address 10.0.0.1 would send the peer's requests nowhere").arg(labRewritten));
     }
     return r;
 }
@@ -655,12 +918,6 @@ void NetworkEngine::remember(quint64 tx, Sent sent)
     m_sent.insert(tx, std::move(sent));
 }
 
-void NetworkEngine::setAutoCredentials(const QString& user, const QString& password)
-{
-    m_autoUser = user;
-    m_autoPassword = password;
-}
-
 void NetworkEngine::onFinalResponse(const sip::Incoming& in)
 {
     const int status = in.message.statusCode();
@@ -696,10 +953,12 @@ void NetworkEngine::onFinalResponse(const sip::Incoming& in)
         n.problem = tr("EPROTO: no challenge that can be answered: %1").arg(escapeNetworkText(sel.error.toUtf8(), 300));
     }
     it->challenge = in.message;
-    // Credentials already on this request's chain, or the saved ones answering at once.
+    // Credentials already on this request's chain, or the account of the challenge's realm
+    // answering at once (none for this realm: the user is asked).
     std::shared_ptr<sip::auth::ChallengeAnswerer> answerer = it->answerer;
-    if (!answerer && !m_autoUser.isEmpty() && n.problem.isEmpty())
-        answerer = std::make_shared<sip::auth::ChallengeAnswerer>(m_autoUser.toUtf8(), m_autoPassword.toUtf8());
+    if (!answerer && n.problem.isEmpty())
+        if (const auto a = m_autoAccounts.constFind(n.realm); a != m_autoAccounts.constEnd() && !a->first.isEmpty())
+            answerer = std::make_shared<sip::auth::ChallengeAnswerer>(a->first.toUtf8(), a->second.toUtf8());
     if (answerer && n.problem.isEmpty()) {
         Sent entry = *it;
         m_sent.erase(it);

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "listenerspec.h"
+#include "sipresolver.h"
 #include "core/scheduler.h"
 #include "sip/auth/reauth.h"
 #include "sip/auth/verify.h"
@@ -24,6 +25,9 @@ namespace ladder::ui {
 // Every text is escaped (escapeNetworkText): it came from the network.
 struct WaitingRequest {
     quint64 transaction = 0;
+    // The check of the credentials a request resent after your 401/407 carries (empty: none was
+    // due): "credentials for 'alice' verified (MD5)" or "refused: …".
+    QString credentials;
     QString method;
     QString requestLine; // "INVITE sip:bob@127.0.0.1 SIP/2.0"
     QString from, to, callId;
@@ -133,6 +137,13 @@ public:
     // The composer's send: target PROTO:HOST:PORT. The top Via's transport and sent-by become the
     // connection's own (a template's lab address would make the answer unroutable).
     NetworkResult sendSip(const QByteArray& bytes, const QString& target, quint64 dialog, bool stateful, bool onFork);
+    // The same to targets tried in order (RFC 3263 §4.3): the first; when it fails — the send
+    // itself (no connection, connection refused), the client transaction's transport error or
+    // timeout (Timer B/F), or a 503 — the same request with a new branch (a new transaction; same
+    // Call-ID, tags and CSeq) to the next, each step logged; failedOver() reports the later ones.
+    NetworkResult sendSipTo(const QByteArray& bytes, const TargetCursor& targets, quint64 dialog, bool stateful, bool onFork);
+    // The SIP timers of the next start (T1 and friends; RFC 3261's defaults until set).
+    void setTimers(const sip::TimerConfig& timers) { m_timers = timers; }
     // In-dialog requests and CANCEL (the dialogs view's actions): method BYE, INVITE, UPDATE, INFO.
     NetworkResult sendInDialog(quint64 dialog, const QString& method);
     NetworkResult cancelInvite(quint64 transaction);
@@ -142,11 +153,17 @@ public:
     // to these credentials comes back as a ChallengeNotice with a problem, never as a loop.
     NetworkResult resendWithCredentials(quint64 transaction, const QString& user, const QString& password);
     void dismissChallenge(quint64 transaction) { m_sent.remove(transaction); }
-    // Credentials that answer every new challenge at once (empty user: ask every time).
-    void setAutoCredentials(const QString& user, const QString& password);
+    // The accounts that answer new challenges at once, realm (as shown, escaped) → (user,
+    // password); a challenge of another realm waits for the user (challenged()). Empty: ask every time.
+    void setAutoAccounts(const QHash<QString, QPair<QString, QString>>& accounts) { m_autoAccounts = accounts; }
     QList<quint64> waitingTransactions() const { return m_waiting.keys(); }
 
     static QString rewriteTopVia(const QByteArray& bytes, const sip::Connection& c, QByteArray* out);
+    // A lab template's From and Contact name the lab's own address (10.0.0.1[:5060]): sent to a
+    // real peer they become the socket's — From's host, Contact's host:port (and transport= for
+    // a stream); any other host was typed and is kept. Returns what changed ("Contact 10.0.0.1:5060
+    // → 127.0.0.1:5070"), empty for nothing.
+    static QString rewriteLabAddresses(const QByteArray& bytes, const sip::Connection& c, QByteArray* out);
 
 signals:
     void waiting(const ladder::ui::WaitingRequest& request);
@@ -157,9 +174,15 @@ signals:
     void challenged(const ladder::ui::ChallengeNotice& notice);
     // A request resent with credentials got its final answer (ok: not 401/407 again).
     void authenticated(quint64 transaction, int status, const QString& text);
+    // The credentials of a request resent after a 401/407 answered by hand, checked by the UAS
+    // digest server (ok: verified; else refused, text saying why).
+    void credentialsChecked(quint64 transaction, bool ok, const QString& text);
     // A TLS/WSS peer's certificate was refused: its reasons (expired, name mismatch, unknown CA…),
     // its SHA-256 digest (hex) and its subject (escaped), for the user to trust that peer anyway.
     void tlsRefused(const QString& peer, const QString& why, const QString& digestHex, const QString& subject);
+    // A request of sendSipTo() failed at its target after the send returned: sent to the next one
+    // (ok, its transaction), or none was left (!ok). text says which failed, why, and what next.
+    void failedOver(bool ok, const QString& errnoName, const QString& text, quint64 transaction);
 
 private:
     struct Pending {
@@ -172,6 +195,14 @@ private:
     static QByteArray sdpAnswerFor(const sip::Incoming& in);
     // False when the request was answered 401 (its credentials missing or wrong).
     bool admitted(const sip::Incoming& in, const QString& method);
+    // A 401/407 answered by hand: the next request of that Call-ID carries the credentials to check.
+    struct HandChallenge {
+        bool proxy = false; // 407: Proxy-Authorization
+        qint64 issuedSecs = 0;
+        quint64 transaction = 0; // the one answered 401/407
+    };
+    // Checks the credentials of a request resent after a hand 401/407; true when they verify.
+    bool checkHandChallenge(const sip::Incoming& in, const QString& method, const HandChallenge& challenge, QString* text);
     NetworkResult reply(quint64 tx, int status, const QByteArray& reason, const QList<QPair<QByteArray, QByteArray>>& headers,
         const QByteArray& body, const QByteArray& contentType, const QString& how);
     void forget(quint64 tx);
@@ -191,6 +222,17 @@ private:
     void remember(quint64 tx, Sent sent);
     void onFinalResponse(const sip::Incoming& in);
     NetworkResult resend(quint64 tx, Sent entry, const std::shared_ptr<sip::auth::ChallengeAnswerer>& answerer);
+    // RFC 3263 §4.3: a request waiting to learn whether its target answers, and the rest.
+    struct Failover {
+        QByteArray bytes; // as the composer gave them
+        TargetCursor cursor;
+        quint64 dialog = 0;
+        bool stateful = false, onFork = false;
+    };
+    NetworkResult attempt(Failover f, bool newBranch);
+    NetworkResult sendOne(const QByteArray& bytes, const QString& target, quint64 dialog, bool stateful, bool onFork);
+    // errnoName: what the request's failure reads as when no target is left (ETIMEDOUT, EIO, EAGAIN for a 503).
+    void targetFailed(quint64 tx, const QString& why, const char* errnoName);
 
     Stack& m_stack;
     std::unique_ptr<sip::SipStack> m_sip;
@@ -202,7 +244,13 @@ private:
     std::unique_ptr<sip::auth::DigestServer> m_digest; // per realm; a fresh secret each time
     QHash<quint64, Sent> m_sent;
     quint64 m_sentOrder = 0;
-    QString m_autoUser, m_autoPassword;
+    QHash<QString, QPair<QString, QString>> m_autoAccounts;
+    QHash<QByteArray, HandChallenge> m_handChallenged; // by Call-ID, bounded
+    QHash<quint64, Failover> m_failover; // by the transaction of the target being tried
+    QHash<quint64, QString> m_failedDuringSend; // transport errors raised inside a send() call
+    bool m_sending = false;
+    QList<Scheduler::TimerId> m_failoverTimers; // the next targets' sends, posted
+    sip::TimerConfig m_timers;
 };
 
 } // namespace ladder::ui

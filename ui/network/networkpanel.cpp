@@ -423,6 +423,14 @@ NetworkPanel::NetworkPanel(QWidget* parent)
     answerRow->addWidget(m_answer);
     answerRow->addWidget(m_result, 1);
     wg->addLayout(answerRow);
+    m_credentialsCheck = new QLabel(waitGroup);
+    m_credentialsCheck->setObjectName(QStringLiteral("networkCredentialsCheck"));
+    m_credentialsCheck->setWordWrap(true);
+    m_credentialsCheck->setTextFormat(Qt::PlainText);
+    m_credentialsCheck->setToolTip(tr("A 401/407 you answer carries the Challenge line's challenge (its algorithm, realm "
+                                      "\"ladderlab\"); the request resent with credentials is checked against its Accept account"));
+    m_credentialsCheck->hide();
+    wg->addWidget(m_credentialsCheck);
     box->addWidget(waitGroup, 1);
     m_auth = new AuthBox(this);
     box->addWidget(m_auth);
@@ -807,7 +815,9 @@ void NetworkPanel::addWaiting(const WaitingRequest& w)
     m_waiting->insertRow(row);
     auto* method = new QTableWidgetItem(w.method);
     method->setData(Qt::UserRole, w.transaction);
-    method->setToolTip(w.requestLine);
+    method->setToolTip(w.credentials.isEmpty() ? w.requestLine : w.requestLine + QLatin1Char('\n') + w.credentials);
+    if (!w.credentials.isEmpty())
+        method->setText(w.method + QStringLiteral(" (") + w.credentials + QLatin1Char(')'));
     m_waiting->setItem(row, ColMethod, method);
     auto* from = new QTableWidgetItem(w.from);
     from->setToolTip(tr("From: %1\nTo: %2\nCall-ID: %3").arg(w.from, w.to, w.callId));
@@ -830,6 +840,15 @@ void NetworkPanel::removeWaiting(quint64 transaction, const QString& how)
     if (m_waiting->rowCount() > 0 && m_waiting->selectedItems().isEmpty())
         m_waiting->selectRow(0);
     selectionChanged();
+}
+
+void NetworkPanel::showCredentialsCheck(quint64, bool ok, const QString& text)
+{
+    m_credentialsCheck->setText(ok ? tr("Accepted: %1").arg(text) : tr("Refused: %1").arg(text));
+    QPalette p = m_credentialsCheck->palette();
+    p.setColor(QPalette::WindowText, ok ? QColor(0x2e, 0x7d, 0x32) : QColor(0xd5, 0x5e, 0x00));
+    m_credentialsCheck->setPalette(p);
+    m_credentialsCheck->show();
 }
 
 void NetworkPanel::showResult(bool ok, const QString& errnoName, const QString& text)

@@ -69,6 +69,7 @@ public:
     QListWidget* listenerList() const { return m_listenerList; }
     QComboBox* ruleBox(const QString& method) const;
     QLabel* resultLabel() const { return m_result; }
+    QLabel* credentialsCheckLabel() const { return m_credentialsCheck; }
     QLabel* stateLabel() const { return m_state; }
     AuthBox* authBox() const { return m_auth; }
     QLineEdit* challengeMethodsEdit() const { return m_challengeMethods; }
@@ -94,6 +95,8 @@ public slots:
     void addWaiting(const ladder::ui::WaitingRequest& request);
     void removeWaiting(quint64 transaction, const QString& how);
     void showResult(bool ok, const QString& errnoName, const QString& text);
+    // The check of the credentials of a request resent after a 401/407 answered by hand.
+    void showCredentialsCheck(quint64 transaction, bool ok, const QString& text);
     // A TLS/WSS peer's certificate was refused: shown with its reasons, and "Trust this certificate
     // for HOST:PORT" offered (its digest, kept in the settings under network/tlsTrust).
     void showTlsRefusal(const QString& peer, const QString& why, const QString& digestHex, const QString& subject);
@@ -162,6 +165,7 @@ private:
     QPushButton* m_sdp;
     QPushButton* m_answer;
     QLabel* m_result;
+    QLabel* m_credentialsCheck;
     QTimer* m_tick;
     AuthBox* m_auth;
 };

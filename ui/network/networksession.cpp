@@ -68,6 +68,7 @@ NetworkSession::NetworkSession(StackThread& stack, MainWindow& window, QObject* 
     }, Qt::QueuedConnection);
     connect(e, &NetworkEngine::waiting, m_panel, &NetworkPanel::addWaiting, Qt::QueuedConnection);
     connect(e, &NetworkEngine::answered, m_panel, &NetworkPanel::removeWaiting, Qt::QueuedConnection);
+    connect(e, &NetworkEngine::credentialsChecked, m_panel, &NetworkPanel::showCredentialsCheck, Qt::QueuedConnection);
 
     // Digest as a UAC: a challenge to a request of ours waits in the panel's credentials box.
     AuthBox* auth = m_panel->authBox();
@@ -89,8 +90,8 @@ NetworkSession::NetworkSession(StackThread& stack, MainWindow& window, QObject* 
     connect(auth, &AuthBox::dismissRequested, this, [this](quint64 tx) {
         m_stack.invoke([e = m_engine, tx](Stack&) { e->dismissChallenge(tx); });
     });
-    connect(auth, &AuthBox::autoCredentialsChanged, this, [this](const QString& user, const QString& password) {
-        m_stack.invoke([e = m_engine, user, password](Stack&) { e->setAutoCredentials(user, password); });
+    connect(auth, &AuthBox::autoAccountsChanged, this, [this](const QHash<QString, QPair<QString, QString>>& accounts) {
+        m_stack.invoke([e = m_engine, accounts](Stack&) { e->setAutoAccounts(accounts); });
     });
 
     connect(m_panel, &NetworkPanel::startRequested, this, [this](const QList<ListenerSpec>& listeners) {
@@ -122,12 +123,17 @@ NetworkSession::NetworkSession(StackThread& stack, MainWindow& window, QObject* 
     });
 
     SipComposer* composer = w->sipComposer();
+    // A later failover (RFC 3263 §4.3: the target failed after the send returned) updates the
+    // composer's result line: which target failed, why, and where the request went next.
+    connect(e, &NetworkEngine::failedOver, composer, [composer](bool ok, const QString& errnoName, const QString& text, quint64 tx) {
+        composer->showResult(ok, errnoName, text, tx);
+    }, Qt::QueuedConnection);
     connect(composer, &SipComposer::networkSendRequested, this,
         [this, composer](const QByteArray& bytes, const QString& target, quint64 dialog, bool stateful, bool onFork) {
             QPointer<SipComposer> guard(composer);
-            auto send = [this, bytes, dialog, stateful, onFork, guard](const QString& to, const QString& note) {
-                m_stack.invoke([e = m_engine, bytes, to, dialog, stateful, onFork, guard, note](Stack&) {
-                    NetworkResult r = e->sendSip(bytes, to, dialog, stateful, onFork);
+            auto send = [this, bytes, dialog, stateful, onFork, guard](const TargetCursor& targets, const QString& note) {
+                m_stack.invoke([e = m_engine, bytes, targets, dialog, stateful, onFork, guard, note](Stack&) {
+                    NetworkResult r = e->sendSipTo(bytes, targets, dialog, stateful, onFork);
                     if (r.ok && !note.isEmpty())
                         r.text += QStringLiteral(" — ") + note;
                     QMetaObject::invokeMethod(guard, [guard, r] {
@@ -137,11 +143,15 @@ NetworkSession::NetworkSession(StackThread& stack, MainWindow& window, QObject* 
                 });
             };
             if (!SipResolver::isSipUri(target)) {
-                send(target, QString());
+                // PROTO:HOST:PORT, or the user's own list "tcp:…:5060, udp:…:5060", tried in order.
+                QStringList targets;
+                for (const QString& t : target.split(QLatin1Char(','), Qt::SkipEmptyParts))
+                    targets << t.trimmed();
+                send(TargetCursor(QString(), targets.isEmpty() ? QStringList { target } : targets), QString());
                 return;
             }
             // A SIP URI: RFC 3263 first (on this thread: QDnsLookup needs an event loop), then the
-            // first target; the steps go to the log.
+            // targets in order; the steps go to the log.
             auto* resolver = new SipResolver(this);
             resolver->setNameserver(m_dnsServer);
             connect(resolver, &SipResolver::finished, this, [this, resolver, send, guard](const SipResolver::Result& r) {
@@ -156,13 +166,14 @@ NetworkSession::NetworkSession(StackThread& stack, MainWindow& window, QObject* 
                         guard->showResult(false, QStringLiteral("EHOSTUNREACH"), tr("RFC 3263: %1").arg(r.error), 0);
                     return;
                 }
-                QStringList rest;
-                for (qsizetype i = 1; i < r.targets.size(); ++i)
-                    rest << r.targets[i].toString();
-                send(r.targets.first().toString(),
+                QStringList targets;
+                for (const SipResolver::Target& t : r.targets)
+                    targets << t.toString();
+                const QStringList rest = targets.mid(1);
+                send(TargetCursor(r.uri, targets),
                     tr("%1 resolved to %2 (RFC 3263)%3")
-                        .arg(r.uri, r.targets.first().toString(),
-                            rest.isEmpty() ? QString() : tr("; also %1").arg(rest.join(QStringLiteral(", ")))));
+                        .arg(r.uri, targets.first(),
+                            rest.isEmpty() ? QString() : tr("; next if it fails: %1").arg(rest.join(QStringLiteral(", ")))));
             });
             resolver->resolve(target);
         });
@@ -300,6 +311,11 @@ void NetworkSession::stop()
     m_window.sipComposer()->setNetworkMode(false);
     m_window.setModeText(tr("Lab"), tr("Lab: the built-in emulated network (network mode stopped; start a lesson from the Lab panel)"));
     emit runningChanged(false);
+}
+
+void NetworkSession::setSipTimers(const sip::TimerConfig& timers)
+{
+    m_stack.invokeBlocking([e = m_engine, timers](Stack&) { e->setTimers(timers); });
 }
 
 void NetworkSession::sendInDialog(quint64 dialog, const QString& method)

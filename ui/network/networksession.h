@@ -2,6 +2,7 @@
 #pragma once
 
 #include "listenerspec.h"
+#include "sip/transaction/timers.h"
 
 #include <QHostAddress>
 #include <QObject>
@@ -48,6 +49,8 @@ public:
     void sendInDialog(quint64 dialog, const QString& method);
     // For tests: the DNS server SIP URI targets are resolved with (RFC 3263); the system's when null.
     void setDnsServer(const QHostAddress& server) { m_dnsServer = server; }
+    // For tests: the SIP timers (T1, T2, T4) of the next start; RFC 3261's until set.
+    void setSipTimers(const sip::TimerConfig& timers);
     void cancelInvite(quint64 transaction);
 
 signals:
