@@ -5,6 +5,7 @@
 #include "lab/faultrule.h"
 #include "lab/lesson/filescenario.h"
 #include "lab/pacer.h"
+#include "lab/quiz.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -196,7 +197,8 @@ LabPanel::LabPanel(QWidget* parent)
     m_quizMode = new QCheckBox(tr("Quiz: predict the next event at each pause"), this);
     m_quizMode->setObjectName(QStringLiteral("quizMode"));
     m_quizMode->setToolTip(tr("At each pause (Step, a breakpoint) choose what the stack does next — which timer fires, or "
-                              "whether a message arrives or is sent first; the lab steps and checks. Scores export as CSV."));
+                              "whether a message or SCTP chunk arrives or is sent first — and roughly when; the lab steps and checks. "
+                              "Scores export as CSV."));
     box->addWidget(m_quizMode);
     m_quizRow = new QWidget(this);
     auto* quizBox = new QVBoxLayout(m_quizRow);
@@ -204,6 +206,12 @@ LabPanel::LabPanel(QWidget* parent)
     m_quizChoices = new QComboBox(m_quizRow);
     m_quizChoices->setObjectName(QStringLiteral("quizChoices"));
     quizBox->addWidget(m_quizChoices);
+    // The second question: roughly when, checked against the time the event comes.
+    m_quizWhen = new QComboBox(m_quizRow);
+    m_quizWhen->setObjectName(QStringLiteral("quizWhen"));
+    m_quizWhen->addItems(lab::whenChoices());
+    m_quizWhen->setToolTip(tr("Roughly when it happens, counted from now: checked against the time it comes"));
+    quizBox->addWidget(m_quizWhen);
     auto* quizButtons = new QHBoxLayout;
     m_quizAnswer = new QPushButton(tr("Predict && Step"), m_quizRow);
     m_quizAnswer->setObjectName(QStringLiteral("quizAnswer"));
@@ -376,10 +384,13 @@ void LabPanel::setClock(bool virtualTime, bool playing, double speed, qint64 now
 
 bool LabPanel::quizMode() const { return m_quizMode->isChecked(); }
 
+int LabPanel::quizWhen() const { return m_quizWhen->currentIndex(); }
+
 void LabPanel::setQuizChoices(const QStringList& choices)
 {
     m_quizChoices->clear();
     m_quizChoices->addItems(choices);
+    m_quizWhen->setCurrentIndex(0);
     m_quizAnswer->setEnabled(!choices.isEmpty());
     if (!choices.isEmpty())
         m_quizResult->setText(m_quizVerdict + tr("<b>What happens next?</b> Choose, then Predict &amp; Step."));

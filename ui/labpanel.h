@@ -64,6 +64,7 @@ public:
     // The classroom quiz: on, at each pause the student picks what happens next from choices.
     bool quizMode() const;
     void setQuizChoices(const QStringList& choices); // empty: nothing to ask now
+    int quizWhen() const; // the "Roughly when?" answer: a lab::whenChoices() index, 0 not said
     void setQuizResult(const QString& verdict, int right, int asked);
 signals:
     void startRequested(const QString& name, const ladder::lab::ScenarioParams& params);
@@ -135,6 +136,7 @@ private:
     QCheckBox* m_quizMode;
     QWidget* m_quizRow;
     QComboBox* m_quizChoices;
+    QComboBox* m_quizWhen;
     QPushButton* m_quizAnswer;
     QLabel* m_quizResult;
     QString m_quizVerdict; // the last answer's verdict and the score, shown above the next question

@@ -88,6 +88,8 @@ LabSession::LabSession(StackThread& stack, MainWindow& window, QObject* parent)
     });
     connect(c, &lab::LabController::sipSnapshotReady, this, [this](const sip::StackSnapshot& s) { m_lastSnapshot = s; },
         Qt::QueuedConnection);
+    connect(c, &lab::LabController::associationsReady, this,
+        [this](const QList<sctp::AssociationInfo>& a) { m_lastAssociations = a; }, Qt::QueuedConnection);
     connect(c, &lab::LabController::pausedAt, this, [this, w](qint64 seq, int breakpoint, const QString& why) {
         if (m_quizChosen < 0)
             w->labPanel()->setPausedAt(seq, breakpoint, why);
@@ -102,8 +104,10 @@ LabSession::LabSession(StackThread& stack, MainWindow& window, QObject* parent)
         if (choice < 0 || choice >= m_quizChoices.size())
             return;
         m_quizChosen = choice;
+        m_quizWhen = m_window.labPanel()->quizWhen();
         m_quizSteps = 0;
         m_quizAskedNs = m_lastSnapshot.timeNs;
+        m_quizAskedSeq = m_quizPausedSeq;
         m_stack.invoke([c = m_controller](Stack&) { c->step(); });
     });
     connect(panel, &LabPanel::quizExportRequested, this, [this] {
@@ -239,36 +243,68 @@ void LabSession::paused(qint64 seq)
 {
     LabPanel* panel = m_window.labPanel();
     if (m_quizChosen >= 0) {
-        // Checking: the next timer firing or SIP message is the answer (timers armed, state
-        // changes and the like on the way are stepped over, up to a bound).
-        const trace::Event e = seq >= 0 ? m_stack.journal()->at(quint64(seq)) : trace::Event();
-        const bool decides = seq >= 0
-            && (e.kind == trace::Kind::TimerFired || e.kind == trace::Kind::SipMessage
-                || e.kind == trace::Kind::SipRetransmission);
-        if (!decides && seq >= 0 && ++m_quizSteps < 200) {
+        // Checking: the next timer firing, SIP message or SCTP packet (sent or received), SCTP
+        // retransmission, FORWARD-TSN or abandon is the answer — timers armed, state changes and
+        // the like on the way are stepped over, up to a bound, and so is the rest of the SCTP
+        // packet the question was asked at.
+        const std::shared_ptr<trace::Journal> journal = m_stack.journal();
+        const trace::Event e = seq >= 0 ? journal->at(quint64(seq)) : trace::Event();
+        bool decides = seq >= 0 && lab::decidesQuiz(e);
+        const bool packetPart = e.kind == trace::Kind::SctpChunk || e.kind == trace::Kind::SctpRetransmission
+            || e.kind == trace::Kind::SctpForwardTsn;
+        if (decides && packetPart && m_quizAskedSeq >= 0 && seq > m_quizAskedSeq
+            && lab::samePacket(journal->range(quint64(m_quizAskedSeq), quint64(seq - m_quizAskedSeq) + 1).toList(), 0,
+                seq - m_quizAskedSeq))
+            decides = false;
+        if (!decides && seq >= 0 && ++m_quizSteps < 2000) {
             m_stack.invoke([c = m_controller](Stack&) { c->step(); });
             return;
         }
+        // The happening: the event, with the rest of its SCTP packet (journalled in the same instant).
+        const QList<trace::Event> happening
+            = decides ? lab::quizHappening(journal->range(quint64(seq), journal->count() - quint64(seq)).toList(), 0) : QList<trace::Event>();
         lab::QuizAnswer a;
         a.askedAtNs = m_quizAskedNs;
         for (const lab::Prediction& p : m_quizChoices)
             a.choices << p.text;
         a.chosen = m_quizChosen;
-        a.actual = decides ? QStringLiteral("%1 %2 at %3 s")
-                                 .arg(QLatin1String(trace::kindName(e.kind)), e.text)
-                                 .arg(double(e.timeNs) / 1e9, 0, 'f', 3)
-                           : tr("nothing more happened");
-        a.correct = decides && m_quizChoices.at(m_quizChosen).holds(e);
+        a.actual = decides ? lab::describeHappening(happening) : tr("nothing more happened");
+        a.correct = decides && m_quizChoices.at(m_quizChosen).holds(happening);
+        a.when = m_quizWhen;
+        a.actualAfterNs = decides ? std::max<qint64>(0, e.timeNs - m_quizAskedNs) : -1;
         m_quizAnswers << a;
         m_quizChosen = -1;
-        int right = 0;
-        for (const lab::QuizAnswer& q : m_quizAnswers)
+        int right = 0, whenAsked = 0, whenRight = 0;
+        for (const lab::QuizAnswer& q : m_quizAnswers) {
             right += q.correct ? 1 : 0;
+            whenAsked += q.when > 0 ? 1 : 0;
+            whenRight += q.whenCorrect() ? 1 : 0;
+        }
+        QString verdict = (a.correct ? tr("Right: ") : tr("Not quite — it was: ")) + a.actual;
+        if (a.when > 0) {
+            const QStringList buckets = lab::whenChoices();
+            const QString after = a.actualAfterNs >= 0 ? tr("%1 s later").arg(double(a.actualAfterNs) / 1e9, 0, 'f', 3) : tr("never");
+            verdict += a.whenCorrect() ? tr(". When: right, %1 (%2).").arg(after, buckets.at(a.when))
+                                       : tr(". When: not %1 but %2.").arg(buckets.at(a.when), after);
+            verdict += tr(" When right %1 of %2.").arg(whenRight).arg(whenAsked);
+        }
         // Escaped by the panel: the event's text comes from the network.
-        panel->setQuizResult((a.correct ? tr("Right: ") : tr("Not quite — it was: ")) + a.actual, right, int(m_quizAnswers.size()));
+        panel->setQuizResult(verdict, right, int(m_quizAnswers.size()));
     }
     if (panel->quizMode()) {
-        m_quizChoices = lab::predictionsFrom(m_lastSnapshot);
+        // The choices from the state as the views show it now, and what the journal says up to
+        // the event paused at and the rest of its packet (what follows in the same instant is
+        // still to come).
+        lab::SctpQuizHistory history;
+        const std::shared_ptr<trace::Journal> journal = m_stack.journal();
+        const quint64 first = journal->firstAvailable();
+        quint64 end = journal->count();
+        if (seq >= 0 && quint64(seq) < end) // the event paused at, with the rest of its SCTP packet
+            end = quint64(seq) + quint64(lab::packetLength(journal->range(quint64(seq), end - quint64(seq)).toList(), 0));
+        if (!m_lastAssociations.isEmpty() && end > first)
+            journal->forEach(first, end - first, [&history](const trace::Event& e) { history.feed(e); });
+        m_quizPausedSeq = seq;
+        m_quizChoices = lab::predictionsFrom(m_lastSnapshot, m_lastAssociations, history);
         QStringList texts;
         for (const lab::Prediction& p : m_quizChoices)
             texts << p.text;

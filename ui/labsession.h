@@ -49,8 +49,12 @@ private:
     QPointer<RunComparison> m_comparison;
     // The quiz: the last snapshot (the choices come from it), the question being checked.
     sip::StackSnapshot m_lastSnapshot;
+    QList<sctp::AssociationInfo> m_lastAssociations;
     QList<lab::Prediction> m_quizChoices;
+    qint64 m_quizPausedSeq = -1; // the event the question was asked at (-1: none)
+    qint64 m_quizAskedSeq = -1;
     int m_quizChosen = -1; // >= 0: stepping to the event that checks it
+    int m_quizWhen = 0; // lab::whenChoices() index
     int m_quizSteps = 0;
     qint64 m_quizAskedNs = 0;
     QList<lab::QuizAnswer> m_quizAnswers;

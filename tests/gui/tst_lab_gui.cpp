@@ -8,6 +8,7 @@
 #include "labpanel.h"
 #include "lab/lesson/lesson.h"
 #include "runcomparison.h"
+#include "sctp/chunkdecoder.h"
 #include "labsession.h"
 #include "mainwindow.h"
 #include "models/livemodels.h"
@@ -460,8 +461,9 @@ private slots:
     // Issue 22's classroom quiz: paused at the first INVITE, the student is offered the armed
     // timers (Timer A at 0.5 s first), then what the waiting INVITE client may see (a response to it,
     // its own retransmission), a request arriving, a request sent; Timer A is right (the lab steps
-    // over the timers armed on the way and checks the Timer A firing), "a response arrives" next is
-    // wrong (the INVITE client retransmits); the CSV has both rows.
+    // over the timers armed on the way and checks the Timer A firing) and so is "after 0.2 s to 1 s"
+    // (0.5 s later); "a response arrives" next is wrong (the INVITE client retransmits) and "within
+    // 0.2 s" too (it comes at the same instant); the CSV has both rows, the when columns last.
     void quizChecksPredictionsAgainstTheStack()
     {
         App app;
@@ -486,21 +488,171 @@ private slots:
         QCOMPARE(choices->itemText(3), QStringLiteral("The INVITE client (#%1) retransmits its INVITE").arg(id));
         QCOMPARE(choices->itemText(4), QStringLiteral("A request arrives"));
         QCOMPARE(choices->itemText(5), QStringLiteral("A request is sent (a new one, an ACK or a CANCEL)"));
+        auto* when = panel->findChild<QComboBox*>(QStringLiteral("quizWhen"));
+        QVERIFY(when);
+        QCOMPARE(when->count(), 6);
         choices->setCurrentIndex(0);
+        when->setCurrentIndex(when->findText(QStringLiteral("after 0.2 s to 1 s")));
+        QVERIFY(when->currentIndex() > 0);
         QTest::mouseClick(answer, Qt::LeftButton);
         QTRY_VERIFY2_WITH_TIMEOUT(result->text().contains(QStringLiteral("1 of 1 right")), qPrintable(result->text() + " / " + panel->findChild<QLabel*>(QStringLiteral("labStatus"))->text()), 10000);
-        QVERIFY2(result->text().contains(QStringLiteral("Right: sip.timer.fired A at 0.500 s")), qPrintable(result->text()));
+        QVERIFY2(result->text().contains(QStringLiteral("Right: sip.timer.fired A at 0.500 s. When: right, 0.500 s later (after 0.2 s to 1 s).")),
+            qPrintable(result->text()));
         QTRY_VERIFY(answer->isEnabled());
+        QCOMPARE(when->currentIndex(), 0); // each question starts unsaid
         choices->setCurrentIndex(choices->findText(QStringLiteral("A response to the INVITE client (#%1) arrives").arg(id)));
         QVERIFY(choices->currentIndex() >= 0);
+        when->setCurrentIndex(when->findText(QStringLiteral("within 0.2 s"))); // it comes at the same instant
         QTest::mouseClick(answer, Qt::LeftButton);
         QTRY_VERIFY_WITH_TIMEOUT(result->text().contains(QStringLiteral("1 of 2 right")), 10000);
         QVERIFY2(result->text().contains(QStringLiteral("it was: sip.retransmission INVITE")), qPrintable(result->text()));
+        QVERIFY2(result->text().contains(QStringLiteral("When: not within 0.2 s but 0.000 s later. When right 1 of 2.")), qPrintable(result->text()));
         const QStringList csv = lab::quizCsv(app.lab.quizAnswers()).split(QStringLiteral("\r\n"), Qt::SkipEmptyParts);
         QCOMPARE(csv.size(), 3);
-        QCOMPARE(csv.at(0), QStringLiteral("asked_at_s,question,choices,answer,actual,correct"));
-        QVERIFY2(csv.at(1).startsWith(QStringLiteral("0.000,What happens next?,")) && csv.at(1).endsWith(QStringLiteral(",yes")), qPrintable(csv.at(1)));
-        QVERIFY2(csv.at(2).startsWith(QStringLiteral("0.500,")) && csv.at(2).endsWith(QStringLiteral(",no")), qPrintable(csv.at(2)));
+        QCOMPARE(csv.at(0), QStringLiteral("asked_at_s,question,choices,answer,actual,correct,when,actual_after_s,when_correct"));
+        QVERIFY2(csv.at(1).startsWith(QStringLiteral("0.000,What happens next?,")) && csv.at(1).endsWith(QStringLiteral(",yes,after 0.2 s to 1 s,0.500,yes")), qPrintable(csv.at(1)));
+        QVERIFY2(csv.at(2).startsWith(QStringLiteral("0.500,")) && csv.at(2).endsWith(QStringLiteral(",no,within 0.2 s,0.000,no")), qPrintable(csv.at(2)));
+    }
+
+    // The next happening after journal event `asked`, read from the journal as a reader of the trace
+    // would: the rest of the asked event's SCTP packet (same instant, same way, its chunks and what
+    // derives from them) and what decides nothing (state changes, timers armed, notifications, log
+    // lines, link drops) are passed over; the first SCTP packet or chunk, SCTP retransmission,
+    // FORWARD-TSN or abandon, SIP message or timer firing after them, with the rest of its packet.
+    static QList<trace::Event> nextHappening(App& app, quint64 asked)
+    {
+        const auto journal = app.stack.journal();
+        const QList<trace::Event> events = journal->range(asked, journal->count() - asked).toList();
+        auto inPacket = [](const trace::Event& e) {
+            return e.kind == trace::Kind::SctpChunk || e.kind == trace::Kind::SctpRetransmission || e.kind == trace::Kind::SctpForwardTsn;
+        };
+        qsizetype i = 1;
+        const trace::Event& q = events.first();
+        if (q.kind == trace::Kind::SctpPacket || inPacket(q))
+            while (i < events.size() && inPacket(events.at(i)) && events.at(i).timeNs == q.timeNs && events.at(i).dir == q.dir)
+                ++i;
+        for (; i < events.size(); ++i) {
+            const trace::Event& e = events.at(i);
+            const bool sctp = e.kind == trace::Kind::SctpPacket || inPacket(e) || e.kind == trace::Kind::SctpAbandon;
+            const bool sip = e.kind == trace::Kind::SipMessage || e.kind == trace::Kind::SipRetransmission || e.kind == trace::Kind::TimerFired;
+            if (sctp || sip)
+                break;
+        }
+        QList<trace::Event> out;
+        if (i >= events.size())
+            return out;
+        out << events.at(i);
+        if (events.at(i).kind == trace::Kind::SctpPacket || inPacket(events.at(i)))
+            for (qsizetype j = i + 1; j < events.size() && inPacket(events.at(j)) && events.at(j).timeNs == events.at(i).timeNs
+                 && events.at(j).dir == events.at(i).dir;
+                 ++j)
+                out << events.at(j);
+        return out;
+    }
+
+    // Issue 22's quiz on an SCTP lesson: prsctp-ttl-rtx-buf (seed 1, virtual time) paused at its
+    // first T3-rtx expiry offers SCTP choices from the associations' state — the data sender's
+    // T3-rtx (no time: usrsctp does not say; its RTO), a SACK arriving at it, the fast retransmission
+    // of its lowest outstanding TSN — and no SIP ones. Each answer, what and roughly when, is scored
+    // against the next SCTP happening as the journal then shows it; the CSV has the when columns.
+    void quizAsksSctpOnAnSctpLesson()
+    {
+        App app;
+        app.window.show();
+        ui::LabPanel* panel = app.window.labPanel();
+        panel->selectScenario(QStringLiteral("prsctp-ttl-rtx-buf"));
+        panel->findChild<QCheckBox*>(QStringLiteral("quizMode"))->setChecked(true);
+        panel->findChild<QPlainTextEdit*>(QStringLiteral("breakpoints"))->setPlainText(QStringLiteral("timer sctp:T3-rtx"));
+        panel->speedBox()->setCurrentIndex(panel->speedBox()->findData(0.0));
+        QTest::mouseClick(panel->findChild<QPushButton*>(QStringLiteral("startScenario")), Qt::LeftButton);
+        auto* choices = panel->findChild<QComboBox*>(QStringLiteral("quizChoices"));
+        auto* when = panel->findChild<QComboBox*>(QStringLiteral("quizWhen"));
+        auto* answer = panel->findChild<QPushButton*>(QStringLiteral("quizAnswer"));
+        auto* result = panel->findChild<QLabel*>(QStringLiteral("quizResult"));
+        QVERIFY(when);
+        QTRY_VERIFY_WITH_TIMEOUT(answer->isEnabled() && choices->count() > 0, 20000);
+        // The breakpoint's event: the first retransmission by timeout.
+        qint64 asked = -1;
+        const auto journal = app.stack.journal();
+        journal->forEach(0, journal->count(), [&](const trace::Event& e) {
+            if (asked < 0 && e.kind == trace::Kind::SctpRetransmission && e.a == 2)
+                asked = qint64(e.seq);
+        });
+        QVERIFY(asked >= 0);
+        const trace::Event t3 = journal->at(quint64(asked));
+        QStringList texts;
+        for (int i = 0; i < choices->count(); ++i)
+            texts << choices->itemText(i);
+        const QString all = texts.join(QLatin1Char('\n'));
+        QVERIFY2(!texts.contains(QStringLiteral("A request arrives")), qPrintable(all));
+        // The sender as the Associations view shows it: its id and local address.
+        QString local;
+        bool outstanding = false;
+        for (const auto& row : app.window.associationModel()->rows())
+            if (row.id == t3.object) {
+                local = row.localAddress;
+                outstanding = row.unackedChunks > 0; // the view agrees: DATA outstanding
+            }
+        QVERIFY(!local.isEmpty());
+        QVERIFY(outstanding);
+        const QString sender = QStringLiteral("Association #%1 (%2)").arg(t3.object).arg(local);
+        const int t3Choice = choices->findText(QStringLiteral("%1: T3-rtx (DATA retransmitted by timeout) fires").arg(sender), Qt::MatchStartsWith);
+        QVERIFY2(t3Choice >= 0, qPrintable(sender + " in\n" + all));
+        QVERIFY2(texts.at(t3Choice).contains(QRegularExpression(QStringLiteral("; RTO now \\d\\.\\d{3} s \\(when: usrsctp does not say\\)$"))),
+            qPrintable(texts.at(t3Choice)));
+        QVERIFY2(choices->findText(QStringLiteral("A SACK arrives at %1").arg(sender)) >= 0, qPrintable(all));
+        QVERIFY2(choices->findText(QStringLiteral("%1 retransmits DATA (TSN ").arg(sender), Qt::MatchStartsWith) >= 0, qPrintable(all));
+
+        // Question 1: "a SACK arrives at the sender", within 0.2 s.
+        choices->setCurrentIndex(choices->findText(QStringLiteral("A SACK arrives at %1").arg(sender)));
+        when->setCurrentIndex(2);
+        QTest::mouseClick(answer, Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(result->text().contains(QStringLiteral("of 1 right")), 10000);
+        const QList<trace::Event> first = nextHappening(app, quint64(asked));
+        QVERIFY(!first.isEmpty());
+        bool sackAtSender = false;
+        for (const trace::Event& e : first)
+            sackAtSender = sackAtSender
+                || (e.kind == trace::Kind::SctpChunk && e.dir == trace::Dir::Rx && e.a == sctp::chunk::Sack && e.object == t3.object);
+        const qint64 after1 = first.first().timeNs - t3.timeNs;
+        // With this seed the link is still down: no SACK comes, T3-rtx fires again (0.1 s later).
+        QVERIFY2(!sackAtSender, qPrintable(lab::describeHappening(first)));
+        QVERIFY2(result->text().contains(QStringLiteral("Not quite — it was: ")), qPrintable(result->text()));
+        QVERIFY2(result->text().contains(QStringLiteral("0 of 1 right")), qPrintable(result->text()));
+        QVERIFY(after1 > 0 && after1 <= 200'000'000);
+        QVERIFY2(result->text().contains(QStringLiteral("When: right, %1 s later (within 0.2 s).").arg(double(after1) / 1e9, 0, 'f', 3)),
+            qPrintable(result->text()));
+
+        // Question 2, at the event that decided question 1: the sender's T3-rtx fires, roughly
+        // when left unsaid.
+        QTRY_VERIFY(answer->isEnabled());
+        QCOMPARE(when->currentIndex(), 0);
+        const int t3Again = choices->findText(QStringLiteral("%1: T3-rtx (DATA retransmitted by timeout) fires").arg(sender), Qt::MatchStartsWith);
+        QVERIFY(t3Again >= 0);
+        const QString second = choices->itemText(t3Again);
+        choices->setCurrentIndex(t3Again);
+        QTest::mouseClick(answer, Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(result->text().contains(QStringLiteral("of 2 right")), 10000);
+        const QList<trace::Event> next = nextHappening(app, first.first().seq);
+        QVERIFY(!next.isEmpty());
+        bool timeoutBySender = false;
+        for (const trace::Event& e : next)
+            timeoutBySender = timeoutBySender
+                || (e.kind == trace::Kind::SctpRetransmission && e.a == 2 && e.object == t3.object && e.dir == trace::Dir::Tx);
+        QVERIFY2(timeoutBySender, qPrintable(lab::describeHappening(next)));
+        QVERIFY2(result->text().contains(QStringLiteral("Right: ")) && result->text().contains(QStringLiteral("1 of 2 right")),
+            qPrintable(result->text()));
+        QVERIFY2(!result->text().contains(QStringLiteral("When:")), qPrintable(result->text()));
+
+        const QStringList csv = lab::quizCsv(app.lab.quizAnswers()).split(QStringLiteral("\r\n"), Qt::SkipEmptyParts);
+        QCOMPARE(csv.size(), 3);
+        QCOMPARE(csv.at(0), QStringLiteral("asked_at_s,question,choices,answer,actual,correct,when,actual_after_s,when_correct"));
+        const QString after1Text = QString::number(double(after1) / 1e9, 'f', 3);
+        QVERIFY2(csv.at(1).endsWith(QStringLiteral(",no,within 0.2 s,%1,yes").arg(after1Text)), qPrintable(csv.at(1)));
+        QVERIFY2(csv.at(2).contains(QStringLiteral(",%1,").arg(second)), qPrintable(csv.at(2)));
+        // Unsaid: no bucket, no verdict on it, the time it took all the same.
+        QVERIFY2(csv.at(2).endsWith(QStringLiteral(",yes,,%1,").arg(QString::number(double(next.first().timeNs - first.first().timeNs) / 1e9, 'f', 3))),
+            qPrintable(csv.at(2)));
     }
 
     void statefulInviteReachesTerminated()
