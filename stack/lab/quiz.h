@@ -21,9 +21,10 @@ namespace ladder::lab {
 // waiting for its final response, that a response to it arrives (client) or that it sends one
 // (server), and that a client retransmits its request; a new request arriving; a request sent.
 //
-// SCTP, per association, from its state (sctp::AssociationInfo: state, unacknowledged and pending
-// chunks, PR-SCTP, paths' RTO, streams) and what the journal says up to the event paused at (its
-// lane, the lowest TSN still outstanding, DATA received since its last SACK). DATA counts as
+// SCTP, per association (named by id and local address), from its state (sctp::AssociationInfo:
+// state, unacknowledged and pending chunks, PR-SCTP, paths' RTO, streams, the addresses that pair
+// the two ends) and what the journal says up to the event paused at (the lowest TSN still
+// outstanding, DATA received since its last SACK). DATA counts as
 // outstanding when usrsctp's count says so or the journal does: the snapshot is read after the
 // whole instant the pause is in, the question is asked at its event. T1-init (COOKIE-WAIT), T1-cookie
 // (COOKIE-ECHOED), T3-rtx (DATA outstanding), T2-shutdown (SHUTDOWN-SENT, SHUTDOWN-ACK-SENT) and the
