@@ -51,18 +51,19 @@ int StreamFates::rowFor(qint32 lane, quint16 stream)
 void StreamFates::settle(quint32 index, Fate fate, qint64 timeNs, quint64 seq)
 {
     Message& m = m_messages[index];
-    if (m.fate == Fate::InFlight) {
-        --m_counts[int(Fate::InFlight)];
-        Row& r = m_rows[std::size_t(rowFor(m.lane, m.stream))];
-        const auto it = std::find(r.open.begin(), r.open.end(), index);
-        if (it != r.open.end())
-            r.open.erase(it);
-        m.endNs = timeNs;
-        m.endSeq = seq;
-        r.longestSettledNs = std::max(r.longestSettledNs, m.endNs - m.startNs);
-    } else {
-        --m_counts[int(m.fate)];
-    }
+    Q_ASSERT(m.fate == Fate::InFlight);
+    --m_counts[int(Fate::InFlight)];
+    Row& r = m_rows[std::size_t(rowFor(m.lane, m.stream))];
+    // Swapped with the last, found where it was put: the layout sorts the few it shows from here
+    // by start.
+    Q_ASSERT(m.openAt < r.open.size() && r.open[m.openAt] == index);
+    const quint32 moved = r.open.back();
+    r.open[m.openAt] = moved;
+    m_messages[moved].openAt = m.openAt;
+    r.open.pop_back();
+    m.endNs = timeNs;
+    m.endSeq = seq;
+    r.longestSettledNs = std::max(r.longestSettledNs, m.endNs - m.startNs);
     m.fate = fate;
     ++m_counts[int(fate)];
 }
@@ -189,6 +190,7 @@ void StreamFates::packet(const trace::Event& e, qint32 lane)
                 m.payloadHash = bytes > 0 ? hashOf(e.raw.constData() + at, bytes) : 0;
                 Row& r = m_rows[std::size_t(rowFor(f.lane, c.sid))];
                 r.messages.push_back(index);
+                m.openAt = quint32(r.open.size());
                 r.open.push_back(index);
                 f.unsettled.push_back(index);
                 ++m_counts[int(Fate::InFlight)];

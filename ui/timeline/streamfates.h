@@ -34,6 +34,7 @@ public:
         quint32 chunks = 0, ackedChunks = 0;
         quint32 retransmissions = 0; // chunk transmissions after the first of each chunk
         quint32 payloadHash = 0; // of its first bytes (up to kKeyBytes), to match an abandon record
+        quint32 openAt = 0; // in flight: where its row's `open` holds it
         quint16 payloadBytes = 0; // how many were hashed
         quint16 stream = 0;
         qint32 lane = -1;
@@ -49,7 +50,7 @@ public:
         quint16 stream = 0;
         std::vector<quint32> messages; // indices into messages(), by startNs
         qint64 longestSettledNs = 0; // the longest start-to-end of a settled message
-        std::vector<quint32> open; // those still in flight
+        std::vector<quint32> open; // those still in flight, in no order (a settled one is swapped out)
     };
 
     void clear();
@@ -80,6 +81,7 @@ private:
         quint32 cum = 0;
     };
     int rowFor(qint32 lane, quint16 stream);
+    // Ends a message in flight (every caller checks that it is) with `fate` at timeNs.
     void settle(quint32 index, Fate fate, qint64 timeNs, quint64 seq);
     void acknowledge(Flow& f, quint32 tsn, qint64 timeNs, quint64 seq);
     void cumulative(Flow& f, quint32 cum, qint64 timeNs, quint64 seq, bool forward);

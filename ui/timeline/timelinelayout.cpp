@@ -310,6 +310,10 @@ Frame buildFrame(const TimelineIndex& index, const FrameParams& params, const La
             for (quint32 m : row.open)
                 if (messages[m].startNs < from)
                     shown.push_back(m);
+            // In start order, as the row's own (open is in no order), so that close bars merge alike.
+            std::sort(shown.begin(), shown.end(), [&](quint32 a, quint32 b) {
+                return messages[a].startNs != messages[b].startNs ? messages[a].startNs < messages[b].startNs : a < b;
+            });
             std::size_t firstBar = f.streamBars.size();
             const auto add = [&](quint32 mi) {
                 const StreamFates::Message& m = messages[mi];
