@@ -1847,6 +1847,33 @@ private slots:
         QCOMPARE(field(atFine.first(), "^CSeq: (.+)\\r"), field(atSilent.first(), "^CSeq: (.+)\\r"));
         pump();
 
+        // A target that answered 100 Trying and then nothing: its timeout is no failure (RFC 3263
+        // §4.3: only one "without ever having received any response"), the next one gets nothing.
+        {
+            QUdpSocket trying;
+            QVERIFY(trying.bind(QHostAddress::LocalHost, 0));
+            QList<QByteArray> atTrying;
+            auto pumpTrying = [&] {
+                while (trying.hasPendingDatagrams()) {
+                    const QNetworkDatagram d = trying.receiveDatagram();
+                    atTrying << d.data();
+                    if (d.data().startsWith("OPTIONS "))
+                        trying.writeDatagram(answerTo(d.data(), 100, "Trying"), d.senderAddress(), quint16(d.senderPort()));
+                }
+                return pump();
+            };
+            atFine.clear();
+            composer->setTarget(udp(trying) + QStringLiteral(", ") + udp(fine));
+            composer->sendButton()->click();
+            QTRY_VERIFY2_WITH_TIMEOUT((pumpTrying(), logText().contains(QStringLiteral("%1 timed out (Timer F) after a provisional response: no failover").arg(udp(trying)))),
+                qPrintable(logText()), 15000);
+            QTest::qWait(300);
+            pumpTrying();
+            QVERIFY(!atTrying.isEmpty());
+            QVERIFY2(atFine.isEmpty(), atFine.value(0).constData());
+            QVERIFY2(!composer->resultText().contains(QLatin1String("target 2 of 2")), qPrintable(composer->resultText()));
+        }
+
         // Every target failing: said with each reason.
         composer->setTarget(udp(silent) + QStringLiteral(",") + udp(busy));
         composer->sendButton()->click();

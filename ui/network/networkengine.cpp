@@ -200,7 +200,15 @@ bool NetworkEngine::start(const QList<ListenerSpec>& listeners, QStringList* bou
     connect(m_sip.get(), &sip::SipStack::transactionTimedOut, this, [this](quint64 tx, const QString& timer) {
         if (const auto it = m_sent.find(tx); it != m_sent.end() && !it->challenge)
             m_sent.erase(it);
-        // RFC 3263 §4.3: a timeout is a failure of the target.
+        // RFC 3263 §4.3: a timeout "without ever having received any response, provisional or
+        // final" is a failure of the target; after a provisional one the target is there.
+        if (const auto it = m_failover.find(tx); it != m_failover.end() && it->heard) {
+            m_stack.log(2, tr("%1: %2 timed out (Timer %3) after a provisional response: no failover (RFC 3263 §4.3)")
+                               .arg(it->cursor.what().isEmpty() ? tr("failover") : tr("RFC 3263 %1").arg(it->cursor.what()),
+                                   it->cursor.current(), timer));
+            m_failover.erase(it);
+            return;
+        }
         const qint64 ms = m_sip ? m_sip->timers().sixtyFourT1() / 1000000 : 0;
         targetFailed(tx, tr("no answer: Timer %1 fired (64·T1 = %2 s)").arg(timer).arg(double(ms) / 1000.0), "ETIMEDOUT");
     });
@@ -218,8 +226,13 @@ bool NetworkEngine::start(const QList<ListenerSpec>& listeners, QStringList* bou
     });
     connect(m_sip.get(), &sip::SipStack::responseReceived, this, [this](const sip::Incoming& in) {
         const int status = in.message.statusCode();
-        if (status < 200 || !m_failover.contains(in.transaction))
+        const auto it = m_failover.find(in.transaction);
+        if (it == m_failover.end())
             return;
+        if (status < 200) {
+            it->heard = true;
+            return;
+        }
         if (status == 503) // RFC 3263 §4.3: the next target
             targetFailed(in.transaction, QStringLiteral("%1 %2").arg(status).arg(escapeNetworkText(in.message.reasonPhrase(), 80)), "EAGAIN");
         else

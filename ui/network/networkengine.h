@@ -228,6 +228,7 @@ private:
         TargetCursor cursor;
         quint64 dialog = 0;
         bool stateful = false, onFork = false;
+        bool heard = false; // a provisional response came: a timeout is then no failure (§4.3)
     };
     NetworkResult attempt(Failover f, bool newBranch);
     NetworkResult sendOne(const QByteArray& bytes, const QString& target, quint64 dialog, bool stateful, bool onFork);
