@@ -302,6 +302,8 @@ void SctpQuizHistory::feed(const trace::Event& e)
     };
     const bool data = e.a == chunk::Data || e.a == chunk::IData;
     const bool sack = e.a == chunk::Sack || e.a == chunk::NrSack;
+    if (e.a == chunk::Abort || e.a == chunk::ShutdownComplete)
+        a.ended = true;
     if (e.dir == trace::Dir::Tx) {
         if (data)
             a.sentTsns.insert(quint32(e.c));
@@ -427,7 +429,7 @@ QList<Prediction> predictionsFrom(const sip::StackSnapshot& snapshot, const QLis
             out << make(W::SctpAbandons, a, QStringLiteral("%1 abandons a message (PR-SCTP)").arg(name));
             out << make(W::SctpSendsForwardTsn, a, QStringLiteral("%1 sends a FORWARD-TSN").arg(name));
         }
-        // Closing: the next chunk of the shutdown handshake (RFC 4960 §9.2), or an ABORT.
+        // Closing: the next chunk of the shutdown handshake (RFC 4960 §9.2). An ABORT in any state.
         auto sends = [&](quint8 type, const QString& text) {
             Prediction p = make(W::SctpSendsChunk, a, text);
             p.chunkType = type;
@@ -439,8 +441,36 @@ QList<Prediction> predictionsFrom(const sip::StackSnapshot& snapshot, const QLis
             sends(sctp::chunk::ShutdownAck, QStringLiteral("%1 sends a SHUTDOWN-ACK").arg(name));
         else if (a.state == QLatin1String("SHUTDOWN-SENT"))
             sends(sctp::chunk::ShutdownComplete, QStringLiteral("%1 sends a SHUTDOWN-COMPLETE").arg(name));
-        if (closing(a.state))
-            sends(sctp::chunk::Abort, QStringLiteral("%1 sends an ABORT").arg(name));
+        // An ABORT can come in any state: the application may abort (SCTP_ABORT, as eof-vs-abort
+        // does from ESTABLISHED), or the stack gives up (too many retransmissions).
+        sends(sctp::chunk::Abort,
+            closing(a.state) ? QStringLiteral("%1 sends an ABORT").arg(name)
+                             : QStringLiteral("%1 sends an ABORT (its application aborts, or it gives up on the peer)").arg(name));
+    }
+
+    // Closed in the snapshot (read after the whole instant) but not as of the event asked at: it
+    // ends later in this instant, so it was up when asked; offered the one way an application ends
+    // one at once.
+    // One that has ended while its peer's end is still up answers what the peer still sends to it
+    // with an ABORT (an out-of-the-blue packet, RFC 9260 §8.4).
+    for (const sctp::AssociationInfo& a : associations) {
+        const SctpQuizHistory::Association* h = history.association(a.id);
+        if (!a.id || !h || h->lane.isEmpty() || (a.state != QLatin1String("CLOSED") && a.state != QLatin1String("ABORTED")))
+            continue;
+        QString text;
+        if (!h->ended) {
+            text = QStringLiteral("%1 sends an ABORT (its application aborts, or it gives up on the peer)").arg(who(a));
+        } else {
+            bool peerUp = false;
+            for (const sctp::AssociationInfo& other : std::as_const(assocs))
+                peerUp = peerUp || (!a.localAddress.isEmpty() && other.localAddress == a.peerAddress && other.peerAddress == a.localAddress);
+            if (!peerUp)
+                continue;
+            text = QStringLiteral("%1, ended, answers a packet from its peer with an ABORT (out of the blue, RFC 9260 §8.4)").arg(who(a));
+        }
+        Prediction p = make(W::SctpSendsChunk, a, text);
+        p.chunkType = sctp::chunk::Abort;
+        out << p;
     }
 
     const bool sipless = snapshot.transactions.isEmpty() && snapshot.dialogs.isEmpty() && snapshot.connections.isEmpty();

@@ -93,6 +93,7 @@ public:
         quint32 cumAck = 0; // the highest cumulative TSN acknowledged to it or skipped by its FORWARD-TSN
         bool receivedData = false;
         qint64 unsackedSinceNs = -1; // DATA received since the last SACK it sent: the first one's time
+        bool ended = false; // an ABORT or SHUTDOWN-COMPLETE sent or received
     };
     const Association* association(quint64 id) const;
     // The lowest TSN it sent that is above its cumulative ack point, or -1.

@@ -193,7 +193,8 @@ private slots:
                                             << QStringList { QStringLiteral("T3-rtx"), QStringLiteral("sack"), QStringLiteral("forward-tsn"),
                                                    QStringLiteral("abandon"), QStringLiteral("data") };
         QTest::newRow("eof-vs-abort") << QStringLiteral("eof-vs-abort") << quint64(1)
-                                      << QStringList { QStringLiteral("sack"), QStringLiteral("data"), QStringLiteral("shutdown") };
+                                      << QStringList { QStringLiteral("sack"), QStringLiteral("data"), QStringLiteral("shutdown"),
+                                             QStringLiteral("abort") };
     }
     void atMostOneHoldsAndTheStatePredictedIt()
     {
@@ -241,7 +242,22 @@ private slots:
             bool timeout = false;
             for (const trace::Event& e : h)
                 timeout = timeout || (e.kind == trace::Kind::SctpRetransmission && e.a == 2);
-            if (first.kind == trace::Kind::SctpAbandon) {
+            if (first.dir == trace::Dir::Tx && hasChunk(h, trace::Dir::Tx, sctp::chunk::Abort)) {
+                // Whatever the state (eof-vs-abort aborts from ESTABLISHED): the ABORT choice holds.
+                const lab::Prediction* abort = nullptr;
+                for (const lab::Prediction& p : choices)
+                    if (p.what == lab::Prediction::What::SctpSendsChunk && p.chunkType == sctp::chunk::Abort && p.association == first.object)
+                        abort = &p;
+                if (!(abort && abort->holds(h))) {
+                    for (const auto& x : assocs)
+                        qWarning() << "assoc" << x.id << x.localAddress << x.peerAddress << x.state;
+                    for (const auto& p : choices)
+                        qWarning() << "choice" << p.text;
+                    qWarning() << "object" << first.object;
+                }
+                QVERIFY2(abort && abort->holds(h), qPrintable(QStringLiteral("abort: ") + where));
+                ++seen[QStringLiteral("abort")];
+            } else if (first.kind == trace::Kind::SctpAbandon) {
                 expectHeld(lab::Prediction::What::SctpAbandons, {}, QStringLiteral("abandon"));
             } else if (first.dir == trace::Dir::Tx && timeout) {
                 // DATA was outstanding, so T3-rtx was running.
