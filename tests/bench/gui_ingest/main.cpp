@@ -11,6 +11,8 @@
 // thread once per stall longer than MS and prints its stack (addresses: resolve them with
 // addr2line -f -C -e FILE OFFSET), to find where it blocks. Exit status 1 when the window never painted, took in nothing
 // while the writer wrote, or the ladderlab process did not write its screenshot.
+//   bench_gui_ingest --capture lo [--sipp-rate CALLS_PER_S] [--seconds S] [--no-autosave]
+// The window's live capture under a sipp load on loopback instead (live.cpp).
 #include "logmodel.h"
 #include "mainwindow.h"
 #include "graphs/tsngraphview.h"
@@ -38,6 +40,8 @@
 #include <unistd.h>
 
 using namespace ladder;
+
+int runCaptureBench(QApplication& app, const QStringList& args); // live.cpp
 
 namespace {
 
@@ -145,6 +149,8 @@ int main(int argc, char* argv[])
     QApplication app(argc, argv);
     int rate = 20000, seconds = 30, paintEvents = 1000000, tsns = 1000000, stallStacksMs = 0;
     const QStringList args = app.arguments();
+    if (args.contains(QLatin1String("--capture")))
+        return runCaptureBench(app, args);
     for (int i = 1; i + 1 < args.size(); i += 2) {
         if (args[i] == QLatin1String("--rate"))
             rate = args[i + 1].toInt();
