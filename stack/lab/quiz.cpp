@@ -35,10 +35,10 @@ namespace {
 
     // One SCTP happening, classified: the first that applies, in the order Prediction::holds gives.
     struct Happening {
-        enum class K : quint8 { None, T3Expiry, Control, ForwardTsn, Retransmission, NewData, Heartbeat, SackSent, SackArrives, DataArrives, Abandon };
+        enum class K : quint8 { None, T3Expiry, Control, ForwardTsn, Retransmission, NewData, Heartbeat, SackSent, SackArrives, DataArrives, Abandon, ControlArrives };
         K kind = K::None;
         quint64 association = 0;
-        quint8 chunkType = 0; // Control
+        quint8 chunkType = 0; // Control, ControlArrives
         QList<quint32> tsns; // Retransmission
     };
 
@@ -94,6 +94,13 @@ namespace {
             else if (chunks.contains(chunk::Sack) || chunks.contains(chunk::NrSack))
                 h.kind = Happening::K::SackSent;
         } else if (first.dir == trace::Dir::Rx) {
+            // The handshake's answers first: a COOKIE-ACK may come bundled with DATA or a SACK.
+            for (const quint8 type : { chunk::InitAck, chunk::CookieAck })
+                if (chunks.contains(type)) {
+                    h.kind = Happening::K::ControlArrives;
+                    h.chunkType = type;
+                    return h;
+                }
             if (chunks.contains(chunk::Sack) || chunks.contains(chunk::NrSack))
                 h.kind = Happening::K::SackArrives;
             else if (chunks.contains(chunk::Data) || chunks.contains(chunk::IData))
@@ -136,6 +143,7 @@ bool Prediction::holds(const QList<trace::Event>& happening) const
         case What::SctpSendsForwardTsn: return h.kind == K::ForwardTsn;
         case What::SctpAbandons: return h.kind == K::Abandon;
         case What::SctpSendsChunk: return h.kind == K::Control && h.chunkType == chunkType;
+        case What::SctpChunkArrives: return h.kind == K::ControlArrives && h.chunkType == chunkType;
         default: return false;
         }
     }
@@ -304,6 +312,12 @@ void SctpQuizHistory::feed(const trace::Event& e)
     const bool sack = e.a == chunk::Sack || e.a == chunk::NrSack;
     if (e.a == chunk::Abort || e.a == chunk::ShutdownComplete)
         a.ended = true;
+    if (e.dir == trace::Dir::Tx && e.a == chunk::Init)
+        a.awaiting = chunk::InitAck;
+    else if (e.dir == trace::Dir::Tx && e.a == chunk::CookieEcho)
+        a.awaiting = chunk::CookieAck;
+    else if (e.dir == trace::Dir::Rx && a.awaiting && e.a == a.awaiting)
+        a.awaiting = 0;
     if (e.dir == trace::Dir::Tx) {
         if (data)
             a.sentTsns.insert(quint32(e.c));
@@ -429,6 +443,18 @@ QList<Prediction> predictionsFrom(const sip::StackSnapshot& snapshot, const QLis
             out << make(W::SctpAbandons, a, QStringLiteral("%1 abandons a message (PR-SCTP)").arg(name));
             out << make(W::SctpSendsForwardTsn, a, QStringLiteral("%1 sends a FORWARD-TSN").arg(name));
         }
+        // Opening: the peer's answer in the handshake (RFC 9260 §5.1), from the journal as of the
+        // event asked at (usrsctp's state is read after the whole instant: an association whose
+        // handshake ends in it already reads ESTABLISHED).
+        auto arrives = [&](quint8 type, const QString& text) {
+            Prediction p = make(W::SctpChunkArrives, a, text);
+            p.chunkType = type;
+            out << p;
+        };
+        if (h && h->awaiting == sctp::chunk::InitAck)
+            arrives(sctp::chunk::InitAck, QStringLiteral("An INIT-ACK arrives at %1 (its INIT answered, with the cookie)").arg(name));
+        else if (h && h->awaiting == sctp::chunk::CookieAck)
+            arrives(sctp::chunk::CookieAck, QStringLiteral("A COOKIE-ACK arrives at %1 (the association is up)").arg(name));
         // Closing: the next chunk of the shutdown handshake (RFC 4960 §9.2). An ABORT in any state.
         auto sends = [&](quint8 type, const QString& text) {
             Prediction p = make(W::SctpSendsChunk, a, text);

@@ -56,6 +56,7 @@ struct Prediction {
         SctpSendsForwardTsn, // it sends a FORWARD-TSN
         SctpAbandons, // it abandons a message (PR-SCTP)
         SctpSendsChunk, // it sends a chunk of type `chunkType` (SHUTDOWN…, ABORT)
+        SctpChunkArrives, // a chunk of type `chunkType` arrives at it (INIT-ACK, COOKIE-ACK: its handshake)
     };
     What what = What::TimerFires;
     QString timer; // TimerFires: "A", "B", "K"…; SctpTimerFires: "T3-rtx"…
@@ -94,6 +95,7 @@ public:
         bool receivedData = false;
         qint64 unsackedSinceNs = -1; // DATA received since the last SACK it sent: the first one's time
         bool ended = false; // an ABORT or SHUTDOWN-COMPLETE sent or received
+        quint8 awaiting = 0; // the handshake chunk it waits for: INIT-ACK after its INIT, COOKIE-ACK after its COOKIE-ECHO
     };
     const Association* association(quint64 id) const;
     // The lowest TSN it sent that is above its cumulative ack point, or -1.
