@@ -362,20 +362,9 @@ bool NetworkEngine::admitted(const sip::Incoming& in, const QString& method)
 {
     if (!m_rules.auth.challenges(method))
         return true;
-    if (!m_digest)
-        setRules(m_rules);
+    QString source;
+    const sip::auth::DigestServer::Verdict v = verifyCredentials(in, false, &source);
     const qint64 now = QDateTime::currentSecsSinceEpoch();
-    const QByteArray user = m_rules.auth.user.toUtf8(), password = m_rules.auth.password.toUtf8();
-    const sip::auth::DigestServer::Verdict v = m_digest->verify(in.message.values(sip::HeaderId::Authorization), in.message.method(),
-        in.message.requestUriText(), [&](const QByteArray& u) -> std::optional<QByteArray> {
-            if (u == user)
-                return password;
-            return std::nullopt;
-        },
-        now);
-    const QString source = in.connection ? QStringLiteral("%1 %2").arg(QString::fromLatin1(sip::transportToken(in.connection->type())),
-                                               in.connection->remote().toString())
-                                         : QString();
     if (v.ok()) {
         m_stack.log(1, tr("network mode: %1 from %2 (transaction %3): credentials for '%4' verified (%5)")
                            .arg(method, source)
@@ -399,29 +388,34 @@ bool NetworkEngine::admitted(const sip::Incoming& in, const QString& method)
     return false;
 }
 
-bool NetworkEngine::checkHandChallenge(const sip::Incoming& in, const QString& method, const HandChallenge& challenge, QString* text)
+sip::auth::DigestServer::Verdict NetworkEngine::verifyCredentials(const sip::Incoming& in, bool proxy, QString* source)
 {
     if (!m_digest)
         setRules(m_rules);
-    const qint64 now = QDateTime::currentSecsSinceEpoch();
     const QByteArray user = m_rules.auth.user.toUtf8(), password = m_rules.auth.password.toUtf8();
-    const sip::auth::DigestServer::Verdict v = m_digest->verify(
-        in.message.values(challenge.proxy ? sip::HeaderId::ProxyAuthorization : sip::HeaderId::Authorization), in.message.method(),
-        in.message.requestUriText(), [&](const QByteArray& u) -> std::optional<QByteArray> {
+    *source = in.connection ? QStringLiteral("%1 %2").arg(QString::fromLatin1(sip::transportToken(in.connection->type())),
+                                  in.connection->remote().toString())
+                            : QString();
+    return m_digest->verify(in.message.values(proxy ? sip::HeaderId::ProxyAuthorization : sip::HeaderId::Authorization),
+        in.message.method(), in.message.requestUriText(),
+        [&](const QByteArray& u) -> std::optional<QByteArray> {
             if (!user.isEmpty() && u == user)
                 return password;
             return std::nullopt;
         },
-        now);
-    const QString source = in.connection ? QStringLiteral("%1 %2").arg(QString::fromLatin1(sip::transportToken(in.connection->type())),
-                                               in.connection->remote().toString())
-                                         : QString();
+        QDateTime::currentSecsSinceEpoch());
+}
+
+bool NetworkEngine::checkHandChallenge(const sip::Incoming& in, const QString& method, const HandChallenge& challenge, QString* text)
+{
+    QString source;
+    const sip::auth::DigestServer::Verdict v = verifyCredentials(in, challenge.proxy, &source);
     const QString who = v.user.isEmpty() ? QString() : tr("credentials for '%1' ").arg(escapeNetworkText(v.user, 80));
     if (v.ok()) {
         *text = tr("%1verified (%2)").arg(who, QString::fromLatin1(sip::auth::algorithmName(v.algorithm)));
     } else {
         QString why = escapeNetworkText(v.reason.toUtf8(), 200);
-        if (v.result == sip::auth::DigestServer::Verdict::Result::UnknownUser && user.isEmpty())
+        if (v.result == sip::auth::DigestServer::Verdict::Result::UnknownUser && m_rules.auth.user.isEmpty())
             why = tr("no account to check them against: set the Challenge line's Accept user and password");
         *text = tr("%1refused: %2").arg(who, why);
     }

@@ -201,6 +201,10 @@ private:
         qint64 issuedSecs = 0;
         quint64 transaction = 0; // the one answered 401/407
     };
+    // The UAS account's verdict on a request's Authorization (Proxy-Authorization when `proxy`):
+    // the Challenge rule's and a hand 401/407's check both. With no account set, nothing verifies
+    // (an empty user name does not match an empty account). *source: "udp 127.0.0.1:5070".
+    sip::auth::DigestServer::Verdict verifyCredentials(const sip::Incoming& in, bool proxy, QString* source);
     // Checks the credentials of a request resent after a hand 401/407; true when they verify.
     bool checkHandChallenge(const sip::Incoming& in, const QString& method, const HandChallenge& challenge, QString* text);
     NetworkResult reply(quint64 tx, int status, const QByteArray& reason, const QList<QPair<QByteArray, QByteArray>>& headers,
