@@ -41,6 +41,7 @@
 #include <functional>
 #include <memory>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/prctl.h>
 #include <unistd.h>
 
@@ -390,6 +391,9 @@ int runCaptureBench(QApplication& app, const QStringList& args)
     const double achieved = sippSeconds > 0 ? double(sent) / sippSeconds : 0;
     const quint64 drops = f.kernelDrops + f.interfaceDrops;
     const long rssKiB = peakRssKiBLive();
+    rusage ru {};
+    getrusage(RUSAGE_SELF, &ru);
+    const double cpuSeconds = double(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) + double(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
 
     std::printf("gui_ingest --capture %s (offscreen window, sipp uac -> uas on 127.0.0.1:%d, asked %d calls/s for %d s; load %s)\n",
         qPrintable(device), uasPort, rate, seconds, qPrintable(loadAverage()));
@@ -417,6 +421,7 @@ int runCaptureBench(QApplication& app, const QStringList& args)
     std::printf("  %-50s %12llu\n", "  gaps longer than 50 ms", static_cast<unsigned long long>(gapsOver50));
     std::printf("  %-50s %9.1f ms\n", "Stop (last read, final tables) on the UI thread", stopMs);
     std::printf("  %-50s %9.1f MiB\n", "peak resident memory (this process)", double(rssKiB) / 1024.0);
+    std::printf("  %-50s %9.1f s  (all threads, whole run)\n", "CPU time of this process", cpuSeconds);
 
     bool ok = true;
     auto check = [&ok](bool good, const QString& what) {
