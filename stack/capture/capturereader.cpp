@@ -45,7 +45,20 @@ namespace {
         const uchar* base = nullptr; // page-aligned start of the mapping, or null (not a mapping)
         qsizetype released = 0;
         static constexpr qsizetype kStep = 4 * 1024 * 1024;
-        void at(qsizetype off)
+        // options.progress, called every progressStep bytes (readFrom sets these).
+        const std::function<bool(qint64, qint64, const CaptureReadResult&)>* progress = nullptr;
+        const CaptureReadResult* soFar = nullptr;
+        qint64 progressStep = 0, nextProgress = 0, total = 0;
+        // False when options.progress asks to stop.
+        bool at(qsizetype off)
+        {
+            release(off);
+            if (!progress || off < nextProgress || off >= total)
+                return true;
+            nextProgress = off + progressStep;
+            return (*progress)(off, total, *soFar);
+        }
+        void release(qsizetype off)
         {
             if (!base || off - released < kStep)
                 return;
@@ -88,6 +101,14 @@ namespace {
         return satAdd(v, offset);
     }
 
+    CaptureReadResult& stopped(CaptureReadResult& res, qsizetype off)
+    {
+        res.ok = true;
+        res.stopped = true;
+        res.bytesRead = off;
+        return res;
+    }
+
     CaptureReadResult readPcap(const uchar* data, qsizetype size, PacketDecoder& dec, CaptureReadResult& res,
         Releaser& rel)
     {
@@ -124,9 +145,11 @@ namespace {
             ++res.packets;
             dec.decode(p);
             off += 16 + qsizetype(incl);
-            rel.at(off);
+            if (!rel.at(off))
+                return stopped(res, off);
         }
         res.ok = true;
+        res.bytesRead = size;
         return res;
     }
 
@@ -255,9 +278,11 @@ namespace {
                 dec.decode(p);
             }
             off += qsizetype(len);
-            rel.at(off);
+            if (!rel.at(off))
+                return stopped(res, off);
         }
         res.ok = true;
+        res.bytesRead = size;
         return res;
     }
 } // namespace
@@ -282,6 +307,13 @@ namespace {
             return res;
         }
         PacketDecoder dec(sink, options, res);
+        if (options.progress) {
+            rel.progress = &options.progress;
+            rel.soFar = &res;
+            rel.progressStep = std::max<qint64>(options.progressStep, 1);
+            rel.nextProgress = rel.progressStep;
+            rel.total = size;
+        }
         const quint32 m = quint32(data[0]) | (quint32(data[1]) << 8) | (quint32(data[2]) << 16) | (quint32(data[3]) << 24);
         return m == 0x0A0D0D0Au ? readPcapng(data, size, dec, res, rel) : readPcap(data, size, dec, res, rel);
     }

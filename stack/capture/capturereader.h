@@ -40,6 +40,8 @@ class Journal;
 //
 // The input is untrusted: every length is checked against the bytes present; a truncated or
 // malformed block ends the read with an error, keeping the events decoded before it.
+struct CaptureReadResult;
+
 struct CaptureReadOptions {
     QList<quint16> sctpUdpPorts { 9899 };
     bool sctpChunks = true;
@@ -52,6 +54,13 @@ struct CaptureReadOptions {
     bool showInterface = true;
     // The name of an interface index (a live capture asks the kernel); empty: "if N".
     std::function<QString(quint32)> interfaceName;
+    // Called on the reading thread after each progressStep bytes of the capture (and not at its
+    // end) with the offset reached, the capture's size and the counts so far (epochNs is set once
+    // a packet was read); returning false stops the read there: the result is ok, with stopped set
+    // and everything decoded before kept. Lets a file be read off the UI thread with a progress bar
+    // and a Cancel (SessionFiles::startOpen).
+    std::function<bool(qint64 done, qint64 total, const CaptureReadResult& soFar)> progress;
+    qint64 progressStep = 256 * 1024;
 };
 
 struct CaptureReadResult {
@@ -66,6 +75,8 @@ struct CaptureReadResult {
     quint64 reassembled = 0; // datagrams put together from them
     quint64 duplicates = 0; // copies of a packet dropped (see duplicateWindowNs)
     quint64 tcpGaps = 0; // TCP bytes the capture missed: the stream went on at the next message
+    bool stopped = false; // options.progress said stop: the read ended at bytesRead, not at the end
+    qint64 bytesRead = 0; // the offset the read reached
     QStringList warnings; // at most a few dozen, for the user
 };
 
