@@ -69,6 +69,7 @@ MainWindow::MainWindow(std::shared_ptr<trace::Journal> journal, QWidget* parent)
         [this](const QString& error) { statusBar()->showMessage(tr("Autosave failed: %1").arg(error), 10000); });
     createActions();
     createStatusBar();
+    connectFileLoading();
     m_defaultState = saveState();
     restoreLayout();
 }

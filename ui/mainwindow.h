@@ -6,12 +6,15 @@
 #include "sip/snapshot.h"
 #include "theme.h"
 
+#include <QElapsedTimer>
 #include <QMainWindow>
 
 #include <functional>
 #include <memory>
 
 class QLabel;
+class QProgressBar;
+class QPushButton;
 class QTabWidget;
 class QDockWidget;
 class QTableView;
@@ -88,7 +91,16 @@ public:
     StateMachineView* stateMachine() const { return m_stateMachine; }
     // Opens a session, capture or JSONL file as the File menu does; true on success. Errors go to
     // *error, or to a message box when error is null.
+    // A capture is read off the UI thread (SessionFiles::startOpen) while this waits, the window
+    // staying live.
     bool openFile(const QString& path, QString* error = nullptr);
+    // What File ▸ Open does: returns at once; a capture fills the views as it is read, with a
+    // progress bar and a Cancel in the status bar; errors go to a message box.
+    void openFileInBackground(const QString& path);
+    // Cancel on the progress bar: reading stops, what was read stays.
+    void cancelOpen();
+    QProgressBar* loadProgressBar() const { return m_loadBar; }
+    QPushButton* loadCancelButton() const { return m_loadCancel; }
     // Brings a view forward (timeline, ladder, transactions, dialogs, associations, streams,
     // composer-sip, composer-sctp, inspector, log, lab) and returns the widget that shows it.
     QWidget* showView(const QString& name);
@@ -132,6 +144,7 @@ private:
     void saveDialog();
     void exportDialog(const QString& format);
     void recoverPrevious();
+    void connectFileLoading();
 
     std::shared_ptr<trace::Journal> m_journal;
     JournalFollower* m_follower = nullptr;
@@ -163,6 +176,13 @@ private:
     QLabel* m_rateLabel = nullptr;
     QLabel* m_modeLabel = nullptr;
     SessionFiles* m_files = nullptr;
+    QProgressBar* m_loadBar = nullptr;
+    QPushButton* m_loadCancel = nullptr;
+    QString m_loadingPath;
+    QString* m_openError = nullptr; // openFile()'s, while it waits
+    bool m_openOk = false;
+    QElapsedTimer m_tablesClock; // since the last table update of a file being read
+    qint64 m_tablesCostMs = 0; // what that update took
     StateMachineView* m_stateMachine = nullptr;
     QAction* m_recoverAction = nullptr;
     bool m_offline = false;

@@ -25,6 +25,9 @@
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QLabel>
+#include <QLocale>
+#include <QProgressBar>
+#include <QPushButton>
 #include <QMessageBox>
 #include <QStatusBar>
 
@@ -50,37 +53,112 @@ void MainWindow::setModeText(const QString& text, const QString& toolTip)
 
 bool MainWindow::openFile(const QString& path, QString* error)
 {
+    if (m_files->loading()) { // the file being read stops first (keeping what it read)
+        m_files->cancelLoad();
+        m_files->waitForLoad();
+    }
+    m_openError = error;
+    m_openOk = false;
+    openFileInBackground(path);
+    m_files->waitForLoad(); // the views fill meanwhile
+    m_openError = nullptr;
+    return m_openOk;
+}
+
+void MainWindow::openFileInBackground(const QString& path)
+{
     emit aboutToOpenFile();
-    const SessionFiles::Result r = m_files->open(path);
-    if (!r.ok) {
-        if (error)
-            *error = r.error;
-        else
-            QMessageBox::warning(this, tr("Open"), r.error);
-        statusBar()->showMessage(r.error, 10000);
-        return false;
+    if (m_files->loading()) {
+        m_files->cancelLoad();
+        m_files->waitForLoad();
     }
-    m_follower->poll();
-    setOffline(path);
-    // A file has no live stack behind it: the tables show what was rebuilt from its wire events.
-    clearLiveState();
-    sip::StackSnapshot snapshot;
-    snapshot.transactions = r.transactions;
-    snapshot.dialogs = r.dialogs;
-    if (m_journal->count() > 0)
-        snapshot.timeNs = m_journal->at(m_journal->count() - 1).timeNs;
-    applySipSnapshot(snapshot);
-    applyAssociations(r.associations);
-    m_timeline->fitAll();
-    statusBar()->showMessage(r.summary, 10000);
-    if (!r.warnings.isEmpty()) {
-        trace::Event e;
-        e.kind = trace::Kind::Log;
-        e.a = 2;
-        e.text = tr("Opening %1: %2").arg(QFileInfo(path).fileName(), r.warnings.join(QStringLiteral("; ")));
-        m_journal->append(std::move(e));
-    }
-    return true;
+    m_loadingPath = path;
+    m_files->startOpen(path);
+}
+
+void MainWindow::cancelOpen()
+{
+    m_files->cancelLoad();
+}
+
+void MainWindow::connectFileLoading()
+{
+    m_loadBar = new QProgressBar(this);
+    m_loadBar->setRange(0, 1000);
+    m_loadBar->setMaximumWidth(220);
+    m_loadBar->setFormat(tr("Reading %p%"));
+    m_loadBar->hide();
+    m_loadCancel = new QPushButton(tr("Cancel"), this);
+    m_loadCancel->setToolTip(tr("Stop reading the file (what was read stays)"));
+    m_loadCancel->hide();
+    statusBar()->addPermanentWidget(m_loadBar);
+    statusBar()->addPermanentWidget(m_loadCancel);
+    connect(m_loadCancel, &QPushButton::clicked, this, &MainWindow::cancelOpen);
+
+    connect(m_files, &SessionFiles::loadProgress, this, [this](qint64 done, qint64 total) {
+        m_loadBar->setValue(total > 0 ? int(std::min<qint64>(1000, done * 1000 / total)) : 0);
+        m_loadBar->setToolTip(tr("%1 of %2 bytes of %3 read")
+                                  .arg(QLocale().toString(done), QLocale().toString(total),
+                                      QDir::toNativeSeparators(m_loadingPath)));
+        m_loadBar->show();
+        m_loadCancel->show();
+    });
+    // The file has given events: the journal now holds it, and the views follow it as it grows.
+    connect(m_files, &SessionFiles::loadCommitted, this, [this](const QString& path) {
+        m_tablesClock.invalidate();
+        setOffline(path);
+        clearLiveState();
+        m_follower->poll();
+    });
+    connect(m_files, &SessionFiles::loadTables, this,
+        [this](const sip::StackSnapshot& snapshot, const QList<sctp::AssociationInfo>& associations) {
+            // The tables cost the window time in proportion to their rows: an update is skipped
+            // while the last one's cost is not yet four times over, so reading never starves it.
+            if (!m_offline || (m_tablesClock.isValid() && m_tablesClock.elapsed() < 4 * m_tablesCostMs))
+                return;
+            m_tablesClock.start();
+            applySipSnapshot(snapshot);
+            applyAssociations(associations);
+            m_tablesCostMs = m_tablesClock.elapsed();
+            m_tablesClock.start();
+        });
+    connect(m_files, &SessionFiles::loadFinished, this, [this](const SessionFiles::Result& r) {
+        m_loadBar->hide();
+        m_loadCancel->hide();
+        const QString path = m_loadingPath;
+        m_openOk = r.ok;
+        if (!r.ok) {
+            if (m_openError)
+                *m_openError = r.error;
+            else if (!r.stopped)
+                QMessageBox::warning(this, tr("Open"), r.error);
+            statusBar()->showMessage(r.error, 10000);
+            return;
+        }
+        m_follower->poll();
+        setOffline(path);
+        // A file has no live stack behind it: the tables show what was rebuilt from its wire events
+        // (a capture read in the background has them already, updated in place).
+        if (!r.streamed)
+            clearLiveState();
+        m_tablesClock.invalidate();
+        sip::StackSnapshot snapshot;
+        snapshot.transactions = r.transactions;
+        snapshot.dialogs = r.dialogs;
+        if (m_journal->count() > 0)
+            snapshot.timeNs = m_journal->at(m_journal->count() - 1).timeNs;
+        applySipSnapshot(snapshot);
+        applyAssociations(r.associations);
+        m_timeline->fitAll();
+        statusBar()->showMessage(r.summary, 10000);
+        if (!r.warnings.isEmpty()) {
+            trace::Event e;
+            e.kind = trace::Kind::Log;
+            e.a = 2;
+            e.text = tr("Opening %1: %2").arg(QFileInfo(path).fileName(), r.warnings.join(QStringLiteral("; ")));
+            m_journal->append(std::move(e));
+        }
+    });
 }
 
 void MainWindow::setOffline(const QString& file)
@@ -98,7 +176,7 @@ void MainWindow::openDialog()
         tr("Everything LadderLab opens (*.ladderlab *.pcapng *.pcap *.cap *.jsonl);;LadderLab sessions (*.ladderlab);;"
            "Captures (*.pcapng *.pcap *.cap);;JSON Lines journals (*.jsonl);;All files (*)"));
     if (!path.isEmpty())
-        openFile(path);
+        openFileInBackground(path);
 }
 
 void MainWindow::saveDialog()

@@ -10,6 +10,8 @@
 #include "capture/session.h"
 
 #include <QDir>
+#include <QElapsedTimer>
+#include <QEventLoop>
 #include <QFile>
 #include <QFileInfo>
 #include <QJsonDocument>
@@ -17,6 +19,10 @@
 #include <QSaveFile>
 #include <QSettings>
 #include <QStandardPaths>
+#include <QMutex>
+#include <QThread>
+
+#include <atomic>
 
 namespace ladder::ui {
 
@@ -35,8 +41,33 @@ SessionFiles::SessionFiles(std::shared_ptr<trace::Journal> journal, QObject* par
     m_draftTimer.start();
 }
 
+// A capture being read by startOpen(): the worker thread's events wait in `pending` until the
+// window commits to the file (commitLoad), then go straight to the journal.
+struct SessionFiles::Load {
+    quint64 id = 0;
+    QString path;
+    qint64 total = 0;
+    std::atomic<bool> cancel { false };
+    QMutex mutex; // guards what follows, between the worker and the UI thread
+    QList<trace::Event> pending;
+    trace::Journal* target = nullptr;
+    qint64 epochNs = 0;
+    quint64 events = 0;
+    bool commitAsked = false;
+    // UI thread only
+    QThread* thread = nullptr;
+    bool committed = false;
+};
+
 SessionFiles::~SessionFiles()
 {
+    if (m_load) { // closing while a file loads: stop it; its posted results die with this object
+        m_load->cancel = true;
+        m_load->thread->wait();
+        delete m_load->thread;
+        delete m_load;
+        m_load = nullptr;
+    }
     // The last drafts, and a final autosave so that a clean exit loses nothing either.
     collectDrafts();
     flushDrafts();
@@ -104,27 +135,16 @@ SessionFiles::Result SessionFiles::open(const QString& path)
         // The capture's packets plus what they imply: transaction and dialog states, inferred timer
         // expiries, association states — like sngrep, from the wire alone.
         trace::CaptureReconstruction c = trace::reconstructCaptureFile(path);
-        r.warnings = c.read.warnings;
         events = std::move(c.events);
         if (!c.read.ok && events.isEmpty()) {
+            r.warnings = c.read.warnings;
             r.error = tr("%1: %2").arg(name, c.read.error);
             return r;
         }
-        if (!c.read.ok)
-            r.warnings.prepend(tr("The capture ends early: %1 (the %2 events before it were kept)").arg(c.read.error).arg(events.size()));
-        if (c.stats.sipUnparsed)
-            r.warnings << tr("%1 SIP messages did not parse (kept as they are)").arg(c.stats.sipUnparsed);
         epochNs = c.read.epochNs;
         r.transactions = std::move(c.transactions);
         r.dialogs = std::move(c.dialogs);
-        for (const trace::CapturedAssociation& a : std::as_const(c.associations))
-            r.associations.append(a.info);
-        r.summary = tr("%1 events from %2 (%3, %4 packets, %5 not SIP or SCTP): %6 transactions, %7 dialogs, %8 associations")
-                        .arg(locale.toString(qulonglong(events.size())), name, c.read.format, locale.toString(c.read.packets),
-                            locale.toString(c.read.ignored))
-                        .arg(r.transactions.size())
-                        .arg(r.dialogs.size())
-                        .arg(r.associations.size());
+        finishCapture(&r, name, c.read, c.stats, events.size(), c.associations);
         break;
     }
     case FileKind::Jsonl: {
@@ -155,6 +175,202 @@ SessionFiles::Result SessionFiles::open(const QString& path)
     m_currentFile = path;
     emit opened(path, r.kind);
     return r;
+}
+
+void SessionFiles::finishCapture(Result* r, const QString& name, const trace::CaptureReadResult& read,
+    const trace::ReconstructStats& stats, qsizetype events, const QList<trace::CapturedAssociation>& associations) const
+{
+    const QLocale locale;
+    r->warnings = read.warnings;
+    if (!read.ok)
+        r->warnings.prepend(tr("The capture ends early: %1 (the %2 events before it were kept)").arg(read.error).arg(events));
+    if (stats.sipUnparsed)
+        r->warnings << tr("%1 SIP messages did not parse (kept as they are)").arg(stats.sipUnparsed);
+    for (const trace::CapturedAssociation& a : associations)
+        r->associations.append(a.info);
+    r->summary = tr("%1 events from %2 (%3, %4 packets, %5 not SIP or SCTP): %6 transactions, %7 dialogs, %8 associations")
+                     .arg(locale.toString(qulonglong(events)), name, read.format, locale.toString(read.packets),
+                         locale.toString(read.ignored))
+                     .arg(r->transactions.size())
+                     .arg(r->dialogs.size())
+                     .arg(r->associations.size());
+}
+
+void SessionFiles::startOpen(const QString& path)
+{
+    if (m_load) { // one load at a time: the one under way stops (keeping what it read) first
+        cancelLoad();
+        waitForLoad();
+    }
+    Result r;
+    r.kind = detect(path, &r.error);
+    if (r.kind != FileKind::Capture) {
+        if (r.kind != FileKind::Unknown)
+            r = open(path);
+        emit loadFinished(r);
+        return;
+    }
+    static std::atomic<quint64> ids { 0 };
+    auto* load = new Load;
+    load->id = ++ids;
+    load->path = path;
+    load->total = QFileInfo(path).size();
+    m_load = load;
+    const quint64 id = load->id;
+    // Runs fn on this object's (the UI) thread, if this load is still the one under way.
+    auto post = [this, id](std::function<void(SessionFiles*, Load*)> fn) {
+        QMetaObject::invokeMethod(this, [this, id, fn = std::move(fn)] {
+            if (m_load && m_load->id == id)
+                fn(this, m_load);
+        }, Qt::QueuedConnection);
+    };
+    load->thread = QThread::create([load, post] {
+        // What reconstructCaptureFile does, with the events handed over as they come.
+        trace::Reconstructor rec;
+        qint64 lastNs = 0;
+        const trace::EventSink sink = [load, &lastNs](trace::Event&& e) {
+            lastNs = std::max(lastNs, e.timeNs);
+            QMutexLocker lock(&load->mutex);
+            ++load->events;
+            if (load->target)
+                load->target->append(std::move(e));
+            else
+                load->pending.append(std::move(e));
+        };
+        auto tables = [&rec, &lastNs](sip::StackSnapshot* snapshot, QList<sctp::AssociationInfo>* associations) {
+            snapshot->transactions = rec.transactions();
+            snapshot->dialogs = rec.dialogs();
+            snapshot->timeNs = lastNs;
+            for (const trace::CapturedAssociation& a : rec.associations())
+                associations->append(a.info);
+        };
+        QElapsedTimer clock;
+        clock.start();
+        qint64 lastProgress = -1000, lastTables = -1000;
+        trace::CaptureReadOptions options;
+        options.progress = [&](qint64 done, qint64 total, const trace::CaptureReadResult& soFar) {
+            if (load->cancel)
+                return false;
+            bool commit = false;
+            {
+                QMutexLocker lock(&load->mutex);
+                if (!load->target && !load->pending.isEmpty() && !load->commitAsked) {
+                    load->commitAsked = true;
+                    load->epochNs = soFar.epochNs;
+                    commit = true;
+                }
+            }
+            if (commit)
+                post([](SessionFiles* f, Load* l) { f->commitLoad(l); });
+            const qint64 now = clock.elapsed();
+            if (now - lastProgress >= 50) {
+                lastProgress = now;
+                post([done, total](SessionFiles* f, Load*) { emit f->loadProgress(done, total); });
+            }
+            if (now - lastTables >= 250) { // as a live capture's
+                lastTables = now;
+                sip::StackSnapshot snapshot;
+                QList<sctp::AssociationInfo> associations;
+                tables(&snapshot, &associations);
+                post([snapshot = std::move(snapshot), associations = std::move(associations)](SessionFiles* f, Load* l) {
+                    if (l->committed)
+                        emit f->loadTables(snapshot, associations);
+                });
+            }
+            return !load->cancel.load();
+        };
+        auto c = std::make_shared<trace::CaptureReconstruction>();
+        c->read = trace::readCaptureFile(load->path, [&](trace::Event&& e) { rec.consume(std::move(e), sink); }, options);
+        rec.finish(sink); // stopped or not: the timers due by the last packet read fire
+        c->stats = rec.stats();
+        rec.takeSnapshots(&c->transactions, &c->dialogs);
+        c->associations = rec.associations();
+        post([c](SessionFiles* f, Load* l) { f->endLoad(l, *c); });
+    });
+    emit loadProgress(0, load->total);
+    load->thread->start();
+}
+
+void SessionFiles::commitLoad(Load* load)
+{
+    if (load->committed)
+        return;
+    load->committed = true;
+    if (m_beforeLoad)
+        m_beforeLoad();
+    {
+        QMutexLocker lock(&load->mutex);
+        m_journal->clear();
+        if (load->epochNs)
+            m_journal->setEpochNs(load->epochNs);
+        for (trace::Event& e : load->pending)
+            m_journal->append(std::move(e));
+        load->pending.clear();
+        load->pending.squeeze();
+        load->target = m_journal.get();
+    }
+    m_currentFile = load->path;
+    emit loadCommitted(load->path);
+}
+
+void SessionFiles::endLoad(Load* load, trace::CaptureReconstruction& c)
+{
+    load->thread->wait();
+    Result r;
+    r.kind = FileKind::Capture;
+    r.stopped = c.read.stopped;
+    r.bytesRead = c.read.stopped ? c.read.bytesRead : load->total;
+    r.bytesTotal = load->total;
+    const QString name = QFileInfo(load->path).fileName();
+    quint64 events = 0;
+    bool any = false;
+    {
+        QMutexLocker lock(&load->mutex);
+        events = load->events;
+        any = load->target || !load->pending.isEmpty();
+        if (!load->target)
+            load->epochNs = c.read.epochNs;
+    }
+    if (!any && (c.read.stopped || !c.read.ok)) { // nothing read: the journal was never touched
+        r.error = c.read.stopped ? tr("Opening %1 was cancelled before any event was read: nothing changed").arg(name)
+                                 : tr("%1: %2").arg(name, c.read.error);
+        r.warnings = c.read.warnings;
+        delete load->thread;
+        delete load;
+        m_load = nullptr;
+        emit loadFinished(r);
+        return;
+    }
+    // (A capture with nothing SIP or SCTP in it opens, empty, as before.)
+    commitLoad(load);
+    r.transactions = std::move(c.transactions);
+    r.dialogs = std::move(c.dialogs);
+    finishCapture(&r, name, c.read, c.stats, qsizetype(events), c.associations);
+    if (r.stopped)
+        r.warnings.prepend(tr("stopped after %1 of %2 bytes (cancelled); what was read is kept")
+                               .arg(QLocale().toString(r.bytesRead), QLocale().toString(r.bytesTotal)));
+    r.ok = true;
+    r.streamed = true;
+    delete load->thread;
+    delete load;
+    m_load = nullptr;
+    emit opened(m_currentFile, r.kind);
+    emit loadFinished(r);
+}
+
+void SessionFiles::cancelLoad()
+{
+    if (m_load)
+        m_load->cancel = true;
+}
+
+void SessionFiles::waitForLoad()
+{
+    if (!m_load)
+        return;
+    QEventLoop loop;
+    connect(this, &SessionFiles::loadFinished, &loop, &QEventLoop::quit);
+    loop.exec();
 }
 
 SessionFiles::Result SessionFiles::save(const QString& path)

@@ -15,6 +15,10 @@
 class QIODevice;
 
 namespace ladder::trace {
+struct CaptureReadResult;
+struct CaptureReconstruction;
+struct CapturedAssociation;
+struct ReconstructStats;
 class Journal;
 class Session;
 class SessionAutosaver;
@@ -56,9 +60,27 @@ public:
         QList<sip::TransactionSnapshot> transactions;
         QList<sip::DialogSnapshot> dialogs;
         QList<sctp::AssociationInfo> associations;
+        bool streamed = false; // a capture read in the background (startOpen): the views followed it
+        bool stopped = false; // cancelled part-way (startOpen): what was read is kept
+        qint64 bytesRead = 0, bytesTotal = 0;
     };
     // Replaces the journal with the file's content (a bad file leaves the journal as it was).
     Result open(const QString& path);
+
+    // Opens a file without blocking the window. A pcap/pcapng capture is read and reconstructed on
+    // a thread of its own (the reader and trace::Reconstructor of reconstructCaptureFile, so the
+    // same events, transactions, dialogs and associations), its events going to the journal as
+    // they come: loadProgress while it reads, loadTables now and then, loadFinished at the end.
+    // The journal is only replaced once the file has given events (loadCommitted, after the
+    // before-load hook): a file that fails or is cancelled before that leaves it untouched.
+    // Sessions, JSON Lines and files that cannot be opened at all end at once (loadFinished before
+    // this returns). A load under way is cancelled first.
+    void startOpen(const QString& path);
+    bool loading() const { return m_load != nullptr; }
+    // Stops reading; what was read is kept (loadFinished follows, with stopped set).
+    void cancelLoad();
+    // Waits for the load under way to end (events processed meanwhile).
+    void waitForLoad();
     Result save(const QString& path);
     Result exportPcapng(const QString& path);
     Result exportJsonl(const QString& path);
@@ -84,6 +106,14 @@ signals:
     // The journal now holds a file's content.
     void opened(const QString& path, ladder::ui::SessionFiles::FileKind kind);
     void autosaveFailed(const QString& error);
+    // startOpen()'s load: bytes read of the file's size.
+    void loadProgress(qint64 done, qint64 total);
+    // The journal was cleared for the file (the before-load hook ran); its events follow.
+    void loadCommitted(const QString& path);
+    // The reconstruction so far (a few times a second while reading).
+    void loadTables(const ladder::sip::StackSnapshot& snapshot, const QList<ladder::sctp::AssociationInfo>& associations);
+    // The load ended: r.ok with the summary (r.stopped if cancelled), or r.error.
+    void loadFinished(const ladder::ui::SessionFiles::Result& r);
 
 private:
     struct Part {
@@ -95,6 +125,12 @@ private:
     Result writeExport(const QString& path, FileKind kind, const std::function<bool(QIODevice*, QString*)>& write) const;
     // Runs the reconstruction over the journal's wire events for the tables (sessions, JSONL).
     void rebuildTables(Result* r) const;
+    struct Load;
+    void commitLoad(Load* load);
+    void endLoad(Load* load, trace::CaptureReconstruction& c);
+    void finishCapture(Result* r, const QString& name, const trace::CaptureReadResult& read,
+        const trace::ReconstructStats& stats, qsizetype events, const QList<trace::CapturedAssociation>& associations) const;
+    Load* m_load = nullptr;
 
     std::shared_ptr<trace::Journal> m_journal;
     std::unique_ptr<trace::Session> m_session;

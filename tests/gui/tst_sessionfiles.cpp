@@ -14,8 +14,16 @@
 #include "statemachineview.h"
 #include "timeline/timelineview.h"
 #include "journal/journal.h"
+#include "capture/reconstruct.h"
+#include "../capture/sipcall.h"
 
 #include <QCheckBox>
+#include <QElapsedTimer>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QTimer>
+#include <QtEndian>
 #include <QComboBox>
 #include <QLineEdit>
 #include <QSettings>
@@ -51,6 +59,83 @@ class TestSessionFiles : public QObject {
         int n = 0;
         j.forEach(0, j.count(), [&](const trace::Event& e) { n += e.kind == kind; });
         return n;
+    }
+
+    // A pcap (raw IPv4, link type 228) of `calls` SIP calls over UDP, one every 2 ms, their
+    // messages 1 ms apart, each followed by `rtp` media packets (172 bytes, ignored: what makes a
+    // real capture big); `cut` bytes are taken off the end (a truncated last record).
+    static bool writeCalls(const QString& file, int calls, int cut = 0, int rtp = 0)
+    {
+        QByteArray out;
+        auto u16 = [&out](quint16 v) { out.append(char(v >> 8)).append(char(v)); };
+        auto le32 = [&out](quint32 v) {
+            char b[4];
+            qToLittleEndian(v, b);
+            out.append(b, 4);
+        };
+        le32(0xa1b2c3d4u);
+        out.append(char(2)).append(char(0)).append(char(4)).append(char(0));
+        le32(0);
+        le32(0);
+        le32(65535);
+        le32(228);
+        out.reserve(qsizetype(calls) * 2600);
+        for (int c = 0; c < calls; ++c) {
+            const QList<test::SipPacket> call = test::sipCall("bigcall-" + QByteArray::number(c), 5062, 5060);
+            for (int m = 0; m < call.size(); ++m) {
+                const QByteArray& sip = call[m].bytes;
+                const qint64 us = qint64(c) * 2000 + m * 1000;
+                le32(quint32(1700000000 + us / 1000000));
+                le32(quint32(us % 1000000));
+                const quint32 len = quint32(20 + 8 + sip.size());
+                le32(len);
+                le32(len);
+                out.append(char(0x45)).append(char(0));
+                u16(quint16(len));
+                u16(0);
+                u16(0);
+                out.append(char(64)).append(char(17));
+                u16(0);
+                out.append("\x7f\x00\x00\x01\x7f\x00\x00\x01", 8);
+                u16(call[m].fromCaller ? 5062 : 5060);
+                u16(call[m].fromCaller ? 5060 : 5062);
+                u16(quint16(8 + sip.size()));
+                u16(0);
+                out.append(sip);
+            }
+            for (int m = 0; m < rtp; ++m) {
+                const qint64 us = qint64(c) * 2000 + 1000 + m;
+                le32(quint32(1700000000 + us / 1000000));
+                le32(quint32(us % 1000000));
+                const quint32 len = 20 + 8 + 172;
+                le32(len);
+                le32(len);
+                out.append(char(0x45)).append(char(0));
+                u16(quint16(len));
+                u16(0);
+                u16(0);
+                out.append(char(64)).append(char(17));
+                u16(0);
+                out.append("\x7f\x00\x00\x01\x7f\x00\x00\x01", 8);
+                u16(40000);
+                u16(40002);
+                u16(8 + 172);
+                u16(0);
+                out.append(char(0x80)).append(char(0)).append(QByteArray(170, char(m)));
+            }
+        }
+        out.chop(cut);
+        QFile f(file);
+        return f.open(QIODevice::WriteOnly) && f.write(out) == out.size();
+    }
+
+    static bool logSays(const trace::Journal& j, const QString& words)
+    {
+        bool found = false;
+        j.forEach(0, j.count(), [&](const trace::Event& e) {
+            found = found || (e.kind == trace::Kind::Log && e.text.contains(words));
+        });
+        return found;
     }
 
 private slots:
@@ -167,6 +252,139 @@ private slots:
         QVERIFY(!w.openFile(path(QStringLiteral("cut.ladderlab")), &error));
         QVERIFY(!error.isEmpty());
         QCOMPARE(journal->count(), events);
+        QVERIFY(!w.isOffline());
+    }
+
+    // File > Open of a capture returns at once, reads on a thread of its own, and ends with what
+    // the synchronous reconstructCaptureFile gives: the same events, transactions, dialogs.
+    void streamedOpenMatchesTheSynchronousReconstruction()
+    {
+        const QString file = path(QStringLiteral("calls.pcap"));
+        QVERIFY(writeCalls(file, 1500));
+        const trace::CaptureReconstruction sync = trace::reconstructCaptureFile(file);
+        QVERIFY(sync.read.ok);
+        QVERIFY2(sync.transactions.size() == 2 * 1500 && sync.dialogs.size() == 1500, qPrintable(QString::number(sync.transactions.size())));
+
+        auto journal = labJournal();
+        ui::MainWindow w(journal);
+        QSignalSpy finished(w.files(), &ui::SessionFiles::loadFinished);
+        QSignalSpy progress(w.files(), &ui::SessionFiles::loadProgress);
+        w.openFileInBackground(file);
+        QVERIFY(w.files()->loading()); // returned before the file was read
+        QVERIFY(finished.isEmpty());
+        QVERIFY(finished.wait(20000));
+        const auto r = finished.first().first().value<ui::SessionFiles::Result>();
+        QVERIFY2(r.ok, qPrintable(r.error));
+        QVERIFY(!r.stopped);
+        QVERIFY(progress.size() >= 2); // the bar moved while reading
+        QVERIFY(w.loadProgressBar()->isHidden());
+        QVERIFY(w.isOffline());
+
+        QCOMPARE(journal->count(), quint64(sync.events.size()));
+        QCOMPARE(journal->epochNs(), sync.read.epochNs);
+        for (qsizetype i = 0; i < sync.events.size(); ++i) {
+            const trace::Event e = journal->at(quint64(i));
+            const trace::Event& x = sync.events[i];
+            QCOMPARE(e.kind, x.kind);
+            QCOMPARE(e.timeNs, x.timeNs);
+            QCOMPARE(e.object, x.object);
+            QCOMPARE(e.text, x.text);
+        }
+        QCOMPARE(w.transactionModel()->rows().size(), sync.transactions.size());
+        QCOMPARE(w.dialogModel()->rows().size(), sync.dialogs.size());
+        QCOMPARE(r.transactions.size(), sync.transactions.size());
+        QCOMPARE(r.associations.size(), sync.associations.size());
+
+        // openFile() (the command line, recovery, scripts) still waits and gives the same.
+        const quint64 count = journal->count();
+        QString error;
+        QVERIFY2(w.openFile(file, &error), qPrintable(error));
+        QCOMPARE(journal->count(), count);
+
+        // A capture cut short: what came before the cut, and the same warning as before, logged.
+        const QString cut = path(QStringLiteral("cut.pcap"));
+        QVERIFY(writeCalls(cut, 200, 100));
+        const trace::CaptureReconstruction syncCut = trace::reconstructCaptureFile(cut);
+        QVERIFY(!syncCut.read.ok);
+        QVERIFY2(w.openFile(cut, &error), qPrintable(error));
+        QCOMPARE(journal->count(), quint64(syncCut.events.size()) + 1); // and the log line
+        QVERIFY(logSays(*journal, QStringLiteral("The capture ends early: %1").arg(syncCut.read.error)));
+    }
+
+    // Cancel half-way: reading stops, what was read is kept and shown, the log says how far it
+    // got; the window answered a 1 ms timer all along.
+    void cancelKeepsWhatWasReadAndTheWindowStaysLive()
+    {
+        const QString file = path(QStringLiteral("big.pcap"));
+        const int calls = 6000; // with their media, 40 MB
+        QVERIFY(writeCalls(file, calls, 0, 20));
+        const qint64 size = QFileInfo(file).size();
+        auto journal = labJournal();
+        QVERIFY(countKind(*journal, trace::Kind::LinkDrop) > 0);
+        ui::MainWindow w(journal);
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        QTest::qWait(200); // the first paints
+        QSignalSpy finished(w.files(), &ui::SessionFiles::loadFinished);
+        QElapsedTimer clock;
+        clock.start();
+        qint64 last = 0, longest = 0;
+        QTimer tick;
+        tick.setInterval(1);
+        connect(&tick, &QTimer::timeout, this, [&] {
+            const qint64 now = clock.elapsed();
+            longest = std::max(longest, now - last);
+            last = now;
+        });
+        tick.start();
+        last = clock.elapsed();
+        w.openFileInBackground(file);
+        QVERIFY(w.files()->loading());
+        // The views fill while it reads: the file's transactions show before the end.
+        QTRY_VERIFY_WITH_TIMEOUT(w.isOffline() && !w.transactionModel()->rows().isEmpty(), 20000);
+        QVERIFY(w.loadProgressBar()->isVisible() && w.loadProgressBar()->value() > 0);
+        QVERIFY(w.loadCancelButton()->isVisible());
+        QVERIFY(finished.isEmpty());
+        w.loadCancelButton()->click();
+        QVERIFY(finished.wait(10000));
+        tick.stop();
+        const auto r = finished.first().first().value<ui::SessionFiles::Result>();
+        QVERIFY2(r.ok, qPrintable(r.error));
+        QVERIFY(r.stopped);
+        QCOMPARE(r.bytesTotal, size);
+        QVERIFY(r.bytesRead > 0 && r.bytesRead < size);
+        const int sip = countKind(*journal, trace::Kind::SipMessage);
+        QVERIFY2(sip > 0 && sip < calls * 7, qPrintable(QString::number(sip)));
+        QCOMPARE(countKind(*journal, trace::Kind::LinkDrop), 0); // the lab's run is gone
+        QVERIFY(!w.transactionModel()->rows().isEmpty());
+        QCOMPARE(qsizetype(w.transactionModel()->rows().size()), r.transactions.size());
+        QVERIFY(logSays(*journal, QStringLiteral("stopped after %1 of %2 bytes").arg(QLocale().toString(r.bytesRead), QLocale().toString(size))));
+        QVERIFY(w.loadProgressBar()->isHidden());
+        qInfo("longest stall %lld ms; read %lld of %lld bytes", (long long)longest, (long long)r.bytesRead, (long long)size);
+        QVERIFY2(longest < 200, qPrintable(QStringLiteral("the window stalled %1 ms").arg(longest)));
+    }
+
+    // A capture that fails before giving any event leaves the journal and the views as they were.
+    void failedCaptureLeavesTheJournal()
+    {
+        const QString file = path(QStringLiteral("broken.pcap"));
+        QVERIFY(writeCalls(file, 1, 0));
+        QFile f(file);
+        QVERIFY(f.open(QIODevice::ReadWrite));
+        QByteArray bytes = f.readAll();
+        qToLittleEndian<quint32>(1u << 20, bytes.data() + 24 + 8); // the first record claims 1 MB
+        f.seek(0);
+        f.write(bytes);
+        f.close();
+        auto journal = labJournal();
+        const quint64 events = journal->count();
+        const QString first = journal->at(0).text;
+        ui::MainWindow w(journal);
+        QString error;
+        QVERIFY(!w.openFile(file, &error));
+        QVERIFY2(error.contains(QLatin1String("broken.pcap")) && error.contains(QLatin1String("beyond the file")), qPrintable(error));
+        QCOMPARE(journal->count(), events);
+        QCOMPARE(journal->at(0).text, first);
         QVERIFY(!w.isOffline());
     }
 
