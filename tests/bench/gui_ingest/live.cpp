@@ -10,7 +10,9 @@
 // kernel's drops (pcap_stats, as the status bar shows them), decoder warnings and frames not
 // decoded, the longest stall, the calls and transactions reconstructed against sipp's successful
 // calls, peak RSS; last line `RESULT live_calls_per_s=… …`.
-// Exit status: 77 when it cannot run here (sipp missing, capture not permitted), 2 for other reasons
+// Exit status: 77 when it cannot run here (sipp missing, capture not permitted) — 1 instead under
+// CI=true, where both are expected (CI runs as root with install-deps --test): a skip CI does not
+// expect fails it, as LADDERLAB_SKIP does in the tests — 2 for other reasons
 // it cannot run (not loopback, bad options, sipp did not start), 1 when an
 // answer is wrong (no frames, or fewer calls completed in the window than sipp completed beyond
 // what the kernel's drops explain), 0 otherwise. Every sipp is killed on every way out (the
@@ -66,6 +68,16 @@ QString loadAverage()
     if (!f.open(QIODevice::ReadOnly))
         return QStringLiteral("?");
     return QString::fromLatin1(f.readAll().split(' ').mid(0, 3).join(' '));
+}
+
+// 77 (ctest's skip), or 1 under CI=true: see the exit status above.
+int cannotRunHere()
+{
+    if (qEnvironmentVariable("CI") == QLatin1String("true")) {
+        std::fprintf(stderr, "bench_gui_ingest: CI=true: CI expects capture and sipp to be available\n");
+        return 1;
+    }
+    return 77;
 }
 
 int freeUdpPort()
@@ -192,7 +204,7 @@ int runCaptureBench(QApplication& app, const QStringList& args)
     if (sippPath.isEmpty()) {
         std::fprintf(stderr, "bench_gui_ingest: sipp not found (Debian: apt-get install sip-tester; "
                              "packaging/install-deps.sh --test)\n");
-        return 77;
+        return cannotRunHere();
     }
     QTemporaryDir dir;
     if (!dir.isValid()) {
@@ -228,7 +240,7 @@ int runCaptureBench(QApplication& app, const QStringList& args)
         if (geteuid() != 0)
             std::fprintf(stderr, "bench_gui_ingest: capturing needs root, or: sudo setcap cap_net_raw,cap_net_admin+eip %s\n",
                 qPrintable(QCoreApplication::applicationFilePath()));
-        return geteuid() != 0 || error.contains(QLatin1String("setcap")) ? 77 : 2;
+        return geteuid() != 0 || error.contains(QLatin1String("setcap")) ? cannotRunHere() : 2;
     }
 
     // The UI thread's ticker: the raw gap between two ticks, interval included.
