@@ -437,6 +437,54 @@ private slots:
         QCOMPARE(all.result.duplicates, quint64(0));
         QCOMPARE(all.of(Kind::SipRetransmission).size(), 2);
     }
+
+    // options.progress: called every progressStep bytes with the offset reached; false stops the
+    // read there, keeping what came before (File > Open's Cancel).
+    void progressReportsAndStopsTheRead()
+    {
+        Pcap pcap(101);
+        const NetEndpoint a = ep("10.0.0.1:5062"), b = ep("10.0.0.2:5060");
+        for (int c = 0; c < 60; ++c) {
+            const QList<test::SipPacket> call = test::sipCall("progress-" + QByteArray::number(c), 5062, 5060);
+            for (int m = 0; m < call.size(); ++m)
+                pcap.add(call[m].fromCaller ? net::udpPacket(a, b, call[m].bytes, 1) : net::udpPacket(b, a, call[m].bytes, 1),
+                    qint64(c) * 10000 + m * 1000);
+        }
+        const qint64 size = pcap.bytes().size();
+        const Read whole = read(pcap);
+        QVERIFY(whole.result.ok && !whole.result.stopped);
+        QCOMPARE(whole.result.bytesRead, size);
+        QCOMPARE(whole.of(Kind::SipMessage).size(), 60 * 7);
+
+        // Reporting only: the same events, offsets growing by at least a step, never the end.
+        CaptureReadOptions o;
+        o.progressStep = 4096;
+        QList<qint64> offsets;
+        o.progress = [&](qint64 done, qint64 total, const CaptureReadResult& soFar) {
+            offsets.append(done);
+            return total == size && soFar.packets > 0;
+        };
+        const Read reported = read(pcap, o);
+        QVERIFY(reported.result.ok && !reported.result.stopped);
+        QCOMPARE(reported.events.size(), whole.events.size());
+        QVERIFY(offsets.size() >= int(size / 4096) - 1);
+        for (qsizetype i = 1; i < offsets.size(); ++i)
+            QVERIFY(offsets[i] - offsets[i - 1] >= 4096);
+        QVERIFY(offsets.last() < size);
+
+        // Stopped at the third report: ok, stopped where it was, the events before kept.
+        int calls = 0;
+        o.progress = [&](qint64, qint64, const CaptureReadResult&) { return ++calls < 3; };
+        const Read stopped = read(pcap, o);
+        QVERIFY(stopped.result.ok);
+        QVERIFY(stopped.result.stopped);
+        QCOMPARE(stopped.result.bytesRead, offsets[2]);
+        QVERIFY(!stopped.events.isEmpty() && stopped.events.size() < whole.events.size());
+        for (qsizetype i = 0; i < stopped.events.size(); ++i) {
+            QCOMPARE(stopped.events[i].kind, whole.events[i].kind);
+            QCOMPARE(stopped.events[i].text, whole.events[i].text);
+        }
+    }
 };
 
 QTEST_GUILESS_MAIN(TstReassembly)
