@@ -24,6 +24,10 @@
 
 #include <atomic>
 
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
 namespace ladder::ui {
 
 namespace {
@@ -225,6 +229,9 @@ void SessionFiles::startOpen(const QString& path)
         }, Qt::QueuedConnection);
     };
     load->thread = QThread::create([load, post] {
+        // Background work: where it shares a core with the window, the window goes first (a
+        // per-thread nice value on Linux; the read still has every idle cycle).
+        setpriority(PRIO_PROCESS, id_t(syscall(SYS_gettid)), 10);
         // What reconstructCaptureFile does, with the events handed over as they come.
         trace::Reconstructor rec;
         qint64 lastNs = 0;
