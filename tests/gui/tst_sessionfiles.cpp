@@ -64,7 +64,7 @@ class TestSessionFiles : public QObject {
     // A pcap (raw IPv4, link type 228) of `calls` SIP calls over UDP, one every 2 ms, their
     // messages 1 ms apart, each followed by `rtp` media packets (172 bytes, ignored: what makes a
     // real capture big); `cut` bytes are taken off the end (a truncated last record).
-    static bool writeCalls(const QString& file, int calls, int cut = 0, int rtp = 0)
+    static bool writeCalls(const QString& file, int calls, int cut = 0, int rtp = 0, int leadingRtp = 0)
     {
         QByteArray out;
         auto u16 = [&out](quint16 v) { out.append(char(v >> 8)).append(char(v)); };
@@ -80,7 +80,12 @@ class TestSessionFiles : public QObject {
         le32(65535);
         le32(228);
         out.reserve(qsizetype(calls) * 2600);
-        for (int c = 0; c < calls; ++c) {
+        for (int c = -1; c < calls; ++c) {
+            if (c < 0) { // media before the first call (a capture started mid-call)
+                for (int m = 0; m < leadingRtp; ++m)
+                    rtpPacket(out, m, le32, u16);
+                continue;
+            }
             const QList<test::SipPacket> call = test::sipCall("bigcall-" + QByteArray::number(c), 5062, 5060);
             for (int m = 0; m < call.size(); ++m) {
                 const QByteArray& sip = call[m].bytes;
@@ -103,30 +108,33 @@ class TestSessionFiles : public QObject {
                 u16(0);
                 out.append(sip);
             }
-            for (int m = 0; m < rtp; ++m) {
-                const qint64 us = qint64(c) * 2000 + 1000 + m;
-                le32(quint32(1700000000 + us / 1000000));
-                le32(quint32(us % 1000000));
-                const quint32 len = 20 + 8 + 172;
-                le32(len);
-                le32(len);
-                out.append(char(0x45)).append(char(0));
-                u16(quint16(len));
-                u16(0);
-                u16(0);
-                out.append(char(64)).append(char(17));
-                u16(0);
-                out.append("\x7f\x00\x00\x01\x7f\x00\x00\x01", 8);
-                u16(40000);
-                u16(40002);
-                u16(8 + 172);
-                u16(0);
-                out.append(char(0x80)).append(char(0)).append(QByteArray(170, char(m)));
-            }
+            for (int m = 0; m < rtp; ++m)
+                rtpPacket(out, qint64(c) * 2000 + 1000 + m, le32, u16);
         }
         out.chop(cut);
         QFile f(file);
         return f.open(QIODevice::WriteOnly) && f.write(out) == out.size();
+    }
+
+    template<typename Le32, typename U16> static void rtpPacket(QByteArray& out, qint64 us, Le32 le32, U16 u16)
+    {
+        le32(quint32(1700000000 + us / 1000000));
+        le32(quint32(us % 1000000));
+        const quint32 len = 20 + 8 + 172;
+        le32(len);
+        le32(len);
+        out.append(char(0x45)).append(char(0));
+        u16(quint16(len));
+        u16(0);
+        u16(0);
+        out.append(char(64)).append(char(17));
+        u16(0);
+        out.append("\x7f\x00\x00\x01\x7f\x00\x00\x01", 8);
+        u16(40000);
+        u16(40002);
+        u16(8 + 172);
+        u16(0);
+        out.append(char(0x80)).append(char(0)).append(QByteArray(170, char(us)));
     }
 
     static bool logSays(const trace::Journal& j, const QString& words)
@@ -386,6 +394,24 @@ private slots:
         QCOMPARE(journal->count(), events);
         QCOMPARE(journal->at(0).text, first);
         QVERIFY(!w.isOffline());
+
+        // Cancelled before the file gave an event (4 MB of media come first): nothing changes.
+        const QString late = path(QStringLiteral("late.pcap"));
+        QVERIFY(writeCalls(late, 100, 0, 0, 20000));
+        QSignalSpy finished(w.files(), &ui::SessionFiles::loadFinished);
+        w.openFileInBackground(late);
+        w.cancelOpen();
+        QVERIFY(finished.wait(10000));
+        const auto r = finished.first().first().value<ui::SessionFiles::Result>();
+        QVERIFY(!r.ok);
+        QVERIFY(r.stopped);
+        QVERIFY2(r.error.contains(QLatin1String("nothing changed")), qPrintable(r.error));
+        QCOMPARE(journal->count(), events);
+        QCOMPARE(journal->at(0).text, first);
+        QVERIFY(!w.isOffline());
+        // Read to the end, the same file opens.
+        QVERIFY2(w.openFile(late, &error), qPrintable(error));
+        QCOMPARE(countKind(*journal, trace::Kind::SipMessage), 700);
     }
 
     void draftsSurviveARestart()
