@@ -54,6 +54,9 @@ struct CaptureReadOptions {
     bool showInterface = true;
     // The name of an interface index (a live capture asks the kernel); empty: "if N".
     std::function<QString(quint32)> interfaceName;
+    // An SSLKEYLOGFILE (NSS key log format, as Wireshark reads it): SIP over TLS 1.2/1.3 whose
+    // secrets it holds is decrypted (empty: TLS streams are not decoded).
+    QString tlsKeyLogFile;
     // Called on the reading thread after each progressStep bytes of the capture (and not at its
     // end) with the offset reached, the capture's size and the counts so far (epochNs is set once
     // a packet was read); returning false stops the read there: the result is ok, with stopped set
