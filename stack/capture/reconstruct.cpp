@@ -33,6 +33,8 @@ Reconstructor::Reconstructor(const ReconstructOptions& options)
 {
     m_transactions = std::make_unique<SipTransactionTracker>(options,
         [this](quint64 tx, qint64 timeNs, QList<Event>& out) { m_dialogs->onInviteTerminated(tx, timeNs, out); });
+    m_transactions->setTrackChanges(options.trackChanges);
+    m_dialogs->setTrackChanges(options.trackChanges);
 }
 
 Reconstructor::~Reconstructor() = default;
@@ -143,6 +145,10 @@ void Reconstructor::finish(const EventSink& out)
 }
 
 QList<sip::TransactionSnapshot> Reconstructor::transactions() const { return m_transactions->snapshots(); }
+
+QList<sip::TransactionSnapshot> Reconstructor::takeChangedTransactions() { return m_transactions->takeChanged(); }
+
+QList<sip::DialogSnapshot> Reconstructor::takeChangedDialogs() { return m_dialogs->takeChanged(); }
 
 void Reconstructor::takeSnapshots(QList<sip::TransactionSnapshot>* transactions, QList<sip::DialogSnapshot>* dialogs)
 {

@@ -31,6 +31,9 @@ struct ReconstructOptions {
     // stamped after the last packet and say "after the capture ended"); otherwise such
     // transactions keep the state they had at the end.
     bool settle = false;
+    // Keep a list of the transactions and dialogs that changed, for takeChangedTransactions() /
+    // takeChangedDialogs() (a live capture's views take only those each refresh).
+    bool trackChanges = false;
 };
 
 // What a capture tells about an SCTP association, beyond the live view's AssociationInfo (whose
@@ -104,6 +107,10 @@ public:
     // The transactions and dialogs moved out, for a reconstruction that is done: afterwards the
     // trackers are empty (and stats() counts none).
     void takeSnapshots(QList<sip::TransactionSnapshot>* transactions, QList<sip::DialogSnapshot>* dialogs);
+    // With ReconstructOptions::trackChanges: the transactions (dialogs) created or changed since
+    // the last call, by id, as they are now; the list starts again empty. Without: empty.
+    QList<sip::TransactionSnapshot> takeChangedTransactions();
+    QList<sip::DialogSnapshot> takeChangedDialogs();
 
     struct PacketKey { // from, to and bytes of a packet (reconstruct.cpp: digest)
         quint64 h1 = 0, h2 = 0;

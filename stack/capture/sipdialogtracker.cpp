@@ -44,6 +44,7 @@ void SipDialogTracker::setState(Dialog& d, const QString& to, qint64 timeNs, con
 {
     if (d.s.state == to)
         return;
+    touch(d);
     Event e;
     e.timeNs = timeNs;
     e.kind = Kind::DialogState;
@@ -80,6 +81,7 @@ void SipDialogTracker::onMessage(const Event& e, const SipFacts& m, quint64 tx, 
         Dialog* d = find(m.callId, m.fromTag, m.toTag);
         if (!d)
             return;
+        touch(*d);
         // Which side sent it: the caller writes its own tag in From.
         const bool byCaller = m.fromTag == d->callerTag;
         const bool byLocal = (d->role == Role::Uas) ? !byCaller : byCaller;
@@ -127,6 +129,7 @@ void SipDialogTracker::onInviteResponse(const Event& e, const SipFacts& m, quint
         create(e, m, tx, after);
         return;
     }
+    touch(*d);
     // Seen on another leg too (a capture at a proxy): that INVITE's end concerns it as well.
     if (tx) {
         Forks& forks = m_forks[tx];
@@ -220,6 +223,7 @@ void SipDialogTracker::create(const Event& e, const SipFacts& m, quint64 tx, QLi
     m_forks[tx].append(s.id);
     m_byKey[Key(s.callId, d.callerTag, d.calleeTag).view()] = s.id;
     m_dialogs.emplace_back(std::move(d));
+    touch(m_dialogs.back());
 }
 
 void SipDialogTracker::onInviteTerminated(quint64 tx, qint64 timeNs, QList<Event>& out)
@@ -245,6 +249,21 @@ QList<sip::DialogSnapshot> SipDialogTracker::takeSnapshots()
     m_byKey = {};
     m_forks.clear();
     m_inviteForks = {};
+    return out;
+}
+
+QList<sip::DialogSnapshot> SipDialogTracker::takeChanged()
+{
+    QList<sip::DialogSnapshot> out;
+    out.reserve(qsizetype(m_changed.size()));
+    std::sort(m_changed.begin(), m_changed.end());
+    for (quint64 id : m_changed) {
+        if (Dialog* d = byId(id)) {
+            d->changed = false;
+            out.append(d->s);
+        }
+    }
+    m_changed.clear();
     return out;
 }
 

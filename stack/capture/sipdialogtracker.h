@@ -25,6 +25,10 @@ public:
     QList<sip::DialogSnapshot> snapshots() const;
     // The same, moved out: the tracker is empty afterwards (for a reconstruction that is done).
     QList<sip::DialogSnapshot> takeSnapshots();
+    // Changes, as SipTransactionTracker's: every dialog created or changed is listed once until
+    // takeChanged() gives them (by id, as they are now).
+    void setTrackChanges(bool on) { m_trackChanges = on; }
+    QList<sip::DialogSnapshot> takeChanged();
     qsizetype count() const { return qsizetype(m_dialogs.size()); }
 
 private:
@@ -41,7 +45,15 @@ private:
         Role role = Role::Observed;
         QByteArray callerTag, calleeTag;
         QString local, remote; // endpoints
+        bool changed = false; // listed in m_changed
     };
+    void touch(Dialog& d)
+    {
+        if (m_trackChanges && !d.changed) {
+            d.changed = true;
+            m_changed.push_back(d.s.id);
+        }
+    }
 
     void setState(Dialog& d, const QString& to, qint64 timeNs, const QString& why, QList<Event>& out);
     Dialog* find(QByteArrayView callId, QByteArrayView tagA, QByteArrayView tagB);
@@ -55,6 +67,8 @@ private:
     ByteKeyMap<quint64> m_byKey; // Call-ID \n caller tag \n callee tag
     FlatMap<quint64, Forks, U64Hash> m_forks; // INVITE transaction → its dialogs
     ByteKeyMap<quint32> m_inviteForks; // Call-ID \n caller tag \n CSeq → dialogs made
+    bool m_trackChanges = false;
+    std::vector<quint64> m_changed; // ids, each once
 };
 
 } // namespace ladder::trace

@@ -183,6 +183,7 @@ SipTransactionTracker::Tx* SipTransactionTracker::nextDue()
 
 void SipTransactionTracker::fire(Tx& t, QList<Event>& out, bool afterEnd)
 {
+    touch(t);
     const QString name = t.timer;
     const qint64 at = t.timerDueNs;
     disarm(t);
@@ -252,6 +253,7 @@ quint64 SipTransactionTracker::onMessage(const Event& e, const SipFacts& m, QLis
         if (!found || found->s.lastStatus < 300)
             return 0;
         Tx& t = *found;
+        touch(t);
         keepMessage(t, e.raw, false);
         if (e.kind == Kind::SipRetransmission)
             ++t.s.retransmissions;
@@ -270,6 +272,7 @@ quint64 SipTransactionTracker::onMessage(const Event& e, const SipFacts& m, QLis
         found = &create(id, e, m, !m.request);
     }
     Tx& t = *found;
+    touch(t);
     if (m.request)
         onRequest(t, e, before, after);
     else
@@ -406,6 +409,21 @@ QList<sip::TransactionSnapshot> SipTransactionTracker::takeSnapshots()
     m_due = {};
     if (!std::is_sorted(out.cbegin(), out.cend(), [](const auto& a, const auto& b) { return a.id < b.id; }))
         std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
+    return out;
+}
+
+QList<sip::TransactionSnapshot> SipTransactionTracker::takeChanged()
+{
+    QList<sip::TransactionSnapshot> out;
+    out.reserve(qsizetype(m_changed.size()));
+    std::sort(m_changed.begin(), m_changed.end());
+    for (quint64 id : m_changed) {
+        if (Tx* t = find(id)) {
+            t->changed = false;
+            out.append(t->s);
+        }
+    }
+    m_changed.clear();
     return out;
 }
 

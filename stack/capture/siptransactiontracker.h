@@ -35,6 +35,10 @@ public:
     QList<sip::TransactionSnapshot> snapshots() const;
     // The same, moved out: the tracker is empty afterwards (for a reconstruction that is done).
     QList<sip::TransactionSnapshot> takeSnapshots();
+    // Changes: with tracking on, every transaction a message or a timer touched is listed once;
+    // takeChanged() gives them (by id, as they are now) and starts the list again.
+    void setTrackChanges(bool on) { m_trackChanges = on; }
+    QList<sip::TransactionSnapshot> takeChanged();
     qsizetype count() const { return qsizetype(m_tx.size()); }
     quint64 inferredTimers() const { return m_inferredTimers; }
     // Last final status of a transaction, 0 if none (or unknown id).
@@ -57,7 +61,15 @@ private:
         qint64 timerDueNs = 0;
         qint64 timerIntervalNs = 0;
         qint64 lastResponseNs = -1;
+        bool changed = false; // listed in m_changed
     };
+    void touch(Tx& t)
+    {
+        if (m_trackChanges && !t.changed) {
+            t.changed = true;
+            m_changed.push_back(t.s.id);
+        }
+    }
 
     Tx* find(quint64 id);
     const Tx* find(quint64 id) const { return const_cast<SipTransactionTracker*>(this)->find(id); }
@@ -88,6 +100,8 @@ private:
     };
     std::priority_queue<Due, std::vector<Due>, std::greater<Due>> m_due;
     quint64 m_inferredTimers = 0;
+    bool m_trackChanges = false;
+    std::vector<quint64> m_changed; // ids, each once
 };
 
 } // namespace ladder::trace
