@@ -35,6 +35,7 @@ public:
     // packets, events, ignored, warnings and the epoch, as a file read reports them.
     const CaptureReadResult& counts() const { return m_read; }
     const Reconstructor& reconstructor() const { return *m_rec; }
+    Reconstructor& reconstructor() { return *m_rec; } // takeChanged…() with ReconstructOptions::trackChanges
     // The tables `ladderctl trace show` ends with (reconstructtext.h).
     QStringList reconstructionText() const;
 
