@@ -13,6 +13,19 @@ using namespace journalstore;
 namespace {
     constexpr std::size_t kMaxPending = 4096; // repeats queued before the lane writes them out itself
     constexpr qsizetype kMinShared = 8; // shorter texts and raw bytes are stored as they are
+    constexpr qsizetype kMinHeld = 64; // shorter raw bytes are copied even when they could be held
+
+    // Raw bytes the journal holds by reference instead of copying: a slice of a block that others
+    // share too (a capture's PayloadArena, whose copies the reconstruction keeps in its
+    // transactions), so that holding them costs no memory the block does not cost already. A
+    // buffer of the producer's own (which may be much larger than the bytes, or reused) is copied.
+    bool holdRaw(const QByteArray& raw)
+    {
+        if (raw.size() < kMinHeld)
+            return false;
+        auto& d = const_cast<QByteArray&>(raw).data_ptr();
+        return d.d_ptr() && d.d_ptr()->isShared() && d.freeSpaceAtBegin() > 0;
+    }
 } // namespace
 
 Journal::Journal()
@@ -207,7 +220,9 @@ void Journal::flushPending() const
 quint64 Journal::storeLocked(const Event& e, quint32 implied)
 {
     // At most 3 UTF-8 bytes per UTF-16 unit (a surrogate pair takes 4 for 2).
-    const std::size_t bound = 2 + 9 * kMaxVarint + 3 * std::size_t(e.text.size()) + std::size_t(e.raw.size());
+    const bool hold = holdRaw(e.raw);
+    const std::size_t bound = 2 + 9 * kMaxVarint + 3 * std::size_t(e.text.size())
+        + (hold ? 2 * kMaxVarint : std::size_t(e.raw.size()));
 
     Store& s = *m_store;
     const quint32 from = s.intern(e.from);
@@ -261,7 +276,7 @@ quint64 Journal::storeLocked(const Event& e, quint32 implied)
                 break;
             }
     const Store::RawSeen* rawHit = nullptr;
-    if (e.raw.size() >= kMinShared)
+    if (e.raw.size() >= kMinShared && !hold)
         for (const Store::RawSeen& r : s.raws)
             if (r.source == e.raw.constData() && r.size == e.raw.size() && r.segment == segIdx
                 && std::memcmp(blk.data + r.offset, e.raw.constData(), std::size_t(r.size)) == 0) {
@@ -271,7 +286,7 @@ quint64 Journal::storeLocked(const Event& e, quint32 implied)
 
     char* p = blk.data + start;
     *p++ = char(e.kind);
-    *p++ = char(uchar(e.dir) | (textHit ? kTextRef : 0) | (rawHit ? kRawRef : 0));
+    *p++ = char(uchar(e.dir) | (textHit ? kTextRef : 0) | (rawHit || hold ? kRawRef : 0));
     p = putVarint(p, (quint64(e.timeNs) << 1) ^ quint64(e.timeNs >> 63)); // zigzag
     p = putVarint(p, e.object);
     p = putVarint(p, e.a);
@@ -299,7 +314,22 @@ quint64 Journal::storeLocked(const Event& e, quint32 implied)
         std::memcpy(p, textBytes.constData(), std::size_t(textBytes.size()));
         p += textBytes.size();
     }
-    if (rawHit) {
+    if (hold) {
+        // Back reference 0: the index of the held array (the same one again if the last held is
+        // these very bytes), and the length.
+        std::size_t k = blk.held.size();
+        if (k > 0 && blk.held.back().constData() == e.raw.constData() && blk.held.back().size() == e.raw.size()) {
+            --k;
+        } else {
+            blk.held.push_back(e.raw);
+            blk.heldBytes += std::size_t(e.raw.size());
+            seg.capacity += std::size_t(e.raw.size());
+            s.inMemoryBytes += std::size_t(e.raw.size());
+        }
+        p = putVarint(p, 0);
+        p = putVarint(p, k);
+        p = putVarint(p, quint64(e.raw.size()));
+    } else if (rawHit) {
         p = putVarint(p, start - rawHit->offset);
         p = putVarint(p, quint64(rawHit->size));
     } else {

@@ -26,7 +26,7 @@ void Journal::enforceLimits()
             limits = s.limits;
             const quint64 spillSize = s.spill ? s.spill->size.load() : 0;
             spillOk = limits.spill && !s.spillFailed
-                && spillSize + s.segments[s.nextSpill].bytes->size <= limits.diskBytes;
+                && spillSize + s.segments[s.nextSpill].bytes->size + s.segments[s.nextSpill].bytes->heldBytes <= limits.diskBytes;
         }
         QString why;
         if (spillOk) {
@@ -97,8 +97,25 @@ bool Journal::spillOne()
             file = f;
     }
     qint64 offset = -1;
-    // The segment is sealed: nobody writes its bytes any more, so it can be written unlocked.
-    const bool ok = file && file->append(bytes->data, bytes->size, &offset, &error);
+    // The segment is sealed: nobody writes its bytes (or its held raw bytes) any more, so it can
+    // be written unlocked. The held bytes follow the segment's own, one after another; a held
+    // raw field read back finds them at the offsets kept in the segment.
+    std::vector<quint32> heldOffsets;
+    std::size_t byteSize = bytes->size;
+    bool ok = false;
+    if (file && bytes->held.empty()) {
+        ok = file->append(bytes->data, bytes->size, &offset, &error);
+    } else if (file) {
+        std::vector<char> whole(bytes->data, bytes->data + bytes->size);
+        whole.reserve(bytes->size + bytes->heldBytes);
+        heldOffsets.reserve(bytes->held.size());
+        for (const QByteArray& h : bytes->held) {
+            heldOffsets.push_back(quint32(whole.size()));
+            whole.insert(whole.end(), h.constData(), h.constData() + h.size());
+        }
+        byteSize = whole.size();
+        ok = file->append(whole.data(), whole.size(), &offset, &error);
+    }
     QWriteLocker lock(&m_lock);
     if (gen != s.generation)
         return true; // cleared meanwhile: nothing left to spill
@@ -110,7 +127,8 @@ bool Journal::spillOne()
     s.spill = file;
     Segment& seg = s.segments[idx];
     seg.fileOffset = offset;
-    seg.byteSize = bytes->size;
+    seg.byteSize = byteSize;
+    seg.heldOffsets = std::move(heldOffsets);
     seg.bytes.reset();
     s.recycle(std::move(bytes));
     s.inMemoryBytes -= seg.capacity;

@@ -87,10 +87,13 @@ void Journal::forEach(quint64 first, quint64 n, const std::function<void(const E
                 }
                 const uchar* base = nullptr;
                 std::size_t size = 0;
+                HeldRaws heldRaws;
                 if (seg.bytes) {
                     base = reinterpret_cast<const uchar*>(seg.bytes->data);
                     size = seg.bytes->size;
+                    heldRaws.arrays = &seg.bytes->held;
                 } else {
+                    heldRaws.offsets = &seg.heldOffsets;
                     held = s.cached(idx);
                     if (!held) {
                         missing = idx;
@@ -102,7 +105,7 @@ void Journal::forEach(quint64 first, quint64 n, const std::function<void(const E
                 auto decodeAt = [&](quint32 off, quint64 at, Event* e) {
                     codec::Cursor cur { base + std::min<std::size_t>(off, size), base + size };
                     quint32 from = 0, to = 0;
-                    if (off > size || !decodeStored(cur, base, e, &from, &to))
+                    if (off > size || !decodeStored(cur, base, e, &from, &to, &heldRaws))
                         return false;
                     e->seq = at;
                     e->from = s.strings.value(qsizetype(from));

@@ -140,6 +140,13 @@ struct Journal::Block {
         data = static_cast<char*>(m);
     }
     ~Block() { ::munmap(data, capacity); }
+
+    // Raw bytes held instead of copied into data (a held raw field names its index here): a
+    // capture's payloads are already kept, in shared blocks, by the reconstruction that
+    // replays them (PayloadArena), so the journal keeps a reference on them rather than a
+    // second copy. Written under the journal's write lock; cleared when the block is reused.
+    std::vector<QByteArray> held;
+    std::size_t heldBytes = 0;
     Block(const Block&) = delete;
     Block& operator=(const Block&) = delete;
 };
@@ -150,7 +157,9 @@ struct Journal::Segment {
     std::shared_ptr<Block> bytes; // null once spilled or discarded
     qint64 fileOffset = -1; // where a spilled segment lives in the spill file
     std::size_t byteSize = 0; // encoded bytes, known once spilled
-    std::size_t capacity = 0; // memory it held
+    std::size_t capacity = 0; // memory it held (the held raw bytes included)
+    // Once spilled: where each held raw array's bytes were written, after the segment's own.
+    std::vector<quint32> heldOffsets;
     bool discarded = false;
 };
 
@@ -343,6 +352,8 @@ struct Journal::Store {
             return;
         }
         std::atomic_thread_fence(std::memory_order_acquire); // after the last reader let go
+        b->held.clear();
+        b->heldBytes = 0;
         b->size = 0;
         b->warmed = 0;
         spare.push_back(std::move(b));

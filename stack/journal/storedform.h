@@ -12,6 +12,7 @@
 
 #include <cstddef>
 #include <cstring>
+#include <vector>
 
 namespace ladder::trace::stored {
 
@@ -119,13 +120,39 @@ inline char* putUtf8(char* p, QStringView s, qsizetype ascii)
     return p;
 }
 
+// Raw bytes the journal holds instead of copying (see Journal::Block::held): a raw field whose
+// back reference is 0 is followed by the varint index of the held array and its length. In
+// memory the array itself is handed out (shared, no copy); a spilled segment has the held bytes
+// written after its own, at the offsets the segment recorded when it was spilled.
+struct HeldRaws {
+    const std::vector<QByteArray>* arrays = nullptr; // in memory
+    const std::vector<quint32>* offsets = nullptr; // spilled: where each starts in the blob
+};
+
 // A text or raw field: inline (varint length + bytes) or a back reference; bounds-checked
-// against the segment, whose bytes start at base.
-inline QByteArrayView storedBytes(codec::Cursor& c, bool ref, const uchar* base, const uchar* eventStart)
+// against the segment, whose bytes start at base (and end at c.end). *heldIndex is set to the
+// held array's index for a held raw field (else left alone).
+inline QByteArrayView storedBytes(codec::Cursor& c, bool ref, const uchar* base, const uchar* eventStart,
+    const HeldRaws* held = nullptr, qsizetype* heldIndex = nullptr)
 {
     if (!ref)
         return c.bytes(c.varint());
     const quint64 back = c.varint();
+    if (c.ok && back == 0 && held && heldIndex) {
+        const quint64 k = c.varint();
+        const quint64 n = c.varint();
+        if (!c.ok)
+            return {};
+        if (held->arrays && k < held->arrays->size() && quint64((*held->arrays)[k].size()) == n) {
+            *heldIndex = qsizetype(k);
+            return QByteArrayView((*held->arrays)[k]);
+        }
+        if (held->offsets && k < held->offsets->size() && (*held->offsets)[k] <= quint64(c.end - base)
+            && n <= quint64(c.end - base) - (*held->offsets)[k])
+            return QByteArrayView(reinterpret_cast<const char*>(base + (*held->offsets)[k]), qsizetype(n));
+        c.ok = false;
+        return {};
+    }
     const quint64 n = c.varint();
     if (!c.ok || back == 0 || back > quint64(eventStart - base) || n > back) {
         c.ok = false;
@@ -134,7 +161,8 @@ inline QByteArrayView storedBytes(codec::Cursor& c, bool ref, const uchar* base,
     return QByteArrayView(reinterpret_cast<const char*>(eventStart - back), qsizetype(n));
 }
 
-inline bool decodeStored(codec::Cursor& c, const uchar* base, Event* e, quint32* fromId, quint32* toId)
+inline bool decodeStored(codec::Cursor& c, const uchar* base, Event* e, quint32* fromId, quint32* toId,
+    const HeldRaws* held = nullptr)
 {
     const uchar* start = c.p;
     if (c.end - c.p >= 2 && (c.p[1] & kRepeat)) {
@@ -147,7 +175,7 @@ inline bool decodeStored(codec::Cursor& c, const uchar* base, Event* e, quint32*
         if (original[0] != start[0] || (original[1] & kRepeat) || (original[1] & 0x1f) != (start[1] & 0x1f))
             return false;
         codec::Cursor o { original, c.end };
-        if (!decodeStored(o, base, e, fromId, toId))
+        if (!decodeStored(o, base, e, fromId, toId, held))
             return false;
         const qint64 t = qint64(zz >> 1) ^ -qint64(zz & 1);
         e->timeNs = (start[1] & kRelativeTime) ? qint64(quint64(e->timeNs) + quint64(t)) : t;
@@ -157,10 +185,16 @@ inline bool decodeStored(codec::Cursor& c, const uchar* base, Event* e, quint32*
     if (!codec::decodeHeader(c, e, fromId, toId, kTextRef | kRawRef, &flags))
         return false;
     const QByteArrayView text = storedBytes(c, flags & kTextRef, base, start);
-    const QByteArrayView raw = storedBytes(c, flags & kRawRef, base, start);
+    qsizetype heldIndex = -1;
+    const QByteArrayView raw = storedBytes(c, flags & kRawRef, base, start, held, &heldIndex);
     if (!c.ok)
         return false;
-    codec::setPayload(e, text, raw);
+    if (heldIndex >= 0) { // the held array itself: the bytes stay where they are, shared
+        codec::setPayload(e, text, {});
+        e->raw = (*held->arrays)[std::size_t(heldIndex)];
+    } else {
+        codec::setPayload(e, text, raw);
+    }
     return true;
 }
 

@@ -2,6 +2,7 @@
 // The journal stores a repeated text or raw payload once per segment (a packet journalled when it
 // leaves one side and again when the lab link delivers it; a bulk sender's identical summaries).
 // Readers must never notice: every event reads back exactly as appended, whatever was shared.
+#include "capture/payloadarena.h"
 #include "journal/journal.h"
 
 #include <QTest>
@@ -155,6 +156,69 @@ private slots:
             QCOMPARE(j.at(quint64(i++)).text, expected);
             QCOMPARE(j.at(quint64(i++)).text, expected);
         }
+    }
+
+    // A capture's payloads are PayloadArena copies (slices of a block the reconstruction shares):
+    // the journal holds them instead of copying them, so a message's bytes are in memory once.
+    // Read back in memory they are the same bytes (the same address); once their segment has
+    // spilled they read back from the spill file after the arena and every copy are gone.
+    void arenaPayloadsAreHeldNotCopied()
+    {
+        Journal j;
+        JournalLimits l;
+        l.segmentBytes = 16 * 1024;
+        l.memoryBytes = std::size_t(1) << 30;
+        j.setLimits(l);
+        QList<QByteArray> expected;
+        QList<const char*> addresses;
+        {
+            PayloadArena arena;
+            for (quint64 i = 0; i < 2000; ++i) {
+                QByteArray bytes(300 + int(i % 400), char('a' + i % 26));
+                bytes[0] = char(i);
+                bytes[1] = char(i >> 8);
+                const QByteArray copy = arena.copy(bytes.constData(), bytes.size());
+                j.append(packet(i, copy, QStringLiteral("INVITE sip:bob@example.com")));
+                expected.append(bytes);
+                addresses.append(copy.constData());
+            }
+            QVERIFY(j.status().spilledEvents == 0);
+            for (quint64 i = 0; i < 2000; ++i) {
+                const Event e = j.at(i);
+                QCOMPARE(e.raw, expected[int(i)]);
+                QVERIFY2(e.raw.constData() == addresses[int(i)], "the journal copied a payload it could hold");
+            }
+            // The held bytes count as the journal's memory (its limit applies to them).
+            std::size_t total = 0;
+            for (const QByteArray& b : std::as_const(expected))
+                total += std::size_t(b.size());
+            QVERIFY2(j.memoryBytes() > total, qPrintable(QString::number(j.memoryBytes())));
+            // Spill all but the newest segment: what the held arrays held goes to disk.
+            l.memoryBytes = 1;
+            j.setLimits(l);
+            QVERIFY(j.status().spilledEvents > 0);
+            QVERIFY2(j.memoryBytes() < total / 2, qPrintable(QString::number(j.memoryBytes())));
+        } // the arena, and every copy of ours, let go
+        quint64 compared = 0;
+        j.forEach(0, j.count(), [&](const Event& e) {
+            if (e.kind != Kind::SctpPacket)
+                return; // the journal's notice about spilling
+            QCOMPARE(e.raw, expected[int(e.a)]);
+            QCOMPARE(e.text, QStringLiteral("INVITE sip:bob@example.com"));
+            ++compared;
+        });
+        QCOMPARE(compared, quint64(expected.size()));
+    }
+
+    void ownBufferIsCopied()
+    {
+        // A producer's buffer of its own (not a slice of a shared block) is copied as before: it
+        // may be larger than the bytes, or reused.
+        QByteArray own(500, 'o');
+        Journal j;
+        j.append(packet(0, own, QString()));
+        QCOMPARE(j.at(0).raw, own);
+        QVERIFY(j.at(0).raw.constData() != own.constData());
     }
 
     void payloadAcrossASegmentBoundaryIsCopied()
