@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // ladderctl capture -i IFACE [-f BPF] [--duration S] [--count N] [--pcap F.pcapng] [--trace F.jsonl]
+// [--tls-keylog KEYLOG]
 // A live capture with libpcap through the capture pipeline: each event printed as it is made, and
 // at the end the reconstructed transactions, dialogs and associations as `ladderctl trace show`
 // prints them, with libpcap's drop counters.
@@ -29,7 +30,7 @@ namespace live {
 namespace {
 
     const char* kUsage = "-i IFACE [-f BPF] [--duration S] [--count N] [--pcap F.pcapng] [--trace F.jsonl] [--promisc]\n"
-                         "                         [--hep-to [udp:|tcp:]HOST:PORT [--hep-id N]] [--quiet]";
+                         "                         [--tls-keylog KEYLOG] [--hep-to [udp:|tcp:]HOST:PORT [--hep-id N]] [--quiet]";
     const char* kHelp
         = "Captures on IFACE (lo, eth0, any…; --list names them) with libpcap, immediate mode, and runs every\n"
           "frame through the capture pipeline: SIP over UDP and TCP, SCTP native and over UDP 9899 (Ethernet\n"
@@ -42,6 +43,11 @@ namespace {
           "  --pcap FILE     also write the frames as captured to a pcapng file\n"
           "  --trace FILE    write the journal (packets, state changes, inferred timers) as JSON Lines\n"
           "  --promisc       promiscuous mode\n"
+          "  --tls-keylog KEYLOG  decrypt SIP over TLS 1.2/1.3 with an SSLKEYLOGFILE (NSS key log format, what\n"
+          "                  Wireshark reads; openssl -keylogfile and SSLKEYLOGFILE write it): AES-GCM and\n"
+          "                  ChaCha20-Poly1305 suites. Read again when a connection's keys are not in it yet\n"
+          "                  (the peers may still be writing it); connections left encrypted are counted and\n"
+          "                  the warning says why. TLS 1.3 key updates are not followed.\n"
           "  --hep-to TARGET mirror every SIP message captured to a HEP collector as HEPv3 (Homer's\n"
           "                  heplify-server, sngrep -L, ladderctl listen hep), with its original time and\n"
           "                  addresses; --hep-id: the capture agent id (default 2001)\n"
@@ -58,6 +64,7 @@ namespace {
         bool quiet = false;
         QString hepTarget;
         qint64 hepId = 2001;
+        QString tlsKeyLog;
         for (int i = 0; i < args.size(); ++i) {
             const QString& a = args[i];
             const bool hasValue = i + 1 < args.size();
@@ -88,6 +95,8 @@ namespace {
                     err(QStringLiteral("%1: --hep-id takes a 32-bit number, not '%2'").arg(cmd, args[i]));
                     return 2;
                 }
+            } else if (a == QLatin1String("--tls-keylog") && hasValue) {
+                tlsKeyLog = args[++i];
             } else if (a == QLatin1String("--promisc")) {
                 options.promiscuous = true;
             } else if (a == QLatin1String("--quiet")) {
@@ -115,6 +124,7 @@ namespace {
         trace::Journal journal;
         trace::CaptureReadOptions read;
         read.interfaceName = trace::hostInterfaceName; // the "any" device names each packet's interface
+        read.tlsKeyLogFile = tlsKeyLog;
         trace::hep::ExportOptions hep;
         trace::hep::Exporter mirror;
         if (!hepTarget.isEmpty()) {

@@ -26,6 +26,7 @@ namespace {
         QString problem; // the file was damaged part-way: events before it were still delivered
         bool capture = false;
         QStringList tables; // a capture's reconstructed transactions, dialogs, associations
+        QString tlsKeyLog; // in: an SSLKEYLOGFILE to decrypt SIP over TLS in a capture with
     };
 
     // Streams the file's events to sink. Returns 0, or 1 with a message when the file cannot be
@@ -49,7 +50,14 @@ namespace {
             info->capture = true;
             trace::Reconstructor rec;
             const trace::EventSink through = [&](Event&& e) { rec.consume(std::move(e), sink); };
-            const trace::CaptureReadResult r = trace::readCaptureFile(path, reconstruct ? through : sink);
+            trace::CaptureReadOptions options;
+            options.tlsKeyLogFile = info->tlsKeyLog;
+            const trace::CaptureReadResult r = trace::readCaptureFile(path, reconstruct ? through : sink, options);
+            // What the reader could not use; with a key log all of it, so that a TLS connection
+            // left encrypted says why (without one, only that TLS was left encrypted).
+            for (const QString& w : r.warnings)
+                if (!info->tlsKeyLog.isEmpty() || w.contains(QLatin1String("TLS")))
+                    err(QStringLiteral("ladderctl trace: %1: warning: %2").arg(path, w));
             if (reconstruct) {
                 rec.finish(sink);
                 info->tables = trace::reconstructionText(rec.transactions(), rec.dialogs(), rec.associations(), rec.stats());
@@ -105,12 +113,18 @@ namespace {
     }
 
     int parseArgs(const QStringList& args, const QString& sub, QString* path, QString* kindPrefix, qint64* limit,
-        bool* raw)
+        bool* raw, QString* tlsKeyLog)
     {
         for (int i = 0; i < args.size(); ++i) {
             const QString& a = args.at(i);
             if (a == QLatin1String("--raw")) {
                 *raw = true;
+            } else if (a == QLatin1String("--tls-keylog")) {
+                if (i + 1 >= args.size()) {
+                    err(QStringLiteral("ladderctl trace %1: --tls-keylog needs a FILE").arg(sub));
+                    return 2;
+                }
+                *tlsKeyLog = args.at(++i);
             } else if ((a == QLatin1String("--kind") || a == QLatin1String("--limit")) && sub == QLatin1String("show")) {
                 if (i + 1 >= args.size()) {
                     err(QStringLiteral("ladderctl trace show: %1 needs a value").arg(a));
@@ -149,11 +163,11 @@ namespace {
         QString path, kindPrefix;
         qint64 limit = -1;
         bool raw = false;
-        if (const int rc = parseArgs(args, QStringLiteral("show"), &path, &kindPrefix, &limit, &raw))
+        Loaded info;
+        if (const int rc = parseArgs(args, QStringLiteral("show"), &path, &kindPrefix, &limit, &raw, &info.tlsKeyLog))
             return rc;
         qint64 shown = 0;
         quint64 index = 0; // position in the file: captures carry no sequence numbers
-        Loaded info;
         const int rc = load(
             path,
             [&](Event&& e) {
@@ -193,13 +207,13 @@ namespace {
         QString path, unusedKind;
         qint64 unusedLimit = -1;
         bool raw = false;
-        if (const int rc = parseArgs(args, QStringLiteral("stats"), &path, &unusedKind, &unusedLimit, &raw))
+        Loaded info;
+        if (const int rc = parseArgs(args, QStringLiteral("stats"), &path, &unusedKind, &unusedLimit, &raw, &info.tlsKeyLog))
             return rc;
         QMap<QString, quint64> kinds, requests, responses, chunks;
         QSet<quint64> transactions, associations;
         quint64 total = 0, sipRetrans = 0, sctpRetrans = 0, abandoned = 0, forwardTsn = 0, drops = 0, errors = 0;
         qint64 first = 0, last = 0;
-        Loaded info;
         const int rc = load(
             path,
             [&](Event&& e) {
@@ -288,7 +302,7 @@ namespace {
     }
 
     const Registration reg { { QStringLiteral("trace"), QStringLiteral("Show or summarise a saved journal or a capture"),
-        QStringLiteral("show FILE [--kind PREFIX] [--limit N] [--raw] | stats FILE [--raw]\n\n"
+        QStringLiteral("show FILE [--kind PREFIX] [--limit N] [--raw] [--tls-keylog KEYLOG] | stats FILE [--raw] [--tls-keylog KEYLOG]\n\n"
                        "FILE is a JSON Lines journal (.jsonl), a LadderLab session file, a pcap or a pcapng.\n"
                        "show: one line per event: seq, time (s), kind, dir, from \u2192 to, text.\n"
                        "  --kind PREFIX  only kinds starting with PREFIX (sip., sctp.chunk, lab.…)\n"
@@ -303,6 +317,10 @@ namespace {
                        "flags Tx and Rx, like LadderLab's own export) has the far-end copies told apart from\n"
                        "retransmissions.\n"
                        "  --raw          the events as read, no reconstruction\n"
+                       "  --tls-keylog KEYLOG  decrypt SIP over TLS 1.2/1.3 in a capture with an SSLKEYLOGFILE (NSS key\n"
+                       "                 log format: what Wireshark reads, openssl -keylogfile and SSLKEYLOGFILE write);\n"
+                       "                 AES-GCM and ChaCha20-Poly1305 suites; connections left encrypted are counted\n"
+                       "                 in a warning that says why\n"
                        "Exit status: 0 success, 1 unreadable or damaged file (what was readable is still\n"
                        "printed), 2 usage error."),
         run } };

@@ -22,6 +22,15 @@ namespace {
     constexpr int kMaxTunnelDepth = 2; // VXLAN / GRE inside each other at most this deep
     constexpr quint8 kProtoGre = 47;
     constexpr quint8 kTcpRst = 0x04;
+    constexpr int kMaxTlsConnections = 4096; // followed at once (each holds at most 2 x 16 KiB)
+    constexpr quint64 kTransportTls = 3; // Event::b for SIP over TLS, as the stack records it
+
+    // The start of a TLS stream: a handshake record (0x16, version 3.x) holding a ClientHello (1)
+    // or a ServerHello (2).
+    bool startsTlsHandshake(const char* d, qsizetype n)
+    {
+        return n >= 6 && uchar(d[0]) == 0x16 && uchar(d[1]) == 0x03 && (d[5] == 1 || d[5] == 2);
+    }
 
     // One direction of a TCP connection: source address and port, destination address and port.
     QByteArray tcpKey(const uchar* src, const uchar* dst, int addrLen, quint16 sport, quint16 dport)
@@ -227,6 +236,58 @@ PacketDecoder::PacketDecoder(const EventSink& sink, const CaptureReadOptions& op
     , m_options(options)
     , m_result(result)
 {
+    if (!m_options.tlsKeyLogFile.isEmpty()) {
+        // Kept even when it cannot be read yet: a live capture's peers may create it later.
+        m_keyLog = std::make_unique<tls::KeyLog>();
+        QString error;
+        if (!m_keyLog->load(m_options.tlsKeyLogFile, &error))
+            warn(error + QStringLiteral(" (looked at again when a TLS connection needs its secrets)"));
+        else if (!error.isEmpty())
+            warn(error);
+        if (m_keyLog->badLines() > 0)
+            warn(QStringLiteral("TLS key log %1: %2 malformed line(s) skipped").arg(m_options.tlsKeyLogFile).arg(m_keyLog->badLines()));
+    }
+}
+
+// A TLS connection whose SIP cannot be read: one warning for all of them, its count kept current.
+void PacketDecoder::tlsNotDecrypted(quint64 connectionId, const QString& why)
+{
+    if (m_tlsUndecrypted.contains(connectionId) || m_tlsUndecrypted.size() >= kMaxTcpStreams)
+        return;
+    m_tlsUndecrypted.insert(connectionId);
+    if (m_tlsFirstWhy.isEmpty())
+        m_tlsFirstWhy = why;
+    tlsWarning();
+}
+
+// A connection counted as not decrypted whose secrets came into the key log after all (a live
+// capture: the peer writes them while its handshake is already being captured).
+void PacketDecoder::tlsDecryptedLate(quint64 connectionId)
+{
+    if (!m_tlsUndecrypted.remove(connectionId))
+        return;
+    ++m_tlsLate;
+    tlsWarning();
+}
+
+void PacketDecoder::tlsWarning()
+{
+    QString w;
+    if (!m_tlsUndecrypted.isEmpty())
+        w = QStringLiteral("%1 TLS connection(s) not decrypted, their SIP not shown; the first because %2")
+                .arg(m_tlsUndecrypted.size())
+                .arg(m_tlsFirstWhy);
+    if (m_tlsLate > 0)
+        w += (w.isEmpty() ? QString() : QStringLiteral("; "))
+            + QStringLiteral("%1 TLS connection(s) decrypted only once their secrets reached the key log (after their "
+                             "first records)")
+                  .arg(m_tlsLate);
+    if (m_tlsWarning >= 0 && m_tlsWarning < m_result.warnings.size()) {
+        m_result.warnings[m_tlsWarning] = w;
+    } else if (m_result.warnings.size() < kMaxWarnings) {
+        m_tlsWarning = m_result.warnings.size();
+        m_result.warnings.append(w);
+    }
 }
 
 void PacketDecoder::warn(const QString& w)
@@ -552,6 +613,8 @@ void PacketDecoder::decodeTcp(const CapturedPacket& p, Flow f, const uchar* d, q
         return ignore();
     const QByteArray key = tcpKey(f.src, f.dst, f.addrLen, f.sport, f.dport);
     if (flags & kTcpRst) { // the connection is gone, both ways
+        if (const auto it = m_tcp.constFind(key); it != m_tcp.constEnd())
+            m_tlsConnections.remove(it->connectionId);
         m_tcp.remove(key);
         m_tcp.remove(tcpKey(f.dst, f.src, f.addrLen, f.dport, f.sport));
         return;
@@ -563,13 +626,19 @@ void PacketDecoder::decodeTcp(const CapturedPacket& p, Flow f, const uchar* d, q
     TcpStream& s = m_tcp[key];
     if (flags & net::TcpSyn) {
         s.order.start(seq + 1);
+        if (s.connectionId != 0)
+            m_tlsConnections.remove(s.connectionId); // the 4-tuple's earlier connection
         s.mode = TcpStream::Mode::Sip;
+        s.tlsSide = -1;
         s.wsMessage.clear();
         s.buffer.clear();
+        s.plain.clear();
         return;
     }
     const char* payload = reinterpret_cast<const char*>(d + hl);
     const qsizetype pn = n - hl;
+    if (pn > 0 && s.mode == TcpStream::Mode::Ignored)
+        return ignore(); // a TLS stream that cannot be read, until a SYN starts the 4-tuple again
     if (pn > 0) {
         if (!s.order.started()) {
             // Joined mid-stream (or after a resynchronisation): start at a segment that begins a
@@ -577,7 +646,7 @@ void PacketDecoder::decodeTcp(const CapturedPacket& p, Flow f, const uchar* d, q
             // (Whether the HTTP head asks for websocket is checked once it is complete.)
             const QByteArrayView head(payload, pn);
             const bool upgrade = head.startsWith("GET ") || head.startsWith("HTTP/1.1 101");
-            if (!upgrade && !looksLikeSip(payload, pn))
+            if (!upgrade && !looksLikeSip(payload, pn) && !startsTlsHandshake(payload, pn))
                 return ignore();
             s.mode = TcpStream::Mode::Sip; // frameTcp tells an Upgrade from the bytes
             s.order.start(seq);
@@ -593,14 +662,20 @@ void PacketDecoder::decodeTcp(const CapturedPacket& p, Flow f, const uchar* d, q
         const QString from = endpointText(f.src, f.addrLen, f.sport);
         const QString to = endpointText(f.dst, f.addrLen, f.dport);
         if (o == TcpReorder::Outcome::GapGivenUp && s.mode != TcpStream::Mode::Sip) {
-            // WebSocket frames cannot be found again after a gap: wait for a new start.
+            // WebSocket frames and TLS records cannot be found again after a gap: wait for a new
+            // start (TLS: a new connection).
             ++m_result.tcpGaps;
-            warn(QStringLiteral("TCP %1 -> %2: %3 bytes were not captured; the WebSocket stream is not followed further")
+            const bool tls = s.mode == TcpStream::Mode::Tls;
+            warn(QStringLiteral("TCP %1 -> %2: %3 bytes were not captured; the %4 stream is not followed further")
                     .arg(from, to)
-                    .arg(lost));
+                    .arg(lost)
+                    .arg(tls ? QStringLiteral("TLS") : QStringLiteral("WebSocket")));
             s.buffer.clear();
+            s.plain.clear();
             s.wsMessage.clear();
             s.order.reset();
+            if (tls)
+                s.mode = TcpStream::Mode::Ignored;
             return;
         }
         if (o == TcpReorder::Outcome::GapGivenUp) {
@@ -627,14 +702,30 @@ void PacketDecoder::decodeTcp(const CapturedPacket& p, Flow f, const uchar* d, q
         if (!frameTcp(p, s, from, to))
             s.order.reset(); // not SIP: wait for a segment that starts a message
     }
-    if ((flags & net::TcpFin) && s.order.idle() && s.buffer.isEmpty())
+    if ((flags & net::TcpFin) && s.order.idle() && s.buffer.isEmpty()) {
+        const quint64 id = s.connectionId;
         m_tcp.remove(key); // this direction is done (the other keeps the connection id)
+        if (!m_tcp.contains(tcpKey(f.dst, f.src, f.addrLen, f.dport, f.sport)))
+            m_tlsConnections.remove(id); // and so is the connection
+    }
 }
 
 // Takes every complete SIP message off the front of the stream's buffer; false when the buffer
 // cannot be SIP (the stream then waits for a segment that starts a message).
 bool PacketDecoder::frameTcp(const CapturedPacket& p, TcpStream& s, const QString& from, const QString& to)
 {
+    if (s.mode == TcpStream::Mode::Tls)
+        return frameTls(p, s, from, to);
+    // A stream that opens with a TLS handshake record: SIP over TLS (decrypted with a key log).
+    if (s.mode == TcpStream::Mode::Sip && !s.buffer.isEmpty() && uchar(s.buffer[0]) == 0x16) {
+        if (s.buffer.size() < 6)
+            return true; // the record header and the handshake type are still to come
+        if (startsTlsHandshake(s.buffer.constData(), s.buffer.size())) {
+            s.mode = TcpStream::Mode::Tls;
+            s.tlsSide = s.buffer[5] == 1 ? tls::Connection::Client : tls::Connection::Server;
+            return frameTls(p, s, from, to);
+        }
+    }
     // A stream (or, after a SYN, its first bytes) that opens with an HTTP request or a 101 answer
     // may be the Upgrade to SIP over WebSocket.
     if (s.mode == TcpStream::Mode::Sip && (s.buffer.startsWith("GET ") || s.buffer.startsWith("HTTP/1.1 101")))
@@ -653,31 +744,79 @@ bool PacketDecoder::frameTcp(const CapturedPacket& p, TcpStream& s, const QStrin
     }
     if (s.mode == TcpStream::Mode::WebSocket)
         return frameWebSocket(p, s, from, to);
+    return frameSip(p, s.buffer, from, to, 1, s.connectionId);
+}
+
+// The TLS records of one direction: decrypted (tls::Connection, shared by both directions of the
+// connection) into s.plain, and the SIP messages framed from it as on plain TCP.
+bool PacketDecoder::frameTls(const CapturedPacket& p, TcpStream& s, const QString& from, const QString& to)
+{
+    if (!m_keyLog) {
+        tlsNotDecrypted(s.connectionId,
+            QStringLiteral("no TLS key log was given (an SSLKEYLOGFILE: ladderctl --tls-keylog FILE, or the capture "
+                           "dialog's key log file)"));
+        s.buffer.clear();
+        s.mode = TcpStream::Mode::Ignored;
+        return true;
+    }
+    std::shared_ptr<tls::Connection>& c = m_tlsConnections[s.connectionId];
+    if (!c) {
+        if (m_tlsConnections.size() > kMaxTlsConnections) {
+            m_tlsConnections.remove(s.connectionId);
+            tlsNotDecrypted(s.connectionId, QStringLiteral("more than %1 TLS connections were open at once").arg(kMaxTlsConnections));
+            s.buffer.clear();
+            s.mode = TcpStream::Mode::Ignored;
+            return true;
+        }
+        c = std::make_shared<tls::Connection>(m_keyLog.get());
+    }
+    const std::shared_ptr<tls::Connection> conn = c; // the hash may rehash below
+    conn->feed(tls::Connection::Side(s.tlsSide), &s.buffer, &s.plain);
+    for (const QString& problem : conn->takeProblems())
+        warn(QStringLiteral("%1 -> %2: %3").arg(from, to, problem));
+    if (conn->keys() == tls::Connection::Keys::Missing)
+        tlsNotDecrypted(s.connectionId, conn->missingReason());
+    else if (conn->keys() == tls::Connection::Keys::Found)
+        tlsDecryptedLate(s.connectionId);
+    if (s.plain.size() > kMaxTcpBuffer) {
+        warn(QStringLiteral("TLS %1 -> %2: over %3 KiB of decrypted bytes that are not SIP; dropped").arg(from, to).arg(kMaxTcpBuffer / 1024));
+        s.plain.clear();
+    }
+    if (!s.plain.isEmpty() && !frameSip(p, s.plain, from, to, kTransportTls, s.connectionId))
+        ++m_result.ignored; // not SIP inside: what follows is looked at from its start
+    return true;
+}
+
+// Takes every complete SIP message off the front of buffer (a TCP stream's, or the plaintext of a
+// TLS one); false when it cannot be SIP (it is then cleared).
+bool PacketDecoder::frameSip(const CapturedPacket& p, QByteArray& buffer, const QString& from, const QString& to,
+    quint64 transport, quint64 connectionId)
+{
     qsizetype pos = 0;
     auto consume = [&] {
-        s.buffer.remove(0, pos);
+        buffer.remove(0, pos);
         pos = 0;
     };
     for (;;) {
-        while (pos + 1 < s.buffer.size() && s.buffer[pos] == '\r' && s.buffer[pos + 1] == '\n')
+        while (pos + 1 < buffer.size() && buffer[pos] == '\r' && buffer[pos + 1] == '\n')
             pos += 2; // keep-alive CRLFs between messages
-        const QByteArray rest = QByteArray::fromRawData(s.buffer.constData() + pos, s.buffer.size() - pos);
+        const QByteArray rest = QByteArray::fromRawData(buffer.constData() + pos, buffer.size() - pos);
         if (rest.isEmpty()) {
             consume();
             return true;
         }
         if (!couldBeSip(rest)) {
-            s.buffer.clear();
+            buffer.clear();
             return false;
         }
         const qsizetype headEnd = rest.indexOf("\r\n\r\n");
         if (headEnd < 0) {
             consume();
-            if (s.buffer.size() > kMaxSipHeader) {
+            if (buffer.size() > kMaxSipHeader) {
                 warn(QStringLiteral("TCP %1 -> %2: a header section over %3 KiB; resynchronising")
                         .arg(from, to)
                         .arg(kMaxSipHeader / 1024));
-                s.buffer.clear();
+                buffer.clear();
                 return false;
             }
             return true;
@@ -687,7 +826,7 @@ bool PacketDecoder::frameTcp(const CapturedPacket& p, TcpStream& s, const QStrin
         const qint64 bodyLen = cl.isEmpty() ? 0 : cl.toLongLong(&ok);
         if (!ok || bodyLen < 0 || bodyLen > kMaxTcpBuffer) {
             warn(QStringLiteral("bad Content-Length on a TCP stream; resynchronising"));
-            s.buffer.clear();
+            buffer.clear();
             return false;
         }
         const qsizetype total = headEnd + 4 + qsizetype(bodyLen);
@@ -695,7 +834,7 @@ bool PacketDecoder::frameTcp(const CapturedPacket& p, TcpStream& s, const QStrin
             consume();
             return true;
         }
-        emitSip(p, from, to, QByteArray(rest.constData(), total), 1, s.connectionId);
+        emitSip(p, from, to, QByteArray(rest.constData(), total), transport, connectionId);
         pos += total;
     }
 }

@@ -5,9 +5,12 @@
 #include "flatmap.h"
 #include "payloadarena.h"
 #include "reassembly.h"
+#include "tls/tlsdecoder.h"
 
 #include <QHash>
 #include <QSet>
+
+#include <memory>
 
 namespace ladder::trace {
 
@@ -39,8 +42,10 @@ private:
         quint16 sport = 0, dport = 0;
     };
     struct TcpStream {
-        enum class Mode { Sip, HttpUpgrade, WebSocket };
+        enum class Mode { Sip, HttpUpgrade, WebSocket, Tls, Ignored };
         Mode mode = Mode::Sip;
+        int tlsSide = -1; // Mode::Tls: tls::Connection::Client or Server
+        QByteArray plain; // Mode::Tls: decrypted bytes not yet framed into a message
         QByteArray wsMessage; // a fragmented WebSocket message so far
         TcpReorder order;
         QByteArray buffer; // in-order bytes not yet framed into a message
@@ -58,6 +63,12 @@ private:
     void decodeTcp(const CapturedPacket& p, Flow f, const uchar* d, qsizetype n);
     bool frameTcp(const CapturedPacket& p, TcpStream& s, const QString& from, const QString& to);
     bool frameWebSocket(const CapturedPacket& p, TcpStream& s, const QString& from, const QString& to);
+    bool frameSip(const CapturedPacket& p, QByteArray& buffer, const QString& from, const QString& to,
+        quint64 transport, quint64 connectionId);
+    bool frameTls(const CapturedPacket& p, TcpStream& s, const QString& from, const QString& to);
+    void tlsNotDecrypted(quint64 connectionId, const QString& why);
+    void tlsDecryptedLate(quint64 connectionId);
+    void tlsWarning();
     bool isDuplicate(const uchar* d, qsizetype n);
     void decodeSctp(const CapturedPacket& p, const QString& from, const QString& to, const uchar* d, qsizetype n,
         bool native);
@@ -106,6 +117,14 @@ private:
     };
     FlatMap<SeenKey, quint64, SeenKeyHash> m_seenSip;
     QHash<quint64, QSet<quint32>> m_seenTsn; // (association << 1 | direction) → DATA TSNs
+    // SIP over TLS (tls/): the key log (null without one), the connections by connection id, and
+    // those not decrypted (counted in one warning, kept up to date).
+    std::unique_ptr<tls::KeyLog> m_keyLog;
+    QHash<quint64, std::shared_ptr<tls::Connection>> m_tlsConnections;
+    QSet<quint64> m_tlsUndecrypted;
+    qsizetype m_tlsWarning = -1; // its index in the result's warnings
+    QString m_tlsFirstWhy;
+    quint64 m_tlsLate = 0; // connections whose secrets reached the key log after their handshake
 };
 
 } // namespace ladder::trace
