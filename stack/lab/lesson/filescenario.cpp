@@ -224,6 +224,7 @@ namespace {
             m_done.clear();
             m_tx.clear();
             m_sctpError.clear();
+            m_startNs = stack.scheduler().nowNs();
             for (const LessonPeer& p : m_lesson.peers) {
                 const quint64 seed = net().seedFor(p.name);
                 if (p.kind == LessonPeer::Kind::Sctp)
@@ -356,6 +357,8 @@ namespace {
                                            : QStringLiteral(", no final response");
                 }
                 own.findings << QStringLiteral("action %1 at %2 s: %3").arg(i + 1).arg(secondsOf(a.atMs * 1'000'000), what);
+                if (m_tx[i] && (a.kind == LessonAction::Kind::Call || a.kind == LessonAction::Kind::Request))
+                    own.findings << retransmissionFindings(stack, a, m_tx[i]);
                 if (!m_tx[i] && own.ok) {
                     own.ok = false;
                     own.failure = QStringLiteral("action %1: %2").arg(i + 1).arg(what);
@@ -401,6 +404,31 @@ namespace {
         }
 
     private:
+        // What a call's INVITE or a request's client transaction did on the wire: when the request
+        // left (first send and retransmissions, from the run's start) and the retransmission
+        // intervals — Timer A (RFC 3261 §17.1.1.2) doubling from T1, Timer E (§17.1.2.2) capped at T2.
+        QStringList retransmissionFindings(Stack& stack, const LessonAction& a, quint64 tx) const
+        {
+            peers::SipUac* uac = m_uacs.at(a.peer);
+            const QList<qint64> sends = sendTimes(stack, a.peer, tx);
+            QList<qint64> at, intervals;
+            for (qsizetype k = 0; k < sends.size(); ++k) {
+                at << sends[k] - m_startNs;
+                if (k > 0)
+                    intervals << sends[k] - sends[k - 1];
+            }
+            const QByteArray method = a.kind == LessonAction::Kind::Call ? QByteArray("INVITE") : a.method;
+            QStringList out { QStringLiteral("%1 sent %2 times, at %3 s").arg(QString::fromUtf8(method)).arg(sends.size()).arg(seconds(at)) };
+            if (intervals.isEmpty())
+                return out;
+            const sip::TimerConfig& t = uac->sip().timers();
+            if (a.kind == LessonAction::Kind::Call)
+                out << QStringLiteral("Timer A intervals: %1 s (T1 = %2 s, doubling)").arg(seconds(intervals), secondsOf(t.t1Ns));
+            else
+                out << QStringLiteral("Timer E intervals: %1 s (T1 = %2 s, doubling up to T2 = %3 s)").arg(seconds(intervals), secondsOf(t.t1Ns), secondsOf(t.t2Ns));
+            return out;
+        }
+
         void schedule(Link* link, const QList<LessonOutage>& down)
         {
             for (const LessonOutage& o : down) {
@@ -511,6 +539,7 @@ namespace {
         QList<quint64> m_tx;
         mutable QList<ExpectationOutcome> m_outcomes;
         bool m_hasSctp = false;
+        qint64 m_startNs = 0;
         std::unique_ptr<SctpLessonPeers> m_sctp;
         QString m_sctpError;
     };
