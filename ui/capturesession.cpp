@@ -10,6 +10,7 @@
 
 #include <QAction>
 #include <QCheckBox>
+#include <QCoreApplication>
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QFileDialog>
@@ -110,7 +111,7 @@ trace::LiveCaptureOptions CaptureDialog::options() const
 struct CaptureSession::Live {
     explicit Live(std::shared_ptr<trace::Journal> j)
         : journal(std::move(j))
-        , pipeline([this](trace::Event&& e) { append(std::move(e)); }, readOptions())
+        , pipeline([this](trace::Event&& e) { append(std::move(e)); }, readOptions(), reconstructOptions())
         , capture(pipeline)
     {
     }
@@ -118,6 +119,12 @@ struct CaptureSession::Live {
     {
         trace::CaptureReadOptions o;
         o.interfaceName = trace::hostInterfaceName; // the "any" device names each packet's interface
+        return o;
+    }
+    static trace::ReconstructOptions reconstructOptions()
+    {
+        trace::ReconstructOptions o;
+        o.trackChanges = true; // each refresh publishes what changed, not every table (collect)
         return o;
     }
     void append(trace::Event&& e)
@@ -370,13 +377,16 @@ void CaptureSession::stop()
     m_refresh.stop();
     Live* live = m_live;
     disconnect(&live->capture, nullptr, this, nullptr);
-    ++m_generation; // a refresh still on its way is for the capture that was
     Collected last;
     m_stack.invokeBlocking([live, &last](Stack&) {
         live->capture.stop();
         live->pipeline.finish(); // timers inferred as due by the last packet fire now
         last = collect(live);
     });
+    // A refresh collected before the last one (the stack thread runs them in order) has posted
+    // its changes by now: they go to the views first, or they would be lost.
+    QCoreApplication::sendPostedEvents(this, QEvent::MetaCall);
+    ++m_generation; // from here on, what arrives is for the capture that was
     show(last, true);
     m_live = nullptr;
     m_stack.invokeBlocking([live](Stack&) { delete live; });
@@ -406,9 +416,12 @@ void CaptureSession::ended(const QString& reason)
 CaptureSession::Collected CaptureSession::collect(Live* live)
 {
     Collected out;
-    const trace::Reconstructor& r = live->pipeline.reconstructor();
-    out.snapshot.transactions = r.transactions();
-    out.snapshot.dialogs = r.dialogs();
+    trace::Reconstructor& r = live->pipeline.reconstructor();
+    // Only what changed since the last collect: a refresh costs in proportion to the traffic of
+    // the last quarter second, not to every call so far. Each collect's result is shown, in
+    // order (stop() delivers one still on its way before the last), so none is lost.
+    out.snapshot.transactions = r.takeChangedTransactions();
+    out.snapshot.dialogs = r.takeChangedDialogs();
     if (live->journal->count() > 0)
         out.snapshot.timeNs = live->journal->at(live->journal->count() - 1).timeNs;
     for (const trace::CapturedAssociation& a : r.associations())
@@ -422,8 +435,9 @@ CaptureSession::Collected CaptureSession::collect(Live* live)
     f.dropsKnown = s.valid;
     f.kernelDrops = s.dropped;
     f.interfaceDrops = s.ifDropped;
-    f.transactions = quint64(out.snapshot.transactions.size());
-    f.dialogs = quint64(out.snapshot.dialogs.size());
+    const trace::ReconstructStats stats = r.stats();
+    f.transactions = stats.transactions;
+    f.dialogs = stats.dialogs;
     f.associations = quint64(out.associations.size());
     for (; live->warningsLogged < c.warnings.size(); ++live->warningsLogged)
         live->log(2, tr("Capture: %1").arg(c.warnings[live->warningsLogged]));
@@ -462,7 +476,7 @@ void CaptureSession::show(const Collected& c, bool final)
 {
     const Figures& f = c.figures;
     m_figures = f;
-    m_window.setSipSnapshot(c.snapshot);
+    m_window.updateSipTables(c.snapshot);
     m_window.setAssociations(c.associations);
     const QLocale locale;
     QString text = tr("%1: %2 frames, %3 events, %4 not decoded")

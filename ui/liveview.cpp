@@ -57,6 +57,20 @@ LiveView::LiveView(QAbstractItemModel* model, const QString& filterHint, QWidget
         if (m_keyBeforeReset)
             selectKey(m_keyBeforeReset);
     });
+    // Rows inserted without a reset (a live capture's new dialogs): a fork group that appears, or
+    // gets its first children, is shown open like the others.
+    connect(m_proxy, &QAbstractItemModel::rowsInserted, this, [this](const QModelIndex& parent, int first, int last) {
+        if (parent.isValid()) {
+            m_view->setRootIsDecorated(true);
+            m_view->expand(parent);
+            return;
+        }
+        for (int r = first; r <= last; ++r)
+            if (const QModelIndex i = m_proxy->index(r, 0); m_proxy->hasChildren(i)) {
+                m_view->setRootIsDecorated(true);
+                m_view->expand(i);
+            }
+    });
     m_view->setUniformRowHeights(true);
     m_view->setAlternatingRowColors(true);
     m_view->setSortingEnabled(true);

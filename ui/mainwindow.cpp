@@ -30,6 +30,7 @@
 #include <QJsonObject>
 #include <QLabel>
 #include <QStatusBar>
+#include <QTreeView>
 
 namespace ladder::ui {
 
@@ -108,6 +109,20 @@ void MainWindow::applySipSnapshot(const sip::StackSnapshot& snapshot)
     m_transactionModel->setNow(snapshot.timeNs);
     m_transactionModel->setSnapshots(snapshot.transactions);
     m_dialogModel->setSnapshots(snapshot.dialogs);
+}
+
+void MainWindow::updateSipTables(const sip::StackSnapshot& changes)
+{
+    if (m_offline)
+        return;
+    m_transactionModel->setNow(changes.timeNs);
+    m_transactionModel->upsert(changes.transactions);
+    m_dialogModel->upsert(changes.dialogs);
+    // Ages and timer countdowns count from the new time in every row, changed or not: the rows
+    // on screen are painted again (data() reads the time), without a dataChanged for all of them.
+    if (QDockWidget* d = dock(QStringLiteral("transactionsDock")))
+        if (auto* v = d->findChild<LiveView*>())
+            v->view()->viewport()->update();
 }
 
 void MainWindow::applyAssociations(const QList<sctp::AssociationInfo>& associations)

@@ -66,6 +66,9 @@ public:
     // Live state from the stack thread (queued, at most 20 Hz); ignored while a file is shown.
     void setSipSnapshot(const sip::StackSnapshot& snapshot);
     void setAssociations(const QList<sctp::AssociationInfo>& associations);
+    // A live capture's refresh: only the transactions and dialogs created or changed since the
+    // last one (its reconstruction never removes any); the other rows stay as they are.
+    void updateSipTables(const sip::StackSnapshot& changes);
     void clearLiveState();
     LabPanel* labPanel() const { return m_labPanel; }
     SipComposer* sipComposer() const { return m_sipComposer; }

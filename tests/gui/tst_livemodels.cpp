@@ -12,6 +12,8 @@
 #include <QTimer>
 #include <QTreeView>
 
+#include <algorithm>
+
 using namespace ladder;
 
 namespace {
@@ -27,6 +29,35 @@ sip::TransactionSnapshot tx(quint64 id, const QString& method, const QString& st
     t.createdNs = createdNs;
     t.messages = { method.toUtf8() + " sip:b SIP/2.0\r\nVia: x\r\n\r\n" };
     return t;
+}
+
+sip::DialogSnapshot dialog(quint64 id, const QByteArray& callId, const QByteArray& localTag, const QByteArray& remoteTag,
+    const QString& state, const QString& role = QStringLiteral("UAC"))
+{
+    sip::DialogSnapshot d;
+    d.id = id;
+    d.callId = callId;
+    d.localTag = localTag;
+    d.remoteTag = remoteTag;
+    d.role = role;
+    d.method = QStringLiteral("INVITE");
+    d.state = state;
+    return d;
+}
+
+// Every cell (display text and key) of a two-level model, row by row, children after their row.
+QStringList dump(const QAbstractItemModel& m, const QModelIndex& parent = {})
+{
+    QStringList out;
+    for (int r = 0; r < m.rowCount(parent); ++r) {
+        QStringList cells;
+        for (int c = 0; c < m.columnCount(parent); ++c)
+            cells << m.index(r, c, parent).data().toString();
+        cells << QString::number(m.index(r, 0, parent).data(ui::SnapshotTableModelBase::KeyRole).toULongLong());
+        out << (parent.isValid() ? QStringLiteral("  ") : QString()) + cells.join(QLatin1Char('|'));
+        out += dump(m, m.index(r, 0, parent));
+    }
+    return out;
 }
 } // namespace
 
@@ -220,6 +251,95 @@ private slots:
         QCOMPARE(view.currentKey(), quint64(4));
         flat.clear();
         QCOMPARE(tree.rowCount(), 0);
+    }
+
+    // A live capture's refresh hands the models only what changed (upsert): rows are replaced in
+    // place and new ones appended, never a reset, and a view sorted by the key column (the
+    // default) is not re-sorted — what made a refresh cost in proportion to every call so far.
+    void upsertChangesRowsWithoutResetOrResort()
+    {
+        ui::TransactionModel m;
+        QAbstractItemModelTester tester(&m, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        ui::LiveView view(&m, QStringLiteral("filter"));
+        QSignalSpy resets(&m, &QAbstractItemModel::modelReset);
+        QSignalSpy changes(&m, &QAbstractItemModel::dataChanged);
+        QSignalSpy relayouts(view.proxy(), &QAbstractItemModel::layoutChanged);
+        m.upsert({ tx(1, QStringLiteral("INVITE"), QStringLiteral("Calling")), tx(2, QStringLiteral("OPTIONS"), QStringLiteral("Trying")),
+            tx(3, QStringLiteral("BYE"), QStringLiteral("Trying")) });
+        QCOMPARE(m.rowCount(), 3);
+        // 1 and 3 change, 4 is new and named twice (its last state counts), 2 is not named.
+        m.upsert({ tx(3, QStringLiteral("BYE"), QStringLiteral("Completed")), tx(1, QStringLiteral("INVITE"), QStringLiteral("Proceeding")),
+            tx(4, QStringLiteral("INFO"), QStringLiteral("Trying")), tx(4, QStringLiteral("INFO"), QStringLiteral("Completed")) });
+        QCOMPARE(m.rowCount(), 4);
+        QCOMPARE(m.index(m.rowOfKey(1), ui::TransactionModel::StateColumn).data().toString(), QStringLiteral("Proceeding"));
+        QCOMPARE(m.index(m.rowOfKey(2), ui::TransactionModel::StateColumn).data().toString(), QStringLiteral("Trying"));
+        QCOMPARE(m.index(m.rowOfKey(3), ui::TransactionModel::StateColumn).data().toString(), QStringLiteral("Completed"));
+        QCOMPARE(m.index(m.rowOfKey(4), ui::TransactionModel::StateColumn).data().toString(), QStringLiteral("Completed"));
+        QCOMPARE(resets.count(), 0);
+        QCOMPARE(changes.count(), 2); // rows 0 and 2: two runs
+        for (const QList<QVariant>& c : changes)
+            QCOMPARE(c.at(0).toModelIndex().column(), 1); // the key column never changes
+        QCOMPARE(relayouts.count(), 0);
+        QCOMPARE(view.proxy()->rowCount(), 4);
+        // Sorted by a column that changes, the view re-sorts what changed, once per run.
+        view.view()->sortByColumn(ui::TransactionModel::StateColumn, Qt::AscendingOrder);
+        relayouts.clear();
+        m.upsert({ tx(2, QStringLiteral("OPTIONS"), QStringLiteral("Completed")) });
+        QCOMPARE(relayouts.count(), 1);
+        QCOMPARE(view.proxy()->index(0, ui::TransactionModel::StateColumn).data().toString(), QStringLiteral("Completed"));
+    }
+
+    // The Dialogs tree follows dialogs appended to its source — plain ones, a fork joining a row
+    // on show, two forks of a new request in one refresh, one more fork of a group — with inserted
+    // rows and dataChanged, and ends up as a tree laid out afresh over the same dialogs would be.
+    void forkTreeFollowsAppendsAsAFreshLayout()
+    {
+        ui::DialogModel flat;
+        ui::ForkTreeModel tree(&flat);
+        QAbstractItemModelTester tester(&tree, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        ui::LiveView view(&tree, QStringLiteral("filter"));
+        QSignalSpy resets(&tree, &QAbstractItemModel::modelReset);
+        QSignalSpy relayouts(view.proxy(), &QAbstractItemModel::layoutChanged);
+        QList<sip::DialogSnapshot> all;
+        auto apply = [&](const QList<sip::DialogSnapshot>& changes) {
+            flat.upsert(changes);
+            for (const sip::DialogSnapshot& d : changes) {
+                auto it = std::find_if(all.begin(), all.end(), [&](const auto& x) { return x.id == d.id; });
+                if (it != all.end())
+                    *it = d;
+                else
+                    all.append(d);
+            }
+            ui::DialogModel freshFlat;
+            freshFlat.setSnapshots(all);
+            ui::ForkTreeModel fresh(&freshFlat);
+            return dump(tree) == dump(fresh) ? QString() : dump(tree).join(QLatin1Char('\n')) + QStringLiteral("\n--- fresh:\n") + dump(fresh).join(QLatin1Char('\n'));
+        };
+        QString diff = apply({ dialog(1, "p", "x", "y", QStringLiteral("confirmed")), dialog(2, "c1", "lt", "r1", QStringLiteral("early")) });
+        QVERIFY2(diff.isEmpty(), qPrintable(diff));
+        QCOMPARE(tree.groupCount(), 0);
+        // A fork of dialog 2 (on show as a plain row): it becomes a group of two.
+        diff = apply({ dialog(3, "c1", "lt", "r2", QStringLiteral("early")), dialog(1, "p", "x", "y", QStringLiteral("terminated")) });
+        QVERIFY2(diff.isEmpty(), qPrintable(diff));
+        QCOMPARE(tree.groupCount(), 1);
+        QCOMPARE(view.proxy()->rowCount(view.proxy()->mapFromSource(tree.index(1, 0))), 2);
+        QVERIFY(view.view()->isExpanded(view.proxy()->mapFromSource(tree.index(1, 0))));
+        // Two forks of a new request in one refresh, a UAS dialog (nobody's fork), and a third
+        // fork of the first group.
+        diff = apply({ dialog(4, "c2", "lt", "s1", QStringLiteral("early")), dialog(5, "c2", "lt", "s2", QStringLiteral("early")),
+            dialog(6, "c2", "s1", "lt", QStringLiteral("early"), QStringLiteral("UAS")), dialog(7, "c1", "lt", "r3", QStringLiteral("early")) });
+        QVERIFY2(diff.isEmpty(), qPrintable(diff));
+        QCOMPARE(tree.groupCount(), 2);
+        QCOMPARE(tree.rowCount(tree.index(1, 0)), 3);
+        // Only values change: the groups sum the new states up.
+        diff = apply({ dialog(5, "c2", "lt", "s2", QStringLiteral("confirmed")), dialog(3, "c1", "lt", "r2", QStringLiteral("terminated")) });
+        QVERIFY2(diff.isEmpty(), qPrintable(diff));
+        QCOMPARE(tree.index(2, ui::DialogModel::StateColumn).data().toString(), QStringLiteral("1 confirmed, 1 early"));
+        QCOMPARE(resets.count(), 0);
+        QCOMPARE(relayouts.count(), 0);
+        // The view shows new groups open and can select a fork of the last refresh.
+        QVERIFY(view.view()->isExpanded(view.proxy()->mapFromSource(tree.index(2, 0))));
+        QVERIFY(view.selectKey(7));
     }
 
     void associationsAndStreams()

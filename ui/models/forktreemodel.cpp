@@ -14,27 +14,108 @@ ForkTreeModel::ForkTreeModel(DialogModel* source, QObject* parent)
     follow();
 }
 
+namespace {
+    // Dialogs one request created: a UAC's with the same Call-ID and local tag.
+    QByteArray groupingKey(const sip::DialogSnapshot& d)
+    {
+        return d.role == QLatin1String("UAC") ? d.callId + '\n' + d.localTag : QByteArray();
+    }
+}
+
 bool ForkTreeModel::prepareLayout()
 {
     // Groups in order of their first dialog; a group of one is a plain dialog.
     m_next.clear();
-    QHash<QByteArray, int> groupOf;
+    m_nextWhere.clear();
+    m_nextGroupOf.clear();
     const auto& rows = m_source->rows();
+    m_nextWhere.reserve(rows.size());
     for (int i = 0; i < rows.size(); ++i) {
-        const auto& d = rows[i];
-        const QByteArray key = d.role == QLatin1String("UAC") ? d.callId + '\n' + d.localTag : QByteArray();
-        if (!key.isEmpty() && groupOf.contains(key)) {
-            m_next[groupOf.value(key)].sourceRows.append(i);
-            continue;
+        const QByteArray key = groupingKey(rows[i]);
+        if (!key.isEmpty()) {
+            if (const auto it = m_nextGroupOf.constFind(key); it != m_nextGroupOf.cend()) {
+                m_nextWhere.append(Place { *it, int(m_next[*it].sourceRows.size()) });
+                m_next[*it].sourceRows.append(i);
+                continue;
+            }
+            m_nextGroupOf.insert(key, int(m_next.size()));
         }
-        if (!key.isEmpty())
-            groupOf.insert(key, int(m_next.size()));
-        m_next.append({ { i }, key });
+        m_nextWhere.append(Place { int(m_next.size()), 0 });
+        m_next.append(Entry { { i }, key });
     }
     for (Entry& e : m_next)
         if (e.sourceRows.size() < 2)
             e.groupKey.clear();
     return m_next != m_entries;
+}
+
+void ForkTreeModel::commitLayout()
+{
+    m_entries = m_next;
+    m_where = m_nextWhere;
+    m_groupOf = m_nextGroupOf;
+    m_visibleTops = int(m_entries.size());
+}
+
+bool ForkTreeModel::sourceAppended(int first, int last)
+{
+    const auto& rows = m_source->rows();
+    if (first != m_where.size() || last >= rows.size() || m_visibleTops != m_entries.size())
+        return false; // not in step with the source: lay out again
+    const int lastColumn = columnCount() - 1;
+    for (int i = first; i <= last; ++i) {
+        const QByteArray key = groupingKey(rows[i]);
+        const auto it = key.isEmpty() ? m_groupOf.cend() : m_groupOf.constFind(key);
+        if (it == m_groupOf.cend()) { // a row of its own, announced with the others below
+            if (!key.isEmpty())
+                m_groupOf.insert(key, int(m_entries.size()));
+            m_where.append(Place { int(m_entries.size()), 0 });
+            m_entries.append(Entry { { i }, {} });
+            continue;
+        }
+        const int e = *it;
+        Entry& entry = m_entries[e];
+        const int n = int(entry.sourceRows.size());
+        if (e >= m_visibleTops) { // not announced yet: it is announced as it ends up
+            m_where.append(Place { e, n });
+            entry.sourceRows.append(i);
+            entry.groupKey = key;
+            continue;
+        }
+        // Another fork of a request on show: a plain row becomes a group of two children, or a
+        // group gets one more.
+        beginInsertRows(index(e, 0), n == 1 ? 0 : n, n);
+        m_where.append(Place { e, n });
+        entry.sourceRows.append(i);
+        entry.groupKey = key;
+        endInsertRows();
+        emit dataChanged(index(e, 0), index(e, lastColumn));
+    }
+    if (m_visibleTops < m_entries.size()) {
+        beginInsertRows({}, m_visibleTops, int(m_entries.size()) - 1);
+        m_visibleTops = int(m_entries.size());
+        endInsertRows();
+    }
+    return true;
+}
+
+bool ForkTreeModel::sourceChanged(int first, int last, int firstColumn, int lastColumn)
+{
+    if (last >= m_where.size() || m_visibleTops != m_entries.size())
+        return false;
+    QList<int> tops;
+    QHash<int, QList<int>> children; // group entry → its changed children
+    for (int i = first; i <= last; ++i) {
+        const Place p = m_where[i];
+        tops.append(p.entry); // a group's row sums its children up: it changes with them
+        if (!m_entries[p.entry].groupKey.isEmpty())
+            children[p.entry].append(p.child);
+    }
+    // A group's row sums its children up in the same columns as theirs.
+    emitRowsChanged(tops, {}, firstColumn, lastColumn);
+    for (auto it = children.begin(); it != children.end(); ++it)
+        emitRowsChanged(it.value(), index(it.key(), 0), firstColumn, lastColumn);
+    return true;
 }
 
 int ForkTreeModel::childCount(int top) const

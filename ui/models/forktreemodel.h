@@ -4,6 +4,7 @@
 #include "twoleveltreemodel.h"
 
 #include <QByteArray>
+#include <QHash>
 #include <QList>
 
 namespace ladder::ui {
@@ -16,8 +17,11 @@ class DialogModel;
 // rows are the flat DialogModel's (which stays the source of truth for the composer and the other
 // views); a group row sums its children up.
 //
-// The structure changes when dialogs appear or vanish (a few times per call); LiveView puts the
-// selection back by key.
+// The structure changes when dialogs appear or vanish (a few times per call): dialogs appended to
+// the source (a live capture's new ones) become rows of their own or children of their request,
+// announced as inserted rows; a dialog vanishing resets the tree, and LiveView puts the selection
+// back by key. A dialog's grouping key never changes, so a changed dialog is just its rows'
+// dataChanged.
 class ForkTreeModel : public TwoLevelTreeModel {
     Q_OBJECT
 public:
@@ -31,9 +35,12 @@ public:
 
 protected:
     bool prepareLayout() override;
-    void commitLayout() override { m_entries = m_next; }
-    int topCount() const override { return int(m_entries.size()); }
+    void commitLayout() override;
+    int topCount() const override { return m_visibleTops; }
     int childCount(int top) const override;
+    bool followsAppends() const override { return true; }
+    bool sourceAppended(int first, int last) override;
+    bool sourceChanged(int first, int last, int firstColumn, int lastColumn) override;
 
 private:
     struct Entry {
@@ -43,8 +50,16 @@ private:
     };
     QVariant groupData(const Entry& e, int column, int role) const;
 
+    struct Place {
+        int entry = 0; // in m_entries
+        int child = 0; // place in the entry's sourceRows
+    };
+
     DialogModel* m_source;
     QList<Entry> m_entries, m_next; // in use, pending
+    QList<Place> m_where, m_nextWhere; // by source row
+    QHash<QByteArray, int> m_groupOf, m_nextGroupOf; // grouping key → entry
+    int m_visibleTops = 0; // entries announced to the views (sourceAppended adds, then announces)
 };
 
 } // namespace ladder::ui

@@ -5,6 +5,7 @@
 #include <QHash>
 #include <QList>
 
+#include <algorithm>
 #include <functional>
 
 namespace ladder::ui {
@@ -13,6 +14,11 @@ namespace ladder::ui {
 // diffs by key: rows whose object is still there are updated in place (dataChanged), new objects
 // are appended in one insert, vanished ones are removed range by range — so views keep their
 // selection and scroll position while the stack changes underneath at 20 Hz.
+//
+// upsert() takes only what changed (a live capture's reconstruction, where nothing ever vanishes
+// and a whole table would cost in proportion to every call so far): the rows of the objects it
+// names are replaced, new objects appended. Its dataChanged leaves out column 0 — the object's
+// key, which never changes — so a view sorted by it (the default) is not re-sorted.
 class SnapshotTableModelBase : public QAbstractTableModel {
     Q_OBJECT
 public:
@@ -67,6 +73,58 @@ public:
             beginInsertRows({}, int(m_rows.size()), int(m_rows.size() + added.size() - 1));
             m_rows += added;
             reindex();
+            endInsertRows();
+        }
+    }
+
+    void upsert(const QList<T>& items)
+    {
+        if (items.isEmpty())
+            return;
+        QList<int> changed;
+        QList<T> added;
+        QHash<quint64, qsizetype> addedAt; // an object named twice: its last state, one row
+        for (const T& item : items) {
+            const quint64 key = keyOf(item);
+            const int row = m_index.value(key, -1);
+            if (row >= 0) {
+                m_rows[row] = item;
+                changed.append(row);
+            } else if (const auto it = addedAt.constFind(key); it != addedAt.cend()) {
+                added[*it] = item;
+            } else {
+                addedAt.insert(key, added.size());
+                added.append(item);
+            }
+        }
+        // One dataChanged per run of changed rows; a view sorted by a column that changes
+        // re-sorts each run, so scattered rows (many runs) go out as one range instead.
+        std::sort(changed.begin(), changed.end());
+        changed.erase(std::unique(changed.begin(), changed.end()), changed.end());
+        const int last = columnCount() - 1;
+        if (last >= 1 && !changed.isEmpty()) {
+            constexpr int kMaxRuns = 32;
+            int runs = 1;
+            for (int i = 1; i < changed.size(); ++i)
+                runs += changed[i] != changed[i - 1] + 1;
+            if (runs > kMaxRuns) {
+                emit dataChanged(index(changed.first(), 1), index(changed.last(), last));
+            } else {
+                for (int i = 0; i < changed.size();) {
+                    int j = i;
+                    while (j + 1 < changed.size() && changed[j + 1] == changed[j] + 1)
+                        ++j;
+                    emit dataChanged(index(changed[i], 1), index(changed[j], last));
+                    i = j + 1;
+                }
+            }
+        }
+        if (!added.isEmpty()) {
+            const int first = int(m_rows.size());
+            beginInsertRows({}, first, first + int(added.size()) - 1);
+            m_rows += added;
+            for (int i = first; i < m_rows.size(); ++i)
+                m_index.insert(keyOf(m_rows[i]), i);
             endInsertRows();
         }
     }

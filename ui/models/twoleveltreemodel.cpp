@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "twoleveltreemodel.h"
 
+#include <algorithm>
+
 namespace ladder::ui {
 
 // internalId: 0 for top rows; top row + 1 for their children.
@@ -29,13 +31,61 @@ void TwoLevelTreeModel::follow()
         m_resetting = false;
         endResetModel();
     };
-    connect(m_flat, &QAbstractItemModel::rowsAboutToBeInserted, this, begin);
+    connect(m_flat, &QAbstractItemModel::rowsAboutToBeInserted, this,
+        [this, begin](const QModelIndex& parent, int first, int) {
+            // Appended source rows leave the mapping of the others as it is: nothing to begin.
+            if (!parent.isValid() && first == m_flat->rowCount() && followsAppends() && !m_resetting) {
+                m_appending = true;
+                return;
+            }
+            begin();
+        });
     connect(m_flat, &QAbstractItemModel::rowsAboutToBeRemoved, this, begin);
     connect(m_flat, &QAbstractItemModel::modelAboutToBeReset, this, begin);
-    connect(m_flat, &QAbstractItemModel::rowsInserted, this, end);
+    connect(m_flat, &QAbstractItemModel::rowsInserted, this, [this, end](const QModelIndex&, int first, int last) {
+        if (!m_appending) {
+            end();
+            return;
+        }
+        m_appending = false;
+        if (!sourceAppended(first, last)) {
+            beginResetModel();
+            prepareLayout();
+            commitLayout();
+            endResetModel();
+        }
+    });
     connect(m_flat, &QAbstractItemModel::rowsRemoved, this, end);
     connect(m_flat, &QAbstractItemModel::modelReset, this, end);
-    connect(m_flat, &QAbstractItemModel::dataChanged, this, &TwoLevelTreeModel::sync);
+    connect(m_flat, &QAbstractItemModel::dataChanged, this,
+        [this](const QModelIndex& topLeft, const QModelIndex& bottomRight) {
+            if (m_resetting || !topLeft.isValid()
+                || !sourceChanged(topLeft.row(), bottomRight.row(), topLeft.column(), bottomRight.column()))
+                sync();
+        });
+}
+
+void TwoLevelTreeModel::emitRowsChanged(QList<int>& rows, const QModelIndex& parent, int firstColumn, int lastColumn)
+{
+    if (rows.isEmpty())
+        return;
+    std::sort(rows.begin(), rows.end());
+    rows.erase(std::unique(rows.begin(), rows.end()), rows.end());
+    constexpr int kMaxRuns = 32;
+    int runs = 1;
+    for (qsizetype i = 1; i < rows.size(); ++i)
+        runs += rows[i] != rows[i - 1] + 1;
+    if (runs > kMaxRuns) {
+        emit dataChanged(index(rows.first(), firstColumn, parent), index(rows.last(), lastColumn, parent));
+        return;
+    }
+    for (qsizetype i = 0; i < rows.size();) {
+        qsizetype j = i;
+        while (j + 1 < rows.size() && rows[j + 1] == rows[j] + 1)
+            ++j;
+        emit dataChanged(index(rows[i], firstColumn, parent), index(rows[j], lastColumn, parent));
+        i = j + 1;
+    }
 }
 
 void TwoLevelTreeModel::sync()

@@ -13,6 +13,11 @@ namespace ladder::ui {
 // The source changes at 10 Hz: when only values change the tree says dataChanged for every row;
 // when the structure changes it is reset — begun before the source changes (so views still read
 // the old mapping, e.g. the current row's key) and ended once the source is consistent.
+//
+// A subclass may follow the source incrementally instead (a live capture's tables grow by
+// thousands of rows a second, and a reset re-sorts and re-lays out every row in the views):
+// rows appended at the end of the source go to sourceAppended(), values changed in place to
+// sourceChanged(); either returning false falls back to the behaviour above.
 class TwoLevelTreeModel : public QAbstractItemModel {
     Q_OBJECT
 public:
@@ -34,6 +39,17 @@ protected:
     virtual int topCount() const = 0;
     virtual int childCount(int top) const = 0;
 
+    // Incremental following (see above). followsAppends(): rows appended to the source are
+    // announced by sourceAppended() — with begin/endInsertRows of its own — not by a reset.
+    virtual bool followsAppends() const { return false; }
+    virtual bool sourceAppended(int /*first*/, int /*last*/) { return false; }
+    // Source rows first..last changed in columns firstColumn..lastColumn, the structure not.
+    virtual bool sourceChanged(int /*first*/, int /*last*/, int /*firstColumn*/, int /*lastColumn*/) { return false; }
+    // dataChanged for these rows under parent (sorted in place): one signal per run of
+    // consecutive rows, or one over them all when they are scattered (a sorted view re-sorts
+    // each run it is told of).
+    void emitRowsChanged(QList<int>& rows, const QModelIndex& parent, int firstColumn, int lastColumn);
+
     static bool isTop(const QModelIndex& index) { return index.internalId() == 0; }
     // The top row a child row belongs to.
     static int topOf(const QModelIndex& child) { return int(child.internalId() - 1); }
@@ -43,6 +59,7 @@ private:
 
     QAbstractItemModel* m_flat;
     bool m_resetting = false;
+    bool m_appending = false; // the source is appending rows sourceAppended() will announce
 };
 
 } // namespace ladder::ui
