@@ -134,6 +134,25 @@ public:
         ++m_size;
         return *p;
     }
+    // Hands every element, in order, to fn as an rvalue, and gives each chunk back as soon as its
+    // elements are done: whatever fn moves them into grows while the pool shrinks, so the two
+    // are never both whole (a reconstruction's tables moved out at its end, its peak of memory).
+    template<typename Fn> void drain(Fn fn)
+    {
+        std::size_t i = 0;
+        for (std::size_t c = 0; c < m_chunks.size(); ++c) {
+            const std::size_t end = std::min(m_size, kFirst + c * kPerChunk);
+            for (; i < end; ++i) {
+                T* p = slot(i);
+                fn(std::move(*p));
+                p->~T();
+            }
+            flatmapdetail::freeZeroed(m_chunks[c], chunkBytes(c));
+            m_chunks[c] = nullptr;
+        }
+        m_chunks.clear();
+        m_size = 0;
+    }
     void clear()
     {
         for (std::size_t i = 0; i < m_size; ++i)

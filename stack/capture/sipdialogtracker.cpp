@@ -55,6 +55,7 @@ void SipDialogTracker::setState(Dialog& d, const QString& to, qint64 timeNs, con
     e.text.append(d.s.state).append(QLatin1String(" -> ")).append(to);
     if (!why.isEmpty())
         e.text.append(QLatin1String(" (")).append(why).append(QLatin1Char(')'));
+    m_texts.share(e.text);
     out.append(std::move(e));
     d.s.state = to;
     if (d.s.history.size() < kMaxHistory)
@@ -242,9 +243,7 @@ QList<sip::DialogSnapshot> SipDialogTracker::takeSnapshots()
 {
     QList<sip::DialogSnapshot> out;
     out.reserve(qsizetype(m_dialogs.size()));
-    for (std::size_t i = 0; i < m_dialogs.size(); ++i) // in id order already
-        out.append(std::move(m_dialogs[i].s));
-    m_dialogs.clear();
+    m_dialogs.drain([&out](Dialog&& d) { out.append(std::move(d.s)); }); // in id order already
     m_invites.clear();
     m_byKey = {};
     m_forks.clear();

@@ -64,6 +64,7 @@ private:
     using Forks = QList<quint64>;
     FlatMap<quint64, Invite, U64Hash> m_invites; // by INVITE transaction
     Pool<Dialog> m_dialogs; // by id - 1
+    SharedTexts m_texts; // state-change texts
     ByteKeyMap<quint64> m_byKey; // Call-ID \n caller tag \n callee tag
     FlatMap<quint64, Forks, U64Hash> m_forks; // INVITE transaction → its dialogs
     ByteKeyMap<quint32> m_inviteForks; // Call-ID \n caller tag \n CSeq → dialogs made

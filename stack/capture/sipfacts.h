@@ -3,6 +3,9 @@
 
 #include "sip/message/parser.h"
 
+#include <QSet>
+#include <QString>
+
 namespace ladder::trace {
 
 // What the reconstruction's trackers read from one SIP message, taken once from what sip::parse
@@ -40,6 +43,29 @@ struct SipFacts {
     {
         return headers->contacts.isEmpty() ? QByteArrayView() : headers->contacts.first().uri().text();
     }
+};
+
+// State-change texts ("INVITE client: Calling -> Proceeding (180)") come in a few dozen
+// variants over a whole capture: each is kept once and every event repeating it gets the same
+// string, which the journal then stores once per segment (a back reference) instead of once per
+// event. Bounded: past kMax variants new ones are left as they are.
+class SharedTexts {
+public:
+    static constexpr qsizetype kMax = 4096;
+    static constexpr qsizetype kMaxLength = 256;
+    void share(QString& s)
+    {
+        if (s.size() > kMaxLength)
+            return;
+        const auto it = m_texts.constFind(s);
+        if (it != m_texts.constEnd())
+            s = *it;
+        else if (m_texts.size() < kMax)
+            m_texts.insert(s);
+    }
+
+private:
+    QSet<QString> m_texts;
 };
 
 } // namespace ladder::trace

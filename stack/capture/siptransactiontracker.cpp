@@ -100,9 +100,21 @@ SipTransactionTracker::Tx& SipTransactionTracker::create(quint64 id, const Event
     s.reliable = e.b != 0;
     s.localEndpoint = t.role == Role::Server ? requestTo : requestFrom;
     s.remoteEndpoint = t.role == Role::Server ? requestFrom : requestTo;
+    // The connection text is the same for every transaction between the same two endpoints over
+    // the same transport: shared from a small table keyed by where the endpoint strings are (the
+    // decoder hands out one string per endpoint; a held string keeps its address).
     const QString transport = transportName(e.b);
-    s.connection.reserve(transport.size() + s.localEndpoint.size() + s.remoteEndpoint.size() + 5);
-    s.connection.append(transport).append(QLatin1Char(' ')).append(s.localEndpoint).append(QLatin1String(" -> ")).append(s.remoteEndpoint);
+    const auto la = quintptr(s.localEndpoint.constData()), ra = quintptr(s.remoteEndpoint.constData());
+    Connection& cached = m_connections[((la >> 4) ^ (ra >> 6) ^ quintptr(e.b)) % m_connections.size()];
+    if (cached.reliable == s.reliable && cached.transport == e.b && sameHeld(cached.local, s.localEndpoint)
+        && sameHeld(cached.remote, s.remoteEndpoint)) {
+        s.connection = cached.text;
+    } else {
+        s.connection.reserve(transport.size() + s.localEndpoint.size() + s.remoteEndpoint.size() + 5);
+        s.connection.append(transport).append(QLatin1Char(' ')).append(s.localEndpoint).append(QLatin1String(" -> ")).append(s.remoteEndpoint);
+        if (holdable(s.localEndpoint) && holdable(s.remoteEndpoint))
+            cached = { s.localEndpoint, s.remoteEndpoint, s.connection, e.b, s.reliable };
+    }
     s.createdNs = e.timeNs;
     s.history.reserve(4);
     s.messages.reserve(t.invite ? 4 : 2);
@@ -137,6 +149,7 @@ void SipTransactionTracker::setState(Tx& t, const QString& to, qint64 timeNs, co
         x.append(QLatin1String(": ")).append(t.s.state).append(QLatin1String(" -> ")).append(to);
     if (!why.isEmpty())
         x.append(QLatin1String(" (")).append(why).append(QLatin1Char(')'));
+    m_texts.share(x);
     out.append(std::move(e));
     t.s.state = to;
     if (t.s.history.size() < kMaxHistory)
@@ -401,9 +414,7 @@ QList<sip::TransactionSnapshot> SipTransactionTracker::takeSnapshots()
 {
     QList<sip::TransactionSnapshot> out;
     out.reserve(qsizetype(m_tx.size()));
-    for (std::size_t i = 0; i < m_tx.size(); ++i)
-        out.append(std::move(m_tx[i].s));
-    m_tx.clear();
+    m_tx.drain([&out](Tx&& t) { out.append(std::move(t.s)); });
     m_index.clear();
     m_inviteByBranch = {};
     m_due = {};

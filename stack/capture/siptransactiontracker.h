@@ -6,6 +6,7 @@
 #include "reconstruct.h"
 #include "sipfacts.h"
 
+#include <array>
 #include <functional>
 #include <queue>
 
@@ -99,6 +100,19 @@ private:
         bool operator>(const Due& o) const { return at != o.at ? at > o.at : id > o.id; }
     };
     std::priority_queue<Due, std::vector<Due>, std::greater<Due>> m_due;
+    // Connection texts recently made, by the endpoint strings' addresses (see create).
+    struct Connection {
+        QString local, remote, text; // held: the same address and size prove the same characters
+        quint64 transport = 0;
+        bool reliable = false;
+    };
+    std::array<Connection, 64> m_connections;
+    SharedTexts m_texts; // state-change texts
+    static bool holdable(const QString& s) { return const_cast<QString&>(s).data_ptr().d_ptr() != nullptr; }
+    static bool sameHeld(const QString& held, const QString& s)
+    {
+        return !held.isNull() && held.constData() == s.constData() && held.size() == s.size() && holdable(held);
+    }
     quint64 m_inferredTimers = 0;
     bool m_trackChanges = false;
     std::vector<quint64> m_changed; // ids, each once

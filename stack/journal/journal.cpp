@@ -270,11 +270,9 @@ quint64 Journal::storeLocked(const Event& e, quint32 implied)
     // journalled once, its arrival implied) and that is all that gets compared.
     const Store::TextSeen* textHit = nullptr;
     if (e.text.size() >= kMinShared)
-        for (const Store::TextSeen& t : s.texts)
-            if (t.text.constData() == e.text.constData() && t.segment == segIdx && t.length > 0 && sameString(t.text, e.text)) {
-                textHit = &t;
-                break;
-            }
+        if (const Store::TextSeen& t = s.texts[Store::textSlot(e.text)];
+            t.text.constData() == e.text.constData() && t.segment == segIdx && t.length > 0 && sameString(t.text, e.text))
+            textHit = &t;
     const Store::RawSeen* rawHit = nullptr;
     if (e.raw.size() >= kMinShared && !hold)
         for (const Store::RawSeen& r : s.raws)
@@ -305,8 +303,7 @@ quint64 Journal::storeLocked(const Event& e, quint32 implied)
         const quint32 at = quint32(p - blk.data);
         p = putUtf8(p, e.text, textAscii);
         if (textUtf8 >= kMinShared && holdable(e.text)) {
-            s.texts[s.nextText] = { e.text, segIdx, at, quint32(textUtf8) };
-            s.nextText = (s.nextText + 1) % s.texts.size();
+            s.texts[Store::textSlot(e.text)] = { e.text, segIdx, at, quint32(textUtf8) };
         }
     } else {
         const QByteArray textBytes = e.text.toUtf8();

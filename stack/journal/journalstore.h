@@ -235,14 +235,22 @@ struct Journal::Store {
         }
     };
     LastWhole last;
-    std::array<TextSeen, 8> texts;
+    // By where the text's characters are (one slot to look at, as for names): a capture's
+    // state-change texts are a few dozen shared strings interleaved over many calls, more than a
+    // ring of the last few could keep.
+    std::array<TextSeen, 64> texts;
+    static std::size_t textSlot(const QString& s)
+    {
+        const auto p = quintptr(s.constData());
+        return ((p >> 4) ^ (p >> 11)) % 64;
+    }
     std::array<RawSeen, 8> raws;
     // Endpoint strings recently interned, by where their characters are (a string we hold keeps
     // its address, so the address and size name it): one slot to look at per event instead of
     // the string table's hash. A capture interleaves many endpoints (ten calls under way, each
     // its own pair of hosts); a ring of the last four missed for most of its events.
     std::array<NameSeen, 256> names;
-    std::size_t nextText = 0, nextRaw = 0;
+    std::size_t nextRaw = 0;
     JournalLimits limits;
     std::size_t inMemoryBytes = 0;
     std::size_t nextSpill = 0; // oldest segment still in memory

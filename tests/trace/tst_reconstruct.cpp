@@ -275,6 +275,59 @@ private slots:
         QVERIFY(said);
     }
 
+    // The connection text ("UDP a -> b") and the state-change texts are shared between the
+    // transactions that have the same ones (memory: one string for thousands of calls), and a
+    // shared one is never handed to a transaction whose endpoints or transport differ.
+    void sharedTextsStayExact()
+    {
+        Reconstructor rec;
+        QList<Event> out;
+        const EventSink sink = [&out](Event&& e) { out.append(std::move(e)); };
+        // Heap strings, as the decoder's (a literal's address proves nothing and is not shared).
+        const QString a = QString::fromLatin1("10.0.0.1:5060"), b = QString::fromLatin1("10.0.0.2:5060"),
+                      c = QString::fromLatin1("10.0.0.3:5060");
+        struct Feed {
+            const QString* from;
+            const QString* to;
+            quint64 transport;
+            QString connection;
+        };
+        const QList<Feed> feeds {
+            { &a, &b, 0, QStringLiteral("UDP 10.0.0.1:5060 -> 10.0.0.2:5060") },
+            { &a, &b, 0, QStringLiteral("UDP 10.0.0.1:5060 -> 10.0.0.2:5060") },
+            { &a, &b, 1, QStringLiteral("TCP 10.0.0.1:5060 -> 10.0.0.2:5060") },
+            { &b, &a, 0, QStringLiteral("UDP 10.0.0.2:5060 -> 10.0.0.1:5060") },
+            { &a, &c, 0, QStringLiteral("UDP 10.0.0.1:5060 -> 10.0.0.3:5060") },
+            { &a, &b, 0, QStringLiteral("UDP 10.0.0.1:5060 -> 10.0.0.2:5060") },
+        };
+        quint64 id = 0;
+        for (const Feed& f : feeds) {
+            ++id;
+            Event e = tracetest::sip(qint64(id) * 1'000'000, Dir::None, "x", "y",
+                tracetest::sipRequest("OPTIONS", QByteArray("z9hG4bKs" + QByteArray::number(id)).constData()), f.transport);
+            e.from = *f.from; // one string per endpoint, as the decoder hands them out
+            e.to = *f.to;
+            e.object = id;
+            rec.consume(std::move(e), sink);
+        }
+        const QList<sip::TransactionSnapshot> tx = rec.transactions();
+        QCOMPARE(tx.size(), feeds.size());
+        for (qsizetype i = 0; i < tx.size(); ++i)
+            QCOMPARE(tx[i].connection, feeds[i].connection);
+        QCOMPARE(tx[1].connection.constData(), tx[0].connection.constData()); // shared
+        QCOMPARE(tx[5].connection.constData(), tx[0].connection.constData());
+        QList<Event> created;
+        for (const Event& e : std::as_const(out))
+            if (e.kind == Kind::TransactionState)
+                created.append(e);
+        QCOMPARE(created.size(), feeds.size());
+        for (const Event& e : std::as_const(created)) {
+            QCOMPARE(e.text, created[0].text);
+            QCOMPARE(e.text.constData(), created[0].text.constData()); // one string for all
+        }
+        QVERIFY(created[0].text.contains(QLatin1String("created Trying")));
+    }
+
     // Directions flagged by the capture: an inbound INVITE makes a server transaction; a resent
     // 486 is Timer G, the ACK confirms, Timer I ends it; on TCP Timer J is zero.
     void serverRoleFromDirection()
