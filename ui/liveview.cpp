@@ -79,6 +79,10 @@ LiveView::LiveView(QAbstractItemModel* model, const QString& filterHint, QWidget
     m_view->setSelectionMode(QAbstractItemView::ExtendedSelection);
     m_view->setContextMenuPolicy(Qt::CustomContextMenu);
     m_view->header()->setSectionResizeMode(QHeaderView::Interactive);
+    // Fitting a column to its contents lays out the text of the rows on screen only, not of a
+    // thousand more (Qt's default): a live capture's tables hold hundreds of thousands of rows,
+    // and the refit below runs once a second.
+    m_view->header()->setResizeContentsPrecision(0);
     m_view->header()->setStretchLastSection(true);
     box->addWidget(m_view, 1);
     // Columns fit their content when the first rows arrive (after a clear too), capped so one long

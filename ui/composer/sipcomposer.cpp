@@ -245,18 +245,29 @@ void SipComposer::loadTemplate(const QString& method)
 void SipComposer::setDialogModel(DialogModel* model)
 {
     m_dialogs = model;
-    auto refresh = [this] {
-        const quint64 current = selectedDialog();
-        m_dialog->clear();
-        m_dialog->addItem(tr("(no dialog)"), 0);
-        for (const auto& d : m_dialogs->rows())
+    auto add = [this](int first, int last) {
+        for (int row = first; row <= last; ++row) {
+            const auto& d = m_dialogs->at(row);
             m_dialog->addItem(QStringLiteral("%1 %2 — %3 (%4)")
                                   .arg(d.role, d.method, QString::fromUtf8(d.callId.left(24)), d.state),
                 d.id);
+        }
+    };
+    auto refresh = [this, add] {
+        const quint64 current = selectedDialog();
+        m_dialog->clear();
+        m_dialog->addItem(tr("(no dialog)"), 0);
+        add(0, int(m_dialogs->rows().size()) - 1);
         const int i = m_dialog->findData(current);
         m_dialog->setCurrentIndex(i < 0 ? 0 : i);
     };
-    connect(model, &QAbstractItemModel::rowsInserted, this, refresh);
+    // Dialogs appended (a live capture adds thousands a second): only theirs are added.
+    connect(model, &QAbstractItemModel::rowsInserted, this, [this, add, refresh](const QModelIndex&, int first, int last) {
+        if (first == m_dialog->count() - 1)
+            add(first, last);
+        else
+            refresh();
+    });
     connect(model, &QAbstractItemModel::rowsRemoved, this, refresh);
     connect(model, &QAbstractItemModel::modelReset, this, refresh);
 }
