@@ -243,6 +243,7 @@ QList<sip::DialogSnapshot> SipDialogTracker::takeSnapshots()
 {
     QList<sip::DialogSnapshot> out;
     out.reserve(qsizetype(m_dialogs.size()));
+    flatmapdetail::adviseHuge(out.constData(), std::size_t(out.capacity()) * sizeof(*out.constData()));
     m_dialogs.drain([&out](Dialog&& d) { out.append(std::move(d.s)); }); // in id order already
     m_invites.clear();
     m_byKey = {};

@@ -414,6 +414,7 @@ QList<sip::TransactionSnapshot> SipTransactionTracker::takeSnapshots()
 {
     QList<sip::TransactionSnapshot> out;
     out.reserve(qsizetype(m_tx.size()));
+    flatmapdetail::adviseHuge(out.constData(), std::size_t(out.capacity()) * sizeof(*out.constData()));
     m_tx.drain([&out](Tx&& t) { out.append(std::move(t.s)); });
     m_index.clear();
     m_inviteByBranch = {};
