@@ -7,10 +7,12 @@
 
 #include <QFile>
 
+#include <pcap/pcap.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
 #include <cmath>
+#include <cstdio>
 
 namespace ladder::trace {
 
@@ -113,6 +115,7 @@ namespace {
         Releaser& rel)
     {
         res.format = QStringLiteral("pcap");
+        res.reader = QStringLiteral("own");
         Reader r { data, size };
         const quint32 magic = quint32(data[0]) | (quint32(data[1]) << 8) | (quint32(data[2]) << 16) | (quint32(data[3]) << 24);
         bool nano = false;
@@ -172,6 +175,7 @@ namespace {
         Releaser& rel)
     {
         res.format = QStringLiteral("pcapng");
+        res.reader = QStringLiteral("own");
         Reader r { data, size };
         QList<Interface> ifaces;
         qsizetype off = 0;
@@ -297,6 +301,116 @@ bool looksLikeCapture(const QByteArray& head)
 }
 
 namespace {
+    quint32 magicOf(const uchar* d)
+    {
+        return quint32(d[0]) | (quint32(d[1]) << 8) | (quint32(d[2]) << 16) | (quint32(d[3]) << 24);
+    }
+
+    // Whether libpcap reads this container (CaptureContainerReader).
+    bool viaLibpcap(quint32 magic, const CaptureReadOptions& options)
+    {
+        switch (options.reader) {
+        case CaptureContainerReader::Own:
+            return false;
+        case CaptureContainerReader::Libpcap:
+            return true;
+        case CaptureContainerReader::Auto:
+            break;
+        }
+        return magic != 0x0A0D0D0Au;
+    }
+
+    void wireProgress(Releaser& rel, const CaptureReadOptions& options, const CaptureReadResult& res, qint64 size)
+    {
+        if (!options.progress)
+            return;
+        rel.progress = &options.progress;
+        rel.soFar = &res;
+        rel.progressStep = std::max<qint64>(options.progressStep, 1);
+        rel.nextProgress = rel.progressStep;
+        rel.total = size;
+    }
+
+    // Up to n bytes of the capture at an offset: for saying why libpcap refused a record.
+    using Peek = std::function<QByteArray(qint64 off, qint64 n)>;
+
+    // Reads the capture open as file through libpcap (which closes it) into the same PacketDecoder
+    // the own reader feeds. The offsets handed to options.progress are the records' ends, as the own
+    // reader's: counted for pcap (16 + caplen a record; ftell where libpcap cut a record to the
+    // file's snapshot length), ftell for pcapng (blocks have options and padding).
+    CaptureReadResult readLibpcap(FILE* file, qint64 total, const Peek& peek, bool pcapng, const EventSink& sink,
+        const CaptureReadOptions& options)
+    {
+        CaptureReadResult res;
+        res.format = pcapng ? QStringLiteral("pcapng") : QStringLiteral("pcap");
+        res.reader = QStringLiteral("libpcap");
+        char errbuf[PCAP_ERRBUF_SIZE] = {};
+        pcap_t* p = pcap_fopen_offline_with_tstamp_precision(file, PCAP_TSTAMP_PRECISION_NANO, errbuf);
+        if (!p) {
+            std::fclose(file);
+            res.error = QString::fromLocal8Bit(errbuf);
+            return res;
+        }
+        struct Closer {
+            pcap_t* p;
+            ~Closer() { pcap_close(p); }
+        } closer { p };
+        PacketDecoder dec(sink, options, res);
+        Releaser rel;
+        wireProgress(rel, options, res, total);
+        const quint32 linktype = quint32(pcap_datalink(p));
+        const quint32 snapshot = quint32(std::max(pcap_snapshot(p), 0));
+        qint64 off = pcapng ? qint64(std::ftell(file)) : 24;
+        pcap_pkthdr* h = nullptr;
+        const u_char* bytes = nullptr;
+        int rc = 0;
+        while ((rc = pcap_next_ex(p, &h, &bytes)) == 1) {
+            CapturedPacket cp;
+            cp.linktype = linktype;
+            cp.timeNs = net::satAdd(net::satMul(qint64(h->ts.tv_sec), 1000000000), qint64(h->ts.tv_usec));
+            cp.data = bytes;
+            cp.size = qsizetype(h->caplen);
+            ++res.packets;
+            dec.decode(cp);
+            const qint64 start = off;
+            if (pcapng || (h->caplen >= snapshot && h->len > h->caplen)) {
+                off = qint64(std::ftell(file));
+                if (!pcapng && off - start - 16 > qint64(h->caplen) && res.warnings.size() < 32)
+                    res.warnings.append(QStringLiteral("record at offset %1: libpcap kept %2 of its %3 bytes (the file's snapshot length)")
+                                            .arg(start)
+                                            .arg(h->caplen)
+                                            .arg(off - start - 16));
+            } else {
+                off += 16 + qint64(h->caplen);
+            }
+            if (!rel.at(off))
+                return stopped(res, off);
+        }
+        if (rc != PCAP_ERROR_BREAK) { // -1: an error, the events before it kept
+            const QString why = QString::fromLocal8Bit(pcap_geterr(p));
+            if (pcapng) {
+                res.error = QStringLiteral("block after offset %1: %2").arg(off).arg(why);
+                return res;
+            }
+            const QByteArray head = peek(off, 16);
+            if (head.size() < 16) {
+                res.error = QStringLiteral("truncated record header at offset %1 (libpcap: %2)").arg(off).arg(why);
+                return res;
+            }
+            // pcap_is_swapped: the file's byte order is not this host's.
+            const bool big = (Q_BYTE_ORDER == Q_BIG_ENDIAN) != bool(pcap_is_swapped(p));
+            const quint32 incl = Reader { reinterpret_cast<const uchar*>(head.constData()), 16, big }.u32(8);
+            if (qint64(incl) > total - off - 16 || qsizetype(incl) > kMaxPacket)
+                res.error = QStringLiteral("record at offset %1 claims %2 bytes, beyond the file (libpcap: %3)").arg(off).arg(incl).arg(why);
+            else
+                res.error = QStringLiteral("record at offset %1: %2").arg(off).arg(why);
+            return res;
+        }
+        res.ok = true;
+        res.bytesRead = total;
+        return res;
+    }
+
     CaptureReadResult readFrom(const uchar* data, qsizetype size, const EventSink& sink, const CaptureReadOptions& options,
         Releaser& rel)
     {
@@ -307,20 +421,28 @@ namespace {
             return res;
         }
         PacketDecoder dec(sink, options, res);
-        if (options.progress) {
-            rel.progress = &options.progress;
-            rel.soFar = &res;
-            rel.progressStep = std::max<qint64>(options.progressStep, 1);
-            rel.nextProgress = rel.progressStep;
-            rel.total = size;
-        }
-        const quint32 m = quint32(data[0]) | (quint32(data[1]) << 8) | (quint32(data[2]) << 16) | (quint32(data[3]) << 24);
-        return m == 0x0A0D0D0Au ? readPcapng(data, size, dec, res, rel) : readPcap(data, size, dec, res, rel);
+        wireProgress(rel, options, res, size);
+        return magicOf(data) == 0x0A0D0D0Au ? readPcapng(data, size, dec, res, rel) : readPcap(data, size, dec, res, rel);
+    }
+
+    bool isCapture(const uchar* data, qsizetype size)
+    {
+        return data && size >= 24 && looksLikeCapture(QByteArray::fromRawData(reinterpret_cast<const char*>(data), 4));
     }
 } // namespace
 
 CaptureReadResult readCapture(const uchar* data, qsizetype size, const EventSink& sink, const CaptureReadOptions& options)
 {
+    if (isCapture(data, size) && viaLibpcap(magicOf(data), options)) {
+        // libpcap reads a FILE: a read-only stream over the caller's bytes.
+        if (FILE* f = fmemopen(const_cast<uchar*>(data), size_t(size), "rb")) {
+            const Peek peek = [data, size](qint64 off, qint64 n) {
+                off = std::clamp<qint64>(off, 0, size);
+                return QByteArray(reinterpret_cast<const char*>(data) + off, qsizetype(std::min<qint64>(n, size - off)));
+            };
+            return readLibpcap(f, size, peek, magicOf(data) == 0x0A0D0D0Au, sink, options);
+        }
+    }
     Releaser none;
     return readFrom(data, size, sink, options, none);
 }
@@ -337,6 +459,15 @@ CaptureReadResult readCaptureFile(const QString& path, const EventSink& sink, co
         CaptureReadResult res;
         res.error = QStringLiteral("%1: empty file").arg(path);
         return res;
+    }
+    const QByteArray head = f.peek(24);
+    if (isCapture(reinterpret_cast<const uchar*>(head.constData()), head.size())
+        && viaLibpcap(magicOf(reinterpret_cast<const uchar*>(head.constData())), options)) {
+        if (FILE* file = std::fopen(QFile::encodeName(path).constData(), "rb")) {
+            const Peek peek = [&f](qint64 off, qint64 n) { return f.seek(off) ? f.read(n) : QByteArray(); };
+            return readLibpcap(file, f.size(), peek, magicOf(reinterpret_cast<const uchar*>(head.constData())) == 0x0A0D0D0Au,
+                sink, options);
+        }
     }
     if (uchar* map = f.map(0, f.size())) {
         Releaser rel;

@@ -42,6 +42,14 @@ class Journal;
 // malformed block ends the read with an error, keeping the events decoded before it.
 struct CaptureReadResult;
 
+// What reads the container (one PacketDecoder decodes the packets after either). Auto: libpcap
+// (pcap_fopen_offline, nanosecond stamps) for classic pcap, which it reads faster than the own
+// mapped reader and with the same results; the own reader for pcapng, because libpcap 1.10 hands out
+// neither packet comments nor direction flags, refuses a file whose interfaces have different link
+// types and a section whose byte order differs from the first's (docs/ARCHITECTURE.md, "One reader";
+// tests/capture/tst_capture_readers.cpp shows each case). Own and Libpcap force one (tests, bench).
+enum class CaptureContainerReader { Auto, Own, Libpcap };
+
 struct CaptureReadOptions {
     QList<quint16> sctpUdpPorts { 9899 };
     bool sctpChunks = true;
@@ -64,12 +72,14 @@ struct CaptureReadOptions {
     // and a Cancel (SessionFiles::startOpen).
     std::function<bool(qint64 done, qint64 total, const CaptureReadResult& soFar)> progress;
     qint64 progressStep = 256 * 1024;
+    CaptureContainerReader reader = CaptureContainerReader::Auto;
 };
 
 struct CaptureReadResult {
     bool ok = false; // false: not a capture, or malformed part-way (see error)
     QString error;
     QString format; // "pcap" or "pcapng"
+    QString reader; // what read the container: "libpcap" or "own" (see CaptureContainerReader)
     qint64 epochNs = 0;
     quint64 packets = 0; // packet records read
     quint64 events = 0; // events produced
