@@ -113,7 +113,7 @@ QByteArray documentedExample()
 
 // Built-in lessons whose file is declarative though the C++ exchange of the same name remains:
 // their JSONL from the file is the exchange's, byte for byte (builtinJsonlAsBeforeTheMove).
-const QStringList kDeclarativeBuiltins { QStringLiteral("invite-lossy-udp") };
+const QStringList kDeclarativeBuiltins { QStringLiteral("invite-lossy-udp"), QStringLiteral("noninvite-udp-vs-tcp"), QStringLiteral("cancel-ringing") };
 
 } // namespace
 
@@ -344,6 +344,133 @@ private slots:
         const auto lesson = lab::LessonFile::parse(json, QStringLiteral("t.json"), &why);
         QVERIFY(!lesson);
         QVERIFY2(why.startsWith(error), qPrintable(why));
+    }
+
+    // The fields the converted SIP lessons brought (links' "transports", a call's or request's
+    // "transport", a call's "end_after_final_ms", an answer's "stack_tags"): a bad value names the
+    // line and the field, in the built-in files themselves.
+    void badSipFieldsSayLineAndField_data()
+    {
+        QTest::addColumn<QString>("lesson");
+        QTest::addColumn<QByteArray>("from");
+        QTest::addColumn<QByteArray>("to");
+        QTest::addColumn<QString>("error");
+        const QString nin = QStringLiteral("noninvite-udp-vs-tcp"), cr = QStringLiteral("cancel-ringing");
+        QTest::newRow("transports: sctp") << nin << QByteArray("[ \"udp\", \"tcp\" ]") << QByteArray("[ \"udp\", \"sctp\" ]")
+                                          << QStringLiteral("t.json:18: links[0].transports[1]: expected \"udp\" or \"tcp\"");
+        QTest::newRow("transports: twice") << nin << QByteArray("[ \"udp\", \"tcp\" ]") << QByteArray("[ \"tcp\", \"tcp\" ]")
+                                           << QStringLiteral("t.json:18: links[0].transports[1]: 'tcp' is already in the list");
+        QTest::newRow("transports: empty") << nin << QByteArray("[ \"udp\", \"tcp\" ]") << QByteArray("[ ]")
+                                           << QStringLiteral("t.json:18: links[0].transports: expected a non-empty array");
+        QTest::newRow("transport: word") << nin << QByteArray("\"transport\": \"tcp\"") << QByteArray("\"transport\": \"tls\"")
+                                         << QStringLiteral("t.json:22: actions[1].request.transport: expected \"udp\" or \"tcp\", not 'tls'");
+        QTest::newRow("transport: not on the link") << nin << QByteArray("[ \"udp\", \"tcp\" ]") << QByteArray("[ \"udp\" ]")
+                                                    << QStringLiteral("t.json:22: actions[1].request.transport: the link from uac to uas carries no TCP");
+        QTest::newRow("end_after_final_ms") << cr << QByteArray("\"end_after_final_ms\": 500") << QByteArray("\"end_after_final_ms\": -5")
+                                            << QStringLiteral("t.json:21: actions[0].call.end_after_final_ms: expected an integer from 0 to");
+        QTest::newRow("stack_tags") << cr << QByteArray("\"stack_tags\": true") << QByteArray("\"stack_tags\": \"yes\"")
+                                    << QStringLiteral("t.json:15: peers[1].answer.stack_tags: expected true or false");
+    }
+    void badSipFieldsSayLineAndField()
+    {
+        QFETCH(QString, lesson);
+        QFETCH(QByteArray, from);
+        QFETCH(QByteArray, to);
+        QFETCH(QString, error);
+        QByteArray json = readAll(QStringLiteral(LESSON_RESOURCES "/%1.json").arg(lesson));
+        QString why;
+        QVERIFY2(lab::LessonFile::parse(json, QStringLiteral("t.json"), &why), qPrintable(why));
+        QVERIFY2(json.contains(from), from.constData());
+        json.replace(json.indexOf(from), from.size(), to);
+        QVERIFY(!lab::LessonFile::parse(json, QStringLiteral("t.json"), &why));
+        QVERIFY2(why.startsWith(error), qPrintable(why));
+    }
+
+    // SCTP actions after a delivery (tests/lab/lessons/sctp-after-delivery.json): sctp-b's answer
+    // leaves exactly 300 ms after the fifth ping arrived (not after the first two, 200 ms earlier),
+    // and sctp-a's
+    // SCTP_EOF at the instant the answer arrived; the run then ends with the shutdown.
+    void sctpActionAfterDelivery()
+    {
+        QString error;
+        const auto lesson = lab::LessonFile::load(QStringLiteral(LESSON_TESTDATA "/sctp-after-delivery.json"), &error);
+        QVERIFY2(lesson, qPrintable(error));
+        QVERIFY(lesson->actions[3].hasAfter && lesson->actions[4].hasAfter);
+        auto s = lab::scenarioFromLesson(*lesson, &error);
+        QVERIFY2(s, qPrintable(error));
+        Stack stack(Scheduler::Mode::Virtual);
+        lab::ScenarioParams params;
+        params.seed = 4;
+        const lab::RunOutcome outcome = lab::runToEnd(*s, stack, params);
+        QVERIFY2(outcome.result.ok, qPrintable(outcome.result.findings.join(QStringLiteral(" | ")) + outcome.result.failure));
+        qint64 firstPingIn = -1, lastPingIn = -1, pongOut = -1, pongIn = -1, eofOut = -1;
+        stack.journal().forEach(0, stack.journal().count(), [&](const trace::Event& e) {
+            if (e.kind != trace::Kind::SctpPacket)
+                return;
+            if (e.dir == trace::Dir::Rx && e.raw.contains("early-ping-0") && firstPingIn < 0)
+                firstPingIn = e.timeNs;
+            if (e.dir == trace::Dir::Rx && e.raw.contains("late-ping-2") && lastPingIn < 0) // the first: T3-rtx may send it again
+                lastPingIn = e.timeNs;
+            if (e.dir == trace::Dir::Tx && e.raw.contains("pong") && pongOut < 0)
+                pongOut = e.timeNs;
+            if (e.dir == trace::Dir::Rx && e.raw.contains("pong") && pongIn < 0)
+                pongIn = e.timeNs;
+            if (e.dir == trace::Dir::Tx && e.raw.size() > 12 && quint8(e.raw[12]) == 7 /* SHUTDOWN */ && eofOut < 0)
+                eofOut = e.timeNs;
+        });
+        QVERIFY(firstPingIn > 0 && lastPingIn > firstPingIn && pongIn > 0);
+        QCOMPARE(pongOut - lastPingIn, qint64(300'000'000));
+        QVERIFY(eofOut >= pongIn);
+        const QStringList f = outcome.result.findings;
+        QVERIFY2(!f.filter(QStringLiteral("action 5 after delivered to sctp-a containing 'pong' >= 1 (0.000 s later), at %1 s")
+                               .arg(QString::number(double(pongIn) / 1e9, 'f', 3)))
+                      .isEmpty(),
+            qPrintable(f.join(QStringLiteral(" | "))));
+    }
+
+    void badAfterSaysLineAndField_data()
+    {
+        QTest::addColumn<QByteArray>("from");
+        QTest::addColumn<QByteArray>("to");
+        QTest::addColumn<QString>("error");
+        QTest::newRow("with at_ms") << QByteArray("{ \"peer\": \"sctp-b\", \"after\"") << QByteArray("{ \"at_ms\": 5, \"peer\": \"sctp-b\", \"after\"")
+                                    << QStringLiteral("t.json:23: actions[3].after: \"after\" and \"at_ms\" exclude each other");
+        QTest::newRow("no delivered") << QByteArray("\"after\": { \"delivered\": { \"to\": \"sctp-a\", \"containing\": \"pong\" } }")
+                                      << QByteArray("\"after\": { \"count\": 2 }")
+                                      << QStringLiteral("t.json:25: actions[4].after: missing field 'delivered'");
+        QTest::newRow("not an sctp peer") << QByteArray("\"to\": \"sctp-a\", \"containing\": \"pong\"") << QByteArray("\"to\": \"sctp-c\", \"containing\": \"pong\"")
+                                          << QStringLiteral("t.json:25: actions[4].after.delivered.to: expected the name of an sctp peer, not 'sctp-c'");
+        QTest::newRow("count 0") << QByteArray("\"count\": 5") << QByteArray("\"count\": 0")
+                                 << QStringLiteral("t.json:23: actions[3].after.count: expected an integer from 1 to");
+        QTest::newRow("unknown filter") << QByteArray("\"containing\": \"pong\"") << QByteArray("\"text\": \"pong\"")
+                                        << QStringLiteral("t.json:25: actions[4].after.delivered.text: unknown field");
+        QTest::newRow("delay") << QByteArray("\"delay_ms\": 300") << QByteArray("\"delay_ms\": -1")
+                               << QStringLiteral("t.json:23: actions[3].after.delay_ms: expected an integer from 0 to");
+    }
+    void badAfterSaysLineAndField()
+    {
+        QFETCH(QByteArray, from);
+        QFETCH(QByteArray, to);
+        QFETCH(QString, error);
+        QByteArray json = readAll(QStringLiteral(LESSON_TESTDATA "/sctp-after-delivery.json"));
+        QString why;
+        QVERIFY2(lab::LessonFile::parse(json, QStringLiteral("t.json"), &why), qPrintable(why));
+        QVERIFY2(json.contains(from), from.constData());
+        json.replace(json.indexOf(from), from.size(), to);
+        QVERIFY(!lab::LessonFile::parse(json, QStringLiteral("t.json"), &why));
+        QVERIFY2(why.startsWith(error), qPrintable(why));
+    }
+
+    // A SIP action cannot wait for a delivery.
+    void sipActionRefusesAfter()
+    {
+        QByteArray json = readAll(QStringLiteral(LESSON_TESTDATA "/teacher-options-and-call.json"));
+        const QByteArray call = "{ \"at_ms\": 0, \"peer\": \"alice\"";
+        QVERIFY(json.contains(call));
+        json.replace(json.indexOf(call), call.size(), "{ \"after\": {}, \"peer\": \"alice\"");
+        QString why;
+        QVERIFY(!lab::LessonFile::parse(json, QStringLiteral("t.json"), &why));
+        QVERIFY2(why.contains(QLatin1String(".after: only SCTP actions run after a delivery")), qPrintable(why));
     }
 
     // A declarative SCTP lesson (resources/lessons/prsctp-declarative.json: sockets, PR-SCTP sends,

@@ -233,6 +233,14 @@ namespace {
                     auto& uac = keep(std::make_unique<peers::SipUac>(stack, p.name, p.host, seed));
                     m_uacs[p.name] = &uac;
                     m_peers[p.name] = &uac;
+                    // A call with end_after_final_ms: the run ends that long after its INVITE's final response.
+                    uac.setFinalHandler([this](quint64 tx, int) {
+                        for (qsizetype i = 0; i < m_lesson.actions.size(); ++i) {
+                            const LessonAction& a = m_lesson.actions[i];
+                            if (a.kind == LessonAction::Kind::Call && a.endAfterFinalMs >= 0 && m_tx.value(i) == tx && m_tx.value(i))
+                                after(a.endAfterFinalMs * 1'000'000, [this, i] { m_ended[i] = true; });
+                        }
+                    });
                     if (!m_firstUac)
                         m_firstUac = &uac;
                 } else {
@@ -241,6 +249,7 @@ namespace {
                     a.ringMs = p.answerAfterMs;
                     a.status = p.status;
                     a.nonInviteDelayMs = p.nonInviteAfterMs;
+                    a.stackTags = p.stackTags;
                     m_peers[p.name] = &keep(std::make_unique<peers::SipUas>(stack, p.name, p.host, seed, a));
                 }
             }
@@ -252,6 +261,7 @@ namespace {
                 QString a, b; // peer names; SCTP: hosts
                 LinkParams ab, ba;
                 QList<LessonOutage> downAb, downBa;
+                QStringList transports;
             };
             QList<Pair> pairs;
             for (const LessonLink& k : m_lesson.links) {
@@ -271,13 +281,16 @@ namespace {
                     if (q.sctp == sctp && ((q.a == from && q.b == to) || (q.a == to && q.b == from)))
                         pair = &q;
                 if (!pair) {
-                    pairs.append({ sctp, from, to, {}, {}, {}, {} });
+                    pairs.append({ sctp, from, to, {}, {}, {}, {}, {} });
                     pair = &pairs.last();
                     if (params.lossPct >= 0)
                         pair->ab.lossPct = pair->ba.lossPct = params.lossPct;
                     if (params.delayMs >= 0)
                         pair->ab.delayMs = pair->ba.delayMs = params.delayMs;
                 }
+                for (const QString& t : k.transports)
+                    if (!pair->transports.contains(t))
+                        pair->transports << t;
                 const bool forward = pair->a == from;
                 (forward ? pair->ab : pair->ba) = lp;
                 (forward ? pair->downAb : pair->downBa) = k.down;
@@ -296,9 +309,12 @@ namespace {
                     schedule(&lp.bToA(), q.downBa);
                     continue;
                 }
-                auto [ab, ba] = net().wire(m_peers[q.a]->transport(), m_peers[q.b]->transport(), q.ab, q.ba);
-                schedule(ab, q.downAb);
-                schedule(ba, q.downBa);
+                for (const QString& t : q.transports) {
+                    const auto type = t == QLatin1String("tcp") ? sip::TransportType::Tcp : sip::TransportType::Udp;
+                    auto [ab, ba] = net().wire(m_peers[q.a]->transport(type), m_peers[q.b]->transport(type), q.ab, q.ba);
+                    schedule(ab, q.downAb);
+                    schedule(ba, q.downBa);
+                }
             }
             if (m_hasSctp) {
                 m_sctp = std::make_unique<SctpLessonPeers>(m_lesson, engine());
@@ -306,10 +322,20 @@ namespace {
                 auto sideOf = [&](const QString& host) -> sctp::Transport& { return *sides.at(host); };
                 if (!m_sctp->setUp(sideOf, &m_sctpError))
                     done();
+                else
+                    m_sctp->setOnDelivery([this] { checkDeliveryTriggers(); });
             }
+            m_ended.clear();
+            m_triggered.clear();
+            m_firedAtNs.clear();
             for (qsizetype i = 0; i < m_lesson.actions.size(); ++i) {
                 m_done << QString();
                 m_tx << 0;
+                m_ended << false;
+                m_triggered << false;
+                m_firedAtNs << -1;
+                if (m_lesson.actions[i].hasAfter)
+                    continue; // checkDeliveryTriggers() schedules it
                 if (m_lesson.actions[i].atMs == 0)
                     fire(int(i));
                 else
@@ -329,6 +355,8 @@ namespace {
                     return false;
             for (qsizetype i = 0; i < m_lesson.actions.size(); ++i) {
                 const LessonAction& a = m_lesson.actions[i];
+                if (a.kind == LessonAction::Kind::Call && a.endAfterFinalMs >= 0 && m_tx[i] && !m_ended[i])
+                    return false;
                 if (a.kind != LessonAction::Kind::Send || !a.stateful || !m_tx[i])
                     continue;
                 const sip::Transaction* t = m_uacs.at(a.peer)->sip().transaction(m_tx[i]);
@@ -356,7 +384,13 @@ namespace {
                         : !timer.isEmpty() ? QStringLiteral(", Timer %1 fired").arg(timer)
                                            : QStringLiteral(", no final response");
                 }
-                own.findings << QStringLiteral("action %1 at %2 s: %3").arg(i + 1).arg(secondsOf(a.atMs * 1'000'000), what);
+                if (a.hasAfter)
+                    own.findings << QStringLiteral("action %1 after %2 (%3 s later), %4: %5")
+                                        .arg(i + 1)
+                                        .arg(a.afterDelivered.describe(), secondsOf(a.afterDelayMs * 1'000'000),
+                                            m_firedAtNs[i] < 0 ? QStringLiteral("never") : QStringLiteral("at %1 s").arg(secondsOf(m_firedAtNs[i] - m_startNs)), what);
+                else
+                    own.findings << QStringLiteral("action %1 at %2 s: %3").arg(i + 1).arg(secondsOf(a.atMs * 1'000'000), what);
                 if (m_tx[i] && (a.kind == LessonAction::Kind::Call || a.kind == LessonAction::Kind::Request))
                     own.findings << retransmissionFindings(stack, a, m_tx[i]);
                 if (!m_tx[i] && own.ok) {
@@ -410,15 +444,22 @@ namespace {
         QStringList retransmissionFindings(Stack& stack, const LessonAction& a, quint64 tx) const
         {
             peers::SipUac* uac = m_uacs.at(a.peer);
-            const QList<qint64> sends = sendTimes(stack, a.peer, tx);
+            const QByteArray method = a.kind == LessonAction::Kind::Call ? QByteArray("INVITE") : a.method;
+            const QString line = QString::fromUtf8(method + ' ');
+            QList<qint64> sends; // the request itself: not the ACK of a non-2xx, which is in the INVITE transaction too
+            for (const trace::Event& e : events(stack, [&](const trace::Event& e) {
+                     return (e.kind == trace::Kind::SipMessage || e.kind == trace::Kind::SipRetransmission) && e.dir == trace::Dir::Tx
+                         && e.object == tx && fromLabel(e, a.peer) && e.text.startsWith(line);
+                 }))
+                sends << e.timeNs;
             QList<qint64> at, intervals;
             for (qsizetype k = 0; k < sends.size(); ++k) {
                 at << sends[k] - m_startNs;
                 if (k > 0)
                     intervals << sends[k] - sends[k - 1];
             }
-            const QByteArray method = a.kind == LessonAction::Kind::Call ? QByteArray("INVITE") : a.method;
-            QStringList out { QStringLiteral("%1 sent %2 times, at %3 s").arg(QString::fromUtf8(method)).arg(sends.size()).arg(seconds(at)) };
+            QStringList out { sends.size() == 1 ? QStringLiteral("%1 sent once, at %2 s").arg(QString::fromUtf8(method), seconds(at))
+                                                : QStringLiteral("%1 sent %2 times, at %3 s").arg(QString::fromUtf8(method)).arg(sends.size()).arg(seconds(at)) };
             if (intervals.isEmpty())
                 return out;
             const sip::TimerConfig& t = uac->sip().timers();
@@ -449,9 +490,23 @@ namespace {
             return nullptr;
         }
 
+        // An SCTP action with "after": once its peer has received the count-th matching message,
+        // it runs delay_ms later (through the scheduler, never inside the receive callback).
+        void checkDeliveryTriggers()
+        {
+            for (qsizetype i = 0; i < m_lesson.actions.size(); ++i) {
+                const LessonAction& a = m_lesson.actions[i];
+                if (!a.hasAfter || m_triggered[i] || m_sctp->delivered(a.afterDelivered) < a.afterDelivered.number)
+                    continue;
+                m_triggered[i] = true;
+                after(a.afterDelayMs * 1'000'000, [this, i] { fire(int(i)); });
+            }
+        }
+
         void fire(int i)
         {
             ++m_fired;
+            m_firedAtNs[i] = stack().scheduler().nowNs();
             const LessonAction& a = m_lesson.actions[i];
             if (a.kind >= LessonAction::Kind::SctpConnect) {
                 if (!m_sctp) {
@@ -469,6 +524,7 @@ namespace {
                 : a.kind == LessonAction::Kind::Request
                 ? QStringLiteral("%1 sends %2 to %3").arg(a.peer, QString::fromUtf8(a.method), a.to)
                 : QStringLiteral("%1 sends its message to %2%3").arg(a.peer, a.to, a.stateful ? QStringLiteral(" (SIP_SEND_STATEFUL)") : QString());
+            const QString over = a.tcp ? QStringLiteral(" over TCP") : QString();
             if (a.kind == LessonAction::Kind::Call) {
                 peers::SipUac::Call c;
                 c.nextHop = to.address();
@@ -476,18 +532,22 @@ namespace {
                 c.dialogOnFork = a.dialogOnFork;
                 c.hangUpAfterMs = a.hangUpAfterMs;
                 c.cancelAfterMs = a.cancelAfterMs;
+                if (a.tcp)
+                    c.transport = sip::TransportType::Tcp;
                 m_tx[i] = uac.call(c);
             } else if (a.kind == LessonAction::Kind::Request) {
                 peers::SipUac::Request r;
                 r.method = a.method;
                 r.nextHop = to.address();
                 r.requestUri = a.requestUri;
+                if (a.tcp)
+                    r.transport = sip::TransportType::Tcp;
                 m_tx[i] = uac.request(r);
             } else {
                 m_tx[i] = send(uac, to, a, i);
             }
             if (m_tx[i]) {
-                m_done[i] = QStringLiteral("%1, transaction %2").arg(describe).arg(m_tx[i]);
+                m_done[i] = QStringLiteral("%1%2, transaction %3").arg(describe, over).arg(m_tx[i]);
                 if (a.kind == LessonAction::Kind::Send && !a.stateful)
                     m_done[i] = describe + QStringLiteral(", sent statelessly");
             } else if (m_done[i].isEmpty()) {
@@ -537,6 +597,9 @@ namespace {
         qsizetype m_fired = 0;
         QStringList m_done;
         QList<quint64> m_tx;
+        QList<bool> m_ended; // end_after_final_ms has passed
+        QList<bool> m_triggered; // an "after" action's delivery came (it runs after its delay_ms)
+        QList<qint64> m_firedAtNs; // when each action ran; -1: not yet
         mutable QList<ExpectationOutcome> m_outcomes;
         bool m_hasSctp = false;
         qint64 m_startNs = 0;

@@ -62,8 +62,8 @@ namespace {
             QJsonObject a;
             const QString ap = path + QStringLiteral(".answer");
             if (!r.object(o.value(QStringLiteral("answer")), ap, &a)
-                || !r.only(a, ap, { QStringLiteral("ring"), QStringLiteral("after_ms"), QStringLiteral("status"), QStringLiteral("non_invite_after_ms") })
-                || !r.boolean(a, ap, QStringLiteral("ring"), &p->ring)
+                || !r.only(a, ap, { QStringLiteral("ring"), QStringLiteral("after_ms"), QStringLiteral("status"), QStringLiteral("non_invite_after_ms"), QStringLiteral("stack_tags") })
+                || !r.boolean(a, ap, QStringLiteral("ring"), &p->ring) || !r.boolean(a, ap, QStringLiteral("stack_tags"), &p->stackTags)
                 || !r.number(a, ap, QStringLiteral("after_ms"), &p->answerAfterMs, 0, 3600000, true)
                 || !r.number(a, ap, QStringLiteral("status"), &p->status, 0, 699, true)
                 || !r.number(a, ap, QStringLiteral("non_invite_after_ms"), &p->nonInviteAfterMs, 0, 3600000, true))
@@ -82,7 +82,7 @@ namespace {
         if (!r.only(o, path,
                 { QStringLiteral("from"), QStringLiteral("to"), QStringLiteral("one_way"), QStringLiteral("loss"), QStringLiteral("delay_ms"),
                     QStringLiteral("jitter_ms"), QStringLiteral("duplicate"), QStringLiteral("reorder"), QStringLiteral("reorder_ms"),
-                    QStringLiteral("rate_bps"), QStringLiteral("down") },
+                    QStringLiteral("rate_bps"), QStringLiteral("down"), QStringLiteral("transports") },
                 { { QStringLiteral("mtu"), QStringLiteral("not supported: lab links carry whole datagrams (no MTU, no fragmentation)") },
                     { QStringLiteral("corrupt"), QStringLiteral("not supported as a link property; use a fault rule (\"corrupt sctp:DATA\")") },
                     { QStringLiteral("queue"), QStringLiteral("not supported: lab links have no queue limit (rate_bps serialises without dropping)") } }))
@@ -100,6 +100,22 @@ namespace {
             || !r.number(o, path, QStringLiteral("reorder_ms"), &p.reorderExtraMs, 0, 60000, true)
             || !r.number(o, path, QStringLiteral("rate_bps"), &p.rateBitsPerSec, 0, 1e12, true))
             return false;
+        if (o.contains(QStringLiteral("transports"))) {
+            const QString tp = path + QStringLiteral(".transports");
+            const QJsonValue v = o.value(QStringLiteral("transports"));
+            if (!v.isArray() || v.toArray().isEmpty())
+                return r.fail(tp, QStringLiteral("expected a non-empty array of \"udp\", \"tcp\""));
+            l->transports.clear();
+            const QJsonArray a = v.toArray();
+            for (qsizetype i = 0; i < a.size(); ++i) {
+                const QString t = a.at(i).toString();
+                if (t != QLatin1String("udp") && t != QLatin1String("tcp"))
+                    return r.fail(QStringLiteral("%1[%2]").arg(tp).arg(i), QStringLiteral("expected \"udp\" or \"tcp\" (SIP transports of a lab link)"));
+                if (l->transports.contains(t))
+                    return r.fail(QStringLiteral("%1[%2]").arg(tp).arg(i), QStringLiteral("'%1' is already in the list").arg(t));
+                l->transports << t;
+            }
+        }
         if (o.contains(QStringLiteral("down"))) {
             const QString dp = path + QStringLiteral(".down");
             if (!o.value(QStringLiteral("down")).isArray())
@@ -132,7 +148,8 @@ namespace {
         if (isSctpAction(o))
             return readSctpAction(r, o, path, a);
         if (!r.only(o, path, { QStringLiteral("at_ms"), QStringLiteral("peer"), QStringLiteral("call"), QStringLiteral("request"), QStringLiteral("send") },
-                { { QStringLiteral("sctp_send"), QStringLiteral("unknown field: the SCTP send is \"sctp_sendmsg\"") } }))
+                { { QStringLiteral("sctp_send"), QStringLiteral("unknown field: the SCTP send is \"sctp_sendmsg\"") },
+                    { QStringLiteral("after"), QStringLiteral("only SCTP actions run after a delivery; a SIP action runs at \"at_ms\"") } }))
             return false;
         const int kinds = int(o.contains(QStringLiteral("call"))) + int(o.contains(QStringLiteral("request"))) + int(o.contains(QStringLiteral("send")));
         if (kinds != 1)
@@ -145,16 +162,17 @@ namespace {
         QString uri;
         if (key == QLatin1String("call")) {
             a->kind = LessonAction::Kind::Call;
-            if (!r.only(s, sp, { QStringLiteral("to"), QStringLiteral("uri"), QStringLiteral("hang_up_after_ms"), QStringLiteral("cancel_after_ms"), QStringLiteral("dialog_on_fork") })
+            if (!r.only(s, sp, { QStringLiteral("to"), QStringLiteral("uri"), QStringLiteral("hang_up_after_ms"), QStringLiteral("cancel_after_ms"), QStringLiteral("dialog_on_fork"), QStringLiteral("transport"), QStringLiteral("end_after_final_ms") })
                 || !r.string(s, sp, QStringLiteral("to"), &a->to, true) || !r.string(s, sp, QStringLiteral("uri"), &uri, false)
                 || !r.number(s, sp, QStringLiteral("hang_up_after_ms"), &a->hangUpAfterMs, -1, 86400000, true)
                 || !r.number(s, sp, QStringLiteral("cancel_after_ms"), &a->cancelAfterMs, -1, 86400000, true)
+                || !r.number(s, sp, QStringLiteral("end_after_final_ms"), &a->endAfterFinalMs, 0, 86400000, true)
                 || !r.boolean(s, sp, QStringLiteral("dialog_on_fork"), &a->dialogOnFork))
                 return false;
         } else if (key == QLatin1String("request")) {
             a->kind = LessonAction::Kind::Request;
             QString method = QStringLiteral("OPTIONS");
-            if (!r.only(s, sp, { QStringLiteral("to"), QStringLiteral("uri"), QStringLiteral("method") })
+            if (!r.only(s, sp, { QStringLiteral("to"), QStringLiteral("uri"), QStringLiteral("method"), QStringLiteral("transport") })
                 || !r.string(s, sp, QStringLiteral("to"), &a->to, true) || !r.string(s, sp, QStringLiteral("uri"), &uri, false)
                 || !r.string(s, sp, QStringLiteral("method"), &method, false))
                 return false;
@@ -190,6 +208,14 @@ namespace {
                 t += QStringLiteral("\n\n"); // the empty line that ends the headers
             t.replace(QLatin1Char('\n'), QStringLiteral("\r\n"));
             a->text = t.toUtf8();
+        }
+        if (s.contains(QStringLiteral("transport"))) {
+            QString t;
+            if (!r.string(s, sp, QStringLiteral("transport"), &t, true))
+                return false;
+            if (t != QLatin1String("udp") && t != QLatin1String("tcp"))
+                return r.fail(sp + QStringLiteral(".transport"), QStringLiteral("expected \"udp\" or \"tcp\", not '%1'").arg(t));
+            a->tcp = t == QLatin1String("tcp");
         }
         a->requestUri = uri.toUtf8();
         return true;
@@ -434,6 +460,7 @@ std::optional<Lesson> LessonFile::parse(const QByteArray& json, const QString& f
         return nullptr;
     };
     QSet<QString> directions;
+    QHash<QString, QStringList> transportsOf; // direction -> its link's SIP transports
     for (qsizetype i = 0; i < links.size(); ++i) {
         const QString path = QStringLiteral("links[%1]").arg(i);
         LessonLink k;
@@ -457,6 +484,11 @@ std::optional<Lesson> LessonFile::parse(const QByteArray& json, const QString& f
                 return failed();
             }
             directions.insert(d);
+            transportsOf.insert(d, k.transports);
+        }
+        if (links.at(i).toObject().contains(QStringLiteral("transports")) && peerNamed(k.from)->kind == LessonPeer::Kind::Sctp) {
+            r.fail(path + QStringLiteral(".transports"), QStringLiteral("SIP transports: a link between sctp peers carries SCTP"));
+            return failed();
         }
         l.links << k;
     }
@@ -488,8 +520,17 @@ std::optional<Lesson> LessonFile::parse(const QByteArray& json, const QString& f
             r.fail(QStringLiteral("%1.%2.to").arg(path, key), QStringLiteral("no link from %1 to %2 in \"links\"").arg(a.peer, a.to));
             return failed();
         }
+        if (a.tcp && !transportsOf.value(a.peer + QStringLiteral("->") + a.to).contains(QStringLiteral("tcp"))) {
+            r.fail(QStringLiteral("%1.%2.transport").arg(path, key),
+                QStringLiteral("the link from %1 to %2 carries no TCP: add \"transports\": [\"udp\", \"tcp\"] to it").arg(a.peer, a.to));
+            return failed();
+        }
+        if (a.kind != LessonAction::Kind::Send && !a.tcp && !transportsOf.value(a.peer + QStringLiteral("->") + a.to).contains(QStringLiteral("udp"))) {
+            r.fail(QStringLiteral("%1.%2").arg(path, key), QStringLiteral("the link from %1 to %2 carries no UDP: give \"transport\": \"tcp\"").arg(a.peer, a.to));
+            return failed();
+        }
         if (a.requestUri.isEmpty())
-            a.requestUri = QStringLiteral("sip:%1@%2").arg(to->name, to->host).toUtf8();
+            a.requestUri = QStringLiteral("sip:%1@%2%3").arg(to->name, to->host, a.tcp ? QStringLiteral(";transport=tcp") : QString()).toUtf8();
         l.actions << a;
     }
     for (qsizetype i = 0; i < faults.size(); ++i) {

@@ -27,6 +27,7 @@ struct LessonPeer {
     qint64 answerAfterMs = 1000;
     int status = 200; // 0: never answers an INVITE
     qint64 nonInviteAfterMs = 0;
+    bool stackTags = false; // "stack_tags": responses through SipStack::reply (its To tags), not the peer's seeded ones
     // sctp: one socket (sctp::Endpoint) on its host's side of the lab link pair
     bool oneToMany = false; // SOCK_SEQPACKET; false: one-to-one (SOCK_STREAM)
     quint16 port = 0; // 0: an ephemeral port
@@ -48,31 +49,9 @@ struct LessonLink {
     bool oneWay = false; // false: the same parameters (and outages) both ways
     LinkParams params;
     QList<LessonOutage> down;
-};
-
-struct LessonAction {
-    enum class Kind { Call, Request, Send, SctpConnect, SctpSendmsg, SctpShutdown, SctpAbort };
-    qint64 atMs = 0;
-    QString peer; // a sip-uac
-    Kind kind = Kind::Call;
-    QString to; // the peer it goes to
-    QByteArray requestUri; // call, request: "sip:NAME@HOST" when empty
-    qint64 hangUpAfterMs = 1000; // call
-    qint64 cancelAfterMs = -1; // call
-    bool dialogOnFork = false; // call, send (SIP_DIALOG_ON_FORK)
-    bool stateful = true; // send (SIP_SEND_STATEFUL)
-    QByteArray method = "OPTIONS"; // request
-    QByteArray text; // send: the message, lines joined with CRLF
-    // sctp_sendmsg(3): `to` (a peer, optional), the data (text padded to `size` bytes; "${n}" is the
-    // message's number), repeated `repeat` times with context + n
-    QByteArray data;
-    int size = 0;
-    int repeat = 1;
-    quint32 ppid = 0; // the number on the wire (network byte order)
-    quint32 sctpFlags = 0; // sctp::flag bits and the PR-SCTP policy in the low four
-    quint16 stream = 0;
-    quint32 timetolive = 0;
-    quint32 context = 0;
+    // SIP links: the transports wired between the two peers, in this order ("udp", "tcp"); each
+    // gets a lab link of its own with the same parameters and outages. Default: UDP alone.
+    QStringList transports { QStringLiteral("udp") };
 };
 
 struct LessonExpectation {
@@ -99,6 +78,39 @@ struct LessonExpectation {
     // Canonical description: "send sip:INVITE = 4".
     QString describe() const;
     QString compareSign() const; // "=", ">=", "<="
+};
+
+struct LessonAction {
+    enum class Kind { Call, Request, Send, SctpConnect, SctpSendmsg, SctpShutdown, SctpAbort };
+    qint64 atMs = 0;
+    QString peer; // a sip-uac
+    Kind kind = Kind::Call;
+    QString to; // the peer it goes to
+    QByteArray requestUri; // call, request: "sip:NAME@HOST" when empty
+    qint64 hangUpAfterMs = 1000; // call
+    qint64 cancelAfterMs = -1; // call
+    qint64 endAfterFinalMs = -1; // call: the run ends this long after the INVITE's final response (negative: when all is done)
+    bool dialogOnFork = false; // call, send (SIP_DIALOG_ON_FORK)
+    bool stateful = true; // send (SIP_SEND_STATEFUL)
+    bool tcp = false; // call, request: over TCP ("transport": "tcp"); the link must carry it
+    QByteArray method = "OPTIONS"; // request
+    QByteArray text; // send: the message, lines joined with CRLF
+    // sctp_sendmsg(3): `to` (a peer, optional), the data (text padded to `size` bytes; "${n}" is the
+    // message's number), repeated `repeat` times with context + n
+    QByteArray data;
+    int size = 0;
+    int repeat = 1;
+    quint32 ppid = 0; // the number on the wire (network byte order)
+    quint32 sctpFlags = 0; // sctp::flag bits and the PR-SCTP policy in the low four
+    quint16 stream = 0;
+    quint32 timetolive = 0;
+    quint32 context = 0;
+    // SCTP actions: "after": {"delivered": {...}, "count": N, "delay_ms": D} instead of at_ms —
+    // the action runs D ms after the sctp peer afterDelivered.peer has received the N-th message
+    // matching the filter (afterDelivered: a Delivered expectation, number = N, compare AtLeast).
+    bool hasAfter = false;
+    LessonExpectation afterDelivered;
+    qint64 afterDelayMs = 0;
 };
 
 struct Lesson {

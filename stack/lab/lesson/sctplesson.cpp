@@ -181,6 +181,16 @@ bool SctpLessonPeers::sendmsg(Peer& p, const LessonAction& a, QString* what)
     return true;
 }
 
+void SctpLessonPeers::setOnDelivery(const std::function<void()>& fn)
+{
+    for (auto& [name, p] : m_peers) {
+        if (p.sink)
+            p.sink->setOnReceived(fn);
+        if (p.sender)
+            p.sender->setOnReceived(fn);
+    }
+}
+
 bool SctpLessonPeers::settled()
 {
     for (const sctp::AssociationInfo& i : m_engine.readAssociations()) {

@@ -42,6 +42,8 @@ public:
     bool fire(const LessonAction& a, QString* what);
     // Every association is closed, or established with nothing unacknowledged or queued.
     bool settled();
+    // fn runs after every message any peer receives (after setUp).
+    void setOnDelivery(const std::function<void()>& fn);
     // Messages peer received matching a "delivered" expectation.
     qint64 delivered(const LessonExpectation& e) const;
     // "sctp-b: 20 message(s) received", per peer that listens or received anything.

@@ -148,8 +148,37 @@ bool readSctpAction(Reader& r, const QJsonObject& o, const QString& path, Lesson
 {
     if (!r.only(o, path,
             { QStringLiteral("at_ms"), QStringLiteral("peer"), QStringLiteral("connect"),
-                QStringLiteral("sctp_sendmsg"), QStringLiteral("shutdown"), QStringLiteral("abort") }))
+                QStringLiteral("sctp_sendmsg"), QStringLiteral("shutdown"), QStringLiteral("abort"), QStringLiteral("after") }))
         return false;
+    if (o.contains(QStringLiteral("after"))) {
+        // A delivery trigger: {"delivered": {"to", "stream", "containing", "unordered"}, "count", "delay_ms"}.
+        const QString ap = path + QStringLiteral(".after");
+        if (o.contains(QStringLiteral("at_ms")))
+            return r.fail(ap, QStringLiteral("\"after\" and \"at_ms\" exclude each other: an action runs at a time or after a delivery"));
+        QJsonObject t, d;
+        LessonExpectation& e = a->afterDelivered;
+        e.kind = LessonExpectation::Kind::Delivered;
+        e.compare = LessonExpectation::Compare::AtLeast;
+        e.number = 1;
+        e.where = ap;
+        bool unordered = false;
+        const QString dp = ap + QStringLiteral(".delivered");
+        if (!r.object(o.value(QStringLiteral("after")), ap, &t)
+            || !r.only(t, ap, { QStringLiteral("delivered"), QStringLiteral("count"), QStringLiteral("delay_ms") }))
+            return false;
+        if (!t.contains(QStringLiteral("delivered")))
+            return r.fail(ap, QStringLiteral("missing field 'delivered' (the message that triggers the action)"));
+        if (!r.object(t.value(QStringLiteral("delivered")), dp, &d)
+            || !r.only(d, dp, { QStringLiteral("to"), QStringLiteral("stream"), QStringLiteral("containing"), QStringLiteral("unordered") })
+            || !r.string(d, dp, QStringLiteral("to"), &e.peer, true) || !r.number(d, dp, QStringLiteral("stream"), &e.stream, 0, 65535, true)
+            || !r.string(d, dp, QStringLiteral("containing"), &e.text, false) || !r.boolean(d, dp, QStringLiteral("unordered"), &unordered)
+            || !r.number(t, ap, QStringLiteral("count"), &e.number, 1, 1000000, true)
+            || !r.number(t, ap, QStringLiteral("delay_ms"), &a->afterDelayMs, 0, 86400000, true))
+            return false;
+        if (d.contains(QStringLiteral("unordered")))
+            e.unordered = unordered ? 1 : 0;
+        a->hasAfter = true;
+    }
     const int kinds = int(o.contains(QStringLiteral("connect"))) + int(o.contains(QStringLiteral("sctp_sendmsg")))
         + int(o.contains(QStringLiteral("shutdown"))) + int(o.contains(QStringLiteral("abort")));
     if (kinds != 1)
@@ -356,6 +385,12 @@ bool checkSctpAction(Reader& r, const Lesson& l, const QString& path, const Less
     if (!from || from->kind != LessonPeer::Kind::Sctp)
         return r.fail(
             path + QStringLiteral(".peer"), QStringLiteral("expected the name of an sctp peer, not '%1'").arg(a.peer));
+    if (a.hasAfter) {
+        const LessonPeer* by = peerNamed(l, a.afterDelivered.peer);
+        if (!by || by->kind != LessonPeer::Kind::Sctp)
+            return r.fail(path + QStringLiteral(".after.delivered.to"),
+                QStringLiteral("expected the name of an sctp peer, not '%1'").arg(a.afterDelivered.peer));
+    }
     const QString sp = path + QLatin1Char('.') + sctpActionKey(a.kind);
     switch (a.kind) {
     case LessonAction::Kind::SctpConnect:

@@ -57,6 +57,8 @@ void SctpSink::drain(sctp::Endpoint* ep)
             return;
         m_received << *m;
         onMessage(ep, *m);
+        if (m_onReceived)
+            m_onReceived();
     }
 }
 
@@ -92,6 +94,8 @@ SctpSender::SctpSender(sctp::Engine& engine, sctp::Transport& side, sctp::Style 
             if (!m)
                 return;
             m_received << *m;
+            if (m_onReceived)
+                m_onReceived();
         }
     });
 }

@@ -8,6 +8,7 @@
 #include <QObject>
 #include <QString>
 
+#include <functional>
 #include <memory>
 
 
@@ -32,6 +33,8 @@ public:
     sctp::Endpoint* listener() const { return m_listener; }
     QList<sctp::Endpoint*> accepted() const { return m_accepted; }
     const QList<sctp::ReceivedMessage>& received() const { return m_received; }
+    // Called after each message received (kept in received() already).
+    void setOnReceived(std::function<void()> fn) { m_onReceived = std::move(fn); }
     // Associations that ended (SHUTDOWN or ABORT), with the reason the stack gave.
     const QStringList& closedReasons() const { return m_closed; }
 
@@ -47,6 +50,7 @@ private:
     sctp::Endpoint* m_listener = nullptr;
     QList<sctp::Endpoint*> m_accepted;
     QList<sctp::ReceivedMessage> m_received;
+    std::function<void()> m_onReceived;
     QStringList m_closed;
     QString m_error;
 };
@@ -84,6 +88,8 @@ public:
     // count messages of `size` bytes ("bulk-<n>-xxxx…"), info.context = contextBase + n.
     int sendBulk(int count, int size, sctp::SendInfo info, quint32 contextBase);
     const QList<sctp::ReceivedMessage>& received() const { return m_received; }
+    // Called after each message received (kept in received() already).
+    void setOnReceived(std::function<void()> fn) { m_onReceived = std::move(fn); }
     const QStringList& errors() const { return m_errors; }
     int sent() const { return m_sent; }
 
@@ -93,6 +99,7 @@ private:
     bool m_up = false, m_down = false;
     QString m_downReason;
     QList<sctp::ReceivedMessage> m_received;
+    std::function<void()> m_onReceived;
     QStringList m_errors;
     int m_sent = 0;
 };
