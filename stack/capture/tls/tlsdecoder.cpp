@@ -9,7 +9,7 @@
 namespace ladder::trace::tls {
 
 namespace {
-    constexpr quint8 kChangeCipherSpec = 20, kAlert = 21, kHandshake = 22, kApplicationData = 23;
+    constexpr quint8 kChangeCipherSpec = 20, kHandshake = 22, kApplicationData = 23; // and 21, alert
     constexpr int kAes128Gcm = 1, kAes256Gcm = 2, kChaCha = 3;
     constexpr qsizetype kTag = 16;
 
