@@ -70,6 +70,21 @@ CaptureDialog::CaptureDialog(QWidget* parent)
     fileRow->addWidget(m_pcapng);
     fileRow->addWidget(browse);
     form->addRow(tr("Save &frames to:"), fileRow);
+    auto* keyLogRow = new QHBoxLayout;
+    m_tlsKeyLog = new QLineEdit(this);
+    m_tlsKeyLog->setPlaceholderText(tr("none (SIP over TLS stays encrypted)"));
+    m_tlsKeyLog->setToolTip(tr("An SSLKEYLOGFILE (the NSS key log format Wireshark reads; what SSLKEYLOGFILE= and "
+                               "openssl -keylogfile write): SIP over TLS 1.2 and 1.3 whose secrets it holds is "
+                               "decrypted, live and when a capture file is opened. Read again as the peers add to it."));
+    auto* browseKeyLog = new QPushButton(tr("Browse…"), this);
+    connect(browseKeyLog, &QPushButton::clicked, this, [this] {
+        const QString path = QFileDialog::getOpenFileName(this, tr("TLS key log"), m_tlsKeyLog->text());
+        if (!path.isEmpty())
+            m_tlsKeyLog->setText(path);
+    });
+    keyLogRow->addWidget(m_tlsKeyLog);
+    keyLogRow->addWidget(browseKeyLog);
+    form->addRow(tr("TLS &key log:"), keyLogRow);
     auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
     buttons->button(QDialogButtonBox::Ok)->setText(tr("&Start"));
     connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
@@ -104,21 +119,32 @@ trace::LiveCaptureOptions CaptureDialog::options() const
     return o;
 }
 
+QString CaptureDialog::tlsKeyLogFile() const
+{
+    return m_tlsKeyLog->text().trimmed();
+}
+
+void CaptureDialog::setTlsKeyLogFile(const QString& path)
+{
+    m_tlsKeyLog->setText(path);
+}
+
 // ---- the session ----
 
 // What a capture keeps on the stack thread: the pipeline (decoder, reassembly, reconstruction)
 // feeding the journal, and libpcap's reader under the thread's event loop.
 struct CaptureSession::Live {
-    explicit Live(std::shared_ptr<trace::Journal> j)
+    Live(std::shared_ptr<trace::Journal> j, const QString& tlsKeyLog)
         : journal(std::move(j))
-        , pipeline([this](trace::Event&& e) { append(std::move(e)); }, readOptions(), reconstructOptions())
+        , pipeline([this](trace::Event&& e) { append(std::move(e)); }, readOptions(tlsKeyLog), reconstructOptions())
         , capture(pipeline)
     {
     }
-    static trace::CaptureReadOptions readOptions()
+    static trace::CaptureReadOptions readOptions(const QString& tlsKeyLog)
     {
         trace::CaptureReadOptions o;
         o.interfaceName = trace::hostInterfaceName; // the "any" device names each packet's interface
+        o.tlsKeyLogFile = tlsKeyLog;
         return o;
     }
     static trace::ReconstructOptions reconstructOptions()
@@ -166,6 +192,7 @@ CaptureSession::CaptureSession(StackThread& stack, MainWindow& window, QObject* 
     m_last.device = settings.value(QStringLiteral("capture/device"), QStringLiteral("lo")).toString();
     m_last.filter = settings.value(QStringLiteral("capture/filter"), m_last.filter).toString();
     m_last.promiscuous = settings.value(QStringLiteral("capture/promiscuous"), false).toBool();
+    m_tlsKeyLog = settings.value(QStringLiteral("capture/tlsKeyLog")).toString();
 
     QMenu* file = window.fileMenu();
     QAction* before = file->actions().value(1); // after Open…
@@ -313,8 +340,11 @@ void CaptureSession::showDialog()
 {
     CaptureDialog dialog(&m_window);
     dialog.setOptions(m_last);
+    dialog.setTlsKeyLogFile(m_tlsKeyLog);
     if (dialog.exec() != QDialog::Accepted)
         return;
+    m_tlsKeyLog = dialog.tlsKeyLogFile();
+    QSettings().setValue(QStringLiteral("capture/tlsKeyLog"), m_tlsKeyLog);
     QString error;
     if (!start(dialog.options(), &error))
         QMessageBox::warning(&m_window, tr("Capture"), error);
@@ -335,7 +365,7 @@ bool CaptureSession::start(const trace::LiveCaptureOptions& options, QString* er
     Live* live = nullptr;
     m_stack.invokeBlocking([&](Stack& s) {
         s.journal().clear();
-        live = new Live(m_stack.journal());
+        live = new Live(m_stack.journal(), m_tlsKeyLog);
         ok = live->capture.start(options, &why);
         if (!ok) {
             delete live;

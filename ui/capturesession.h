@@ -38,12 +38,16 @@ public:
     explicit CaptureDialog(QWidget* parent = nullptr);
     void setOptions(const trace::LiveCaptureOptions& options);
     trace::LiveCaptureOptions options() const;
+    // An SSLKEYLOGFILE: SIP over TLS 1.2/1.3 whose secrets it holds is decrypted (empty: not).
+    QString tlsKeyLogFile() const;
+    void setTlsKeyLogFile(const QString& path);
 
 private:
     QComboBox* m_device = nullptr;
     QLineEdit* m_filter = nullptr;
     QCheckBox* m_promiscuous = nullptr;
     QLineEdit* m_pcapng = nullptr;
+    QLineEdit* m_tlsKeyLog = nullptr;
     QLabel* m_devicesError = nullptr;
 };
 
@@ -108,6 +112,8 @@ private:
     bool m_refreshPending = false;
     quint64 m_generation = 0;
     trace::LiveCaptureOptions m_last;
+    // The dialog's TLS key log (setting capture/tlsKeyLog, which opening a capture file uses too).
+    QString m_tlsKeyLog;
     Figures m_figures;
     QLabel* m_status = nullptr;
     QPushButton* m_stopButton = nullptr;

@@ -255,6 +255,7 @@ void SessionFiles::startOpen(const QString& path)
         clock.start();
         qint64 lastProgress = -1000, lastTables = -1000;
         trace::CaptureReadOptions options;
+        options.tlsKeyLogFile = QSettings().value(QStringLiteral("capture/tlsKeyLog")).toString(); // File ▸ Capture…'s TLS key log
         options.progress = [&](qint64 done, qint64 total, const trace::CaptureReadResult& soFar) {
             if (load->cancel)
                 return false;
