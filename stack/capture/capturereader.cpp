@@ -367,7 +367,10 @@ namespace {
         while ((rc = pcap_next_ex(p, &h, &bytes)) == 1) {
             CapturedPacket cp;
             cp.linktype = linktype;
-            cp.timeNs = net::satAdd(net::satMul(qint64(h->ts.tv_sec), 1000000000), qint64(h->ts.tv_usec));
+            // libpcap reads a pcap record's seconds as signed 32 bits; the own reader (and the
+            // format's writers) take them as unsigned: the same instants past 2038.
+            const qint64 sec = pcapng ? qint64(h->ts.tv_sec) : qint64(quint32(h->ts.tv_sec));
+            cp.timeNs = net::satAdd(net::satMul(sec, 1000000000), qint64(h->ts.tv_usec));
             cp.data = bytes;
             cp.size = qsizetype(h->caplen);
             ++res.packets;
