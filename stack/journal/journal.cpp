@@ -273,6 +273,17 @@ quint64 Journal::storeLocked(const Event& e, quint32 implied)
         if (const Store::TextSeen& t = s.texts[Store::textSlot(e.text)];
             t.text.constData() == e.text.constData() && t.segment == segIdx && t.length > 0 && sameString(t.text, e.text))
             textHit = &t;
+    // A held message's text that is its own first line (a SIP event's summary is its start
+    // line) is stored as "the first n bytes of the raw field": back reference 0, then n.
+    bool textInRaw = false;
+    if (hold && !textHit && e.text.size() >= kMinShared && e.text.size() <= e.raw.size()) {
+        const char16_t* u = QStringView(e.text).utf16();
+        const char* r = e.raw.constData();
+        qsizetype i = 0;
+        while (i < e.text.size() && u[i] < 0x80 && u[i] == char16_t(uchar(r[i])))
+            ++i;
+        textInRaw = i == e.text.size();
+    }
     const Store::RawSeen* rawHit = nullptr;
     if (e.raw.size() >= kMinShared && !hold)
         for (const Store::RawSeen& r : s.raws)
@@ -284,7 +295,7 @@ quint64 Journal::storeLocked(const Event& e, quint32 implied)
 
     char* p = blk.data + start;
     *p++ = char(e.kind);
-    *p++ = char(uchar(e.dir) | (textHit ? kTextRef : 0) | (rawHit || hold ? kRawRef : 0));
+    *p++ = char(uchar(e.dir) | (textHit || textInRaw ? kTextRef : 0) | (rawHit || hold ? kRawRef : 0));
     p = putVarint(p, (quint64(e.timeNs) << 1) ^ quint64(e.timeNs >> 63)); // zigzag
     p = putVarint(p, e.object);
     p = putVarint(p, e.a);
@@ -293,9 +304,13 @@ quint64 Journal::storeLocked(const Event& e, quint32 implied)
     p = putVarint(p, from);
     p = putVarint(p, to);
     // Text as UTF-8 straight into the segment when it is plain (no surrogates), else converted.
-    const qsizetype textAscii = textHit ? 0 : asciiPrefix(e.text);
-    const qsizetype textUtf8 = textHit ? 0 : textAscii == e.text.size() ? textAscii : utf8Length(e.text);
-    if (textHit) {
+    const bool textDone = textHit || textInRaw;
+    const qsizetype textAscii = textDone ? 0 : asciiPrefix(e.text);
+    const qsizetype textUtf8 = textDone ? 0 : textAscii == e.text.size() ? textAscii : utf8Length(e.text);
+    if (textInRaw) {
+        p = putVarint(p, 0);
+        p = putVarint(p, quint64(e.text.size()));
+    } else if (textHit) {
         p = putVarint(p, start - textHit->offset);
         p = putVarint(p, textHit->length);
     } else if (textUtf8 >= 0) {

@@ -184,16 +184,26 @@ inline bool decodeStored(codec::Cursor& c, const uchar* base, Event* e, quint32*
     uchar flags = 0;
     if (!codec::decodeHeader(c, e, fromId, toId, kTextRef | kRawRef, &flags))
         return false;
-    const QByteArrayView text = storedBytes(c, flags & kTextRef, base, start);
+    // A text that is the first n bytes of the raw field: back reference 0, then n (journal.cpp).
+    quint64 textInRaw = ~quint64(0);
+    if (flags & kTextRef) {
+        codec::Cursor peek = c;
+        if (peek.varint() == 0 && peek.ok) {
+            textInRaw = peek.varint();
+            c = peek;
+        }
+    }
+    const QByteArrayView text = textInRaw != ~quint64(0) ? QByteArrayView() : storedBytes(c, flags & kTextRef, base, start);
     qsizetype heldIndex = -1;
     const QByteArrayView raw = storedBytes(c, flags & kRawRef, base, start, held, &heldIndex);
-    if (!c.ok)
+    if (!c.ok || (textInRaw != ~quint64(0) && textInRaw > quint64(raw.size())))
         return false;
+    const QByteArrayView shownText = textInRaw != ~quint64(0) ? raw.first(qsizetype(textInRaw)) : text;
     if (heldIndex >= 0) { // the held array itself: the bytes stay where they are, shared
-        codec::setPayload(e, text, {});
+        codec::setPayload(e, shownText, {});
         e->raw = (*held->arrays)[std::size_t(heldIndex)];
     } else {
-        codec::setPayload(e, text, raw);
+        codec::setPayload(e, shownText, raw);
     }
     return true;
 }
