@@ -4,6 +4,7 @@
 #include "timeline/timelineview.h"
 #include "journal/journal.h"
 
+#include <QElapsedTimer>
 #include <QTest>
 #include <QTreeWidget>
 
@@ -171,6 +172,41 @@ private slots:
         QCOMPARE(view.nsPerPixel(), fitted);
         QTest::keyClick(&view, Qt::Key_End);
         QVERIFY(view.follows());
+    }
+
+    // Events appended twenty times a second (a live capture) repaint the view at a pace its frame
+    // cost allows — at most every 50 ms here — and the last of them is painted once they stop.
+    void appendsRepaintAtAPacedRate()
+    {
+        ui::TimelineView view;
+        view.resize(800, 200);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        struct PaintCounter : QObject {
+            int paints = 0;
+            bool eventFilter(QObject*, QEvent* e) override
+            {
+                paints += e->type() == QEvent::Paint;
+                return false;
+            }
+        } counter;
+        view.installEventFilter(&counter);
+        QElapsedTimer clock;
+        clock.start();
+        int appended = 0;
+        int paintsAfterLastAppend = 0;
+        while (clock.elapsed() < 600) {
+            QList<Event> batch;
+            for (int i = 0; i < 20; ++i, ++appended)
+                batch.append(sip(appended, Dir::Tx, "MESSAGE sip:b SIP/2.0\r\n\r\n"));
+            view.append(batch);
+            paintsAfterLastAppend = counter.paints;
+            QTest::qWait(5);
+        }
+        const qint64 spent = clock.elapsed();
+        QVERIFY2(counter.paints <= int(spent / 50) + 2, qPrintable(QStringLiteral("%1 paints in %2 ms").arg(counter.paints).arg(spent)));
+        QVERIFY(counter.paints >= 2); // but it does repaint while they come
+        QTRY_VERIFY(counter.paints > paintsAfterLastAppend); // and the last events are painted
     }
 
     void millionEventsPaintABoundedNumberOfMarks()

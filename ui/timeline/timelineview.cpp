@@ -160,6 +160,8 @@ TimelineView::TimelineView(QWidget* parent)
     setFocusPolicy(Qt::StrongFocus);
     setMouseTracking(true);
     setAttribute(Qt::WA_OpaquePaintEvent);
+    m_appendRepaint.setSingleShot(true);
+    connect(&m_appendRepaint, &QTimer::timeout, this, qOverload<>(&QWidget::update));
     setMinimumHeight(120);
 }
 
@@ -171,9 +173,25 @@ void TimelineView::setJournal(std::shared_ptr<trace::Journal> journal)
 void TimelineView::append(const QVector<trace::Event>& events)
 {
     m_index.append(events);
-    if (m_follow)
-        fitAll();
-    update();
+    if (m_follow) // the range follows at once (rangeChanged), the frame as often as it can
+        fitRange();
+    scheduleAppendRepaint();
+}
+
+// A frame for new events at most every max(50 ms, 4 × the last frame's cost): the window keeps
+// three quarters of its time for everything else however large the frame gets. What the user does
+// (zoom, select, scroll) still repaints at once through update().
+void TimelineView::scheduleAppendRepaint()
+{
+    if (m_appendRepaint.isActive())
+        return;
+    const qint64 gapMs = std::max<qint64>(50, 4 * m_paintCostNs / 1'000'000);
+    const qint64 since = m_sincePaint.isValid() ? m_sincePaint.elapsed() : gapMs;
+    if (since >= gapMs) {
+        update();
+        return;
+    }
+    m_appendRepaint.start(int(gapMs - since));
 }
 
 void TimelineView::clear()
@@ -188,12 +206,17 @@ void TimelineView::clear()
 
 void TimelineView::fitAll()
 {
+    fitRange();
+    update();
+}
+
+void TimelineView::fitRange()
+{
     const int w = std::max(1, width() - kLaneHeaderWidth - 20);
     const qint64 span = std::max<qint64>(m_index.lastNs() - m_index.firstNs(), 1000000);
     m_startNs = m_index.firstNs() - qint64(double(span) * 0.02);
     m_nsPerPx = double(span) * 1.04 / double(w);
     emit rangeChanged();
-    update();
 }
 
 void TimelineView::setFollow(bool follow)
@@ -338,6 +361,8 @@ void TimelineView::zoomAround(double x, double factor)
 
 void TimelineView::paintEvent(QPaintEvent*)
 {
+    QElapsedTimer cost;
+    cost.start();
     QPainter p(this);
     const QPalette& pal = palette();
     p.fillRect(rect(), pal.color(QPalette::Base));
@@ -353,6 +378,8 @@ void TimelineView::paintEvent(QPaintEvent*)
     drawCursor(p, plot);
     drawAxis(p, QRect(kLaneHeaderWidth, 0, plot.width(), kAxisHeight));
     drawLegend(p, QRect(0, plot.bottom() + 1, width(), height() - plot.bottom() - 1));
+    m_paintCostNs = cost.nsecsElapsed();
+    m_sincePaint.start();
 }
 
 void TimelineView::setCursorTime(qint64 timeNs)

@@ -4,7 +4,9 @@
 #include "timelineindex.h"
 #include "timelinelayout.h"
 
+#include <QElapsedTimer>
 #include <QHash>
+#include <QTimer>
 #include <QWidget>
 
 #include <memory>
@@ -132,6 +134,13 @@ private:
     qint64 m_dragStartNs = 0;
     quint64 m_selected = ~0ull;
     int m_lastPainted = 0;
+    // Repaints for new events are paced by what a frame costs (append): a live capture appends
+    // twenty times a second, and a frame over hundreds of thousands of events is not free.
+    void scheduleAppendRepaint();
+    void fitRange(); // fitAll without the repaint
+    QTimer m_appendRepaint;
+    QElapsedTimer m_sincePaint;
+    qint64 m_paintCostNs = 0;
     bool m_foldKeepAlives = true;
     bool m_showStreams = true;
     qint64 m_cursorNs = -1;
