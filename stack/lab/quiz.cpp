@@ -35,12 +35,28 @@ namespace {
 
     // One SCTP happening, classified: the first that applies, in the order Prediction::holds gives.
     struct Happening {
-        enum class K : quint8 { None, T3Expiry, Control, ForwardTsn, Retransmission, NewData, Heartbeat, SackSent, SackArrives, DataArrives, Abandon, ControlArrives };
+        enum class K : quint8 { None, T3Expiry, Control, ForwardTsn, Retransmission, NewData, Heartbeat, SackSent, SackArrives, DataArrives, Abandon, ControlArrives, InitArrives };
         K kind = K::None;
         quint64 association = 0;
         quint8 chunkType = 0; // Control, ControlArrives
         QList<quint32> tsns; // Retransmission
+        QString lane; // InitArrives: the receiving host's lane
+        quint16 port = 0; // InitArrives: the destination port
     };
+
+    // The destination port of an SCTP packet event: "49152 → 5000 vtag 0x…" gives 5000 (0: none).
+    quint16 destinationPort(const trace::Event& e)
+    {
+        if (e.kind != trace::Kind::SctpPacket)
+            return 0;
+        const qsizetype arrow = e.text.indexOf(QStringLiteral("\u2192 "));
+        const qsizetype vtag = e.text.indexOf(QLatin1String(" vtag"));
+        if (arrow < 0 || vtag < arrow)
+            return 0;
+        bool ok = false;
+        const uint port = e.text.mid(arrow + 2, vtag - arrow - 2).toUInt(&ok);
+        return ok && port <= 65535 ? quint16(port) : 0;
+    }
 
     Happening classify(const QList<trace::Event>& events)
     {
@@ -94,6 +110,13 @@ namespace {
             else if (chunks.contains(chunk::Sack) || chunks.contains(chunk::NrSack))
                 h.kind = Happening::K::SackSent;
         } else if (first.dir == trace::Dir::Rx) {
+            // An INIT (alone in its packet, RFC 9260 §6.10) at a socket with no association yet.
+            if (chunks.contains(chunk::Init)) {
+                h.kind = Happening::K::InitArrives;
+                h.lane = first.to;
+                h.port = destinationPort(first);
+                return h;
+            }
             // The handshake's answers first: a COOKIE-ACK may come bundled with DATA or a SACK.
             for (const quint8 type : { chunk::InitAck, chunk::CookieAck })
                 if (chunks.contains(type)) {
@@ -144,6 +167,7 @@ bool Prediction::holds(const QList<trace::Event>& happening) const
         case What::SctpAbandons: return h.kind == K::Abandon;
         case What::SctpSendsChunk: return h.kind == K::Control && h.chunkType == chunkType;
         case What::SctpChunkArrives: return h.kind == K::ControlArrives && h.chunkType == chunkType;
+        case What::SctpInitArrives: return h.kind == K::InitArrives && h.lane == lane && h.port == port;
         default: return false;
         }
     }
@@ -289,6 +313,8 @@ void SctpQuizHistory::feed(const trace::Event& e)
             a.peerLane = e.from;
     }
     if (e.kind == Kind::SctpPacket) {
+        if (e.dir == trace::Dir::Tx && destinationPort(e))
+            a.peerPort = destinationPort(e);
         // "5000 → 5000 vtag 0x1a2b3c4d: DATA, SACK": the tag says which association the packet is for.
         const qsizetype at = e.text.indexOf(QLatin1String("vtag 0x"));
         bool ok = false;
@@ -472,6 +498,31 @@ QList<Prediction> predictionsFrom(const sip::StackSnapshot& snapshot, const QLis
         sends(sctp::chunk::Abort,
             closing(a.state) ? QStringLiteral("%1 sends an ABORT").arg(name)
                              : QStringLiteral("%1 sends an ABORT (its application aborts, or it gives up on the peer)").arg(name));
+    }
+
+    // A listening socket has no association until a COOKIE-ECHO arrives (RFC 9260 §5.1): an INIT
+    // arriving at it is offered once per listener that an opening association's INIT is on its
+    // way to — as of the event asked at, it has sent an INIT and has no INIT-ACK yet (T1-init
+    // runs: the INIT, or its retransmission, may arrive).
+    QSet<QPair<QString, quint16>> listeners;
+    for (const sctp::AssociationInfo& a : associations) {
+        const SctpQuizHistory::Association* h = history.association(a.id);
+        if (!a.id || !h || h->awaiting != sctp::chunk::InitAck || h->peerLane.isEmpty() || !h->peerPort || h->ended)
+            continue;
+        const QPair<QString, quint16> key { h->peerLane, h->peerPort };
+        if (listeners.contains(key))
+            continue;
+        listeners.insert(key);
+        const QString host = h->peerLane.section(QLatin1Char(':'), 0, 0);
+        Prediction p;
+        p.what = W::SctpInitArrives;
+        p.lane = h->peerLane;
+        p.port = h->peerPort;
+        p.text = QStringLiteral("An INIT arrives at the listener %1:%2 (no association there yet: it answers with an INIT-ACK "
+                                "carrying a cookie and keeps no state, RFC 9260 §5.1)")
+                     .arg(host)
+                     .arg(h->peerPort);
+        out << p;
     }
 
     // Closed in the snapshot (read after the whole instant) but not as of the event asked at: it

@@ -57,6 +57,9 @@ struct Prediction {
         SctpAbandons, // it abandons a message (PR-SCTP)
         SctpSendsChunk, // it sends a chunk of type `chunkType` (SHUTDOWN…, ABORT)
         SctpChunkArrives, // a chunk of type `chunkType` arrives at it (INIT-ACK, COOKIE-ACK: its handshake)
+        // An INIT arrives at a listening socket — no association there yet (`association` 0): the
+        // socket of port `port` on the host whose lane is `lane` ("10.0.0.2:9899").
+        SctpInitArrives,
     };
     What what = What::TimerFires;
     QString timer; // TimerFires: "A", "B", "K"…; SctpTimerFires: "T3-rtx"…
@@ -64,6 +67,8 @@ struct Prediction {
     quint64 association = 0; // whose (the Sctp… ones)
     qint64 tsn = -1; // SctpFastRetransmits: the TSN (-1: any)
     quint8 chunkType = 0; // SctpSendsChunk
+    QString lane; // SctpInitArrives: the listener's host, as the journal's lanes name it
+    quint16 port = 0; // SctpInitArrives: the listener's SCTP port
     qint64 dueNs = -1; // TimerFires: when it is due (SCTP timers: -1, usrsctp does not say)
     QString text; // what the student reads: "Timer A of the INVITE client (#1) fires at 1.500 s"
 
@@ -96,6 +101,7 @@ public:
         qint64 unsackedSinceNs = -1; // DATA received since the last SACK it sent: the first one's time
         bool ended = false; // an ABORT or SHUTDOWN-COMPLETE sent or received
         quint8 awaiting = 0; // the handshake chunk it waits for: INIT-ACK after its INIT, COOKIE-ACK after its COOKIE-ECHO
+        quint16 peerPort = 0; // the destination port of the packets it sends (its INIT's: the listener's)
     };
     const Association* association(quint64 id) const;
     // The lowest TSN it sent that is above its cumulative ack point, or -1.

@@ -194,7 +194,7 @@ private slots:
                                                    QStringLiteral("abandon"), QStringLiteral("data") };
         QTest::newRow("eof-vs-abort") << QStringLiteral("eof-vs-abort") << quint64(1)
                                       << QStringList { QStringLiteral("sack"), QStringLiteral("data"), QStringLiteral("shutdown"),
-                                             QStringLiteral("abort"), QStringLiteral("handshake") };
+                                             QStringLiteral("abort"), QStringLiteral("handshake"), QStringLiteral("init") };
     }
     void atMostOneHoldsAndTheStatePredictedIt()
     {
@@ -242,7 +242,18 @@ private slots:
             bool timeout = false;
             for (const trace::Event& e : h)
                 timeout = timeout || (e.kind == trace::Kind::SctpRetransmission && e.a == 2);
-            if (first.dir == trace::Dir::Rx
+            if (first.dir == trace::Dir::Rx && hasChunk(h, trace::Dir::Rx, sctp::chunk::Init)) {
+                // An INIT arriving at the listener, which has no association yet (object 0): the
+                // choice for that listener was offered and is the one that holds.
+                QVERIFY2(first.object == 0, qPrintable(QStringLiteral("init: ") + where));
+                const lab::Prediction* init = nullptr;
+                for (const lab::Prediction& p : choices)
+                    if (p.what == lab::Prediction::What::SctpInitArrives && p.holds(h))
+                        init = &p;
+                QVERIFY2(init && holding.size() == 1, qPrintable(QStringLiteral("init: ") + where));
+                QVERIFY2(init->text.startsWith(QLatin1String("An INIT arrives at the listener 10.0.0.2:")), qPrintable(init->text));
+                ++seen[QStringLiteral("init")];
+            } else if (first.dir == trace::Dir::Rx
                 && (hasChunk(h, trace::Dir::Rx, sctp::chunk::InitAck) || hasChunk(h, trace::Dir::Rx, sctp::chunk::CookieAck))) {
                 // The handshake's answer arriving at the association that is opening.
                 const quint8 type = hasChunk(h, trace::Dir::Rx, sctp::chunk::InitAck) ? sctp::chunk::InitAck : sctp::chunk::CookieAck;
