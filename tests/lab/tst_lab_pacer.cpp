@@ -13,6 +13,8 @@
 
 #include <QProcess>
 #include <QSignalSpy>
+
+#include "labwindow.h"
 #include <QTest>
 
 using namespace ladder;
@@ -58,29 +60,7 @@ QStringList traffic(const QList<trace::Event>& events, qint64 untilNs = std::num
 }
 
 // The window's lab: a stack in real time (as the GUI's), a controller that runs lessons paced.
-struct Window {
-    Stack stack { Scheduler::Mode::Real };
-    lab::LabController controller { stack };
-    QSignalSpy paused { &controller, &lab::LabController::pausedAt };
-
-    bool start(const QString& name, quint64 seed, bool startPaused)
-    {
-        lab::ScenarioParams p;
-        p.seed = seed;
-        QString error;
-        stack.journal().clear();
-        const bool ok = controller.start(name, p, &error, startPaused);
-        if (!ok)
-            qWarning("%s", qPrintable(error));
-        return ok;
-    }
-    QList<trace::Event> events() { return stack.journal().range(0, stack.journal().count()).toList(); }
-    trace::Event lastPauseEvent()
-    {
-        const qint64 seq = paused.last().at(0).toLongLong();
-        return seq < 0 ? trace::Event() : stack.journal().at(quint64(seq));
-    }
-};
+using Window = labtest::LabWindow;
 
 } // namespace
 

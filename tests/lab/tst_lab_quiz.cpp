@@ -12,6 +12,8 @@
 
 #include <QRegularExpression>
 #include <QSignalSpy>
+
+#include "labwindow.h"
 #include <QTest>
 
 using namespace ladder;
@@ -19,25 +21,7 @@ using namespace ladder;
 namespace {
 
 // The window's lab as LabSession drives it, without the window.
-struct Quizzer {
-    Stack stack { Scheduler::Mode::Real };
-    lab::LabController controller { stack };
-    QSignalSpy paused { &controller, &lab::LabController::pausedAt };
-
-    bool start(const QString& name, quint64 seed, bool startPaused)
-    {
-        lab::ScenarioParams p;
-        p.seed = seed;
-        QString error;
-        stack.journal().clear();
-        const bool ok = controller.start(name, p, &error, startPaused);
-        if (!ok)
-            qWarning("%s", qPrintable(error));
-        return ok;
-    }
-    qint64 pausedSeq() const { return paused.isEmpty() ? -1 : paused.last().at(0).toLongLong(); }
-    QList<trace::Event> events(quint64 from = 0) { return stack.journal().range(from, stack.journal().count() - from).toList(); }
-
+struct Quizzer : labtest::LabWindow {
     // The question at this pause, as LabSession builds it.
     QList<lab::Prediction> ask(QList<sctp::AssociationInfo>* associations = nullptr)
     {

@@ -11,6 +11,8 @@
 #include "lab/pacer.h"
 
 #include <QSignalSpy>
+
+#include "labwindow.h"
 #include <QTest>
 
 #include <memory>
@@ -109,26 +111,13 @@ QStringList withoutIds(const QList<sctp::AssociationInfo>& list)
 }
 
 // The window's lab, headless: a stack in real time, a controller that paces lessons in virtual time.
-struct Window {
-    Stack stack { Scheduler::Mode::Real };
-    lab::LabController controller { stack };
-    QSignalSpy paused { &controller, &lab::LabController::pausedAt };
+struct Window : labtest::LabWindow {
     QSignalSpy finished { &controller, &lab::LabController::scenarioFinished };
     QSignalSpy sip { &controller, &lab::LabController::sipSnapshotReady };
     QSignalSpy associations { &controller, &lab::LabController::associationsReady };
     QSignalSpy rewound { &controller, &lab::LabController::rewound };
 
     explicit Window(double speed = 0) { controller.setSpeed(speed); }
-    bool start(const QString& name, lab::ScenarioParams p, bool startPaused)
-    {
-        QString error;
-        stack.journal().clear();
-        const bool ok = controller.start(name, p, &error, startPaused);
-        if (!ok)
-            qWarning("%s", qPrintable(error));
-        return ok;
-    }
-    QVector<trace::Event> events() { return stack.journal().range(0, stack.journal().count()); }
     // What the views were last sent.
     QStringList lastSip() const { return dump(sip.last().at(0).value<sip::StackSnapshot>()); }
     QStringList lastAssociations() const
