@@ -2,6 +2,7 @@
 #include "logmodel.h"
 
 #include <QColor>
+#include <QElapsedTimer>
 
 namespace ladder::ui {
 
@@ -11,7 +12,7 @@ JournalFollower::JournalFollower(std::shared_ptr<trace::Journal> journal, QObjec
     , m_generation(m_journal ? m_journal->generation() : 0)
 {
     m_timer.setInterval(50); // ≤ 20 Hz
-    connect(&m_timer, &QTimer::timeout, this, &JournalFollower::poll);
+    connect(&m_timer, &QTimer::timeout, this, &JournalFollower::pollSliced);
     m_timer.start();
 }
 
@@ -26,8 +27,31 @@ void JournalFollower::setJournal(std::shared_ptr<trace::Journal> journal)
 
 void JournalFollower::poll()
 {
+    read(50000);
+}
+
+void JournalFollower::pollSliced()
+{
+    m_moreQueued = false;
+    QElapsedTimer spent;
+    spent.start();
+    while (read(4096)) {
+        if (spent.elapsed() >= 20) {
+            m_moreQueued = true;
+            QTimer::singleShot(0, this, [this] {
+                if (m_moreQueued)
+                    pollSliced();
+            });
+            return;
+        }
+    }
+}
+
+// One batch of at most `limit` new events; true if more are waiting.
+bool JournalFollower::read(quint64 limit)
+{
     if (!m_journal)
-        return;
+        return false;
     const quint64 generation = m_journal->generation();
     const quint64 count = m_journal->count();
     if (count < m_seen || generation != m_generation) { // the journal was cleared (and maybe refilled)
@@ -36,12 +60,13 @@ void JournalFollower::poll()
         emit reset();
     }
     if (count == m_seen)
-        return;
+        return false;
     // Bound one batch so a million-event backlog cannot stall a frame.
-    const quint64 n = std::min<quint64>(count - m_seen, 50000);
+    const quint64 n = std::min<quint64>(count - m_seen, limit);
     QVector<trace::Event> batch = m_journal->range(m_seen, n);
     m_seen += quint64(batch.size());
     emit eventsAppended(batch);
+    return m_seen < count;
 }
 
 LogModel::LogModel(QObject* parent)

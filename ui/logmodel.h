@@ -19,7 +19,7 @@ public:
     void setJournal(std::shared_ptr<trace::Journal> journal);
     trace::Journal* journal() const { return m_journal.get(); }
     quint64 seen() const { return m_seen; }
-    // Reads whatever is new now (tests call it instead of waiting for the timer).
+    // Reads whatever is new now, up to 50 000 events (tests call it instead of waiting for the timer).
     void poll();
 
 signals:
@@ -27,8 +27,15 @@ signals:
     void reset();
 
 private:
+    // The timer's read: batches of a few thousand events for at most ~20 ms, then the rest on
+    // the next turn of the event loop — a backlog (a live capture's burst, the window busy a
+    // moment) never becomes one long stall.
+    void pollSliced();
+    bool read(quint64 limit);
+
     std::shared_ptr<trace::Journal> m_journal;
     QTimer m_timer;
+    bool m_moreQueued = false;
     quint64 m_seen = 0;
     quint64 m_generation = 0;
 };
