@@ -72,7 +72,7 @@ void SipDialogTracker::onMessage(const Event& e, const SipFacts& m, quint64 tx, 
                 inv.dir = e.dir;
                 inv.from = e.from;
                 inv.to = e.to;
-                inv.contact = m.firstContact().toByteArray();
+                inv.contact = keep(m.firstContact());
                 inv.cseq = m.cseq;
                 const QByteArrayView ruri = m.message->requestUriText();
                 inv.secure = ruri.startsWith("sips:") || ruri.startsWith("SIPS:");
@@ -94,7 +94,7 @@ void SipDialogTracker::onMessage(const Event& e, const SipFacts& m, quint64 tx, 
             setState(*d, QStringLiteral("terminated"), e.timeNs, QStringLiteral("BYE"), after);
         else if (method == "INVITE" && !byLocal) {
             if (const QByteArrayView c = m.firstContact(); !c.isEmpty())
-                d->s.remoteTarget = c.toByteArray(); // a re-INVITE from the peer refreshes its target
+                d->s.remoteTarget = keep(c); // a re-INVITE from the peer refreshes its target
         }
         return;
     }
@@ -144,12 +144,12 @@ void SipDialogTracker::onInviteResponse(const Event& e, const SipFacts& m, quint
             setState(*d, QStringLiteral("confirmed"), e.timeNs, QString::number(status), after);
         if (fromRemote) {
             if (const QByteArrayView c = m.firstContact(); !c.isEmpty())
-                d->s.remoteTarget = c.toByteArray();
+                d->s.remoteTarget = keep(c);
             // The route set is fixed by the 2xx (RFC 3261 §12.1.2): reverse order at the UAC.
             QList<QByteArray> routes;
             for (const sip::NameAddr& rr : m.headers->recordRoutes)
                 if (routes.size() < kMaxRoutes)
-                    routes.prepend(rr.text().toByteArray());
+                    routes.prepend(keep(rr.text()));
             if (wasEarly)
                 d->s.routeSet = routes;
         }
@@ -168,8 +168,8 @@ void SipDialogTracker::create(const Event& e, const SipFacts& m, quint64 tx, QLi
     const Dir dir = haveInvite ? inv->dir : (e.dir == Dir::Rx ? Dir::Tx : e.dir == Dir::Tx ? Dir::Rx : Dir::None);
     d.role = dir == Dir::Tx ? Role::Uac : dir == Dir::Rx ? Role::Uas : Role::Observed;
     const bool uas = d.role == Role::Uas;
-    d.callerTag = m.fromTag.toByteArray();
-    d.calleeTag = m.toTag.toByteArray();
+    d.callerTag = keep(m.fromTag);
+    d.calleeTag = keep(m.toTag);
     const QString caller = haveInvite ? inv->from : e.to;
     const QString callee = haveInvite ? inv->to : e.from;
     d.local = uas ? callee : caller;
@@ -178,11 +178,11 @@ void SipDialogTracker::create(const Event& e, const SipFacts& m, quint64 tx, QLi
     s.id = quint64(m_dialogs.size()) + 1;
     s.role = d.role == Role::Uac ? QStringLiteral("UAC") : uas ? QStringLiteral("UAS") : QStringLiteral("observed");
     s.method = QStringLiteral("INVITE");
-    s.callId = m.callId.toByteArray();
+    s.callId = keep(m.callId);
     s.localTag = uas ? d.calleeTag : d.callerTag;
     s.remoteTag = uas ? d.callerTag : d.calleeTag;
-    const QByteArray callerUri = m.headers->from.uri().toByteArray();
-    const QByteArray calleeUri = m.headers->to.uri().toByteArray();
+    const QByteArray callerUri = keep(m.headers->from.uri().text());
+    const QByteArray calleeUri = keep(m.headers->to.uri().text());
     s.localUri = uas ? calleeUri : callerUri;
     s.remoteUri = uas ? callerUri : calleeUri;
     const quint32 cseq = m.cseq;
@@ -191,15 +191,15 @@ void SipDialogTracker::create(const Event& e, const SipFacts& m, quint64 tx, QLi
         s.remoteTarget = haveInvite ? inv->contact : QByteArray();
     } else {
         s.localCSeq = cseq;
-        s.remoteTarget = m.firstContact().toByteArray();
+        s.remoteTarget = keep(m.firstContact());
     }
     for (const sip::NameAddr& rr : m.headers->recordRoutes) {
         if (s.routeSet.size() >= kMaxRoutes)
             break;
         if (uas)
-            s.routeSet.append(rr.text().toByteArray());
+            s.routeSet.append(keep(rr.text()));
         else
-            s.routeSet.prepend(rr.text().toByteArray());
+            s.routeSet.prepend(keep(rr.text()));
     }
     s.secure = haveInvite && inv->secure;
     s.creatingTransaction = tx;

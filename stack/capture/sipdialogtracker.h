@@ -3,6 +3,7 @@
 
 #include "flatmap.h"
 #include "journal/event.h"
+#include "payloadarena.h"
 #include "sipfacts.h"
 
 #include "sip/snapshot.h"
@@ -65,6 +66,10 @@ private:
     FlatMap<quint64, Invite, U64Hash> m_invites; // by INVITE transaction
     Pool<Dialog> m_dialogs; // by id - 1
     SharedTexts m_texts; // state-change texts
+    // Copies of the dialogs' Call-IDs, tags, URIs and targets in shared blocks, not an allocation
+    // each (120 000 of them for 20 000 calls).
+    PayloadArena m_bytes;
+    QByteArray keep(QByteArrayView v) { return v.isEmpty() ? QByteArray() : m_bytes.copy(v.data(), v.size()); }
     ByteKeyMap<quint64> m_byKey; // Call-ID \n caller tag \n callee tag
     FlatMap<quint64, Forks, U64Hash> m_forks; // INVITE transaction → its dialogs
     ByteKeyMap<quint32> m_inviteForks; // Call-ID \n caller tag \n CSeq → dialogs made

@@ -95,7 +95,7 @@ SipTransactionTracker::Tx& SipTransactionTracker::create(quint64 id, const Event
     // Observed transactions follow the client machine: the wire shows what the requester saw.
     s.kind = kindName(t.invite, t.role == Role::Server);
     s.method = methodName(method);
-    s.branch = m.branch.toByteArray();
+    s.branch = m.branch.isEmpty() ? QByteArray() : m_bytes.copy(m.branch.data(), m.branch.size());
     s.connectionId = e.a;
     s.reliable = e.b != 0;
     s.localEndpoint = t.role == Role::Server ? requestTo : requestFrom;

@@ -4,6 +4,7 @@
 #include "flatmap.h"
 #include "journal/event.h"
 #include "reconstruct.h"
+#include "payloadarena.h"
 #include "sipfacts.h"
 
 #include <array>
@@ -108,6 +109,7 @@ private:
     };
     std::array<Connection, 64> m_connections;
     SharedTexts m_texts; // state-change texts
+    PayloadArena m_bytes; // the branches, in shared blocks rather than an allocation each
     static bool holdable(const QString& s) { return const_cast<QString&>(s).data_ptr().d_ptr() != nullptr; }
     static bool sameHeld(const QString& held, const QString& s)
     {
