@@ -14,7 +14,7 @@ build_pkgs=(
 )
 test_pkgs=(
     xvfb xauth appstream desktop-file-utils dpkg-dev file
-    tshark sngrep libnet-sip-perl sip-tester sipsak baresip-core iproute2 kamailio
+    tshark sngrep libnet-sip-perl sip-tester sipsak baresip-core iproute2 kamailio openssl
     kamailio-tls-modules kamailio-websocket-modules
     clang libclang-rt-14-dev
     libosip2-dev libsofia-sip-ua-dev
