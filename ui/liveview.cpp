@@ -74,7 +74,10 @@ LiveView::LiveView(QAbstractItemModel* model, const QString& filterHint, QWidget
     m_view->setUniformRowHeights(true);
     m_view->setAlternatingRowColors(true);
     m_view->setSortingEnabled(true);
-    m_view->sortByColumn(0, Qt::AscendingOrder);
+    // Rows in the order their objects appeared (newest last, as sngrep lists calls) until the
+    // user sorts by a column: a live capture appends thousands a second, which then stay at the
+    // end instead of each being placed among all the others.
+    m_view->sortByColumn(-1, Qt::AscendingOrder);
     m_view->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_view->setSelectionMode(QAbstractItemView::ExtendedSelection);
     m_view->setContextMenuPolicy(Qt::CustomContextMenu);

@@ -97,26 +97,19 @@ public:
                 added.append(item);
             }
         }
-        // One dataChanged per run of changed rows; a view sorted by a column that changes
-        // re-sorts each run, so scattered rows (many runs) go out as one range instead.
+        // One dataChanged per run of changed rows (runs a few rows apart joined): a view works
+        // through every row of a range it is told of, on screen or not, so one range over
+        // scattered rows would cost in proportion to the whole table.
         std::sort(changed.begin(), changed.end());
         changed.erase(std::unique(changed.begin(), changed.end()), changed.end());
         const int last = columnCount() - 1;
-        if (last >= 1 && !changed.isEmpty()) {
-            constexpr int kMaxRuns = 32;
-            int runs = 1;
-            for (int i = 1; i < changed.size(); ++i)
-                runs += changed[i] != changed[i - 1] + 1;
-            if (runs > kMaxRuns) {
-                emit dataChanged(index(changed.first(), 1), index(changed.last(), last));
-            } else {
-                for (int i = 0; i < changed.size();) {
-                    int j = i;
-                    while (j + 1 < changed.size() && changed[j + 1] == changed[j] + 1)
-                        ++j;
-                    emit dataChanged(index(changed[i], 1), index(changed[j], last));
-                    i = j + 1;
-                }
+        if (last >= 1) {
+            for (qsizetype i = 0; i < changed.size();) {
+                qsizetype j = i;
+                while (j + 1 < changed.size() && changed[j + 1] - changed[j] <= kJoinGap)
+                    ++j;
+                emit dataChanged(index(changed[i], 1), index(changed[j], last));
+                i = j + 1;
             }
         }
         if (!added.isEmpty()) {
@@ -128,6 +121,8 @@ public:
             endInsertRows();
         }
     }
+
+    static constexpr int kJoinGap = 8; // upsert: changed rows this close share a dataChanged
 
     void clear()
     {

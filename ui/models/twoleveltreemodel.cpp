@@ -71,17 +71,10 @@ void TwoLevelTreeModel::emitRowsChanged(QList<int>& rows, const QModelIndex& par
         return;
     std::sort(rows.begin(), rows.end());
     rows.erase(std::unique(rows.begin(), rows.end()), rows.end());
-    constexpr int kMaxRuns = 32;
-    int runs = 1;
-    for (qsizetype i = 1; i < rows.size(); ++i)
-        runs += rows[i] != rows[i - 1] + 1;
-    if (runs > kMaxRuns) {
-        emit dataChanged(index(rows.first(), firstColumn, parent), index(rows.last(), lastColumn, parent));
-        return;
-    }
+    constexpr int kJoinGap = 8;
     for (qsizetype i = 0; i < rows.size();) {
         qsizetype j = i;
-        while (j + 1 < rows.size() && rows[j + 1] == rows[j] + 1)
+        while (j + 1 < rows.size() && rows[j + 1] - rows[j] <= kJoinGap)
             ++j;
         emit dataChanged(index(rows[i], firstColumn, parent), index(rows[j], lastColumn, parent));
         i = j + 1;

@@ -45,9 +45,8 @@ protected:
     virtual bool sourceAppended(int /*first*/, int /*last*/) { return false; }
     // Source rows first..last changed in columns firstColumn..lastColumn, the structure not.
     virtual bool sourceChanged(int /*first*/, int /*last*/, int /*firstColumn*/, int /*lastColumn*/) { return false; }
-    // dataChanged for these rows under parent (sorted in place): one signal per run of
-    // consecutive rows, or one over them all when they are scattered (a sorted view re-sorts
-    // each run it is told of).
+    // dataChanged for these rows under parent (sorted in place): one signal per run of rows a
+    // few apart, never one range over scattered rows (a view visits every row of a range).
     void emitRowsChanged(QList<int>& rows, const QModelIndex& parent, int firstColumn, int lastColumn);
 
     static bool isTop(const QModelIndex& index) { return index.internalId() == 0; }
