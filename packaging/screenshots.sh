@@ -44,3 +44,11 @@ echo "$OUT/graphs-paths.png"
 # Network mode: sipp's INVITE waiting in the Network panel, its answer being written.
 LADDERLAB_SCREENSHOT_DIR=$OUT LADDERLAB_BINARY_DIR=$(dirname "$(dirname "$BIN")") "$(dirname "$TEST_BIN")/tst_network_gui" inviteFromSippIsAnswered486ByHand > /dev/null
 echo "$OUT/network-mode.png"
+# A live capture on lo (needs root or cap_net_raw, and sipp): a sipp UAC calling a sipp UAS, ten
+# calls a second, the window capturing them as they go.
+if command -v sipp > /dev/null; then
+    sipp -sn uas -i 127.0.0.1 -p 5090 -bg > /dev/null 2>&1 || true
+    sipp -sn uac 127.0.0.1:5090 -i 127.0.0.1 -p 5091 -r 10 -d 1500 -m 200 -bg > /dev/null 2>&1 || true
+    shot live-capture --capture lo --capture-filter 'udp port 5090 or udp port 5091' --after-ms 6000
+    pkill -f 'sipp -sn ua[cs] .*509[01]' || true
+fi
