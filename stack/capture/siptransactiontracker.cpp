@@ -175,11 +175,14 @@ void SipTransactionTracker::arm(Tx& t, const QString& name, qint64 startNs, qint
     t.timerDueNs = startNs > std::numeric_limits<qint64>::max() - intervalNs ? std::numeric_limits<qint64>::max()
                                                                             : startNs + intervalNs;
     m_due.push({ t.timerDueNs, t.s.id, ++t.timerGeneration });
+    // The views show it counting down (Timers column, state machine) as the live engine's.
+    t.s.timers = { sip::TimerSnapshot { name, intervalNs, t.timerDueNs } };
 }
 
 void SipTransactionTracker::disarm(Tx& t)
 {
     t.timer.clear();
+    t.s.timers.clear();
 }
 
 SipTransactionTracker::Tx* SipTransactionTracker::nextDue()

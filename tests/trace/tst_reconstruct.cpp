@@ -103,6 +103,7 @@ private slots:
         const auto* invite = byMethod(r, "INVITE");
         QVERIFY(invite);
         QVERIFY(invite->terminated);
+        QVERIFY(invite->timers.isEmpty()); // Timer D fired: nothing left armed
         QCOMPARE(states(invite->history), (QStringList { "Calling", "Proceeding", "Completed", "Terminated" }));
         // Terminated 32 s (Timer D, unreliable) after the 487.
         QCOMPARE(invite->history[3].timeNs - invite->history[2].timeNs, 32'000'000'000);
@@ -127,7 +128,10 @@ private slots:
         QCOMPARE(intervals, (QList<quint64> { 500, 1000, 2000 })); // Timer A doubles from T1
         QVERIFY(invite->retransmissions >= 3);
         QCOMPARE(states(invite->history), (QStringList { "Calling", "Proceeding", "Accepted" }));
-        QCOMPARE(r.dialogs.size(), 1);
+        // Accepted at the capture's end: Timer M (64 × T1, RFC 6026) armed, as the views show it.
+        QCOMPARE(invite->timers.size(), 1);
+        QCOMPARE(invite->timers[0].name, QStringLiteral("M"));
+        QCOMPARE(invite->timers[0].dueNs - invite->history.last().timeNs, 32'000'000'000);
         QCOMPARE(states(r.dialogs[0].history), (QStringList { "early", "confirmed", "terminated" })); // BYE
         QCOMPARE(r.dialogs[0].localCSeq, 2u); // INVITE 1, BYE 2
         QVERIFY(!r.dialogs[0].remoteTarget.isEmpty());
