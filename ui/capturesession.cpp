@@ -406,6 +406,9 @@ void CaptureSession::stop()
         return;
     m_refresh.stop();
     Live* live = m_live;
+    // Gone for everything from here on: the events delivered below (a refresh, an 'ended' already
+    // posted) must find no capture to stop again.
+    m_live = nullptr;
     disconnect(&live->capture, nullptr, this, nullptr);
     Collected last;
     m_stack.invokeBlocking([live, &last](Stack&) {
@@ -418,7 +421,6 @@ void CaptureSession::stop()
     QCoreApplication::sendPostedEvents(this, QEvent::MetaCall);
     ++m_generation; // from here on, what arrives is for the capture that was
     show(last, true);
-    m_live = nullptr;
     m_stack.invokeBlocking([live](Stack&) { delete live; });
     m_running = false;
     m_stopAction->setEnabled(false);
