@@ -3,6 +3,7 @@
 
 #include <QByteArrayView>
 #include <QHashFunctions>
+#include <QList>
 
 #include <sys/mman.h>
 
@@ -373,6 +374,42 @@ private:
     std::vector<char> m_arena;
     size_t m_mask = 0;
     qsizetype m_size = 0;
+};
+
+// The objects of a tracker changed since the last take(), each listed once by id (a live
+// capture's refresh takes only those). An object carries a `changed` flag and its snapshot `s`;
+// off (the default), touch() is a flag test.
+class ChangeList {
+public:
+    void setOn(bool on) { m_on = on; }
+    template<typename Obj>
+    void touch(Obj& o, quint64 id)
+    {
+        if (m_on && !o.changed) {
+            o.changed = true;
+            m_ids.push_back(id);
+        }
+    }
+    // The listed objects' snapshots, by id (find: id → the object, or null); the list starts again.
+    template<typename Snapshot, typename Find>
+    QList<Snapshot> take(Find&& find)
+    {
+        QList<Snapshot> out;
+        out.reserve(qsizetype(m_ids.size()));
+        std::sort(m_ids.begin(), m_ids.end());
+        for (quint64 id : m_ids) {
+            if (auto* o = find(id)) {
+                o->changed = false;
+                out.append(o->s);
+            }
+        }
+        m_ids.clear();
+        return out;
+    }
+
+private:
+    bool m_on = false;
+    std::vector<quint64> m_ids;
 };
 
 } // namespace ladder::trace

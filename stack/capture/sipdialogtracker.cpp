@@ -254,17 +254,7 @@ QList<sip::DialogSnapshot> SipDialogTracker::takeSnapshots()
 
 QList<sip::DialogSnapshot> SipDialogTracker::takeChanged()
 {
-    QList<sip::DialogSnapshot> out;
-    out.reserve(qsizetype(m_changed.size()));
-    std::sort(m_changed.begin(), m_changed.end());
-    for (quint64 id : m_changed) {
-        if (Dialog* d = byId(id)) {
-            d->changed = false;
-            out.append(d->s);
-        }
-    }
-    m_changed.clear();
-    return out;
+    return m_changes.take<sip::DialogSnapshot>([this](quint64 id) { return byId(id); });
 }
 
 QList<sip::DialogSnapshot> SipDialogTracker::snapshots() const

@@ -28,7 +28,7 @@ public:
     QList<sip::DialogSnapshot> takeSnapshots();
     // Changes, as SipTransactionTracker's: every dialog created or changed is listed once until
     // takeChanged() gives them (by id, as they are now).
-    void setTrackChanges(bool on) { m_trackChanges = on; }
+    void setTrackChanges(bool on) { m_changes.setOn(on); }
     QList<sip::DialogSnapshot> takeChanged();
     qsizetype count() const { return qsizetype(m_dialogs.size()); }
 
@@ -46,15 +46,9 @@ private:
         Role role = Role::Observed;
         QByteArray callerTag, calleeTag;
         QString local, remote; // endpoints
-        bool changed = false; // listed in m_changed
+        bool changed = false; // listed in m_changes
     };
-    void touch(Dialog& d)
-    {
-        if (m_trackChanges && !d.changed) {
-            d.changed = true;
-            m_changed.push_back(d.s.id);
-        }
-    }
+    void touch(Dialog& d) { m_changes.touch(d, d.s.id); }
 
     void setState(Dialog& d, const QString& to, qint64 timeNs, const QString& why, QList<Event>& out);
     Dialog* find(QByteArrayView callId, QByteArrayView tagA, QByteArrayView tagB);
@@ -73,8 +67,7 @@ private:
     ByteKeyMap<quint64> m_byKey; // Call-ID \n caller tag \n callee tag
     FlatMap<quint64, Forks, U64Hash> m_forks; // INVITE transaction → its dialogs
     ByteKeyMap<quint32> m_inviteForks; // Call-ID \n caller tag \n CSeq → dialogs made
-    bool m_trackChanges = false;
-    std::vector<quint64> m_changed; // ids, each once
+    ChangeList m_changes;
 };
 
 } // namespace ladder::trace

@@ -429,17 +429,7 @@ QList<sip::TransactionSnapshot> SipTransactionTracker::takeSnapshots()
 
 QList<sip::TransactionSnapshot> SipTransactionTracker::takeChanged()
 {
-    QList<sip::TransactionSnapshot> out;
-    out.reserve(qsizetype(m_changed.size()));
-    std::sort(m_changed.begin(), m_changed.end());
-    for (quint64 id : m_changed) {
-        if (Tx* t = find(id)) {
-            t->changed = false;
-            out.append(t->s);
-        }
-    }
-    m_changed.clear();
-    return out;
+    return m_changes.take<sip::TransactionSnapshot>([this](quint64 id) { return find(id); });
 }
 
 QList<sip::TransactionSnapshot> SipTransactionTracker::snapshots() const

@@ -39,7 +39,7 @@ public:
     QList<sip::TransactionSnapshot> takeSnapshots();
     // Changes: with tracking on, every transaction a message or a timer touched is listed once;
     // takeChanged() gives them (by id, as they are now) and starts the list again.
-    void setTrackChanges(bool on) { m_trackChanges = on; }
+    void setTrackChanges(bool on) { m_changes.setOn(on); }
     QList<sip::TransactionSnapshot> takeChanged();
     qsizetype count() const { return qsizetype(m_tx.size()); }
     quint64 inferredTimers() const { return m_inferredTimers; }
@@ -63,15 +63,9 @@ private:
         qint64 timerDueNs = 0;
         qint64 timerIntervalNs = 0;
         qint64 lastResponseNs = -1;
-        bool changed = false; // listed in m_changed
+        bool changed = false; // listed in m_changes
     };
-    void touch(Tx& t)
-    {
-        if (m_trackChanges && !t.changed) {
-            t.changed = true;
-            m_changed.push_back(t.s.id);
-        }
-    }
+    void touch(Tx& t) { m_changes.touch(t, t.s.id); }
 
     Tx* find(quint64 id);
     const Tx* find(quint64 id) const { return const_cast<SipTransactionTracker*>(this)->find(id); }
@@ -116,8 +110,7 @@ private:
         return !held.isNull() && held.constData() == s.constData() && held.size() == s.size() && holdable(held);
     }
     quint64 m_inferredTimers = 0;
-    bool m_trackChanges = false;
-    std::vector<quint64> m_changed; // ids, each once
+    ChangeList m_changes;
 };
 
 } // namespace ladder::trace

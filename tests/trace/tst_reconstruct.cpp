@@ -7,12 +7,14 @@
 #include "lab/scenario.h"
 #include "journal/journal.h"
 #include "capture/pcapng.h"
+#include "capture/capturereader.h"
 #include "capture/reconstruct.h"
 #include "reconstructtesthelpers.h"
 #include "tracetestdata.h"
 
 #include <QBuffer>
 #include <QFile>
+#include <QMap>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -93,6 +95,52 @@ private slots:
         for (const Event& e : r.events)
             ackOnInvite = ackOnInvite || (e.kind == Kind::SipMessage && e.raw.startsWith("ACK ") && e.object == invite->id);
         QVERIFY(ackOnInvite);
+    }
+
+    // With trackChanges, takeChanged…() lists each transaction and dialog touched since the last
+    // take once, as it is now; the others are as the last take left them. Without, nothing.
+    void changesListWhatWasTouchedSinceTheLastTake()
+    {
+        const QByteArray capture = labCapture("cancel-ringing");
+        QList<Event> events;
+        QVERIFY(readCapture(reinterpret_cast<const uchar*>(capture.constData()), capture.size(),
+            [&](Event&& e) { events.append(std::move(e)); }).ok);
+        QVERIFY(events.size() > 4);
+        const EventSink drop = [](Event&&) {};
+        ReconstructOptions o;
+        o.trackChanges = true;
+        o.settle = true; // the end fires every timer still armed: changes no message made
+        Reconstructor r(o);
+        Reconstructor untracked;
+        auto states = [](const auto& list) {
+            QMap<quint64, QString> out;
+            for (const auto& s : list)
+                out.insert(s.id, s.state + QString::number(s.history.size()));
+            return out;
+        };
+        QMap<quint64, QString> shown, shownDialogs; // what the takes so far say
+        const qsizetype step = events.size() / 4;
+        for (qsizetype i = 0; i < events.size(); ++i) {
+            untracked.consume(Event(events[i]), drop);
+            r.consume(std::move(events[i]), drop);
+            if (i % step != step - 1 && i + 1 < events.size())
+                continue;
+            if (i + 1 == events.size())
+                r.finish(drop);
+            const auto tx = r.takeChangedTransactions();
+            const auto dialogs = r.takeChangedDialogs();
+            QVERIFY(std::is_sorted(tx.cbegin(), tx.cend(), [](const auto& a, const auto& b) { return a.id < b.id; }));
+            QCOMPARE(states(tx).size(), tx.size()); // each once
+            shown.insert(states(tx));
+            shownDialogs.insert(states(dialogs));
+            QCOMPARE(shown, states(r.transactions()));
+            QCOMPARE(shownDialogs, states(r.dialogs()));
+            QVERIFY(r.takeChangedTransactions().isEmpty()); // taken
+            QVERIFY(r.takeChangedDialogs().isEmpty());
+        }
+        QVERIFY(!shown.isEmpty() && !shownDialogs.isEmpty());
+        QVERIFY(untracked.takeChangedTransactions().isEmpty());
+        QVERIFY(untracked.takeChangedDialogs().isEmpty());
     }
 
     void settleFiresTimerD()
