@@ -3,6 +3,7 @@
 // go to a pcapng the file reader reads back; a bad filter is refused with libpcap's words; without
 // privileges the message names setcap (run as nobody with every capability dropped).
 #include "sipcall.h"
+#include "testprocess.h"
 #include "testskip.h"
 
 #include "capture/capturereader.h"
@@ -21,44 +22,12 @@ using namespace ladder;
 
 namespace {
 
-struct Ctl {
-    QProcess p;
-    QByteArray out;
+// ladderctl capture ARGS, until it says it captures.
+struct Ctl : test::TestProcess {
     bool start(const QStringList& args)
     {
-        p.start(QStringLiteral(LADDERCTL_EXE), QStringList { QStringLiteral("capture") } + args);
-        if (!p.waitForStarted(5000))
-            return false;
-        return waitFor("capturing on ");
-    }
-    bool waitFor(const QByteArray& text, int ms = 10000)
-    {
-        QDeadlineTimer deadline(ms);
-        while (!out.contains(text) && !deadline.hasExpired() && p.state() == QProcess::Running) {
-            p.waitForReadyRead(100);
-            out += p.readAllStandardOutput();
-        }
-        out += p.readAllStandardOutput();
-        return out.contains(text);
-    }
-    int stop()
-    {
-        if (p.state() == QProcess::Running)
-            p.terminate();
-        if (!p.waitForFinished(10000)) {
-            p.kill();
-            p.waitForFinished(5000);
-            return -1;
-        }
-        out += p.readAllStandardOutput();
-        return p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -2;
-    }
-    ~Ctl()
-    {
-        if (p.state() != QProcess::NotRunning) {
-            p.kill();
-            p.waitForFinished(5000);
-        }
+        return TestProcess::start(QStringLiteral(LADDERCTL_EXE), QStringList { QStringLiteral("capture") } + args)
+            && waitFor("capturing on ");
     }
 };
 
@@ -99,7 +68,7 @@ void TestCtlCapture::loopbackCall()
     QVERIFY2(ctl.start({ QStringLiteral("-i"), QStringLiteral("lo"), QStringLiteral("-f"), QStringLiteral("udp port %1").arg(b),
                  QStringLiteral("--count"), QStringLiteral("7"), QStringLiteral("--duration"), QStringLiteral("20"),
                  QStringLiteral("--pcap"), pcapng, QStringLiteral("--trace"), trace }),
-        (ctl.out + ctl.p.readAllStandardError()).constData());
+        (ctl.out + ctl.err).constData());
     QVERIFY2(ctl.out.contains("capturing on lo (Ethernet"), ctl.out.constData());
     for (const test::SipPacket& s : test::sipCall("lo-call", a, b)) {
         QUdpSocket& from = s.fromCaller ? caller : callee;
@@ -107,10 +76,8 @@ void TestCtlCapture::loopbackCall()
         QTest::qWait(20);
     }
     // --count 7 ends it.
-    // (waitForFinished is false for a process that already ended)
-    QVERIFY2(ctl.p.state() == QProcess::NotRunning || ctl.p.waitForFinished(15000), ctl.out.constData());
-    ctl.out += ctl.p.readAllStandardOutput();
-    const QString errs = QString::fromUtf8(ctl.p.readAllStandardError());
+    QVERIFY2(ctl.waitForEnd(15000), ctl.out.constData());
+    const QString errs = QString::fromUtf8(ctl.err);
     QCOMPARE(ctl.p.exitCode(), 0);
     const QString o = QString::fromUtf8(ctl.out);
     QVERIFY2(o.contains(QLatin1String("transactions (reconstructed): 2")), qPrintable(o + errs));
@@ -148,15 +115,14 @@ void TestCtlCapture::mirrorsToHep()
                  QStringLiteral("--quiet"), QStringLiteral("--hep-to"),
                  QStringLiteral("udp:127.0.0.1:%1").arg(collector.localPort()), QStringLiteral("--hep-id"),
                  QStringLiteral("77") }),
-        (ctl.out + ctl.p.readAllStandardError()).constData());
+        (ctl.out + ctl.err).constData());
     const auto call = test::sipCall("hep-mirror", a, b);
     for (const test::SipPacket& s : call) {
         QUdpSocket& from = s.fromCaller ? caller : callee;
         QCOMPARE(from.writeDatagram(s.bytes, QHostAddress::LocalHost, s.fromCaller ? b : a), qint64(s.bytes.size()));
         QTest::qWait(20);
     }
-    QVERIFY2(ctl.p.state() == QProcess::NotRunning || ctl.p.waitForFinished(15000), ctl.out.constData());
-    ctl.out += ctl.p.readAllStandardOutput();
+    QVERIFY2(ctl.waitForEnd(15000), ctl.out.constData());
     QCOMPARE(ctl.p.exitCode(), 0);
     QVERIFY2(ctl.out.contains("hep: 7 SIP message(s) mirrored to udp:127.0.0.1:"), ctl.out.constData());
     QList<trace::hep::Packet> got;

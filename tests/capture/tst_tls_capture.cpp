@@ -6,6 +6,7 @@
 // read with the key log (exactly the messages sent come out, as TLS), without one (none, and a
 // warning says why) and with the secrets damaged (none, and a warning names the failed tag).
 // TLS 1.3 with AES-128-GCM, AES-256-GCM and ChaCha20-Poly1305; TLS 1.2 (ECDHE-ECDSA) with the same.
+#include "testprocess.h"
 #include "testskip.h"
 
 #include "capture/capturereader.h"
@@ -23,51 +24,7 @@ using namespace ladder;
 
 namespace {
 
-struct Proc {
-    QProcess p;
-    QByteArray out, err;
-    void pump()
-    {
-        out += p.readAllStandardOutput();
-        err += p.readAllStandardError();
-    }
-    bool waitFor(const QByteArray& text, bool inErr = false, int ms = 10000)
-    {
-        QDeadlineTimer deadline(ms);
-        for (;;) {
-            pump();
-            if ((inErr ? err : out).contains(text))
-                return true;
-            if (deadline.hasExpired() || p.state() != QProcess::Running)
-                return false;
-            p.waitForReadyRead(50);
-        }
-    }
-    void send(const QByteArray& bytes)
-    {
-        p.write(bytes);
-        p.waitForBytesWritten(5000); // QProcess writes from its event loop otherwise
-    }
-    int stop()
-    {
-        if (p.state() == QProcess::Running)
-            p.terminate();
-        if (!p.waitForFinished(10000)) {
-            p.kill();
-            p.waitForFinished(5000);
-            return -1;
-        }
-        pump();
-        return p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -2;
-    }
-    ~Proc()
-    {
-        if (p.state() != QProcess::NotRunning) {
-            p.kill();
-            p.waitForFinished(5000);
-        }
-    }
-};
+using test::TestProcess;
 
 QByteArray sipRequest(const char* method, int cseq, const QByteArray& body = {})
 {
@@ -177,21 +134,19 @@ void TestTlsCapture::decryptsSipOverTls()
     const QString keyLog = m_dir.filePath(tag + QStringLiteral(".keys"));
 
     // The capture, decoding live with the key log the client is about to write.
-    Proc ctl;
-    ctl.p.start(QStringLiteral(LADDERCTL_EXE),
+    TestProcess ctl;
+    QVERIFY(ctl.start(QStringLiteral(LADDERCTL_EXE),
         { QStringLiteral("capture"), QStringLiteral("-i"), QStringLiteral("lo"), QStringLiteral("-f"), QStringLiteral("tcp port %1").arg(port),
-            QStringLiteral("--duration"), QStringLiteral("60"), QStringLiteral("--pcap"), pcapng, QStringLiteral("--tls-keylog"), keyLog });
-    QVERIFY(ctl.p.waitForStarted(5000));
+            QStringLiteral("--duration"), QStringLiteral("60"), QStringLiteral("--pcap"), pcapng, QStringLiteral("--tls-keylog"), keyLog }));
     QVERIFY2(ctl.waitFor("capturing on "), ctl.out.constData());
 
-    Proc server;
-    server.p.start(m_openssl, QStringList { QStringLiteral("s_server"), QStringLiteral("-accept"), QStringLiteral("127.0.0.1:%1").arg(port),
+    TestProcess server;
+    QVERIFY(server.start(m_openssl, QStringList { QStringLiteral("s_server"), QStringLiteral("-accept"), QStringLiteral("127.0.0.1:%1").arg(port),
                                   QStringLiteral("-cert"), m_cert, QStringLiteral("-key"), m_key, QStringLiteral("-naccept"),
                                   QStringLiteral("1"), QStringLiteral("-brief") }
-            + tlsArgs);
-    QVERIFY(server.p.waitForStarted(5000));
+            + tlsArgs));
     // The client: -brief names the protocol and suite agreed; -nocommands -ign_eof: stdin is data.
-    Proc client;
+    TestProcess client;
     const QStringList clientArgs = QStringList { QStringLiteral("s_client"), QStringLiteral("-connect"), QStringLiteral("127.0.0.1:%1").arg(port),
                                        QStringLiteral("-keylogfile"), keyLog, QStringLiteral("-brief"), QStringLiteral("-nocommands"),
                                        QStringLiteral("-ign_eof") }
@@ -199,8 +154,7 @@ void TestTlsCapture::decryptsSipOverTls()
     for (int attempt = 0; attempt < 50; ++attempt) { // until the server listens
         client.out.clear();
         client.err.clear();
-        client.p.start(m_openssl, clientArgs);
-        QVERIFY(client.p.waitForStarted(5000));
+        QVERIFY(client.start(m_openssl, clientArgs));
         if (client.waitFor("CONNECTION ESTABLISHED", true, 5000))
             break;
         client.p.waitForFinished(5000);
