@@ -7,6 +7,8 @@
 
 #include <QRegularExpression>
 
+#include <algorithm>
+
 namespace ladder::lab {
 
 namespace {
@@ -51,9 +53,12 @@ namespace {
         return true;
     }
 
+    // A word as splitWords reads it back: in quotes when it has white space (any that splitWords
+    // splits at, not only ' ') or is empty. A word never holds a '"' (splitWords keeps none).
     QString quoteIfNeeded(const QString& s)
     {
-        return s.contains(QLatin1Char(' ')) || s.isEmpty() ? QLatin1Char('"') + s + QLatin1Char('"') : s;
+        const bool space = std::any_of(s.cbegin(), s.cend(), [](QChar c) { return c.isSpace(); });
+        return space || s.isEmpty() ? QLatin1Char('"') + s + QLatin1Char('"') : s;
     }
 
     // The "-> STATE" end of a state event's text ("INVITE client: Calling -> Proceeding").
@@ -84,10 +89,10 @@ QString Breakpoint::text() const
                                                     : QString();
     switch (trigger) {
     case Trigger::Timer:
-        t = QStringLiteral("timer ") + proto + name;
+        t = QStringLiteral("timer ") + quoteIfNeeded(proto + name);
         break;
     case Trigger::State:
-        t = QStringLiteral("state ") + proto + name;
+        t = QStringLiteral("state ") + quoteIfNeeded(proto + name);
         break;
     case Trigger::Send:
     case Trigger::Receive: {
@@ -100,7 +105,7 @@ QString Breakpoint::text() const
             what = QStringLiteral("%1xx").arg(statusClass);
         else
             what = name;
-        t = (trigger == Trigger::Send ? QStringLiteral("send ") : QStringLiteral("receive ")) + proto + what;
+        t = (trigger == Trigger::Send ? QStringLiteral("send ") : QStringLiteral("receive ")) + quoteIfNeeded(proto + what);
         break;
     }
     case Trigger::Abandon:
@@ -119,9 +124,9 @@ QString Breakpoint::text() const
         break;
     }
     if (!from.isEmpty())
-        t += QStringLiteral(" from ") + from;
+        t += QStringLiteral(" from ") + quoteIfNeeded(from);
     if (!to.isEmpty())
-        t += QStringLiteral(" to ") + to;
+        t += QStringLiteral(" to ") + quoteIfNeeded(to);
     if (!containing.isEmpty())
         t += QStringLiteral(" containing ") + quoteIfNeeded(containing);
     if (nth != 1)
@@ -202,7 +207,11 @@ std::optional<Breakpoint> Breakpoint::parse(const QString& text, QString* error)
         b.trigger = trigger == QLatin1String("send") ? Trigger::Send : Trigger::Receive;
         if (at >= w.size())
             return fail(QStringLiteral("%1 needs a matcher next: sip:METHOD, sip:NNN, sip:Nxx or sctp:CHUNK").arg(quoted(w[0])));
-        // The same matchers as the fault rules (docs/FAULTS.md), read by their parser.
+        // The same matchers as the fault rules (docs/FAULTS.md), read by their parser — one word: a
+        // quoted "sip:INVITE nth 3" would hand that parser a filter and a count the breakpoint drops.
+        if (std::any_of(w[at].cbegin(), w[at].cend(), [](QChar c) { return c.isSpace(); }))
+            return fail(QStringLiteral("%1 is not a matcher: expected one word, sip:METHOD, sip:NNN, sip:Nxx or sctp:CHUNK")
+                            .arg(quoted(w[at])));
         QString why;
         const auto rule = FaultRule::parse(QStringLiteral("drop ") + w[at], &why);
         if (!rule)

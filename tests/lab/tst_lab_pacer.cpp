@@ -84,6 +84,11 @@ private slots:
         QTest::newRow("quoted") << "send sip:INVITE containing \"Max-Forwards: 70\""
                                 << "send sip:INVITE containing \"Max-Forwards: 70\"";
         QTest::newRow("text") << "text \"Call-ID: x\"" << "text \"Call-ID: x\"";
+        // Found by fuzz_lesson: white space inside a quoted word is quoted again in the canonical
+        // text, whatever the word (a state, a name) and whatever the white space (a tab too).
+        QTest::newRow("spaced state") << "state dialog:\"early one\"" << "state \"dialog:early one\"";
+        QTest::newRow("spaced name") << "timer sip:A from \"a b\" to \"c d\"" << "timer sip:A from \"a b\" to \"c d\"";
+        QTest::newRow("tab") << "text \"a\tb\"" << "text \"a\tb\"";
     }
     void parsesToCanonicalText()
     {
@@ -94,7 +99,9 @@ private slots:
         QVERIFY2(b, qPrintable(error));
         QCOMPARE(b->text(), canonical);
         // The canonical text reads back as the same breakpoint.
-        QCOMPARE(lab::Breakpoint::parse(b->text(), &error)->text(), canonical);
+        const auto again = lab::Breakpoint::parse(b->text(), &error);
+        QVERIFY2(again, qPrintable(b->text() + QStringLiteral(": ") + error));
+        QCOMPARE(again->text(), canonical);
     }
 
     void badBreakpointsSayWhy_data()
@@ -112,6 +119,7 @@ private slots:
         QTest::newRow("filter") << "timer sip:A every 2" << "'every' is not a filter or a count";
         QTest::newRow("quote") << "text \"open" << "a quote is not closed";
         QTest::newRow("twice") << "send sip:INVITE from a from b" << "from given twice";
+        QTest::newRow("spaced matcher") << "send \"sip:INVITE nth 3\"" << "is not a matcher: expected one word";
     }
     void badBreakpointsSayWhy()
     {
