@@ -17,6 +17,8 @@
 //
 // The parent drives us with one command per line on stdin and reads one report per line on
 // stdout (protocol in stack/sctp/multihome/multihomedpair.h).
+#include "core/hex.h"
+
 #include <usrsctp.h>
 
 #include <arpa/inet.h>
@@ -410,17 +412,6 @@ void status()
     report("end");
 }
 
-int hexValue(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 // The words send and sendx share: "SEQ FLAGS SID PPID CONTEXT POLICY VALUE TARGET HEX".
 struct Message {
     unsigned long seq = 0, flags = 0, sid = 0, ppid = 0, context = 0, policy = 0, value = 0;
@@ -436,15 +427,7 @@ bool readMessage(std::istringstream& in, Message& m)
         return false;
     if (hex == "-")
         return true;
-    if (hex.size() % 2)
-        return false;
-    for (size_t i = 0; i + 1 < hex.size(); i += 2) {
-        const int hi = hexValue(hex[i]), lo = hexValue(hex[i + 1]);
-        if (hi < 0 || lo < 0)
-            return false;
-        m.data.push_back(char(hi * 16 + lo));
-    }
-    return true;
+    return ladder::hex::decode(hex, &m.data);
 }
 
 // usrsctp_sendv of one message on the side's socket, to `dest` if given (else its association);

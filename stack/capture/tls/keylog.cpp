@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "keylog.h"
 
+#include "core/hex.h"
+
 #include <QFile>
 #include <QFileInfo>
 
@@ -13,24 +15,7 @@ namespace {
     {
         if (hex.isEmpty() || hex.size() % 2 != 0 || hex.size() > 256)
             return false;
-        QByteArray b(hex.size() / 2, Qt::Uninitialized);
-        auto nibble = [](char c) -> int {
-            if (c >= '0' && c <= '9')
-                return c - '0';
-            if (c >= 'a' && c <= 'f')
-                return c - 'a' + 10;
-            if (c >= 'A' && c <= 'F')
-                return c - 'A' + 10;
-            return -1;
-        };
-        for (qsizetype i = 0; i < b.size(); ++i) {
-            const int hi = nibble(hex[2 * i]), lo = nibble(hex[2 * i + 1]);
-            if (hi < 0 || lo < 0)
-                return false;
-            b[i] = char(hi << 4 | lo);
-        }
-        *out = b;
-        return true;
+        return ladder::hex::decode(std::string_view(hex.data(), size_t(hex.size())), out);
     }
 } // namespace
 
