@@ -1067,14 +1067,12 @@ void PacketDecoder::emitSip(const CapturedPacket& p, const QString& from, const 
     e.object = t;
     const qsizetype n = msg.size();
     const quint64 ends = mix64((quint64(qHash(from)) << 32) ^ quint64(qHash(to)) ^ (quint64(n) << 17));
-    const SeenKey key { mix64(quint64(qHash(QByteArrayView(msg), 0x243f6a88u)) ^ ends),
-        mix64(quint64(qHash(QByteArrayView(msg), 0x85a308d3u)) + ends) };
-    quint64& seen = m_seenSip[key];
+    const quint32 seen = m_seenSip.see(mix64(quint64(qHash(QByteArrayView(msg), 0x243f6a88u)) ^ ends),
+        quint32(mix64(quint64(qHash(QByteArrayView(msg), 0x85a308d3u)) + ends)));
     if (seen > 0) {
         e.kind = Kind::SipRetransmission;
         e.c = seen;
     }
-    ++seen;
     emitEvent(std::move(e));
 }
 

@@ -58,7 +58,12 @@ void SipDialogTracker::setState(Dialog& d, const QString& to, qint64 timeNs, con
     m_texts.share(e.text);
     out.append(std::move(e));
     d.s.state = to;
-    if (d.s.history.size() < kMaxHistory)
+    addHistory(d, to, timeNs);
+}
+
+void SipDialogTracker::addHistory(Dialog& d, const QString& to, qint64 timeNs)
+{
+    if (!(d.s.history.isEmpty() && d.log.add(to, timeNs)) && d.log.size() + d.s.history.size() < kMaxHistory)
         d.s.history.append({ to, timeNs });
 }
 
@@ -208,7 +213,7 @@ void SipDialogTracker::create(const Event& e, const SipFacts& m, quint64 tx, QLi
     const quint32 forkCount = ++m_inviteForks[Key(s.callId, d.callerTag, QByteArray::number(cseq)).view()];
     const QString state = status >= 200 ? QStringLiteral("confirmed") : QStringLiteral("early");
     s.state = state;
-    s.history.append({ state, e.timeNs });
+    addHistory(d, state, e.timeNs);
     Event ev;
     ev.timeNs = e.timeNs;
     ev.kind = Kind::DialogState;
@@ -244,7 +249,10 @@ QList<sip::DialogSnapshot> SipDialogTracker::takeSnapshots()
     QList<sip::DialogSnapshot> out;
     out.reserve(qsizetype(m_dialogs.size()));
     flatmapdetail::adviseHuge(out.constData(), std::size_t(out.capacity()) * sizeof(*out.constData()));
-    m_dialogs.drain([&out](Dialog&& d) { out.append(std::move(d.s)); }); // in id order already
+    m_dialogs.drain([&out](Dialog&& d) { // in id order already
+        out.append(std::move(d.s));
+        out.last().history = d.log.list(out.last().history);
+    });
     m_invites.clear();
     m_byKey = {};
     m_forks.clear();
@@ -254,7 +262,7 @@ QList<sip::DialogSnapshot> SipDialogTracker::takeSnapshots()
 
 QList<sip::DialogSnapshot> SipDialogTracker::takeChanged()
 {
-    return m_changes.take<sip::DialogSnapshot>([this](quint64 id) { return byId(id); });
+    return m_changes.take<sip::DialogSnapshot>([this](quint64 id) { return byId(id); }, &snapshotOf);
 }
 
 QList<sip::DialogSnapshot> SipDialogTracker::snapshots() const
@@ -262,7 +270,7 @@ QList<sip::DialogSnapshot> SipDialogTracker::snapshots() const
     QList<sip::DialogSnapshot> out;
     out.reserve(qsizetype(m_dialogs.size()));
     for (std::size_t i = 0; i < m_dialogs.size(); ++i)
-        out.append(m_dialogs[i].s);
+        out.append(snapshotOf(m_dialogs[i]));
     std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
     return out;
 }

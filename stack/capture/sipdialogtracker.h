@@ -46,8 +46,17 @@ private:
         Role role = Role::Observed;
         QByteArray callerTag, calleeTag;
         QString local, remote; // endpoints
+        StateLog log; // the state history; s.history holds only what does not fit here
         bool changed = false; // listed in m_changes
     };
+    // d's snapshot as the views see it (its history filled in).
+    static sip::DialogSnapshot snapshotOf(const Dialog& d)
+    {
+        sip::DialogSnapshot s = d.s;
+        s.history = d.log.list(s.history);
+        return s;
+    }
+    static void addHistory(Dialog& d, const QString& to, qint64 timeNs);
     void touch(Dialog& d) { m_changes.touch(d, d.s.id); }
 
     void setState(Dialog& d, const QString& to, qint64 timeNs, const QString& why, QList<Event>& out);

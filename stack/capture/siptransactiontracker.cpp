@@ -116,7 +116,6 @@ SipTransactionTracker::Tx& SipTransactionTracker::create(quint64 id, const Event
             cached = { s.localEndpoint, s.remoteEndpoint, s.connection, e.b, s.reliable };
     }
     s.createdNs = e.timeNs;
-    s.history.reserve(4);
     s.messages.reserve(t.invite ? 4 : 2);
     if (t.invite && !s.branch.isEmpty())
         m_inviteByBranch[s.branch] = id;
@@ -152,7 +151,7 @@ void SipTransactionTracker::setState(Tx& t, const QString& to, qint64 timeNs, co
     m_texts.share(x);
     out.append(std::move(e));
     t.s.state = to;
-    if (t.s.history.size() < kMaxHistory)
+    if (!(t.s.history.isEmpty() && t.log.add(to, timeNs)) && t.log.size() + t.s.history.size() < kMaxHistory)
         t.s.history.append({ to, timeNs });
     if (to == QLatin1String("Terminated")) {
         t.s.terminated = true;
@@ -175,14 +174,24 @@ void SipTransactionTracker::arm(Tx& t, const QString& name, qint64 startNs, qint
     t.timerDueNs = startNs > std::numeric_limits<qint64>::max() - intervalNs ? std::numeric_limits<qint64>::max()
                                                                             : startNs + intervalNs;
     m_due.push({ t.timerDueNs, t.s.id, ++t.timerGeneration });
-    // The views show it counting down (Timers column, state machine) as the live engine's.
-    t.s.timers = { sip::TimerSnapshot { name, intervalNs, t.timerDueNs } };
+    // The views show it counting down (Timers column, state machine) as the live engine's: in
+    // the snapshot's timers (complete()).
 }
 
-void SipTransactionTracker::disarm(Tx& t)
+void SipTransactionTracker::disarm(Tx& t) { t.timer.clear(); }
+
+void SipTransactionTracker::complete(const Tx& t, sip::TransactionSnapshot& s)
 {
-    t.timer.clear();
-    t.s.timers.clear();
+    s.history = t.log.list(s.history);
+    if (!t.timer.isEmpty())
+        s.timers = { sip::TimerSnapshot { t.timer, t.timerIntervalNs, t.timerDueNs } };
+}
+
+sip::TransactionSnapshot SipTransactionTracker::snapshotOf(const Tx& t)
+{
+    sip::TransactionSnapshot s = t.s;
+    complete(t, s);
+    return s;
 }
 
 SipTransactionTracker::Tx* SipTransactionTracker::nextDue()
@@ -418,7 +427,10 @@ QList<sip::TransactionSnapshot> SipTransactionTracker::takeSnapshots()
     QList<sip::TransactionSnapshot> out;
     out.reserve(qsizetype(m_tx.size()));
     flatmapdetail::adviseHuge(out.constData(), std::size_t(out.capacity()) * sizeof(*out.constData()));
-    m_tx.drain([&out](Tx&& t) { out.append(std::move(t.s)); });
+    m_tx.drain([&out](Tx&& t) {
+        out.append(std::move(t.s));
+        complete(t, out.last());
+    });
     m_index.clear();
     m_inviteByBranch = {};
     m_due = {};
@@ -429,7 +441,7 @@ QList<sip::TransactionSnapshot> SipTransactionTracker::takeSnapshots()
 
 QList<sip::TransactionSnapshot> SipTransactionTracker::takeChanged()
 {
-    return m_changes.take<sip::TransactionSnapshot>([this](quint64 id) { return find(id); });
+    return m_changes.take<sip::TransactionSnapshot>([this](quint64 id) { return find(id); }, &snapshotOf);
 }
 
 QList<sip::TransactionSnapshot> SipTransactionTracker::snapshots() const
@@ -437,7 +449,7 @@ QList<sip::TransactionSnapshot> SipTransactionTracker::snapshots() const
     QList<sip::TransactionSnapshot> out;
     out.reserve(qsizetype(m_tx.size()));
     for (std::size_t i = 0; i < m_tx.size(); ++i)
-        out.append(m_tx[i].s);
+        out.append(snapshotOf(m_tx[i]));
     std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
     return out;
 }

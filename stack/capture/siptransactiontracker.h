@@ -63,8 +63,14 @@ private:
         qint64 timerDueNs = 0;
         qint64 timerIntervalNs = 0;
         qint64 lastResponseNs = -1;
+        // The state history: s.history holds only what does not fit here (the snapshot's list
+        // is made with the snapshot), and s.timers is made from the pending timer above.
+        StateLog log;
         bool changed = false; // listed in m_changes
     };
+    // t's snapshot as the views see it (its history and armed timer filled in).
+    static sip::TransactionSnapshot snapshotOf(const Tx& t);
+    static void complete(const Tx& t, sip::TransactionSnapshot& s);
     void touch(Tx& t) { m_changes.touch(t, t.s.id); }
 
     Tx* find(quint64 id);
@@ -101,7 +107,7 @@ private:
         quint64 transport = 0;
         bool reliable = false;
     };
-    std::array<Connection, 64> m_connections;
+    std::array<Connection, 1024> m_connections;
     SharedTexts m_texts; // state-change texts
     PayloadArena m_bytes; // the branches, in shared blocks rather than an allocation each
     static bool holdable(const QString& s) { return const_cast<QString&>(s).data_ptr().d_ptr() != nullptr; }

@@ -8,6 +8,7 @@
 #include "journal/journal.h"
 #include "capture/pcapng.h"
 #include "capture/capturereader.h"
+#include "capture/flatmap.h"
 #include "capture/reconstruct.h"
 #include "reconstructtesthelpers.h"
 #include "tracetestdata.h"
@@ -141,6 +142,51 @@ private slots:
         QVERIFY(!shown.isEmpty() && !shownDialogs.isEmpty());
         QVERIFY(untracked.takeChangedTransactions().isEmpty());
         QVERIFY(untracked.takeChangedDialogs().isEmpty());
+    }
+
+    // The trackers keep a history's first changes in place (StateLog) and the rest in the
+    // snapshot's list: the list a snapshot shows is every change in order, whichever held it.
+    void stateLogKeepsTheOrderPastItsRoom()
+    {
+        const QStringList changes { "Calling", "Proceeding", "a state not named", "Accepted", "Terminated",
+            "Confirmed" };
+        for (qsizetype unknownAt : { qsizetype(2), qsizetype(-1) }) {
+            StateLog log;
+            QList<sip::StateStamp> overflow;
+            QStringList expected;
+            qint64 t = 100;
+            for (qsizetype i = 0; i < changes.size(); ++i) {
+                if (i == 2 && unknownAt < 0)
+                    continue;
+                if (!(overflow.isEmpty() && log.add(changes[i], t)))
+                    overflow.append({ changes[i], t });
+                expected.append(changes[i]);
+                t += 7;
+            }
+            QCOMPARE(log.size() + overflow.size(), expected.size());
+            QCOMPARE(log.size(), unknownAt < 0 ? StateLog::kInline : 2);
+            const QList<sip::StateStamp> h = log.list(overflow);
+            QCOMPARE(states(h), expected);
+            for (qsizetype i = 0; i < h.size(); ++i)
+                QCOMPARE(h[i].timeNs, 100 + 7 * i);
+        }
+        QVERIFY(StateLog().list(QList<sip::StateStamp> { { "Trying", 5 } }).size() == 1);
+    }
+
+    // The decoder's table of SIP messages seen: a key's count goes up by one each time, other
+    // keys (one half of the key differing) are counted apart, and growing keeps every count.
+    void seenCountsCountEachKey()
+    {
+        SeenCounts seen;
+        for (quint64 i = 0; i < 5000; ++i)
+            QCOMPARE(seen.see(mix64(i), quint32(i)), 0u);
+        QCOMPARE(seen.size(), 5000);
+        for (quint64 i = 0; i < 5000; ++i) {
+            QCOMPARE(seen.see(mix64(i), quint32(i)), 1u);
+            QCOMPARE(seen.see(mix64(i), quint32(i) + 1), 0u); // the same h1, another h2: a key of its own
+        }
+        QCOMPARE(seen.size(), 10000);
+        QCOMPARE(seen.see(mix64(7), 7u), 2u);
     }
 
     void settleFiresTimerD()
