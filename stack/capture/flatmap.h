@@ -359,8 +359,11 @@ struct U64Hash {
     size_t operator()(quint64 k) const { return size_t(mix64(k)); }
 };
 
-// Byte strings → V: the keys are copied into one growing arena, the slots hold the hash and
-// where the key is. Lookups take views, so a caller builds no QByteArray to ask.
+// Byte strings → V: the keys are copied into one growing arena (each a 4-byte length, its bytes,
+// padding to 4), the slots hold the hash, where the key is (in 4-byte units, 32 bits: keys up to
+// 16 GiB in all) and the value — 16 bytes with a 32-bit V, 24 with a 64-bit one (they were 32: a
+// capture's 60 000 transaction keys filled a 4 MiB table). Lookups take views, so a caller
+// builds no QByteArray to ask.
 template<typename V>
 class ByteKeyMap {
 public:
@@ -373,7 +376,7 @@ public:
         const quint64 h = hashOf(key);
         for (size_t i = h & m_mask;; i = (i + 1) & m_mask) {
             Slot& s = m_slots[i];
-            if (s.len1 == 0)
+            if (s.ref == 0)
                 return nullptr;
             if (s.hash == h && equal(s, key))
                 return &s.value;
@@ -388,7 +391,7 @@ public:
         size_t i = h & m_mask;
         for (;; i = (i + 1) & m_mask) {
             Slot& s = m_slots[i];
-            if (s.len1 == 0)
+            if (s.ref == 0)
                 break;
             if (s.hash == h && equal(s, key)) {
                 if (inserted)
@@ -396,11 +399,20 @@ public:
                 return s.value;
             }
         }
+        const std::size_t off = m_arena.size();
+        const std::size_t len = std::size_t(key.size());
+        const std::size_t need = (4 + len + 3) & ~std::size_t(3);
+        if (off / 4 + need / 4 >= std::numeric_limits<quint32>::max() || len > std::numeric_limits<quint32>::max())
+            throw std::bad_alloc(); // 16 GiB of keys
+        m_arena.resize(off + need);
+        const quint32 len32 = quint32(len);
+        std::memcpy(m_arena.data() + off, &len32, 4);
+        if (len)
+            std::memcpy(m_arena.data() + off + 4, key.data(), len);
         Slot& s = m_slots[i];
         s.hash = h;
-        s.off = qsizetype(m_arena.size());
-        s.len1 = key.size() + 1;
-        m_arena.insert(m_arena.end(), key.data(), key.data() + key.size());
+        s.ref = quint32(off / 4) + 1;
+        s.value = V();
         ++m_size;
         if (inserted)
             *inserted = true;
@@ -411,14 +423,16 @@ public:
 private:
     struct Slot {
         quint64 hash;
-        qsizetype off;
-        qsizetype len1; // the key's length + 1; 0: empty
+        quint32 ref; // where the key is in the arena, in 4-byte units, + 1; 0: empty
         V value;
     };
     static quint64 hashOf(QByteArrayView key) { return mix64(quint64(qHash(key, 0x9e3779b9u)) ^ quint64(key.size())); }
     bool equal(const Slot& s, QByteArrayView key) const
     {
-        return s.len1 - 1 == key.size() && (key.isEmpty() || std::memcmp(m_arena.data() + s.off, key.data(), size_t(key.size())) == 0);
+        const char* at = m_arena.data() + std::size_t(s.ref - 1) * 4;
+        quint32 len;
+        std::memcpy(&len, at, 4);
+        return qsizetype(len) == key.size() && (key.isEmpty() || std::memcmp(at + 4, key.data(), size_t(key.size())) == 0);
     }
     void grow()
     {
@@ -427,10 +441,10 @@ private:
         m_slots = flatmapdetail::Slots<Slot>(n);
         m_mask = n - 1;
         for (Slot& s : old) {
-            if (s.len1 == 0)
+            if (s.ref == 0)
                 continue;
             size_t i = s.hash & m_mask;
-            while (m_slots[i].len1 != 0)
+            while (m_slots[i].ref != 0)
                 i = (i + 1) & m_mask;
             m_slots[i] = std::move(s);
         }

@@ -1061,9 +1061,9 @@ void PacketDecoder::emitSip(const CapturedPacket& p, const QString& from, const 
     if (method == "ACK" || method == "CANCEL")
         tkey.append('/'); // their own transactions, even with the INVITE's branch
     bool inserted = false;
-    quint64& t = m_transactions.findOrInsert(QByteArrayView(tkey.constData(), tkey.size()), &inserted);
+    quint32& t = m_transactions.findOrInsert(QByteArrayView(tkey.constData(), tkey.size()), &inserted);
     if (inserted)
-        t = quint64(m_transactions.size());
+        t = quint32(m_transactions.size());
     e.object = t;
     const qsizetype n = msg.size();
     const quint64 ends = mix64((quint64(qHash(from)) << 32) ^ quint64(qHash(to)) ^ (quint64(n) << 17));

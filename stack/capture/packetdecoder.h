@@ -104,7 +104,9 @@ private:
     };
     FlatMap<EndpointKey, QString, EndpointKeyHash> m_endpoints;
     PayloadArena m_payloads; // the events' copies of SIP datagrams
-    ByteKeyMap<quint64> m_transactions; // top Via branch + ' ' + CSeq method → transaction id
+    // Top Via branch + ' ' + CSeq method → transaction id (from 1, in order: 32 bits, as the
+    // table would need 64 GiB before they ran out).
+    ByteKeyMap<quint32> m_transactions;
     // A SIP message seen before on the same from/to: two independent hashes of the bytes, each
     // folded with the endpoints and the length (a 96-bit key; SHA-1 cost a tenth of the reading
     // time) → times seen.

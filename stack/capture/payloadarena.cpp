@@ -29,6 +29,16 @@ void PayloadArena::newBlock()
     // backed by transparent huge pages (one fault each, not 512); the unaligned ends around it
     // are never touched, so they cost neither faults nor resident memory.
     constexpr std::uintptr_t kHuge = std::uintptr_t(2) << 20;
+    if (!m_huge) {
+        auto [block, data] = QTypedArrayData<char>::allocate(kBlockBytes);
+        if (!block || !data)
+            qBadAlloc();
+        m_block = block;
+        m_data = data;
+        m_used = 0;
+        m_capacity = kBlockBytes;
+        return;
+    }
     auto [block, data] = QTypedArrayData<char>::allocate(kBlockBytes + qsizetype(kHuge));
     if (!block || !data)
         qBadAlloc();

@@ -22,7 +22,13 @@ public:
     static constexpr qsizetype kBlockBytes = qsizetype(4) << 20;
     static constexpr qsizetype kMaxShared = 16 * 1024; // larger payloads get an allocation of their own
 
-    PayloadArena() = default;
+    // hugePages false: the blocks are ordinary allocations whose pages become resident as they
+    // are written, for an arena of small strings (a tracker's Call-IDs, tags and branches: a few
+    // MB, where a huge page half used is a 2 MiB page resident whole).
+    explicit PayloadArena(bool hugePages = true)
+        : m_huge(hugePages)
+    {
+    }
     PayloadArena(const PayloadArena&) = delete;
     PayloadArena& operator=(const PayloadArena&) = delete;
     ~PayloadArena() { release(); }
@@ -37,6 +43,7 @@ private:
     char* m_data = nullptr;
     qsizetype m_used = 0;
     qsizetype m_capacity = 0;
+    bool m_huge = true;
 };
 
 } // namespace ladder::trace

@@ -71,7 +71,7 @@ private:
     SharedTexts m_texts; // state-change texts
     // Copies of the dialogs' Call-IDs, tags, URIs and targets in shared blocks, not an allocation
     // each (120 000 of them for 20 000 calls).
-    PayloadArena m_bytes;
+    PayloadArena m_bytes { false };
     QByteArray keep(QByteArrayView v) { return v.isEmpty() ? QByteArray() : m_bytes.copy(v.data(), v.size()); }
     ByteKeyMap<quint64> m_byKey; // Call-ID \n caller tag \n callee tag
     FlatMap<quint64, Forks, U64Hash> m_forks; // INVITE transaction → its dialogs

@@ -100,21 +100,7 @@ SipTransactionTracker::Tx& SipTransactionTracker::create(quint64 id, const Event
     s.reliable = e.b != 0;
     s.localEndpoint = t.role == Role::Server ? requestTo : requestFrom;
     s.remoteEndpoint = t.role == Role::Server ? requestFrom : requestTo;
-    // The connection text is the same for every transaction between the same two endpoints over
-    // the same transport: shared from a small table keyed by where the endpoint strings are (the
-    // decoder hands out one string per endpoint; a held string keeps its address).
-    const QString transport = transportName(e.b);
-    const auto la = quintptr(s.localEndpoint.constData()), ra = quintptr(s.remoteEndpoint.constData());
-    Connection& cached = m_connections[((la >> 4) ^ (ra >> 6) ^ quintptr(e.b)) % m_connections.size()];
-    if (cached.reliable == s.reliable && cached.transport == e.b && sameHeld(cached.local, s.localEndpoint)
-        && sameHeld(cached.remote, s.remoteEndpoint)) {
-        s.connection = cached.text;
-    } else {
-        s.connection.reserve(transport.size() + s.localEndpoint.size() + s.remoteEndpoint.size() + 5);
-        s.connection.append(transport).append(QLatin1Char(' ')).append(s.localEndpoint).append(QLatin1String(" -> ")).append(s.remoteEndpoint);
-        if (holdable(s.localEndpoint) && holdable(s.remoteEndpoint))
-            cached = { s.localEndpoint, s.remoteEndpoint, s.connection, e.b, s.reliable };
-    }
+    t.transport = quint8(std::min<quint64>(e.b, 255)); // the connection text is made with the snapshot
     s.createdNs = e.timeNs;
     s.messages.reserve(t.invite ? 4 : 2);
     if (t.invite && !s.branch.isEmpty())
@@ -180,14 +166,29 @@ void SipTransactionTracker::arm(Tx& t, const QString& name, qint64 startNs, qint
 
 void SipTransactionTracker::disarm(Tx& t) { t.timer.clear(); }
 
-void SipTransactionTracker::complete(const Tx& t, sip::TransactionSnapshot& s)
+void SipTransactionTracker::complete(const Tx& t, sip::TransactionSnapshot& s) const
 {
+    // The connection text is the same for every transaction between the same two endpoints over
+    // the same transport: shared from a small table keyed by where the endpoint strings are (the
+    // decoder hands out one string per endpoint; a held string keeps its address).
+    const auto la = quintptr(s.localEndpoint.constData()), ra = quintptr(s.remoteEndpoint.constData());
+    Connection& cached = m_connections[((la >> 4) ^ (ra >> 6) ^ quintptr(t.transport)) % m_connections.size()];
+    if (cached.reliable == s.reliable && cached.transport == t.transport && sameHeld(cached.local, s.localEndpoint)
+        && sameHeld(cached.remote, s.remoteEndpoint)) {
+        s.connection = cached.text;
+    } else {
+        const QString transport = transportName(t.transport);
+        s.connection.reserve(transport.size() + s.localEndpoint.size() + s.remoteEndpoint.size() + 5);
+        s.connection.append(transport).append(QLatin1Char(' ')).append(s.localEndpoint).append(QLatin1String(" -> ")).append(s.remoteEndpoint);
+        if (holdable(s.localEndpoint) && holdable(s.remoteEndpoint))
+            cached = { s.localEndpoint, s.remoteEndpoint, s.connection, t.transport, s.reliable };
+    }
     s.history = t.log.list(s.history);
     if (!t.timer.isEmpty())
         s.timers = { sip::TimerSnapshot { t.timer, t.timerIntervalNs, t.timerDueNs } };
 }
 
-sip::TransactionSnapshot SipTransactionTracker::snapshotOf(const Tx& t)
+sip::TransactionSnapshot SipTransactionTracker::snapshotOf(const Tx& t) const
 {
     sip::TransactionSnapshot s = t.s;
     complete(t, s);
@@ -427,7 +428,7 @@ QList<sip::TransactionSnapshot> SipTransactionTracker::takeSnapshots()
     QList<sip::TransactionSnapshot> out;
     out.reserve(qsizetype(m_tx.size()));
     flatmapdetail::adviseHuge(out.constData(), std::size_t(out.capacity()) * sizeof(*out.constData()));
-    m_tx.drain([&out](Tx&& t) {
+    m_tx.drain([this, &out](Tx&& t) {
         out.append(std::move(t.s));
         complete(t, out.last());
     });
@@ -441,7 +442,7 @@ QList<sip::TransactionSnapshot> SipTransactionTracker::takeSnapshots()
 
 QList<sip::TransactionSnapshot> SipTransactionTracker::takeChanged()
 {
-    return m_changes.take<sip::TransactionSnapshot>([this](quint64 id) { return find(id); }, &snapshotOf);
+    return m_changes.take<sip::TransactionSnapshot>([this](quint64 id) { return find(id); }, [this](const Tx& t) { return snapshotOf(t); });
 }
 
 QList<sip::TransactionSnapshot> SipTransactionTracker::snapshots() const

@@ -66,11 +66,13 @@ private:
         // The state history: s.history holds only what does not fit here (the snapshot's list
         // is made with the snapshot), and s.timers is made from the pending timer above.
         StateLog log;
+        quint8 transport = 0; // as the events' b (0 UDP, 1 TCP, 2 SCTP…)
         bool changed = false; // listed in m_changes
     };
     // t's snapshot as the views see it (its history and armed timer filled in).
-    static sip::TransactionSnapshot snapshotOf(const Tx& t);
-    static void complete(const Tx& t, sip::TransactionSnapshot& s);
+    sip::TransactionSnapshot snapshotOf(const Tx& t) const;
+    // Fills in what a Tx keeps in its own form: history, timers, the connection text.
+    void complete(const Tx& t, sip::TransactionSnapshot& s) const;
     void touch(Tx& t) { m_changes.touch(t, t.s.id); }
 
     Tx* find(quint64 id);
@@ -101,15 +103,15 @@ private:
         bool operator>(const Due& o) const { return at != o.at ? at > o.at : id > o.id; }
     };
     std::priority_queue<Due, std::vector<Due>, std::greater<Due>> m_due;
-    // Connection texts recently made, by the endpoint strings' addresses (see create).
+    // Connection texts recently made, by the endpoint strings' addresses (see complete).
     struct Connection {
         QString local, remote, text; // held: the same address and size prove the same characters
         quint64 transport = 0;
         bool reliable = false;
     };
-    std::array<Connection, 1024> m_connections;
+    mutable std::array<Connection, 1024> m_connections;
     SharedTexts m_texts; // state-change texts
-    PayloadArena m_bytes; // the branches, in shared blocks rather than an allocation each
+    PayloadArena m_bytes { false }; // the branches, in shared blocks rather than an allocation each
     static bool holdable(const QString& s) { return const_cast<QString&>(s).data_ptr().d_ptr() != nullptr; }
     static bool sameHeld(const QString& held, const QString& s)
     {
