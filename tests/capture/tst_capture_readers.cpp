@@ -10,6 +10,7 @@
 //   longer than the file's snapshot length or than 256 KiB — so pcapng stays with the own reader.
 #include "capture/capturereader.h"
 #include "capture/netpacket.h"
+#include "pcapwriter.h"
 #include "sipcall.h"
 
 #include <QTemporaryDir>
@@ -105,22 +106,10 @@ QList<Frame> traffic(int calls = 1, qint64 start = kStart)
 QByteArray pcap(const QList<Frame>& frames, bool nano = false, bool big = false, quint32 linktype = 1,
     quint32 snaplen = 262144)
 {
-    Bytes w(big);
-    w.u32(nano ? 0xa1b23c4d : 0xa1b2c3d4);
-    w.u16(2);
-    w.u16(4);
-    w.u32(0);
-    w.u32(0);
-    w.u32(snaplen);
-    w.u32(linktype);
-    for (const Frame& f : frames) {
-        w.u32(quint32(f.ns / 1'000'000'000));
-        w.u32(quint32(f.ns % 1'000'000'000 / (nano ? 1 : 1000)));
-        w.u32(quint32(f.bytes.size()));
-        w.u32(quint32(f.bytes.size()));
-        w.b.append(f.bytes);
-    }
-    return w.b;
+    test::PcapWriter w(linktype, test::PcapFormat { snaplen, nano, big });
+    for (const Frame& f : frames)
+        w.add(f.bytes, f.ns);
+    return w.bytes();
 }
 
 struct Interface {

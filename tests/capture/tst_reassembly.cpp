@@ -7,6 +7,7 @@
 #include "capture/capturereader.h"
 #include "capture/netpacket.h"
 #include "capture/reassembly.h"
+#include "pcapwriter.h"
 #include "sipcall.h"
 
 #include <QTest>
@@ -21,32 +22,7 @@ NetEndpoint ep(const char* text)
     return parseEndpoint(QString::fromLatin1(text), 5060);
 }
 
-// A classic pcap (microsecond stamps) of the given link type.
-class Pcap {
-public:
-    explicit Pcap(quint32 linktype)
-    {
-        auto le32 = [&](quint32 v) { m_b.append(reinterpret_cast<const char*>(&v), 4); };
-        auto le16 = [&](quint16 v) { m_b.append(reinterpret_cast<const char*>(&v), 2); };
-        le32(0xa1b2c3d4);
-        le16(2);
-        le16(4);
-        le32(0);
-        le32(0);
-        le32(262144);
-        le32(linktype);
-    }
-    void add(const QByteArray& frame, qint64 us)
-    {
-        const quint32 h[4] = { quint32(us / 1000000), quint32(us % 1000000), quint32(frame.size()), quint32(frame.size()) };
-        m_b.append(reinterpret_cast<const char*>(h), 16);
-        m_b.append(frame);
-    }
-    const QByteArray& bytes() const { return m_b; }
-
-private:
-    QByteArray m_b;
-};
+using test::PcapWriter; // microsecond stamps, little-endian: addUs(frame, us)
 
 struct Read {
     CaptureReadResult result;
@@ -61,7 +37,7 @@ struct Read {
     }
 };
 
-Read read(const Pcap& pcap, CaptureReadOptions options = {})
+Read read(const PcapWriter& pcap, CaptureReadOptions options = {})
 {
     Read r;
     r.result = readCapture(reinterpret_cast<const uchar*>(pcap.bytes().constData()), pcap.bytes().size(),
@@ -139,19 +115,19 @@ class TstReassembly : public QObject {
 
     // A TCP connection's client-to-server segments carrying `stream`, cut at `cuts` (offsets), sent
     // in the order `order` (indexes into the pieces), after a SYN.
-    Pcap tcpCapture(const QByteArray& stream, const QList<int>& cuts, const QList<int>& order, qint64 gapUs = 1000)
+    PcapWriter tcpCapture(const QByteArray& stream, const QList<int>& cuts, const QList<int>& order, qint64 gapUs = 1000)
     {
         const NetEndpoint a = ep("127.0.0.1:40000"), b = ep("127.0.0.1:5060");
-        Pcap pcap(101);
+        PcapWriter pcap(101);
         const quint32 isn = 0xffffff00; // wraps around 2^32 inside the stream
-        pcap.add(net::tcpPacket(a, b, isn, 0, net::TcpSyn, {}, 1), 0);
+        pcap.addUs(net::tcpPacket(a, b, isn, 0, net::TcpSyn, {}, 1), 0);
         QList<int> at = cuts;
         at.prepend(0);
         at.append(int(stream.size()));
         qint64 t = 1000;
         for (int i : order) {
             const QByteArray piece = stream.mid(at[i], at[i + 1] - at[i]);
-            pcap.add(net::tcpPacket(a, b, isn + 1 + quint32(at[i]), 1, net::TcpAck | net::TcpPsh, piece, quint16(10 + i)), t);
+            pcap.addUs(net::tcpPacket(a, b, isn + 1 + quint32(at[i]), 1, net::TcpAck | net::TcpPsh, piece, quint16(10 + i)), t);
             t += gapUs;
         }
         return pcap;
@@ -202,10 +178,10 @@ private slots:
         const int m1 = int(call[0].bytes.size());
         // Piece 1 twice, then a retransmission that overlaps pieces 1 and 2 (resegmented).
         const NetEndpoint a = ep("127.0.0.1:40000"), b = ep("127.0.0.1:5060");
-        Pcap pcap(101);
-        pcap.add(net::tcpPacket(a, b, 99, 0, net::TcpSyn, {}, 1), 0);
+        PcapWriter pcap(101);
+        pcap.addUs(net::tcpPacket(a, b, 99, 0, net::TcpSyn, {}, 1), 0);
         auto seg = [&](int from, int to, qint64 us) {
-            pcap.add(net::tcpPacket(a, b, 100 + quint32(from), 1, net::TcpAck, stream.mid(from, to - from), 2), us);
+            pcap.addUs(net::tcpPacket(a, b, 100 + quint32(from), 1, net::TcpAck, stream.mid(from, to - from), 2), us);
         };
         seg(0, 60, 1000);
         seg(60, m1 + 10, 2000);
@@ -262,11 +238,11 @@ private slots:
         const QByteArray ip = net::udpPacket(ep("192.0.2.1:5060"), ep("192.0.2.2:5060"), inv, 0x4242);
         QList<QByteArray> frags = fragments4(ip, 1480);
         QCOMPARE(frags.size(), 3);
-        Pcap pcap(1);
-        pcap.add(ethernet(frags[2]), 10);
-        pcap.add(ethernet(frags[0]), 20);
-        pcap.add(ethernet(frags[0]), 25); // the same fragment twice: harmless
-        pcap.add(ethernet(frags[1]), 30);
+        PcapWriter pcap(1);
+        pcap.addUs(ethernet(frags[2]), 10);
+        pcap.addUs(ethernet(frags[0]), 20);
+        pcap.addUs(ethernet(frags[0]), 25); // the same fragment twice: harmless
+        pcap.addUs(ethernet(frags[1]), 30);
         const Read r = read(pcap);
         const auto sip = r.of(Kind::SipMessage);
         QCOMPARE(sip.size(), 1);
@@ -282,11 +258,11 @@ private slots:
         QList<QByteArray> frags = fragments4(ip, 1480);
         QByteArray evil = frags[1];
         evil[evil.size() - 1] = char(evil[evil.size() - 1] ^ 0x55);
-        Pcap pcap(101);
-        pcap.add(frags[0], 10);
-        pcap.add(frags[1], 20);
-        pcap.add(evil, 25);
-        pcap.add(frags[2], 30);
+        PcapWriter pcap(101);
+        pcap.addUs(frags[0], 10);
+        pcap.addUs(frags[1], 20);
+        pcap.addUs(evil, 25);
+        pcap.addUs(frags[2], 30);
         const Read r = read(pcap);
         QCOMPARE(r.of(Kind::SipMessage).size(), 0);
         QVERIFY2(r.result.warnings.join(QLatin1Char('\n')).contains(QLatin1String("overlap with different bytes")),
@@ -299,9 +275,9 @@ private slots:
         const QByteArray ip = net::udpPacket(ep("[2001:db8::1]:5060"), ep("[2001:db8::2]:5060"), inv, 0);
         const QList<QByteArray> frags = fragments6(ip, 1232, 0xabcdef01);
         QVERIFY(frags.size() >= 3);
-        Pcap pcap(101);
+        PcapWriter pcap(101);
         for (qsizetype i = frags.size() - 1; i >= 0; --i)
-            pcap.add(frags[i], 10 * (frags.size() - i));
+            pcap.addUs(frags[i], 10 * (frags.size() - i));
         const Read r = read(pcap);
         const auto sip = r.of(Kind::SipMessage);
         QCOMPARE(sip.size(), 1);
@@ -349,8 +325,8 @@ private slots:
     {
         QFETCH(QByteArray, frame);
         QFETCH(quint32, linktype);
-        Pcap pcap(linktype);
-        pcap.add(frame, 10);
+        PcapWriter pcap(linktype);
+        pcap.addUs(frame, 10);
         const Read r = read(pcap);
         const auto sip = r.of(Kind::SipMessage);
         QCOMPARE(sip.size(), 1);
@@ -390,15 +366,15 @@ private slots:
         const QByteArray toServer = upgrade + wsFrame(1, false, inv.left(100), true) + wsFrame(9, true, "ping", true)
             + wsFrame(0, true, inv.mid(100), true);
         const QByteArray toClient = accept + wsFrame(1, true, call[3].bytes, false);
-        Pcap pcap(101);
-        pcap.add(net::tcpPacket(c, sv, 999, 0, net::TcpSyn, {}, 1), 0);
-        pcap.add(net::tcpPacket(sv, c, 4999, 1000, net::TcpSyn | net::TcpAck, {}, 2), 10);
+        PcapWriter pcap(101);
+        pcap.addUs(net::tcpPacket(c, sv, 999, 0, net::TcpSyn, {}, 1), 0);
+        pcap.addUs(net::tcpPacket(sv, c, 4999, 1000, net::TcpSyn | net::TcpAck, {}, 2), 10);
         // The client's bytes in three segments cut inside frames and the upgrade.
-        pcap.add(net::tcpPacket(c, sv, 1000, 5000, net::TcpAck, toServer.left(50), 3), 20);
-        pcap.add(net::tcpPacket(sv, c, 5000, 1000, net::TcpAck, toClient.left(accept.size()), 4), 30);
-        pcap.add(net::tcpPacket(c, sv, 1050, 5000, net::TcpAck, toServer.mid(50, 300), 5), 40);
-        pcap.add(net::tcpPacket(c, sv, 1350, 5000, net::TcpAck, toServer.mid(350), 6), 50);
-        pcap.add(net::tcpPacket(sv, c, 5000 + quint32(accept.size()), 1000, net::TcpAck, toClient.mid(accept.size()), 7), 60);
+        pcap.addUs(net::tcpPacket(c, sv, 1000, 5000, net::TcpAck, toServer.left(50), 3), 20);
+        pcap.addUs(net::tcpPacket(sv, c, 5000, 1000, net::TcpAck, toClient.left(accept.size()), 4), 30);
+        pcap.addUs(net::tcpPacket(c, sv, 1050, 5000, net::TcpAck, toServer.mid(50, 300), 5), 40);
+        pcap.addUs(net::tcpPacket(c, sv, 1350, 5000, net::TcpAck, toServer.mid(350), 6), 50);
+        pcap.addUs(net::tcpPacket(sv, c, 5000 + quint32(accept.size()), 1000, net::TcpAck, toClient.mid(accept.size()), 7), 60);
         const Read r = read(pcap);
         const auto sip = r.of(Kind::SipMessage);
         QCOMPARE(sip.size(), 2);
@@ -420,10 +396,10 @@ private slots:
             net::put16(h, 8, 1);
             return h + ip;
         };
-        Pcap pcap(276);
-        pcap.add(sll2(5), 1000); // on the veth
-        pcap.add(sll2(3), 1100); // the same packet on the bridge, 100 µs later
-        pcap.add(sll2(5), 501000); // a real retransmission (Timer A), 500 ms later
+        PcapWriter pcap(276);
+        pcap.addUs(sll2(5), 1000); // on the veth
+        pcap.addUs(sll2(3), 1100); // the same packet on the bridge, 100 µs later
+        pcap.addUs(sll2(5), 501000); // a real retransmission (Timer A), 500 ms later
         CaptureReadOptions o;
         o.interfaceName = [](quint32 i) { return i == 5 ? QStringLiteral("veth0") : QString(); };
         const Read r = read(pcap, o);
@@ -442,12 +418,12 @@ private slots:
     // read there, keeping what came before (File > Open's Cancel).
     void progressReportsAndStopsTheRead()
     {
-        Pcap pcap(101);
+        PcapWriter pcap(101);
         const NetEndpoint a = ep("10.0.0.1:5062"), b = ep("10.0.0.2:5060");
         for (int c = 0; c < 60; ++c) {
             const QList<test::SipPacket> call = test::sipCall("progress-" + QByteArray::number(c), 5062, 5060);
             for (int m = 0; m < call.size(); ++m)
-                pcap.add(call[m].fromCaller ? net::udpPacket(a, b, call[m].bytes, 1) : net::udpPacket(b, a, call[m].bytes, 1),
+                pcap.addUs(call[m].fromCaller ? net::udpPacket(a, b, call[m].bytes, 1) : net::udpPacket(b, a, call[m].bytes, 1),
                     qint64(c) * 10000 + m * 1000);
         }
         const qint64 size = pcap.bytes().size();

@@ -16,6 +16,7 @@
 #include "journal/journal.h"
 #include "capture/reconstruct.h"
 #include "../capture/sipcall.h"
+#include "pcapwriter.h"
 
 #include <QCheckBox>
 #include <QElapsedTimer>
@@ -61,80 +62,54 @@ class TestSessionFiles : public QObject {
         return n;
     }
 
+    // A raw IPv4 packet (TTL 64, no checksums) of one UDP datagram from 127.0.0.1:`from` to 127.0.0.1:`to`.
+    static QByteArray udpOverIp4(quint16 from, quint16 to, const QByteArray& payload)
+    {
+        QByteArray p;
+        p.reserve(20 + 8 + payload.size());
+        auto u16 = [&p](quint16 v) { p.append(char(v >> 8)).append(char(v)); };
+        p.append(char(0x45)).append(char(0));
+        u16(quint16(20 + 8 + payload.size()));
+        u16(0);
+        u16(0);
+        p.append(char(64)).append(char(17));
+        u16(0);
+        p.append("\x7f\x00\x00\x01\x7f\x00\x00\x01", 8);
+        u16(from);
+        u16(to);
+        u16(quint16(8 + payload.size()));
+        u16(0);
+        return p.append(payload);
+    }
+
     // A pcap (raw IPv4, link type 228) of `calls` SIP calls over UDP, one every 2 ms, their
     // messages 1 ms apart, each followed by `rtp` media packets (172 bytes, ignored: what makes a
     // real capture big); `cut` bytes are taken off the end (a truncated last record).
     static bool writeCalls(const QString& file, int calls, int cut = 0, int rtp = 0, int leadingRtp = 0)
     {
-        QByteArray out;
-        auto u16 = [&out](quint16 v) { out.append(char(v >> 8)).append(char(v)); };
-        auto le32 = [&out](quint32 v) {
-            char b[4];
-            qToLittleEndian(v, b);
-            out.append(b, 4);
-        };
-        le32(0xa1b2c3d4u);
-        out.append(char(2)).append(char(0)).append(char(4)).append(char(0));
-        le32(0);
-        le32(0);
-        le32(65535);
-        le32(228);
+        test::PcapWriter pcap(228, test::PcapFormat { 65535 });
+        QByteArray& out = pcap.bytes();
         out.reserve(qsizetype(calls) * 2600);
-        for (int c = -1; c < calls; ++c) {
-            if (c < 0) { // media before the first call (a capture started mid-call)
-                for (int m = 0; m < leadingRtp; ++m)
-                    rtpPacket(out, m, le32, u16);
-                continue;
-            }
+        constexpr qint64 kStartUs = 1700000000LL * 1000000;
+        auto rtpPacket = [&](qint64 us) {
+            const QByteArray media = QByteArray(1, char(0x80)) + char(0) + QByteArray(170, char(us));
+            pcap.addUs(udpOverIp4(40000, 40002, media), kStartUs + us);
+        };
+        for (int m = 0; m < leadingRtp; ++m) // media before the first call (a capture started mid-call)
+            rtpPacket(m);
+        for (int c = 0; c < calls; ++c) {
             const QList<test::SipPacket> call = test::sipCall("bigcall-" + QByteArray::number(c), 5062, 5060);
             for (int m = 0; m < call.size(); ++m) {
-                const QByteArray& sip = call[m].bytes;
-                const qint64 us = qint64(c) * 2000 + m * 1000;
-                le32(quint32(1700000000 + us / 1000000));
-                le32(quint32(us % 1000000));
-                const quint32 len = quint32(20 + 8 + sip.size());
-                le32(len);
-                le32(len);
-                out.append(char(0x45)).append(char(0));
-                u16(quint16(len));
-                u16(0);
-                u16(0);
-                out.append(char(64)).append(char(17));
-                u16(0);
-                out.append("\x7f\x00\x00\x01\x7f\x00\x00\x01", 8);
-                u16(call[m].fromCaller ? 5062 : 5060);
-                u16(call[m].fromCaller ? 5060 : 5062);
-                u16(quint16(8 + sip.size()));
-                u16(0);
-                out.append(sip);
+                const bool fromCaller = call[m].fromCaller;
+                pcap.addUs(udpOverIp4(fromCaller ? 5062 : 5060, fromCaller ? 5060 : 5062, call[m].bytes),
+                    kStartUs + qint64(c) * 2000 + m * 1000);
             }
             for (int m = 0; m < rtp; ++m)
-                rtpPacket(out, qint64(c) * 2000 + 1000 + m, le32, u16);
+                rtpPacket(qint64(c) * 2000 + 1000 + m);
         }
         out.chop(cut);
         QFile f(file);
         return f.open(QIODevice::WriteOnly) && f.write(out) == out.size();
-    }
-
-    template<typename Le32, typename U16> static void rtpPacket(QByteArray& out, qint64 us, Le32 le32, U16 u16)
-    {
-        le32(quint32(1700000000 + us / 1000000));
-        le32(quint32(us % 1000000));
-        const quint32 len = 20 + 8 + 172;
-        le32(len);
-        le32(len);
-        out.append(char(0x45)).append(char(0));
-        u16(quint16(len));
-        u16(0);
-        u16(0);
-        out.append(char(64)).append(char(17));
-        u16(0);
-        out.append("\x7f\x00\x00\x01\x7f\x00\x00\x01", 8);
-        u16(40000);
-        u16(40002);
-        u16(8 + 172);
-        u16(0);
-        out.append(char(0x80)).append(char(0)).append(QByteArray(170, char(us)));
     }
 
     static bool logSays(const trace::Journal& j, const QString& words)

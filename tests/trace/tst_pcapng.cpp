@@ -3,6 +3,7 @@
 #include "journal/journal.h"
 #include "capture/pcapng.h"
 #include "tracetestdata.h"
+#include "pcapwriter.h"
 #include "testskip.h"
 
 #include <QBuffer>
@@ -45,27 +46,9 @@ QString addressPart(const QString& endpoint)
 // A classic pcap file around one packet of the given link type.
 QByteArray classicPcap(quint32 linktype, const QByteArray& frame, bool bigEndian = false)
 {
-    QByteArray f;
-    auto u32 = [&](quint32 v) {
-        for (int i = 0; i < 4; ++i)
-            f.append(char(bigEndian ? v >> (24 - 8 * i) : v >> (8 * i)));
-    };
-    auto u16 = [&](quint16 v) {
-        f.append(char(bigEndian ? v >> 8 : v));
-        f.append(char(bigEndian ? v : v >> 8));
-    };
-    u32(0xa1b2c3d4);
-    u16(2);
-    u16(4);
-    u32(0);
-    u32(0);
-    u32(65535);
-    u32(linktype);
-    u32(1700000000);
-    u32(250000);
-    u32(quint32(frame.size()));
-    u32(quint32(frame.size()));
-    return f + frame;
+    ladder::test::PcapWriter w(linktype, ladder::test::PcapFormat { 65535, false, bigEndian });
+    w.add(frame, 1'700'000'000'250'000'000); // 1700000000.25 s
+    return w.bytes();
 }
 
 } // namespace
