@@ -113,7 +113,8 @@ QByteArray documentedExample()
 
 // Built-in lessons whose file is declarative though the C++ exchange of the same name remains:
 // their JSONL from the file is the exchange's, byte for byte (builtinJsonlAsBeforeTheMove).
-const QStringList kDeclarativeBuiltins { QStringLiteral("invite-lossy-udp"), QStringLiteral("noninvite-udp-vs-tcp"), QStringLiteral("cancel-ringing") };
+const QStringList kDeclarativeBuiltins { QStringLiteral("invite-lossy-udp"), QStringLiteral("noninvite-udp-vs-tcp"), QStringLiteral("cancel-ringing"),
+    QStringLiteral("register") };
 
 } // namespace
 
@@ -314,7 +315,7 @@ private slots:
         QTest::newRow("unsupported link property") << QByteArray("\"jitter_ms\": 5") << QByteArray("\"mtu\": 1400, \"jitter_ms\": 5")
                                                    << QStringLiteral("t.json:19: links[0].mtu: not supported");
         QTest::newRow("unknown peer kind") << QByteArray("\"kind\": \"sip-uas\"") << QByteArray("\"kind\": \"sctp-server\"")
-                                           << QStringLiteral("t.json:15: peers[1].kind: expected \"sip-uac\", \"sip-uas\" or \"sctp\", not 'sctp-server'");
+                                           << QStringLiteral("t.json:15: peers[1].kind: expected \"sip-uac\", \"sip-uas\", \"sip-registrar\" or \"sctp\", not 'sctp-server'");
         QTest::newRow("bad selector") << QByteArray("\"timer sip:A\"") << QByteArray("\"timer sip:Q\"")
                                       << QStringLiteral("t.json:45: expect[1].count: 'sip:Q' is not an RFC 3261 timer");
         QTest::newRow("bad fault") << QByteArray("\"drop sip:486 nth 1\"") << QByteArray("\"drop sip:486 nth zero\"")
@@ -461,16 +462,120 @@ private slots:
         QVERIFY2(why.startsWith(error), qPrintable(why));
     }
 
-    // A SIP action cannot wait for a delivery.
-    void sipActionRefusesAfter()
+    // A SIP action cannot wait for a delivery (it waits for an answer: "answered").
+    void sipActionRefusesAfterADelivery()
     {
         QByteArray json = readAll(QStringLiteral(LESSON_TESTDATA "/teacher-options-and-call.json"));
         const QByteArray call = "{ \"at_ms\": 0, \"peer\": \"alice\"";
         QVERIFY(json.contains(call));
-        json.replace(json.indexOf(call), call.size(), "{ \"after\": {}, \"peer\": \"alice\"");
+        json.replace(json.indexOf(call), call.size(), "{ \"after\": { \"delivered\": { \"to\": \"bob\" } }, \"peer\": \"alice\"");
         QString why;
         QVERIFY(!lab::LessonFile::parse(json, QStringLiteral("t.json"), &why));
-        QVERIFY2(why.contains(QLatin1String(".after: only SCTP actions run after a delivery")), qPrintable(why));
+        QVERIFY2(why.contains(QLatin1String(".after.delivered: a SIP action runs after an answer")), qPrintable(why));
+    }
+
+    // The registrar peer, the register action and "after": {"answered"} (resources/lessons/register.json):
+    // a bad value names the line and the field.
+    void badRegisterFieldsSayLineAndField_data()
+    {
+        QTest::addColumn<QByteArray>("from");
+        QTest::addColumn<QByteArray>("to");
+        QTest::addColumn<QString>("error");
+        QTest::newRow("max_expires 0") << QByteArray("\"max_expires\": 3600") << QByteArray("\"max_expires\": 0")
+                                       << QStringLiteral("t.json:15: peers[1].max_expires: expected an integer from 1 to 4294967295");
+        QTest::newRow("registrar field") << QByteArray("\"max_expires\": 3600") << QByteArray("\"answer\": {}")
+                                         << QStringLiteral("t.json:15: peers[1].answer: unknown field");
+        QTest::newRow("expires") << QByteArray("\"expires\": 3600") << QByteArray("\"expires\": -1")
+                                 << QStringLiteral("t.json:21: actions[0].register.expires: expected an integer from 0 to 4294967295");
+        QTest::newRow("aor") << QByteArray("\"contact\": \"<sip:uac@10.0.0.1:5060>\", \"expires\": 3600") << QByteArray("\"aor\": \"uac@10.0.0.1\"")
+                             << QStringLiteral("t.json:21: actions[0].register.aor: expected a SIP URI");
+        QTest::newRow("contact line break") << QByteArray("\"contact\": \"<sip:uac@10.0.0.1:5060>\", \"expires\": 3600")
+                                            << QByteArray("\"contact\": \"<sip:a@b>\\r\\nX-Evil: 1\"")
+                                            << QStringLiteral("t.json:21: actions[0].register.contact: expected one line");
+        QTest::newRow("register to nobody") << QByteArray("\"register\": { \"to\": \"registrar\" }") << QByteArray("\"register\": { \"to\": \"carol\" }")
+                                            << QStringLiteral("t.json:22: actions[1].register.to: expected the name of another peer, not 'carol'");
+        QTest::newRow("answered later") << QByteArray("\"answered\": 1") << QByteArray("\"answered\": 3")
+                                        << QStringLiteral("t.json:22: actions[1].after.answered: expected the number of an earlier action, 1 to 1");
+        QTest::newRow("answered 0") << QByteArray("\"answered\": 1") << QByteArray("\"answered\": 0")
+                                    << QStringLiteral("t.json:22: actions[1].after.answered: expected an integer from 1 to 1000000");
+        QTest::newRow("after and at_ms") << QByteArray("{ \"after\": { \"answered\": 1") << QByteArray("{ \"at_ms\": 5, \"after\": { \"answered\": 1")
+                                         << QStringLiteral("t.json:22: actions[1].after: \"after\" and \"at_ms\" exclude each other");
+        QTest::newRow("after without answered") << QByteArray("\"answered\": 1, ") << QByteArray("")
+                                                << QStringLiteral("t.json:22: actions[1].after: missing field 'answered'");
+    }
+    void badRegisterFieldsSayLineAndField()
+    {
+        QFETCH(QByteArray, from);
+        QFETCH(QByteArray, to);
+        QFETCH(QString, error);
+        QByteArray json = readAll(QStringLiteral(LESSON_RESOURCES "/register.json"));
+        QString why;
+        QVERIFY2(lab::LessonFile::parse(json, QStringLiteral("t.json"), &why), qPrintable(why));
+        QVERIFY2(json.contains(from), from.constData());
+        json.replace(json.indexOf(from), from.size(), to);
+        QVERIFY(!lab::LessonFile::parse(json, QStringLiteral("t.json"), &why));
+        QVERIFY2(why.startsWith(error), qPrintable(why));
+    }
+
+    // The declarative register lesson: one Call-ID and From tag for the three REGISTERs, CSeq 1, 2, 3,
+    // each sent 1 s after the previous one's 200, and the findings say how many Contacts each 200
+    // listed (the exchange's check: 1, 1, 0). With the registrar answering 404 nothing follows the
+    // first REGISTER and the run fails, saying why.
+    void registerLessonRuns()
+    {
+        QString error;
+        auto s = lab::createScenario(QStringLiteral("register"), &error);
+        QVERIFY2(s, qPrintable(error));
+        Stack stack(Scheduler::Mode::Virtual);
+        lab::ScenarioParams params;
+        params.seed = 3;
+        const lab::RunOutcome outcome = lab::runToEnd(*s, stack, params);
+        const QString all = outcome.result.findings.join(QStringLiteral(" | ")) + outcome.result.failure;
+        QVERIFY2(outcome.result.ok, qPrintable(all));
+        QList<qint64> sent;
+        QSet<QByteArray> callIds, fromTags;
+        QList<QByteArray> cseqs;
+        stack.journal().forEach(0, stack.journal().count(), [&](const trace::Event& e) {
+            if (e.kind != trace::Kind::SipMessage || e.dir != trace::Dir::Tx || !e.text.startsWith(QLatin1String("REGISTER ")))
+                return;
+            sent << e.timeNs;
+            for (const QByteArray& line : e.raw.split('\n')) {
+                if (line.startsWith("Call-ID:"))
+                    callIds << line.trimmed();
+                if (line.startsWith("From:"))
+                    fromTags << line.mid(line.indexOf(";tag=")).trimmed();
+                if (line.startsWith("CSeq:"))
+                    cseqs << line.trimmed();
+            }
+        });
+        QCOMPARE(sent.size(), 3);
+        QCOMPARE(callIds.size(), 1);
+        QCOMPARE(fromTags.size(), 1);
+        QCOMPARE(cseqs, (QList<QByteArray> { "CSeq: 1 REGISTER", "CSeq: 2 REGISTER", "CSeq: 3 REGISTER" }));
+        QCOMPARE(sent[1] - sent[0], qint64(1'030'000'000)); // the 200 back after 2 x 15 ms, then 1 s
+        QCOMPARE(sent[2] - sent[1], qint64(1'030'000'000));
+        for (const QString& want : { QStringLiteral("action 1 at 0.000 s: uac sends REGISTER sip:uac@10.0.0.1 to registrar (CSeq 1, Contact <sip:uac@10.0.0.1:5060>, Expires 3600), transaction "),
+                 QStringLiteral("action 2 after action 1 was answered 2xx (1.000 s later), at 1.030 s: uac sends REGISTER sip:uac@10.0.0.1 to registrar (CSeq 2, no Contact: a query)"),
+                 QStringLiteral("(CSeq 3, Contact <sip:uac@10.0.0.1:5060>, Expires 0), transaction "), QStringLiteral("final 200, 1 Contact(s) in the response | REGISTER sent once, at 0.000 s"),
+                 QStringLiteral("final 200, 0 Contact(s) in the response | REGISTER sent once, at 2.060 s") })
+            QVERIFY2(all.contains(want), qPrintable(want + QStringLiteral(" not in: ") + all));
+
+        // The first action an OPTIONS, which the registrar answers 405: the query and the unregister
+        // never run, and the run says so.
+        QByteArray json = readAll(QStringLiteral(LESSON_RESOURCES "/register.json"));
+        const QByteArray first = "\"register\": { \"to\": \"registrar\", \"contact\": \"<sip:uac@10.0.0.1:5060>\", \"expires\": 3600 }";
+        QVERIFY(json.contains(first));
+        json.replace(json.indexOf(first), first.size(), "\"request\": { \"to\": \"registrar\", \"method\": \"OPTIONS\" }");
+        const auto lesson = lab::LessonFile::parse(json, QStringLiteral("t.json"), &error);
+        QVERIFY2(lesson, qPrintable(error));
+        auto refused = lab::scenarioFromLesson(*lesson, &error);
+        Stack stack2(Scheduler::Mode::Virtual);
+        const lab::RunOutcome o2 = lab::runToEnd(*refused, stack2, params);
+        const QString all2 = o2.result.findings.join(QStringLiteral(" | ")) + o2.result.failure;
+        QVERIFY2(!o2.result.ok, qPrintable(all2));
+        QVERIFY2(all2.contains(QLatin1String("action 2 after action 1 was answered 2xx (1.000 s later), never: not run: action 1 was answered 405")), qPrintable(all2));
+        QVERIFY2(all2.contains(QLatin1String("never: not run: action 2 did not run")), qPrintable(all2));
+        QVERIFY2(!o2.timedOut, qPrintable(QString::number(o2.ranForS))); // ended once nothing was left, not at the duration
     }
 
     // A declarative SCTP lesson (resources/lessons/prsctp-declarative.json: sockets, PR-SCTP sends,

@@ -4,6 +4,7 @@
 #include "host/stack.h"
 #include "journal/journal.h"
 #include "lab/breakpoint.h"
+#include "lab/peers/registrar.h"
 #include "lab/runner.h"
 #include "lab/scenarios/sctpscenario.h"
 #include "sctplesson.h"
@@ -12,6 +13,8 @@
 #include "sip/message/parser.h"
 #include "sip/sipstack.h"
 #include "sip/transaction/transaction.h"
+
+#include <QHash>
 
 #include <climits>
 #include <map>
@@ -234,15 +237,18 @@ namespace {
                     m_uacs[p.name] = &uac;
                     m_peers[p.name] = &uac;
                     // A call with end_after_final_ms: the run ends that long after its INVITE's final response.
-                    uac.setFinalHandler([this](quint64 tx, int) {
+                    uac.setFinalHandler([this, name = p.name](quint64 tx, int status) {
                         for (qsizetype i = 0; i < m_lesson.actions.size(); ++i) {
                             const LessonAction& a = m_lesson.actions[i];
                             if (a.kind == LessonAction::Kind::Call && a.endAfterFinalMs >= 0 && m_tx.value(i) == tx && m_tx.value(i))
                                 after(a.endAfterFinalMs * 1'000'000, [this, i] { m_ended[i] = true; });
                         }
+                        onAnswered(name, tx, status);
                     });
                     if (!m_firstUac)
                         m_firstUac = &uac;
+                } else if (p.kind == LessonPeer::Kind::SipRegistrar) {
+                    m_peers[p.name] = &keep(std::make_unique<peers::Registrar>(stack, p.name, p.host, seed, p.maxExpires));
                 } else {
                     peers::SipUas::Answer a;
                     a.ring = p.ring;
@@ -328,14 +334,17 @@ namespace {
             m_ended.clear();
             m_triggered.clear();
             m_firedAtNs.clear();
+            m_registrations.clear();
+            m_contactsAnswered.clear();
             for (qsizetype i = 0; i < m_lesson.actions.size(); ++i) {
                 m_done << QString();
                 m_tx << 0;
                 m_ended << false;
                 m_triggered << false;
                 m_firedAtNs << -1;
+                m_contactsAnswered << -1;
                 if (m_lesson.actions[i].hasAfter)
-                    continue; // checkDeliveryTriggers() schedules it
+                    continue; // checkDeliveryTriggers() or onAnswered() schedules it
                 if (m_lesson.actions[i].atMs == 0)
                     fire(int(i));
                 else
@@ -383,15 +392,23 @@ namespace {
                     what += status ? QStringLiteral(", final %1").arg(status)
                         : !timer.isEmpty() ? QStringLiteral(", Timer %1 fired").arg(timer)
                                            : QStringLiteral(", no final response");
+                    if (a.kind == LessonAction::Kind::Register && status)
+                        what += QStringLiteral(", %1 Contact(s) in the response").arg(m_contactsAnswered.value(i));
                 }
-                if (a.hasAfter)
+                if (a.afterAnswered >= 0)
+                    own.findings << QStringLiteral("action %1 after action %2 was answered 2xx (%3 s later), %4: %5")
+                                        .arg(i + 1)
+                                        .arg(a.afterAnswered + 1)
+                                        .arg(secondsOf(a.afterDelayMs * 1'000'000),
+                                            m_firedAtNs[i] < 0 ? QStringLiteral("never") : QStringLiteral("at %1 s").arg(secondsOf(m_firedAtNs[i] - m_startNs)), what);
+                else if (a.hasAfter)
                     own.findings << QStringLiteral("action %1 after %2 (%3 s later), %4: %5")
                                         .arg(i + 1)
                                         .arg(a.afterDelivered.describe(), secondsOf(a.afterDelayMs * 1'000'000),
                                             m_firedAtNs[i] < 0 ? QStringLiteral("never") : QStringLiteral("at %1 s").arg(secondsOf(m_firedAtNs[i] - m_startNs)), what);
                 else
                     own.findings << QStringLiteral("action %1 at %2 s: %3").arg(i + 1).arg(secondsOf(a.atMs * 1'000'000), what);
-                if (m_tx[i] && (a.kind == LessonAction::Kind::Call || a.kind == LessonAction::Kind::Request))
+                if (m_tx[i] && (a.kind == LessonAction::Kind::Call || a.kind == LessonAction::Kind::Request || a.kind == LessonAction::Kind::Register))
                     own.findings << retransmissionFindings(stack, a, m_tx[i]);
                 if (!m_tx[i] && own.ok) {
                     own.ok = false;
@@ -496,11 +513,50 @@ namespace {
         {
             for (qsizetype i = 0; i < m_lesson.actions.size(); ++i) {
                 const LessonAction& a = m_lesson.actions[i];
-                if (!a.hasAfter || m_triggered[i] || m_sctp->delivered(a.afterDelivered) < a.afterDelivered.number)
+                if (!a.hasAfter || a.afterAnswered >= 0 || m_triggered[i] || m_sctp->delivered(a.afterDelivered) < a.afterDelivered.number)
                     continue;
                 m_triggered[i] = true;
                 after(a.afterDelayMs * 1'000'000, [this, i] { fire(int(i)); });
             }
+        }
+
+        // A UAC's transaction got its final response (status; 0: it timed out). A register action
+        // notes the Contacts the response listed; the actions "after" it answered run delay_ms after
+        // a 2xx (through the scheduler, as an exchange's next step would), and after anything else
+        // never: each such action is then done, not run, and so are the ones after it in turn.
+        void onAnswered(const QString& uacName, quint64 tx, int status)
+        {
+            for (qsizetype k = 0; k < m_lesson.actions.size(); ++k) {
+                const LessonAction& by = m_lesson.actions[k];
+                if (by.peer != uacName || m_tx.value(k) != tx || !tx || by.kind == LessonAction::Kind::Send)
+                    continue;
+                if (by.kind == LessonAction::Kind::Register)
+                    for (const auto& seen : m_uacs.at(uacName)->responses())
+                        if (seen.transaction == tx && seen.status >= 200)
+                            m_contactsAnswered[k] = int(seen.message.contacts().size());
+                for (qsizetype i = 0; i < m_lesson.actions.size(); ++i) {
+                    const LessonAction& a = m_lesson.actions[i];
+                    if (a.afterAnswered != k || m_triggered[i])
+                        continue;
+                    m_triggered[i] = true;
+                    if (status >= 200 && status < 300)
+                        after(a.afterDelayMs * 1'000'000, [this, i] { fire(int(i)); });
+                    else
+                        notRun(int(i), status ? QStringLiteral("not run: action %1 was answered %2").arg(k + 1).arg(status)
+                                              : QStringLiteral("not run: action %1 got no final response").arg(k + 1));
+                }
+            }
+        }
+
+        void notRun(int i, const QString& why)
+        {
+            ++m_fired;
+            m_done[i] = why;
+            for (qsizetype j = 0; j < m_lesson.actions.size(); ++j)
+                if (m_lesson.actions[j].afterAnswered == i && !m_triggered[j]) {
+                    m_triggered[j] = true;
+                    notRun(int(j), QStringLiteral("not run: action %1 did not run").arg(i + 1));
+                }
         }
 
         void fire(int i)
@@ -521,6 +577,12 @@ namespace {
             peers::SipUac& uac = *m_uacs.at(a.peer);
             peers::SipPeer& to = *m_peers.at(a.to);
             const QString describe = a.kind == LessonAction::Kind::Call ? QStringLiteral("%1 calls %2").arg(a.peer, a.to)
+                : a.kind == LessonAction::Kind::Register
+                ? QStringLiteral("%1 sends REGISTER %2 to %3 (CSeq %4%5%6)")
+                      .arg(a.peer, QString::fromUtf8(a.aor), a.to)
+                      .arg(m_registrations.value(a.peer + QLatin1Char('>') + a.to).cseq + 1)
+                      .arg(a.contact.isEmpty() ? QStringLiteral(", no Contact: a query") : QStringLiteral(", Contact ") + QString::fromUtf8(a.contact),
+                          a.expires >= 0 ? QStringLiteral(", Expires %1").arg(a.expires) : QString())
                 : a.kind == LessonAction::Kind::Request
                 ? QStringLiteral("%1 sends %2 to %3").arg(a.peer, QString::fromUtf8(a.method), a.to)
                 : QStringLiteral("%1 sends its message to %2%3").arg(a.peer, a.to, a.stateful ? QStringLiteral(" (SIP_SEND_STATEFUL)") : QString());
@@ -540,6 +602,29 @@ namespace {
                 r.method = a.method;
                 r.nextHop = to.address();
                 r.requestUri = a.requestUri;
+                if (a.tcp)
+                    r.transport = sip::TransportType::Tcp;
+                m_tx[i] = uac.request(r);
+            } else if (a.kind == LessonAction::Kind::Register) {
+                // One registration per UAC and registrar: its Call-ID and From tag drawn at the
+                // first REGISTER (Call-ID first, from the peer's seeded ids), CSeq counting up.
+                Registration& reg = m_registrations[a.peer + QLatin1Char('>') + a.to];
+                if (reg.callId.isEmpty()) {
+                    reg.callId = uac.ids().callId(uac.host().toUtf8());
+                    reg.fromTag = uac.ids().tag();
+                }
+                peers::SipUac::Request r;
+                r.method = "REGISTER";
+                r.nextHop = to.address();
+                r.requestUri = a.requestUri;
+                r.to = '<' + a.aor + '>';
+                r.callId = reg.callId;
+                r.fromTag = reg.fromTag;
+                r.cseq = ++reg.cseq;
+                if (!a.contact.isEmpty())
+                    r.headers << qMakePair(QByteArray("Contact"), a.contact);
+                if (a.expires >= 0)
+                    r.headers << qMakePair(QByteArray("Expires"), QByteArray::number(a.expires));
                 if (a.tcp)
                     r.transport = sip::TransportType::Tcp;
                 m_tx[i] = uac.request(r);
@@ -590,7 +675,14 @@ namespace {
             return a.stateful ? r.transaction : quint64(-1) /* sent, no transaction */;
         }
 
+        struct Registration {
+            QByteArray callId, fromTag;
+            quint32 cseq = 0; // the last CSeq sent
+        };
+
         Lesson m_lesson;
+        QHash<QString, Registration> m_registrations; // "uac>registrar"
+        QList<int> m_contactsAnswered; // register actions: Contacts in the final response; -1: none yet
         std::map<QString, peers::SipUac*> m_uacs;
         std::map<QString, peers::SipPeer*> m_peers;
         peers::SipUac* m_firstUac = nullptr;

@@ -39,8 +39,11 @@ namespace {
             p->kind = LessonPeer::Kind::SipUas;
         else if (kind == QLatin1String("sctp"))
             p->kind = LessonPeer::Kind::Sctp;
+        else if (kind == QLatin1String("sip-registrar"))
+            p->kind = LessonPeer::Kind::SipRegistrar;
         else
-            return r.fail(path + QStringLiteral(".kind"), QStringLiteral("expected \"sip-uac\", \"sip-uas\" or \"sctp\", not '%1'").arg(kind));
+            return r.fail(path + QStringLiteral(".kind"),
+                QStringLiteral("expected \"sip-uac\", \"sip-uas\", \"sip-registrar\" or \"sctp\", not '%1'").arg(kind));
         if (!r.string(o, path, QStringLiteral("name"), &p->name, true) || !r.string(o, path, QStringLiteral("host"), &p->host, true))
             return false;
         if (!nameRe().match(p->name).hasMatch())
@@ -56,6 +59,9 @@ namespace {
             return readSctpPeer(r, o, path, p);
         if (p->kind == LessonPeer::Kind::SipUac)
             return r.only(o, path, { QStringLiteral("kind"), QStringLiteral("name"), QStringLiteral("host") });
+        if (p->kind == LessonPeer::Kind::SipRegistrar)
+            return r.only(o, path, { QStringLiteral("kind"), QStringLiteral("name"), QStringLiteral("host"), QStringLiteral("max_expires") })
+                && r.number(o, path, QStringLiteral("max_expires"), &p->maxExpires, 1, 4294967295.0, true);
         if (!r.only(o, path, { QStringLiteral("kind"), QStringLiteral("name"), QStringLiteral("host"), QStringLiteral("answer") }))
             return false;
         if (o.contains(QStringLiteral("answer"))) {
@@ -147,14 +153,36 @@ namespace {
             return false;
         if (isSctpAction(o))
             return readSctpAction(r, o, path, a);
-        if (!r.only(o, path, { QStringLiteral("at_ms"), QStringLiteral("peer"), QStringLiteral("call"), QStringLiteral("request"), QStringLiteral("send") },
-                { { QStringLiteral("sctp_send"), QStringLiteral("unknown field: the SCTP send is \"sctp_sendmsg\"") },
-                    { QStringLiteral("after"), QStringLiteral("only SCTP actions run after a delivery; a SIP action runs at \"at_ms\"") } }))
+        if (!r.only(o, path, { QStringLiteral("at_ms"), QStringLiteral("peer"), QStringLiteral("call"), QStringLiteral("request"), QStringLiteral("send"), QStringLiteral("register"), QStringLiteral("after") },
+                { { QStringLiteral("sctp_send"), QStringLiteral("unknown field: the SCTP send is \"sctp_sendmsg\"") } }))
             return false;
-        const int kinds = int(o.contains(QStringLiteral("call"))) + int(o.contains(QStringLiteral("request"))) + int(o.contains(QStringLiteral("send")));
+        if (o.contains(QStringLiteral("after"))) {
+            // An answer trigger: {"answered": N, "delay_ms": D} (N: an earlier action, checked in parse()).
+            const QString ap = path + QStringLiteral(".after");
+            if (o.contains(QStringLiteral("at_ms")))
+                return r.fail(ap, QStringLiteral("\"after\" and \"at_ms\" exclude each other: an action runs at a time or after an answer"));
+            QJsonObject t;
+            if (!r.object(o.value(QStringLiteral("after")), ap, &t)
+                || !r.only(t, ap, { QStringLiteral("answered"), QStringLiteral("delay_ms") },
+                    { { QStringLiteral("delivered"), QStringLiteral("a SIP action runs after an answer ({\"answered\": N}); only SCTP actions run after a delivery") } }))
+                return false;
+            if (!t.contains(QStringLiteral("answered")))
+                return r.fail(ap, QStringLiteral("missing field 'answered' (the number of the earlier action whose 2xx starts this one)"));
+            int answered = 0;
+            if (!r.number(t, ap, QStringLiteral("answered"), &answered, 1, 1000000, true)
+                || !r.number(t, ap, QStringLiteral("delay_ms"), &a->afterDelayMs, 0, 86400000, true))
+                return false;
+            a->hasAfter = true;
+            a->afterAnswered = answered - 1;
+        }
+        const int kinds = int(o.contains(QStringLiteral("call"))) + int(o.contains(QStringLiteral("request"))) + int(o.contains(QStringLiteral("send")))
+            + int(o.contains(QStringLiteral("register")));
         if (kinds != 1)
-            return r.fail(path, QStringLiteral("expected exactly one of \"call\", \"request\", \"send\" (SIP) or \"connect\", \"sctp_sendmsg\", \"shutdown\", \"abort\" (SCTP)"));
-        const QString key = o.contains(QStringLiteral("call")) ? QStringLiteral("call") : o.contains(QStringLiteral("request")) ? QStringLiteral("request") : QStringLiteral("send");
+            return r.fail(path, QStringLiteral("expected exactly one of \"call\", \"request\", \"register\", \"send\" (SIP) or \"connect\", \"sctp_sendmsg\", \"shutdown\", \"abort\" (SCTP)"));
+        const QString key = o.contains(QStringLiteral("call")) ? QStringLiteral("call")
+            : o.contains(QStringLiteral("request"))            ? QStringLiteral("request")
+            : o.contains(QStringLiteral("register"))           ? QStringLiteral("register")
+                                                               : QStringLiteral("send");
         const QString sp = path + QLatin1Char('.') + key;
         QJsonObject s;
         if (!r.object(o.value(key), sp, &s))
@@ -180,6 +208,23 @@ namespace {
             if (!token.match(method).hasMatch() || method == QLatin1String("INVITE") || method == QLatin1String("ACK") || method == QLatin1String("CANCEL"))
                 return r.fail(sp + QStringLiteral(".method"), QStringLiteral("expected a non-INVITE method in capitals (OPTIONS, MESSAGE, REGISTER…; INVITE is \"call\")"));
             a->method = method.toUtf8();
+        } else if (key == QLatin1String("register")) {
+            a->kind = LessonAction::Kind::Register;
+            a->method = "REGISTER";
+            QString aor, contact;
+            if (!r.only(s, sp, { QStringLiteral("to"), QStringLiteral("uri"), QStringLiteral("aor"), QStringLiteral("contact"), QStringLiteral("expires"), QStringLiteral("transport") })
+                || !r.string(s, sp, QStringLiteral("to"), &a->to, true) || !r.string(s, sp, QStringLiteral("uri"), &uri, false)
+                || !r.string(s, sp, QStringLiteral("aor"), &aor, false) || !r.string(s, sp, QStringLiteral("contact"), &contact, false)
+                || !r.number(s, sp, QStringLiteral("expires"), &a->expires, 0, 4294967295.0, true))
+                return false;
+            // Header values and URIs go on the wire as they are: no line breaks in them.
+            for (const auto& [field, value] : { std::pair { QStringLiteral("uri"), uri }, std::pair { QStringLiteral("aor"), aor }, std::pair { QStringLiteral("contact"), contact } })
+                if (value.contains(QLatin1Char('\r')) || value.contains(QLatin1Char('\n')))
+                    return r.fail(sp + QLatin1Char('.') + field, QStringLiteral("expected one line (no line break)"));
+            if (!aor.isEmpty() && !aor.startsWith(QLatin1String("sip:")) && !aor.startsWith(QLatin1String("sips:")))
+                return r.fail(sp + QStringLiteral(".aor"), QStringLiteral("expected a SIP URI, sip:user@host, not '%1'").arg(aor));
+            a->aor = aor.toUtf8();
+            a->contact = contact.toUtf8();
         } else {
             a->kind = LessonAction::Kind::Send;
             QString text;
@@ -510,7 +555,22 @@ std::optional<Lesson> LessonFile::parse(const QByteArray& json, const QString& f
             r.fail(path + QStringLiteral(".peer"), QStringLiteral("expected the name of a sip-uac peer, not '%1'").arg(a.peer));
             return failed();
         }
-        const QString key = a.kind == LessonAction::Kind::Call ? QStringLiteral("call") : a.kind == LessonAction::Kind::Request ? QStringLiteral("request") : QStringLiteral("send");
+        const QString key = a.kind == LessonAction::Kind::Call ? QStringLiteral("call")
+            : a.kind == LessonAction::Kind::Request            ? QStringLiteral("request")
+            : a.kind == LessonAction::Kind::Register           ? QStringLiteral("register")
+                                                               : QStringLiteral("send");
+        if (a.afterAnswered >= 0) {
+            const QString ap = path + QStringLiteral(".after.answered");
+            if (a.afterAnswered >= i) {
+                r.fail(ap, QStringLiteral("expected the number of an earlier action, 1 to %1").arg(i));
+                return failed();
+            }
+            const LessonAction& by = l.actions[a.afterAnswered];
+            if (by.kind != LessonAction::Kind::Call && by.kind != LessonAction::Kind::Request && by.kind != LessonAction::Kind::Register) {
+                r.fail(ap, QStringLiteral("action %1 is not a call, request or register: it has no answer to wait for").arg(a.afterAnswered + 1));
+                return failed();
+            }
+        }
         const LessonPeer* to = peerNamed(a.to);
         if (!to || to == from || to->kind == LessonPeer::Kind::Sctp) {
             r.fail(QStringLiteral("%1.%2.to").arg(path, key), QStringLiteral("expected the name of another peer, not '%1'").arg(a.to));
@@ -528,6 +588,13 @@ std::optional<Lesson> LessonFile::parse(const QByteArray& json, const QString& f
         if (a.kind != LessonAction::Kind::Send && !a.tcp && !transportsOf.value(a.peer + QStringLiteral("->") + a.to).contains(QStringLiteral("udp"))) {
             r.fail(QStringLiteral("%1.%2").arg(path, key), QStringLiteral("the link from %1 to %2 carries no UDP: give \"transport\": \"tcp\"").arg(a.peer, a.to));
             return failed();
+        }
+        if (a.kind == LessonAction::Kind::Register) {
+            // RFC 3261 §10.2: the Request-URI names the registrar's domain; the To, the AOR (ours).
+            if (a.requestUri.isEmpty())
+                a.requestUri = QStringLiteral("sip:%1%2").arg(to->host, a.tcp ? QStringLiteral(";transport=tcp") : QString()).toUtf8();
+            if (a.aor.isEmpty())
+                a.aor = QStringLiteral("sip:%1@%2").arg(from->name, from->host).toUtf8();
         }
         if (a.requestUri.isEmpty())
             a.requestUri = QStringLiteral("sip:%1@%2%3").arg(to->name, to->host, a.tcp ? QStringLiteral(";transport=tcp") : QString()).toUtf8();

@@ -18,7 +18,7 @@
 namespace ladder::lab {
 
 struct LessonPeer {
-    enum class Kind { SipUac, SipUas, Sctp };
+    enum class Kind { SipUac, SipUas, Sctp, SipRegistrar };
     Kind kind = Kind::SipUac;
     QString name; // the lane label, "alice"
     QString host; // "10.0.0.1" (SIP: port 5060; SCTP: the side of a lab link pair, shared by the host's sockets)
@@ -28,6 +28,8 @@ struct LessonPeer {
     int status = 200; // 0: never answers an INVITE
     qint64 nonInviteAfterMs = 0;
     bool stackTags = false; // "stack_tags": responses through SipStack::reply (its To tags), not the peer's seeded ones
+    // sip-registrar: the longest binding it grants (peers::Registrar), seconds
+    quint32 maxExpires = 3600;
     // sctp: one socket (sctp::Endpoint) on its host's side of the lab link pair
     bool oneToMany = false; // SOCK_SEQPACKET; false: one-to-one (SOCK_STREAM)
     quint16 port = 0; // 0: an ephemeral port
@@ -81,7 +83,8 @@ struct LessonExpectation {
 };
 
 struct LessonAction {
-    enum class Kind { Call, Request, Send, SctpConnect, SctpSendmsg, SctpShutdown, SctpAbort };
+    // The SIP kinds before the SCTP ones: "kind >= SctpConnect" tells them apart.
+    enum class Kind { Call, Request, Send, Register, SctpConnect, SctpSendmsg, SctpShutdown, SctpAbort };
     qint64 atMs = 0;
     QString peer; // a sip-uac
     Kind kind = Kind::Call;
@@ -93,7 +96,13 @@ struct LessonAction {
     bool dialogOnFork = false; // call, send (SIP_DIALOG_ON_FORK)
     bool stateful = true; // send (SIP_SEND_STATEFUL)
     bool tcp = false; // call, request: over TCP ("transport": "tcp"); the link must carry it
-    QByteArray method = "OPTIONS"; // request
+    QByteArray method = "OPTIONS"; // request ("REGISTER" for register)
+    // register: the address-of-record (the To URI; "sip:NAME@HOST" of the peer when empty), the
+    // Contact header's value (none: a query of the bindings) and Expires (negative: no header).
+    // The peer keeps one Call-ID and From tag per registrar and counts CSeq up (RFC 3261 §10.2.4).
+    QByteArray aor;
+    QByteArray contact;
+    qint64 expires = -1;
     QByteArray text; // send: the message, lines joined with CRLF
     // sctp_sendmsg(3): `to` (a peer, optional), the data (text padded to `size` bytes; "${n}" is the
     // message's number), repeated `repeat` times with context + n
@@ -111,6 +120,10 @@ struct LessonAction {
     bool hasAfter = false;
     LessonExpectation afterDelivered;
     qint64 afterDelayMs = 0;
+    // SIP actions: "after": {"answered": N, "delay_ms": D} instead of at_ms — the action runs D ms
+    // after the request of the earlier action N (afterAnswered = N - 1) got a 2xx final response;
+    // never when it got another or none. -1: not that kind of "after".
+    int afterAnswered = -1;
 };
 
 struct Lesson {

@@ -178,8 +178,7 @@ public:
             return fail(sub,
                 QStringLiteral("expected %1 from %2 to %3")
                     .arg(integer ? QStringLiteral("an integer") : QStringLiteral("a number"))
-                    .arg(min)
-                    .arg(max));
+                    .arg(QString::number(min, 'g', 15), QString::number(max, 'g', 15)));
         *out = T(d);
         return true;
     }
