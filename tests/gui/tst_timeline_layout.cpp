@@ -497,6 +497,141 @@ private slots:
         QVERIFY(f.density.empty());
         QVERIFY(!f.marks.empty());
     }
+
+    void wideRangesCountFromBucketsAndStillDrawEveryRetransmission()
+    {
+        // 160 000 events between two lanes over 16 s (a live capture shown whole): the frame counts
+        // the density from the index's buckets instead of visiting every item, yet draws every
+        // retransmission and the selected message as the item-by-item frame does, with the same
+        // density within the buckets' edges.
+        QVector<trace::Event> events;
+        quint64 seq = 0;
+        for (int pair = 0; pair < 80000; ++pair) {
+            for (int half = 0; half < 2; ++half) {
+                trace::Event e;
+                e.seq = seq++;
+                e.kind = pair % 97 == 5 && half == 0 ? Kind::SipRetransmission : Kind::SipMessage;
+                e.dir = half ? trace::Dir::Rx : trace::Dir::Tx;
+                e.timeNs = qint64(pair) * 200000 + half * 50000;
+                e.from = pair % 2 ? QStringLiteral("a 10.0.0.1:5060") : QStringLiteral("b 10.0.0.2:5060");
+                e.to = pair % 2 ? QStringLiteral("b 10.0.0.2:5060") : QStringLiteral("a 10.0.0.1:5060");
+                e.raw = QByteArray("MESSAGE sip:b SIP/2.0\r\nCSeq: ") + QByteArray::number(pair) + " MESSAGE\r\n\r\n";
+                events.append(e);
+            }
+        }
+        ui::TimelineView view;
+        view.resize(1200, 400);
+        view.append(events);
+        view.setFollow(false);
+        view.fitAll();
+        FrameParams params;
+        params.plot = view.plotRect();
+        params.startNs = view.startNs();
+        params.nsPerPx = view.nsPerPixel();
+        params.selected = 40001; // an ordinary arrival in the middle
+        const QFontMetricsF fm(view.font());
+        const Frame fast = buildFrame(view.index(), params, {}, fm);
+        params.itemsVisitedAtMost = SIZE_MAX;
+        const Frame exact = buildFrame(view.index(), params, {}, fm);
+        QVERIFY(fast.fromBuckets);
+        QVERIFY(!exact.fromBuckets);
+
+        // Every retransmitted arrival is an arrow in both (its send a dot in the fast one even where
+        // an ordinary send shares its pixel: the fast frame does not visit those).
+        auto arrows = [](const Frame& f) {
+            QSet<quint64> seqs;
+            for (const Mark& m : f.marks)
+                if (m.retransmission && m.shape == Mark::Arrow)
+                    seqs.insert(m.seq);
+            return seqs;
+        };
+        QSet<quint64> arrived;
+        for (const auto& it : view.index().items())
+            if (it.dir == trace::Dir::Rx && (it.flags & ui::TimelineIndex::Retransmission))
+                arrived.insert(it.seq);
+        QCOMPARE(arrived.size(), 825);
+        QCOMPARE(arrows(exact), arrived);
+        QCOMPARE(arrows(fast), arrived);
+        auto selected = [](const Frame& f) {
+            return std::count_if(f.marks.begin(), f.marks.end(), [](const Mark& m) { return m.selected && m.seq == 40001; });
+        };
+        QCOMPARE(selected(exact), 1);
+        QCOMPARE(selected(fast), 1);
+
+        auto counted = [](const Frame& f) {
+            qint64 n = 0;
+            for (const DensityRun& r : f.density)
+                n += r.count;
+            return n;
+        };
+        QVERIFY(counted(exact) > 70000);
+        QVERIFY2(std::abs(counted(fast) - counted(exact)) < counted(exact) / 50,
+            qPrintable(QStringLiteral("%1 vs %2").arg(counted(fast)).arg(counted(exact))));
+        QVERIFY(fast.marks.size() <= exact.marks.size());
+        // Zoomed in, item by item again.
+        params.itemsVisitedAtMost = kItemsVisitedAtMost;
+        params.nsPerPx = 20000.0;
+        QVERIFY(!buildFrame(view.index(), params, {}, fm).fromBuckets);
+    }
+
+    void crowdedSpansDrawOnlyTheNotableOnes()
+    {
+        // 4 000 client transactions answered at once, within 2 s: more spans than pixels, so only
+        // the retransmitted one, the timed-out one and the one still open are drawn; zoomed in on
+        // twenty, those are drawn too, but without the deadline lines that would cross the view
+        // for every span started in the 32 s before.
+        QVector<trace::Event> events;
+        quint64 seq = 0;
+        const QString lane = QStringLiteral("uac 10.0.0.1:5060");
+        auto timer = [&](Kind kind, quint64 transaction, qint64 t) {
+            trace::Event e;
+            e.seq = seq++;
+            e.kind = kind;
+            e.timeNs = t;
+            e.object = transaction;
+            e.from = lane;
+            e.text = QStringLiteral("F");
+            e.a = 32000;
+            events.append(e);
+        };
+        for (quint64 t = 1; t <= 4000; ++t) {
+            const qint64 start = qint64(t) * 500000;
+            timer(Kind::TimerArmed, t, start);
+            if (t == 1000) {
+                trace::Event r;
+                r.seq = seq++;
+                r.kind = Kind::SipRetransmission;
+                r.timeNs = start + 100000;
+                r.object = t;
+                r.from = lane;
+                r.to = QStringLiteral("uas 10.0.0.2:5060");
+                r.raw = "OPTIONS sip:b SIP/2.0\r\nCSeq: 1 OPTIONS\r\n\r\n";
+                events.append(r);
+            }
+            if (t == 2000)
+                continue; // still open
+            timer(t == 3000 ? Kind::TimerFired : Kind::TimerCancelled, t, t == 3000 ? start + 32000000000 : start + 200000);
+        }
+        std::stable_sort(events.begin(), events.end(), [](const trace::Event& a, const trace::Event& b) { return a.timeNs < b.timeNs; });
+        ui::TimelineView view;
+        view.resize(1000, 400);
+        view.append(events);
+        QVERIFY(view.index().spansInStartOrder());
+        view.setFollow(false);
+        view.setRange(0, 2.2e9 / view.plotRect().width()); // the 2 s of starts
+        QSet<quint64> drawn;
+        for (const SpanBar& b : view.frame().spans)
+            drawn.insert(b.transaction);
+        QCOMPARE(drawn, (QSet<quint64> { 1000, 2000, 3000 }));
+        view.setRange(qint64(1990) * 500000, 20 * 500000.0 / view.plotRect().width()); // 20 starts
+        drawn.clear();
+        for (const SpanBar& b : view.frame().spans)
+            drawn.insert(b.transaction);
+        QVERIFY2(drawn.size() >= 20 && drawn.size() < 30 && drawn.contains(1995) && drawn.contains(2000),
+            qPrintable(QString::number(drawn.size())));
+        for (const SpanBar& b : view.frame().spans)
+            QCOMPARE(b.deadline, b.transaction == 1000 || b.transaction == 2000 || b.transaction == 3000);
+    }
 };
 
 QTEST_MAIN(TestTimelineLayout)

@@ -101,6 +101,16 @@ void TimelineIndex::clear()
     m_associationLane.clear();
     m_spans.clear();
     m_openSpans.clear();
+    m_notableSpans.clear();
+    m_spansOrdered = true;
+    m_spanReachNs = 0;
+    m_important.clear();
+    m_buckets.clear();
+    m_bucketOrigin = 0;
+    m_bucketNs = 1000000;
+    m_bucketsStarted = false;
+    m_bucketsStale = false;
+    m_sendsTowards.clear();
     m_initialTsns.clear();
     m_associationPorts.clear();
     m_streams.clear();
@@ -181,14 +191,19 @@ void TimelineIndex::trackSpan(const trace::Event& e, qint32 lane)
             span.startNs = e.timeNs;
             span.deadlineNs = e.timeNs + qint64(e.a) * 1000000;
             span.invite = e.text == QLatin1String("B");
+            if (!m_spans.empty() && span.startNs < m_spans.back().startNs)
+                m_spansOrdered = false;
+            m_spanReachNs = std::max(m_spanReachNs, span.deadlineNs - span.startNs);
             m_openSpans.insert(key, m_spans.size());
             m_spans.push_back(std::move(span));
         }
         break;
     case Kind::SipRetransmission: {
         auto it = m_openSpans.constFind(key);
-        if (it != m_openSpans.constEnd())
+        if (it != m_openSpans.constEnd()) {
             m_spans[*it].sends.push_back(e.timeNs);
+            markNotable(*it);
+        }
         break;
     }
     case Kind::TimerFired:
@@ -196,8 +211,7 @@ void TimelineIndex::trackSpan(const trace::Event& e, qint32 lane)
         if (deadlineTimer) {
             auto it = m_openSpans.find(key);
             if (it != m_openSpans.end()) {
-                m_spans[*it].endNs = e.timeNs;
-                m_spans[*it].timedOut = e.kind == Kind::TimerFired;
+                closeSpan(*it, e.timeNs, e.kind == Kind::TimerFired);
                 m_openSpans.erase(it);
             }
         }
@@ -206,7 +220,7 @@ void TimelineIndex::trackSpan(const trace::Event& e, qint32 lane)
         if (e.text.endsWith(QLatin1String("-> Terminated"))) {
             auto it = m_openSpans.find(key);
             if (it != m_openSpans.end()) {
-                m_spans[*it].endNs = e.timeNs;
+                closeSpan(*it, e.timeNs, false);
                 m_openSpans.erase(it);
             }
         }
@@ -222,8 +236,153 @@ std::size_t TimelineIndex::lowerBound(qint64 timeNs) const
         - m_items.begin());
 }
 
+void TimelineIndex::closeSpan(std::size_t i, qint64 endNs, bool timedOut)
+{
+    Span& s = m_spans[i];
+    s.endNs = endNs;
+    s.timedOut = timedOut;
+    m_spanReachNs = std::max(m_spanReachNs, std::max(endNs, s.deadlineNs) - s.startNs);
+    if (timedOut)
+        markNotable(i);
+}
+
+void TimelineIndex::markNotable(std::size_t i)
+{
+    if (!m_spans[i].notable) {
+        m_spans[i].notable = true;
+        m_notableSpans.push_back(i);
+    }
+}
+
+std::vector<std::size_t> TimelineIndex::openSpans() const
+{
+    std::vector<std::size_t> open;
+    open.reserve(std::size_t(m_openSpans.size()));
+    for (std::size_t i : m_openSpans)
+        open.push_back(i);
+    std::sort(open.begin(), open.end());
+    return open;
+}
+
+bool TimelineIndex::isImportant(const Item& it)
+{
+    switch (it.kind) {
+    case Kind::LinkDrop:
+    case Kind::SctpAbandon:
+    case Kind::SctpForwardTsn:
+    case Kind::SctpRetransmission:
+    case Kind::Error: return true;
+    case Kind::SipMessage:
+    case Kind::SipRetransmission:
+    case Kind::SctpPacket: return it.flags & Retransmission;
+    default: return false;
+    }
+}
+
+const std::vector<TimelineIndex::BucketCounts>& TimelineIndex::buckets(qint32 lane) const
+{
+    static const std::vector<BucketCounts> none;
+    return lane >= 0 && std::size_t(lane) < m_buckets.size() ? m_buckets[std::size_t(lane)] : none;
+}
+
+void TimelineIndex::count(const Item& it)
+{
+    if (isImportant(it)) {
+        const Marked m { it.timeNs, it.seq };
+        if (m_important.empty() || m_important.back().timeNs <= it.timeNs)
+            m_important.push_back(m);
+        else
+            m_important.insert(std::upper_bound(m_important.begin(), m_important.end(), it.timeNs,
+                                   [](qint64 t, const Marked& x) { return t < x.timeNs; }),
+                m);
+        return;
+    }
+    const bool message = it.kind == Kind::SipMessage || it.kind == Kind::SipRetransmission || it.kind == Kind::SctpPacket;
+    if (it.lane < 0 || !message)
+        return;
+    const bool keepAlive = it.flags & KeepAlive;
+    const bool arrowEnd = it.pairLane >= 0 && (it.dir == Dir::Rx || !laneReceives(it.pairLane));
+    if (!keepAlive && !arrowEnd)
+        return;
+    if (arrowEnd && it.dir != Dir::Rx) {
+        if (m_sendsTowards.size() <= it.pairLane)
+            m_sendsTowards.resize(it.pairLane + 1);
+        ++m_sendsTowards[it.pairLane];
+    }
+    if (!m_bucketsStarted) {
+        m_bucketsStarted = true;
+        m_bucketOrigin = it.timeNs;
+    }
+    auto bucketOf = [&] { return it.timeNs <= m_bucketOrigin ? 0 : std::size_t((it.timeNs - m_bucketOrigin) / m_bucketNs); };
+    std::size_t b = bucketOf();
+    while (b >= kMaxBuckets) {
+        // Twice as wide: the new bucket i holds what the old 2i and 2i + 1 held.
+        m_bucketNs *= 2;
+        for (std::vector<BucketCounts>& lane : m_buckets) {
+            const std::size_t n = (lane.size() + 1) / 2;
+            for (std::size_t i = 0; i < n; ++i) {
+                BucketCounts merged = lane[2 * i];
+                if (2 * i + 1 < lane.size()) {
+                    merged.arrows += lane[2 * i + 1].arrows;
+                    merged.keepAlives += lane[2 * i + 1].keepAlives;
+                    merged.keepAliveArrows += lane[2 * i + 1].keepAliveArrows;
+                }
+                lane[i] = merged; // i <= 2i: nothing still to be read is overwritten
+            }
+            lane.resize(n);
+        }
+        b = bucketOf();
+    }
+    if (m_buckets.size() <= std::size_t(it.lane))
+        m_buckets.resize(std::size_t(it.lane) + 1);
+    std::vector<BucketCounts>& lane = m_buckets[std::size_t(it.lane)];
+    if (lane.size() <= b)
+        lane.resize(b + 1);
+    BucketCounts& c = lane[b];
+    if (keepAlive) {
+        ++c.keepAlives;
+        if (arrowEnd)
+            ++c.keepAliveArrows;
+    } else {
+        ++c.arrows;
+    }
+}
+
+void TimelineIndex::recount()
+{
+    m_bucketsStale = false;
+    m_important.clear();
+    m_buckets.clear();
+    m_sendsTowards.clear();
+    m_bucketsStarted = false;
+    m_bucketNs = 1000000;
+    for (const Item& it : m_items)
+        count(it);
+}
+
+std::size_t TimelineIndex::findItem(qint64 timeNs, quint64 seq) const
+{
+    for (std::size_t i = lowerBound(timeNs); i < m_items.size() && m_items[i].timeNs == timeNs; ++i)
+        if (m_items[i].seq == seq)
+            return i;
+    return SIZE_MAX;
+}
+
+std::size_t TimelineIndex::findItem(quint64 seq) const
+{
+    // Journal order is time order for the items of one stack: try a binary search by seq first.
+    const auto it = std::lower_bound(m_items.begin(), m_items.end(), seq, [](const Item& x, quint64 s) { return x.seq < s; });
+    if (it != m_items.end() && it->seq == seq)
+        return std::size_t(it - m_items.begin());
+    for (std::size_t i = 0; i < m_items.size(); ++i)
+        if (m_items[i].seq == seq)
+            return i;
+    return SIZE_MAX;
+}
+
 std::size_t TimelineIndex::insertSorted(const Item& item)
 {
+    count(item);
     // Journal order is time order within one stack; an imported capture may step back a little,
     // so fall back to an ordered insert rather than assume.
     m_lastNs = std::max(m_lastNs, item.timeNs);
@@ -281,8 +440,12 @@ void TimelineIndex::append(const QVector<trace::Event>& events)
             const quint64 key = pairKey(e.raw, from, to);
             if (e.dir == Dir::Rx) {
                 it.lane = to;
-                if (to >= 0)
+                if (to >= 0) {
+                    // Sends to it were counted as arrow ends: they are dots from now on.
+                    if (!m_laneReceives[to] && to < m_sendsTowards.size() && m_sendsTowards[to] > 0)
+                        m_bucketsStale = true;
                     m_laneReceives[to] = true;
+                }
                 it.pairLane = from;
                 auto p = m_pendingTx.find(key);
                 if (p != m_pendingTx.end()) {
@@ -368,6 +531,8 @@ void TimelineIndex::append(const QVector<trace::Event>& events)
         }
         insertSorted(it);
     }
+    if (m_bucketsStale)
+        recount();
 }
 
 } // namespace ladder::ui

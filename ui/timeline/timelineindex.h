@@ -56,12 +56,49 @@ public:
         qint64 deadlineNs = 0;
         bool timedOut = false; // Timer B/F fired
         bool invite = false; // Timer B (INVITE) or F (non-INVITE)
+        bool notable = false; // retransmitted or timed out: listed in notableSpans()
         std::vector<qint64> sends; // retransmissions, after the first send at startNs
+    };
+
+    // Per lane and time bucket, the messages a frame's density pass counts (see buildFrame):
+    // a frame over more items than it can visit one by one reads these instead. Arrow ends are
+    // arrivals (and sends to a lane that never receives), keep-alives counted apart, retransmissions
+    // not at all (they are important(): always drawn one by one).
+    struct BucketCounts {
+        quint32 arrows = 0; // arrow ends that are not keep-alives
+        quint32 keepAlives = 0; // keep-alives, any direction
+        quint32 keepAliveArrows = 0; // of which arrow ends
+    };
+    // The rare items every frame draws one by one (a retransmission, a drop, an abandon, a
+    // FORWARD-TSN, an error), in time order.
+    struct Marked {
+        qint64 timeNs;
+        quint64 seq;
     };
 
     void clear();
     void append(const QVector<trace::Event>& events);
     const std::vector<Span>& spans() const { return m_spans; }
+    // Spans in the order they started (true unless an imported capture stepped back in time), the
+    // longest a closed span reaches past its start (its end or its deadline), the open ones (by
+    // index), and the retransmitted or timed-out ones (by index, in the order they became so).
+    bool spansInStartOrder() const { return m_spansOrdered; }
+    qint64 longestSpanReachNs() const { return m_spanReachNs; }
+    std::vector<std::size_t> openSpans() const;
+    const std::vector<std::size_t>& notableSpans() const { return m_notableSpans; }
+
+    static bool isImportant(const Item& it);
+    const std::vector<Marked>& important() const { return m_important; }
+    // Buckets: bucket b of a lane covers [bucketOriginNs() + b × bucketNs(), … + bucketNs());
+    // earlier items count in bucket 0. At most kMaxBuckets per lane (48 KiB): the width doubles as
+    // the run grows, from 1 ms.
+    static constexpr std::size_t kMaxBuckets = 4096;
+    qint64 bucketOriginNs() const { return m_bucketOrigin; }
+    qint64 bucketNs() const { return m_bucketNs; }
+    const std::vector<BucketCounts>& buckets(qint32 lane) const;
+    // The index of the item with this seq (and time, when known), or SIZE_MAX.
+    std::size_t findItem(qint64 timeNs, quint64 seq) const;
+    std::size_t findItem(quint64 seq) const;
 
     // A deque, not a vector: appending never moves what is there (a vector's regrowth copied every
     // item in one go — tens of milliseconds on the UI thread once a live run had a million).
@@ -114,6 +151,22 @@ private:
     QHash<quint64, qint32> m_associationLane;
     std::vector<Span> m_spans;
     QHash<quint64, std::size_t> m_openSpans; // by transaction id and lane
+    std::vector<std::size_t> m_notableSpans;
+    bool m_spansOrdered = true;
+    qint64 m_spanReachNs = 0;
+    void closeSpan(std::size_t i, qint64 endNs, bool timedOut);
+    void markNotable(std::size_t i);
+    std::vector<Marked> m_important;
+    // The buckets, per lane; sends counted as arrow ends per receiving lane, so the buckets are
+    // counted again when that lane first receives (m_bucketsStale).
+    std::vector<std::vector<BucketCounts>> m_buckets;
+    qint64 m_bucketOrigin = 0;
+    qint64 m_bucketNs = 1000000;
+    bool m_bucketsStarted = false;
+    bool m_bucketsStale = false;
+    QVector<quint32> m_sendsTowards; // per lane: sends counted as arrow ends because it never received
+    void count(const Item& it);
+    void recount();
     void trackSpan(const trace::Event& e, qint32 lane);
     // Initial TSNs by (src port << 16 | dst port), each with the time its INIT was seen.
     QHash<quint32, QVector<QPair<qint64, quint32>>> m_initialTsns;

@@ -181,17 +181,7 @@ namespace {
     bool isMessage(Kind k) { return k == Kind::SipMessage || k == Kind::SipRetransmission || k == Kind::SctpPacket; }
 
     // Rare marks that matter: always drawn one by one, never folded into a density strip.
-    bool isImportant(const Item& it)
-    {
-        switch (it.kind) {
-        case Kind::LinkDrop:
-        case Kind::SctpAbandon:
-        case Kind::SctpForwardTsn:
-        case Kind::SctpRetransmission:
-        case Kind::Error: return true;
-        default: return isMessage(it.kind) && (it.flags & TimelineIndex::Retransmission);
-        }
-    }
+    bool isImportant(const Item& it) { return TimelineIndex::isImportant(it); }
 
     bool isDrawnKind(Kind k)
     {
@@ -391,7 +381,16 @@ Frame buildFrame(const TimelineIndex& index, const FrameParams& params, const La
         return params.foldKeepAlives && isMessage(it.kind) && (it.flags & TimelineIndex::KeepAlive)
             && !(it.flags & TimelineIndex::Retransmission);
     };
-    {
+    // A frame over more items than it can visit one by one at this zoom (a live capture shown
+    // whole) counts from the index's buckets when a column spans several of them; the rare
+    // important items come from their own list. Small ranges, and every test scenario, are counted
+    // item by item.
+    const double columnNs = kDensityColumn * params.nsPerPx;
+    const bool fromBuckets = end - begin > params.itemsVisitedAtMost && columnNs >= 8.0 * double(index.bucketNs());
+    auto columnStartNs = [&](int c) { return visibleStart + qint64(std::ceil(double(c) * columnNs)); };
+    std::size_t selectedItem = SIZE_MAX;
+    f.fromBuckets = fromBuckets;
+    if (!fromBuckets) {
         int lastCol = -1;
         for (std::size_t i = begin; i < end; ++i) {
             const Item& it = items[i];
@@ -411,6 +410,39 @@ Frame buildFrame(const TimelineIndex& index, const FrameParams& params, const La
             } else if (c < cols - 1 && isArrowEnd(it, index)) {
                 ++ordinary[cell];
             }
+        }
+    } else {
+        const qint64 origin = index.bucketOriginNs(), width = index.bucketNs();
+        auto bucketOf = [&](qint64 ns) { return ns <= origin ? std::size_t(0) : std::size_t((ns - origin) / width); };
+        for (qint32 lane = 0; lane < laneCount; ++lane) {
+            const auto& buckets = index.buckets(lane);
+            for (int c = 0; c < cols && !buckets.empty(); ++c) {
+                const qint64 from = columnStartNs(c);
+                const qint64 to = c < cols - 1 ? columnStartNs(c + 1) : visibleEnd + 1;
+                const std::size_t b1 = std::min(bucketOf(to), buckets.size());
+                const std::size_t cell = std::size_t(lane) * std::size_t(cols) + std::size_t(c);
+                for (std::size_t b = bucketOf(from); b < b1; ++b) {
+                    const TimelineIndex::BucketCounts& n = buckets[b];
+                    if (params.foldKeepAlives) {
+                        keep[cell] += int(n.keepAlives);
+                        f.keepAlivesPerLane[std::size_t(lane)] += n.keepAlives;
+                    }
+                    if (c < cols - 1)
+                        ordinary[cell] += int(n.arrows + (params.foldKeepAlives ? 0 : n.keepAliveArrows));
+                }
+            }
+        }
+        const auto& important = index.important();
+        auto first = std::lower_bound(important.begin(), important.end(), visibleStart,
+            [](const TimelineIndex::Marked& m, qint64 t) { return m.timeNs < t; });
+        for (auto m = first; m != important.end() && m->timeNs < scanEnd; ++m)
+            colImportant[std::size_t(colOf(m->timeNs))] = 1;
+        if (params.selected != ~0ull) {
+            selectedItem = index.findItem(params.selected);
+            if (selectedItem != SIZE_MAX && items[selectedItem].timeNs >= visibleStart && items[selectedItem].timeNs < scanEnd)
+                colImportant[std::size_t(colOf(items[selectedItem].timeNs))] = 1;
+            else
+                selectedItem = SIZE_MAX;
         }
     }
     auto dense = [&](qint32 lane, int c) {
@@ -446,7 +478,49 @@ Frame buildFrame(const TimelineIndex& index, const FrameParams& params, const La
     }
 
     // Client transaction spans in view, with their retransmission gaps as low-priority labels.
-    for (const TimelineIndex::Span& s : index.spans()) {
+    // Those that may reach into view: the open ones and, spans being in start order, the ones
+    // started at most the longest reach before it (else all). Too many to tell apart (see
+    // kSpansPerPixelAtMost): the retransmitted, timed-out and open ones whole, the others only
+    // where few start in view, without their deadlines.
+    const auto& allSpans = index.spans();
+    std::vector<std::size_t> spanOrder;
+    std::vector<std::size_t> bareSpans; // drawn without a deadline
+    if (index.spansInStartOrder()) {
+        auto byStart = [&](qint64 t) {
+            return std::size_t(std::lower_bound(allSpans.begin(), allSpans.end(), t,
+                                   [](const TimelineIndex::Span& x, qint64 v) { return x.startNs < v; })
+                - allSpans.begin());
+        };
+        const std::size_t budget = std::size_t(std::max(plot.width(), 1)) * kSpansPerPixelAtMost;
+        const std::size_t lo = byStart(visibleStart - index.longestSpanReachNs());
+        const std::size_t inView = byStart(visibleStart);
+        const std::size_t hi = byStart(visibleEnd + 1);
+        const bool crowded = hi - lo > budget;
+        for (std::size_t i : index.openSpans())
+            if (i < lo || crowded)
+                spanOrder.push_back(i);
+        if (!crowded) {
+            for (std::size_t i = lo; i < hi; ++i)
+                spanOrder.push_back(i);
+        } else {
+            for (std::size_t i : index.notableSpans())
+                if (allSpans[i].endNs >= 0)
+                    spanOrder.push_back(i);
+            if (hi - inView <= budget)
+                for (std::size_t i = inView; i < hi; ++i)
+                    if (!allSpans[i].notable && allSpans[i].endNs >= 0) {
+                        spanOrder.push_back(i);
+                        bareSpans.push_back(i);
+                    }
+        }
+        std::sort(spanOrder.begin(), spanOrder.end());
+        spanOrder.erase(std::unique(spanOrder.begin(), spanOrder.end()), spanOrder.end());
+    } else {
+        spanOrder.resize(allSpans.size());
+        std::iota(spanOrder.begin(), spanOrder.end(), std::size_t(0));
+    }
+    for (std::size_t spanIndex : spanOrder) {
+        const TimelineIndex::Span& s = allSpans[spanIndex];
         if (s.lane < 0 || s.lane >= laneCount)
             continue;
         const qint64 end = s.endNs >= 0 ? s.endNs : index.lastNs();
@@ -462,6 +536,7 @@ Frame buildFrame(const TimelineIndex& index, const FrameParams& params, const La
         bar.open = s.endNs < 0;
         bar.timedOut = s.timedOut;
         bar.invite = s.invite;
+        bar.deadline = !std::binary_search(bareSpans.begin(), bareSpans.end(), spanIndex);
         bar.sends.push_back(bar.x0);
         qint64 previous = s.startNs;
         const double y = f.lanes.y(s.lane) + kSpanOffset;
@@ -484,136 +559,163 @@ Frame buildFrame(const TimelineIndex& index, const FrameParams& params, const La
         slot = x;
         return false;
     };
+    // One item's mark (and label candidate), in column c.
+    auto visit = [&](std::size_t i, int c) {
+        const Item& it = items[i];
+        if (it.lane < 0 || it.lane >= laneCount || !isDrawnKind(it.kind) || isFolded(it))
+            return;
+        const bool selected = it.seq == params.selected;
+        if (!selected && !isImportant(it) && dense(it.lane, c) && isArrowEnd(it, index))
+            return;
+        const double x = nsToX(it.timeNs);
+        const int xi = int(x);
+        const double y = f.lanes.y(it.lane);
+        Mark m;
+        m.seq = it.seq;
+        m.selected = selected;
+        Candidate cand { {}, Priority::Message, Mark::Request, i };
+        bool wantLabel = false;
+        switch (it.kind) {
+        case Kind::SipMessage:
+        case Kind::SipRetransmission:
+        case Kind::SctpPacket: {
+            m.retransmission = it.flags & TimelineIndex::Retransmission;
+            m.colour = messageColour(it);
+            if (it.pairLane >= laneCount)
+                return;
+            if (it.dir == Dir::Tx && (it.pairLane < 0 || index.laneReceives(it.pairLane))) {
+                // Its arrow is drawn at the receive end; here only a dot.
+                if (it.timeNs > visibleEnd || (!selected && seen(it.lane, 0, xi)))
+                    return;
+                m.shape = Mark::Sent;
+                m.a = m.b = QPointF(x, y);
+                break;
+            }
+            if (it.pairLane < 0)
+                return;
+            const bool paired = it.dir == Dir::Tx || (it.flags & TimelineIndex::Paired);
+            const double x0 = paired && it.dir == Dir::Rx ? nsToX(it.pairTimeNs) : x;
+            const double y0 = f.lanes.y(it.pairLane);
+            const double x1 = std::max(x, x0 + minimumArrowWidth(y - y0));
+            if (x0 > plot.right() + 1)
+                return;
+            if (!selected && seen(it.pairLane, 1 + (m.retransmission ? 1 : 0) + (it.lane < it.pairLane ? 2 : 0), int(x0))
+                && int(x0) == xi)
+                return;
+            m.shape = Mark::Arrow;
+            m.a = QPointF(x0, y0);
+            m.b = QPointF(x1, y);
+            cand.anchor = (m.a + m.b) / 2;
+            cand.priority = messagePriority(it);
+            wantLabel = true;
+            break;
+        }
+        case Kind::LinkDrop: {
+            if (it.timeNs > visibleEnd || (!selected && seen(it.lane, 5, xi)))
+                return;
+            const double y1 = it.pairLane >= 0 && it.pairLane < laneCount ? f.lanes.y(it.pairLane) : y + f.lanes.laneHeight / 2.0;
+            m.shape = Mark::Drop;
+            m.colour = Mark::DropColour;
+            m.a = QPointF(x, y);
+            m.b = QPointF(x + std::max(10.0, minimumArrowWidth(y1 - y) / 2), (y + y1) / 2.0);
+            break;
+        }
+        case Kind::SctpAbandon:
+            if (it.timeNs > visibleEnd || (!selected && seen(it.lane, 6, xi)))
+                return;
+            m.shape = Mark::Abandon;
+            m.colour = Mark::AbandonColour;
+            m.a = m.b = QPointF(x, y);
+            cand.anchor = m.a;
+            cand.priority = Priority::Abandon;
+            wantLabel = true;
+            break;
+        case Kind::SctpForwardTsn:
+            if (it.timeNs > visibleEnd || (!selected && seen(it.lane, 7, xi)))
+                return;
+            m.shape = Mark::ForwardTsn;
+            m.colour = Mark::ForwardTsnColour;
+            m.a = m.b = QPointF(x, y);
+            cand.anchor = m.a;
+            cand.priority = Priority::ForwardTsn;
+            wantLabel = true;
+            break;
+        case Kind::SctpRetransmission:
+            if (it.timeNs > visibleEnd || (!selected && seen(it.lane, 8, xi)))
+                return;
+            m.shape = it.detail == TimelineIndex::RetransmitFast ? Mark::FastRetransmit : Mark::TimeoutRetransmit;
+            m.colour = Mark::Retransmit;
+            m.retransmission = true;
+            m.a = m.b = QPointF(x, y);
+            cand.anchor = m.a;
+            cand.priority = Priority::Retransmission;
+            wantLabel = true;
+            break;
+        case Kind::TimerFired:
+            if (it.timeNs > visibleEnd || (!selected && seen(it.lane, 9, xi)))
+                return;
+            m.shape = Mark::Timer;
+            m.colour = Mark::TimerColour;
+            m.a = m.b = QPointF(x, y + 12);
+            break;
+        case Kind::TransactionState:
+        case Kind::DialogState:
+        case Kind::AssociationState:
+            if (it.timeNs > visibleEnd || (!selected && seen(it.lane, 10, xi)))
+                return;
+            m.shape = Mark::State;
+            m.colour = Mark::StateColour;
+            m.a = m.b = QPointF(x, y - 12);
+            break;
+        case Kind::Error:
+            if (it.timeNs > visibleEnd || (!selected && seen(it.lane, 11, xi)))
+                return;
+            m.shape = Mark::Error;
+            m.colour = Mark::DropColour;
+            m.a = m.b = QPointF(x, y);
+            break;
+        default: return;
+        }
+        f.marks.push_back(m);
+        if (wantLabel) {
+            cand.colour = m.colour;
+            candidates.push_back(cand);
+        }
+    };
     for (int c = 0; c < cols; ++c) {
-        const std::size_t colEnd = colBegin[std::size_t(c) + 1];
         bool skippable = !colImportant[std::size_t(c)] && c < cols - 1;
         if (skippable)
             for (qint32 lane = 0; lane < laneCount && skippable; ++lane)
                 skippable = ordinary[std::size_t(lane) * std::size_t(cols) + std::size_t(c)] == 0 || dense(lane, c);
         if (skippable)
             continue;
-        for (std::size_t i = colBegin[std::size_t(c)]; i < colEnd; ++i) {
-            const Item& it = items[i];
-            if (it.lane < 0 || it.lane >= laneCount || !isDrawnKind(it.kind) || isFolded(it))
-                continue;
-            const bool selected = it.seq == params.selected;
-            if (!selected && !isImportant(it) && dense(it.lane, c) && isArrowEnd(it, index))
-                continue;
-            const double x = nsToX(it.timeNs);
-            const int xi = int(x);
-            const double y = f.lanes.y(it.lane);
-            Mark m;
-            m.seq = it.seq;
-            m.selected = selected;
-            Candidate cand { {}, Priority::Message, Mark::Request, i };
-            bool wantLabel = false;
-            switch (it.kind) {
-            case Kind::SipMessage:
-            case Kind::SipRetransmission:
-            case Kind::SctpPacket: {
-                m.retransmission = it.flags & TimelineIndex::Retransmission;
-                m.colour = messageColour(it);
-                if (it.pairLane >= laneCount)
-                    continue;
-                if (it.dir == Dir::Tx && (it.pairLane < 0 || index.laneReceives(it.pairLane))) {
-                    // Its arrow is drawn at the receive end; here only a dot.
-                    if (it.timeNs > visibleEnd || (!selected && seen(it.lane, 0, xi)))
-                        continue;
-                    m.shape = Mark::Sent;
-                    m.a = m.b = QPointF(x, y);
-                    break;
-                }
-                if (it.pairLane < 0)
-                    continue;
-                const bool paired = it.dir == Dir::Tx || (it.flags & TimelineIndex::Paired);
-                const double x0 = paired && it.dir == Dir::Rx ? nsToX(it.pairTimeNs) : x;
-                const double y0 = f.lanes.y(it.pairLane);
-                const double x1 = std::max(x, x0 + minimumArrowWidth(y - y0));
-                if (x0 > plot.right() + 1)
-                    continue;
-                if (!selected && seen(it.pairLane, 1 + (m.retransmission ? 1 : 0) + (it.lane < it.pairLane ? 2 : 0), int(x0))
-                    && int(x0) == xi)
-                    continue;
-                m.shape = Mark::Arrow;
-                m.a = QPointF(x0, y0);
-                m.b = QPointF(x1, y);
-                cand.anchor = (m.a + m.b) / 2;
-                cand.priority = messagePriority(it);
-                wantLabel = true;
-                break;
-            }
-            case Kind::LinkDrop: {
-                if (it.timeNs > visibleEnd || (!selected && seen(it.lane, 5, xi)))
-                    continue;
-                const double y1 = it.pairLane >= 0 && it.pairLane < laneCount ? f.lanes.y(it.pairLane) : y + f.lanes.laneHeight / 2.0;
-                m.shape = Mark::Drop;
-                m.colour = Mark::DropColour;
-                m.a = QPointF(x, y);
-                m.b = QPointF(x + std::max(10.0, minimumArrowWidth(y1 - y) / 2), (y + y1) / 2.0);
-                break;
-            }
-            case Kind::SctpAbandon:
-                if (it.timeNs > visibleEnd || (!selected && seen(it.lane, 6, xi)))
-                    continue;
-                m.shape = Mark::Abandon;
-                m.colour = Mark::AbandonColour;
-                m.a = m.b = QPointF(x, y);
-                cand.anchor = m.a;
-                cand.priority = Priority::Abandon;
-                wantLabel = true;
-                break;
-            case Kind::SctpForwardTsn:
-                if (it.timeNs > visibleEnd || (!selected && seen(it.lane, 7, xi)))
-                    continue;
-                m.shape = Mark::ForwardTsn;
-                m.colour = Mark::ForwardTsnColour;
-                m.a = m.b = QPointF(x, y);
-                cand.anchor = m.a;
-                cand.priority = Priority::ForwardTsn;
-                wantLabel = true;
-                break;
-            case Kind::SctpRetransmission:
-                if (it.timeNs > visibleEnd || (!selected && seen(it.lane, 8, xi)))
-                    continue;
-                m.shape = it.detail == TimelineIndex::RetransmitFast ? Mark::FastRetransmit : Mark::TimeoutRetransmit;
-                m.colour = Mark::Retransmit;
-                m.retransmission = true;
-                m.a = m.b = QPointF(x, y);
-                cand.anchor = m.a;
-                cand.priority = Priority::Retransmission;
-                wantLabel = true;
-                break;
-            case Kind::TimerFired:
-                if (it.timeNs > visibleEnd || (!selected && seen(it.lane, 9, xi)))
-                    continue;
-                m.shape = Mark::Timer;
-                m.colour = Mark::TimerColour;
-                m.a = m.b = QPointF(x, y + 12);
-                break;
-            case Kind::TransactionState:
-            case Kind::DialogState:
-            case Kind::AssociationState:
-                if (it.timeNs > visibleEnd || (!selected && seen(it.lane, 10, xi)))
-                    continue;
-                m.shape = Mark::State;
-                m.colour = Mark::StateColour;
-                m.a = m.b = QPointF(x, y - 12);
-                break;
-            case Kind::Error:
-                if (it.timeNs > visibleEnd || (!selected && seen(it.lane, 11, xi)))
-                    continue;
-                m.shape = Mark::Error;
-                m.colour = Mark::DropColour;
-                m.a = m.b = QPointF(x, y);
-                break;
-            default: continue;
-            }
-            f.marks.push_back(m);
-            if (wantLabel) {
-                cand.colour = m.colour;
-                candidates.push_back(cand);
-            }
+        if (!fromBuckets) {
+            for (std::size_t i = colBegin[std::size_t(c)]; i < colBegin[std::size_t(c) + 1]; ++i)
+                visit(i, c);
+            continue;
         }
+        // From the buckets: a column with a lane neither empty nor dense is visited item by item;
+        // one drawn only for its important items (every lane dense or empty) visits those alone —
+        // the states, timers and sends under a density strip are folded into it.
+        bool mixed = c == cols - 1;
+        for (qint32 lane = 0; lane < laneCount && !mixed; ++lane)
+            mixed = ordinary[std::size_t(lane) * std::size_t(cols) + std::size_t(c)] > 0 && !dense(lane, c);
+        const qint64 from = c == 0 ? visibleStart : columnStartNs(c);
+        const qint64 to = c < cols - 1 ? columnStartNs(c + 1) : scanEnd;
+        if (mixed) {
+            for (std::size_t i = index.lowerBound(from), last = index.lowerBound(to); i < last; ++i)
+                visit(i, colOf(items[i].timeNs));
+            continue;
+        }
+        const auto& important = index.important();
+        for (auto m = std::lower_bound(important.begin(), important.end(), from,
+                 [](const TimelineIndex::Marked& x, qint64 t) { return x.timeNs < t; });
+             m != important.end() && m->timeNs < to; ++m)
+            if (const std::size_t i = index.findItem(m->timeNs, m->seq); i != SIZE_MAX)
+                visit(i, colOf(m->timeNs));
+        if (selectedItem != SIZE_MAX && items[selectedItem].timeNs >= from && items[selectedItem].timeNs < to
+            && !isImportant(items[selectedItem]))
+            visit(selectedItem, c);
     }
     f.items = int(f.marks.size() + f.density.size() + f.keepAlives.size() + f.spans.size() + f.streamBars.size());
     for (std::size_t g = 0; g < gaps.size(); ++g)

@@ -29,6 +29,12 @@ constexpr int kKeepAliveGap = 5; // between the strip and the lane line
 // ordinary arrows end becomes one bar with a count.
 constexpr int kDensityColumn = 8;
 constexpr int kDenseCount = 4;
+// A frame whose range holds more items than this counts the density from the index's buckets
+// (FrameParams::itemsVisitedAtMost). When more client-transaction spans than this many per pixel
+// reach into view (their deadlines included), only the retransmitted, timed-out and open ones are
+// drawn whole; the others only if no more than that start in view, as bars without a deadline.
+constexpr std::size_t kItemsVisitedAtMost = 100000;
+constexpr std::size_t kSpansPerPixelAtMost = 2;
 
 struct LaneGeometry {
     int top = 0;
@@ -103,6 +109,7 @@ struct SpanBar {
     double x0 = 0, x1 = 0; // the attempt
     double deadlineX = 0;
     bool open = false, timedOut = false, invite = false;
+    bool deadline = true; // false: one of many answered at once, drawn without its deadline
     std::vector<double> sends; // every send, the first included
     quint64 transaction = 0;
 };
@@ -160,6 +167,7 @@ struct FrameParams {
     quint64 selected = ~0ull;
     bool legacyLabels = false; // placeLabelsLegacy instead of placeLabels (tests only)
     bool streams = true; // the stream sub-lanes
+    std::size_t itemsVisitedAtMost = kItemsVisitedAtMost; // see kItemsVisitedAtMost (tests lower it)
 };
 
 struct Frame {
@@ -176,6 +184,7 @@ struct Frame {
     int hiddenStreamRows = 0;
     QRectF streamBand; // empty: none
     int items = 0; // marks and strips drawn
+    bool fromBuckets = false; // the density was counted from the index's buckets
 };
 
 // The text of an item's label ("INVITE", "DATA TSN 12 s0, SACK cum 11"…); empty for none.

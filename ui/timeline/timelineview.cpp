@@ -656,7 +656,8 @@ void TimelineView::drawFrame(QPainter& p, const timeline::Frame& f)
         }
     }
     // Client transaction spans: the attempt as a bar under the lane, a tick per send (the
-    // retransmissions orange), then a dashed line to the Timer B/F deadline.
+    // retransmissions orange), then a dashed line to the Timer B/F deadline (not for the many
+    // answered at once in a crowded view: SpanBar::deadline).
     for (const timeline::SpanBar& b : f.spans) {
         const double y = g.y(b.lane) + timeline::kSpanOffset;
         QColor bar = marks.request;
@@ -666,6 +667,8 @@ void TimelineView::drawFrame(QPainter& p, const timeline::Frame& f)
             p.setPen(QPen(k ? marks.retransmit : marks.request, k ? 2.0 : 1.6));
             p.drawLine(QPointF(b.sends[k], y - 5), QPointF(b.sends[k], y + 5));
         }
+        if (!b.deadline)
+            continue;
         QColor faint = marks.text(marks.state);
         p.setPen(QPen(faint, 1, Qt::DotLine));
         if (b.deadlineX > b.x1)
