@@ -84,6 +84,53 @@ bool journalHas(const std::shared_ptr<trace::Journal>& journal, const std::funct
     return found;
 }
 
+QString ladderctl()
+{
+    return qEnvironmentVariable("LADDERLAB_BINARY_DIR") + QStringLiteral("/app/ladderctl");
+}
+
+// Until `p` ends (20 s at the most, the event loop running, so the window answers meanwhile): all
+// it wrote, stdout and stderr merged, then "\nexit CODE".
+QByteArray finish(QProcess& p)
+{
+    QElapsedTimer t;
+    t.start();
+    while (p.state() != QProcess::NotRunning && t.elapsed() < 20000)
+        QTest::qWait(50);
+    return p.readAll() + "\nexit " + QByteArray::number(p.exitCode());
+}
+
+// `program args` to its end, as finish() says.
+QByteArray runToEnd(const QString& program, const QStringList& args)
+{
+    QProcess p;
+    p.setProcessChannelMode(QProcess::MergedChannels);
+    p.start(program, args);
+    if (!p.waitForStarted())
+        return QByteArray("did not start");
+    return finish(p);
+}
+
+// `ladderctl send sip --auth alice:pa55` of a REGISTER for alice (From tag `tag`, Call-ID `callId`,
+// written into `dir`) to udp:127.0.0.1:`port`, started with its output merged.
+bool startRegisterWithAuth(QProcess& c, const QTemporaryDir& dir, int port, const QString& tag, const QString& callId)
+{
+    QFile f(dir.filePath(callId + QStringLiteral(".sip")));
+    if (!f.open(QIODevice::WriteOnly))
+        return false;
+    f.write(QStringLiteral("REGISTER sip:127.0.0.1:%1 SIP/2.0\nMax-Forwards: 70\nFrom: <sip:alice@127.0.0.1>;tag=%2\n"
+                           "To: <sip:alice@127.0.0.1>\nCall-ID: %3@127.0.0.1\nCSeq: 1 REGISTER\n"
+                           "Contact: <sip:alice@127.0.0.1:5999>\nContent-Length: 0\n\n")
+                .arg(port)
+                .arg(tag, callId)
+                .toUtf8());
+    f.close();
+    c.setProcessChannelMode(QProcess::MergedChannels);
+    c.start(ladderctl(), { QStringLiteral("send"), QStringLiteral("sip"), QStringLiteral("--to"), QStringLiteral("udp:127.0.0.1:%1").arg(port),
+                             QStringLiteral("--auth"), QStringLiteral("alice:pa55"), f.fileName() });
+    return c.waitForStarted();
+}
+
 // baresip (Debian's baresip-core) as a test's peer: a config for 127.0.0.1 (G.711, ALSA's "null"
 // device as source and player: no sound card needed), one account that answers calls itself.
 struct Baresip {
@@ -729,18 +776,9 @@ private slots:
             QVERIFY2(QSettings().value(key).toString() != QLatin1String("pa55"), qPrintable(key));
         QTest::qWait(200);
         auto runSipsak = [&](const QStringList& extra) {
-            QProcess p;
-            p.setProcessChannelMode(QProcess::MergedChannels);
-            p.start(sipsak, QStringList { QStringLiteral("-vv"), QStringLiteral("-H"), QStringLiteral("127.0.0.1"), QStringLiteral("-s"),
-                                QStringLiteral("sip:alice@127.0.0.1:%1").arg(w.port) }
+            return runToEnd(sipsak, QStringList { QStringLiteral("-vv"), QStringLiteral("-H"), QStringLiteral("127.0.0.1"), QStringLiteral("-s"),
+                                        QStringLiteral("sip:alice@127.0.0.1:%1").arg(w.port) }
                     + extra);
-            if (!p.waitForStarted())
-                return QByteArray("sipsak did not start");
-            QElapsedTimer t;
-            t.start();
-            while (p.state() != QProcess::NotRunning && t.elapsed() < 20000)
-                QTest::qWait(50);
-            return p.readAll() + "\nexit " + QByteArray::number(p.exitCode());
         };
         // No credentials: the 401 and its challenge.
         QByteArray out = runSipsak({});
@@ -759,27 +797,11 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(logHas(QStringLiteral("credentials for 'alice': wrong response (wrong password?): answering 401")), 5000);
 
         // ladderctl's digest as the client: REGISTER verified and answered 200 by the rule.
-        const QString ctl = qEnvironmentVariable("LADDERLAB_BINARY_DIR") + QStringLiteral("/app/ladderctl");
         QTemporaryDir dir;
-        QFile f(dir.filePath(QStringLiteral("register.sip")));
-        QVERIFY(f.open(QIODevice::WriteOnly));
-        f.write(QStringLiteral("REGISTER sip:127.0.0.1:%1 SIP/2.0\nMax-Forwards: 70\nFrom: <sip:alice@127.0.0.1>;tag=r1\n"
-                               "To: <sip:alice@127.0.0.1>\nCall-ID: uas-auth@127.0.0.1\nCSeq: 1 REGISTER\n"
-                               "Contact: <sip:alice@127.0.0.1:5999>\nContent-Length: 0\n\n")
-                    .arg(w.port)
-                    .toUtf8());
-        f.close();
         QProcess c;
-        c.setProcessChannelMode(QProcess::MergedChannels);
-        c.start(ctl, { QStringLiteral("send"), QStringLiteral("sip"), QStringLiteral("--to"), QStringLiteral("udp:127.0.0.1:%1").arg(w.port),
-                         QStringLiteral("--auth"), QStringLiteral("alice:pa55"), f.fileName() });
-        QVERIFY(c.waitForStarted());
-        QElapsedTimer t;
-        t.start();
-        while (c.state() != QProcess::NotRunning && t.elapsed() < 20000)
-            QTest::qWait(50);
-        out = c.readAll();
-        QVERIFY2(c.exitCode() == 0 && out.contains("final response: 200"), out.constData());
+        QVERIFY(startRegisterWithAuth(c, dir, w.port, QStringLiteral("r1"), QStringLiteral("uas-auth")));
+        out = finish(c);
+        QVERIFY2(out.endsWith("exit 0") && out.contains("final response: 200"), out.constData());
         QVERIFY2(out.contains("answering the MD5 WWW-Authenticate challenge of realm \"ladderlab\", qop=auth as 'alice'"), out.constData());
         panel->challengeMethodsEdit()->clear();
         QTest::keyClick(panel->challengeMethodsEdit(), Qt::Key_Return);
@@ -810,22 +832,10 @@ private slots:
         }
         QCOMPARE(panel->state().value(QStringLiteral("challengeAlgorithm")).toString(), QStringLiteral("SHA-256+MD5"));
         QTest::qWait(200);
-        auto run = [&](const QString& program, const QStringList& args) {
-            QProcess p;
-            p.setProcessChannelMode(QProcess::MergedChannels);
-            p.start(program, args);
-            if (!p.waitForStarted())
-                return QByteArray("did not start");
-            QElapsedTimer t;
-            t.start();
-            while (p.state() != QProcess::NotRunning && t.elapsed() < 20000)
-                QTest::qWait(50);
-            return p.readAll() + "\nexit " + QByteArray::number(p.exitCode());
-        };
         const QStringList sipsakArgs { QStringLiteral("-vv"), QStringLiteral("-H"), QStringLiteral("127.0.0.1"), QStringLiteral("-s"),
             QStringLiteral("sip:alice@127.0.0.1:%1").arg(w.port) };
         // Without credentials: two challenges, SHA-256 first, one nonce.
-        QByteArray out = run(sipsak, sipsakArgs);
+        QByteArray out = runToEnd(sipsak, sipsakArgs);
         const qsizetype sha = out.indexOf("WWW-Authenticate: Digest realm=\"ladderlab\""), md5 = out.indexOf("algorithm=MD5");
         QVERIFY2(out.contains("SIP/2.0 401 Unauthorized") && sha >= 0, out.constData());
         QVERIFY2(out.indexOf("algorithm=SHA-256", sha) > sha && md5 > out.indexOf("algorithm=SHA-256", sha), out.constData());
@@ -835,7 +845,7 @@ private slots:
         };
         // sipsak reads only the first challenge and knows no SHA-256: it gives up, as an MD5-only
         // client that ignores the second header does.
-        out = run(sipsak, sipsakArgs + QStringList { QStringLiteral("-a"), QStringLiteral("pa55"), QStringLiteral("--auth-username=alice") });
+        out = runToEnd(sipsak, sipsakArgs + QStringList { QStringLiteral("-a"), QStringLiteral("pa55"), QStringLiteral("--auth-username=alice") });
         QVERIFY2(!out.contains("SIP/2.0 200"), out.constData());
         // An MD5 client that reads both headers (this test, over a UDP socket, computing the
         // response itself per RFC 2617): answers the MD5 one, verified as MD5, then 200.
@@ -880,21 +890,12 @@ private slots:
             QTRY_VERIFY_WITH_TIMEOUT(logHas(QStringLiteral("credentials for 'alice' verified (MD5)")), 5000);
         }
         // ladderctl picks SHA-256.
-        const QString ctl = qEnvironmentVariable("LADDERLAB_BINARY_DIR") + QStringLiteral("/app/ladderctl");
         QTemporaryDir dir;
-        auto registerOnce = [&](int cseq) {
-            QFile f(dir.filePath(QStringLiteral("register%1.sip").arg(cseq)));
-            if (!f.open(QIODevice::WriteOnly))
-                return QByteArray("cannot write");
-            f.write(QStringLiteral("REGISTER sip:127.0.0.1:%1 SIP/2.0\nMax-Forwards: 70\nFrom: <sip:alice@127.0.0.1>;tag=s%2\n"
-                                   "To: <sip:alice@127.0.0.1>\nCall-ID: uas-sha-%2@127.0.0.1\nCSeq: 1 REGISTER\n"
-                                   "Contact: <sip:alice@127.0.0.1:5999>\nContent-Length: 0\n\n")
-                        .arg(w.port)
-                        .arg(cseq)
-                        .toUtf8());
-            f.close();
-            return run(ctl, { QStringLiteral("send"), QStringLiteral("sip"), QStringLiteral("--to"), QStringLiteral("udp:127.0.0.1:%1").arg(w.port),
-                                QStringLiteral("--auth"), QStringLiteral("alice:pa55"), f.fileName() });
+        auto registerOnce = [&](int n) {
+            QProcess c;
+            if (!startRegisterWithAuth(c, dir, w.port, QStringLiteral("s%1").arg(n), QStringLiteral("uas-sha-%1").arg(n)))
+                return QByteArray("did not start");
+            return finish(c);
         };
         out = registerOnce(1);
         QVERIFY2(out.contains("final response: 200") && out.endsWith("exit 0"), out.constData());
@@ -903,7 +904,7 @@ private slots:
         // SHA-256 alone: one header; ladderctl verified again.
         algorithm->setCurrentIndex(algorithm->findData(QStringLiteral("SHA-256")));
         QTest::qWait(200);
-        out = run(sipsak, sipsakArgs);
+        out = runToEnd(sipsak, sipsakArgs);
         QVERIFY2(out.contains("algorithm=SHA-256") && !out.contains("algorithm=MD5"), out.constData());
         out = registerOnce(2);
         QVERIFY2(out.contains("final response: 200") && out.contains("answering the SHA-256"), out.constData());
@@ -995,7 +996,7 @@ private slots:
     // The peer restarted with a new certificate at the same address is refused again.
     void tlsPeerTrustedAnywayByItsDigest()
     {
-        const QString ctl = qEnvironmentVariable("LADDERLAB_BINARY_DIR") + QStringLiteral("/app/ladderctl");
+        const QString ctl = ladderctl();
         const int tlsPort = freePort();
         auto startPeer = [&](QProcess& p) {
             p.setProcessChannelMode(QProcess::MergedChannels);
@@ -1694,21 +1695,9 @@ private slots:
         // SHA-256, 407: ladderctl answers with Proxy-Authorization, verified as SHA-256.
         panel->challengeAlgorithmBox()->setCurrentIndex(panel->challengeAlgorithmBox()->findData(QStringLiteral("SHA-256")));
         QTest::qWait(200);
-        const QString ctl = qEnvironmentVariable("LADDERLAB_BINARY_DIR") + QStringLiteral("/app/ladderctl");
         QTemporaryDir dir;
-        QFile f(dir.filePath(QStringLiteral("register.sip")));
-        QVERIFY(f.open(QIODevice::WriteOnly));
-        f.write(QStringLiteral("REGISTER sip:127.0.0.1:%1 SIP/2.0\nMax-Forwards: 70\nFrom: <sip:alice@127.0.0.1>;tag=h1\n"
-                               "To: <sip:alice@127.0.0.1>\nCall-ID: hand-407@127.0.0.1\nCSeq: 1 REGISTER\n"
-                               "Contact: <sip:alice@127.0.0.1:5999>\nContent-Length: 0\n\n")
-                    .arg(w.port)
-                    .toUtf8());
-        f.close();
         QProcess c;
-        c.setProcessChannelMode(QProcess::MergedChannels);
-        c.start(ctl, { QStringLiteral("send"), QStringLiteral("sip"), QStringLiteral("--to"), QStringLiteral("udp:127.0.0.1:%1").arg(w.port),
-                         QStringLiteral("--auth"), QStringLiteral("alice:pa55"), f.fileName() });
-        QVERIFY(c.waitForStarted());
+        QVERIFY(startRegisterWithAuth(c, dir, w.port, QStringLiteral("h1"), QStringLiteral("hand-407")));
         QTRY_COMPARE_WITH_TIMEOUT(panel->waitingTable()->rowCount(), 1, 5000);
         answerNewest(407);
         QTRY_VERIFY2_WITH_TIMEOUT(panel->credentialsCheckLabel()->text().startsWith(QLatin1String("Accepted: REGISTER")),
