@@ -166,37 +166,57 @@ namespace {
 
     // The values of the first Via and the first CSeq in the head of a SIP message, as header()
     // finds them (the same lines, the same trimming), in one pass and without copying.
+    // The first CRLF at or after from in [d, d + n), or -1. memchr for the LF: Qt's indexOf of a
+    // two- or four-byte needle (a hashed search) was ≈ 7 % of a capture's reading time here.
+    qsizetype crlfFrom(const char* d, qsizetype n, qsizetype from)
+    {
+        while (from < n) {
+            const void* q = std::memchr(d + from, '\n', std::size_t(n - from));
+            if (!q)
+                return -1;
+            const qsizetype i = static_cast<const char*>(q) - d;
+            if (i > from && d[i - 1] == '\r')
+                return i - 1;
+            from = i + 1;
+        }
+        return -1;
+    }
+
+    // The top Via's and the CSeq's values: the header lines after the start line, up to the
+    // first empty line (or the end), each line ending at a CRLF.
     void viaAndCSeq(QByteArrayView msg, QByteArrayView* via, QByteArrayView* cseq)
     {
         *via = *cseq = {};
         bool haveVia = false, haveCSeq = false;
-        const qsizetype headEnd = msg.indexOf("\r\n\r\n");
-        const QByteArrayView head = msg.first(headEnd < 0 ? msg.size() : headEnd);
-        qsizetype pos = head.indexOf("\r\n");
-        while (pos >= 0 && pos + 2 < head.size() && !(haveVia && haveCSeq)) {
+        const char* d = msg.data();
+        const qsizetype n = msg.size();
+        qsizetype pos = crlfFrom(d, n, 0);
+        while (pos >= 0 && pos + 2 < n && !(haveVia && haveCSeq)) {
             const qsizetype start = pos + 2;
-            qsizetype end = head.indexOf("\r\n", start);
+            qsizetype end = crlfFrom(d, n, start);
+            if (end == start)
+                break; // the empty line: the headers end
             if (end < 0)
-                end = head.size();
-            const QByteArrayView line = head.sliced(start, end - start);
+                end = n;
+            const QByteArrayView line = msg.sliced(start, end - start);
             const qsizetype colon = line.indexOf(':');
             if (colon > 0) {
-                const QByteArrayView n = line.first(colon);
-                if (!haveVia && nameIs(n, "via", "v")) {
+                const QByteArrayView name = line.first(colon);
+                if (!haveVia && nameIs(name, "via", "v")) {
                     haveVia = true;
                     *via = trimmedView(line.sliced(colon + 1));
-                } else if (!haveCSeq && nameIs(n, "cseq", {})) {
+                } else if (!haveCSeq && nameIs(name, "cseq", {})) {
                     haveCSeq = true;
                     *cseq = trimmedView(line.sliced(colon + 1));
                 }
             }
-            pos = end < head.size() ? end : -1;
+            pos = end < n ? end : -1;
         }
     }
 
     QString firstLine(const QByteArray& msg)
     {
-        qsizetype end = msg.indexOf("\r\n");
+        qsizetype end = crlfFrom(msg.constData(), std::min<qsizetype>(msg.size(), 202), 0);
         if (end < 0 || end > 200)
             end = std::min<qsizetype>(msg.size(), 200);
         return QString::fromUtf8(msg.constData(), end);

@@ -437,6 +437,42 @@ private slots:
         QCOMPARE(int(lib.result.packets), 5);
     }
 
+    // A transaction is named by the top Via and the CSeq of the headers: what follows the empty
+    // line (a body that quotes a Via) is not read, a compact Via (v:) is, and a line ends at a CRLF.
+    void transactionKeysComeFromTheHeadersOnly()
+    {
+        const QByteArray quoted = "Via: SIP/2.0/UDP q;branch=z9hG4bK-one\r\nCSeq: 1 OPTIONS\r\n";
+        auto options = [&](const QByteArray& headers, const QByteArray& body) {
+            return "OPTIONS sip:b@127.0.0.1 SIP/2.0\r\n" + headers + "Content-Length: "
+                + QByteArray::number(body.size()) + "\r\n\r\n" + body;
+        };
+        const QList<QByteArray> msgs {
+            options("Via: SIP/2.0/UDP h;branch=z9hG4bK-one\r\nCSeq: 1 OPTIONS\r\n", {}),
+            options("CSeq: 1 OPTIONS\r\n", quoted), // no Via of its own
+            options("v: SIP/2.0/UDP h2;branch=z9hG4bK-one\r\nCSeq: 1 OPTIONS\r\n", "x"),
+            options("X-Note: a\nVia: SIP/2.0/UDP h;branch=z9hG4bK-one\r\nVia: SIP/2.0/UDP h;branch=z9hG4bK-lf\r\n"
+                    "CSeq: 1 OPTIONS\r\n",
+                {}), // a bare LF does not end a line: the top Via is the second
+        };
+        QList<Frame> frames;
+        quint16 id = 1;
+        for (const QByteArray& m : msgs) {
+            frames.append(frame(ethernet(net::udpPacket(ep("127.0.0.1:5062"), ep("127.0.0.1:5060"), m, id)), kStart + id));
+            ++id;
+        }
+        const Read r = readBytes(pcap(frames), CaptureContainerReader::Own);
+        QVERIFY(r.result.ok);
+        QList<quint64> tx;
+        for (const Event& e : r.events)
+            if (e.kind == Kind::SipMessage || e.kind == Kind::SipRetransmission)
+                tx.append(e.object);
+        QCOMPARE(tx.size(), 4);
+        QVERIFY(tx[0] != 0);
+        QCOMPARE(tx[2], tx[0]); // the compact form, the same branch and method
+        QVERIFY(tx[1] != tx[0]); // not the body's Via
+        QVERIFY(tx[3] != tx[0] && tx[3] != tx[1]); // z9hG4bK-lf
+    }
+
     // What libpcap does with classic pcap where the own reader differs, kept visible: a record longer
     // than the header's snapshot length is cut to it (with a warning from us), and one longer than
     // 256 KiB is refused; the own reader takes both whole. No capture tool writes either.
