@@ -23,6 +23,7 @@
 #include "journal/journal.h"
 #include "labsession.h"
 #include "mainwindow.h"
+#include "uiwatch.h"
 #include "models/livemodels.h"
 
 #include <QApplication>
@@ -159,16 +160,6 @@ private:
     QProcess m_process;
 };
 
-// The UI thread's stack, from a signal handler (as main.cpp's --stall-stacks).
-void printUiStack(int)
-{
-    void* frames[64];
-    const int n = backtrace(frames, 64);
-    static const char head[] = "--- UI thread stack during a stall ---\n";
-    [[maybe_unused]] const auto w = write(STDERR_FILENO, head, sizeof head - 1);
-    backtrace_symbols_fd(frames, n, STDERR_FILENO);
-}
-
 } // namespace
 
 int runCaptureBench(QApplication& app, const QStringList& args)
@@ -216,7 +207,7 @@ int runCaptureBench(QApplication& app, const QStringList& args)
     // the capture sessions, autosave into a scratch file.
     StackThread stack;
     ui::MainWindow window(stack.journal());
-    window.resize(1400, 860);
+    window.resize(bench::kWindowSize);
     ui::LabSession lab(stack, window);
     ui::CaptureSession capture(stack, window);
     if (autosave)
@@ -243,55 +234,16 @@ int runCaptureBench(QApplication& app, const QStringList& args)
         return geteuid() != 0 || error.contains(QLatin1String("setcap")) ? cannotRunHere() : 2;
     }
 
-    // The UI thread's ticker: the raw gap between two ticks, interval included.
-    // Also when the worst one ended (since the capture started) and how many exceeded 50 ms.
-    qint64 worstGapNs = 0, worstAtMs = 0;
-    quint64 gapsOver50 = 0;
-    QElapsedTimer gap, sinceCapture;
-    sinceCapture.start();
-    QTimer ticker;
-    ticker.setTimerType(Qt::PreciseTimer);
-    ticker.setInterval(1);
-    QObject::connect(&ticker, &QTimer::timeout, [&] {
-        if (gap.isValid()) {
-            const qint64 g = gap.nsecsElapsed();
-            if (g > worstGapNs) {
-                worstGapNs = g;
-                worstAtMs = sinceCapture.elapsed();
-            }
-            gapsOver50 += g > 50000000 ? 1 : 0;
-        }
-        gap.restart();
-    });
-    // Optional: the UI thread's stack whenever a tick is more than stallStacksMs late.
-    std::atomic<qint64> lastTickMs { 0 };
-    std::atomic<bool> watching { true };
-    QObject::connect(&ticker, &QTimer::timeout, [&] { lastTickMs.store(sinceCapture.elapsed()); });
-    std::thread watchdog;
-    if (stallStacksMs > 0) {
-        void* prime[4];
-        backtrace(prime, 4);
-        std::signal(SIGUSR2, printUiStack);
-        const pthread_t ui = pthread_self();
-        watchdog = std::thread([&, ui] {
-            qint64 sampled = -1;
-            while (watching.load()) {
-                const qint64 tick = lastTickMs.load();
-                if (tick != sampled && sinceCapture.elapsed() - tick > stallStacksMs) {
-                    sampled = tick;
-                    pthread_kill(ui, SIGUSR2);
-                }
-                std::this_thread::sleep_for(std::chrono::milliseconds(1));
-            }
-        });
-    }
-    ticker.start();
+    // The UI thread's worst tick gap, when it ended (since the capture started) and how many
+    // exceeded 50 ms; its stack on a stall if asked.
+    bench::UiWatch watch(stallStacksMs);
+    watch.start();
     // The bench's own waits on the UI thread (starting and stopping sipp) are not the window's:
     // the gap around them is not counted (the next tick starts a new one).
-    const auto own = [&gap](const std::function<void()>& fn) {
-        gap.invalidate();
+    const auto own = [&watch](const std::function<void()>& fn) {
+        watch.skipGap();
         fn();
-        gap.invalidate();
+        watch.skipGap();
     };
 
     const auto pump = [](int ms) {
@@ -367,10 +319,7 @@ int runCaptureBench(QApplication& app, const QStringList& args)
             break;
         lastFrames = f;
     }
-    ticker.stop();
-    watching.store(false);
-    if (watchdog.joinable())
-        watchdog.join();
+    watch.stop();
     QElapsedTimer stopTimer;
     stopTimer.start();
     capture.stop();
@@ -428,9 +377,9 @@ int runCaptureBench(QApplication& app, const QStringList& args)
     std::printf("  %-50s %12llu\n", "  of them Completed (BYE seen)", static_cast<unsigned long long>(callsCompleted));
     std::printf("  %-50s %12llu  (2 per call: INVITE, BYE)\n", "transactions reconstructed", static_cast<unsigned long long>(f.transactions));
     std::printf("  %-50s %12llu\n", "dialogs reconstructed", static_cast<unsigned long long>(f.dialogs));
-    std::printf("  %-50s %9.1f ms  (target <= 50)\n", "longest UI-thread stall (1 ms tick gap, raw)", double(worstGapNs) / 1e6);
-    std::printf("  %-50s %9.1f s\n", "  it ended, since the capture started", double(worstAtMs) / 1e3);
-    std::printf("  %-50s %12llu\n", "  gaps longer than 50 ms", static_cast<unsigned long long>(gapsOver50));
+    std::printf("  %-50s %9.1f ms  (target <= 50)\n", "longest UI-thread stall (1 ms tick gap, raw)", double(watch.worstGapNs()) / 1e6);
+    std::printf("  %-50s %9.1f s\n", "  it ended, since the capture started", double(watch.worstEndedMs()) / 1e3);
+    std::printf("  %-50s %12llu\n", "  gaps longer than 50 ms", static_cast<unsigned long long>(watch.gapsOver50Ms()));
     std::printf("  %-50s %9.1f ms\n", "Stop (last read, final tables) on the UI thread", stopMs);
     std::printf("  %-50s %9.1f MiB\n", "peak resident memory (this process)", double(rssKiB) / 1024.0);
     std::printf("  %-50s %9.1f s  (all threads, whole run)\n", "CPU time of this process", cpuSeconds);
@@ -463,7 +412,7 @@ int runCaptureBench(QApplication& app, const QStringList& args)
     std::printf("RESULT live_calls_per_s=%.1f frames_per_s=%.0f kernel_drops=%llu longest_stall_ms=%.1f calls_seen=%llu "
                 "calls_sent=%llu transactions=%llu warnings=%llu peak_rss_mib=%.1f\n",
         achieved, sippSeconds > 0 ? double(f.frames) / sippSeconds : 0, static_cast<unsigned long long>(drops),
-        double(worstGapNs) / 1e6, static_cast<unsigned long long>(callsCompleted), static_cast<unsigned long long>(sent),
+        double(watch.worstGapNs()) / 1e6, static_cast<unsigned long long>(callsCompleted), static_cast<unsigned long long>(sent),
         static_cast<unsigned long long>(f.transactions), static_cast<unsigned long long>(warnings), double(rssKiB) / 1024.0);
     std::fflush(stdout);
     Q_UNUSED(app);

@@ -15,6 +15,7 @@
 // The window's live capture under a sipp load on loopback instead (live.cpp).
 #include "logmodel.h"
 #include "mainwindow.h"
+#include "uiwatch.h"
 #include "graphs/tsngraphview.h"
 #include "sctp/chunkdecoder.h"
 #include "timeline/timelineview.h"
@@ -129,17 +130,6 @@ QByteArray sackPacket(quint32 cum)
     return b + c;
 }
 
-// The UI thread's stack, written from a signal handler (backtrace is primed before the first
-// signal, so the handler does not load libgcc; backtrace_symbols_fd does not allocate).
-void printStack(int)
-{
-    void* frames[64];
-    const int n = backtrace(frames, 64);
-    static const char head[] = "--- UI thread stack during a stall ---\n";
-    [[maybe_unused]] const auto w = write(STDERR_FILENO, head, sizeof head - 1);
-    backtrace_symbols_fd(frames, n, STDERR_FILENO);
-}
-
 } // namespace
 
 int main(int argc, char* argv[])
@@ -168,7 +158,7 @@ int main(int argc, char* argv[])
     auto journal = std::make_shared<trace::Journal>();
     qint64 firstPaintNs = -1;
     ui::MainWindow window(journal);
-    window.resize(1400, 860);
+    window.resize(bench::kWindowSize);
     // The filter sees a paint event before the widget paints. The paint pass it belongs to (every
     // dirty widget painted, then the backing store flushed) runs within one event delivery, so a
     // call queued from the first paint event runs once that pass has finished: its time is when
@@ -207,50 +197,18 @@ int main(int argc, char* argv[])
             QThread::usleep(1000);
         }
     });
-    // The raw gap between ticks, interval included: a stall can only be shorter than this.
-    qint64 worstGapNs = 0;
-    QElapsedTimer gap;
-    QTimer ticker;
-    ticker.setTimerType(Qt::PreciseTimer);
-    ticker.setInterval(1);
-    QObject::connect(&ticker, &QTimer::timeout, [&] {
-        if (gap.isValid())
-            worstGapNs = std::max(worstGapNs, gap.nsecsElapsed());
-        gap.restart();
-    });
-    // Optional: the UI thread's stack whenever a tick is more than stallStacksMs late.
-    std::atomic<qint64> lastTickNs { g_sinceStart.nsecsElapsed() };
-    QObject::connect(&ticker, &QTimer::timeout, [&] { lastTickNs.store(g_sinceStart.nsecsElapsed()); });
-    std::thread watchdog;
-    if (stallStacksMs > 0) {
-        void* prime[4];
-        backtrace(prime, 4);
-        std::signal(SIGUSR2, printStack);
-        const pthread_t ui = pthread_self();
-        watchdog = std::thread([&, ui] {
-            qint64 sampledTick = -1;
-            while (!stop.load()) {
-                const qint64 tick = lastTickNs.load();
-                if (tick != sampledTick && g_sinceStart.nsecsElapsed() - tick > qint64(stallStacksMs) * 1000000) {
-                    sampledTick = tick;
-                    pthread_kill(ui, SIGUSR2);
-                }
-                std::this_thread::sleep_for(std::chrono::milliseconds(1));
-            }
-        });
-    }
+    // The UI thread's worst tick gap (a stall can only be shorter), its stack on a stall if asked.
+    bench::UiWatch watch(stallStacksMs);
     writer->start();
-    ticker.start();
+    watch.start();
     QElapsedTimer run;
     run.start();
     while (run.elapsed() < qint64(seconds) * 1000)
         QCoreApplication::processEvents(QEventLoop::AllEvents, 20);
     stop.store(true);
-    if (watchdog.joinable())
-        watchdog.join();
+    watch.stop();
     writer->wait();
     delete writer;
-    ticker.stop();
     // What the window had taken in by itself while the writer ran; the extra poll after it is
     // only to show how far behind that was.
     const quint64 shown = window.follower()->seen();
@@ -361,7 +319,7 @@ int main(int argc, char* argv[])
     std::printf("  %-44s %12llu\n", "events appended by the writer thread", static_cast<unsigned long long>(written.load()));
     std::printf("  %-44s %12llu\n", "events the window had taken in", static_cast<unsigned long long>(shown));
     std::printf("  %-44s %12llu\n", "  the same after one more poll", static_cast<unsigned long long>(shownAfterPoll));
-    std::printf("  %-44s %9.1f ms  (target <= 50)\n", "longest UI-thread stall (1 ms tick gap, raw)", double(worstGapNs) / 1e6);
+    std::printf("  %-44s %9.1f ms  (target <= 50)\n", "longest UI-thread stall (1 ms tick gap, raw)", double(watch.worstGapNs()) / 1e6);
     std::printf("  %-44s %9.1f MiB\n", "peak resident memory", double(peakRssKiB()) / 1024.0);
     std::printf("  %-44s %9.1f ms  (target <= 30)\n", "timeline paint, full zoom-out, worst frame", worstPaintMs);
     std::printf("  %-44s %9.1f ms\n", "timeline paint, full zoom-out, mean frame", totalPaintMs / frames);
@@ -383,7 +341,7 @@ int main(int argc, char* argv[])
     check(firstPaintNs >= 0, "the window did not paint within 10 s");
     check(written.load() == 0 || shown > 0, "the window took in none of the events the writer appended");
     check(shown <= shownAfterPoll && shownAfterPoll <= written.load(), "the window saw more events than were written");
-    check(worstGapNs > 0, "the UI-thread ticker never ran twice");
+    check(watch.worstGapNs() > 0, "the UI-thread ticker never ran twice");
     check(tsnPoints >= quint64(tsns), "the TSN graph has fewer points than TSNs were sent");
     check(tsns == 0 || (!tsnFrame.marks.empty() && tsnFrame.aggregatedColumns > 0), "the TSN graph drew nothing, or drew every point one by one");
     check(processMs >= 0, "ladderlab --screenshot did not finish with status 0 within 30 s");
