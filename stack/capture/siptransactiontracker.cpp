@@ -76,6 +76,7 @@ SipTransactionTracker::Tx& SipTransactionTracker::create(quint64 id, const Event
     m_tx.emplace_back();
     m_index[id] = quint32(m_tx.size());
     Tx& t = m_tx.back();
+    t.place = quint32(m_tx.size() - 1);
     const QByteArrayView method = m.method;
     t.invite = method == "INVITE";
     // The direction flag says which side wrote the capture; a response travels the other way.
@@ -159,7 +160,7 @@ void SipTransactionTracker::arm(Tx& t, const QString& name, qint64 startNs, qint
     t.timerIntervalNs = intervalNs;
     t.timerDueNs = startNs > std::numeric_limits<qint64>::max() - intervalNs ? std::numeric_limits<qint64>::max()
                                                                             : startNs + intervalNs;
-    m_due.push({ t.timerDueNs, t.s.id, ++t.timerGeneration });
+    m_due.push({ t.timerDueNs, t.s.id, ++t.timerGeneration, t.place });
     // The views show it counting down (Timers column, state machine) as the live engine's: in
     // the snapshot's timers (complete()).
 }
@@ -199,7 +200,7 @@ SipTransactionTracker::Tx* SipTransactionTracker::nextDue()
 {
     while (!m_due.empty()) {
         const Due& d = m_due.top();
-        Tx* t = find(d.id);
+        Tx* t = d.place < m_tx.size() ? &m_tx[d.place] : nullptr;
         if (t && !t->timer.isEmpty() && t->timerGeneration == d.generation && t->timerDueNs == d.at)
             return t;
         m_due.pop();

@@ -60,6 +60,7 @@ private:
         bool t1Estimated = false;
         QString timer; // the pending terminating timer, "" = none
         quint32 timerGeneration = 0; // which arming of it m_due's entries stand for
+        quint32 place = 0; // its index in m_tx
         qint64 timerDueNs = 0;
         qint64 timerIntervalNs = 0;
         qint64 lastResponseNs = -1;
@@ -100,6 +101,7 @@ private:
         qint64 at;
         quint64 id;
         quint32 generation;
+        quint32 place; // the transaction's index in m_tx (no lookup by id when it comes up)
         bool operator>(const Due& o) const { return at != o.at ? at > o.at : id > o.id; }
     };
     std::priority_queue<Due, std::vector<Due>, std::greater<Due>> m_due;

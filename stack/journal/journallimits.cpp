@@ -201,6 +201,7 @@ void Journal::setLimits(const JournalLimits& limits)
         m_store->spareIndexes.clear();
         m_store->spareIndexBytes = 0;
         m_store->lastIndexSize = 0;
+        m_store->lastHeldCount = 0;
         m_store->spillFailed = false; // a new directory or limit deserves a new try
     }
     enforceLimits();

@@ -280,6 +280,7 @@ struct Journal::Store {
     std::vector<std::vector<quint32>> spareIndexes;
     std::size_t spareIndexBytes = 0;
     std::size_t lastIndexSize = 0;
+    std::size_t lastHeldCount = 0; // held raw arrays of the last segment sealed
     static constexpr std::size_t kSpareIndexes = 8;
     void recycleIndex(std::vector<quint32>&& index)
     {
