@@ -114,7 +114,7 @@ QByteArray documentedExample()
 // Built-in lessons whose file is declarative though the C++ exchange of the same name remains:
 // their JSONL from the file is the exchange's, byte for byte (builtinJsonlAsBeforeTheMove).
 const QStringList kDeclarativeBuiltins { QStringLiteral("invite-lossy-udp"), QStringLiteral("noninvite-udp-vs-tcp"), QStringLiteral("cancel-ringing"),
-    QStringLiteral("register") };
+    QStringLiteral("register"), QStringLiteral("forking-with-flag"), QStringLiteral("forking-without-flag") };
 
 } // namespace
 
@@ -315,7 +315,7 @@ private slots:
         QTest::newRow("unsupported link property") << QByteArray("\"jitter_ms\": 5") << QByteArray("\"mtu\": 1400, \"jitter_ms\": 5")
                                                    << QStringLiteral("t.json:19: links[0].mtu: not supported");
         QTest::newRow("unknown peer kind") << QByteArray("\"kind\": \"sip-uas\"") << QByteArray("\"kind\": \"sctp-server\"")
-                                           << QStringLiteral("t.json:15: peers[1].kind: expected \"sip-uac\", \"sip-uas\", \"sip-registrar\" or \"sctp\", not 'sctp-server'");
+                                           << QStringLiteral("t.json:15: peers[1].kind: expected \"sip-uac\", \"sip-uas\", \"sip-registrar\", \"sip-proxy\" or \"sctp\", not 'sctp-server'");
         QTest::newRow("bad selector") << QByteArray("\"timer sip:A\"") << QByteArray("\"timer sip:Q\"")
                                       << QStringLiteral("t.json:45: expect[1].count: 'sip:Q' is not an RFC 3261 timer");
         QTest::newRow("bad fault") << QByteArray("\"drop sip:486 nth 1\"") << QByteArray("\"drop sip:486 nth zero\"")
@@ -509,6 +509,46 @@ private slots:
         QFETCH(QByteArray, to);
         QFETCH(QString, error);
         QByteArray json = readAll(QStringLiteral(LESSON_RESOURCES "/register.json"));
+        QString why;
+        QVERIFY2(lab::LessonFile::parse(json, QStringLiteral("t.json"), &why), qPrintable(why));
+        QVERIFY2(json.contains(from), from.constData());
+        json.replace(json.indexOf(from), from.size(), to);
+        QVERIFY(!lab::LessonFile::parse(json, QStringLiteral("t.json"), &why));
+        QVERIFY2(why.startsWith(error), qPrintable(why));
+    }
+
+    // The forking proxy peer (resources/lessons/forking-with-flag.json): a bad value names the line and the field.
+    void badProxyFieldsSayLineAndField_data()
+    {
+        QTest::addColumn<QByteArray>("from");
+        QTest::addColumn<QByteArray>("to");
+        QTest::addColumn<QString>("error");
+        const QByteArray targets = "\"targets\": [ \"uas-a\", \"uas-b\" ]";
+        QTest::newRow("unknown field") << targets << QByteArray("\"x\": 1")
+                                    << QStringLiteral("t.json:15: peers[1].x: unknown field (known here: kind, name, host, targets)");
+        QTest::newRow("targets missing") << (", " + targets) << QByteArray()
+                                         << QStringLiteral("t.json:15: peers[1]: missing field 'targets'");
+        QTest::newRow("targets empty") << targets << QByteArray("\"targets\": [ ]")
+                                       << QStringLiteral("t.json:15: peers[1].targets: expected a non-empty array of peer names");
+        QTest::newRow("target twice") << targets << QByteArray("\"targets\": [ \"uas-a\", \"uas-a\" ]")
+                                      << QStringLiteral("t.json:15: peers[1].targets[1]: 'uas-a' is already in the list");
+        QTest::newRow("target unknown") << targets << QByteArray("\"targets\": [ \"uas-a\", \"uas-c\" ]")
+                                        << QStringLiteral("t.json:15: peers[1].targets[1]: expected the name of another SIP peer, not 'uas-c'");
+        QTest::newRow("target itself") << targets << QByteArray("\"targets\": [ \"proxy\" ]")
+                                       << QStringLiteral("t.json:15: peers[1].targets[0]: expected the name of another SIP peer, not 'proxy'");
+        QTest::newRow("target not linked") << QByteArray("{ \"from\": \"proxy\", \"to\": \"uas-b\", \"delay_ms\": 25 }")
+                                           << QByteArray("{ \"from\": \"uac\", \"to\": \"uas-b\", \"delay_ms\": 25 }")
+                                           << QStringLiteral("t.json:15: peers[1].targets[1]: no link from proxy to uas-b in \"links\"");
+        QTest::newRow("tcp") << QByteArray("{ \"from\": \"proxy\", \"to\": \"uas-a\" }")
+                             << QByteArray("{ \"from\": \"proxy\", \"to\": \"uas-a\", \"transports\": [ \"udp\", \"tcp\" ] }")
+                             << QStringLiteral("t.json:21: links[1].transports: a sip-proxy's links carry UDP only");
+    }
+    void badProxyFieldsSayLineAndField()
+    {
+        QFETCH(QByteArray, from);
+        QFETCH(QByteArray, to);
+        QFETCH(QString, error);
+        QByteArray json = readAll(QStringLiteral(LESSON_RESOURCES "/forking-with-flag.json"));
         QString why;
         QVERIFY2(lab::LessonFile::parse(json, QStringLiteral("t.json"), &why), qPrintable(why));
         QVERIFY2(json.contains(from), from.constData());

@@ -4,6 +4,7 @@
 #include "host/stack.h"
 #include "journal/journal.h"
 #include "lab/breakpoint.h"
+#include "lab/peers/forkingproxy.h"
 #include "lab/peers/registrar.h"
 #include "lab/runner.h"
 #include "lab/scenarios/sctpscenario.h"
@@ -247,6 +248,11 @@ namespace {
                     });
                     if (!m_firstUac)
                         m_firstUac = &uac;
+                } else if (p.kind == LessonPeer::Kind::SipProxy) {
+                    // Not a SipPeer (no SipStack): kept as the exchanges keep theirs, targets set once wired.
+                    auto proxy = std::make_shared<peers::ForkingProxy>(stack, p.name, p.host, seed);
+                    keepOther(proxy);
+                    m_proxies[p.name] = proxy.get();
                 } else if (p.kind == LessonPeer::Kind::SipRegistrar) {
                     m_peers[p.name] = &keep(std::make_unique<peers::Registrar>(stack, p.name, p.host, seed, p.maxExpires));
                 } else {
@@ -317,11 +323,18 @@ namespace {
                 }
                 for (const QString& t : q.transports) {
                     const auto type = t == QLatin1String("tcp") ? sip::TransportType::Tcp : sip::TransportType::Udp;
-                    auto [ab, ba] = net().wire(m_peers[q.a]->transport(type), m_peers[q.b]->transport(type), q.ab, q.ba);
+                    auto [ab, ba] = net().wire(transportOf(q.a, type), transportOf(q.b, type), q.ab, q.ba);
                     schedule(ab, q.downAb);
                     schedule(ba, q.downBa);
                 }
             }
+            for (const LessonPeer& p : m_lesson.peers)
+                if (p.kind == LessonPeer::Kind::SipProxy) {
+                    QList<sip::HostPort> targets;
+                    for (const QString& t : p.targets)
+                        targets << addressOf(t);
+                    m_proxies.at(p.name)->setTargets(targets);
+                }
             if (m_hasSctp) {
                 m_sctp = std::make_unique<SctpLessonPeers>(m_lesson, engine());
                 // Every SCTP host has its link pair: the reader refuses one without.
@@ -443,6 +456,7 @@ namespace {
             m_sctp.reset(); // the sockets' peers before the engine and the link pairs
             m_uacs.clear();
             m_peers.clear();
+            m_proxies.clear();
             m_firstUac = nullptr;
             SctpLabScenario::stop();
         }
@@ -559,6 +573,18 @@ namespace {
                 }
         }
 
+        // A SIP peer's or a forking proxy's lab transport and address.
+        sip::LabTransport& transportOf(const QString& name, sip::TransportType type)
+        {
+            const auto proxy = m_proxies.find(name);
+            return proxy != m_proxies.end() ? proxy->second->transport() : m_peers.at(name)->transport(type);
+        }
+        sip::HostPort addressOf(const QString& name) const
+        {
+            const auto proxy = m_proxies.find(name);
+            return proxy != m_proxies.end() ? proxy->second->address() : m_peers.at(name)->address();
+        }
+
         void fire(int i)
         {
             ++m_fired;
@@ -575,7 +601,7 @@ namespace {
                 return;
             }
             peers::SipUac& uac = *m_uacs.at(a.peer);
-            peers::SipPeer& to = *m_peers.at(a.to);
+            const sip::HostPort toAddress = addressOf(a.to);
             const QString describe = a.kind == LessonAction::Kind::Call ? QStringLiteral("%1 calls %2").arg(a.peer, a.to)
                 : a.kind == LessonAction::Kind::Register
                 ? QStringLiteral("%1 sends REGISTER %2 to %3 (CSeq %4%5%6)")
@@ -589,7 +615,7 @@ namespace {
             const QString over = a.tcp ? QStringLiteral(" over TCP") : QString();
             if (a.kind == LessonAction::Kind::Call) {
                 peers::SipUac::Call c;
-                c.nextHop = to.address();
+                c.nextHop = toAddress;
                 c.requestUri = a.requestUri;
                 c.dialogOnFork = a.dialogOnFork;
                 c.hangUpAfterMs = a.hangUpAfterMs;
@@ -600,7 +626,7 @@ namespace {
             } else if (a.kind == LessonAction::Kind::Request) {
                 peers::SipUac::Request r;
                 r.method = a.method;
-                r.nextHop = to.address();
+                r.nextHop = toAddress;
                 r.requestUri = a.requestUri;
                 if (a.tcp)
                     r.transport = sip::TransportType::Tcp;
@@ -615,7 +641,7 @@ namespace {
                 }
                 peers::SipUac::Request r;
                 r.method = "REGISTER";
-                r.nextHop = to.address();
+                r.nextHop = toAddress;
                 r.requestUri = a.requestUri;
                 r.to = '<' + a.aor + '>';
                 r.callId = reg.callId;
@@ -629,7 +655,7 @@ namespace {
                     r.transport = sip::TransportType::Tcp;
                 m_tx[i] = uac.request(r);
             } else {
-                m_tx[i] = send(uac, to, a, i);
+                m_tx[i] = send(uac, toAddress, a, i);
             }
             if (m_tx[i]) {
                 m_done[i] = QStringLiteral("%1%2, transaction %3").arg(describe, over).arg(m_tx[i]);
@@ -642,7 +668,7 @@ namespace {
 
         // sip_sendmsg with the file's text: ${branch}, ${tag} and ${call-id} are filled from the
         // peer's seeded ids (the same bytes for the same seed).
-        quint64 send(peers::SipUac& uac, peers::SipPeer& to, const LessonAction& a, int i)
+        quint64 send(peers::SipUac& uac, const sip::HostPort& to, const LessonAction& a, int i)
         {
             QByteArray text = a.text;
             while (text.contains("${branch}"))
@@ -657,7 +683,7 @@ namespace {
                 return 0;
             }
             QString error;
-            const auto c = uac.sip().connect(sip::TransportType::Udp, to.address(), &error);
+            const auto c = uac.sip().connect(sip::TransportType::Udp, to, &error);
             if (!c) {
                 m_done[i] = QStringLiteral("message not sent: %1").arg(error);
                 return 0;
@@ -684,6 +710,7 @@ namespace {
         QHash<QString, Registration> m_registrations; // "uac>registrar"
         QList<int> m_contactsAnswered; // register actions: Contacts in the final response; -1: none yet
         std::map<QString, peers::SipUac*> m_uacs;
+        std::map<QString, peers::ForkingProxy*> m_proxies; // kept by keepOther()
         std::map<QString, peers::SipPeer*> m_peers;
         peers::SipUac* m_firstUac = nullptr;
         qsizetype m_fired = 0;

@@ -41,9 +41,11 @@ namespace {
             p->kind = LessonPeer::Kind::Sctp;
         else if (kind == QLatin1String("sip-registrar"))
             p->kind = LessonPeer::Kind::SipRegistrar;
+        else if (kind == QLatin1String("sip-proxy"))
+            p->kind = LessonPeer::Kind::SipProxy;
         else
             return r.fail(path + QStringLiteral(".kind"),
-                QStringLiteral("expected \"sip-uac\", \"sip-uas\", \"sip-registrar\" or \"sctp\", not '%1'").arg(kind));
+                QStringLiteral("expected \"sip-uac\", \"sip-uas\", \"sip-registrar\", \"sip-proxy\" or \"sctp\", not '%1'").arg(kind));
         if (!r.string(o, path, QStringLiteral("name"), &p->name, true) || !r.string(o, path, QStringLiteral("host"), &p->host, true))
             return false;
         if (!nameRe().match(p->name).hasMatch())
@@ -62,6 +64,27 @@ namespace {
         if (p->kind == LessonPeer::Kind::SipRegistrar)
             return r.only(o, path, { QStringLiteral("kind"), QStringLiteral("name"), QStringLiteral("host"), QStringLiteral("max_expires") })
                 && r.number(o, path, QStringLiteral("max_expires"), &p->maxExpires, 1, 4294967295.0, true);
+        if (p->kind == LessonPeer::Kind::SipProxy) {
+            // The targets are checked against the peers and links in parse().
+            if (!r.only(o, path, { QStringLiteral("kind"), QStringLiteral("name"), QStringLiteral("host"), QStringLiteral("targets") }))
+                return false;
+            const QString tp = path + QStringLiteral(".targets");
+            if (!o.contains(QStringLiteral("targets")))
+                return r.fail(path, QStringLiteral("missing field 'targets' (the peers it forks to)"));
+            const QJsonValue v = o.value(QStringLiteral("targets"));
+            if (!v.isArray() || v.toArray().isEmpty())
+                return r.fail(tp, QStringLiteral("expected a non-empty array of peer names"));
+            const QJsonArray a = v.toArray();
+            for (qsizetype i = 0; i < a.size(); ++i) {
+                const QString t = a.at(i).toString();
+                if (!a.at(i).isString() || t.isEmpty())
+                    return r.fail(QStringLiteral("%1[%2]").arg(tp).arg(i), QStringLiteral("expected a peer's name"));
+                if (p->targets.contains(t))
+                    return r.fail(QStringLiteral("%1[%2]").arg(tp).arg(i), QStringLiteral("'%1' is already in the list").arg(t));
+                p->targets << t;
+            }
+            return true;
+        }
         if (!r.only(o, path, { QStringLiteral("kind"), QStringLiteral("name"), QStringLiteral("host"), QStringLiteral("answer") }))
             return false;
         if (o.contains(QStringLiteral("answer"))) {
@@ -539,6 +562,32 @@ std::optional<Lesson> LessonFile::parse(const QByteArray& json, const QString& f
     }
     if (!checkSctpPeersAndLinks(r, l))
         return failed();
+    // A forking proxy's targets: other SIP peers it has a link to, over UDP (its only transport).
+    for (qsizetype i = 0; i < l.peers.size(); ++i) {
+        const LessonPeer& p = l.peers[i];
+        if (p.kind != LessonPeer::Kind::SipProxy)
+            continue;
+        for (qsizetype t = 0; t < p.targets.size(); ++t) {
+            const QString tp = QStringLiteral("peers[%1].targets[%2]").arg(i).arg(t);
+            const LessonPeer* target = peerNamed(p.targets[t]);
+            if (!target || target == &p || target->kind == LessonPeer::Kind::Sctp) {
+                r.fail(tp, QStringLiteral("expected the name of another SIP peer, not '%1'").arg(p.targets[t]));
+                return failed();
+            }
+            if (!directions.contains(p.name + QStringLiteral("->") + target->name)) {
+                r.fail(tp, QStringLiteral("no link from %1 to %2 in \"links\"").arg(p.name, target->name));
+                return failed();
+            }
+        }
+    }
+    for (qsizetype i = 0; i < links.size(); ++i) {
+        const LessonLink& k = l.links[i];
+        const bool proxy = peerNamed(k.from)->kind == LessonPeer::Kind::SipProxy || peerNamed(k.to)->kind == LessonPeer::Kind::SipProxy;
+        if (proxy && k.transports != QStringList { QStringLiteral("udp") }) {
+            r.fail(QStringLiteral("links[%1].transports").arg(i), QStringLiteral("a sip-proxy's links carry UDP only"));
+            return failed();
+        }
+    }
     for (qsizetype i = 0; i < actions.size(); ++i) {
         const QString path = QStringLiteral("actions[%1]").arg(i);
         LessonAction a;

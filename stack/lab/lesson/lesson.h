@@ -18,7 +18,7 @@
 namespace ladder::lab {
 
 struct LessonPeer {
-    enum class Kind { SipUac, SipUas, Sctp, SipRegistrar };
+    enum class Kind { SipUac, SipUas, Sctp, SipRegistrar, SipProxy };
     Kind kind = Kind::SipUac;
     QString name; // the lane label, "alice"
     QString host; // "10.0.0.1" (SIP: port 5060; SCTP: the side of a lab link pair, shared by the host's sockets)
@@ -30,6 +30,8 @@ struct LessonPeer {
     bool stackTags = false; // "stack_tags": responses through SipStack::reply (its To tags), not the peer's seeded ones
     // sip-registrar: the longest binding it grants (peers::Registrar), seconds
     quint32 maxExpires = 3600;
+    // sip-proxy: the peers it forks a request for its own domain to (peers::ForkingProxy), in order
+    QStringList targets;
     // sctp: one socket (sctp::Endpoint) on its host's side of the lab link pair
     bool oneToMany = false; // SOCK_SEQPACKET; false: one-to-one (SOCK_STREAM)
     quint16 port = 0; // 0: an ephemeral port
