@@ -52,17 +52,6 @@ using namespace ladder;
 
 namespace {
 
-long peakRssKiBLive()
-{
-    QFile f(QStringLiteral("/proc/self/status"));
-    if (!f.open(QIODevice::ReadOnly))
-        return -1;
-    for (const QByteArray& line : f.readAll().split('\n'))
-        if (line.startsWith("VmHWM:"))
-            return line.mid(6).trimmed().split(' ').first().toLong();
-    return -1;
-}
-
 QString loadAverage()
 {
     QFile f(QStringLiteral("/proc/loadavg"));
@@ -351,7 +340,7 @@ int runCaptureBench(QApplication& app, const QStringList& args)
     const QString sippRate = uacLast.value(QStringLiteral("CallRate(C)"));
     const double achieved = sippSeconds > 0 ? double(sent) / sippSeconds : 0;
     const quint64 drops = f.kernelDrops + f.interfaceDrops;
-    const long rssKiB = peakRssKiBLive();
+    const long rssKiB = bench::peakRssKiB();
     rusage ru {};
     getrusage(RUSAGE_SELF, &ru);
     const double cpuSeconds = double(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) + double(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;

@@ -48,17 +48,6 @@ namespace {
 
 QElapsedTimer g_sinceStart;
 
-long peakRssKiB()
-{
-    QFile f(QStringLiteral("/proc/self/status"));
-    if (!f.open(QIODevice::ReadOnly))
-        return -1;
-    for (const QByteArray& line : f.readAll().split('\n'))
-        if (line.startsWith("VmHWM:"))
-            return line.mid(6).trimmed().split(' ').first().toLong();
-    return -1;
-}
-
 trace::Event sampleEvent(quint64 i)
 {
     static const QByteArray invite = QByteArray("INVITE sip:bob@10.0.0.2 SIP/2.0\r\nVia: SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bK")
@@ -320,7 +309,7 @@ int main(int argc, char* argv[])
     std::printf("  %-44s %12llu\n", "events the window had taken in", static_cast<unsigned long long>(shown));
     std::printf("  %-44s %12llu\n", "  the same after one more poll", static_cast<unsigned long long>(shownAfterPoll));
     std::printf("  %-44s %9.1f ms  (target <= 50)\n", "longest UI-thread stall (1 ms tick gap, raw)", double(watch.worstGapNs()) / 1e6);
-    std::printf("  %-44s %9.1f MiB\n", "peak resident memory", double(peakRssKiB()) / 1024.0);
+    std::printf("  %-44s %9.1f MiB\n", "peak resident memory", double(bench::peakRssKiB()) / 1024.0);
     std::printf("  %-44s %9.1f ms  (target <= 30)\n", "timeline paint, full zoom-out, worst frame", worstPaintMs);
     std::printf("  %-44s %9.1f ms\n", "timeline paint, full zoom-out, mean frame", totalPaintMs / frames);
     std::printf("  %-44s %12d\n", "events on that timeline", paintEvents);

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // What both modes of bench_gui_ingest (the writer thread, main.cpp; the live capture, live.cpp)
-// set up around the window: its size, and the UI thread watched while they run.
+// set up around the window: its size, and the UI thread watched while they run; and the
+// process's peak resident memory they both report.
 
 #include <QElapsedTimer>
+#include <QFile>
 #include <QSize>
 #include <QTimer>
 
@@ -19,6 +21,18 @@ namespace ladder::bench {
 
 // The window's size in both modes.
 inline constexpr QSize kWindowSize { 1400, 860 };
+
+// The process's peak resident set (VmHWM) in KiB, -1 where /proc does not say.
+inline long peakRssKiB()
+{
+    QFile f(QStringLiteral("/proc/self/status"));
+    if (!f.open(QIODevice::ReadOnly))
+        return -1;
+    for (const QByteArray& line : f.readAll().split('\n'))
+        if (line.startsWith("VmHWM:"))
+            return line.mid(6).trimmed().split(' ').first().toLong();
+    return -1;
+}
 
 // The UI thread's stack, written from a signal handler (backtrace is primed before the first
 // signal, so the handler does not load libgcc; backtrace_symbols_fd does not allocate).
