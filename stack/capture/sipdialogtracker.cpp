@@ -89,7 +89,7 @@ void SipDialogTracker::onMessage(const Event& e, const SipFacts& m, quint64 tx, 
             return;
         touch(*d);
         // Which side sent it: the caller writes its own tag in From.
-        const bool byCaller = m.fromTag == d->callerTag;
+        const bool byCaller = m.fromTag == d->callerTag();
         const bool byLocal = (d->role == Role::Uas) ? !byCaller : byCaller;
         if (method != "ACK" && method != "CANCEL") {
             quint32& mine = byLocal ? d->s.localCSeq : d->s.remoteCSeq;
@@ -173,8 +173,8 @@ void SipDialogTracker::create(const Event& e, const SipFacts& m, quint64 tx, QLi
     const Dir dir = haveInvite ? inv->dir : (e.dir == Dir::Rx ? Dir::Tx : e.dir == Dir::Tx ? Dir::Rx : Dir::None);
     d.role = dir == Dir::Tx ? Role::Uac : dir == Dir::Rx ? Role::Uas : Role::Observed;
     const bool uas = d.role == Role::Uas;
-    d.callerTag = keep(m.fromTag);
-    d.calleeTag = keep(m.toTag);
+    const QByteArray callerTag = keep(m.fromTag);
+    const QByteArray calleeTag = keep(m.toTag);
     const QString caller = haveInvite ? inv->from : e.to;
     const QString callee = haveInvite ? inv->to : e.from;
     d.local = uas ? callee : caller;
@@ -184,8 +184,8 @@ void SipDialogTracker::create(const Event& e, const SipFacts& m, quint64 tx, QLi
     s.role = d.role == Role::Uac ? QStringLiteral("UAC") : uas ? QStringLiteral("UAS") : QStringLiteral("observed");
     s.method = QStringLiteral("INVITE");
     s.callId = keep(m.callId);
-    s.localTag = uas ? d.calleeTag : d.callerTag;
-    s.remoteTag = uas ? d.callerTag : d.calleeTag;
+    s.localTag = uas ? calleeTag : callerTag;
+    s.remoteTag = uas ? callerTag : calleeTag;
     const QByteArray callerUri = keep(m.headers->from.uri().text());
     const QByteArray calleeUri = keep(m.headers->to.uri().text());
     s.localUri = uas ? calleeUri : callerUri;
@@ -210,7 +210,7 @@ void SipDialogTracker::create(const Event& e, const SipFacts& m, quint64 tx, QLi
     s.creatingTransaction = tx;
     // Forks are counted per INVITE as the caller sent it (Call-ID, From tag, CSeq): at a proxy
     // each branch is a transaction of its own, but the To tags still fork one INVITE.
-    const quint32 forkCount = ++m_inviteForks[Key(s.callId, d.callerTag, QByteArray::number(cseq)).view()];
+    const quint32 forkCount = ++m_inviteForks[Key(s.callId, callerTag, QByteArray::number(cseq)).view()];
     const QString state = status >= 200 ? QStringLiteral("confirmed") : QStringLiteral("early");
     s.state = state;
     addHistory(d, state, e.timeNs);
@@ -227,7 +227,7 @@ void SipDialogTracker::create(const Event& e, const SipFacts& m, quint64 tx, QLi
         ev.text += QStringLiteral("; fork %1 of the INVITE (another To tag)").arg(forkCount);
     after.append(std::move(ev));
     m_forks[tx].append(s.id);
-    m_byKey[Key(s.callId, d.callerTag, d.calleeTag).view()] = s.id;
+    m_byKey[Key(s.callId, callerTag, calleeTag).view()] = s.id;
     m_dialogs.emplace_back(std::move(d));
     touch(m_dialogs.back());
 }

@@ -44,8 +44,10 @@ private:
     struct Dialog {
         sip::DialogSnapshot s;
         Role role = Role::Observed;
-        QByteArray callerTag, calleeTag;
         QString local, remote; // endpoints
+        // The caller's (From) tag and the callee's (To): the snapshot's local and remote by role.
+        const QByteArray& callerTag() const { return role == Role::Uas ? s.remoteTag : s.localTag; }
+        const QByteArray& calleeTag() const { return role == Role::Uas ? s.localTag : s.remoteTag; }
         StateLog log; // the state history; s.history holds only what does not fit here
         bool changed = false; // listed in m_changes
     };

@@ -156,7 +156,8 @@ void SipTransactionTracker::arm(Tx& t, const QString& name, qint64 startNs, qint
         setState(t, QStringLiteral("Terminated"), startNs, QStringLiteral("Timer %1 = 0 on a reliable transport").arg(name), out);
         return;
     }
-    t.timer = name;
+    Q_ASSERT(name.size() == 1); // the RFC 3261 timers that end a transaction: one letter each
+    t.timer = name.isEmpty() ? u'?' : name.at(0).unicode();
     t.timerIntervalNs = intervalNs;
     t.timerDueNs = startNs > std::numeric_limits<qint64>::max() - intervalNs ? std::numeric_limits<qint64>::max()
                                                                             : startNs + intervalNs;
@@ -165,7 +166,17 @@ void SipTransactionTracker::arm(Tx& t, const QString& name, qint64 startNs, qint
     // the snapshot's timers (complete()).
 }
 
-void SipTransactionTracker::disarm(Tx& t) { t.timer.clear(); }
+void SipTransactionTracker::disarm(Tx& t) { t.timer = 0; }
+
+QString SipTransactionTracker::timerName(char16_t letter)
+{
+    static const QString letters[] = { QStringLiteral("A"), QStringLiteral("B"), QStringLiteral("C"),
+        QStringLiteral("D"), QStringLiteral("E"), QStringLiteral("F"), QStringLiteral("G"), QStringLiteral("H"),
+        QStringLiteral("I"), QStringLiteral("J"), QStringLiteral("K"), QStringLiteral("L"), QStringLiteral("M") };
+    if (letter >= u'A' && letter <= u'M')
+        return letters[letter - u'A'];
+    return letter ? QString(QChar(letter)) : QString();
+}
 
 void SipTransactionTracker::complete(const Tx& t, sip::TransactionSnapshot& s) const
 {
@@ -185,8 +196,8 @@ void SipTransactionTracker::complete(const Tx& t, sip::TransactionSnapshot& s) c
             cached = { s.localEndpoint, s.remoteEndpoint, s.connection, t.transport, s.reliable };
     }
     s.history = t.log.list(s.history);
-    if (!t.timer.isEmpty())
-        s.timers = { sip::TimerSnapshot { t.timer, t.timerIntervalNs, t.timerDueNs } };
+    if (t.timer)
+        s.timers = { sip::TimerSnapshot { timerName(t.timer), t.timerIntervalNs, t.timerDueNs } };
 }
 
 sip::TransactionSnapshot SipTransactionTracker::snapshotOf(const Tx& t) const
@@ -201,7 +212,7 @@ SipTransactionTracker::Tx* SipTransactionTracker::nextDue()
     while (!m_due.empty()) {
         const Due& d = m_due.top();
         Tx* t = d.place < m_tx.size() ? &m_tx[d.place] : nullptr;
-        if (t && !t->timer.isEmpty() && t->timerGeneration == d.generation && t->timerDueNs == d.at)
+        if (t && t->timer && t->timerGeneration == d.generation && t->timerDueNs == d.at)
             return t;
         m_due.pop();
     }
@@ -211,7 +222,7 @@ SipTransactionTracker::Tx* SipTransactionTracker::nextDue()
 void SipTransactionTracker::fire(Tx& t, QList<Event>& out, bool afterEnd)
 {
     touch(t);
-    const QString name = t.timer;
+    const QString name = timerName(t.timer);
     const qint64 at = t.timerDueNs;
     disarm(t);
     Event e = stateEvent(t, at);
@@ -342,7 +353,7 @@ void SipTransactionTracker::onRequest(Tx& t, const Event& e, QList<Event>& befor
         && interval <= 10'000'000'000) {
         t.t1Estimated = true;
         t.t1Ns = interval;
-        const QString pending = t.timer;
+        const QString pending = timerName(t.timer);
         if (pending == QLatin1String("B") || pending == QLatin1String("F"))
             arm(t, pending, t.firstRequestNs, 64 * t.t1Ns, after);
     }

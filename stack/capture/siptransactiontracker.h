@@ -48,17 +48,21 @@ public:
     bool isInviteServerRole(quint64 tx) const;
 
 private:
-    enum class Role { Client, Server, Observed };
+    enum class Role : quint8 { Client, Server, Observed };
+    // The small fields first, in one word, the rest by size: 456 bytes (was 496), so 40 000
+    // transactions fit nine of the pool's 2 MiB chunks, not ten.
     struct Tx {
         sip::TransactionSnapshot s;
         Role role = Role::Observed;
         bool invite = false;
+        bool t1Estimated = false;
+        quint8 transport = 0; // as the events' b (0 UDP, 1 TCP, 2 SCTP…)
+        bool changed = false; // listed in m_changes
+        char16_t timer = 0; // the pending terminating timer's letter (B, D, F, H, I, J, K, L, M), 0 = none
         QString requestFrom; // who sent the request (a retransmission comes from there again)
         qint64 lastRequestNs = 0;
         qint64 firstRequestNs = -1;
         qint64 t1Ns = 0;
-        bool t1Estimated = false;
-        QString timer; // the pending terminating timer, "" = none
         quint32 timerGeneration = 0; // which arming of it m_due's entries stand for
         quint32 place = 0; // its index in m_tx
         qint64 timerDueNs = 0;
@@ -67,9 +71,9 @@ private:
         // The state history: s.history holds only what does not fit here (the snapshot's list
         // is made with the snapshot), and s.timers is made from the pending timer above.
         StateLog log;
-        quint8 transport = 0; // as the events' b (0 UDP, 1 TCP, 2 SCTP…)
-        bool changed = false; // listed in m_changes
     };
+    // A timer's name from its letter (shared strings, no allocation).
+    static QString timerName(char16_t letter);
     // t's snapshot as the views see it (its history and armed timer filled in).
     sip::TransactionSnapshot snapshotOf(const Tx& t) const;
     // Fills in what a Tx keeps in its own form: history, timers, the connection text.
