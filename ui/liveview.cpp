@@ -2,6 +2,7 @@
 #include "liveview.h"
 
 #include "models/snapshottablemodel.h"
+#include "models/twoleveltreemodel.h"
 
 #include <QAction>
 #include <QApplication>
@@ -11,6 +12,7 @@
 #include <QLineEdit>
 #include <QMenu>
 #include <QSortFilterProxyModel>
+#include <QTableView>
 #include <QTimer>
 #include <QTreeView>
 #include <QVBoxLayout>
@@ -37,56 +39,79 @@ LiveView::LiveView(QAbstractItemModel* model, const QString& filterHint, QWidget
     m_proxy->setDynamicSortFilter(true);
     m_proxy->setRecursiveFilteringEnabled(true); // a matching fork keeps its group row
 
-    m_view = new QTreeView(this);
-    m_view->setModel(m_proxy);
-    m_view->setRootIsDecorated(false);
-    // A tree model (the Dialogs view's fork groups) shows its branches, open; a reset (the
-    // structure changed) puts the selection back by key.
-    auto hasChildren = [this] {
-        for (int r = 0; r < m_proxy->rowCount(); ++r)
-            if (m_proxy->hasChildren(m_proxy->index(r, 0)))
-                return true;
-        return false;
-    };
+    if (qobject_cast<TwoLevelTreeModel*>(model)) {
+        m_tree = new QTreeView(this);
+        m_view = m_tree;
+        m_tree->setModel(m_proxy);
+        m_tree->setRootIsDecorated(false);
+        m_tree->setUniformRowHeights(true);
+        // A tree model (the Dialogs view's fork groups) shows its branches, open; a reset (the
+        // structure changed) puts the selection back by key.
+        auto hasChildren = [this] {
+            for (int r = 0; r < m_proxy->rowCount(); ++r)
+                if (m_proxy->hasChildren(m_proxy->index(r, 0)))
+                    return true;
+            return false;
+        };
+        connect(m_proxy, &QAbstractItemModel::modelReset, this, [this, hasChildren] {
+            const bool tree = hasChildren();
+            m_tree->setRootIsDecorated(tree);
+            if (tree)
+                m_tree->expandAll();
+        });
+        // Rows inserted without a reset (a live capture's new dialogs): a fork group that appears,
+        // or gets its first children, is shown open like the others.
+        connect(m_proxy, &QAbstractItemModel::rowsInserted, this, [this](const QModelIndex& parent, int first, int last) {
+            if (parent.isValid()) {
+                m_tree->setRootIsDecorated(true);
+                m_tree->expand(parent);
+                return;
+            }
+            for (int r = first; r <= last; ++r)
+                if (const QModelIndex i = m_proxy->index(r, 0); m_proxy->hasChildren(i)) {
+                    m_tree->setRootIsDecorated(true);
+                    m_tree->expand(i);
+                }
+        });
+    } else {
+        // Looks like the tree views beside it: no grid, no row numbers, rows of one height.
+        m_table = new QTableView(this);
+        m_view = m_table;
+        m_table->setModel(m_proxy);
+        m_table->setShowGrid(false);
+        m_table->setWordWrap(false);
+        m_table->setCornerButtonEnabled(false);
+        m_table->verticalHeader()->hide();
+        m_table->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
+        m_table->verticalHeader()->setDefaultSectionSize(fontMetrics().height() + 6);
+        m_table->verticalHeader()->setResizeContentsPrecision(0);
+        m_table->horizontalHeader()->setHighlightSections(false);
+        m_table->horizontalHeader()->setDefaultAlignment(Qt::AlignLeft | Qt::AlignVCenter);
+        m_table->setHorizontalScrollMode(QAbstractItemView::ScrollPerPixel);
+    }
     connect(m_proxy, &QAbstractItemModel::modelAboutToBeReset, this, [this] { m_keyBeforeReset = currentKey(); });
-    connect(m_proxy, &QAbstractItemModel::modelReset, this, [this, hasChildren] {
-        const bool tree = hasChildren();
-        m_view->setRootIsDecorated(tree);
-        if (tree)
-            m_view->expandAll();
+    connect(m_proxy, &QAbstractItemModel::modelReset, this, [this] {
         if (m_keyBeforeReset)
             selectKey(m_keyBeforeReset);
     });
-    // Rows inserted without a reset (a live capture's new dialogs): a fork group that appears, or
-    // gets its first children, is shown open like the others.
-    connect(m_proxy, &QAbstractItemModel::rowsInserted, this, [this](const QModelIndex& parent, int first, int last) {
-        if (parent.isValid()) {
-            m_view->setRootIsDecorated(true);
-            m_view->expand(parent);
-            return;
-        }
-        for (int r = first; r <= last; ++r)
-            if (const QModelIndex i = m_proxy->index(r, 0); m_proxy->hasChildren(i)) {
-                m_view->setRootIsDecorated(true);
-                m_view->expand(i);
-            }
-    });
-    m_view->setUniformRowHeights(true);
     m_view->setAlternatingRowColors(true);
-    m_view->setSortingEnabled(true);
+    if (m_tree)
+        m_tree->setSortingEnabled(true);
+    else
+        m_table->setSortingEnabled(true);
     // Rows in the order their objects appeared (newest last, as sngrep lists calls) until the
     // user sorts by a column: a live capture appends thousands a second, which then stay at the
     // end instead of each being placed among all the others.
-    m_view->sortByColumn(-1, Qt::AscendingOrder);
+    sortByColumn(-1, Qt::AscendingOrder);
     m_view->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_view->setSelectionMode(QAbstractItemView::ExtendedSelection);
     m_view->setContextMenuPolicy(Qt::CustomContextMenu);
-    m_view->header()->setSectionResizeMode(QHeaderView::Interactive);
+    header()->setSectionResizeMode(QHeaderView::Interactive);
     // Fitting a column to its contents lays out the text of the rows on screen only, not of a
     // thousand more (Qt's default): a live capture's tables hold hundreds of thousands of rows,
     // and the refit below runs once a second.
-    m_view->header()->setResizeContentsPrecision(0);
-    m_view->header()->setStretchLastSection(true);
+    header()->setResizeContentsPrecision(0);
+    header()->setStretchLastSection(true);
     box->addWidget(m_view, 1);
     // Columns fit their content when the first rows arrive (after a clear too), capped so one long
     // route set cannot push the rest out of sight. Tree models change structure by resets (a path
@@ -98,16 +123,19 @@ LiveView::LiveView(QAbstractItemModel* model, const QString& filterHint, QWidget
         m_sized = true;
         m_fitting = true;
         for (int c = 0; c < m_proxy->columnCount() - 1; ++c) {
-            const int before = m_view->columnWidth(c);
-            m_view->resizeColumnToContents(c);
-            const int fitted = std::min(m_view->columnWidth(c), 320);
-            m_view->setColumnWidth(c, widenOnly ? std::max(before, fitted) : fitted);
+            const int before = columnWidth(c);
+            if (m_tree)
+                m_tree->resizeColumnToContents(c);
+            else
+                m_table->resizeColumnToContents(c);
+            const int fitted = std::min(columnWidth(c), 320);
+            setColumnWidth(c, widenOnly ? std::max(before, fitted) : fitted);
         }
         m_fitting = false;
     };
-    connect(m_view->header(), &QHeaderView::sectionResized, this, [this](int section) {
+    connect(header(), &QHeaderView::sectionResized, this, [this](int section) {
         // The last section stretches with the view: only the others are the user's doing.
-        if (!m_fitting && section < m_view->header()->count() - 1)
+        if (!m_fitting && section < header()->count() - 1)
             m_userSized = true;
     });
     connect(m_proxy, &QAbstractItemModel::rowsInserted, this, [this, fit] {
@@ -154,6 +182,32 @@ LiveView::LiveView(QAbstractItemModel* model, const QString& filterHint, QWidget
     copy->setShortcutContext(Qt::WidgetWithChildrenShortcut);
     connect(copy, &QAction::triggered, this, [this] { QApplication::clipboard()->setText(selectionAsText()); });
     m_view->addAction(copy);
+}
+
+QHeaderView* LiveView::header() const
+{
+    return m_tree ? m_tree->header() : m_table->horizontalHeader();
+}
+
+int LiveView::columnWidth(int column) const
+{
+    return m_tree ? m_tree->columnWidth(column) : m_table->columnWidth(column);
+}
+
+void LiveView::setColumnWidth(int column, int width)
+{
+    if (m_tree)
+        m_tree->setColumnWidth(column, width);
+    else
+        m_table->setColumnWidth(column, width);
+}
+
+void LiveView::sortByColumn(int column, Qt::SortOrder order)
+{
+    if (m_tree)
+        m_tree->sortByColumn(column, order);
+    else
+        m_table->sortByColumn(column, order);
 }
 
 quint64 LiveView::currentKey() const

@@ -8,8 +8,11 @@
 #include <vector>
 
 class QAbstractItemModel;
+class QAbstractItemView;
+class QHeaderView;
 class QLineEdit;
 class QSortFilterProxyModel;
+class QTableView;
 class QTimer;
 class QTreeView;
 
@@ -17,6 +20,9 @@ namespace ladder::ui {
 
 // A live table with what a user of Wireshark expects around it: a filter box (debounced), sorting
 // by any column, copy as text, and a context menu that jumps to the timeline and the inspector.
+// A flat model is shown in a QTableView, a tree (TwoLevelTreeModel: fork groups, paths) in a
+// QTreeView: a tree view lays out every row again whenever rows are added at the top level, which
+// a live capture does four times a second into hundreds of thousands of transactions.
 class LiveView : public QWidget {
     Q_OBJECT
 public:
@@ -24,7 +30,12 @@ public:
     // SnapshotTableModelBase::KeyRole and SortRole.
     LiveView(QAbstractItemModel* model, const QString& filterHint, QWidget* parent = nullptr);
 
-    QTreeView* view() const { return m_view; }
+    QAbstractItemView* view() const { return m_view; }
+    QTreeView* treeView() const { return m_tree; } // null for a flat model
+    QHeaderView* header() const;
+    int columnWidth(int column) const;
+    void setColumnWidth(int column, int width);
+    void sortByColumn(int column, Qt::SortOrder order);
     QSortFilterProxyModel* proxy() const { return m_proxy; }
     QLineEdit* filterEdit() const { return m_filter; }
     // Key of the object in the current row, or 0.
@@ -47,7 +58,9 @@ private:
     std::vector<std::pair<QString, std::function<void(quint64)>>> m_rowActions;
     quint64 m_keyBeforeReset = 0;
     QSortFilterProxyModel* m_proxy;
-    QTreeView* m_view;
+    QTreeView* m_tree = nullptr;
+    QTableView* m_table = nullptr;
+    QAbstractItemView* m_view;
     QLineEdit* m_filter;
     QTimer* m_debounce;
     bool m_sized = false;

@@ -294,7 +294,7 @@ private slots:
         QCOMPARE(changes.count(), 2);
         QCOMPARE(changes.at(1).at(0).toModelIndex().row(), m.rowOfKey(110));
         // Sorted by a column that changes, the view re-sorts what changed, once per run.
-        view.view()->sortByColumn(ui::TransactionModel::StateColumn, Qt::AscendingOrder);
+        view.sortByColumn(ui::TransactionModel::StateColumn, Qt::AscendingOrder);
         relayouts.clear();
         m.upsert({ tx(2, QStringLiteral("OPTIONS"), QStringLiteral("Completed")) });
         QCOMPARE(relayouts.count(), 1);
@@ -335,7 +335,7 @@ private slots:
         QVERIFY2(diff.isEmpty(), qPrintable(diff));
         QCOMPARE(tree.groupCount(), 1);
         QCOMPARE(view.proxy()->rowCount(view.proxy()->mapFromSource(tree.index(1, 0))), 2);
-        QVERIFY(view.view()->isExpanded(view.proxy()->mapFromSource(tree.index(1, 0))));
+        QVERIFY(view.treeView()->isExpanded(view.proxy()->mapFromSource(tree.index(1, 0))));
         // Two forks of a new request in one refresh, a UAS dialog (nobody's fork), and a third
         // fork of the first group.
         diff = apply({ dialog(4, "c2", "lt", "s1", QStringLiteral("early")), dialog(5, "c2", "lt", "s2", QStringLiteral("early")),
@@ -350,7 +350,7 @@ private slots:
         QCOMPARE(resets.count(), 0);
         QCOMPARE(relayouts.count(), 0);
         // The view shows new groups open and can select a fork of the last refresh.
-        QVERIFY(view.view()->isExpanded(view.proxy()->mapFromSource(tree.index(2, 0))));
+        QVERIFY(view.treeView()->isExpanded(view.proxy()->mapFromSource(tree.index(2, 0))));
         QVERIFY(view.selectKey(7));
     }
 
@@ -402,12 +402,12 @@ private slots:
         sctp::StreamInfo s;
         a.streams = { s };
         sm.setAssociations({ a });
-        const int narrow = view.view()->columnWidth(ui::StreamModel::SentColumn);
+        const int narrow = view.columnWidth(ui::StreamModel::SentColumn);
         a.streams[0].messagesSent = 123456789;
         a.streams[0].bytesSent = 1234567890123;
         sm.setAssociations({ a });
-        QTRY_VERIFY(view.view()->columnWidth(ui::StreamModel::SentColumn) > narrow);
-        const int fitted = view.view()->columnWidth(ui::StreamModel::SentColumn);
+        QTRY_VERIFY(view.columnWidth(ui::StreamModel::SentColumn) > narrow);
+        const int fitted = view.columnWidth(ui::StreamModel::SentColumn);
         // The last column is a sentence: it reads from the left.
         QCOMPARE(sm.index(0, ui::StreamModel::OrderingColumn).data(Qt::TextAlignmentRole).toInt() & Qt::AlignLeft,
             int(Qt::AlignLeft));
@@ -415,12 +415,12 @@ private slots:
         auto* refit = view.findChild<QTimer*>(QStringLiteral("columnRefit"));
         QVERIFY(refit);
         QTRY_VERIFY(!refit->isActive()); // a refit the growth above scheduled has run
-        view.view()->setColumnWidth(ui::StreamModel::SentColumn, 40);
+        view.setColumnWidth(ui::StreamModel::SentColumn, 40);
         a.streams[0].messagesReceived = 987654321;
         a.streams[0].bytesReceived = 9876543210987;
         sm.setAssociations({ a });
         QVERIFY(!refit->isActive()); // no refit is even scheduled once the user sized a column
-        QCOMPARE(view.view()->columnWidth(ui::StreamModel::SentColumn), 40);
+        QCOMPARE(view.columnWidth(ui::StreamModel::SentColumn), 40);
         QVERIFY(fitted > 40);
     }
 
@@ -439,7 +439,7 @@ private slots:
         // In the order the objects appeared until the user sorts (a live table grows at its end).
         QCOMPARE(order(), (QStringList { QStringLiteral("2"), QStringLiteral("1"), QStringLiteral("10") }));
         // Sorted by the id column: numerically, not as text ("10" after "2").
-        view.view()->sortByColumn(ui::TransactionModel::IdColumn, Qt::AscendingOrder);
+        view.sortByColumn(ui::TransactionModel::IdColumn, Qt::AscendingOrder);
         QCOMPARE(order(), (QStringList { QStringLiteral("1"), QStringLiteral("2"), QStringLiteral("10") }));
         view.filterEdit()->setText(QStringLiteral("options"));
         QCOMPARE(view.proxy()->rowCount(), 3); // debounced: not yet

@@ -354,7 +354,7 @@ void NetworkSession::addDialogActions()
     // The dialogs view's context menu: in-dialog requests through network mode's stack.
     // LiveView "dialogsView" (the fork tree): its current key is the dialog id.
     auto* live = m_window.findChild<LiveView*>(QStringLiteral("dialogsView"));
-    QTreeView* view = live ? live->view() : nullptr;
+    QAbstractItemView* view = live ? live->view() : nullptr;
     if (!view)
         return;
     view->setContextMenuPolicy(Qt::CustomContextMenu);
