@@ -502,6 +502,14 @@ private slots:
                                          << QStringLiteral("t.json:22: actions[1].after: \"after\" and \"at_ms\" exclude each other");
         QTest::newRow("after without answered") << QByteArray("\"answered\": 1, ") << QByteArray("")
                                                 << QStringLiteral("t.json:22: actions[1].after: missing field 'answered'");
+        QTest::newRow("auth without users") << QByteArray("\"max_expires\": 3600") << QByteArray("\"auth\": { \"realm\": \"lab\" }")
+                                            << QStringLiteral("t.json:15: peers[1].auth: missing field 'users'");
+        QTest::newRow("auth no user") << QByteArray("\"max_expires\": 3600") << QByteArray("\"auth\": { \"realm\": \"lab\", \"users\": { } }")
+                                      << QStringLiteral("t.json:15: peers[1].auth.users: expected at least one user and password");
+        QTest::newRow("auth password") << QByteArray("\"max_expires\": 3600") << QByteArray("\"auth\": { \"realm\": \"lab\", \"users\": { \"uac\": 7 } }")
+                                       << QStringLiteral("t.json:15: peers[1].auth.users.uac: expected a user name and its password as a string");
+        QTest::newRow("credentials user") << QByteArray("\"expires\": 3600") << QByteArray("\"expires\": 3600, \"credentials\": { \"password\": \"x\" }")
+                                          << QStringLiteral("t.json:21: actions[0].register.credentials: missing field 'user'");
     }
     void badRegisterFieldsSayLineAndField()
     {
@@ -555,6 +563,64 @@ private slots:
         json.replace(json.indexOf(from), from.size(), to);
         QVERIFY(!lab::LessonFile::parse(json, QStringLiteral("t.json"), &why));
         QVERIFY2(why.startsWith(error), qPrintable(why));
+    }
+
+    // A registrar with "auth" and REGISTERs with "credentials" (tests/lab/lessons/register-with-credentials.json):
+    // each REGISTER is challenged 401 and sent again (same Call-ID, next CSeq) with an Authorization
+    // the registrar accepts; the run's JSONL is the same for a seed in fresh processes. A wrong
+    // password ends in a second 401 (the challenge is answered once) and fails the run; without
+    // credentials the 401 is the answer, and the unregister is not run.
+    void registerWithCredentials()
+    {
+        const QString path = QStringLiteral(LESSON_TESTDATA "/register-with-credentials.json");
+        auto run = [](const QByteArray& json, bool* ok) {
+            QString error;
+            const auto lesson = lab::LessonFile::parse(json, QStringLiteral("t.json"), &error);
+            if (!lesson)
+                return error;
+            auto s = lab::scenarioFromLesson(*lesson, &error);
+            Stack stack(Scheduler::Mode::Virtual);
+            lab::ScenarioParams params;
+            params.seed = 2;
+            const lab::RunOutcome o = lab::runToEnd(*s, stack, params);
+            *ok = o.result.ok;
+            QStringList cseqs;
+            stack.journal().forEach(0, stack.journal().count(), [&](const trace::Event& e) {
+                if (e.kind == trace::Kind::SipMessage && e.dir == trace::Dir::Tx && e.text.startsWith(QLatin1String("REGISTER ")))
+                    cseqs << QString::fromUtf8(e.raw.mid(e.raw.indexOf("CSeq: ") + 6, 1)) + (e.raw.contains("Authorization: Digest") ? QStringLiteral("+auth") : QString());
+            });
+            return cseqs.join(QLatin1Char(',')) + QStringLiteral(" | ") + o.result.findings.join(QStringLiteral(" | ")) + o.result.failure;
+        };
+        const QByteArray json = readAll(path);
+        bool ok = false;
+        QString all = run(json, &ok);
+        QVERIFY2(ok, qPrintable(all));
+        QVERIFY2(all.startsWith(QLatin1String("1,2+auth,3,4+auth | ")), qPrintable(all));
+        QVERIFY2(all.contains(QLatin1String("answered 401, sent again with credentials (CSeq 2), final 200, 1 Contact(s) in the response")), qPrintable(all));
+
+        QByteArray wrong = json;
+        wrong.replace("\"password\": \"secret\" } } },", "\"password\": \"guess\" } } },");
+        QVERIFY(wrong != json);
+        all = run(wrong, &ok);
+        QVERIFY2(!ok, qPrintable(all));
+        QVERIFY2(all.startsWith(QLatin1String("1,2+auth | ")), qPrintable(all));
+        QVERIFY2(all.contains(QLatin1String("sent again with credentials (CSeq 2), final 401")), qPrintable(all));
+        QVERIFY2(all.contains(QLatin1String("never: not run: action 1 was answered 401")), qPrintable(all));
+
+        QByteArray none = json;
+        none.replace(", \"credentials\": { \"user\": \"uac\", \"password\": \"secret\" } } },", " } },");
+        QVERIFY(none != json);
+        all = run(none, &ok);
+        QVERIFY2(!ok, qPrintable(all));
+        QVERIFY2(all.startsWith(QLatin1String("1 | ")), qPrintable(all));
+        QVERIFY2(all.contains(QLatin1String("never: not run: action 1 was answered 401")), qPrintable(all));
+
+        bool ok1 = false, ok2 = false;
+        const QByteArray a = freshJsonl(QStringLiteral("lesson"), path, 5, &ok1);
+        const QByteArray b = freshJsonl(QStringLiteral("lesson"), path, 5, &ok2);
+        QVERIFY(ok1 && ok2);
+        QVERIFY(a.contains("\"text\":\"SIP/2.0 401 ")); // raw bytes are base64 in the JSONL: the challenge is there
+        QVERIFY(a == b);
     }
 
     // The declarative register lesson: one Call-ID and From tag for the three REGISTERs, CSeq 1, 2, 3,

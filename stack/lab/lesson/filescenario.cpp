@@ -11,11 +11,13 @@
 #include "sctplesson.h"
 #include "sctp/engine.h"
 #include "sctp/lablinkpair.h"
+#include "sip/auth/digest.h"
 #include "sip/message/parser.h"
 #include "sip/sipstack.h"
 #include "sip/transaction/transaction.h"
 
 #include <QHash>
+#include <QSet>
 
 #include <climits>
 #include <map>
@@ -254,7 +256,14 @@ namespace {
                     keepOther(proxy);
                     m_proxies[p.name] = proxy.get();
                 } else if (p.kind == LessonPeer::Kind::SipRegistrar) {
-                    m_peers[p.name] = &keep(std::make_unique<peers::Registrar>(stack, p.name, p.host, seed, p.maxExpires));
+                    auto& registrar = keep(std::make_unique<peers::Registrar>(stack, p.name, p.host, seed, p.maxExpires));
+                    if (!p.authRealm.isEmpty()) {
+                        QHash<QByteArray, QByteArray> users;
+                        for (auto it = p.authUsers.cbegin(); it != p.authUsers.cend(); ++it)
+                            users.insert(it.key().toUtf8(), it.value().toUtf8());
+                        registrar.requireAuth(p.authRealm.toUtf8(), users);
+                    }
+                    m_peers[p.name] = &registrar;
                 } else {
                     peers::SipUas::Answer a;
                     a.ring = p.ring;
@@ -349,6 +358,8 @@ namespace {
             m_firedAtNs.clear();
             m_registrations.clear();
             m_contactsAnswered.clear();
+            m_authRetried.clear();
+            m_authFailed.clear();
             for (qsizetype i = 0; i < m_lesson.actions.size(); ++i) {
                 m_done << QString();
                 m_tx << 0;
@@ -407,6 +418,8 @@ namespace {
                                            : QStringLiteral(", no final response");
                     if (a.kind == LessonAction::Kind::Register && status)
                         what += QStringLiteral(", %1 Contact(s) in the response").arg(m_contactsAnswered.value(i));
+                    if (m_authFailed.contains(int(i)))
+                        what += QStringLiteral(" (credentials not sent: %1)").arg(m_authFailed.value(int(i)));
                 }
                 if (a.afterAnswered >= 0)
                     own.findings << QStringLiteral("action %1 after action %2 was answered 2xx (%3 s later), %4: %5")
@@ -544,6 +557,19 @@ namespace {
                 const LessonAction& by = m_lesson.actions[k];
                 if (by.peer != uacName || m_tx.value(k) != tx || !tx || by.kind == LessonAction::Kind::Send)
                     continue;
+                // A register with credentials answers its first 401/407 once (RFC 3261 §22.2):
+                // the same REGISTER, CSeq + 1, with an Authorization; the action's answer is then that one's.
+                if (by.kind == LessonAction::Kind::Register && (status == 401 || status == 407) && !by.user.isEmpty()
+                    && !m_authRetried.contains(int(k))) {
+                    m_authRetried.insert(int(k));
+                    QString why;
+                    const quint64 again = registerWithCredentials(int(k), tx, status, &why);
+                    if (again) {
+                        m_tx[k] = again;
+                        return;
+                    }
+                    m_authFailed[int(k)] = why;
+                }
                 if (by.kind == LessonAction::Kind::Register)
                     for (const auto& seen : m_uacs.at(uacName)->responses())
                         if (seen.transaction == tx && seen.status >= 200)
@@ -560,6 +586,58 @@ namespace {
                                               : QStringLiteral("not run: action %1 got no final response").arg(k + 1));
                 }
             }
+        }
+
+        // The REGISTER of action i sent again with credentials answering the challenge of `status`
+        // that transaction tx got; the new transaction, or 0 with *why.
+        quint64 registerWithCredentials(int i, quint64 tx, int status, QString* why)
+        {
+            const LessonAction& a = m_lesson.actions[i];
+            peers::SipUac& uac = *m_uacs.at(a.peer);
+            QList<QByteArrayView> values;
+            const sip::Message* response = nullptr;
+            for (const auto& seen : uac.responses())
+                if (seen.transaction == tx && seen.status == status)
+                    response = &seen.message;
+            if (response)
+                values = response->values(status == 401 ? sip::HeaderId::WwwAuthenticate : sip::HeaderId::ProxyAuthenticate);
+            const sip::auth::Selection sel = sip::auth::selectChallenge(values);
+            if (!sel.challenge) {
+                *why = QStringLiteral("its %1 has no challenge to answer: %2").arg(status).arg(sel.error);
+                return 0;
+            }
+            Registration& reg = m_registrations[a.peer + QLatin1Char('>') + a.to];
+            if (!reg.digest) {
+                reg.digest = std::make_shared<sip::auth::DigestClient>(a.user, a.password);
+                // The cnonce from the peer's seeded ids: the same bytes for the same seed.
+                reg.digest->setCnonceSource([&uac] { return uac.ids().tag(); });
+            }
+            const sip::auth::AuthorizationResult auth = reg.digest->authorize(*sel.challenge, "REGISTER", a.requestUri);
+            if (!auth.ok) {
+                *why = QStringLiteral("cannot answer its %1: %2").arg(status).arg(auth.error);
+                return 0;
+            }
+            peers::SipUac::Request r;
+            r.method = "REGISTER";
+            r.nextHop = addressOf(a.to);
+            r.requestUri = a.requestUri;
+            r.to = '<' + a.aor + '>';
+            r.callId = reg.callId;
+            r.fromTag = reg.fromTag;
+            r.cseq = ++reg.cseq;
+            if (!a.contact.isEmpty())
+                r.headers << qMakePair(QByteArray("Contact"), a.contact);
+            if (a.expires >= 0)
+                r.headers << qMakePair(QByteArray("Expires"), QByteArray::number(a.expires));
+            r.headers << qMakePair(QByteArray(status == 401 ? "Authorization" : "Proxy-Authorization"), auth.headerValue);
+            if (a.tcp)
+                r.transport = sip::TransportType::Tcp;
+            const quint64 again = uac.request(r);
+            if (!again)
+                *why = QStringLiteral("the REGISTER with credentials was not sent: %1").arg(uac.errors().value(uac.errors().size() - 1));
+            else
+                m_done[i] += QStringLiteral(", answered %1, sent again with credentials (CSeq %2)").arg(status).arg(reg.cseq);
+            return again;
         }
 
         void notRun(int i, const QString& why)
@@ -704,7 +782,10 @@ namespace {
         struct Registration {
             QByteArray callId, fromTag;
             quint32 cseq = 0; // the last CSeq sent
+            std::shared_ptr<sip::auth::DigestClient> digest; // nonce counts across the REGISTERs
         };
+        QSet<int> m_authRetried; // register actions that answered a challenge
+        QHash<int, QString> m_authFailed; // and why they could not
 
         Lesson m_lesson;
         QHash<QString, Registration> m_registrations; // "uac>registrar"

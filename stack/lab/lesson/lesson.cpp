@@ -61,9 +61,35 @@ namespace {
             return readSctpPeer(r, o, path, p);
         if (p->kind == LessonPeer::Kind::SipUac)
             return r.only(o, path, { QStringLiteral("kind"), QStringLiteral("name"), QStringLiteral("host") });
-        if (p->kind == LessonPeer::Kind::SipRegistrar)
-            return r.only(o, path, { QStringLiteral("kind"), QStringLiteral("name"), QStringLiteral("host"), QStringLiteral("max_expires") })
-                && r.number(o, path, QStringLiteral("max_expires"), &p->maxExpires, 1, 4294967295.0, true);
+        if (p->kind == LessonPeer::Kind::SipRegistrar) {
+            if (!r.only(o, path, { QStringLiteral("kind"), QStringLiteral("name"), QStringLiteral("host"), QStringLiteral("max_expires"), QStringLiteral("auth") })
+                || !r.number(o, path, QStringLiteral("max_expires"), &p->maxExpires, 1, 4294967295.0, true))
+                return false;
+            if (!o.contains(QStringLiteral("auth")))
+                return true;
+            // "auth": {"realm": "lab", "users": {"uac": "secret"}}
+            const QString ap = path + QStringLiteral(".auth");
+            QJsonObject a, users;
+            if (!r.object(o.value(QStringLiteral("auth")), ap, &a) || !r.only(a, ap, { QStringLiteral("realm"), QStringLiteral("users") })
+                || !r.string(a, ap, QStringLiteral("realm"), &p->authRealm, true))
+                return false;
+            if (!a.contains(QStringLiteral("users")))
+                return r.fail(ap, QStringLiteral("missing field 'users' (each user's password: {\"uac\": \"secret\"})"));
+            if (!r.object(a.value(QStringLiteral("users")), ap + QStringLiteral(".users"), &users))
+                return false;
+            if (users.isEmpty())
+                return r.fail(ap + QStringLiteral(".users"), QStringLiteral("expected at least one user and password"));
+            for (auto it = users.begin(); it != users.end(); ++it) {
+                const QString up = ap + QStringLiteral(".users.") + it.key();
+                if (it.key().isEmpty() || !it.value().isString())
+                    return r.fail(up, QStringLiteral("expected a user name and its password as a string"));
+                p->authUsers.insert(it.key(), it.value().toString());
+            }
+            const QString& realm = p->authRealm; // quoted in the challenge: no quote, backslash or line break
+            if (realm.contains(QLatin1Char('"')) || realm.contains(QLatin1Char('\\')) || realm.contains(QLatin1Char('\r')) || realm.contains(QLatin1Char('\n')))
+                return r.fail(ap + QStringLiteral(".realm"), QStringLiteral("expected one line without '\"' or '\\'"));
+            return true;
+        }
         if (p->kind == LessonPeer::Kind::SipProxy) {
             // The targets are checked against the peers and links in parse().
             if (!r.only(o, path, { QStringLiteral("kind"), QStringLiteral("name"), QStringLiteral("host"), QStringLiteral("targets") }))
@@ -235,7 +261,7 @@ namespace {
             a->kind = LessonAction::Kind::Register;
             a->method = "REGISTER";
             QString aor, contact;
-            if (!r.only(s, sp, { QStringLiteral("to"), QStringLiteral("uri"), QStringLiteral("aor"), QStringLiteral("contact"), QStringLiteral("expires"), QStringLiteral("transport") })
+            if (!r.only(s, sp, { QStringLiteral("to"), QStringLiteral("uri"), QStringLiteral("aor"), QStringLiteral("contact"), QStringLiteral("expires"), QStringLiteral("transport"), QStringLiteral("credentials") })
                 || !r.string(s, sp, QStringLiteral("to"), &a->to, true) || !r.string(s, sp, QStringLiteral("uri"), &uri, false)
                 || !r.string(s, sp, QStringLiteral("aor"), &aor, false) || !r.string(s, sp, QStringLiteral("contact"), &contact, false)
                 || !r.number(s, sp, QStringLiteral("expires"), &a->expires, 0, 4294967295.0, true))
@@ -248,6 +274,18 @@ namespace {
                 return r.fail(sp + QStringLiteral(".aor"), QStringLiteral("expected a SIP URI, sip:user@host, not '%1'").arg(aor));
             a->aor = aor.toUtf8();
             a->contact = contact.toUtf8();
+            if (s.contains(QStringLiteral("credentials"))) {
+                const QString cp = sp + QStringLiteral(".credentials");
+                QJsonObject c;
+                QString user, password;
+                if (!r.object(s.value(QStringLiteral("credentials")), cp, &c) || !r.only(c, cp, { QStringLiteral("user"), QStringLiteral("password") })
+                    || !r.string(c, cp, QStringLiteral("user"), &user, true) || !r.string(c, cp, QStringLiteral("password"), &password, true, false))
+                    return false;
+                if (user.contains(QLatin1Char('"')) || user.contains(QLatin1Char('\\')) || user.contains(QLatin1Char('\r')) || user.contains(QLatin1Char('\n')))
+                    return r.fail(cp + QStringLiteral(".user"), QStringLiteral("expected one line without '\"' or '\\'"));
+                a->user = user.toUtf8();
+                a->password = password.toUtf8();
+            }
         } else {
             a->kind = LessonAction::Kind::Send;
             QString text;

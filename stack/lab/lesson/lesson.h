@@ -9,6 +9,7 @@
 #include "lab/faultrule.h"
 
 #include <QByteArray>
+#include <QHash>
 #include <QList>
 #include <QString>
 #include <QStringList>
@@ -32,6 +33,9 @@ struct LessonPeer {
     quint32 maxExpires = 3600;
     // sip-proxy: the peers it forks a request for its own domain to (peers::ForkingProxy), in order
     QStringList targets;
+    // sip-registrar "auth": Digest challenges in this realm (empty: none), users -> passwords
+    QString authRealm;
+    QHash<QString, QString> authUsers;
     // sctp: one socket (sctp::Endpoint) on its host's side of the lab link pair
     bool oneToMany = false; // SOCK_SEQPACKET; false: one-to-one (SOCK_STREAM)
     quint16 port = 0; // 0: an ephemeral port
@@ -105,6 +109,8 @@ struct LessonAction {
     QByteArray aor;
     QByteArray contact;
     qint64 expires = -1;
+    // register "credentials": answer a 401 or 407 once with Digest credentials (empty user: none)
+    QByteArray user, password;
     QByteArray text; // send: the message, lines joined with CRLF
     // sctp_sendmsg(3): `to` (a peer, optional), the data (text padded to `size` bytes; "${n}" is the
     // message's number), repeated `repeat` times with context + n

@@ -2,6 +2,7 @@
 #include "registrar.h"
 
 #include "host/stack.h"
+#include "sip/auth/verify.h"
 #include "sip/sipstack.h"
 #include "sip/transaction/transaction.h"
 
@@ -15,12 +16,20 @@ namespace {
 Registrar::Registrar(Stack& stack, const QString& label, const QString& host, quint64 seed, quint32 maxExpires)
     : SipPeer(stack, label, host, seed)
     , m_maxExpires(maxExpires)
+    , m_seed(seed)
 {
     QObject::connect(m_sip.get(), &sip::SipStack::requestReceived, context(),
         [this](const sip::Incoming& in) { onRequest(in); });
 }
 
 Registrar::~Registrar() { dropSignals(); }
+
+void Registrar::requireAuth(const QByteArray& realm, const QHash<QByteArray, QByteArray>& passwords)
+{
+    // The nonces' secret from the seed: a run is reproducible, and a lesson has no secret to keep.
+    m_auth = std::make_unique<sip::auth::DigestServer>(realm, "lab-registrar-" + QByteArray::number(m_seed, 16));
+    m_passwords = passwords;
+}
 
 QList<Registrar::Binding> Registrar::bindings(const QByteArray& aor) const
 {
@@ -48,6 +57,22 @@ void Registrar::onRequest(const sip::Incoming& in)
         return;
     }
     ++m_registers;
+    if (m_auth) {
+        const qint64 nowSecs = m_stack.scheduler().nowNs() / 1'000'000'000;
+        const auto verdict = m_auth->verify(m.values(sip::HeaderId::Authorization), m.method(), m.requestUriText(),
+            [this](const QByteArray& user) -> std::optional<QByteArray> {
+                const auto it = m_passwords.constFind(user);
+                return it == m_passwords.cend() ? std::nullopt : std::optional<QByteArray>(*it);
+            },
+            nowSecs);
+        if (!verdict.ok()) {
+            sip::Message r = responseTo(in.transaction, m, 401, type);
+            r.appendHeader(sip::HeaderId::WwwAuthenticate, m_auth->challenge(nowSecs, verdict.stale()));
+            ++m_challenges;
+            m_sip->send(t->connection(), r, 0, sip::SendFlag::Stateful);
+            return;
+        }
+    }
     const auto to = m.to();
     const QByteArray aor = to ? uriOf(*to) : QByteArray();
     const qint64 now = m_stack.scheduler().nowNs();
