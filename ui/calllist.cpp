@@ -111,7 +111,14 @@ void CallListModel::update(Call& c, const trace::Event& e, const sip::Message& m
 
 void CallListModel::append(const QVector<trace::Event>& events)
 {
+    // New calls are gathered and inserted in one go at the end (a live capture's batch brings
+    // hundreds: one insert each made the sorting proxy and the view redo their work per call), and
+    // a known call's changes are told without the start column, which never changes once the call
+    // exists, so a list sorted by start time is not sorted again.
+    const int known = int(m_rows.size());
+    QList<Call> added;
     QList<int> changed;
+    auto callAt = [&](int row) -> Call& { return row < known ? m_rows[row] : added[row - known]; };
     for (const trace::Event& e : events) {
         if ((e.kind != trace::Kind::SipMessage && e.kind != trace::Kind::SipRetransmission) || e.raw.isEmpty())
             continue;
@@ -126,29 +133,40 @@ void CallListModel::append(const QVector<trace::Event>& events)
         const size_t digest = qHash(e.raw) ^ qHash(e.from) ^ (qHash(e.to) << 1);
         auto it = m_byCallId.find(id);
         if (it == m_byCallId.end()) {
-            const int row = int(m_rows.size());
-            beginInsertRows({}, row, row);
             Call c;
             c.callId = id;
-            m_rows.append(c);
-            it = m_byCallId.insert(id, row);
             if (e.dir == trace::Dir::Tx)
-                m_rows[row].sent.insert(digest);
-            update(m_rows[row], e, parsed.message);
-            endInsertRows();
+                c.sent.insert(digest);
+            update(c, e, parsed.message);
+            m_byCallId.insert(id, known + int(added.size()));
+            added.append(std::move(c));
             continue;
         }
-        Call& c = m_rows[*it];
+        Call& c = callAt(*it);
         if (e.dir == trace::Dir::Rx && c.sent.contains(digest))
             continue;
         if (e.dir == trace::Dir::Tx)
             c.sent.insert(digest);
         update(c, e, parsed.message);
-        if (changed.isEmpty() || changed.last() != *it)
+        if (*it < known && (changed.isEmpty() || changed.last() != *it))
             changed.append(*it);
     }
-    for (int row : std::as_const(changed))
-        emit dataChanged(index(row, 0), index(row, ColumnCount - 1));
+    std::sort(changed.begin(), changed.end());
+    changed.erase(std::unique(changed.begin(), changed.end()), changed.end());
+    // Runs of rows close together in one signal each (a range over scattered rows would make the
+    // view visit every row between).
+    for (qsizetype i = 0; i < changed.size();) {
+        qsizetype j = i;
+        while (j + 1 < changed.size() && changed[j + 1] - changed[j] <= 8)
+            ++j;
+        emit dataChanged(index(changed[i], StartColumn + 1), index(changed[j], ColumnCount - 1));
+        i = j + 1;
+    }
+    if (!added.isEmpty()) {
+        beginInsertRows({}, known, known + int(added.size()) - 1);
+        m_rows.append(std::move(added));
+        endInsertRows();
+    }
 }
 
 int CallListModel::rowCount(const QModelIndex& parent) const { return parent.isValid() ? 0 : int(m_rows.size()); }

@@ -107,6 +107,38 @@ private slots:
         QCOMPARE(cell(*pane.model(), 0, ui::CallListModel::StateColumn), state);
     }
 
+    void aBatchInsertsItsNewCallsAtOnceAndLeavesTheStartAlone()
+    {
+        // A live capture's batch: the rest of a known call and three new calls, interleaved. The
+        // new calls arrive in one insert; the known call's change does not cover the start column
+        // (the list is sorted by it and must not be sorted again for each change).
+        trace::Journal j;
+        ui::CallListModel m;
+        QAbstractItemModelTester tester(&m, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        const QVector<trace::Event> first = callEvents(j, "known-1", false);
+        m.append(first.mid(0, 2));
+        QVector<trace::Event> batch = first.mid(2);
+        for (const QByteArray& id : { QByteArray("new-a"), QByteArray("new-b"), QByteArray("new-c") })
+            batch += callEvents(j, id, false);
+        std::stable_sort(batch.begin(), batch.end(), [](const trace::Event& a, const trace::Event& b) { return a.timeNs < b.timeNs; });
+        QSignalSpy inserted(&m, &QAbstractItemModel::rowsInserted);
+        QSignalSpy changed(&m, &QAbstractItemModel::dataChanged);
+        m.append(batch);
+        QCOMPARE(inserted.size(), 1);
+        QCOMPARE(inserted.first().at(1).toInt(), 1);
+        QCOMPARE(inserted.first().at(2).toInt(), 3);
+        QCOMPARE(m.rowCount(), 4);
+        QCOMPARE(changed.size(), 1);
+        QCOMPARE(changed.first().at(0).toModelIndex().row(), 0);
+        QVERIFY(changed.first().at(0).toModelIndex().column() > ui::CallListModel::StartColumn);
+        QCOMPARE(cell(m, 0, ui::CallListModel::StateColumn), QStringLiteral("Completed"));
+        for (int row = 1; row < 4; ++row) {
+            QCOMPARE(cell(m, row, ui::CallListModel::StateColumn), QStringLiteral("Completed"));
+            QCOMPARE(cell(m, row, ui::CallListModel::MessagesColumn), cell(m, 0, ui::CallListModel::MessagesColumn));
+        }
+        QCOMPARE(cell(m, 2, ui::CallListModel::CallIdColumn), QStringLiteral("new-b"));
+    }
+
     void filterMatchesEveryMessageOfTheCall()
     {
         trace::Journal j;
