@@ -526,13 +526,7 @@ namespace {
             }
         }
 
-        const LessonPeer* peerNamed(const QString& name) const
-        {
-            for (const LessonPeer& p : m_lesson.peers)
-                if (p.name == name)
-                    return &p;
-            return nullptr;
-        }
+        const LessonPeer* peerNamed(const QString& name) const { return m_lesson.peerNamed(name); }
 
         // An SCTP action with "after": once its peer has received the count-th matching message,
         // it runs delay_ms later (through the scheduler, never inside the receive callback).

@@ -557,14 +557,10 @@ std::optional<Lesson> LessonFile::parse(const QByteArray& json, const QString& f
         }
         names.insert(p.name);
         hosts.insert(p.host);
+        l.peerIndex.insert(p.name, l.peers.size());
         l.peers << p;
     }
-    auto peerNamed = [&](const QString& n) -> const LessonPeer* {
-        for (const LessonPeer& p : std::as_const(l.peers))
-            if (p.name == n)
-                return &p;
-        return nullptr;
-    };
+    auto peerNamed = [&](const QString& n) { return l.peerNamed(n); };
     QSet<QString> directions;
     QHash<QString, QStringList> transportsOf; // direction -> its link's SIP transports
     for (qsizetype i = 0; i < links.size(); ++i) {

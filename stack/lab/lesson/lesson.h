@@ -143,11 +143,26 @@ struct Lesson {
     double durationS = 40;
     QString exchange; // a built-in exchange in C++ ("invite-lossy-udp"), or empty: declarative
     QList<LessonPeer> peers;
+    QHash<QString, qsizetype> peerIndex; // name -> index in peers (LessonFile fills it)
     QList<LessonLink> links;
     QList<LessonAction> actions;
     QList<FaultRule> faults;
     QStringList faultTexts;
     QList<LessonExpectation> expectations;
+
+    // The peer of that name, or nullptr: by peerIndex (a lesson file of 4 MiB may name tens of
+    // thousands), by a scan when peerIndex does not cover peers (a Lesson built in code).
+    const LessonPeer* peerNamed(const QString& name) const
+    {
+        if (peerIndex.size() == peers.size()) {
+            const auto it = peerIndex.constFind(name);
+            return it == peerIndex.cend() ? nullptr : &peers[*it];
+        }
+        for (const LessonPeer& p : peers)
+            if (p.name == name)
+                return &p;
+        return nullptr;
+    }
 };
 
 class LessonFile {

@@ -11,13 +11,7 @@ namespace ladder::lab::lessonfile {
 
 namespace {
 
-    const LessonPeer* peerNamed(const Lesson& l, const QString& name)
-    {
-        for (const LessonPeer& p : l.peers)
-            if (p.name == name)
-                return &p;
-        return nullptr;
-    }
+    const LessonPeer* peerNamed(const Lesson& l, const QString& name) { return l.peerNamed(name); }
 
     // sctp_sendmsg(3)'s flag names; the PR-SCTP policies go into the low four bits.
     const std::map<QString, quint32>& flagNames()
