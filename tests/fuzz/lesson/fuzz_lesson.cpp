@@ -7,7 +7,9 @@
 //    reading it twice gives the same answer;
 //  * a lesson that reads has what the reader promises: a name, a title, at least one peer unless it
 //    names an exchange, its fault rules re-read from their canonical text to the same rule, each
-//    "count" expectation a breakpoint rule without nth;
+//    "count" expectation a breakpoint rule without nth, every peer found by its name, a proxy's
+//    targets other SIP peers, an action "after" an answer waiting on an earlier call, request or
+//    register;
 //  * each line of the input (at most 64) read as a fault rule (FaultRule::parse) and as a breakpoint
 //    (Breakpoint::parse): a rule that parses prints (text()) to a text that parses to the same rule,
 //    and a refused one says why.
@@ -117,8 +119,24 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
             const auto b = Breakpoint::parse(e.selector, &why);
             check(b.has_value() && b->nth == 1 && b->trigger != Breakpoint::Trigger::At, "a count expectation is a breakpoint rule without nth or at", e.selector);
         }
-        for (const LessonAction& a : lesson->actions)
+        check(lesson->peerIndex.size() == lesson->peers.size(), "every peer indexed by name");
+        for (const LessonPeer& p : lesson->peers) {
+            check(lesson->peerNamed(p.name) == &p, "a peer found by its name is that peer", p.name);
+            for (const QString& t : p.targets) {
+                const LessonPeer* target = lesson->peerNamed(t);
+                check(target && target != &p && target->kind != LessonPeer::Kind::Sctp, "a proxy's targets are other SIP peers", t);
+            }
+        }
+        for (qsizetype i = 0; i < lesson->actions.size(); ++i) {
+            const LessonAction& a = lesson->actions[i];
             check(a.repeat >= 1, "an action runs at least once");
+            if (a.afterAnswered < 0)
+                continue;
+            check(a.hasAfter && a.afterAnswered < i, "an action runs after an earlier one's answer");
+            const LessonAction::Kind k = lesson->actions[a.afterAnswered].kind;
+            check(k == LessonAction::Kind::Call || k == LessonAction::Kind::Request || k == LessonAction::Kind::Register,
+                "the answer waited for is a call's, a request's or a register's");
+        }
     }
 
     // Each line as a fault rule and as a breakpoint.
