@@ -574,6 +574,39 @@ private slots:
         QVERIFY(!buildFrame(view.index(), params, {}, fm).fromBuckets);
     }
 
+    void capturedPacketsAreArrowsWithoutWaitingForAnArrival()
+    {
+        // A capture's packets have no direction: each is drawn as an arrow at once and none is
+        // kept (with its bytes hashed) waiting for an arrival that will never come; a lab's send
+        // still waits for its arrival.
+        QVector<trace::Event> events;
+        for (int i = 0; i < 1000; ++i) {
+            trace::Event e;
+            e.seq = quint64(i);
+            e.kind = Kind::SipMessage;
+            e.dir = trace::Dir::None;
+            e.timeNs = qint64(i) * 1000000;
+            e.from = i % 2 ? QStringLiteral("10.0.0.1:5060") : QStringLiteral("10.0.0.2:5060");
+            e.to = i % 2 ? QStringLiteral("10.0.0.2:5060") : QStringLiteral("10.0.0.1:5060");
+            e.raw = QByteArray("MESSAGE sip:b SIP/2.0\r\nCSeq: ") + QByteArray::number(i) + " MESSAGE\r\n\r\n";
+            events.append(e);
+        }
+        ui::TimelineView view;
+        view.resize(1000, 400);
+        view.append(events);
+        QCOMPARE(view.index().pendingSends(), 0);
+        view.setFollow(false);
+        view.setRange(0, 20e6 / view.plotRect().width()); // the first 20 packets
+        const Frame f = view.frame();
+        QVERIFY(std::count_if(f.marks.begin(), f.marks.end(), [](const Mark& m) { return m.shape == Mark::Arrow; }) >= 15);
+        trace::Event send = events.first();
+        send.seq = 5000;
+        send.dir = trace::Dir::Tx;
+        send.timeNs = 2000000000;
+        view.append({ send });
+        QCOMPARE(view.index().pendingSends(), 1);
+    }
+
     void crowdedSpansDrawOnlyTheNotableOnes()
     {
         // 4 000 client transactions answered at once, within 2 s: more spans than pixels, so only

@@ -437,7 +437,9 @@ void TimelineIndex::append(const QVector<trace::Event>& events)
             }
             else if (isSipKeepAlive(e.raw))
                 it.flags |= KeepAlive;
-            const quint64 key = pairKey(e.raw, from, to);
+            // A captured packet (no direction) is its own send and arrival: nothing pairs with it,
+            // so its bytes are not hashed and it is not kept waiting for an arrival.
+            const quint64 key = e.dir == Dir::None ? 0 : pairKey(e.raw, from, to);
             if (e.dir == Dir::Rx) {
                 it.lane = to;
                 if (to >= 0) {
@@ -470,6 +472,8 @@ void TimelineIndex::append(const QVector<trace::Event>& events)
                             m_associationPorts.insert(association, quint32(ports));
                     }
                 }
+                if (e.dir == Dir::None)
+                    break;
                 // Sends never seen arriving (a peer outside the capture, a one-sided trace) would
                 // pile up here for ever, and regrowing a big hash stalls the UI thread: past a
                 // bound all pending sends are forgotten (an arrival of one of them is then drawn

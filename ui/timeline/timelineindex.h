@@ -127,6 +127,9 @@ public:
     quint64 retransmissions() const { return m_retransmissions; }
     quint64 abandoned() const { return m_abandoned; }
     quint64 drops() const { return m_drops; }
+    // Sends waiting for their arrival to be paired with (a captured packet, without a direction,
+    // never waits).
+    qsizetype pendingSends() const { return m_pendingTx.size(); }
 
 private:
     qint32 laneOf(const QString& endpoint);
