@@ -118,7 +118,7 @@ void CallListModel::append(const QVector<trace::Event>& events)
     const int known = int(m_rows.size());
     QList<Call> added;
     QList<int> changed;
-    auto callAt = [&](int row) -> Call& { return row < known ? m_rows[row] : added[row - known]; };
+    auto callAt = [&](int row) -> Call& { return row < known ? m_rows[std::size_t(row)] : added[row - known]; };
     for (const trace::Event& e : events) {
         if ((e.kind != trace::Kind::SipMessage && e.kind != trace::Kind::SipRetransmission) || e.raw.isEmpty())
             continue;
@@ -164,7 +164,8 @@ void CallListModel::append(const QVector<trace::Event>& events)
     }
     if (!added.isEmpty()) {
         beginInsertRows({}, known, known + int(added.size()) - 1);
-        m_rows.append(std::move(added));
+        for (Call& c : added)
+            m_rows.push_back(std::move(c));
         endInsertRows();
     }
 }
@@ -174,9 +175,9 @@ int CallListModel::columnCount(const QModelIndex& parent) const { return parent.
 
 QVariant CallListModel::data(const QModelIndex& index, int role) const
 {
-    if (!index.isValid() || index.row() >= m_rows.size())
+    if (!index.isValid() || index.row() >= rowCount())
         return {};
-    const Call& c = m_rows[index.row()];
+    const Call& c = m_rows[std::size_t(index.row())];
     if (role == CallIdRole)
         return c.callId;
     if (role == Qt::TextAlignmentRole)

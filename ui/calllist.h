@@ -9,6 +9,8 @@
 #include <QSortFilterProxyModel>
 #include <QWidget>
 
+#include <deque>
+
 class QCheckBox;
 class QLabel;
 class QLineEdit;
@@ -42,8 +44,8 @@ public:
     void append(const QVector<trace::Event>& events);
     void clear();
     // The journal sequence numbers of a row's messages (for the filter and the ladder).
-    QList<quint64> seqs(int row) const { return m_rows.value(row).seqs; }
-    QByteArray callId(int row) const { return m_rows.value(row).callId; }
+    QList<quint64> seqs(int row) const { return row >= 0 && row < rowCount() ? m_rows[std::size_t(row)].seqs : QList<quint64>(); }
+    QByteArray callId(int row) const { return row >= 0 && row < rowCount() ? m_rows[std::size_t(row)].callId : QByteArray(); }
 
     int rowCount(const QModelIndex& parent = {}) const override;
     int columnCount(const QModelIndex& parent = {}) const override;
@@ -63,7 +65,7 @@ private:
     };
     void update(Call& c, const trace::Event& e, const sip::Message& m);
 
-    QList<Call> m_rows;
+    std::deque<Call> m_rows; // rows never move as more are appended (a QList regrowing past 100 000 calls did)
     QHash<QByteArray, int> m_byCallId;
 };
 

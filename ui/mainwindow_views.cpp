@@ -176,7 +176,7 @@ void MainWindow::createDocks()
     m_dialogModel = new DialogModel(this);
     m_associationModel = new AssociationModel(this);
     // The path graph keeps the path readings that each association snapshot carries.
-    const auto feedPathGraph = [this] { m_graphs->addSnapshots(m_associationModel->rows()); };
+    const auto feedPathGraph = [this] { m_graphs->addSnapshots(m_associationModel->rows().toList()); };
     connect(m_associationModel, &QAbstractItemModel::dataChanged, m_graphs, feedPathGraph);
     connect(m_associationModel, &QAbstractItemModel::rowsInserted, m_graphs, feedPathGraph);
     connect(m_associationModel, &QAbstractItemModel::modelReset, m_graphs, [this] { m_graphs->pathView()->restartReadings(); });
