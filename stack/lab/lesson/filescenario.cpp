@@ -611,21 +611,8 @@ namespace {
                 *why = QStringLiteral("cannot answer its %1: %2").arg(status).arg(auth.error);
                 return 0;
             }
-            peers::SipUac::Request r;
-            r.method = "REGISTER";
-            r.nextHop = addressOf(a.to);
-            r.requestUri = a.requestUri;
-            r.to = '<' + a.aor + '>';
-            r.callId = reg.callId;
-            r.fromTag = reg.fromTag;
-            r.cseq = ++reg.cseq;
-            if (!a.contact.isEmpty())
-                r.headers << qMakePair(QByteArray("Contact"), a.contact);
-            if (a.expires >= 0)
-                r.headers << qMakePair(QByteArray("Expires"), QByteArray::number(a.expires));
+            peers::SipUac::Request r = registerRequest(a, reg, addressOf(a.to));
             r.headers << qMakePair(QByteArray(status == 401 ? "Authorization" : "Proxy-Authorization"), auth.headerValue);
-            if (a.tcp)
-                r.transport = sip::TransportType::Tcp;
             const quint64 again = uac.request(r);
             if (!again)
                 *why = QStringLiteral("the REGISTER with credentials was not sent: %1").arg(uac.errors().value(uac.errors().size() - 1));
@@ -711,21 +698,7 @@ namespace {
                     reg.callId = uac.ids().callId(uac.host().toUtf8());
                     reg.fromTag = uac.ids().tag();
                 }
-                peers::SipUac::Request r;
-                r.method = "REGISTER";
-                r.nextHop = toAddress;
-                r.requestUri = a.requestUri;
-                r.to = '<' + a.aor + '>';
-                r.callId = reg.callId;
-                r.fromTag = reg.fromTag;
-                r.cseq = ++reg.cseq;
-                if (!a.contact.isEmpty())
-                    r.headers << qMakePair(QByteArray("Contact"), a.contact);
-                if (a.expires >= 0)
-                    r.headers << qMakePair(QByteArray("Expires"), QByteArray::number(a.expires));
-                if (a.tcp)
-                    r.transport = sip::TransportType::Tcp;
-                m_tx[i] = uac.request(r);
+                m_tx[i] = uac.request(registerRequest(a, reg, toAddress));
             } else {
                 m_tx[i] = send(uac, toAddress, a, i);
             }
@@ -778,6 +751,26 @@ namespace {
             quint32 cseq = 0; // the last CSeq sent
             std::shared_ptr<sip::auth::DigestClient> digest; // nonce counts across the REGISTERs
         };
+        // The registration's next REGISTER for a register action: its Call-ID and From tag, the
+        // next CSeq, the action's Contact, Expires and transport.
+        static peers::SipUac::Request registerRequest(const LessonAction& a, Registration& reg, const sip::HostPort& nextHop)
+        {
+            peers::SipUac::Request r;
+            r.method = "REGISTER";
+            r.nextHop = nextHop;
+            r.requestUri = a.requestUri;
+            r.to = '<' + a.aor + '>';
+            r.callId = reg.callId;
+            r.fromTag = reg.fromTag;
+            r.cseq = ++reg.cseq;
+            if (!a.contact.isEmpty())
+                r.headers << qMakePair(QByteArray("Contact"), a.contact);
+            if (a.expires >= 0)
+                r.headers << qMakePair(QByteArray("Expires"), QByteArray::number(a.expires));
+            if (a.tcp)
+                r.transport = sip::TransportType::Tcp;
+            return r;
+        }
         QSet<int> m_authRetried; // register actions that answered a challenge
         QHash<int, QString> m_authFailed; // and why they could not
 
