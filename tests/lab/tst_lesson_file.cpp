@@ -85,6 +85,22 @@ QByteArray readAll(const QString& path)
     return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
 }
 
+// A data-driven check (columns from, to, error): the file parses; with `from` replaced by `to` it
+// is refused with an error that starts with `error` (FILE:LINE: FIELD: …).
+void editIsRefused(const QString& path)
+{
+    QFETCH(QByteArray, from);
+    QFETCH(QByteArray, to);
+    QFETCH(QString, error);
+    QByteArray json = readAll(path);
+    QString why;
+    QVERIFY2(lab::LessonFile::parse(json, QStringLiteral("t.json"), &why), qPrintable(why));
+    QVERIFY2(json.contains(from), from.constData());
+    json.replace(json.indexOf(from), from.size(), to);
+    QVERIFY(!lab::LessonFile::parse(json, QStringLiteral("t.json"), &why));
+    QVERIFY2(why.startsWith(error), qPrintable(why));
+}
+
 struct Ctl {
     int rc = -1;
     QString out, err;
@@ -375,16 +391,7 @@ private slots:
     void badSipFieldsSayLineAndField()
     {
         QFETCH(QString, lesson);
-        QFETCH(QByteArray, from);
-        QFETCH(QByteArray, to);
-        QFETCH(QString, error);
-        QByteArray json = readAll(QStringLiteral(LESSON_RESOURCES "/%1.json").arg(lesson));
-        QString why;
-        QVERIFY2(lab::LessonFile::parse(json, QStringLiteral("t.json"), &why), qPrintable(why));
-        QVERIFY2(json.contains(from), from.constData());
-        json.replace(json.indexOf(from), from.size(), to);
-        QVERIFY(!lab::LessonFile::parse(json, QStringLiteral("t.json"), &why));
-        QVERIFY2(why.startsWith(error), qPrintable(why));
+        editIsRefused(QStringLiteral(LESSON_RESOURCES "/%1.json").arg(lesson));
     }
 
     // SCTP actions after a delivery (tests/lab/lessons/sctp-after-delivery.json): sctp-b's answer
@@ -450,16 +457,7 @@ private slots:
     }
     void badAfterSaysLineAndField()
     {
-        QFETCH(QByteArray, from);
-        QFETCH(QByteArray, to);
-        QFETCH(QString, error);
-        QByteArray json = readAll(QStringLiteral(LESSON_TESTDATA "/sctp-after-delivery.json"));
-        QString why;
-        QVERIFY2(lab::LessonFile::parse(json, QStringLiteral("t.json"), &why), qPrintable(why));
-        QVERIFY2(json.contains(from), from.constData());
-        json.replace(json.indexOf(from), from.size(), to);
-        QVERIFY(!lab::LessonFile::parse(json, QStringLiteral("t.json"), &why));
-        QVERIFY2(why.startsWith(error), qPrintable(why));
+        editIsRefused(QStringLiteral(LESSON_TESTDATA "/sctp-after-delivery.json"));
     }
 
     // A SIP action cannot wait for a delivery (it waits for an answer: "answered").
@@ -513,16 +511,7 @@ private slots:
     }
     void badRegisterFieldsSayLineAndField()
     {
-        QFETCH(QByteArray, from);
-        QFETCH(QByteArray, to);
-        QFETCH(QString, error);
-        QByteArray json = readAll(QStringLiteral(LESSON_RESOURCES "/register.json"));
-        QString why;
-        QVERIFY2(lab::LessonFile::parse(json, QStringLiteral("t.json"), &why), qPrintable(why));
-        QVERIFY2(json.contains(from), from.constData());
-        json.replace(json.indexOf(from), from.size(), to);
-        QVERIFY(!lab::LessonFile::parse(json, QStringLiteral("t.json"), &why));
-        QVERIFY2(why.startsWith(error), qPrintable(why));
+        editIsRefused(QStringLiteral(LESSON_RESOURCES "/register.json"));
     }
 
     // The forking proxy peer (resources/lessons/forking-with-flag.json): a bad value names the line and the field.
@@ -553,16 +542,7 @@ private slots:
     }
     void badProxyFieldsSayLineAndField()
     {
-        QFETCH(QByteArray, from);
-        QFETCH(QByteArray, to);
-        QFETCH(QString, error);
-        QByteArray json = readAll(QStringLiteral(LESSON_RESOURCES "/forking-with-flag.json"));
-        QString why;
-        QVERIFY2(lab::LessonFile::parse(json, QStringLiteral("t.json"), &why), qPrintable(why));
-        QVERIFY2(json.contains(from), from.constData());
-        json.replace(json.indexOf(from), from.size(), to);
-        QVERIFY(!lab::LessonFile::parse(json, QStringLiteral("t.json"), &why));
-        QVERIFY2(why.startsWith(error), qPrintable(why));
+        editIsRefused(QStringLiteral(LESSON_RESOURCES "/forking-with-flag.json"));
     }
 
     // A registrar with "auth" and REGISTERs with "credentials" (tests/lab/lessons/register-with-credentials.json):
