@@ -73,6 +73,20 @@ QList<QPair<qint64, double>> ranges(const ui::TimelineView& view)
     return out;
 }
 
+// A SIP MESSAGE from one lane to another as the journal holds it.
+trace::Event sipMessage(quint64 seq, Kind kind, trace::Dir dir, qint64 timeNs, const QString& from, const QString& to, int cseq)
+{
+    trace::Event e;
+    e.seq = seq;
+    e.kind = kind;
+    e.dir = dir;
+    e.timeNs = timeNs;
+    e.from = from;
+    e.to = to;
+    e.raw = QByteArray("MESSAGE sip:b SIP/2.0\r\nCSeq: ") + QByteArray::number(cseq) + " MESSAGE\r\n\r\n";
+    return e;
+}
+
 const char* const kLessons[] = { "prsctp-ttl-rtx-buf", "addr-over", "invite-lossy-udp", "noninvite-udp-vs-tcp",
     "forking-with-flag", "register" };
 const QSize kSizes[] = { QSize(1000, 520), QSize(1450, 820), QSize(640, 260) };
@@ -466,15 +480,8 @@ private slots:
         auto journal = std::make_shared<trace::Journal>();
         QVector<trace::Event> events;
         for (int i = 0; i < 20000; ++i) {
-            trace::Event e;
-            e.seq = quint64(i);
-            e.kind = Kind::SipMessage;
-            e.dir = i % 2 ? trace::Dir::Rx : trace::Dir::Tx;
-            e.timeNs = qint64(i / 2) * 200000 + (i % 2) * 100000;
-            e.from = QStringLiteral("a 10.0.0.1:5060");
-            e.to = QStringLiteral("b 10.0.0.2:5060");
-            e.raw = QByteArray("MESSAGE sip:b SIP/2.0\r\nCSeq: ") + QByteArray::number(i / 2) + " MESSAGE\r\n\r\n";
-            events.append(e);
+            events.append(sipMessage(quint64(i), Kind::SipMessage, i % 2 ? trace::Dir::Rx : trace::Dir::Tx,
+                qint64(i / 2) * 200000 + (i % 2) * 100000, QStringLiteral("a 10.0.0.1:5060"), QStringLiteral("b 10.0.0.2:5060"), i / 2));
         }
         ui::TimelineView view;
         view.resize(1000, 400);
@@ -507,17 +514,10 @@ private slots:
         QVector<trace::Event> events;
         quint64 seq = 0;
         for (int pair = 0; pair < 80000; ++pair) {
-            for (int half = 0; half < 2; ++half) {
-                trace::Event e;
-                e.seq = seq++;
-                e.kind = pair % 97 == 5 && half == 0 ? Kind::SipRetransmission : Kind::SipMessage;
-                e.dir = half ? trace::Dir::Rx : trace::Dir::Tx;
-                e.timeNs = qint64(pair) * 200000 + half * 50000;
-                e.from = pair % 2 ? QStringLiteral("a 10.0.0.1:5060") : QStringLiteral("b 10.0.0.2:5060");
-                e.to = pair % 2 ? QStringLiteral("b 10.0.0.2:5060") : QStringLiteral("a 10.0.0.1:5060");
-                e.raw = QByteArray("MESSAGE sip:b SIP/2.0\r\nCSeq: ") + QByteArray::number(pair) + " MESSAGE\r\n\r\n";
-                events.append(e);
-            }
+            const QString a = QStringLiteral("a 10.0.0.1:5060"), b = QStringLiteral("b 10.0.0.2:5060");
+            for (int half = 0; half < 2; ++half)
+                events.append(sipMessage(seq++, pair % 97 == 5 && half == 0 ? Kind::SipRetransmission : Kind::SipMessage,
+                    half ? trace::Dir::Rx : trace::Dir::Tx, qint64(pair) * 200000 + half * 50000, pair % 2 ? a : b, pair % 2 ? b : a, pair));
         }
         ui::TimelineView view;
         view.resize(1200, 400);
@@ -581,15 +581,8 @@ private slots:
         // still waits for its arrival.
         QVector<trace::Event> events;
         for (int i = 0; i < 1000; ++i) {
-            trace::Event e;
-            e.seq = quint64(i);
-            e.kind = Kind::SipMessage;
-            e.dir = trace::Dir::None;
-            e.timeNs = qint64(i) * 1000000;
-            e.from = i % 2 ? QStringLiteral("10.0.0.1:5060") : QStringLiteral("10.0.0.2:5060");
-            e.to = i % 2 ? QStringLiteral("10.0.0.2:5060") : QStringLiteral("10.0.0.1:5060");
-            e.raw = QByteArray("MESSAGE sip:b SIP/2.0\r\nCSeq: ") + QByteArray::number(i) + " MESSAGE\r\n\r\n";
-            events.append(e);
+            const QString a = QStringLiteral("10.0.0.1:5060"), b = QStringLiteral("10.0.0.2:5060");
+            events.append(sipMessage(quint64(i), Kind::SipMessage, trace::Dir::None, qint64(i) * 1000000, i % 2 ? a : b, i % 2 ? b : a, i));
         }
         ui::TimelineView view;
         view.resize(1000, 400);
