@@ -130,7 +130,8 @@ QByteArray documentedExample()
 // Built-in lessons whose file is declarative though the C++ exchange of the same name remains:
 // their JSONL from the file is the exchange's, byte for byte (builtinJsonlAsBeforeTheMove).
 const QStringList kDeclarativeBuiltins { QStringLiteral("invite-lossy-udp"), QStringLiteral("noninvite-udp-vs-tcp"), QStringLiteral("cancel-ringing"),
-    QStringLiteral("register"), QStringLiteral("forking-with-flag"), QStringLiteral("forking-without-flag") };
+    QStringLiteral("register"), QStringLiteral("forking-with-flag"), QStringLiteral("forking-without-flag"), QStringLiteral("unordered-vs-ordered"),
+    QStringLiteral("eof-vs-abort"), QStringLiteral("sendall"), QStringLiteral("playground") };
 
 } // namespace
 
@@ -470,6 +471,124 @@ private slots:
         QString why;
         QVERIFY(!lab::LessonFile::parse(json, QStringLiteral("t.json"), &why));
         QVERIFY2(why.contains(QLatin1String(".after.delivered: a SIP action runs after an answer")), qPrintable(why));
+    }
+
+    // State triggers on the lab tick ("after": {"up"/"down"/"delivered"}, "ends"), repeat's every_ms,
+    // pad, out_of_order, an echoing listener and the composer's socket: a bad value names line and field.
+    void badTickFieldsSayLineAndField_data()
+    {
+        QTest::addColumn<QString>("lesson");
+        QTest::addColumn<QByteArray>("from");
+        QTest::addColumn<QByteArray>("to");
+        QTest::addColumn<QString>("error");
+        const QString u = QStringLiteral("unordered-vs-ordered"), e = QStringLiteral("eof-vs-abort"), s = QStringLiteral("sendall"), p = QStringLiteral("playground");
+        QTest::newRow("up: unknown peer") << u << QByteArray("\"up\": \"sctp-a\", \"delay_ms\": 20 }, \"sctp_sendmsg\": { \"data\": \"ordered-")
+                                          << QByteArray("\"up\": \"sctp-z\", \"delay_ms\": 20 }, \"sctp_sendmsg\": { \"data\": \"ordered-")
+                                          << QStringLiteral("t.json:23: actions[1].after.up: expected the name of an sctp peer the lesson runs, not 'sctp-z'");
+        QTest::newRow("up: a number") << u << QByteArray("\"up\": \"sctp-a\"") << QByteArray("\"up\": 5")
+                                      << QStringLiteral("t.json:23: actions[1].after.up: expected an sctp peer's name or a non-empty array of them");
+        QTest::newRow("down: empty") << e << QByteArray("\"down\": [ \"sctp-eof\", \"sctp-abort\", \"sctp-b\" ]") << QByteArray("\"down\": []")
+                                     << QStringLiteral("t.json:68: ends.down: expected an sctp peer's name or a non-empty array of them");
+        QTest::newRow("tick trigger: answered") << u << QByteArray("\"up\": \"sctp-a\", \"delay_ms\": 20 }")
+                                                << QByteArray("\"up\": \"sctp-a\", \"answered\": 1 }")
+                                                << QStringLiteral("t.json:23: actions[1].after.answered: an SCTP action or the run's end waits on SCTP state");
+        QTest::newRow("tick trigger: delay") << u << QByteArray("\"delay_ms\": 20") << QByteArray("\"delay_ms\": -20")
+                                             << QStringLiteral("t.json:23: actions[1].after.delay_ms: expected an integer from 0 to");
+        QTest::newRow("every_ms without repeat") << s << QByteArray("\"data\": \"hello, everyone\",") << QByteArray("\"data\": \"hello, everyone\", \"every_ms\": 20,")
+                                                 << QStringLiteral("t.json:29: actions[6].sctp_sendmsg.every_ms: spaces the calls of a \"repeat\": expected repeat 2 or more");
+        QTest::newRow("every_ms 0") << u << QByteArray("\"every_ms\": 20") << QByteArray("\"every_ms\": 0")
+                                    << QStringLiteral("t.json:23: actions[1].sctp_sendmsg.every_ms: expected an integer from 1 to");
+        QTest::newRow("pad: two characters") << e << QByteArray("\"pad\": \"e\"") << QByteArray("\"pad\": \"ee\"")
+                                             << QStringLiteral("t.json:25: actions[2].sctp_sendmsg.pad: expected one printable ASCII character");
+        QTest::newRow("ends: a word") << p << QByteArray("\"ends\": \"never\"") << QByteArray("\"ends\": \"sometimes\"")
+                                      << QStringLiteral("t.json:34: ends: expected \"never\" or a condition");
+        QTest::newRow("ends: count alone") << u << QByteArray("\"ends\": { \"delivered\": { \"to\": \"sctp-b\" }, \"count\": 60 }")
+                                           << QByteArray("\"ends\": { \"count\": 60 }")
+                                           << QStringLiteral("t.json:26: ends.count: counts the messages of \"delivered\", which is missing");
+        QTest::newRow("ends: nothing") << u << QByteArray("\"ends\": { \"delivered\": { \"to\": \"sctp-b\" }, \"count\": 60 }")
+                                       << QByteArray("\"ends\": { \"delay_ms\": 60 }")
+                                       << QStringLiteral("t.json:26: ends: expected at least one of \"up\", \"down\", \"delivered\"");
+        QTest::newRow("ends: delivered to nobody") << s << QByteArray("{ \"to\": \"client-3\" } ]") << QByteArray("{ \"to\": \"client-9\" } ]")
+                                                   << QStringLiteral("t.json:31: ends.delivered[2].to: expected the name of an sctp peer the lesson runs, not 'client-9'");
+        QTest::newRow("ends with an exchange") << QStringLiteral("addr-over") << QByteArray("\"exchange\": \"addr-over\",")
+                                               << QByteArray("\"exchange\": \"addr-over\", \"ends\": \"never\",")
+                                               << QStringLiteral("t.json:19: ends: not allowed with \"exchange\": the built-in exchange 'addr-over' sets up its own peers, links and traffic, and ends when it is done");
+        QTest::newRow("echo without listen") << p << QByteArray("\"port\": 7, \"listen\": true, \"echo\": true") << QByteArray("\"port\": 7, \"echo\": true")
+                                             << QStringLiteral("t.json:23: peers[6].echo: only a listening peer echoes");
+        QTest::newRow("composer listens") << p << QByteArray("\"port\": 5000, \"composer\": true") << QByteArray("\"port\": 5000, \"listen\": true, \"composer\": true")
+                                          << QStringLiteral("t.json:24: peers[7].composer: the composer's socket does not listen");
+        QTest::newRow("two composers") << p << QByteArray("\"port\": 5000, \"composer\": true }")
+                                       << QByteArray("\"port\": 5000, \"composer\": true }, { \"kind\": \"sctp\", \"name\": \"sctp-c\", \"host\": \"10.0.0.1\", \"composer\": true }")
+                                       << QStringLiteral("t.json:24: peers[8].composer: sctp-a is already the composer's socket");
+        QTest::newRow("socket after connect") << s << QByteArray("\"peer\": \"client-1\", \"socket\": {} },\n    { \"at_ms\": 0, \"peer\": \"client-1\", \"connect\": { \"to\": \"sctp-b\" } },")
+                                              << QByteArray("\"peer\": \"client-1\", \"connect\": { \"to\": \"sctp-b\" } },\n    { \"at_ms\": 0, \"peer\": \"client-1\", \"socket\": {} },")
+                                              << QStringLiteral("t.json:24: actions[1].socket: opens client-1's socket: it must be client-1's first action");
+        QTest::newRow("socket with fields") << s << QByteArray("\"peer\": \"client-2\", \"socket\": {}") << QByteArray("\"peer\": \"client-2\", \"socket\": { \"port\": 4000 }")
+                                            << QStringLiteral("t.json:25: actions[2].socket.port: unknown field");
+        QTest::newRow("acting on the composer") << s << QByteArray("\"name\": \"client-1\", \"host\": \"10.0.0.1\", \"style\": \"one-to-one\" }")
+                                                << QByteArray("\"name\": \"client-1\", \"host\": \"10.0.0.1\", \"style\": \"one-to-one\", \"composer\": true }")
+                                                << QStringLiteral("t.json:23: actions[0].peer: client-1 is the composer's socket: the lesson does not act on it");
+        QTest::newRow("out_of_order to nobody") << u << QByteArray("\"out_of_order\": { \"to\": \"sctp-b\", \"stream\": 0 }")
+                                                << QByteArray("\"out_of_order\": { \"to\": \"nobody\", \"stream\": 0 }")
+                                                << QStringLiteral("t.json:30: expect[2].out_of_order.to: expected the name of an sctp peer, not 'nobody'");
+        QTest::newRow("out_of_order filter") << u << QByteArray("\"out_of_order\": { \"to\": \"sctp-b\", \"stream\": 0 }")
+                                             << QByteArray("\"out_of_order\": { \"to\": \"sctp-b\", \"ssn\": 0 }")
+                                             << QStringLiteral("t.json:30: expect[2].out_of_order.ssn: unknown field");
+        QTest::newRow("SIP host twice") << p << QByteArray("\"name\": \"uas\", \"host\": \"10.0.0.2\"") << QByteArray("\"name\": \"uas\", \"host\": \"10.0.0.1\"")
+                                        << QStringLiteral("t.json:18: peers[1].host: 10.0.0.1 is already a SIP peer's address");
+    }
+    void badTickFieldsSayLineAndField()
+    {
+        QFETCH(QString, lesson);
+        editIsRefused(QStringLiteral(LESSON_RESOURCES "/%1.json").arg(lesson));
+    }
+
+    // unordered-vs-ordered from its file: the sends wait for the association on the 20 ms lab tick
+    // (the first on the tick after it came up, then one pair per tick), the run ends on the tick
+    // the 60th message is in, and the inversions are counted by out_of_order.
+    void tickTriggersRunOnTheTick()
+    {
+        QString error;
+        auto s = lab::createScenario(QStringLiteral("unordered-vs-ordered"), &error);
+        QVERIFY2(s, qPrintable(error));
+        Stack stack(Scheduler::Mode::Virtual);
+        lab::ScenarioParams params;
+        params.seed = 3;
+        const lab::RunOutcome outcome = lab::runToEnd(*s, stack, params);
+        const QString all = outcome.result.findings.join(QStringLiteral(" | "));
+        QVERIFY2(outcome.result.ok, qPrintable(all + outcome.result.failure));
+        const QStringList first = outcome.result.findings.filter(QRegularExpression(QStringLiteral("^action 2 after sctp-a up \\(on the tick, 0.020 s later\\), at ")));
+        QVERIFY2(first.size() == 1, qPrintable(all));
+        const double at = QRegularExpression(QStringLiteral("at ([0-9.]+) s")).match(first[0]).captured(1).toDouble();
+        QCOMPARE(qRound64(at * 1000) % 20, qint64(0));
+        QVERIFY2(first[0].contains(QLatin1String("sctp_sendmsg 30 of 30")), qPrintable(first[0]));
+        const auto outcomes = dynamic_cast<lab::LessonScenario*>(s.get())->expectationOutcomes();
+        QCOMPARE(outcomes.size(), 4);
+        QCOMPARE(outcomes[2].actual, QStringLiteral("0"));
+        QVERIFY(outcomes[3].actual.toInt() >= 1);
+    }
+
+    // The playground from its file never ends by itself ("ends": "never") and gives the composer
+    // its SIP stack and its SCTP socket.
+    void playgroundNeverEnds()
+    {
+        QString error;
+        auto s = lab::createScenario(QStringLiteral("playground"), &error);
+        QVERIFY2(s, qPrintable(error));
+        const auto* file = dynamic_cast<const lab::LessonScenario*>(s.get());
+        QCOMPARE(file->lessonFile().ends, lab::Lesson::Ends::Never);
+        QCOMPARE(file->lessonFile().composerSctp, QStringLiteral("sctp-a"));
+        Stack stack(Scheduler::Mode::Virtual);
+        lab::ScenarioParams params;
+        params.seed = 1;
+        params.durationS = 2;
+        s->start(stack, params);
+        QVERIFY(s->composerSipStack());
+        QVERIFY(s->composerSctpEngine());
+        QVERIFY(s->composerSctpDescriptor() >= 0);
+        stack.scheduler().advanceBy(1'500'000'000);
+        QVERIFY(!s->finished());
+        s->stop();
     }
 
     // The registrar peer, the register action and "after": {"answered"} (resources/lessons/register.json):

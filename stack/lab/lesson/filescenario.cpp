@@ -215,6 +215,7 @@ namespace {
         QString lesson() const override { return m_lesson.text; }
         double defaultDurationS() const override { return m_lesson.durationS; }
         sip::SipStack* composerSipStack() override { return m_firstUac ? &m_firstUac->sip() : nullptr; }
+        int composerSctpDescriptor() override { return m_sctp ? m_sctp->composerDescriptor() : -1; }
 
         void start(Stack& stack, const ScenarioParams& userParams) override
         {
@@ -347,7 +348,7 @@ namespace {
             if (m_hasSctp) {
                 m_sctp = std::make_unique<SctpLessonPeers>(m_lesson, engine());
                 // Every SCTP host has its link pair: the reader refuses one without.
-                auto sideOf = [&](const QString& host) -> sctp::Transport& { return *sides.at(host); };
+                auto sideOf = [sides](const QString& host) -> sctp::Transport& { return *sides.at(host); };
                 if (!m_sctp->setUp(sideOf, &m_sctpError))
                     done();
                 else
@@ -356,6 +357,9 @@ namespace {
             m_ended.clear();
             m_triggered.clear();
             m_firedAtNs.clear();
+            m_dueNs.clear();
+            m_nextCall.clear();
+            m_endDueNs = -1;
             m_registrations.clear();
             m_contactsAnswered.clear();
             m_authRetried.clear();
@@ -366,6 +370,8 @@ namespace {
                 m_ended << false;
                 m_triggered << false;
                 m_firedAtNs << -1;
+                m_dueNs << -1;
+                m_nextCall << 0;
                 m_contactsAnswered << -1;
                 if (m_lesson.actions[i].hasAfter)
                     continue; // checkDeliveryTriggers() or onAnswered() schedules it
@@ -378,6 +384,10 @@ namespace {
 
         bool finished() const override
         {
+            if (m_lesson.ends == Lesson::Ends::Never)
+                return false; // only the duration (or the user) ends it
+            if (m_lesson.ends == Lesson::Ends::When)
+                return SctpLabScenario::finished(); // tick(): every action run and the condition met
             if (m_fired < m_lesson.actions.size() && m_sctpError.isEmpty())
                 return false;
             // SCTP: once every association has closed or has nothing left to deliver (tick())
@@ -421,7 +431,12 @@ namespace {
                     if (m_authFailed.contains(int(i)))
                         what += QStringLiteral(" (credentials not sent: %1)").arg(m_authFailed.value(int(i)));
                 }
-                if (a.afterAnswered >= 0)
+                if (a.onTick)
+                    own.findings << QStringLiteral("action %1 after %2 (on the tick, %3 s later), %4: %5")
+                                        .arg(i + 1)
+                                        .arg(a.tickTrigger.describe(), secondsOf(a.tickTrigger.delayMs * 1'000'000),
+                                            m_firedAtNs[i] < 0 ? QStringLiteral("never") : QStringLiteral("at %1 s").arg(secondsOf(m_firedAtNs[i] - m_startNs)), what);
+                else if (a.afterAnswered >= 0)
                     own.findings << QStringLiteral("action %1 after action %2 was answered 2xx (%3 s later), %4: %5")
                                         .arg(i + 1)
                                         .arg(a.afterAnswered + 1)
@@ -475,9 +490,44 @@ namespace {
         }
 
     protected:
+        // The lab tick (every 20 ms, SCTP lessons): state triggers, the calls of a repeat spaced by
+        // every_ms, and the end of the run — in that order, actions in file order.
         void tick() override
         {
-            if (m_fired == m_lesson.actions.size() && m_sctp && m_sctp->settled())
+            const qint64 now = nowNs();
+            if (m_sctp) {
+                for (qsizetype i = 0; i < m_lesson.actions.size(); ++i) {
+                    const LessonAction& a = m_lesson.actions[i];
+                    if (a.onTick && !m_triggered[i] && met(a.tickTrigger)) {
+                        m_triggered[i] = true;
+                        m_dueNs[i] = now + a.tickTrigger.delayMs * 1'000'000;
+                    }
+                }
+                for (qsizetype i = 0; i < m_lesson.actions.size(); ++i) {
+                    const LessonAction& a = m_lesson.actions[i];
+                    if (a.onTick && m_dueNs[i] >= 0 && m_firedAtNs[i] < 0 && now >= m_dueNs[i])
+                        fire(int(i));
+                    while (callsPending(int(i)) && now >= m_firedAtNs[i] + m_nextCall[i] * a.everyMs * 1'000'000) {
+                        QString what;
+                        if (!m_sctp->fire(a, &what, m_nextCall[i]++))
+                            m_tx[i] = 0;
+                        m_done[i] = what;
+                    }
+                }
+            }
+            if (m_lesson.ends == Lesson::Ends::Never)
+                return;
+            bool allRun = m_fired == m_lesson.actions.size();
+            for (qsizetype i = 0; allRun && i < m_lesson.actions.size(); ++i)
+                allRun = !callsPending(int(i));
+            if (m_lesson.ends == Lesson::Ends::When) {
+                if (m_endDueNs < 0 && allRun && m_sctp && met(m_lesson.endsWhen))
+                    m_endDueNs = now + m_lesson.endsWhen.delayMs * 1'000'000;
+                if (m_endDueNs >= 0 && now >= m_endDueNs)
+                    done();
+                return;
+            }
+            if (allRun && m_sctp && m_sctp->settled())
                 done();
         }
 
@@ -528,13 +578,34 @@ namespace {
 
         const LessonPeer* peerNamed(const QString& name) const { return m_lesson.peerNamed(name); }
 
+        // A state trigger holds now (every part of it).
+        bool met(const LessonTrigger& t) const
+        {
+            for (const QString& p : t.up)
+                if (!m_sctp->up(p))
+                    return false;
+            for (const QString& p : t.down)
+                if (!m_sctp->down(p))
+                    return false;
+            for (const LessonExpectation& e : t.delivered)
+                if (m_sctp->delivered(e) < e.number)
+                    return false;
+            return true;
+        }
+        // An sctp_sendmsg with every_ms that made its first call and has calls left (none after a failed one).
+        bool callsPending(int i) const
+        {
+            const LessonAction& a = m_lesson.actions[i];
+            return a.everyMs > 0 && m_nextCall[i] > 0 && m_nextCall[i] < a.repeat && m_tx[i];
+        }
+
         // An SCTP action with "after": once its peer has received the count-th matching message,
         // it runs delay_ms later (through the scheduler, never inside the receive callback).
         void checkDeliveryTriggers()
         {
             for (qsizetype i = 0; i < m_lesson.actions.size(); ++i) {
                 const LessonAction& a = m_lesson.actions[i];
-                if (!a.hasAfter || a.afterAnswered >= 0 || m_triggered[i] || m_sctp->delivered(a.afterDelivered) < a.afterDelivered.number)
+                if (!a.hasAfter || a.onTick || a.afterAnswered >= 0 || m_triggered[i] || m_sctp->delivered(a.afterDelivered) < a.afterDelivered.number)
                     continue;
                 m_triggered[i] = true;
                 after(a.afterDelayMs * 1'000'000, [this, i] { fire(int(i)); });
@@ -655,7 +726,11 @@ namespace {
                     return;
                 }
                 QString what;
-                m_tx[i] = m_sctp->fire(a, &what) ? 1 : 0;
+                // every_ms: the first call now, the others on the lab tick (tick())
+                const bool spaced = a.kind == LessonAction::Kind::SctpSendmsg && a.everyMs > 0;
+                m_tx[i] = m_sctp->fire(a, &what, spaced ? 0 : -1) ? 1 : 0;
+                if (spaced)
+                    m_nextCall[i] = 1;
                 m_done[i] = what;
                 return;
             }
@@ -787,6 +862,9 @@ namespace {
         QList<bool> m_ended; // end_after_final_ms has passed
         QList<bool> m_triggered; // an "after" action's delivery came (it runs after its delay_ms)
         QList<qint64> m_firedAtNs; // when each action ran; -1: not yet
+        QList<qint64> m_dueNs; // a tick-triggered action: the first tick it may run on; -1: not triggered
+        QList<int> m_nextCall; // an sctp_sendmsg with every_ms: its next call of the repeat
+        qint64 m_endDueNs = -1; // "ends" was met: the run ends on the first tick from then
         mutable QList<ExpectationOutcome> m_outcomes;
         bool m_hasSctp = false;
         qint64 m_startNs = 0;

@@ -396,7 +396,7 @@ namespace {
             e->ok = v == QLatin1String("ok");
             return true;
         }
-        return r.fail(path, QStringLiteral("expected one of \"count\", \"abandoned\", \"delivered\", \"retransmissions\", \"finding\", \"outcome\""));
+        return r.fail(path, QStringLiteral("expected one of \"count\", \"abandoned\", \"delivered\", \"out_of_order\", \"retransmissions\", \"finding\", \"outcome\""));
     }
 
 } // namespace
@@ -421,7 +421,7 @@ QString LessonExpectation::describe() const
         return QStringLiteral("a message abandoned: %1").arg(parts.join(QStringLiteral(", ")));
     }
     case Kind::Delivered: {
-        QString what = QStringLiteral("delivered to %1").arg(peer);
+        QString what = QStringLiteral("%1 to %2").arg(outOfOrder ? QStringLiteral("out of order") : QStringLiteral("delivered"), peer);
         if (stream >= 0)
             what += QStringLiteral(" on stream %1").arg(stream);
         if (unordered >= 0)
@@ -438,6 +438,18 @@ QString LessonExpectation::describe() const
     case Kind::Outcome: return ok ? QStringLiteral("the lesson's own check passes") : QStringLiteral("the lesson's own check fails");
     }
     return {};
+}
+
+QString LessonTrigger::describe() const
+{
+    QStringList parts;
+    if (!up.isEmpty())
+        parts << QStringLiteral("%1 up").arg(up.join(QStringLiteral(", ")));
+    if (!down.isEmpty())
+        parts << QStringLiteral("%1 down").arg(down.join(QStringLiteral(", ")));
+    for (const LessonExpectation& e : delivered)
+        parts << e.describe();
+    return parts.join(QStringLiteral(" and "));
 }
 
 QString LessonFile::builtinPath(const QString& name) { return QStringLiteral(":/lessons/%1.json").arg(name); }
@@ -502,7 +514,7 @@ std::optional<Lesson> LessonFile::parse(const QByteArray& json, const QString& f
     }
     const QStringList top { QStringLiteral("format"), QStringLiteral("version"), QStringLiteral("name"), QStringLiteral("title"), QStringLiteral("summary"),
         QStringLiteral("lesson"), QStringLiteral("defaults"), QStringLiteral("exchange"), QStringLiteral("peers"), QStringLiteral("links"),
-        QStringLiteral("actions"), QStringLiteral("faults"), QStringLiteral("expect") };
+        QStringLiteral("actions"), QStringLiteral("faults"), QStringLiteral("expect"), QStringLiteral("ends") };
     if (!r.only(o, {}, top) || !r.string(o, {}, QStringLiteral("name"), &l.name, true) || !r.string(o, {}, QStringLiteral("title"), &l.title, true)
         || !r.string(o, {}, QStringLiteral("summary"), &l.summary, true) || !r.string(o, {}, QStringLiteral("lesson"), &l.text, true)
         || !r.string(o, {}, QStringLiteral("exchange"), &l.exchange, false))
@@ -530,10 +542,11 @@ std::optional<Lesson> LessonFile::parse(const QByteArray& json, const QString& f
                 QStringLiteral("no built-in exchange named '%1' (%2)").arg(l.exchange, exchangeNames().join(QStringLiteral(", "))));
             return failed();
         }
-        // A built-in exchange brings its own peers, links and traffic.
-        for (const QString& key : { QStringLiteral("peers"), QStringLiteral("links"), QStringLiteral("actions") })
+        // A built-in exchange brings its own peers, links and traffic, and ends when it is done.
+        for (const QString& key : { QStringLiteral("peers"), QStringLiteral("links"), QStringLiteral("actions"), QStringLiteral("ends") })
             if (o.contains(key)) {
-                r.fail(key, QStringLiteral("not allowed with \"exchange\": the built-in exchange '%1' sets up its own peers, links and traffic").arg(l.exchange));
+                r.fail(key, QStringLiteral("not allowed with \"exchange\": the built-in exchange '%1' sets up its own peers, links and traffic%2")
+                                .arg(l.exchange, key == QLatin1String("ends") ? QStringLiteral(", and ends when it is done") : QString()));
                 return failed();
             }
     } else if (peers.isEmpty()) {
@@ -551,12 +564,20 @@ std::optional<Lesson> LessonFile::parse(const QByteArray& json, const QString& f
             r.fail(path + QStringLiteral(".name"), QStringLiteral("'%1' is already a peer's name").arg(p.name));
             return failed();
         }
+        // One SIP peer per host (HOST:5060); SCTP sockets may share a host, with each other and with it.
         if (hosts.contains(p.host) && p.kind != LessonPeer::Kind::Sctp) {
-            r.fail(path + QStringLiteral(".host"), QStringLiteral("%1 is already a peer's address").arg(p.host));
+            r.fail(path + QStringLiteral(".host"), QStringLiteral("%1 is already a SIP peer's address").arg(p.host));
             return failed();
         }
+        if (p.composer && !l.composerSctp.isEmpty()) {
+            r.fail(path + QStringLiteral(".composer"), QStringLiteral("%1 is already the composer's socket").arg(l.composerSctp));
+            return failed();
+        }
+        if (p.composer)
+            l.composerSctp = p.name;
         names.insert(p.name);
-        hosts.insert(p.host);
+        if (p.kind != LessonPeer::Kind::Sctp)
+            hosts.insert(p.host);
         l.peerIndex.insert(p.name, l.peers.size());
         l.peers << p;
     }
@@ -622,6 +643,7 @@ std::optional<Lesson> LessonFile::parse(const QByteArray& json, const QString& f
             return failed();
         }
     }
+    QSet<QString> acting; // sctp peers named by an earlier action
     for (qsizetype i = 0; i < actions.size(); ++i) {
         const QString path = QStringLiteral("actions[%1]").arg(i);
         LessonAction a;
@@ -630,6 +652,12 @@ std::optional<Lesson> LessonFile::parse(const QByteArray& json, const QString& f
         if (!sctpActionKey(a.kind).isEmpty()) {
             if (!checkSctpAction(r, l, path, a))
                 return failed();
+            // socket(2) opens the peer's socket: before anything else is done with it, once.
+            if (a.kind == LessonAction::Kind::SctpSocket && acting.contains(a.peer)) {
+                r.fail(path + QStringLiteral(".socket"), QStringLiteral("opens %1's socket: it must be %1's first action, and its only \"socket\"").arg(a.peer));
+                return failed();
+            }
+            acting.insert(a.peer);
             l.actions << a;
             continue;
         }
@@ -705,7 +733,7 @@ std::optional<Lesson> LessonFile::parse(const QByteArray& json, const QString& f
         if (e.kind == LessonExpectation::Kind::Delivered) {
             const LessonPeer* to = peerNamed(e.peer);
             if (!to || to->kind != LessonPeer::Kind::Sctp) {
-                r.fail(QStringLiteral("expect[%1].delivered.to").arg(i),
+                r.fail(QStringLiteral("expect[%1].%2.to").arg(i).arg(e.outOfOrder ? QStringLiteral("out_of_order") : QStringLiteral("delivered")),
                     l.exchange.isEmpty() ? QStringLiteral("expected the name of an sctp peer, not '%1'").arg(e.peer)
                                          : QStringLiteral("a lesson with \"exchange\" has no peers of its own to name; use \"finding\""));
                 return failed();
@@ -716,6 +744,27 @@ std::optional<Lesson> LessonFile::parse(const QByteArray& json, const QString& f
             return failed();
         }
         l.expectations << e;
+    }
+    if (o.contains(QStringLiteral("ends"))) {
+        // "never", or a state trigger checked on the lab tick (SCTP lessons).
+        const QJsonValue v = o.value(QStringLiteral("ends"));
+        if (v.isString() && v.toString() == QLatin1String("never")) {
+            l.ends = Lesson::Ends::Never;
+        } else if (v.isObject()) {
+            bool sctp = false;
+            for (const LessonPeer& p : l.peers)
+                sctp = sctp || p.kind == LessonPeer::Kind::Sctp;
+            if (!sctp) {
+                r.fail(QStringLiteral("ends"), QStringLiteral("a condition on SCTP state needs sctp peers (the lab tick runs for them); a SIP lesson ends when it is done, or \"never\""));
+                return failed();
+            }
+            if (!readTrigger(r, v.toObject(), QStringLiteral("ends"), &l.endsWhen) || !checkTrigger(r, l, QStringLiteral("ends"), l.endsWhen))
+                return failed();
+            l.ends = Lesson::Ends::When;
+        } else {
+            r.fail(QStringLiteral("ends"), QStringLiteral("expected \"never\" or a condition {\"up\", \"down\", \"delivered\", \"count\", \"delay_ms\"}"));
+            return failed();
+        }
     }
     return l;
 }

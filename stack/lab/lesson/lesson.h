@@ -45,6 +45,9 @@ struct LessonPeer {
     int rtoInitialMs = 100, rtoMinMs = 50, rtoMaxMs = 400; // as the built-in SCTP peers
     int sendBuffer = 0; // SO_SNDBUF; 0: usrsctp's default
     int heartbeatMs = -1, pathMaxRetrans = 5; // SCTP_PEER_ADDR_PARAMS; negative: usrsctp's default
+    bool echo = false; // a listener that sends every message back (peers::SctpEcho)
+    bool composer = false; // the composer's socket: opened, never read nor acted on by the lesson
+    bool prGiven = false; // "pr_sctp" was given (a composer's socket keeps usrsctp's defaults otherwise)
 };
 
 struct LessonOutage {
@@ -78,6 +81,9 @@ struct LessonExpectation {
     // unordered (1) or ordered (0) ones (-1 either); compared to `number` as a count
     QString peer;
     int unordered = -1;
+    // "out_of_order" (a Delivered expectation with this set): instead of the messages, those of them
+    // received after one sent later (a lower TSN after a higher one on the same association)
+    bool outOfOrder = false;
     // retransmissions: DATA retransmissions (SctpRetransmission events), all (0), fast (1), by timeout (2)
     int retransmissionKind = 0;
     // finding: a finding of the exchange contains this text; outcome: the exchange judged ok (true) or not
@@ -88,9 +94,21 @@ struct LessonExpectation {
     QString compareSign() const; // "=", ">=", "<="
 };
 
+// A condition on the SCTP peers' state, checked on the lab tick (every 20 ms of the run, docs/LESSONS.md
+// "The lab tick"): an action's "after" with "up" or "down", and the lesson's "ends". Every part given
+// must hold; it is met on the first tick they all do, and acts on the first tick at least delayMs later.
+struct LessonTrigger {
+    QStringList up; // sctp peers with an established association (a listener: one it took)
+    QStringList down; // sctp peers whose association ended (SHUTDOWN-COMPLETE, ABORT, lost)
+    QList<LessonExpectation> delivered; // each: that peer has received `number` matching messages
+    qint64 delayMs = 0;
+    bool isEmpty() const { return up.isEmpty() && down.isEmpty() && delivered.isEmpty(); }
+    QString describe() const; // "sctp-a up, 60 delivered to sctp-b"
+};
+
 struct LessonAction {
     // The SIP kinds before the SCTP ones: "kind >= SctpConnect" tells them apart.
-    enum class Kind { Call, Request, Send, Register, SctpConnect, SctpSendmsg, SctpShutdown, SctpAbort };
+    enum class Kind { Call, Request, Send, Register, SctpConnect, SctpSendmsg, SctpShutdown, SctpAbort, SctpSocket };
     qint64 atMs = 0;
     QString peer; // a sip-uac
     Kind kind = Kind::Call;
@@ -122,6 +140,13 @@ struct LessonAction {
     quint16 stream = 0;
     quint32 timetolive = 0;
     quint32 context = 0;
+    quint32 contextStep = 1; // the n-th call's context is context + n * contextStep
+    char pad = '.'; // the byte `size` pads the data with
+    qint64 everyMs = 0; // repeat: the n-th call on the first lab tick at least n * everyMs after the first (0: all at once)
+    // SCTP actions: "after": {"up": [...], "down": [...], "delivered": ..., "delay_ms": D} — a state
+    // trigger checked on the lab tick; the action runs on a tick (hasAfter is set too)
+    bool onTick = false;
+    LessonTrigger tickTrigger;
     // SCTP actions: "after": {"delivered": {...}, "count": N, "delay_ms": D} instead of at_ms —
     // the action runs D ms after the sctp peer afterDelivered.peer has received the N-th message
     // matching the filter (afterDelivered: a Delivered expectation, number = N, compare AtLeast).
@@ -149,6 +174,13 @@ struct Lesson {
     QList<FaultRule> faults;
     QStringList faultTexts;
     QList<LessonExpectation> expectations;
+    // "ends": when the run ends. Settled: every action has run and (SCTP) every association is
+    // closed or idle, (SIP) every transaction has its final response; Never: only at the duration
+    // (or when stopped); When: every action has run and `endsWhen` is met (on the lab tick).
+    enum class Ends { Settled, Never, When } ends = Ends::Settled;
+    LessonTrigger endsWhen;
+    // sctp peer that is the composer's socket ("composer": true), or empty
+    QString composerSctp;
 
     // The peer of that name, or nullptr: by peerIndex (a lesson file of 4 MiB may name tens of
     // thousands), by a scan when peerIndex does not cover peers (a Lesson built in code).

@@ -5,6 +5,7 @@
 #include "sctp/endpoint.h"
 #include "sctp/engine.h"
 
+#include <QSet>
 #include <QtEndian>
 
 #include <usrsctp.h>
@@ -24,10 +25,15 @@ QString SctpLessonPeers::configure(sctp::Endpoint& ep, const LessonPeer& p)
     auto failed = [&](const QString& call, const sctp::Error& e) {
         return QStringLiteral("%1: %2: %3").arg(p.name, call, e.text());
     };
-    if (auto r = ep.setRto(quint32(p.rtoInitialMs), quint32(p.rtoMinMs), quint32(p.rtoMaxMs)); !r)
-        return failed(QStringLiteral("rto_ms"), r.error());
-    if (auto r = ep.setPrSupported(p.prSupported); !r)
-        return failed(QStringLiteral("pr_sctp"), r.error());
+    // The composer's socket keeps what socket(2) gives unless the file says otherwise.
+    if (p.rtoInitialMs > 0) {
+        if (auto r = ep.setRto(quint32(p.rtoInitialMs), quint32(p.rtoMinMs), quint32(p.rtoMaxMs)); !r)
+            return failed(QStringLiteral("rto_ms"), r.error());
+    }
+    if (!p.composer || p.prGiven) {
+        if (auto r = ep.setPrSupported(p.prSupported); !r)
+            return failed(QStringLiteral("pr_sctp"), r.error());
+    }
     if (p.outStreams > 0 || p.inStreams > 0) {
         if (auto r = ep.setStreams(
                 quint16(p.outStreams > 0 ? p.outStreams : 10), quint16(p.inStreams > 0 ? p.inStreams : 2048));
@@ -47,15 +53,34 @@ QString SctpLessonPeers::configure(sctp::Endpoint& ep, const LessonPeer& p)
 
 bool SctpLessonPeers::setUp(const std::function<sctp::Transport&(const QString& host)>& sideOf, QString* error)
 {
+    m_sideOf = sideOf;
+    QSet<QString> byAction; // peers a "socket" action opens later
+    for (const LessonAction& a : m_lesson.actions)
+        if (a.kind == LessonAction::Kind::SctpSocket)
+            byAction.insert(a.peer);
     for (const LessonPeer& p : m_lesson.peers) {
         if (p.kind != LessonPeer::Kind::Sctp)
             continue;
         Peer& peer = m_peers[p.name];
         peer.spec = &p;
+        if (!byAction.contains(p.name) && !open(peer, error))
+            return false;
+    }
+    return true;
+}
+
+bool SctpLessonPeers::open(Peer& peer, QString* error)
+{
+    const LessonPeer& p = *peer.spec;
+    const auto& sideOf = m_sideOf;
+    {
         const sctp::Style style = p.oneToMany ? sctp::Style::OneToMany : sctp::Style::OneToOne;
         sctp::Endpoint* ep = nullptr;
         if (p.listen) {
-            peer.sink = std::make_unique<peers::SctpSink>(m_engine, sideOf(p.host), p.port, style);
+            if (p.echo)
+                peer.sink = std::make_unique<peers::SctpEcho>(m_engine, sideOf(p.host), p.port, style);
+            else
+                peer.sink = std::make_unique<peers::SctpSink>(m_engine, sideOf(p.host), p.port, style);
             if (!peer.sink->ok()) {
                 *error = QStringLiteral("%1: listening on %2:%3: %4")
                              .arg(p.name, p.host)
@@ -65,8 +90,12 @@ bool SctpLessonPeers::setUp(const std::function<sctp::Transport&(const QString& 
             }
             ep = peer.sink->listener();
         } else {
-            peer.sender = std::make_unique<peers::SctpSender>(m_engine, sideOf(p.host), style);
-            ep = peer.sender->endpoint();
+            if (p.composer) // a bare socket: what arrives is the composer's to read
+                ep = peer.bare = m_engine.socket(style, sideOf(p.host));
+            else
+                peer.sender = std::make_unique<peers::SctpSender>(m_engine, sideOf(p.host), style);
+            if (peer.sender)
+                ep = peer.sender->endpoint();
             if (!ep) {
                 *error = QStringLiteral("%1: socket() failed").arg(p.name);
                 return false;
@@ -84,14 +113,66 @@ bool SctpLessonPeers::setUp(const std::function<sctp::Transport&(const QString& 
             *error = why;
             return false;
         }
+        if (m_onDelivery) {
+            if (peer.sink)
+                peer.sink->setOnReceived(m_onDelivery);
+            if (peer.sender)
+                peer.sender->setOnReceived(m_onDelivery);
+        }
     }
     return true;
 }
 
+int SctpLessonPeers::composerDescriptor() const
+{
+    for (const auto& [name, p] : m_peers)
+        if (p.bare)
+            return p.bare->descriptor();
+    return -1;
+}
+
+bool SctpLessonPeers::up(const QString& peer) const
+{
+    const auto it = m_peers.find(peer);
+    if (it == m_peers.end())
+        return false;
+    const Peer& p = it->second;
+    if (p.sender)
+        return p.sender->up();
+    if (!p.sink)
+        return false;
+    if (p.spec->oneToMany)
+        return !p.sink->listener()->associations().isEmpty();
+    for (sctp::Endpoint* ep : p.sink->accepted())
+        if (ep->isOpen())
+            return true;
+    return false;
+}
+
+bool SctpLessonPeers::down(const QString& peer) const
+{
+    const auto it = m_peers.find(peer);
+    if (it == m_peers.end())
+        return false;
+    const Peer& p = it->second;
+    if (p.sender) // an association this socket aborted itself (SCTP_ABORT) is told by no notification
+        return p.sender->down() || (p.sender->up() && p.sender->endpoint()->associations().isEmpty());
+    if (!p.sink)
+        return false;
+    // A listener: it took at least one association and every one has ended.
+    if (p.spec->oneToMany)
+        return !p.sink->closedReasons().isEmpty() && p.sink->listener()->associations().isEmpty();
+    return !p.sink->accepted().isEmpty() && p.sink->closedReasons().size() >= p.sink->accepted().size();
+}
+
 sctp::Endpoint* SctpLessonPeers::socketOf(Peer& p)
 {
+    if (p.bare)
+        return p.bare;
     if (p.sender)
         return p.sender->endpoint();
+    if (!p.sink)
+        return nullptr; // not opened yet
     if (p.spec->oneToMany)
         return p.sink->listener();
     for (sctp::Endpoint* ep : p.sink->accepted())
@@ -100,11 +181,29 @@ sctp::Endpoint* SctpLessonPeers::socketOf(Peer& p)
     return nullptr;
 }
 
-bool SctpLessonPeers::fire(const LessonAction& a, QString* what)
+bool SctpLessonPeers::fire(const LessonAction& a, QString* what, int call)
 {
     Peer& p = m_peers.at(a.peer);
+    if (a.kind == LessonAction::Kind::SctpSocket) {
+        *what = QStringLiteral("%1 opens its socket (socket(2)%2)").arg(a.peer, p.spec->port ? QStringLiteral(", bind to port %1").arg(p.spec->port) : QString());
+        if (p.sink || p.sender || p.bare) {
+            *what += QStringLiteral(": it is open already");
+            return false;
+        }
+        QString error;
+        if (!open(p, &error)) {
+            *what += QStringLiteral(": ") + error;
+            return false;
+        }
+        *what += QStringLiteral(", descriptor %1").arg(socketOf(p) ? socketOf(p)->descriptor() : -1);
+        return true;
+    }
     sctp::Endpoint* ep = socketOf(p);
     if (a.kind == LessonAction::Kind::SctpConnect) {
+        if (!ep) {
+            *what = QStringLiteral("%1 connects to %2: no socket yet (its \"socket\" action has not run)").arg(a.peer, a.to);
+            return false;
+        }
         const LessonPeer& to = *m_peers.at(a.to).spec;
         const sctp::Address address { to.host, to.port };
         *what = QStringLiteral("%1 connects to %2 (%3)").arg(a.peer, a.to, address.toString());
@@ -137,10 +236,10 @@ bool SctpLessonPeers::fire(const LessonAction& a, QString* what)
         ep->close(true);
         return true;
     }
-    return sendmsg(p, a, what);
+    return sendmsg(p, a, what, call);
 }
 
-bool SctpLessonPeers::sendmsg(Peer& p, const LessonAction& a, QString* what)
+bool SctpLessonPeers::sendmsg(Peer& p, const LessonAction& a, QString* what, int call)
 {
     sctp::Endpoint* ep = socketOf(p);
     sctp::SendInfo info;
@@ -154,12 +253,12 @@ bool SctpLessonPeers::sendmsg(Peer& p, const LessonAction& a, QString* what)
     }
     int accepted = 0;
     QString error;
-    for (int n = 0; n < a.repeat; ++n) {
+    for (int n = call < 0 ? 0 : call; n < (call < 0 ? a.repeat : call + 1); ++n) {
         QByteArray data = a.data;
         data.replace("${n}", QByteArray::number(n));
         if (data.size() < a.size)
-            data += QByteArray(a.size - data.size(), '.');
-        info.context = a.context + quint32(n);
+            data += QByteArray(a.size - data.size(), a.pad);
+        info.context = a.context + quint32(n) * a.contextStep;
         auto r = ep->send(data, info);
         if (!r) {
             error = r.error().text();
@@ -169,10 +268,14 @@ bool SctpLessonPeers::sendmsg(Peer& p, const LessonAction& a, QString* what)
     }
     QString flags = info.describeFlags();
     *what = QStringLiteral("%1 sctp_sendmsg%2 (%3, stream %4, context %5%6)")
-                .arg(a.peer, a.repeat > 1 ? QStringLiteral(" x%1").arg(a.repeat) : QString(), flags)
+                .arg(a.peer,
+                    call >= 0       ? QStringLiteral(" %1 of %2").arg(call + 1).arg(a.repeat)
+                        : a.repeat > 1 ? QStringLiteral(" x%1").arg(a.repeat)
+                                       : QString(),
+                    flags)
                 .arg(a.stream)
-                .arg(a.context)
-                .arg(a.repeat > 1 ? QStringLiteral("-%1").arg(a.context + quint32(a.repeat) - 1) : QString());
+                .arg(call >= 0 ? a.context + quint32(call) * a.contextStep : a.context)
+                .arg(call < 0 && a.repeat > 1 && a.contextStep ? QStringLiteral("-%1").arg(a.context + (quint32(a.repeat) - 1) * a.contextStep) : QString());
     if (!error.isEmpty()) {
         *what += QStringLiteral(": %1 accepted, then %2").arg(accepted).arg(error);
         return false;
@@ -183,6 +286,7 @@ bool SctpLessonPeers::sendmsg(Peer& p, const LessonAction& a, QString* what)
 
 void SctpLessonPeers::setOnDelivery(const std::function<void()>& fn)
 {
+    m_onDelivery = fn;
     for (auto& [name, p] : m_peers) {
         if (p.sink)
             p.sink->setOnReceived(fn);
@@ -214,9 +318,21 @@ qint64 SctpLessonPeers::delivered(const LessonExpectation& e) const
     if (it == m_peers.end() || !received(it->second))
         return 0;
     qint64 n = 0;
-    for (const sctp::ReceivedMessage& m : *received(it->second))
-        n += (e.stream < 0 || m.stream == e.stream) && (e.unordered < 0 || m.unordered == bool(e.unordered))
-            && (e.text.isEmpty() || m.data.contains(e.text.toUtf8()));
+    // out_of_order: a message after one sent later on its association (a lower TSN, serial arithmetic)
+    std::map<quint64, quint32> lastTsn;
+    for (const sctp::ReceivedMessage& m : *received(it->second)) {
+        if (!((e.stream < 0 || m.stream == e.stream) && (e.unordered < 0 || m.unordered == bool(e.unordered))
+                && (e.text.isEmpty() || m.data.contains(e.text.toUtf8()))))
+            continue;
+        if (!e.outOfOrder) {
+            ++n;
+            continue;
+        }
+        const auto last = lastTsn.find(m.association);
+        if (last != lastTsn.end())
+            n += qint32(m.tsn - last->second) < 0;
+        lastTsn[m.association] = m.tsn;
+    }
     return n;
 }
 

@@ -53,7 +53,8 @@ bool readSctpPeer(Reader& r, const QJsonObject& o, const QString& path, LessonPe
     if (!r.only(o, path,
             { QStringLiteral("kind"), QStringLiteral("name"), QStringLiteral("host"), QStringLiteral("style"),
                 QStringLiteral("port"), QStringLiteral("listen"), QStringLiteral("streams"), QStringLiteral("pr_sctp"),
-                QStringLiteral("rto_ms"), QStringLiteral("send_buffer"), QStringLiteral("heartbeat") },
+                QStringLiteral("rto_ms"), QStringLiteral("send_buffer"), QStringLiteral("heartbeat"), QStringLiteral("echo"),
+                QStringLiteral("composer") },
             { { QStringLiteral("interleaving"),
                   QStringLiteral("not supported in lesson files yet (I-DATA); use the playground's composer") },
                 { QStringLiteral("addresses"),
@@ -71,8 +72,16 @@ bool readSctpPeer(Reader& r, const QJsonObject& o, const QString& path, LessonPe
     if (!r.number(o, path, QStringLiteral("port"), &p->port, 0, 65535, true)
         || !r.boolean(o, path, QStringLiteral("listen"), &p->listen)
         || !r.boolean(o, path, QStringLiteral("pr_sctp"), &p->prSupported)
-        || !r.number(o, path, QStringLiteral("send_buffer"), &p->sendBuffer, 0, 64 * 1024 * 1024, true))
+        || !r.number(o, path, QStringLiteral("send_buffer"), &p->sendBuffer, 0, 64 * 1024 * 1024, true)
+        || !r.boolean(o, path, QStringLiteral("echo"), &p->echo) || !r.boolean(o, path, QStringLiteral("composer"), &p->composer))
         return false;
+    p->prGiven = o.contains(QStringLiteral("pr_sctp"));
+    if (p->echo && !p->listen)
+        return r.fail(path + QStringLiteral(".echo"), QStringLiteral("only a listening peer echoes what it receives: add \"listen\": true"));
+    if (p->composer && p->listen)
+        return r.fail(path + QStringLiteral(".composer"), QStringLiteral("the composer's socket does not listen (it sends what the composer sends)"));
+    if (p->composer && !o.contains(QStringLiteral("rto_ms")))
+        p->rtoInitialMs = p->rtoMinMs = p->rtoMaxMs = -1; // usrsctp's own, as socket(2) gives them
     if (p->listen && p->port == 0)
         return r.fail(
             path + QStringLiteral(".port"), QStringLiteral("a listening peer needs a port (1-65535) to be reached on"));
@@ -116,7 +125,7 @@ bool readSctpPeer(Reader& r, const QJsonObject& o, const QString& path, LessonPe
 
 bool isSctpAction(const QJsonObject& o)
 {
-    for (const char* k : { "connect", "sctp_sendmsg", "shutdown", "abort" })
+    for (const char* k : { "connect", "sctp_sendmsg", "shutdown", "abort", "socket" })
         if (o.contains(QLatin1String(k)))
             return true;
     return false;
@@ -133,6 +142,8 @@ QString sctpActionKey(LessonAction::Kind kind)
         return QStringLiteral("shutdown");
     case LessonAction::Kind::SctpAbort:
         return QStringLiteral("abort");
+    case LessonAction::Kind::SctpSocket:
+        return QStringLiteral("socket");
     default:
         return {};
     }
@@ -142,13 +153,25 @@ bool readSctpAction(Reader& r, const QJsonObject& o, const QString& path, Lesson
 {
     if (!r.only(o, path,
             { QStringLiteral("at_ms"), QStringLiteral("peer"), QStringLiteral("connect"),
-                QStringLiteral("sctp_sendmsg"), QStringLiteral("shutdown"), QStringLiteral("abort"), QStringLiteral("after") }))
+                QStringLiteral("sctp_sendmsg"), QStringLiteral("shutdown"), QStringLiteral("abort"), QStringLiteral("socket"), QStringLiteral("after") }))
         return false;
     if (o.contains(QStringLiteral("after"))) {
         // A delivery trigger: {"delivered": {"to", "stream", "containing", "unordered"}, "count", "delay_ms"}.
         const QString ap = path + QStringLiteral(".after");
         if (o.contains(QStringLiteral("at_ms")))
             return r.fail(ap, QStringLiteral("\"after\" and \"at_ms\" exclude each other: an action runs at a time or after a delivery"));
+        QJsonObject t;
+        if (!r.object(o.value(QStringLiteral("after")), ap, &t))
+            return false;
+        if (t.contains(QStringLiteral("up")) || t.contains(QStringLiteral("down"))) {
+            // A state trigger, checked on the lab tick (docs/LESSONS.md, "The lab tick").
+            if (!readTrigger(r, t, ap, &a->tickTrigger))
+                return false;
+            a->hasAfter = a->onTick = true;
+        }
+    }
+    if (o.contains(QStringLiteral("after")) && !a->onTick) {
+        const QString ap = path + QStringLiteral(".after");
         QJsonObject t, d;
         LessonExpectation& e = a->afterDelivered;
         e.kind = LessonExpectation::Kind::Delivered;
@@ -174,20 +197,23 @@ bool readSctpAction(Reader& r, const QJsonObject& o, const QString& path, Lesson
         a->hasAfter = true;
     }
     const int kinds = int(o.contains(QStringLiteral("connect"))) + int(o.contains(QStringLiteral("sctp_sendmsg")))
-        + int(o.contains(QStringLiteral("shutdown"))) + int(o.contains(QStringLiteral("abort")));
+        + int(o.contains(QStringLiteral("shutdown"))) + int(o.contains(QStringLiteral("abort"))) + int(o.contains(QStringLiteral("socket")));
     if (kinds != 1)
         return r.fail(
-            path, QStringLiteral("expected exactly one of \"connect\", \"sctp_sendmsg\", \"shutdown\", \"abort\""));
+            path, QStringLiteral("expected exactly one of \"socket\", \"connect\", \"sctp_sendmsg\", \"shutdown\", \"abort\""));
     const QString key = o.contains(QStringLiteral("connect")) ? QStringLiteral("connect")
         : o.contains(QStringLiteral("sctp_sendmsg"))          ? QStringLiteral("sctp_sendmsg")
         : o.contains(QStringLiteral("shutdown"))              ? QStringLiteral("shutdown")
+        : o.contains(QStringLiteral("socket"))                ? QStringLiteral("socket")
                                                               : QStringLiteral("abort");
     const QString sp = path + QLatin1Char('.') + key;
     QJsonObject s;
     if (!r.object(o.value(key), sp, &s))
         return false;
-    if (key == QLatin1String("shutdown") || key == QLatin1String("abort")) {
-        a->kind = key == QLatin1String("shutdown") ? LessonAction::Kind::SctpShutdown : LessonAction::Kind::SctpAbort;
+    if (key == QLatin1String("shutdown") || key == QLatin1String("abort") || key == QLatin1String("socket")) {
+        a->kind = key == QLatin1String("shutdown") ? LessonAction::Kind::SctpShutdown
+            : key == QLatin1String("abort")        ? LessonAction::Kind::SctpAbort
+                                                   : LessonAction::Kind::SctpSocket;
         return r.only(s, sp, {});
     }
     if (key == QLatin1String("connect")) {
@@ -199,7 +225,7 @@ bool readSctpAction(Reader& r, const QJsonObject& o, const QString& path, Lesson
     if (!r.only(s, sp,
             { QStringLiteral("to"), QStringLiteral("data"), QStringLiteral("size"), QStringLiteral("repeat"),
                 QStringLiteral("ppid"), QStringLiteral("flags"), QStringLiteral("stream"), QStringLiteral("timetolive"),
-                QStringLiteral("context") },
+                QStringLiteral("context"), QStringLiteral("context_step"), QStringLiteral("pad"), QStringLiteral("every_ms") },
             { { QStringLiteral("addresses"),
                 QStringLiteral("not supported: sctp_sendmsgx's address list needs a multi-homed peer, which a lab "
                                "socket is not") } })
@@ -210,9 +236,19 @@ bool readSctpAction(Reader& r, const QJsonObject& o, const QString& path, Lesson
         || !r.number(s, sp, QStringLiteral("ppid"), &a->ppid, 0, 4294967295.0, true)
         || !r.number(s, sp, QStringLiteral("stream"), &a->stream, 0, 65535, true)
         || !r.number(s, sp, QStringLiteral("timetolive"), &a->timetolive, 0, 4294967295.0, true)
-        || !r.number(s, sp, QStringLiteral("context"), &a->context, 0, 4294967295.0, true))
+        || !r.number(s, sp, QStringLiteral("context"), &a->context, 0, 4294967295.0, true)
+        || !r.number(s, sp, QStringLiteral("context_step"), &a->contextStep, 0, 4294967295.0, true)
+        || !r.number(s, sp, QStringLiteral("every_ms"), &a->everyMs, 1, 86400000, true))
         return false;
     a->data = data.toUtf8();
+    if (s.contains(QStringLiteral("pad"))) {
+        const QString pad = s.value(QStringLiteral("pad")).toString();
+        if (!s.value(QStringLiteral("pad")).isString() || pad.size() != 1 || pad.at(0).unicode() < 0x20 || pad.at(0).unicode() > 0x7e)
+            return r.fail(sp + QStringLiteral(".pad"), QStringLiteral("expected one printable ASCII character (what \"size\" pads the data with)"));
+        a->pad = char(pad.at(0).unicode());
+    }
+    if (a->everyMs && a->repeat < 2)
+        return r.fail(sp + QStringLiteral(".every_ms"), QStringLiteral("spaces the calls of a \"repeat\": expected repeat 2 or more"));
     if (s.contains(QStringLiteral("flags"))) {
         const QString fp = sp + QStringLiteral(".flags");
         if (!s.value(QStringLiteral("flags")).isArray())
@@ -253,13 +289,30 @@ bool readSctpAction(Reader& r, const QJsonObject& o, const QString& path, Lesson
 
 bool isSctpExpectation(const QJsonObject& o)
 {
-    return o.contains(QStringLiteral("delivered")) || o.contains(QStringLiteral("retransmissions"));
+    return o.contains(QStringLiteral("delivered")) || o.contains(QStringLiteral("retransmissions")) || o.contains(QStringLiteral("out_of_order"));
 }
 
 bool readSctpExpectation(Reader& r, const QJsonObject& o, const QString& path, LessonExpectation* e)
 {
     const QStringList compare { QStringLiteral("equals"), QStringLiteral("at_least"), QStringLiteral("at_most"),
         QStringLiteral("says") };
+    if (o.contains(QStringLiteral("out_of_order"))) {
+        // out_of_order: the delivered filter; counts the messages received after one sent later
+        e->kind = LessonExpectation::Kind::Delivered;
+        e->outOfOrder = true;
+        const QString dp = path + QStringLiteral(".out_of_order");
+        QJsonObject d;
+        bool unordered = false;
+        if (!r.only(o, path, compare + QStringList { QStringLiteral("out_of_order") })
+            || !r.object(o.value(QStringLiteral("out_of_order")), dp, &d)
+            || !r.only(d, dp, { QStringLiteral("to"), QStringLiteral("stream"), QStringLiteral("containing"), QStringLiteral("unordered") })
+            || !r.string(d, dp, QStringLiteral("to"), &e->peer, true) || !r.number(d, dp, QStringLiteral("stream"), &e->stream, 0, 65535, true)
+            || !r.string(d, dp, QStringLiteral("containing"), &e->text, false) || !r.boolean(d, dp, QStringLiteral("unordered"), &unordered))
+            return false;
+        if (d.contains(QStringLiteral("unordered")))
+            e->unordered = unordered ? 1 : 0;
+        return readCompare(r, o, path, e);
+    }
     if (o.contains(QStringLiteral("retransmissions"))) {
         e->kind = LessonExpectation::Kind::Retransmissions;
         if (!r.only(o, path, compare + QStringList { QStringLiteral("retransmissions") }))
@@ -291,6 +344,86 @@ bool readSctpExpectation(Reader& r, const QJsonObject& o, const QString& path, L
     return readCompare(r, o, path, e);
 }
 
+bool readTrigger(Reader& r, const QJsonObject& o, const QString& path, LessonTrigger* t)
+{
+    if (!r.only(o, path, { QStringLiteral("up"), QStringLiteral("down"), QStringLiteral("delivered"), QStringLiteral("count"), QStringLiteral("delay_ms") },
+            { { QStringLiteral("answered"), QStringLiteral("an SCTP action or the run's end waits on SCTP state, not on a SIP answer") } }))
+        return false;
+    for (const QString& key : { QStringLiteral("up"), QStringLiteral("down") }) {
+        if (!o.contains(key))
+            continue;
+        const QString kp = path + QLatin1Char('.') + key;
+        const QJsonValue v = o.value(key);
+        QStringList names;
+        if (v.isString()) {
+            names << v.toString();
+        } else if (v.isArray() && !v.toArray().isEmpty()) {
+            for (qsizetype i = 0; i < v.toArray().size(); ++i) {
+                if (!v.toArray().at(i).isString())
+                    return r.fail(QStringLiteral("%1[%2]").arg(kp).arg(i), QStringLiteral("expected an sctp peer's name"));
+                names << v.toArray().at(i).toString();
+            }
+        } else {
+            return r.fail(kp, QStringLiteral("expected an sctp peer's name or a non-empty array of them"));
+        }
+        (key == QLatin1String("up") ? t->up : t->down) = names;
+    }
+    qint64 count = 1;
+    if (!r.number(o, path, QStringLiteral("count"), &count, 1, 1000000, true) || !r.number(o, path, QStringLiteral("delay_ms"), &t->delayMs, 0, 86400000, true))
+        return false;
+    if (o.contains(QStringLiteral("delivered"))) {
+        const QString dp = path + QStringLiteral(".delivered");
+        const QJsonValue v = o.value(QStringLiteral("delivered"));
+        QJsonArray filters;
+        if (v.isArray() && !v.toArray().isEmpty())
+            filters = v.toArray();
+        else if (v.isObject())
+            filters.append(v);
+        else
+            return r.fail(dp, QStringLiteral("expected a filter {\"to\", \"stream\", \"containing\", \"unordered\"} or a non-empty array of them"));
+        for (qsizetype i = 0; i < filters.size(); ++i) {
+            const QString fp = v.isArray() ? QStringLiteral("%1[%2]").arg(dp).arg(i) : dp;
+            LessonExpectation e;
+            e.kind = LessonExpectation::Kind::Delivered;
+            e.compare = LessonExpectation::Compare::AtLeast;
+            e.number = count;
+            e.where = fp;
+            QJsonObject d;
+            bool unordered = false;
+            if (!r.object(filters.at(i), fp, &d)
+                || !r.only(d, fp, { QStringLiteral("to"), QStringLiteral("stream"), QStringLiteral("containing"), QStringLiteral("unordered") })
+                || !r.string(d, fp, QStringLiteral("to"), &e.peer, true) || !r.number(d, fp, QStringLiteral("stream"), &e.stream, 0, 65535, true)
+                || !r.string(d, fp, QStringLiteral("containing"), &e.text, false) || !r.boolean(d, fp, QStringLiteral("unordered"), &unordered))
+                return false;
+            if (d.contains(QStringLiteral("unordered")))
+                e.unordered = unordered ? 1 : 0;
+            t->delivered << e;
+        }
+    } else if (o.contains(QStringLiteral("count"))) {
+        return r.fail(path + QStringLiteral(".count"), QStringLiteral("counts the messages of \"delivered\", which is missing"));
+    }
+    if (t->isEmpty())
+        return r.fail(path, QStringLiteral("expected at least one of \"up\", \"down\", \"delivered\""));
+    return true;
+}
+
+bool checkTrigger(Reader& r, const Lesson& l, const QString& path, const LessonTrigger& t)
+{
+    for (const auto& [key, names] : { std::pair { QStringLiteral("up"), t.up }, std::pair { QStringLiteral("down"), t.down } })
+        for (qsizetype i = 0; i < names.size(); ++i) {
+            const LessonPeer* p = peerNamed(l, names[i]);
+            if (!p || p->kind != LessonPeer::Kind::Sctp || p->composer)
+                return r.fail(path + QLatin1Char('.') + key,
+                    QStringLiteral("expected the name of an sctp peer the lesson runs, not '%1'").arg(names[i]));
+        }
+    for (const LessonExpectation& e : t.delivered) {
+        const LessonPeer* p = peerNamed(l, e.peer);
+        if (!p || p->kind != LessonPeer::Kind::Sctp || p->composer)
+            return r.fail(e.where + QStringLiteral(".to"), QStringLiteral("expected the name of an sctp peer the lesson runs, not '%1'").arg(e.peer));
+    }
+    return true;
+}
+
 QString pairedHost(const Lesson& l, const QString& host)
 {
     for (const LessonLink& k : l.links) {
@@ -308,17 +441,12 @@ QString pairedHost(const Lesson& l, const QString& host)
 
 bool checkSctpPeersAndLinks(Reader& r, const Lesson& l)
 {
-    QHash<QString, bool> hostIsSctp;
     QSet<QString> ports;
     for (qsizetype i = 0; i < l.peers.size(); ++i) {
         const LessonPeer& p = l.peers[i];
         const bool sctp = p.kind == LessonPeer::Kind::Sctp;
         const QString path = QStringLiteral("peers[%1]").arg(i);
-        if (hostIsSctp.contains(p.host) && (!sctp || !hostIsSctp.value(p.host)))
-            return r.fail(path + QStringLiteral(".host"),
-                QStringLiteral("%1 is already a peer's address (only SCTP peers share a host, each a socket on it)")
-                    .arg(p.host));
-        hostIsSctp.insert(p.host, sctp);
+        // A host has at most one SIP peer (lesson.cpp) and any number of SCTP sockets.
         if (sctp && p.port) {
             const QString hp = QStringLiteral("%1:%2").arg(p.host).arg(p.port);
             if (ports.contains(hp))
@@ -379,7 +507,13 @@ bool checkSctpAction(Reader& r, const Lesson& l, const QString& path, const Less
     if (!from || from->kind != LessonPeer::Kind::Sctp)
         return r.fail(
             path + QStringLiteral(".peer"), QStringLiteral("expected the name of an sctp peer, not '%1'").arg(a.peer));
-    if (a.hasAfter) {
+    if (from->composer)
+        return r.fail(path + QStringLiteral(".peer"),
+            QStringLiteral("%1 is the composer's socket: the lesson does not act on it").arg(a.peer));
+    if (a.onTick) {
+        if (!checkTrigger(r, l, path + QStringLiteral(".after"), a.tickTrigger))
+            return false;
+    } else if (a.hasAfter) {
         const LessonPeer* by = peerNamed(l, a.afterDelivered.peer);
         if (!by || by->kind != LessonPeer::Kind::Sctp)
             return r.fail(path + QStringLiteral(".after.delivered.to"),

@@ -24,6 +24,11 @@ bool readSctpExpectation(Reader& r, const QJsonObject& o, const QString& path, L
 bool checkSctpPeersAndLinks(Reader& r, const Lesson& l);
 // An SCTP action against the peers and links (its peer is an sctp peer; `to` is reachable…).
 bool checkSctpAction(Reader& r, const Lesson& l, const QString& path, const LessonAction& a);
+// A state trigger (an SCTP action's "after" with "up" or "down", the lesson's "ends"): "up", "down"
+// (a peer's name or an array of them), "delivered" (a filter or an array of them), "count", "delay_ms".
+bool readTrigger(Reader& r, const QJsonObject& o, const QString& path, LessonTrigger* t);
+// Its peers are sctp peers.
+bool checkTrigger(Reader& r, const Lesson& l, const QString& path, const LessonTrigger& t);
 // The JSON key of an action kind: "connect", "sctp_sendmsg"…
 QString sctpActionKey(LessonAction::Kind kind);
 // The host an SCTP host is paired with by the links, or empty.

@@ -127,9 +127,39 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
                 check(target && target != &p && target->kind != LessonPeer::Kind::Sctp, "a proxy's targets are other SIP peers", t);
             }
         }
+        // A state condition (an action's "after" with up/down, "ends") names sctp peers the lesson runs.
+        auto checkTrigger = [&](const LessonTrigger& t) {
+            check(!t.isEmpty() && t.delayMs >= 0, "a condition has a part and a delay of 0 or more");
+            for (const QStringList& names : { t.up, t.down })
+                for (const QString& n : names) {
+                    const LessonPeer* p = lesson->peerNamed(n);
+                    check(p && p->kind == LessonPeer::Kind::Sctp && !p->composer, "a condition's up/down names an sctp peer, not the composer's socket", n);
+                }
+            for (const LessonExpectation& e : t.delivered) {
+                const LessonPeer* p = lesson->peerNamed(e.peer);
+                check(p && p->kind == LessonPeer::Kind::Sctp && e.number >= 1, "a condition's delivered names an sctp peer and a count", e.peer);
+            }
+        };
+        check(lesson->exchange.isEmpty() || lesson->ends == Lesson::Ends::Settled, "an exchange lesson ends when its exchange does");
+        if (lesson->ends == Lesson::Ends::When)
+            checkTrigger(lesson->endsWhen);
+        int composers = 0;
+        for (const LessonPeer& p : lesson->peers) {
+            composers += p.composer;
+            check(!p.composer || (p.kind == LessonPeer::Kind::Sctp && !p.listen), "the composer's socket is an sctp peer that does not listen", p.name);
+            check(!p.echo || (p.kind == LessonPeer::Kind::Sctp && p.listen), "an echo is a listening sctp peer", p.name);
+        }
+        check(composers <= 1, "at most one composer's socket");
         for (qsizetype i = 0; i < lesson->actions.size(); ++i) {
             const LessonAction& a = lesson->actions[i];
             check(a.repeat >= 1, "an action runs at least once");
+            check(a.everyMs == 0 || a.repeat >= 2, "every_ms spaces a repeat");
+            if (a.onTick) {
+                check(a.hasAfter && a.kind >= LessonAction::Kind::SctpConnect && a.afterAnswered < 0, "a state condition starts an SCTP action");
+                checkTrigger(a.tickTrigger);
+            }
+            if (const LessonPeer* from = lesson->peerNamed(a.peer))
+                check(!from->composer, "no action acts on the composer's socket", a.peer);
             if (a.afterAnswered < 0)
                 continue;
             check(a.hasAfter && a.afterAnswered < i, "an action runs after an earlier one's answer");
