@@ -29,12 +29,13 @@ namespace live {
 
 namespace {
 
-    const char* kUsage = "-i IFACE [-f BPF] [--duration S] [--count N] [--pcap F.pcapng] [--trace F.jsonl] [--promisc]\n"
+    const char* kUsage = "-i IFACE [-f BPF] [--duration S] [--count N] [--pcap F.pcapng] [--trace F.jsonl] [--promisc] [--immediate]\n"
                          "                         [--tls-keylog KEYLOG] [--hep-to [udp:|tcp:]HOST:PORT [--hep-id N]] [--quiet]";
     const char* kHelp
-        = "Captures on IFACE (lo, eth0, any…; --list names them) with libpcap, immediate mode, and runs every\n"
-          "frame through the capture pipeline: SIP over UDP and TCP, SCTP native and over UDP 9899 (Ethernet\n"
-          "with 802.1Q/QinQ tags, Linux cooked v1/v2, loopback, raw IP). Each event is printed as it is made\n"
+        = "Captures on IFACE (lo, eth0, any…; --list names them) with libpcap — frames handed over in blocks at\n"
+          "most 20 ms old from a 32 MiB kernel ring — and runs every frame through the capture pipeline: SIP over\n"
+          "UDP and TCP, SCTP native and over UDP 9899 (Ethernet with 802.1Q/QinQ tags, Linux cooked v1/v2,\n"
+          "loopback, raw IP). Each event is printed as it is made\n"
           "(--quiet: not); at the end — after S seconds, N frames, or SIGINT/SIGTERM — the reconstructed\n"
           "transactions, dialogs and associations as `ladderctl trace show` prints them, and libpcap's\n"
           "counters (frames dropped by the kernel and by the interface).\n"
@@ -43,6 +44,8 @@ namespace {
           "  --pcap FILE     also write the frames as captured to a pcapng file\n"
           "  --trace FILE    write the journal (packets, state changes, inferred timers) as JSON Lines\n"
           "  --promisc       promiscuous mode\n"
+          "  --immediate     libpcap's immediate mode: each frame at once, but a ring of fixed slots sized for\n"
+          "                  the largest packet (256 on lo, 64 on any), which a heavy load overruns in milliseconds\n"
           "  --tls-keylog KEYLOG  decrypt SIP over TLS 1.2/1.3 with an SSLKEYLOGFILE (NSS key log format, what\n"
           "                  Wireshark reads; openssl -keylogfile and SSLKEYLOGFILE write it): AES-GCM and\n"
           "                  ChaCha20-Poly1305 suites. Read again when a connection's keys are not in it yet\n"
@@ -99,6 +102,8 @@ namespace {
                 tlsKeyLog = args[++i];
             } else if (a == QLatin1String("--promisc")) {
                 options.promiscuous = true;
+            } else if (a == QLatin1String("--immediate")) {
+                options.immediate = true;
             } else if (a == QLatin1String("--quiet")) {
                 quiet = true;
             } else if (a == QLatin1String("--list")) {

@@ -10,6 +10,9 @@
 
 #include <net/if.h>
 #include <pcap/pcap.h>
+#include <poll.h>
+
+#include <algorithm>
 
 namespace ladder::trace {
 
@@ -91,9 +94,12 @@ bool LiveCapture::start(const LiveCaptureOptions& options, QString* error)
         return fail(QStringLiteral("cannot capture on %1: %2").arg(options.device, QString::fromLocal8Bit(errbuf)));
     pcap_set_snaplen(p, options.snaplen);
     pcap_set_promisc(p, options.promiscuous ? 1 : 0);
-    pcap_set_immediate_mode(p, 1); // every frame as it comes: the views follow the wire
+    // Not immediate by default: a block of frames at most blockTimeoutMs old is as live as the
+    // views can show (they refresh four times a second), and the V3 ring packs frames by their
+    // size, so 32 MiB holds seconds of a heavy load where immediate mode's V2 slots hold milliseconds.
+    pcap_set_immediate_mode(p, options.immediate ? 1 : 0);
     pcap_set_buffer_size(p, options.bufferBytes);
-    pcap_set_timeout(p, 100);
+    pcap_set_timeout(p, options.immediate ? 100 : std::max(1, options.blockTimeoutMs));
     m_nano = pcap_set_tstamp_precision(p, PCAP_TSTAMP_PRECISION_NANO) == 0;
     const int rc = pcap_activate(p);
     if (rc == PCAP_ERROR_PERM_DENIED || (rc == PCAP_ERROR && pcapError(p).contains(QLatin1String("Operation not permitted")))) {
@@ -212,6 +218,12 @@ void LiveCapture::stop()
 {
     if (m_pcap) {
         readable(); // what the kernel still holds
+        if (m_pcap && !m_options.immediate) {
+            // The block being filled is handed over when its timeout expires: wait for it.
+            pollfd pfd { pcap_get_selectable_fd(m_pcap), POLLIN, 0 };
+            if (pfd.fd >= 0 && ::poll(&pfd, 1, 2 * std::max(1, m_options.blockTimeoutMs)) > 0)
+                readable();
+        }
         close();
     }
 }

@@ -20,7 +20,15 @@ struct LiveCaptureOptions {
     QString filter = QString::fromLatin1(kDefaultFilter); // BPF; empty: everything
     bool promiscuous = false;
     int snaplen = 262144;
-    int bufferBytes = 16 * 1024 * 1024; // the kernel's ring for this capture
+    int bufferBytes = 32 * 1024 * 1024; // the kernel's ring for this capture
+    // Frames reach the pipeline at most this long after the wire: libpcap's TPACKET_V3 ring hands
+    // over a block of frames when it is full or this old (pcap_set_timeout).
+    int blockTimeoutMs = 20;
+    // pcap_set_immediate_mode instead: each frame on its own, but libpcap then uses TPACKET_V2, whose
+    // ring has one fixed slot per frame sized for the interface's largest packet — 256 slots on lo
+    // (64 KiB MTU) and 64 on any in 16 MiB, 18 and 5 ms of a 2 000 calls/s load — so the kernel
+    // drops as soon as the reader is late by that much (docs/PERFORMANCE.md, "The kernel's ring").
+    bool immediate = false;
     // Named in the permission message's setcap command (empty: this process's executable).
     QString binary;
     // Also write every captured frame, as captured, to this pcapng file (empty: none).
@@ -29,8 +37,9 @@ struct LiveCaptureOptions {
     static constexpr const char* kDefaultFilter = "port 5060 or port 5061 or sctp or udp port 9899";
 };
 
-// A live capture with libpcap: opens a device (pcap_create, immediate mode, non-blocking, nanosecond
-// time stamps where the kernel gives them), applies a BPF filter, and feeds every frame to a
+// A live capture with libpcap: opens a device (pcap_create, a TPACKET_V3 ring whose blocks come at
+// most blockTimeoutMs after their first frame — or immediate mode on request —, non-blocking,
+// nanosecond time stamps where the kernel gives them), applies a BPF filter, and feeds every frame to a
 // CapturePipeline from the event loop of the thread it lives in — libpcap's selectable descriptor
 // under a QSocketNotifier, read dry on each wake-up; never a busy loop, never a thread of its own.
 // Link types are the pipeline's (capturereader.h): Ethernet with 802.1Q/QinQ tags, Linux cooked
@@ -46,7 +55,8 @@ public:
     ~LiveCapture() override;
 
     bool start(const LiveCaptureOptions& options, QString* error);
-    // Stops reading (pending frames in the kernel are read first). ended() is not emitted.
+    // Stops reading (pending frames in the kernel are read first, waiting up to twice the block
+    // timeout for the block still being filled). ended() is not emitted.
     void stop();
     bool running() const { return m_pcap != nullptr; }
 
