@@ -202,10 +202,7 @@ int runCaptureBench(QApplication& app, const QStringList& args)
     if (autosave)
         window.startAutosave(dir.filePath(QStringLiteral("autosave.ladderlab")));
     window.show();
-    QElapsedTimer settle;
-    settle.start();
-    while (settle.elapsed() < 300)
-        QCoreApplication::processEvents(QEventLoop::AllEvents, 20);
+    bench::runEventLoop(300);
 
     const int uasPort = freeUdpPort();
     int uacPort = freeUdpPort();
@@ -235,12 +232,7 @@ int runCaptureBench(QApplication& app, const QStringList& args)
         watch.skipGap();
     };
 
-    const auto pump = [](int ms) {
-        QElapsedTimer t;
-        t.start();
-        while (t.elapsed() < ms)
-            QCoreApplication::processEvents(QEventLoop::AllEvents, 20);
-    };
+    const auto pump = [](int ms) { bench::runEventLoop(ms); };
 
     // sipp: the UAS first, the UAC once the UAS holds its port. The UAC makes rate × seconds calls
     // (-m) and quits; if it has not by then, it is told to finish (SIGUSR1: no new call, those in

@@ -168,8 +168,7 @@ int main(int argc, char* argv[])
     window.installEventFilter(&spy);
     window.centralWidget()->installEventFilter(&spy);
     window.show();
-    while (firstPaintNs < 0 && g_sinceStart.elapsed() < 10000)
-        QCoreApplication::processEvents(QEventLoop::AllEvents, 10);
+    bench::runEventLoop(10000, [&] { return firstPaintNs >= 0; });
 
     // 2. Ingest under load: a writer thread at `rate`, the UI thread measured by a 1 ms ticker.
     std::atomic<bool> stop { false };
@@ -190,10 +189,7 @@ int main(int argc, char* argv[])
     bench::UiWatch watch(stallStacksMs);
     writer->start();
     watch.start();
-    QElapsedTimer run;
-    run.start();
-    while (run.elapsed() < qint64(seconds) * 1000)
-        QCoreApplication::processEvents(QEventLoop::AllEvents, 20);
+    bench::runEventLoop(qint64(seconds) * 1000);
     stop.store(true);
     watch.stop();
     writer->wait();

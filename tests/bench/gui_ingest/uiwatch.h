@@ -4,6 +4,7 @@
 // set up around the window: its size, and the UI thread watched while they run; and the
 // process's peak resident memory they both report.
 
+#include <QCoreApplication>
 #include <QElapsedTimer>
 #include <QFile>
 #include <QSize>
@@ -12,6 +13,7 @@
 #include <atomic>
 #include <chrono>
 #include <csignal>
+#include <functional>
 #include <execinfo.h>
 #include <pthread.h>
 #include <thread>
@@ -21,6 +23,19 @@ namespace ladder::bench {
 
 // The window's size in both modes.
 inline constexpr QSize kWindowSize { 1400, 860 };
+
+// Runs the UI thread's event loop for ms, or until done() says so: waiting for events as an
+// application's loop does. (A loop of processEvents(AllEvents, N) does not wait — N is how long it
+// may work — so it spins, and on two vCPUs takes a CPU from the peers the bench measures.)
+inline void runEventLoop(qint64 ms, const std::function<bool()>& done = {})
+{
+    QElapsedTimer t;
+    t.start();
+    QTimer wake; // done() and the time are looked at again at least every 10 ms
+    wake.start(10);
+    while (t.elapsed() < ms && !(done && done()))
+        QCoreApplication::processEvents(QEventLoop::WaitForMoreEvents);
+}
 
 // The process's peak resident set (VmHWM) in KiB, -1 where /proc does not say.
 inline long peakRssKiB()
