@@ -131,7 +131,7 @@ QByteArray documentedExample()
 // their JSONL from the file is the exchange's, byte for byte (builtinJsonlAsBeforeTheMove).
 const QStringList kDeclarativeBuiltins { QStringLiteral("invite-lossy-udp"), QStringLiteral("noninvite-udp-vs-tcp"), QStringLiteral("cancel-ringing"),
     QStringLiteral("register"), QStringLiteral("forking-with-flag"), QStringLiteral("forking-without-flag"), QStringLiteral("unordered-vs-ordered"),
-    QStringLiteral("eof-vs-abort"), QStringLiteral("sendall"), QStringLiteral("playground") };
+    QStringLiteral("eof-vs-abort"), QStringLiteral("sendall"), QStringLiteral("playground"), QStringLiteral("prsctp-ttl-rtx-buf") };
 
 } // namespace
 
@@ -534,6 +534,29 @@ private slots:
         QTest::newRow("out_of_order filter") << u << QByteArray("\"out_of_order\": { \"to\": \"sctp-b\", \"stream\": 0 }")
                                              << QByteArray("\"out_of_order\": { \"to\": \"sctp-b\", \"ssn\": 0 }")
                                              << QStringLiteral("t.json:30: expect[2].out_of_order.ssn: unknown field");
+        const QString b = QStringLiteral("prsctp-ttl-rtx-buf");
+        QTest::newRow("link: no such peer") << b << QByteArray("\"link\": { \"from\": \"sctp-b\", \"to\": \"sctp-a\"")
+                                            << QByteArray("\"link\": { \"from\": \"sctp-c\", \"to\": \"sctp-a\"")
+                                            << QStringLiteral("t.json:27: actions[3].link.from: no peer named 'sctp-c'");
+        QTest::newRow("link: a peer") << b << QByteArray("{ \"after\": { \"ran\"") << QByteArray("{ \"peer\": \"sctp-a\", \"after\": { \"ran\"")
+                                      << QStringLiteral("t.json:68: actions[44].peer: a link action changes a link, not a peer's doing");
+        QTest::newRow("link: down") << b << QByteArray("\"one_way\": true, \"up\": false }") << QByteArray("\"one_way\": true, \"down\": [] }")
+                                    << QStringLiteral("t.json:26: actions[2].link.down: a link action takes the direction down now");
+        QTest::newRow("link: up not a bool") << b << QByteArray("\"up\": false }") << QByteArray("\"up\": 0 }")
+                                             << QStringLiteral("t.json:26: actions[2].link.up: expected true or false");
+        QTest::newRow("link: bad loss") << b << QByteArray("\"one_way\": true, \"up\": false }") << QByteArray("\"one_way\": true, \"loss\": 150 }")
+                                        << QStringLiteral("t.json:26: actions[2].link.loss: expected a number from 0 to 100");
+        QTest::newRow("link: not wired") << b << QByteArray("\"link\": { \"from\": \"sctp-b\", \"to\": \"sctp-a\"")
+                                         << QByteArray("\"link\": { \"from\": \"sctp-b\", \"to\": \"sctp-b\"")
+                                         << QStringLiteral("t.json:27: actions[3].link.to: no link from sctp-b to sctp-b in \"links\" to change");
+        QTest::newRow("link: with at_ms") << b << QByteArray("{ \"after\": { \"ran\"") << QByteArray("{ \"at_ms\": 5, \"after\": { \"ran\"")
+                                          << QStringLiteral("t.json:68: actions[44].after: \"after\" and \"at_ms\" exclude each other");
+        QTest::newRow("ran: no such action") << b << QByteArray("\"ran\": { \"action\": 3, \"ms\": 600 }") << QByteArray("\"ran\": { \"action\": 99, \"ms\": 600 }")
+                                             << QStringLiteral("t.json:68: actions[44].after.ran.action: no action 99 in \"actions\"");
+        QTest::newRow("ran: no action") << b << QByteArray("\"ran\": { \"action\": 3, \"ms\": 600 }") << QByteArray("\"ran\": { \"ms\": 600 }")
+                                        << QStringLiteral("t.json:68: actions[44].after.ran: missing field 'action'");
+        QTest::newRow("ran: ms") << b << QByteArray("\"action\": 45, \"ms\": 520") << QByteArray("\"action\": 45, \"ms\": -1")
+                                 << QStringLiteral("t.json:70: ends.ran.ms: expected an integer from 0 to");
         QTest::newRow("SIP host twice") << p << QByteArray("\"name\": \"uas\", \"host\": \"10.0.0.2\"") << QByteArray("\"name\": \"uas\", \"host\": \"10.0.0.1\"")
                                         << QStringLiteral("t.json:18: peers[1].host: 10.0.0.1 is already a SIP peer's address");
     }
@@ -566,6 +589,32 @@ private slots:
         QCOMPARE(outcomes.size(), 4);
         QCOMPARE(outcomes[2].actual, QStringLiteral("0"));
         QVERIFY(outcomes[3].actual.toInt() >= 1);
+    }
+
+    // prsctp-ttl-rtx-buf from its file: the link changes on the tick — down (and lossy both ways) on
+    // the tick the warm-up is in plus 80 ms, back up 600 ms after that ("ran") — and the run ends
+    // once the reliable messages are in and more than 500 ms have passed since.
+    void linkActionsOnTheTick()
+    {
+        QString error;
+        auto s = lab::createScenario(QStringLiteral("prsctp-ttl-rtx-buf"), &error);
+        QVERIFY2(s, qPrintable(error));
+        Stack stack(Scheduler::Mode::Virtual);
+        lab::ScenarioParams params;
+        params.seed = 5;
+        const lab::RunOutcome outcome = lab::runToEnd(*s, stack, params);
+        const QStringList f = outcome.result.findings;
+        QVERIFY2(outcome.result.ok, qPrintable(f.join(QStringLiteral(" | ")) + outcome.result.failure));
+        auto at = [&](const QString& start) {
+            const QStringList l = f.filter(QRegularExpression(QStringLiteral("^") + QRegularExpression::escape(start)));
+            return l.size() == 1 ? qRound64(QRegularExpression(QStringLiteral(", at ([0-9.]+) s:")).match(l[0]).captured(1).toDouble() * 1000) : qint64(-1);
+        };
+        const qint64 down = at(QStringLiteral("action 3 after sctp-a up and delivered")), back = at(QStringLiteral("action 45 after action 3 ran 600 ms before"));
+        QVERIFY2(down > 0 && down % 20 == 0, qPrintable(f.join(QStringLiteral(" | "))));
+        QCOMPARE(back, down + 600);
+        QVERIFY(f.filter(QStringLiteral("link sctp-a -> sctp-b: loss 15%, delay 20 ms, down")).size() == 1);
+        QVERIFY(f.filter(QStringLiteral("link sctp-a -> sctp-b: loss 15%, delay 20 ms")).size() == 2);
+        QVERIFY(stack.scheduler().nowNs() >= (back + 520) * 1'000'000);
     }
 
     // The playground from its file never ends by itself ("ends": "never") and gives the composer

@@ -228,6 +228,7 @@ namespace {
             else
                 begin(stack, params);
             m_fired = 0;
+            m_links.clear();
             m_done.clear();
             m_tx.clear();
             m_sctpError.clear();
@@ -325,6 +326,8 @@ namespace {
             for (const Pair& q : pairs) {
                 if (q.sctp) {
                     sctp::LabLinkPair& lp = addPair(q.ab, q.ba, q.a, q.b);
+                    m_links[q.a + QStringLiteral("->") + q.b] << &lp.aToB();
+                    m_links[q.b + QStringLiteral("->") + q.a] << &lp.bToA();
                     sides[q.a] = &lp.a();
                     sides[q.b] = &lp.b();
                     schedule(&lp.aToB(), q.downAb);
@@ -334,6 +337,8 @@ namespace {
                 for (const QString& t : q.transports) {
                     const auto type = t == QLatin1String("tcp") ? sip::TransportType::Tcp : sip::TransportType::Udp;
                     auto [ab, ba] = net().wire(transportOf(q.a, type), transportOf(q.b, type), q.ab, q.ba);
+                    m_links[q.a + QStringLiteral("->") + q.b] << ab;
+                    m_links[q.b + QStringLiteral("->") + q.a] << ba;
                     schedule(ab, q.downAb);
                     schedule(ba, q.downBa);
                 }
@@ -578,9 +583,38 @@ namespace {
 
         const LessonPeer* peerNamed(const QString& name) const { return m_lesson.peerNamed(name); }
 
-        // A state trigger holds now (every part of it).
-        bool met(const LessonTrigger& t) const
+        // A link action: the direction(s) get the parameters as "links" gives them (the lesson's
+        // defaults for loss and delay, --loss/--delay over them), up or down.
+        QString changeLink(const LessonLink& k)
         {
+            LinkParams lp = k.params;
+            const LinkParams run = linkParams(lp.lossPct >= 0 ? lp.lossPct : (m_lesson.lossPct >= 0 ? m_lesson.lossPct : 0),
+                lp.delayMs >= 0 ? lp.delayMs : (m_lesson.delayMs >= 0 ? m_lesson.delayMs : 0));
+            lp.lossPct = run.lossPct;
+            lp.delayMs = run.delayMs;
+            const LessonPeer* from = peerNamed(k.from);
+            const LessonPeer* to = peerNamed(k.to);
+            const bool sctp = from->kind == LessonPeer::Kind::Sctp;
+            const QString a = sctp ? from->host : k.from, b = sctp ? to->host : k.to;
+            QStringList dirs { a + QStringLiteral("->") + b };
+            if (!k.oneWay)
+                dirs << b + QStringLiteral("->") + a;
+            for (const QString& d : dirs)
+                for (Link* link : m_links.value(d))
+                    link->setParams(lp);
+            return QStringLiteral("link %1 %2 %3: loss %4%, delay %5 ms%6")
+                .arg(k.from, k.oneWay ? QStringLiteral("->") : QStringLiteral("<->"), k.to)
+                .arg(lp.lossPct)
+                .arg(lp.delayMs)
+                .arg(lp.up ? QString() : QStringLiteral(", down"));
+        }
+
+        // A state trigger holds now (every part of it).
+        bool met(const LessonTrigger& t)
+        {
+            if (t.ranAction >= 0
+                && (t.ranAction >= m_firedAtNs.size() || m_firedAtNs[t.ranAction] < 0 || nowNs() - m_firedAtNs[t.ranAction] < t.ranMs * 1'000'000))
+                return false;
             for (const QString& p : t.up)
                 if (!m_sctp->up(p))
                     return false;
@@ -720,6 +754,11 @@ namespace {
             ++m_fired;
             m_firedAtNs[i] = stack().scheduler().nowNs();
             const LessonAction& a = m_lesson.actions[i];
+            if (a.kind == LessonAction::Kind::Link) {
+                m_done[i] = changeLink(a.link);
+                m_tx[i] = 1;
+                return;
+            }
             if (a.kind >= LessonAction::Kind::SctpConnect) {
                 if (!m_sctp) {
                     m_done[i] = QStringLiteral("not run: the SCTP peers did not start: %1").arg(m_sctpError);
@@ -864,6 +903,7 @@ namespace {
         QList<qint64> m_firedAtNs; // when each action ran; -1: not yet
         QList<qint64> m_dueNs; // a tick-triggered action: the first tick it may run on; -1: not triggered
         QList<int> m_nextCall; // an sctp_sendmsg with every_ms: its next call of the repeat
+        QHash<QString, QList<Link*>> m_links; // "from->to" (SIP: peers; SCTP: hosts) -> its lab links
         qint64 m_endDueNs = -1; // "ends" was met: the run ends on the first tick from then
         mutable QList<ExpectationOutcome> m_outcomes;
         bool m_hasSctp = false;

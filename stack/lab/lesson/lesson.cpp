@@ -17,6 +17,7 @@
 #include <QRegularExpression>
 #include <QSet>
 
+#include <algorithm>
 #include <cmath>
 
 namespace ladder::lab {
@@ -198,8 +199,40 @@ namespace {
         QJsonObject o;
         if (!r.object(v, path, &o))
             return false;
-        if (!r.number(o, path, QStringLiteral("at_ms"), &a->atMs, 0, 86400000, true) || !r.string(o, path, QStringLiteral("peer"), &a->peer, true))
+        if (!r.number(o, path, QStringLiteral("at_ms"), &a->atMs, 0, 86400000, true)
+            || !r.string(o, path, QStringLiteral("peer"), &a->peer, !o.contains(QStringLiteral("link"))))
             return false;
+        if (o.contains(QStringLiteral("link"))) {
+            // A change of a link's parameters: {"from", "to", "one_way", the link fields, "up"}.
+            a->kind = LessonAction::Kind::Link;
+            if (!r.only(o, path, { QStringLiteral("at_ms"), QStringLiteral("after"), QStringLiteral("link") },
+                    { { QStringLiteral("peer"), QStringLiteral("a link action changes a link, not a peer's doing: give \"link\": {\"from\", \"to\"}") } }))
+                return false;
+            if (o.contains(QStringLiteral("after"))) {
+                const QString ap = path + QStringLiteral(".after");
+                QJsonObject t;
+                if (o.contains(QStringLiteral("at_ms")))
+                    return r.fail(ap, QStringLiteral("\"after\" and \"at_ms\" exclude each other: an action runs at a time or on a condition"));
+                if (!r.object(o.value(QStringLiteral("after")), ap, &t) || !readTrigger(r, t, ap, &a->tickTrigger))
+                    return false;
+                a->hasAfter = a->onTick = true;
+            }
+            const QString lp = path + QStringLiteral(".link");
+            QJsonObject k;
+            if (!r.object(o.value(QStringLiteral("link")), lp, &k) || !r.boolean(k, lp, QStringLiteral("up"), &a->link.params.up))
+                return false;
+            for (const QString& key : { QStringLiteral("down"), QStringLiteral("transports") })
+                if (k.contains(key))
+                    return r.fail(lp + QLatin1Char('.') + key,
+                        key == QLatin1String("down") ? QStringLiteral("a link action takes the direction down now: \"up\": false (\"down\" schedules outages in \"links\")")
+                                                     : QStringLiteral("a link action changes the parameters of the links there are; \"transports\" belongs in \"links\""));
+            const bool up = a->link.params.up;
+            k.remove(QStringLiteral("up"));
+            if (!readLink(r, k, lp, &a->link))
+                return false;
+            a->link.params.up = up;
+            return true;
+        }
         if (isSctpAction(o))
             return readSctpAction(r, o, path, a);
         if (!r.only(o, path, { QStringLiteral("at_ms"), QStringLiteral("peer"), QStringLiteral("call"), QStringLiteral("request"), QStringLiteral("send"), QStringLiteral("register"), QStringLiteral("after") },
@@ -449,6 +482,8 @@ QString LessonTrigger::describe() const
         parts << QStringLiteral("%1 down").arg(down.join(QStringLiteral(", ")));
     for (const LessonExpectation& e : delivered)
         parts << e.describe();
+    if (ranAction >= 0)
+        parts << QStringLiteral("action %1 ran %2 ms before").arg(ranAction + 1).arg(ranMs);
     return parts.join(QStringLiteral(" and "));
 }
 
@@ -644,11 +679,40 @@ std::optional<Lesson> LessonFile::parse(const QByteArray& json, const QString& f
         }
     }
     QSet<QString> acting; // sctp peers named by an earlier action
+    r.setActionCount(actions.size());
     for (qsizetype i = 0; i < actions.size(); ++i) {
         const QString path = QStringLiteral("actions[%1]").arg(i);
         LessonAction a;
         if (!readAction(r, actions.at(i), path, &a))
             return failed();
+        if (a.kind == LessonAction::Kind::Link) {
+            // Its direction(s) must be wired: a SIP link, or the SCTP link pair of the two hosts.
+            const LessonPeer* from = peerNamed(a.link.from);
+            const LessonPeer* to = peerNamed(a.link.to);
+            for (const auto& [end, p] : { std::pair { QStringLiteral("from"), from }, std::pair { QStringLiteral("to"), to } })
+                if (!p) {
+                    r.fail(QStringLiteral("%1.link.%2").arg(path, end), QStringLiteral("no peer named '%1'").arg(end == QLatin1String("from") ? a.link.from : a.link.to));
+                    return failed();
+                }
+            const bool sctp = from->kind == LessonPeer::Kind::Sctp;
+            const bool wired = sctp ? to->kind == LessonPeer::Kind::Sctp && pairedHost(l, from->host) == to->host
+                                    : to->kind != LessonPeer::Kind::Sctp && directions.contains(a.link.from + QStringLiteral("->") + a.link.to)
+                    && (a.link.oneWay || directions.contains(a.link.to + QStringLiteral("->") + a.link.from));
+            if (!wired) {
+                r.fail(path + QStringLiteral(".link.to"), QStringLiteral("no link from %1 to %2 in \"links\" to change").arg(a.link.from, a.link.to));
+                return failed();
+            }
+            if (a.onTick) {
+                if (std::none_of(l.peers.cbegin(), l.peers.cend(), [](const LessonPeer& p) { return p.kind == LessonPeer::Kind::Sctp; })) {
+                    r.fail(path + QStringLiteral(".after"), QStringLiteral("a condition needs sctp peers (the lab tick runs for them); give \"at_ms\""));
+                    return failed();
+                }
+                if (!checkTrigger(r, l, path + QStringLiteral(".after"), a.tickTrigger))
+                    return failed();
+            }
+            l.actions << a;
+            continue;
+        }
         if (!sctpActionKey(a.kind).isEmpty()) {
             if (!checkSctpAction(r, l, path, a))
                 return failed();

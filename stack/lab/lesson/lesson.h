@@ -101,14 +101,16 @@ struct LessonTrigger {
     QStringList up; // sctp peers with an established association (a listener: one it took)
     QStringList down; // sctp peers whose association ended (SHUTDOWN-COMPLETE, ABORT, lost)
     QList<LessonExpectation> delivered; // each: that peer has received `number` matching messages
+    int ranAction = -1; // "ran": action ranAction (from 0) ran at least ranMs ago; -1: no such part
+    qint64 ranMs = 0;
     qint64 delayMs = 0;
-    bool isEmpty() const { return up.isEmpty() && down.isEmpty() && delivered.isEmpty(); }
+    bool isEmpty() const { return up.isEmpty() && down.isEmpty() && delivered.isEmpty() && ranAction < 0; }
     QString describe() const; // "sctp-a up, 60 delivered to sctp-b"
 };
 
 struct LessonAction {
     // The SIP kinds before the SCTP ones: "kind >= SctpConnect" tells them apart.
-    enum class Kind { Call, Request, Send, Register, SctpConnect, SctpSendmsg, SctpShutdown, SctpAbort, SctpSocket };
+    enum class Kind { Call, Request, Send, Register, SctpConnect, SctpSendmsg, SctpShutdown, SctpAbort, SctpSocket, Link };
     qint64 atMs = 0;
     QString peer; // a sip-uac
     Kind kind = Kind::Call;
@@ -147,6 +149,9 @@ struct LessonAction {
     // trigger checked on the lab tick; the action runs on a tick (hasAfter is set too)
     bool onTick = false;
     LessonTrigger tickTrigger;
+    // "link": the direction(s) from -> to (both unless one_way) get these parameters, as a "links"
+    // entry gives them (loss/delay_ms not given: the lesson's defaults; --loss/--delay replace them)
+    LessonLink link;
     // SCTP actions: "after": {"delivered": {...}, "count": N, "delay_ms": D} instead of at_ms —
     // the action runs D ms after the sctp peer afterDelivered.peer has received the N-th message
     // matching the filter (afterDelivered: a Delivered expectation, number = N, compare AtLeast).

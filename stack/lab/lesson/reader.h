@@ -127,6 +127,9 @@ public:
         return false;
     }
     const QString& error() const { return m_error; }
+    // How many actions the file has (for "ran": {"action": N}, checked while they are read).
+    qsizetype actionCount() const { return m_actions; }
+    void setActionCount(qsizetype n) { m_actions = n; }
 
     // Only these keys, so that a misspelt or unsupported field is an error, not silently ignored.
     bool only(
@@ -213,6 +216,7 @@ private:
     Positions m_pos;
     QString m_file;
     QString m_error;
+    qsizetype m_actions = 0;
 };
 
 // A peer's or lane's name: "alice", "sctp-a".

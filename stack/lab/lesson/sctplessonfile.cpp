@@ -346,7 +346,7 @@ bool readSctpExpectation(Reader& r, const QJsonObject& o, const QString& path, L
 
 bool readTrigger(Reader& r, const QJsonObject& o, const QString& path, LessonTrigger* t)
 {
-    if (!r.only(o, path, { QStringLiteral("up"), QStringLiteral("down"), QStringLiteral("delivered"), QStringLiteral("count"), QStringLiteral("delay_ms") },
+    if (!r.only(o, path, { QStringLiteral("up"), QStringLiteral("down"), QStringLiteral("delivered"), QStringLiteral("count"), QStringLiteral("ran"), QStringLiteral("delay_ms") },
             { { QStringLiteral("answered"), QStringLiteral("an SCTP action or the run's end waits on SCTP state, not on a SIP answer") } }))
         return false;
     for (const QString& key : { QStringLiteral("up"), QStringLiteral("down") }) {
@@ -367,6 +367,18 @@ bool readTrigger(Reader& r, const QJsonObject& o, const QString& path, LessonTri
             return r.fail(kp, QStringLiteral("expected an sctp peer's name or a non-empty array of them"));
         }
         (key == QLatin1String("up") ? t->up : t->down) = names;
+    }
+    if (o.contains(QStringLiteral("ran"))) {
+        // {"action": N, "ms": M}: action N (from 1) ran at least M ms ago (checked in parse())
+        const QString rp = path + QStringLiteral(".ran");
+        QJsonObject ran;
+        int action = 0;
+        if (!r.object(o.value(QStringLiteral("ran")), rp, &ran) || !r.only(ran, rp, { QStringLiteral("action"), QStringLiteral("ms") })
+            || !r.number(ran, rp, QStringLiteral("action"), &action, 1, 1000000, true) || !r.number(ran, rp, QStringLiteral("ms"), &t->ranMs, 0, 86400000, true))
+            return false;
+        if (!ran.contains(QStringLiteral("action")))
+            return r.fail(rp, QStringLiteral("missing field 'action' (the number of the action, from 1)"));
+        t->ranAction = action - 1;
     }
     qint64 count = 1;
     if (!r.number(o, path, QStringLiteral("count"), &count, 1, 1000000, true) || !r.number(o, path, QStringLiteral("delay_ms"), &t->delayMs, 0, 86400000, true))
@@ -403,12 +415,14 @@ bool readTrigger(Reader& r, const QJsonObject& o, const QString& path, LessonTri
         return r.fail(path + QStringLiteral(".count"), QStringLiteral("counts the messages of \"delivered\", which is missing"));
     }
     if (t->isEmpty())
-        return r.fail(path, QStringLiteral("expected at least one of \"up\", \"down\", \"delivered\""));
+        return r.fail(path, QStringLiteral("expected at least one of \"up\", \"down\", \"delivered\", \"ran\""));
     return true;
 }
 
 bool checkTrigger(Reader& r, const Lesson& l, const QString& path, const LessonTrigger& t)
 {
+    if (t.ranAction >= 0 && t.ranAction >= l.actions.size() && t.ranAction >= r.actionCount())
+        return r.fail(path + QStringLiteral(".ran.action"), QStringLiteral("no action %1 in \"actions\"").arg(t.ranAction + 1));
     for (const auto& [key, names] : { std::pair { QStringLiteral("up"), t.up }, std::pair { QStringLiteral("down"), t.down } })
         for (qsizetype i = 0; i < names.size(); ++i) {
             const LessonPeer* p = peerNamed(l, names[i]);

@@ -143,6 +143,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
         check(lesson->exchange.isEmpty() || lesson->ends == Lesson::Ends::Settled, "an exchange lesson ends when its exchange does");
         if (lesson->ends == Lesson::Ends::When)
             checkTrigger(lesson->endsWhen);
+        for (const LessonTrigger* t : { &lesson->endsWhen })
+            check(t->ranAction < lesson->actions.size(), "a condition's ran names an action of the lesson");
+        for (const LessonAction& a : lesson->actions)
+            check(a.tickTrigger.ranAction < lesson->actions.size(), "a condition's ran names an action of the lesson");
         int composers = 0;
         for (const LessonPeer& p : lesson->peers) {
             composers += p.composer;
@@ -155,9 +159,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
             check(a.repeat >= 1, "an action runs at least once");
             check(a.everyMs == 0 || a.repeat >= 2, "every_ms spaces a repeat");
             if (a.onTick) {
-                check(a.hasAfter && a.kind >= LessonAction::Kind::SctpConnect && a.afterAnswered < 0, "a state condition starts an SCTP action");
+                check(a.hasAfter && a.kind >= LessonAction::Kind::SctpConnect && a.afterAnswered < 0, "a state condition starts an SCTP or link action");
                 checkTrigger(a.tickTrigger);
             }
+            if (a.kind == LessonAction::Kind::Link)
+                check(lesson->peerNamed(a.link.from) && lesson->peerNamed(a.link.to) && a.link.from != a.link.to, "a link action names two peers", a.link.from);
             if (const LessonPeer* from = lesson->peerNamed(a.peer))
                 check(!from->composer, "no action acts on the composer's socket", a.peer);
             if (a.afterAnswered < 0)
