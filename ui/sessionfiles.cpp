@@ -125,8 +125,11 @@ SessionFiles::Result SessionFiles::open(const QString& path)
     case FileKind::Session: {
         if (m_beforeLoad)
             m_beforeLoad();
-        if (!m_session->load(path, &r.error))
+        QString torn;
+        if (!m_session->load(path, &r.error, &torn))
             return r;
+        if (!torn.isEmpty())
+            r.warnings << tr("%1: %2").arg(name, torn);
         restoreParts();
         r.summary = tr("%1 events and the drafts from %2").arg(locale.toString(m_journal->count()), name);
         rebuildTables(&r);

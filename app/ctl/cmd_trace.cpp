@@ -81,6 +81,7 @@ namespace {
             }
             info->format = QStringLiteral("session");
             info->epochNs = c.epochNs;
+            info->problem = c.tornWarning();
             return 0;
         }
         if (head.trimmed().startsWith('{')) {

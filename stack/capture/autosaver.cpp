@@ -13,6 +13,7 @@ SessionAutosaver::SessionAutosaver(Session* session, QString path, int intervalM
     : QObject(parent)
     , m_session(session)
     , m_path(std::move(path))
+    , m_writer(std::make_unique<SessionFileWriter>(*session, m_path))
 {
     m_timer.setInterval(intervalMs);
     connect(&m_timer, &QTimer::timeout, this, &SessionAutosaver::tick);
@@ -63,7 +64,7 @@ void SessionAutosaver::tick()
         QElapsedTimer took;
         took.start();
         QString error;
-        const bool ok = m_session->save(m_path, &error);
+        const bool ok = m_writer->update(&error);
         const qint64 ms = took.elapsed();
         // Back on the owner's thread: record what was saved and tell.
         QMetaObject::invokeMethod(
@@ -97,7 +98,7 @@ bool SessionAutosaver::saveNow()
     if (!dirty(&count, &revision))
         return true;
     QString error;
-    if (!m_session->save(m_path, &error)) {
+    if (!m_writer->update(&error)) {
         emit failed(error);
         return false;
     }

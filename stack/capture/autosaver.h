@@ -7,14 +7,18 @@
 #include <QTimer>
 
 #include <atomic>
+#include <memory>
 
 namespace ladder::trace {
 
 class Session;
+class SessionFileWriter;
 
 // Saves a session every few seconds when the journal grew or a blob changed, so that a crash loses
-// at most one interval. Each save is atomic (QSaveFile: the previous file stays whole until the new
-// one is complete) and runs on a worker thread, so the owner's event loop never waits for the disk;
+// at most one interval. The first save writes the whole file atomically (QSaveFile); later ones
+// append what is new and a commit (SessionFileWriter, session.h), so a long capture is not written
+// again on every tick, and a crash mid-append loses only that append. Saves run on a worker thread,
+// so the owner's event loop never waits for the disk;
 // a tick that finds the previous save still running is skipped, and so is one that comes sooner
 // after the last save than that save took (the disk is busy at most half the time).
 class SessionAutosaver : public QObject {
@@ -39,6 +43,7 @@ private:
 
     Session* m_session;
     QString m_path;
+    std::unique_ptr<SessionFileWriter> m_writer; // used by one save at a time
     QTimer m_timer;
     QThread* m_worker = nullptr;
     std::atomic<bool> m_busy { false };

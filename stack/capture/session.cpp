@@ -7,13 +7,16 @@
 #include <QDataStream>
 #include <QFile>
 #include <QSaveFile>
+#include <QtEndian>
+
+#include <algorithm>
 
 namespace ladder::trace {
 
 namespace {
     const QByteArray kMagic = QByteArrayLiteral("LADDERLAB-SESSION\n");
     const QByteArray kEnd = QByteArrayLiteral("END\n");
-    constexpr quint32 kVersion = 1;
+    constexpr quint32 kVersion = 2; // what save() writes; version 1 files are still read
     constexpr quint64 kChunkEvents = 4096;
     constexpr quint32 kMaxBlobs = 1 << 16;
     constexpr quint32 kMaxStrings = 1 << 26;
@@ -60,59 +63,138 @@ bool Session::looksLikeSession(const QByteArray& head)
     return head.startsWith(kMagic);
 }
 
+QHash<QString, QByteArray> Session::blobs() const
+{
+    QMutexLocker l(&m_mutex);
+    return m_blobs;
+}
+
 bool Session::save(const QString& path, QString* error) const
 {
-    QHash<QString, QByteArray> blobs;
-    {
-        QMutexLocker l(&m_mutex);
-        blobs = m_blobs;
-    }
-    const quint64 n = m_journal->count();
-    // The string table is built while encoding; events go to a temporary buffer per chunk, and
-    // the table is written after the blobs, so chunks are encoded first.
-    QHash<QString, quint32> ids { { QString(), 0 } };
-    QStringList strings { QString() };
-    auto intern = [&](const QString& s) {
-        auto it = ids.constFind(s);
-        if (it != ids.constEnd())
+    SessionFileWriter writer(*this, path);
+    return writer.update(error);
+}
+
+QString Session::FileContent::tornWarning() const
+{
+    if (tornBytes <= 0)
+        return {};
+    return QStringLiteral("the last %1 byte(s), after the file's last complete save, were left out (a save cut short, or damage)")
+        .arg(tornBytes);
+}
+
+SessionFileWriter::SessionFileWriter(const Session& session, QString path)
+    : m_session(session)
+    , m_path(std::move(path))
+{
+}
+
+void SessionFileWriter::reset()
+{
+    const Journal& j = m_session.journal();
+    m_whole = true;
+    m_generation = j.generation();
+    m_epochNs = j.epochNs();
+    m_next = 0;
+    m_written = 0;
+    m_ids.clear();
+    m_blobs.clear();
+    m_blobRevision = ~quint64(0);
+    m_size = 0;
+}
+
+QByteArray SessionFileWriter::records()
+{
+    const Journal& j = m_session.journal();
+    const quint64 end = j.count();
+    // Strings are numbered as events first use them; the new ones go before the events' chunks.
+    QStringList fresh;
+    auto intern = [&](const QString& str) {
+        auto it = m_ids.constFind(str);
+        if (it != m_ids.constEnd())
             return *it;
-        const quint32 id = quint32(strings.size());
-        strings.append(s);
-        ids.insert(s, id);
+        const quint32 id = quint32(m_ids.size());
+        m_ids.insert(str, id);
+        fresh.append(str);
         return id;
     };
     QList<QByteArray> chunks;
     std::vector<char> buf;
-    quint64 written = 0;
-    for (quint64 first = 0; first < n; first += kChunkEvents) {
+    for (quint64 first = m_next; first < end; first += kChunkEvents) {
         buf.clear();
-        m_journal->forEach(first, std::min(kChunkEvents, n - first), [&](const Event& e) {
+        j.forEach(first, std::min(kChunkEvents, end - first), [&](const Event& e) {
             codec::encode(buf, e, intern(e.from), intern(e.to));
-            ++written;
+            ++m_written;
         });
-        chunks.append(QByteArray(buf.data(), qsizetype(buf.size())));
+        if (!buf.empty())
+            chunks.append(QByteArray(buf.data(), qsizetype(buf.size())));
     }
-    QSaveFile f(path);
-    if (!f.open(QIODevice::WriteOnly))
-        return fail(error, QStringLiteral("%1: %2").arg(path, f.errorString()));
-    f.write(kMagic);
-    QDataStream out(&f);
-    out.setVersion(QDataStream::Qt_6_4);
-    out << kVersion << m_journal->epochNs() << quint32(blobs.size());
-    QStringList names = blobs.keys();
-    names.sort(); // stable files for the same content
-    for (const QString& name : std::as_const(names))
-        out << name << blobs.value(name);
-    out << quint32(strings.size());
-    for (const QString& s : std::as_const(strings))
-        out << s;
-    // Discarded events are not in the file: the count is what forEach delivered.
-    out << written;
+    m_next = std::max(m_next, end);
+    QByteArray out;
+    QDataStream ds(&out, QIODevice::WriteOnly);
+    ds.setVersion(QDataStream::Qt_6_4);
+    if (m_whole) {
+        ds.writeRawData(kMagic.constData(), int(kMagic.size()));
+        ds << kVersion << m_epochNs;
+    }
+    const quint64 revision = m_session.revision();
+    if (revision != m_blobRevision) {
+        const QHash<QString, QByteArray> now = m_session.blobs();
+        QStringList names = now.keys();
+        for (auto it = m_blobs.cbegin(); it != m_blobs.cend(); ++it)
+            if (!now.contains(it.key()))
+                names.append(it.key()); // removed: written empty
+        names.sort(); // stable files for the same content
+        for (const QString& name : std::as_const(names)) {
+            const QByteArray data = now.value(name);
+            if (m_blobs.contains(name) == now.contains(name) && m_blobs.value(name) == data)
+                continue;
+            ds << quint8('B') << name << data;
+        }
+        m_blobs = now;
+        m_blobRevision = revision;
+    }
+    if (!fresh.isEmpty()) {
+        ds << quint8('S') << quint32(fresh.size());
+        for (const QString& str : std::as_const(fresh))
+            ds << str;
+    }
     for (const QByteArray& c : std::as_const(chunks))
-        out << c;
-    f.write(kEnd);
-    if (out.status() != QDataStream::Ok || !f.commit())
-        return fail(error, QStringLiteral("%1: %2").arg(path, f.errorString()));
+        ds << quint8('E') << c;
+    ds << quint8('C') << m_written;
+    return out;
+}
+
+bool SessionFileWriter::update(QString* error)
+{
+    const Journal& j = m_session.journal();
+    if (m_whole || j.generation() != m_generation || j.epochNs() != m_epochNs)
+        reset();
+    if (m_whole) {
+        const QByteArray bytes = records();
+        QSaveFile f(m_path);
+        if (!f.open(QIODevice::WriteOnly) || f.write(bytes) != bytes.size() || !f.commit()) {
+            m_whole = true;
+            return fail(error, QStringLiteral("%1: %2").arg(m_path, f.errorString()));
+        }
+        m_whole = false;
+        m_size = bytes.size();
+        return true;
+    }
+    QFile f(m_path);
+    if (!f.open(QIODevice::ReadWrite) || f.size() != m_size) {
+        // Gone, or changed behind our back: this call writes it whole.
+        m_whole = true;
+        return update(error);
+    }
+    const QByteArray bytes = records();
+    if (!f.seek(m_size) || f.write(bytes) != bytes.size() || !f.flush()) {
+        const QString why = f.errorString();
+        f.resize(m_size); // the last commit stays the end of the file
+        m_whole = true; // and the next update writes it whole
+        return fail(error, QStringLiteral("%1: %2").arg(m_path, why));
+    }
+    m_size += bytes.size();
     return true;
 }
 
@@ -123,15 +205,117 @@ bool Session::read(const QString& path, const EventSink& sink, FileContent* cont
         return fail(error, QStringLiteral("%1: %2").arg(path, f.errorString()));
     if (f.read(kMagic.size()) != kMagic)
         return fail(error, QStringLiteral("%1: not a LadderLab session file").arg(path));
+    const QByteArray v = f.peek(4);
+    const quint32 version = v.size() == 4 ? qFromBigEndian<quint32>(v.constData()) : 0;
+    if (version == 1)
+        return readV1(f, path, sink, content, error);
+    if (version == kVersion)
+        return readV2(f, path, sink, content, error);
+    return fail(error, QStringLiteral("%1: session format version %2 is not supported (this reader knows 1 and %3)")
+                           .arg(path)
+                           .arg(version)
+                           .arg(kVersion));
+}
+
+bool Session::readV2(QIODevice& f, const QString& path, const EventSink& sink, FileContent* content, QString* error)
+{
+    QDataStream in(&f);
+    in.setVersion(QDataStream::Qt_6_4);
+    quint32 version = 0;
+    FileContent c;
+    in >> version >> c.epochNs;
+    if (in.status() != QDataStream::Ok)
+        return fail(error, QStringLiteral("%1: damaged header").arg(path));
+    QStringList strings;
+    QList<Event> events;
+    QHash<QString, QByteArray> blobs;
+    // What the last commit covers; a record that cannot be read ends the reading there.
+    qsizetype committedEvents = -1;
+    QHash<QString, QByteArray> committedBlobs;
+    qint64 committedAt = 0;
+    QString damage;
+    while (!in.atEnd() && damage.isEmpty()) {
+        quint8 kind = 0;
+        in >> kind;
+        if (kind == 'S') {
+            quint32 n = 0;
+            in >> n;
+            if (in.status() != QDataStream::Ok || n > kMaxStrings || quint32(strings.size()) > kMaxStrings - n) {
+                damage = QStringLiteral("damaged string table");
+                break;
+            }
+            for (quint32 i = 0; i < n && in.status() == QDataStream::Ok; ++i) {
+                QString str;
+                in >> str;
+                strings.append(str);
+            }
+        } else if (kind == 'E') {
+            QByteArray chunk;
+            in >> chunk;
+            if (in.status() != QDataStream::Ok || chunk.isEmpty()) {
+                damage = QStringLiteral("truncated after %1 events").arg(events.size());
+                break;
+            }
+            codec::Cursor cur { reinterpret_cast<const uchar*>(chunk.constData()),
+                reinterpret_cast<const uchar*>(chunk.constData()) + chunk.size() };
+            while (!cur.atEnd()) {
+                Event e;
+                quint32 from = 0, to = 0;
+                if (!codec::decode(cur, &e, &from, &to) || from >= quint32(strings.size()) || to >= quint32(strings.size())) {
+                    damage = QStringLiteral("damaged event %1").arg(events.size());
+                    break;
+                }
+                e.from = strings.at(qsizetype(from));
+                e.to = strings.at(qsizetype(to));
+                events.append(std::move(e));
+            }
+        } else if (kind == 'B') {
+            QString name;
+            QByteArray data;
+            in >> name >> data;
+            if (in.status() == QDataStream::Ok && data.isEmpty())
+                blobs.remove(name);
+            else if (in.status() == QDataStream::Ok && (blobs.size() < qsizetype(kMaxBlobs) || blobs.contains(name)))
+                blobs.insert(name, data);
+            else
+                damage = QStringLiteral("damaged blobs");
+        } else if (kind == 'C') {
+            quint64 total = 0;
+            in >> total;
+            if (in.status() == QDataStream::Ok && total == quint64(events.size())) {
+                committedEvents = events.size();
+                committedBlobs = blobs;
+                committedAt = f.pos();
+            } else {
+                damage = QStringLiteral("damaged commit after %1 events").arg(events.size());
+            }
+        } else {
+            damage = QStringLiteral("unknown record %1 at byte %2").arg(int(kind)).arg(f.pos() - 1);
+        }
+        if (in.status() != QDataStream::Ok && damage.isEmpty())
+            damage = QStringLiteral("truncated after %1 events").arg(events.size());
+    }
+    if (committedEvents < 0)
+        return fail(error, QStringLiteral("%1: damaged or truncated (%2; nothing complete to load)")
+                               .arg(path, damage.isEmpty() ? QStringLiteral("no commit") : damage));
+    c.events = quint64(committedEvents);
+    c.blobs = std::move(committedBlobs);
+    c.tornBytes = f.size() - committedAt;
+    events.resize(committedEvents);
+    for (Event& e : events)
+        if (sink)
+            sink(std::move(e));
+    if (content)
+        *content = std::move(c);
+    return true;
+}
+
+bool Session::readV1(QIODevice& f, const QString& path, const EventSink& sink, FileContent* content, QString* error)
+{
     QDataStream in(&f);
     in.setVersion(QDataStream::Qt_6_4);
     quint32 version = 0, blobCount = 0, stringCount = 0;
     in >> version;
-    if (version != kVersion)
-        return fail(error, QStringLiteral("%1: session format version %2 is not supported (this reader knows %3)")
-                               .arg(path)
-                               .arg(version)
-                               .arg(kVersion));
     FileContent c;
     in >> c.epochNs >> blobCount;
     if (in.status() != QDataStream::Ok || blobCount > kMaxBlobs)
@@ -185,13 +369,15 @@ bool Session::read(const QString& path, const EventSink& sink, FileContent* cont
     return true;
 }
 
-bool Session::load(const QString& path, QString* error)
+bool Session::load(const QString& path, QString* error, QString* warning)
 {
     // Read fully first: a bad file must not wipe the current session.
     QList<Event> events;
     FileContent c;
     if (!read(path, [&events](Event&& e) { events.append(std::move(e)); }, &c, error))
         return false;
+    if (warning)
+        *warning = c.tornWarning();
     m_journal->clear();
     m_journal->setEpochNs(c.epochNs);
     for (Event& e : events)

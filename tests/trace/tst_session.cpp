@@ -2,9 +2,12 @@
 #include "capture/autosaver.h"
 #include "journal/journal.h"
 #include "capture/session.h"
+#include "journal/eventcodec.h"
 #include "tracetestdata.h"
 
+#include <QDataStream>
 #include <QDir>
+#include <QFileInfo>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -169,6 +172,167 @@ private slots:
         QCOMPARE(failed.count(), 0);
         // Atomic writes leave no temporary files behind.
         QCOMPARE(QDir(dir.path()).entryList(QDir::Files), QStringList { QStringLiteral("auto.llsession") });
+    }
+
+    // The autosaver's writer appends what is new and a commit instead of writing the whole file
+    // again: each append is as large as what changed, and the file reads back as the journal.
+    void writerAppendsWhatIsNew()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("auto.llsession"));
+        Session s(filled());
+        s.setBlob(QStringLiteral("lab"), QByteArrayLiteral("{\"loss\":5}"));
+        SessionFileWriter w(s, path);
+        QString error;
+        QVERIFY2(w.update(&error), qPrintable(error));
+        const qint64 whole = QFileInfo(path).size();
+        // The same bytes as save() gives.
+        const QString saved = dir.filePath(QStringLiteral("saved.llsession"));
+        QVERIFY(s.save(saved));
+        QCOMPARE(QFileInfo(saved).size(), whole);
+
+        for (int i = 0; i < 5; ++i) {
+            Event e;
+            e.kind = Kind::SctpChunk;
+            e.from = QStringLiteral("newcomer");
+            e.c = quint64(i);
+            s.journal().append(e);
+        }
+        s.setBlob(QStringLiteral("composer"), QByteArrayLiteral("draft"));
+        s.setBlob(QStringLiteral("lab"), {});
+        QVERIFY2(w.update(&error), qPrintable(error));
+        const qint64 grown = QFileInfo(path).size() - whole;
+        QVERIFY2(grown > 0 && grown < 200, qPrintable(QString::number(grown))); // not the 10 000 events again
+        QVERIFY(w.update(&error)); // nothing new: a commit alone
+        QCOMPARE(QFileInfo(path).size(), whole + grown + 9);
+
+        Session r(std::make_shared<Journal>());
+        QString warning;
+        QVERIFY2(r.load(path, &error, &warning), qPrintable(error));
+        QVERIFY(warning.isEmpty());
+        compareJournals(s.journal(), r.journal());
+        QCOMPARE(r.journal().epochNs(), s.journal().epochNs());
+        QCOMPARE(r.blobNames(), QStringList { QStringLiteral("composer") });
+        QCOMPARE(r.blob(QStringLiteral("composer")), QByteArrayLiteral("draft"));
+
+        // A cleared journal (a new capture) is written whole again, and only what it holds.
+        s.journal().clear();
+        s.journal().append(wireEvents().first());
+        QVERIFY(w.update(&error));
+        QVERIFY(QFileInfo(path).size() < whole);
+        QVERIFY(r.load(path, &error));
+        compareJournals(s.journal(), r.journal());
+        // A file changed behind the writer's back is written whole too, not appended to.
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::Append));
+        f.write("x");
+        f.close();
+        s.journal().append(wireEvents().first());
+        QVERIFY(w.update(&error));
+        QVERIFY(r.load(path, &error, &warning));
+        QVERIFY(warning.isEmpty());
+        compareJournals(s.journal(), r.journal());
+    }
+
+    // An append cut short (a crash while saving) loses that append only: the file loads as of its
+    // last commit and says how many bytes it left out; a whole file cut short loads nothing.
+    void appendCutShortLoadsTheLastCommit()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("auto.llsession"));
+        Session s(filled());
+        SessionFileWriter w(s, path);
+        QVERIFY(w.update(nullptr));
+        const quint64 first = s.journal().count();
+        const qint64 committed = QFileInfo(path).size();
+        for (const Event& e : wireEvents())
+            s.journal().append(e);
+        QVERIFY(w.update(nullptr));
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const QByteArray all = f.readAll();
+        f.close();
+        for (qsizetype cut : { qsizetype(1), qsizetype(9), (all.size() - committed) / 2, all.size() - committed - 1 }) {
+            QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
+            f.write(all.left(committed + cut));
+            f.close();
+            Session r(std::make_shared<Journal>());
+            QString error, warning;
+            QVERIFY2(r.load(path, &error, &warning), qPrintable(error));
+            QCOMPARE(r.journal().count(), first);
+            QVERIFY2(warning.contains(QStringLiteral("%1 byte(s)").arg(cut)), qPrintable(warning));
+            Session::FileContent c;
+            QVERIFY(Session::read(path, {}, &c, &error));
+            QCOMPARE(c.tornBytes, qint64(cut));
+        }
+    }
+
+    // Files written before version 2 still load.
+    void readsVersion1Files()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("v1.llsession"));
+        const QList<Event> events = wireEvents();
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("LADDERLAB-SESSION\n");
+        QDataStream out(&f);
+        out.setVersion(QDataStream::Qt_6_4);
+        out << quint32(1) << qint64(1700000000000000042LL) << quint32(1) << QStringLiteral("lab") << QByteArrayLiteral("{}");
+        QStringList strings { QString() };
+        std::vector<char> buf;
+        for (const Event& e : events) {
+            for (const QString& str : { e.from, e.to })
+                if (!strings.contains(str))
+                    strings.append(str);
+            codec::encode(buf, e, quint32(strings.indexOf(e.from)), quint32(strings.indexOf(e.to)));
+        }
+        out << quint32(strings.size());
+        for (const QString& str : std::as_const(strings))
+            out << str;
+        out << quint64(events.size()) << QByteArray(buf.data(), qsizetype(buf.size()));
+        f.write("END\n");
+        f.close();
+        const QString seeds = qEnvironmentVariable("LADDERLAB_FUZZ_SEEDS"); // writeFuzzSeeds
+        if (!seeds.isEmpty()) {
+            QFile::remove(QDir(seeds).filePath(QStringLiteral("v1.llsession")));
+            QVERIFY(QFile::copy(path, QDir(seeds).filePath(QStringLiteral("v1.llsession"))));
+        }
+        Session r(std::make_shared<Journal>());
+        QString error;
+        QVERIFY2(r.load(path, &error), qPrintable(error));
+        QCOMPARE(r.journal().count(), quint64(events.size()));
+        QCOMPARE(r.journal().epochNs(), 1700000000000000042LL);
+        QCOMPARE(r.blob(QStringLiteral("lab")), QByteArrayLiteral("{}"));
+        for (qsizetype i = 0; i < events.size(); ++i)
+            QCOMPARE(r.journal().at(quint64(i)).from, events.at(i).from);
+    }
+
+    // Not a check: with LADDERLAB_FUZZ_SEEDS=DIR it writes the seed files of tests/fuzz/session
+    // (a whole save, the same with an append and a blob removed; readsVersion1Files adds its file).
+    void writeFuzzSeeds()
+    {
+        const QString out = qEnvironmentVariable("LADDERLAB_FUZZ_SEEDS");
+        if (out.isEmpty())
+            QSKIP("LADDERLAB_FUZZ_SEEDS not set");
+        QVERIFY(QDir().mkpath(out));
+        auto j = std::make_shared<Journal>();
+        j->setEpochNs(1700000000000000042LL);
+        for (const Event& e : wireEvents())
+            j->append(e);
+        Session s(j);
+        s.setBlob(QStringLiteral("lab"), QByteArrayLiteral("{\"loss\":5}"));
+        const QString whole = QDir(out).filePath(QStringLiteral("whole.llsession"));
+        QFile::remove(whole);
+        QVERIFY(s.save(whole));
+        const QString appended = QDir(out).filePath(QStringLiteral("appended.llsession"));
+        QFile::remove(appended);
+        SessionFileWriter w(s, appended);
+        QVERIFY(w.update(nullptr));
+        s.journal().append(wireEvents().last());
+        s.setBlob(QStringLiteral("lab"), {});
+        s.setBlob(QStringLiteral("composer"), QByteArrayLiteral("draft"));
+        QVERIFY(w.update(nullptr));
     }
 
     void autosaverReportsFailures()
