@@ -298,7 +298,11 @@ CallListPane::CallListPane(QWidget* parent)
     m_view->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_view->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_view->verticalHeader()->hide();
+    // Rows of one fixed height, as the live tables': a header that may resize its sections keeps
+    // and updates state for each (an 80 ms stall when a live capture's list reached 65 536 calls).
+    m_view->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
     m_view->verticalHeader()->setDefaultSectionSize(m_view->fontMetrics().height() + 6);
+    m_view->verticalHeader()->setResizeContentsPrecision(0);
     m_view->horizontalHeader()->setStretchLastSection(true);
     m_view->setAlternatingRowColors(true);
     m_view->setColumnWidth(CallListModel::FromColumn, 260);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "composer/sctpcomposer.h"
 #include "composer/sipcomposer.h"
+#include "models/livemodels.h"
 #include "sip/message/parser.h"
 #include "sip/message/validation.h"
 
@@ -62,6 +63,38 @@ private slots:
                       .replace(QRegularExpression(QStringLiteral("branch=[^;\n]+")), QStringLiteral("branch=abc")));
         const QStringList f2 = c.validateNow();
         QVERIFY2(f2.join(QLatin1Char('|')).contains(QStringLiteral("EINVAL")), qPrintable(f2.join(QLatin1Char('|'))));
+    }
+
+    // The dialog list follows the model's appends but holds only the newest 1 000 dialogs, plus
+    // the one chosen, which stays chosen however many come after it.
+    void dialogListHoldsTheNewest()
+    {
+        ui::DialogModel model;
+        ui::SipComposer c;
+        c.setDialogModel(&model);
+        auto append = [&](quint64 first, quint64 n) {
+            QList<sip::DialogSnapshot> batch;
+            for (quint64 id = first; id < first + n; ++id) {
+                sip::DialogSnapshot d;
+                d.id = id;
+                d.callId = "call-" + QByteArray::number(id);
+                d.method = QStringLiteral("INVITE");
+                batch.append(d);
+            }
+            model.upsert(batch);
+        };
+        append(1, 600);
+        QCOMPARE(c.dialogBox()->count(), 601);
+        c.dialogBox()->setCurrentIndex(c.dialogBox()->findData(quint64(5)));
+        QCOMPARE(c.selectedDialog(), quint64(5));
+        for (quint64 first = 601; first < 2101; first += 500)
+            append(first, 500);
+        QCOMPARE(c.dialogBox()->count(), 1 + 1 + 1000);
+        QCOMPARE(c.selectedDialog(), quint64(5));
+        QCOMPARE(c.dialogBox()->itemData(2).toULongLong(), quint64(1101));
+        QCOMPARE(c.dialogBox()->itemData(c.dialogBox()->count() - 1).toULongLong(), quint64(2100));
+        append(1, 1); // a change to a listed row, not an append
+        QCOMPARE(c.dialogBox()->count(), 1002);
     }
 
     void sendCarriesTheFlags()

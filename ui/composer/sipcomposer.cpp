@@ -26,6 +26,8 @@
 #include <QTimer>
 #include <QVBoxLayout>
 
+#include <algorithm>
+
 namespace ladder::ui {
 
 QStringList SipComposer::templateNames()
@@ -245,25 +247,32 @@ void SipComposer::loadTemplate(const QString& method)
 void SipComposer::setDialogModel(DialogModel* model)
 {
     m_dialogs = model;
+    // The newest kDialogsListed dialogs (and the chosen one, however old): a live capture adds
+    // thousands a second, a list of 100 000 is no use to pick from, and each item added to it cost
+    // the window (a stall at 100 000 dialogs).
     auto add = [this](int first, int last) {
-        for (int row = first; row <= last; ++row) {
+        for (int row = std::max(first, last - kDialogsListed + 1); row <= last; ++row) {
             const auto& d = m_dialogs->at(row);
             m_dialog->addItem(QStringLiteral("%1 %2 — %3 (%4)")
                                   .arg(d.role, d.method, QString::fromUtf8(d.callId.left(24)), d.state),
                 d.id);
         }
+        while (m_dialog->count() - 1 > kDialogsListed + (m_dialog->currentIndex() > 0 ? 1 : 0))
+            m_dialog->removeItem(m_dialog->currentIndex() == 1 ? 2 : 1);
+        m_dialogsSeen = last + 1;
     };
     auto refresh = [this, add] {
         const quint64 current = selectedDialog();
         m_dialog->clear();
         m_dialog->addItem(tr("(no dialog)"), 0);
+        m_dialogsSeen = 0;
         add(0, int(m_dialogs->rows().size()) - 1);
         const int i = m_dialog->findData(current);
         m_dialog->setCurrentIndex(i < 0 ? 0 : i);
     };
-    // Dialogs appended (a live capture adds thousands a second): only theirs are added.
+    // Dialogs appended: only theirs are added.
     connect(model, &QAbstractItemModel::rowsInserted, this, [this, add, refresh](const QModelIndex&, int first, int last) {
-        if (first == m_dialog->count() - 1)
+        if (first == m_dialogsSeen)
             add(first, last);
         else
             refresh();

@@ -39,6 +39,7 @@ public:
     quint64 selectedDialog() const;
     QCheckBox* statefulBox() const { return m_stateful; }
     QCheckBox* forkBox() const { return m_onFork; }
+    QComboBox* dialogBox() const { return m_dialog; } // "(no dialog)", then the newest dialogs
     QPushButton* sendButton() const { return m_send; }
 
     // The message as it goes on the wire: CRLF line ends, headers and body.
@@ -88,6 +89,8 @@ private:
     QCheckBox* m_stateful;
     QCheckBox* m_onFork;
     QComboBox* m_dialog;
+    static constexpr int kDialogsListed = 1000; // the newest dialogs in m_dialog (setDialogModel)
+    int m_dialogsSeen = 0; // the dialog model's rows m_dialog has followed
     QPushButton* m_autoFill;
     QPushButton* m_saveLib;
     QPushButton* m_deleteLib;
