@@ -15,6 +15,8 @@
 //  * the input as Authorization values (its lines) never verifies at a DigestServer whose nonces it
 //    cannot know (a secret of the run), and every refusal says why; a client's answer to that
 //    server's challenge verifies once, and the same answer again is a replay.
+#include "../common/check.h"
+
 #include "sip/auth/digest.h"
 #include "sip/auth/verify.h"
 
@@ -23,16 +25,9 @@
 #include <cstdlib>
 
 using namespace ladder::sip::auth;
+using ladder::fuzz::check;
 
 namespace {
-
-void check(bool condition, const char* what)
-{
-    if (!condition) {
-        std::fprintf(stderr, "fuzz check failed: %s\n", what);
-        std::abort();
-    }
-}
 
 bool sameChallenge(const Challenge& a, const Challenge& b) { return a.scheme == b.scheme && a.params == b.params; }
 

@@ -7,6 +7,8 @@
 //  * fed to the ingest (as a datagram, and as a TCP stream whole or cut in two anywhere), the same
 //    packets reach the pipeline either way, and the SIP messages it makes of datagrams carry bytes
 //    of the input.
+#include "../common/check.h"
+
 #include "capture/hep/hep.h"
 #include "capture/hep/hepingest.h"
 #include "capture/live/pipeline.h"
@@ -16,16 +18,9 @@
 #include <cstdlib>
 
 using namespace ladder::trace;
+using ladder::fuzz::check;
 
 namespace {
-
-void check(bool condition, const char* what)
-{
-    if (!condition) {
-        std::fprintf(stderr, "fuzz check failed: %s\n", what);
-        std::abort();
-    }
-}
 
 struct Run {
     QList<Event> events;

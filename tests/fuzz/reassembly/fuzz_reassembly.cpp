@@ -6,6 +6,8 @@
 //   after the gap), never more than was sent, and the bytes kept waiting stay within the limit.
 // * IP: a datagram completed from unaltered fragments is the datagram itself; nothing completes
 //   past 64 KiB; what is held stays within the limits.
+#include "../common/check.h"
+
 #include "capture/reassembly.h"
 
 #include <cstdint>
@@ -13,16 +15,9 @@
 #include <cstring>
 
 using namespace ladder::trace;
+using ladder::fuzz::check;
 
 namespace {
-
-void check(bool ok, const char* what)
-{
-    if (!ok) {
-        std::fprintf(stderr, "fuzz_reassembly: %s\n", what);
-        std::abort();
-    }
-}
 
 QByteArray pattern(qsizetype n, std::uint8_t salt)
 {

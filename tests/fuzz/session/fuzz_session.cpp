@@ -4,6 +4,8 @@
 //  * what it delivers is what it says it read (FileContent::events), and the torn tail it reports
 //    lies within the file;
 //  * what it read survives a save read back: the same events, every field, and the same blobs.
+#include "../common/check.h"
+
 #include "capture/session.h"
 #include "journal/journal.h"
 
@@ -12,20 +14,11 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <cstdio>
-#include <cstdlib>
 
 using namespace ladder::trace;
+using ladder::fuzz::check;
 
 namespace {
-
-void check(bool ok, const char* what)
-{
-    if (!ok) {
-        std::fprintf(stderr, "fuzz_session: %s\n", what);
-        std::abort();
-    }
-}
 
 bool same(const Event& a, const Event& b)
 {
