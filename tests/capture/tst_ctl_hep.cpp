@@ -5,6 +5,7 @@
 // `ladderctl send sip --hep-to` mirroring a stateful OPTIONS and its 200 (from `ladderctl listen
 // sip`) into it, with the real addresses and the agent id given.
 #include "sipcall.h"
+#include "testprocess.h"
 #include "testskip.h"
 
 #include "capture/hep/hep.h"
@@ -24,64 +25,29 @@ using namespace ladder;
 
 namespace {
 
-struct Ctl {
-    QProcess p;
-    QByteArray out;
+// `ladderctl listen hep`, with the ports it says it listens on.
+struct Ctl : test::TestProcess {
     quint16 udpPort = 0, tcpPort = 0;
 
     bool start(const QStringList& args)
     {
-        p.setProcessChannelMode(QProcess::SeparateChannels);
-        p.start(QStringLiteral(LADDERCTL_EXE), QStringList { QStringLiteral("listen"), QStringLiteral("hep") } + args);
-        if (!p.waitForStarted(5000))
+        if (!TestProcess::start(QStringLiteral(LADDERCTL_EXE), QStringList { QStringLiteral("listen"), QStringLiteral("hep") } + args))
             return false;
+        const QRegularExpression line(QStringLiteral("listening for HEP on (.*)\n"));
         QDeadlineTimer deadline(10000);
-        while (!deadline.hasExpired()) {
-            p.waitForReadyRead(100);
-            out += p.readAllStandardOutput();
-            const QRegularExpressionMatch m
-                = QRegularExpression(QStringLiteral("listening for HEP on (.*)\n")).match(QString::fromUtf8(out));
-            if (m.hasMatch()) {
-                const QRegularExpression port(QStringLiteral("(udp|tcp):127\\.0\\.0\\.1:(\\d+)"));
-                for (auto it = port.globalMatch(m.captured(1)); it.hasNext();) {
-                    const auto pm = it.next();
-                    (pm.captured(1) == QLatin1String("udp") ? udpPort : tcpPort) = quint16(pm.captured(2).toUInt());
-                }
-                return true;
-            }
-            if (p.state() == QProcess::NotRunning)
+        QRegularExpressionMatch m;
+        while (!(m = line.match(QString::fromUtf8(out))).hasMatch()) {
+            if (deadline.hasExpired() || p.state() != QProcess::Running)
                 return false;
+            p.waitForReadyRead(50);
+            pump();
         }
-        return false;
-    }
-    bool waitFor(const QByteArray& text, int ms = 10000)
-    {
-        out += p.readAllStandardOutput();
-        QDeadlineTimer deadline(ms);
-        while (!out.contains(text) && !deadline.hasExpired() && p.state() == QProcess::Running) {
-            p.waitForReadyRead(100);
-            out += p.readAllStandardOutput();
+        const QRegularExpression port(QStringLiteral("(udp|tcp):127\\.0\\.0\\.1:(\\d+)"));
+        for (auto it = port.globalMatch(m.captured(1)); it.hasNext();) {
+            const auto pm = it.next();
+            (pm.captured(1) == QLatin1String("udp") ? udpPort : tcpPort) = quint16(pm.captured(2).toUInt());
         }
-        return out.contains(text);
-    }
-    int stop()
-    {
-        if (p.state() == QProcess::Running)
-            p.terminate(); // SIGTERM: the command ends as at the end of --duration
-        if (!p.waitForFinished(10000)) {
-            p.kill();
-            p.waitForFinished(5000);
-            return -1;
-        }
-        out += p.readAllStandardOutput();
-        return p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -2;
-    }
-    ~Ctl()
-    {
-        if (p.state() != QProcess::NotRunning) {
-            p.kill();
-            p.waitForFinished(5000);
-        }
+        return true;
     }
 };
 
@@ -149,8 +115,8 @@ void TestCtlHep::ourEncoderUdpAndTcp()
     tcp.write(stream.mid(100)); // …and several in one
     tcp.flush();
     // Every message printed as it arrives: 14 SIP messages (the BYE's 200 of each call last).
-    QTRY_VERIFY2_WITH_TIMEOUT(ctl.waitFor("SIP/2.0 200 OK [HEPv3 agent 2001]", 100) && ctl.out.count("sip.message") >= 14,
-        (ctl.out.right(600) + ctl.p.readAllStandardError()).constData(), 10000);
+    QTRY_VERIFY2_WITH_TIMEOUT(ctl.waitFor("SIP/2.0 200 OK [HEPv3 agent 2001]", false, 100) && ctl.out.count("sip.message") >= 14,
+        (ctl.out.right(600) + ctl.err).constData(), 10000);
     tcp.disconnectFromHost();
     QCOMPARE(ctl.stop(), 0);
     const QString o = QString::fromUtf8(ctl.out);
@@ -181,9 +147,8 @@ void TestCtlHep::durationAndAuthKey()
     const QList<QByteArray> frames = callFrames(17, "auth");
     udp.writeDatagram(frames[0], QHostAddress::LocalHost, ctl.udpPort); // no key: refused
     udp.writeDatagram("\x02\x10\x07", QHostAddress::LocalHost, ctl.udpPort); // malformed
-    QVERIFY(ctl.p.waitForFinished(10000));
-    ctl.out += ctl.p.readAllStandardOutput();
-    const QString errs = QString::fromUtf8(ctl.p.readAllStandardError());
+    QVERIFY(ctl.waitForEnd(10000));
+    const QString errs = QString::fromUtf8(ctl.err);
     QCOMPARE(ctl.p.exitCode(), 0);
     QVERIFY2(errs.contains(QLatin1String("HEP packet refused: no authentication key")), qPrintable(errs));
     QVERIFY2(errs.contains(QLatin1String("HEPv2 header truncated")), qPrintable(errs));
@@ -294,7 +259,7 @@ void TestCtlHep::kamailioSiptrace()
     }
     QVERIFY2(uac.exitCode() == 0, (uac.readAllStandardOutput().right(2000) + kam.readAll().right(3000)).constData());
     // The mirror of the last message (the BYE's 200 leaving kamailio) may trail the call a little.
-    QTRY_VERIFY_WITH_TIMEOUT(ctl.waitFor("[HEPv3 agent 2001]", 100) && ctl.out.count("SIP/2.0 200 OK [HEPv3") >= 4, 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(ctl.waitFor("[HEPv3 agent 2001]", false, 100) && ctl.out.count("SIP/2.0 200 OK [HEPv3") >= 4, 10000);
     QCOMPARE(ctl.stop(), 0);
     const QString o = QString::fromUtf8(ctl.out);
     // Each message twice (into and out of the proxy): INVITE and BYE transactions on both legs.
