@@ -2,16 +2,14 @@
 #include "pathgraphview.h"
 
 #include "graphaxis.h"
+#include "graphexport.h"
 #include "theme.h"
 #include "timeline/timelinelayout.h"
 
-#include <QFile>
-#include <QImage>
 #include <QKeyEvent>
 #include <QMouseEvent>
 #include <QPainter>
 #include <QSet>
-#include <QSvgGenerator>
 #include <QToolTip>
 #include <QWheelEvent>
 
@@ -679,39 +677,18 @@ void PathGraphView::resizeEvent(QResizeEvent* event)
 
 bool PathGraphView::exportPng(const QString& file)
 {
-    const qreal dpr = 2;
-    QImage image(size() * dpr, QImage::Format_ARGB32_Premultiplied);
-    image.setDevicePixelRatio(dpr);
-    QPainter p(&image);
-    render(p, size());
-    p.end();
-    return image.save(file, "PNG");
+    return graphexport::png(file, size(), [this](QPainter& p, const QSize& s) { render(p, s); });
 }
 
 bool PathGraphView::exportSvg(const QString& file)
 {
-    QSvgGenerator svg;
-    svg.setFileName(file);
-    svg.setSize(size());
-    svg.setViewBox(QRect(QPoint(0, 0), size()));
-    svg.setTitle(tr("SCTP path graph"));
-    if (m_graph >= 0)
-        svg.setDescription(m_model.graphs()[std::size_t(m_graph)].title());
-    QPainter p;
-    if (!p.begin(&svg))
-        return false;
-    render(p, size());
-    return p.end();
+    const QString description = m_graph >= 0 ? m_model.graphs()[std::size_t(m_graph)].title() : QString();
+    return graphexport::svg(file, size(), tr("SCTP path graph"), description, [this](QPainter& p, const QSize& s) { render(p, s); });
 }
 
 bool PathGraphView::exportCsv(const QString& file) const
 {
-    if (m_graph < 0)
-        return false;
-    QFile out(file);
-    if (!out.open(QIODevice::WriteOnly | QIODevice::Truncate | QIODevice::Text))
-        return false;
-    return out.write(PathGraphModel::csv(m_model.graphs()[std::size_t(m_graph)]).toUtf8()) >= 0;
+    return m_graph >= 0 && graphexport::text(file, PathGraphModel::csv(m_model.graphs()[std::size_t(m_graph)]));
 }
 
 } // namespace ladder::ui

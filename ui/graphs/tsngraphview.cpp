@@ -2,17 +2,15 @@
 #include "tsngraphview.h"
 
 #include "graphaxis.h"
+#include "graphexport.h"
 #include "theme.h"
 #include "timeline/timelinelayout.h"
 
-#include <QFile>
-#include <QImage>
 #include <QKeyEvent>
 #include <QMouseEvent>
 #include <QPaintEngine>
 #include <QPainter>
 #include <QPainterPath>
-#include <QSvgGenerator>
 #include <QToolTip>
 #include <QWheelEvent>
 
@@ -651,39 +649,18 @@ void TsnGraphView::resizeEvent(QResizeEvent* event)
 
 bool TsnGraphView::exportPng(const QString& file)
 {
-    const qreal dpr = 2;
-    QImage image(size() * dpr, QImage::Format_ARGB32_Premultiplied);
-    image.setDevicePixelRatio(dpr);
-    QPainter p(&image);
-    render(p, size());
-    p.end();
-    return image.save(file, "PNG");
+    return graphexport::png(file, size(), [this](QPainter& p, const QSize& s) { render(p, s); });
 }
 
 bool TsnGraphView::exportSvg(const QString& file)
 {
-    QSvgGenerator svg;
-    svg.setFileName(file);
-    svg.setSize(size());
-    svg.setViewBox(QRect(QPoint(0, 0), size()));
-    svg.setTitle(tr("TSN graph"));
-    if (m_flow >= 0)
-        svg.setDescription(m_model.flows()[std::size_t(m_flow)].title());
-    QPainter p;
-    if (!p.begin(&svg))
-        return false;
-    render(p, size());
-    return p.end();
+    const QString description = m_flow >= 0 ? m_model.flows()[std::size_t(m_flow)].title() : QString();
+    return graphexport::svg(file, size(), tr("TSN graph"), description, [this](QPainter& p, const QSize& s) { render(p, s); });
 }
 
 bool TsnGraphView::exportCsv(const QString& file) const
 {
-    if (m_flow < 0)
-        return false;
-    QFile out(file);
-    if (!out.open(QIODevice::WriteOnly | QIODevice::Truncate | QIODevice::Text))
-        return false;
-    return out.write(TsnGraphModel::csv(m_model.flows()[std::size_t(m_flow)]).toUtf8()) >= 0;
+    return m_flow >= 0 && graphexport::text(file, TsnGraphModel::csv(m_model.flows()[std::size_t(m_flow)]));
 }
 
 } // namespace ladder::ui
