@@ -6,6 +6,7 @@
 
 #include <QDataStream>
 #include <QFile>
+#include <QFileInfo>
 #include <QSaveFile>
 #include <QtEndian>
 
@@ -103,35 +104,11 @@ void SessionFileWriter::reset()
     m_size = 0;
 }
 
-QByteArray SessionFileWriter::records()
+bool SessionFileWriter::writeRecords(QIODevice& out)
 {
     const Journal& j = m_session.journal();
     const quint64 end = j.count();
-    // Strings are numbered as events first use them; the new ones go before the events' chunks.
-    QStringList fresh;
-    auto intern = [&](const QString& str) {
-        auto it = m_ids.constFind(str);
-        if (it != m_ids.constEnd())
-            return *it;
-        const quint32 id = quint32(m_ids.size());
-        m_ids.insert(str, id);
-        fresh.append(str);
-        return id;
-    };
-    QList<QByteArray> chunks;
-    std::vector<char> buf;
-    for (quint64 first = m_next; first < end; first += kChunkEvents) {
-        buf.clear();
-        j.forEach(first, std::min(kChunkEvents, end - first), [&](const Event& e) {
-            codec::encode(buf, e, intern(e.from), intern(e.to));
-            ++m_written;
-        });
-        if (!buf.empty())
-            chunks.append(QByteArray(buf.data(), qsizetype(buf.size())));
-    }
-    m_next = std::max(m_next, end);
-    QByteArray out;
-    QDataStream ds(&out, QIODevice::WriteOnly);
+    QDataStream ds(&out);
     ds.setVersion(QDataStream::Qt_6_4);
     if (m_whole) {
         ds.writeRawData(kMagic.constData(), int(kMagic.size()));
@@ -154,15 +131,37 @@ QByteArray SessionFileWriter::records()
         m_blobs = now;
         m_blobRevision = revision;
     }
-    if (!fresh.isEmpty()) {
-        ds << quint8('S') << quint32(fresh.size());
-        for (const QString& str : std::as_const(fresh))
-            ds << str;
+    // A chunk at a time, each after the strings it is the first to use: one chunk in memory, however
+    // large the journal.
+    QStringList fresh;
+    auto intern = [&](const QString& str) {
+        auto it = m_ids.constFind(str);
+        if (it != m_ids.constEnd())
+            return *it;
+        const quint32 id = quint32(m_ids.size());
+        m_ids.insert(str, id);
+        fresh.append(str);
+        return id;
+    };
+    std::vector<char> buf;
+    for (quint64 first = m_next; first < end && ds.status() == QDataStream::Ok; first += kChunkEvents) {
+        buf.clear();
+        fresh.clear();
+        j.forEach(first, std::min(kChunkEvents, end - first), [&](const Event& e) {
+            codec::encode(buf, e, intern(e.from), intern(e.to));
+            ++m_written;
+        });
+        if (!fresh.isEmpty()) {
+            ds << quint8('S') << quint32(fresh.size());
+            for (const QString& str : std::as_const(fresh))
+                ds << str;
+        }
+        if (!buf.empty())
+            ds << quint8('E') << QByteArray::fromRawData(buf.data(), qsizetype(buf.size()));
     }
-    for (const QByteArray& c : std::as_const(chunks))
-        ds << quint8('E') << c;
+    m_next = std::max(m_next, end);
     ds << quint8('C') << m_written;
-    return out;
+    return ds.status() == QDataStream::Ok;
 }
 
 bool SessionFileWriter::update(QString* error)
@@ -171,30 +170,29 @@ bool SessionFileWriter::update(QString* error)
     if (m_whole || j.generation() != m_generation || j.epochNs() != m_epochNs)
         reset();
     if (m_whole) {
-        const QByteArray bytes = records();
         QSaveFile f(m_path);
-        if (!f.open(QIODevice::WriteOnly) || f.write(bytes) != bytes.size() || !f.commit()) {
-            m_whole = true;
-            return fail(error, QStringLiteral("%1: %2").arg(m_path, f.errorString()));
+        if (!f.open(QIODevice::WriteOnly) || !writeRecords(f) || !f.commit()) {
+            const QString why = f.errorString();
+            reset(); // the next update starts again
+            return fail(error, QStringLiteral("%1: %2").arg(m_path, why));
         }
         m_whole = false;
-        m_size = bytes.size();
+        m_size = QFileInfo(m_path).size();
         return true;
     }
     QFile f(m_path);
     if (!f.open(QIODevice::ReadWrite) || f.size() != m_size) {
         // Gone, or changed behind our back: this call writes it whole.
-        m_whole = true;
+        reset();
         return update(error);
     }
-    const QByteArray bytes = records();
-    if (!f.seek(m_size) || f.write(bytes) != bytes.size() || !f.flush()) {
+    if (!f.seek(m_size) || !writeRecords(f) || !f.flush()) {
         const QString why = f.errorString();
         f.resize(m_size); // the last commit stays the end of the file
-        m_whole = true; // and the next update writes it whole
+        reset(); // and the next update writes it whole
         return fail(error, QStringLiteral("%1: %2").arg(m_path, why));
     }
-    m_size += bytes.size();
+    m_size = f.size();
     return true;
 }
 

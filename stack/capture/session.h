@@ -4,6 +4,7 @@
 #include "journal/event.h"
 
 #include <QHash>
+#include <QIODevice>
 #include <QMutex>
 #include <QStringList>
 
@@ -92,7 +93,9 @@ public:
     QString path() const { return m_path; }
 
 private:
-    QByteArray records(); // what is new, ending in a commit; advances the state below
+    // Writes what is new (the header too when m_whole), ending in a commit; advances the state
+    // below. False when the device refused a write.
+    bool writeRecords(QIODevice& out);
     void reset();
 
     const Session& m_session;
