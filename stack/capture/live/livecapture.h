@@ -26,8 +26,9 @@ struct LiveCaptureOptions {
     int blockTimeoutMs = 20;
     // pcap_set_immediate_mode instead: each frame on its own, but libpcap then uses TPACKET_V2, whose
     // ring has one fixed slot per frame sized for the interface's largest packet — 256 slots on lo
-    // (64 KiB MTU) and 64 on any in 16 MiB, 18 and 5 ms of a 2 000 calls/s load — so the kernel
-    // drops as soon as the reader is late by that much (docs/PERFORMANCE.md, "The kernel's ring").
+    // (64 KiB MTU) and 64 on any in 16 MiB, 21 and 5 ms of a 2 000 calls/s load (12 000 frames/s) — so
+    // the kernel drops as soon as the reader is late by that much (docs/PERFORMANCE.md, "The kernel's
+    // ring and the autosave").
     bool immediate = false;
     // Named in the permission message's setcap command (empty: this process's executable).
     QString binary;
