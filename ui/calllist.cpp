@@ -131,8 +131,8 @@ void CallListModel::append(const QVector<trace::Event>& events)
         // The receiving end's copy of a message the journal also holds as sent (both ends in the
         // lab) is the same message: counted once.
         const size_t digest = qHash(e.raw) ^ qHash(e.from) ^ (qHash(e.to) << 1);
-        auto it = m_byCallId.find(id);
-        if (it == m_byCallId.end()) {
+        const int* row = m_byCallId.find(id);
+        if (!row) {
             Call c;
             c.callId = id;
             if (e.dir == trace::Dir::Tx)
@@ -142,14 +142,14 @@ void CallListModel::append(const QVector<trace::Event>& events)
             added.append(std::move(c));
             continue;
         }
-        Call& c = callAt(*it);
+        Call& c = callAt(*row);
         if (e.dir == trace::Dir::Rx && c.sent.contains(digest))
             continue;
         if (e.dir == trace::Dir::Tx)
             c.sent.insert(digest);
         update(c, e, parsed.message);
-        if (*it < known && (changed.isEmpty() || changed.last() != *it))
-            changed.append(*it);
+        if (*row < known && (changed.isEmpty() || changed.last() != *row))
+            changed.append(*row);
     }
     std::sort(changed.begin(), changed.end());
     changed.erase(std::unique(changed.begin(), changed.end()), changed.end());

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "journal/event.h"
+#include "models/shardedhash.h"
 
 #include <QAbstractTableModel>
 #include <QHash>
@@ -66,7 +67,7 @@ private:
     void update(Call& c, const trace::Event& e, const sip::Message& m);
 
     std::deque<Call> m_rows; // rows never move as more are appended (a QList regrowing past 100 000 calls did)
-    QHash<QByteArray, int> m_byCallId;
+    ShardedHash<QByteArray, int> m_byCallId; // grows without a whole rehash (shardedhash.h)
 };
 
 // The Calls tab: the list with a filter box (plain text, or a regular expression, matched against

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include <QList>
 #include <QWidget>
 
 #include <functional>
@@ -20,9 +21,10 @@ namespace ladder::ui {
 
 // A live table with what a user of Wireshark expects around it: a filter box (debounced), sorting
 // by any column, copy as text, and a context menu that jumps to the timeline and the inspector.
-// A flat model is shown in a QTableView, a tree (TwoLevelTreeModel: fork groups, paths) in a
-// QTreeView: a tree view lays out every row again whenever rows are added at the top level, which
-// a live capture does four times a second into hundreds of thousands of transactions.
+// A flat model is shown in a QTableView; a tree (TwoLevelTreeModel: fork groups, paths) in a
+// QTableView too while no row has children, and in a QTreeView from the first group on: a tree
+// view lays out every row again whenever rows are added at the top level, which a live capture
+// does four times a second into a hundred thousand dialogs.
 class LiveView : public QWidget {
     Q_OBJECT
 public:
@@ -30,7 +32,9 @@ public:
     // SnapshotTableModelBase::KeyRole and SortRole.
     LiveView(QAbstractItemModel* model, const QString& filterHint, QWidget* parent = nullptr);
 
+    // The view on show: the table, or for a tree model while some row has children the tree.
     QAbstractItemView* view() const { return m_view; }
+    QList<QAbstractItemView*> views() const; // the table, and the tree for a tree model
     QTreeView* treeView() const { return m_tree; } // null for a flat model
     QHeaderView* header() const;
     int columnWidth(int column) const;
@@ -51,8 +55,12 @@ signals:
     void showOnTimeline(quint64 key);
     void currentKeyChanged(quint64 key);
 
+protected:
+    bool eventFilter(QObject* watched, QEvent* event) override;
+
 private:
     void showMenu(const QPoint& pos);
+    void showTree(bool tree); // the tree in the table's place, or back
 
     QAbstractItemModel* m_model;
     std::vector<std::pair<QString, std::function<void(quint64)>>> m_rowActions;
@@ -66,6 +74,8 @@ private:
     bool m_sized = false;
     bool m_userSized = false; // the user resized a column: resets no longer widen them
     bool m_fitting = false; // our own resizes in progress
+    bool m_fitWhenShown = false; // a fit asked for while the view was hidden
+    std::function<void(bool widenOnly)> m_fit;
 };
 
 } // namespace ladder::ui

@@ -3,8 +3,11 @@
 #include "models/forktreemodel.h"
 #include "models/livemodels.h"
 #include "models/pathtreemodel.h"
+#include "models/shardedhash.h"
 
 #include <QAbstractItemModelTester>
+#include <QIdentityProxyModel>
+#include <QHeaderView>
 #include <QLineEdit>
 #include <QSignalSpy>
 #include <QSortFilterProxyModel>
@@ -17,6 +20,18 @@
 using namespace ladder;
 
 namespace {
+// Counts the rows whose text a view read for display.
+class ReadCounter : public QIdentityProxyModel {
+public:
+    QVariant data(const QModelIndex& index, int role) const override
+    {
+        if (role == Qt::DisplayRole)
+            ++reads;
+        return QIdentityProxyModel::data(index, role);
+    }
+    mutable int reads = 0;
+};
+
 sip::TransactionSnapshot tx(quint64 id, const QString& method, const QString& state, qint64 createdNs = 0)
 {
     sip::TransactionSnapshot t;
@@ -373,6 +388,68 @@ private slots:
         QVERIFY(view.selectKey(7));
     }
 
+    void dialogsAreATableUntilSomethingForks()
+    {
+        // A tree view lays out every row again for each batch of new top-level rows (30 ms at
+        // 100 000 dialogs of a live capture): the dialogs are a table until a fork group appears,
+        // then a tree with the same selection, columns and order; a clear goes back to the table.
+        ui::DialogModel flat;
+        ui::ForkTreeModel tree(&flat);
+        ui::LiveView view(&tree, QStringLiteral("filter"));
+        view.resize(900, 300);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        QList<sip::DialogSnapshot> batch;
+        for (quint64 id = 1; id <= 200; ++id)
+            batch.append(dialog(id, "c" + QByteArray::number(id), "lt", "rt", QStringLiteral("confirmed")));
+        flat.upsert(batch);
+        QVERIFY(view.view() != view.treeView());
+        QVERIFY(view.view()->isVisible());
+        QVERIFY(!view.treeView()->isVisible());
+        QCOMPARE(view.views().size(), 2);
+        view.sortByColumn(ui::DialogModel::StateColumn, Qt::DescendingOrder);
+        view.setColumnWidth(0, 77);
+        QVERIFY(view.selectKey(150));
+        // A fork of dialog 150: the tree takes over, the group open and current where dialog 150
+        // was.
+        flat.upsert({ dialog(201, "c150", "lt", "rt2", QStringLiteral("early")) });
+        QCOMPARE(view.view(), static_cast<QAbstractItemView*>(view.treeView()));
+        QVERIFY(view.treeView()->isVisible());
+        QVERIFY(!view.views().first()->isVisible());
+        const QModelIndex group = view.view()->currentIndex();
+        QVERIFY(group.isValid());
+        QCOMPARE(view.proxy()->rowCount(group), 2);
+        QVERIFY(view.treeView()->isExpanded(group));
+        QCOMPARE(view.columnWidth(0), 77);
+        QCOMPARE(view.header()->sortIndicatorSection(), int(ui::DialogModel::StateColumn));
+        QCOMPARE(view.header()->sortIndicatorOrder(), Qt::DescendingOrder);
+        // Cleared (a new capture): the table again.
+        flat.setSnapshots({});
+        flat.upsert({ dialog(1, "x", "lt", "rt", QStringLiteral("early")) });
+        QVERIFY(view.view() != view.treeView());
+        QVERIFY(view.view()->isVisible());
+    }
+
+    void shardedHashFindsWhatItHolds()
+    {
+        ui::ShardedHash<QByteArray, int> byId;
+        for (int i = 0; i < 5000; ++i)
+            byId.insert("call-" + QByteArray::number(i), i);
+        byId.insert("call-7", 70); // replaces
+        QCOMPARE(byId.size(), 5000);
+        QCOMPARE(byId.value("call-4999", -1), 4999);
+        QCOMPARE(byId.value("call-7", -1), 70);
+        QCOMPARE(byId.value("call-5000", -1), -1);
+        QVERIFY(!byId.contains("call-5000"));
+        int* v = byId.find("call-12");
+        QVERIFY(v);
+        *v = 120;
+        QCOMPARE(std::as_const(byId).find("call-12") ? *std::as_const(byId).find("call-12") : 0, 120);
+        byId.clear();
+        QCOMPARE(byId.size(), 0);
+        QVERIFY(!byId.find("call-12"));
+    }
+
     void associationsAndStreams()
     {
         ui::AssociationModel am;
@@ -441,6 +518,36 @@ private slots:
         QVERIFY(!refit->isActive()); // no refit is even scheduled once the user sized a column
         QCOMPARE(view.columnWidth(ui::StreamModel::SentColumn), 40);
         QVERIFY(fitted > 40);
+    }
+
+    void liveViewFitsColumnsOnlyWhenShown()
+    {
+        // A hidden table would measure every row to fit a column; a live capture's first rows
+        // arrive while the view is behind its empty state or in another tab. The columns fit when
+        // it is shown, from the rows on screen.
+        ui::TransactionModel m;
+        ReadCounter counter;
+        counter.setSourceModel(&m);
+        ui::LiveView view(&counter, QStringLiteral("filter"));
+        view.resize(1000, 300);
+        QList<sip::TransactionSnapshot> rows;
+        for (int i = 1; i <= 5000; ++i)
+            rows.append(tx(quint64(i), QStringLiteral("INVITE"), QStringLiteral("Proceeding")));
+        m.setSnapshots(rows);
+        QVERIFY2(counter.reads < 100, qPrintable(QString::number(counter.reads))); // was every cell
+        const int unfitted = view.columnWidth(ui::TransactionModel::MethodColumn);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        QVERIFY2(counter.reads < 2000, qPrintable(QString::number(counter.reads)));
+        QVERIFY(view.columnWidth(ui::TransactionModel::MethodColumn) != unfitted);
+        // Shown, later rows fit at once (as before).
+        ui::TransactionModel m2;
+        ui::LiveView shown(&m2, QStringLiteral("filter"));
+        shown.resize(1000, 300);
+        shown.show();
+        const int before = shown.columnWidth(ui::TransactionModel::MethodColumn);
+        m2.setSnapshots({ tx(1, QStringLiteral("INVITE"), QStringLiteral("Proceeding")) });
+        QVERIFY(shown.columnWidth(ui::TransactionModel::MethodColumn) != before);
     }
 
     void liveViewFiltersSortsSelectsAndCopies()

@@ -33,9 +33,9 @@ bool ForkTreeModel::prepareLayout()
     for (int i = 0; i < rows.size(); ++i) {
         const QByteArray key = groupingKey(rows[i]);
         if (!key.isEmpty()) {
-            if (const auto it = m_nextGroupOf.constFind(key); it != m_nextGroupOf.cend()) {
-                m_nextWhere.append(Place { *it, int(m_next[*it].sourceRows.size()) });
-                m_next[*it].sourceRows.append(i);
+            if (const int* at = m_nextGroupOf.find(key)) {
+                m_nextWhere.append(Place { *at, int(m_next[*at].sourceRows.size()) });
+                m_next[*at].sourceRows.append(i);
                 continue;
             }
             m_nextGroupOf.insert(key, int(m_next.size()));
@@ -65,15 +65,15 @@ bool ForkTreeModel::sourceAppended(int first, int last)
     const int lastColumn = columnCount() - 1;
     for (int i = first; i <= last; ++i) {
         const QByteArray key = groupingKey(rows[i]);
-        const auto it = key.isEmpty() ? m_groupOf.cend() : m_groupOf.constFind(key);
-        if (it == m_groupOf.cend()) { // a row of its own, announced with the others below
+        const int* at = key.isEmpty() ? nullptr : m_groupOf.find(key);
+        if (!at) { // a row of its own, announced with the others below
             if (!key.isEmpty())
                 m_groupOf.insert(key, int(m_entries.size()));
             m_where.append(Place { int(m_entries.size()), 0 });
             m_entries.append(Entry { { i }, {} });
             continue;
         }
-        const int e = *it;
+        const int e = *at;
         Entry& entry = m_entries[e];
         const int n = int(entry.sourceRows.size());
         if (e >= m_visibleTops) { // not announced yet: it is announced as it ends up

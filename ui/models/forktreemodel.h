@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "shardedhash.h"
 #include "twoleveltreemodel.h"
 
 #include <QByteArray>
@@ -58,7 +59,7 @@ private:
     DialogModel* m_source;
     QList<Entry> m_entries, m_next; // in use, pending
     QList<Place> m_where, m_nextWhere; // by source row
-    QHash<QByteArray, int> m_groupOf, m_nextGroupOf; // grouping key → entry
+    ShardedHash<QByteArray, int> m_groupOf, m_nextGroupOf; // grouping key → entry (shardedhash.h)
     int m_visibleTops = 0; // entries announced to the views (sourceAppended adds, then announces)
 };
 

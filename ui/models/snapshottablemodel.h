@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "shardedhash.h"
+
 #include <QAbstractTableModel>
 #include <QHash>
 #include <QList>
@@ -192,7 +194,7 @@ private:
     }
 
     StableRows<T> m_rows;
-    QHash<quint64, int> m_index;
+    ShardedHash<quint64, int> m_index; // grows without a whole rehash (shardedhash.h)
 };
 
 } // namespace ladder::ui

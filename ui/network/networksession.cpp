@@ -352,46 +352,48 @@ void NetworkSession::cancelInvite(quint64 transaction)
 void NetworkSession::addDialogActions()
 {
     // The dialogs view's context menu: in-dialog requests through network mode's stack.
-    // LiveView "dialogsView" (the fork tree): its current key is the dialog id.
+    // LiveView "dialogsView" (the fork tree, a table while nothing forked): its current key is the
+    // dialog id.
     auto* live = m_window.findChild<LiveView*>(QStringLiteral("dialogsView"));
-    QAbstractItemView* view = live ? live->view() : nullptr;
-    if (!view)
+    if (!live)
         return;
-    view->setContextMenuPolicy(Qt::CustomContextMenu);
-    connect(view, &QWidget::customContextMenuRequested, this, [this, view, live](const QPoint& at) {
-        if (!m_running)
-            return;
-        const QModelIndex index = view->indexAt(at);
-        if (!index.isValid())
-            return;
-        view->setCurrentIndex(index);
-        const quint64 id = live->currentKey();
-        quint64 creating = 0;
-        QString state;
-        bool found = false;
-        const DialogModel* model = m_window.dialogModel();
-        for (int r = 0; r < model->rowCount() && !found; ++r) {
-            const sip::DialogSnapshot& d = model->at(r);
-            if (d.id == id) {
-                creating = d.creatingTransaction;
-                state = d.state;
-                found = true;
+    for (QAbstractItemView* view : live->views()) {
+        view->setContextMenuPolicy(Qt::CustomContextMenu);
+        connect(view, &QWidget::customContextMenuRequested, this, [this, view, live](const QPoint& at) {
+            if (!m_running)
+                return;
+            const QModelIndex index = view->indexAt(at);
+            if (!index.isValid())
+                return;
+            view->setCurrentIndex(index);
+            const quint64 id = live->currentKey();
+            quint64 creating = 0;
+            QString state;
+            bool found = false;
+            const DialogModel* model = m_window.dialogModel();
+            for (int r = 0; r < model->rowCount() && !found; ++r) {
+                const sip::DialogSnapshot& d = model->at(r);
+                if (d.id == id) {
+                    creating = d.creatingTransaction;
+                    state = d.state;
+                    found = true;
+                }
             }
-        }
-        if (!found)
-            return; // a fork group's row, not a dialog
-        QMenu menu(view);
-        auto send = [this, id](const QString& method) { sendInDialog(id, method); };
-        for (const QString& m : { QStringLiteral("BYE"), QStringLiteral("INVITE"), QStringLiteral("UPDATE"), QStringLiteral("INFO") }) {
-            QAction* a = menu.addAction(m == QLatin1String("INVITE") ? tr("Send re-INVITE") : tr("Send %1").arg(m));
-            a->setEnabled(state != QLatin1String("terminated"));
-            connect(a, &QAction::triggered, this, [send, m] { send(m); });
-        }
-        QAction* cancel = menu.addAction(tr("CANCEL the INVITE"));
-        cancel->setEnabled(state == QLatin1String("early") && creating);
-        connect(cancel, &QAction::triggered, this, [this, creating] { cancelInvite(creating); });
-        menu.exec(view->viewport()->mapToGlobal(at));
-    });
+            if (!found)
+                return; // a fork group's row, not a dialog
+            QMenu menu(view);
+            auto send = [this, id](const QString& method) { sendInDialog(id, method); };
+            for (const QString& m : { QStringLiteral("BYE"), QStringLiteral("INVITE"), QStringLiteral("UPDATE"), QStringLiteral("INFO") }) {
+                QAction* a = menu.addAction(m == QLatin1String("INVITE") ? tr("Send re-INVITE") : tr("Send %1").arg(m));
+                a->setEnabled(state != QLatin1String("terminated"));
+                connect(a, &QAction::triggered, this, [send, m] { send(m); });
+            }
+            QAction* cancel = menu.addAction(tr("CANCEL the INVITE"));
+            cancel->setEnabled(state == QLatin1String("early") && creating);
+            connect(cancel, &QAction::triggered, this, [this, creating] { cancelInvite(creating); });
+            menu.exec(view->viewport()->mapToGlobal(at));
+        });
+    }
 }
 
 } // namespace ladder::ui
