@@ -117,7 +117,7 @@ LiveView::LiveView(QAbstractItemModel* model, const QString& filterHint, QWidget
     // end instead of each being placed among all the others.
     sortByColumn(-1, Qt::AscendingOrder);
     for (QAbstractItemView* v : views()) {
-        QHeaderView* h = v == m_tree ? m_tree->header() : m_table->horizontalHeader();
+        QHeaderView* h = headerOf(v);
         h->setSectionResizeMode(QHeaderView::Interactive);
         // Fitting a column to its contents lays out the text of the rows on screen only, not of a
         // thousand more (Qt's default): a live capture's tables hold hundreds of thousands of rows,
@@ -133,38 +133,12 @@ LiveView::LiveView(QAbstractItemModel* model, const QString& filterHint, QWidget
     // Columns fit their content when the first rows arrive (after a clear too), capped so one long
     // route set cannot push the rest out of sight. Tree models change structure by resets (a path
     // or a fork appears), so each reset may widen the columns to fit what became visible — until
-    // the user sizes a column by hand; from then on the user's widths stay.
-    auto fit = [this](bool widenOnly) {
-        if (m_proxy->rowCount() == 0 || (widenOnly && m_userSized))
-            return;
-        // A hidden table measures every row, not those on screen (QTableView::sizeHintForColumn
-        // has no viewport to fill): a live capture's first rows arrive while the view is still
-        // behind its empty state or in another tab, and fitting 600 transactions' text there cost
-        // a 40 ms stall. Fit when the view is shown instead (the event filter below).
-        if (!m_view->isVisible()) {
-            m_fitWhenShown = true;
-            return;
-        }
-        m_fitWhenShown = false;
-        m_sized = true;
-        m_fitting = true;
-        for (int c = 0; c < m_proxy->columnCount() - 1; ++c) {
-            const int before = columnWidth(c);
-            if (m_view == m_tree)
-                m_tree->resizeColumnToContents(c);
-            else
-                m_table->resizeColumnToContents(c);
-            const int fitted = std::min(columnWidth(c), 320);
-            setColumnWidth(c, widenOnly ? std::max(before, fitted) : fitted);
-        }
-        m_fitting = false;
-    };
-    m_fit = fit;
+    // the user sizes a column by hand; from then on the user's widths stay (fitColumns).
     for (QAbstractItemView* v : views())
         v->installEventFilter(this);
-    connect(m_proxy, &QAbstractItemModel::rowsInserted, this, [this, fit] {
+    connect(m_proxy, &QAbstractItemModel::rowsInserted, this, [this] {
         if (!m_sized)
-            fit(false);
+            fitColumns(false);
     });
     // Counters grow in place ("0 (0 B)" becomes "41 (16.0 KiB)"): widen the columns to fit, at
     // most once a second (fitting reads every visible row), until the user sizes a column.
@@ -172,18 +146,18 @@ LiveView::LiveView(QAbstractItemModel* model, const QString& filterHint, QWidget
     refit->setObjectName(QStringLiteral("columnRefit")); // tests check it is (not) scheduled
     refit->setSingleShot(true);
     refit->setInterval(1000);
-    connect(refit, &QTimer::timeout, this, [fit] { fit(true); });
+    connect(refit, &QTimer::timeout, this, [this] { fitColumns(true); });
     connect(m_proxy, &QAbstractItemModel::dataChanged, this, [this, refit] {
         if (m_sized && !m_userSized && !refit->isActive())
             refit->start();
     });
-    connect(m_proxy, &QAbstractItemModel::modelReset, this, [this, fit] {
+    connect(m_proxy, &QAbstractItemModel::modelReset, this, [this] {
         if (m_proxy->rowCount() == 0) {
             m_sized = false;
             m_userSized = false;
             return;
         }
-        fit(m_sized);
+        fitColumns(m_sized);
     });
 
     // Filter as the user types, but only once they pause: re-filtering a large table per key
@@ -247,13 +221,45 @@ void LiveView::showTree(bool tree)
 bool LiveView::eventFilter(QObject* watched, QEvent* event)
 {
     if (watched == m_view && event->type() == QEvent::Show && m_fitWhenShown)
-        m_fit(m_sized); // a first fit, or a widening that waited (as after a reset)
+        fitColumns(m_sized); // a first fit, or a widening that waited (as after a reset)
     return QWidget::eventFilter(watched, event);
+}
+
+QHeaderView* LiveView::headerOf(QAbstractItemView* v) const
+{
+    return m_tree && v == m_tree ? m_tree->header() : m_table->horizontalHeader();
 }
 
 QHeaderView* LiveView::header() const
 {
-    return m_tree && m_view == m_tree ? m_tree->header() : m_table->horizontalHeader();
+    return headerOf(m_view);
+}
+
+void LiveView::fitColumns(bool widenOnly)
+{
+    if (m_proxy->rowCount() == 0 || (widenOnly && m_userSized))
+        return;
+    // A hidden table measures every row, not those on screen (QTableView::sizeHintForColumn has
+    // no viewport to fill): a live capture's first rows arrive while the view is still behind its
+    // empty state or in another tab, and fitting 600 transactions' text there cost a 40 ms stall.
+    // Fit when the view is shown instead (eventFilter).
+    if (!m_view->isVisible()) {
+        m_fitWhenShown = true;
+        return;
+    }
+    m_fitWhenShown = false;
+    m_sized = true;
+    m_fitting = true;
+    for (int c = 0; c < m_proxy->columnCount() - 1; ++c) {
+        const int before = columnWidth(c);
+        if (m_view == m_tree)
+            m_tree->resizeColumnToContents(c);
+        else
+            m_table->resizeColumnToContents(c);
+        const int fitted = std::min(columnWidth(c), 320);
+        setColumnWidth(c, widenOnly ? std::max(before, fitted) : fitted);
+    }
+    m_fitting = false;
 }
 
 int LiveView::columnWidth(int column) const
@@ -275,7 +281,7 @@ void LiveView::sortByColumn(int column, Qt::SortOrder order)
         m_table->sortByColumn(column, order);
     for (QAbstractItemView* v : views())
         if (v != m_view) {
-            QHeaderView* h = v == m_tree ? m_tree->header() : m_table->horizontalHeader();
+            QHeaderView* h = headerOf(v);
             const QSignalBlocker quiet(h);
             h->setSortIndicator(column, order);
         }

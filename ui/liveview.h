@@ -61,6 +61,10 @@ protected:
 private:
     void showMenu(const QPoint& pos);
     void showTree(bool tree); // the tree in the table's place, or back
+    QHeaderView* headerOf(QAbstractItemView* v) const;
+    // Fits the columns to the rows on screen (widenOnly: never narrower, and not once the user
+    // sized a column), or when the view is next shown if it is hidden.
+    void fitColumns(bool widenOnly);
 
     QAbstractItemModel* m_model;
     std::vector<std::pair<QString, std::function<void(quint64)>>> m_rowActions;
@@ -75,7 +79,6 @@ private:
     bool m_userSized = false; // the user resized a column: resets no longer widen them
     bool m_fitting = false; // our own resizes in progress
     bool m_fitWhenShown = false; // a fit asked for while the view was hidden
-    std::function<void(bool widenOnly)> m_fit;
 };
 
 } // namespace ladder::ui
