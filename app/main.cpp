@@ -19,55 +19,104 @@
 #include <QTimer>
 
 #include <cstdio>
+#include <cstring>
+#include <initializer_list>
+
+namespace {
+// The window's command line, built once for the window and once, without one, for --help and
+// --version.
+struct CommandLine {
+    QCommandLineParser parser;
+    QCommandLineOption screenshot { QStringList { QStringLiteral("screenshot") },
+        QStringLiteral("Render the main window to a PNG file and exit."), QStringLiteral("FILE") };
+    QCommandLineOption afterMs { QStringList { QStringLiteral("after-ms") },
+        QStringLiteral("With --screenshot: wait N milliseconds before rendering (default 800)."), QStringLiteral("N"),
+        QStringLiteral("800") };
+    QCommandLineOption theme { QStringList { QStringLiteral("theme") },
+        QStringLiteral("Colour theme: system, light or dark (default: the saved choice)."), QStringLiteral("NAME") };
+    QCommandLineOption size { QStringList { QStringLiteral("size") },
+        QStringLiteral("Window size WIDTHxHEIGHT (for screenshots)."), QStringLiteral("WxH") };
+    QCommandLineOption scenario { QStringList { QStringLiteral("scenario") },
+        QStringLiteral("Lab scenario to start with (default: invite-lossy-udp; `ladderctl lab list` names them)."),
+        QStringLiteral("NAME") };
+    QCommandLineOption noLab { QStringList { QStringLiteral("no-lab") },
+        QStringLiteral("Open without starting a lab scenario.") };
+    QCommandLineOption noAutosave { QStringList { QStringLiteral("no-autosave") },
+        QStringLiteral("Do not restore drafts or autosave the session (implied by --screenshot).") };
+    QCommandLineOption view { QStringList { QStringLiteral("view") },
+        QStringLiteral("With --screenshot: bring this view forward first: timeline, ladder, graphs, calls, transactions, dialogs, "
+                       "associations, streams, composer-sip, composer-sctp, inspector, log, lab, network."),
+        QStringLiteral("NAME") };
+    QCommandLineOption capture { QStringList { QStringLiteral("capture") },
+        QStringLiteral("Start capturing live on this interface (lo, any, eth0…) instead of the lab."),
+        QStringLiteral("IFACE") };
+    QCommandLineOption captureFilter { QStringList { QStringLiteral("capture-filter") },
+        QStringLiteral("With --capture: the BPF filter (default: SIP's ports, SCTP, UDP 9899)."), QStringLiteral("BPF") };
+    QCommandLineOption listen { QStringList { QStringLiteral("listen") },
+        QStringLiteral("Start in network mode, a SIP endpoint listening on PROTO:HOST:PORT (udp, tcp, tls, ws or wss; "
+                       "repeatable), instead of the lab. Example: --listen udp:127.0.0.1:15070."),
+        QStringLiteral("PROTO:HOST:PORT") };
+
+    CommandLine()
+    {
+        parser.setApplicationDescription(
+            QStringLiteral("See SIP and SCTP work: live transactions, dialogs, associations and streams."));
+        parser.addHelpOption();
+        parser.addVersionOption();
+        parser.addOptions({ screenshot, afterMs, theme, size, scenario, noLab, noAutosave, view, capture, captureFilter, listen });
+        parser.addPositionalArgument(QStringLiteral("file"),
+            QStringLiteral("A session (.ladderlab), capture (.pcap, .pcapng) or JSON Lines journal to open instead of the lab."),
+            QStringLiteral("[file]"));
+    }
+};
+
+bool given(int argc, char* argv[], std::initializer_list<const char*> names)
+{
+    for (int i = 1; i < argc; ++i) {
+        if (std::strcmp(argv[i], "--") == 0)
+            return false;
+        for (const char* n : names)
+            if (std::strcmp(argv[i], n) == 0)
+                return true;
+    }
+    return false;
+}
+} // namespace
 
 int main(int argc, char* argv[])
 {
+    QCoreApplication::setOrganizationName(QStringLiteral("LadderLab"));
+    QCoreApplication::setApplicationName(QStringLiteral("ladderlab"));
+    QCoreApplication::setApplicationVersion(ladder::appVersion());
+    // --help and --version answer on a terminal without a display (over ssh, in a script): Qt's
+    // platform plugin would abort before the options were read.
+    if (given(argc, argv, { "-h", "--help", "-?", "--help-all", "-v", "--version" })) {
+        QCoreApplication core(argc, argv);
+        CommandLine cli;
+        cli.parser.process(core); // prints and exits
+        return 0;
+    }
+#if defined(Q_OS_UNIX) && !defined(Q_OS_MACOS)
+    if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM") && qEnvironmentVariableIsEmpty("DISPLAY")
+        && qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY") && !given(argc, argv, { "-platform", "--platform" })) {
+        std::fprintf(stderr,
+            "ladderlab: no display to open the window on (neither DISPLAY nor WAYLAND_DISPLAY is set). Run it in a "
+            "desktop session, under 'xvfb-run -a', or with QT_QPA_PLATFORM=offscreen (with --screenshot); "
+            "ladderctl is the command-line twin.\n");
+        return 2;
+    }
+#endif
     QApplication app(argc, argv);
-    QApplication::setOrganizationName(QStringLiteral("LadderLab"));
-    QApplication::setApplicationName(QStringLiteral("ladderlab"));
     QApplication::setApplicationDisplayName(QStringLiteral("LadderLab"));
-    QApplication::setApplicationVersion(ladder::appVersion());
     QApplication::setDesktopFileName(QStringLiteral(LADDERLAB_APP_ID));
     QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/ladderlab.svg")));
 
-    QCommandLineParser parser;
-    parser.setApplicationDescription(
-        QStringLiteral("See SIP and SCTP work: live transactions, dialogs, associations and streams."));
-    parser.addHelpOption();
-    parser.addVersionOption();
-    QCommandLineOption screenshot(QStringList { QStringLiteral("screenshot") },
-        QStringLiteral("Render the main window to a PNG file and exit."), QStringLiteral("FILE"));
-    QCommandLineOption afterMs(QStringList { QStringLiteral("after-ms") },
-        QStringLiteral("With --screenshot: wait N milliseconds before rendering (default 800)."), QStringLiteral("N"),
-        QStringLiteral("800"));
-    QCommandLineOption theme(QStringList { QStringLiteral("theme") },
-        QStringLiteral("Colour theme: system, light or dark (default: the saved choice)."), QStringLiteral("NAME"));
-    QCommandLineOption size(QStringList { QStringLiteral("size") },
-        QStringLiteral("Window size WIDTHxHEIGHT (for screenshots)."), QStringLiteral("WxH"));
-    QCommandLineOption scenario(QStringList { QStringLiteral("scenario") },
-        QStringLiteral("Lab scenario to start with (default: invite-lossy-udp; `ladderctl lab list` names them)."),
-        QStringLiteral("NAME"));
-    QCommandLineOption noLab(QStringList { QStringLiteral("no-lab") }, QStringLiteral("Open without starting a lab scenario."));
-    QCommandLineOption noAutosave(QStringList { QStringLiteral("no-autosave") },
-        QStringLiteral("Do not restore drafts or autosave the session (implied by --screenshot)."));
-    QCommandLineOption view(QStringList { QStringLiteral("view") },
-        QStringLiteral("With --screenshot: bring this view forward first: timeline, ladder, graphs, calls, transactions, dialogs, "
-                       "associations, streams, composer-sip, composer-sctp, inspector, log, lab, network."),
-        QStringLiteral("NAME"));
-    QCommandLineOption capture(QStringList { QStringLiteral("capture") },
-        QStringLiteral("Start capturing live on this interface (lo, any, eth0…) instead of the lab."),
-        QStringLiteral("IFACE"));
-    QCommandLineOption captureFilter(QStringList { QStringLiteral("capture-filter") },
-        QStringLiteral("With --capture: the BPF filter (default: SIP's ports, SCTP, UDP 9899)."), QStringLiteral("BPF"));
-    QCommandLineOption listen(QStringList { QStringLiteral("listen") },
-        QStringLiteral("Start in network mode, a SIP endpoint listening on PROTO:HOST:PORT (udp, tcp, tls, ws or wss; "
-                       "repeatable), instead of the lab. Example: --listen udp:127.0.0.1:15070."),
-        QStringLiteral("PROTO:HOST:PORT"));
-    parser.addOptions({ screenshot, afterMs, theme, size, scenario, noLab, noAutosave, view, capture, captureFilter, listen });
-    parser.addPositionalArgument(QStringLiteral("file"),
-        QStringLiteral("A session (.ladderlab), capture (.pcap, .pcapng) or JSON Lines journal to open instead of the lab."),
-        QStringLiteral("[file]"));
+    CommandLine cli;
+    QCommandLineParser& parser = cli.parser;
     parser.process(app);
+    const QCommandLineOption &screenshot = cli.screenshot, &afterMs = cli.afterMs, &theme = cli.theme, &size = cli.size,
+                             &scenario = cli.scenario, &noLab = cli.noLab, &noAutosave = cli.noAutosave, &view = cli.view,
+                             &capture = cli.capture, &captureFilter = cli.captureFilter, &listen = cli.listen;
 
     bool ok = true;
     const int delay = parser.value(afterMs).toInt(&ok);

@@ -3,10 +3,13 @@
 #include "logmodel.h"
 #include "mainwindow.h"
 #include "journal/journal.h"
+#include "testskip.h"
 
 #include <QAbstractItemModelTester>
 #include <QDockWidget>
+#include <QFileInfo>
 #include <QMenuBar>
+#include <QProcess>
 #include <QSettings>
 #include <QStatusBar>
 #include <QTest>
@@ -121,6 +124,37 @@ private slots:
         QVERIFY(QTest::qWaitForWindowExposed(&w2));
         QVERIFY(!w2.dock(QStringLiteral("streamsDock"))->isVisible());
         QVERIFY(w2.dock(QStringLiteral("logDock"))->isVisible());
+    }
+    // --help and --version answer on a terminal without a display; anything else says there is
+    // none and what to do (Qt's platform plugin would abort with a core dump).
+    void commandLineWithoutADisplay()
+    {
+        const QString app = qEnvironmentVariable("LADDERLAB_BINARY_DIR") + QStringLiteral("/app/ladderlab");
+        if (!QFileInfo::exists(app))
+            LADDERLAB_SKIP(QStringLiteral("%1 is not built").arg(app));
+        auto run = [&](const QStringList& args, QByteArray* out) {
+            QProcess p;
+            QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+            for (const char* name : { "QT_QPA_PLATFORM", "DISPLAY", "WAYLAND_DISPLAY" })
+                env.remove(QString::fromLatin1(name));
+            p.setProcessEnvironment(env);
+            p.setProcessChannelMode(QProcess::MergedChannels);
+            p.start(app, args);
+            if (!p.waitForFinished(30000)) {
+                p.kill();
+                p.waitForFinished();
+                return -1;
+            }
+            *out = p.readAll();
+            return p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -2;
+        };
+        QByteArray out;
+        QCOMPARE(run({ QStringLiteral("--help") }, &out), 0);
+        QVERIFY2(out.contains("--capture <IFACE>") && out.contains("--screenshot <FILE>"), out.constData());
+        QCOMPARE(run({ QStringLiteral("--version") }, &out), 0);
+        QVERIFY2(out.startsWith("ladderlab "), out.constData());
+        QCOMPARE(run({ QStringLiteral("--no-lab") }, &out), 2);
+        QVERIFY2(out.contains("no display") && out.contains("xvfb-run"), out.constData());
     }
 };
 
