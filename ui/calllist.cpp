@@ -11,7 +11,9 @@
 #include <QLineEdit>
 #include <QLocale>
 #include <QRegularExpression>
+#include <QResizeEvent>
 #include <QTableView>
+#include <QTimer>
 #include <QVBoxLayout>
 
 namespace ladder::ui {
@@ -304,9 +306,23 @@ CallListPane::CallListPane(QWidget* parent)
     m_view->verticalHeader()->setDefaultSectionSize(m_view->fontMetrics().height() + 6);
     m_view->verticalHeader()->setResizeContentsPrecision(0);
     m_view->horizontalHeader()->setStretchLastSection(true);
+    m_view->horizontalHeader()->setResizeContentsPrecision(0); // fitting reads the rows on screen only
     m_view->setAlternatingRowColors(true);
-    m_view->setColumnWidth(CallListModel::FromColumn, 260);
-    m_view->setColumnWidth(CallListModel::ToColumn, 260);
+    m_view->setWordWrap(false); // one line a row: a wrapped From showed its display name and "..."
+    m_view->setTextElideMode(Qt::ElideMiddle); // '"Alice" <sip:…@10.0.0.7>': both ends of a From say most
+    m_view->setColumnWidth(CallListModel::FromColumn, 200);
+    m_view->setColumnWidth(CallListModel::ToColumn, 200);
+    m_view->installEventFilter(this);
+    m_view->viewport()->installEventFilter(this); // its width, once the view has laid it out
+    connect(m_view->horizontalHeader(), &QHeaderView::sectionResized, this, [this](int section) {
+        if (!m_fitting && section < CallListModel::ColumnCount - 1) // the last one stretches with the view
+            m_userSized = true;
+    });
+    // Start times, durations and counts grow as calls come in: widen to fit at most once a second.
+    m_refit = new QTimer(this);
+    m_refit->setSingleShot(true);
+    m_refit->setInterval(1000);
+    connect(m_refit, &QTimer::timeout, this, [this] { fitColumns(true); });
     auto* box = new QVBoxLayout(this);
     box->setContentsMargins(0, 0, 0, 0);
     box->setSpacing(0);
@@ -322,6 +338,19 @@ CallListPane::CallListPane(QWidget* parent)
     connect(m_view, &QTableView::doubleClicked, this, activate);
     connect(m_model, &QAbstractItemModel::rowsInserted, this, &CallListPane::updateCount);
     connect(m_model, &QAbstractItemModel::modelReset, this, &CallListPane::updateCount);
+    connect(m_proxy, &QAbstractItemModel::rowsInserted, this, [this] {
+        if (!m_sized)
+            fitColumns(false);
+        else if (!m_userSized && !m_refit->isActive())
+            m_refit->start();
+    });
+    connect(m_proxy, &QAbstractItemModel::modelReset, this, [this] {
+        if (m_proxy->rowCount() == 0) {
+            m_sized = m_userSized = false;
+            return;
+        }
+        fitColumns(m_sized);
+    });
     updateCount();
 }
 
@@ -336,6 +365,55 @@ void CallListPane::append(const QVector<trace::Event>& events)
 void CallListPane::clear() { m_model->clear(); }
 
 int CallListPane::visibleCalls() const { return m_proxy->rowCount(); }
+
+void CallListPane::fitColumns(bool widenOnly)
+{
+    if (m_proxy->rowCount() == 0 || m_userSized)
+        return;
+    if (!m_view->isVisible()) {
+        m_fitWhenShown = true;
+        return;
+    }
+    m_fitWhenShown = false;
+    m_sized = true;
+    m_fitting = true;
+    QHeaderView* h = m_view->horizontalHeader();
+    auto fitted = [&](int c) {
+        const int before = h->sectionSize(c);
+        m_view->resizeColumnToContents(c);
+        const int w = h->sectionSize(c);
+        return widenOnly ? std::max(before, w) : w;
+    };
+    int others = 0;
+    for (int c = 0; c < CallListModel::CallIdColumn; ++c)
+        if (c != CallListModel::FromColumn && c != CallListModel::ToColumn) {
+            const int w = std::min(fitted(c), 240);
+            h->resizeSection(c, w);
+            others += w;
+        }
+    // From and To share what is left beside the other columns and the start of the Call-ID: each
+    // gets what it needs if both fit, else at least half, the one that needs less giving the rest
+    // to the other; never under 120 pixels nor over 320.
+    const int room = std::max(240, m_view->viewport()->width() - others - 120);
+    const int from = std::min(fitted(CallListModel::FromColumn), 320);
+    const int to = std::min(fitted(CallListModel::ToColumn), 320);
+    const int half = room / 2;
+    const int fromWidth = from + to <= room ? from : std::max(std::min(from, half), room - std::min(to, half));
+    const int toWidth = from + to <= room ? to : std::max(std::min(to, half), room - fromWidth);
+    h->resizeSection(CallListModel::FromColumn, std::max(120, std::min(from, fromWidth)));
+    h->resizeSection(CallListModel::ToColumn, std::max(120, std::min(to, toWidth)));
+    m_fitting = false;
+}
+
+bool CallListPane::eventFilter(QObject* watched, QEvent* event)
+{
+    if (watched == m_view && event->type() == QEvent::Show && m_fitWhenShown)
+        fitColumns(m_sized);
+    else if (watched == m_view->viewport() && event->type() == QEvent::Resize && m_sized
+        && static_cast<QResizeEvent*>(event)->oldSize().width() != static_cast<QResizeEvent*>(event)->size().width())
+        fitColumns(false); // From and To take their share of the new width
+    return QWidget::eventFilter(watched, event);
+}
 
 void CallListPane::refilter()
 {

@@ -16,6 +16,7 @@ class QCheckBox;
 class QLabel;
 class QLineEdit;
 class QTableView;
+class QTimer;
 
 namespace ladder::trace {
 class Journal;
@@ -91,10 +92,18 @@ public:
 signals:
     void callActivated(const QByteArray& callId);
 
+protected:
+    bool eventFilter(QObject* watched, QEvent* event) override;
+
 private:
     class Proxy;
     void refilter();
     void updateCount();
+    // Columns fitted to the rows on screen, From and To sharing what the others leave of the
+    // view's width (so Method, State and Duration stay in sight in a narrow centre); widenOnly
+    // keeps columns from shrinking as rows scroll by. Nothing once the user sizes a column; when
+    // the view is next shown if it is hidden (a hidden table would measure every row).
+    void fitColumns(bool widenOnly);
 
     trace::Journal* m_journal = nullptr;
     CallListModel* m_model = nullptr;
@@ -103,6 +112,11 @@ private:
     QLineEdit* m_filter = nullptr;
     QCheckBox* m_regex = nullptr;
     QLabel* m_count = nullptr;
+    QTimer* m_refit = nullptr;
+    bool m_sized = false; // fitted since the list was last empty
+    bool m_userSized = false;
+    bool m_fitting = false; // our own resizes in progress
+    bool m_fitWhenShown = false;
 };
 
 } // namespace ladder::ui

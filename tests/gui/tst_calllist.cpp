@@ -11,6 +11,7 @@
 
 #include <QAbstractItemModelTester>
 #include <QCheckBox>
+#include <QHeaderView>
 #include <QLineEdit>
 #include <QTabWidget>
 #include <QTableView>
@@ -162,6 +163,45 @@ private slots:
         pane.filterEdit()->setText(QStringLiteral("(unclosed"));
         QCOMPARE(pane.visibleCalls(), 2); // an invalid pattern filters nothing and says so
         QVERIFY(pane.filterEdit()->toolTip().startsWith(QLatin1String("Not a regular expression")));
+    }
+
+    // The columns fit the calls on screen, From and To sharing the width the others leave, so
+    // Method, State and Duration stay in sight; a hidden list fits when shown; the user's widths stay.
+    void columnsFitTheViewUntilTheUserSizesOne()
+    {
+        trace::Journal j;
+        ui::CallListPane pane;
+        pane.setJournal(&j);
+        pane.resize(900, 400);
+        QHeaderView* h = pane.view()->horizontalHeader();
+        const int fromBefore = h->sectionSize(ui::CallListModel::FromColumn);
+        pane.append(callEvents(j, "fit-1", false)); // hidden: nothing measured yet
+        QCOMPARE(h->sectionSize(ui::CallListModel::FromColumn), fromBefore);
+        pane.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&pane));
+        QTRY_VERIFY(h->sectionSize(ui::CallListModel::FromColumn) != fromBefore);
+        auto rightEdge = [&](int column) { return h->sectionViewportPosition(column) + h->sectionSize(column); };
+        QVERIFY2(rightEdge(ui::CallListModel::TransportColumn) <= pane.view()->viewport()->width(),
+            qPrintable(QStringLiteral("%1 > %2").arg(rightEdge(ui::CallListModel::TransportColumn)).arg(pane.view()->viewport()->width())));
+        for (int c = 0; c < ui::CallListModel::CallIdColumn; ++c) {
+            const QString text = pane.view()->model()->data(pane.view()->model()->index(0, c)).toString();
+            if (c != ui::CallListModel::FromColumn && c != ui::CallListModel::ToColumn)
+                QVERIFY2(pane.view()->fontMetrics().horizontalAdvance(text) < h->sectionSize(c), qPrintable(text));
+        }
+        QVERIFY(h->sectionSize(ui::CallListModel::FromColumn) >= 120);
+        // A narrower window: From and To give way, not the columns beside them.
+        const int methodWidth = h->sectionSize(ui::CallListModel::MethodColumn);
+        const int wideFrom = h->sectionSize(ui::CallListModel::FromColumn);
+        pane.resize(600, 400);
+        QTRY_VERIFY(h->sectionSize(ui::CallListModel::FromColumn) < wideFrom
+            || h->sectionSize(ui::CallListModel::FromColumn) == 120);
+        QCOMPARE(h->sectionSize(ui::CallListModel::MethodColumn), methodWidth);
+        // Sized by hand: kept through resizes and new calls.
+        h->resizeSection(ui::CallListModel::ToColumn, 333);
+        pane.resize(1000, 400);
+        pane.append(callEvents(j, "fit-2", false));
+        QTest::qWait(1100); // the refit timer's interval
+        QCOMPARE(h->sectionSize(ui::CallListModel::ToColumn), 333);
     }
 
     void doubleClickOpensTheLadder()
