@@ -8,11 +8,11 @@
 #include "journal/journal.h"
 #include "pacer.h"
 #include "runner.h"
+#include "sctpcomposersend.h"
 #include "sip/message/ids.h"
 #include "sip/message/parser.h"
 #include "sip/sipstack.h"
 
-#include <QtEndian>
 
 #include <algorithm>
 
@@ -431,7 +431,7 @@ void LabController::cancelBurst()
     ComposerResult r;
     r.ok = false;
     r.errnoName = QStringLiteral("ECANCELED");
-    r.text = tr("Burst stopped after %1 of %2 messages.").arg(burst->sent).arg(burst->request.repeat);
+    r.text = sctpBurstStoppedText(burst->sent, burst->request.repeat);
     if (burst->done)
         burst->done(r);
 }
@@ -449,62 +449,23 @@ void LabController::sendSctp(const SctpComposerRequest& request, SctpDone done)
     if ((!engine || fd < 0) && !(m_scenario && m_scenario->composerMultiHomed()))
         return fail("ENOTCONN",
             tr("No lab scenario with an SCTP socket of yours is running: start the playground from the Lab panel."));
-    if (request.prPolicy < 0 || request.prPolicy > int(sctp::PrPolicy::Prio))
-        return fail("EINVAL", tr("Unknown PR-SCTP policy %1: use none, TTL, BUF, RTX or PRIO.").arg(request.prPolicy));
-    const quint32 known = sctp::flag::Eof | sctp::flag::Abort | sctp::flag::Unordered | sctp::flag::AddrOver
-        | sctp::flag::SendAll | sctp::flag::SackImmediately;
-    if (request.flags & ~known)
-        return fail("EINVAL", tr("Unknown flag bits 0x%1.").arg(request.flags & ~known, 0, 16));
+    SctpComposerSend checked = sctpComposerSend(request);
+    if (!checked.ok())
+        return fail(qPrintable(checked.errnoName), checked.why);
 
     auto burst = std::make_shared<Burst>();
     burst->request = request;
     burst->request.repeat = std::max(1, request.repeat);
     burst->done = std::move(done);
-    sctp::SendInfo& info = burst->info;
-    info.ppid = qToBigEndian(request.ppid); // the composer's number is the one on the wire
-    info.stream = request.stream;
-    info.context = request.context;
-    info.flags = request.flags;
-    if (request.prPolicy)
-        info.setPolicy(sctp::PrPolicy(request.prPolicy), request.prValue);
-    info.association = request.association;
-    if (request.flags & sctp::flag::AddrOver) {
-        const auto path = sctp::Address::parse(request.addrOver);
-        if (!path)
-            return fail("EINVAL", tr("The SCTP_ADDR_OVER path '%1' is not HOST:PORT.").arg(request.addrOver));
-        info.to = path;
-    } else if (!request.association) {
-        // One address is sctp_sendmsg's `to`; several, comma-separated, are sctp_sendmsgx's list
-        // (one association to all of them: the multi-homed lesson sets it up; an AF_CONN socket
-        // has one path and says so).
-        const QStringList items = request.to.split(QLatin1Char(','));
-        for (const QString& item : items) {
-            const auto to = sctp::Address::parse(item.trimmed());
-            if (!to)
-                return fail("EINVAL",
-                    items.size() > 1 ? tr("The address '%1' in the list is not HOST:PORT.").arg(item.trimmed())
-                                     : tr("The address '%1' is not HOST:PORT.").arg(request.to));
-            if (items.size() > 1)
-                info.addresses.append(*to);
-            else
-                info.to = to;
-        }
-    }
+    // Several addresses (sctp_sendmsgx's list) go to the multi-homed lesson's association; an
+    // AF_CONN socket has one path and refuses them, saying why.
+    burst->info = std::move(checked.info);
 
     trace::Event action;
     action.timeNs = m_stack.scheduler().nowNs();
     action.kind = trace::Kind::UserAction;
     action.object = request.association;
-    action.text = tr("composer: sctp_sendmsg %1 bytes to %2, stream %3, ppid %4, context %5, %6%7")
-                      .arg(request.payload.size())
-                      .arg(request.association ? tr("association #%1").arg(request.association) : request.to)
-                      .arg(request.stream)
-                      .arg(request.ppid)
-                      .arg(request.context)
-                      .arg(info.describeFlags().isEmpty() ? tr("no flags") : info.describeFlags())
-                      .arg(burst->request.repeat > 1
-                              ? tr(", %1 times every %2 ms").arg(burst->request.repeat).arg(request.intervalMs)
-                              : QString());
+    action.text = sctpComposerActionText(QStringLiteral("composer"), request, burst->info);
     m_stack.journal().append(std::move(action));
     m_burst = burst;
     burstStep(burst);
@@ -533,8 +494,7 @@ void LabController::burstStep(const std::shared_ptr<Burst>& burst)
             if (!sent.ok()) {
                 ComposerResult r;
                 r.errnoName = sent.error().name();
-                r.text = b->sent ? tr("%1 (after %2 of %3 messages were sent)").arg(sent.error().sentence).arg(b->sent).arg(b->request.repeat)
-                                 : sent.error().sentence;
+                r.text = sctpBurstFailedText(sent.error().sentence, b->sent, b->request.repeat);
                 return finish(r);
             }
             ++b->sent;
@@ -548,8 +508,7 @@ void LabController::burstStep(const std::shared_ptr<Burst>& burst)
             }
             ComposerResult r;
             r.ok = true;
-            r.text = b->request.repeat == 1 ? tr("sent %1 bytes").arg(b->bytes)
-                                            : tr("sent %1 messages, %2 bytes").arg(b->sent).arg(b->bytes);
+            r.text = sctpBurstSentText(b->sent, b->bytes, b->request.repeat);
             // sctp_sendmsg(3) on a connected socket without SCTP_ADDR_OVER: the association's
             // primary path is used, whatever address is given. Say so rather than ignore it.
             if (!(b->request.flags & sctp::flag::AddrOver) && b->info.addresses.size() > 1)
@@ -575,9 +534,7 @@ void LabController::burstStep(const std::shared_ptr<Burst>& burst)
         if (!sent.ok()) {
             ComposerResult r;
             r.errnoName = sent.error().name();
-            r.text = burst->sent
-                ? tr("%1 (after %2 of %3 messages were sent)").arg(sent.error().sentence).arg(burst->sent).arg(burst->request.repeat)
-                : sent.error().sentence;
+            r.text = sctpBurstFailedText(sent.error().sentence, burst->sent, burst->request.repeat);
             return finish(r);
         }
         ++burst->sent;
@@ -593,8 +550,7 @@ void LabController::burstStep(const std::shared_ptr<Burst>& burst)
     }
     ComposerResult r;
     r.ok = true;
-    r.text = burst->request.repeat == 1 ? tr("sent %1 bytes").arg(burst->bytes)
-                                        : tr("sent %1 messages, %2 bytes").arg(burst->sent).arg(burst->bytes);
+    r.text = sctpBurstSentText(burst->sent, burst->bytes, burst->request.repeat);
     finish(r);
 }
 

@@ -4,11 +4,13 @@
 // lesson's point read back from the journal as well as from the verdict.
 #include "host/stack.h"
 #include "lab/runner.h"
+#include "lab/sctpcomposersend.h"
 #include "journal/journal.h"
 #include "testskip.h"
 
 #include <QSet>
 #include <QTest>
+#include <QtEndian>
 
 using namespace ladder;
 
@@ -59,6 +61,54 @@ Run run(const QString& name, quint64 seed = 1)
 class TstLabSctp : public QObject {
     Q_OBJECT
 private slots:
+    // The composer's request becomes sctp_sendmsg(3)'s arguments the same way in the lab and in
+    // network mode (network mode used to let unknown flag bits through).
+    void composerRequestsAreCheckedOnce()
+    {
+        lab::SctpComposerRequest r;
+        r.to = QStringLiteral("127.0.0.1:5000");
+        r.ppid = 0x01020304;
+        r.stream = 3;
+        r.flags = sctp::flag::Unordered;
+        lab::SctpComposerSend s = lab::sctpComposerSend(r);
+        QVERIFY2(s.ok(), qPrintable(s.why));
+        QCOMPARE(s.info.ppid, qToBigEndian(quint32(0x01020304))); // the number on the wire
+        QCOMPARE(s.info.stream, quint16(3));
+        QVERIFY(s.info.to && s.info.addresses.isEmpty());
+        r.to = QStringLiteral("127.0.0.1:5000, [::1]:5000");
+        s = lab::sctpComposerSend(r);
+        QVERIFY(s.ok());
+        QCOMPARE(s.info.addresses.size(), 2); // sctp_sendmsgx's list
+        r.to = QStringLiteral("127.0.0.1:5000,nowhere");
+        s = lab::sctpComposerSend(r);
+        QCOMPARE(s.errnoName, QStringLiteral("EINVAL"));
+        QCOMPARE(s.why, QStringLiteral("The address 'nowhere' in the list is not HOST:PORT."));
+        r.to = QStringLiteral("127.0.0.1:5000");
+        r.flags = sctp::flag::Unordered | 0x2;
+        s = lab::sctpComposerSend(r);
+        QCOMPARE(s.errnoName, QStringLiteral("EINVAL"));
+        QCOMPARE(s.why, QStringLiteral("Unknown flag bits 0x2."));
+        r.flags = sctp::flag::AddrOver;
+        r.addrOver = QStringLiteral(" [::1]:5000 ");
+        s = lab::sctpComposerSend(r);
+        QVERIFY2(s.ok(), qPrintable(s.why));
+        QVERIFY(s.info.to);
+        r.flags = 0;
+        r.prPolicy = 9;
+        QCOMPARE(lab::sctpComposerSend(r).why, QStringLiteral("Unknown PR-SCTP policy 9: use none, TTL, BUF, RTX or PRIO."));
+        // What the journal says, placeholders in a typed address left as typed.
+        r.prPolicy = 0;
+        r.to = QStringLiteral("%3:%1");
+        r.repeat = 3;
+        r.intervalMs = 20;
+        r.payload = "abc";
+        QCOMPARE(lab::sctpComposerActionText(QStringLiteral("composer"), r, lab::sctpComposerSend(r).info),
+            QStringLiteral("composer: sctp_sendmsg 3 bytes to %3:%1, stream 3, ppid 16909060, context 0, no flags, 3 times every 20 ms"));
+        QCOMPARE(lab::sctpBurstSentText(1, 14, 1), QStringLiteral("sent 14 bytes"));
+        QCOMPARE(lab::sctpBurstSentText(3, 42, 3), QStringLiteral("sent 3 messages, 42 bytes"));
+        QCOMPARE(lab::sctpBurstFailedText(QStringLiteral("EAGAIN"), 2, 5), QStringLiteral("EAGAIN (after 2 of 5 messages were sent)"));
+    }
+
     void scenariosRunInVirtualTimeButTheMultiHomedOne()
     {
         // The in-process ones run in virtual time headless (usrsctp on the lab's clock and seed,

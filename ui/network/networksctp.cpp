@@ -3,6 +3,7 @@
 
 #include "host/stack.h"
 #include "journal/journal.h"
+#include "lab/sctpcomposersend.h"
 #include "listenerspec.h"
 #include "sctp/endpoint.h"
 #include "sctp/engine.h"
@@ -315,7 +316,7 @@ void NetworkSctp::cancelBurst()
     auto burst = std::move(m_burst);
     NetworkResult r;
     r.errnoName = QStringLiteral("ECANCELED");
-    r.text = tr("Burst stopped after %1 of %2 messages.").arg(burst->sent).arg(burst->request.repeat);
+    r.text = lab::sctpBurstStoppedText(burst->sent, burst->request.repeat);
     if (burst->done)
         burst->done(r);
 }
@@ -338,53 +339,21 @@ void NetworkSctp::send(const lab::SctpComposerRequest& request, std::function<vo
     if (!m_engine)
         return fail("EBADF",
             tr("No SCTP endpoint is open in network mode: tick \"SCTP over UDP\" in the Network panel and start network mode."));
-    if (request.prPolicy < 0 || request.prPolicy > int(sctp::PrPolicy::Prio))
-        return fail("EINVAL", tr("Unknown PR-SCTP policy %1: use none, TTL, BUF, RTX or PRIO.").arg(request.prPolicy));
+    lab::SctpComposerSend checked = lab::sctpComposerSend(request);
+    if (!checked.ok())
+        return fail(qPrintable(checked.errnoName), checked.why);
     auto burst = std::make_shared<Burst>();
     burst->request = request;
     burst->request.repeat = std::max(1, request.repeat);
     burst->done = std::move(done);
-    sctp::SendInfo& info = burst->info;
-    info.ppid = qToBigEndian(request.ppid); // the composer's number is the one on the wire
-    info.stream = request.stream;
-    info.context = request.context;
-    info.flags = request.flags;
-    if (request.prPolicy)
-        info.setPolicy(sctp::PrPolicy(request.prPolicy), request.prValue);
-    info.association = request.association;
-    if (request.flags & sctp::flag::AddrOver) {
-        const auto path = sctp::Address::parse(request.addrOver.trimmed());
-        if (!path)
-            return fail("EINVAL", tr("The SCTP_ADDR_OVER path '%1' is not HOST:PORT.").arg(request.addrOver));
-        info.to = path;
-    } else if (!request.association) {
-        // One address is sctp_sendmsg's `to`; several are sctp_sendmsgx's list, which the AF_CONN
-        // endpoint refuses with EINVAL and its reason (one path per association).
-        const QStringList items = request.to.split(QLatin1Char(','));
-        for (const QString& item : items) {
-            const auto to = sctp::Address::parse(item.trimmed());
-            if (!to)
-                return fail("EINVAL", tr("The address '%1' is not HOST:PORT.").arg(item.trimmed()));
-            if (items.size() > 1)
-                info.addresses.append(*to);
-            else
-                info.to = to;
-        }
-    }
+    // Several addresses are sctp_sendmsgx's list, which the AF_CONN endpoint refuses with EINVAL
+    // and its reason (one path per association).
+    burst->info = std::move(checked.info);
     trace::Event action;
     action.timeNs = m_stack.scheduler().nowNs();
     action.kind = trace::Kind::UserAction;
     action.object = request.association;
-    action.text = tr("composer (network): sctp_sendmsg %1 bytes to %2, stream %3, ppid %4, context %5, %6%7")
-                      .arg(request.payload.size())
-                      .arg(request.association ? tr("association #%1").arg(request.association) : request.to)
-                      .arg(request.stream)
-                      .arg(request.ppid)
-                      .arg(request.context)
-                      .arg(info.describeFlags().isEmpty() ? tr("no flags") : info.describeFlags())
-                      .arg(burst->request.repeat > 1
-                              ? tr(", %1 times every %2 ms").arg(burst->request.repeat).arg(request.intervalMs)
-                              : QString());
+    action.text = lab::sctpComposerActionText(QStringLiteral("composer (network)"), request, burst->info);
     m_stack.journal().append(std::move(action));
     m_burst = burst;
     burstStep(burst);
@@ -409,9 +378,7 @@ void NetworkSctp::burstStep(const std::shared_ptr<Burst>& burst)
         if (!sent.ok()) {
             NetworkResult r;
             r.errnoName = sent.error().name();
-            r.text = burst->sent
-                ? tr("%1 (after %2 of %3 messages were sent)").arg(sent.error().sentence).arg(burst->sent).arg(burst->request.repeat)
-                : sent.error().sentence;
+            r.text = lab::sctpBurstFailedText(sent.error().sentence, burst->sent, burst->request.repeat);
             return finish(r);
         }
         ++burst->sent;
@@ -427,8 +394,7 @@ void NetworkSctp::burstStep(const std::shared_ptr<Burst>& burst)
     }
     NetworkResult r;
     r.ok = true;
-    r.text = burst->request.repeat == 1 ? tr("sent %1 bytes").arg(burst->bytes)
-                                        : tr("sent %1 messages, %2 bytes").arg(burst->sent).arg(burst->bytes);
+    r.text = lab::sctpBurstSentText(burst->sent, burst->bytes, burst->request.repeat);
     finish(r);
 }
 
