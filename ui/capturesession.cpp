@@ -421,7 +421,10 @@ void CaptureSession::stop()
     QCoreApplication::sendPostedEvents(this, QEvent::MetaCall);
     ++m_generation; // from here on, what arrives is for the capture that was
     show(last, true);
-    m_stack.invokeBlocking([live](Stack&) { delete live; });
+    // Freed on the stack thread without the window waiting: a long capture's tables take tens of
+    // milliseconds to free, and nothing here needs them gone (the stack thread runs what comes
+    // next, a new capture's start or its own end, after it).
+    m_stack.invoke([live](Stack&) { delete live; });
     m_running = false;
     m_stopAction->setEnabled(false);
     m_stopButton->hide();
