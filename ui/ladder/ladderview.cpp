@@ -205,9 +205,17 @@ void LadderView::paintRows(QPainter& p, int firstRow, int lastRow, int yOffset, 
             p.drawText(QRect(colX(c) - kColumn / 2, 22, kColumn, 16), Qt::AlignCenter, ep.mid(sp + 1));
     }
     if (!m_title.isEmpty()) {
+        // "Call-ID a84b4c76e66710@pc33.example.com": what it is, then which, each on its line and
+        // elided to the corner's width (a Call-ID has no space to wrap at; its ends tell calls
+        // apart, so the middle goes).
         p.setPen(pal.color(QPalette::PlaceholderText));
-        p.drawText(QRect(4, 4, kTimeWidth - 8, 36), Qt::AlignLeft | Qt::TextWordWrap,
-            p.fontMetrics().elidedText(m_title, Qt::ElideRight, kTimeWidth * 2));
+        const QFontMetrics fm = p.fontMetrics();
+        const int w = kTimeWidth - 8;
+        const qsizetype sp = m_title.indexOf(QLatin1Char(' '));
+        p.drawText(QRect(4, 4, w, 18), Qt::AlignLeft | Qt::AlignVCenter,
+            fm.elidedText(sp > 0 ? m_title.left(sp) : m_title, Qt::ElideRight, w));
+        if (sp > 0)
+            p.drawText(QRect(4, 22, w, 16), Qt::AlignLeft | Qt::AlignVCenter, fm.elidedText(m_title.mid(sp + 1), Qt::ElideMiddle, w));
     }
 }
 
