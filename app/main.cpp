@@ -93,8 +93,13 @@ int main(int argc, char* argv[])
     if (given(argc, argv, { "-h", "--help", "-?", "--help-all", "-v", "--version" })) {
         QCoreApplication core(argc, argv);
         CommandLine cli;
-        cli.parser.process(core); // prints and exits
-        return 0;
+        (void)cli.parser.parse(QCoreApplication::arguments()); // Qt's own options (-platform) are not ours
+        if (given(argc, argv, { "-h", "--help", "-?", "--help-all" }))
+            std::fputs(qPrintable(cli.parser.helpText()), stdout);
+        else
+            std::printf("%s %s\n", qPrintable(QCoreApplication::applicationName()),
+                qPrintable(QCoreApplication::applicationVersion()));
+        return 0; // returning, not exit(): everything is torn down
     }
 #if defined(Q_OS_UNIX) && !defined(Q_OS_MACOS)
     if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM") && qEnvironmentVariableIsEmpty("DISPLAY")
