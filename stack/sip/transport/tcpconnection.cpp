@@ -16,7 +16,7 @@ namespace {
 
 TcpConnection::TcpConnection(TcpTransport& owner, QTcpSocket* socket, const HostPort& local, const HostPort& remote,
     const QString& label, bool outgoing)
-    : Connection(owner.type(), true, true, local, remote, label)
+    : StreamConnection(owner.type(), true, true, local, remote, label)
     , m_owner(&owner)
     , m_socket(socket)
     , m_framer(owner.limits().maxHeaderBytes, owner.limits().maxMessageBytes)

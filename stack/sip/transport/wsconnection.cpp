@@ -23,7 +23,7 @@ namespace {
 
 WsConnection::WsConnection(WsTransport& owner, QWebSocket* socket, const HostPort& local, const HostPort& remote,
     const QString& label, bool outgoing)
-    : Connection(owner.type(), true, false, local, remote, label)
+    : StreamConnection(owner.type(), true, false, local, remote, label)
     , m_owner(&owner)
     , m_socket(socket)
     , m_lastActivityMs(nowMs())

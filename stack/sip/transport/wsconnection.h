@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-#include "connection.h"
+#include "streamtransport.h"
 
 #include <QByteArrayList>
 #include <QObject>
@@ -16,7 +16,7 @@ class WsTransport;
 // pings and closing handshake; this object turns each WebSocket message (text or binary) into one
 // SIP message (§5) and back. Frames of a message are gathered here rather than by Qt so that a
 // header section that never ends is caught at the header limit, not at the message limit.
-class WsConnection : public QObject, public Connection {
+class WsConnection : public QObject, public StreamConnection {
     Q_OBJECT
 public:
     WsConnection(WsTransport& owner, QWebSocket* socket, const HostPort& local, const HostPort& remote,
@@ -26,10 +26,11 @@ public:
     bool isOpen() const override { return m_open; }
     bool send(const QByteArray& bytes, QString* error) override;
     void close() override;
-    void detach() { m_owner = nullptr; }
+    void detach() override { m_owner = nullptr; }
     // Closes the connection because of `why`, reported as an Error by the transport.
-    void fail(const QString& why);
-    qint64 lastActivityMs() const { return m_lastActivityMs; }
+    void fail(const QString& why) override;
+    qint64 lastActivityMs() const override { return m_lastActivityMs; }
+    void release() override { deleteLater(); }
 
 private:
     void frame(const QByteArray& bytes, bool last);

@@ -5,13 +5,10 @@
 
 #include <QHostAddress>
 #include <QNetworkRequest>
-#include <QTimer>
 #include <QUrl>
 #include <QWebSocket>
 #include <QWebSocketHandshakeOptions>
 #include <QWebSocketServer>
-
-#include <algorithm>
 
 namespace ladder::sip {
 
@@ -20,27 +17,13 @@ namespace {
 }
 
 WsTransport::WsTransport(const QString& label, QObject* parent)
-    : Transport(parent)
+    : StreamTransport(std::nullopt, label, parent)
 {
-    setLabel(label);
 }
 
 WsTransport::WsTransport(TlsContext tls, const QString& label, QObject* parent)
-    : Transport(parent)
-    , m_tls(std::move(tls))
+    : StreamTransport(std::move(tls), label, parent)
 {
-    setLabel(label);
-}
-
-WsTransport::~WsTransport()
-{
-    for (const auto& c : std::as_const(m_connections))
-        static_cast<WsConnection*>(c.get())->detach();
-}
-
-QString WsTransport::prefix(const HostPort& remote) const
-{
-    return QString::fromLatin1(transportToken(type())) + QLatin1Char(' ') + remote.toString() + QStringLiteral(": ");
 }
 
 bool WsTransport::listen(const HostPort& local, QString* error)
@@ -92,7 +75,7 @@ void WsTransport::accept(QWebSocket* socket)
     const HostPort remote { socket->peerAddress().toString(), socket->peerPort() };
     const char* refusal = nullptr;
     QString why;
-    if (m_connections.size() >= qsizetype(m_limits.maxConnections)) {
+    if (full()) {
         why = QStringLiteral("over %1 connections, connection refused").arg(m_limits.maxConnections);
         refusal = "too many connections";
     } else if (socket->subprotocol() != kSubprotocol) {
@@ -107,43 +90,16 @@ void WsTransport::accept(QWebSocket* socket)
         socket->deleteLater();
         return;
     }
-    adopt(socket, remote, false);
-}
-
-void WsTransport::adopt(QWebSocket* socket, const HostPort& remote, bool outgoing)
-{
-    // Deleted from the event loop: the last reference may go inside one of the socket's signals.
-    std::shared_ptr<Connection> c(new WsConnection(*this, socket, m_local, remote, label(), outgoing),
-        [](Connection* p) { static_cast<WsConnection*>(p)->deleteLater(); });
-    m_connections.insert(remote.toString(), c);
-    if (m_limits.idleSeconds > 0 && !m_idleTimer) {
-        m_idleTimer = new QTimer(this);
-        m_idleTimer->setInterval(std::clamp(m_limits.idleSeconds * 250, 50, 5000));
-        connect(m_idleTimer, &QTimer::timeout, this, &WsTransport::sweepIdle);
-    }
-    if (m_idleTimer && !m_idleTimer->isActive())
-        m_idleTimer->start();
-    notifyOpened(c);
+    track(new WsConnection(*this, socket, m_local, remote, label(), false));
 }
 
 std::shared_ptr<Connection> WsTransport::connectTo(const HostPort& remote, QString* error)
 {
-    const QString key = remote.toString();
-    if (const auto it = m_connections.constFind(key); it != m_connections.constEnd() && (*it)->isOpen())
-        return *it;
+    if (std::shared_ptr<Connection> open = openTo(remote))
+        return open;
     QHostAddress address;
-    if (!address.setAddress(remote.host)) {
-        if (error)
-            *error = QStringLiteral("'%1' is not an IP address").arg(remote.host);
+    if (!mayConnect(remote, &address, error))
         return {};
-    }
-    if (m_connections.size() >= qsizetype(m_limits.maxConnections)) {
-        if (error)
-            *error = QStringLiteral("%1 already has %2 connections (the limit)")
-                         .arg(QString::fromLatin1(transportToken(type())))
-                         .arg(m_connections.size());
-        return {};
-    }
     QUrl url;
     url.setScheme(m_tls ? QStringLiteral("wss") : QStringLiteral("ws"));
     url.setHost(address.toString());
@@ -154,54 +110,9 @@ std::shared_ptr<Connection> WsTransport::connectTo(const HostPort& remote, QStri
         socket->setSslConfiguration(m_tls->clientConfiguration());
     QWebSocketHandshakeOptions options;
     options.setSubprotocols({ kSubprotocol });
-    adopt(socket, remote, true);
+    std::shared_ptr<Connection> c = track(new WsConnection(*this, socket, m_local, remote, label(), true));
     socket->open(QNetworkRequest(url), options);
-    return m_connections.value(key);
-}
-
-QList<std::shared_ptr<Connection>> WsTransport::connections() const { return m_connections.values(); }
-
-std::shared_ptr<Connection> WsTransport::find(WsConnection* c) const
-{
-    const auto it = m_connections.constFind(c->remote().toString());
-    return it != m_connections.constEnd() && it->get() == c ? *it : nullptr;
-}
-
-void WsTransport::received(WsConnection* c, const QByteArray& message)
-{
-    if (const std::shared_ptr<Connection> keep = find(c))
-        deliver(keep, message);
-}
-
-void WsTransport::connectionFailed(WsConnection* c, const QString& why)
-{
-    report(find(c), prefix(c->remote()) + why + QStringLiteral(", connection closed"));
-}
-
-void WsTransport::note(WsConnection* c, const QString& text) { report(find(c), prefix(c->remote()) + text, false); }
-
-void WsTransport::connectionClosed(WsConnection* c)
-{
-    const auto it = m_connections.find(c->remote().toString());
-    if (it == m_connections.end() || it->get() != c)
-        return;
-    const std::shared_ptr<Connection> keep = *it;
-    m_connections.erase(it);
-    if (m_connections.isEmpty() && m_idleTimer)
-        m_idleTimer->stop();
-    notifyClosed(keep);
-}
-
-void WsTransport::sweepIdle()
-{
-    const qint64 now = monotonicMs();
-    const qint64 limitMs = qint64(m_limits.idleSeconds) * 1000;
-    QList<std::shared_ptr<Connection>> idle;
-    for (const auto& c : std::as_const(m_connections))
-        if (now - static_cast<WsConnection*>(c.get())->lastActivityMs() >= limitMs)
-            idle.append(c);
-    for (const auto& c : std::as_const(idle))
-        static_cast<WsConnection*>(c.get())->fail(QStringLiteral("idle for %1 s").arg(m_limits.idleSeconds));
+    return c;
 }
 
 } // namespace ladder::sip
