@@ -13,7 +13,6 @@
 #include "sip/message/parser.h"
 #include "sip/sipstack.h"
 
-
 #include <algorithm>
 
 namespace ladder::lab {
